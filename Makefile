@@ -1,0 +1,32 @@
+# The two commands a new user types: `make run` and `make test`.
+# Each sets up a local virtual environment (.venv) first, once per change of pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/stockcaster run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/make_run.py
+	$(BIN)/python bench/seed_overhead.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache

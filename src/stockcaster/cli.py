@@ -1,0 +1,146 @@
+"""The `stockcaster` command: parse arguments, call the library, turn errors into one line.
+
+Every command turns a `StockcasterError` into `error: <message>` on stderr and exit code 2,
+with no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from stockcaster.errors import StockcasterError
+
+app = typer.Typer(
+    help="Forecast daily stock prices with LSTM networks, beside honest baselines.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Price file (CSV or Parquet). Default: embedded MSFT 2010-2016."),
+]
+SymbolOption = Annotated[
+    str | None,
+    typer.Option("--symbol", help="Symbol to use. Default: the only symbol in the file."),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option("--columns", help="Map other headers, e.g. date=Day,close=Last,symbol=Ticker."),
+]
+FillOption = Annotated[
+    str | None,
+    typer.Option("--fill", help="Rows with missing values: drop or ffill. Default: refuse them."),
+]
+
+
+def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a `StockcasterError` as one line and exit with its code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except StockcasterError as err:
+            print(f"error: {err}", file=sys.stderr)
+            raise typer.Exit(err.exit_code) from None
+
+    return wrapper
+
+
+@app.command()
+@clean_errors
+def run(
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    preset: Annotated[
+        str,
+        typer.Option("--preset", help="seed (the reference notebook), default, or a .toml file."),
+    ] = "default",
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Override the preset's epochs.", min=1)
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")] = Path(
+        "runs"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", help="No Keras progress output.")] = False,
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+) -> None:
+    """Train a model on one symbol and compare its test forecasts with the naive forecast."""
+    import dataclasses
+
+    from stockcaster.config import load_preset
+    from stockcaster.data import parse_column_mapping
+    from stockcaster.reporting.tables import run_summary
+    from stockcaster.run import run as run_job
+
+    config = load_preset(preset)
+    if epochs is not None:
+        config = dataclasses.replace(
+            config, training=dataclasses.replace(config.training, epochs=epochs)
+        )
+    mapping = parse_column_mapping(columns) if columns else None
+    result = run_job(
+        config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
+    )
+    run_summary(console, result.metrics, str(result.folder))
+
+
+@app.command()
+@clean_errors
+def inspect(
+    data: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).", show_default=False)],
+    symbol: SymbolOption = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Save a price chart as PNG.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the chart.")] = Path("."),
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+) -> None:
+    """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
+    from stockcaster.data import (
+        missing_counts,
+        parse_column_mapping,
+        parse_prices,
+        read_price_file,
+        select_symbol,
+    )
+    from stockcaster.reporting.tables import inspection
+
+    raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
+    missing = missing_counts(raw)
+    # Inspection reports missing values instead of refusing them.
+    table = parse_prices(raw, _fill(fill) or "drop")
+    if symbol is not None:
+        table = select_symbol(table, symbol, str(data))
+    inspection(console, table, str(data), missing)
+    if plot:
+        from stockcaster.reporting.figures import price_figure
+
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{data.name.split('.')[0]}_prices.png"
+        price_figure(table, path)
+        console.print(f"chart: {path}")
+
+
+def _fill(fill: str | None) -> Any:
+    from stockcaster.data import FILL_POLICIES
+
+    if fill is not None and fill not in FILL_POLICIES:
+        raise StockcasterError(
+            f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
+        )
+    return fill
+
+
+def main() -> None:
+    app()

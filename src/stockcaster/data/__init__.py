@@ -1,0 +1,48 @@
+"""Load and validate price data: files in, one validated price table out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from stockcaster.data.readers import RawPrices, parse_column_mapping, read_price_file
+from stockcaster.data.symbols import select_symbol
+from stockcaster.data.validate import FILL_POLICIES, FillPolicy, missing_counts, parse_prices
+
+__all__ = [
+    "FILL_POLICIES",
+    "FillPolicy",
+    "RawPrices",
+    "load_prices",
+    "missing_counts",
+    "parse_column_mapping",
+    "parse_prices",
+    "read_price_file",
+    "select_symbol",
+]
+
+
+def load_prices(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    symbol: str | None = None,
+    fill: FillPolicy | None = None,
+) -> pd.DataFrame:
+    """Read a price file (Kaggle NYSE, Yahoo, generic CSV or Parquet) and validate it.
+
+    Args:
+        path: the file.
+        columns: canonical name -> the file's column, for other headers.
+        symbol: symbol for files without a symbol column (default: the file's stem).
+        fill: policy for rows with missing values: None (refuse), "drop" or "ffill".
+
+    Returns:
+        The price table: date, symbol, close and whichever of open, high, low, volume
+        and adj_close the file has, sorted by symbol and date.
+
+    Raises:
+        StockcasterError: on any bad input, with the file and line in the message.
+    """
+    return parse_prices(read_price_file(path, columns, symbol), fill)

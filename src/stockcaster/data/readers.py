@@ -1,0 +1,202 @@
+"""Read price files (Kaggle NYSE, Yahoo, generic CSV or Parquet) into raw, named columns.
+
+A reader only opens the file and names its columns; it keeps every cell as it was
+written so that `validate.py` can point at the exact line of a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_PARQUET_MAGIC = b"PAR1"
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
+
+# Header spellings, after lower-casing and turning spaces into "_", that mean a
+# canonical column. Kaggle NYSE, Yahoo ("Adj Close") and pmdarima files need no mapping.
+_ALIASES = {
+    "ticker": C.SYMBOL,
+    "adjclose": C.ADJ_CLOSE,
+    "adjusted_close": C.ADJ_CLOSE,
+}
+
+
+@dataclass(frozen=True)
+class RawPrices:
+    """A price file's cells under canonical column names, not yet parsed.
+
+    Attributes:
+        frame: one column per canonical name found, cells as read (strings for CSV).
+        source: the file's path, as the user gave it.
+        first_line: file line (CSV) or row (Parquet) number of `frame`'s first row.
+        unit: "line" for CSV, "row" for Parquet, used in messages.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    first_line: int
+    unit: str
+
+    def where(self, position: int) -> str:
+        """Name the place of the row at `position` (0-based) as "FILE line N"."""
+        return f"{self.source} {self.unit} {self.first_line + position}"
+
+
+def read_price_file(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    symbol: str | None = None,
+) -> RawPrices:
+    """Read a price file and name its columns.
+
+    Args:
+        path: a CSV (optionally compressed) or Parquet file.
+        columns: canonical name -> column in the file, for files with other headers,
+            e.g. `{"date": "Day", "close": "Last"}`.
+        symbol: symbol for a file without a symbol column (a Yahoo per-ticker CSV);
+            defaults to the file name's stem, upper-cased.
+
+    Returns:
+        The raw cells under canonical names.
+
+    Raises:
+        StockcasterError: the file is missing, empty, binary, malformed, or lacks a
+            required column.
+    """
+    path = Path(path)
+    source = str(path)
+    _check_file(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
+        frame, first_line, unit = _read_parquet(path), 1, "row"
+    else:
+        frame, first_line, unit = _read_csv(path), 2, "line"
+    if frame.empty:
+        raise StockcasterError(f"{source}: expected rows of prices, received only a header")
+    frame = _name_columns(frame, columns or {}, source)
+    if C.SYMBOL not in frame.columns:
+        name = symbol or path.name.split(".")[0].upper()
+        frame.insert(1, C.SYMBOL, name)
+    return RawPrices(frame=frame, source=source, first_line=first_line, unit=unit)
+
+
+def parse_column_mapping(text: str) -> dict[str, str]:
+    """Parse "date=Day,close=Last" into `{"date": "Day", "close": "Last"}`.
+
+    Raises:
+        StockcasterError: a pair is not `name=column` or names an unknown column.
+    """
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, column = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not column.strip():
+            raise StockcasterError(
+                f"--columns: expected pairs like date=Day,close=Last, received {pair!r}"
+            )
+        if name not in C.PRICE_TABLE_COLUMNS:
+            raise StockcasterError(
+                f"--columns: expected names among {', '.join(C.PRICE_TABLE_COLUMNS)}, "
+                f"received {name!r}"
+            )
+        mapping[name] = column.strip()
+    return mapping
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise StockcasterError(
+            f"{path}: expected a price file, received a path that does not exist"
+        )
+    if not path.is_file():
+        raise StockcasterError(f"{path}: expected a price file, received a directory")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError as err:
+        raise StockcasterError(
+            f"{path}: expected a readable file, received {err.strerror}"
+        ) from None
+    if not head:
+        raise StockcasterError(f"{path}: expected a CSV or Parquet file, received an empty file")
+    is_text_candidate = not head.startswith(_PARQUET_MAGIC) and not _is_compressed(path)
+    if is_text_candidate and b"\x00" in head:
+        raise StockcasterError(f"{path}: expected a CSV text file, received binary data")
+
+
+def _is_compressed(path: Path) -> bool:
+    return path.suffix.lower() in _COMPRESSED_SUFFIXES
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(magic)) == magic
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise StockcasterError(
+            f"{path}: expected a CSV header and rows, received no columns"
+        ) from None
+    except pd.errors.ParserError as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if found:
+            want, line, got = found.groups()
+            raise StockcasterError(
+                f"{path} line {line}: expected {want} comma-separated fields, received {got}"
+            ) from None
+        raise StockcasterError(f"{path}: expected a well-formed CSV, received {err}") from None
+    except (UnicodeDecodeError, OSError, EOFError) as err:
+        raise StockcasterError(
+            f"{path}: expected a UTF-8 CSV file, "
+            f"received unreadable data ({err.__class__.__name__})"
+        ) from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path).reset_index(drop=True)
+    except Exception as err:  # pyarrow raises many types for a damaged file
+        raise StockcasterError(
+            f"{path}: expected a Parquet file, received unreadable data ({err.__class__.__name__})"
+        ) from None
+
+
+def _normalise(header: str) -> str:
+    name = re.sub(r"\s+", "_", str(header).strip().lower())
+    return _ALIASES.get(name, name)
+
+
+def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> pd.DataFrame:
+    """Rename the file's columns to canonical names and keep only those."""
+    renamed: dict[str, str] = {}
+    for name, column in mapping.items():
+        if column not in frame.columns:
+            raise StockcasterError(
+                f"{source}: expected a column {column!r} for {name!r} (from --columns), "
+                f"received columns {', '.join(map(str, frame.columns))}"
+            )
+        renamed[column] = name
+    for column in frame.columns:
+        name = _normalise(column)
+        if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in mapping:
+            renamed[column] = name
+    missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
+    if missing:
+        raise StockcasterError(
+            f"{source}: expected columns {', '.join(missing)}, received columns "
+            f"{', '.join(map(str, frame.columns))} (map yours with --columns "
+            f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
+        )
+    frame = frame[list(renamed)].rename(columns=renamed)
+    order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
+    return frame[order]

@@ -1,0 +1,42 @@
+"""Pick one symbol's history out of a price table."""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+
+
+def select_symbol(table: pd.DataFrame, symbol: str | None, source: str) -> pd.DataFrame:
+    """Return one symbol's rows, sorted by date.
+
+    Args:
+        table: a validated price table.
+        symbol: the symbol wanted; None takes the only symbol of a one-symbol table.
+        source: the file the table came from, for messages.
+
+    Raises:
+        StockcasterError: the symbol is not in the table (near matches are suggested),
+            or no symbol was given for a table with several.
+    """
+    symbols = sorted(table[C.SYMBOL].unique())
+    if symbol is None:
+        if len(symbols) == 1:
+            symbol = symbols[0]
+        else:
+            raise StockcasterError(
+                f"{source}: expected --symbol for a file with {len(symbols)} symbols, "
+                f"received none (first symbols: {', '.join(symbols[:5])})"
+            )
+    if symbol not in symbols:
+        near = difflib.get_close_matches(symbol.upper(), symbols, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        listed = ", ".join(symbols[:5]) + (", ..." if len(symbols) > 5 else "")
+        raise StockcasterError(
+            f"{source}: expected a symbol in the file ({listed}), received {symbol!r}{hint}"
+        )
+    rows = table[table[C.SYMBOL] == symbol]
+    return rows.sort_values(C.DATE).reset_index(drop=True)

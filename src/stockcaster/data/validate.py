@@ -1,0 +1,178 @@
+"""Turn raw cells into the validated price table, naming the line of every bad value.
+
+The price table is long-format, one row per (symbol, date), sorted by symbol then date,
+with the columns of `stockcaster.columns.PRICE_TABLE_COLUMNS` that the file has.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.data.readers import RawPrices
+from stockcaster.errors import StockcasterError
+
+FillPolicy = Literal["drop", "ffill"]
+FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
+
+# Cells that mean "no value" in the files we meet (Yahoo writes "null").
+_MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "none", "-"})
+
+# Date formats tried, in order, when a file's dates are not ISO 8601.
+_OTHER_DATE_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y", "%b %d, %Y")
+
+
+def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame:
+    """Parse and validate raw price cells.
+
+    Args:
+        raw: cells read by `read_price_file`.
+        fill: what to do with rows that have a missing value: None (refuse them),
+            "drop" (drop those rows) or "ffill" (carry the symbol's last value forward;
+            rows with nothing before them are dropped).
+
+    Returns:
+        The validated price table.
+
+    Raises:
+        StockcasterError: unparseable dates or numbers, missing values without a fill
+            policy, duplicate dates for a symbol, or non-positive prices.
+    """
+    if fill is not None and fill not in FILL_POLICIES:
+        raise StockcasterError(
+            f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
+        )
+    frame = raw.frame.reset_index(drop=True)
+    missing = _missing_mask(frame)
+    table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})
+    table[C.SYMBOL] = frame[C.SYMBOL].astype(str).str.strip()
+    for name in frame.columns.drop([C.DATE, C.SYMBOL]):
+        table[name] = _parse_numbers(raw, frame[name], missing[name])
+    table["_position"] = np.arange(len(table))
+    table = _apply_fill(raw, table, missing.any(axis=1), fill)
+    _check_duplicates(raw, table)
+    _check_positive(raw, table)
+    table = table.sort_values([C.SYMBOL, C.DATE], kind="stable").drop(columns="_position")
+    return table.reset_index(drop=True)
+
+
+def missing_counts(raw: RawPrices) -> dict[str, int]:
+    """Count missing cells per column, for inspection."""
+    return {name: int(count) for name, count in _missing_mask(raw.frame).sum().items()}
+
+
+def _missing_mask(frame: pd.DataFrame) -> pd.DataFrame:
+    def is_missing(column: pd.Series) -> pd.Series:
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            tokens = column.astype(str).str.strip().str.lower()
+            return column.isna() | tokens.isin(_MISSING_TOKENS)
+        return column.isna()
+
+    return frame.apply(is_missing)
+
+
+def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(cells):
+        dates = pd.to_datetime(cells)
+    else:
+        text = cells.astype(str).str.strip().where(~missing)
+        dates = _dates_in_one_format(raw, text, ~missing)
+    bad = dates.isna() & ~missing
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        raise StockcasterError(
+            f"{raw.where(at)}: expected a date like 2016-12-30 in column 'date', "
+            f"received {cells.iloc[at]!r}"
+        )
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.dt.normalize().astype("datetime64[ns]")
+
+
+def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) -> pd.Series:
+    """Parse ISO dates, or else the one other format that reads every cell.
+
+    A file whose dates read both as month/day and as day/month is refused rather than
+    guessed, since a wrong guess would silently reorder the history.
+    """
+    iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if iso[present].notna().any():
+        return iso
+    fits = [
+        fmt
+        for fmt in _OTHER_DATE_FORMATS
+        if pd.to_datetime(text[present], format=fmt, errors="coerce").notna().all()
+    ]
+    if {"%m/%d/%Y", "%d/%m/%Y"} <= set(fits):
+        raise StockcasterError(
+            f"{raw.source}: expected dates whose day and month can be told apart, received "
+            f"dates like {text[present].iloc[0]!r} that read both as month/day and "
+            "day/month; write them as YYYY-MM-DD"
+        )
+    return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+
+
+def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
+    values = pd.to_numeric(cells.where(~missing), errors="coerce").astype("float64")
+    bad = values.isna() & ~missing
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        raise StockcasterError(
+            f"{raw.where(at)}: expected a number in column {cells.name!r}, "
+            f"received {cells.iloc[at]!r}"
+        )
+    return values
+
+
+def _apply_fill(
+    raw: RawPrices, table: pd.DataFrame, incomplete: pd.Series, fill: FillPolicy | None
+) -> pd.DataFrame:
+    if not incomplete.any():
+        return table
+    count = int(incomplete.sum())
+    at = int(np.flatnonzero(incomplete)[0])
+    if fill is None:
+        raise StockcasterError(
+            f"{raw.source}: expected no missing values, received {count} rows with missing "
+            f"values (first at {raw.unit} {raw.first_line + at}); choose --fill drop or "
+            "--fill ffill"
+        )
+    if fill == "ffill":
+        table = table.sort_values([C.SYMBOL, C.DATE], kind="stable")
+        values = table.columns.drop([C.DATE, C.SYMBOL, "_position"])
+        table[values] = table.groupby(C.SYMBOL)[list(values)].ffill()
+        table = table.sort_values("_position")
+    return table.dropna().reset_index(drop=True)
+
+
+def _check_duplicates(raw: RawPrices, table: pd.DataFrame) -> None:
+    repeated = table.duplicated([C.SYMBOL, C.DATE], keep=False)
+    if not repeated.any():
+        return
+    rows = table[repeated]
+    first = rows.iloc[0]
+    same = rows[(rows[C.SYMBOL] == first[C.SYMBOL]) & (rows[C.DATE] == first[C.DATE])]
+    lines = " and ".join(str(raw.first_line + int(p)) for p in same["_position"][:2])
+    raise StockcasterError(
+        f"{raw.source} {raw.unit}s {lines}: expected one row per date for symbol "
+        f"{first[C.SYMBOL]}, received {len(same)} rows for {first[C.DATE]:%Y-%m-%d}"
+    )
+
+
+def _check_positive(raw: RawPrices, table: pd.DataFrame) -> None:
+    for name in C.PRICE_COLUMNS:
+        if name in table.columns and (table[name] <= 0).any():
+            row = table[table[name] <= 0].iloc[0]
+            raise StockcasterError(
+                f"{raw.where(int(row['_position']))}: expected a positive price in column "
+                f"{name!r} for {row[C.SYMBOL]}, received {row[name]:g}"
+            )
+    if C.VOLUME in table.columns and (table[C.VOLUME] < 0).any():
+        row = table[table[C.VOLUME] < 0].iloc[0]
+        raise StockcasterError(
+            f"{raw.where(int(row['_position']))}: expected a volume of zero or more for "
+            f"{row[C.SYMBOL]}, received {row[C.VOLUME]:g}"
+        )

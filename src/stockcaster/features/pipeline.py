@@ -1,0 +1,131 @@
+"""The feature pipeline: target, scaler and lag windows, fitted on the training rows only."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from stockcaster.errors import StockcasterError
+from stockcaster.features.scaling import ScalerName, make_scaler
+from stockcaster.features.split import Split, chronological_split
+from stockcaster.features.targets import Target, first_valid_row, to_price, to_target
+from stockcaster.features.windows import Layout, lag_windows
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How a close series becomes model inputs.
+
+    Attributes:
+        target: "close" (the reference) or "log_return".
+        scaler: "none", "minmax" or "standard"; fitted on the fit rows only.
+        lookback: lags per window.
+        layout: "timesteps" (`[lookback, 1]`) or "features" (`[1, lookback]`).
+        test_fraction: share of rows in the test period.
+        validation: share of the training part, from its end, that validates, or
+            "test" to validate on the test period as the reference notebook does.
+    """
+
+    target: Target = "log_return"
+    scaler: ScalerName = "standard"
+    lookback: int = 20
+    layout: Layout = "timesteps"
+    test_fraction: float = 0.25
+    validation: float | str = 0.15
+
+    def __post_init__(self) -> None:
+        if self.lookback < 1:
+            raise StockcasterError(f"expected lookback >= 1, received lookback={self.lookback}")
+        if not 0 < self.test_fraction < 1:
+            raise StockcasterError(
+                f"expected test_fraction in (0, 1), received test_fraction={self.test_fraction}"
+            )
+        if self.validation != "test" and not 0 < float(self.validation) < 1:
+            raise StockcasterError(
+                f"expected validation in (0, 1) or 'test', received validation={self.validation}"
+            )
+
+    @property
+    def validation_fraction(self) -> float | None:
+        return None if self.validation == "test" else float(self.validation)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Model-ready arrays of one part of the split, with the rows they forecast."""
+
+    x: np.ndarray  # [samples, *input_shape]
+    y: np.ndarray  # [samples]
+    days: np.ndarray  # [samples] row index of each target
+
+
+class FeaturePipeline:
+    """Fit the scaler on the fit rows, then cut windows for any part of the series.
+
+    Windows for validation and test days take their lags from the rows just before
+    them, which are past values; the scaler never sees a row at or after `fit_end`.
+    """
+
+    def __init__(self, config: FeatureConfig):
+        self.config = config
+        self.scaler = make_scaler(config.scaler)
+
+    def split(self, n_rows: int) -> Split:
+        """The chronological split of `n_rows` this config asks for."""
+        c = self.config
+        return chronological_split(n_rows, c.test_fraction, c.validation_fraction)
+
+    def check_length(self, n_rows: int, where: str) -> None:
+        """Raise unless fit, validation and test parts each get at least two windows.
+
+        Raises:
+            StockcasterError: naming `where`, the rows needed and the rows received.
+        """
+        if self._windows_per_part(n_rows) >= 2:
+            return
+        need = next(n for n in itertools.count(n_rows + 1) if self._windows_per_part(n) >= 2)
+        c = self.config
+        raise StockcasterError(
+            f"{where}: expected at least {need} rows for lookback {c.lookback} and a "
+            f"{1 - c.test_fraction:.0%}/{c.test_fraction:.0%} split, received {n_rows}"
+        )
+
+    def _windows_per_part(self, n_rows: int) -> int:
+        split = self.split(n_rows)
+        first = self.config.lookback + first_valid_row(self.config.target)
+        parts = [split.fit_end - first, split.n_test]
+        if split.fit_end < split.train_end or self.config.validation_fraction is not None:
+            parts.append(split.train_end - split.fit_end)
+        return min(parts)
+
+    def fit(self, close: np.ndarray, split: Split) -> FeaturePipeline:
+        """Fit the scaler on the target values of rows `[first valid, fit_end)` only."""
+        series = to_target(close[: split.fit_end], self.config.target)
+        start = first_valid_row(self.config.target)
+        self.scaler.fit(series[start:, None])
+        return self
+
+    def windows(self, close: np.ndarray, days: np.ndarray) -> Windows:
+        """Scaled windows that forecast `days`, using only rows before each day."""
+        series = to_target(close, self.config.target)
+        scaled = np.full_like(series, np.nan)
+        start = first_valid_row(self.config.target)
+        scaled[start:] = self.scaler.transform(series[start:, None])[:, 0]
+        x, y = lag_windows(scaled, days, self.config.lookback, self.config.layout)
+        return Windows(x=x, y=y, days=np.asarray(days))
+
+    def parts(self, close: np.ndarray, split: Split) -> tuple[Windows, Windows, Windows]:
+        """Windows for the fit, validation and test parts (validation = test if so set)."""
+        first = self.config.lookback + first_valid_row(self.config.target)
+        fit = self.windows(close, np.arange(first, split.fit_end))
+        test = self.windows(close, np.arange(split.train_end, split.n_rows))
+        if split.fit_end == split.train_end:
+            return fit, test, test
+        return fit, self.windows(close, np.arange(split.fit_end, split.train_end)), test
+
+    def to_price(self, prediction: np.ndarray, close: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Turn scaled predictions for `days` into prices, from the closes before them."""
+        values = self.scaler.inverse_transform(np.asarray(prediction, "float64").reshape(-1, 1))
+        return to_price(values[:, 0], close[np.asarray(days) - 1], self.config.target)

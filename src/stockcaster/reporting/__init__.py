@@ -1,0 +1,1 @@
+"""Reporting: figures, terminal tables and the run folder."""

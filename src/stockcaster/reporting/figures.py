@@ -1,0 +1,76 @@
+"""The figures of a run and of an inspection, as PNG files (matplotlib, no screen needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import pandas as pd  # noqa: E402
+
+from stockcaster import columns as C  # noqa: E402
+
+_ZOOM_DAYS = 60
+
+
+def loss_figure(history: dict[str, list[float]], path: Path, units: str) -> None:
+    """Training vs validation loss per epoch, as in the reference article."""
+    epochs = range(1, len(history["loss"]) + 1)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(epochs, history["loss"], label="training loss")
+    ax.plot(epochs, history["val_loss"], label="validation loss")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"MSE ({units})")
+    ax.set_yscale("log")
+    ax.set_title("Training vs validation loss")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
+    """Actual vs predicted closes on the test period, with the naive forecast beside.
+
+    The lower panel zooms into the last days, where a forecast that only repeats
+    yesterday's close shows as a curve shifted one day to the right.
+    """
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5))
+    for ax, rows in zip(axes, (forecasts, forecasts.tail(_ZOOM_DAYS)), strict=True):
+        ax.plot(rows[C.DATE], rows[C.ACTUAL], color="black", lw=1.4, label="actual")
+        ax.plot(rows[C.DATE], rows[C.YHAT], color="tab:red", lw=1.1, label="model")
+        ax.plot(
+            rows[C.DATE],
+            rows[C.NAIVE],
+            color="tab:blue",
+            lw=0.9,
+            ls="--",
+            label="naive (yesterday's close)",
+        )
+        ax.set_ylabel("close")
+    axes[0].set_title(title)
+    axes[1].set_title(f"last {min(_ZOOM_DAYS, len(forecasts))} test days")
+    axes[0].legend(loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None:
+    """Closing prices of up to `max_symbols` symbols of a price table."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    symbols = list(table[C.SYMBOL].unique())
+    for symbol in symbols[:max_symbols]:
+        rows = table[table[C.SYMBOL] == symbol]
+        ax.plot(rows[C.DATE], rows[C.CLOSE], lw=1, label=symbol)
+    shown = "" if len(symbols) <= max_symbols else f" (first {max_symbols} of {len(symbols)})"
+    ax.set_title(f"Daily close{shown}")
+    ax.set_ylabel("close")
+    ax.legend(loc="upper left", fontsize="small")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

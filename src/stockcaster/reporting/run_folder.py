@@ -1,0 +1,80 @@
+"""Write a run's outputs into its folder, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+MODEL_FILE = "model.keras"
+CONFIG_FILE = "config.toml"
+METRICS_FILE = "metrics.json"
+PREDICTIONS_FILE = "predictions.csv"
+LOSS_FIGURE = "loss.png"
+FORECAST_FIGURE = "forecast.png"
+
+
+def new_run_name(symbol: str, preset: str, now: datetime | None = None) -> str:
+    """A folder name that sorts by time: `MSFT-default-20261127-113405`."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"{symbol}-{preset}-{stamp}"
+
+
+class RunFolder:
+    """A run's folder, written all or nothing.
+
+    Inside the `with` block files go to a hidden scratch folder, `path`; when the block
+    ends without error the scratch folder becomes `final`, otherwise it is removed (with
+    `out`, if this run created it), so a failed run leaves nothing behind.
+    """
+
+    def __init__(self, out: Path, name: str):
+        self.out = out
+        self.final = _free_name(out, name)
+        self.path = out / f".{self.final.name}.partial"
+        self._created_out = False
+
+    def __enter__(self) -> RunFolder:
+        self._created_out = not self.out.exists()
+        self.path.mkdir(parents=True)
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is None:
+            os.replace(self.path, self.final)
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+        if self._created_out and not any(self.out.iterdir()):
+            self.out.rmdir()
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _free_name(out: Path, name: str) -> Path:
+    candidate, n = out / name, 2
+    while candidate.exists():
+        candidate, n = out / f"{name}-{n}", n + 1
+    return candidate
+
+
+__all__ = [
+    "CONFIG_FILE",
+    "FORECAST_FIGURE",
+    "LOSS_FIGURE",
+    "METRICS_FILE",
+    "MODEL_FILE",
+    "PREDICTIONS_FILE",
+    "RunFolder",
+    "new_run_name",
+    "write_json",
+]

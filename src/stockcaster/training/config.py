@@ -1,0 +1,55 @@
+"""How a network is trained, as small frozen configs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stockcaster.errors import StockcasterError
+
+
+@dataclass(frozen=True)
+class ReduceLR:
+    """`ReduceLROnPlateau` settings: cut the learning rate when val_loss stalls."""
+
+    patience: int = 5
+    factor: float = 0.5
+    min_lr: float = 1e-6
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """`EarlyStopping` settings: stop when val_loss has not improved for `patience` epochs."""
+
+    patience: int = 10
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the network is trained.
+
+    Attributes:
+        epochs: most epochs to train.
+        batch_size: windows per gradient step.
+        learning_rate: Adam's initial learning rate.
+        seed: seeds weights, dropout and shuffling.
+        reduce_lr: ReduceLROnPlateau settings, or None for a fixed learning rate.
+        early_stopping: EarlyStopping settings, or None to train every epoch.
+    """
+
+    epochs: int = 60
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    seed: int = 42
+    reduce_lr: ReduceLR | None = None
+    early_stopping: EarlyStop | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise StockcasterError(
+                    f"expected {name} >= 1, received {name}={getattr(self, name)}"
+                )
+        if self.learning_rate <= 0:
+            raise StockcasterError(
+                f"expected learning_rate > 0, received learning_rate={self.learning_rate}"
+            )

@@ -1,0 +1,82 @@
+"""Train a Keras network: Adam on MSE, with the reference's callbacks, best weights kept."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+
+from stockcaster.features import Windows
+from stockcaster.training.config import TrainConfig
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What training leaves: the loss history and where the best weights came from."""
+
+    history: dict[str, list[float]]
+    best_epoch: int  # 1-based epoch whose weights the model now holds
+    seconds: float
+
+
+def train(
+    model: keras.Model,
+    fit: Windows,
+    validation: Windows,
+    config: TrainConfig,
+    verbose: bool = True,
+) -> TrainResult:
+    """Compile and fit `model`, then load the weights of its best validation epoch.
+
+    ModelCheckpoint writes the best weights during training (as the reference article
+    describes); they are loaded back at the end, so the model returned is the one that
+    scored the lowest val_loss.
+
+    Args:
+        model: an uncompiled network.
+        fit: training windows.
+        validation: windows whose loss the callbacks watch.
+        config: epochs, batch size, learning rate and callbacks.
+        verbose: print Keras' progress, one line per epoch.
+    """
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
+    with tempfile.TemporaryDirectory(prefix="stockcaster-") as scratch:
+        best = Path(scratch) / "best.weights.h5"
+        callbacks: list[keras.callbacks.Callback] = [
+            keras.callbacks.ModelCheckpoint(
+                best, monitor="val_loss", save_best_only=True, save_weights_only=True
+            )
+        ]
+        if config.reduce_lr is not None:
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(
+                    monitor="val_loss",
+                    patience=config.reduce_lr.patience,
+                    factor=config.reduce_lr.factor,
+                    min_lr=config.reduce_lr.min_lr,
+                )
+            )
+        if config.early_stopping is not None:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=config.early_stopping.patience
+                )
+            )
+        started = time.perf_counter()
+        history = model.fit(
+            fit.x,
+            fit.y,
+            validation_data=(validation.x, validation.y),
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            callbacks=callbacks,
+            verbose=2 if verbose else 0,
+        )
+        seconds = time.perf_counter() - started
+        model.load_weights(best)
+    losses = {key: [float(v) for v in values] for key, values in history.history.items()}
+    val = losses["val_loss"]
+    return TrainResult(history=losses, best_epoch=val.index(min(val)) + 1, seconds=seconds)

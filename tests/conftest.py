@@ -1,0 +1,53 @@
+"""Seeded price data written in the formats stockcaster reads; nothing from ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def random_walk(n: int, seed: int = 0, start: float = 50.0) -> np.ndarray:
+    """Closes of a seeded geometric random walk with a small drift."""
+    rng = np.random.default_rng(seed)
+    return start * np.exp(np.cumsum(rng.normal(0.0004, 0.012, n)))
+
+
+def ohlcv(n: int, symbol: str = "MSFT", seed: int = 0) -> pd.DataFrame:
+    """A canonical price table of `n` business days."""
+    close = random_walk(n, seed)
+    dates = pd.bdate_range("2015-01-02", periods=n)
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "symbol": symbol,
+            "open": close * 0.999,
+            "high": close * 1.01,
+            "low": close * 0.99,
+            "close": close,
+            "volume": np.arange(n) * 10 + 1000,
+        }
+    )
+
+
+def write_kaggle(path: Path, table: pd.DataFrame) -> Path:
+    """Kaggle NYSE `prices.csv` layout: date,symbol,open,close,low,high,volume."""
+    table[["date", "symbol", "open", "close", "low", "high", "volume"]].to_csv(
+        path, index=False, date_format="%Y-%m-%d"
+    )
+    return path
+
+
+@pytest.fixture
+def kaggle_csv(tmp_path: Path) -> Path:
+    """A 300-day, two-symbol Kaggle-style file."""
+    table = pd.concat([ohlcv(300, "MSFT", 0), ohlcv(300, "AAPL", 1)])
+    return write_kaggle(tmp_path / "prices.csv", table)
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    """A 260-day, one-symbol Kaggle-style file, enough for every preset."""
+    return write_kaggle(tmp_path / "msft.csv", ohlcv(260))

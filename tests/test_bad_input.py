@@ -1,0 +1,169 @@
+"""Every bad input: a one-line error naming the file, line or symbol; exit 2; no run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
+
+
+def _csv(tmp: Path, text: str, name: str = "prices.csv") -> Path:
+    path = tmp / name
+    path.write_text(text)
+    return path
+
+
+def _good_text(n: int = 260) -> str:
+    return ohlcv(n).to_csv(index=False, date_format="%Y-%m-%d")
+
+
+def _replace_line(text: str, line: int, new: str) -> str:
+    lines = text.splitlines()
+    lines[line - 1] = new
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str, line: int, column: str, value: str) -> str:
+    header = text.splitlines()[0].split(",")
+    cells = text.splitlines()[line - 1].split(",")
+    cells[header.index(column)] = value
+    return _replace_line(text, line, ",".join(cells))
+
+
+# Each case: (id, make(tmp) -> (path or None, extra args), fragments the message must hold)
+CASES = [
+    ("missing file", lambda t: (t / "nope.csv", []), ["nope.csv", "does not exist"]),
+    ("empty file", lambda t: (_csv(t, ""), []), ["prices.csv", "empty file"]),
+    (
+        "binary file",
+        lambda t: (_bytes(t, b"\x89PNG\r\n\x1a\n\x00\x00\x00"), []),
+        ["prices.csv", "binary"],
+    ),
+    ("header only", lambda t: (_csv(t, "date,symbol,close\n"), []), ["only a header"]),
+    (
+        "malformed csv",
+        lambda t: (_csv(t, _replace_line(_good_text(), 9, "2015-01-13,MSFT,1,2,3,4,5,6,7")), []),
+        ["prices.csv line 9", "expected 7", "received 9"],
+    ),
+    (
+        "missing close column",
+        lambda t: (_csv(t, "date,symbol,open\n2015-01-02,MSFT,1\n"), []),
+        ["expected columns close", "received columns date, symbol, open"],
+    ),
+    (
+        "misnamed date column",
+        lambda t: (_csv(t, "Day,symbol,close\n2015-01-02,MSFT,1\n"), []),
+        ["expected columns date", "--columns date="],
+    ),
+    (
+        "mapping to a missing column",
+        lambda t: (_csv(t, _good_text()), ["--columns", "close=Last"]),
+        ["expected a column 'Last'"],
+    ),
+    (
+        "unparseable date",
+        lambda t: (_csv(t, _cell(_good_text(), 5, "date", "2015-13-45")), []),
+        ["prices.csv line 5", "expected a date", "'2015-13-45'"],
+    ),
+    (
+        "unparseable number",
+        lambda t: (_csv(t, _cell(_good_text(), 7, "close", "abc")), []),
+        ["prices.csv line 7", "expected a number in column 'close'", "'abc'"],
+    ),
+    (
+        "duplicate date",
+        lambda t: (_csv(t, _cell(_good_text(), 4, "date", "2015-01-02")), []),
+        ["prices.csv lines 2 and 4", "symbol MSFT", "2015-01-02"],
+    ),
+    (
+        "missing values",
+        lambda t: (_csv(t, _cell(_cell(_good_text(), 6, "close", ""), 8, "volume", "null")), []),
+        ["2 rows with missing values", "line 6", "--fill"],
+    ),
+    (
+        "zero price",
+        lambda t: (_csv(t, _cell(_good_text(), 10, "close", "0")), []),
+        ["prices.csv line 10", "positive price", "'close'", "received 0"],
+    ),
+    (
+        "negative price",
+        lambda t: (_csv(t, _cell(_good_text(), 11, "low", "-3.5")), []),
+        ["prices.csv line 11", "positive price", "'low'", "received -3.5"],
+    ),
+    (
+        "unknown symbol",
+        lambda t: (_csv(t, _good_text()), ["--symbol", "MSTF"]),
+        ["expected a symbol", "'MSTF'", "did you mean MSFT"],
+    ),
+    (
+        "too short",
+        lambda t: (_csv(t, _good_text(30)), []),
+        ["symbol MSFT", "expected at least", "received 30"],
+    ),
+    (
+        "unknown preset",
+        lambda t: (_csv(t, _good_text()), ["--preset", "fancy"]),
+        ["--preset", "default, seed", "'fancy'"],
+    ),
+    (
+        "unknown fill policy",
+        lambda t: (_csv(t, _good_text()), ["--fill", "mean"]),
+        ["--fill", "drop, ffill", "'mean'"],
+    ),
+]
+
+
+def _bytes(tmp: Path, data: bytes) -> Path:
+    path = tmp / "prices.csv"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("make, fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_one_clean_line_with_exit_2_and_no_output(tmp_path, make, fragments):
+    path, extra = make(tmp_path)
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(
+        app, ["run", "--data", str(path), "--out", str(out), "--quiet", *extra]
+    )
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+    assert not out.exists()
+
+
+def test_inspect_reports_bad_input_the_same_way(tmp_path):
+    path = _csv(tmp_path, _cell(_good_text(), 7, "close", "abc"))
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {path} line 7: expected a number in column 'close', received 'abc'"
+    )
+
+
+@pytest.mark.parametrize("policy, rows", [("drop", 258), ("ffill", 259)])
+def test_fill_policies_drop_or_carry_forward(tmp_path, policy, rows):
+    from stockcaster.data import load_prices
+
+    text = _cell(_cell(_good_text(), 2, "close", ""), 8, "close", "null")
+    table = load_prices(_csv(tmp_path, text), fill=policy)
+    assert len(table) == rows
+    if policy == "ffill":  # line 8 is row 6: it takes row 5's close
+        original = pd.read_csv(_csv(tmp_path, _good_text(), "good.csv"))
+        assert table["close"].iloc[5] == pytest.approx(original["close"].iloc[5])
+
+
+def test_kaggle_duplicates_are_per_symbol(tmp_path):
+    # The same date for two symbols is fine.
+    table = pd.concat([ohlcv(5, "A"), ohlcv(5, "B")])
+    from stockcaster.data import load_prices
+
+    assert len(load_prices(write_kaggle(tmp_path / "p.csv", table))) == 10

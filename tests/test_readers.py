@@ -1,0 +1,117 @@
+"""Each loader: Kaggle NYSE, Yahoo per-ticker, generic CSV with a mapping, Parquet, embedded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.data import load_prices, parse_column_mapping, select_symbol
+from stockcaster.datasets import load_msft
+from stockcaster.errors import StockcasterError
+
+
+def test_kaggle_prices_csv_has_canonical_columns_sorted(kaggle_csv):
+    table = load_prices(kaggle_csv)
+    assert list(table.columns) == ["date", "symbol", "open", "high", "low", "close", "volume"]
+    assert sorted(table["symbol"].unique()) == ["AAPL", "MSFT"]
+    assert len(table) == 600
+    assert table.groupby("symbol")["date"].apply(lambda d: d.is_monotonic_increasing).all()
+
+
+def test_kaggle_timestamps_with_time_of_day_become_dates(tmp_path):
+    # prices.csv writes some dates as "2016-01-05 00:00:00".
+    table = ohlcv(5)
+    path = tmp_path / "prices.csv"
+    write_kaggle(path, table)
+    text = path.read_text().replace("2015-01-05,", "2015-01-05 00:00:00,")
+    path.write_text(text)
+    loaded = load_prices(path)
+    assert loaded["date"].iloc[1] == pd.Timestamp("2015-01-05")
+
+
+def test_yahoo_csv_takes_symbol_from_file_name_and_keeps_adj_close(tmp_path):
+    table = ohlcv(10)
+    yahoo = pd.DataFrame(
+        {
+            "Date": table["date"].dt.strftime("%Y-%m-%d"),
+            "Open": table["open"],
+            "High": table["high"],
+            "Low": table["low"],
+            "Close": table["close"],
+            "Adj Close": table["close"] * 0.9,
+            "Volume": table["volume"],
+        }
+    )
+    path = tmp_path / "aapl.csv"
+    yahoo.to_csv(path, index=False)
+    loaded = load_prices(path)
+    assert set(loaded["symbol"]) == {"AAPL"}
+    assert "adj_close" in loaded.columns
+    np.testing.assert_allclose(loaded["adj_close"], table["close"] * 0.9)
+
+
+def test_symbol_argument_names_a_file_without_symbol_column(tmp_path):
+    path = tmp_path / "history.csv"
+    ohlcv(10).drop(columns="symbol").to_csv(path, index=False)
+    assert set(load_prices(path, symbol="IBM")["symbol"]) == {"IBM"}
+
+
+def test_generic_csv_with_column_mapping(tmp_path):
+    table = ohlcv(12)
+    path = tmp_path / "export.csv"
+    pd.DataFrame(
+        {"Day": table["date"].dt.strftime("%d/%m/%Y"), "Ticker": "XYZ", "Last": table["close"]}
+    ).to_csv(path, index=False)
+    loaded = load_prices(path, columns=parse_column_mapping("date=Day,close=Last"))
+    assert list(loaded.columns) == ["date", "symbol", "close"]
+    assert loaded["symbol"].iloc[0] == "XYZ"  # "Ticker" is a known alias of symbol
+    np.testing.assert_allclose(loaded["close"], table["close"])
+
+
+def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("date,close\n01/02/2015,10\n02/02/2015,11\n")
+    with pytest.raises(StockcasterError, match="month/day and day/month"):
+        load_prices(path)
+
+
+def test_parquet(tmp_path):
+    table = ohlcv(15)
+    path = tmp_path / "prices.parquet"
+    table.to_parquet(path)
+    loaded = load_prices(path)
+    assert len(loaded) == 15
+    np.testing.assert_allclose(loaded["close"], table["close"])
+
+
+def test_compressed_csv(tmp_path):
+    path = tmp_path / "prices.csv.gz"
+    ohlcv(20).to_csv(path, index=False)
+    assert len(load_prices(path)) == 20
+
+
+def test_embedded_msft_is_the_2010_2016_slice():
+    table = load_msft()
+    assert len(table) == 1762
+    assert table["date"].iloc[0] == pd.Timestamp("2010-01-04")
+    assert table["date"].iloc[-1] == pd.Timestamp("2016-12-30")
+    assert set(table["symbol"]) == {"MSFT"}
+    assert table["close"].iloc[0] == pytest.approx(25.954)
+
+
+def test_select_symbol_returns_that_symbol_only(kaggle_csv):
+    table = load_prices(kaggle_csv)
+    rows = select_symbol(table, "AAPL", str(kaggle_csv))
+    assert set(rows["symbol"]) == {"AAPL"} and len(rows) == 300
+
+
+def test_select_symbol_needs_a_choice_in_a_multi_symbol_file(kaggle_csv):
+    with pytest.raises(StockcasterError, match="expected --symbol"):
+        select_symbol(load_prices(kaggle_csv), None, str(kaggle_csv))
+
+
+def test_column_mapping_rejects_unknown_names():
+    with pytest.raises(StockcasterError, match="received 'price'"):
+        parse_column_mapping("price=Last")
