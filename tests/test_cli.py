@@ -1,0 +1,112 @@
+"""The CLI end to end, with 1-epoch models on small seeded files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from stockcaster.cli import app
+
+OUTPUTS = {
+    "model.keras",
+    "config.toml",
+    "metrics.json",
+    "predictions.csv",
+    "loss.png",
+    "forecast.png",
+}
+METRIC_KEYS = {"mse", "rmse", "mae", "mape", "directional_accuracy"}
+
+
+def _commands():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    return sorted(group.commands)
+
+
+def test_every_command_has_help():
+    assert _commands() == ["inspect", "run"]
+    for command in _commands():
+        result = CliRunner().invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage" in result.output and len(result.output.splitlines()) > 5
+
+
+@pytest.mark.parametrize("preset", ["default", "seed"])
+def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
+    out = tmp_path / "runs"
+    args = ["run", "--data", str(small_csv), "--preset", preset, "--epochs", "1"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    assert folder.name.startswith(f"MSFT-{preset}-")
+    assert {p.name for p in folder.iterdir()} == OUTPUTS
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert set(metrics["model"]) == METRIC_KEYS == set(metrics["naive"])
+    assert metrics["mse_ratio"] == pytest.approx(metrics["model"]["mse"] / metrics["naive"]["mse"])
+    assert metrics["epochs_run"] == 1
+    assert metrics["final_train_loss"] > 0 and metrics["final_val_loss"] > 0
+    predictions = pd.read_csv(folder / "predictions.csv")
+    assert list(predictions.columns) == ["date", "symbol", "horizon", "actual", "yhat", "naive"]
+    assert len(predictions) == metrics["test_period"]["days"] == 260 - int(0.75 * 260)
+    # The naive forecast of each day is the actual close of the day before.
+    assert predictions["naive"].iloc[1:].tolist() == predictions["actual"].iloc[:-1].tolist()
+    assert "MSE ratio model / naive" in result.output and str(folder) in result.output.replace(
+        "\n", ""
+    )
+
+
+def test_saved_model_loads_and_predicts_what_the_run_reported(tmp_path, small_csv):
+    import keras
+
+    from stockcaster.config import load_preset
+    from stockcaster.features import FeaturePipeline
+    from stockcaster.run import load_series, run
+
+    result = run(load_preset("default"), small_csv, out=tmp_path, verbose=False)
+    config = load_preset(str(result.folder / "config.toml"))
+    model = keras.models.load_model(result.folder / "model.keras")
+    prices, _ = load_series(small_csv)
+    close = prices["close"].to_numpy()
+    pipeline = FeaturePipeline(config.features)
+    split = pipeline.split(len(close))
+    _, _, test = pipeline.fit(close, split).parts(close, split)
+    yhat = pipeline.to_price(model.predict(test.x, verbose=0)[:, 0], close, test.days)
+    assert yhat == pytest.approx(result.forecasts["yhat"].to_numpy(), rel=1e-6)
+
+
+def test_two_runs_give_the_same_metrics(tmp_path, small_csv):
+    import dataclasses
+
+    from stockcaster.config import load_preset
+    from stockcaster.run import run
+
+    config = load_preset("default")
+    config = dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=2))
+    first = run(config, small_csv, out=tmp_path / "a", verbose=False).metrics
+    second = run(config, small_csv, out=tmp_path / "b", verbose=False).metrics
+    for key in ("model", "naive", "mse_ratio", "final_train_loss", "final_val_loss"):
+        assert first[key] == second[key], key
+
+
+def test_inspect_prints_summary_and_saves_chart(tmp_path, kaggle_csv):
+    result = CliRunner().invoke(app, ["inspect", str(kaggle_csv), "--plot", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "2015-01-02 .. " in text and "600 rows" in text and "2 symbols" in text
+    assert "missing values: none" in text
+    assert "AAPL" in text and "MSFT" in text
+    assert (tmp_path / "prices_prices.png").stat().st_size > 10_000
+
+
+def test_inspect_counts_missing_values(tmp_path, small_csv):
+    lines = small_csv.read_text().splitlines()
+    lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))
+    small_csv.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["inspect", str(small_csv)])
+    assert result.exit_code == 0, result.output
+    assert "missing values: close 1" in result.output
