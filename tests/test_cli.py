@@ -110,3 +110,15 @@ def test_inspect_counts_missing_values(tmp_path, small_csv):
     result = CliRunner().invoke(app, ["inspect", str(small_csv)])
     assert result.exit_code == 0, result.output
     assert "missing values: close 1" in result.output
+
+
+def test_native_log_lines_are_held_back_and_others_pass(capfd):
+    import os
+
+    from stockcaster.cli import native_log_filtered
+
+    with native_log_filtered():
+        os.write(2, b"I0000 00:00:1795779648.422150    8475 port.cc:153] oneDNN custom ops\n")
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called\n")
+        os.write(2, b"a warning a user should see\n")
+    assert capfd.readouterr().err == "a warning a user should see\n"

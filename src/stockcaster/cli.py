@@ -6,8 +6,12 @@ with no traceback.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +45,34 @@ FillOption = Annotated[
     str | None,
     typer.Option("--fill", help="Rows with missing values: drop or ffill. Default: refuse them."),
 ]
+
+
+# TensorFlow's C++ runtime logs to the process' stderr before Python can configure it
+# (TF_CPP_MIN_LOG_LEVEL no longer silences these lines); they say nothing to a user.
+_NATIVE_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \S+\s+\d+ \S+\.cc:\d+\]"
+    r"|To enable the following instructions: )"
+)
+
+
+@contextmanager
+def native_log_filtered() -> Iterator[None]:
+    """Hold back TensorFlow's native log lines written to fd 2; pass every other line on."""
+    fd = 2  # the native runtime writes to the process' stderr, whatever sys.stderr is
+    with tempfile.TemporaryFile() as held:
+        sys.stderr.flush()
+        saved = os.dup(fd)
+        os.dup2(held.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            held.seek(0)
+            for line in held.read().decode(errors="replace").splitlines():
+                if not _NATIVE_NOISE.match(line):
+                    print(line, file=sys.stderr)
 
 
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -90,9 +122,10 @@ def run(
             config, training=dataclasses.replace(config.training, epochs=epochs)
         )
     mapping = parse_column_mapping(columns) if columns else None
-    result = run_job(
-        config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
-    )
+    with native_log_filtered():
+        result = run_job(
+            config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
+        )
     run_summary(console, result.metrics, str(result.folder))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -11,6 +12,10 @@ import keras
 
 from stockcaster.features import Windows
 from stockcaster.training.config import TrainConfig
+
+# Checkpoints are written at every improving epoch; a memory-backed folder, where the
+# system has one, keeps that from costing seconds on the reference's 3 MB model.
+_FAST_SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ def train(
         verbose: print Keras' progress, one line per epoch.
     """
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
-    with tempfile.TemporaryDirectory(prefix="stockcaster-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="stockcaster-", dir=_FAST_SCRATCH) as scratch:
         best = Path(scratch) / "best.weights.h5"
         callbacks: list[keras.callbacks.Callback] = [
             keras.callbacks.ModelCheckpoint(
