@@ -15,6 +15,7 @@ OUTPUTS = {
     "config.toml",
     "metrics.json",
     "predictions.csv",
+    "history.csv",
     "loss.png",
     "forecast.png",
 }
@@ -50,6 +51,8 @@ def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
     assert metrics["mse_ratio"] == pytest.approx(metrics["model"]["mse"] / metrics["naive"]["mse"])
     assert metrics["epochs_run"] == 1
     assert metrics["final_train_loss"] > 0 and metrics["final_val_loss"] > 0
+    history = pd.read_csv(folder / "history.csv")
+    assert list(history["epoch"]) == [1] and history["loss"].iloc[0] == metrics["final_train_loss"]
     predictions = pd.read_csv(folder / "predictions.csv")
     assert list(predictions.columns) == ["date", "symbol", "horizon", "actual", "yhat", "naive"]
     assert len(predictions) == metrics["test_period"]["days"] == 260 - int(0.75 * 260)

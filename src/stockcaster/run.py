@@ -129,7 +129,15 @@ def run(
         (folder.path / files.CONFIG_FILE).write_text(to_toml(config))
         files.write_json(folder.path / files.METRICS_FILE, metrics)
         forecasts.to_csv(folder.path / files.PREDICTIONS_FILE, index=False, date_format="%Y-%m-%d")
-        loss_figure(trained.history, folder.path / files.LOSS_FIGURE, metrics["loss_units"])
+        history = pd.DataFrame(trained.history).rename_axis("epoch")
+        history.index += 1
+        history.to_csv(folder.path / files.HISTORY_FILE)
+        loss_figure(
+            trained.history,
+            folder.path / files.LOSS_FIGURE,
+            metrics["loss_units"],
+            trained.best_epoch,
+        )
         forecast_figure(
             forecasts,
             folder.path / files.FORECAST_FIGURE,

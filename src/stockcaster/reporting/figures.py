@@ -15,12 +15,16 @@ from stockcaster import columns as C  # noqa: E402
 _ZOOM_DAYS = 60
 
 
-def loss_figure(history: dict[str, list[float]], path: Path, units: str) -> None:
-    """Training vs validation loss per epoch, as in the reference article."""
+def loss_figure(
+    history: dict[str, list[float]], path: Path, units: str, best_epoch: int | None = None
+) -> None:
+    """Training vs validation loss per epoch, as in the reference article, best epoch marked."""
     epochs = range(1, len(history["loss"]) + 1)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(epochs, history["loss"], label="training loss")
     ax.plot(epochs, history["val_loss"], label="validation loss")
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="grey", ls=":", label=f"weights kept (epoch {best_epoch})")
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"MSE ({units})")
     ax.set_yscale("log")

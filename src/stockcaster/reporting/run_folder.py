@@ -12,6 +12,7 @@ MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.toml"
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
+HISTORY_FILE = "history.csv"
 LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
 
@@ -70,6 +71,7 @@ def _free_name(out: Path, name: str) -> Path:
 __all__ = [
     "CONFIG_FILE",
     "FORECAST_FIGURE",
+    "HISTORY_FILE",
     "LOSS_FIGURE",
     "METRICS_FILE",
     "MODEL_FILE",
