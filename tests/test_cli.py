@@ -30,7 +30,7 @@ def _commands():
 
 
 def test_every_command_has_help():
-    assert _commands() == ["inspect", "run"]
+    assert _commands() == ["backtest", "inspect", "run"]
     for command in _commands():
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0

@@ -27,7 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
+# leaderboard's numbers are never cut.
+console = Console() if sys.stdout.isatty() else Console(width=120)
 
 DataOption = Annotated[
     Path | None,
@@ -109,24 +111,81 @@ def run(
     fill: FillOption = None,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
-    import dataclasses
-
-    from stockcaster.config import load_preset
     from stockcaster.data import parse_column_mapping
     from stockcaster.reporting.tables import run_summary
     from stockcaster.run import run as run_job
 
-    config = load_preset(preset)
-    if epochs is not None:
-        config = dataclasses.replace(
-            config, training=dataclasses.replace(config.training, epochs=epochs)
-        )
+    config = _preset(preset, epochs)
     mapping = parse_column_mapping(columns) if columns else None
     with native_log_filtered():
         result = run_job(
             config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
         )
     run_summary(console, result.metrics, str(result.folder))
+
+
+@app.command()
+@clean_errors
+def backtest(
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            "--models",
+            help="Comma-separated: lstm,naive,drift,ma,arima,prophet. Default: all installed.",
+        ),
+    ] = None,
+    horizon: Annotated[int, typer.Option("--horizon", help="Steps ahead from each origin.")] = 1,
+    retrain_every: Annotated[
+        int, typer.Option("--retrain-every", help="Origins between refits; 0 fits once.")
+    ] = 21,
+    window: Annotated[
+        str, typer.Option("--window", help="Training window: expanding or sliding.")
+    ] = "expanding",
+    step: Annotated[int, typer.Option("--step", help="Trading days between origins.")] = 1,
+    cost_bps: Annotated[
+        float, typer.Option("--cost-bps", help="Trading cost per position change, basis points.")
+    ] = 5.0,
+    ma_window: Annotated[
+        int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
+    ] = 5,
+    preset: Annotated[
+        str, typer.Option("--preset", help="The LSTM's preset: default, seed, or a .toml file.")
+    ] = "default",
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Override the LSTM preset's epochs.", min=1)
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")] = Path(
+        "runs"
+    ),
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+) -> None:
+    """Walk every model forward over the test period and rank it against naive."""
+    from stockcaster.backtest import backtest as backtest_job
+    from stockcaster.backtest import parse_models
+    from stockcaster.data import parse_column_mapping
+    from stockcaster.evaluation.backtest import BacktestConfig
+    from stockcaster.reporting.tables import leaderboard_table
+
+    config = _preset(preset, epochs)
+    names = parse_models(models)
+    plan = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every, window=window)
+    mapping = parse_column_mapping(columns) if columns else None
+    with native_log_filtered():
+        result = backtest_job(
+            config, plan, data, symbol, names, cost_bps=cost_bps, ma_window=ma_window,
+            columns=mapping, fill=_fill(fill), out=out,
+        )  # fmt: skip
+    symbol_name = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else symbol
+    leaderboard_table(
+        console,
+        result.leaderboard,
+        result.buy_and_hold,
+        f"{symbol_name} · walk-forward backtest, {window} window, refit every {retrain_every}",
+    )
+    console.print(f"outputs: {result.folder}")
 
 
 @app.command()
@@ -163,6 +222,17 @@ def inspect(
         path = out / f"{data.name.split('.')[0]}_prices.png"
         price_figure(table, path)
         console.print(f"chart: {path}")
+
+
+def _preset(preset: str, epochs: int | None) -> Any:
+    import dataclasses
+
+    from stockcaster.config import load_preset
+
+    config = load_preset(preset)
+    if epochs is None:
+        return config
+    return dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=epochs))
 
 
 def _fill(fill: str | None) -> Any:

@@ -125,6 +125,15 @@ class FeaturePipeline:
             return fit, test, test
         return fit, self.windows(close, np.arange(split.fit_end, split.train_end)), test
 
+    def last_window(self, close: np.ndarray) -> np.ndarray:
+        """The scaled window that forecasts the day after the last close.
+
+        Returns:
+            `[1, *input_shape]` float32.
+        """
+        extended = np.append(close, np.nan)  # a placeholder for the day being forecast
+        return self.windows(extended, np.array([len(close)])).x
+
     def to_price(self, prediction: np.ndarray, close: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Turn scaled predictions for `days` into prices, from the closes before them."""
         values = self.scaler.inverse_transform(np.asarray(prediction, "float64").reshape(-1, 1))

@@ -13,6 +13,12 @@ CONFIG_FILE = "config.toml"
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
 HISTORY_FILE = "history.csv"
+LEADERBOARD_CSV = "leaderboard.csv"
+LEADERBOARD_JSON = "leaderboard.json"
+FORECASTS_FILE = "forecasts.csv"
+FORECASTS_FIGURE = "forecasts.png"
+ERRORS_FIGURE = "errors.png"
+EQUITY_FIGURE = "equity.png"
 LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
 
@@ -70,8 +76,14 @@ def _free_name(out: Path, name: str) -> Path:
 
 __all__ = [
     "CONFIG_FILE",
+    "ERRORS_FIGURE",
+    "EQUITY_FIGURE",
+    "FORECASTS_FIGURE",
+    "FORECASTS_FILE",
     "FORECAST_FIGURE",
     "HISTORY_FILE",
+    "LEADERBOARD_CSV",
+    "LEADERBOARD_JSON",
     "LOSS_FIGURE",
     "METRICS_FILE",
     "MODEL_FILE",

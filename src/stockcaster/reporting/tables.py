@@ -88,3 +88,42 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
             _number(100 * returns.std() if len(returns) > 1 else None, 3),
         )
     console.print(per_symbol)
+
+
+def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: str) -> None:
+    """Print the backtest leaderboard: best (lowest MSE per horizon) and naive rows marked."""
+    table = Table(title=title, padding=(0, 1), title_justify="left")
+    columns = ("model", "h", "MSE", "xnaive", "MASE", "U", "dir", "DM p", "lag", "LF SR", "LS SR")
+    for name in columns:
+        table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
+    best = set(board.dropna(subset=["mse"]).groupby("horizon")["mse"].idxmin())
+    for i, row in board.iterrows():
+        mark = " *" if i in best else " =" if row["model"] == "naive" else ""
+        lag = row["lag_flag"]
+        table.add_row(
+            f"{row['model']}{mark}",
+            "" if pd.isna(row["horizon"]) else str(row["horizon"]),
+            *(_cell(row[key], digits) for key, digits in (
+                ("mse", 4), ("mse_ratio", 4), ("mase", 2), ("theil_u", 3),
+                ("directional_accuracy", 2), ("dm_pvalue", 3))),
+            "" if pd.isna(lag) else ("yes" if lag else "no"),
+            _cell(row["long_flat_sharpe"], 2),
+            _cell(row["long_short_sharpe"], 2),
+        )  # fmt: skip
+    console.print(table)
+    for _, row in board[board["error"].notna()].iterrows():
+        console.print(f"[red]{row['model']} failed[/red] on some windows: {row['error']}")
+    console.print(
+        f"buy and hold: total return {hold['total_return']:.1%}, Sharpe {hold['sharpe']:.2f}, "
+        f"max drawdown {hold['max_drawdown']:.1%}"
+    )
+    console.print(
+        "* best MSE per horizon; = naive, the baseline. xnaive: MSE / naive MSE; U: Theil's U; "
+        "dir: directional accuracy; DM p: Diebold-Mariano p-value vs naive; lag: fits "
+        "yesterday's close better than today's; LF/LS SR: Sharpe of the long/flat and "
+        "long/short rules, net of costs"
+    )
+
+
+def _cell(value: object, digits: int) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:.{digits}f}"

@@ -1,0 +1,155 @@
+"""Walk-forward backtest: refit on past windows, forecast from every origin, never look ahead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+from stockcaster.models.base import Forecaster
+
+MODEL = "model"
+ORIGIN = "origin"
+FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL)
+
+Window = Literal["expanding", "sliding"]
+WINDOWS: tuple[str, ...] = ("expanding", "sliding")
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """Where forecasts start and how often models are refitted.
+
+    Attributes:
+        horizon: forecast steps from each origin (h >= 1); every step 1..h is scored.
+        step: trading days between origins.
+        retrain_every: origins between refits; 0 fits once, on the first window only.
+        window: "expanding" (all history up to the origin) or "sliding" (the last
+            `train_size` closes, as many as the first training window).
+        test_fraction: share of the series, from its end, that is forecast; the first
+            origin is the last day before it, as in `stockcaster run`.
+    """
+
+    horizon: int = 1
+    step: int = 1
+    retrain_every: int = 21
+    window: Window = "expanding"
+    test_fraction: float = 0.25
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Every forecast made, and every window on which a model failed."""
+
+    forecasts: pd.DataFrame  # FORECAST_COLUMNS
+    failures: pd.DataFrame  # model, origin, stage ("fit" or "predict"), error
+    train_size: int  # closes in the first training window
+
+
+def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: int = 30) -> int:
+    """Validate `config` against a series of `n_rows`; return the first origin's row.
+
+    Raises:
+        StockcasterError: a horizon, step or window that does not fit the data.
+    """
+    if config.window not in WINDOWS:
+        raise StockcasterError(
+            f"--window: expected one of {', '.join(WINDOWS)}, received {config.window!r}"
+        )
+    for name in ("horizon", "step"):
+        if getattr(config, name) < 1:
+            raise StockcasterError(
+                f"--{name}: expected at least 1, received {getattr(config, name)}"
+            )
+    if config.retrain_every < 0:
+        raise StockcasterError(
+            f"--retrain-every: expected 0 or more, received {config.retrain_every}"
+        )
+    first = int((1 - config.test_fraction) * n_rows) - 1
+    test_days = n_rows - 1 - first
+    if first + 1 < min_train:
+        raise StockcasterError(
+            f"{where}: expected at least {min_train} closes before the test period, received "
+            f"{first + 1} of {n_rows}"
+        )
+    if config.horizon > test_days:
+        raise StockcasterError(
+            f"--horizon: expected at most the {test_days} test days of {where}, "
+            f"received {config.horizon}"
+        )
+    return first
+
+
+def walk_forward(
+    series: pd.Series,
+    symbol: str,
+    make_forecaster: Callable[[], Forecaster],
+    config: BacktestConfig,
+) -> BacktestResult:
+    """Forecast `series` from every origin of the test period with one model.
+
+    At each origin the model is given only the closes up to and including that origin;
+    when it is refitted, the training window also ends at that origin. A model that fails
+    on one window is recorded in `failures` and skipped until its next successful fit.
+
+    Args:
+        series: closes indexed by date, oldest first.
+        symbol: the symbol, for the forecast table.
+        make_forecaster: builds the (unfitted) model.
+        config: origins, horizon, refits and window.
+    """
+    values = series.to_numpy(dtype="float64")
+    dates = series.index
+    first = check_backtest(config, len(series), symbol)
+    train_size = first + 1
+    forecaster = make_forecaster()
+    rows: list[tuple] = []
+    failures: list[tuple] = []
+    ready = False
+    for i, origin in enumerate(range(first, len(series) - 1, config.step)):
+        history = series.iloc[: origin + 1]  # nothing after the origin, by construction
+        if i == 0 or (config.retrain_every and i % config.retrain_every == 0):
+            window = history if config.window == "expanding" else history.iloc[-train_size:]
+            try:
+                forecaster.fit(window)
+                ready = True
+            except Exception as err:  # a model's failure is a result, not a crash
+                failures.append((forecaster.name, dates[origin], "fit", _describe(err)))
+                ready = False
+        if not ready:
+            continue
+        try:
+            yhat = np.asarray(forecaster.predict(history, config.horizon), dtype="float64")
+            if yhat.shape != (config.horizon,) or not np.isfinite(yhat).all():
+                raise ValueError(f"expected {config.horizon} finite forecasts, received {yhat}")
+        except Exception as err:
+            failures.append((forecaster.name, dates[origin], "predict", _describe(err)))
+            continue
+        for step in range(1, config.horizon + 1):
+            day = origin + step
+            if day < len(series):
+                rows.append(
+                    (
+                        dates[day],
+                        symbol,
+                        forecaster.name,
+                        dates[origin],
+                        step,
+                        yhat[step - 1],
+                        values[day],
+                    )
+                )
+    return BacktestResult(
+        forecasts=pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
+        failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
+        train_size=train_size,
+    )
+
+
+def _describe(err: Exception) -> str:
+    return f"{err.__class__.__name__}: {err}".splitlines()[0]

@@ -1,0 +1,79 @@
+"""Score every model and horizon of a backtest against naive: the leaderboard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.evaluation.backtest import MODEL, ORIGIN
+from stockcaster.evaluation.metrics import point_metrics
+from stockcaster.evaluation.significance import diebold_mariano, lag_check
+from stockcaster.evaluation.trading import RULES, buy_and_hold, evaluate_rules
+
+TRADING_KEYS = (
+    "total_return",
+    "annual_return",
+    "sharpe",
+    "max_drawdown",
+    "turnover",
+    "hit_rate",
+    "volatility",
+)
+LEADERBOARD_COLUMNS = (
+    MODEL, C.HORIZON, "n", "mse", "rmse", "mae", "mape", "mase", "theil_u",
+    "directional_accuracy", "mse_ratio", "dm_statistic", "dm_pvalue", "lag_flag",
+    *(f"{rule}_{key}" for rule in RULES for key in TRADING_KEYS),
+)  # fmt: skip
+
+
+def leaderboard(
+    forecasts: pd.DataFrame, series: pd.Series, train_size: int, cost_bps: float
+) -> pd.DataFrame:
+    """One row per model and horizon, sorted by horizon then MSE.
+
+    Every model is compared with the naive forecast (the close at the origin) on the
+    days that model forecast. MASE scales MAE by the mean absolute daily change of the
+    first training window; Theil's U is the root of the MSE ratio to naive; trading
+    figures use the one-step forecasts only (empty for longer horizons).
+
+    Args:
+        forecasts: the backtest's forecast table.
+        series: the closes, indexed by date.
+        train_size: closes in the first training window.
+        cost_bps: transaction cost per unit of position change, in basis points.
+    """
+    scale = float(np.mean(np.abs(np.diff(series.to_numpy()[:train_size]))))
+    at_origin = series.reindex(forecasts[ORIGIN]).to_numpy()
+    day_before = series.shift(1).reindex(forecasts[C.DATE]).to_numpy()
+    frame = forecasts.assign(_naive=at_origin, _before=day_before)
+    records = []
+    for (model, horizon), rows in frame.groupby([MODEL, C.HORIZON], sort=False):
+        actual, yhat = rows[C.ACTUAL].to_numpy(), rows[C.YHAT].to_numpy()
+        naive = rows["_naive"].to_numpy()
+        record = {MODEL: model, C.HORIZON: int(horizon), "n": len(rows)}
+        record.update(point_metrics(actual, yhat, naive))
+        naive_mse = float(np.mean((naive - actual) ** 2))
+        record["mase"] = record["mae"] / scale if scale > 0 else None
+        record["mse_ratio"] = record["mse"] / naive_mse if naive_mse > 0 else None
+        record["theil_u"] = (
+            float(np.sqrt(record["mse_ratio"])) if record["mse_ratio"] is not None else None
+        )
+        dm = diebold_mariano(yhat - actual, naive - actual, int(horizon))
+        record["dm_statistic"], record["dm_pvalue"] = dm["statistic"], dm["pvalue"]
+        record["lag_flag"] = lag_check(actual, yhat, rows["_before"].to_numpy())["lag_flag"]
+        if horizon == 1:
+            trading = evaluate_rules(yhat - naive, actual / naive - 1, cost_bps)
+            for rule in RULES:
+                for key in TRADING_KEYS:
+                    record[f"{rule}_{key}"] = trading[rule][key]
+        records.append(record)
+    table = pd.DataFrame.from_records(records).reindex(columns=list(LEADERBOARD_COLUMNS))
+    return table.sort_values([C.HORIZON, "mse"], kind="stable").reset_index(drop=True)
+
+
+def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> dict:
+    """Buy-and-hold over the one-step test days, the benchmark for the trading rules."""
+    days = pd.Index(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE].unique()).sort_values()
+    returns = series.pct_change().reindex(days).to_numpy()
+    return buy_and_hold(returns, cost_bps)
