@@ -98,7 +98,7 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
     best = set(board.dropna(subset=["mse"]).groupby("horizon")["mse"].idxmin())
     for i, row in board.iterrows():
-        mark = " *" if i in best else " =" if row["model"] == "naive" else ""
+        mark = (" =" if row["model"] == "naive" else "") + (" *" if i in best else "")
         lag = row["lag_flag"]
         table.add_row(
             f"{row['model']}{mark}",

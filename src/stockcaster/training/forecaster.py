@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,9 @@ class LSTMForecaster:
             self._model = build_rnn(self.model_config, fit.x.shape[1:], name=self.name)
         else:
             config = dataclasses.replace(config, epochs=min(config.epochs, self.warm_epochs))
+            # Each refit compiles afresh (new optimiser state, same weights), which
+            # TensorFlow reports as "retracing"; that is the intent here, not a leak.
+            logging.getLogger("tensorflow").setLevel(logging.ERROR)
         train(self._model, fit, validation, config, verbose=False)
         self._pipeline = pipeline
         self.fits += 1

@@ -1,0 +1,123 @@
+"""`stockcaster backtest` end to end on a short series, and its bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import stockcaster.backtest
+from stockcaster.cli import app
+
+REQUIRED = [
+    "model", "horizon", "mse", "rmse", "mae", "mape", "mase", "theil_u", "directional_accuracy",
+    "mse_ratio", "dm_pvalue", "lag_flag", "long_flat_total_return", "long_flat_sharpe",
+    "long_short_max_drawdown", "long_short_turnover", "long_short_hit_rate",
+]  # fmt: skip
+OUTPUTS = {
+    "leaderboard.csv",
+    "leaderboard.json",
+    "forecasts.csv",
+    "forecasts.png",
+    "errors.png",
+    "equity.png",
+}
+
+
+def test_backtest_end_to_end(tmp_path, small_csv):
+    out = tmp_path / "runs"
+    args = ["backtest", "--data", str(small_csv), "--models", "lstm,naive,drift,ma,arima"]
+    result = CliRunner().invoke(app, [*args, "--horizon", "2", "--epochs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    assert {p.name for p in folder.iterdir()} == OUTPUTS
+    board = pd.read_csv(folder / "leaderboard.csv")
+    assert set(REQUIRED) <= set(board.columns)
+    assert sorted(board["model"].unique()) == ["arima", "drift", "lstm", "ma", "naive"]
+    assert sorted(board["horizon"].unique()) == [1, 2]
+    naive = board[board["model"] == "naive"]
+    assert (naive["mse_ratio"] == 1).all() and naive["lag_flag"].all()
+    summary = json.loads((folder / "leaderboard.json").read_text())
+    assert len(summary["leaderboard"]) == len(board) == 10
+    assert summary["failures"] == []
+    forecasts = pd.read_csv(folder / "forecasts.csv")
+    assert list(forecasts.columns) == [
+        "date", "symbol", "model", "origin", "horizon", "yhat", "actual"
+    ]  # fmt: skip
+    test_days = 260 - int(0.75 * 260)
+    one_step = forecasts[forecasts["horizon"] == 1]
+    assert (one_step.groupby("model").size() == test_days).all()
+    assert (pd.to_datetime(forecasts["origin"]) < pd.to_datetime(forecasts["date"])).all()
+    assert "naive =" in result.output and " *" in result.output  # baseline and best marked
+
+
+class Broken:
+    """A model that fails on every window after its first fit."""
+
+    name = "ma"
+
+    def __init__(self):
+        self.fits = 0
+
+    def fit(self, history):
+        self.fits += 1
+        if self.fits > 1:
+            raise np.linalg.LinAlgError("SVD did not converge")
+
+    def predict(self, history, horizon):
+        return np.repeat(history.iloc[-1] * 1.001, horizon)
+
+
+def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_csv, monkeypatch):
+    real = stockcaster.backtest.forecaster_factory
+    monkeypatch.setattr(
+        stockcaster.backtest,
+        "forecaster_factory",
+        lambda name, *a, **k: Broken if name == "ma" else real(name, *a, **k),
+    )
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(
+        app, ["backtest", "--data", str(small_csv), "--models", "naive,ma", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    summary = json.loads((folder / "leaderboard.json").read_text())
+    assert {f["error"] for f in summary["failures"]} == {"LinAlgError: SVD did not converge"}
+    rows = {r["model"]: r for r in summary["leaderboard"]}
+    assert rows["ma"]["n"] == 21 and rows["naive"]["n"] == 65  # the first 21 origins only
+    assert "ma failed" in result.output
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["--models", "naive,lstn"], "--models: expected names among lstm, naive"),
+        (["--horizon", "500"], "--horizon: expected at most the 65 test days"),
+        (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
+        (["--window", "rolling"], "--window: expected one of expanding, sliding"),
+        (["--retrain-every", "-1"], "--retrain-every: expected 0 or more"),
+        (["--cost-bps", "-5"], "--cost-bps: expected 0 or more"),
+    ],
+)
+def test_backtest_bad_input(tmp_path, small_csv, extra, fragment):
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(
+        app, ["backtest", "--data", str(small_csv), "--out", str(out), *extra]
+    )
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
+    assert not out.exists()
+
+
+def test_prophet_without_its_extra_says_how_to_get_it(tmp_path, small_csv):
+    if stockcaster.backtest.prophet_installed():
+        pytest.skip("prophet is installed here")
+    result = CliRunner().invoke(
+        app, ["backtest", "--data", str(small_csv), "--models", "prophet", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "pip install 'stockcaster[prophet]'" in result.stderr
