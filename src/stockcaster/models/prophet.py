@@ -14,6 +14,9 @@ INSTALL_HINT = "pip install 'stockcaster[prophet]'"
 
 def prophet_installed() -> bool:
     """Whether the `prophet` package can be imported."""
+    # Prophet logs an error at import when plotly (for its interactive plots) is absent;
+    # stockcaster draws its own figures, so that line would only alarm.
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
     try:
         import prophet  # noqa: F401
     except ImportError:
