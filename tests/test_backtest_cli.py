@@ -100,9 +100,14 @@ def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_
         (["--window", "rolling"], "--window: expected one of expanding, sliding"),
         (["--retrain-every", "-1"], "--retrain-every: expected 0 or more"),
         (["--cost-bps", "-5"], "--cost-bps: expected 0 or more"),
+        (["--test-rows", "60"], "expected at least 70 closes before the test period, received 45"),
     ],
 )
 def test_backtest_bad_input(tmp_path, small_csv, extra, fragment):
+    if extra[0] == "--test-rows":  # a series too short for the LSTM's training window
+        lines = small_csv.read_text().splitlines()
+        small_csv.write_text("\n".join(lines[: int(extra[1]) + 1]) + "\n")
+        extra = []
     out = tmp_path / "runs"
     result = CliRunner().invoke(
         app, ["backtest", "--data", str(small_csv), "--out", str(out), *extra]
