@@ -43,6 +43,14 @@ ColumnsOption = Annotated[
     str | None,
     typer.Option("--columns", help="Map other headers, e.g. date=Day,close=Last,symbol=Ticker."),
 ]
+PresetOption = Annotated[
+    str,
+    typer.Option("--preset", help="seed (the reference notebook), default, or a .toml file."),
+]
+EpochsOption = Annotated[
+    int | None, typer.Option("--epochs", help="Override the preset's epochs.", min=1)
+]
+OutOption = Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")]
 FillOption = Annotated[
     str | None,
     typer.Option("--fill", help="Rows with missing values: drop or ffill. Default: refuse them."),
@@ -96,16 +104,9 @@ def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def run(
     data: DataOption = None,
     symbol: SymbolOption = None,
-    preset: Annotated[
-        str,
-        typer.Option("--preset", help="seed (the reference notebook), default, or a .toml file."),
-    ] = "default",
-    epochs: Annotated[
-        int | None, typer.Option("--epochs", help="Override the preset's epochs.", min=1)
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")] = Path(
-        "runs"
-    ),
+    preset: PresetOption = "default",
+    epochs: EpochsOption = None,
+    out: OutOption = Path("runs"),
     quiet: Annotated[bool, typer.Option("--quiet", help="No Keras progress output.")] = False,
     columns: ColumnsOption = None,
     fill: FillOption = None,
@@ -150,15 +151,9 @@ def backtest(
     ma_window: Annotated[
         int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
     ] = 5,
-    preset: Annotated[
-        str, typer.Option("--preset", help="The LSTM's preset: default, seed, or a .toml file.")
-    ] = "default",
-    epochs: Annotated[
-        int | None, typer.Option("--epochs", help="Override the LSTM preset's epochs.", min=1)
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")] = Path(
-        "runs"
-    ),
+    preset: PresetOption = "default",
+    epochs: EpochsOption = None,
+    out: OutOption = Path("runs"),
     columns: ColumnsOption = None,
     fill: FillOption = None,
 ) -> None:

@@ -188,8 +188,9 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
         renamed[column] = name
     for column in frame.columns:
         name = _normalise(column)
-        if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in mapping:
-            renamed[column] = name
+        taken = set(renamed.values())
+        if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in taken:
+            renamed[column] = name  # the first of two spellings wins ("Close", "close")
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
     if missing:
         raise StockcasterError(

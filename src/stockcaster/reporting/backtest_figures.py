@@ -10,7 +10,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.evaluation.backtest import MODEL, ORIGIN
 from stockcaster.evaluation.trading import positions, strategy_returns
-from stockcaster.reporting.figures import plt
+from stockcaster.reporting.figures import plt, save
 
 
 def _one_step(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -29,10 +29,7 @@ def forecasts_figure(forecasts: pd.DataFrame, path: Path) -> None:
         ax.set_ylabel("close")
         ax.legend(loc="upper left", fontsize="small")
     axes[0, 0].set_title("One-step forecasts vs actual, test period")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, dpi=100)
 
 
 def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
@@ -47,9 +44,7 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     ax.set_ylabel("days")
     ax.set_title("Error distribution")
     ax.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, dpi=100, dates=False)
 
 
 def equity_figure(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, path: Path) -> None:
@@ -68,7 +63,4 @@ def equity_figure(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, p
     ax.set_ylabel(f"growth of 1 (costs {cost_bps:g} bp per trade)")
     ax.set_title("Equity curves")
     ax.legend(loc="upper left", fontsize="small")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, dpi=100)

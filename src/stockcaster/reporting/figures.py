@@ -15,6 +15,15 @@ from stockcaster import columns as C  # noqa: E402
 _ZOOM_DAYS = 60
 
 
+def save(fig: plt.Figure, path: Path, dpi: int = 110, dates: bool = True) -> None:
+    """Lay out, write and close a figure (date ticks slanted when the x axis is time)."""
+    if dates:
+        fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
 def loss_figure(
     history: dict[str, list[float]], path: Path, units: str, best_epoch: int | None = None
 ) -> None:
@@ -30,9 +39,7 @@ def loss_figure(
     ax.set_yscale("log")
     ax.set_title("Training vs validation loss")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path, dates=False)
 
 
 def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
@@ -57,10 +64,7 @@ def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
     axes[0].set_title(title)
     axes[1].set_title(f"last {min(_ZOOM_DAYS, len(forecasts))} test days")
     axes[0].legend(loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
 
 
 def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None:
@@ -74,7 +78,4 @@ def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None
     ax.set_title(f"Daily close{shown}")
     ax.set_ylabel("close")
     ax.legend(loc="upper left", fontsize="small")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, path)
