@@ -118,9 +118,12 @@ def test_backtest_bad_input(tmp_path, small_csv, extra, fragment):
     assert not out.exists()
 
 
-def test_prophet_without_its_extra_says_how_to_get_it(tmp_path, small_csv):
-    if stockcaster.backtest.prophet_installed():
-        pytest.skip("prophet is installed here")
+def test_prophet_without_its_extra_says_how_to_get_it(tmp_path, small_csv, monkeypatch):
+    import stockcaster.models.prophet
+
+    monkeypatch.setattr(stockcaster.models.prophet, "prophet_installed", lambda: False)
+    monkeypatch.setattr(stockcaster.backtest, "prophet_installed", lambda: False)
+    assert "prophet" not in stockcaster.backtest.installed_models()
     result = CliRunner().invoke(
         app, ["backtest", "--data", str(small_csv), "--models", "prophet", "--out", str(tmp_path)]
     )
