@@ -26,7 +26,7 @@ NYSE = ROOT.parent / "shared" / "data" / "nyse_msft_2010_2016.csv"
 def _windows(data: str | None):
     from stockcaster.config import load_preset
     from stockcaster.features import FeaturePipeline
-    from stockcaster.run import load_series
+    from stockcaster.series import load_series
 
     config = load_preset("seed")
     prices, _ = load_series(data)

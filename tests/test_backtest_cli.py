@@ -45,7 +45,7 @@ def test_backtest_end_to_end(tmp_path, small_csv):
     assert summary["failures"] == []
     forecasts = pd.read_csv(folder / "forecasts.csv")
     assert list(forecasts.columns) == [
-        "date", "symbol", "model", "origin", "horizon", "yhat", "actual"
+        "date", "symbol", "model", "origin", "horizon", "yhat", "actual", "lo", "hi"
     ]  # fmt: skip
     test_days = 260 - int(0.75 * 260)
     one_step = forecasts[forecasts["horizon"] == 1]

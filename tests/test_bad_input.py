@@ -108,7 +108,7 @@ CASES = [
     (
         "unknown preset",
         lambda t: (_csv(t, _good_text()), ["--preset", "fancy"]),
-        ["--preset", "default, seed", "'fancy'"],
+        ["--preset", "default, forecast, seed", "'fancy'"],
     ),
     (
         "unknown fill policy",

@@ -30,7 +30,7 @@ def _commands():
 
 
 def test_every_command_has_help():
-    assert _commands() == ["backtest", "inspect", "run"]
+    assert _commands() == ["backtest", "inspect", "predict", "run", "train"]
     for command in _commands():
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0
@@ -68,7 +68,8 @@ def test_saved_model_loads_and_predicts_what_the_run_reported(tmp_path, small_cs
 
     from stockcaster.config import load_preset
     from stockcaster.features import FeaturePipeline
-    from stockcaster.run import load_series, run
+    from stockcaster.run import run
+    from stockcaster.series import load_series
 
     result = run(load_preset("default"), small_csv, out=tmp_path, verbose=False)
     config = load_preset(str(result.folder / "config.toml"))

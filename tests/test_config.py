@@ -9,7 +9,7 @@ from stockcaster.errors import StockcasterError
 
 
 def test_shipped_presets():
-    assert preset_names() == ["default", "seed"]
+    assert preset_names() == ["default", "forecast", "seed"]
 
 
 def test_seed_preset_is_the_reference_notebook():
@@ -28,7 +28,7 @@ def test_seed_preset_is_the_reference_notebook():
     assert t.early_stopping is None and t.reduce_lr is None
 
 
-@pytest.mark.parametrize("name", ["seed", "default"])
+@pytest.mark.parametrize("name", ["seed", "default", "forecast"])
 def test_config_round_trips_through_toml(tmp_path, name):
     path = tmp_path / "config.toml"
     path.write_text(to_toml(load_preset(name)))
@@ -56,5 +56,5 @@ def test_bad_config_names_file_and_key(tmp_path, text, fragment):
 
 
 def test_unknown_preset_lists_the_known_ones():
-    with pytest.raises(StockcasterError, match="expected one of default, seed"):
+    with pytest.raises(StockcasterError, match="expected one of default, forecast, seed"):
         load_preset("fancy")

@@ -24,7 +24,7 @@ from stockcaster.models import baselines
 from stockcaster.models.base import Forecaster
 from stockcaster.models.prophet import ProphetForecaster, prophet_installed
 from stockcaster.reporting import run_folder as files
-from stockcaster.run import load_series
+from stockcaster.series import load_series
 
 MODEL_NAMES = ("lstm", "naive", "drift", "ma", "arima", "prophet")
 
@@ -132,7 +132,8 @@ def backtest(
     forecasts = _concat([r.forecasts for r in results])
     failures = _concat([r.failures for r in results])
     train_size = results[0].train_size
-    board = leaderboard(forecasts, series, train_size, cost_bps)
+    levels = {"lstm": preset.model.quantiles} if preset.model.quantiles else {}
+    board = leaderboard(forecasts, series, train_size, cost_bps, levels)
     board = _with_models_that_failed(board, models, failures)
     hold = benchmark(forecasts, series, cost_bps)
     summary = {

@@ -185,6 +185,62 @@ def backtest(
 
 @app.command()
 @clean_errors
+def train(
+    save: Annotated[Path, typer.Option("--save", help="Folder for the new model bundle.")],
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    preset: Annotated[
+        str,
+        typer.Option("--preset", help="forecast (5 days, quantiles), default, seed or a .toml."),
+    ] = "forecast",
+    epochs: EpochsOption = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", help="Fine-tune the model of this bundle on --data instead."),
+    ] = None,
+    exchange: Annotated[
+        str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
+    ] = "XNYS",
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+) -> None:
+    """Train on all of one symbol's history and save a model bundle for `predict`."""
+    from stockcaster.data import parse_column_mapping
+    from stockcaster.train import train_bundle
+
+    config = _preset(preset, epochs)
+    mapping = parse_column_mapping(columns) if columns else None
+    with native_log_filtered():
+        path = train_bundle(
+            config, save, data, symbol, resume=resume, exchange=exchange, columns=mapping,
+            fill=_fill(fill),
+        )  # fmt: skip
+    console.print(f"bundle: {path}")
+
+
+@app.command()
+@clean_errors
+def predict(
+    model: Annotated[Path, typer.Option("--model", help="A bundle written by `train --save`.")],
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
+    ] = None,
+    out: OutOption = Path("runs"),
+) -> None:
+    """Forecast the next trading days' closes, with intervals, from a saved bundle."""
+    from stockcaster.predict import predict as predict_job
+    from stockcaster.reporting.tables import forecast_table
+
+    with native_log_filtered():
+        result = predict_job(model, data, symbol, horizon, out)
+    forecast_table(console, result.forecast, result.history)
+    console.print(f"outputs: {result.folder}")
+
+
+@app.command()
+@clean_errors
 def inspect(
     data: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).", show_default=False)],
     symbol: SymbolOption = None,

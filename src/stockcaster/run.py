@@ -17,12 +17,12 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.config import RunConfig, to_toml
-from stockcaster.data import FillPolicy, load_prices, select_symbol
-from stockcaster.datasets import MSFT_SOURCE, load_msft
+from stockcaster.data import FillPolicy
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.features import FeatureConfig, FeaturePipeline
 from stockcaster.reporting import run_folder as files
 from stockcaster.reporting.figures import forecast_figure, loss_figure
+from stockcaster.series import load_series
 
 
 @dataclass(frozen=True)
@@ -33,24 +33,6 @@ class RunResult:
     metrics: dict
     forecasts: pd.DataFrame
     history: dict[str, list[float]]
-
-
-def load_series(
-    data: str | Path | None,
-    symbol: str | None = None,
-    columns: Mapping[str, str] | None = None,
-    fill: FillPolicy | None = None,
-) -> tuple[pd.DataFrame, str]:
-    """Load one symbol's validated prices from a file, or the embedded MSFT history.
-
-    Returns:
-        The symbol's price table and a label of its source for messages and reports.
-    """
-    if data is None:
-        table, source = load_msft(), MSFT_SOURCE
-    else:
-        table, source = load_prices(data, columns, symbol, fill), str(data)
-    return select_symbol(table, symbol, source), source
 
 
 def run(

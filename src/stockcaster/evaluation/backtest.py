@@ -15,7 +15,8 @@ from stockcaster.models.base import Forecaster
 
 MODEL = "model"
 ORIGIN = "origin"
-FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL)
+LO, HI = "lo", "hi"
+FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, LO, HI)
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")
@@ -127,6 +128,7 @@ def walk_forward(
             yhat = np.asarray(forecaster.predict(history, config.horizon), dtype="float64")
             if yhat.shape != (config.horizon,) or not np.isfinite(yhat).all():
                 raise ValueError(f"expected {config.horizon} finite forecasts, received {yhat}")
+            lo, hi = _interval(forecaster, history, config.horizon)
         except Exception as err:
             failures.append((forecaster.name, dates[origin], "predict", _describe(err)))
             continue
@@ -142,6 +144,8 @@ def walk_forward(
                         step,
                         yhat[step - 1],
                         values[day],
+                        lo[step - 1],
+                        hi[step - 1],
                     )
                 )
     return BacktestResult(
@@ -149,6 +153,16 @@ def walk_forward(
         failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
         train_size=train_size,
     )
+
+
+def _interval(
+    forecaster: Forecaster, history: pd.Series, horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The outermost quantile forecasts of a model that has them, else NaN."""
+    if not getattr(forecaster, "quantiles", ()):
+        return np.full(horizon, np.nan), np.full(horizon, np.nan)
+    paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
+    return paths[:, 0], paths[:, -1]
 
 
 def _describe(err: Exception) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.backtest import MODEL, ORIGIN
+from stockcaster.evaluation.backtest import HI, LO, MODEL, ORIGIN
 from stockcaster.evaluation.metrics import point_metrics
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.evaluation.trading import RULES, buy_and_hold, evaluate_rules
@@ -23,12 +23,29 @@ TRADING_KEYS = (
 LEADERBOARD_COLUMNS = (
     MODEL, C.HORIZON, "n", "mse", "rmse", "mae", "mape", "mase", "theil_u",
     "directional_accuracy", "mse_ratio", "dm_statistic", "dm_pvalue", "lag_flag",
+    "interval_level", "coverage", "interval_score",
     *(f"{rule}_{key}" for rule in RULES for key in TRADING_KEYS),
 )  # fmt: skip
 
 
+def interval_score(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: float) -> float:
+    """Mean interval score (Gneiting and Raftery 2007) of central intervals at `level`.
+
+    Width, plus 2 / alpha times how far the actual value falls outside, alpha = 1 - level:
+    lower is better, and a too-narrow interval pays for every miss.
+    """
+    alpha = 1 - level
+    below = np.maximum(lo - actual, 0)
+    above = np.maximum(actual - hi, 0)
+    return float(np.mean((hi - lo) + 2 / alpha * (below + above)))
+
+
 def leaderboard(
-    forecasts: pd.DataFrame, series: pd.Series, train_size: int, cost_bps: float
+    forecasts: pd.DataFrame,
+    series: pd.Series,
+    train_size: int,
+    cost_bps: float,
+    levels: dict[str, tuple[float, ...]] | None = None,
 ) -> pd.DataFrame:
     """One row per model and horizon, sorted by horizon then MSE.
 
@@ -42,7 +59,10 @@ def leaderboard(
         series: the closes, indexed by date.
         train_size: closes in the first training window.
         cost_bps: transaction cost per unit of position change, in basis points.
+        levels: quantile levels per model with intervals; `lo` and `hi` columns of the
+            forecasts are then scored for coverage and interval score.
     """
+    levels = levels or {}
     scale = float(np.mean(np.abs(np.diff(series.to_numpy()[:train_size]))))
     at_origin = series.reindex(forecasts[ORIGIN]).to_numpy()
     day_before = series.shift(1).reindex(forecasts[C.DATE]).to_numpy()
@@ -62,6 +82,12 @@ def leaderboard(
         dm = diebold_mariano(yhat - actual, naive - actual, int(horizon))
         record["dm_statistic"], record["dm_pvalue"] = dm["statistic"], dm["pvalue"]
         record["lag_flag"] = lag_check(actual, yhat, rows["_before"].to_numpy())["lag_flag"]
+        if levels.get(model) and rows[HI].notna().all():
+            level = levels[model][-1] - levels[model][0]
+            lo, hi = rows[LO].to_numpy(), rows[HI].to_numpy()
+            record["interval_level"] = level
+            record["coverage"] = float(np.mean((lo <= actual) & (actual <= hi)))
+            record["interval_score"] = interval_score(actual, lo, hi, level)
         if horizon == 1:
             trading = evaluate_rules(yhat - naive, actual / naive - 1, cost_bps)
             for rule in RULES:

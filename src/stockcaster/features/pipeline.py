@@ -116,14 +116,68 @@ class FeaturePipeline:
         x, y = lag_windows(scaled, days, self.config.lookback, self.config.layout)
         return Windows(x=x, y=y, days=np.asarray(days))
 
-    def parts(self, close: np.ndarray, split: Split) -> tuple[Windows, Windows, Windows]:
-        """Windows for the fit, validation and test parts (validation = test if so set)."""
+    def parts(
+        self, close: np.ndarray, split: Split, horizon: int | None = None
+    ) -> tuple[Windows, Windows, Windows]:
+        """Windows for the fit, validation and test parts (validation = test if so set).
+
+        With `horizon`, the targets are those of `direct_windows`, and a window is kept
+        only when all its `horizon` target days lie inside its part, so no training
+        target reaches past the end of the fit rows.
+        """
         first = self.config.lookback + first_valid_row(self.config.target)
-        fit = self.windows(close, np.arange(first, split.fit_end))
-        test = self.windows(close, np.arange(split.train_end, split.n_rows))
+        reach = (horizon or 1) - 1
+
+        def cut(start: int, end: int) -> Windows:
+            days = np.arange(start, max(start, end - reach))
+            if horizon is None:
+                return self.windows(close, days)
+            return self.direct_windows(close, days, horizon)
+
+        fit, test = cut(first, split.fit_end), cut(split.train_end, split.n_rows)
         if split.fit_end == split.train_end:
             return fit, test, test
-        return fit, self.windows(close, np.arange(split.fit_end, split.train_end)), test
+        return fit, cut(split.fit_end, split.train_end), test
+
+    def direct_windows(self, close: np.ndarray, days: np.ndarray, horizon: int) -> Windows:
+        """Windows whose targets are the next `horizon` cumulative log-returns.
+
+        For a window forecasting from the close before day d, target k (1-based) is
+        `log(close[d + k - 1] / close[d - 1])`, centred by k times the fitted mean daily
+        return and divided by sqrt(k) times its deviation, so every step has unit scale.
+
+        Returns:
+            x `[samples, *input_shape]`, y `[samples, horizon]`.
+        """
+        mean, scale = self._return_moments()
+        days = np.asarray(days, dtype=np.int64)
+        x = self.windows(close, days).x
+        steps = np.arange(1, horizon + 1)  # [horizon]
+        log_close = np.log(close)
+        cumulative = log_close[days[:, None] + steps - 1] - log_close[days[:, None] - 1]
+        y = (cumulative - steps * mean) / (scale * np.sqrt(steps))  # [samples, horizon]
+        return Windows(x=x, y=y.astype("float32"), days=days)
+
+    def direct_to_prices(
+        self, prediction: np.ndarray, close: np.ndarray, days: np.ndarray
+    ) -> np.ndarray:
+        """Undo `direct_windows`' scaling: `[n, horizon(, quantiles)]` outputs to prices."""
+        mean, scale = self._return_moments()
+        prediction = np.asarray(prediction, dtype="float64")
+        steps = np.arange(1, prediction.shape[1] + 1, dtype="float64")
+        if prediction.ndim == 3:
+            steps = steps[:, None]  # broadcast over the quantile axis
+        cumulative = prediction * scale * np.sqrt(steps) + steps * mean
+        origin = close[np.asarray(days) - 1].reshape((-1,) + (1,) * (prediction.ndim - 1))
+        return origin * np.exp(cumulative)
+
+    def _return_moments(self) -> tuple[float, float]:
+        if self.config.target != "log_return" or self.config.scaler != "standard":
+            raise StockcasterError(
+                "expected target = 'log_return' and scaler = 'standard' for a multi-step head, "
+                f"received target = {self.config.target!r}, scaler = {self.config.scaler!r}"
+            )
+        return float(self.scaler.mean_[0]), float(self.scaler.scale_[0])
 
     def last_window(self, close: np.ndarray) -> np.ndarray:
         """The scaled window that forecasts the day after the last close.

@@ -28,3 +28,33 @@ class IdentityScaler(TransformerMixin):
 def make_scaler(name: ScalerName) -> TransformerMixin:
     """A fresh, unfitted scaler by name."""
     return {"none": IdentityScaler, "minmax": MinMaxScaler, "standard": StandardScaler}[name]()
+
+
+# The fitted attributes of each scaler, enough to rebuild it without pickle.
+_STATE = {
+    "none": (),
+    "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_", "n_samples_seen_"),
+    "standard": ("mean_", "scale_", "var_", "n_samples_seen_"),
+}
+
+
+def scaler_to_dict(name: ScalerName, scaler: TransformerMixin) -> dict:
+    """The fitted state of a scaler as plain JSON types."""
+    state = {key: np.asarray(getattr(scaler, key)).tolist() for key in _STATE[name]}
+    return {"kind": name, **state}
+
+
+def scaler_from_dict(state: dict) -> TransformerMixin:
+    """Rebuild a fitted scaler from `scaler_to_dict`'s output.
+
+    Raises:
+        KeyError, ValueError: the state is not a scaler's.
+    """
+    name = state["kind"]
+    scaler = make_scaler(name)
+    for key in _STATE[name]:
+        value = np.asarray(state[key], dtype="float64")
+        setattr(scaler, key, value if value.ndim else value.item())
+    if name != "none":
+        scaler.n_features_in_ = 1
+    return scaler

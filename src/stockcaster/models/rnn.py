@@ -19,7 +19,8 @@ def build_rnn(config: ModelConfig, input_shape: tuple[int, int], name: str = "rn
         name: the model's name.
 
     Returns:
-        A `keras.Sequential` mapping `[batch, timesteps, features]` to `[batch, 1]`.
+        A `keras.Sequential` mapping `[batch, timesteps, features]` to `[batch, 1]`, or
+        for a direct head `[batch, horizon]` (point) or `[batch, horizon, quantiles]`.
     """
     cells = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     layers: list[keras.layers.Layer] = [keras.Input(shape=input_shape)]
@@ -31,5 +32,12 @@ def build_rnn(config: ModelConfig, input_shape: tuple[int, int], name: str = "rn
         if config.dropout > 0:
             layers.append(keras.layers.Dropout(config.dropout))
     layers += [keras.layers.Dense(width, activation="relu") for width in config.dense]
-    layers.append(keras.layers.Dense(1))  # [batch, 1]
+    if not config.direct:
+        layers.append(keras.layers.Dense(1))  # [batch, 1]
+    elif config.quantiles:
+        layers.append(keras.layers.Dense(config.horizon * len(config.quantiles)))
+        layers.append(keras.layers.Reshape((config.horizon, len(config.quantiles))))
+        # [batch, horizon, quantiles]
+    else:
+        layers.append(keras.layers.Dense(config.horizon))  # [batch, horizon]
     return keras.Sequential(layers, name=name)

@@ -79,3 +79,19 @@ def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None
     ax.set_ylabel("close")
     ax.legend(loc="upper left", fontsize="small")
     save(fig, path)
+
+
+def fan_figure(history: pd.Series, forecast: pd.DataFrame, path: Path, symbol: str) -> None:
+    """Recent closes, then the forecast median with its interval as a shaded fan."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.plot(history.index, history.to_numpy(), color="black", lw=1.2, label="close")
+    dates = [history.index[-1], *forecast[C.DATE]]
+    median = [history.iloc[-1], *forecast[C.YHAT]]
+    ax.plot(dates, median, color="tab:red", lw=1.4, label="forecast (median)")
+    if forecast["lo"].notna().all():
+        lo, hi = [history.iloc[-1], *forecast["lo"]], [history.iloc[-1], *forecast["hi"]]
+        ax.fill_between(dates, lo, hi, color="tab:red", alpha=0.2, label="interval")
+    ax.set_title(f"{symbol}: the next {len(forecast)} trading days")
+    ax.set_ylabel("close")
+    ax.legend(loc="upper left")
+    save(fig, path)

@@ -19,6 +19,8 @@ FORECASTS_FILE = "forecasts.csv"
 FORECASTS_FIGURE = "forecasts.png"
 ERRORS_FIGURE = "errors.png"
 EQUITY_FIGURE = "equity.png"
+PREDICT_FILE = "forecast.csv"
+FAN_FIGURE = "fan.png"
 LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
 
@@ -78,6 +80,8 @@ __all__ = [
     "CONFIG_FILE",
     "ERRORS_FIGURE",
     "EQUITY_FIGURE",
+    "FAN_FIGURE",
+    "PREDICT_FILE",
     "FORECASTS_FIGURE",
     "FORECASTS_FILE",
     "FORECAST_FIGURE",

@@ -127,3 +127,19 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
 
 def _cell(value: object, digits: int) -> str:
     return "" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series) -> None:
+    """Print the forecast of the next trading days after the last known close."""
+    table = Table(
+        title=f"{forecast[C.SYMBOL].iloc[0]} after {history.index[-1]:%Y-%m-%d} "
+        f"(last close {history.iloc[-1]:.2f})",
+        title_justify="left",
+    )
+    for name in forecast.columns.drop([C.SYMBOL]):
+        table.add_column(name, justify="left" if name == C.DATE else "right")
+    for _, row in forecast.iterrows():
+        cells = [f"{row[C.DATE]:%Y-%m-%d}", str(row[C.HORIZON])]
+        cells += [_cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
+        table.add_row(*cells)
+    console.print(table)

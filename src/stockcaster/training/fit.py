@@ -33,6 +33,7 @@ def train(
     validation: Windows,
     config: TrainConfig,
     verbose: bool = True,
+    loss: str | keras.losses.Loss = "mse",
 ) -> TrainResult:
     """Compile and fit `model`, then load the weights of its best validation epoch.
 
@@ -46,8 +47,9 @@ def train(
         validation: windows whose loss the callbacks watch.
         config: epochs, batch size, learning rate and callbacks.
         verbose: print Keras' progress, one line per epoch.
+        loss: the loss; MSE unless the model outputs quantiles.
     """
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
     with tempfile.TemporaryDirectory(prefix="stockcaster-", dir=_FAST_SCRATCH) as scratch:
         best = Path(scratch) / "best.weights.h5"
         callbacks: list[keras.callbacks.Callback] = [

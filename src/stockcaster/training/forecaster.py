@@ -1,4 +1,9 @@
-"""The LSTM as a `Forecaster`: fitted on a training window, warm-started when refitted."""
+"""The LSTM as a `Forecaster`: fitted on a training window, warm-started when refitted.
+
+Two ways to forecast h steps: a one-step network whose forecasts are fed back as history
+(recursive), or a direct head that outputs all h steps, optionally as quantiles, at once.
+The preset's `[model]` chooses: `horizon > 1` or `quantiles` make the head direct.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from stockcaster.errors import StockcasterError
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.models.config import ModelConfig
 from stockcaster.training.config import TrainConfig
@@ -23,7 +29,6 @@ class LSTMForecaster:
     Each `fit` refits the feature pipeline (scaler) on the window it is given and trains
     with a validation tail carved from that window. The first fit starts from fresh
     weights; later fits continue from the previous weights for at most `warm_epochs`.
-    Forecasts of more than one step feed each predicted close back in as history.
 
     Args:
         features, model, training: the preset's configs.
@@ -44,11 +49,13 @@ class LSTMForecaster:
         self.model_config = model
         self.training = training
         self.warm_epochs = warm_epochs
+        self.quantiles = tuple(model.quantiles)
         self.fits = 0
-        self._model = None
-        self._pipeline: FeaturePipeline | None = None
+        self.network = None
+        self.pipeline: FeaturePipeline | None = None
 
     def fit(self, history: pd.Series) -> None:
+        from stockcaster.models.losses import PinballLoss
         from stockcaster.models.rnn import build_rnn
 
         close = history.to_numpy(dtype="float64")
@@ -56,29 +63,66 @@ class LSTMForecaster:
         n = len(close)
         split = Split(fit_end=n - int(round(fraction * n)), train_end=n, n_rows=n)
         pipeline = FeaturePipeline(self.features).fit(close, split)
-        fit, validation, _ = pipeline.parts(close, split)
+        head = self.model_config
+        fit, validation, _ = pipeline.parts(close, split, head.horizon if head.direct else None)
         config = self.training
-        if self._model is None:
+        if self.network is None:
             set_seed(config.seed)
-            self._model = build_rnn(self.model_config, fit.x.shape[1:], name=self.name)
+            self.network = build_rnn(head, fit.x.shape[1:], name=self.name)
         else:
             config = dataclasses.replace(config, epochs=min(config.epochs, self.warm_epochs))
             # Each refit compiles afresh (new optimiser state, same weights), which
             # TensorFlow reports as "retracing"; that is the intent here, not a leak.
             logging.getLogger("tensorflow").setLevel(logging.ERROR)
-        train(self._model, fit, validation, config, verbose=False)
-        self._pipeline = pipeline
+        loss = PinballLoss(head.quantiles) if head.quantiles else "mse"
+        train(self.network, fit, validation, config, verbose=False, loss=loss)
+        self.pipeline = pipeline
         self.fits += 1
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
-        if self._model is None or self._pipeline is None:
-            raise RuntimeError(f"{self.name}: predict called before fit")
+        if not self.model_config.direct:
+            return self._recursive(history, horizon)
+        paths = self.predict_quantiles(history, horizon)  # [horizon, quantiles]
+        if not self.quantiles:
+            return paths[:, 0]
+        return paths[:, int(np.argmin(np.abs(np.array(self.quantiles) - 0.5)))]
+
+    def predict_quantiles(self, history: pd.Series, horizon: int) -> np.ndarray:
+        """Forecast closes at every quantile level of a direct head.
+
+        Returns:
+            `[horizon, quantiles]` prices, non-decreasing along the quantile axis (sorted,
+            so that crossing quantile outputs can never give lower > upper).
+        """
+        self._check_fitted()
+        head = self.model_config
+        if not head.direct or horizon > head.horizon:
+            raise StockcasterError(
+                f"{self.name}: expected a horizon of at most {head.horizon if head.direct else 0} "
+                f"steps from the direct head, received {horizon}"
+            )
+        import keras
+
+        close = history.to_numpy(dtype="float64")
+        x = self.pipeline.last_window(close)  # [1, *input_shape]
+        out = keras.ops.convert_to_numpy(self.network(x, training=False))
+        out = out.reshape(1, head.horizon, -1)  # [1, horizon, quantiles or 1]
+        day = np.array([len(close)])
+        prices = self.pipeline.direct_to_prices(out, np.append(close, np.nan), day)[0]
+        return np.sort(prices[:horizon], axis=-1)
+
+    def _recursive(self, history: pd.Series, horizon: int) -> np.ndarray:
+        self._check_fitted()
         import keras
 
         prices = history.to_numpy(dtype="float64")
         for _ in range(horizon):
-            x = self._pipeline.last_window(prices)  # [1, *input_shape]
-            z = keras.ops.convert_to_numpy(self._model(x, training=False))[:, 0]  # [1]
-            nxt = self._pipeline.to_price(z, prices, np.array([len(prices)]))
+            x = self.pipeline.last_window(prices)  # [1, *input_shape]
+            z = keras.ops.convert_to_numpy(self.network(x, training=False))[:, 0]  # [1]
+            nxt = self.pipeline.to_price(z, prices, np.array([len(prices)]))
             prices = np.append(prices, nxt)
         return prices[-horizon:]
+
+    def _check_fitted(self) -> None:
+        if self.network is None or self.pipeline is None:
+            raise RuntimeError(f"{self.name}: predict called before fit")

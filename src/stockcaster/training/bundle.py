@@ -1,0 +1,206 @@
+"""The model bundle: one folder with everything needed to forecast later, and nothing to pickle.
+
+model.keras   the Keras model (loaded in safe mode, without its optimiser)
+config.toml   the run config: features, window, network, training
+scaler.json   the fitted scaler's parameters
+bundle.json   format, versions, symbol, exchange, data fingerprint, file checksums
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import pandas as pd
+
+import stockcaster
+from stockcaster.config import RunConfig, load_preset, to_toml
+from stockcaster.errors import StockcasterError
+from stockcaster.features import FeaturePipeline
+from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
+from stockcaster.training.forecaster import LSTMForecaster
+
+BUNDLE_FORMAT = 1
+MODEL_FILE = "model.keras"
+CONFIG_FILE = "config.toml"
+SCALER_FILE = "scaler.json"
+META_FILE = "bundle.json"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded bundle: the ready forecaster, its config and its metadata."""
+
+    forecaster: LSTMForecaster
+    config: RunConfig
+    meta: dict
+
+    @property
+    def symbol(self) -> str:
+        return self.meta["symbol"]
+
+    @property
+    def trained_until(self) -> pd.Timestamp:
+        return pd.Timestamp(self.meta["data"]["end"])
+
+
+def fingerprint(history: pd.Series) -> dict:
+    """Rows, date range and a SHA-256 of the closes a model was trained on."""
+    text = "\n".join(f"{d:%Y-%m-%d},{v:.10g}" for d, v in history.items())
+    return {
+        "rows": len(history),
+        "start": f"{history.index[0]:%Y-%m-%d}",
+        "end": f"{history.index[-1]:%Y-%m-%d}",
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+def save_bundle(
+    path: Path,
+    forecaster: LSTMForecaster,
+    config: RunConfig,
+    history: pd.Series,
+    symbol: str,
+    source: str,
+    exchange: str,
+) -> None:
+    """Write a bundle to `path`, a folder that must not exist yet; all or nothing.
+
+    Raises:
+        StockcasterError: `path` exists.
+    """
+    path = Path(path)
+    if path.exists():
+        raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
+    scratch = path.parent / f".{path.name}.partial"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    try:
+        forecaster.network.save(scratch / MODEL_FILE)
+        (scratch / CONFIG_FILE).write_text(to_toml(config))
+        scaler = scaler_to_dict(config.features.scaler, forecaster.pipeline.scaler)
+        (scratch / SCALER_FILE).write_text(json.dumps(scaler, indent=2) + "\n")
+        meta = {
+            "format": BUNDLE_FORMAT,
+            "versions": {
+                "stockcaster": stockcaster.__version__,
+                "keras": keras.__version__,
+                "backend": keras.backend.backend(),
+                "backend_version": _backend_version(),
+            },
+            "symbol": symbol,
+            "source": source,
+            "exchange": exchange,
+            "data": fingerprint(history),
+            "input_shape": list(forecaster.network.input_shape[1:]),
+            "files": {
+                name: _sha256(scratch / name) for name in (MODEL_FILE, CONFIG_FILE, SCALER_FILE)
+            },
+        }
+        (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        os.replace(scratch, path)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def load_bundle(path: Path) -> Bundle:
+    """Load and check a bundle.
+
+    Raises:
+        StockcasterError: a missing folder or file, a checksum that does not match
+            (corrupted or truncated), another stockcaster or Keras version, a model safe
+            mode refuses, or a model whose shapes do not match the bundle's features.
+    """
+    path = Path(path)
+    if not (path / META_FILE).is_file():
+        what = "a folder without bundle.json" if path.is_dir() else "a path that does not exist"
+        raise StockcasterError(f"{path}: expected a model bundle, received {what}")
+    try:
+        meta = json.loads((path / META_FILE).read_text())
+        files, versions = meta["files"], meta["versions"]
+    except (ValueError, KeyError, TypeError):
+        raise StockcasterError(
+            f"{path / META_FILE}: expected bundle metadata, received unreadable JSON"
+        ) from None
+    if (
+        meta.get("format") != BUNDLE_FORMAT
+        or versions.get("stockcaster") != stockcaster.__version__
+    ):
+        raise StockcasterError(
+            f"{path}: expected a bundle written by stockcaster {stockcaster.__version__} "
+            f"(format {BUNDLE_FORMAT}), received one from stockcaster "
+            f"{versions.get('stockcaster')} (format {meta.get('format')}); retrain it"
+        )
+    if str(versions.get("keras", "")).split(".")[0] != keras.__version__.split(".")[0]:
+        raise StockcasterError(
+            f"{path}: expected a bundle written by Keras {keras.__version__.split('.')[0]}.x, "
+            f"received one from Keras {versions.get('keras')}"
+        )
+    for name, digest in files.items():
+        if not (path / name).is_file():
+            raise StockcasterError(f"{path}: expected {name} in the bundle, received no such file")
+        if _sha256(path / name) != digest:
+            raise StockcasterError(
+                f"{path / name}: expected the file the bundle was written with, received one "
+                "whose checksum differs (corrupted, truncated or edited)"
+            )
+    config = load_preset(str(path / CONFIG_FILE))
+    try:
+        network = keras.models.load_model(path / MODEL_FILE, compile=False, safe_mode=True)
+    except Exception as err:
+        reason = str(err).splitlines()[0][:160]
+        raise StockcasterError(
+            f"{path / MODEL_FILE}: expected a Keras model that safe mode loads, received an "
+            f"error: {reason}"
+        ) from None
+    try:
+        state = json.loads((path / SCALER_FILE).read_text())
+        scaler = scaler_from_dict(state)
+    except (ValueError, KeyError, TypeError):
+        raise StockcasterError(f"{path / SCALER_FILE}: expected fitted scaler parameters") from None
+    if state["kind"] != config.features.scaler:
+        raise StockcasterError(
+            f"{path / SCALER_FILE}: expected a {config.features.scaler} scaler as the config "
+            f"says, received a {state['kind']} one"
+        )
+    forecaster = LSTMForecaster(config.features, config.model, config.training)
+    pipeline = FeaturePipeline(config.features)
+    pipeline.scaler = scaler
+    _check_shapes(path, network, config, meta)
+    forecaster.network, forecaster.pipeline = network, pipeline
+    return Bundle(forecaster=forecaster, config=config, meta=meta)
+
+
+def _check_shapes(path: Path, network, config: RunConfig, meta: dict) -> None:
+    lookback = config.features.lookback
+    expected = [lookback, 1] if config.features.layout == "timesteps" else [1, lookback]
+    model_in = list(network.input_shape[1:])
+    head = config.model
+    want_out = [head.horizon, len(head.quantiles)] if head.quantiles else [head.horizon]
+    if not head.direct:
+        want_out = [1]
+    model_out = list(network.output_shape[1:])
+    if model_in != expected or meta.get("input_shape") != expected or model_out != want_out:
+        raise StockcasterError(
+            f"{path}: expected a model taking {expected} and giving {want_out} as its "
+            f"config says, received one taking {model_in} and giving {model_out}"
+        )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _backend_version() -> str:
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    try:
+        return __import__(module).__version__ if module else "unknown"
+    except ImportError:
+        return "unknown"
