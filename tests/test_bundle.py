@@ -1,0 +1,215 @@
+"""Model bundles, `train` and `predict`: round trip, safe mode, calendar, intervals, resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
+from stockcaster.config import load_preset, to_toml
+from stockcaster.errors import StockcasterError
+from stockcaster.series import load_series, price_series
+
+
+def tiny_forecast_preset(folder: Path) -> str:
+    """The `forecast` preset, shrunk to train in a second; returned as a .toml path."""
+    import dataclasses
+
+    preset = load_preset("forecast")
+    tiny = dataclasses.replace(
+        preset,
+        features=dataclasses.replace(preset.features, lookback=5),
+        model=dataclasses.replace(
+            preset.model, recurrent=(dataclasses.replace(preset.model.recurrent[0], units=4),)
+        ),
+        training=dataclasses.replace(preset.training, epochs=2),
+    )
+    path = folder / "tiny.toml"
+    path.write_text(to_toml(tiny))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A bundle trained on 250 days of a seeded MSFT series ending 2015-12-22."""
+    folder = tmp_path_factory.mktemp("bundle")
+    prices = ohlcv(250)
+    prices["date"] = pd.bdate_range(end="2015-12-22", periods=250)
+    data = write_kaggle(folder / "msft.csv", prices)
+    preset = tiny_forecast_preset(folder)
+    result = CliRunner().invoke(
+        app, ["train", "--data", str(data), "--preset", preset, "--save", str(folder / "b")]
+    )
+    assert result.exit_code == 0, result.output
+    return folder / "b", data, prices
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(bundle, target)
+    return target
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_bundle_holds_everything_and_no_pickle(trained):
+    bundle, _, _ = trained
+    assert {p.name for p in bundle.iterdir()} == {
+        "model.keras", "config.toml", "scaler.json", "bundle.json"
+    }  # fmt: skip
+    meta = json.loads((bundle / "bundle.json").read_text())
+    assert meta["symbol"] == "MSFT" and meta["exchange"] == "XNYS"
+    assert meta["data"]["rows"] == 250 and meta["data"]["end"] == "2015-12-22"
+    assert len(meta["data"]["sha256"]) == 64
+    assert set(meta["versions"]) == {"stockcaster", "keras", "backend", "backend_version"}
+    assert json.loads((bundle / "scaler.json").read_text())["kind"] == "standard"
+
+
+def test_round_trip_gives_identical_predictions(trained, tmp_path):
+    from stockcaster.training.bundle import load_bundle, save_bundle
+
+    bundle, data, _ = trained
+    history = price_series(load_series(data)[0])
+    first = load_bundle(bundle)
+    before = first.forecaster.predict_quantiles(history, 5)
+    save_bundle(tmp_path / "again", first.forecaster, first.config, history, "MSFT", "x", "XNYS")
+    after = load_bundle(tmp_path / "again").forecaster.predict_quantiles(history, 5)
+    np.testing.assert_array_equal(before, after)
+
+
+def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
+    import keras
+
+    from stockcaster.training.bundle import load_bundle
+
+    copy = _copy(trained[0], tmp_path)
+    evil = keras.Sequential(
+        [keras.Input((5, 1)), keras.layers.Lambda(lambda x: x * 2), keras.layers.LSTM(2),
+         keras.layers.Dense(15), keras.layers.Reshape((5, 3))]
+    )  # fmt: skip
+    evil.save(copy / "model.keras")
+    meta = json.loads((copy / "bundle.json").read_text())
+    meta["files"]["model.keras"] = hashlib.sha256((copy / "model.keras").read_bytes()).hexdigest()
+    (copy / "bundle.json").write_text(json.dumps(meta))
+    with pytest.raises(StockcasterError, match="safe mode"):
+        load_bundle(copy)
+
+
+def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
+    bundle, data, _ = trained
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    assert {p.name for p in folder.iterdir()} == {"forecast.csv", "fan.png"}
+    forecast = pd.read_csv(folder / "forecast.csv")
+    assert list(forecast.columns) == ["date", "symbol", "horizon", "yhat", "lo", "hi"]
+    # The data ends on 2015-12-22; Christmas Day (a Friday) is not a trading day.
+    assert forecast["date"].tolist() == [
+        "2015-12-23", "2015-12-24", "2015-12-28", "2015-12-29", "2015-12-30"
+    ]  # fmt: skip
+    assert (forecast["lo"] <= forecast["yhat"]).all() and (forecast["yhat"] <= forecast["hi"]).all()
+    assert (forecast["lo"] < forecast["hi"]).all()
+
+
+def test_calendar_skips_2016_christmas_and_weekends():
+    from stockcaster.data.calendar import next_sessions
+
+    days = next_sessions(pd.Timestamp("2016-12-22"), 4)
+    assert [f"{d:%Y-%m-%d}" for d in days] == [
+        "2016-12-23",
+        "2016-12-27",
+        "2016-12-28",
+        "2016-12-29",
+    ]
+    with pytest.raises(StockcasterError, match="--exchange"):
+        next_sessions(pd.Timestamp("2016-12-22"), 4, "NOPE")
+
+
+def test_quantiles_are_ordered_even_when_the_network_crosses_them(trained, monkeypatch):
+    from stockcaster.training.bundle import load_bundle
+
+    bundle, data, _ = trained
+    forecaster = load_bundle(bundle).forecaster
+    crossed = np.array([[[1.0, 0.0, -1.0]] * 5], dtype="float32")  # q10 > q50 > q90
+    monkeypatch.setattr(forecaster, "network", lambda x, training=False: crossed)
+    paths = forecaster.predict_quantiles(price_series(load_series(data)[0]), 5)
+    assert (np.diff(paths, axis=1) >= 0).all()
+
+
+def test_resume_writes_a_new_bundle_and_leaves_the_old_one_byte_identical(trained, tmp_path):
+    bundle, _, prices = trained
+    before = _hashes(bundle)
+    newer = prices.copy()
+    extra = ohlcv(270).iloc[250:].assign(date=pd.bdate_range("2015-12-23", periods=20))
+    newer = pd.concat([newer, extra], ignore_index=True)
+    data = write_kaggle(tmp_path / "newer.csv", newer)
+    result = CliRunner().invoke(
+        app, ["train", "--resume", str(bundle), "--data", str(data), "--save", str(tmp_path / "n")]
+    )
+    assert result.exit_code == 0, result.output
+    assert _hashes(bundle) == before
+    meta = json.loads((tmp_path / "n" / "bundle.json").read_text())
+    assert (
+        meta["data"]["end"] == f"{newer['date'].iloc[-1]:%Y-%m-%d}" and meta["data"]["rows"] == 270
+    )
+
+
+@pytest.mark.parametrize(
+    "damage, fragment",
+    [
+        (lambda b: (b / "model.keras").write_bytes((b / "model.keras").read_bytes()[:500]),
+         "checksum differs"),
+        (lambda b: (b / "scaler.json").unlink(), "expected scaler.json in the bundle"),
+        (lambda b: (b / "bundle.json").write_text("{"), "unreadable JSON"),
+        (lambda b: (b / "bundle.json").write_text(
+            (b / "bundle.json").read_text().replace('"stockcaster": "', '"stockcaster": "9')),
+         "received one from stockcaster 9"),
+        (lambda b: shutil.rmtree(b), "does not exist"),
+    ],
+)  # fmt: skip
+def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, fragment):
+    copy = _copy(trained[0], tmp_path)
+    damage(copy)
+    result = CliRunner().invoke(
+        app,
+        ["predict", "--model", str(copy), "--data", str(trained[1]), "--out", str(tmp_path / "o")],
+    )
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
+    assert not (tmp_path / "o").exists()
+
+
+def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
+    bundle, _, prices = trained
+    other = write_kaggle(tmp_path / "aapl.csv", prices.assign(symbol="AAPL"))
+    older = write_kaggle(tmp_path / "old.csv", prices.iloc[:200])
+    cases = ((other, ["--symbol", "AAPL"], "expected symbol MSFT, the one the bundle was trained"),
+             (older, [], "ends on or after the bundle's training end 2015-12-22"))  # fmt: skip
+    for data, extra, fragment in cases:
+        result = CliRunner().invoke(
+            app,
+            ["predict", "--model", str(bundle), "--data", str(data), "--out", str(tmp_path / "o"),
+             *extra],
+        )  # fmt: skip
+        assert result.exit_code == 2 and fragment in result.stderr, result.stderr
+
+
+def test_train_refuses_to_overwrite(trained, tmp_path):
+    bundle, data, _ = trained
+    before = _hashes(bundle)
+    result = CliRunner().invoke(app, ["train", "--data", str(data), "--save", str(bundle)])
+    assert result.exit_code == 2 and "expected a new folder" in result.stderr
+    assert _hashes(bundle) == before
