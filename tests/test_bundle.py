@@ -166,6 +166,15 @@ def test_resume_writes_a_new_bundle_and_leaves_the_old_one_byte_identical(traine
     )
 
 
+def _edit(bundle: Path, name: str, old: str, new: str) -> None:
+    """Change a file of a bundle and record its new checksum, as a careless edit would."""
+    path = bundle / name
+    path.write_text(path.read_text().replace(old, new))
+    meta = json.loads((bundle / "bundle.json").read_text())
+    meta["files"][name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (bundle / "bundle.json").write_text(json.dumps(meta))
+
+
 @pytest.mark.parametrize(
     "damage, fragment",
     [
@@ -177,6 +186,9 @@ def test_resume_writes_a_new_bundle_and_leaves_the_old_one_byte_identical(traine
             (b / "bundle.json").read_text().replace('"stockcaster": "', '"stockcaster": "9')),
          "received one from stockcaster 9"),
         (lambda b: shutil.rmtree(b), "does not exist"),
+        (lambda b: _edit(b, "config.toml", "lookback = 5", "lookback = 7"),
+         "expected a model taking [7, 1]"),
+        (lambda b: _edit(b, "scaler.json", '"standard"', '"minmax"'), "expected a standard scaler"),
     ],
 )  # fmt: skip
 def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, fragment):

@@ -161,14 +161,18 @@ def load_bundle(path: Path) -> Bundle:
         ) from None
     try:
         state = json.loads((path / SCALER_FILE).read_text())
+        kind = state["kind"]
+    except (ValueError, KeyError, TypeError):
+        raise StockcasterError(f"{path / SCALER_FILE}: expected fitted scaler parameters") from None
+    if kind != config.features.scaler:
+        raise StockcasterError(
+            f"{path / SCALER_FILE}: expected a {config.features.scaler} scaler as the config "
+            f"says, received a {kind} one"
+        )
+    try:
         scaler = scaler_from_dict(state)
     except (ValueError, KeyError, TypeError):
         raise StockcasterError(f"{path / SCALER_FILE}: expected fitted scaler parameters") from None
-    if state["kind"] != config.features.scaler:
-        raise StockcasterError(
-            f"{path / SCALER_FILE}: expected a {config.features.scaler} scaler as the config "
-            f"says, received a {state['kind']} one"
-        )
     forecaster = LSTMForecaster(config.features, config.model, config.training)
     pipeline = FeaturePipeline(config.features)
     pipeline.scaler = scaler

@@ -1,0 +1,49 @@
+"""Benchmark: wall time of `stockcaster predict` on a saved bundle, TensorFlow import included.
+
+Trains a `forecast` bundle on the embedded data once (not timed), then times the whole
+`stockcaster predict` command `--repeats` times, and, in the same run, a bare
+`python -c "import keras"`: the floor that TensorFlow's import sets on this machine.
+
+    .venv/bin/python bench/predict_speed.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STOCKCASTER = Path(sys.executable).parent / "stockcaster"
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        bundle = Path(scratch) / "bundle"
+        subprocess.run([str(STOCKCASTER), "train", "--save", str(bundle)], check=True,
+                       capture_output=True)  # fmt: skip
+        predict, keras = [], []
+        for _ in range(args.repeats):
+            out = Path(scratch) / "out"
+            predict.append(timed([str(STOCKCASTER), "predict", "--model", str(bundle),
+                                  "--out", str(out)]))  # fmt: skip
+            keras.append(timed([sys.executable, "-c", "import keras"]))
+    print(f"stockcaster predict: median {statistics.median(predict):.2f} s "
+          f"(min {min(predict):.2f}, max {max(predict):.2f}; target < 5 s)")  # fmt: skip
+    print(f"python -c 'import keras' alone: median {statistics.median(keras):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
