@@ -1,8 +1,9 @@
-"""Benchmark: wall time of `stockcaster predict` on a saved bundle, TensorFlow import included.
+"""Benchmark: wall time of `stockcaster predict` on a saved bundle, every import included.
 
 Trains a `forecast` bundle on the embedded data once (not timed), then times the whole
-`stockcaster predict` command `--repeats` times, and, in the same run, a bare
-`python -c "import keras"`: the floor that TensorFlow's import sets on this machine.
+`stockcaster predict` command `--repeats` times. `predict` runs Keras on its NumPy
+inference backend and never imports TensorFlow; for scale, the same run also times a
+bare `python -c "import keras"` on TensorFlow, the default backend.
 
     .venv/bin/python bench/predict_speed.py [--repeats 5]
 """
@@ -39,10 +40,10 @@ def main() -> None:
             out = Path(scratch) / "out"
             predict.append(timed([str(STOCKCASTER), "predict", "--model", str(bundle),
                                   "--out", str(out)]))  # fmt: skip
-            keras.append(timed([sys.executable, "-c", "import keras"]))
+            keras.append(timed([sys.executable, "-c", "import keras"]))  # TensorFlow backend
     print(f"stockcaster predict: median {statistics.median(predict):.2f} s "
           f"(min {min(predict):.2f}, max {max(predict):.2f}; target < 5 s)")  # fmt: skip
-    print(f"python -c 'import keras' alone: median {statistics.median(keras):.2f} s")
+    print(f"python -c 'import keras' on TensorFlow alone: median {statistics.median(keras):.2f} s")
 
 
 if __name__ == "__main__":

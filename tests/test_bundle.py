@@ -225,3 +225,27 @@ def test_train_refuses_to_overwrite(trained, tmp_path):
     result = CliRunner().invoke(app, ["train", "--data", str(data), "--save", str(bundle)])
     assert result.exit_code == 2 and "expected a new folder" in result.stderr
     assert _hashes(bundle) == before
+
+
+def test_predict_on_the_numpy_backend_matches_tensorflow(trained, tmp_path):
+    """`stockcaster predict` runs Keras on NumPy; its forecasts equal TensorFlow's."""
+    import os
+    import subprocess
+    import sys
+
+    from stockcaster.predict import predict
+
+    bundle, data, _ = trained
+    here = predict(bundle, data, out=tmp_path / "tf").forecast
+    env = {**os.environ, "KERAS_BACKEND": "numpy"}
+    code = (
+        "import sys, keras; from stockcaster.predict import predict; "
+        "assert keras.backend.backend() == 'numpy'; "
+        "assert 'tensorflow' not in sys.modules; "
+        f"predict({str(bundle)!r}, {str(data)!r}, out={str(tmp_path / 'np')!r})"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    (folder,) = list((tmp_path / "np").iterdir())
+    there = pd.read_csv(folder / "forecast.csv")
+    for column in ("yhat", "lo", "hi"):
+        np.testing.assert_allclose(there[column], here[column], rtol=1e-5)
