@@ -51,3 +51,23 @@ def kaggle_csv(tmp_path: Path) -> Path:
 def small_csv(tmp_path: Path) -> Path:
     """A 260-day, one-symbol Kaggle-style file, enough for every preset."""
     return write_kaggle(tmp_path / "msft.csv", ohlcv(260))
+
+
+def tiny_forecast_preset(folder: Path) -> str:
+    """The `forecast` preset, shrunk to train in a second; returned as a .toml path."""
+    import dataclasses
+
+    from stockcaster.config import load_preset, to_toml
+
+    preset = load_preset("forecast")
+    tiny = dataclasses.replace(
+        preset,
+        features=dataclasses.replace(preset.features, lookback=5),
+        model=dataclasses.replace(
+            preset.model, recurrent=(dataclasses.replace(preset.model.recurrent[0], units=4),)
+        ),
+        training=dataclasses.replace(preset.training, epochs=2),
+    )
+    path = folder / "tiny.toml"
+    path.write_text(to_toml(tiny))
+    return str(path)

@@ -129,3 +129,25 @@ def test_prophet_without_its_extra_says_how_to_get_it(tmp_path, small_csv, monke
     )
     assert result.exit_code == 2
     assert "pip install 'stockcaster[prophet]'" in result.stderr
+
+
+def test_backtest_scores_the_intervals_of_a_quantile_model(tmp_path, small_csv):
+    from conftest import tiny_forecast_preset
+
+    out = tmp_path / "runs"
+    args = ["backtest", "--data", str(small_csv), "--models", "lstm,naive", "--horizon", "2"]
+    result = CliRunner().invoke(
+        app, [*args, "--preset", tiny_forecast_preset(tmp_path), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    board = pd.read_csv(folder / "leaderboard.csv").set_index(["model", "horizon"])
+    for step in (1, 2):
+        assert 0 <= board.loc[("lstm", step), "coverage"] <= 1
+        assert board.loc[("lstm", step), "interval_level"] == pytest.approx(0.8)
+        assert board.loc[("lstm", step), "interval_score"] > 0
+    assert board.loc[("naive", 1), ["coverage", "interval_score"]].isna().all()
+    assert "cover" in result.output
+    forecasts = pd.read_csv(folder / "forecasts.csv")
+    lstm = forecasts[forecasts["model"] == "lstm"]
+    assert (lstm["lo"] <= lstm["yhat"]).all() and (lstm["yhat"] <= lstm["hi"]).all()

@@ -12,29 +12,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, tiny_forecast_preset, write_kaggle
 from stockcaster.cli import app
-from stockcaster.config import load_preset, to_toml
 from stockcaster.errors import StockcasterError
 from stockcaster.series import load_series, price_series
-
-
-def tiny_forecast_preset(folder: Path) -> str:
-    """The `forecast` preset, shrunk to train in a second; returned as a .toml path."""
-    import dataclasses
-
-    preset = load_preset("forecast")
-    tiny = dataclasses.replace(
-        preset,
-        features=dataclasses.replace(preset.features, lookback=5),
-        model=dataclasses.replace(
-            preset.model, recurrent=(dataclasses.replace(preset.model.recurrent[0], units=4),)
-        ),
-        training=dataclasses.replace(preset.training, epochs=2),
-    )
-    path = folder / "tiny.toml"
-    path.write_text(to_toml(tiny))
-    return str(path)
 
 
 @pytest.fixture(scope="module")

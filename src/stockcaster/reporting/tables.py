@@ -93,7 +93,10 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
 def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: str) -> None:
     """Print the backtest leaderboard: best (lowest MSE per horizon) and naive rows marked."""
     table = Table(title=title, padding=(0, 1), title_justify="left")
-    columns = ("model", "h", "MSE", "xnaive", "MASE", "U", "dir", "DM p", "lag", "LF SR", "LS SR")
+    columns = ["model", "h", "MSE", "xnaive", "MASE", "U", "dir", "DM p", "lag", "LF SR", "LS SR"]
+    intervals = board["coverage"].notna().any()
+    if intervals:
+        columns += ["cover", "int score"]
     for name in columns:
         table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
     best = set(board.dropna(subset=["mse"]).groupby("horizon")["mse"].idxmin())
@@ -109,6 +112,7 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
             "" if pd.isna(lag) else ("yes" if lag else "no"),
             _cell(row["long_flat_sharpe"], 2),
             _cell(row["long_short_sharpe"], 2),
+            *((_cell(row["coverage"], 3), _cell(row["interval_score"], 3)) if intervals else ()),
         )  # fmt: skip
     console.print(table)
     for _, row in board[board["error"].notna()].iterrows():
@@ -122,6 +126,11 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         "dir: directional accuracy; DM p: Diebold-Mariano p-value vs naive; lag: fits "
         "yesterday's close better than today's; LF/LS SR: Sharpe of the long/flat and "
         "long/short rules, net of costs"
+        + (
+            "; cover: share of actual closes inside the interval; int score: interval score"
+            if intervals
+            else ""
+        )
     )
 
 
