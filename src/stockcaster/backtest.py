@@ -23,6 +23,7 @@ from stockcaster.evaluation.leaderboard import benchmark, leaderboard
 from stockcaster.models import baselines
 from stockcaster.models.base import Forecaster
 from stockcaster.models.prophet import ProphetForecaster, prophet_installed
+from stockcaster.provenance import command_line, fingerprint, versions
 from stockcaster.reporting import run_folder as files
 from stockcaster.series import load_series
 
@@ -150,6 +151,12 @@ def backtest(
             "days": len(series) - train_size,
         },
         "buy_and_hold": hold,
+        "data": fingerprint(series),
+        "reproducibility": {
+            "command": command_line(),
+            "seed": preset.training.seed,
+            "versions": versions(),
+        },
         "leaderboard": _records(board),
         "failures": _records(failures),
     }

@@ -51,6 +51,9 @@ EpochsOption = Annotated[
     int | None, typer.Option("--epochs", help="Override the preset's epochs.", min=1)
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")]
+ReportOption = Annotated[
+    bool, typer.Option("--report", help="Also write report.html into the output folder.")
+]
 FillOption = Annotated[
     str | None,
     typer.Option("--fill", help="Rows with missing values: drop or ffill. Default: refuse them."),
@@ -110,6 +113,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No Keras progress output.")] = False,
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    report: ReportOption = False,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
     from stockcaster.data import parse_column_mapping
@@ -123,6 +127,7 @@ def run(
             config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
         )
     run_summary(console, result.metrics, str(result.folder))
+    _maybe_report(report, result.folder)
 
 
 @app.command()
@@ -156,6 +161,7 @@ def backtest(
     out: OutOption = Path("runs"),
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    report: ReportOption = False,
 ) -> None:
     """Walk every model forward over the test period and rank it against naive."""
     from stockcaster.backtest import backtest as backtest_job
@@ -181,6 +187,7 @@ def backtest(
         f"{symbol_name} · walk-forward backtest, {window} window, refit every {retrain_every}",
     )
     console.print(f"outputs: {result.folder}")
+    _maybe_report(report, result.folder)
 
 
 @app.command()
@@ -228,6 +235,7 @@ def predict(
         int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
     ] = None,
     out: OutOption = Path("runs"),
+    report: ReportOption = False,
 ) -> None:
     """Forecast the next trading days' closes, with intervals, from a saved bundle."""
     # Forecasting needs no training, so Keras runs on its NumPy inference backend and
@@ -241,6 +249,19 @@ def predict(
         result = predict_job(model, data, symbol, horizon, out)
     forecast_table(console, result.forecast, result.history)
     console.print(f"outputs: {result.folder}")
+    _maybe_report(report, result.folder)
+
+
+@app.command()
+@clean_errors
+def report(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A folder written by run, backtest or predict.", show_default=False),
+    ],
+) -> None:
+    """Write report.html, one self-contained page, into a run, backtest or predict folder."""
+    _maybe_report(True, folder)
 
 
 @app.command()
@@ -277,6 +298,13 @@ def inspect(
         path = out / f"{data.name.split('.')[0]}_prices.png"
         price_figure(table, path)
         console.print(f"chart: {path}")
+
+
+def _maybe_report(wanted: bool, folder: Path) -> None:
+    if wanted:
+        from stockcaster.reporting.html import write_report
+
+        console.print(f"report: {write_report(folder)}")
 
 
 def _preset(preset: str, epochs: int | None) -> Any:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
+from stockcaster.provenance import command_line, fingerprint, versions
 from stockcaster.reporting import run_folder as files
 from stockcaster.series import load_series, price_series
 from stockcaster.train import check_matches_bundle
@@ -75,6 +76,16 @@ def predict(
 
     with files.RunFolder(Path(out), files.new_run_name(name, "predict")) as folder:
         forecast.to_csv(folder.path / files.PREDICT_FILE, index=False, date_format="%Y-%m-%d")
+        meta = {
+            "symbol": name,
+            "source": source,
+            "bundle": str(model),
+            "bundle_meta": bundle.meta,
+            "quantiles": list(forecaster.quantiles),
+            "data": fingerprint(history),
+            "reproducibility": {"command": command_line(), "versions": versions()},
+        }
+        files.write_json(folder.path / files.PREDICT_META, meta)
         fan_figure(history.tail(history_days), forecast, folder.path / files.FAN_FIGURE, name)
     return Prediction(folder=folder.final, forecast=forecast, history=history)
 

@@ -19,10 +19,17 @@ from stockcaster import columns as C
 from stockcaster.config import RunConfig, to_toml
 from stockcaster.data import FillPolicy
 from stockcaster.evaluation import compare_with_naive, forecast_table
+from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.features import FeatureConfig, FeaturePipeline
+from stockcaster.provenance import command_line, fingerprint, versions
 from stockcaster.reporting import run_folder as files
-from stockcaster.reporting.figures import forecast_figure, loss_figure
-from stockcaster.series import load_series
+from stockcaster.reporting.figures import (
+    forecast_figure,
+    loss_figure,
+    price_figure,
+    residual_figure,
+)
+from stockcaster.series import load_series, price_series
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,13 @@ def run(
         "train_seconds": trained.seconds,
         "predict_seconds": predict_seconds,
         "notes": _notes(config),
+        **_verdict(forecasts),
+        "data": fingerprint(price_series(prices)),
+        "reproducibility": {
+            "command": command_line(),
+            "seed": config.training.seed,
+            "versions": versions(),
+        },
     }
     with files.RunFolder(Path(out), files.new_run_name(name, config.name)) as folder:
         model.save(folder.path / files.MODEL_FILE)
@@ -114,6 +128,8 @@ def run(
         history = pd.DataFrame(trained.history).rename_axis("epoch")
         history.index += 1
         history.to_csv(folder.path / files.HISTORY_FILE)
+        price_figure(prices, folder.path / files.PRICES_FIGURE)
+        residual_figure(forecasts, folder.path / files.RESIDUALS_FIGURE)
         loss_figure(
             trained.history,
             folder.path / files.LOSS_FIGURE,
@@ -134,6 +150,13 @@ def loss_units(features: FeatureConfig) -> str:
     target = "close" if features.target == "close" else "log-return"
     scaled = {"none": "unscaled", "minmax": "min-max scaled", "standard": "standardised"}
     return f"{scaled[features.scaler]} {target}, squared"
+
+
+def _verdict(forecasts: pd.DataFrame) -> dict:
+    """Diebold-Mariano against naive and the one-day lag check, on the test days."""
+    actual, yhat, naive = (forecasts[c].to_numpy() for c in (C.ACTUAL, C.YHAT, C.NAIVE))
+    dm = diebold_mariano(yhat - actual, naive - actual)
+    return {"dm_pvalue": dm["pvalue"], "lag_flag": lag_check(actual, yhat, naive)["lag_flag"]}
 
 
 def _notes(config: RunConfig) -> list[str]:

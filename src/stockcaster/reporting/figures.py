@@ -95,3 +95,27 @@ def fan_figure(history: pd.Series, forecast: pd.DataFrame, path: Path, symbol: s
     ax.set_ylabel("close")
     ax.legend(loc="upper left")
     save(fig, path)
+
+
+def residual_figure(forecasts: pd.DataFrame, path: Path, lags: int = 20) -> None:
+    """Residual diagnostics of one-step forecasts: over time, distribution, autocorrelation.
+
+    Residuals are actual - forecast. A good forecast leaves residuals with no pattern in
+    time and no autocorrelation; bars outside the dashed band (about +-2/sqrt(n)) mark
+    autocorrelation that the model left unexplained.
+    """
+    residual = (forecasts[C.ACTUAL] - forecasts[C.YHAT]).reset_index(drop=True)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    axes[0].plot(forecasts[C.DATE], residual, lw=0.8, color="tab:gray")
+    axes[0].axhline(0, color="black", lw=0.8)
+    axes[0].set_title("residual over time")
+    axes[0].tick_params(axis="x", labelrotation=30)
+    axes[1].hist(residual, bins=40, color="tab:blue", alpha=0.8)
+    axes[1].set_title("distribution")
+    acf = [residual.autocorr(lag) for lag in range(1, lags + 1)]
+    band = 2 / max(len(residual), 1) ** 0.5
+    axes[2].bar(range(1, lags + 1), acf, color="tab:purple")
+    for y in (band, -band):
+        axes[2].axhline(y, color="black", ls="--", lw=0.8)
+    axes[2].set_title("autocorrelation by lag")
+    save(fig, path, dates=False)

@@ -20,6 +20,10 @@ FORECASTS_FIGURE = "forecasts.png"
 ERRORS_FIGURE = "errors.png"
 EQUITY_FIGURE = "equity.png"
 PREDICT_FILE = "forecast.csv"
+PREDICT_META = "prediction.json"
+PRICES_FIGURE = "prices.png"
+RESIDUALS_FIGURE = "residuals.png"
+REPORT_FILE = "report.html"
 FAN_FIGURE = "fan.png"
 LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
@@ -82,6 +86,10 @@ __all__ = [
     "EQUITY_FIGURE",
     "FAN_FIGURE",
     "PREDICT_FILE",
+    "PREDICT_META",
+    "PRICES_FIGURE",
+    "REPORT_FILE",
+    "RESIDUALS_FIGURE",
     "FORECASTS_FIGURE",
     "FORECASTS_FILE",
     "FORECAST_FIGURE",

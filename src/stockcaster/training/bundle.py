@@ -23,6 +23,7 @@ from stockcaster.config import RunConfig, load_preset, to_toml
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeaturePipeline
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
+from stockcaster.provenance import fingerprint, versions
 from stockcaster.training.forecaster import LSTMForecaster
 
 BUNDLE_FORMAT = 1
@@ -47,17 +48,6 @@ class Bundle:
     @property
     def trained_until(self) -> pd.Timestamp:
         return pd.Timestamp(self.meta["data"]["end"])
-
-
-def fingerprint(history: pd.Series) -> dict:
-    """Rows, date range and a SHA-256 of the closes a model was trained on."""
-    text = "\n".join(f"{d:%Y-%m-%d},{v:.10g}" for d, v in history.items())
-    return {
-        "rows": len(history),
-        "start": f"{history.index[0]:%Y-%m-%d}",
-        "end": f"{history.index[-1]:%Y-%m-%d}",
-        "sha256": hashlib.sha256(text.encode()).hexdigest(),
-    }
 
 
 def save_bundle(
@@ -87,12 +77,7 @@ def save_bundle(
         (scratch / SCALER_FILE).write_text(json.dumps(scaler, indent=2) + "\n")
         meta = {
             "format": BUNDLE_FORMAT,
-            "versions": {
-                "stockcaster": stockcaster.__version__,
-                "keras": keras.__version__,
-                "backend": keras.backend.backend(),
-                "backend_version": _backend_version(),
-            },
+            "versions": versions(),
             "symbol": symbol,
             "source": source,
             "exchange": exchange,
@@ -199,12 +184,3 @@ def _check_shapes(path: Path, network, config: RunConfig, meta: dict) -> None:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _backend_version() -> str:
-    backend = keras.backend.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    try:
-        return __import__(module).__version__ if module else "unknown"
-    except ImportError:
-        return "unknown"
