@@ -32,7 +32,7 @@ def _commands():
 
 
 def test_every_command_has_help():
-    assert _commands() == ["backtest", "inspect", "predict", "report", "run", "train"]
+    assert _commands() == ["backtest", "init", "inspect", "predict", "report", "run", "train"]
     for command in _commands():
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0

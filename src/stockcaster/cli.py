@@ -51,6 +51,31 @@ EpochsOption = Annotated[
     int | None, typer.Option("--epochs", help="Override the preset's epochs.", min=1)
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")]
+
+
+def _use_config(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
+    """Make a config file's table for this command the defaults of its options."""
+    if value is None:
+        return
+    from stockcaster.cli_config import read_config
+
+    try:
+        values = read_config(value, ctx.command)
+    except StockcasterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise typer.Exit(err.exit_code) from None
+    ctx.default_map = {**(ctx.default_map or {}), **values}
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A TOML file with this command's options ([run], [backtest], ...); flags win.",
+        is_eager=True,
+        callback=_use_config,
+    ),
+]
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
@@ -114,6 +139,7 @@ def run(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
     from stockcaster.data import parse_column_mapping
@@ -162,6 +188,7 @@ def backtest(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Walk every model forward over the test period and rank it against naive."""
     from stockcaster.backtest import backtest as backtest_job
@@ -210,6 +237,7 @@ def train(
     ] = "XNYS",
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Train on all of one symbol's history and save a model bundle for `predict`."""
     from stockcaster.data import parse_column_mapping
@@ -236,6 +264,7 @@ def predict(
     ] = None,
     out: OutOption = Path("runs"),
     report: ReportOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Forecast the next trading days' closes, with intervals, from a saved bundle."""
     # Forecasting needs no training, so Keras runs on its NumPy inference backend and
@@ -259,6 +288,7 @@ def report(
         Path,
         typer.Argument(help="A folder written by run, backtest or predict.", show_default=False),
     ],
+    config: ConfigOption = None,
 ) -> None:
     """Write report.html, one self-contained page, into a run, backtest or predict folder."""
     _maybe_report(True, folder)
@@ -273,6 +303,7 @@ def inspect(
     out: Annotated[Path, typer.Option("--out", help="Folder for the chart.")] = Path("."),
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
     from stockcaster.data import (
@@ -298,6 +329,22 @@ def inspect(
         path = out / f"{data.name.split('.')[0]}_prices.png"
         price_figure(table, path)
         console.print(f"chart: {path}")
+
+
+@app.command()
+@clean_errors
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example config.")] = Path(
+        "stockcaster.toml"
+    ),
+) -> None:
+    """Write a commented example config with every option of every command."""
+    from stockcaster.cli_config import example_config
+
+    if path.exists():
+        raise StockcasterError(f"{path}: expected a new file, received one that exists")
+    path.write_text(example_config())
+    console.print(f"config: {path} (use it with --config {path})")
 
 
 def _maybe_report(wanted: bool, folder: Path) -> None:

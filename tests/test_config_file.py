@@ -1,0 +1,80 @@
+"""`--config` files: flags win over the file, `init` output loads back, bad files in one line."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from stockcaster.cli import app
+from stockcaster.cli_config import read_config
+
+
+def _command(name):
+    return typer.main.get_command(app).commands[name]
+
+
+def test_every_command_but_init_takes_a_config():
+    for name, command in typer.main.get_command(app).commands.items():
+        has = any(p.name == "config" for p in command.params)
+        assert has == (name != "init"), name
+
+
+def test_init_output_loads_back_with_every_default_set(tmp_path):
+    path = tmp_path / "stockcaster.toml"
+    result = CliRunner().invoke(app, ["init", str(path)])
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    for name in ("run", "backtest", "train", "predict", "inspect", "report"):
+        assert read_config(path, _command(name)) == {}  # all commented out: loads, sets nothing
+    # Uncomment every line that shows a concrete default: each loads back as that default.
+    enabled = re.sub(r"^# (\w+ = (?!\.\.\.).*?)  # .*$", r"\1", text, flags=re.M)
+    path.write_text(enabled)
+    run = read_config(path, _command("run"))
+    assert run["preset"] == "default" and run["quiet"] is False and run["out"] == "runs"
+    assert read_config(path, _command("backtest"))["retrain_every"] == 21
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("keep me")
+    result = CliRunner().invoke(app, ["init", str(path)])
+    assert result.exit_code == 2 and path.read_text() == "keep me"
+
+
+def test_flags_win_over_the_file(tmp_path, small_csv):
+    out = tmp_path / "from-file"
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'[run]\ndata = "{small_csv}"\nepochs = 3\nout = "{out}"\nquiet = true\npreset = "seed"\n'
+    )
+    result = CliRunner().invoke(app, ["run", "--config", str(config), "--epochs", "1",
+                                      "--preset", "default"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())  # out came from the file
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["epochs_run"] == 1 and metrics["preset"] == "default"  # flags won
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("[run]\nepochs = 'ten'\n", "[run] epochs: expected an integer, received 'ten'"),
+        ("[run]\nepoch = 3\n", "[run]: expected keys among"),
+        ("[run]\nquiet = 1\n", "[run] quiet: expected true or false, received 1"),
+        ("[runn]\nepochs = 3\n", "expected tables among [backtest], [inspect]"),
+        ("[run\n", "expected valid TOML"),
+    ],
+)
+def test_bad_config_is_one_line_naming_key_type_and_value(tmp_path, text, fragment):
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    result = CliRunner().invoke(app, ["run", "--config", str(config), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
+    assert str(config) in message
+    assert not (tmp_path / "o").exists()
