@@ -230,3 +230,13 @@ def test_predict_on_the_numpy_backend_matches_tensorflow(trained, tmp_path):
     there = pd.read_csv(folder / "forecast.csv")
     for column in ("yhat", "lo", "hi"):
         np.testing.assert_allclose(there[column], here[column], rtol=1e-5)
+
+
+def test_predict_json(trained, tmp_path):
+    bundle, data, _ = trained
+    result = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+                                      "--out", str(tmp_path), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [r["date"] for r in payload["forecast"]][:2] == ["2015-12-23", "2015-12-24"]
+    assert all(r["lo"] <= r["yhat"] <= r["hi"] for r in payload["forecast"])

@@ -128,3 +128,34 @@ def test_native_log_lines_are_held_back_and_others_pass(capfd):
         os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called\n")
         os.write(2, b"a warning a user should see\n")
     assert capfd.readouterr().err == "a warning a user should see\n"
+
+
+def test_json_output_is_machine_readable(tmp_path, small_csv):
+    import json
+
+    out = tmp_path / "runs"
+    base = ["--data", str(small_csv), "--out", str(out), "--json"]
+    run = CliRunner().invoke(app, ["run", "--epochs", "1", *base])
+    assert run.exit_code == 0, run.output
+    metrics = json.loads(run.stdout)
+    assert set(metrics["model"]) == METRIC_KEYS and metrics["folder"].startswith(str(out))
+    backtest = CliRunner().invoke(app, ["backtest", "--models", "naive,drift", *base])
+    assert backtest.exit_code == 0, backtest.output
+    board = json.loads(backtest.stdout)["leaderboard"]
+    assert {row["model"] for row in board} == {"naive", "drift"}
+
+
+def test_backtest_progress_calls_back_once_per_origin(small_csv, tmp_path):
+    from stockcaster.backtest import backtest
+    from stockcaster.config import load_preset
+    from stockcaster.evaluation.backtest import BacktestConfig
+
+    counts: dict[str, list[int]] = {}
+
+    def start(name, total):
+        counts[name] = [0, total]
+        return lambda: counts[name].__setitem__(0, counts[name][0] + 1)
+
+    backtest(load_preset("default"), BacktestConfig(), small_csv, models=["naive", "ma"],
+             out=tmp_path, progress=start)  # fmt: skip
+    assert counts == {"naive": [65, 65], "ma": [65, 65]}

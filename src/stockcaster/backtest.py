@@ -18,7 +18,13 @@ from stockcaster import columns as C
 from stockcaster.config import RunConfig
 from stockcaster.data import FillPolicy
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.backtest import MODEL, BacktestConfig, check_backtest, walk_forward
+from stockcaster.evaluation.backtest import (
+    MODEL,
+    BacktestConfig,
+    check_backtest,
+    origin_count,
+    walk_forward,
+)
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
 from stockcaster.models import baselines
 from stockcaster.models.base import Forecaster
@@ -96,6 +102,7 @@ def backtest(
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
     out: str | Path = "runs",
+    progress: Callable[[str, int], Callable[[], None]] | None = None,
 ) -> BacktestRun:
     """Walk every model forward over one symbol's test period and score it against naive.
 
@@ -109,6 +116,8 @@ def backtest(
         ma_window: closes averaged by the moving-average baseline.
         columns, fill: as for `stockcaster run`.
         out: parent folder of the run folder.
+        progress: given a model's name and its number of origins, returns the function
+            to call after each origin (for a progress bar).
 
     Raises:
         StockcasterError: bad input, before anything is fitted or written.
@@ -127,8 +136,16 @@ def backtest(
         prices[C.CLOSE].to_numpy(dtype="float64"), index=pd.DatetimeIndex(prices[C.DATE])
     )
 
+    total = origin_count(config, len(series))
     results = [
-        walk_forward(series, name, forecaster_factory(m, preset, ma_window), config) for m in models
+        walk_forward(
+            series,
+            name,
+            forecaster_factory(m, preset, ma_window),
+            config,
+            progress(m, total) if progress else None,
+        )
+        for m in models
     ]
     forecasts = _concat([r.forecasts for r in results])
     failures = _concat([r.failures for r in results])

@@ -6,6 +6,7 @@ with no traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -76,6 +77,9 @@ ConfigOption = Annotated[
         callback=_use_config,
     ),
 ]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the results as JSON instead of tables.")
+]
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
@@ -139,6 +143,7 @@ def run(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
@@ -150,10 +155,14 @@ def run(
     mapping = parse_column_mapping(columns) if columns else None
     with native_log_filtered():
         result = run_job(
-            config, data, symbol, columns=mapping, fill=_fill(fill), out=out, verbose=not quiet
-        )
-    run_summary(console, result.metrics, str(result.folder))
-    _maybe_report(report, result.folder)
+            config, data, symbol, columns=mapping, fill=_fill(fill), out=out,
+            verbose=_show_progress(quiet, json_output),
+        )  # fmt: skip
+    page = _maybe_report(report, result.folder, json_output)
+    if json_output:
+        _print_json({**result.metrics, "folder": str(result.folder), "report": page})
+    else:
+        run_summary(console, result.metrics, str(result.folder))
 
 
 @app.command()
@@ -188,6 +197,8 @@ def backtest(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Walk every model forward over the test period and rank it against naive."""
@@ -201,11 +212,19 @@ def backtest(
     names = parse_models(models)
     plan = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every, window=window)
     mapping = parse_column_mapping(columns) if columns else None
-    with native_log_filtered():
+    from stockcaster.reporting import run_folder as files
+    from stockcaster.reporting.progress import task_progress
+
+    with native_log_filtered(), task_progress(console, _show_progress(quiet, json_output)) as bar:
         result = backtest_job(
             config, plan, data, symbol, names, cost_bps=cost_bps, ma_window=ma_window,
-            columns=mapping, fill=_fill(fill), out=out,
+            columns=mapping, fill=_fill(fill), out=out, progress=bar,
         )  # fmt: skip
+    page = _maybe_report(report, result.folder, json_output)
+    if json_output:
+        summary = json.loads((result.folder / files.LEADERBOARD_JSON).read_text())
+        _print_json({**summary, "folder": str(result.folder), "report": page})
+        return
     symbol_name = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else symbol
     leaderboard_table(
         console,
@@ -214,7 +233,6 @@ def backtest(
         f"{symbol_name} · walk-forward backtest, {window} window, refit every {retrain_every}",
     )
     console.print(f"outputs: {result.folder}")
-    _maybe_report(report, result.folder)
 
 
 @app.command()
@@ -264,6 +282,7 @@ def predict(
     ] = None,
     out: OutOption = Path("runs"),
     report: ReportOption = False,
+    json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Forecast the next trading days' closes, with intervals, from a saved bundle."""
@@ -276,9 +295,15 @@ def predict(
 
     with native_log_filtered():
         result = predict_job(model, data, symbol, horizon, out)
+    page = _maybe_report(report, result.folder, json_output)
+    if json_output:
+        records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
+        for record in records:
+            record["date"] = record["date"][:10]
+        _print_json({"forecast": records, "folder": str(result.folder), "report": page})
+        return
     forecast_table(console, result.forecast, result.history)
     console.print(f"outputs: {result.folder}")
-    _maybe_report(report, result.folder)
 
 
 @app.command()
@@ -347,11 +372,26 @@ def init(
     console.print(f"config: {path} (use it with --config {path})")
 
 
-def _maybe_report(wanted: bool, folder: Path) -> None:
-    if wanted:
-        from stockcaster.reporting.html import write_report
+def _maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
+    if not wanted:
+        return None
+    from stockcaster.reporting.html import write_report
 
-        console.print(f"report: {write_report(folder)}")
+    page = write_report(folder)
+    if not quiet:
+        console.print(f"report: {page}")
+    return str(page)
+
+
+def _show_progress(quiet: bool, json_output: bool) -> bool:
+    """Progress is for a person at a terminal: never in pipes, logs, --quiet or --json."""
+    return not quiet and not json_output and console.is_terminal
+
+
+def _print_json(payload: dict) -> None:
+    from stockcaster.reporting.run_folder import jsonable
+
+    print(json.dumps(payload, indent=2, default=jsonable))
 
 
 def _preset(preset: str, epochs: int | None) -> Any:

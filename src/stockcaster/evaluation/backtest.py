@@ -52,6 +52,12 @@ class BacktestResult:
     train_size: int  # closes in the first training window
 
 
+def origin_count(config: BacktestConfig, n_rows: int) -> int:
+    """How many origins a backtest of `n_rows` closes forecasts from."""
+    first = int((1 - config.test_fraction) * n_rows) - 1
+    return len(range(first, n_rows - 1, config.step))
+
+
 def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: int = 30) -> int:
     """Validate `config` against a series of `n_rows`; return the first origin's row.
 
@@ -91,6 +97,7 @@ def walk_forward(
     symbol: str,
     make_forecaster: Callable[[], Forecaster],
     config: BacktestConfig,
+    advance: Callable[[], None] | None = None,
 ) -> BacktestResult:
     """Forecast `series` from every origin of the test period with one model.
 
@@ -103,6 +110,7 @@ def walk_forward(
         symbol: the symbol, for the forecast table.
         make_forecaster: builds the (unfitted) model.
         config: origins, horizon, refits and window.
+        advance: called once per origin done, for a progress display.
     """
     values = series.to_numpy(dtype="float64")
     dates = series.index
@@ -113,6 +121,8 @@ def walk_forward(
     failures: list[tuple] = []
     ready = False
     for i, origin in enumerate(range(first, len(series) - 1, config.step)):
+        if advance is not None and i:
+            advance()
         history = series.iloc[: origin + 1]  # nothing after the origin, by construction
         if i == 0 or (config.retrain_every and i % config.retrain_every == 0):
             window = history if config.window == "expanding" else history.iloc[-train_size:]
@@ -148,6 +158,8 @@ def walk_forward(
                         hi[step - 1],
                     )
                 )
+    if advance is not None:
+        advance()
     return BacktestResult(
         forecasts=pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
         failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),

@@ -64,10 +64,10 @@ class RunFolder:
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    path.write_text(json.dumps(data, indent=2, default=jsonable) + "\n")
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {value!r}")
@@ -102,5 +102,6 @@ __all__ = [
     "PREDICTIONS_FILE",
     "RunFolder",
     "new_run_name",
+    "jsonable",
     "write_json",
 ]
