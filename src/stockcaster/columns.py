@@ -23,3 +23,5 @@ HORIZON = "horizon"
 ACTUAL = "actual"
 YHAT = "yhat"
 NAIVE = "naive"
+LO = "lo"  # lower end of the forecast interval (the lowest quantile)
+HI = "hi"  # upper end (the highest quantile)

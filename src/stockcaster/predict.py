@@ -15,8 +15,6 @@ from stockcaster.reporting import run_folder as files
 from stockcaster.series import load_series, price_series
 from stockcaster.train import check_matches_bundle
 
-LO, HI = "lo", "hi"
-
 
 @dataclass(frozen=True)
 class Prediction:
@@ -99,11 +97,11 @@ def forecast_frame(
     """
     frame = pd.DataFrame({C.DATE: dates, C.SYMBOL: symbol, C.HORIZON: np.arange(1, len(dates) + 1)})
     if not quantiles:
-        frame[C.YHAT], frame[LO], frame[HI] = paths[:, 0], np.nan, np.nan
+        frame[C.YHAT], frame[C.LO], frame[C.HI] = paths[:, 0], np.nan, np.nan
         return frame
     levels = np.asarray(quantiles)
     median = int(np.argmin(np.abs(levels - 0.5)))
-    frame[C.YHAT], frame[LO], frame[HI] = paths[:, median], paths[:, 0], paths[:, -1]
+    frame[C.YHAT], frame[C.LO], frame[C.HI] = paths[:, median], paths[:, 0], paths[:, -1]
     for i, level in enumerate(levels):
         if i not in (0, median, len(levels) - 1):
             frame[f"q{level:g}"] = paths[:, i]

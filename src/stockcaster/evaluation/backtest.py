@@ -15,8 +15,7 @@ from stockcaster.models.base import Forecaster
 
 MODEL = "model"
 ORIGIN = "origin"
-LO, HI = "lo", "hi"
-FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, LO, HI)
+FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, C.LO, C.HI)
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.backtest import HI, LO, MODEL, ORIGIN
+from stockcaster.evaluation.backtest import MODEL, ORIGIN
 from stockcaster.evaluation.metrics import point_metrics
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.evaluation.trading import RULES, buy_and_hold, evaluate_rules
@@ -82,9 +82,9 @@ def leaderboard(
         dm = diebold_mariano(yhat - actual, naive - actual, int(horizon))
         record["dm_statistic"], record["dm_pvalue"] = dm["statistic"], dm["pvalue"]
         record["lag_flag"] = lag_check(actual, yhat, rows["_before"].to_numpy())["lag_flag"]
-        if levels.get(model) and rows[HI].notna().all():
+        if levels.get(model) and rows[C.HI].notna().all():
             level = levels[model][-1] - levels[model][0]
-            lo, hi = rows[LO].to_numpy(), rows[HI].to_numpy()
+            lo, hi = rows[C.LO].to_numpy(), rows[C.HI].to_numpy()
             record["interval_level"] = level
             record["coverage"] = float(np.mean((lo <= actual) & (actual <= hi)))
             record["interval_score"] = interval_score(actual, lo, hi, level)

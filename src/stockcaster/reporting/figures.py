@@ -88,8 +88,8 @@ def fan_figure(history: pd.Series, forecast: pd.DataFrame, path: Path, symbol: s
     dates = [history.index[-1], *forecast[C.DATE]]
     median = [history.iloc[-1], *forecast[C.YHAT]]
     ax.plot(dates, median, color="tab:red", lw=1.4, label="forecast (median)")
-    if forecast["lo"].notna().all():
-        lo, hi = [history.iloc[-1], *forecast["lo"]], [history.iloc[-1], *forecast["hi"]]
+    if forecast[C.LO].notna().all():
+        lo, hi = [history.iloc[-1], *forecast[C.LO]], [history.iloc[-1], *forecast[C.HI]]
         ax.fill_between(dates, lo, hi, color="tab:red", alpha=0.2, label="interval")
     ax.set_title(f"{symbol}: the next {len(forecast)} trading days")
     ax.set_ylabel("close")
