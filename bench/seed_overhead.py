@@ -6,7 +6,7 @@ stockcaster through `training.fit.train` (seeded, deterministic ops, ModelCheckp
 Each variant runs in its own fresh process, alternating, so neither inherits the other's
 TensorFlow state; the ratio of their median times is the figure the README reports.
 
-    .venv/bin/python bench/seed_overhead.py [--repeats 3] [--data FILE]
+    .venv/bin/python bench/seed_overhead.py [--repeats 5] [--data FILE]
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _stockcaster(data: str | None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data", default=str(NYSE) if NYSE.exists() else None)
     parser.add_argument("--one", choices=["plain", "stockcaster"], help=argparse.SUPPRESS)
     args = parser.parse_args()
