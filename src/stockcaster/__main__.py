@@ -1,0 +1,5 @@
+"""`python -m stockcaster` runs the CLI."""
+
+from stockcaster.cli import app
+
+app()
