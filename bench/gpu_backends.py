@@ -1,0 +1,55 @@
+"""Benchmark: the `default` and `seed` runs on whichever Keras backend and device is active.
+
+Checks that the same model code trains on JAX and PyTorch (on a GPU where there is one)
+and records their figures beside TensorFlow's on the CPU. On a GPU machine without
+TensorFlow (see ../shared/gpu/README.md):
+
+    KERAS_BACKEND=jax python3 bench/gpu_backends.py
+    KERAS_BACKEND=torch python3 bench/gpu_backends.py
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+import keras
+
+from stockcaster.config import load_preset
+from stockcaster.run import run
+
+
+def device() -> str:
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return str(jax.devices()[0])
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    import tensorflow as tf
+
+    return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as out:
+        for preset in ("default", "seed"):
+            m = run(load_preset(preset), out=out, verbose=False).metrics
+            record = {
+                "backend": keras.backend.backend(),
+                "device": device(),
+                "preset": preset,
+                "mse_ratio": round(m["mse_ratio"], 4),
+                "final_train_loss": round(m["final_train_loss"], 4),
+                "final_val_loss": round(m["final_val_loss"], 4),
+                "epochs": m["epochs_run"],
+                "train_seconds": round(m["train_seconds"], 1),
+            }
+            print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
