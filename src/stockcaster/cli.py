@@ -192,6 +192,8 @@ def predict(
         int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
     ] = None,
     out: OutOption = Path("runs"),
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
     report: ReportOption = False,
     json_output: JsonOption = False,
     config: ConfigOption = None,
@@ -201,11 +203,13 @@ def predict(
     # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
     # A backend the user chose (KERAS_BACKEND) is kept.
     os.environ.setdefault("KERAS_BACKEND", "numpy")
+    from stockcaster.data import parse_column_mapping
     from stockcaster.predict import predict as predict_job
     from stockcaster.reporting.tables import forecast_table
 
     with native_log_filtered():
-        result = predict_job(model, data, symbol, horizon, out)
+        mapping = parse_column_mapping(columns) if columns else None
+        result = predict_job(model, data, symbol, horizon, out, columns=mapping, fill=_fill(fill))
     page = _maybe_report(report, result.folder, json_output)
     if json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))

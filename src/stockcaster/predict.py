@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data import FillPolicy
 from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, fingerprint, versions
 from stockcaster.reporting import run_folder as files
@@ -32,6 +34,8 @@ def predict(
     horizon: int | None = None,
     out: str | Path = "runs",
     history_days: int = 120,
+    columns: Mapping[str, str] | None = None,
+    fill: FillPolicy | None = None,
 ) -> Prediction:
     """Forecast the trading days after the last close of `data` with a saved bundle.
 
@@ -42,6 +46,7 @@ def predict(
         horizon: trading days ahead; defaults to (and may not exceed) the bundle's.
         out: parent folder of the output folder.
         history_days: closes shown before the forecast in the fan chart.
+        columns, fill: as for `stockcaster run`.
 
     Raises:
         StockcasterError: a bad bundle, data for another symbol or older than the
@@ -51,7 +56,7 @@ def predict(
     from stockcaster.training.bundle import load_bundle
 
     bundle = load_bundle(Path(model))
-    prices, source = load_series(data, symbol or bundle.symbol)
+    prices, source = load_series(data, symbol or bundle.symbol, columns, fill)
     history = price_series(prices)
     name = prices[C.SYMBOL].iloc[0]
     check_matches_bundle(bundle, name, history, source, newer=False)
@@ -84,7 +89,12 @@ def predict(
             "reproducibility": {"command": command_line(), "versions": versions()},
         }
         files.write_json(folder.path / files.PREDICT_META, meta)
-        fan_figure(history.tail(history_days), forecast, folder.path / files.FAN_FIGURE, name)
+        band = (
+            f"{forecaster.quantiles[0]:.0%}-{forecaster.quantiles[-1]:.0%} interval"
+            if forecaster.quantiles
+            else None
+        )
+        fan_figure(history.tail(history_days), forecast, folder.path / files.FAN_FIGURE, name, band)
     return Prediction(folder=folder.final, forecast=forecast, history=history)
 
 

@@ -81,7 +81,13 @@ def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None
     save(fig, path)
 
 
-def fan_figure(history: pd.Series, forecast: pd.DataFrame, path: Path, symbol: str) -> None:
+def fan_figure(
+    history: pd.Series,
+    forecast: pd.DataFrame,
+    path: Path,
+    symbol: str,
+    band: str | None = "interval",
+) -> None:
     """Recent closes, then the forecast median with its interval as a shaded fan."""
     fig, ax = plt.subplots(figsize=(10, 5))
     ax.plot(history.index, history.to_numpy(), color="black", lw=1.2, label="close")
@@ -90,7 +96,7 @@ def fan_figure(history: pd.Series, forecast: pd.DataFrame, path: Path, symbol: s
     ax.plot(dates, median, color="tab:red", lw=1.4, label="forecast (median)")
     if forecast[C.LO].notna().all():
         lo, hi = [history.iloc[-1], *forecast[C.LO]], [history.iloc[-1], *forecast[C.HI]]
-        ax.fill_between(dates, lo, hi, color="tab:red", alpha=0.2, label="interval")
+        ax.fill_between(dates, lo, hi, color="tab:red", alpha=0.2, label=band)
     ax.set_title(f"{symbol}: the next {len(forecast)} trading days")
     ax.set_ylabel("close")
     ax.legend(loc="upper left")
