@@ -58,15 +58,12 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
-    from stockcaster.data import parse_column_mapping
     from stockcaster.reporting.tables import run_summary
     from stockcaster.run import run as run_job
 
-    config = _preset(preset, epochs)
-    mapping = parse_column_mapping(columns) if columns else None
     with native_log_filtered():
         result = run_job(
-            config, data, symbol, columns=mapping, fill=_fill(fill), out=out,
+            _preset(preset, epochs), data, symbol, **_source(columns, fill), out=out,
             verbose=_show_progress(quiet, json_output),
         )  # fmt: skip
     page = _maybe_report(report, result.folder, json_output)
@@ -115,21 +112,18 @@ def backtest(
     """Walk every model forward over the test period and rank it against naive."""
     from stockcaster.backtest import backtest as backtest_job
     from stockcaster.backtest import parse_models
-    from stockcaster.data import parse_column_mapping
     from stockcaster.evaluation.backtest import BacktestConfig
-    from stockcaster.reporting.tables import leaderboard_table
-
-    config = _preset(preset, epochs)
-    names = parse_models(models)
-    plan = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every, window=window)
-    mapping = parse_column_mapping(columns) if columns else None
     from stockcaster.reporting import run_folder as files
     from stockcaster.reporting.progress import task_progress
+    from stockcaster.reporting.tables import leaderboard_table
 
+    lstm = _preset(preset, epochs)
+    names = parse_models(models)
+    plan = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every, window=window)
     with native_log_filtered(), task_progress(console, _show_progress(quiet, json_output)) as bar:
         result = backtest_job(
-            config, plan, data, symbol, names, cost_bps=cost_bps, ma_window=ma_window,
-            columns=mapping, fill=_fill(fill), out=out, progress=bar,
+            lstm, plan, data, symbol, names, cost_bps=cost_bps, ma_window=ma_window,
+            **_source(columns, fill), out=out, progress=bar,
         )  # fmt: skip
     page = _maybe_report(report, result.folder, json_output)
     if json_output:
@@ -169,15 +163,12 @@ def train(
     config: ConfigOption = None,
 ) -> None:
     """Train on all of one symbol's history and save a model bundle for `predict`."""
-    from stockcaster.data import parse_column_mapping
     from stockcaster.train import train_bundle
 
-    config = _preset(preset, epochs)
-    mapping = parse_column_mapping(columns) if columns else None
     with native_log_filtered():
         path = train_bundle(
-            config, save, data, symbol, resume=resume, exchange=exchange, columns=mapping,
-            fill=_fill(fill),
+            _preset(preset, epochs), save, data, symbol, resume=resume, exchange=exchange,
+            **_source(columns, fill),
         )  # fmt: skip
     console.print(f"bundle: {path}")
 
@@ -203,13 +194,11 @@ def predict(
     # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
     # A backend the user chose (KERAS_BACKEND) is kept.
     os.environ.setdefault("KERAS_BACKEND", "numpy")
-    from stockcaster.data import parse_column_mapping
     from stockcaster.predict import predict as predict_job
     from stockcaster.reporting.tables import forecast_table
 
     with native_log_filtered():
-        mapping = parse_column_mapping(columns) if columns else None
-        result = predict_job(model, data, symbol, horizon, out, columns=mapping, fill=_fill(fill))
+        result = predict_job(model, data, symbol, horizon, out, **_source(columns, fill))
     page = _maybe_report(report, result.folder, json_output)
     if json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
@@ -307,6 +296,13 @@ def _print_json(payload: dict) -> None:
     from stockcaster.reporting.run_folder import jsonable
 
     print(json.dumps(payload, indent=2, default=jsonable))
+
+
+def _source(columns: str | None, fill: str | None) -> dict[str, Any]:
+    """The `columns` and `fill` arguments every job takes, parsed and checked."""
+    from stockcaster.data import parse_column_mapping
+
+    return {"columns": parse_column_mapping(columns) if columns else None, "fill": _fill(fill)}
 
 
 def _preset(preset: str, epochs: int | None) -> Any:
