@@ -62,8 +62,9 @@ def example_config() -> str:
         "# One table per command; flags typed on the command line win over these values.",
         "# Uncomment a line to set it.",
     ]
+    configurable = _command_names()
     for name, command in sorted(_commands().items()):
-        if name not in _command_names():
+        if name not in configurable:
             continue  # init itself
         lines += ["", f"[{name}]", f"# {command.get_short_help_str(90)}"]
         for param in command.params:

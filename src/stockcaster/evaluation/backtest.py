@@ -51,10 +51,14 @@ class BacktestResult:
     train_size: int  # closes in the first training window
 
 
+def first_origin(config: BacktestConfig, n_rows: int) -> int:
+    """The row of the first origin: the last day before the test period."""
+    return int((1 - config.test_fraction) * n_rows) - 1
+
+
 def origin_count(config: BacktestConfig, n_rows: int) -> int:
     """How many origins a backtest of `n_rows` closes forecasts from."""
-    first = int((1 - config.test_fraction) * n_rows) - 1
-    return len(range(first, n_rows - 1, config.step))
+    return len(range(first_origin(config, n_rows), n_rows - 1, config.step))
 
 
 def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: int = 30) -> int:
@@ -76,7 +80,7 @@ def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: i
         raise StockcasterError(
             f"--retrain-every: expected 0 or more, received {config.retrain_every}"
         )
-    first = int((1 - config.test_fraction) * n_rows) - 1
+    first = first_origin(config, n_rows)
     test_days = n_rows - 1 - first
     if first + 1 < min_train:
         raise StockcasterError(

@@ -108,7 +108,7 @@ class LSTMForecaster:
         out = keras.ops.convert_to_numpy(self.network(x, training=False))
         out = out.reshape(1, head.horizon, -1)  # [1, horizon, quantiles or 1]
         day = np.array([len(close)])
-        prices = self.pipeline.direct_to_prices(out, np.append(close, np.nan), day)[0]
+        prices = self.pipeline.direct_to_prices(out, close, day)[0]
         return np.sort(prices[:horizon], axis=-1)
 
     def _recursive(self, history: pd.Series, horizon: int) -> np.ndarray:
