@@ -118,3 +118,42 @@ def test_a_model_that_fails_on_one_window_is_recorded_and_the_rest_completes():
     ]
     # 45 test days; the 10 origins of the failed window have no forecast.
     assert len(result.forecasts) == 45 - 10
+
+
+def test_arima_one_pass_gives_the_forecasts_of_the_origin_loop():
+    prices = series(220)
+    config = BacktestConfig(retrain_every=0, test_fraction=0.3)
+    fast = walk_forward(prices, "X", forecaster_factory("arima", tiny_preset()), config)
+
+    class OriginLoop:  # the same model, without the one-pass path
+        name = "arima"
+
+        def __init__(self):
+            self.inner = forecaster_factory("arima", tiny_preset())()
+
+        def fit(self, history):
+            self.inner.fit(history)
+
+        def predict(self, history, horizon):
+            return self.inner.predict(history, horizon)
+
+    slow = walk_forward(prices, "X", OriginLoop, config)
+    assert len(fast.forecasts) == len(slow.forecasts) == 66
+    pd.testing.assert_frame_equal(
+        fast.forecasts.drop(columns="yhat"), slow.forecasts.drop(columns="yhat"), check_dtype=False
+    )
+    np.testing.assert_allclose(fast.forecasts["yhat"], slow.forecasts["yhat"], rtol=1e-5)
+
+
+def test_arima_one_pass_never_reads_a_later_close():
+    prices = series(220)
+    config = BacktestConfig(retrain_every=0, test_fraction=0.3)
+    make = forecaster_factory("arima", tiny_preset())
+    cut = prices.index[190]
+    changed = prices.copy()
+    changed[changed.index > cut] *= 1.7
+    before = walk_forward(prices, "X", make, config).forecasts
+    after = walk_forward(changed, "X", make, config).forecasts
+    early = before["date"] <= cut  # forecasts of days up to the cut read closes before it
+    pd.testing.assert_series_equal(before[early]["yhat"], after[early]["yhat"])
+    assert not np.allclose(before[~early]["yhat"], after[~early]["yhat"])

@@ -120,6 +120,8 @@ def walk_forward(
     first = check_backtest(config, len(series), symbol)
     train_size = first + 1
     forecaster = make_forecaster()
+    if _one_pass(forecaster, config):
+        return _one_step_pass(forecaster, series, symbol, first, advance)
     rows: list[tuple] = []
     failures: list[tuple] = []
     ready = False
@@ -167,6 +169,50 @@ def walk_forward(
         forecasts=pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
         failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
         train_size=train_size,
+    )
+
+
+def _one_pass(forecaster: Forecaster, config: BacktestConfig) -> bool:
+    """Whether one fit and one filtering pass give every origin's forecast (h=1, no refit)."""
+    single_fit = config.retrain_every == 0 and config.horizon == 1 and config.step == 1
+    return single_fit and getattr(forecaster, "has_one_step_path", False)
+
+
+def _one_step_pass(
+    forecaster, series: pd.Series, symbol: str, first: int, advance: Callable[[], None] | None
+) -> BacktestResult:
+    """The h=1, fit-once walk-forward in one pass: same forecasts as the origin loop."""
+    dates = series.index
+    failures: list[tuple] = []
+    rows = pd.DataFrame(columns=list(FORECAST_COLUMNS))
+    try:
+        forecaster.fit(series.iloc[: first + 1])  # the training window ends at the origin
+        yhat = forecaster.one_step_path(series, first)
+        if not np.isfinite(yhat).all():
+            raise ValueError("expected finite forecasts, received NaN or inf")
+        days = dates[first + 1 :]
+        rows = pd.DataFrame(
+            {
+                C.DATE: days,
+                C.SYMBOL: symbol,
+                MODEL: forecaster.name,
+                ORIGIN: dates[first:-1],
+                C.HORIZON: 1,
+                C.YHAT: yhat,
+                C.ACTUAL: series.to_numpy(dtype="float64")[first + 1 :],
+                C.LO: np.nan,
+                C.HI: np.nan,
+            }
+        )
+    except Exception as err:  # a model's failure is a result, not a crash
+        failures.append((forecaster.name, dates[first], "fit", _describe(err)))
+    if advance is not None:
+        for _ in range(len(series) - 1 - first):
+            advance()
+    return BacktestResult(
+        forecasts=rows,
+        failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
+        train_size=first + 1,
     )
 
 

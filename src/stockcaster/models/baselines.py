@@ -2,6 +2,9 @@
 
 statsforecast's ARIMA can be fitted once and then applied to a longer series with
 `forward`, which is exactly "predict h steps from any later origin without refitting".
+Its one-step forecasts from every origin at once are the Kalman filter's in-sample
+predictions with those parameters (`fitted`), each of which uses only the closes before
+its day: one pass instead of one `forward` per origin, used by the h=1 walk-forward.
 The naive, drift and moving-average forecasts read the later history directly (the drift
 is re-estimated from all closes up to the origin, which are all past).
 """
@@ -24,6 +27,7 @@ class StatsforecastForecaster:
         self.name = name
         self._make_model = make_model
         self._model = None
+        self._keeps_parameters = hasattr(make_model(), "forward")
 
     def fit(self, history: pd.Series) -> None:
         self._model = self._make_model()
@@ -33,11 +37,29 @@ class StatsforecastForecaster:
         if self._model is None:
             raise RuntimeError(f"{self.name}: predict called before fit")
         y = _values(history)
-        if hasattr(self._model, "forward"):  # keeps the fitted parameters (ARIMA)
+        if self._keeps_parameters:  # keeps the fitted parameters (ARIMA)
             forecast = self._model.forward(y=y, h=horizon)["mean"]
         else:  # the simple baselines have nothing to keep: they read the history itself
             forecast = self._model.forecast(y=y, h=horizon)["mean"]
         return np.asarray(forecast, dtype="float64")
+
+    @property
+    def has_one_step_path(self) -> bool:
+        """Whether `one_step_path` is available (models with fitted parameters)."""
+        return self._keeps_parameters
+
+    def one_step_path(self, series: pd.Series, first: int) -> np.ndarray:
+        """One-step forecasts of days `first + 1 ..` of `series`, each from the days before it.
+
+        The fitted parameters are kept; the forecast of day t reads days up to t - 1 only.
+
+        Returns:
+            `[len(series) - first - 1]` forecast closes.
+        """
+        if self._model is None:
+            raise RuntimeError(f"{self.name}: predict called before fit")
+        fitted = self._model.forward(y=_values(series), h=1, fitted=True)["fitted"]
+        return np.asarray(fitted[first + 1 :], dtype="float64")
 
 
 def _values(history: pd.Series) -> np.ndarray:
