@@ -29,6 +29,7 @@ from stockcaster.cli_options import (
     clean_errors,
     native_log_filtered,
 )
+from stockcaster.cli_universe import universe as universe_command
 from stockcaster.errors import StockcasterError
 
 app = typer.Typer(
@@ -324,6 +325,10 @@ def _fill(fill: str | None) -> Any:
             f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
         )
     return fill
+
+
+# The universe command lives in its own module for its many options.
+app.command(name="universe")(clean_errors(universe_command))
 
 
 def main() -> None:

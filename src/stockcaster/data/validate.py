@@ -46,7 +46,7 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
             f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
         )
     frame = raw.frame.reset_index(drop=True)
-    missing = _missing_mask(frame)
+    missing = missing_mask(frame)
     table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})
     table[C.SYMBOL] = frame[C.SYMBOL].astype(str).str.strip()
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
@@ -61,10 +61,10 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
 
 def missing_counts(raw: RawPrices) -> dict[str, int]:
     """Count missing cells per column, for inspection."""
-    return {name: int(count) for name, count in _missing_mask(raw.frame).sum().items()}
+    return {name: int(count) for name, count in missing_mask(raw.frame).sum().items()}
 
 
-def _missing_mask(frame: pd.DataFrame) -> pd.DataFrame:
+def missing_mask(frame: pd.DataFrame) -> pd.DataFrame:
     def is_missing(column: pd.Series) -> pd.Series:
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             tokens = column.astype(str).str.strip().str.lower()

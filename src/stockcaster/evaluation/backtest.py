@@ -101,6 +101,7 @@ def walk_forward(
     make_forecaster: Callable[[], Forecaster],
     config: BacktestConfig,
     advance: Callable[[], None] | None = None,
+    first: int | None = None,
 ) -> BacktestResult:
     """Forecast `series` from every origin of the test period with one model.
 
@@ -114,10 +115,13 @@ def walk_forward(
         make_forecaster: builds the (unfitted) model.
         config: origins, horizon, refits and window.
         advance: called once per origin done, for a progress display.
+        first: the row of the first origin, when the test period is set by a date
+            common to many symbols rather than by `config.test_fraction`.
     """
     values = series.to_numpy(dtype="float64")
     dates = series.index
-    first = check_backtest(config, len(series), symbol)
+    if first is None:
+        first = check_backtest(config, len(series), symbol)
     train_size = first + 1
     forecaster = make_forecaster()
     if _one_pass(forecaster, config):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -38,8 +39,12 @@ def write_report(folder: str | Path) -> Path:
     Raises:
         StockcasterError: the folder is not one that stockcaster wrote.
     """
+    from stockcaster.reporting.universe_report import SUMMARY_FILE, universe_sections
+
     folder = Path(folder)
-    if (folder / files.METRICS_FILE).is_file():
+    if (folder / SUMMARY_FILE).is_file():
+        title, sections = universe_sections(folder)
+    elif (folder / files.METRICS_FILE).is_file():
         title, sections = _run_sections(folder)
     elif (folder / files.LEADERBOARD_JSON).is_file():
         title, sections = _backtest_sections(folder)
@@ -47,8 +52,9 @@ def write_report(folder: str | Path) -> Path:
         title, sections = _predict_sections(folder)
     else:
         raise StockcasterError(
-            f"{folder}: expected a folder written by stockcaster run, backtest or predict, "
-            "received one without metrics.json, leaderboard.json or prediction.json"
+            f"{folder}: expected a folder written by stockcaster run, backtest, predict or "
+            "universe, received one without metrics.json, leaderboard.json, prediction.json "
+            "or universe.json"
         )
     body = "\n".join(f"<h2>{html.escape(name)}</h2>\n{content}" for name, content in sections)
     page = (
@@ -58,7 +64,9 @@ def write_report(folder: str | Path) -> Path:
         f"<p class='muted'>{html.escape(str(folder))}</p>\n{body}</body></html>\n"
     )
     path = folder / files.REPORT_FILE
-    path.write_text(page, encoding="utf-8")
+    scratch = folder / f".{files.REPORT_FILE}.partial"
+    scratch.write_text(page, encoding="utf-8")
+    os.replace(scratch, path)  # a report is never seen half-written
     return path
 
 

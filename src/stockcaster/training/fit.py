@@ -29,8 +29,8 @@ class TrainResult:
 
 def train(
     model: keras.Model,
-    fit: Windows,
-    validation: Windows,
+    fit: Windows | keras.utils.PyDataset,
+    validation: Windows | keras.utils.PyDataset,
     config: TrainConfig,
     verbose: bool = True,
     loss: str | keras.losses.Loss = "mse",
@@ -43,8 +43,8 @@ def train(
 
     Args:
         model: an uncompiled network.
-        fit: training windows.
-        validation: windows whose loss the callbacks watch.
+        fit: training windows, in memory or as a dataset that makes its own batches.
+        validation: windows whose loss the callbacks watch (of the same kind).
         config: epochs, batch size, learning rate and callbacks.
         verbose: print Keras' progress, one line per epoch.
         loss: the loss; MSE unless the model outputs quantiles.
@@ -73,12 +73,18 @@ def train(
                 )
             )
         started = time.perf_counter()
+        if isinstance(fit, Windows):
+            data = {
+                "x": fit.x,
+                "y": fit.y,
+                "validation_data": (validation.x, validation.y),
+                "batch_size": config.batch_size,
+            }
+        else:
+            data = {"x": fit, "validation_data": validation}
         history = model.fit(
-            fit.x,
-            fit.y,
-            validation_data=(validation.x, validation.y),
+            **data,
             epochs=config.epochs,
-            batch_size=config.batch_size,
             callbacks=callbacks,
             verbose=2 if verbose else 0,
         )

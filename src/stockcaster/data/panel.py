@@ -1,0 +1,161 @@
+"""Many symbols from one long-format file: keep the good ones, name the broken ones.
+
+One bad cell in a 437-symbol file should not cost the other 436. `load_panel` finds
+every row that `parse_prices` would refuse, sets its symbol aside with the first bad
+line as the reason, and validates the rest as usual; with `strict` the first bad row
+stops the run instead, as for a single symbol.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.data.readers import RawPrices, read_price_file
+from stockcaster.data.validate import FillPolicy, missing_mask, parse_prices
+from stockcaster.errors import StockcasterError
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A validated multi-symbol price table and the symbols set aside.
+
+    Attributes:
+        prices: the price table of the symbols kept, sorted by symbol and date.
+        source: the file, as the user named it.
+        broken: symbol -> why its rows were not used ("FILE line N: expected ...").
+    """
+
+    prices: pd.DataFrame
+    source: str
+    broken: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def symbols(self) -> list[str]:
+        return sorted(self.prices[C.SYMBOL].unique())
+
+
+def load_panel(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    fill: FillPolicy | None = None,
+    strict: bool = False,
+) -> Panel:
+    """Read a long-format price file with many symbols.
+
+    Args:
+        path: CSV (optionally compressed) or Parquet, one row per (date, symbol).
+        columns: canonical name -> the file's column, for other headers.
+        fill: policy for rows with missing values, as in `load_prices`.
+        strict: stop at the first bad row instead of setting its symbol aside.
+
+    Raises:
+        StockcasterError: an unreadable file, a file without a symbol column, or (with
+            `strict`) any bad row.
+    """
+    raw = read_price_file(path, columns)
+    try:
+        return Panel(parse_prices(raw, fill), raw.source)
+    except StockcasterError:
+        if strict:
+            raise
+    # Only a file with a bad row pays for the row-by-row search.
+    broken = broken_symbols(raw, fill)
+    keep = ~raw.frame[C.SYMBOL].astype(str).str.strip().isin(list(broken))
+    if not broken or not keep.any():
+        parse_prices(raw, fill)  # nothing to keep (or nothing found): the first error stands
+    kept = RawPrices(raw.frame[keep], raw.source, raw.first_line, raw.unit)
+    return Panel(parse_prices(kept, fill), raw.source, broken)
+
+
+def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
+    """Each symbol with a row `parse_prices` would refuse, and its first bad line.
+
+    Checks the same things: dates, numbers, missing values without a fill policy,
+    non-positive prices, negative volumes and repeated dates.
+    """
+    frame = raw.frame.reset_index(drop=True)
+    missing = missing_mask(frame)
+    problems = pd.Series(None, index=frame.index, dtype=object)
+
+    def flag(mask: pd.Series, message) -> None:
+        new = mask & problems.isna()
+        for at in np.flatnonzero(new):
+            problems.iloc[at] = message(at)
+
+    text = frame[C.DATE].astype(str).str.strip()
+    dates = pd.to_datetime(text.where(~missing[C.DATE]), format="ISO8601", errors="coerce")
+    if dates.notna().any():  # a file of another date format is left to parse_prices
+        flag(
+            dates.isna() & ~missing[C.DATE],
+            lambda at: f"expected a date like 2016-12-30, received {frame[C.DATE].iloc[at]!r}",
+        )
+    numbers = {}
+    for name in frame.columns.drop([C.DATE, C.SYMBOL]):
+        values = pd.to_numeric(frame[name].where(~missing[name]), errors="coerce")
+        numbers[name] = values
+        flag(
+            values.isna() & ~missing[name],
+            lambda at, n=name: f"expected a number in column {n!r}, received {frame[n].iloc[at]!r}",
+        )
+        if name in C.PRICE_COLUMNS:
+            flag(
+                values <= 0,
+                lambda at, n=name: (
+                    f"expected a positive price in column {n!r}, received {numbers[n].iloc[at]:g}"
+                ),
+            )
+        elif name == C.VOLUME:
+            flag(
+                values < 0,
+                lambda at: (
+                    f"expected a volume of zero or more, received {numbers[C.VOLUME].iloc[at]:g}"
+                ),
+            )
+    if fill is None:
+        flag(
+            missing.any(axis=1),
+            lambda at: (
+                "expected no missing values, received an empty cell "
+                "(choose --fill drop or --fill ffill)"
+            ),
+        )
+    symbols = frame[C.SYMBOL].astype(str).str.strip()
+    flag(
+        pd.DataFrame({"s": symbols, "d": dates}).duplicated(keep="first") & dates.notna(),
+        lambda at: f"expected one row per date, received a second row for {text.iloc[at]}",
+    )
+    bad = problems.dropna()
+    first = bad.groupby(symbols[bad.index], sort=True).head(1)
+    return {symbols.iloc[at]: f"{raw.where(int(at))}: {first[at]}" for at in first.index}
+
+
+def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
+    """The symbols to run: `wanted` in the given order, or every symbol kept.
+
+    Symbols set aside as broken are allowed (they are reported, not run).
+
+    Raises:
+        StockcasterError: symbols that are not in the file, all listed, with near matches.
+    """
+    known = panel.symbols
+    if wanted is None:
+        return known
+    present = set(known) | set(panel.broken)
+    unknown = [s for s in wanted if s not in present]
+    if unknown:
+        hints = []
+        for name in unknown:
+            near = difflib.get_close_matches(name, sorted(present), n=1, cutoff=0.6)
+            hints.append(f"{name} (did you mean {near[0]}?)" if near else name)
+        raise StockcasterError(
+            f"{panel.source}: expected symbols in the file, received {len(unknown)} unknown: "
+            f"{', '.join(hints)}"
+        )
+    return list(dict.fromkeys(wanted))

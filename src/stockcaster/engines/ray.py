@@ -1,0 +1,96 @@
+"""The Ray engine: one Ray task per symbol, on a local Ray instance or a cluster.
+
+The shared data are put into Ray's object store once; every task receives a reference
+to them, which Ray resolves without copying numpy arrays on the same node. Ray retries
+a task once when it raises or when its worker dies; after that the key is reported
+with its error. On a cluster every node needs stockcaster installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from stockcaster.engines.base import TRIES, Outcome, Work, describe
+from stockcaster.errors import StockcasterError
+
+
+class RayEngine:
+    """Run per-symbol work as Ray tasks.
+
+    Args:
+        workers: CPUs of a Ray instance started here (None: all); ignored on a cluster.
+        address: an existing cluster's address (`ray://host:10001` or `host:6379`);
+            None starts a local instance for this run and stops it afterwards.
+    """
+
+    name = "ray"
+
+    def __init__(self, workers: int | None = None, address: str | None = None):
+        self.workers = workers
+        self.address = address
+
+    def run(
+        self,
+        work: Work,
+        shared: Any,
+        job: Any,
+        keys: Iterable[str],
+        on_outcome: Callable[[Outcome], None],
+    ) -> None:
+        ray = _import_ray()
+        started_here = not ray.is_initialized()
+        if started_here:
+            _start(ray, self.address, self.workers)
+        try:
+            shared_ref, job_ref = ray.put(shared), ray.put(job)
+            task = ray.remote(max_retries=TRIES - 1, retry_exceptions=True)(_call)
+            pending = {task.remote(work, shared_ref, job_ref, key): key for key in keys}
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    key = pending.pop(ref)
+                    try:
+                        on_outcome(Outcome(key, ray.get(ref)))
+                    except ray.exceptions.RayError as err:
+                        on_outcome(Outcome(key, error=_cause(err), tries=TRIES))
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def _call(work: Work, shared: Any, job: Any, key: str) -> Any:
+    return work(shared, job, key)
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise StockcasterError(
+            "--engine ray: expected Ray to be installed, received an installation without "
+            "it (pip install 'stockcaster[ray]')"
+        ) from None
+    return ray
+
+
+def _start(ray, address: str | None, workers: int | None) -> None:
+    options = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
+    try:
+        if address is None:
+            ray.init(num_cpus=workers, **options)
+        else:
+            ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as err:
+        raise StockcasterError(
+            f"--ray-address: expected a reachable Ray cluster, received {address!r} "
+            f"({describe(err)})"
+        ) from None
+
+
+def _cause(err: Exception) -> str:
+    """The task's own error for a RayTaskError, else Ray's description, in one line."""
+    cause = getattr(err, "cause", None)
+    if cause is not None and not isinstance(cause, type):
+        return describe(cause)
+    return describe(err)

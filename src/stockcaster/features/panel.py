@@ -1,0 +1,176 @@
+"""Features of many symbols for one global model, each symbol scaled by its own past.
+
+All symbols' rows sit in flat arrays (sorted by symbol, then date). Every feature of a
+symbol is standardised with the mean and standard deviation of that symbol's rows up to
+the common cutoff date only, so nothing after the cutoff, and nothing of another symbol,
+shapes a symbol's scale. Windows are never materialised here: a window is named by the
+row it ends on, and `training/panel_dataset.py` gathers the windows of one batch at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+
+FeatureSet = Literal["returns", "ohlcv"]
+FEATURE_SETS: tuple[str, ...] = ("returns", "ohlcv")
+FEATURE_NAMES = {
+    "returns": ("log_return",),
+    "ohlcv": ("log_return", "gap", "range", "body", "log_volume_change"),
+}
+
+
+@dataclass(frozen=True)
+class PanelFeatures:
+    """Scaled per-row features and targets of a panel, with each symbol's statistics.
+
+    Attributes:
+        values: `[rows, features]` float32, standardised per symbol; NaN on each symbol's
+            first row (no return yet).
+        target: `[rows]` float32: the next row's standardised log-return (NaN on each
+            symbol's last row).
+        symbol_id: `[rows]` int32 index of the row's symbol in `symbols`.
+        symbols: symbol names.
+        first: `[symbols]` row of each symbol's last training day (the cutoff or before);
+            -1 for a symbol that starts after the cutoff.
+        mean, std: `[symbols, features]` statistics of each symbol's training rows.
+        log_close: `[rows]` float64, to turn forecast returns into prices.
+        dates: `[rows]` datetime64[ns].
+    """
+
+    values: np.ndarray
+    target: np.ndarray
+    symbol_id: np.ndarray
+    symbols: tuple[str, ...]
+    starts: np.ndarray
+    stops: np.ndarray
+    first: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    log_close: np.ndarray
+    dates: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return self.values.shape[1]
+
+    def window_ends(self, lookback: int, part: Literal["train", "test"]) -> np.ndarray:
+        """Rows that end a full window whose target day is in `part`.
+
+        A window ends on row e and holds rows e - lookback + 1 .. e of one symbol, all
+        with features; its target is row e + 1's return. "train" targets are up to each
+        symbol's cutoff row, "test" targets after it.
+        """
+        ends = []
+        for i in range(len(self.symbols)):
+            start, stop, first = int(self.starts[i]), int(self.stops[i]), int(self.first[i])
+            lowest = start + lookback  # row start has no return, so windows begin at start+1
+            if part == "train":
+                ends.append(np.arange(lowest, first))  # target row e + 1 <= first
+            else:
+                ends.append(np.arange(max(lowest, first), stop - 1))
+        return np.concatenate(ends).astype("int64") if ends else np.zeros(0, "int64")
+
+    def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Standardised log-return forecasts for rows `ends + 1` -> closes."""
+        ids = self.symbol_id[ends]
+        log_return = z * self.std[ids, 0] + self.mean[ids, 0]
+        return np.exp(self.log_close[ends] + log_return)
+
+
+def panel_features(
+    prices: pd.DataFrame, cutoff: np.datetime64, feature_set: FeatureSet = "returns"
+) -> PanelFeatures:
+    """Compute and scale features of a price table sorted by symbol and date.
+
+    Args:
+        prices: the validated price table.
+        cutoff: the last training day; statistics use rows up to it only.
+        feature_set: "returns" (the close's log-return) or "ohlcv" (log-return, opening
+            gap, high-low range, open-to-close body, log volume change).
+
+    Raises:
+        StockcasterError: "ohlcv" on a table without open, high, low and volume.
+    """
+    if feature_set not in FEATURE_SETS:
+        raise StockcasterError(
+            f"--features: expected one of {', '.join(FEATURE_SETS)}, received {feature_set!r}"
+        )
+    symbols, starts, counts = np.unique(
+        prices[C.SYMBOL].to_numpy(), return_index=True, return_counts=True
+    )
+    stops = starts + counts
+    symbol_id = np.repeat(np.arange(len(symbols), dtype="int32"), counts)
+    new_symbol = np.zeros(len(prices), bool)
+    new_symbol[starts] = True
+    log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
+    raw = _raw_features(prices, log_close, new_symbol, feature_set)  # [rows, features]
+
+    dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
+    first = np.array(
+        [
+            start + int(np.searchsorted(dates[start:stop], cutoff, side="right")) - 1
+            for start, stop in zip(starts, stops, strict=True)
+        ]
+    )
+    first = np.where(first >= starts, first, -1)
+    mean = np.zeros((len(symbols), raw.shape[1]))
+    std = np.ones((len(symbols), raw.shape[1]))
+    for i, (start, last) in enumerate(zip(starts, first, strict=True)):
+        train = raw[start : last + 1]  # this symbol's rows up to its cutoff row, no later
+        if last >= 0 and np.isfinite(train).all(axis=1).sum() > 1:
+            mean[i] = np.nanmean(train, axis=0)
+            spread = np.nanstd(train, axis=0)
+            std[i] = np.where(spread > 0, spread, 1.0)
+    values = (raw - mean[symbol_id]) / std[symbol_id]
+    target = np.full(len(prices), np.nan)
+    target[:-1] = values[1:, 0]
+    target[stops - 1] = np.nan  # a symbol's last row has no next day of its own
+    return PanelFeatures(
+        values=values.astype("float32"),
+        target=target.astype("float32"),
+        symbol_id=symbol_id,
+        symbols=tuple(symbols),
+        starts=starts,
+        stops=stops,
+        first=first,
+        mean=mean,
+        std=std,
+        log_close=log_close,
+        dates=dates,
+    )
+
+
+def _raw_features(
+    prices: pd.DataFrame, log_close: np.ndarray, new_symbol: np.ndarray, feature_set: str
+) -> np.ndarray:
+    """Unscaled features `[rows, features]`; NaN on each symbol's first row."""
+    previous = np.roll(log_close, 1)
+    columns = [log_close - previous]
+    if feature_set == "ohlcv":
+        needed = [C.OPEN, C.HIGH, C.LOW, C.VOLUME]
+        missing = [c for c in needed if c not in prices.columns]
+        if missing:
+            raise StockcasterError(
+                f"--features ohlcv: expected columns {', '.join(needed)}, received a table "
+                f"without {', '.join(missing)}"
+            )
+        log_open = np.log(prices[C.OPEN].to_numpy(dtype="float64"))
+        log_high = np.log(prices[C.HIGH].to_numpy(dtype="float64"))
+        log_low = np.log(prices[C.LOW].to_numpy(dtype="float64"))
+        log_volume = np.log1p(prices[C.VOLUME].to_numpy(dtype="float64"))
+        columns += [
+            log_open - previous,
+            log_high - log_low,
+            log_close - log_open,
+            log_volume - np.roll(log_volume, 1),
+        ]
+    raw = np.stack(columns, axis=1)
+    raw[new_symbol] = np.nan
+    return raw

@@ -1,0 +1,230 @@
+"""The results store of a universe run: one SQLite file, one transaction per symbol.
+
+Why SQLite: it ships with Python, one file holds every table, and a transaction is
+all-or-nothing even when the process is killed (-9) halfway through: the journal rolls
+an unfinished transaction back on the next open, so a reader never sees half a symbol.
+Each symbol's forecasts, metrics, failures and status row are written together, and the
+status row is what `--resume` reads to skip a symbol.
+
+Tables:
+    meta(key, value): the run's settings (JSON), checked when a run is resumed.
+    symbols(symbol, status, reason, attempts, seconds): status is "done", "skipped"
+        (too little history, broken rows) or "failed" (an error after a retry).
+    forecasts(symbol, model, date, yhat, actual, naive): one-step forecasts, ISO dates.
+    metrics(symbol, model, <leaderboard columns>): per-symbol scores against naive.
+    failures(symbol, model, origin, stage, error): windows on which a model failed.
+    stages(name, value): whole-run steps done once, e.g. the global model's forecasts.
+    stage_forecasts(stage, symbol, date, yhat): the forecasts such a step made.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+STORE_FILE = "results.sqlite"
+DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
+
+FORECAST_FIELDS = ("symbol", "model", "date", "yhat", "actual", "naive")
+FAILURE_FIELDS = ("symbol", "model", "origin", "stage", "error")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS symbols (
+    symbol TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
+    attempts INTEGER NOT NULL, seconds REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS forecasts (
+    symbol TEXT NOT NULL, model TEXT NOT NULL, date TEXT NOT NULL,
+    yhat REAL, actual REAL, naive REAL);
+CREATE INDEX IF NOT EXISTS forecasts_symbol ON forecasts (symbol);
+CREATE TABLE IF NOT EXISTS metrics (symbol TEXT NOT NULL, model TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS failures (
+    symbol TEXT NOT NULL, model TEXT, origin TEXT, stage TEXT, error TEXT);
+CREATE TABLE IF NOT EXISTS stages (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stage_forecasts (
+    stage TEXT NOT NULL, symbol TEXT NOT NULL, date TEXT NOT NULL, yhat REAL NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class SymbolRecord:
+    """Everything one symbol's work leaves, written to the store in one transaction."""
+
+    symbol: str
+    status: str
+    reason: str | None = None
+    attempts: int = 1
+    seconds: float = 0.0
+    forecasts: pd.DataFrame | None = None  # FORECAST_FIELDS but symbol
+    metrics: pd.DataFrame | None = None  # one row per model, "model" plus scores
+    failures: pd.DataFrame | None = None  # FAILURE_FIELDS but symbol
+
+
+class ResultsStore:
+    """Open (creating if needed) the store of a run folder.
+
+    Args:
+        folder: the run folder; the store is `folder / STORE_FILE`.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.path = Path(folder) / STORE_FILE
+        # isolation_level=None: transactions are begun and ended here, explicitly.
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- settings ---------------------------------------------------------------------
+
+    def settings(self) -> dict | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_settings(self, settings: dict) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (json.dumps(settings),)
+            )
+
+    # -- symbols ----------------------------------------------------------------------
+
+    def finished(self) -> set[str]:
+        """Symbols whose results are complete: `--resume` skips them."""
+        marks = ",".join("?" * len(FINISHED))
+        query = f"SELECT symbol FROM symbols WHERE status IN ({marks})"
+        return {row[0] for row in self._db.execute(query, FINISHED)}
+
+    def write(self, record: SymbolRecord) -> None:
+        """Replace everything stored for `record.symbol`, all at once."""
+        name = record.symbol
+        with self._transaction():
+            for table in ("forecasts", "metrics", "failures", "symbols"):
+                self._db.execute(f"DELETE FROM {table} WHERE symbol = ?", (name,))
+            if record.forecasts is not None and len(record.forecasts):
+                frame = record.forecasts
+                rows = zip(
+                    frame["model"],
+                    pd.DatetimeIndex(frame["date"]).strftime("%Y-%m-%d"),
+                    frame["yhat"].astype(float),
+                    frame["actual"].astype(float),
+                    frame["naive"].astype(float),
+                    strict=True,
+                )
+                self._db.executemany(
+                    "INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)",
+                    ((name, *row) for row in rows),
+                )
+            if record.metrics is not None:
+                self._db.executemany(
+                    "INSERT INTO metrics VALUES (?, ?, ?)",
+                    (
+                        (name, row["model"], json.dumps(row, default=_plain))
+                        for row in _records(record.metrics)
+                    ),
+                )
+            if record.failures is not None and len(record.failures):
+                self._db.executemany(
+                    "INSERT INTO failures VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (name, r["model"], str(r["origin"])[:10], r["stage"], r["error"])
+                        for r in _records(record.failures)
+                    ),
+                )
+            self._db.execute(
+                "INSERT INTO symbols VALUES (?, ?, ?, ?, ?)",
+                (name, record.status, record.reason, record.attempts, record.seconds),
+            )
+
+    # -- whole-run stages -------------------------------------------------------------
+
+    def stage(self, name: str) -> dict | None:
+        row = self._db.execute("SELECT value FROM stages WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def write_stage(self, name: str, value: dict, forecasts: pd.DataFrame) -> None:
+        """Record a whole-run step and its forecasts (symbol, date, yhat) at once."""
+        with self._transaction():
+            self._db.execute("DELETE FROM stage_forecasts WHERE stage = ?", (name,))
+            self._db.executemany(
+                "INSERT INTO stage_forecasts VALUES (?, ?, ?, ?)",
+                zip(
+                    [name] * len(forecasts),
+                    forecasts["symbol"],
+                    pd.DatetimeIndex(forecasts["date"]).strftime("%Y-%m-%d"),
+                    forecasts["yhat"].astype(float),
+                    strict=True,
+                ),
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, json.dumps(value))
+            )
+
+    def stage_forecasts(self, name: str) -> pd.DataFrame:
+        frame = pd.read_sql_query(
+            "SELECT symbol, date, yhat FROM stage_forecasts WHERE stage = ? ORDER BY symbol, date",
+            self._db,
+            params=(name,),
+        )
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    # -- reading back -----------------------------------------------------------------
+
+    def symbols(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM symbols ORDER BY symbol", self._db)
+
+    def forecasts(self) -> pd.DataFrame:
+        frame = pd.read_sql_query("SELECT * FROM forecasts ORDER BY symbol, model, date", self._db)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def metrics(self) -> pd.DataFrame:
+        rows = self._db.execute("SELECT symbol, json FROM metrics ORDER BY symbol, model")
+        return pd.DataFrame.from_records([{"symbol": s, **json.loads(j)} for s, j in rows])
+
+    def failures(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM failures ORDER BY symbol, model", self._db)
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        self._db.execute("ROLLBACK" if error_type else "COMMIT")
+
+
+def _records(frame: pd.DataFrame) -> Iterable[dict]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict(orient="records")
+
+
+def _plain(value: object) -> object:
+    """JSON for numpy scalars and timestamps."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

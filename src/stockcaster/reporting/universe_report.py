@@ -1,0 +1,208 @@
+"""A universe run's outputs: summary JSON, per-symbol table, figures and report sections.
+
+Each file is written aside and then renamed into place, so an interrupted run never
+leaves a half-written summary for `stockcaster report` to read back.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from stockcaster.reporting.figures import save  # noqa: E402
+from stockcaster.reporting.run_folder import jsonable  # noqa: E402
+
+SUMMARY_FILE = "universe.json"
+SYMBOLS_FILE = "symbols.csv"
+IC_FILE = "ic_daily.csv"
+PORTFOLIO_FILE = "portfolio_daily.csv"
+RATIO_FIGURE = "ratios.png"
+IC_FIGURE = "ic.png"
+PORTFOLIO_FIGURE = "portfolio.png"
+
+_SYMBOL_COLUMNS = ("symbol", "model", "n", "mse", "mse_ratio", "mae", "directional_accuracy",
+                   "dm_statistic", "dm_pvalue", "lag_flag")  # fmt: skip
+
+
+def write_universe_outputs(
+    folder: Path, summary: dict, metrics: pd.DataFrame, aggregates: dict | None
+) -> Path:
+    """Write the summary, tables and figures of a universe run, then its report.
+
+    Returns:
+        The report's path.
+    """
+    from stockcaster.reporting.html import write_report
+
+    shown = [c for c in _SYMBOL_COLUMNS if c in metrics.columns]
+    _atomic(folder / SYMBOLS_FILE, lambda p: metrics[shown].to_csv(p, index=False))
+    if aggregates:
+        daily = aggregates["daily"]
+        with_ic = {m: d["ic"] for m, d in daily.items() if len(d["ic"])}
+        ic = pd.concat(with_ic, names=["model"]) if with_ic else pd.DataFrame()
+        book = pd.concat({m: d["returns"] for m, d in daily.items()}, names=["model"])
+        _atomic(folder / IC_FILE, lambda p: ic.rename_axis(["model", "date"]).to_csv(p))
+        _atomic(folder / PORTFOLIO_FILE, lambda p: book.rename_axis(["model", "date"]).to_csv(p))
+        _atomic(folder / RATIO_FIGURE, lambda p: ratio_figure(metrics, p))
+        _atomic(folder / IC_FIGURE, lambda p: ic_figure(aggregates["daily"], p))
+        _atomic(folder / PORTFOLIO_FIGURE, lambda p: portfolio_figure(aggregates["daily"], p))
+    text = json.dumps(summary, indent=2, default=jsonable) + "\n"
+    _atomic(folder / SUMMARY_FILE, lambda p: p.write_text(text))
+    return write_report(folder)
+
+
+def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
+    """Histogram of each model's MSE ratio to naive across symbols (1 = as good as naive)."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    others = metrics[metrics["model"] != "naive"]
+    ratios = pd.to_numeric(others["mse_ratio"], errors="coerce")
+    finite = ratios[np.isfinite(ratios)]
+    hi = float(np.quantile(finite, 0.98)) if len(finite) else 2.0
+    bins = np.linspace(float(finite.min()) if len(finite) else 0.0, max(hi, 1.05), 50)
+    for model, group in others.groupby("model"):
+        values = pd.to_numeric(group["mse_ratio"], errors="coerce").clip(upper=bins[-1])
+        ax.hist(values.dropna(), bins=bins, histtype="step", linewidth=1.5, label=model)
+    ax.axvline(1.0, color="k", linestyle="--", linewidth=1)
+    ax.set_xlabel("MSE ratio to naive, per symbol (below 1 beats naive)")
+    ax.set_ylabel("symbols")
+    ax.legend()
+    save(fig, path, dates=False)
+
+
+def ic_figure(daily: dict, path: Path) -> None:
+    """Cumulative daily rank IC of each model (a flat line means no skill)."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for model, parts in daily.items():
+        if len(parts["ic"]):
+            ax.plot(parts["ic"].index, parts["ic"]["rank_ic"].cumsum(), label=model)
+    ax.axhline(0.0, color="k", linewidth=0.8)
+    ax.set_ylabel("cumulative rank IC")
+    ax.legend()
+    save(fig, path)
+
+
+def portfolio_figure(daily: dict, path: Path) -> None:
+    """Growth of 1 in each model's long/short top-k book and in the equal-weight universe."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    benchmark = None
+    for model, parts in daily.items():
+        returns = parts["returns"]
+        ax.plot(returns.index, (1 + returns["portfolio"]).cumprod(), label=f"{model} long/short")
+        benchmark = returns["benchmark"]
+    if benchmark is not None:
+        ax.plot(benchmark.index, (1 + benchmark).cumprod(), "k--", label="equal weight")
+    ax.set_ylabel("growth of 1")
+    ax.legend(fontsize=8)
+    save(fig, path)
+
+
+def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
+    """Title and sections of a universe run's report."""
+    from stockcaster.reporting.html import _image, _record, _table, _text
+
+    s = json.loads((folder / SUMMARY_FILE).read_text())
+    scores = pd.DataFrame(s["scores"])
+    settings = s["settings"]
+    counts = s["symbols"]
+    rows = []
+    for model, parts in s["cross_section"].items():
+        ic, book = parts["ic"], parts["portfolio"]
+        rows.append(
+            {
+                "model": model,
+                "mean IC": ic["mean_ic"],
+                "mean rank IC": ic["mean_rank_ic"],
+                "ICIR": ic["icir"],
+                "annual return": book["annual_return"],
+                "information ratio": book["information_ratio"],
+                "max drawdown": book["max_drawdown"],
+                "turnover/day": book["mean_turnover"],
+            }
+        )
+    cross = pd.DataFrame(rows)
+    bench = next(iter(s["cross_section"].values()), {}).get("portfolio", {})
+    per_symbol = pd.read_csv(folder / SYMBOLS_FILE) if (folder / SYMBOLS_FILE).is_file() else None
+    reasons = {**s["skipped"], **s["failed"]}
+    skipped = pd.DataFrame({"symbol": list(reasons), "reason": list(reasons.values())})
+    model = s.get("global_model")
+    return f"stockcaster universe: {counts.get('done', 0)} symbols", [
+        ("Verdict", f"<ul class='verdict'>{_verdicts(scores)}</ul>"),
+        (
+            "Data",
+            _text(
+                f"{settings['data']['source']}: {len(settings['symbols'])} symbols chosen, "
+                f"{counts.get('done', 0)} run, {counts.get('skipped', 0)} skipped, "
+                f"{counts.get('failed', 0)} failed. Training days up to {settings['cutoff']} "
+                f"for every symbol; every later day forecast one step ahead. Mode "
+                f"{settings['config']['mode']}."
+            ),
+        ),
+        ("Scores across symbols", _table(scores)),
+        ("MSE ratio to naive, per symbol", _image(folder, RATIO_FIGURE, "ratio histogram")),
+        (
+            "Cross-section: information coefficient and top-k portfolio",
+            _text(
+                f"Daily IC: correlation across symbols of predicted and realised one-day "
+                f"returns. Portfolio: long the top {bench.get('k', '?')} and short the bottom "
+                f"{bench.get('k', '?')} predicted returns, rebuilt daily, "
+                f"{bench.get('cost_bps', 0):g} bp per unit traded; benchmark: the equal-weight "
+                f"universe (annual return "
+                f"{_pct(bench.get('benchmark', {}).get('annual_return'))})."
+            )
+            + _table(cross)
+            + _image(folder, IC_FIGURE, "cumulative rank IC")
+            + _image(folder, PORTFOLIO_FIGURE, "portfolio growth"),
+        ),
+        ("Global model", _text(_global_text(model)) if model else _text("Not used.")),
+        (
+            "Per symbol",
+            _table(per_symbol) if per_symbol is not None else _text("No symbol finished."),
+        ),
+        ("Skipped and failed symbols", _table(skipped) if len(skipped) else _text("None.")),
+        (
+            "Reproducibility",
+            _record(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
+        ),  # fmt: skip
+    ]
+
+
+def _verdicts(scores: pd.DataFrame) -> str:
+    items = []
+    for _, r in scores[scores["model"] != "naive"].iterrows():
+        if pd.isna(r["median_mse_ratio"]):
+            continue
+        items.append(
+            f"<li><b>{html.escape(str(r['model']))}</b>: median MSE ratio to naive "
+            f"{r['median_mse_ratio']:.4f}; beats naive on {r['share_beating_naive']:.0%} of "
+            f"{r['symbols']} symbols, significantly (Diebold-Mariano, 5%) on "
+            f"{r['dm_wins']}, significantly worse on {r['dm_losses']}.</li>"
+        )
+    return "".join(items) or "<li>No model was scored.</li>"
+
+
+def _global_text(model: dict) -> str:
+    return (
+        f"One LSTM trained on {model['train_windows']:,} windows of {model['symbols']} symbols "
+        f"(validation: {model['validation_windows']:,}); best epoch {model['best_epoch']} of "
+        f"{model['epochs']}, {model['seconds']:.0f} s of training."
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    scratch = path.with_name(f".{path.name}.partial{path.suffix}")
+    write(scratch)
+    os.replace(scratch, path)

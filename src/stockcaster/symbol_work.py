@@ -1,0 +1,174 @@
+"""One symbol's share of a universe run: walk its models forward and score them.
+
+Every engine (engines/) runs `evaluate_symbol` once per symbol, in this process, in
+worker processes or as Ray tasks, so the results cannot depend on where it ran. The
+price data arrive once per worker as a `PanelArrays` (flat arrays plus each symbol's
+row range), never re-read from the file.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.backtest import forecaster_factory
+from stockcaster.config import RunConfig
+from stockcaster.evaluation.backtest import (
+    FORECAST_COLUMNS,
+    MODEL,
+    ORIGIN,
+    BacktestConfig,
+    walk_forward,
+)
+from stockcaster.evaluation.leaderboard import leaderboard
+from stockcaster.reporting.store import DONE, SKIPPED, SymbolRecord
+
+GLOBAL_MODEL = "lstm"  # the name the global model's forecasts are scored under
+
+
+@dataclass(frozen=True)
+class PanelArrays:
+    """All symbols' closes as flat arrays, shared read-only by every task.
+
+    Attributes:
+        symbols: symbol names; symbol i owns rows `starts[i]:stops[i]`, oldest first.
+        dates: `[rows]` datetime64[ns].
+        close: `[rows]` float64 closes.
+        given: `[rows]` float64 one-step forecasts made elsewhere (the global model),
+            NaN where none; None when there are none.
+    """
+
+    symbols: tuple[str, ...]
+    starts: np.ndarray
+    stops: np.ndarray
+    dates: np.ndarray
+    close: np.ndarray
+    given: np.ndarray | None = None
+
+    @classmethod
+    def from_prices(cls, prices: pd.DataFrame, given: pd.Series | None = None) -> PanelArrays:
+        """Build from a price table sorted by symbol and date.
+
+        Args:
+            prices: the validated price table.
+            given: forecasts indexed like `prices` (NaN where none), or None.
+        """
+        symbols, starts, counts = np.unique(
+            prices[C.SYMBOL].to_numpy(), return_index=True, return_counts=True
+        )
+        return cls(
+            symbols=tuple(symbols),
+            starts=starts,
+            stops=starts + counts,
+            dates=prices[C.DATE].to_numpy(dtype="datetime64[ns]"),
+            close=prices[C.CLOSE].to_numpy(dtype="float64"),
+            given=None if given is None else given.to_numpy(dtype="float64"),
+        )
+
+    def rows(self, symbol: str) -> slice:
+        i = self.symbols.index(symbol)
+        return slice(int(self.starts[i]), int(self.stops[i]))
+
+    def series(self, symbol: str) -> pd.Series:
+        """One symbol's closes, indexed by date."""
+        rows = self.rows(symbol)
+        return pd.Series(self.close[rows], index=pd.DatetimeIndex(self.dates[rows]))
+
+
+@dataclass(frozen=True)
+class SymbolJob:
+    """What to do with each symbol: the same for every symbol of a run.
+
+    Attributes:
+        cutoff: the last training day, common to all symbols (so no symbol's training
+            rows are later than another symbol's test days).
+        models: models walked forward per symbol; `GLOBAL_MODEL` in `given_models` is
+            scored from `PanelArrays.given` instead.
+        min_history: fewest closes up to the cutoff for a symbol to be run.
+        retrain_every: origins between refits of per-symbol models (0: fit once).
+        preset: the per-symbol LSTM's config.
+    """
+
+    cutoff: np.datetime64
+    models: tuple[str, ...] = ("naive", "drift", "ma", "arima")
+    given_models: tuple[str, ...] = ()
+    min_history: int = 60
+    retrain_every: int = 0
+    ma_window: int = 5
+    cost_bps: float = 5.0
+    preset: RunConfig = field(default_factory=RunConfig)
+
+
+def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:
+    """Walk every model forward over one symbol's days after the cutoff and score it.
+
+    Returns:
+        A "done" record with forecasts and per-model metrics, or a "skipped" one that
+        says why (too little history before the cutoff, or no day after it).
+    """
+    started = time.perf_counter()
+    series = panel.series(symbol)
+    first = int(np.searchsorted(series.index.to_numpy(), job.cutoff, side="right")) - 1
+    test_days = len(series) - 1 - first
+    if first + 1 < job.min_history or test_days < 1:
+        reason = (
+            f"too little history: {first + 1} closes up to {pd.Timestamp(job.cutoff):%Y-%m-%d}"
+            f" (expected at least {job.min_history}) and {max(test_days, 0)} after it"
+        )
+        return SymbolRecord(symbol, SKIPPED, reason, seconds=time.perf_counter() - started)
+    config = BacktestConfig(retrain_every=job.retrain_every)
+    parts, failures = [], []
+    for name in job.models:
+        make = forecaster_factory(name, job.preset, job.ma_window)
+        result = walk_forward(series, symbol, make, config, first=first)
+        parts.append(result.forecasts)
+        failures.append(result.failures)
+    if job.given_models:
+        parts.append(_given_forecasts(panel, symbol, series, first))
+    forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    board = leaderboard(forecasts, series, first + 1, job.cost_bps)
+    naive = series.reindex(forecasts[ORIGIN]).to_numpy()
+    stored = pd.DataFrame(
+        {
+            "model": forecasts[MODEL],
+            "date": forecasts[C.DATE],
+            "yhat": forecasts[C.YHAT],
+            "actual": forecasts[C.ACTUAL],
+            "naive": naive,
+        }
+    )
+    return SymbolRecord(
+        symbol,
+        DONE,
+        seconds=time.perf_counter() - started,
+        forecasts=stored,
+        metrics=board.drop(columns=[C.HORIZON]),
+        failures=pd.concat(failures, ignore_index=True),
+    )
+
+
+def _given_forecasts(
+    panel: PanelArrays, symbol: str, series: pd.Series, first: int
+) -> pd.DataFrame:
+    """The global model's one-step forecasts of this symbol's test days, as a forecast table."""
+    yhat = panel.given[panel.rows(symbol)][first + 1 :]
+    dates = series.index
+    table = pd.DataFrame(
+        {
+            C.DATE: dates[first + 1 :],
+            C.SYMBOL: symbol,
+            MODEL: GLOBAL_MODEL,
+            ORIGIN: dates[first:-1],
+            C.HORIZON: 1,
+            C.YHAT: yhat,
+            C.ACTUAL: series.to_numpy()[first + 1 :],
+            C.LO: np.nan,
+            C.HI: np.nan,
+        },
+        columns=list(FORECAST_COLUMNS),
+    )
+    return table[np.isfinite(yhat)].reset_index(drop=True)

@@ -1,0 +1,162 @@
+"""One LSTM for a whole universe: trained on every symbol's windows, then walked forward.
+
+The model is fitted once on windows whose target day is on or before the common cutoff
+(the last 15% of those days, by date, are the validation part its callbacks watch),
+then forecasts each later day from the window that ends the day before: a walk-forward
+without refits. Each symbol is scaled by its own training rows (`features/panel.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+from stockcaster.features.panel import FeatureSet, PanelFeatures, panel_features
+from stockcaster.models.config import ModelConfig, RecurrentLayer
+from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
+
+
+@dataclass(frozen=True)
+class GlobalConfig:
+    """The global model: its windows, network and training.
+
+    Attributes:
+        lookback: days per window.
+        features: "returns" or "ohlcv" (see `features/panel.py`).
+        embedding_dim: width of a learned symbol embedding; 0 for none.
+        validation: share of the training days, from their end, watched by the callbacks.
+        model: the recurrent layers (one-step point head).
+        training: epochs, batch size, learning rate, seed and callbacks.
+    """
+
+    lookback: int = 20
+    features: FeatureSet = "returns"
+    embedding_dim: int = 0
+    validation: float = 0.15
+    model: ModelConfig = field(
+        default_factory=lambda: ModelConfig(recurrent=(RecurrentLayer("lstm", 32),))
+    )
+    training: TrainConfig = field(
+        default_factory=lambda: TrainConfig(
+            epochs=20,
+            batch_size=512,
+            learning_rate=1e-3,
+            reduce_lr=ReduceLR(patience=2, factor=0.5, min_lr=1e-5),
+            early_stopping=EarlyStop(patience=4),
+        )
+    )
+
+    def __post_init__(self) -> None:
+        if self.lookback < 1:
+            raise StockcasterError(f"--lookback: expected at least 1, received {self.lookback}")
+        if self.embedding_dim < 0:
+            raise StockcasterError(
+                f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
+            )
+        if not 0 < self.validation < 1:
+            raise StockcasterError(
+                f"expected a validation share in (0, 1), received {self.validation}"
+            )
+
+
+@dataclass(frozen=True)
+class GlobalFit:
+    """A trained global model and what it learned from."""
+
+    network: object  # keras.Model
+    features: PanelFeatures
+    history: dict[str, list[float]]
+    best_epoch: int
+    seconds: float
+    train_windows: int
+    validation_windows: int
+
+
+def datasets(features: PanelFeatures, config: GlobalConfig):
+    """The training and validation datasets (validation: the last training days)."""
+    from stockcaster.training.panel_dataset import WindowDataset
+
+    ends = features.window_ends(config.lookback, "train")
+    if len(ends) < 2:
+        raise StockcasterError(
+            f"expected training windows of {config.lookback} days before the cutoff, "
+            f"received {len(ends)}"
+        )
+    target_days = features.dates[ends + 1]
+    days = np.unique(target_days)
+    split = days[max(0, int(len(days) * (1 - config.validation)) - 1)]
+    fit_ends, validation_ends = ends[target_days <= split], ends[target_days > split]
+    batch, seed = config.training.batch_size, config.training.seed
+    with_symbol = config.embedding_dim > 0
+    fit = WindowDataset(features, fit_ends, config.lookback, batch, with_symbol, seed)
+    validation = WindowDataset(features, validation_ends, config.lookback, batch, with_symbol)
+    return fit, validation
+
+
+def train_global(
+    prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig, verbose: bool = False
+) -> GlobalFit:
+    """Train the global model on every symbol of `prices` up to `cutoff`.
+
+    Args:
+        prices: validated price table of the symbols to learn from.
+        cutoff: the last training day, common to all symbols.
+        config: the model.
+        verbose: print Keras' line per epoch.
+    """
+    from stockcaster.models.global_rnn import build_global_rnn
+    from stockcaster.training.fit import train
+    from stockcaster.training.seeds import set_seed
+
+    features = panel_features(prices, cutoff, config.features)
+    fit, validation = datasets(features, config)
+    set_seed(config.training.seed)
+    network = build_global_rnn(
+        config.model,
+        (config.lookback, features.n_features),
+        len(features.symbols),
+        config.embedding_dim,
+    )
+    result = train(network, fit, validation, config.training, verbose=verbose)
+    return GlobalFit(
+        network=network,
+        features=features,
+        history=result.history,
+        best_epoch=result.best_epoch,
+        seconds=result.seconds,
+        train_windows=len(fit.ends),
+        validation_windows=len(validation.ends),
+    )
+
+
+def forecast_test_days(model: GlobalFit, config: GlobalConfig) -> pd.DataFrame:
+    """The one-step close forecast of every symbol's every day after the cutoff.
+
+    Returns:
+        Columns symbol, date, yhat: the forecast of `date`'s close, made from the window
+        that ends the day before.
+    """
+    import keras
+
+    from stockcaster.training.panel_dataset import WindowDataset
+
+    features = model.features
+    ends = features.window_ends(config.lookback, "test")
+    batches = WindowDataset(
+        features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
+    )
+    z = np.zeros(len(ends))  # standardised log-return forecasts
+    for i in range(len(batches)):
+        inputs, _ = batches[i]
+        out = keras.ops.convert_to_numpy(model.network(inputs, training=False))  # [batch, 1]
+        z[i * batches.batch_size : i * batches.batch_size + len(out)] = out[:, 0]
+    return pd.DataFrame(
+        {
+            "symbol": np.asarray(features.symbols)[features.symbol_id[ends]],
+            "date": features.dates[ends + 1],
+            "yhat": features.to_price(z, ends),
+        }
+    )

@@ -1,0 +1,65 @@
+"""Windows of many symbols, gathered batch by batch: a `keras.utils.PyDataset`.
+
+The whole universe's windows would take `rows x lookback x features` floats (437
+symbols x 1,300 days x 60 x 5 is 680 MB); instead each batch is gathered from the flat
+feature array by fancy indexing when Keras asks for it. PyDataset works on every Keras
+backend, unlike `tf.data`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from stockcaster.features.panel import PanelFeatures
+
+
+class WindowDataset(keras.utils.PyDataset):
+    """Batches of `(window, target)`, or `((window, symbol_id), target)` with embeddings.
+
+    Args:
+        features: the panel's scaled features.
+        ends: rows that end the windows to serve (see `PanelFeatures.window_ends`).
+        lookback: rows per window.
+        batch_size: windows per batch (the last batch may be smaller).
+        with_symbol: also serve each window's symbol index, for a symbol embedding.
+        shuffle_seed: reshuffle the windows before every epoch with this seed; None
+            serves them in order (validation, prediction).
+    """
+
+    def __init__(
+        self,
+        features: PanelFeatures,
+        ends: np.ndarray,
+        lookback: int,
+        batch_size: int,
+        with_symbol: bool = False,
+        shuffle_seed: int | None = None,
+    ):
+        super().__init__()
+        self.values, self.target = features.values, features.target
+        self.symbol_id = features.symbol_id
+        self.ends = np.asarray(ends, dtype="int64")
+        self.offsets = np.arange(1 - lookback, 1)  # [lookback]: rows relative to the end
+        self.batch_size = batch_size
+        self.with_symbol = with_symbol
+        self._rng = None if shuffle_seed is None else np.random.default_rng(shuffle_seed)
+        self.order = self.ends.copy()
+        self.on_epoch_end()
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.ends) / self.batch_size)
+
+    def __getitem__(self, index: int):
+        ends = self.order[index * self.batch_size : (index + 1) * self.batch_size]  # [batch]
+        window = self.values[ends[:, None] + self.offsets]  # [batch, lookback, features]
+        target = self.target[ends, None]  # [batch, 1]
+        if self.with_symbol:
+            return (window, self.symbol_id[ends]), target
+        return window, target
+
+    def on_epoch_end(self) -> None:
+        if self._rng is not None:
+            self.order = self._rng.permutation(self.ends)
