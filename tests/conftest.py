@@ -71,3 +71,15 @@ def tiny_forecast_preset(folder: Path) -> str:
     path = folder / "tiny.toml"
     path.write_text(to_toml(tiny))
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def ray_instance():
+    """A local Ray instance with 2 CPUs, shared by every test that needs one."""
+    ray = pytest.importorskip("ray")
+    # Ray's workers import test modules (for their task functions) from the tests folder.
+    here = {"env_vars": {"PYTHONPATH": str(Path(__file__).parent)}}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+             runtime_env=here)  # fmt: skip
+    yield ray
+    ray.shutdown()

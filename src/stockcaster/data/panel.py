@@ -144,10 +144,9 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     Raises:
         StockcasterError: symbols that are not in the file, all listed, with near matches.
     """
-    known = panel.symbols
+    present = set(panel.symbols) | set(panel.broken)
     if wanted is None:
-        return known
-    present = set(known) | set(panel.broken)
+        return sorted(present)
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []

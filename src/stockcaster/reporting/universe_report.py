@@ -49,7 +49,10 @@ def write_universe_outputs(
     if aggregates:
         daily = aggregates["daily"]
         with_ic = {m: d["ic"] for m, d in daily.items() if len(d["ic"])}
-        ic = pd.concat(with_ic, names=["model"]) if with_ic else pd.DataFrame()
+        empty = pd.DataFrame(
+            columns=["ic", "rank_ic", "symbols"], index=pd.MultiIndex.from_arrays([[], []])
+        )
+        ic = pd.concat(with_ic, names=["model"]) if with_ic else empty
         book = pd.concat({m: d["returns"] for m, d in daily.items()}, names=["model"])
         _atomic(folder / IC_FILE, lambda p: ic.rename_axis(["model", "date"]).to_csv(p))
         _atomic(folder / PORTFOLIO_FILE, lambda p: book.rename_axis(["model", "date"]).to_csv(p))
@@ -75,7 +78,7 @@ def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
     ax.axvline(1.0, color="k", linestyle="--", linewidth=1)
     ax.set_xlabel("MSE ratio to naive, per symbol (below 1 beats naive)")
     ax.set_ylabel("symbols")
-    ax.legend()
+    _legend(ax)
     save(fig, path, dates=False)
 
 
@@ -87,7 +90,7 @@ def ic_figure(daily: dict, path: Path) -> None:
             ax.plot(parts["ic"].index, parts["ic"]["rank_ic"].cumsum(), label=model)
     ax.axhline(0.0, color="k", linewidth=0.8)
     ax.set_ylabel("cumulative rank IC")
-    ax.legend()
+    _legend(ax)
     save(fig, path)
 
 
@@ -102,7 +105,7 @@ def portfolio_figure(daily: dict, path: Path) -> None:
     if benchmark is not None:
         ax.plot(benchmark.index, (1 + benchmark).cumprod(), "k--", label="equal weight")
     ax.set_ylabel("growth of 1")
-    ax.legend(fontsize=8)
+    _legend(ax, fontsize=8)
     save(fig, path)
 
 
@@ -196,6 +199,11 @@ def _global_text(model: dict) -> str:
         f"(validation: {model['validation_windows']:,}); best epoch {model['best_epoch']} of "
         f"{model['epochs']}, {model['seconds']:.0f} s of training."
     )
+
+
+def _legend(ax, **options) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
 
 
 def _pct(value: float | None) -> str:

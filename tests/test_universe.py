@@ -1,0 +1,171 @@
+"""`stockcaster universe` end to end on a toy universe: outputs, bad input, resume, Ray."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
+from stockcaster.models.config import ModelConfig, RecurrentLayer
+from stockcaster.reporting.store import ResultsStore
+from stockcaster.training.global_model import GlobalConfig
+from stockcaster.universe import UniverseConfig, universe
+
+HERE = Path(__file__).parent
+
+
+def toy_file(folder: Path, broken: bool = False) -> Path:
+    """Five 160-day symbols, one with 30 days (too short), optionally one with a bad cell."""
+    tables = [ohlcv(160, name, seed) for seed, name in enumerate(["AA", "BB", "CC", "DD", "EE"])]
+    tables.append(ohlcv(160, "NEW", 9).iloc[-30:])
+    if broken:
+        bad = ohlcv(160, "ZZ", 7)
+        tables.append(bad)
+    path = write_kaggle(folder / "universe.csv", pd.concat(tables, ignore_index=True))
+    if broken:
+        lines = path.read_text().splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("2015-03-02,ZZ"))
+        parts = lines[at].split(",")
+        parts[3] = "n/a?"  # the close
+        lines[at] = ",".join(parts)
+        path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def tiny_config(mode: str = "global") -> UniverseConfig:
+    base = GlobalConfig()
+    model = GlobalConfig(
+        lookback=5,
+        model=ModelConfig(recurrent=(RecurrentLayer("lstm", 4),)),
+        training=dataclasses.replace(base.training, epochs=1, batch_size=64),
+    )
+    return UniverseConfig(
+        mode=mode, models=("naive", "drift", "ma", "arima", "lstm"), top_k=2, global_model=model
+    )
+
+
+def stored(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Everything a run stored but timings: symbols, metrics, forecasts."""
+    with ResultsStore(folder) as store:
+        return store.symbols().drop(columns="seconds"), store.metrics(), store.forecasts()
+
+
+def test_universe_cli_end_to_end(tmp_path):
+    data = toy_file(tmp_path, broken=True)
+    out = tmp_path / "run"
+    args = ["universe", "--data", str(data), "--out", str(out), "--epochs", "1",
+            "--lookback", "5", "--top-k", "2", "--workers", "1", "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["symbols"] == {"done": 5, "skipped": 2, "failed": 0}
+    assert "universe.csv line" in summary["skipped"]["ZZ"]
+    assert "expected a number in column 'close', received 'n/a?'" in summary["skipped"]["ZZ"]
+    assert summary["skipped"]["NEW"].startswith("too little history")
+    models = {row["model"] for row in summary["scores"]}
+    assert models == {"naive", "drift", "ma", "arima", "lstm"}
+    lstm = summary["cross_section"]["lstm"]
+    assert lstm["ic"]["days"] > 30 and lstm["portfolio"]["k"] == 2
+    assert summary["global_model"]["symbols"] == 5
+    names = {p.name for p in out.iterdir()}
+    expected = {"results.sqlite", "universe.json", "symbols.csv", "report.html", "ratios.png",
+                "ic.png", "portfolio.png", "ic_daily.csv", "portfolio_daily.csv",
+                "global_model.keras"}  # fmt: skip
+    assert names == expected
+    per_symbol = pd.read_csv(out / "symbols.csv")
+    assert len(per_symbol) == 5 * 5
+    page = (out / "report.html").read_text()
+    assert "information coefficient" in page and "ZZ" in page
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--symbols", "AA,QQQ,BBX"], "received 2 unknown: QQQ, BBX (did you mean BB?)"),
+        (["--strict"], "line"),
+        (["--mode", "both"], "--mode: expected one of per-symbol, global, received 'both'"),
+        (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),
+        (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
+        (["--symbols", "AA", "--all"], "received both"),
+    ],
+)
+def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extra, message):
+    data = toy_file(tmp_path, broken=True)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["universe", "--data", str(data), "--out", str(out), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_finished_run_is_not_overwritten_and_resume_checks_its_settings(tmp_path):
+    data = toy_file(tmp_path)
+    out = tmp_path / "run"
+    config = dataclasses.replace(tiny_config(), models=("naive", "drift"))
+    universe(data, config, ["AA", "BB", "CC", "DD"], out=out, workers=1)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".sqlite"}
+    args = ["universe", "--data", str(data), "--out", str(out), "--symbols", "AA,BB,CC,DD"]
+    again = CliRunner().invoke(app, [*args, "--models", "naive,drift"])
+    assert again.exit_code == 2 and "add --resume" in again.output
+    other = CliRunner().invoke(app, [*args, "--models", "naive,ma", "--resume"])
+    assert other.exit_code == 2 and "a different 'config'" in other.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".sqlite"} == before
+
+
+KILL_SCRIPT = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from test_universe import tiny_config
+from stockcaster.universe import universe
+seen = []
+def stop(record):
+    seen.append(record.symbol)
+    if len(seen) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9, between two symbols
+universe({data!r}, tiny_config(), out={out!r}, workers=1, on_symbol=stop)
+"""
+
+
+def test_a_run_killed_midway_and_resumed_ends_as_an_uninterrupted_run(tmp_path):
+    data = toy_file(tmp_path, broken=True)
+    killed = tmp_path / "killed"
+    script = KILL_SCRIPT.format(tests=str(HERE), data=str(data), out=str(killed))
+    env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "tensorflow")}
+    process = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert process.returncode == -9, process.stderr.decode()[-2000:]
+    with ResultsStore(killed) as store:
+        done = store.symbols().query("status == 'done'")["symbol"].tolist()
+        assert len(done) == 2 and store.stage("global_model") is not None
+    assert not (killed / "universe.json").exists()
+
+    finished = []
+    universe(data, tiny_config(), out=killed, resume=True, workers=1,
+             on_symbol=lambda r: finished.append(r.symbol))  # fmt: skip
+    assert sorted(finished) == ["CC", "DD", "EE", "NEW"]  # only the rest was run
+    whole = tmp_path / "whole"
+    universe(data, tiny_config(), out=whole, workers=1)
+    for resumed, uninterrupted in zip(stored(killed), stored(whole), strict=True):
+        pd.testing.assert_frame_equal(resumed, uninterrupted)
+    a = json.loads((killed / "universe.json").read_text())
+    b = json.loads((whole / "universe.json").read_text())
+    assert a["scores"] == b["scores"] and a["cross_section"] == b["cross_section"]
+
+
+def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
+    data = toy_file(tmp_path)
+    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift", "arima"))
+    universe(data, config, out=tmp_path / "local", workers=2)
+    universe(data, config, out=tmp_path / "ray", engine="ray")
+    for local, ray in zip(stored(tmp_path / "local"), stored(tmp_path / "ray"), strict=True):
+        pd.testing.assert_frame_equal(local, ray)
+    assert np.isfinite(stored(tmp_path / "ray")[1]["mse_ratio"]).all()
