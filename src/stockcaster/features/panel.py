@@ -85,7 +85,10 @@ class PanelFeatures:
 
 
 def panel_features(
-    prices: pd.DataFrame, cutoff: np.datetime64, feature_set: FeatureSet = "returns"
+    prices: pd.DataFrame,
+    cutoff: np.datetime64,
+    feature_set: FeatureSet = "returns",
+    center_returns: bool = True,
 ) -> PanelFeatures:
     """Compute and scale features of a price table sorted by symbol and date.
 
@@ -94,6 +97,8 @@ def panel_features(
         cutoff: the last training day; statistics use rows up to it only.
         feature_set: "returns" (the close's log-return) or "ohlcv" (log-return, opening
             gap, high-low range, open-to-close body, log volume change).
+        center_returns: subtract each symbol's mean log-return; without, returns are
+            only divided by their spread, so a forecast of 0 is the naive forecast.
 
     Raises:
         StockcasterError: "ohlcv" on a table without open, high, low and volume.
@@ -128,6 +133,8 @@ def panel_features(
             mean[i] = np.nanmean(train, axis=0)
             spread = np.nanstd(train, axis=0)
             std[i] = np.where(spread > 0, spread, 1.0)
+    if not center_returns:
+        mean[:, 0] = 0.0
     values = (raw - mean[symbol_id]) / std[symbol_id]
     target = np.full(len(prices), np.nan)
     target[:-1] = values[1:, 0]

@@ -28,6 +28,13 @@ class GlobalConfig:
         features: "returns" or "ohlcv" (see `features/panel.py`).
         embedding_dim: width of a learned symbol embedding; 0 for none.
         validation: share of the training days, from their end, watched by the callbacks.
+        center_returns: subtract each symbol's mean return before scaling. Off by
+            default: then a forecast of 0 is the naive forecast, and a mean return (a
+            drift) is not added to every forecast, which on the shared panel cost more
+            than it gave.
+        windows_per_epoch: training windows per epoch (a fresh random share each epoch),
+            so early stopping checks the validation loss every 65,536 windows rather than
+            once per pass over the universe, which is past the best point already.
         model: the recurrent layers (one-step point head).
         training: epochs, batch size, learning rate, seed and callbacks.
     """
@@ -36,6 +43,8 @@ class GlobalConfig:
     features: FeatureSet = "returns"
     embedding_dim: int = 0
     validation: float = 0.15
+    center_returns: bool = False
+    windows_per_epoch: int | None = 65536
     model: ModelConfig = field(
         default_factory=lambda: ModelConfig(recurrent=(RecurrentLayer("lstm", 32),))
     )
@@ -91,7 +100,9 @@ def datasets(features: PanelFeatures, config: GlobalConfig):
     fit_ends, validation_ends = ends[target_days <= split], ends[target_days > split]
     batch, seed = config.training.batch_size, config.training.seed
     with_symbol = config.embedding_dim > 0
-    fit = WindowDataset(features, fit_ends, config.lookback, batch, with_symbol, seed)
+    fit = WindowDataset(
+        features, fit_ends, config.lookback, batch, with_symbol, seed, config.windows_per_epoch
+    )
     validation = WindowDataset(features, validation_ends, config.lookback, batch, with_symbol)
     return fit, validation
 
@@ -111,7 +122,7 @@ def train_global(
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
-    features = panel_features(prices, cutoff, config.features)
+    features = panel_features(prices, cutoff, config.features, config.center_returns)
     fit, validation = datasets(features, config)
     set_seed(config.training.seed)
     network = build_global_rnn(

@@ -27,6 +27,9 @@ class WindowDataset(keras.utils.PyDataset):
         with_symbol: also serve each window's symbol index, for a symbol embedding.
         shuffle_seed: reshuffle the windows before every epoch with this seed; None
             serves them in order (validation, prediction).
+        windows_per_epoch: serve only this many windows per epoch (a fresh random share
+            each epoch when shuffling), so that the callbacks look at the validation loss
+            more often than once per pass over a large universe; None serves them all.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class WindowDataset(keras.utils.PyDataset):
         batch_size: int,
         with_symbol: bool = False,
         shuffle_seed: int | None = None,
+        windows_per_epoch: int | None = None,
     ):
         super().__init__()
         self.values, self.target = features.values, features.target
@@ -45,12 +49,16 @@ class WindowDataset(keras.utils.PyDataset):
         self.offsets = np.arange(1 - lookback, 1)  # [lookback]: rows relative to the end
         self.batch_size = batch_size
         self.with_symbol = with_symbol
+        self.windows_per_epoch = windows_per_epoch
         self._rng = None if shuffle_seed is None else np.random.default_rng(shuffle_seed)
         self.order = self.ends.copy()
         self.on_epoch_end()
 
     def __len__(self) -> int:
-        return math.ceil(len(self.ends) / self.batch_size)
+        served = len(self.ends)
+        if self.windows_per_epoch is not None:
+            served = min(served, self.windows_per_epoch)
+        return math.ceil(served / self.batch_size)
 
     def __getitem__(self, index: int):
         ends = self.order[index * self.batch_size : (index + 1) * self.batch_size]  # [batch]

@@ -1,0 +1,219 @@
+"""Training throughput of the global model against plain Keras and a hand-written LSTM.
+
+Three ways to train the same network, LSTM(64) x 2 on 60-day windows of 5 features with
+a one-value head, Adam on MSE, in one process and on the same data:
+
+  stockcaster   the global model (`build_global_rnn`) fed by `WindowDataset`, which
+                gathers every batch of windows from the flat per-symbol arrays;
+  keras-memory  a plain Keras model of the same shape, written here, fed from windows
+                materialised in memory beforehand (what the pipeline must not cost
+                much against: the CPU target is stockcaster / keras-memory >= 0.9);
+  torch         a hand-written PyTorch `nn.LSTM` (cuDNN on a GPU) with the data already
+                on the device (the GPU target is stockcaster / torch >= 0.6 at batch 1024).
+
+Each is timed on whole epochs after a first, untimed one (compilation and warm-up). The
+three alternate, round after round, so a noisy neighbour hits all of them; a shared
+2-core machine varies by up to 30% from one fit to the next (the batch gathering itself
+takes under 1 ms of a 250 ms step), so the figure is the ratio of the best rounds, with
+the median of the per-round ratios beside it. The data are seeded random
+walks (shape is all that matters for speed), so the script runs anywhere: on this CPU,
+or on a GPU machine with `KERAS_BACKEND=jax` or `torch` (see ../shared/gpu/README.md).
+
+    KERAS_BACKEND=tensorflow .venv/bin/python bench/gpu_universe.py --batches 1024,4096
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+LOOKBACK, FEATURES, UNITS = 60, 5, 64
+
+
+def synthetic_panel(symbols: int, days: int, seed: int = 0) -> pd.DataFrame:
+    """OHLCV random walks for `symbols` symbols over `days` business days."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2010-01-04", periods=days)
+    frames = []
+    for i in range(symbols):
+        close = 50 * np.exp(np.cumsum(rng.normal(0.0003, 0.015, days)))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "symbol": f"S{i:04d}",
+                    "open": close * np.exp(rng.normal(0, 0.003, days)),
+                    "high": close * 1.01,
+                    "low": close * 0.99,
+                    "close": close,
+                    "volume": rng.integers(10_000, 1_000_000, days).astype(float),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+class EpochTimer:
+    """Seconds of each epoch, for Keras' fit."""
+
+    def __init__(self):
+        import keras
+
+        class _Timer(keras.callbacks.Callback):
+            def on_epoch_begin(inner, epoch, logs=None):
+                inner.started = time.perf_counter()
+
+            def on_epoch_end(inner, epoch, logs=None):
+                self.seconds.append(time.perf_counter() - inner.started)
+
+        self.seconds: list[float] = []
+        self.callback = _Timer()
+
+
+def keras_stockcaster(features, ends, batch: int, epochs: int) -> float:
+    """Samples per second of the global model fed by WindowDataset."""
+    import keras
+
+    from stockcaster.models.config import ModelConfig, RecurrentLayer
+    from stockcaster.models.global_rnn import build_global_rnn
+    from stockcaster.training.panel_dataset import WindowDataset
+
+    config = ModelConfig(recurrent=(RecurrentLayer("lstm", UNITS), RecurrentLayer("lstm", UNITS)))
+    model = build_global_rnn(config, (LOOKBACK, FEATURES), len(features.symbols))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    data = WindowDataset(features, ends, LOOKBACK, batch, shuffle_seed=0)
+    timer = EpochTimer()
+    model.fit(data, epochs=epochs, verbose=0, callbacks=[timer.callback])
+    return len(ends) / statistics.median(timer.seconds[1:])
+
+
+def keras_memory(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float:
+    """Samples per second of a plain Keras model of the same shape, fed from memory."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(LOOKBACK, FEATURES)),
+            keras.layers.LSTM(UNITS, return_sequences=True),
+            keras.layers.LSTM(UNITS),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    timer = EpochTimer()
+    model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[timer.callback])
+    return len(x) / statistics.median(timer.seconds[1:])
+
+
+def torch_lstm(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float | None:
+    """Samples per second of a hand-written PyTorch LSTM (cuDNN on a GPU); None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.manual_seed(0)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(FEATURES, UNITS, num_layers=2, batch_first=True)
+            self.head = torch.nn.Linear(UNITS, 1)
+
+        def forward(self, window):  # [batch, lookback, features]
+            out, _ = self.lstm(window)  # [batch, lookback, units]
+            return self.head(out[:, -1])  # [batch, 1]
+
+    net = Net().to(device)
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+    xs = torch.from_numpy(x).to(device)
+    ys = torch.from_numpy(y).to(device)
+    seconds = []
+    for _ in range(epochs):
+        order = torch.randperm(len(xs), device=device)
+        if device == "cuda":
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        for i in range(0, len(xs), batch):
+            take = order[i : i + batch]
+            optimiser.zero_grad(set_to_none=True)
+            loss = loss_fn(net(xs[take]), ys[take])
+            loss.backward()
+            optimiser.step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        seconds.append(time.perf_counter() - started)
+    return len(xs) / statistics.median(seconds[1:])
+
+
+def device_name() -> str:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name(0)
+    except ImportError:
+        pass
+    return f"CPU ({os.cpu_count()} cores, {platform.processor() or platform.machine()})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", default="1024,4096")
+    parser.add_argument("--steps", type=int, default=8, help="batches per timed epoch")
+    parser.add_argument("--epochs", type=int, default=4, help="epochs, the first untimed")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating repeats")
+    args = parser.parse_args()
+
+    import keras
+
+    from stockcaster.features.panel import panel_features
+
+    panel = synthetic_panel(symbols=200, days=1000)
+    cutoff = np.sort(panel["date"].unique())[-1]
+    features = panel_features(panel, cutoff, "ohlcv")
+    all_ends = features.window_ends(LOOKBACK, "train")
+    shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [UNITS, UNITS]}
+    results = {"backend": keras.backend.backend(), "device": device_name(), "shape": shape}
+    results["batches"] = {}
+    for batch in (int(b) for b in args.batches.split(",")):
+        rng = np.random.default_rng(batch)
+        ends = np.sort(rng.choice(all_ends, size=args.steps * batch, replace=False))
+        x = features.values[ends[:, None] + np.arange(1 - LOOKBACK, 1)]  # materialised
+        y = features.target[ends, None]
+        runs = {"stockcaster": [], "keras-memory": [], "torch": []}
+        for _ in range(args.rounds):
+            runs["stockcaster"].append(keras_stockcaster(features, ends, batch, args.epochs))
+            runs["keras-memory"].append(keras_memory(x, y, batch, args.epochs))
+            runs["torch"].append(torch_lstm(x, y, batch, args.epochs))
+        best = {k: (max(v) if None not in v else None) for k, v in runs.items()}
+        ratios, paired = {}, {}
+        for other in ("keras-memory", "torch"):
+            if best[other]:
+                name = f"stockcaster/{other}"
+                ratios[name] = round(best["stockcaster"] / best[other], 3)
+                pairs = [a / b for a, b in zip(runs["stockcaster"], runs[other], strict=True)]
+                paired[name] = round(statistics.median(pairs), 3)
+        results["batches"][batch] = {
+            "samples_per_second": {k: [round(s) for s in v if s] for k, v in runs.items()},
+            "ratio_of_best_rounds": ratios,
+            "median_ratio_per_round": paired,
+        }
+        print(json.dumps({batch: results["batches"][batch]}), flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

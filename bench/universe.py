@@ -1,0 +1,72 @@
+"""Time and memory of `stockcaster universe` on the 437-symbol shared panel.
+
+Two runs, each from a fresh folder, through the installed command (so every cost a user
+pays is counted: reading the file, workers starting, the report):
+  1. baselines: naive, drift, moving average and AutoARIMA for every symbol, walk-forward
+     h=1 over the last 25% of trading days, local engine;
+  2. global: the default run, which adds the global LSTM (train, forecast every test day,
+     aggregates, report).
+Peak memory is the largest total resident memory of the command and all its worker
+processes, sampled every 0.2 s (pages shared between processes count once per process,
+so it is an upper bound).
+
+    .venv/bin/python bench/universe.py [--data ../shared/data/universe_daily.csv.gz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import run_measured  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = {
+    "baselines": ["--mode", "per-symbol", "--models", "naive,drift,ma,arima"],
+    "global": [],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared/data/universe_daily.csv.gz"))
+    parser.add_argument("--runs", default="baselines,global")
+    args = parser.parse_args()
+    command = str(Path(sys.executable).parent / "stockcaster")
+    results = {}
+    for name in args.runs.split(","):
+        scratch = Path(tempfile.mkdtemp(prefix=f"bench-universe-{name}-"))
+        out = scratch / "run"
+        measured = run_measured(
+            [command, "universe", "--data", args.data, "--out", str(out), "--quiet", *RUNS[name]]
+        )
+        summary = json.loads((out / "universe.json").read_text())
+        results[name] = {
+            "seconds": round(measured["seconds"], 1),
+            "peak_memory_gb": round(measured["peak_bytes"] / 2**30, 2),
+            "cpus": measured["cpus"],
+            "symbols": summary["symbols"],
+            "scores": {
+                row["model"]: {
+                    "median_mse_ratio": row["median_mse_ratio"],
+                    "share_beating_naive": row["share_beating_naive"],
+                    "dm_wins": row["dm_wins"],
+                    "dm_losses": row["dm_losses"],
+                }
+                for row in summary["scores"]
+            },
+            "global_model": {
+                k: v for k, v in (summary["global_model"] or {}).items() if k != "history"
+            },
+        }
+        print(json.dumps({name: results[name]}, indent=2), flush=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
