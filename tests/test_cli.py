@@ -32,7 +32,8 @@ def _commands():
 
 
 def test_every_command_has_help():
-    assert _commands() == ["backtest", "init", "inspect", "predict", "report", "run", "train"]
+    commands = ["backtest", "init", "inspect", "predict", "report", "run", "train", "universe"]
+    assert _commands() == commands
     for command in _commands():
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0

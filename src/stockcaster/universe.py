@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -239,6 +240,13 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
     }
     # Through JSON and back: tuples become lists, as they will be when read from the store.
     return json.loads(json.dumps(settings, default=files.jsonable))
+
+
+def _keras_backend() -> str:
+    """The backend Keras runs on here, or will when first imported."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
 def _open_folder(out: Path, resume: bool, settings: dict) -> Path:

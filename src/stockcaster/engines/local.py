@@ -1,22 +1,26 @@
-"""The local engine: this process (one worker) or a pool of worker processes.
+"""The local engine: this process (one worker) or a few worker processes of its own.
 
 Workers are started with "spawn", not "fork": a process that has already trained a
-Keras model holds threads and locks that a forked child would inherit half-taken.
-The shared data are sent to each worker once, when it starts, not with every task.
+Keras model holds threads and locks that a forked child would inherit half-taken. The
+shared data are sent to each worker once, when it starts, not with every task.
+
+Why not `concurrent.futures.ProcessPoolExecutor`: when one of its workers dies, every
+task in the pool fails with the same `BrokenProcessPool`, and nothing says which task
+killed it. Here each worker holds one key at a time, so a death is charged to exactly
+that key (retried once in a fresh worker), and the other workers carry on.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from stockcaster.engines.base import TRIES, Outcome, Work, describe
-
-_WORKER: dict[str, Any] = {}  # the shared data and job, installed once per worker
 
 
 class LocalEngine:
@@ -45,50 +49,88 @@ class LocalEngine:
             for key in keys:
                 on_outcome(_inline(work, shared, job, key))
             return
-        self._pool(work, shared, job, keys, on_outcome)
+        _Pool(work, shared, job, min(self.workers, len(keys))).run(keys, on_outcome)
 
-    def _pool(self, work, shared, job, keys, on_outcome) -> None:
-        tries = dict.fromkeys(keys, 0)
-        waiting = list(keys)
-        while waiting:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_install, initargs=(shared, job)
-            ) as pool:
-                running: dict[Future, str] = {}
-                try:
-                    waiting = self._drain(pool, running, waiting, tries, work, on_outcome)
-                except BaseException:
-                    for future in running:
-                        future.cancel()
-                    raise
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: Connection
+    key: str | None = None
+
+
+class _Pool:
+    """Worker processes that each run one key at a time, until the keys run out."""
+
+    def __init__(self, work: Work, shared: Any, job: Any, size: int):
+        self._context = multiprocessing.get_context("spawn")
+        self._args = (work, shared, job)
+        self._size = size
+
+    def run(self, keys: list[str], on_outcome: Callable[[Outcome], None]) -> None:
+        waiting, tries = deque(keys), Counter()
+        workers = [self._start() for _ in range(self._size)]
+        try:
+            while waiting or any(w.key for w in workers):
+                for worker in workers:
+                    if worker.key is None and waiting:
+                        worker.key = waiting.popleft()
+                        tries[worker.key] += 1
+                        worker.conn.send(worker.key)
+                busy = [w for w in workers if w.key is not None]
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+                for i, worker in enumerate(workers):
+                    if worker.key is None or not ({worker.conn, worker.process.sentinel} & ready):
+                        continue
+                    key, (ok, payload) = worker.key, self._receive(worker)
+                    worker.key = None
+                    if payload is _DIED:
+                        worker.process.join()
+                        workers[i] = self._start()
+                        payload = f"worker process died (exit code {worker.process.exitcode})"
+                    if ok:
+                        on_outcome(Outcome(key, payload, tries=tries[key]))
+                    elif tries[key] < TRIES:
+                        waiting.appendleft(key)
+                    else:
+                        on_outcome(Outcome(key, error=payload, tries=tries[key]))
+        finally:
+            for worker in workers:
+                if worker.process.is_alive():
+                    worker.process.terminate()
+                worker.process.join()
+
+    def _start(self) -> _Worker:
+        mine, theirs = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, args=(theirs, *self._args), daemon=True, name="stockcaster-worker"
+        )
+        process.start()
+        theirs.close()
+        return _Worker(process, mine)
 
     @staticmethod
-    def _drain(pool, running, waiting, tries, work, on_outcome) -> list[str]:
-        """Run keys until all are done or the pool breaks; return the keys to run again."""
-        for key in waiting:
-            tries[key] += 1
-            running[pool.submit(_call, work, key)] = key
-        again: list[str] = []
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    on_outcome(Outcome(key, future.result(), tries=tries[key]))
-                elif tries[key] < TRIES and isinstance(error, BrokenProcessPool):
-                    again.append(key)  # a worker died: the pool is gone, retry in a new one
-                elif tries[key] < TRIES:
-                    tries[key] += 1
-                    try:
-                        running[pool.submit(_call, work, key)] = key
-                    except BrokenProcessPool:
-                        again.append(key)
-                else:
-                    reason = "worker process died" if isinstance(error, BrokenProcessPool) else ""
-                    on_outcome(Outcome(key, error=reason or describe(error), tries=tries[key]))
-        return again
+    def _receive(worker: _Worker) -> tuple[bool, Any]:
+        try:
+            return worker.conn.recv()
+        except (EOFError, OSError):
+            return False, _DIED
+
+
+_DIED = object()
+
+
+def _serve(conn: Connection, work: Work, shared: Any, job: Any) -> None:
+    """A worker's loop: run each key it is sent and send back (ok, value or error)."""
+    while True:
+        try:
+            key = conn.recv()
+        except EOFError:  # the engine has gone
+            return
+        try:
+            conn.send((True, work(shared, job, key)))
+        except Exception as err:  # a symbol's failure is a result, not a crash
+            conn.send((False, describe(err)))
 
 
 def _inline(work: Work, shared: Any, job: Any, key: str) -> Outcome:
@@ -98,11 +140,3 @@ def _inline(work: Work, shared: Any, job: Any, key: str) -> Outcome:
         except Exception as err:  # a symbol's failure is a result, not a crash
             error = describe(err)
     return Outcome(key, error=error, tries=TRIES)
-
-
-def _install(shared: Any, job: Any) -> None:
-    _WORKER["shared"], _WORKER["job"] = shared, job
-
-
-def _call(work: Work, key: str) -> Any:
-    return work(_WORKER["shared"], _WORKER["job"], key)
