@@ -236,7 +236,7 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
         "symbols": chosen,
         "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}",
         "config": asdict(config),
-        "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "backend": _keras_backend(),
     }
     # Through JSON and back: tuples become lists, as they will be when read from the store.
     return json.loads(json.dumps(settings, default=files.jsonable))
