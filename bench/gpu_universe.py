@@ -181,14 +181,17 @@ def main() -> None:
 
     from stockcaster.features.panel import panel_features
 
-    panel = synthetic_panel(symbols=200, days=1000)
+    batches = [int(b) for b in args.batches.split(",")]
+    days = 1000
+    needed = max(batches) * args.steps  # distinct windows of the largest timed epoch
+    panel = synthetic_panel(symbols=max(200, needed // (days - LOOKBACK - 1) + 1), days=days)
     cutoff = np.sort(panel["date"].unique())[-1]
     features = panel_features(panel, cutoff, "ohlcv")
     all_ends = features.window_ends(LOOKBACK, "train")
     shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [UNITS, UNITS]}
     results = {"backend": keras.backend.backend(), "device": device_name(), "shape": shape}
     results["batches"] = {}
-    for batch in (int(b) for b in args.batches.split(",")):
+    for batch in batches:
         rng = np.random.default_rng(batch)
         ends = np.sort(rng.choice(all_ends, size=args.steps * batch, replace=False))
         x = features.values[ends[:, None] + np.arange(1 - LOOKBACK, 1)]  # materialised

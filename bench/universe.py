@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -43,7 +44,8 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp(prefix=f"bench-universe-{name}-"))
         out = scratch / "run"
         measured = run_measured(
-            [command, "universe", "--data", args.data, "--out", str(out), "--quiet", *RUNS[name]]
+            [command, "universe", "--data", args.data, "--out", str(out), "--quiet", *RUNS[name]],
+            stdout=subprocess.DEVNULL,
         )
         summary = json.loads((out / "universe.json").read_text())
         results[name] = {
