@@ -136,11 +136,18 @@ def universe(
     )
     wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
     show = _show_progress(quiet, json_output)
-    with native_log_filtered(), task_progress(console, show) as bar:
-        result = universe_job(
-            data, plan, wanted, out=out, resume=resume, engine=engine, workers=workers,
-            ray_address=ray_address, strict=strict, **_source(columns, fill), progress=bar,
-        )  # fmt: skip
+    try:
+        with native_log_filtered(), task_progress(console, show) as bar:
+            result = universe_job(
+                data, plan, wanted, out=out, resume=resume, engine=engine, workers=workers,
+                ray_address=ray_address, strict=strict, **_source(columns, fill), progress=bar,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        # Every symbol stored so far is complete (one transaction each); say how to go on.
+        sys.stderr.write(
+            f"interrupted: finished symbols are kept in {out}; add --resume to continue\n"
+        )
+        raise typer.Exit(130) from None
     if json_output:
         text = json.dumps({**result.summary, "folder": str(result.folder)}, default=str)
         sys.stdout.write(text + "\n")

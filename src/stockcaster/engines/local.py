@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -122,6 +123,9 @@ _DIED = object()
 
 def _serve(conn: Connection, work: Work, shared: Any, job: Any) -> None:
     """A worker's loop: run each key it is sent and send back (ok, value or error)."""
+    # Ctrl-C reaches the whole process group; the engine stops its workers itself, so a
+    # worker does not die printing its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             key = conn.recv()
