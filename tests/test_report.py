@@ -18,7 +18,9 @@ ARTIFACTS = Path(os.environ.get("STOCKCASTER_ARTIFACTS", Path(__file__).parent /
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, request):
-    """A run and a backtest of a small file, each with --report."""
+    """A run and a backtest of a small file, each with --report, and a 3-symbol universe."""
+    import pandas as pd
+
     from conftest import ohlcv, write_kaggle
 
     folder = tmp_path_factory.mktemp("report")
@@ -31,11 +33,18 @@ def reports(tmp_path_factory, request):
     ):
         result = runner.invoke(app, [*args, "--data", str(data), "--out", str(out), "--report"])
         assert result.exit_code == 0, result.output
+    many = write_kaggle(
+        folder / "three.csv", pd.concat([ohlcv(200, s, i) for i, s in enumerate("ABC")])
+    )
+    result = runner.invoke(app, ["universe", "--data", str(many), "--out", str(out / "universe"),
+                                 "--mode", "per-symbol", "--models", "naive,drift,ma",
+                                 "--top-k", "1", "--workers", "1", "--quiet"])  # fmt: skip
+    assert result.exit_code == 0, result.output
     return sorted(out.glob("*/report.html"))
 
 
 def test_reports_are_self_contained_and_small(reports):
-    assert len(reports) == 2
+    assert len(reports) == 3
     for path in reports:
         text = path.read_text()
         assert "<img" in text and "data:image/png;base64," in text
@@ -85,7 +94,10 @@ def test_reports_open_in_chromium_without_errors_or_failed_requests(reports):
             page.wait_for_load_state("load")
             assert errors == [] and failed == [], (path, errors, failed)
             assert page.locator("img").count() >= 3
-            kind = "backtest" if "-backtest-" in path.parent.name else "run"
+            name = path.parent.name
+            kind = (
+                "universe" if name == "universe" else "backtest" if "-backtest-" in name else "run"
+            )
             page.screenshot(path=ARTIFACTS / f"report_{kind}.png")
             page.close()
         browser.close()
