@@ -171,3 +171,39 @@ def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
     for local, ray in zip(stored(tmp_path / "local"), stored(tmp_path / "ray"), strict=True):
         pd.testing.assert_frame_equal(local, ray)
     assert np.isfinite(stored(tmp_path / "ray")[1]["mse_ratio"]).all()
+
+
+def test_per_symbol_mode_fits_one_lstm_per_symbol(tmp_path):
+    from test_forecasters import tiny_preset
+
+    from stockcaster.config import to_toml
+
+    preset = tmp_path / "tiny.toml"
+    preset.write_text(to_toml(tiny_preset()))
+    data = toy_file(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["universe", "--data", str(data), "--symbols", "AA,BB", "--mode", "per-symbol",
+         "--models", "naive,lstm", "--preset", str(preset), "--top-k", "1", "--workers", "1",
+         "--out", str(tmp_path / "run"), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["global_model"] is None  # no global model in per-symbol mode
+    metrics = pd.read_csv(tmp_path / "run" / "symbols.csv")
+    lstm = metrics[metrics["model"] == "lstm"]
+    assert sorted(lstm["symbol"]) == ["AA", "BB"] and (lstm["n"] == 40).all()
+
+
+def test_universe_options_come_from_a_config_file(tmp_path):
+    data = toy_file(tmp_path)
+    config = tmp_path / "stockcaster.toml"
+    config.write_text(
+        f'[universe]\ndata = "{data}"\nmodels = "naive,drift"\nmode = "per-symbol"\n'
+        f'symbols = "AA,BB,CC"\ntop_k = 1\nworkers = 1\nout = "{tmp_path / "run"}"\n'
+    )
+    result = CliRunner().invoke(app, ["universe", "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["settings"]["symbols"] == ["AA", "BB", "CC"]
+    assert {row["model"] for row in summary["scores"]} == {"naive", "drift"}

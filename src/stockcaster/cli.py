@@ -29,7 +29,7 @@ from stockcaster.cli_options import (
     clean_errors,
     native_log_filtered,
 )
-from stockcaster.cli_universe import universe as universe_command
+from stockcaster.cli_universe import universe
 from stockcaster.errors import StockcasterError
 
 app = typer.Typer(
@@ -328,7 +328,7 @@ def _fill(fill: str | None) -> Any:
 
 
 # The universe command lives in its own module for its many options.
-app.command(name="universe")(clean_errors(universe_command))
+app.command(name="universe")(clean_errors(universe))
 
 
 def main() -> None:

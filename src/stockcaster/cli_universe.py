@@ -76,6 +76,9 @@ def universe(
     retrain_every: Annotated[
         int, typer.Option("--retrain-every", help="Per-symbol refits, in origins; 0 fits once.")
     ] = 0,
+    preset: Annotated[
+        str, typer.Option("--preset", help="Per-symbol mode: the LSTM's preset (or a .toml).")
+    ] = "default",
     lookback: Annotated[
         int, typer.Option("--lookback", help="Global model: days per window.")
     ] = 20,
@@ -133,6 +136,7 @@ def universe(
         cost_bps=cost_bps,
         ma_window=ma_window,
         global_model=global_model,
+        preset=preset,
     )
     wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
     show = _show_progress(quiet, json_output)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.backtest import MODEL_NAMES, parse_models
+from stockcaster.backtest import parse_models
 from stockcaster.config import load_preset
 from stockcaster.data import FillPolicy
 from stockcaster.data.panel import Panel, load_panel, select_symbols
@@ -367,4 +367,4 @@ def _reasons(symbols: pd.DataFrame, status: str) -> dict[str, str]:
     return dict(zip(rows["symbol"], rows["reason"].fillna(""), strict=True))
 
 
-__all__ = ["MODEL_NAMES", "MODES", "UniverseConfig", "UniverseRun", "universe"]
+__all__ = ["MODES", "UniverseConfig", "UniverseRun", "universe"]
