@@ -97,6 +97,7 @@ def test_universe_cli_end_to_end(tmp_path):
         (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),
         (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
         (["--symbols", "AA", "--all"], "received both"),
+        (["--symbols", "NEW"], "expected at least one symbol with 60 closes up to the cutoff"),
     ],
 )
 def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extra, message):

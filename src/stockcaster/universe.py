@@ -169,6 +169,12 @@ def universe(
             f"none among {len(chosen)}"
         )
     cutoff = _cutoff(prices, config.test_fraction)
+    if not _eligible(prices, cutoff, config.min_history):
+        raise StockcasterError(
+            f"{panel.source}: expected at least one symbol with {config.min_history} closes up "
+            f"to the cutoff {pd.Timestamp(cutoff):%Y-%m-%d} and one after it, received none "
+            f"among {len(runnable)} (lower --min-history or --test-fraction)"
+        )
     settings = _settings(panel, chosen, config, cutoff)
     folder = _open_folder(Path(out), resume, settings)
     started = time.perf_counter()
