@@ -53,12 +53,16 @@ def main() -> None:
             "peak_memory_gb": round(measured["peak_bytes"] / 2**30, 2),
             "cpus": measured["cpus"],
             "symbols": summary["symbols"],
+            "cutoff": summary["settings"]["cutoff"],
+            "skipped": sorted(summary["skipped"]),
             "scores": {
                 row["model"]: {
                     "median_mse_ratio": row["median_mse_ratio"],
                     "share_beating_naive": row["share_beating_naive"],
                     "dm_wins": row["dm_wins"],
                     "dm_losses": row["dm_losses"],
+                    "mean_directional_accuracy": row["mean_directional_accuracy"],
+                    **_cross(summary["cross_section"][row["model"]]),
                 }
                 for row in summary["scores"]
             },
@@ -68,6 +72,18 @@ def main() -> None:
         }
         print(json.dumps({name: results[name]}, indent=2), flush=True)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _cross(parts: dict) -> dict:
+    ic, book = parts["ic"], parts["portfolio"]
+    return {
+        "mean_rank_ic": ic["mean_rank_ic"],
+        "rank_icir": ic["rank_icir"],
+        "long_short_annual_return": book["annual_return"],
+        "long_short_information_ratio": book["information_ratio"],
+        "long_short_max_drawdown": book["max_drawdown"],
+        "equal_weight_annual_return": book["benchmark"]["annual_return"],
+    }
 
 
 if __name__ == "__main__":

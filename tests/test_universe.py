@@ -208,3 +208,11 @@ def test_universe_options_come_from_a_config_file(tmp_path):
     summary = json.loads(result.output)
     assert summary["settings"]["symbols"] == ["AA", "BB", "CC"]
     assert {row["model"] for row in summary["scores"]} == {"naive", "drift"}
+
+
+def test_the_summary_is_strict_json(tmp_path):
+    data = toy_file(tmp_path)
+    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift"))
+    universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1)
+    text = (tmp_path / "run" / "universe.json").read_text()
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in universe.json"))

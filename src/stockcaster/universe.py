@@ -357,7 +357,7 @@ def _finish(
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),
         "global_model": store.stage(GLOBAL_STAGE),
-        "scores": aggregates["scores"].to_dict(orient="records") if aggregates else [],
+        "scores": _records(aggregates["scores"]) if aggregates else [],
         "cross_section": aggregates["models"] if aggregates else {},
         "seconds_this_session": seconds,
         "reproducibility": {"command": command_line(), "versions": versions()},
@@ -366,6 +366,11 @@ def _finish(
 
     write_universe_outputs(folder, summary, metrics, aggregates)
     return UniverseRun(folder, symbols, metrics, summary)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, with None (JSON null) where pandas holds NaN."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def _reasons(symbols: pd.DataFrame, status: str) -> dict[str, str]:
