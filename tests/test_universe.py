@@ -98,6 +98,8 @@ def test_universe_cli_end_to_end(tmp_path):
         (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
         (["--symbols", "AA", "--all"], "received both"),
         (["--symbols", "NEW"], "expected at least one symbol with 60 closes up to the cutoff"),
+        (["--engine", "ray", "--ray-address", "127.0.0.1:1"], "expected a reachable Ray cluster"),
+        (["--engine", "ray", "--ray-address", "nowhere"], "expected host:port or ray://host:port"),
     ],
 )
 def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extra, message):

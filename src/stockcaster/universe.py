@@ -159,6 +159,8 @@ def universe(
             f"--engine: expected one of {', '.join(ENGINES)}, received {engine!r}"
         )
     preset = load_preset(config.preset)
+    runner = make_engine(engine, workers, ray_address)
+    runner.check()
     panel = load_panel(data, columns, fill, strict)
     chosen = select_symbols(panel, symbols)
     runnable = [s for s in chosen if s not in panel.broken]

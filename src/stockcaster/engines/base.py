@@ -29,6 +29,10 @@ class Outcome:
 class Engine(Protocol):
     name: str
 
+    def check(self) -> None:
+        """Raise StockcasterError, before any output is written, if the engine cannot run."""
+        ...
+
     def run(
         self,
         work: Work,

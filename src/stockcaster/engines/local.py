@@ -37,6 +37,9 @@ class LocalEngine:
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
 
+    def check(self) -> None:
+        """Nothing to check before a local run."""
+
     def run(
         self,
         work: Work,

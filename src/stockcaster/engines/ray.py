@@ -8,6 +8,7 @@ with its error. On a cluster every node needs stockcaster installed.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,31 @@ class RayEngine:
     def __init__(self, workers: int | None = None, address: str | None = None):
         self.workers = workers
         self.address = address
+
+    def check(self) -> None:
+        """Fail fast, before any output: Ray missing, or a cluster address not answering.
+
+        Ray itself keeps retrying an unreachable address for minutes; a plain TCP connect
+        with a 5-second limit answers at once.
+
+        Raises:
+            StockcasterError: Ray is not installed, or the address is malformed or refuses.
+        """
+        _import_ray()
+        if self.address in (None, "auto"):
+            return
+        host, _, port = self.address.removeprefix("ray://").rpartition(":")
+        if not host or not port.isdigit():
+            raise StockcasterError(
+                f"--ray-address: expected host:port or ray://host:port, received {self.address!r}"
+            )
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+        except OSError as err:
+            raise StockcasterError(
+                f"--ray-address: expected a reachable Ray cluster, received {self.address!r} "
+                f"({err.strerror or err.__class__.__name__})"
+            ) from None
 
     def run(
         self,
