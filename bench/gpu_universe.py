@@ -4,7 +4,8 @@ Three ways to train the same network, LSTM(64) x 2 on 60-day windows of 5 featur
 a one-value head, Adam on MSE, in one process and on the same data:
 
   stockcaster   the global model (`build_global_rnn`) fed by `WindowDataset`, which
-                gathers every batch of windows from the flat per-symbol arrays;
+                gathers every batch of windows from the flat per-symbol arrays (and
+                "stockcaster-prefetch": the same with 2 threads gathering ahead);
   keras-memory  a plain Keras model of the same shape, written here, fed from windows
                 materialised in memory beforehand (what the pipeline must not cost
                 much against: the CPU target is stockcaster / keras-memory >= 0.9);
@@ -81,8 +82,8 @@ class EpochTimer:
         self.callback = _Timer()
 
 
-def keras_stockcaster(features, ends, batch: int, epochs: int) -> float:
-    """Samples per second of the global model fed by WindowDataset."""
+def keras_stockcaster(features, ends, batch: int, epochs: int, workers: int = 1) -> float:
+    """Samples per second of the global model fed by WindowDataset (`workers` threads)."""
     import keras
 
     from stockcaster.models.config import ModelConfig, RecurrentLayer
@@ -92,7 +93,7 @@ def keras_stockcaster(features, ends, batch: int, epochs: int) -> float:
     config = ModelConfig(recurrent=(RecurrentLayer("lstm", UNITS), RecurrentLayer("lstm", UNITS)))
     model = build_global_rnn(config, (LOOKBACK, FEATURES), len(features.symbols))
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    data = WindowDataset(features, ends, LOOKBACK, batch, shuffle_seed=0)
+    data = WindowDataset(features, ends, LOOKBACK, batch, shuffle_seed=0, workers=workers)
     timer = EpochTimer()
     model.fit(data, epochs=epochs, verbose=0, callbacks=[timer.callback])
     return len(ends) / statistics.median(timer.seconds[1:])
@@ -196,19 +197,23 @@ def main() -> None:
         ends = np.sort(rng.choice(all_ends, size=args.steps * batch, replace=False))
         x = features.values[ends[:, None] + np.arange(1 - LOOKBACK, 1)]  # materialised
         y = features.target[ends, None]
-        runs = {"stockcaster": [], "keras-memory": [], "torch": []}
+        runs = {"stockcaster": [], "stockcaster-prefetch": [], "keras-memory": [], "torch": []}
         for _ in range(args.rounds):
             runs["stockcaster"].append(keras_stockcaster(features, ends, batch, args.epochs))
+            runs["stockcaster-prefetch"].append(
+                keras_stockcaster(features, ends, batch, args.epochs, workers=2)
+            )
             runs["keras-memory"].append(keras_memory(x, y, batch, args.epochs))
             runs["torch"].append(torch_lstm(x, y, batch, args.epochs))
         best = {k: (max(v) if None not in v else None) for k, v in runs.items()}
         ratios, paired = {}, {}
-        for other in ("keras-memory", "torch"):
-            if best[other]:
-                name = f"stockcaster/{other}"
-                ratios[name] = round(best["stockcaster"] / best[other], 3)
-                pairs = [a / b for a, b in zip(runs["stockcaster"], runs[other], strict=True)]
-                paired[name] = round(statistics.median(pairs), 3)
+        for mine in ("stockcaster", "stockcaster-prefetch"):
+            for other in ("keras-memory", "torch"):
+                if best[other]:
+                    name = f"{mine}/{other}"
+                    ratios[name] = round(best[mine] / best[other], 3)
+                    pairs = [a / b for a, b in zip(runs[mine], runs[other], strict=True)]
+                    paired[name] = round(statistics.median(pairs), 3)
         results["batches"][batch] = {
             "samples_per_second": {k: [round(s) for s in v if s] for k, v in runs.items()},
             "ratio_of_best_rounds": ratios,

@@ -30,6 +30,8 @@ class WindowDataset(keras.utils.PyDataset):
         windows_per_epoch: serve only this many windows per epoch (a fresh random share
             each epoch when shuffling), so that the callbacks look at the validation loss
             more often than once per pass over a large universe; None serves them all.
+        workers: threads that gather batches ahead of training; 1 gathers each batch
+            when it is needed.
     """
 
     def __init__(
@@ -41,8 +43,11 @@ class WindowDataset(keras.utils.PyDataset):
         with_symbol: bool = False,
         shuffle_seed: int | None = None,
         windows_per_epoch: int | None = None,
+        workers: int = 1,
     ):
-        super().__init__()
+        # workers > 1: Keras gathers the next batches in that many threads while the
+        # current one trains (worth it when a step is short, as on a GPU).
+        super().__init__(workers=workers, use_multiprocessing=False)
         self.values, self.target = features.values, features.target
         self.symbol_id = features.symbol_id
         self.ends = np.asarray(ends, dtype="int64")
