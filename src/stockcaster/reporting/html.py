@@ -70,7 +70,8 @@ def write_report(folder: str | Path) -> Path:
     return path
 
 
-def _image(folder: Path, name: str, alt: str) -> str:
+def image_html(folder: Path, name: str, alt: str) -> str:
+    """A PNG of the folder embedded as a data URI (empty if the file is missing)."""
     path = folder / name
     if not path.is_file():
         return ""
@@ -78,16 +79,19 @@ def _image(folder: Path, name: str, alt: str) -> str:
     return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
 
 
-def _table(frame: pd.DataFrame, digits: int = 4) -> str:
+def table_html(frame: pd.DataFrame, digits: int = 4) -> str:
+    """A frame as an HTML table, numbers to `digits` decimals, scrolling if wide."""
     table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.{digits}f}")
     return f"<div class='wide'>{table}</div>"
 
 
-def _text(value: str) -> str:
+def paragraph(value: str) -> str:
+    """Escaped text as one paragraph."""
     return f"<p>{html.escape(value)}</p>"
 
 
-def _record(meta: dict, config_text: str | None = None) -> str:
+def record_html(meta: dict, config_text: str | None = None) -> str:
+    """The reproducibility record: config, data fingerprint, versions, command."""
     parts = []
     if config_text is not None:
         parts.append("<h3>config</h3><pre>" + html.escape(config_text) + "</pre>")
@@ -126,33 +130,33 @@ def _run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         [{"forecast": key, **{k: v for k, v in m[key].items()}} for key in ("model", "naive")]
     )
     verdict = _plain_verdict(m["mse_ratio"], m.get("dm_pvalue"), m.get("lag_flag"))
-    notes = "".join(_text(n) for n in m.get("notes", []))
+    notes = "".join(paragraph(n) for n in m.get("notes", []))
     period = m["test_period"]
     return f"{m['symbol']}: stockcaster run, preset {m['preset']}", [
         ("Verdict", f"<div class='verdict'>{html.escape(verdict)}</div>{notes}"),
         (
             "Data",
-            _text(
+            paragraph(
                 f"{m['source']}, symbol {m['symbol']}: {data.get('rows', '?')} trading days, "
                 f"{data.get('start', '?')} to {data.get('end', '?')}; validated, no missing "
                 f"values left. Test period: {period['days']} days, {period['start']} to "
                 f"{period['end']}."
             )
-            + _image(folder, files.PRICES_FIGURE, "price chart"),
+            + image_html(folder, files.PRICES_FIGURE, "price chart"),
         ),
-        ("Test-period metrics", _table(rows)),
-        ("Actual vs predicted", _image(folder, files.FORECAST_FIGURE, "actual vs predicted")),
+        ("Test-period metrics", table_html(rows)),
+        ("Actual vs predicted", image_html(folder, files.FORECAST_FIGURE, "actual vs predicted")),
         (
             "Training",
-            _text(
+            paragraph(
                 f"{m['epochs_run']} epochs, weights of epoch {m['best_epoch']} kept; final "
                 f"losses {m['final_train_loss']:.4f} (training) and {m['final_val_loss']:.4f} "
                 f"(validation), in {m['loss_units']}."
             )
-            + _image(folder, files.LOSS_FIGURE, "training vs validation loss"),
+            + image_html(folder, files.LOSS_FIGURE, "training vs validation loss"),
         ),
-        ("Residual diagnostics", _image(folder, files.RESIDUALS_FIGURE, "residuals")),
-        ("Reproducibility", _record(m, _read(folder / files.CONFIG_FILE))),
+        ("Residual diagnostics", image_html(folder, files.RESIDUALS_FIGURE, "residuals")),
+        ("Reproducibility", record_html(m, _read(folder / files.CONFIG_FILE))),
     ]
 
 
@@ -177,25 +181,25 @@ def _backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Verdict, one step ahead", f"<ul class='verdict'>{verdicts}</ul>"),
         (
             "Data",
-            _text(
+            paragraph(
                 f"{s['source']}, symbol {s['symbol']}; walk-forward over {period['days']} "
                 f"test days, {period['start']} to {period['end']}, settings {s['backtest']}."
             ),
         ),
-        ("Leaderboard", _table(board[shown])),
-        ("Forecasts vs actual", _image(folder, files.FORECASTS_FIGURE, "forecasts")),
-        ("Error distribution", _image(folder, files.ERRORS_FIGURE, "errors")),
+        ("Leaderboard", table_html(board[shown])),
+        ("Forecasts vs actual", image_html(folder, files.FORECASTS_FIGURE, "forecasts")),
+        ("Error distribution", image_html(folder, files.ERRORS_FIGURE, "errors")),
         (
             "Trading",
-            _text(
+            paragraph(
                 f"Buy and hold: total return {hold['total_return']:.1%}, Sharpe "
                 f"{hold['sharpe']:.2f}, maximum drawdown {hold['max_drawdown']:.1%}; costs "
                 f"{s['cost_bps']:g} bp per unit of position change."
             )
-            + _image(folder, files.EQUITY_FIGURE, "equity curves"),
+            + image_html(folder, files.EQUITY_FIGURE, "equity curves"),
         ),
-        ("Failures", _table(failures) if len(failures) else _text("None.")),
-        ("Reproducibility", _record(s)),
+        ("Failures", table_html(failures) if len(failures) else paragraph("None.")),
+        ("Reproducibility", record_html(s)),
     ]
 
 
@@ -206,7 +210,7 @@ def _predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     return f"{meta['symbol']}: stockcaster predict", [
         (
             "Forecast",
-            _text(
+            paragraph(
                 f"The next {len(forecast)} trading days after {meta['data']['end']}, from "
                 f"the bundle {meta['bundle']} (trained on {trained['rows']} days to "
                 f"{trained['end']}); lo and hi are the {meta['quantiles'][0]:.0%} and "
@@ -214,10 +218,10 @@ def _predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 if meta["quantiles"]
                 else f"The next {len(forecast)} trading days after {meta['data']['end']}."
             )
-            + _table(forecast, 2)
-            + _image(folder, files.FAN_FIGURE, "fan chart"),
+            + table_html(forecast, 2)
+            + image_html(folder, files.FAN_FIGURE, "fan chart"),
         ),
-        ("Reproducibility", _record(meta)),
+        ("Reproducibility", record_html(meta)),
     ]
 
 

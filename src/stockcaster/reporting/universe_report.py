@@ -111,7 +111,7 @@ def portfolio_figure(daily: dict, path: Path) -> None:
 
 def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a universe run's report."""
-    from stockcaster.reporting.html import _image, _record, _table, _text
+    from stockcaster.reporting.html import image_html, paragraph, record_html, table_html
 
     s = json.loads((folder / SUMMARY_FILE).read_text())
     scores = pd.DataFrame(s["scores"])
@@ -142,7 +142,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Verdict", f"<ul class='verdict'>{_verdicts(scores)}</ul>"),
         (
             "Data",
-            _text(
+            paragraph(
                 f"{settings['data']['source']}: {len(settings['symbols'])} symbols chosen, "
                 f"{counts.get('done', 0)} run, {counts.get('skipped', 0)} skipped, "
                 f"{counts.get('failed', 0)} failed. Training days up to {settings['cutoff']} "
@@ -150,11 +150,11 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"{settings['config']['mode']}."
             ),
         ),
-        ("Scores across symbols", _table(scores)),
-        ("MSE ratio to naive, per symbol", _image(folder, RATIO_FIGURE, "ratio histogram")),
+        ("Scores across symbols", table_html(scores)),
+        ("MSE ratio to naive, per symbol", image_html(folder, RATIO_FIGURE, "ratio histogram")),
         (
             "Cross-section: information coefficient and top-k portfolio",
-            _text(
+            paragraph(
                 f"Daily IC: correlation across symbols of predicted and realised one-day "
                 f"returns. Portfolio: long the top {bench.get('k', '?')} and short the bottom "
                 f"{bench.get('k', '?')} predicted returns, rebuilt daily, "
@@ -162,19 +162,19 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"universe (annual return "
                 f"{_pct(bench.get('benchmark', {}).get('annual_return'))})."
             )
-            + _table(cross)
-            + _image(folder, IC_FIGURE, "cumulative rank IC")
-            + _image(folder, PORTFOLIO_FIGURE, "portfolio growth"),
+            + table_html(cross)
+            + image_html(folder, IC_FIGURE, "cumulative rank IC")
+            + image_html(folder, PORTFOLIO_FIGURE, "portfolio growth"),
         ),
-        ("Global model", _text(_global_text(model)) if model else _text("Not used.")),
+        ("Global model", paragraph(_global_text(model)) if model else paragraph("Not used.")),
         (
             "Per symbol",
-            _table(per_symbol) if per_symbol is not None else _text("No symbol finished."),
+            table_html(per_symbol) if per_symbol is not None else paragraph("No symbol finished."),
         ),
-        ("Skipped and failed symbols", _table(skipped) if len(skipped) else _text("None.")),
+        ("Skipped and failed symbols", table_html(skipped) if len(skipped) else paragraph("None.")),
         (
             "Reproducibility",
-            _record(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
+            record_html(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
         ),  # fmt: skip
     ]
 
