@@ -54,3 +54,19 @@ def test_ray_engine_retries_once_then_records_the_error(ray_instance, tmp_path):
     assert outcomes["DIE"].value == "ok:DIE" and tries(tmp_path, "DIE") == 2
     assert not outcomes["BAD"].ok and "broken symbol, try 2" in outcomes["BAD"].error
     assert tries(tmp_path, "BAD") == 2
+
+
+def test_ray_engine_puts_the_shared_data_in_the_object_store_once(
+    ray_instance, tmp_path, monkeypatch
+):
+    from stockcaster.engines.ray import RayEngine
+
+    puts = []
+    real_put = ray_instance.put
+    monkeypatch.setattr(ray_instance, "put", lambda value: puts.append(value) or real_put(value))
+    shared = {"prefix": "ok:"}
+    outcomes = {}
+    RayEngine().run(flaky_work, shared, tmp_path, ["A", "B", "C", "D"],
+                    lambda o: outcomes.update({o.key: o}))  # fmt: skip
+    assert {k: o.value for k, o in outcomes.items()} == {k: f"ok:{k}" for k in "ABCD"}
+    assert puts.count(shared) == 1 and len(puts) == 2  # the data and the job, once each
