@@ -16,8 +16,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from stockcaster.reporting.figures import save  # noqa: E402
 from stockcaster.reporting.run_folder import jsonable  # noqa: E402
@@ -65,20 +65,26 @@ def write_universe_outputs(
 
 
 def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
-    """Histogram of each model's MSE ratio to naive across symbols (1 = as good as naive)."""
-    fig, ax = plt.subplots(figsize=(9, 4))
+    """Each model's MSE gap to naive across symbols, as box plots.
+
+    The x axis is the gap in percent on a scale that is linear within +-1% and logarithmic
+    beyond, so models within a fraction of a percent of naive and a model twice as bad
+    are both readable.
+    """
     others = metrics[metrics["model"] != "naive"]
-    ratios = pd.to_numeric(others["mse_ratio"], errors="coerce")
-    finite = ratios[np.isfinite(ratios)]
-    hi = float(np.quantile(finite, 0.98)) if len(finite) else 2.0
-    bins = np.linspace(float(finite.min()) if len(finite) else 0.0, max(hi, 1.05), 50)
-    for model, group in others.groupby("model"):
-        values = pd.to_numeric(group["mse_ratio"], errors="coerce").clip(upper=bins[-1])
-        ax.hist(values.dropna(), bins=bins, histtype="step", linewidth=1.5, label=model)
-    ax.axvline(1.0, color="k", linestyle="--", linewidth=1)
-    ax.set_xlabel("MSE ratio to naive, per symbol (below 1 beats naive)")
-    ax.set_ylabel("symbols")
-    _legend(ax)
+    groups = {
+        model: 100 * (pd.to_numeric(group["mse_ratio"], errors="coerce").dropna().to_numpy() - 1)
+        for model, group in others.groupby("model")
+    }
+    groups = {model: values for model, values in groups.items() if len(values)}
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * max(1, len(groups))))
+    if groups:
+        ax.boxplot(list(groups.values()), vert=False, tick_labels=list(groups), whis=(5, 95))
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+g}%"))
+    ax.axvline(0.0, color="k", linestyle="--", linewidth=1)
+    ax.set_xlabel("MSE vs naive per symbol, % (left of 0 beats naive; linear within 1%, "
+                  "log beyond; whiskers 5-95%)")  # fmt: skip
     save(fig, path, dates=False)
 
 
@@ -100,8 +106,10 @@ def portfolio_figure(daily: dict, path: Path) -> None:
     benchmark = None
     for model, parts in daily.items():
         returns = parts["returns"]
-        ax.plot(returns.index, (1 + returns["portfolio"]).cumprod(), label=f"{model} long/short")
         benchmark = returns["benchmark"]
+        if not returns["portfolio"].any():
+            continue  # a model that never ranks symbols apart (naive) holds no book
+        ax.plot(returns.index, (1 + returns["portfolio"]).cumprod(), label=f"{model} long/short")
     if benchmark is not None:
         ax.plot(benchmark.index, (1 + benchmark).cumprod(), "k--", label="equal weight")
     ax.set_ylabel("growth of 1")
