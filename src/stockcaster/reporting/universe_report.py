@@ -79,7 +79,9 @@ def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
     groups = {model: values for model, values in groups.items() if len(values)}
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * max(1, len(groups))))
     if groups:
-        ax.boxplot(list(groups.values()), vert=False, tick_labels=list(groups), whis=(5, 95))
+        ax.boxplot(
+            list(groups.values()), orientation="horizontal", tick_labels=list(groups), whis=(5, 95)
+        )
         ax.set_xscale("symlog", linthresh=1.0)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+g}%"))
     ax.axvline(0.0, color="k", linestyle="--", linewidth=1)
