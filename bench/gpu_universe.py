@@ -159,6 +159,30 @@ def torch_lstm(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float |
     return len(xs) / statistics.median(seconds[1:])
 
 
+def gather_times(features, all_ends: np.ndarray, batches: list[int], repeats: int = 200) -> dict:
+    """Milliseconds to make one batch: WindowDataset, and rows gathered one by one."""
+    from stockcaster.training.panel_dataset import WindowDataset
+
+    times = {}
+    offsets = np.arange(1 - LOOKBACK, 1)
+    for batch in batches:
+        ends = np.sort(np.random.default_rng(batch).choice(all_ends, batch, replace=False))
+        data = WindowDataset(features, ends, LOOKBACK, batch)
+        ways = {
+            "window_dataset": lambda data=data: data[0],
+            "rows_one_by_one": lambda ends=ends: features.values[ends[:, None] + offsets],
+        }
+        for name, make in ways.items():
+            make()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                make()
+            times[f"{name}_ms_batch_{batch}"] = round(
+                (time.perf_counter() - started) / repeats * 1000, 3
+            )
+    return times
+
+
 def device_name() -> str:
     try:
         import torch
@@ -176,6 +200,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8, help="batches per timed epoch")
     parser.add_argument("--epochs", type=int, default=4, help="epochs, the first untimed")
     parser.add_argument("--rounds", type=int, default=4, help="alternating repeats")
+    parser.add_argument(
+        "--gather-only", action="store_true", help="only time how batches of windows are made"
+    )
     args = parser.parse_args()
 
     import keras
@@ -189,6 +216,9 @@ def main() -> None:
     cutoff = np.sort(panel["date"].unique())[-1]
     features = panel_features(panel, cutoff, "ohlcv")
     all_ends = features.window_ends(LOOKBACK, "train")
+    if args.gather_only:
+        print(json.dumps(gather_times(features, all_ends, batches)))
+        return
     shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [UNITS, UNITS]}
     results = {"backend": keras.backend.backend(), "device": device_name(), "shape": shape}
     results["batches"] = {}
