@@ -218,3 +218,28 @@ def test_the_summary_is_strict_json(tmp_path):
     universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1)
     text = (tmp_path / "run" / "universe.json").read_text()
     json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in universe.json"))
+
+
+def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkeypatch):
+    import stockcaster.universe as module
+
+    data = toy_file(tmp_path)
+    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift"))
+    real = module.evaluate_symbol_task
+
+    def broken_for_bb(shared, job, symbol):
+        if symbol == "BB":
+            raise RuntimeError("disk on fire")
+        return real(shared, job, symbol)
+
+    monkeypatch.setattr(module, "evaluate_symbol_task", broken_for_bb)
+    run = universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1)
+    assert run.summary["symbols"] == {"done": 2, "skipped": 0, "failed": 1}
+    assert run.summary["failed"] == {"BB": "RuntimeError: disk on fire"}
+    assert run.symbols.set_index("symbol").loc["BB", "attempts"] == 2  # tried once more
+    assert "disk on fire" in (tmp_path / "run" / "report.html").read_text()
+
+    monkeypatch.setattr(module, "evaluate_symbol_task", real)
+    again = universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1,
+                     resume=True)  # fmt: skip
+    assert again.summary["symbols"] == {"done": 3, "skipped": 0, "failed": 0}
