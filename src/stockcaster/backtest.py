@@ -174,8 +174,8 @@ def backtest(
             "seed": preset.training.seed,
             "versions": versions(),
         },
-        "leaderboard": _records(board),
-        "failures": _records(failures),
+        "leaderboard": files.records(board),
+        "failures": files.records(failures),
     }
     from stockcaster.reporting.backtest_figures import (
         equity_figure,
@@ -208,11 +208,3 @@ def _with_models_that_failed(
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     kept = [f for f in frames if len(f)] or frames[:1]
     return pd.concat(kept, ignore_index=True)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]

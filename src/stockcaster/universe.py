@@ -301,7 +301,7 @@ def _global_forecasts(
         advance = progress("global lstm", 1) if progress else None
         fit = train_global(learn, cutoff, config.global_model)
         forecasts = forecast_test_days(fit, config.global_model)
-        _save_model(fit.network, folder / GLOBAL_MODEL_FILE)
+        files.write_atomic(folder / GLOBAL_MODEL_FILE, fit.network.save)
         store.write_stage(
             GLOBAL_STAGE,
             {
@@ -331,13 +331,6 @@ def _eligible(prices: pd.DataFrame, cutoff: np.datetime64, min_history: int) -> 
     return sorted(before[(before >= min_history) & (after >= 1)].index)
 
 
-def _save_model(network, path: Path) -> None:
-    """Save the model whole or not at all (write aside, then rename)."""
-    scratch = path.with_name(f".{path.stem}.partial.keras")
-    network.save(scratch)
-    os.replace(scratch, path)
-
-
 def _failed(outcome: Outcome) -> SymbolRecord:
     return SymbolRecord(outcome.key, FAILED, outcome.error, attempts=outcome.tries)
 
@@ -359,7 +352,7 @@ def _finish(
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),
         "global_model": store.stage(GLOBAL_STAGE),
-        "scores": _records(aggregates["scores"]) if aggregates else [],
+        "scores": files.records(aggregates["scores"]) if aggregates else [],
         "cross_section": aggregates["models"] if aggregates else {},
         "seconds_this_session": seconds,
         "reproducibility": {"command": command_line(), "versions": versions()},
@@ -368,11 +361,6 @@ def _finish(
 
     write_universe_outputs(folder, summary, metrics, aggregates)
     return UniverseRun(folder, symbols, metrics, summary)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts, with None (JSON null) where pandas holds NaN."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def _reasons(symbols: pd.DataFrame, status: str) -> dict[str, str]:

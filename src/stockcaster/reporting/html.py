@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -64,9 +63,8 @@ def write_report(folder: str | Path) -> Path:
         f"<p class='muted'>{html.escape(str(folder))}</p>\n{body}</body></html>\n"
     )
     path = folder / files.REPORT_FILE
-    scratch = folder / f".{files.REPORT_FILE}.partial"
-    scratch.write_text(page, encoding="utf-8")
-    os.replace(scratch, path)  # a report is never seen half-written
+    # A report is never seen half-written.
+    files.write_atomic(path, lambda scratch: scratch.write_text(page, encoding="utf-8"))
     return path
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+
+import pandas as pd
 
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.toml"
@@ -71,6 +74,23 @@ def jsonable(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as plain dicts for JSON: None where pandas holds NaN, dates as ISO."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else v) for k, v in row.items()}
+        for row in clean.to_dict(orient="records")
+    ]
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write one file whole or not at all: `write` fills a hidden scratch file beside
+    `path` (same suffix, for writers that check it), which then replaces `path`."""
+    scratch = path.with_name(f".{path.name}.partial{path.suffix}")
+    write(scratch)
+    os.replace(scratch, path)
 
 
 def _free_name(out: Path, name: str) -> Path:

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from stockcaster.reporting.run_folder import jsonable, records
 
 STORE_FILE = "results.sqlite"
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
@@ -132,16 +133,16 @@ class ResultsStore:
                 self._db.executemany(
                     "INSERT INTO metrics VALUES (?, ?, ?)",
                     (
-                        (name, row["model"], json.dumps(row, default=_plain))
-                        for row in _records(record.metrics)
+                        (name, row["model"], json.dumps(row, default=jsonable))
+                        for row in records(record.metrics)
                     ),
                 )
             if record.failures is not None and len(record.failures):
                 self._db.executemany(
                     "INSERT INTO failures VALUES (?, ?, ?, ?, ?)",
                     (
-                        (name, r["model"], str(r["origin"])[:10], r["stage"], r["error"])
-                        for r in _records(record.failures)
+                        (name, r["model"], r["origin"], r["stage"], r["error"])
+                        for r in records(record.failures)
                     ),
                 )
             self._db.execute(
@@ -214,17 +215,3 @@ class _Transaction:
 
     def __exit__(self, error_type, error, traceback) -> None:
         self._db.execute("ROLLBACK" if error_type else "COMMIT")
-
-
-def _records(frame: pd.DataFrame) -> Iterable[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict(orient="records")
-
-
-def _plain(value: object) -> object:
-    """JSON for numpy scalars and timestamps."""
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from stockcaster.reporting.figures import save  # noqa: E402
-from stockcaster.reporting.run_folder import jsonable  # noqa: E402
+from stockcaster.reporting.run_folder import jsonable, write_atomic  # noqa: E402
 
 SUMMARY_FILE = "universe.json"
 SYMBOLS_FILE = "symbols.csv"
@@ -45,7 +43,7 @@ def write_universe_outputs(
     from stockcaster.reporting.html import write_report
 
     shown = [c for c in _SYMBOL_COLUMNS if c in metrics.columns]
-    _atomic(folder / SYMBOLS_FILE, lambda p: metrics[shown].to_csv(p, index=False))
+    write_atomic(folder / SYMBOLS_FILE, lambda p: metrics[shown].to_csv(p, index=False))
     if aggregates:
         daily = aggregates["daily"]
         with_ic = {m: d["ic"] for m, d in daily.items() if len(d["ic"])}
@@ -54,13 +52,15 @@ def write_universe_outputs(
         )
         ic = pd.concat(with_ic, names=["model"]) if with_ic else empty
         book = pd.concat({m: d["returns"] for m, d in daily.items()}, names=["model"])
-        _atomic(folder / IC_FILE, lambda p: ic.rename_axis(["model", "date"]).to_csv(p))
-        _atomic(folder / PORTFOLIO_FILE, lambda p: book.rename_axis(["model", "date"]).to_csv(p))
-        _atomic(folder / RATIO_FIGURE, lambda p: ratio_figure(metrics, p))
-        _atomic(folder / IC_FIGURE, lambda p: ic_figure(aggregates["daily"], p))
-        _atomic(folder / PORTFOLIO_FIGURE, lambda p: portfolio_figure(aggregates["daily"], p))
+        write_atomic(folder / IC_FILE, lambda p: ic.rename_axis(["model", "date"]).to_csv(p))
+        write_atomic(
+            folder / PORTFOLIO_FILE, lambda p: book.rename_axis(["model", "date"]).to_csv(p)
+        )
+        write_atomic(folder / RATIO_FIGURE, lambda p: ratio_figure(metrics, p))
+        write_atomic(folder / IC_FIGURE, lambda p: ic_figure(aggregates["daily"], p))
+        write_atomic(folder / PORTFOLIO_FIGURE, lambda p: portfolio_figure(aggregates["daily"], p))
     text = json.dumps(summary, indent=2, default=jsonable) + "\n"
-    _atomic(folder / SUMMARY_FILE, lambda p: p.write_text(text))
+    write_atomic(folder / SUMMARY_FILE, lambda p: p.write_text(text))
     return write_report(folder)
 
 
@@ -218,9 +218,3 @@ def _legend(ax, **options) -> None:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    scratch = path.with_name(f".{path.name}.partial{path.suffix}")
-    write(scratch)
-    os.replace(scratch, path)
