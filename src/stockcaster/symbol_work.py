@@ -17,11 +17,12 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.backtest import forecaster_factory
 from stockcaster.config import RunConfig
+from stockcaster.data.panel import symbol_rows
 from stockcaster.evaluation.backtest import (
-    FORECAST_COLUMNS,
     MODEL,
     ORIGIN,
     BacktestConfig,
+    one_step_table,
     walk_forward,
 )
 from stockcaster.evaluation.leaderboard import leaderboard
@@ -57,13 +58,11 @@ class PanelArrays:
             prices: the validated price table.
             given: forecasts indexed like `prices` (NaN where none), or None.
         """
-        symbols, starts, counts = np.unique(
-            prices[C.SYMBOL].to_numpy(), return_index=True, return_counts=True
-        )
+        symbols, starts, stops = symbol_rows(prices)
         return cls(
             symbols=tuple(symbols),
             starts=starts,
-            stops=starts + counts,
+            stops=stops,
             dates=prices[C.DATE].to_numpy(dtype="datetime64[ns]"),
             close=prices[C.CLOSE].to_numpy(dtype="float64"),
             given=None if given is None else given.to_numpy(dtype="float64"),
@@ -156,19 +155,5 @@ def _given_forecasts(
 ) -> pd.DataFrame:
     """The global model's one-step forecasts of this symbol's test days, as a forecast table."""
     yhat = panel.given[panel.rows(symbol)][first + 1 :]
-    dates = series.index
-    table = pd.DataFrame(
-        {
-            C.DATE: dates[first + 1 :],
-            C.SYMBOL: symbol,
-            MODEL: GLOBAL_MODEL,
-            ORIGIN: dates[first:-1],
-            C.HORIZON: 1,
-            C.YHAT: yhat,
-            C.ACTUAL: series.to_numpy()[first + 1 :],
-            C.LO: np.nan,
-            C.HI: np.nan,
-        },
-        columns=list(FORECAST_COLUMNS),
-    )
+    table = one_step_table(series, symbol, GLOBAL_MODEL, first, yhat)
     return table[np.isfinite(yhat)].reset_index(drop=True)

@@ -136,6 +136,18 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
     return {symbols.iloc[at]: f"{raw.where(int(at))}: {first[at]}" for at in first.index}
 
 
+def symbol_rows(prices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each symbol of a price table sorted by symbol and date, and its rows.
+
+    Returns:
+        `(symbols, starts, stops)`: symbol i owns rows `starts[i]:stops[i]`.
+    """
+    symbols, starts, counts = np.unique(
+        prices[C.SYMBOL].to_numpy(), return_index=True, return_counts=True
+    )
+    return symbols, starts, starts + counts
+
+
 def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     """The symbols to run: `wanted` in the given order, or every symbol kept.
 

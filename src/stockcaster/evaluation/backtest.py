@@ -182,6 +182,30 @@ def _one_pass(forecaster: Forecaster, config: BacktestConfig) -> bool:
     return single_fit and getattr(forecaster, "has_one_step_path", False)
 
 
+def one_step_table(
+    series: pd.Series, symbol: str, model: str, first: int, yhat: np.ndarray
+) -> pd.DataFrame:
+    """The forecast table of one-step forecasts `yhat` of every day after row `first`.
+
+    Day t's forecast has origin t - 1; there are no intervals.
+    """
+    dates = series.index
+    return pd.DataFrame(
+        {
+            C.DATE: dates[first + 1 :],
+            C.SYMBOL: symbol,
+            MODEL: model,
+            ORIGIN: dates[first:-1],
+            C.HORIZON: 1,
+            C.YHAT: yhat,
+            C.ACTUAL: series.to_numpy(dtype="float64")[first + 1 :],
+            C.LO: np.nan,
+            C.HI: np.nan,
+        },
+        columns=list(FORECAST_COLUMNS),
+    )
+
+
 def _one_step_pass(
     forecaster, series: pd.Series, symbol: str, first: int, advance: Callable[[], None] | None
 ) -> BacktestResult:
@@ -194,20 +218,7 @@ def _one_step_pass(
         yhat = forecaster.one_step_path(series, first)
         if not np.isfinite(yhat).all():
             raise ValueError("expected finite forecasts, received NaN or inf")
-        days = dates[first + 1 :]
-        rows = pd.DataFrame(
-            {
-                C.DATE: days,
-                C.SYMBOL: symbol,
-                MODEL: forecaster.name,
-                ORIGIN: dates[first:-1],
-                C.HORIZON: 1,
-                C.YHAT: yhat,
-                C.ACTUAL: series.to_numpy(dtype="float64")[first + 1 :],
-                C.LO: np.nan,
-                C.HI: np.nan,
-            }
-        )
+        rows = one_step_table(series, symbol, forecaster.name, first, yhat)
     except Exception as err:  # a model's failure is a result, not a crash
         failures.append((forecaster.name, dates[first], "fit", _describe(err)))
     if advance is not None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
 
 FeatureSet = Literal["returns", "ohlcv"]
@@ -107,11 +108,8 @@ def panel_features(
         raise StockcasterError(
             f"--features: expected one of {', '.join(FEATURE_SETS)}, received {feature_set!r}"
         )
-    symbols, starts, counts = np.unique(
-        prices[C.SYMBOL].to_numpy(), return_index=True, return_counts=True
-    )
-    stops = starts + counts
-    symbol_id = np.repeat(np.arange(len(symbols), dtype="int32"), counts)
+    symbols, starts, stops = symbol_rows(prices)
+    symbol_id = np.repeat(np.arange(len(symbols), dtype="int32"), stops - starts)
     new_symbol = np.zeros(len(prices), bool)
     new_symbol[starts] = True
     log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
