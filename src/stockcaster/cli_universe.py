@@ -6,7 +6,6 @@ Kept apart from cli.py because it has twice the options of any other command.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
@@ -111,7 +110,7 @@ def universe(
     _choose_backend(backend)
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
-    from stockcaster.cli import _show_progress, _source, console
+    from stockcaster.cli import _print_json, _show_progress, _source, console
     from stockcaster.cli_options import native_log_filtered
     from stockcaster.reporting.progress import task_progress
     from stockcaster.training.global_model import GlobalConfig
@@ -153,8 +152,7 @@ def universe(
         )
         raise typer.Exit(130) from None
     if json_output:
-        text = json.dumps({**result.summary, "folder": str(result.folder)}, default=str)
-        sys.stdout.write(text + "\n")
+        _print_json({**result.summary, "folder": str(result.folder)})
         return
     _print_scores(console, result.summary)
     console.print(f"outputs: {result.folder} (report.html, universe.json, symbols.csv)")
