@@ -102,6 +102,22 @@ class SymbolJob:
     preset: RunConfig = field(default_factory=RunConfig)
 
 
+def history_shortfall(
+    before: int, after: int, cutoff: np.datetime64, min_history: int
+) -> str | None:
+    """Why a symbol with `before` closes up to the cutoff and `after` after it is not run.
+
+    The one rule for which symbols a universe run trains on and scores: None when the
+    symbol has at least `min_history` closes up to the cutoff and one after it.
+    """
+    if before >= min_history and after >= 1:
+        return None
+    return (
+        f"too little history: {before} closes up to {pd.Timestamp(cutoff):%Y-%m-%d}"
+        f" (expected at least {min_history}) and {max(after, 0)} after it"
+    )
+
+
 def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:
     """Walk every model forward over one symbol's days after the cutoff and score it.
 
@@ -113,11 +129,8 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
     series = panel.series(symbol)
     first = int(np.searchsorted(series.index.to_numpy(), job.cutoff, side="right")) - 1
     test_days = len(series) - 1 - first
-    if first + 1 < job.min_history or test_days < 1:
-        reason = (
-            f"too little history: {first + 1} closes up to {pd.Timestamp(job.cutoff):%Y-%m-%d}"
-            f" (expected at least {job.min_history}) and {max(test_days, 0)} after it"
-        )
+    reason = history_shortfall(first + 1, test_days, job.cutoff, job.min_history)
+    if reason:
         return SymbolRecord(symbol, SKIPPED, reason, seconds=time.perf_counter() - started)
     config = BacktestConfig(retrain_every=job.retrain_every)
     parts, failures = [], []

@@ -37,7 +37,13 @@ from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.provenance import command_line, versions
 from stockcaster.reporting import run_folder as files
 from stockcaster.reporting.store import FAILED, SKIPPED, ResultsStore, SymbolRecord
-from stockcaster.symbol_work import GLOBAL_MODEL, PanelArrays, SymbolJob, evaluate_symbol
+from stockcaster.symbol_work import (
+    GLOBAL_MODEL,
+    PanelArrays,
+    SymbolJob,
+    evaluate_symbol,
+    history_shortfall,
+)
 from stockcaster.training.global_model import GlobalConfig
 
 Mode = Literal["per-symbol", "global"]
@@ -328,7 +334,11 @@ def _eligible(prices: pd.DataFrame, cutoff: np.datetime64, min_history: int) -> 
     dates = prices[C.DATE]
     before = (dates <= cutoff).groupby(prices[C.SYMBOL]).sum()
     after = (dates > cutoff).groupby(prices[C.SYMBOL]).sum()
-    return sorted(before[(before >= min_history) & (after >= 1)].index)
+    return sorted(
+        name
+        for name in before.index
+        if history_shortfall(before[name], after[name], cutoff, min_history) is None
+    )
 
 
 def _failed(outcome: Outcome) -> SymbolRecord:
