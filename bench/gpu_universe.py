@@ -21,6 +21,9 @@ walks (shape is all that matters for speed), so the script runs anywhere: on thi
 or on a GPU machine with `KERAS_BACKEND=jax` or `torch` (see ../shared/gpu/README.md).
 
     KERAS_BACKEND=tensorflow .venv/bin/python bench/gpu_universe.py --batches 1024,4096
+
+With `--units 2` the LSTMs are tiny, so a step on the CPU is as short as one on a GPU and
+mostly framework and data handling: what the pipeline costs per step shows there.
 """
 
 from __future__ import annotations
@@ -82,7 +85,9 @@ class EpochTimer:
         self.callback = _Timer()
 
 
-def keras_stockcaster(features, ends, batch: int, epochs: int, workers: int = 1) -> float:
+def keras_stockcaster(
+    features, ends, batch: int, epochs: int, units: int, workers: int = 1
+) -> float:
     """Samples per second of the global model fed by WindowDataset (`workers` threads)."""
     import keras
 
@@ -90,7 +95,7 @@ def keras_stockcaster(features, ends, batch: int, epochs: int, workers: int = 1)
     from stockcaster.models.global_rnn import build_global_rnn
     from stockcaster.training.panel_dataset import WindowDataset
 
-    config = ModelConfig(recurrent=(RecurrentLayer("lstm", UNITS), RecurrentLayer("lstm", UNITS)))
+    config = ModelConfig(recurrent=(RecurrentLayer("lstm", units), RecurrentLayer("lstm", units)))
     model = build_global_rnn(config, (LOOKBACK, FEATURES), len(features.symbols))
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     data = WindowDataset(features, ends, LOOKBACK, batch, shuffle_seed=0, workers=workers)
@@ -99,15 +104,15 @@ def keras_stockcaster(features, ends, batch: int, epochs: int, workers: int = 1)
     return len(ends) / statistics.median(timer.seconds[1:])
 
 
-def keras_memory(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float:
+def keras_memory(x: np.ndarray, y: np.ndarray, batch: int, epochs: int, units: int) -> float:
     """Samples per second of a plain Keras model of the same shape, fed from memory."""
     import keras
 
     model = keras.Sequential(
         [
             keras.Input(shape=(LOOKBACK, FEATURES)),
-            keras.layers.LSTM(UNITS, return_sequences=True),
-            keras.layers.LSTM(UNITS),
+            keras.layers.LSTM(units, return_sequences=True),
+            keras.layers.LSTM(units),
             keras.layers.Dense(1),
         ]
     )
@@ -117,7 +122,7 @@ def keras_memory(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float
     return len(x) / statistics.median(timer.seconds[1:])
 
 
-def torch_lstm(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float | None:
+def torch_lstm(x: np.ndarray, y: np.ndarray, batch: int, epochs: int, units: int) -> float | None:
     """Samples per second of a hand-written PyTorch LSTM (cuDNN on a GPU); None without torch."""
     try:
         import torch
@@ -129,8 +134,8 @@ def torch_lstm(x: np.ndarray, y: np.ndarray, batch: int, epochs: int) -> float |
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.lstm = torch.nn.LSTM(FEATURES, UNITS, num_layers=2, batch_first=True)
-            self.head = torch.nn.Linear(UNITS, 1)
+            self.lstm = torch.nn.LSTM(FEATURES, units, num_layers=2, batch_first=True)
+            self.head = torch.nn.Linear(units, 1)
 
         def forward(self, window):  # [batch, lookback, features]
             out, _ = self.lstm(window)  # [batch, lookback, units]
@@ -201,6 +206,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4, help="epochs, the first untimed")
     parser.add_argument("--rounds", type=int, default=4, help="alternating repeats")
     parser.add_argument(
+        "--units",
+        type=int,
+        default=UNITS,
+        help="units of each LSTM; a tiny one makes steps short, as on a GPU, so that "
+        "what the pipeline costs per step shows",
+    )
+    parser.add_argument(
         "--gather-only", action="store_true", help="only time how batches of windows are made"
     )
     args = parser.parse_args()
@@ -219,7 +231,7 @@ def main() -> None:
     if args.gather_only:
         print(json.dumps(gather_times(features, all_ends, batches)))
         return
-    shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [UNITS, UNITS]}
+    shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [args.units, args.units]}
     results = {"backend": keras.backend.backend(), "device": device_name(), "shape": shape}
     results["batches"] = {}
     for batch in batches:
@@ -229,12 +241,14 @@ def main() -> None:
         y = features.target[ends, None]
         runs = {"stockcaster": [], "stockcaster-prefetch": [], "keras-memory": [], "torch": []}
         for _ in range(args.rounds):
-            runs["stockcaster"].append(keras_stockcaster(features, ends, batch, args.epochs))
-            runs["stockcaster-prefetch"].append(
-                keras_stockcaster(features, ends, batch, args.epochs, workers=2)
+            runs["stockcaster"].append(
+                keras_stockcaster(features, ends, batch, args.epochs, args.units)
             )
-            runs["keras-memory"].append(keras_memory(x, y, batch, args.epochs))
-            runs["torch"].append(torch_lstm(x, y, batch, args.epochs))
+            runs["stockcaster-prefetch"].append(
+                keras_stockcaster(features, ends, batch, args.epochs, args.units, workers=2)
+            )
+            runs["keras-memory"].append(keras_memory(x, y, batch, args.epochs, args.units))
+            runs["torch"].append(torch_lstm(x, y, batch, args.epochs, args.units))
         best = {k: (max(v) if None not in v else None) for k, v in runs.items()}
         ratios, paired = {}, {}
         for mine in ("stockcaster", "stockcaster-prefetch"):
