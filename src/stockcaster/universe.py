@@ -36,7 +36,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.provenance import command_line, versions
 from stockcaster.reporting import run_folder as files
-from stockcaster.reporting.store import FAILED, SKIPPED, ResultsStore, SymbolRecord
+from stockcaster.reporting.store import DONE, FAILED, SKIPPED, ResultsStore, SymbolRecord
 from stockcaster.symbol_work import (
     GLOBAL_MODEL,
     PanelArrays,
@@ -177,7 +177,8 @@ def universe(
             f"none among {len(chosen)}"
         )
     cutoff = _cutoff(prices, config.test_fraction)
-    if not _eligible(prices, cutoff, config.min_history):
+    eligible = _eligible(prices, cutoff, config.min_history)
+    if not eligible:
         raise StockcasterError(
             f"{panel.source}: expected at least one symbol with {config.min_history} closes up "
             f"to the cutoff {pd.Timestamp(cutoff):%Y-%m-%d} and one after it, received none "
@@ -204,7 +205,7 @@ def universe(
         )
         given = None
         if job.given_models:
-            given = _global_forecasts(store, folder, prices, cutoff, config, progress)
+            given = _global_forecasts(store, folder, prices, eligible, cutoff, config, progress)
         shared = PanelArrays.from_prices(prices, given)
         todo = [s for s in runnable if s not in done]
         advance = progress("symbols", len(todo)) if progress and todo else None
@@ -217,7 +218,7 @@ def universe(
             if on_symbol:
                 on_symbol(record)
 
-        make_engine(engine, workers, ray_address).run(evaluate_symbol_task, shared, job, todo, keep)
+        runner.run(evaluate_symbol_task, shared, job, todo, keep)
         seconds = time.perf_counter() - started
         result = _finish(folder, store, config, settings, seconds)
     return result
@@ -294,15 +295,18 @@ def _global_forecasts(
     store: ResultsStore,
     folder: Path,
     prices: pd.DataFrame,
+    eligible: list[str],
     cutoff: np.datetime64,
     config: UniverseConfig,
     progress,
 ) -> pd.Series:
-    """The global model's test forecasts aligned with `prices` rows (trained once per run)."""
+    """The global model's test forecasts aligned with `prices` rows.
+
+    Trained once per run, on the `eligible` symbols; a resumed run reads them from the store.
+    """
     if store.stage(GLOBAL_STAGE) is None:
         from stockcaster.training.global_model import forecast_test_days, train_global
 
-        eligible = _eligible(prices, cutoff, config.min_history)
         learn = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
         advance = progress("global lstm", 1) if progress else None
         fit = train_global(learn, cutoff, config.global_model)
@@ -352,7 +356,7 @@ def _finish(
     symbols = store.symbols()
     metrics = store.metrics()
     forecasts = store.forecasts()
-    runnable = int((symbols["status"] == "done").sum())
+    runnable = int((symbols["status"] == DONE).sum())
     k = max(1, min(config.top_k, runnable // 2))
     aggregates = cross_section(metrics, forecasts, k, config.cost_bps) if len(metrics) else None
     counts = symbols["status"].value_counts().to_dict()
