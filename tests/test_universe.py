@@ -243,3 +243,25 @@ def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkey
     again = universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1,
                      resume=True)  # fmt: skip
     assert again.summary["symbols"] == {"done": 3, "skipped": 0, "failed": 0}
+
+
+def test_the_global_model_alone_is_scored(tmp_path):
+    config = dataclasses.replace(tiny_config(), models=("lstm",))
+    run = universe(toy_file(tmp_path), config, out=tmp_path / "run", workers=1)
+    assert run.summary["symbols"] == {"done": 5, "skipped": 1, "failed": 0}
+    assert set(run.metrics["model"]) == {"lstm"}
+    assert (run.metrics["mse_ratio"] > 0).all()
+
+
+def test_a_run_whose_every_symbol_fails_still_completes_with_its_report(tmp_path, monkeypatch):
+    import stockcaster.universe as module
+
+    def broken(shared, job, symbol):
+        raise RuntimeError(f"{symbol} unreadable")
+
+    monkeypatch.setattr(module, "evaluate_symbol_task", broken)
+    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive",))
+    run = universe(toy_file(tmp_path), config, ["AA", "BB"], out=tmp_path / "run", workers=1)
+    assert run.summary["symbols"] == {"done": 0, "skipped": 0, "failed": 2}
+    assert "BB unreadable" in (tmp_path / "run" / "report.html").read_text()
+    assert pd.read_csv(tmp_path / "run" / "symbols.csv").empty

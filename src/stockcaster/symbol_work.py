@@ -159,7 +159,7 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         seconds=time.perf_counter() - started,
         forecasts=stored,
         metrics=board.drop(columns=[C.HORIZON]),
-        failures=pd.concat(failures, ignore_index=True),
+        failures=pd.concat(failures, ignore_index=True) if failures else None,
     )
 
 

@@ -42,8 +42,10 @@ def write_universe_outputs(
     """
     from stockcaster.reporting.html import write_report
 
-    shown = [c for c in _SYMBOL_COLUMNS if c in metrics.columns]
-    write_atomic(folder / SYMBOLS_FILE, lambda p: metrics[shown].to_csv(p, index=False))
+    # With no symbol scored there are no metric columns, but the table keeps its header.
+    shown = [c for c in _SYMBOL_COLUMNS if c in metrics.columns] or list(_SYMBOL_COLUMNS)
+    table = metrics.reindex(columns=shown)
+    write_atomic(folder / SYMBOLS_FILE, lambda p: table.to_csv(p, index=False))
     if aggregates:
         daily = aggregates["daily"]
         with_ic = {m: d["ic"] for m, d in daily.items() if len(d["ic"])}
@@ -144,12 +146,12 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         )
     cross = pd.DataFrame(rows)
     bench = next(iter(s["cross_section"].values()), {}).get("portfolio", {})
-    per_symbol = pd.read_csv(folder / SYMBOLS_FILE) if (folder / SYMBOLS_FILE).is_file() else None
+    per_symbol = pd.read_csv(folder / SYMBOLS_FILE)
     reasons = {**s["skipped"], **s["failed"]}
     skipped = pd.DataFrame({"symbol": list(reasons), "reason": list(reasons.values())})
     model = s.get("global_model")
     return f"stockcaster universe: {counts.get('done', 0)} symbols", [
-        ("Verdict", f"<ul class='verdict'>{_verdicts(scores)}</ul>"),
+        ("Verdict", f"<ul class='verdict'>{_verdicts(s['scores'])}</ul>"),
         (
             "Data",
             paragraph(
@@ -179,7 +181,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Global model", paragraph(_global_text(model)) if model else paragraph("Not used.")),
         (
             "Per symbol",
-            table_html(per_symbol) if per_symbol is not None else paragraph("No symbol finished."),
+            table_html(per_symbol) if len(per_symbol) else paragraph("No symbol finished."),
         ),
         ("Skipped and failed symbols", table_html(skipped) if len(skipped) else paragraph("None.")),
         (
@@ -189,10 +191,11 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     ]
 
 
-def _verdicts(scores: pd.DataFrame) -> str:
+def _verdicts(scores: list[dict]) -> str:
+    """One line per model scored against naive; `scores` as stored in the summary."""
     items = []
-    for _, r in scores[scores["model"] != "naive"].iterrows():
-        if pd.isna(r["median_mse_ratio"]):
+    for r in scores:
+        if r["model"] == "naive" or r["median_mse_ratio"] is None:
             continue
         items.append(
             f"<li><b>{html.escape(str(r['model']))}</b>: median MSE ratio to naive "
