@@ -150,8 +150,6 @@ def forecast_test_days(model: GlobalFit, config: GlobalConfig) -> pd.DataFrame:
         Columns symbol, date, yhat: the forecast of `date`'s close, made from the window
         that ends the day before.
     """
-    import keras
-
     from stockcaster.training.panel_dataset import WindowDataset
 
     features = model.features
@@ -159,11 +157,7 @@ def forecast_test_days(model: GlobalFit, config: GlobalConfig) -> pd.DataFrame:
     batches = WindowDataset(
         features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
     )
-    z = np.zeros(len(ends))  # standardised log-return forecasts
-    for i in range(len(batches)):
-        inputs, _ = batches[i]
-        out = keras.ops.convert_to_numpy(model.network(inputs, training=False))  # [batch, 1]
-        z[i * batches.batch_size : i * batches.batch_size + len(out)] = out[:, 0]
+    z = model.network.predict(batches, verbose=0)[:, 0]  # standardised log-return forecasts
     return pd.DataFrame(
         {
             "symbol": np.asarray(features.symbols)[features.symbol_id[ends]],

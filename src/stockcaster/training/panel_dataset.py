@@ -46,7 +46,8 @@ class WindowDataset(keras.utils.PyDataset):
         workers: int = 1,
     ):
         # workers > 1: Keras gathers the next batches in that many threads while the
-        # current one trains (worth it when a step is short, as on a GPU).
+        # current one trains. Only for cores to spare: on 2 cores the threads take them
+        # from short training steps and halve the speed (bench/gpu_universe.py --units 2).
         super().__init__(workers=workers, use_multiprocessing=False)
         self.target, self.symbol_id = features.target, features.symbol_id
         self.ends = np.asarray(ends, dtype="int64")
