@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stockcaster.evaluation.trading import TRADING_DAYS
+from stockcaster.evaluation.trading import TRADING_DAYS, return_profile
 
 SIGNIFICANCE = 0.05
 RATIO_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -150,18 +150,19 @@ def portfolio(
 
 
 def _performance(returns: np.ndarray) -> dict:
-    """Annualised (geometric) return and volatility, Sharpe ratio, maximum drawdown."""
+    """Annualised (geometric) return and volatility, Sharpe ratio, maximum drawdown.
+
+    None where undefined: all four without returns, the Sharpe ratio of returns that
+    never vary (a book that never trades).
+    """
     if not len(returns):
         return {"annual_return": None, "volatility": None, "sharpe": None, "max_drawdown": None}
-    equity = np.cumprod(1 + returns)
-    years = len(returns) / TRADING_DAYS
-    sd = float(np.std(returns, ddof=1)) if len(returns) > 1 else 0.0
-    peak = np.maximum.accumulate(np.maximum(equity, 1.0))
+    profile = return_profile(returns)
     return {
-        "annual_return": float(equity[-1] ** (1 / years) - 1) if equity[-1] > 0 else -1.0,
-        "volatility": sd * np.sqrt(TRADING_DAYS),
-        "sharpe": float(np.mean(returns) / sd * np.sqrt(TRADING_DAYS)) if sd > 0 else None,
-        "max_drawdown": float((equity / peak - 1).min()),
+        "annual_return": profile["annual_return"],
+        "volatility": profile["volatility"],
+        "sharpe": profile["sharpe"] if profile["volatility"] > 0 else None,
+        "max_drawdown": profile["max_drawdown"],
     }
 
 

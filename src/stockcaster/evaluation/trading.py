@@ -28,25 +28,36 @@ def strategy_returns(
     return position * asset_returns - changes * cost_bps / 1e4
 
 
-def performance(returns: np.ndarray, position: np.ndarray) -> dict:
-    """Total and annualised return, volatility, Sharpe, maximum drawdown, turnover, hit rate.
+def return_profile(returns: np.ndarray) -> dict:
+    """Total and annualised return, volatility, Sharpe ratio and maximum drawdown.
 
-    Volatility and Sharpe ratio are annualised over 252 trading days, with a zero risk-free
-    rate; turnover is the total of position changes (1 = entering or leaving once); hit
-    rate is the share of days in the market that made money.
+    Of a non-empty series of daily returns. Volatility and Sharpe ratio are annualised
+    over 252 trading days, with a zero risk-free rate; the Sharpe ratio of returns that
+    never vary is 0.
     """
     equity = np.cumprod(1 + returns)
     total = float(equity[-1] - 1)
     years = len(returns) / TRADING_DAYS
     sd = float(np.std(returns, ddof=1)) if len(returns) > 1 else 0.0
     drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0)) - 1
-    invested = position != 0
     return {
         "total_return": total,
         "annual_return": float((1 + total) ** (1 / years) - 1) if total > -1 else -1.0,
         "volatility": sd * np.sqrt(TRADING_DAYS),
         "sharpe": float(np.mean(returns) / sd * np.sqrt(TRADING_DAYS)) if sd > 0 else 0.0,
         "max_drawdown": float(drawdown.min()),
+    }
+
+
+def performance(returns: np.ndarray, position: np.ndarray) -> dict:
+    """`return_profile`, plus turnover and hit rate of the positions held.
+
+    Turnover is the total of position changes (1 = entering or leaving once); hit rate is
+    the share of days in the market that made money.
+    """
+    invested = position != 0
+    return {
+        **return_profile(returns),
         "turnover": float(np.abs(np.diff(position, prepend=0.0)).sum()),
         "hit_rate": float(np.mean(returns[invested] > 0)) if invested.any() else None,
     }
