@@ -14,11 +14,11 @@ import time
 
 import pandas as pd
 
-from stockcaster.backtest import forecaster_factory, installed_models
-from stockcaster.config import load_preset
-from stockcaster.datasets import load_msft
+from stockcaster.data.embedded import load_msft
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
+from stockcaster.jobs.backtest import forecaster_factory, installed_models
+from stockcaster.models.presets import load_preset
 
 
 def main() -> None:

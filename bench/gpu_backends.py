@@ -15,8 +15,8 @@ import tempfile
 
 import keras
 
-from stockcaster.config import load_preset
-from stockcaster.run import run
+from stockcaster.jobs.run import run
+from stockcaster.models.presets import load_preset
 
 
 def device() -> str:

@@ -15,12 +15,12 @@ import time
 
 import pandas as pd
 
-from stockcaster.config import load_preset
-from stockcaster.datasets import load_msft
+from stockcaster.data.embedded import load_msft
+from stockcaster.data.series import price_series
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.evaluation.leaderboard import leaderboard
-from stockcaster.series import price_series
-from stockcaster.training.forecaster import LSTMForecaster
+from stockcaster.models.lstm import LSTMForecaster
+from stockcaster.models.presets import load_preset
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ NYSE = ROOT.parent / "shared" / "data" / "nyse_msft_2010_2016.csv"
 
 
 def _windows(data: str | None):
-    from stockcaster.config import load_preset
+    from stockcaster.data.series import load_series
     from stockcaster.features import FeaturePipeline
-    from stockcaster.series import load_series
+    from stockcaster.models.presets import load_preset
 
     config = load_preset("seed")
     prices, _ = load_series(data)

@@ -57,7 +57,7 @@ def tiny_forecast_preset(folder: Path) -> str:
     """The `forecast` preset, shrunk to train in a second; returned as a .toml path."""
     import dataclasses
 
-    from stockcaster.config import load_preset, to_toml
+    from stockcaster.models.presets import load_preset, to_toml
 
     preset = load_preset("forecast")
     tiny = dataclasses.replace(

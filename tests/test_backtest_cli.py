@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,7 +10,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import stockcaster.backtest
 from stockcaster.cli import app
 
 REQUIRED = [
@@ -72,12 +72,9 @@ class Broken:
 
 
 def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_csv, monkeypatch):
-    real = stockcaster.backtest.forecaster_factory
-    monkeypatch.setattr(
-        stockcaster.backtest,
-        "forecaster_factory",
-        lambda name, *a, **k: Broken if name == "ma" else real(name, *a, **k),
-    )
+    from stockcaster.models.registry import MODELS
+
+    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: Broken()))
     out = tmp_path / "runs"
     result = CliRunner().invoke(
         app, ["backtest", "--data", str(small_csv), "--models", "naive,ma", "--out", str(out)]
@@ -119,11 +116,11 @@ def test_backtest_bad_input(tmp_path, small_csv, extra, fragment):
 
 
 def test_prophet_without_its_extra_says_how_to_get_it(tmp_path, small_csv, monkeypatch):
-    import stockcaster.models.prophet
+    from stockcaster.models.registry import MODELS, installed_models
 
-    monkeypatch.setattr(stockcaster.models.prophet, "prophet_installed", lambda: False)
-    monkeypatch.setattr(stockcaster.backtest, "prophet_installed", lambda: False)
-    assert "prophet" not in stockcaster.backtest.installed_models()
+    missing = dataclasses.replace(MODELS["prophet"], requires="no_such_module_here")
+    monkeypatch.setitem(MODELS, "prophet", missing)
+    assert "prophet" not in installed_models()
     result = CliRunner().invoke(
         app, ["backtest", "--data", str(small_csv), "--models", "prophet", "--out", str(tmp_path)]
     )

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, tiny_forecast_preset, write_kaggle
 from stockcaster.cli import app
+from stockcaster.data.series import load_series, price_series
 from stockcaster.errors import StockcasterError
-from stockcaster.series import load_series, price_series
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_bundle_holds_everything_and_no_pickle(trained):
 
 
 def test_round_trip_gives_identical_predictions(trained, tmp_path):
-    from stockcaster.training.bundle import load_bundle, save_bundle
+    from stockcaster.store.bundle import load_bundle, save_bundle
 
     bundle, data, _ = trained
     history = price_series(load_series(data)[0])
@@ -71,7 +71,7 @@ def test_round_trip_gives_identical_predictions(trained, tmp_path):
 def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
     import keras
 
-    from stockcaster.training.bundle import load_bundle
+    from stockcaster.store.bundle import load_bundle
 
     copy = _copy(trained[0], tmp_path)
     evil = keras.Sequential(
@@ -119,7 +119,7 @@ def test_calendar_skips_2016_christmas_and_weekends():
 
 
 def test_quantiles_are_ordered_even_when_the_network_crosses_them(trained, monkeypatch):
-    from stockcaster.training.bundle import load_bundle
+    from stockcaster.store.bundle import load_bundle
 
     bundle, data, _ = trained
     forecaster = load_bundle(bundle).forecaster
@@ -214,16 +214,18 @@ def test_predict_on_the_numpy_backend_matches_tensorflow(trained, tmp_path):
     import subprocess
     import sys
 
-    from stockcaster.predict import predict
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.predict import predict
 
     bundle, data, _ = trained
-    here = predict(bundle, data, out=tmp_path / "tf").forecast
+    here = predict(bundle, Source(data), out=tmp_path / "tf").forecast
     env = {**os.environ, "KERAS_BACKEND": "numpy"}
     code = (
-        "import sys, keras; from stockcaster.predict import predict; "
+        "import sys, keras; from stockcaster.jobs.predict import predict; "
+        "from stockcaster.jobs.envelope import Source; "
         "assert keras.backend.backend() == 'numpy'; "
         "assert 'tensorflow' not in sys.modules; "
-        f"predict({str(bundle)!r}, {str(data)!r}, out={str(tmp_path / 'np')!r})"
+        f"predict({str(bundle)!r}, Source({str(data)!r}), out={str(tmp_path / 'np')!r})"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     (folder,) = list((tmp_path / "np").iterdir())

@@ -69,12 +69,13 @@ def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
 def test_saved_model_loads_and_predicts_what_the_run_reported(tmp_path, small_csv):
     import keras
 
-    from stockcaster.config import load_preset
+    from stockcaster.data.series import load_series
     from stockcaster.features import FeaturePipeline
-    from stockcaster.run import run
-    from stockcaster.series import load_series
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.run import run
+    from stockcaster.models.presets import load_preset
 
-    result = run(load_preset("default"), small_csv, out=tmp_path, verbose=False)
+    result = run(load_preset("default"), Source(small_csv), out=tmp_path, verbose=False)
     config = load_preset(str(result.folder / "config.toml"))
     model = keras.models.load_model(result.folder / "model.keras")
     prices, _ = load_series(small_csv)
@@ -89,13 +90,14 @@ def test_saved_model_loads_and_predicts_what_the_run_reported(tmp_path, small_cs
 def test_two_runs_give_the_same_metrics(tmp_path, small_csv):
     import dataclasses
 
-    from stockcaster.config import load_preset
-    from stockcaster.run import run
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.run import run
+    from stockcaster.models.presets import load_preset
 
     config = load_preset("default")
     config = dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=2))
-    first = run(config, small_csv, out=tmp_path / "a", verbose=False).metrics
-    second = run(config, small_csv, out=tmp_path / "b", verbose=False).metrics
+    first = run(config, Source(small_csv), out=tmp_path / "a", verbose=False).metrics
+    second = run(config, Source(small_csv), out=tmp_path / "b", verbose=False).metrics
     for key in ("model", "naive", "mse_ratio", "final_train_loss", "final_val_loss"):
         assert first[key] == second[key], key
 
@@ -122,7 +124,7 @@ def test_inspect_counts_missing_values(tmp_path, small_csv):
 def test_native_log_lines_are_held_back_and_others_pass(capfd):
     import os
 
-    from stockcaster.cli_options import native_log_filtered
+    from stockcaster.cli.output import native_log_filtered
 
     with native_log_filtered():
         os.write(2, b"I0000 00:00:1795779648.422150    8475 port.cc:153] oneDNN custom ops\n")
@@ -147,9 +149,10 @@ def test_json_output_is_machine_readable(tmp_path, small_csv):
 
 
 def test_backtest_progress_calls_back_once_per_origin(small_csv, tmp_path):
-    from stockcaster.backtest import backtest
-    from stockcaster.config import load_preset
     from stockcaster.evaluation.backtest import BacktestConfig
+    from stockcaster.jobs.backtest import BacktestPlan, backtest
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.models.presets import load_preset
 
     counts: dict[str, list[int]] = {}
 
@@ -157,6 +160,6 @@ def test_backtest_progress_calls_back_once_per_origin(small_csv, tmp_path):
         counts[name] = [0, total]
         return lambda: counts[name].__setitem__(0, counts[name][0] + 1)
 
-    backtest(load_preset("default"), BacktestConfig(), small_csv, models=["naive", "ma"],
-             out=tmp_path, progress=start)  # fmt: skip
+    plan = BacktestPlan(models=("naive", "ma"), walk=BacktestConfig())
+    backtest(load_preset("default"), plan, Source(small_csv), out=tmp_path, progress=start)
     assert counts == {"naive": [65, 65], "ma": [65, 65]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stockcaster.config import load_preset, preset_names, to_toml
 from stockcaster.errors import StockcasterError
+from stockcaster.models.presets import load_preset, preset_names, to_toml
 
 
 def test_shipped_presets():
@@ -39,7 +39,10 @@ def test_config_round_trips_through_toml(tmp_path, name):
     "text, fragment",
     [
         ("[features]\nlookbak = 3\n", "received 'lookbak'"),
-        ("[features]\nlookback = 'three'\n", "[lookback]: expected int, received 'three'"),
+        (
+            "[features]\nlookback = 'three'\n",
+            "[features] lookback: expected an integer, received 'three'",
+        ),
         ("[features]\ntarget = 'volume'\n", "expected one of close, log_return"),
         ("[features]\nlookback = 0\n", "lookback=0"),
         ("[model]\nrecurrent = [{ cell = 'rnn', units = 4 }]\n", "expected one of lstm, gru"),

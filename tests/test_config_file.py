@@ -10,7 +10,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from stockcaster.cli import app
-from stockcaster.cli_config import read_config
+from stockcaster.cli.config_file import read_config
 
 
 def _command(name):
@@ -29,13 +29,15 @@ def test_init_output_loads_back_with_every_default_set(tmp_path):
     assert result.exit_code == 0, result.output
     text = path.read_text()
     for name in ("run", "backtest", "train", "predict", "inspect", "report"):
-        assert read_config(path, _command(name)) == {}  # all commented out: loads, sets nothing
+        assert (
+            read_config(path, _command(name), _group()) == {}
+        )  # all commented out: loads, sets nothing
     # Uncomment every line that shows a concrete default: each loads back as that default.
     enabled = re.sub(r"^# (\w+ = (?!\.\.\.).*?)  # .*$", r"\1", text, flags=re.M)
     path.write_text(enabled)
-    run = read_config(path, _command("run"))
+    run = read_config(path, _command("run"), _group())
     assert run["preset"] == "default" and run["quiet"] is False and run["out"] == "runs"
-    assert read_config(path, _command("backtest"))["retrain_every"] == 21
+    assert read_config(path, _command("backtest"), _group())["retrain_every"] == 21
 
 
 def test_init_refuses_to_overwrite(tmp_path):
@@ -78,3 +80,7 @@ def test_bad_config_is_one_line_naming_key_type_and_value(tmp_path, text, fragme
     assert message.startswith("error: ") and "\n" not in message and fragment in message, message
     assert str(config) in message
     assert not (tmp_path / "o").exists()
+
+
+def _group():
+    return typer.main.get_command(app)

@@ -1,4 +1,8 @@
-"""One contract test run over every forecaster, and the walk-forward's no-look-ahead proof."""
+"""The contract test run over every registry entry, and the walk-forward's no-look-ahead proof.
+
+As scikit-learn's estimator checks and Darts' model tests do: one battery of checks over
+every model the registry knows, so a new entry is tested the moment it is registered.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import random_walk
-from stockcaster.backtest import MODEL_NAMES, forecaster_factory, installed_models
-from stockcaster.config import load_preset
+from conftest import ohlcv, random_walk, tiny_forecast_preset
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
-from stockcaster.models.base import Forecaster
+from stockcaster.models.base import (
+    Forecaster,
+    NotFittedError,
+    OneStepPath,
+    PanelForecaster,
+    QuantileForecaster,
+)
+from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.presets import load_preset
+from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 
 
 def tiny_preset():
@@ -28,22 +39,39 @@ def tiny_preset():
     )
 
 
+def tiny_options(quantiles: bool = False, tmp_path=None) -> ModelOptions:
+    preset = load_preset(tiny_forecast_preset(tmp_path)) if quantiles else tiny_preset()
+    base = GlobalConfig()
+    panel = GlobalConfig(
+        lookback=5,
+        model=dataclasses.replace(
+            base.model, recurrent=(base.model.recurrent[0].__class__("lstm", 4),)
+        ),
+        training=dataclasses.replace(base.training, epochs=1, batch_size=64),
+    )
+    return ModelOptions(preset=preset, global_model=panel)
+
+
 def series(n: int = 160, seed: int = 3) -> pd.Series:
     return pd.Series(random_walk(n, seed), index=pd.bdate_range("2016-01-04", periods=n))
 
 
-MODELS = [
-    pytest.param(name, marks=pytest.mark.skipif(name not in installed_models(), reason="extra"))
-    for name in MODEL_NAMES
-]
+def entries(capability: Capability | None = None):
+    return [
+        pytest.param(name, marks=pytest.mark.skipif(not spec.installed(), reason="extra"))
+        for name, spec in MODELS.items()
+        if capability is None or capability in spec.capabilities
+    ]
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", entries())
 def test_forecaster_contract(name):
     history = series()
-    make = forecaster_factory(name, tiny_preset())
+    make = forecaster_factory(name, tiny_options())
     model = make()
     assert isinstance(model, Forecaster) and model.name == name
+    with pytest.raises(NotFittedError):
+        model.predict(history.iloc[:120], 1)  # forecasting before fit is refused clearly
     train = history.iloc[:120]
     before = history.copy()
     model.fit(train)
@@ -57,27 +85,99 @@ def test_forecaster_contract(name):
     again = make()
     again.fit(train)
     np.testing.assert_allclose(again.predict(later, 3), yhat, rtol=1e-6)
+    # A second fit on other data works.
+    other = series(160, seed=11) * 3
+    again.fit(other.iloc[:120])
+    refit = again.predict(other.iloc[:130], 2)
+    assert np.isfinite(refit).all() and np.all(np.abs(refit / other.iloc[129] - 1) < 0.5)
+    # The capabilities the entry declares are the protocols the model keeps.
+    spec = MODELS[name]
+    assert isinstance(model, OneStepPath) == (Capability.ONE_STEP_PATH in spec.capabilities)
+    assert (spec.make_panel is not None) == (Capability.PANEL in spec.capabilities)
+
+
+@pytest.mark.parametrize("name", entries(Capability.QUANTILES))
+def test_quantiles_come_out_ordered(name, tmp_path):
+    model = forecaster_factory(name, tiny_options(quantiles=True, tmp_path=tmp_path))()
+    assert isinstance(model, QuantileForecaster) and model.quantiles
+    history = series()
+    model.fit(history.iloc[:120])
+    paths = model.predict_quantiles(history.iloc[:140], 3)  # [horizon, quantiles]
+    assert paths.shape == (3, len(model.quantiles))
+    assert np.all(np.diff(paths, axis=1) >= 0)
+
+
+@pytest.mark.parametrize("name", entries(Capability.ONE_STEP_PATH))
+def test_the_one_step_path_equals_the_origin_loop(name):
+    history = series(220)
+    model = forecaster_factory(name, tiny_options())()
+    model.fit(history.iloc[:150])
+    path = model.one_step_path(history, 149)  # forecasts of days 150 ..
+    loop = [model.predict(history.iloc[:day], 1)[0] for day in range(150, 220)]
+    np.testing.assert_allclose(path, loop, rtol=1e-5)
+
+
+def panel(n: int = 120, scale: float = 1.0) -> pd.DataFrame:
+    tables = [ohlcv(n, name, seed) for seed, name in enumerate(["AA", "BB", "CC"])]
+    table = pd.concat(tables, ignore_index=True)
+    table[["open", "high", "low", "close"]] *= scale
+    return table.sort_values(["symbol", "date"], ignore_index=True)
+
+
+@pytest.mark.parametrize("name", entries(Capability.PANEL))
+def test_panel_form_contract(name):
+    make = MODELS[name].make_panel
+    table = panel()
+    days = np.sort(table["date"].unique())
+    cutoff = days[89]
+    model = make(tiny_options())
+    assert isinstance(model, PanelForecaster)
+    with pytest.raises(NotFittedError):
+        model.predict_after(table)
+    before = table.copy()
+    model.fit(table, cutoff)
+    forecasts = model.predict_after(table)
+    pd.testing.assert_frame_equal(table, before)  # its input is not modified
+    assert len(forecasts) == 3 * 30 and np.isfinite(forecasts["yhat"]).all()
+    # The one pass equals forecasting from each origin in turn (data up to that day only).
+    for day in days[[90, 100, 119]]:
+        upto = table[table["date"] <= day].reset_index(drop=True)
+        one = model.predict_after(upto).query("date == @day").reset_index(drop=True)
+        all_ = forecasts.query("date == @day").reset_index(drop=True)
+        pd.testing.assert_frame_equal(one, all_, rtol=1e-5)
+    # Changing prices after a day changes no forecast of that day or before, but later ones.
+    changed = table.copy()
+    day = days[104]
+    changed.loc[changed["date"] > day, ["open", "high", "low", "close"]] *= 1.8
+    after = model.predict_after(changed)
+    early = forecasts["date"] <= day
+    pd.testing.assert_frame_equal(forecasts[early], after[early])
+    assert not np.allclose(forecasts.loc[~early, "yhat"], after.loc[~early, "yhat"])
+    # A second fit on other data works.
+    other = make(tiny_options())
+    other.fit(panel(scale=2.0), cutoff)
+    assert np.isfinite(other.predict_after(panel(scale=2.0))["yhat"]).all()
 
 
 def test_naive_forecasts_the_origin_close_at_every_step():
-    model = forecaster_factory("naive", tiny_preset())()
+    model = forecaster_factory("naive", tiny_options())()
     history = series()
     model.fit(history.iloc[:100])
     assert model.predict(history.iloc[:130], 4).tolist() == [history.iloc[129]] * 4
 
 
 def test_moving_average_is_the_mean_of_the_last_window():
-    model = forecaster_factory("ma", tiny_preset(), ma_window=3)()
+    model = forecaster_factory("ma", ModelOptions(tiny_preset(), ma_window=3))()
     history = series()
     model.fit(history.iloc[:100])
     assert model.predict(history.iloc[:130], 1)[0] == pytest.approx(history.iloc[127:130].mean())
 
 
-@pytest.mark.parametrize("name", ["naive", "drift", "ma", "arima", "lstm"])
+@pytest.mark.parametrize("name", entries())
 def test_changing_prices_after_an_origin_changes_no_forecast_made_at_or_before_it(name):
     prices = series(150)
     config = BacktestConfig(horizon=2, retrain_every=7, test_fraction=0.3)
-    make = forecaster_factory(name, tiny_preset())
+    make = forecaster_factory(name, tiny_options())
     cut = prices.index[125]
     changed = prices.copy()
     changed[changed.index > cut] *= np.linspace(1.5, 3.0, int((changed.index > cut).sum()))
@@ -123,13 +223,13 @@ def test_a_model_that_fails_on_one_window_is_recorded_and_the_rest_completes():
 def test_arima_one_pass_gives_the_forecasts_of_the_origin_loop():
     prices = series(220)
     config = BacktestConfig(retrain_every=0, test_fraction=0.3)
-    fast = walk_forward(prices, "X", forecaster_factory("arima", tiny_preset()), config)
+    fast = walk_forward(prices, "X", forecaster_factory("arima", tiny_options()), config)
 
     class OriginLoop:  # the same model, without the one-pass path
         name = "arima"
 
         def __init__(self):
-            self.inner = forecaster_factory("arima", tiny_preset())()
+            self.inner = forecaster_factory("arima", tiny_options())()
 
         def fit(self, history):
             self.inner.fit(history)
@@ -148,7 +248,7 @@ def test_arima_one_pass_gives_the_forecasts_of_the_origin_loop():
 def test_arima_one_pass_never_reads_a_later_close():
     prices = series(220)
     config = BacktestConfig(retrain_every=0, test_fraction=0.3)
-    make = forecaster_factory("arima", tiny_preset())
+    make = forecaster_factory("arima", tiny_options())
     cut = prices.index[190]
     changed = prices.copy()
     changed[changed.index > cut] *= 1.7

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.data import load_prices, parse_column_mapping, select_symbol
-from stockcaster.datasets import load_msft
+from stockcaster.data.embedded import load_msft
 from stockcaster.errors import StockcasterError
 
 

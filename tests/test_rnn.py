@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import stockcaster.models
-from stockcaster.config import load_preset
 from stockcaster.models import ModelConfig, RecurrentLayer
+from stockcaster.models.presets import load_preset
 from stockcaster.models.rnn import build_rnn
 
 

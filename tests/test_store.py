@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.reporting.store import DONE, ResultsStore, SymbolRecord
+from stockcaster.evaluation.symbol_work import DONE, SymbolRecord
+from stockcaster.store.results import ResultsStore
 
 
 def record(symbol: str, days: int = 5) -> SymbolRecord:
@@ -24,7 +25,7 @@ KILL_MID_WRITE = """
 import os, signal, sys
 sys.path.insert(0, {tests!r})
 from test_store import record
-from stockcaster.reporting.store import ResultsStore
+from stockcaster.store.results import ResultsStore
 
 class KillBeforeStatus:
     '''Forwards to the connection; kills the process just before a symbol's status row.'''

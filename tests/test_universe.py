@@ -16,10 +16,12 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
+from stockcaster.engines import EngineConfig
+from stockcaster.jobs.universe import universe as universe_job
+from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.reporting.store import ResultsStore
-from stockcaster.training.global_model import GlobalConfig
-from stockcaster.universe import UniverseConfig, universe
+from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.store.results import ResultsStore
 
 HERE = Path(__file__).parent
 
@@ -40,6 +42,12 @@ def toy_file(folder: Path, broken: bool = False) -> Path:
         lines[at] = ",".join(parts)
         path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def universe(data, config, symbols=None, *, workers=None, engine="local", **options):
+    """The job, called the way these tests read best."""
+    runner = EngineConfig(engine, workers)
+    return universe_job(PanelSource(data, symbols), config, engine=runner, **options)
 
 
 def tiny_config(mode: str = "global") -> UniverseConfig:
@@ -128,8 +136,7 @@ def test_a_finished_run_is_not_overwritten_and_resume_checks_its_settings(tmp_pa
 KILL_SCRIPT = """
 import os, signal, sys
 sys.path.insert(0, {tests!r})
-from test_universe import tiny_config
-from stockcaster.universe import universe
+from test_universe import tiny_config, universe
 seen = []
 def stop(record):
     seen.append(record.symbol)
@@ -179,7 +186,7 @@ def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
 def test_per_symbol_mode_fits_one_lstm_per_symbol(tmp_path):
     from test_forecasters import tiny_preset
 
-    from stockcaster.config import to_toml
+    from stockcaster.models.presets import to_toml
 
     preset = tmp_path / "tiny.toml"
     preset.write_text(to_toml(tiny_preset()))
@@ -221,7 +228,7 @@ def test_the_summary_is_strict_json(tmp_path):
 
 
 def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkeypatch):
-    import stockcaster.universe as module
+    import stockcaster.jobs.universe as module
 
     data = toy_file(tmp_path)
     config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift"))
@@ -254,7 +261,7 @@ def test_the_global_model_alone_is_scored(tmp_path):
 
 
 def test_a_run_whose_every_symbol_fails_still_completes_with_its_report(tmp_path, monkeypatch):
-    import stockcaster.universe as module
+    import stockcaster.jobs.universe as module
 
     def broken(shared, job, symbol):
         raise RuntimeError(f"{symbol} unreadable")

@@ -18,10 +18,24 @@ PRICE_TABLE_COLUMNS = (DATE, SYMBOL, OPEN, HIGH, LOW, CLOSE, VOLUME, ADJ_CLOSE)
 
 REQUIRED_COLUMNS = (DATE, SYMBOL, CLOSE)
 
-# The forecast table: one row per forecast day.
-HORIZON = "horizon"
+# The forecast table: one row per forecast day (and model and origin).
+MODEL = "model"
+ORIGIN = "origin"  # the last day whose close the forecast knew
+HORIZON = "horizon"  # trading days from the origin to the forecast day
 ACTUAL = "actual"
 YHAT = "yhat"
-NAIVE = "naive"
+NAIVE = "naive"  # the naive forecast: the close at the origin
 LO = "lo"  # lower end of the forecast interval (the lowest quantile)
 HI = "hi"  # upper end (the highest quantile)
+ERROR = "error"
+STAGE = "stage"  # where a model failed: "fit" or "predict"
+
+FORECAST_COLUMNS = (DATE, SYMBOL, MODEL, ORIGIN, HORIZON, YHAT, ACTUAL, LO, HI)
+"""The forecast table of a walk-forward (backtest.csv, `walk_forward`)."""
+
+# The other forecast tables are views of it, with the columns their file has always had:
+RUN_FORECAST_COLUMNS = (DATE, SYMBOL, HORIZON, ACTUAL, YHAT, NAIVE)  # run: predictions.csv
+FUTURE_FORECAST_COLUMNS = (DATE, SYMBOL, HORIZON, YHAT, LO, HI)  # predict: forecast.csv (+ q*)
+STORED_FORECAST_COLUMNS = (SYMBOL, MODEL, DATE, YHAT, ACTUAL, NAIVE)  # the results store
+PANEL_FORECAST_COLUMNS = (SYMBOL, DATE, YHAT)  # a panel model's one-step forecasts
+FAILURE_COLUMNS = (MODEL, ORIGIN, STAGE, ERROR)  # windows on which a model failed

@@ -7,6 +7,7 @@ import platform
 import shlex
 import sys
 
+import numpy
 import pandas as pd
 
 import stockcaster
@@ -14,8 +15,7 @@ import stockcaster
 
 def versions() -> dict[str, str]:
     """Versions of stockcaster, Python, Keras and its backend, NumPy and pandas."""
-    import keras
-    import numpy
+    import keras  # a delayed import: Keras and its backend take seconds to import
 
     backend = keras.backend.backend()
     module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)

@@ -13,6 +13,7 @@ DEFAULT_EXCHANGE = "XNYS"  # the New York Stock Exchange
 
 @lru_cache(maxsize=8)
 def _calendar(exchange: str, start: str):
+    # Delayed import: exchange_calendars loads every exchange's rules (~1 s).
     import exchange_calendars as xcals
 
     try:
@@ -25,7 +26,10 @@ def _calendar(exchange: str, start: str):
 
 
 def next_sessions(
-    last: pd.Timestamp, count: int, exchange: str = DEFAULT_EXCHANGE
+    last: pd.Timestamp,
+    count: int,
+    exchange: str = DEFAULT_EXCHANGE,
+    since: pd.Timestamp | None = None,
 ) -> pd.DatetimeIndex:
     """The `count` trading days of `exchange` after `last`.
 
@@ -33,12 +37,15 @@ def next_sessions(
         last: the last day with a known close.
         count: trading days wanted.
         exchange: an exchange_calendars name or alias (XNYS, NYSE, XLON, ...).
+        since: a day the calendar should start on or before, so that many calls with
+            later `last` days share one calendar (a walk-forward); default `last`.
 
     Raises:
         StockcasterError: an unknown exchange, or days beyond the calendar's end.
     """
     # Building a calendar costs time per year it spans: start it just before `last`.
-    calendar = _calendar(exchange, f"{pd.Timestamp(last) - pd.Timedelta(days=7):%Y-%m-%d}")
+    first = pd.Timestamp(last if since is None else min(since, last))
+    calendar = _calendar(exchange, f"{first - pd.Timedelta(days=7):%Y-%m-%d}")
     end = min(pd.Timestamp(last) + pd.Timedelta(days=2 * count + 14), calendar.last_session)
     sessions = calendar.sessions_in_range(pd.Timestamp(last) + pd.Timedelta(days=1), end)
     if len(sessions) < count:

@@ -11,11 +11,10 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
-from stockcaster.models.base import Forecaster
+from stockcaster.features.split import training_rows
+from stockcaster.models.base import Forecaster, OneStepPath, QuantileForecaster
 
-MODEL = "model"
-ORIGIN = "origin"
-FORECAST_COLUMNS = (C.DATE, C.SYMBOL, MODEL, ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, C.LO, C.HI)
+C.FORECAST_COLUMNS = (C.DATE, C.SYMBOL, C.MODEL, C.ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, C.LO, C.HI)
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")
@@ -46,14 +45,14 @@ class BacktestConfig:
 class BacktestResult:
     """Every forecast made, and every window on which a model failed."""
 
-    forecasts: pd.DataFrame  # FORECAST_COLUMNS
+    forecasts: pd.DataFrame  # C.FORECAST_COLUMNS
     failures: pd.DataFrame  # model, origin, stage ("fit" or "predict"), error
     train_size: int  # closes in the first training window
 
 
 def first_origin(config: BacktestConfig, n_rows: int) -> int:
     """The row of the first origin: the last day before the test period."""
-    return int((1 - config.test_fraction) * n_rows) - 1
+    return training_rows(n_rows, config.test_fraction) - 1
 
 
 def origin_count(config: BacktestConfig, n_rows: int) -> int:
@@ -118,11 +117,8 @@ def walk_forward(
         first: the row of the first origin, when the test period is set by a date
             common to many symbols rather than by `config.test_fraction`.
     """
-    values = series.to_numpy(dtype="float64")
-    dates = series.index
     if first is None:
         first = check_backtest(config, len(series), symbol)
-    train_size = first + 1
     forecaster = make_forecaster()
     if _one_pass(forecaster, config):
         return _one_step_pass(forecaster, series, symbol, first, advance)
@@ -134,52 +130,60 @@ def walk_forward(
             advance()
         history = series.iloc[: origin + 1]  # nothing after the origin, by construction
         if i == 0 or (config.retrain_every and i % config.retrain_every == 0):
-            window = history if config.window == "expanding" else history.iloc[-train_size:]
-            try:
-                forecaster.fit(window)
-                ready = True
-            except Exception as err:  # a model's failure is a result, not a crash
-                failures.append((forecaster.name, dates[origin], "fit", _describe(err)))
-                ready = False
-        if not ready:
-            continue
-        try:
-            yhat = np.asarray(forecaster.predict(history, config.horizon), dtype="float64")
-            if yhat.shape != (config.horizon,) or not np.isfinite(yhat).all():
-                raise ValueError(f"expected {config.horizon} finite forecasts, received {yhat}")
-            lo, hi = _interval(forecaster, history, config.horizon)
-        except Exception as err:
-            failures.append((forecaster.name, dates[origin], "predict", _describe(err)))
-            continue
-        for step in range(1, config.horizon + 1):
-            day = origin + step
-            if day < len(series):
-                rows.append(
-                    (
-                        dates[day],
-                        symbol,
-                        forecaster.name,
-                        dates[origin],
-                        step,
-                        yhat[step - 1],
-                        values[day],
-                        lo[step - 1],
-                        hi[step - 1],
-                    )
-                )
+            window = history if config.window == "expanding" else history.iloc[-(first + 1) :]
+            ready = _attempt(failures, forecaster, history.index[-1], "fit", forecaster.fit, window)
+        if ready:
+            paths = _attempt(failures, forecaster, history.index[-1], "predict", _forecast,
+                             forecaster, history, config.horizon)  # fmt: skip
+            if paths is not None:
+                rows += _rows(series, symbol, forecaster.name, origin, paths)
     if advance is not None:
         advance()
     return BacktestResult(
-        forecasts=pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
-        failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
-        train_size=train_size,
+        forecasts=pd.DataFrame(rows, columns=list(C.FORECAST_COLUMNS)),
+        failures=pd.DataFrame(failures, columns=list(C.FAILURE_COLUMNS)),
+        train_size=first + 1,
     )
+
+
+def _attempt(failures: list, forecaster, origin, stage: str, call, *args):
+    """Run one fit or forecast; a model's failure is a result, recorded, not a crash.
+
+    Returns:
+        The call's result (True for a fit), or None when it failed.
+    """
+    try:
+        result = call(*args)
+    except Exception as err:
+        failures.append((forecaster.name, origin, stage, _describe(err)))
+        return None
+    return True if result is None else result
+
+
+def _forecast(forecaster: Forecaster, history: pd.Series, horizon: int):
+    """The point forecasts and the interval ends from one origin, checked."""
+    yhat = np.asarray(forecaster.predict(history, horizon), dtype="float64")
+    if yhat.shape != (horizon,) or not np.isfinite(yhat).all():
+        raise ValueError(f"expected {horizon} finite forecasts, received {yhat}")
+    lo, hi = _interval(forecaster, history, horizon)
+    return yhat, lo, hi
+
+
+def _rows(series: pd.Series, symbol: str, model: str, origin: int, paths) -> list[tuple]:
+    """Forecast-table rows of the days forecast from `origin` that the series holds."""
+    yhat, lo, hi = paths
+    dates, values = series.index, series.to_numpy(dtype="float64")
+    return [
+        (dates[day], symbol, model, dates[origin], day - origin, yhat[day - origin - 1],
+         values[day], lo[day - origin - 1], hi[day - origin - 1])
+        for day in range(origin + 1, min(origin + len(yhat), len(series) - 1) + 1)
+    ]  # fmt: skip
 
 
 def _one_pass(forecaster: Forecaster, config: BacktestConfig) -> bool:
     """Whether one fit and one filtering pass give every origin's forecast (h=1, no refit)."""
     single_fit = config.retrain_every == 0 and config.horizon == 1 and config.step == 1
-    return single_fit and getattr(forecaster, "has_one_step_path", False)
+    return single_fit and isinstance(forecaster, OneStepPath)
 
 
 def one_step_table(
@@ -194,15 +198,15 @@ def one_step_table(
         {
             C.DATE: dates[first + 1 :],
             C.SYMBOL: symbol,
-            MODEL: model,
-            ORIGIN: dates[first:-1],
+            C.MODEL: model,
+            C.ORIGIN: dates[first:-1],
             C.HORIZON: 1,
             C.YHAT: yhat,
             C.ACTUAL: series.to_numpy(dtype="float64")[first + 1 :],
             C.LO: np.nan,
             C.HI: np.nan,
         },
-        columns=list(FORECAST_COLUMNS),
+        columns=list(C.FORECAST_COLUMNS),
     )
 
 
@@ -212,7 +216,7 @@ def _one_step_pass(
     """The h=1, fit-once walk-forward in one pass: same forecasts as the origin loop."""
     dates = series.index
     failures: list[tuple] = []
-    rows = pd.DataFrame(columns=list(FORECAST_COLUMNS))
+    rows = pd.DataFrame(columns=list(C.FORECAST_COLUMNS))
     try:
         forecaster.fit(series.iloc[: first + 1])  # the training window ends at the origin
         yhat = forecaster.one_step_path(series, first)
@@ -226,7 +230,7 @@ def _one_step_pass(
             advance()
     return BacktestResult(
         forecasts=rows,
-        failures=pd.DataFrame(failures, columns=[MODEL, ORIGIN, "stage", "error"]),
+        failures=pd.DataFrame(failures, columns=list(C.FAILURE_COLUMNS)),
         train_size=first + 1,
     )
 
@@ -235,7 +239,7 @@ def _interval(
     forecaster: Forecaster, history: pd.Series, horizon: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The outermost quantile forecasts of a model that has them, else NaN."""
-    if not getattr(forecaster, "quantiles", ()):
+    if not isinstance(forecaster, QuantileForecaster) or not forecaster.quantiles:
         return np.full(horizon, np.nan), np.full(horizon, np.nan)
     paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
     return paths[:, 0], paths[:, -1]

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.backtest import MODEL, ORIGIN
 from stockcaster.evaluation.metrics import point_metrics
+from stockcaster.evaluation.one_step import naive_forecast
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.evaluation.trading import RULES, buy_and_hold, evaluate_rules
 
@@ -21,7 +21,7 @@ TRADING_KEYS = (
     "volatility",
 )
 LEADERBOARD_COLUMNS = (
-    MODEL, C.HORIZON, "n", "mse", "rmse", "mae", "mape", "mase", "theil_u",
+    C.MODEL, C.HORIZON, "n", "mse", "rmse", "mae", "mape", "mase", "theil_u",
     "directional_accuracy", "mse_ratio", "dm_statistic", "dm_pvalue", "lag_flag",
     "interval_level", "coverage", "interval_score",
     *(f"{rule}_{key}" for rule in RULES for key in TRADING_KEYS),
@@ -64,14 +64,14 @@ def leaderboard(
     """
     levels = levels or {}
     scale = float(np.mean(np.abs(np.diff(series.to_numpy()[:train_size]))))
-    at_origin = series.reindex(forecasts[ORIGIN]).to_numpy()
+    at_origin = naive_forecast(series, forecasts[C.ORIGIN])
     day_before = series.shift(1).reindex(forecasts[C.DATE]).to_numpy()
     frame = forecasts.assign(_naive=at_origin, _before=day_before)
     records = []
-    for (model, horizon), rows in frame.groupby([MODEL, C.HORIZON], sort=False):
+    for (model, horizon), rows in frame.groupby([C.MODEL, C.HORIZON], sort=False):
         actual, yhat = rows[C.ACTUAL].to_numpy(), rows[C.YHAT].to_numpy()
         naive = rows["_naive"].to_numpy()
-        record = {MODEL: model, C.HORIZON: int(horizon), "n": len(rows)}
+        record = {C.MODEL: model, C.HORIZON: int(horizon), "n": len(rows)}
         record.update(point_metrics(actual, yhat, naive))
         naive_mse = float(np.mean((naive - actual) ** 2))
         record["mase"] = record["mae"] / scale if scale > 0 else None

@@ -33,6 +33,15 @@ def forecast_table(prices: pd.DataFrame, days: np.ndarray, yhat: np.ndarray) -> 
     )
 
 
+def naive_forecast(series: pd.Series, origins: pd.Series | pd.Index) -> np.ndarray:
+    """The naive forecast of days forecast from `origins`: the close at each origin.
+
+    The forecast every model is judged against; in `forecast_table` it is the close of
+    the row before each day, the same thing for one-step forecasts.
+    """
+    return series.reindex(origins).to_numpy()
+
+
 def compare_with_naive(forecasts: pd.DataFrame) -> dict:
     """Metrics of the model and of the naive forecast on the same days.
 

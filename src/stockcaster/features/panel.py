@@ -9,6 +9,7 @@ row it ends on, and `training/panel_dataset.py` gathers the windows of one batch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,11 +21,6 @@ from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
 
 FeatureSet = Literal["returns", "ohlcv"]
-FEATURE_SETS: tuple[str, ...] = ("returns", "ohlcv")
-FEATURE_NAMES = {
-    "returns": ("log_return",),
-    "ohlcv": ("log_return", "gap", "range", "body", "log_volume_change"),
-}
 
 
 @dataclass(frozen=True)
@@ -90,6 +86,7 @@ def panel_features(
     cutoff: np.datetime64,
     feature_set: FeatureSet = "returns",
     center_returns: bool = True,
+    scale: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None,
 ) -> PanelFeatures:
     """Compute and scale features of a price table sorted by symbol and date.
 
@@ -100,6 +97,8 @@ def panel_features(
             gap, high-low range, open-to-close body, log volume change).
         center_returns: subtract each symbol's mean log-return; without, returns are
             only divided by their spread, so a forecast of 0 is the naive forecast.
+        scale: `(symbols, mean, std)` fitted earlier, to scale the same symbols with;
+            None computes them from the rows up to the cutoff.
 
     Raises:
         StockcasterError: "ohlcv" on a table without open, high, low and volume.
@@ -116,23 +115,13 @@ def panel_features(
     raw = _raw_features(prices, log_close, new_symbol, feature_set)  # [rows, features]
 
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
-    first = np.array(
-        [
-            start + int(np.searchsorted(dates[start:stop], cutoff, side="right")) - 1
-            for start, stop in zip(starts, stops, strict=True)
-        ]
-    )
-    first = np.where(first >= starts, first, -1)
-    mean = np.zeros((len(symbols), raw.shape[1]))
-    std = np.ones((len(symbols), raw.shape[1]))
-    for i, (start, last) in enumerate(zip(starts, first, strict=True)):
-        train = raw[start : last + 1]  # this symbol's rows up to its cutoff row, no later
-        if last >= 0 and np.isfinite(train).all(axis=1).sum() > 1:
-            mean[i] = np.nanmean(train, axis=0)
-            spread = np.nanstd(train, axis=0)
-            std[i] = np.where(spread > 0, spread, 1.0)
-    if not center_returns:
-        mean[:, 0] = 0.0
+    first = _cutoff_rows(dates, starts, stops, cutoff)
+    if scale is None:
+        mean, std = _statistics(raw, starts, first, center_returns)
+    elif tuple(scale[0]) != tuple(symbols):
+        raise ValueError("expected the symbols the statistics were fitted on")
+    else:
+        mean, std = scale[1], scale[2]
     values = (raw - mean[symbol_id]) / std[symbol_id]
     target = np.full(len(prices), np.nan)
     target[:-1] = values[1:, 0]
@@ -152,30 +141,104 @@ def panel_features(
     )
 
 
+def _cutoff_rows(
+    dates: np.ndarray, starts: np.ndarray, stops: np.ndarray, cutoff: np.datetime64
+) -> np.ndarray:
+    """Each symbol's row of its last day up to the cutoff; -1 if it starts after it."""
+    first = np.array(
+        [
+            start + int(np.searchsorted(dates[start:stop], cutoff, side="right")) - 1
+            for start, stop in zip(starts, stops, strict=True)
+        ]
+    )
+    return np.where(first >= starts, first, -1)
+
+
+def _statistics(
+    raw: np.ndarray, starts: np.ndarray, first: np.ndarray, center_returns: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each symbol's mean and standard deviation `[symbols, features]` up to its cutoff row."""
+    mean = np.zeros((len(starts), raw.shape[1]))
+    std = np.ones((len(starts), raw.shape[1]))
+    for i, (start, last) in enumerate(zip(starts, first, strict=True)):
+        train = raw[start : last + 1]  # this symbol's rows up to its cutoff row, no later
+        if last >= 0 and np.isfinite(train).all(axis=1).sum() > 1:
+            mean[i] = np.nanmean(train, axis=0)
+            spread = np.nanstd(train, axis=0)
+            std[i] = np.where(spread > 0, spread, 1.0)
+    if not center_returns:
+        mean[:, 0] = 0.0
+    return mean, std
+
+
 def _raw_features(
     prices: pd.DataFrame, log_close: np.ndarray, new_symbol: np.ndarray, feature_set: str
 ) -> np.ndarray:
     """Unscaled features `[rows, features]`; NaN on each symbol's first row."""
-    previous = np.roll(log_close, 1)
-    columns = [log_close - previous]
-    if feature_set == "ohlcv":
-        needed = [C.OPEN, C.HIGH, C.LOW, C.VOLUME]
-        missing = [c for c in needed if c not in prices.columns]
-        if missing:
-            raise StockcasterError(
-                f"--features ohlcv: expected columns {', '.join(needed)}, received a table "
-                f"without {', '.join(missing)}"
-            )
-        log_open = np.log(prices[C.OPEN].to_numpy(dtype="float64"))
-        log_high = np.log(prices[C.HIGH].to_numpy(dtype="float64"))
-        log_low = np.log(prices[C.LOW].to_numpy(dtype="float64"))
-        log_volume = np.log1p(prices[C.VOLUME].to_numpy(dtype="float64"))
-        columns += [
-            log_open - previous,
-            log_high - log_low,
-            log_close - log_open,
-            log_volume - np.roll(log_volume, 1),
-        ]
-    raw = np.stack(columns, axis=1)
+    spec = FEATURE_SETS[feature_set]
+    missing = [c for c in spec.needs if c not in prices.columns]
+    if missing:
+        needed = [c for c in spec.needs if c != C.CLOSE]
+        raise StockcasterError(
+            f"--features {spec.name}: expected columns {', '.join(needed)}, received a table "
+            f"without {', '.join(missing)}"
+        )
+    raw = np.stack(spec.compute(prices, log_close), axis=1)
     raw[new_symbol] = np.nan
     return raw
+
+
+def _returns(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
+    """The close's log-return (each symbol's first row is set to NaN by the caller)."""
+    return [log_close - np.roll(log_close, 1)]
+
+
+def _ohlcv(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
+    """Log-return, opening gap, high-low range, open-to-close body, log volume change."""
+    previous = np.roll(log_close, 1)
+    log_open = np.log(prices[C.OPEN].to_numpy(dtype="float64"))
+    log_high = np.log(prices[C.HIGH].to_numpy(dtype="float64"))
+    log_low = np.log(prices[C.LOW].to_numpy(dtype="float64"))
+    log_volume = np.log1p(prices[C.VOLUME].to_numpy(dtype="float64"))
+    return [
+        log_close - previous,
+        log_open - previous,
+        log_high - log_low,
+        log_close - log_open,
+        log_volume - np.roll(log_volume, 1),
+    ]
+
+
+@dataclass(frozen=True)
+class FeatureSetSpec:
+    """One feature set of the global model (a new one is one function and one entry).
+
+    Attributes:
+        name: the name `--features` takes.
+        help: one line for `--help`.
+        features: the names of the features, in column order.
+        compute: `(prices, log_close) -> [rows] arrays`, one per feature.
+        needs: the price columns it reads.
+    """
+
+    name: str
+    help: str
+    features: tuple[str, ...]
+    compute: Callable[[pd.DataFrame, np.ndarray], list[np.ndarray]]
+    needs: tuple[str, ...] = (C.CLOSE,)
+
+
+FEATURE_SETS: dict[str, FeatureSetSpec] = {
+    spec.name: spec
+    for spec in (
+        FeatureSetSpec("returns", "the close's log-return", ("log_return",), _returns),
+        FeatureSetSpec(
+            "ohlcv",
+            "log-return, opening gap, high-low range, open-to-close body, log volume change",
+            ("log_return", "gap", "range", "body", "log_volume_change"),
+            _ohlcv,
+            (C.OPEN, C.HIGH, C.LOW, C.CLOSE, C.VOLUME),
+        ),
+    )
+}
+FEATURE_NAMES = {name: spec.features for name, spec in FEATURE_SETS.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -12,6 +13,9 @@ from stockcaster.features.scaling import ScalerName, make_scaler
 from stockcaster.features.split import Split, chronological_split
 from stockcaster.features.targets import Target, first_valid_row, to_price, to_target
 from stockcaster.features.windows import Layout, lag_windows
+
+VALIDATE_ON_TEST = "test"
+"""`validation = "test"`: validate on the test period, as the reference notebook does."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class FeatureConfig:
     lookback: int = 20
     layout: Layout = "timesteps"
     test_fraction: float = 0.25
-    validation: float | str = 0.15
+    validation: float | Literal["test"] = 0.15
 
     def __post_init__(self) -> None:
         if self.lookback < 1:
@@ -42,14 +46,14 @@ class FeatureConfig:
             raise StockcasterError(
                 f"expected test_fraction in (0, 1), received test_fraction={self.test_fraction}"
             )
-        if self.validation != "test" and not 0 < float(self.validation) < 1:
+        if self.validation != VALIDATE_ON_TEST and not 0 < float(self.validation) < 1:
             raise StockcasterError(
                 f"expected validation in (0, 1) or 'test', received validation={self.validation}"
             )
 
     @property
     def validation_fraction(self) -> float | None:
-        return None if self.validation == "test" else float(self.validation)
+        return None if self.validation == VALIDATE_ON_TEST else float(self.validation)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,14 @@ class Windows:
     x: np.ndarray  # [samples, *input_shape]
     y: np.ndarray  # [samples]
     days: np.ndarray  # [samples] row index of each target
+
+
+def min_fit_rows(config: FeatureConfig, horizon: int = 1) -> int:
+    """The one history rule for a network: the closes it needs to be fitted on.
+
+    Three windows' worth plus a margin (at least 30), and the horizon of a direct head.
+    """
+    return max(30, 3 * config.lookback + 10) + horizon - 1
 
 
 class FeaturePipeline:

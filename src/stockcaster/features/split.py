@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from stockcaster.errors import StockcasterError
 
 
@@ -25,6 +27,22 @@ class Split:
         return self.n_rows - self.train_end
 
 
+def training_rows(n_rows: int, test_fraction: float) -> int:
+    """The one cutoff rule: of `n_rows` in time order, the first this many are training rows.
+
+    `int((1 - test_fraction) * n_rows)`, as in the reference (1,321 of 1,762); the rows
+    (or trading days) after them are the test period. Used for one series' split, the
+    backtest's first origin, a universe's common cutoff day and the global model's
+    validation days.
+    """
+    return int((1 - test_fraction) * n_rows)
+
+
+def last_training_day(days: np.ndarray, test_fraction: float) -> np.datetime64:
+    """The last training day of sorted, distinct `days`, by the same rule."""
+    return days[max(0, training_rows(len(days), test_fraction) - 1)]
+
+
 def chronological_split(
     n_rows: int, test_fraction: float = 0.25, validation_fraction: float | None = 0.15
 ) -> Split:
@@ -42,7 +60,7 @@ def chronological_split(
     """
     if not 0 < test_fraction < 1:
         raise StockcasterError(f"expected test_fraction in (0, 1), received {test_fraction}")
-    train_end = int((1 - test_fraction) * n_rows)
+    train_end = training_rows(n_rows, test_fraction)
     if validation_fraction is None:
         return Split(fit_end=train_end, train_end=train_end, n_rows=n_rows)
     if not 0 < validation_fraction < 1:

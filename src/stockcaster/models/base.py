@@ -1,8 +1,12 @@
-"""The one contract every forecaster keeps, baseline or neural.
+"""The one contract every forecaster keeps, baseline or neural, and its optional abilities.
 
 A forecaster is fitted on a price history and then forecasts h steps ahead from the end
 of any later history it is given, without being refitted. The walk-forward backtest hands
 it only the closes up to each origin, so it cannot see the future.
+
+Abilities beyond the contract are small protocols, checked with `isinstance`:
+`OneStepPath` (every one-step forecast of a test period in one pass), `QuantileForecaster`
+(forecast quantiles) and `PanelForecaster` (one model fitted on many symbols at once).
 """
 
 from __future__ import annotations
@@ -11,6 +15,13 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+
+
+class NotFittedError(RuntimeError):
+    """A forecaster was asked to forecast before it was fitted."""
+
+    def __init__(self, name: str):
+        super().__init__(f"{name}: expected fit() before forecasting, received no fit yet")
 
 
 @runtime_checkable
@@ -33,5 +44,52 @@ class Forecaster(Protocol):
 
         Returns:
             `[horizon]` forecast closes, float64.
+
+        Raises:
+            NotFittedError: before `fit`.
+        """
+        ...
+
+
+@runtime_checkable
+class OneStepPath(Protocol):
+    """A fitted model that forecasts every later day one step ahead in one pass."""
+
+    def one_step_path(self, series: pd.Series, first: int) -> np.ndarray:
+        """One-step forecasts of days `first + 1 ..` of `series`, each from the days before it.
+
+        Returns:
+            `[len(series) - first - 1]` forecast closes, equal to forecasting from each
+            origin in turn without refitting.
+        """
+        ...
+
+
+@runtime_checkable
+class QuantileForecaster(Protocol):
+    """A model that may forecast quantiles; `quantiles` is empty when this one does not."""
+
+    quantiles: tuple[float, ...]
+
+    def predict_quantiles(self, history: pd.Series, horizon: int) -> np.ndarray:
+        """`[horizon, quantiles]` closes, non-decreasing along the quantile axis."""
+        ...
+
+
+@runtime_checkable
+class PanelForecaster(Protocol):
+    """One model for many symbols: fitted once up to a common cutoff, then walked forward."""
+
+    name: str
+
+    def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
+        """Fit on every symbol's rows up to `cutoff` (a validated price table)."""
+        ...
+
+    def predict_after(self, prices: pd.DataFrame) -> pd.DataFrame:
+        """One-step forecasts of every symbol's every day after the cutoff.
+
+        Returns:
+            Columns symbol, date, yhat: each from the closes before `date` only.
         """
         ...

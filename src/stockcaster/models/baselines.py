@@ -14,39 +14,48 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from stockcaster.models.base import NotFittedError
+
 
 class StatsforecastForecaster:
-    """Adapter from a statsforecast model to the `Forecaster` contract.
+    """Adapter from a statsforecast model without fitted parameters to `Forecaster`.
+
+    Naive, drift and moving average read the later history itself at every origin.
 
     Args:
         name: the name shown in leaderboards.
-        make_model: builds a fresh statsforecast model, e.g. `lambda: AutoARIMA()`.
+        make_model: builds a fresh statsforecast model, e.g. `Naive`.
     """
 
     def __init__(self, name: str, make_model):
         self.name = name
         self._make_model = make_model
         self._model = None
-        self._keeps_parameters = hasattr(make_model(), "forward")
 
     def fit(self, history: pd.Series) -> None:
         self._model = self._make_model()
         self._model.fit(_values(history))
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
-        if self._model is None:
-            raise RuntimeError(f"{self.name}: predict called before fit")
-        y = _values(history)
-        if self._keeps_parameters:  # keeps the fitted parameters (ARIMA)
-            forecast = self._model.forward(y=y, h=horizon)["mean"]
-        else:  # the simple baselines have nothing to keep: they read the history itself
-            forecast = self._model.forecast(y=y, h=horizon)["mean"]
+        self._check_fitted()
+        forecast = self._model.forecast(y=_values(history), h=horizon)["mean"]
         return np.asarray(forecast, dtype="float64")
 
-    @property
-    def has_one_step_path(self) -> bool:
-        """Whether `one_step_path` is available (models with fitted parameters)."""
-        return self._keeps_parameters
+    def _check_fitted(self) -> None:
+        if self._model is None:
+            raise NotFittedError(self.name)
+
+
+class FittedStatsforecast(StatsforecastForecaster):
+    """A statsforecast model whose fitted parameters are kept and applied `forward` (ARIMA).
+
+    It also has a `OneStepPath`: the Kalman filter's in-sample one-step predictions.
+    """
+
+    def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
+        self._check_fitted()
+        forecast = self._model.forward(y=_values(history), h=horizon)["mean"]
+        return np.asarray(forecast, dtype="float64")
 
     def one_step_path(self, series: pd.Series, first: int) -> np.ndarray:
         """One-step forecasts of days `first + 1 ..` of `series`, each from the days before it.
@@ -56,8 +65,7 @@ class StatsforecastForecaster:
         Returns:
             `[len(series) - first - 1]` forecast closes.
         """
-        if self._model is None:
-            raise RuntimeError(f"{self.name}: predict called before fit")
+        self._check_fitted()
         fitted = self._model.forward(y=_values(series), h=1, fitted=True)["fitted"]
         return np.asarray(fitted[first + 1 :], dtype="float64")
 
@@ -87,8 +95,8 @@ def moving_average(window: int = 5) -> StatsforecastForecaster:
     return StatsforecastForecaster("ma", lambda: WindowAverage(window_size=window))
 
 
-def arima() -> StatsforecastForecaster:
+def arima() -> FittedStatsforecast:
     """AutoARIMA (order chosen by AICc on the training window), applied forward."""
     from statsforecast.models import AutoARIMA
 
-    return StatsforecastForecaster("arima", AutoARIMA)
+    return FittedStatsforecast("arima", AutoARIMA)

@@ -1,57 +1,59 @@
-"""Prophet, as the reference article names it; an optional extra."""
+"""Prophet, as the reference article names it; an optional extra.
+
+Prophet models the calendar, not the last price, so a later history only sets the dates
+to forecast: the exchange's next trading days (no weekends, no holidays), as for every
+other model.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 
 import numpy as np
 import pandas as pd
 
-from stockcaster.errors import StockcasterError
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.models.base import NotFittedError
 
 INSTALL_HINT = "pip install 'stockcaster[prophet]'"
 
 
 def prophet_installed() -> bool:
-    """Whether the `prophet` package can be imported."""
-    # Prophet logs an error at import when plotly (for its interactive plots) is absent;
-    # stockcaster draws its own figures, so that line would only alarm.
-    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    try:
-        import prophet  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the `prophet` package is installed (found without importing it)."""
+    return importlib.util.find_spec("prophet") is not None
 
 
 class ProphetForecaster:
-    """Prophet fitted on the training window; forecasts the next business days' closes.
+    """Prophet fitted on the training window; forecasts the exchange's next trading days.
 
-    Prophet models the calendar, not the last price, so a later history only sets the
-    dates to forecast: its forecasts do not follow the latest closes.
+    Args:
+        exchange: the trading calendar whose sessions are forecast.
     """
 
     name = "prophet"
 
-    def __init__(self):
-        if not prophet_installed():
-            raise StockcasterError(
-                f"--models: expected an installed model, received 'prophet', which needs the "
-                f"prophet package ({INSTALL_HINT})"
-            )
+    def __init__(self, exchange: str = DEFAULT_EXCHANGE):
+        self.exchange = exchange
         self._model = None
+        self._since: pd.Timestamp | None = None
 
     def fit(self, history: pd.Series) -> None:
+        # Delayed import: Prophet (and its Stan backend) is heavy and an optional extra.
         from prophet import Prophet
 
-        logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+        # Prophet logs an error at import without plotly (its interactive plots) and
+        # cmdstanpy logs every fit; stockcaster draws its own figures and reports fits.
+        for name, level in (("prophet.plot", logging.CRITICAL), ("cmdstanpy", logging.WARNING)):
+            logging.getLogger(name).setLevel(level)
         frame = pd.DataFrame({"ds": history.index, "y": history.to_numpy(dtype="float64")})
         self._model = Prophet(daily_seasonality=False)
         self._model.fit(frame)
+        self._since = history.index[0]
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
         if self._model is None:
-            raise RuntimeError("prophet: predict called before fit")
-        dates = pd.bdate_range(history.index[-1], periods=horizon + 1)[1:]
+            raise NotFittedError(self.name)
+        dates = next_sessions(history.index[-1], horizon, self.exchange, since=self._since)
         forecast = self._model.predict(pd.DataFrame({"ds": dates}))
         return forecast["yhat"].to_numpy(dtype="float64")

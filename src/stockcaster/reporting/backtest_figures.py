@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.backtest import MODEL, ORIGIN
 from stockcaster.evaluation.trading import positions, strategy_returns
-from stockcaster.reporting.figures import plt, save
+from stockcaster.reporting.figures import save, subplots
 
 
 def _one_step(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -20,10 +19,10 @@ def _one_step(forecasts: pd.DataFrame) -> pd.DataFrame:
 def forecasts_figure(forecasts: pd.DataFrame, path: Path) -> None:
     """One panel per model: its one-step forecasts over the actual closes."""
     rows = _one_step(forecasts)
-    models = list(rows[MODEL].unique())
-    fig, axes = plt.subplots(len(models), 1, figsize=(10, 2.6 * len(models) + 0.5), squeeze=False)
+    models = list(rows[C.MODEL].unique())
+    fig, axes = subplots(len(models), 1, figsize=(10, 2.6 * len(models) + 0.5), squeeze=False)
     for ax, model in zip(axes[:, 0], models, strict=True):
-        mine = rows[rows[MODEL] == model]
+        mine = rows[rows[C.MODEL] == model]
         ax.plot(mine[C.DATE], mine[C.ACTUAL], color="black", lw=1.2, label="actual")
         ax.plot(mine[C.DATE], mine[C.YHAT], color="tab:red", lw=0.9, label=model)
         ax.set_ylabel("close")
@@ -37,8 +36,8 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     rows = _one_step(forecasts)
     errors = rows[C.YHAT] - rows[C.ACTUAL]
     bins = np.linspace(errors.quantile(0.005), errors.quantile(0.995), 60)
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    for model, mine in rows.groupby(MODEL, sort=False):
+    fig, ax = subplots(figsize=(9, 4.5))
+    for model, mine in rows.groupby(C.MODEL, sort=False):
         ax.hist(mine[C.YHAT] - mine[C.ACTUAL], bins=bins, histtype="step", lw=1.3, label=model)
     ax.set_xlabel("one-step error (forecast - actual)")
     ax.set_ylabel("days")
@@ -50,13 +49,13 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
 def equity_figure(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, path: Path) -> None:
     """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold."""
     rows = _one_step(forecasts)
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = subplots(figsize=(10, 5))
     days = pd.Index(rows[C.DATE].unique()).sort_values()
     market = series.pct_change().reindex(days).to_numpy()
     hold = strategy_returns(np.ones_like(market), market, cost_bps)
     ax.plot(days, np.cumprod(1 + hold), color="black", lw=1.5, label="buy and hold")
-    for model, mine in rows.groupby(MODEL, sort=False):
-        origin_close = series.reindex(mine[ORIGIN]).to_numpy()
+    for model, mine in rows.groupby(C.MODEL, sort=False):
+        origin_close = series.reindex(mine[C.ORIGIN]).to_numpy()
         held = positions(mine[C.YHAT].to_numpy() - origin_close, "long_flat")
         returns = strategy_returns(held, mine[C.ACTUAL].to_numpy() / origin_close - 1, cost_bps)
         ax.plot(mine[C.DATE], np.cumprod(1 + returns), lw=1, label=f"{model} long/flat")

@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import pandas as pd  # noqa: E402
-
-from stockcaster import columns as C  # noqa: E402
+from stockcaster import columns as C
 
 _ZOOM_DAYS = 60
+
+
+def subplots(*args, **options):
+    """`plt.subplots` on the Agg backend: figures here are files, never windows.
+
+    The backend is chosen here, where figures are drawn, not when the module is imported.
+    """
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg")
+    return plt.subplots(*args, **options)
 
 
 def save(fig: plt.Figure, path: Path, dpi: int = 110, dates: bool = True) -> None:
@@ -29,7 +37,7 @@ def loss_figure(
 ) -> None:
     """Training vs validation loss per epoch, as in the reference article, best epoch marked."""
     epochs = range(1, len(history["loss"]) + 1)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = subplots(figsize=(8, 4.5))
     ax.plot(epochs, history["loss"], label="training loss")
     ax.plot(epochs, history["val_loss"], label="validation loss")
     if best_epoch is not None:
@@ -48,7 +56,7 @@ def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
     The lower panel zooms into the last days, where a forecast that only repeats
     yesterday's close shows as a curve shifted one day to the right.
     """
-    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5))
+    fig, axes = subplots(2, 1, figsize=(10, 7.5))
     for ax, rows in zip(axes, (forecasts, forecasts.tail(_ZOOM_DAYS)), strict=True):
         ax.plot(rows[C.DATE], rows[C.ACTUAL], color="black", lw=1.4, label="actual")
         ax.plot(rows[C.DATE], rows[C.YHAT], color="tab:red", lw=1.1, label="model")
@@ -69,7 +77,7 @@ def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
 
 def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None:
     """Closing prices of up to `max_symbols` symbols of a price table."""
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = subplots(figsize=(10, 5))
     symbols = list(table[C.SYMBOL].unique())
     for symbol in symbols[:max_symbols]:
         rows = table[table[C.SYMBOL] == symbol]
@@ -89,7 +97,7 @@ def fan_figure(
     band: str | None = "interval",
 ) -> None:
     """Recent closes, then the forecast median with its interval as a shaded fan."""
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = subplots(figsize=(10, 5))
     ax.plot(history.index, history.to_numpy(), color="black", lw=1.2, label="close")
     dates = [history.index[-1], *forecast[C.DATE]]
     median = [history.iloc[-1], *forecast[C.YHAT]]
@@ -111,7 +119,7 @@ def residual_figure(forecasts: pd.DataFrame, path: Path, lags: int = 20) -> None
     autocorrelation that the model left unexplained.
     """
     residual = (forecasts[C.ACTUAL] - forecasts[C.YHAT]).reset_index(drop=True)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = subplots(1, 3, figsize=(13, 3.8))
     axes[0].plot(forecasts[C.DATE], residual, lw=0.8, color="tab:gray")
     axes[0].axhline(0, color="black", lw=0.8)
     axes[0].set_title("residual over time")

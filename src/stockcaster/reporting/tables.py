@@ -152,3 +152,33 @@ def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series)
         cells += [_cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
         table.add_row(*cells)
     console.print(table)
+
+
+def print_scores(console: Console, summary: dict) -> None:
+    """Print a universe run's scores across symbols, one row per model."""
+    counts = summary["symbols"]
+    table = Table(
+        title=f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
+        f"{counts.get('failed', 0)} failed · one step ahead, against naive"
+    )
+    for name in ("model", "median MSE ratio", "beats naive", "DM wins", "DM losses",
+                 "mean rank IC", "L/S annual", "L/S IR"):  # fmt: skip
+        table.add_column(name, justify="left" if name == "model" else "right")
+    for row in summary["scores"]:
+        cross = summary["cross_section"].get(row["model"], {})
+        ic, book = cross.get("ic", {}), cross.get("portfolio", {})
+        table.add_row(
+            row["model"],
+            _optional(row["median_mse_ratio"]),
+            _optional(row["share_beating_naive"], "{:.0%}"),
+            str(row["dm_wins"]),
+            str(row["dm_losses"]),
+            _optional(ic.get("mean_rank_ic")),
+            _optional(book.get("annual_return"), "{:.1%}"),
+            _optional(book.get("information_ratio"), "{:.2f}"),
+        )
+    console.print(table)
+
+
+def _optional(value: float | None, form: str = "{:.4f}") -> str:
+    return "" if value is None else form.format(value)

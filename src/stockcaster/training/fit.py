@@ -18,6 +18,31 @@ from stockcaster.training.config import TrainConfig
 _FAST_SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
+def _callbacks(config: TrainConfig, best: Path) -> list[keras.callbacks.Callback]:
+    """ModelCheckpoint (best val_loss, to `best`), and the callbacks `config` asks for."""
+    callbacks: list[keras.callbacks.Callback] = [
+        keras.callbacks.ModelCheckpoint(
+            best, monitor="val_loss", save_best_only=True, save_weights_only=True
+        )
+    ]
+    if config.reduce_lr is not None:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss",
+                patience=config.reduce_lr.patience,
+                factor=config.reduce_lr.factor,
+                min_lr=config.reduce_lr.min_lr,
+            )
+        )
+    if config.early_stopping is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=config.early_stopping.patience
+            )
+        )
+    return callbacks
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """What training leaves: the loss history and where the best weights came from."""
@@ -52,26 +77,7 @@ def train(
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
     with tempfile.TemporaryDirectory(prefix="stockcaster-", dir=_FAST_SCRATCH) as scratch:
         best = Path(scratch) / "best.weights.h5"
-        callbacks: list[keras.callbacks.Callback] = [
-            keras.callbacks.ModelCheckpoint(
-                best, monitor="val_loss", save_best_only=True, save_weights_only=True
-            )
-        ]
-        if config.reduce_lr is not None:
-            callbacks.append(
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor="val_loss",
-                    patience=config.reduce_lr.patience,
-                    factor=config.reduce_lr.factor,
-                    min_lr=config.reduce_lr.min_lr,
-                )
-            )
-        if config.early_stopping is not None:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=config.early_stopping.patience
-                )
-            )
+        callbacks = _callbacks(config, best)
         started = time.perf_counter()
         if isinstance(fit, Windows):
             data = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,12 +9,14 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data import FillPolicy
+from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
-from stockcaster.provenance import command_line, fingerprint, versions
-from stockcaster.reporting import run_folder as files
-from stockcaster.series import load_series, price_series
-from stockcaster.train import check_matches_bundle
+from stockcaster.jobs.envelope import Prices, Source, output_folder, read_source, reproducibility
+from stockcaster.provenance import fingerprint
+from stockcaster.reporting.figures import fan_figure
+from stockcaster.store import files
+
+_MOST_RECURSIVE_STEPS = 30  # a one-step network fed back on itself, at most this far
 
 
 @dataclass(frozen=True)
@@ -23,45 +24,41 @@ class Prediction:
     """A forecast of the real future and where it was written."""
 
     folder: Path
-    forecast: pd.DataFrame  # date, symbol, horizon, yhat, lo, hi[, q<level>...]
+    forecast: pd.DataFrame  # C.FUTURE_FORECAST_COLUMNS [+ q<level>...]
     history: pd.Series
 
 
 def predict(
     model: str | Path,
-    data: str | Path | None = None,
-    symbol: str | None = None,
+    source: Source | None = None,
     horizon: int | None = None,
+    *,
     out: str | Path = "runs",
     history_days: int = 120,
-    columns: Mapping[str, str] | None = None,
-    fill: FillPolicy | None = None,
 ) -> Prediction:
-    """Forecast the trading days after the last close of `data` with a saved bundle.
+    """Forecast the trading days after the last close of the source with a saved bundle.
 
     Args:
         model: the bundle's folder.
-        data: prices up to today; None for the embedded MSFT history.
-        symbol: defaults to the bundle's symbol.
+        source: prices up to today; the embedded MSFT history by default; the symbol
+            defaults to the bundle's.
         horizon: trading days ahead; defaults to (and may not exceed) the bundle's.
         out: parent folder of the output folder.
         history_days: closes shown before the forecast in the fan chart.
-        columns, fill: as for `stockcaster run`.
 
     Raises:
         StockcasterError: a bad bundle, data for another symbol or older than the
             bundle's training, or a horizon the bundle cannot give.
     """
-    from stockcaster.data.calendar import next_sessions
-    from stockcaster.training.bundle import load_bundle
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.store.bundle import load_bundle
 
     bundle = load_bundle(Path(model))
-    prices, source = load_series(data, symbol or bundle.symbol, columns, fill)
-    history = price_series(prices)
-    name = prices[C.SYMBOL].iloc[0]
-    check_matches_bundle(bundle, name, history, source, newer=False)
+    prices = read_source(source or Source(), bundle.symbol)
+    history = prices.series
+    bundle.check_data(prices.symbol, history, prices.source, newer=False)
     head = bundle.config.model
-    most = head.horizon if head.direct else 30
+    most = head.horizon if head.direct else _MOST_RECURSIVE_STEPS
     horizon = horizon or head.horizon
     if not 1 <= horizon <= most:
         raise StockcasterError(
@@ -73,29 +70,30 @@ def predict(
         paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
     else:
         paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
-    forecast = forecast_frame(dates, name, paths, forecaster.quantiles)
+    forecast = forecast_frame(dates, prices.symbol, paths, forecaster.quantiles)
+    meta = {
+        "symbol": prices.symbol,
+        "source": prices.source,
+        "bundle": str(model),
+        "bundle_meta": bundle.meta,
+        "quantiles": list(forecaster.quantiles),
+        "data": fingerprint(history),
+        "reproducibility": reproducibility(),
+    }
+    folder = _write(out, prices, forecast, meta, history_days)
+    return Prediction(folder=folder, forecast=forecast, history=history)
 
-    from stockcaster.reporting.figures import fan_figure
 
-    with files.RunFolder(Path(out), files.new_run_name(name, "predict")) as folder:
-        forecast.to_csv(folder.path / files.PREDICT_FILE, index=False, date_format="%Y-%m-%d")
-        meta = {
-            "symbol": name,
-            "source": source,
-            "bundle": str(model),
-            "bundle_meta": bundle.meta,
-            "quantiles": list(forecaster.quantiles),
-            "data": fingerprint(history),
-            "reproducibility": {"command": command_line(), "versions": versions()},
-        }
-        files.write_json(folder.path / files.PREDICT_META, meta)
-        band = (
-            f"{forecaster.quantiles[0]:.0%}-{forecaster.quantiles[-1]:.0%} interval"
-            if forecaster.quantiles
-            else None
-        )
-        fan_figure(history.tail(history_days), forecast, folder.path / files.FAN_FIGURE, name, band)
-    return Prediction(folder=folder.final, forecast=forecast, history=history)
+def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
+    quantiles = meta["quantiles"]
+    band = f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval" if quantiles else None
+    with output_folder(out, prices.symbol, "predict") as folder:
+        path = folder.path
+        forecast.to_csv(path / files.PREDICT_FILE, index=False, date_format="%Y-%m-%d")
+        files.write_json(path / files.PREDICT_META, meta)
+        recent = prices.series.tail(history_days)
+        fan_figure(recent, forecast, path / files.FAN_FIGURE, prices.symbol, band)
+    return folder.final
 
 
 def forecast_frame(

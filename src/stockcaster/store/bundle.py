@@ -19,18 +19,16 @@ import keras
 import pandas as pd
 
 import stockcaster
-from stockcaster.config import RunConfig, load_preset, to_toml
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeaturePipeline
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
+from stockcaster.models.lstm import LSTMForecaster
+from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import fingerprint, versions
-from stockcaster.training.forecaster import LSTMForecaster
+from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
+from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALER_FILE
 
 BUNDLE_FORMAT = 1
-MODEL_FILE = "model.keras"
-CONFIG_FILE = "config.toml"
-SCALER_FILE = "scaler.json"
-META_FILE = "bundle.json"
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,28 @@ class Bundle:
     @property
     def trained_until(self) -> pd.Timestamp:
         return pd.Timestamp(self.meta["data"]["end"])
+
+    def check_data(self, symbol: str, history: pd.Series, source: str, newer: bool) -> None:
+        """Refuse data for another symbol, or data that ends before the bundle's training.
+
+        Args:
+            newer: require data past the bundle's training end (to fine-tune on).
+
+        Raises:
+            StockcasterError: naming the source, what the bundle expects and what it got.
+        """
+        if symbol != self.symbol:
+            raise StockcasterError(
+                f"{source}: expected symbol {self.symbol}, the one the bundle was trained on, "
+                f"received {symbol}"
+            )
+        last, end = history.index[-1], self.trained_until
+        if last < end or (newer and last == end):
+            wanted = "after" if newer else "on or after"
+            raise StockcasterError(
+                f"{source}: expected data that ends {wanted} the bundle's training end "
+                f"{end:%Y-%m-%d}, received data ending {last:%Y-%m-%d}"
+            )
 
 
 def save_bundle(
@@ -103,6 +123,26 @@ def load_bundle(path: Path) -> Bundle:
             mode refuses, or a model whose shapes do not match the bundle's features.
     """
     path = Path(path)
+    meta = _read_meta(path)
+    config = load_preset(str(path / CONFIG_FILE))
+    try:
+        network = keras.models.load_model(path / MODEL_FILE, compile=False, safe_mode=True)
+    except Exception as err:
+        reason = str(err).splitlines()[0][:160]
+        raise StockcasterError(
+            f"{path / MODEL_FILE}: expected a Keras model that safe mode loads, received an "
+            f"error: {reason}"
+        ) from None
+    forecaster = LSTMForecaster(config.features, config.model, config.training)
+    pipeline = FeaturePipeline(config.features)
+    pipeline.scaler = _read_scaler(path, config)
+    _check_shapes(path, network, config, meta)
+    forecaster.network, forecaster.pipeline = network, pipeline
+    return Bundle(forecaster=forecaster, config=config, meta=meta)
+
+
+def _read_meta(path: Path) -> dict:
+    """bundle.json, checked: format, versions and every file's checksum."""
     if not (path / META_FILE).is_file():
         what = "a folder without bundle.json" if path.is_dir() else "a path that does not exist"
         raise StockcasterError(f"{path}: expected a model bundle, received {what}")
@@ -135,15 +175,11 @@ def load_bundle(path: Path) -> Bundle:
                 f"{path / name}: expected the file the bundle was written with, received one "
                 "whose checksum differs (corrupted, truncated or edited)"
             )
-    config = load_preset(str(path / CONFIG_FILE))
-    try:
-        network = keras.models.load_model(path / MODEL_FILE, compile=False, safe_mode=True)
-    except Exception as err:
-        reason = str(err).splitlines()[0][:160]
-        raise StockcasterError(
-            f"{path / MODEL_FILE}: expected a Keras model that safe mode loads, received an "
-            f"error: {reason}"
-        ) from None
+    return meta
+
+
+def _read_scaler(path: Path, config: RunConfig):
+    """The fitted scaler of scaler.json, of the kind the config names."""
     try:
         state = json.loads((path / SCALER_FILE).read_text())
         kind = state["kind"]
@@ -158,12 +194,7 @@ def load_bundle(path: Path) -> Bundle:
         scaler = scaler_from_dict(state)
     except (ValueError, KeyError, TypeError):
         raise StockcasterError(f"{path / SCALER_FILE}: expected fitted scaler parameters") from None
-    forecaster = LSTMForecaster(config.features, config.model, config.training)
-    pipeline = FeaturePipeline(config.features)
-    pipeline.scaler = scaler
-    _check_shapes(path, network, config, meta)
-    forecaster.network, forecaster.pipeline = network, pipeline
-    return Bundle(forecaster=forecaster, config=config, meta=meta)
+    return scaler
 
 
 def _check_shapes(path: Path, network, config: RunConfig, meta: dict) -> None:

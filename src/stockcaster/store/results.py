@@ -21,19 +21,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.reporting.run_folder import jsonable, records
-
-STORE_FILE = "results.sqlite"
-DONE, SKIPPED, FAILED = "done", "skipped", "failed"
-FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
-
-FORECAST_FIELDS = ("symbol", "model", "date", "yhat", "actual", "naive")
-FAILURE_FIELDS = ("symbol", "model", "origin", "stage", "error")
+from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.symbol_work import FINISHED, SymbolRecord
+from stockcaster.store.files import STORE_FILE, jsonable, records
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,18 +47,34 @@ CREATE TABLE IF NOT EXISTS stage_forecasts (
 """
 
 
-@dataclass(frozen=True)
-class SymbolRecord:
-    """Everything one symbol's work leaves, written to the store in one transaction."""
+def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
+    """Create a universe run's folder, or check that a resumed one holds the same run.
 
-    symbol: str
-    status: str
-    reason: str | None = None
-    attempts: int = 1
-    seconds: float = 0.0
-    forecasts: pd.DataFrame | None = None  # FORECAST_FIELDS but symbol
-    metrics: pd.DataFrame | None = None  # one row per model, "model" plus scores
-    failures: pd.DataFrame | None = None  # FAILURE_FIELDS but symbol
+    Raises:
+        StockcasterError: a folder that holds a run without `resume`, a stored run with
+            other settings, or a folder with other files in it.
+    """
+    store = out / STORE_FILE
+    if store.exists() and not resume:
+        raise StockcasterError(
+            f"{out}: expected a new folder, received one that holds a universe run "
+            "(add --resume to continue it, or choose another --out)"
+        )
+    if store.exists():
+        with ResultsStore(out) as existing:
+            before = existing.settings()
+        if before is not None and before != settings:
+            key = next(k for k in settings if before.get(k) != settings[k])
+            raise StockcasterError(
+                f"{out}: expected --resume with the settings of the stored run, received "
+                f"a different {key!r} (start a new run with another --out)"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise StockcasterError(
+            f"{out}: expected an empty or new folder for the run, received one with files"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 class ResultsStore:

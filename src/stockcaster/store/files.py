@@ -11,8 +11,20 @@ from pathlib import Path
 
 import pandas as pd
 
+# Every file name stockcaster writes, named once.
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.toml"
+SCALER_FILE = "scaler.json"  # a bundle's fitted scaler
+BUNDLE_META_FILE = "bundle.json"
+STORE_FILE = "results.sqlite"  # a universe run's results store
+SUMMARY_FILE = "universe.json"
+SYMBOLS_FILE = "symbols.csv"
+IC_FILE = "ic_daily.csv"
+PORTFOLIO_FILE = "portfolio_daily.csv"
+RATIO_FIGURE = "ratios.png"
+IC_FIGURE = "ic.png"
+PORTFOLIO_FIGURE = "portfolio.png"
+GLOBAL_MODEL_FILE = "global_model.keras"
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
 HISTORY_FILE = "history.csv"
@@ -98,30 +110,3 @@ def _free_name(out: Path, name: str) -> Path:
     while candidate.exists():
         candidate, n = out / f"{name}-{n}", n + 1
     return candidate
-
-
-__all__ = [
-    "CONFIG_FILE",
-    "ERRORS_FIGURE",
-    "EQUITY_FIGURE",
-    "FAN_FIGURE",
-    "PREDICT_FILE",
-    "PREDICT_META",
-    "PRICES_FIGURE",
-    "REPORT_FILE",
-    "RESIDUALS_FIGURE",
-    "FORECASTS_FIGURE",
-    "FORECASTS_FILE",
-    "FORECAST_FIGURE",
-    "HISTORY_FILE",
-    "LEADERBOARD_CSV",
-    "LEADERBOARD_JSON",
-    "LOSS_FIGURE",
-    "METRICS_FILE",
-    "MODEL_FILE",
-    "PREDICTIONS_FILE",
-    "RunFolder",
-    "new_run_name",
-    "jsonable",
-    "write_json",
-]

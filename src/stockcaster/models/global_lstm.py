@@ -15,6 +15,8 @@ import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FeatureSet, PanelFeatures, panel_features
+from stockcaster.features.split import last_training_day
+from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import ModelConfig, RecurrentLayer
 from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
@@ -86,6 +88,7 @@ class GlobalFit:
 
 def datasets(features: PanelFeatures, config: GlobalConfig):
     """The training and validation datasets (validation: the last training days)."""
+    # Delayed import: the dataset is a Keras PyDataset, and Keras starts only when needed.
     from stockcaster.training.panel_dataset import WindowDataset
 
     ends = features.window_ends(config.lookback, "train")
@@ -96,7 +99,7 @@ def datasets(features: PanelFeatures, config: GlobalConfig):
         )
     target_days = features.dates[ends + 1]
     days = np.unique(target_days)
-    split = days[max(0, int(len(days) * (1 - config.validation)) - 1)]
+    split = last_training_day(days, config.validation)
     fit_ends, validation_ends = ends[target_days <= split], ends[target_days > split]
     batch, seed = config.training.batch_size, config.training.seed
     with_symbol = config.embedding_dim > 0
@@ -118,6 +121,7 @@ def train_global(
         config: the model.
         verbose: print Keras' line per epoch.
     """
+    # Delayed imports: the network and its training are Keras, started only when needed.
     from stockcaster.models.global_rnn import build_global_rnn
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
@@ -143,16 +147,25 @@ def train_global(
     )
 
 
-def forecast_test_days(model: GlobalFit, config: GlobalConfig) -> pd.DataFrame:
+def forecast_test_days(
+    model: GlobalFit, config: GlobalConfig, features: PanelFeatures | None = None
+) -> pd.DataFrame:
     """The one-step close forecast of every symbol's every day after the cutoff.
+
+    Args:
+        model: the trained model.
+        config: its config.
+        features: the panel to forecast, scaled with the model's statistics; None for
+            the panel it was trained on.
 
     Returns:
         Columns symbol, date, yhat: the forecast of `date`'s close, made from the window
         that ends the day before.
     """
+    # Delayed import: the dataset is a Keras PyDataset, and Keras starts only when needed.
     from stockcaster.training.panel_dataset import WindowDataset
 
-    features = model.features
+    features = model.features if features is None else features
     ends = features.window_ends(config.lookback, "test")
     batches = WindowDataset(
         features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
@@ -165,3 +178,57 @@ def forecast_test_days(model: GlobalFit, config: GlobalConfig) -> pd.DataFrame:
             "yhat": features.to_price(z, ends),
         }
     )
+
+
+class GlobalLSTM:
+    """The global model as a `PanelForecaster`: one network for every symbol of a panel.
+
+    Args:
+        config: windows, network and training.
+    """
+
+    name = "lstm"
+
+    def __init__(self, config: GlobalConfig | None = None):
+        self.config = config or GlobalConfig()
+        self.fitted: GlobalFit | None = None
+        self.cutoff: np.datetime64 | None = None
+
+    def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
+        self.fitted = train_global(prices, cutoff, self.config)
+        self.cutoff = cutoff
+
+    def predict_after(self, prices: pd.DataFrame) -> pd.DataFrame:
+        """One-step forecasts of every day after the cutoff, each symbol scaled as in `fit`.
+
+        Raises:
+            NotFittedError: before `fit`.
+            ValueError: `prices` holds other symbols than the ones fitted.
+        """
+        if self.fitted is None:
+            raise NotFittedError(self.name)
+        known = self.fitted.features
+        features = panel_features(
+            prices,
+            self.cutoff,
+            self.config.features,
+            self.config.center_returns,
+            scale=(known.symbols, known.mean, known.std),
+        )
+        return forecast_test_days(self.fitted, self.config, features)
+
+    def record(self) -> dict:
+        """What training did, for the run's summary."""
+        fit = self.fitted
+        return {
+            "train_windows": fit.train_windows,
+            "validation_windows": fit.validation_windows,
+            "best_epoch": fit.best_epoch,
+            "epochs": len(fit.history["loss"]),
+            "seconds": fit.seconds,
+            "history": fit.history,
+        }
+
+    def save(self, path) -> None:
+        """Save the network (a `.keras` file)."""
+        self.fitted.network.save(path)

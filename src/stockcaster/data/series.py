@@ -9,7 +9,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy, load_prices, select_symbol
-from stockcaster.datasets import MSFT_SOURCE, load_msft
+from stockcaster.data.embedded import MSFT_SOURCE, load_msft
 
 
 def load_series(

@@ -1,23 +1,45 @@
-"""The `stockcaster universe` command: its options, then one call into `stockcaster.universe`.
+"""The `stockcaster universe` command: its options, then one call into `jobs.universe`.
 
-Kept apart from cli.py because it has twice the options of any other command.
+Kept apart from app.py because it has twice the options of any other command.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from stockcaster.cli_options import ColumnsOption, ConfigOption, FillOption, JsonOption
+from stockcaster.cli.options import (
+    BACKEND_CHOICES,
+    ENGINE_CHOICES,
+    FEATURE_CHOICES,
+    MODE_CHOICES,
+    ColumnsOption,
+    ConfigOption,
+    FillOption,
+    JsonOption,
+    value,
+)
+from stockcaster.cli.output import (
+    console,
+    native_log_filtered,
+    print_json,
+    show_progress,
+    task_progress,
+)
+from stockcaster.data.readers import parse_column_mapping
+from stockcaster.engines import EngineConfig
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs.universe import universe as universe_job
+from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.registry import models_help, parse_models, universe_models
+from stockcaster.reporting.tables import print_scores
+from stockcaster.settings import choose_backend
 
-BACKENDS = ("tensorflow", "jax", "torch")
 _DEFAULT_OUT = Path("runs/universe")
 
 
@@ -33,18 +55,19 @@ def universe(
     ] = False,
     mode: Annotated[
         str,
-        typer.Option("--mode", help="global (one LSTM for all symbols) or per-symbol."),
+        typer.Option(
+            "--mode",
+            help=f"{MODE_CHOICES}. global: one model for all symbols where a model has a "
+            "global form (lstm); per-symbol: one per symbol.",
+        ),
     ] = "global",
     models: Annotated[
         str | None,
-        typer.Option(
-            "--models",
-            help="Comma-separated: lstm,naive,drift,ma,arima,prophet. Default: "
-            "naive,drift,ma,arima,lstm.",
-        ),
-    ] = None,  # fmt: skip
+        typer.Option("--models", help=models_help() + f". Default: {','.join(universe_models())}."),
+    ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", help="local (processes here) or ray.")
+        str,
+        typer.Option("--engine", help=ENGINE_CHOICES),
     ] = "local",
     workers: Annotated[
         int | None,
@@ -64,7 +87,7 @@ def universe(
         bool, typer.Option("--strict", help="Stop at a broken row instead of skipping its symbol.")
     ] = False,
     backend: Annotated[
-        str, typer.Option("--backend", help="Keras backend: tensorflow, jax or torch.")
+        str, typer.Option("--backend", help=f"Keras backend: {BACKEND_CHOICES}.")
     ] = "tensorflow",
     test_fraction: Annotated[
         float, typer.Option("--test-fraction", help="Share of trading days, from the end, tested.")
@@ -82,7 +105,7 @@ def universe(
         int, typer.Option("--lookback", help="Global model: days per window.")
     ] = 20,
     features: Annotated[
-        str, typer.Option("--features", help="Global model: returns or ohlcv.")
+        str, typer.Option("--features", help=f"Global model: {FEATURE_CHOICES}.")
     ] = "returns",
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
@@ -107,27 +130,20 @@ def universe(
     config: ConfigOption = None,
 ) -> None:
     """Run and judge every model on every symbol of a file, one by one and as a cross-section."""
-    _choose_backend(backend)
+    choose_backend(value(backend))
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
-    from stockcaster.cli import _print_json, _show_progress, _source, console
-    from stockcaster.cli_options import native_log_filtered
-    from stockcaster.reporting.progress import task_progress
-    from stockcaster.training.global_model import GlobalConfig
-    from stockcaster.universe import UniverseConfig, parse_universe_models
-    from stockcaster.universe import universe as universe_job
-
     base = GlobalConfig()
     global_model = GlobalConfig(
         lookback=lookback,
-        features=features,
+        features=value(features),
         embedding_dim=embedding_dim,
         model=base.model,
         training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
     )
     plan = UniverseConfig(
-        mode=mode,
-        models=parse_universe_models(models),
+        mode=value(mode),
+        models=tuple(parse_models(models, universe_models())),
         test_fraction=test_fraction,
         min_history=min_history,
         retrain_every=retrain_every,
@@ -138,13 +154,13 @@ def universe(
         preset=preset,
     )
     wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
-    show = _show_progress(quiet, json_output)
+    mapping = parse_column_mapping(columns) if columns else None
+    source = PanelSource(data, wanted, mapping, value(fill), strict)
+    runner = EngineConfig(value(engine), workers, ray_address)
     try:
-        with native_log_filtered(), task_progress(console, show) as bar:
-            result = universe_job(
-                data, plan, wanted, out=out, resume=resume, engine=engine, workers=workers,
-                ray_address=ray_address, strict=strict, **_source(columns, fill), progress=bar,
-            )  # fmt: skip
+        with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
+            result = universe_job(source, plan, out=out, resume=resume, engine=runner,
+                                  progress=bar)  # fmt: skip
     except KeyboardInterrupt:
         # Every symbol stored so far is complete (one transaction each); say how to go on.
         sys.stderr.write(
@@ -152,59 +168,7 @@ def universe(
         )
         raise typer.Exit(130) from None
     if json_output:
-        _print_json({**result.summary, "folder": str(result.folder)})
+        print_json({**result.summary, "folder": str(result.folder)})
         return
-    _print_scores(console, result.summary)
+    print_scores(console, result.summary)
     console.print(f"outputs: {result.folder} (report.html, universe.json, symbols.csv)")
-
-
-def _choose_backend(backend: str) -> None:
-    """Set the Keras backend before Keras is first imported.
-
-    Raises:
-        StockcasterError: an unknown backend, or Keras already running another one.
-    """
-    if backend not in BACKENDS:
-        raise StockcasterError(
-            f"--backend: expected one of {', '.join(BACKENDS)}, received {backend!r}"
-        )
-    if "keras" in sys.modules:
-        running = sys.modules["keras"].backend.backend()
-        if running != backend:
-            raise StockcasterError(
-                f"--backend: expected {running!r}, the backend Keras already runs in this "
-                f"process, received {backend!r}"
-            )
-        return
-    os.environ["KERAS_BACKEND"] = backend
-
-
-def _print_scores(console: Console, summary: dict) -> None:
-    from rich.table import Table
-
-    counts = summary["symbols"]
-    table = Table(
-        title=f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
-        f"{counts.get('failed', 0)} failed · one step ahead, against naive"
-    )
-    for name in ("model", "median MSE ratio", "beats naive", "DM wins", "DM losses",
-                 "mean rank IC", "L/S annual", "L/S IR"):  # fmt: skip
-        table.add_column(name, justify="left" if name == "model" else "right")
-    for row in summary["scores"]:
-        cross = summary["cross_section"].get(row["model"], {})
-        ic, book = cross.get("ic", {}), cross.get("portfolio", {})
-        table.add_row(
-            row["model"],
-            _num(row["median_mse_ratio"]),
-            _num(row["share_beating_naive"], "{:.0%}"),
-            str(row["dm_wins"]),
-            str(row["dm_losses"]),
-            _num(ic.get("mean_rank_ic")),
-            _num(book.get("annual_return"), "{:.1%}"),
-            _num(book.get("information_ratio"), "{:.2f}"),
-        )
-    console.print(table)
-
-
-def _num(value: float | None, form: str = "{:.4f}") -> str:
-    return "" if value is None else form.format(value)

@@ -15,20 +15,28 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.backtest import forecaster_factory
-from stockcaster.config import RunConfig
 from stockcaster.data.panel import symbol_rows
-from stockcaster.evaluation.backtest import (
-    MODEL,
-    ORIGIN,
-    BacktestConfig,
-    one_step_table,
-    walk_forward,
-)
+from stockcaster.evaluation.backtest import BacktestConfig, one_step_table, walk_forward
 from stockcaster.evaluation.leaderboard import leaderboard
-from stockcaster.reporting.store import DONE, SKIPPED, SymbolRecord
+from stockcaster.evaluation.one_step import naive_forecast
+from stockcaster.models.registry import ModelOptions, forecaster_factory
 
-GLOBAL_MODEL = "lstm"  # the name the global model's forecasts are scored under
+DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
+
+
+@dataclass(frozen=True)
+class SymbolRecord:
+    """Everything one symbol's work leaves, stored in one transaction."""
+
+    symbol: str
+    status: str  # DONE, SKIPPED or FAILED
+    reason: str | None = None
+    attempts: int = 1
+    seconds: float = 0.0
+    forecasts: pd.DataFrame | None = None  # STORED_FORECAST_COLUMNS but symbol
+    metrics: pd.DataFrame | None = None  # one row per model, "model" plus scores
+    failures: pd.DataFrame | None = None  # model, origin, stage, error
 
 
 @dataclass(frozen=True)
@@ -85,21 +93,21 @@ class SymbolJob:
     Attributes:
         cutoff: the last training day, common to all symbols (so no symbol's training
             rows are later than another symbol's test days).
-        models: models walked forward per symbol; `GLOBAL_MODEL` in `given_models` is
-            scored from `PanelArrays.given` instead.
+        models: models walked forward per symbol.
+        given_model: the name a panel model's forecasts (`PanelArrays.given`) are scored
+            under, or None when there are none.
         min_history: fewest closes up to the cutoff for a symbol to be run.
         retrain_every: origins between refits of per-symbol models (0: fit once).
-        preset: the per-symbol LSTM's config.
+        options: what the models are built with (the LSTM's preset, the MA window).
     """
 
     cutoff: np.datetime64
     models: tuple[str, ...] = ("naive", "drift", "ma", "arima")
-    given_models: tuple[str, ...] = ()
+    given_model: str | None = None
     min_history: int = 60
     retrain_every: int = 0
-    ma_window: int = 5
     cost_bps: float = 5.0
-    preset: RunConfig = field(default_factory=RunConfig)
+    options: ModelOptions = field(default_factory=ModelOptions)
 
 
 def history_shortfall(
@@ -115,6 +123,18 @@ def history_shortfall(
     return (
         f"too little history: {before} closes up to {pd.Timestamp(cutoff):%Y-%m-%d}"
         f" (expected at least {min_history}) and {max(after, 0)} after it"
+    )
+
+
+def eligible_symbols(prices: pd.DataFrame, cutoff: np.datetime64, min_history: int) -> list[str]:
+    """Symbols with enough closes up to the cutoff and at least one day after it."""
+    dates = prices[C.DATE]
+    before = (dates <= cutoff).groupby(prices[C.SYMBOL]).sum()
+    after = (dates > cutoff).groupby(prices[C.SYMBOL]).sum()
+    return sorted(
+        name
+        for name in before.index
+        if history_shortfall(before[name], after[name], cutoff, min_history) is None
     )
 
 
@@ -135,24 +155,16 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
     config = BacktestConfig(retrain_every=job.retrain_every)
     parts, failures = [], []
     for name in job.models:
-        make = forecaster_factory(name, job.preset, job.ma_window)
+        make = forecaster_factory(name, job.options)
         result = walk_forward(series, symbol, make, config, first=first)
         parts.append(result.forecasts)
         failures.append(result.failures)
-    if job.given_models:
-        parts.append(_given_forecasts(panel, symbol, series, first))
+    if job.given_model:
+        parts.append(_given_forecasts(panel, symbol, series, first, job.given_model))
     forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     board = leaderboard(forecasts, series, first + 1, job.cost_bps)
-    naive = series.reindex(forecasts[ORIGIN]).to_numpy()
-    stored = pd.DataFrame(
-        {
-            "model": forecasts[MODEL],
-            "date": forecasts[C.DATE],
-            "yhat": forecasts[C.YHAT],
-            "actual": forecasts[C.ACTUAL],
-            "naive": naive,
-        }
-    )
+    stored = forecasts.assign(**{C.NAIVE: naive_forecast(series, forecasts[C.ORIGIN])})
+    stored = stored[list(C.STORED_FORECAST_COLUMNS[1:])]
     return SymbolRecord(
         symbol,
         DONE,
@@ -164,9 +176,9 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
 
 
 def _given_forecasts(
-    panel: PanelArrays, symbol: str, series: pd.Series, first: int
+    panel: PanelArrays, symbol: str, series: pd.Series, first: int, model: str
 ) -> pd.DataFrame:
-    """The global model's one-step forecasts of this symbol's test days, as a forecast table."""
+    """The panel model's one-step forecasts of this symbol's test days, as a forecast table."""
     yhat = panel.given[panel.rows(symbol)][first + 1 :]
-    table = one_step_table(series, symbol, GLOBAL_MODEL, first, yhat)
+    table = one_step_table(series, symbol, model, first, yhat)
     return table[np.isfinite(yhat)].reset_index(drop=True)

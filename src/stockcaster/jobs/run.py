@@ -9,27 +9,25 @@ the naive forecast (evaluation/), and write the run folder (reporting/).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.config import RunConfig, to_toml
-from stockcaster.data import FillPolicy
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.features import FeatureConfig, FeaturePipeline
-from stockcaster.provenance import command_line, fingerprint, versions
-from stockcaster.reporting import run_folder as files
+from stockcaster.jobs.envelope import Prices, Source, output_folder, read_source, reproducibility
+from stockcaster.models.presets import RunConfig, to_toml
+from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import (
     forecast_figure,
     loss_figure,
     price_figure,
     residual_figure,
 )
-from stockcaster.series import load_series, price_series
+from stockcaster.store import files
 
 
 @dataclass(frozen=True)
@@ -42,13 +40,21 @@ class RunResult:
     history: dict[str, list[float]]
 
 
+@dataclass(frozen=True)
+class _Trained:
+    """The network, its training record and its test-period forecasts."""
+
+    model: object  # keras.Model
+    fit: object  # training.fit.TrainResult
+    forecasts: pd.DataFrame
+    samples: tuple[int, int]  # training and validation windows
+    predict_seconds: float
+
+
 def run(
     config: RunConfig,
-    data: str | Path | None = None,
-    symbol: str | None = None,
+    source: Source | None = None,
     *,
-    columns: Mapping[str, str] | None = None,
-    fill: FillPolicy | None = None,
     out: str | Path = "runs",
     verbose: bool = True,
 ) -> RunResult:
@@ -59,42 +65,52 @@ def run(
 
     Args:
         config: the run config (a preset).
-        data: a price file; None for the embedded MSFT history.
-        symbol: the symbol to forecast; None for the only one in the file.
-        columns: canonical name -> the file's column, for other headers.
-        fill: policy for rows with missing values.
+        source: the prices; the embedded MSFT history by default.
         out: parent folder of the run folder.
         verbose: print Keras' progress.
 
     Raises:
         StockcasterError: bad input, before any output is written.
     """
-    prices, source = load_series(data, symbol, columns, fill)
-    name = prices[C.SYMBOL].iloc[0]
+    prices = read_source(source or Source())
     pipeline = FeaturePipeline(config.features)
-    pipeline.check_length(len(prices), f"{source} symbol {name}")
+    pipeline.check_length(len(prices.table), prices.where)
+    trained = _train_and_forecast(config, pipeline, prices, verbose)
+    metrics = _metrics(config, prices, trained)
+    with output_folder(out, prices.symbol, config.name) as folder:
+        _write(folder.path, config, prices, trained, metrics)
+    return RunResult(folder.final, metrics, trained.forecasts, trained.fit.history)
 
-    # Keras starts only once the input is known to be good.
+
+def _train_and_forecast(
+    config: RunConfig, pipeline: FeaturePipeline, prices: Prices, verbose: bool
+) -> _Trained:
+    """Fit the pipeline on the training rows, train the network, forecast the test days."""
+    # Delayed imports: Keras starts only once the input is known to be good.
     from stockcaster.models.rnn import build_rnn
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
-    close = prices[C.CLOSE].to_numpy(dtype="float64")
+    close = prices.table[C.CLOSE].to_numpy(dtype="float64")
     split = pipeline.split(len(close))
     pipeline.fit(close, split)
     fit, validation, test = pipeline.parts(close, split)
-
     set_seed(config.training.seed)
     model = build_rnn(config.model, fit.x.shape[1:], name=f"stockcaster_{config.name}")
-    trained = train(model, fit, validation, config.training, verbose=verbose)
+    result = train(model, fit, validation, config.training, verbose=verbose)
     started = time.perf_counter()
     predicted = model.predict(test.x, batch_size=1024, verbose=0)[:, 0]  # [test days]
-    predict_seconds = time.perf_counter() - started
-    forecasts = forecast_table(prices, test.days, pipeline.to_price(predicted, close, test.days))
+    seconds = time.perf_counter() - started
+    prices_forecast = pipeline.to_price(predicted, close, test.days)
+    forecasts = forecast_table(prices.table, test.days, prices_forecast)
+    return _Trained(model, result, forecasts, (len(fit.y), len(validation.y)), seconds)
 
-    metrics = {
-        "symbol": name,
-        "source": source,
+
+def _metrics(config: RunConfig, prices: Prices, trained: _Trained) -> dict:
+    forecasts, history = trained.forecasts, trained.fit.history
+    return {
+        "symbol": prices.symbol,
+        "source": prices.source,
         "preset": config.name,
         "test_period": {
             "start": f"{forecasts[C.DATE].iloc[0]:%Y-%m-%d}",
@@ -102,47 +118,40 @@ def run(
             "days": len(forecasts),
         },
         **compare_with_naive(forecasts),
-        "final_train_loss": trained.history["loss"][-1],
-        "final_val_loss": trained.history["val_loss"][-1],
+        "final_train_loss": history["loss"][-1],
+        "final_val_loss": history["val_loss"][-1],
         "loss_units": loss_units(config.features),
-        "epochs_run": len(trained.history["loss"]),
-        "best_epoch": trained.best_epoch,
-        "train_samples": len(fit.y),
-        "validation_samples": len(validation.y),
-        "train_seconds": trained.seconds,
-        "predict_seconds": predict_seconds,
+        "epochs_run": len(history["loss"]),
+        "best_epoch": trained.fit.best_epoch,
+        "train_samples": trained.samples[0],
+        "validation_samples": trained.samples[1],
+        "train_seconds": trained.fit.seconds,
+        "predict_seconds": trained.predict_seconds,
         "notes": _notes(config),
         **_verdict(forecasts),
-        "data": fingerprint(price_series(prices)),
-        "reproducibility": {
-            "command": command_line(),
-            "seed": config.training.seed,
-            "versions": versions(),
-        },
+        "data": fingerprint(prices.series),
+        "reproducibility": reproducibility(config.training.seed),
     }
-    with files.RunFolder(Path(out), files.new_run_name(name, config.name)) as folder:
-        model.save(folder.path / files.MODEL_FILE)
-        (folder.path / files.CONFIG_FILE).write_text(to_toml(config))
-        files.write_json(folder.path / files.METRICS_FILE, metrics)
-        forecasts.to_csv(folder.path / files.PREDICTIONS_FILE, index=False, date_format="%Y-%m-%d")
-        history = pd.DataFrame(trained.history).rename_axis("epoch")
-        history.index += 1
-        history.to_csv(folder.path / files.HISTORY_FILE)
-        price_figure(prices, folder.path / files.PRICES_FIGURE)
-        residual_figure(forecasts, folder.path / files.RESIDUALS_FIGURE)
-        loss_figure(
-            trained.history,
-            folder.path / files.LOSS_FIGURE,
-            metrics["loss_units"],
-            trained.best_epoch,
-        )
-        forecast_figure(
-            forecasts,
-            folder.path / files.FORECAST_FIGURE,
-            f"{name}: actual vs predicted close, test period (preset {config.name}, "
-            f"MSE {metrics['mse_ratio']:.2f}x naive)",
-        )
-    return RunResult(folder.final, metrics, forecasts, trained.history)
+
+
+def _write(path: Path, config: RunConfig, prices: Prices, trained: _Trained, metrics: dict) -> None:
+    """The run folder's files: model, config, metrics, forecasts, history and figures."""
+    forecasts, fit = trained.forecasts, trained.fit
+    trained.model.save(path / files.MODEL_FILE)
+    (path / files.CONFIG_FILE).write_text(to_toml(config))
+    files.write_json(path / files.METRICS_FILE, metrics)
+    forecasts.to_csv(path / files.PREDICTIONS_FILE, index=False, date_format="%Y-%m-%d")
+    history = pd.DataFrame(fit.history).rename_axis("epoch")
+    history.index += 1
+    history.to_csv(path / files.HISTORY_FILE)
+    price_figure(prices.table, path / files.PRICES_FIGURE)
+    residual_figure(forecasts, path / files.RESIDUALS_FIGURE)
+    loss_figure(fit.history, path / files.LOSS_FIGURE, metrics["loss_units"], fit.best_epoch)
+    title = (
+        f"{prices.symbol}: actual vs predicted close, test period (preset {config.name}, "
+        f"MSE {metrics['mse_ratio']:.2f}x naive)"
+    )
+    forecast_figure(forecasts, path / files.FORECAST_FIGURE, title)
 
 
 def loss_units(features: FeatureConfig) -> str:
@@ -160,7 +169,7 @@ def _verdict(forecasts: pd.DataFrame) -> dict:
 
 
 def _notes(config: RunConfig) -> list[str]:
-    if config.features.validation == "test":
+    if config.features.validation_fraction is None:
         return [
             "validation data is the test period, as in the reference notebook: the "
             "checkpoint kept is the epoch that scored best on the test days, so these test "

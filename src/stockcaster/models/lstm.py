@@ -15,7 +15,10 @@ import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
+from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import ModelConfig
+from stockcaster.models.losses import PinballLoss
+from stockcaster.models.rnn import build_rnn
 from stockcaster.training.config import TrainConfig
 from stockcaster.training.fit import train
 from stockcaster.training.seeds import set_seed
@@ -55,9 +58,6 @@ class LSTMForecaster:
         self.pipeline: FeaturePipeline | None = None
 
     def fit(self, history: pd.Series) -> None:
-        from stockcaster.models.losses import PinballLoss
-        from stockcaster.models.rnn import build_rnn
-
         close = history.to_numpy(dtype="float64")
         fraction = self.features.validation_fraction or _VALIDATION_FRACTION
         n = len(close)
@@ -125,4 +125,4 @@ class LSTMForecaster:
 
     def _check_fitted(self) -> None:
         if self.network is None or self.pipeline is None:
-            raise RuntimeError(f"{self.name}: predict called before fit")
+            raise NotFittedError(self.name)

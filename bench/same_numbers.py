@@ -1,0 +1,143 @@
+"""The same numbers before and after a change of the code's shape.
+
+Runs, through the installed command, the results a user sees:
+  run_default   `stockcaster run` (default preset, embedded MSFT)
+  run_seed      `stockcaster run --preset seed`
+  backtest      `stockcaster backtest` (every installed model, embedded MSFT)
+  predict       `stockcaster train --save B` then `stockcaster predict --model B`
+  universe      `stockcaster universe` on the first 20 symbols of the shared panel
+and records every number of their `--json` output (timings, folders and the command line
+left out). With `--against FILE` it compares them with an earlier record, to a relative
+tolerance of 1e-9, and exits 1 naming every value that differs.
+
+    .venv/bin/python bench/same_numbers.py --record bench/results/same_numbers.json
+    .venv/bin/python bench/same_numbers.py --against bench/results/same_numbers.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PANEL = ROOT.parent / "shared" / "data" / "universe_daily.csv.gz"
+STOCKCASTER = Path(sys.executable).parent / "stockcaster"
+RTOL = 1e-9
+# Keys whose values change from run to run by design: timings, paths, the command line.
+VOLATILE = {"folder", "report", "reproducibility", "bundle"}
+
+
+def cli(*args: str) -> dict:
+    done = subprocess.run([str(STOCKCASTER), *args], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def first_symbols(path: Path, count: int) -> list[str]:
+    with gzip.open(path, "rt") as handle:
+        header = handle.readline().strip().split(",")
+        column = header.index("symbol")
+        seen: set[str] = set()
+        for line in handle:
+            seen.add(line.split(",")[column])
+    return sorted(seen)[:count]
+
+
+def cases(out: Path, panel: Path) -> dict[str, dict]:
+    results = {}
+    quiet = ("--json", "--quiet")
+    results["run_default"] = cli("run", *quiet, "--out", str(out / "run"))
+    results["run_seed"] = cli("run", "--preset", "seed", *quiet, "--out", str(out / "run"))
+    results["backtest"] = cli("backtest", *quiet, "--out", str(out / "backtest"))
+    subprocess.run(
+        [str(STOCKCASTER), "train", "--save", str(out / "bundle")], check=True, capture_output=True
+    )
+    results["predict"] = cli(
+        "predict", "--model", str(out / "bundle"), "--json", "--out", str(out / "predict")
+    )
+    if panel.exists():
+        symbols = ",".join(first_symbols(panel, 20))
+        results["universe"] = cli(
+            "universe", "--data", str(panel), "--symbols", symbols, *quiet,
+            "--out", str(out / "universe"),
+        )  # fmt: skip
+    return results
+
+
+def stable(value):
+    """The value without the keys that change from run to run."""
+    if isinstance(value, dict):
+        return {
+            k: stable(v)
+            for k, v in value.items()
+            if k not in VOLATILE and not k.endswith("seconds") and k != "seconds_this_session"
+        }
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
+
+def differences(before, after, where: str = "") -> list[str]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = [f"{where}.{k}: missing after" for k in before if k not in after]
+        found += [f"{where}.{k}: new after" for k in after if k not in before]
+        for key in before.keys() & after.keys():
+            found += differences(before[key], after[key], f"{where}.{key}")
+        return found
+    if isinstance(before, list) and isinstance(after, list):
+        if len(before) != len(after):
+            return [f"{where}: {len(before)} items before, {len(after)} after"]
+        return [d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in
+                differences(b, a, f"{where}[{i}]")]  # fmt: skip
+    numbers = (int, float)
+    if isinstance(before, numbers) and isinstance(after, numbers):
+        if isinstance(before, bool) or isinstance(after, bool):
+            return [] if before == after else [f"{where}: {before} before, {after} after"]
+        if math.isclose(before, after, rel_tol=RTOL, abs_tol=1e-12):
+            return []
+        return [f"{where}: {before!r} before, {after!r} after"]
+    return [] if before == after else [f"{where}: {before!r} before, {after!r} after"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", type=Path, help="write the numbers to this JSON file")
+    parser.add_argument("--against", type=Path, help="compare with an earlier record")
+    parser.add_argument("--panel", type=Path, default=PANEL, help="the universe's price file")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        numbers = stable(cases(Path(out), args.panel))
+    print(f"{len(numbers)} commands in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.record:
+        args.record.parent.mkdir(parents=True, exist_ok=True)
+        args.record.write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
+    if args.against:
+        before = json.loads(args.against.read_text())
+        found = differences(before, numbers)
+        for line in found:
+            print(line)
+        counted = sum(1 for _ in _leaves(before))
+        print(f"{counted} recorded values compared: {len(found)} differ (rtol {RTOL:g})")
+        sys.exit(1 if found else 0)
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+if __name__ == "__main__":
+    main()

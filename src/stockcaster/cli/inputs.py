@@ -1,0 +1,39 @@
+"""From the commands' arguments to the jobs' inputs: sources, presets, reports."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from stockcaster.cli.options import value
+from stockcaster.cli.output import console
+from stockcaster.data.readers import parse_column_mapping
+from stockcaster.jobs.envelope import Source
+from stockcaster.models.presets import RunConfig, load_preset
+
+
+def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> Source:
+    """The prices a command names, with `--columns` parsed and checked."""
+    mapping = parse_column_mapping(columns) if columns else None
+    return Source(data=data, symbol=symbol, columns=mapping, fill=value(fill))
+
+
+def preset(name: str, epochs: int | None) -> RunConfig:
+    """The preset a command names, with `--epochs` applied."""
+    config = load_preset(name)
+    if epochs is None:
+        return config
+    return dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=epochs))
+
+
+def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
+    """Write report.html into `folder` when `--report` asks for it; return its path."""
+    if not wanted:
+        return None
+    # Delayed import: the report modules draw with matplotlib, needed only here.
+    from stockcaster.reporting.html import write_report
+
+    page = write_report(folder)
+    if not quiet:
+        console.print(f"report: {page}")
+    return str(page)

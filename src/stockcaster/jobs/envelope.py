@@ -1,0 +1,85 @@
+"""What every job does around its own work: read the source, record how, write all or nothing.
+
+A job reads one symbol's prices from a `Source` (checked before anything is trained or
+written), writes its outputs into a `RunFolder` that appears only when complete, and
+stamps them with a `reproducibility` record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.data import FillPolicy
+from stockcaster.data.series import load_series, price_series
+from stockcaster.provenance import command_line, versions
+from stockcaster.store import files
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a job's prices come from.
+
+    Attributes:
+        data: a price file; None for the embedded MSFT history.
+        symbol: the symbol; None for the only one in the file.
+        columns: canonical name -> the file's column, for other headers.
+        fill: policy for rows with missing values (None refuses them).
+    """
+
+    data: str | Path | None = None
+    symbol: str | None = None
+    columns: Mapping[str, str] | None = None
+    fill: FillPolicy | None = None
+
+
+@dataclass(frozen=True)
+class Prices:
+    """One symbol's validated prices, read from a `Source`."""
+
+    table: pd.DataFrame  # the price table, sorted by date
+    source: str  # the file as the user named it, or the embedded data's label
+
+    @property
+    def symbol(self) -> str:
+        return str(self.table[C.SYMBOL].iloc[0])
+
+    @property
+    def series(self) -> pd.Series:
+        """The closes, indexed by date."""
+        return price_series(self.table)
+
+    @property
+    def where(self) -> str:
+        """ "FILE symbol S", for messages."""
+        return f"{self.source} symbol {self.symbol}"
+
+
+def read_source(source: Source, default_symbol: str | None = None) -> Prices:
+    """Read and validate one symbol's prices (`default_symbol` when the source names none).
+
+    Raises:
+        StockcasterError: bad input, naming the file and line or symbol.
+    """
+    table, label = load_series(
+        source.data, source.symbol or default_symbol, source.columns, source.fill
+    )
+    return Prices(table, label)
+
+
+def reproducibility(seed: int | None = None) -> dict:
+    """The command line, the seed (if any) and the versions behind a result."""
+    record: dict = {"command": command_line()}
+    if seed is not None:
+        record["seed"] = seed
+    record["versions"] = versions()
+    return record
+
+
+def output_folder(out: str | Path, symbol: str, kind: str) -> files.RunFolder:
+    """The all-or-nothing folder of one job's outputs, under `out`."""
+    return files.RunFolder(Path(out), files.new_run_name(symbol, kind))

@@ -1,0 +1,199 @@
+"""`stockcaster universe`: many symbols at once, judged one by one and as a cross-section.
+
+The steps: read the long-format file, setting broken symbols aside, and pick the symbols
+and one cutoff date for all of them (`universe_plan.py`); in global mode train one model
+on every symbol's training windows and forecast their test days (models/global_lstm.py);
+walk each symbol's models forward and score them against naive as engine tasks
+(evaluation/symbol_work.py, engines/), storing each symbol as it finishes (store/);
+then aggregate across symbols (evaluation/cross_section.py) and write the report.
+
+The run folder holds the store, so `--resume` in the same folder skips every symbol
+already finished and ends with the same results as a run that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.engines import EngineConfig, Outcome, make_engine
+from stockcaster.evaluation.cross_section import cross_section
+from stockcaster.evaluation.symbol_work import (
+    DONE,
+    FAILED,
+    SKIPPED,
+    PanelArrays,
+    SymbolJob,
+    SymbolRecord,
+    evaluate_symbol,
+)
+from stockcaster.jobs.envelope import reproducibility
+from stockcaster.jobs.universe_plan import (
+    PanelSource,
+    UniverseConfig,
+    UniversePlan,
+    plan_universe,
+)
+from stockcaster.models.presets import load_preset
+from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.reporting.universe_outputs import write_universe_outputs
+from stockcaster.store import files
+from stockcaster.store.results import ResultsStore, open_run_folder
+
+GLOBAL_STAGE = "global_model"  # the store's record of the model trained for all symbols
+
+Progress = Callable[[str, int], Callable[[], None]]
+"""Given a stage's name and its number of steps, the function to call after each step."""
+
+
+@dataclass(frozen=True)
+class UniverseRun:
+    """What a universe run leaves: its folder, per-symbol results and aggregates."""
+
+    folder: Path
+    symbols: pd.DataFrame  # symbol, status, reason, tries, seconds
+    metrics: pd.DataFrame  # one row per symbol and model
+    summary: dict
+
+
+def universe(
+    source: PanelSource,
+    config: UniverseConfig | None = None,
+    *,
+    out: str | Path = "runs/universe",
+    resume: bool = False,
+    engine: EngineConfig | None = None,
+    progress: Progress | None = None,
+    on_symbol: Callable[[SymbolRecord], None] | None = None,
+) -> UniverseRun:
+    """Run and judge every model on every symbol of a long-format price file.
+
+    Args:
+        source: the price file and the symbols to run.
+        config: mode, models, split and portfolio settings.
+        out: the run folder; it holds the results store.
+        resume: continue the run in `out`, skipping symbols already finished.
+        engine: where the per-symbol work runs (here, worker processes, Ray).
+        progress: for progress bars (see `Progress`).
+        on_symbol: called with each symbol's record once it is stored.
+
+    Raises:
+        StockcasterError: bad input or a folder that cannot be used, before any result
+            is written.
+    """
+    config = config or UniverseConfig()
+    config.check()
+    options = ModelOptions(load_preset(config.preset), config.ma_window, config.global_model)
+    runner = make_engine(engine or EngineConfig())
+    runner.check()
+    plan = plan_universe(source, config)
+    folder = open_run_folder(Path(out), resume, plan.settings)
+    started = time.perf_counter()
+    with ResultsStore(folder) as store:
+        store.save_settings(plan.settings)
+        done = store.finished()
+        for name in plan.chosen:
+            if name in plan.panel.broken and name not in done:
+                store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
+        panel_models = config.panel_models()
+        job = SymbolJob(
+            cutoff=plan.cutoff,
+            models=tuple(m for m in config.models if m not in panel_models),
+            given_model=panel_models[0] if panel_models else None,
+            min_history=config.min_history,
+            retrain_every=config.retrain_every,
+            cost_bps=config.cost_bps,
+            options=options,
+        )
+        given = None
+        if job.given_model:
+            given = _panel_forecasts(store, folder, plan, job, progress)
+        todo = [s for s in plan.runnable if s not in done]
+        _run_symbols(runner, PanelArrays.from_prices(plan.prices, given), job, todo, store,
+                     progress, on_symbol)  # fmt: skip
+        return _finish(folder, store, config, plan.settings, time.perf_counter() - started)
+
+
+def evaluate_symbol_task(shared: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:
+    """The engine task: one symbol's walk-forward and scores."""
+    return evaluate_symbol(shared, job, symbol)
+
+
+def _run_symbols(runner, shared, job, todo, store, progress, on_symbol) -> None:
+    """Run every symbol still to do on the engine, storing each as it finishes."""
+    advance = progress("symbols", len(todo)) if progress and todo else None
+
+    def keep(outcome: Outcome) -> None:
+        record = outcome.value if outcome.ok else _failed(outcome)
+        store.write(record)
+        if advance:
+            advance()
+        if on_symbol:
+            on_symbol(record)
+
+    runner.run(evaluate_symbol_task, shared, job, todo, keep)
+
+
+def _panel_forecasts(
+    store: ResultsStore, folder: Path, plan: UniversePlan, job: SymbolJob, progress
+) -> pd.Series:
+    """The panel model's test forecasts aligned with `plan.prices` rows.
+
+    Trained once per run, on the eligible symbols; a resumed run reads them from the store.
+    """
+    if store.stage(GLOBAL_STAGE) is None:
+        prices = plan.prices
+        learn = prices[prices[C.SYMBOL].isin(plan.eligible)].reset_index(drop=True)
+        advance = progress("global lstm", 1) if progress else None
+        model = MODELS[job.given_model].make_panel(job.options)
+        model.fit(learn, plan.cutoff)
+        forecasts = model.predict_after(learn)
+        files.write_atomic(folder / files.GLOBAL_MODEL_FILE, model.save)
+        store.write_stage(GLOBAL_STAGE, {"symbols": len(plan.eligible), **model.record()},
+                          forecasts)  # fmt: skip
+        if advance:
+            advance()
+    stored = store.stage_forecasts(GLOBAL_STAGE)
+    keys = pd.MultiIndex.from_frame(plan.prices[[C.SYMBOL, C.DATE]])
+    values = stored.set_index([C.SYMBOL, C.DATE])[C.YHAT]
+    return pd.Series(values.reindex(keys).to_numpy(), index=plan.prices.index)
+
+
+def _failed(outcome: Outcome) -> SymbolRecord:
+    return SymbolRecord(outcome.key, FAILED, outcome.error, attempts=outcome.tries)
+
+
+def _finish(
+    folder: Path, store: ResultsStore, config: UniverseConfig, settings: dict, seconds: float
+) -> UniverseRun:
+    """Aggregate the stored results and write the summary, tables, figures and report."""
+    symbols = store.symbols()
+    metrics = store.metrics()
+    forecasts = store.forecasts()
+    runnable = int((symbols["status"] == DONE).sum())
+    k = max(1, min(config.top_k, runnable // 2))
+    aggregates = cross_section(metrics, forecasts, k, config.cost_bps) if len(metrics) else None
+    counts = symbols["status"].value_counts().to_dict()
+    summary = {
+        "settings": settings,
+        "symbols": {"done": 0, "skipped": 0, "failed": 0, **counts},
+        "skipped": _reasons(symbols, SKIPPED),
+        "failed": _reasons(symbols, FAILED),
+        "global_model": store.stage(GLOBAL_STAGE),
+        "scores": files.records(aggregates["scores"]) if aggregates else [],
+        "cross_section": aggregates["models"] if aggregates else {},
+        "seconds_this_session": seconds,
+        "reproducibility": reproducibility(),
+    }
+    write_universe_outputs(folder, summary, metrics, aggregates)
+    return UniverseRun(folder, symbols, metrics, summary)
+
+
+def _reasons(symbols: pd.DataFrame, status: str) -> dict[str, str]:
+    rows = symbols[symbols["status"] == status]
+    return dict(zip(rows["symbol"], rows["reason"].fillna(""), strict=True))

@@ -1,0 +1,173 @@
+"""What a universe run is asked to do, checked before anything is written.
+
+`UniverseConfig` holds the run's settings; `PanelSource` where its prices come from;
+`plan_universe` reads the panel, picks the symbols and the common cutoff, and refuses
+a panel on which nothing could run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.data import FillPolicy
+from stockcaster.data.panel import Panel, load_panel, select_symbols
+from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.symbol_work import eligible_symbols
+from stockcaster.features.split import last_training_day
+from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.registry import MODELS, universe_models
+from stockcaster.settings import current_backend
+from stockcaster.store.files import jsonable
+
+Mode = Literal["per-symbol", "global"]
+MODES: tuple[str, ...] = ("per-symbol", "global")
+
+
+@dataclass(frozen=True)
+class UniverseConfig:
+    """How a universe run is done (besides the data and the folder).
+
+    Attributes:
+        mode: "global" (one model for all symbols, where a model has a panel form) or
+            "per-symbol" (one per symbol).
+        models: model names from the registry.
+        test_fraction: share of the panel's trading days, from the end, forecast.
+        min_history: fewest closes up to the cutoff for a symbol to be run.
+        retrain_every: refits of per-symbol models, in origins (0: fit once).
+        top_k: symbols long and short in the cross-sectional portfolio.
+        cost_bps: trading cost per unit of weight traded, in basis points.
+        ma_window: closes averaged by the moving-average baseline.
+        global_model: the global LSTM's config.
+        preset: the per-symbol LSTM's preset.
+    """
+
+    mode: Mode = "global"
+    models: tuple[str, ...] = field(default_factory=universe_models)
+    test_fraction: float = 0.25
+    min_history: int = 60
+    retrain_every: int = 0
+    top_k: int = 10
+    cost_bps: float = 5.0
+    ma_window: int = 5
+    global_model: GlobalConfig = field(default_factory=GlobalConfig)
+    preset: str = "default"
+
+    def check(self) -> None:
+        """Raises: StockcasterError for a value out of range."""
+        if self.mode not in MODES:
+            raise StockcasterError(
+                f"--mode: expected one of {', '.join(MODES)}, received {self.mode!r}"
+            )
+        if not 0 < self.test_fraction < 1:
+            raise StockcasterError(
+                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction}"
+            )
+        for name in ("min_history", "top_k", "ma_window"):
+            if getattr(self, name) < 1:
+                raise StockcasterError(
+                    f"--{name.replace('_', '-')}: expected at least 1, "
+                    f"received {getattr(self, name)}"
+                )
+        if self.cost_bps < 0 or self.retrain_every < 0:
+            raise StockcasterError(
+                f"--cost-bps and --retrain-every: expected 0 or more, received "
+                f"{self.cost_bps} and {self.retrain_every}"
+            )
+        if len(self.panel_models()) > 1:
+            raise StockcasterError(
+                f"--models: expected at most one model with a global form, received "
+                f"{', '.join(self.panel_models())}"
+            )
+
+    def panel_models(self) -> tuple[str, ...]:
+        """The models trained once for all symbols (global mode, models with a panel form)."""
+        if self.mode != "global":
+            return ()
+        return tuple(m for m in self.models if MODELS[m].make_panel is not None)
+
+
+@dataclass(frozen=True)
+class PanelSource:
+    """Where a universe's prices come from.
+
+    Attributes:
+        data: the long-format price file (one row per date and symbol).
+        symbols: symbols to run, in order; None for every symbol in the file.
+        columns, fill: as for the other commands.
+        strict: stop at the first broken row instead of setting its symbol aside.
+    """
+
+    data: str | Path
+    symbols: list[str] | None = None
+    columns: Mapping[str, str] | None = None
+    fill: FillPolicy | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class UniversePlan:
+    """The checked panel: which symbols run, the cutoff and the run's settings."""
+
+    panel: Panel
+    chosen: list[str]  # every symbol asked for, broken ones included
+    runnable: list[str]  # the chosen symbols without broken rows
+    prices: pd.DataFrame  # the runnable symbols' prices
+    cutoff: np.datetime64
+    eligible: list[str]  # runnable symbols with enough history (the global model's)
+    settings: dict
+
+
+def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
+    """Read the panel and check that something can run on it.
+
+    Raises:
+        StockcasterError: bad input, no symbol without broken rows, or none with enough
+            history before the cutoff.
+    """
+    panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    chosen = select_symbols(panel, source.symbols)
+    runnable = [s for s in chosen if s not in panel.broken]
+    prices = panel.prices[panel.prices[C.SYMBOL].isin(runnable)].reset_index(drop=True)
+    if prices.empty:
+        raise StockcasterError(
+            f"{panel.source}: expected at least one symbol without broken rows, received "
+            f"none among {len(chosen)}"
+        )
+    days = np.unique(prices[C.DATE].to_numpy(dtype="datetime64[ns]"))
+    cutoff = last_training_day(days, config.test_fraction)
+    eligible = eligible_symbols(prices, cutoff, config.min_history)
+    if not eligible:
+        raise StockcasterError(
+            f"{panel.source}: expected at least one symbol with {config.min_history} closes up "
+            f"to the cutoff {pd.Timestamp(cutoff):%Y-%m-%d} and one after it, received none "
+            f"among {len(runnable)} (lower --min-history or --test-fraction)"
+        )
+    settings = _settings(panel, chosen, config, cutoff)
+    return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings)
+
+
+def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -> dict:
+    """What makes two runs comparable; a resumed run must match it exactly."""
+    prices = panel.prices
+    digest = hashlib.sha256()
+    digest.update(prices[C.SYMBOL].to_numpy().astype(str).astype("U").tobytes())
+    digest.update(prices[C.DATE].to_numpy(dtype="datetime64[ns]").tobytes())
+    digest.update(prices[C.CLOSE].to_numpy(dtype="float64").tobytes())
+    settings = {
+        "data": {"source": panel.source, "rows": len(prices), "sha256": digest.hexdigest()},
+        "symbols": chosen,
+        "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}",
+        "config": asdict(config),
+        "backend": current_backend(),
+    }
+    # Through JSON and back: tuples become lists, as they will be when read from the store.
+    return json.loads(json.dumps(settings, default=jsonable))

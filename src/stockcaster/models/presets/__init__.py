@@ -1,0 +1,78 @@
+"""Run configs: small frozen objects, loaded from TOML and validated once.
+
+Presets are named TOML files beside this module; a path to any TOML file of the
+same shape (such as the `config.toml` a run writes) works as a preset too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from stockcaster.errors import StockcasterError
+from stockcaster.features import FeatureConfig
+from stockcaster.models.config import ModelConfig
+from stockcaster.settings import build, parse_toml
+from stockcaster.training import TrainConfig
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything `stockcaster run` needs besides the data: features, model, training."""
+
+    name: str = "default"
+    description: str = ""
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainConfig = field(default_factory=TrainConfig)
+
+
+def preset_names() -> list[str]:
+    """Names of the presets shipped with stockcaster."""
+    folder = resources.files(__name__)
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+
+
+def load_preset(name_or_path: str) -> RunConfig:
+    """Load a preset by name (`seed`, `default`) or from a TOML file's path.
+
+    Raises:
+        StockcasterError: an unknown preset, an unreadable file, an unknown key or a
+            value of the wrong type, naming the file and the key.
+    """
+    if name_or_path in preset_names():
+        text = resources.files(__name__).joinpath(f"{name_or_path}.toml").read_text()
+        source = f"preset {name_or_path!r}"
+    elif name_or_path.endswith(".toml") and Path(name_or_path).is_file():
+        text = Path(name_or_path).read_text()
+        source = name_or_path
+    else:
+        raise StockcasterError(
+            f"--preset: expected one of {', '.join(preset_names())} or a .toml file, "
+            f"received {name_or_path!r}"
+        )
+    return build(RunConfig, parse_toml(text, source), source)
+
+
+def to_toml(config: RunConfig) -> str:
+    """Write a config as TOML that `load_preset` reads back to an equal config."""
+    return tomli_w.dumps(_to_table(config))
+
+
+def _to_table(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {
+            f.name: _to_table(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, tuple):
+        return [_to_table(v) for v in value]
+    return value

@@ -1,0 +1,191 @@
+"""Every model stockcaster can run, by name: one entry per model, read by everything else.
+
+The CLI's `--models` choices and help, the backtest's and the universe's default model
+lists, the minimum history a backtest asks for and the contract test all come from
+`MODELS`. Adding a model is one module with its forecaster and one `register` call.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stockcaster.errors import StockcasterError
+from stockcaster.features.pipeline import min_fit_rows
+from stockcaster.models import baselines
+from stockcaster.models.base import Forecaster, PanelForecaster
+from stockcaster.models.global_lstm import GlobalConfig, GlobalLSTM
+from stockcaster.models.presets import RunConfig
+from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
+
+MIN_HISTORY = 30  # closes before the test period that any model is asked for
+
+
+class Capability(enum.Enum):
+    """What a model can do beyond `fit` and `predict` (each one a protocol in `base.py`)."""
+
+    ONE_STEP_PATH = "one-step path"  # OneStepPath: every one-step forecast in one pass
+    QUANTILES = "quantiles"  # QuantileForecaster, when its preset asks for quantiles
+    PANEL = "panel"  # a PanelForecaster form, trained once for a whole universe
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """What the models' constructors read: the LSTM's preset and the baselines' settings."""
+
+    preset: RunConfig = field(default_factory=RunConfig)
+    ma_window: int = 5
+    global_model: GlobalConfig = field(default_factory=GlobalConfig)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model: how to build it and what it needs and can do.
+
+    Attributes:
+        name: the name on the command line and in every table.
+        help: one line for `--help`.
+        make: builds a fresh, unfitted forecaster.
+        min_history: closes it needs before the first origin.
+        requires: the module an optional extra installs (None: always installed).
+        extra: that extra's name, for the install hint.
+        universe: in `stockcaster universe`'s default model list.
+        capabilities: what it can do beyond the contract.
+        make_panel: builds its `PanelForecaster` form, if it has one.
+    """
+
+    name: str
+    help: str
+    make: Callable[[ModelOptions], Forecaster]
+    min_history: Callable[[ModelOptions], int] = lambda options: MIN_HISTORY
+    requires: str | None = None
+    extra: str | None = None
+    universe: bool = True
+    capabilities: frozenset[Capability] = frozenset()
+    make_panel: Callable[[ModelOptions], PanelForecaster] | None = None
+
+    def installed(self) -> bool:
+        """Whether this installation can run it (its extra, if any, is installed)."""
+        return self.requires is None or importlib.util.find_spec(self.requires) is not None
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (replacing one of the same name)."""
+    MODELS[spec.name] = spec
+    return spec
+
+
+def unregister(name: str) -> None:
+    """Remove a model (for tests that register a toy one)."""
+    MODELS.pop(name, None)
+
+
+def installed_models() -> list[str]:
+    """The models this installation can run, in registry order."""
+    return [name for name, spec in MODELS.items() if spec.installed()]
+
+
+def universe_models() -> tuple[str, ...]:
+    """`stockcaster universe`'s default: installed per-symbol models, then panel models."""
+    chosen = [s for s in MODELS.values() if s.universe and s.installed()]
+    return tuple(s.name for s in sorted(chosen, key=lambda s: s.make_panel is not None))
+
+
+def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Parse `--models lstm,naive,...`; None gives `default` (every installed model).
+
+    Raises:
+        StockcasterError: an unknown or empty name, or a model whose extra is missing.
+    """
+    if text is None:
+        return list(default) if default is not None else installed_models()
+    names = [n.strip().lower() for n in text.split(",")]
+    for name in names:
+        if name not in MODELS:
+            raise StockcasterError(
+                f"--models: expected names among {', '.join(MODELS)}, received {name!r}"
+            )
+        spec = MODELS[name]
+        if not spec.installed():
+            raise StockcasterError(
+                f"--models: expected an installed model, received {name!r}, which needs the "
+                f"{spec.requires} package (pip install 'stockcaster[{spec.extra}]')"
+            )
+    return list(dict.fromkeys(names))
+
+
+def forecaster_factory(name: str, options: ModelOptions) -> Callable[[], Forecaster]:
+    """A function that builds a fresh, unfitted forecaster of `name`."""
+    spec = MODELS[name]
+    return lambda: spec.make(options)
+
+
+def min_history(names: list[str] | tuple[str, ...], options: ModelOptions) -> int:
+    """The one history rule: closes before the test period that every model in `names` needs."""
+    return max([MIN_HISTORY, *(MODELS[name].min_history(options) for name in names)])
+
+
+def models_help() -> str:
+    """`--models` help: every name with its one line."""
+    return "Comma-separated, from: " + "; ".join(f"{s.name} ({s.help})" for s in MODELS.values())
+
+
+def _lstm(options: ModelOptions) -> Forecaster:
+    # Delayed import: the LSTM brings Keras and its backend (seconds to import).
+    from stockcaster.models.lstm import LSTMForecaster
+
+    preset = options.preset
+    return LSTMForecaster(preset.features, preset.model, preset.training)
+
+
+def _global_lstm(options: ModelOptions) -> PanelForecaster:
+    return GlobalLSTM(options.global_model)
+
+
+def _lstm_history(options: ModelOptions) -> int:
+    return min_fit_rows(options.preset.features)
+
+
+register(
+    ModelSpec(
+        "lstm",
+        "the preset's recurrent network; in a universe, one global network",
+        _lstm,
+        min_history=_lstm_history,
+        capabilities=frozenset({Capability.QUANTILES, Capability.PANEL}),
+        make_panel=_global_lstm,
+    )
+)
+register(ModelSpec("naive", "tomorrow = today's close", lambda o: baselines.naive()))
+register(ModelSpec("drift", "random walk with drift", lambda o: baselines.drift()))
+register(
+    ModelSpec(
+        "ma",
+        "mean of the last --ma-window closes",
+        lambda o: baselines.moving_average(o.ma_window),
+        min_history=lambda o: o.ma_window + 1,
+    )
+)
+register(
+    ModelSpec(
+        "arima",
+        "AutoARIMA, fitted on the training window",
+        lambda o: baselines.arima(),
+        capabilities=frozenset({Capability.ONE_STEP_PATH}),
+    )
+)
+register(
+    ModelSpec(
+        "prophet",
+        f"Prophet, an optional extra: {INSTALL_HINT}",
+        lambda o: ProphetForecaster(),
+        requires="prophet",
+        extra="prophet",
+        universe=False,
+    )
+)

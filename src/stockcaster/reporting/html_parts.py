@@ -1,0 +1,63 @@
+"""The pieces every HTML report is made of: images, tables, paragraphs, the record, verdicts."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def image_html(folder: Path, name: str, alt: str) -> str:
+    """A PNG of the folder embedded as a data URI (empty if the file is missing)."""
+    path = folder / name
+    if not path.is_file():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+
+
+def table_html(frame: pd.DataFrame, digits: int = 4) -> str:
+    """A frame as an HTML table, numbers to `digits` decimals, scrolling if wide."""
+    table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.{digits}f}")
+    return f"<div class='wide'>{table}</div>"
+
+
+def paragraph(value: str) -> str:
+    """Escaped text as one paragraph."""
+    return f"<p>{html.escape(value)}</p>"
+
+
+def record_html(meta: dict, config_text: str | None = None) -> str:
+    """The reproducibility record: config, data fingerprint, versions, command."""
+    parts = []
+    if config_text is not None:
+        parts.append("<h3>config</h3><pre>" + html.escape(config_text) + "</pre>")
+    shown = {k: meta[k] for k in ("data", "reproducibility", "source") if k in meta}
+    parts.append("<pre>" + html.escape(json.dumps(shown, indent=2)) + "</pre>")
+    return "\n".join(parts)
+
+
+def plain_verdict(ratio: float, pvalue: float | None, lag: bool | None) -> str:
+    """Say in words what the numbers mean for one model against naive."""
+    gap = abs(1 - ratio) * 100
+    words = [
+        f"Its squared error is {gap:.1f}% {'below' if ratio < 1 else 'above'} that of "
+        "repeating yesterday's close (the naive forecast)."
+    ]
+    if pvalue is not None:
+        significant = pvalue < 0.05
+        words.append(
+            f"The Diebold-Mariano test gives p = {pvalue:.3f}: the difference "
+            + ("is unlikely to be chance." if significant else "could well be chance.")
+        )
+    if lag:
+        words.append(
+            "Its forecasts line up better with the previous day's close than with the actual "
+            "close: the curve mostly follows the price a day late."
+        )
+    elif lag is not None:
+        words.append("Its forecasts do not merely trail the price by a day.")
+    return " ".join(words)

@@ -1,0 +1,70 @@
+"""Figures of a universe run: MSE ratios across symbols, cumulative IC, portfolio growth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from stockcaster.reporting.figures import save, subplots
+
+
+def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
+    """Each model's MSE gap to naive across symbols, as box plots.
+
+    The x axis is the gap in percent on a scale that is linear within +-1% and logarithmic
+    beyond, so models within a fraction of a percent of naive and a model twice as bad
+    are both readable.
+    """
+    others = metrics[metrics["model"] != "naive"]
+    groups = {
+        model: 100 * (pd.to_numeric(group["mse_ratio"], errors="coerce").dropna().to_numpy() - 1)
+        for model, group in others.groupby("model")
+    }
+    groups = {model: values for model, values in groups.items() if len(values)}
+    fig, ax = subplots(figsize=(9, 1.2 + 0.6 * max(1, len(groups))))
+    if groups:
+        ax.boxplot(
+            list(groups.values()), orientation="horizontal", tick_labels=list(groups), whis=(5, 95)
+        )
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+g}%"))
+    ax.axvline(0.0, color="k", linestyle="--", linewidth=1)
+    ax.set_xlabel("MSE vs naive per symbol, % (left of 0 beats naive; linear within 1%, "
+                  "log beyond; whiskers 5-95%)")  # fmt: skip
+    save(fig, path, dates=False)
+
+
+def ic_figure(daily: dict, path: Path) -> None:
+    """Cumulative daily rank IC of each model (a flat line means no skill)."""
+    fig, ax = subplots(figsize=(9, 4))
+    for model, parts in daily.items():
+        if len(parts["ic"]):
+            ax.plot(parts["ic"].index, parts["ic"]["rank_ic"].cumsum(), label=model)
+    ax.axhline(0.0, color="k", linewidth=0.8)
+    ax.set_ylabel("cumulative rank IC")
+    legend_if_any(ax)
+    save(fig, path)
+
+
+def portfolio_figure(daily: dict, path: Path) -> None:
+    """Growth of 1 in each model's long/short top-k book and in the equal-weight universe."""
+    fig, ax = subplots(figsize=(9, 4))
+    benchmark = None
+    for model, parts in daily.items():
+        returns = parts["returns"]
+        benchmark = returns["benchmark"]
+        if not returns["portfolio"].any():
+            continue  # a model that never ranks symbols apart (naive) holds no book
+        ax.plot(returns.index, (1 + returns["portfolio"]).cumprod(), label=f"{model} long/short")
+    if benchmark is not None:
+        ax.plot(benchmark.index, (1 + benchmark).cumprod(), "k--", label="equal weight")
+    ax.set_ylabel("growth of 1")
+    legend_if_any(ax, fontsize=8)
+    save(fig, path)
+
+
+def legend_if_any(ax, **options) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)

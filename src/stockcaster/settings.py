@@ -1,0 +1,206 @@
+"""Settings: TOML text -> small frozen dataclasses, checked once, with one error format.
+
+Every settings file stockcaster reads (presets, `config.toml` of a run or bundle,
+`--config` files) goes through here, and every bad value is reported the same way:
+"FILE [table] key: expected ..., received ...". Allowed values come from the types
+themselves: a `Literal[...]` or an `Enum` field accepts its members only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import sys
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from stockcaster.errors import StockcasterError
+
+BACKENDS: tuple[str, ...] = ("tensorflow", "jax", "torch", "numpy")
+"""Keras backends stockcaster runs on (numpy: inference only, for `predict`)."""
+
+
+def choose_backend(name: str | None, default: str | None = None) -> None:
+    """Choose the Keras backend; the CLI calls it before Keras is first imported.
+
+    Args:
+        name: the backend; None keeps the one the user chose (`KERAS_BACKEND`), or else
+            `default`, or else Keras' own default (TensorFlow).
+        default: the backend when neither `name` nor the user chose one.
+
+    Also quiets TensorFlow's C++ info lines (oneDNN, CPU features), unless the user set
+    their level.
+
+    Raises:
+        StockcasterError: an unknown backend, or Keras already running another one.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if name is None:
+        if "KERAS_BACKEND" in os.environ or default is None or _running_backend():
+            return  # the user's choice, Keras' default, or the backend already running
+        name = default
+    if name not in BACKENDS:
+        raise StockcasterError(
+            f"--backend: expected one of {', '.join(BACKENDS)}, received {name!r}"
+        )
+    running = _running_backend()
+    if running is not None and running != name:
+        raise StockcasterError(
+            f"--backend: expected {running!r}, the backend Keras already runs in this "
+            f"process, received {name!r}"
+        )
+    os.environ["KERAS_BACKEND"] = name
+
+
+def current_backend() -> str:
+    """The backend Keras runs on here, or will when first imported."""
+    return _running_backend() or os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+def _running_backend() -> str | None:
+    keras = sys.modules.get("keras")
+    return keras.backend.backend() if keras is not None else None
+
+
+def read_toml(path: str | Path, what: str = "--config") -> dict[str, Any]:
+    """Parse a TOML file.
+
+    Raises:
+        StockcasterError: the file cannot be read or is not valid TOML.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise StockcasterError(
+            f"{what}: expected a readable TOML file, received {path} ({err.strerror})"
+        ) from None
+    except UnicodeDecodeError:
+        raise StockcasterError(f"{path}: expected UTF-8 TOML, received other bytes") from None
+    return parse_toml(text, str(path))
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text read from `where`."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise StockcasterError(f"{where}: expected valid TOML, received an error: {err}") from None
+
+
+def build(cls: type, table: Any, where: str) -> Any:
+    """Build the frozen dataclass `cls` from a TOML table, checking every key and value.
+
+    Args:
+        cls: the dataclass; its fields' types say what each key accepts.
+        table: the parsed table.
+        where: the file and table, e.g. "preset 'seed' [features]".
+
+    Raises:
+        StockcasterError: an unknown key, or a value of the wrong type or out of range.
+    """
+    if not isinstance(table, dict):
+        raise StockcasterError(f"{where}: expected a table, received {table!r}")
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise StockcasterError(
+            f"{where}: expected keys among {', '.join(sorted(known))}, received {unknown[0]!r}"
+        )
+    values = {
+        key: value_of(hints[key], value, _place(where, key, hints[key]))
+        for key, value in table.items()
+    }
+    try:
+        return cls(**values)
+    except StockcasterError as err:
+        raise StockcasterError(f"{where}: {err}") from None
+
+
+def value_of(hint: Any, value: Any, where: str) -> Any:
+    """Check (and convert) one TOML value against a type hint.
+
+    Integers are accepted for floats; lists become tuples; tables become dataclasses;
+    strings become `Enum` members.
+
+    Raises:
+        StockcasterError: "WHERE: expected ..., received ...".
+    """
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _one_of_union(typing.get_args(hint), value, where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise StockcasterError(f"{where}: expected a list, received {value!r}")
+        return tuple(value_of(typing.get_args(hint)[0], item, where) for item in value)
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value, where)
+    allowed = choices(hint)
+    if allowed is not None:
+        if value not in allowed:
+            raise StockcasterError(
+                f"{where}: expected one of {', '.join(allowed)}, received {value!r}"
+            )
+        return hint(value) if isinstance(hint, type) and issubclass(hint, enum.Enum) else value
+    return _scalar(hint, value, where)
+
+
+def choices(hint: Any) -> tuple[str, ...] | None:
+    """The values a `Literal` or string `Enum` type allows, or None for other types."""
+    if typing.get_origin(hint) is typing.Literal:
+        return tuple(str(v) for v in typing.get_args(hint))
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return tuple(str(member.value) for member in hint)
+    return None
+
+
+def _place(where: str, key: str, hint: Any) -> str:
+    """ "FILE [table] key" for a value, "FILE [table] [key]" for a nested table."""
+    options = (
+        typing.get_args(hint)
+        if typing.get_origin(hint) in (typing.Union, types.UnionType)
+        else (hint,)
+    )
+    nested = any(dataclasses.is_dataclass(option) for option in options)
+    return f"{where} [{key}]" if nested else f"{where} {key}"
+
+
+_EXPECTED = {
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    Path: "a path (a string)",
+}
+
+
+def _scalar(hint: type, value: Any, where: str) -> Any:
+    if hint is Path and isinstance(value, str):
+        return value  # a path is written as a string
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    wrong_bool = isinstance(value, bool) and hint is not bool
+    if not isinstance(value, hint) or wrong_bool:
+        expected = _EXPECTED.get(hint, getattr(hint, "__name__", str(hint)))
+        raise StockcasterError(f"{where}: expected {expected}, received {value!r}")
+    return value
+
+
+def _one_of_union(options: tuple, value: Any, where: str) -> Any:
+    if value is None and type(None) in options:
+        return None
+    kinds = [o for o in options if o is not type(None)]
+    if len(kinds) == 1:
+        return value_of(kinds[0], value, where)
+    expected = []
+    for option in kinds:
+        try:
+            return value_of(option, value, where)
+        except StockcasterError as err:
+            text = str(err).removeprefix(f"{where}: expected ")
+            expected.append(text.rpartition(", received ")[0] or text)
+    raise StockcasterError(f"{where}: expected {' or '.join(expected)}, received {value!r}")

@@ -1,0 +1,123 @@
+"""The code's shape, checked: no import circles, imports in functions only to delay heavy
+libraries, small modules and functions, and a new model is one file and one entry."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import grimp
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "stockcaster"
+HEAVY = ("keras", "tensorflow", "prophet", "ray", "statsforecast", "exchange_calendars")
+
+
+def test_no_module_imports_itself_through_others():
+    """No import circle anywhere, imports inside functions included (grimp sees them all)."""
+    graph = grimp.build_graph("stockcaster")
+    circles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                circles.append(" -> ".join([module, *back]))
+    assert circles == []
+
+
+def _functions(tree: ast.AST):
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def test_an_import_inside_a_function_only_delays_a_heavy_library():
+    """A stockcaster import inside a function must lead to a heavy library, and say so."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for function in _functions(ast.parse(path.read_text())):
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
+                    a.name for a in node.names]  # fmt: skip
+                if any(n.split(".")[0] in HEAVY for n in names):
+                    continue  # the heavy library itself
+                said = any(
+                    "elayed import" in line for line in lines[function.lineno - 1 : node.lineno]
+                )
+                if not said:
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_modules_and_functions_stay_small():
+    """At most 300 lines a module and 60 lines a function (docstring included; a Typer
+    command's signature, which is its list of options, aside)."""
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text()
+        if len(text.splitlines()) > 300:
+            long.append(f"{path.relative_to(PACKAGE)}: {len(text.splitlines())} lines")
+        for function in _functions(ast.parse(text)):
+            command = path.parent.name == "cli" and function.body
+            start = function.body[0].lineno if command else function.lineno
+            size = function.end_lineno - start + 1
+            if size > 60:
+                long.append(f"{path.relative_to(PACKAGE)}:{function.lineno} {function.name} {size}")
+    assert long == []
+
+
+def test_the_package_root_holds_only_entry_points_and_base_modules():
+    modules = {p.name for p in PACKAGE.glob("*.py")}
+    assert modules == {"__init__.py", "__main__.py", "columns.py", "errors.py", "settings.py",
+                       "provenance.py"}  # fmt: skip
+
+
+TOY = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    from typer.testing import CliRunner
+    from stockcaster.models.registry import ModelSpec, register
+
+    class Toy:
+        name = "toy"
+        def fit(self, history):
+            self.fitted = True
+        def predict(self, history, horizon):
+            return np.repeat(history.iloc[-1] * 1.001, horizon)
+
+    register(ModelSpec("toy", "a toy that always predicts a 0.1% rise", lambda options: Toy()))
+
+    from stockcaster.cli import app  # the CLI is built after the entry, as a plugin's would be
+
+    runner = CliRunner()
+    assert "toy" in runner.invoke(app, ["backtest", "--help"]).output
+    assert "toy" in runner.invoke(app, ["universe", "--help"]).output
+    data, out = sys.argv[1], sys.argv[2]
+    done = runner.invoke(app, ["backtest", "--models", "naive,toy", "--data", data,
+                               "--symbol", "MSFT", "--out", out + "/b", "--json", "--quiet"])
+    assert done.exit_code == 0, done.output
+    board = {row["model"]: row for row in json.loads(done.stdout)["leaderboard"]}
+    assert board["toy"]["n"] == board["naive"]["n"] > 0
+    done = runner.invoke(app, ["universe", "--models", "naive,toy", "--data", data,
+                               "--out", out + "/u", "--workers", "1", "--json", "--quiet",
+                               "--min-history", "30"])
+    assert done.exit_code == 0, done.output
+    scores = {row["model"] for row in json.loads(done.stdout)["scores"]}
+    assert scores == {"naive", "toy"}
+    print("toy ran")
+    """
+)
+
+
+def test_adding_a_model_is_one_entry(kaggle_csv, tmp_path):
+    """A toy forecaster registered in a script shows in --help and runs in backtest and
+    universe, with no other edit."""
+    script = tmp_path / "toy.py"
+    script.write_text(TOY)
+    done = subprocess.run([sys.executable, str(script), str(kaggle_csv), str(tmp_path)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0 and "toy ran" in done.stdout, done.stderr[-3000:]
