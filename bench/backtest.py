@@ -17,8 +17,8 @@ import pandas as pd
 from stockcaster.data.embedded import load_msft
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
-from stockcaster.jobs.backtest import forecaster_factory, installed_models
 from stockcaster.models.presets import load_preset
+from stockcaster.models.registry import ModelOptions, forecaster_factory, installed_models
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     preset = load_preset("default")
 
     started = time.perf_counter()
-    once = walk_forward(series, "MSFT", forecaster_factory("arima", preset),
+    once = walk_forward(series, "MSFT", forecaster_factory("arima", ModelOptions(preset)),
                         BacktestConfig(retrain_every=0))  # fmt: skip
     arima_seconds = time.perf_counter() - started
     print(f"ARIMA, fitted once, one-step forecasts over {len(once.forecasts)} test days: "
@@ -37,7 +37,8 @@ def main() -> None:
     results, seconds = [], {}
     for name in installed_models():
         started = time.perf_counter()
-        results.append(walk_forward(series, "MSFT", forecaster_factory(name, preset), config))
+        make = forecaster_factory(name, ModelOptions(preset))
+        results.append(walk_forward(series, "MSFT", make, config))
         seconds[name] = time.perf_counter() - started
         print(f"{name}: walk-forward, refit every 21 days: {seconds[name]:.1f} s", flush=True)
     print("(target for lstm: < 300 s)")

@@ -257,3 +257,18 @@ def test_arima_one_pass_never_reads_a_later_close():
     early = before["date"] <= cut  # forecasts of days up to the cut read closes before it
     pd.testing.assert_series_equal(before[early]["yhat"], after[early]["yhat"])
     assert not np.allclose(before[~early]["yhat"], after[~early]["yhat"])
+
+
+@pytest.mark.skipif(not MODELS["prophet"].installed(), reason="extra")
+def test_prophet_forecasts_the_exchange_sessions_across_a_holiday():
+    """From Christmas Eve 2015 the next NYSE sessions are Dec 28 and 29, not Dec 25 (a
+    holiday) and Dec 28, which business days would give."""
+    history = pd.Series(random_walk(200, 5), index=pd.bdate_range(end="2015-12-24", periods=200))
+    model = forecaster_factory("prophet", tiny_options())()
+    model.fit(history)
+    yhat = model.predict(history, 2)
+    sessions = pd.DataFrame({"ds": pd.to_datetime(["2015-12-28", "2015-12-29"])})
+    expected = model._model.predict(sessions)["yhat"].to_numpy()
+    np.testing.assert_allclose(yhat, expected)
+    business = pd.DataFrame({"ds": pd.to_datetime(["2015-12-25", "2015-12-28"])})
+    assert not np.allclose(yhat, model._model.predict(business)["yhat"].to_numpy())

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 import os
 import sys
 import tomllib
 import types
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,20 @@ def current_backend() -> str:
 def _running_backend() -> str | None:
     keras = sys.modules.get("keras")
     return keras.backend.backend() if keras is not None else None
+
+
+@contextmanager
+def logger_levels(levels: dict[str, int]) -> Iterator[None]:
+    """Set some loggers' levels for the duration of a block, then put them back."""
+    loggers = {name: logging.getLogger(name) for name in levels}
+    before = {name: logger.level for name, logger in loggers.items()}
+    for name, logger in loggers.items():
+        logger.setLevel(levels[name])
+    try:
+        yield
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(before[name])
 
 
 def read_toml(path: str | Path, what: str = "--config") -> dict[str, Any]:

@@ -16,7 +16,6 @@ import typer.main
 from stockcaster.cli import inputs
 from stockcaster.cli.config_file import example_config
 from stockcaster.cli.options import (
-    WINDOW_CHOICES,
     ColumnsOption,
     ConfigOption,
     DataOption,
@@ -28,9 +27,11 @@ from stockcaster.cli.options import (
     PresetOption,
     ReportOption,
     SymbolOption,
+    Window,
     value,
 )
 from stockcaster.cli.output import (
+    OneLineErrors,
     clean_errors,
     console,
     native_log_filtered,
@@ -60,6 +61,7 @@ from stockcaster.settings import choose_backend
 from stockcaster.store import files
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Forecast daily stock prices with LSTM networks, beside honest baselines.",
     no_args_is_help=True,
     add_completion=False,
@@ -106,9 +108,7 @@ def backtest(
     retrain_every: Annotated[
         int, typer.Option("--retrain-every", help="Origins between refits; 0 fits once.")
     ] = 21,
-    window: Annotated[
-        str, typer.Option("--window", help=f"Training window: {WINDOW_CHOICES}.")
-    ] = "expanding",
+    window: Annotated[Window, typer.Option("--window", help="Training window.")] = "expanding",
     step: Annotated[int, typer.Option("--step", help="Trading days between origins.")] = 1,
     cost_bps: Annotated[
         float, typer.Option("--cost-bps", help="Trading cost per position change, basis points.")

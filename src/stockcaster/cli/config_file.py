@@ -16,15 +16,13 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import click
-
 from stockcaster.errors import StockcasterError
 from stockcaster.settings import read_toml, value_of
 
 _SKIP = {"config", "help"}
 
 
-def read_config(path: Path, command: click.Command, group: click.Group) -> dict[str, Any]:
+def read_config(path: Path, command: Any, group: Any) -> dict[str, Any]:
     """The validated values of `command`'s table in a config file.
 
     Args:
@@ -59,7 +57,7 @@ def read_config(path: Path, command: click.Command, group: click.Group) -> dict[
     return values
 
 
-def example_config(group: click.Group) -> str:
+def example_config(group: Any) -> str:
     """A commented config with every option of every command, at its default."""
     lines = [
         "# stockcaster config: pass it to any command with --config FILE.",
@@ -93,6 +91,6 @@ def _toml_value(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _configurable(group: click.Group) -> set[str]:
+def _configurable(group: Any) -> set[str]:
     """Commands that take a config (all but init)."""
     return {n for n, c in group.commands.items() if any(p.name == "config" for p in c.params)}

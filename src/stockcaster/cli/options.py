@@ -1,9 +1,9 @@
 """The options the commands share, with their choices built from the registries.
 
-An option with a fixed set of values lists them in `--help` from the registry or tuple
-that defines them, so adding a model, engine, feature set or policy adds it here with no
-edit. The library checks the value (one line, exit code 2, as for any bad input; Typer's
-own choice check would print a multi-line box instead).
+An option with a fixed set of values is an Enum made from the registry or tuple that
+defines it, so Typer checks the value and lists the choices in `--help`, and adding a
+model, engine, feature set or policy adds it here with no edit. (A value outside them
+is reported in one line by `output.OneLineErrors`, as any bad input is.)
 """
 
 from __future__ import annotations
@@ -27,17 +27,20 @@ from stockcaster.models.registry import models_help
 from stockcaster.settings import BACKENDS
 
 
-def choices(values) -> str:
-    """The allowed values of an option, for its help: "one of a, b, c"."""
-    return "one of " + ", ".join(str(v) for v in values)
+def _enum(name: str, values) -> type[enum.Enum]:
+    """A string Enum of `values`, for Typer to check and list as choices."""
+    return enum.Enum(name, {str(v): str(v) for v in values}, type=str)
 
 
-FILLS = choices(FILL_POLICIES)
-WINDOW_CHOICES = choices(WINDOWS)
-MODE_CHOICES = choices(MODES)
-ENGINE_CHOICES = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
-FEATURE_CHOICES = "; ".join(f"{f.name} ({f.help})" for f in FEATURE_SETS.values())
-BACKEND_CHOICES = choices(b for b in BACKENDS if b != "numpy")
+Fill = _enum("Fill", FILL_POLICIES)
+Window = _enum("Window", WINDOWS)
+Mode = _enum("Mode", MODES)
+Engine = _enum("Engine", ENGINES)
+FeatureSetName = _enum("FeatureSetName", FEATURE_SETS)
+Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
+
+ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
+FEATURE_HELP = "; ".join(f"{f.name}: {f.help}" for f in FEATURE_SETS.values())
 
 
 def value(choice: enum.Enum | str | None) -> Any:
@@ -73,9 +76,9 @@ ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
 FillOption = Annotated[
-    str | None,
-    typer.Option("--fill", help=f"Rows with missing values: {FILLS} (drop them or carry the "
-                 "last value forward). Default: refuse them."),
+    Fill | None,
+    typer.Option("--fill", help="Rows with missing values: drop them, or carry the last value "
+                 "forward (ffill). Default: refuse them."),
 ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperGroup
 
 from stockcaster.errors import StockcasterError
 from stockcaster.store.files import jsonable
@@ -61,6 +62,51 @@ def task_progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], N
             return lambda: bars.advance(task)
 
         yield start
+
+
+# Click's base error, whether Typer uses the click package or its own copy of it (0.29+).
+ClickError = typer.BadParameter.__mro__[2]
+
+
+class OneLineErrors(TyperGroup):
+    """The CLI's group: a usage error (a value not among an option's choices, an unknown
+    option) is one line, "error: --window: expected one of ..., received ...", exit 2,
+    as every other bad input is, instead of Click's usage text and box."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickError as err:
+            if not standalone_mode:
+                raise
+            if type(err).__name__ == "NoArgsIsHelpError":  # `stockcaster` alone: the help
+                console.print(err.ctx.get_help())
+            else:
+                print(f"error: {one_line(err)}", file=sys.stderr)
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            print("Aborted!", file=sys.stderr)
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
+
+
+def one_line(err: Exception) -> str:
+    """A Click error in stockcaster's words: "--opt: expected ..., received ..."."""
+    param = getattr(err, "param", None)
+    message = " ".join(err.format_message().split())
+    if not isinstance(err, typer.BadParameter) or param is None:
+        return message
+    name = param.opts[0] if getattr(param, "opts", None) else param.name
+    message = re.sub(r"^(Value error, )?(Invalid value for '[^']*': )?", "", message)
+    choice = re.search(r"(\S+) is not one of (.*?)\.?$", message)
+    if choice:
+        choices = ", ".join(c.strip().strip("'") for c in choice.group(2).split(","))
+        return f"{name}: expected one of {choices}, received {choice.group(1)}"
+    return f"{name}: {message}"
 
 
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:

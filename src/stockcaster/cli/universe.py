@@ -13,14 +13,16 @@ from typing import Annotated
 import typer
 
 from stockcaster.cli.options import (
-    BACKEND_CHOICES,
-    ENGINE_CHOICES,
-    FEATURE_CHOICES,
-    MODE_CHOICES,
+    ENGINE_HELP,
+    FEATURE_HELP,
+    Backend,
     ColumnsOption,
     ConfigOption,
+    Engine,
+    FeatureSetName,
     FillOption,
     JsonOption,
+    Mode,
     value,
 )
 from stockcaster.cli.output import (
@@ -54,10 +56,10 @@ def universe(
         bool, typer.Option("--all", help="Every symbol in the file (the default).")
     ] = False,
     mode: Annotated[
-        str,
+        Mode,
         typer.Option(
             "--mode",
-            help=f"{MODE_CHOICES}. global: one model for all symbols where a model has a "
+            help="global: one model for all symbols where a model has a "
             "global form (lstm); per-symbol: one per symbol.",
         ),
     ] = "global",
@@ -65,10 +67,7 @@ def universe(
         str | None,
         typer.Option("--models", help=models_help() + f". Default: {','.join(universe_models())}."),
     ] = None,
-    engine: Annotated[
-        str,
-        typer.Option("--engine", help=ENGINE_CHOICES),
-    ] = "local",
+    engine: Annotated[Engine, typer.Option("--engine", help=ENGINE_HELP)] = "local",
     workers: Annotated[
         int | None,
         typer.Option("--workers", help="Worker processes (local) or Ray CPUs. Default: cores."),
@@ -86,9 +85,7 @@ def universe(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at a broken row instead of skipping its symbol.")
     ] = False,
-    backend: Annotated[
-        str, typer.Option("--backend", help=f"Keras backend: {BACKEND_CHOICES}.")
-    ] = "tensorflow",
+    backend: Annotated[Backend, typer.Option("--backend", help="Keras backend.")] = "tensorflow",
     test_fraction: Annotated[
         float, typer.Option("--test-fraction", help="Share of trading days, from the end, tested.")
     ] = 0.25,
@@ -105,7 +102,7 @@ def universe(
         int, typer.Option("--lookback", help="Global model: days per window.")
     ] = 20,
     features: Annotated[
-        str, typer.Option("--features", help=f"Global model: {FEATURE_CHOICES}.")
+        FeatureSetName, typer.Option("--features", help=f"Global model: {FEATURE_HELP}.")
     ] = "returns",
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")

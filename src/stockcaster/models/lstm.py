@@ -19,6 +19,7 @@ from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.losses import PinballLoss
 from stockcaster.models.rnn import build_rnn
+from stockcaster.settings import logger_levels
 from stockcaster.training.config import TrainConfig
 from stockcaster.training.fit import train
 from stockcaster.training.seeds import set_seed
@@ -66,6 +67,7 @@ class LSTMForecaster:
         head = self.model_config
         fit, validation, _ = pipeline.parts(close, split, head.horizon if head.direct else None)
         config = self.training
+        levels = {}
         if self.network is None:
             set_seed(config.seed)
             self.network = build_rnn(head, fit.x.shape[1:], name=self.name)
@@ -73,9 +75,10 @@ class LSTMForecaster:
             config = dataclasses.replace(config, epochs=min(config.epochs, self.warm_epochs))
             # Each refit compiles afresh (new optimiser state, same weights), which
             # TensorFlow reports as "retracing"; that is the intent here, not a leak.
-            logging.getLogger("tensorflow").setLevel(logging.ERROR)
+            levels = {"tensorflow": logging.ERROR}
         loss = PinballLoss(head.quantiles) if head.quantiles else "mse"
-        train(self.network, fit, validation, config, verbose=False, loss=loss)
+        with logger_levels(levels):
+            train(self.network, fit, validation, config, verbose=False, loss=loss)
         self.pipeline = pipeline
         self.fits += 1
 

@@ -15,8 +15,10 @@ import pandas as pd
 
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.models.base import NotFittedError
+from stockcaster.settings import logger_levels
 
 INSTALL_HINT = "pip install 'stockcaster[prophet]'"
+_QUIET = {"prophet.plot": logging.CRITICAL, "cmdstanpy": logging.WARNING}
 
 
 def prophet_installed() -> bool:
@@ -39,16 +41,15 @@ class ProphetForecaster:
         self._since: pd.Timestamp | None = None
 
     def fit(self, history: pd.Series) -> None:
-        # Delayed import: Prophet (and its Stan backend) is heavy and an optional extra.
-        from prophet import Prophet
-
+        frame = pd.DataFrame({"ds": history.index, "y": history.to_numpy(dtype="float64")})
         # Prophet logs an error at import without plotly (its interactive plots) and
         # cmdstanpy logs every fit; stockcaster draws its own figures and reports fits.
-        for name, level in (("prophet.plot", logging.CRITICAL), ("cmdstanpy", logging.WARNING)):
-            logging.getLogger(name).setLevel(level)
-        frame = pd.DataFrame({"ds": history.index, "y": history.to_numpy(dtype="float64")})
-        self._model = Prophet(daily_seasonality=False)
-        self._model.fit(frame)
+        with logger_levels(_QUIET):
+            # Delayed import: Prophet (and its Stan backend) is heavy and an optional extra.
+            from prophet import Prophet
+
+            self._model = Prophet(daily_seasonality=False)
+            self._model.fit(frame)
         self._since = history.index[0]
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
