@@ -10,6 +10,7 @@ from stockcaster.cli.output import console
 from stockcaster.data.readers import parse_column_mapping
 from stockcaster.jobs.envelope import Source
 from stockcaster.models.presets import RunConfig, load_preset
+from stockcaster.reporting.html import write_report
 
 
 def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> Source:
@@ -30,9 +31,6 @@ def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
     """Write report.html into `folder` when `--report` asks for it; return its path."""
     if not wanted:
         return None
-    # Delayed import: the report modules draw with matplotlib, needed only here.
-    from stockcaster.reporting.html import write_report
-
     page = write_report(folder)
     if not quiet:
         console.print(f"report: {page}")

@@ -91,6 +91,7 @@ def _call(work: Work, shared: Any, job: Any, key: str) -> Any:
 
 def _import_ray():
     try:
+        # Delayed import: Ray is an optional extra, and slow to import.
         import ray
     except ImportError:
         raise StockcasterError(

@@ -18,7 +18,8 @@ def forecast_table(prices: pd.DataFrame, days: np.ndarray, yhat: np.ndarray) -> 
         yhat: the model's forecast close for each of `days`.
 
     Returns:
-        Columns date, symbol, horizon (1), actual, yhat, naive (the previous close).
+        `C.RUN_FORECAST_COLUMNS`: date, symbol, horizon (1), actual, yhat, naive (the
+        close of the row before, the origin).
     """
     close = prices[C.CLOSE].to_numpy()
     return pd.DataFrame(
@@ -29,7 +30,8 @@ def forecast_table(prices: pd.DataFrame, days: np.ndarray, yhat: np.ndarray) -> 
             C.ACTUAL: close[days],
             C.YHAT: np.asarray(yhat, dtype="float64"),
             C.NAIVE: close[days - 1],
-        }
+        },
+        columns=list(C.RUN_FORECAST_COLUMNS),
     )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.engines import EngineConfig, Outcome, make_engine
+from stockcaster.engines import Engine, EngineConfig, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.evaluation.symbol_work import (
     DONE,
@@ -113,9 +113,9 @@ def universe(
         given = None
         if job.given_model:
             given = _panel_forecasts(store, folder, plan, job, progress)
+        shared = PanelArrays.from_prices(plan.prices, given)
         todo = [s for s in plan.runnable if s not in done]
-        _run_symbols(runner, PanelArrays.from_prices(plan.prices, given), job, todo, store,
-                     progress, on_symbol)  # fmt: skip
+        _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
         return _finish(folder, store, config, plan.settings, time.perf_counter() - started)
 
 
@@ -124,7 +124,15 @@ def evaluate_symbol_task(shared: PanelArrays, job: SymbolJob, symbol: str) -> Sy
     return evaluate_symbol(shared, job, symbol)
 
 
-def _run_symbols(runner, shared, job, todo, store, progress, on_symbol) -> None:
+def _run_symbols(
+    runner: Engine,
+    shared: PanelArrays,
+    job: SymbolJob,
+    todo: list[str],
+    store: ResultsStore,
+    progress: Progress | None,
+    on_symbol: Callable[[SymbolRecord], None] | None,
+) -> None:
     """Run every symbol still to do on the engine, storing each as it finishes."""
     advance = progress("symbols", len(todo)) if progress and todo else None
 
@@ -140,7 +148,7 @@ def _run_symbols(runner, shared, job, todo, store, progress, on_symbol) -> None:
 
 
 def _panel_forecasts(
-    store: ResultsStore, folder: Path, plan: UniversePlan, job: SymbolJob, progress
+    store: ResultsStore, folder: Path, plan: UniversePlan, job: SymbolJob, progress: Progress | None
 ) -> pd.Series:
     """The panel model's test forecasts aligned with `plan.prices` rows.
 
@@ -154,8 +162,8 @@ def _panel_forecasts(
         model.fit(learn, plan.cutoff)
         forecasts = model.predict_after(learn)
         files.write_atomic(folder / files.GLOBAL_MODEL_FILE, model.save)
-        store.write_stage(GLOBAL_STAGE, {"symbols": len(plan.eligible), **model.record()},
-                          forecasts)  # fmt: skip
+        record = {"symbols": len(plan.eligible), **model.record()}
+        store.write_stage(GLOBAL_STAGE, record, forecasts)
         if advance:
             advance()
     stored = store.stage_forecasts(GLOBAL_STAGE)

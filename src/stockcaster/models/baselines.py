@@ -76,6 +76,7 @@ def _values(history: pd.Series) -> np.ndarray:
 
 def naive() -> StatsforecastForecaster:
     """Tomorrow's close = today's close (every later day too)."""
+    # Delayed import: statsforecast compiles its models with numba when imported (seconds).
     from statsforecast.models import Naive
 
     return StatsforecastForecaster("naive", Naive)
@@ -83,6 +84,7 @@ def naive() -> StatsforecastForecaster:
 
 def drift() -> StatsforecastForecaster:
     """Random walk with drift: the last close plus h times the mean daily change."""
+    # Delayed import: statsforecast compiles its models with numba when imported (seconds).
     from statsforecast.models import RandomWalkWithDrift
 
     return StatsforecastForecaster("drift", RandomWalkWithDrift)
@@ -90,6 +92,7 @@ def drift() -> StatsforecastForecaster:
 
 def moving_average(window: int = 5) -> StatsforecastForecaster:
     """The mean of the last `window` closes, for every step ahead."""
+    # Delayed import: statsforecast compiles its models with numba when imported (seconds).
     from statsforecast.models import WindowAverage
 
     return StatsforecastForecaster("ma", lambda: WindowAverage(window_size=window))
@@ -97,6 +100,7 @@ def moving_average(window: int = 5) -> StatsforecastForecaster:
 
 def arima() -> FittedStatsforecast:
     """AutoARIMA (order chosen by AICc on the training window), applied forward."""
+    # Delayed import: statsforecast compiles its models with numba when imported (seconds).
     from statsforecast.models import AutoARIMA
 
     return FittedStatsforecast("arima", AutoARIMA)

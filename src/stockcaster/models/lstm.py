@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+import keras
 import numpy as np
 import pandas as pd
 
@@ -104,8 +105,6 @@ class LSTMForecaster:
                 f"{self.name}: expected a horizon of at most {head.horizon if head.direct else 0} "
                 f"steps from the direct head, received {horizon}"
             )
-        import keras
-
         close = history.to_numpy(dtype="float64")
         x = self.pipeline.last_window(close)  # [1, *input_shape]
         out = keras.ops.convert_to_numpy(self.network(x, training=False))
@@ -116,8 +115,6 @@ class LSTMForecaster:
 
     def _recursive(self, history: pd.Series, horizon: int) -> np.ndarray:
         self._check_fitted()
-        import keras
-
         prices = history.to_numpy(dtype="float64")
         for _ in range(horizon):
             x = self.pipeline.last_window(prices)  # [1, *input_shape]

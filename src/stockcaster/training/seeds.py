@@ -13,6 +13,7 @@ def set_seed(seed: int) -> None:
     """
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() == "tensorflow":
+        # Delayed import: TensorFlow only when it is the backend (JAX or PyTorch need none).
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
