@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 import typer.main
+from rich.markup import escape
 
 from stockcaster.cli import inputs
 from stockcaster.cli.config_file import example_config
@@ -141,10 +142,10 @@ def backtest(
         print_json({**summary, "folder": str(result.folder), "report": page})
         return
     symbol_name = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else symbol
-    title = (f"{symbol_name} · walk-forward backtest, {walk.window} window, "
+    title = (f"{escape(str(symbol_name))} · walk-forward backtest, {walk.window} window, "
              f"refit every {retrain_every}")  # fmt: skip
     leaderboard_table(console, result.leaderboard, result.buy_and_hold, title)
-    console.print(f"outputs: {result.folder}")
+    console.print(f"outputs: {escape(str(result.folder))}")
 
 
 @app.command()
@@ -175,7 +176,7 @@ def train(
     with native_log_filtered():
         path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,
                             exchange=exchange)  # fmt: skip
-    console.print(f"bundle: {path}")
+    console.print(f"bundle: {escape(str(path))}")
 
 
 @app.command()
@@ -210,7 +211,7 @@ def predict(
         print_json({"forecast": records, "folder": str(result.folder), "report": page})
         return
     forecast_table(console, result.forecast, result.history)
-    console.print(f"outputs: {result.folder}")
+    console.print(f"outputs: {escape(str(result.folder))}")
 
 
 @app.command()
@@ -249,7 +250,7 @@ def inspect(
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{data.name.split('.')[0]}_prices.png"
         price_figure(table, path)
-        console.print(f"chart: {path}")
+        console.print(f"chart: {escape(str(path))}")
 
 
 @app.command()
@@ -263,7 +264,7 @@ def init(
     if path.exists():
         raise StockcasterError(f"{path}: expected a new file, received one that exists")
     path.write_text(example_config(typer.main.get_command(app)))
-    console.print(f"config: {path} (use it with --config {path})")
+    console.print(f"config: {escape(str(path))} (use it with --config {escape(str(path))})")
 
 
 # The universe command lives in its own module for its many options.

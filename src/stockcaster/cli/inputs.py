@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from rich.markup import escape
+
 from stockcaster.cli.options import value
 from stockcaster.cli.output import console
 from stockcaster.data.readers import parse_column_mapping
@@ -33,5 +35,5 @@ def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
         return None
     page = write_report(folder)
     if not quiet:
-        console.print(f"report: {page}")
+        console.print(f"report: {escape(str(page))}")
     return str(page)

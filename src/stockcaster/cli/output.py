@@ -5,7 +5,6 @@ A leaf of the CLI: it imports nothing of the commands, so every command module c
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -28,7 +27,7 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from stockcaster.errors import StockcasterError
-from stockcaster.store.files import jsonable
+from stockcaster.store.files import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
 # leaderboard's numbers are never cut.
@@ -41,7 +40,7 @@ def show_progress(quiet: bool, json_output: bool) -> bool:
 
 
 def print_json(payload: dict) -> None:
-    print(json.dumps(payload, indent=2, default=jsonable))
+    print(json_text(payload))
 
 
 @contextmanager

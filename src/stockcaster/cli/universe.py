@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from stockcaster.cli.options import (
     ENGINE_HELP,
@@ -168,4 +169,5 @@ def universe(
         print_json({**result.summary, "folder": str(result.folder)})
         return
     print_scores(console, result.summary)
-    console.print(f"outputs: {result.folder} (report.html, universe.json, symbols.csv)")
+    folder = escape(str(result.folder))
+    console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")

@@ -18,7 +18,13 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.readers import RawPrices, read_price_file
-from stockcaster.data.validate import FillPolicy, missing_mask, parse_prices
+from stockcaster.data.validate import (
+    MAX_VOLUME,
+    PRICE_RANGE,
+    FillPolicy,
+    missing_mask,
+    parse_prices,
+)
 from stockcaster.errors import StockcasterError
 
 
@@ -96,28 +102,8 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             dates.isna() & ~missing[C.DATE],
             lambda at: f"expected a date like 2016-12-30, received {frame[C.DATE].iloc[at]!r}",
         )
-    numbers = {}
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
-        values = pd.to_numeric(frame[name].where(~missing[name]), errors="coerce")
-        numbers[name] = values
-        flag(
-            values.isna() & ~missing[name],
-            lambda at, n=name: f"expected a number in column {n!r}, received {frame[n].iloc[at]!r}",
-        )
-        if name in C.PRICE_COLUMNS:
-            flag(
-                values <= 0,
-                lambda at, n=name: (
-                    f"expected a positive price in column {n!r}, received {numbers[n].iloc[at]:g}"
-                ),
-            )
-        elif name == C.VOLUME:
-            flag(
-                values < 0,
-                lambda at: (
-                    f"expected a volume of zero or more, received {numbers[C.VOLUME].iloc[at]:g}"
-                ),
-            )
+        _flag_numbers(frame[name], missing[name], flag)
     if fill is None:
         flag(
             missing.any(axis=1),
@@ -134,6 +120,44 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
     bad = problems.dropna()
     first = bad.groupby(symbols[bad.index], sort=True).head(1)
     return {symbols.iloc[at]: f"{raw.where(int(at))}: {first[at]}" for at in first.index}
+
+
+def _flag_numbers(cells: pd.Series, missing: pd.Series, flag) -> None:
+    """Flag the cells of one numeric column that `parse_prices` would refuse."""
+    name = cells.name
+    values = pd.to_numeric(cells.where(~missing), errors="coerce")
+    flag(
+        values.isna() & ~missing,
+        lambda at: f"expected a number in column {name!r}, received {cells.iloc[at]!r}",
+    )
+    flag(
+        np.isinf(values),
+        lambda at: f"expected a finite number in column {name!r}, received {cells.iloc[at]!r}",
+    )
+    if name in C.PRICE_COLUMNS:
+        low, high = PRICE_RANGE
+        flag(
+            values <= 0,
+            lambda at: (
+                f"expected a positive price in column {name!r}, received {values.iloc[at]:g}"
+            ),
+        )
+        flag(
+            (values < low) | (values > high),
+            lambda at: (
+                f"expected a price between {low:g} and {high:g} in column {name!r}, "
+                f"received {values.iloc[at]:g}"
+            ),
+        )
+    elif name == C.VOLUME:
+        flag(
+            values < 0,
+            lambda at: f"expected a volume of zero or more, received {values.iloc[at]:g}",
+        )
+        flag(
+            values > MAX_VOLUME,
+            lambda at: f"expected a volume of at most {MAX_VOLUME:g}, received {values.iloc[at]:g}",
+        )
 
 
 def symbol_rows(prices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

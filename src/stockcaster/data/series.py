@@ -10,6 +10,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy, load_prices, select_symbol
 from stockcaster.data.embedded import MSFT_SOURCE, load_msft
+from stockcaster.errors import StockcasterError
 
 
 def load_series(
@@ -22,12 +23,23 @@ def load_series(
 
     Returns:
         The symbol's price table and a label of its source for messages and reports.
+
+    Raises:
+        StockcasterError: bad input, or a close that never changes (nothing to forecast,
+            and no naive error to compare with).
     """
     if data is None:
         table, source = load_msft(), MSFT_SOURCE
     else:
         table, source = load_prices(data, columns, symbol, fill), str(data)
-    return select_symbol(table, symbol, source), source
+    prices = select_symbol(table, symbol, source)
+    close = prices[C.CLOSE]
+    if len(close) > 1 and close.nunique() == 1:
+        raise StockcasterError(
+            f"{source} symbol {prices[C.SYMBOL].iloc[0]}: expected closes that change, "
+            f"received the same close {close.iloc[0]:g} on all {len(close)} rows"
+        )
+    return prices, source
 
 
 def price_series(prices: pd.DataFrame) -> pd.Series:

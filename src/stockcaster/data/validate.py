@@ -18,6 +18,11 @@ from stockcaster.errors import StockcasterError
 FillPolicy = Literal["drop", "ffill"]
 FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
 
+# Plausible prices and volumes: outside these a number is a unit error or garbage, and
+# squaring it (MSE) would overflow or vanish.
+PRICE_RANGE = (1e-8, 1e12)
+MAX_VOLUME = 1e15
+
 # Cells that mean "no value" in the files we meet (Yahoo writes "null").
 _MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "none", "-"})
 
@@ -116,12 +121,18 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
 
 
 def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(cells) or pd.api.types.is_timedelta64_dtype(cells):
+        raise StockcasterError(
+            f"{raw.source}: expected numbers in column {cells.name!r}, received "
+            f"{cells.dtype} values"
+        )
     values = pd.to_numeric(cells.where(~missing), errors="coerce").astype("float64")
-    bad = values.isna() & ~missing
+    bad = (values.isna() | np.isinf(values)) & ~missing
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
+        kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
         raise StockcasterError(
-            f"{raw.where(at)}: expected a number in column {cells.name!r}, "
+            f"{raw.where(at)}: expected {kind} in column {cells.name!r}, "
             f"received {cells.iloc[at]!r}"
         )
     return values
@@ -163,6 +174,7 @@ def _check_duplicates(raw: RawPrices, table: pd.DataFrame) -> None:
 
 
 def _check_positive(raw: RawPrices, table: pd.DataFrame) -> None:
+    low, high = PRICE_RANGE
     for name in C.PRICE_COLUMNS:
         if name in table.columns and (table[name] <= 0).any():
             row = table[table[name] <= 0].iloc[0]
@@ -170,9 +182,21 @@ def _check_positive(raw: RawPrices, table: pd.DataFrame) -> None:
                 f"{raw.where(int(row['_position']))}: expected a positive price in column "
                 f"{name!r} for {row[C.SYMBOL]}, received {row[name]:g}"
             )
+        if name in table.columns and ((table[name] < low) | (table[name] > high)).any():
+            row = table[(table[name] < low) | (table[name] > high)].iloc[0]
+            raise StockcasterError(
+                f"{raw.where(int(row['_position']))}: expected a price between {low:g} and "
+                f"{high:g} in column {name!r} for {row[C.SYMBOL]}, received {row[name]:g}"
+            )
     if C.VOLUME in table.columns and (table[C.VOLUME] < 0).any():
         row = table[table[C.VOLUME] < 0].iloc[0]
         raise StockcasterError(
             f"{raw.where(int(row['_position']))}: expected a volume of zero or more for "
             f"{row[C.SYMBOL]}, received {row[C.VOLUME]:g}"
+        )
+    if C.VOLUME in table.columns and (table[C.VOLUME] > MAX_VOLUME).any():
+        row = table[table[C.VOLUME] > MAX_VOLUME].iloc[0]
+        raise StockcasterError(
+            f"{raw.where(int(row['_position']))}: expected a volume of at most {MAX_VOLUME:g} "
+            f"for {row[C.SYMBOL]}, received {row[C.VOLUME]:g}"
         )

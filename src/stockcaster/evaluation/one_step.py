@@ -55,4 +55,6 @@ def compare_with_naive(forecasts: pd.DataFrame) -> dict:
     previous = forecasts[C.NAIVE].to_numpy()
     model = point_metrics(actual, forecasts[C.YHAT].to_numpy(), previous)
     naive = point_metrics(actual, previous, previous)
-    return {"model": model, "naive": naive, "mse_ratio": model["mse"] / naive["mse"]}
+    # A test period whose close never moves gives naive no error: the ratio is undefined.
+    ratio = model["mse"] / naive["mse"] if naive["mse"] > 0 else None
+    return {"model": model, "naive": naive, "mse_ratio": ratio}

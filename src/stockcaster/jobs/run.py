@@ -28,6 +28,7 @@ from stockcaster.reporting.figures import (
     residual_figure,
 )
 from stockcaster.store import files
+from stockcaster.store.files import safe_name
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _train_and_forecast(
     pipeline.fit(close, split)
     fit, validation, test = pipeline.parts(close, split)
     set_seed(config.training.seed)
-    model = build_rnn(config.model, fit.x.shape[1:], name=f"stockcaster_{config.name}")
+    model = build_rnn(config.model, fit.x.shape[1:], name=f"stockcaster_{safe_name(config.name)}")
     result = train(model, fit, validation, config.training, verbose=verbose)
     started = time.perf_counter()
     predicted = model.predict(test.x, batch_size=1024, verbose=0)[:, 0]  # [test days]
@@ -147,9 +148,10 @@ def _write(path: Path, config: RunConfig, prices: Prices, trained: _Trained, met
     price_figure(prices.table, path / files.PRICES_FIGURE)
     residual_figure(forecasts, path / files.RESIDUALS_FIGURE)
     loss_figure(fit.history, path / files.LOSS_FIGURE, metrics["loss_units"], fit.best_epoch)
+    ratio = metrics["mse_ratio"]
+    versus = f"MSE {ratio:.2f}x naive" if ratio is not None else "naive has no error"
     title = (
-        f"{prices.symbol}: actual vs predicted close, test period (preset {config.name}, "
-        f"MSE {metrics['mse_ratio']:.2f}x naive)"
+        f"{prices.symbol}: actual vs predicted close, test period (preset {config.name}, {versus})"
     )
     forecast_figure(forecasts, path / files.FORECAST_FIGURE, title)
 

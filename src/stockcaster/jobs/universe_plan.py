@@ -26,7 +26,7 @@ from stockcaster.features.split import last_training_day
 from stockcaster.models.global_lstm import GlobalConfig
 from stockcaster.models.registry import MODELS, universe_models
 from stockcaster.settings import current_backend
-from stockcaster.store.files import jsonable
+from stockcaster.store.files import json_text
 
 Mode = Literal["per-symbol", "global"]
 MODES: tuple[str, ...] = ("per-symbol", "global")
@@ -170,4 +170,4 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
         "backend": current_backend(),
     }
     # Through JSON and back: tuples become lists, as they will be when read from the store.
-    return json.loads(json.dumps(settings, default=jsonable))
+    return json.loads(json_text(settings, indent=None))

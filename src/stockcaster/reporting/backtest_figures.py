@@ -9,13 +9,14 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.evaluation.trading import positions, strategy_returns
-from stockcaster.reporting.figures import save, subplots
+from stockcaster.reporting.figures import drawing, save, subplots
 
 
 def _one_step(forecasts: pd.DataFrame) -> pd.DataFrame:
     return forecasts[forecasts[C.HORIZON] == 1]
 
 
+@drawing
 def forecasts_figure(forecasts: pd.DataFrame, path: Path) -> None:
     """One panel per model: its one-step forecasts over the actual closes."""
     rows = _one_step(forecasts)
@@ -31,6 +32,7 @@ def forecasts_figure(forecasts: pd.DataFrame, path: Path) -> None:
     save(fig, path, dpi=100)
 
 
+@drawing
 def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     """Distribution of one-step forecast errors (forecast - actual), one curve per model."""
     rows = _one_step(forecasts)
@@ -46,6 +48,7 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     save(fig, path, dpi=100, dates=False)
 
 
+@drawing
 def equity_figure(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, path: Path) -> None:
     """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold."""
     rows = _one_step(forecasts)

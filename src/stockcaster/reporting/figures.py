@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import ParamSpec
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -11,6 +14,22 @@ import pandas as pd
 from stockcaster import columns as C
 
 _ZOOM_DAYS = 60
+P = ParamSpec("P")
+
+
+def drawing(figure_function: Callable[P, None]) -> Callable[P, None]:
+    """Draw a figure with mathtext off: a symbol like `$X` is text, never a formula.
+
+    Matplotlib reads `text.parse_math` when each text is made, so the whole figure is drawn
+    inside the setting; it is put back afterwards.
+    """
+
+    @wraps(figure_function)
+    def draw(*args: P.args, **options: P.kwargs) -> None:
+        with plt.rc_context({"text.parse_math": False}):
+            figure_function(*args, **options)
+
+    return draw
 
 
 def subplots(*args, **options):
@@ -32,6 +51,7 @@ def save(fig: plt.Figure, path: Path, dpi: int = 110, dates: bool = True) -> Non
     plt.close(fig)
 
 
+@drawing
 def loss_figure(
     history: dict[str, list[float]], path: Path, units: str, best_epoch: int | None = None
 ) -> None:
@@ -50,6 +70,7 @@ def loss_figure(
     save(fig, path, dates=False)
 
 
+@drawing
 def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
     """Actual vs predicted closes on the test period, with the naive forecast beside.
 
@@ -75,6 +96,7 @@ def forecast_figure(forecasts: pd.DataFrame, path: Path, title: str) -> None:
     save(fig, path)
 
 
+@drawing
 def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None:
     """Closing prices of up to `max_symbols` symbols of a price table."""
     fig, ax = subplots(figsize=(10, 5))
@@ -89,6 +111,7 @@ def price_figure(table: pd.DataFrame, path: Path, max_symbols: int = 10) -> None
     save(fig, path)
 
 
+@drawing
 def fan_figure(
     history: pd.Series,
     forecast: pd.DataFrame,
@@ -111,6 +134,7 @@ def fan_figure(
     save(fig, path)
 
 
+@drawing
 def residual_figure(forecasts: pd.DataFrame, path: Path, lags: int = 20) -> None:
     """Residual diagnostics of one-step forecasts: over time, distribution, autocorrelation.
 

@@ -40,8 +40,10 @@ def record_html(meta: dict, config_text: str | None = None) -> str:
     return "\n".join(parts)
 
 
-def plain_verdict(ratio: float, pvalue: float | None, lag: bool | None) -> str:
+def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -> str:
     """Say in words what the numbers mean for one model against naive."""
+    if ratio is None:
+        return "The close never moves on these days: naive has no error, and no ratio exists."
     gap = abs(1 - ratio) * 100
     words = [
         f"Its squared error is {gap:.1f}% {'below' if ratio < 1 else 'above'} that of "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stockcaster import columns as C
@@ -16,8 +17,9 @@ def _number(value: float | None, digits: int = 4) -> str:
 def run_summary(console: Console, metrics: dict, folder: str) -> None:
     """Print the model beside the naive forecast, the MSE ratio and the losses."""
     period = metrics["test_period"]
+    symbol, preset = escape(metrics["symbol"]), escape(metrics["preset"])
     table = Table(
-        title=f"{metrics['symbol']} · preset {metrics['preset']} · one-step forecasts, "
+        title=f"{symbol} · preset {preset} · one-step forecasts, "
         f"{period['days']} test days {period['start']} .. {period['end']}"
     )
     table.add_column("forecast")
@@ -35,8 +37,13 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
         )
     console.print(table)
     ratio = metrics["mse_ratio"]
-    verdict = "beats" if ratio < 1 else "does not beat"
-    console.print(f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] (the model {verdict} naive)")
+    if ratio is None:
+        console.print("MSE ratio model / naive: n/a (the close never moves on the test days)")
+    else:
+        verdict = "beats" if ratio < 1 else "does not beat"
+        console.print(
+            f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] (the model {verdict} naive)"
+        )
     console.print(
         f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "
         f"{metrics['final_val_loss']:.4f} ({metrics['loss_units']}); naive test MSE "
@@ -44,12 +51,12 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
     )
     for note in metrics.get("notes", []):
         console.print(f"[yellow]note:[/yellow] {note}")
-    console.print(f"outputs: {folder}")
+    console.print(f"outputs: {escape(folder)}")
 
 
 def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict[str, int]) -> None:
     """Print what a price file holds: range, rows, symbols, missing values, per symbol."""
-    console.print(f"[bold]{source}[/bold]")
+    console.print(f"[bold]{escape(source)}[/bold]")
     console.print(
         f"dates {table[C.DATE].min():%Y-%m-%d} .. {table[C.DATE].max():%Y-%m-%d} · "
         f"{len(table):,} rows · {table[C.SYMBOL].nunique():,} symbols · "
@@ -77,7 +84,7 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
         close = rows[C.CLOSE]
         returns = close.pct_change().dropna()
         per_symbol.add_row(
-            str(symbol),
+            escape(str(symbol)),
             f"{rows[C.DATE].iloc[0]:%Y-%m-%d}",
             f"{rows[C.DATE].iloc[-1]:%Y-%m-%d}",
             f"{len(rows):,}",
@@ -116,7 +123,9 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         )  # fmt: skip
     console.print(table)
     for _, row in board[board["error"].notna()].iterrows():
-        console.print(f"[red]{row['model']} failed[/red] on some windows: {row['error']}")
+        console.print(
+            f"[red]{escape(row['model'])} failed[/red] on some windows: {escape(row['error'])}"
+        )
     console.print(
         f"buy and hold: total return {hold['total_return']:.1%}, Sharpe {hold['sharpe']:.2f}, "
         f"max drawdown {hold['max_drawdown']:.1%}"
@@ -141,7 +150,7 @@ def _cell(value: object, digits: int) -> str:
 def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series) -> None:
     """Print the forecast of the next trading days after the last known close."""
     table = Table(
-        title=f"{forecast[C.SYMBOL].iloc[0]} after {history.index[-1]:%Y-%m-%d} "
+        title=f"{escape(forecast[C.SYMBOL].iloc[0])} after {history.index[-1]:%Y-%m-%d} "
         f"(last close {history.iloc[-1]:.2f})",
         title_justify="left",
     )

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from stockcaster.reporting.figures import save, subplots
+from stockcaster.reporting.figures import drawing, save, subplots
 
 
+@drawing
 def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
     """Each model's MSE gap to naive across symbols, as box plots.
 
@@ -36,6 +37,7 @@ def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
     save(fig, path, dates=False)
 
 
+@drawing
 def ic_figure(daily: dict, path: Path) -> None:
     """Cumulative daily rank IC of each model (a flat line means no skill)."""
     fig, ax = subplots(figsize=(9, 4))
@@ -48,6 +50,7 @@ def ic_figure(daily: dict, path: Path) -> None:
     save(fig, path)
 
 
+@drawing
 def portfolio_figure(daily: dict, path: Path) -> None:
     """Growth of 1 in each model's long/short top-k book and in the equal-weight universe."""
     fig, ax = subplots(figsize=(9, 4))

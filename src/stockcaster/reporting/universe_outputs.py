@@ -6,7 +6,6 @@ leaves a half-written summary for `stockcaster report` to read back.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +20,7 @@ from stockcaster.store.files import (
     RATIO_FIGURE,
     SUMMARY_FILE,
     SYMBOLS_FILE,
-    jsonable,
+    json_text,
     write_atomic,
 )
 
@@ -56,6 +55,6 @@ def write_universe_outputs(
         write_atomic(folder / RATIO_FIGURE, lambda p: ratio_figure(metrics, p))
         write_atomic(folder / IC_FIGURE, lambda p: ic_figure(aggregates["daily"], p))
         write_atomic(folder / PORTFOLIO_FIGURE, lambda p: portfolio_figure(aggregates["daily"], p))
-    text = json.dumps(summary, indent=2, default=jsonable) + "\n"
+    text = json_text(summary) + "\n"
     write_atomic(folder / SUMMARY_FILE, lambda p: p.write_text(text))
     return write_report(folder)

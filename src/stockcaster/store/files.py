@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -44,10 +47,36 @@ LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}  # fmt: skip
+_MOST = 60  # characters of a name component, hash suffix included
+
+
+def safe_name(text: str) -> str:
+    """A file-name component made from any symbol or preset name: data, never a path.
+
+    Keeps letters, digits, ".", "_" and "-"; anything else (path separators, "..",
+    control characters, spaces, markup), a leading dot, a name Windows reserves or one
+    too long is replaced, and then a short hash of the original is appended, so two
+    names that differ stay apart: `MSFT` stays `MSFT`, `../x` becomes `_x-1f2e3d4c`.
+    """
+    kept = _UNSAFE.sub("_", text).lstrip(".") or "_"
+    if kept.split(".")[0].upper() in _RESERVED:
+        kept = f"_{kept}"
+    if kept == text and len(kept) <= _MOST:
+        return kept
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{kept[: _MOST - 9]}-{digest}"
+
+
 def new_run_name(symbol: str, preset: str, now: datetime | None = None) -> str:
-    """A folder name that sorts by time: `MSFT-default-20261127-113405`."""
+    """A folder name that sorts by time: `MSFT-default-20261127-113405`.
+
+    The symbol and preset are made safe (`safe_name`), so the folder is always inside `out`.
+    """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return f"{symbol}-{preset}-{stamp}"
+    return f"{safe_name(symbol)}-{safe_name(preset)}-{stamp}"
 
 
 class RunFolder:
@@ -79,7 +108,24 @@ class RunFolder:
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, default=jsonable) + "\n")
+    path.write_text(json_text(data) + "\n")
+
+
+def json_text(data: object, indent: int | None = 2) -> str:
+    """Strict JSON (RFC 8259): NaN and infinities become null, NumPy scalars plain values."""
+    return json.dumps(strict(data), indent=indent, allow_nan=False)
+
+
+def strict(value: object) -> object:
+    """`value` with every NaN or infinity replaced by None and NumPy scalars made plain."""
+    if isinstance(value, dict):
+        return {key: strict(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict(item) for item in value]
+    value = jsonable(value) if hasattr(value, "item") else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def jsonable(value: object) -> object:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_work import FINISHED, SymbolRecord
-from stockcaster.store.files import STORE_FILE, jsonable, records
+from stockcaster.store.files import STORE_FILE, json_text, records
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,7 +108,8 @@ class ResultsStore:
     def save_settings(self, settings: dict) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (json.dumps(settings),)
+                "INSERT OR REPLACE INTO meta VALUES ('settings', ?)",
+                (json_text(settings, indent=None),),
             )
 
     # -- symbols ----------------------------------------------------------------------
@@ -143,7 +144,7 @@ class ResultsStore:
                 self._db.executemany(
                     "INSERT INTO metrics VALUES (?, ?, ?)",
                     (
-                        (name, row["model"], json.dumps(row, default=jsonable))
+                        (name, row["model"], json_text(row, indent=None))
                         for row in records(record.metrics)
                     ),
                 )
@@ -181,7 +182,7 @@ class ResultsStore:
                 ),
             )
             self._db.execute(
-                "INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, json.dumps(value))
+                "INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, json_text(value, indent=None))
             )
 
     def stage_forecasts(self, name: str) -> pd.DataFrame:
