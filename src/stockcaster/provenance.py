@@ -6,32 +6,49 @@ import hashlib
 import platform
 import shlex
 import sys
+from importlib import metadata
 
 import numpy
 import pandas as pd
 
 import stockcaster
+from stockcaster.settings import current_backend
 
 
 def versions() -> dict[str, str]:
-    """Versions of stockcaster, Python, Keras and its backend, NumPy and pandas."""
-    import keras  # a delayed import: Keras and its backend take seconds to import
+    """Versions of stockcaster, Python, Keras and its backend, NumPy and pandas.
 
-    backend = keras.backend.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    try:
-        backend_version = __import__(module).__version__ if module else "n/a"
-    except ImportError:
-        backend_version = "unknown"
+    Read from the installed packages' metadata: recording a version never imports Keras or
+    TensorFlow (seconds, and memory a tight machine may not have).
+    """
+    backend = current_backend()
     return {
         "stockcaster": stockcaster.__version__,
         "python": platform.python_version(),
-        "keras": keras.__version__,
+        "keras": _installed("keras"),
         "backend": backend,
-        "backend_version": backend_version,
+        "backend_version": _installed(*_BACKEND_PACKAGES[backend]) if backend != "numpy" else "n/a",
         "numpy": numpy.__version__,
         "pandas": pd.__version__,
     }
+
+
+# The distributions that install each backend (TensorFlow's CPU wheel has its own name).
+_BACKEND_PACKAGES = {
+    "tensorflow": ("tensorflow", "tensorflow-cpu"),
+    "jax": ("jax",),
+    "torch": ("torch",),
+    "numpy": ("numpy",),
+}
+
+
+def _installed(*distributions: str) -> str:
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
 
 
 def command_line() -> str:
