@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +130,148 @@ def test_every_json_file_written_is_strict(tmp_path):
     assert len(written) == 2
     for path in written:
         _strict(path.read_text())
+
+
+def test_an_out_that_cannot_be_a_folder_is_refused_before_any_work(tmp_path, small_csv):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    for command in (["run", "--out", str(taken)], ["train", "--save", str(taken / "b")]):
+        result = CliRunner().invoke(app, [*command, "--data", str(small_csv)])
+        assert result.exit_code == 2, result.output
+        assert "expected a folder that can be created and written" in result.stderr
+        assert result.stderr.count("\n") == 1
+    assert taken.read_text() == "not a folder"
+
+
+def _stockcaster(args: list[str], **options) -> subprocess.Popen:
+    command = [str(Path(sys.executable).parent / "stockcaster"), *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+
+
+def _limit_file_size(size: int):
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+@pytest.mark.parametrize("command", ["run", "train"])
+def test_a_file_size_limit_gives_one_line_and_leaves_nothing(tmp_path, small_csv, command):
+    out = tmp_path / "out"
+    args = ["run", "--out", str(out)] if command == "run" else ["train", "--save", str(out / "b")]
+    process = _stockcaster([*args, "--data", str(small_csv), "--epochs", "2"],
+                           preexec_fn=_limit_file_size(20_000))  # fmt: skip
+    _, stderr = process.communicate(timeout=240)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 1, stderr.decode()[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert "file-size limit of 20000 bytes" in lines[0], lines
+    assert "Traceback" not in stderr.decode()
+    assert not out.exists() or not list(out.rglob("*"))
+
+
+@pytest.mark.parametrize("command", ["run", "train"])
+def test_sigterm_stops_cleanly_and_leaves_nothing(tmp_path, small_csv, command):
+    out = tmp_path / "out"
+    args = ["run", "--out", str(out)] if command == "run" else ["train", "--save", str(out / "b")]
+    process = _stockcaster([*args, "--data", str(small_csv), "--preset", "seed"])
+    time.sleep(9)  # past the imports, into training
+    assert process.poll() is None, "finished before the signal"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
+    assert "interrupted by SIGTERM" in stderr.decode() and "Traceback" not in stderr.decode()
+    assert not out.exists() or not list(out.rglob("*"))
+
+
+def test_two_runs_in_the_same_second_into_one_out_both_succeed(tmp_path, small_csv):
+    out = tmp_path / "out"
+    args = ["backtest", "--data", str(small_csv), "--models", "naive", "--out", str(out)]
+    first, second = _stockcaster(args), _stockcaster(args)
+    for process in (first, second):
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+    folders = sorted(p.name for p in out.iterdir())
+    assert len(folders) == 2 and all((out / f / "leaderboard.json").is_file() for f in folders)
+
+
+def _one_line_refusal(result, fragment: str) -> None:
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
+
+
+@pytest.mark.parametrize(
+    "damage, fragment",
+    [
+        (lambda folder: (folder / "metrics.json").write_text('{"symbol": "MSFT", "mse'),
+         "metrics.json: expected the results `stockcaster run` writes"),
+        (lambda folder: (folder / "metrics.json").write_text("{}"),
+         "received a damaged or incomplete folder (KeyError)"),
+    ],
+)  # fmt: skip
+def test_report_on_a_damaged_folder_names_the_file(tmp_path, small_csv, damage, fragment):
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--epochs", "1",
+                                    "--out", str(out), "--quiet"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    (folder,) = list(out.iterdir())
+    damage(folder)
+    _one_line_refusal(CliRunner().invoke(app, ["report", str(folder)]), fragment)
+
+
+def test_resume_on_a_damaged_store_says_what_to_do(tmp_path, kaggle_csv):
+    out = tmp_path / "u"
+    out.mkdir()
+    (out / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--resume", "--mode", "per-symbol"])
+    _one_line_refusal(result, "results.sqlite: expected a stockcaster results store")
+
+
+def test_a_lookback_too_long_is_refused_before_the_store_is_made(tmp_path, kaggle_csv):
+    out = tmp_path / "u"
+    args = ["universe", "--data", str(kaggle_csv), "--out", str(out), "--models", "naive,lstm"]
+    too_long = CliRunner().invoke(app, [*args, "--lookback", "400", "--min-history", "30"])
+    _one_line_refusal(too_long, "expected training windows of 400 days before the cutoff")
+    assert not out.exists()  # so the same command with a shorter lookback is not refused
+
+
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda path: Path("/dev/zero"), "/dev/zero (no regular file)"),
+        (lambda path: (os.mkfifo(path), path)[1], "(no regular file)"),
+        (lambda path: (path.write_bytes(b"[run]\nepochs = 3\nsymbol = '\xff'\n"), path)[1],
+         "expected UTF-8 text, received other bytes at byte"),
+        (lambda path: (path.write_text("a = " + "[" * 100_000 + "]" * 100_000), path)[1],
+         "nesting too deep"),
+        (lambda path: (path.write_text("# " + "x" * 2_000_000), path)[1],
+         "expected a settings file of at most 1,000,000 bytes"),
+    ],
+)  # fmt: skip
+def test_config_files_are_read_defensively(tmp_path, make, fragment):
+    path = make(tmp_path / "config.toml")
+    result = CliRunner().invoke(app, ["run", "--config", str(path)])
+    _one_line_refusal(result, fragment)
+
+
+def test_a_formula_symbol_is_written_as_text_in_csv_outputs(tmp_path):
+    data = write_kaggle(tmp_path / "prices.csv", ohlcv(200, "=1+1"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["backtest", "--data", str(data), "--models", "naive",
+                                      "--out", str(out), "--quiet"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    cells = pd.read_csv(folder / "forecasts.csv", dtype=str)["symbol"]
+    assert set(cells) == {"'=1+1"}
+
+
+@pytest.mark.parametrize("symbol", ["x\ty", "a\x00b", "esc\x1b[31m"])
+def test_a_symbol_with_control_characters_is_refused(tmp_path, symbol):
+    table = ohlcv(200)
+    table["symbol"] = symbol
+    path = tmp_path / "prices.parquet"
+    table.to_parquet(path)
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    _one_line_refusal(result, "expected a symbol without control characters")

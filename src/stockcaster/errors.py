@@ -1,7 +1,7 @@
-"""The one error type stockcaster raises for bad input.
+"""The errors stockcaster raises: bad input, and a stop asked for by a signal.
 
-Every message names the file (and line or symbol), what was expected and what was
-received, so the CLI can print it as a single line and exit with code 2.
+Every bad-input message names the file (and line or symbol), what was expected and what
+was received, so the CLI can print it as a single line and exit with code 2.
 """
 
 
@@ -9,3 +9,25 @@ class StockcasterError(Exception):
     """Bad input from the user: a file, a symbol, a config or an argument."""
 
     exit_code = 2
+
+
+class MachineError(StockcasterError):
+    """The machine cannot hold the outputs (no room, a file-size limit, a read-only disk).
+
+    Not bad input, so its exit code is 1; one line, as every error.
+    """
+
+    exit_code = 1
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so that every `finally` and
+    all-or-nothing folder cleans up as it does for Ctrl-C.
+
+    A BaseException, as KeyboardInterrupt is: no `except Exception` swallows it.
+    """
+
+    def __init__(self, signal_name: str, exit_code: int):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = exit_code

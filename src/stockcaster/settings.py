@@ -83,20 +83,37 @@ def logger_levels(levels: dict[str, int]) -> Iterator[None]:
             logger.setLevel(before[name])
 
 
+MAX_TOML_BYTES = 1_000_000  # a settings file is a few hundred bytes; more is not one
+
+
 def read_toml(path: str | Path, what: str = "--config") -> dict[str, Any]:
-    """Parse a TOML file.
+    """Parse a TOML settings file: a regular file of at most `MAX_TOML_BYTES`, UTF-8.
 
     Raises:
-        StockcasterError: the file cannot be read or is not valid TOML.
+        StockcasterError: not a regular file (a folder, a device, a pipe), too large,
+            unreadable, not UTF-8 or not valid TOML, naming the file.
     """
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if not path.is_file():
+            kind = "a path that does not exist" if not path.exists() else "no regular file"
+            raise StockcasterError(f"{what}: expected a TOML file, received {path} ({kind})")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as err:
         raise StockcasterError(
             f"{what}: expected a readable TOML file, received {path} ({err.strerror})"
         ) from None
-    except UnicodeDecodeError:
-        raise StockcasterError(f"{path}: expected UTF-8 TOML, received other bytes") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise StockcasterError(
+            f"{path}: expected a settings file of at most {MAX_TOML_BYTES:,} bytes, received more"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise StockcasterError(
+            f"{path}: expected UTF-8 text, received other bytes at byte {err.start}"
+        ) from None
     return parse_toml(text, str(path))
 
 
@@ -106,6 +123,10 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise StockcasterError(f"{where}: expected valid TOML, received an error: {err}") from None
+    except RecursionError:
+        raise StockcasterError(
+            f"{where}: expected settings tables, received nesting too deep to read"
+        ) from None
 
 
 def build(cls: type, table: Any, where: str) -> Any:

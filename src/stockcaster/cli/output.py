@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.store.files import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
@@ -73,8 +74,22 @@ class OneLineErrors(TyperGroup):
     as every other bad input is, instead of Click's usage text and box."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if standalone_mode:
+            _handle_signals()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Interrupted as stop:
+            if not standalone_mode:
+                raise
+            print(
+                f"interrupted by {stop.signal_name}: nothing unfinished was kept", file=sys.stderr
+            )
+            sys.exit(stop.exit_code)
+        except OSError as err:
+            if not standalone_mode:
+                raise
+            print(f"error: {machine_fault(err)}", file=sys.stderr)
+            sys.exit(1)
         except ClickError as err:
             if not standalone_mode:
                 raise
@@ -91,6 +106,28 @@ class OneLineErrors(TyperGroup):
         if standalone_mode:
             sys.exit(result if isinstance(result, int) else 0)
         return result
+
+
+def _handle_signals() -> None:
+    """SIGTERM and SIGHUP stop a command as Ctrl-C does (scratch folders removed); a file
+    over the size limit (SIGXFSZ) fails its write with EFBIG instead of killing the process."""
+
+    def stop(number: int, frame) -> None:
+        name = signal.Signals(number).name
+        raise Interrupted(name, 128 + number)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def machine_fault(err: OSError) -> str:
+    """A failed write or read as one line: the path and the cause (disk full, read-only...)."""
+    where = err.filename or "a file"
+    cause = err.strerror or err.__class__.__name__
+    return f"{where}: could not write or read it ({cause}); unfinished outputs were removed"
 
 
 def one_line(err: Exception) -> str:

@@ -35,7 +35,7 @@ from stockcaster.cli.output import (
 )
 from stockcaster.data.readers import parse_column_mapping
 from stockcaster.engines import EngineConfig
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.global_lstm import GlobalConfig
@@ -159,12 +159,12 @@ def universe(
         with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
             result = universe_job(source, plan, out=out, resume=resume, engine=runner,
                                   progress=bar)  # fmt: skip
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted) as stop:
         # Every symbol stored so far is complete (one transaction each); say how to go on.
         sys.stderr.write(
             f"interrupted: finished symbols are kept in {out}; add --resume to continue\n"
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
     if json_output:
         print_json({**result.summary, "folder": str(result.folder)})
         return

@@ -19,6 +19,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.readers import RawPrices, read_price_file
 from stockcaster.data.validate import (
+    CONTROL_CHARACTERS,
     MAX_VOLUME,
     PRICE_RANGE,
     FillPolicy,
@@ -113,6 +114,10 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             ),
         )
     symbols = frame[C.SYMBOL].astype(str).str.strip()
+    flag(
+        symbols.str.contains(CONTROL_CHARACTERS, regex=True),
+        lambda at: f"expected a symbol without control characters, received {symbols.iloc[at]!r}",
+    )
     flag(
         pd.DataFrame({"s": symbols, "d": dates}).duplicated(keep="first") & dates.notna(),
         lambda at: f"expected one row per date, received a second row for {text.iloc[at]}",

@@ -54,6 +54,7 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
     missing = missing_mask(frame)
     table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})
     table[C.SYMBOL] = frame[C.SYMBOL].astype(str).str.strip()
+    _check_symbols(raw, table[C.SYMBOL])
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
         table[name] = _parse_numbers(raw, frame[name], missing[name])
     table["_position"] = np.arange(len(table))
@@ -118,6 +119,20 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
             "day/month; write them as YYYY-MM-DD"
         )
     return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+
+
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
+
+
+def _check_symbols(raw: RawPrices, symbols: pd.Series) -> None:
+    """A symbol is a name: no control characters (NUL, tab, CR, escape sequences)."""
+    bad = symbols.str.contains(CONTROL_CHARACTERS, regex=True)
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        raise StockcasterError(
+            f"{raw.where(at)}: expected a symbol without control characters, received "
+            f"{symbols.iloc[at]!r}"
+        )
 
 
 def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:

@@ -24,7 +24,14 @@ from stockcaster.evaluation.backtest import (
     walk_forward,
 )
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
-from stockcaster.jobs.envelope import Prices, Source, output_folder, read_source, reproducibility
+from stockcaster.jobs.envelope import (
+    Prices,
+    Source,
+    check_output,
+    output_folder,
+    read_source,
+    reproducibility,
+)
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import (
     ModelOptions,
@@ -93,6 +100,7 @@ def backtest(
     prices = read_source(source or Source())
     options = ModelOptions(preset=preset, ma_window=plan.ma_window)
     _check(plan, models, options, prices)
+    check_output(out)
     series = prices.series
     total = origin_count(plan.walk, len(series))
     results = [
@@ -157,7 +165,7 @@ def _score_and_write(
         path = folder.path
         board.to_csv(path / files.LEADERBOARD_CSV, index=False)
         files.write_json(path / files.LEADERBOARD_JSON, summary)
-        forecasts.to_csv(path / files.FORECASTS_FILE, index=False, date_format="%Y-%m-%d")
+        files.write_csv(forecasts, path / files.FORECASTS_FILE, date_format="%Y-%m-%d")
         forecasts_figure(forecasts, path / files.FORECASTS_FIGURE)
         error_figure(forecasts, path / files.ERRORS_FIGURE)
         equity_figure(forecasts, series, plan.cost_bps, path / files.EQUITY_FIGURE)

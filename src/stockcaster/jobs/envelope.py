@@ -80,6 +80,15 @@ def reproducibility(seed: int | None = None) -> dict:
     return record
 
 
+def check_output(out: str | Path, option: str = "--out") -> None:
+    """Before any work: the folder outputs go to can be created and written.
+
+    Raises:
+        StockcasterError: naming the folder and the cause.
+    """
+    files.check_writable(Path(out), option)
+
+
 def output_folder(out: str | Path, symbol: str, kind: str) -> files.RunFolder:
     """The all-or-nothing folder of one job's outputs, under `out`."""
     return files.RunFolder(Path(out), files.new_run_name(symbol, kind))

@@ -11,7 +11,14 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.envelope import Prices, Source, output_folder, read_source, reproducibility
+from stockcaster.jobs.envelope import (
+    Prices,
+    Source,
+    check_output,
+    output_folder,
+    read_source,
+    reproducibility,
+)
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
@@ -65,6 +72,7 @@ def predict(
             f"--horizon: expected 1 to {most} trading days for this bundle, received {horizon}"
         )
     dates = next_sessions(history.index[-1], horizon, bundle.meta["exchange"])
+    check_output(out)
     forecaster = bundle.forecaster
     if forecaster.quantiles:
         paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
@@ -89,7 +97,7 @@ def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days
     band = f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval" if quantiles else None
     with output_folder(out, prices.symbol, "predict") as folder:
         path = folder.path
-        forecast.to_csv(path / files.PREDICT_FILE, index=False, date_format="%Y-%m-%d")
+        files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
         files.write_json(path / files.PREDICT_META, meta)
         recent = prices.series.tail(history_days)
         fan_figure(recent, forecast, path / files.FAN_FIGURE, prices.symbol, band)

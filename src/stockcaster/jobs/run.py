@@ -18,7 +18,14 @@ from stockcaster import columns as C
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.features import FeatureConfig, FeaturePipeline
-from stockcaster.jobs.envelope import Prices, Source, output_folder, read_source, reproducibility
+from stockcaster.jobs.envelope import (
+    Prices,
+    Source,
+    check_output,
+    output_folder,
+    read_source,
+    reproducibility,
+)
 from stockcaster.models.presets import RunConfig, to_toml
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import (
@@ -76,6 +83,7 @@ def run(
     prices = read_source(source or Source())
     pipeline = FeaturePipeline(config.features)
     pipeline.check_length(len(prices.table), prices.where)
+    check_output(out)
     trained = _train_and_forecast(config, pipeline, prices, verbose)
     metrics = _metrics(config, prices, trained)
     with output_folder(out, prices.symbol, config.name) as folder:
@@ -141,7 +149,7 @@ def _write(path: Path, config: RunConfig, prices: Prices, trained: _Trained, met
     trained.model.save(path / files.MODEL_FILE)
     (path / files.CONFIG_FILE).write_text(to_toml(config))
     files.write_json(path / files.METRICS_FILE, metrics)
-    forecasts.to_csv(path / files.PREDICTIONS_FILE, index=False, date_format="%Y-%m-%d")
+    files.write_csv(forecasts, path / files.PREDICTIONS_FILE, date_format="%Y-%m-%d")
     history = pd.DataFrame(fit.history).rename_axis("epoch")
     history.index += 1
     history.to_csv(path / files.HISTORY_FILE)

@@ -11,7 +11,7 @@ from pathlib import Path
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
-from stockcaster.jobs.envelope import Source, read_source
+from stockcaster.jobs.envelope import Source, check_output, read_source
 from stockcaster.models.presets import RunConfig
 
 
@@ -60,6 +60,7 @@ def train_bundle(
         raise StockcasterError(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
+    check_output(save.parent, "--save")
     forecaster.fit(history)
     save_bundle(save, forecaster, config, history, prices.symbol, prices.source, exchange)
     return save

@@ -151,8 +151,29 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
             f"to the cutoff {pd.Timestamp(cutoff):%Y-%m-%d} and one after it, received none "
             f"among {len(runnable)} (lower --min-history or --test-fraction)"
         )
+    if config.panel_models():
+        _check_windows(prices, eligible, cutoff, config.global_model.lookback, panel.source)
     settings = _settings(panel, chosen, config, cutoff)
     return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings)
+
+
+def _check_windows(
+    prices: pd.DataFrame, eligible: list[str], cutoff: np.datetime64, lookback: int, source: str
+) -> None:
+    """Refuse, before the store is made, a lookback that leaves the global model no windows.
+
+    A symbol with r closes up to the cutoff has r - 1 returns, and r - 1 - lookback windows
+    whose target is a training day.
+    """
+    rows = prices[prices[C.SYMBOL].isin(eligible) & (prices[C.DATE] <= cutoff)]
+    counts = rows.groupby(C.SYMBOL).size()
+    windows = int(np.maximum(counts.to_numpy() - 1 - lookback, 0).sum())
+    if windows < 2:
+        raise StockcasterError(
+            f"{source}: expected training windows of {lookback} days before the cutoff "
+            f"{pd.Timestamp(cutoff):%Y-%m-%d}, received {windows} (lower --lookback or "
+            "--test-fraction)"
+        )
 
 
 def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -> dict:

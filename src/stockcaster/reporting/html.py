@@ -84,7 +84,14 @@ def write_report(folder: str | Path) -> Path:
             f"{folder}: expected a folder written by stockcaster {', '.join(names[:-1])} or "
             f"{names[-1]}, received one without {', '.join(markers[:-1])} or {markers[-1]}"
         )
-    title, sections = kind.sections(folder)
+    try:
+        title, sections = kind.sections(folder)
+    except (ValueError, KeyError, TypeError, IndexError, OSError) as err:
+        raise StockcasterError(
+            f"{folder / kind.marker}: expected the results `stockcaster {kind.name}` writes, "
+            f"received a damaged or incomplete folder ({err.__class__.__name__}); rerun the "
+            "command to write it again"
+        ) from None
     body = "\n".join(f"<h2>{html.escape(name)}</h2>\n{content}" for name, content in sections)
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

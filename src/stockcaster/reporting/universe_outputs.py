@@ -22,6 +22,7 @@ from stockcaster.store.files import (
     SYMBOLS_FILE,
     json_text,
     write_atomic,
+    write_csv,
 )
 
 _SYMBOL_COLUMNS = ("symbol", "model", "n", "mse", "mse_ratio", "mae", "directional_accuracy",
@@ -39,7 +40,7 @@ def write_universe_outputs(
     # With no symbol scored there are no metric columns, but the table keeps its header.
     shown = [c for c in _SYMBOL_COLUMNS if c in metrics.columns] or list(_SYMBOL_COLUMNS)
     table = metrics.reindex(columns=shown)
-    write_atomic(folder / SYMBOLS_FILE, lambda p: table.to_csv(p, index=False))
+    write_atomic(folder / SYMBOLS_FILE, lambda p: write_csv(table, p))
     if aggregates:
         daily = aggregates["daily"]
         with_ic = {m: d["ic"] for m, d in daily.items() if len(d["ic"])}

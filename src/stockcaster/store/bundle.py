@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,7 @@ def save_bundle(
     path = Path(path)
     if path.exists():
         raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
-    scratch = path.parent / f".{path.name}.partial"
-    shutil.rmtree(scratch, ignore_errors=True)
+    scratch = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
     scratch.mkdir(parents=True)
     try:
         forecaster.network.save(scratch / MODEL_FILE)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import math
 import os
 import re
 import shutil
+import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import MachineError, StockcasterError
+
+try:
+    import resource  # POSIX only
+except ImportError:  # pragma: no cover - Windows
+    resource = None
 
 # Every file name stockcaster writes, named once.
 MODEL_FILE = "model.keras"
@@ -79,32 +91,101 @@ def new_run_name(symbol: str, preset: str, now: datetime | None = None) -> str:
     return f"{safe_name(symbol)}-{safe_name(preset)}-{stamp}"
 
 
+ROOM = 64 * 2**20
+"""Bytes a job may write at once (model files, checkpoints): checked before any work,
+because a checkpoint write that fails halfway inside HDF5 can crash the process."""
+
+
+def check_writable(folder: Path, option: str = "--out", room: int = ROOM) -> None:
+    """Make sure `folder` can be created and written, before any work; leave no trace.
+
+    A probe file is written and removed; a folder made for the probe is removed again.
+    The file-size limit (`ulimit -f`) and the free space on the folder's disk must leave
+    `room` bytes.
+
+    Raises:
+        StockcasterError: `folder` is a file, or cannot be created or written.
+        MachineError: too little room, naming the limit or the free space.
+    """
+    folder = Path(folder)
+    _check_room(folder, option, room)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".stockcaster-probe-"):
+            pass
+    except OSError as err:
+        cause = "a file" if isinstance(err, FileExistsError | NotADirectoryError) else None
+        raise StockcasterError(
+            f"{option}: expected a folder that can be created and written, received {folder} "
+            f"({cause or err.strerror or err.__class__.__name__})"
+        ) from None
+    finally:
+        for path in made:  # deepest first: only folders this probe made, and only if empty
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+def _check_room(folder: Path, option: str, room: int) -> None:
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0] if resource else -1
+    if limit != getattr(resource, "RLIM_INFINITY", -1) and 0 <= limit < room:
+        raise MachineError(
+            f"{option}: expected room for files of {room / 2**20:.0f} MB, received a file-size "
+            f"limit of {limit} bytes (ulimit -f)"
+        )
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and existing.is_dir():
+        free = shutil.disk_usage(existing).free
+        if free < room:
+            raise MachineError(
+                f"{option}: expected {room / 2**20:.0f} MB free for the outputs, received "
+                f"{free / 2**20:.1f} MB free on the disk of {existing}"
+            )
+
+
 class RunFolder:
     """A run's folder, written all or nothing.
 
-    Inside the `with` block files go to a hidden scratch folder, `path`; when the block
-    ends without error the scratch folder becomes `final`, otherwise it is removed (with
-    `out`, if this run created it), so a failed run leaves nothing behind.
+    Inside the `with` block files go to a hidden scratch folder, `path`, named uniquely
+    (two runs into the same `out` never share one); when the block ends without error the
+    scratch folder is renamed to `final`, the first free name, so both runs are kept.
+    Otherwise, on any error or interruption, it is removed (with `out`, if this run
+    created it), so a failed run leaves nothing behind.
     """
 
     def __init__(self, out: Path, name: str):
-        self.out = out
-        self.final = _free_name(out, name)
-        self.path = out / f".{self.final.name}.partial"
-        self._created_out = False
+        self.out = Path(out)
+        self.name = name
+        self.final = self.out / name
+        self.path = self.out / f".{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
+        self._created = [p for p in (self.out, *self.out.parents) if not p.exists()]
 
     def __enter__(self) -> RunFolder:
-        self._created_out = not self.out.exists()
         self.path.mkdir(parents=True)
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
         if error_type is None:
-            os.replace(self.path, self.final)
+            self.final = _rename_free(self.path, self.out, self.name)
             return
         shutil.rmtree(self.path, ignore_errors=True)
-        if self._created_out and not any(self.out.iterdir()):
-            self.out.rmdir()
+        for folder in self._created:  # deepest first, only if this run left it empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def write_csv(frame: pd.DataFrame, path: Path, **options) -> None:
+    """Write a table as CSV, a symbol that a spreadsheet would run as a formula (one that
+    starts with =, +, - or @) written with a leading quote, as OWASP advises."""
+    if C.SYMBOL in frame.columns:
+        frame = frame.assign(**{C.SYMBOL: frame[C.SYMBOL].map(_not_a_formula)})
+    frame.to_csv(path, index=False, **options)
+
+
+def _not_a_formula(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -151,8 +232,20 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     os.replace(scratch, path)
 
 
-def _free_name(out: Path, name: str) -> Path:
-    candidate, n = out / name, 2
-    while candidate.exists():
-        candidate, n = out / f"{name}-{n}", n + 1
-    return candidate
+def _rename_free(scratch: Path, out: Path, name: str) -> Path:
+    """Rename `scratch` to `out/name`, or `name-2`, `name-3`, ... if that is taken.
+
+    The rename itself decides: a second run finishing in the same second finds the name
+    taken (a non-empty folder) and takes the next one.
+    """
+    n = 1
+    while True:
+        candidate = out / (name if n == 1 else f"{name}-{n}")
+        if not candidate.exists():
+            try:
+                os.rename(scratch, candidate)
+                return candidate
+            except OSError as err:
+                if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        n += 1

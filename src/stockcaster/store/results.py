@@ -27,7 +27,7 @@ import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_work import FINISHED, SymbolRecord
-from stockcaster.store.files import STORE_FILE, json_text, records
+from stockcaster.store.files import STORE_FILE, check_writable, json_text, records
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,18 +61,25 @@ def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
             "(add --resume to continue it, or choose another --out)"
         )
     if store.exists():
-        with ResultsStore(out) as existing:
-            before = existing.settings()
+        try:
+            with ResultsStore(out) as existing:
+                before = existing.settings()
+        except (sqlite3.DatabaseError, ValueError) as err:
+            raise StockcasterError(
+                f"{store}: expected a stockcaster results store, received a damaged file "
+                f"({err}); start a new run with another --out"
+            ) from None
         if before is not None and before != settings:
             key = next(k for k in settings if before.get(k) != settings[k])
             raise StockcasterError(
                 f"{out}: expected --resume with the settings of the stored run, received "
                 f"a different {key!r} (start a new run with another --out)"
             )
-    elif out.exists() and any(out.iterdir()):
+    elif out.is_dir() and any(out.iterdir()):
         raise StockcasterError(
             f"{out}: expected an empty or new folder for the run, received one with files"
         )
+    check_writable(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 

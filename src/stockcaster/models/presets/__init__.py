@@ -17,7 +17,7 @@ import tomli_w
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeatureConfig
 from stockcaster.models.config import ModelConfig
-from stockcaster.settings import build, parse_toml
+from stockcaster.settings import build, parse_toml, read_toml
 from stockcaster.training import TrainConfig
 
 
@@ -50,15 +50,13 @@ def load_preset(name_or_path: str) -> RunConfig:
     if name_or_path in preset_names():
         text = resources.files(__name__).joinpath(f"{name_or_path}.toml").read_text()
         source = f"preset {name_or_path!r}"
-    elif name_or_path.endswith(".toml") and Path(name_or_path).is_file():
-        text = Path(name_or_path).read_text()
-        source = name_or_path
-    else:
-        raise StockcasterError(
-            f"--preset: expected one of {', '.join(preset_names())} or a .toml file, "
-            f"received {name_or_path!r}"
-        )
-    return build(RunConfig, parse_toml(text, source), source)
+        return build(RunConfig, parse_toml(text, source), source)
+    if name_or_path.endswith(".toml") and Path(name_or_path).is_file():
+        return build(RunConfig, read_toml(name_or_path, "--preset"), name_or_path)
+    raise StockcasterError(
+        f"--preset: expected one of {', '.join(preset_names())} or a .toml file, "
+        f"received {name_or_path!r}"
+    )
 
 
 def to_toml(config: RunConfig) -> str:
