@@ -82,6 +82,8 @@ def main() -> None:
     args = parser.parse_args()
     for name, job, count in (("readers", readers, args.readers),
                              ("commands", commands, args.commands)):  # fmt: skip
+        if count == 0:
+            continue
         started = time.perf_counter()
         tally = job(count)
         seconds = time.perf_counter() - started

@@ -11,6 +11,7 @@ traceback, no warning, nothing written outside `--out`, no partial folder, stric
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,10 @@ def run_command(args: list[str], data: Path, work: Path, tally: Tally | None = N
 
     from stockcaster.cli import app
 
+    # Many commands in one process (a harness, not a user): TensorFlow warns that its
+    # functions retrace, and its log handler may hold the stderr of an earlier run.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.raiseExceptions = False
     out = work / "out"
     before = set(work.rglob("*"))
     with warnings.catch_warnings(record=True) as caught:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
+from stockcaster.errors import Interrupted
 from stockcaster.store.files import safe_name
 
 HOSTILE = ["../x", "/tmp/abs", "a/b", "X[/bold]Y", "[red]Z", "$X$", "A" * 300, "CON", ".env"]
@@ -275,3 +276,100 @@ def test_a_symbol_with_control_characters_is_refused(tmp_path, symbol):
     table.to_parquet(path)
     result = CliRunner().invoke(app, ["inspect", str(path)])
     _one_line_refusal(result, "expected a symbol without control characters")
+
+
+def test_a_tiny_valid_file_runs_without_warnings(tmp_path):
+    data = write_kaggle(tmp_path / "tiny.csv", ohlcv(39))
+    process = _stockcaster(["run", "--data", str(data), "--epochs", "1",
+                            "--out", str(tmp_path / "out")])  # fmt: skip
+    _, stderr = process.communicate(timeout=240)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert "Warning" not in stderr.decode(), stderr.decode()[-2000:]
+
+
+def test_a_preset_whose_name_is_a_path_stays_a_name(tmp_path, small_csv):
+    from stockcaster.models.presets import load_preset, to_toml
+
+    preset = tmp_path / "mine.toml"
+    preset.write_text(
+        to_toml(load_preset("default")).replace('name = "default"', 'name = "../a/b"')
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--preset", str(preset),
+                                      "--out", str(out), "--quiet"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    assert folder.name.startswith("MSFT-_a_b-")
+
+
+def test_run_refuses_a_multi_step_preset_in_one_line(tmp_path, small_csv):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--preset", "forecast",
+                                      "--out", str(out)])  # fmt: skip
+    _one_line_refusal(result, "--preset: expected a one-step preset for run")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["inspect"], ["run", "--data"]])
+def test_a_file_whose_every_date_is_missing_is_one_line(tmp_path, command):
+    """Found by bench/fuzz.py: no date at all crashed the date-format guess, and
+    `inspect` (which drops incomplete rows) crashed on the empty table left."""
+    path = tmp_path / "prices.csv"
+    path.write_text("date,symbol,open,high,low,close,volume\n,MSFT,50.1,50.6,49.6,50.1,511\n")
+    result = CliRunner().invoke(app, [*command, str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_an_out_path_too_long_is_one_line(tmp_path, small_csv):
+    out = tmp_path / ("x" * 300)
+    result = CliRunner().invoke(app, ["backtest", "--data", str(small_csv), "--models", "naive",
+                                      "--out", str(out)])  # fmt: skip
+    _one_line_refusal(result, "File name too long")
+
+
+def _universe_run(tmp_path, kaggle_csv) -> Path:
+    out = tmp_path / "u"
+    args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--mode", "per-symbol",
+            "--out", str(out), "--workers", "1", "--quiet", "--min-history", "30"]  # fmt: skip
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    return out
+
+
+def test_report_on_a_truncated_universe_summary_names_it(tmp_path, kaggle_csv):
+    out = _universe_run(tmp_path, kaggle_csv)
+    summary = out / "universe.json"
+    summary.write_text(summary.read_text()[:200])
+    result = CliRunner().invoke(app, ["report", str(out)])
+    _one_line_refusal(result, "universe.json: expected the results `stockcaster universe` writes")
+
+
+@pytest.mark.parametrize(
+    "fault, code, fragment",
+    [
+        (Interrupted("SIGTERM", 143), 143, "interrupted: finished symbols are kept in"),
+        (OSError(28, "No space left on device", "u/results.sqlite"), 1,
+         "(No space left on device); finished symbols are kept in"),
+    ],
+)  # fmt: skip
+def test_universe_stopped_by_a_signal_or_a_full_disk_says_how_to_resume(
+    tmp_path, kaggle_csv, monkeypatch, fault, code, fragment
+):
+    import stockcaster.cli.universe as command
+
+    def stopped(*args, **options):
+        raise fault
+
+    monkeypatch.setattr(command, "universe_job", stopped)
+    result = CliRunner().invoke(app, ["universe", "--data", str(kaggle_csv),
+                                      "--out", str(tmp_path / "u")])  # fmt: skip
+    assert result.exit_code == code and fragment in result.stderr, result.output
+    assert "--resume" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_recording_versions_never_imports_tensorflow():
+    code = ("import sys; from stockcaster.provenance import versions; v = versions(); "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, v; "
+            "assert v['keras'][0].isdigit(), v")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True)

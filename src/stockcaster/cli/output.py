@@ -126,7 +126,7 @@ def _handle_signals() -> None:
 def machine_fault(err: OSError) -> str:
     """A failed write or read as one line: the path and the cause (disk full, read-only...)."""
     where = err.filename or "a file"
-    cause = err.strerror or err.__class__.__name__
+    cause = " ".join(str(err.strerror or err.__class__.__name__).split())
     return f"{where}: could not write or read it ({cause}); unfinished outputs were removed"
 
 

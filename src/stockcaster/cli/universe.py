@@ -28,6 +28,7 @@ from stockcaster.cli.options import (
 )
 from stockcaster.cli.output import (
     console,
+    machine_fault,
     native_log_filtered,
     print_json,
     show_progress,
@@ -165,6 +166,12 @@ def universe(
             f"interrupted: finished symbols are kept in {out}; add --resume to continue\n"
         )
         raise typer.Exit(getattr(stop, "exit_code", 130)) from None
+    except OSError as err:  # a full disk, say: the store keeps every finished symbol
+        sys.stderr.write(
+            f"error: {machine_fault(err).split('; ')[0]}; finished symbols are kept in {out}, "
+            "add --resume to continue once there is room\n"
+        )
+        raise typer.Exit(1) from None
     if json_output:
         print_json({**result.summary, "folder": str(result.folder)})
         return

@@ -105,8 +105,8 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
     guessed, since a wrong guess would silently reorder the history.
     """
     iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    if iso[present].notna().any():
-        return iso
+    if iso[present].notna().any() or not present.any():
+        return iso  # ISO dates, or no date at all (reported as missing values)
     fits = [
         fmt
         for fmt in _OTHER_DATE_FORMATS
@@ -171,7 +171,13 @@ def _apply_fill(
         values = table.columns.drop([C.DATE, C.SYMBOL, "_position"])
         table[values] = table.groupby(C.SYMBOL)[list(values)].ffill()
         table = table.sort_values("_position")
-    return table.dropna().reset_index(drop=True)
+    kept = table.dropna().reset_index(drop=True)
+    if kept.empty:
+        raise StockcasterError(
+            f"{raw.source}: expected rows with every value after --fill {fill}, received "
+            f"none of {len(table)} (every row has a missing value)"
+        )
+    return kept
 
 
 def _check_duplicates(raw: RawPrices, table: pd.DataFrame) -> None:

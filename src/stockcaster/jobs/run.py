@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.features import FeatureConfig, FeaturePipeline
@@ -80,6 +81,12 @@ def run(
     Raises:
         StockcasterError: bad input, before any output is written.
     """
+    if config.model.direct:
+        raise StockcasterError(
+            f"--preset: expected a one-step preset for run (default, seed), received "
+            f"{config.name!r} with a {config.model.horizon}-step head; its forecasts are "
+            "walked forward by `stockcaster backtest` and made by `train` and `predict`"
+        )
     prices = read_source(source or Source())
     pipeline = FeaturePipeline(config.features)
     pipeline.check_length(len(prices.table), prices.where)

@@ -9,6 +9,7 @@ from typing import ParamSpec
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
@@ -134,6 +135,14 @@ def fan_figure(
     save(fig, path)
 
 
+def _autocorrelation(values: pd.Series, lag: int) -> float:
+    """The lag's autocorrelation, or NaN where too few pairs (or no spread) define one."""
+    head, tail = values.to_numpy()[:-lag], values.to_numpy()[lag:]
+    if len(head) < 3 or np.std(head) == 0 or np.std(tail) == 0:
+        return float("nan")
+    return float(np.corrcoef(head, tail)[0, 1])
+
+
 @drawing
 def residual_figure(forecasts: pd.DataFrame, path: Path, lags: int = 20) -> None:
     """Residual diagnostics of one-step forecasts: over time, distribution, autocorrelation.
@@ -150,7 +159,7 @@ def residual_figure(forecasts: pd.DataFrame, path: Path, lags: int = 20) -> None
     axes[0].tick_params(axis="x", labelrotation=30)
     axes[1].hist(residual, bins=40, color="tab:blue", alpha=0.8)
     axes[1].set_title("distribution")
-    acf = [residual.autocorr(lag) for lag in range(1, lags + 1)]
+    acf = [_autocorrelation(residual, lag) for lag in range(1, lags + 1)]
     band = 2 / max(len(residual), 1) ** 0.5
     axes[2].bar(range(1, lags + 1), acf, color="tab:purple")
     for y in (band, -band):

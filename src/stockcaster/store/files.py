@@ -108,9 +108,10 @@ def check_writable(folder: Path, option: str = "--out", room: int = ROOM) -> Non
         MachineError: too little room, naming the limit or the free space.
     """
     folder = Path(folder)
-    _check_room(folder, option, room)
-    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    made: list[Path] = []
     try:
+        _check_room(folder, option, room)
+        made = [p for p in (folder, *folder.parents) if not p.exists()]
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".stockcaster-probe-"):
             pass
