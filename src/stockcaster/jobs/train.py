@@ -45,6 +45,7 @@ def train_bundle(
     save = Path(save)
     if save.exists():
         raise StockcasterError(f"--save: expected a new folder, received {save}, which exists")
+    check_output(save.parent, "--save")
     bundle = load_bundle(Path(resume)) if resume is not None else None
     prices = read_source(source or Source(), bundle.symbol if bundle else None)
     history = prices.series
@@ -60,7 +61,6 @@ def train_bundle(
         raise StockcasterError(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
-    check_output(save.parent, "--save")
     forecaster.fit(history)
     save_bundle(save, forecaster, config, history, prices.symbol, prices.source, exchange)
     return save
