@@ -116,3 +116,29 @@ def test_adding_a_model_is_one_entry(kaggle_csv, tmp_path):
     done = subprocess.run([sys.executable, str(script), str(kaggle_csv), str(tmp_path)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0 and "toy ran" in done.stdout, done.stderr[-3000:]
+
+
+def test_every_command_help_lists_its_choices_from_the_registries():
+    from typer.testing import CliRunner
+
+    from stockcaster.cli import app
+    from stockcaster.data.validate import FILL_POLICIES
+    from stockcaster.engines import ENGINES
+    from stockcaster.evaluation.backtest import WINDOWS
+    from stockcaster.features.panel import FEATURE_SETS
+    from stockcaster.jobs.universe_plan import MODES
+    from stockcaster.models.presets import preset_names
+    from stockcaster.models.registry import MODELS
+
+    wanted = {
+        "run": [*preset_names(), *FILL_POLICIES],
+        "backtest": [*MODELS, *WINDOWS, *preset_names(), *FILL_POLICIES],
+        "train": [*preset_names(), *FILL_POLICIES],
+        "predict": [*FILL_POLICIES],
+        "inspect": [*FILL_POLICIES],
+        "universe": [*MODELS, *ENGINES, *FEATURE_SETS, *MODES, *FILL_POLICIES],
+    }
+    for command, names in wanted.items():
+        shown = " ".join(CliRunner().invoke(app, [command, "--help"]).output.split())
+        missing = [name for name in names if name not in shown]
+        assert missing == [], (command, missing)

@@ -55,6 +55,7 @@ from stockcaster.jobs.backtest import backtest as backtest_job
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.run import run as run_job
 from stockcaster.jobs.train import train_bundle
+from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import parse_models
 from stockcaster.reporting.figures import price_figure
 from stockcaster.reporting.tables import forecast_table, inspection, leaderboard_table, run_summary
@@ -156,7 +157,11 @@ def train(
     symbol: SymbolOption = None,
     preset: Annotated[
         str,
-        typer.Option("--preset", help="forecast (5 days, quantiles), default, seed or a .toml."),
+        typer.Option(
+            "--preset",
+            help=f"A preset ({', '.join(preset_names())}) or a .toml file; forecast gives "
+            "5 days with quantiles.",
+        ),
     ] = "forecast",
     epochs: EpochsOption = None,
     resume: Annotated[
