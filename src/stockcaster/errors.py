@@ -31,3 +31,24 @@ class Interrupted(BaseException):
         super().__init__(signal_name)
         self.signal_name = signal_name
         self.exit_code = exit_code
+
+
+_PENDING: list[Interrupted] = []
+
+
+def interrupt(signal_name: str, exit_code: int) -> None:
+    """Raise `Interrupted` from a signal handler, and remember it.
+
+    A signal's exception can land where Python ignores exceptions (a garbage-collector
+    callback, a `__del__`); `check_interrupted` raises it again at the next commit point, so
+    no output is completed after a SIGTERM.
+    """
+    stop = Interrupted(signal_name, exit_code)
+    _PENDING.append(stop)
+    raise stop
+
+
+def check_interrupted() -> None:
+    """Raise the pending `Interrupted`, if a signal came; call before committing outputs."""
+    if _PENDING:
+        raise _PENDING[0]

@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.errors import Interrupted, StockcasterError, interrupt
 from stockcaster.store.files import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
@@ -113,12 +113,22 @@ def _handle_signals() -> None:
     over the size limit (SIGXFSZ) fails its write with EFBIG instead of killing the process."""
 
     def stop(number: int, frame) -> None:
-        name = signal.Signals(number).name
-        raise Interrupted(name, 128 + number)
+        interrupt(signal.Signals(number).name, 128 + number)
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
+    # The signal's exception may land in a garbage-collector callback, where Python ignores
+    # it and prints a traceback; it is raised again at the next commit point, so say nothing.
+    if not getattr(sys.unraisablehook, "quiet_about_interrupts", False):
+        default_hook = sys.unraisablehook
+
+        def quiet(unraisable) -> None:
+            if not isinstance(unraisable.exc_value, Interrupted):
+                default_hook(unraisable)
+
+        quiet.quiet_about_interrupts = True
+        sys.unraisablehook = quiet
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 

@@ -20,7 +20,7 @@ import keras
 import pandas as pd
 
 import stockcaster
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, check_interrupted
 from stockcaster.features import FeaturePipeline
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
 from stockcaster.models.lstm import LSTMForecaster
@@ -108,6 +108,7 @@ def save_bundle(
             },
         }
         (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        check_interrupted()  # a signal swallowed on the way: do not commit
         os.replace(scratch, path)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

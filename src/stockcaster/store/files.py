@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import MachineError, StockcasterError
+from stockcaster.errors import Interrupted, MachineError, StockcasterError, check_interrupted
 
 try:
     import resource  # POSIX only
@@ -167,8 +167,16 @@ class RunFolder:
 
     def __exit__(self, error_type, error, traceback) -> None:
         if error_type is None:
+            try:
+                check_interrupted()  # a signal swallowed on the way: do not commit
+            except Interrupted:
+                self._remove()
+                raise
             self.final = _rename_free(self.path, self.out, self.name)
             return
+        self._remove()
+
+    def _remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
         for folder in self._created:  # deepest first, only if this run left it empty
             with contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import keras
 
+from stockcaster.errors import check_interrupted
 from stockcaster.features import Windows
 from stockcaster.training.config import TrainConfig
 
@@ -23,7 +24,9 @@ def _callbacks(config: TrainConfig, best: Path) -> list[keras.callbacks.Callback
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.ModelCheckpoint(
             best, monitor="val_loss", save_best_only=True, save_weights_only=True
-        )
+        ),
+        # A SIGTERM whose exception landed where Python ignores it stops training here.
+        keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: check_interrupted()),
     ]
     if config.reduce_lr is not None:
         callbacks.append(
