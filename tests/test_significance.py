@@ -20,17 +20,40 @@ def test_dm_one_step_by_hand():
     assert result["pvalue"] == pytest.approx(2 * stats.t.sf(statistic, df=3))
 
 
-def test_dm_two_step_adds_the_first_autocovariance():
-    e_a = np.array([1.0, 2, 3, 2, 3, 4])
-    e_b = np.zeros(6)
-    d = e_a**2  # [1, 4, 9, 4, 9, 16], mean 43/6
-    c = d - d.mean()
-    gamma0, gamma1 = np.sum(c * c) / 6, np.sum(c[1:] * c[:-1]) / 6
-    statistic = d.mean() / np.sqrt((gamma0 + 2 * gamma1) / 6)
-    statistic *= np.sqrt((6 + 1 - 4 + 2 * 1 / 6) / 6)
+def _by_hand(e_a: np.ndarray, e_b: np.ndarray, horizon: int, weights: bool) -> float:
+    """The statistic with autocovariances up to lag h - 1, weighted 1 - k / h (Newey-West,
+    statsmodels) or unweighted (stockcaster's hand-written test before statsmodels)."""
+    d = e_a**2 - e_b**2
+    n, c = len(d), d - d.mean()
+    gamma = [np.sum(c[k:] * c[: n - k]) / n for k in range(horizon)]
+    weight = [1 - k / horizon if weights else 1.0 for k in range(horizon)]
+    variance = (gamma[0] + 2 * sum(w * g for w, g in zip(weight[1:], gamma[1:], strict=True))) / n
+    factor = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    return d.mean() / np.sqrt(variance) * factor
+
+
+def test_dm_two_step_weighs_the_first_autocovariance_as_newey_west():
+    e_a = np.array([1.0, 2, 3, 2, 3, 4, 1, 2])
+    e_b = np.zeros(8)
+    statistic = _by_hand(e_a, e_b, 2, weights=True)
     result = diebold_mariano(e_a, e_b, horizon=2)
     assert result["statistic"] == pytest.approx(statistic)
-    assert result["pvalue"] == pytest.approx(2 * stats.t.sf(abs(statistic), df=5))
+    assert result["pvalue"] == pytest.approx(2 * stats.t.sf(abs(statistic), df=7))
+
+
+def test_statsmodels_agrees_with_the_old_hand_written_test_at_one_step_only():
+    """At h = 1 there is no autocovariance to weigh: the same number. At h > 1 Newey-West's
+    weights (1 - k / h) make the variance smaller than the old unweighted sum when the loss
+    differential is positively autocorrelated, and the statistic larger."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=300)
+    e_a, e_b = rng.normal(size=300), 1.05 * rng.normal(size=300)
+    one = diebold_mariano(e_a, e_b, horizon=1)["statistic"]
+    assert one == pytest.approx(_by_hand(e_a, e_b, 1, weights=False), rel=1e-12)
+    smooth_a = np.convolve(e_a + 0.3 * y, np.ones(5) / 5, mode="same")  # overlapping errors
+    five = diebold_mariano(smooth_a, e_b, horizon=5)["statistic"]
+    assert five == pytest.approx(_by_hand(smooth_a, e_b, 5, weights=True), rel=1e-12)
+    assert five != pytest.approx(_by_hand(smooth_a, e_b, 5, weights=False), rel=1e-3)
 
 
 def test_dm_of_equal_losses_has_no_verdict():

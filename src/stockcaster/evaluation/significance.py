@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1) -> dict:
     """Diebold-Mariano test of equal squared-error accuracy, with the small-sample correction.
 
-    The loss differential is `d = e_a**2 - e_b**2`; its long-run variance uses the
-    autocovariances up to lag `horizon - 1`, as h-step forecast errors overlap. The
-    statistic is scaled by Harvey, Leybourne and Newbold's (1997) factor and compared
-    with a Student t distribution with n - 1 degrees of freedom (two-sided).
+    statsmodels' `diebold_mariano_test`: the loss differential `d = e_a**2 - e_b**2`, its
+    long-run variance by Newey-West with `horizon - 1` lags (h-step errors overlap), the
+    statistic scaled by Harvey, Leybourne and Newbold's (1997) factor and compared with a
+    Student t distribution with n - 1 degrees of freedom (two-sided). At h = 1 this is exactly
+    the hand-written test stockcaster had before; at h > 1 Newey-West weighs lag k by
+    1 - k / h, where that one summed the autocovariances unweighted (`tests/test_significance.py`).
 
     Args:
         errors_a: forecast errors of model A (forecast - actual).
@@ -21,20 +22,20 @@ def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1
 
     Returns:
         `{"statistic", "pvalue"}`; negative statistics mean A has the smaller errors.
-        Both are None when the losses are identical (no test is possible).
+        Both are None when the losses are identical or too few (no test is possible).
     """
-    d = np.asarray(errors_a, "float64") ** 2 - np.asarray(errors_b, "float64") ** 2
-    n = len(d)
-    centred = d - d.mean()
-    autocov = [np.sum(centred[k:] * centred[: n - k]) / n for k in range(horizon)]
-    variance = (autocov[0] + 2 * sum(autocov[1:])) / n
-    if n < 2 or variance <= 0:
+    # Delayed import: statsmodels takes a second to import, and only scores need it.
+    from statsmodels.tsa.stattools import diebold_mariano_test
+
+    errors_a = np.asarray(errors_a, "float64")
+    errors_b = np.asarray(errors_b, "float64")
+    d = errors_a**2 - errors_b**2
+    if len(d) < 2 or np.var(d) <= 0 or len(d) <= 2 * horizon:
         return {"statistic": None, "pvalue": None}
-    statistic = d.mean() / np.sqrt(variance)
-    correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
-    statistic *= correction
-    pvalue = 2 * stats.t.sf(abs(statistic), df=n - 1)
-    return {"statistic": float(statistic), "pvalue": float(pvalue)}
+    result = diebold_mariano_test(
+        np.zeros_like(d), errors_a, errors_b, lags=horizon - 1, harvey_adj=True, horizon=horizon
+    )
+    return {"statistic": float(result.statistic), "pvalue": float(result.pvalue)}
 
 
 def lag_check(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) -> dict:
