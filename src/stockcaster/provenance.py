@@ -38,7 +38,6 @@ _BACKEND_PACKAGES = {
     "tensorflow": ("tensorflow", "tensorflow-cpu"),
     "jax": ("jax",),
     "torch": ("torch",),
-    "numpy": ("numpy",),
 }
 
 

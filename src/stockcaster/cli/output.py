@@ -74,38 +74,28 @@ class OneLineErrors(TyperGroup):
     as every other bad input is, instead of Click's usage text and box."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        if standalone_mode:
-            _handle_signals()
+        if not standalone_mode:  # a caller that handles errors itself
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        _handle_signals()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Interrupted as stop:
-            if not standalone_mode:
-                raise
-            print(
-                f"interrupted by {stop.signal_name}: nothing unfinished was kept", file=sys.stderr
-            )
+            message = f"interrupted by {stop.signal_name}: nothing unfinished was kept"
+            print(message, file=sys.stderr)
             sys.exit(stop.exit_code)
         except OSError as err:
-            if not standalone_mode:
-                raise
             print(f"error: {machine_fault(err)}", file=sys.stderr)
             sys.exit(1)
         except ClickError as err:
-            if not standalone_mode:
-                raise
             if type(err).__name__ == "NoArgsIsHelpError":  # `stockcaster` alone: the help
                 console.print(err.ctx.get_help())
             else:
                 print(f"error: {one_line(err)}", file=sys.stderr)
             sys.exit(err.exit_code)
         except typer.Abort:
-            if not standalone_mode:
-                raise
             print("Aborted!", file=sys.stderr)
             sys.exit(1)
-        if standalone_mode:
-            sys.exit(result if isinstance(result, int) else 0)
-        return result
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def _handle_signals() -> None:
@@ -133,11 +123,12 @@ def _handle_signals() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def machine_fault(err: OSError) -> str:
-    """A failed write or read as one line: the path and the cause (disk full, read-only...)."""
+def machine_fault(err: OSError, kept: str = "unfinished outputs were removed") -> str:
+    """A failed write or read as one line: the path, the cause (disk full, read-only...) and
+    what became of the outputs."""
     where = err.filename or "a file"
     cause = " ".join(str(err.strerror or err.__class__.__name__).split())
-    return f"{where}: could not write or read it ({cause}); unfinished outputs were removed"
+    return f"{where}: could not write or read it ({cause}); {kept}"
 
 
 def one_line(err: Exception) -> str:

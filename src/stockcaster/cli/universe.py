@@ -168,8 +168,9 @@ def universe(
         raise typer.Exit(getattr(stop, "exit_code", 130)) from None
     except OSError as err:  # a full disk, say: the store keeps every finished symbol
         sys.stderr.write(
-            f"error: {machine_fault(err).split('; ')[0]}; finished symbols are kept in {out}, "
-            "add --resume to continue once there is room\n"
+            "error: "
+            + machine_fault(err, f"finished symbols are kept in {out}, add --resume to continue")
+            + " once there is room\n"
         )
         raise typer.Exit(1) from None
     if json_output:

@@ -111,7 +111,7 @@ def check_writable(folder: Path, option: str = "--out", room: int = ROOM) -> Non
     made: list[Path] = []
     try:
         _check_room(folder, option, room)
-        made = [p for p in (folder, *folder.parents) if not p.exists()]
+        made = _missing_folders(folder)
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".stockcaster-probe-"):
             pass
@@ -122,9 +122,19 @@ def check_writable(folder: Path, option: str = "--out", room: int = ROOM) -> Non
             f"({cause or err.strerror or err.__class__.__name__})"
         ) from None
     finally:
-        for path in made:  # deepest first: only folders this probe made, and only if empty
-            with contextlib.suppress(OSError):
-                path.rmdir()
+        _remove_if_empty(made)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and its parents that do not exist yet, deepest first."""
+    return [p for p in (folder, *folder.parents) if not p.exists()]
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove folders made here, deepest first, each only if nothing was left in it."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _check_room(folder: Path, option: str, room: int) -> None:
@@ -159,7 +169,7 @@ class RunFolder:
         self.name = name
         self.final = self.out / name
         self.path = self.out / f".{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
-        self._created = [p for p in (self.out, *self.out.parents) if not p.exists()]
+        self._created = _missing_folders(self.out)
 
     def __enter__(self) -> RunFolder:
         self.path.mkdir(parents=True)
@@ -178,9 +188,7 @@ class RunFolder:
 
     def _remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-        for folder in self._created:  # deepest first, only if this run left it empty
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _remove_if_empty(self._created)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, **options) -> None:
