@@ -20,7 +20,7 @@ import numpy as np
 
 from stockcaster.data.panel import load_panel
 from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.models.global_lstm import GlobalConfig, forecast_test_days, train_global
+from stockcaster.models.global_model import GlobalConfig, forecast_test_days, train_global
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 Three ways to train the same network, LSTM(64) x 2 on 60-day windows of 5 features with
 a one-value head, Adam on MSE, in one process and on the same data:
 
-  stockcaster   the global model (`build_global_rnn`) fed by `WindowDataset`, which
+  stockcaster   the global model (`build_global_network`) fed by `WindowDataset`, which
                 gathers every batch of windows from the flat per-symbol arrays (and
                 "stockcaster-prefetch": the same with 2 threads gathering ahead);
   keras-memory  a plain Keras model of the same shape, written here, fed from windows
@@ -92,11 +92,11 @@ def keras_stockcaster(
     import keras
 
     from stockcaster.models.config import ModelConfig, RecurrentLayer
-    from stockcaster.models.global_rnn import build_global_rnn
+    from stockcaster.models.global_network import build_global_network
     from stockcaster.training.panel_dataset import WindowDataset
 
     config = ModelConfig(recurrent=(RecurrentLayer("lstm", units), RecurrentLayer("lstm", units)))
-    model = build_global_rnn(config, (LOOKBACK, FEATURES), len(features.symbols))
+    model = build_global_network(config, (LOOKBACK, FEATURES), len(features.symbols))
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     data = WindowDataset(features, ends, LOOKBACK, batch, shuffle_seed=0, workers=workers)
     timer = EpochTimer()

@@ -19,7 +19,7 @@ from stockcaster.data.embedded import load_msft
 from stockcaster.data.series import price_series
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.evaluation.leaderboard import leaderboard
-from stockcaster.models.lstm import LSTMForecaster
+from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.presets import load_preset
 
 
@@ -33,7 +33,7 @@ def main() -> None:
         result = walk_forward(
             series,
             "MSFT",
-            lambda p=preset, n=label: LSTMForecaster(p.features, p.model, p.training, name=n),
+            lambda p=preset, n=label: NetworkForecaster(p.features, p.model, p.training, name=n),
             config,
         )
         print(f"{label}: {time.perf_counter() - started:.0f} s, {len(result.failures)} failures")

@@ -91,7 +91,7 @@ def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_
 @pytest.mark.parametrize(
     "extra, fragment",
     [
-        (["--models", "naive,lstn"], "--models: expected names among lstm, naive"),
+        (["--models", "naive,lstn"], "--models: expected names among lstm, gru, seed"),
         (["--horizon", "500"], "--horizon: expected at most the 65 test days"),
         (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
         (["--window", "rolling"], "--window: expected one of expanding, sliding"),

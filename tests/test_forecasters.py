@@ -21,7 +21,7 @@ from stockcaster.models.base import (
     PanelForecaster,
     QuantileForecaster,
 )
-from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 

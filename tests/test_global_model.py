@@ -11,7 +11,7 @@ import pytest
 from conftest import ohlcv
 from stockcaster.features.panel import panel_features
 from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.models.global_lstm import (
+from stockcaster.models.global_model import (
     GlobalConfig,
     datasets,
     forecast_test_days,

@@ -20,7 +20,7 @@ from stockcaster.engines import EngineConfig
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.global_model import GlobalConfig
 from stockcaster.store.results import ResultsStore
 
 HERE = Path(__file__).parent
@@ -88,7 +88,7 @@ def test_universe_cli_end_to_end(tmp_path):
     names = {p.name for p in out.iterdir()}
     expected = {"results.sqlite", "universe.json", "symbols.csv", "report.html", "ratios.png",
                 "ic.png", "portfolio.png", "ic_daily.csv", "portfolio_daily.csv",
-                "global_model.keras"}  # fmt: skip
+                "global_lstm.fit0.keras"}  # fmt: skip
     assert names == expected
     per_symbol = pd.read_csv(out / "symbols.csv")
     assert len(per_symbol) == 5 * 5
@@ -157,7 +157,7 @@ def test_a_run_killed_midway_and_resumed_ends_as_an_uninterrupted_run(tmp_path):
     assert process.returncode == -9, process.stderr.decode()[-2000:]
     with ResultsStore(killed) as store:
         done = store.symbols().query("status == 'done'")["symbol"].tolist()
-        assert len(done) == 2 and store.stage("global_model") is not None
+        assert len(done) == 2 and store.stage("global_model:lstm:0") is not None
     assert not (killed / "universe.json").exists()
 
     finished = []

@@ -20,10 +20,11 @@ from stockcaster.cli.options import (
     ColumnsOption,
     ConfigOption,
     Engine,
-    FeatureSetName,
     FillOption,
     JsonOption,
     Mode,
+    Window,
+    parse_names,
     value,
 )
 from stockcaster.cli.output import (
@@ -37,9 +38,10 @@ from stockcaster.cli.output import (
 from stockcaster.data.readers import parse_column_mapping
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
-from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.registry import models_help, parse_models, universe_models
 from stockcaster.reporting.tables import print_scores
 from stockcaster.settings import choose_backend
@@ -62,7 +64,7 @@ def universe(
         typer.Option(
             "--mode",
             help="global: one model for all symbols where a model has a "
-            "global form (lstm); per-symbol: one per symbol.",
+            "global form (the network families, linear, lightgbm); per-symbol: one per symbol.",
         ),
     ] = "global",
     models: Annotated[
@@ -95,8 +97,16 @@ def universe(
         int, typer.Option("--min-history", help="Fewest closes before the test period.")
     ] = 60,
     retrain_every: Annotated[
-        int, typer.Option("--retrain-every", help="Per-symbol refits, in origins; 0 fits once.")
+        int,
+        typer.Option(
+            "--retrain-every",
+            help="Refit every K trading days of the test period (per-symbol models: origins; "
+            "global models: warm-started); 0 fits once.",
+        ),
     ] = 0,
+    window: Annotated[
+        Window, typer.Option("--window", help="Global models' refits: training window.")
+    ] = "expanding",
     preset: Annotated[
         str, typer.Option("--preset", help="Per-symbol mode: the LSTM's preset (or a .toml).")
     ] = "default",
@@ -104,7 +114,11 @@ def universe(
         int, typer.Option("--lookback", help="Global model: days per window.")
     ] = 20,
     features: Annotated[
-        FeatureSetName, typer.Option("--features", help=f"Global model: {FEATURE_HELP}.")
+        str,
+        typer.Option(
+            "--features",
+            help=f"Global models, comma-separated: each is trained on each set. {FEATURE_HELP}.",
+        ),
     ] = "returns",
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
@@ -133,9 +147,10 @@ def universe(
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
     base = GlobalConfig()
+    feature_sets = parse_names(features, "--features", FEATURE_SETS)
     global_model = GlobalConfig(
         lookback=lookback,
-        features=value(features),
+        features=feature_sets[0],
         embedding_dim=embedding_dim,
         model=base.model,
         training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
@@ -151,6 +166,8 @@ def universe(
         ma_window=ma_window,
         global_model=global_model,
         preset=preset,
+        features=feature_sets,
+        window=value(window),
     )
     wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
     mapping = parse_column_mapping(columns) if columns else None

@@ -22,7 +22,9 @@ def score_summary(metrics: pd.DataFrame) -> pd.DataFrame:
 
     Columns: model, symbols, median_mse_ratio, mse_ratio_q10 .. q90, share_beating_naive
     (ratio < 1), dm_wins and dm_losses (Diebold-Mariano p < 0.05 with the model's errors
-    smaller, resp. larger, than naive's), mean_directional_accuracy.
+    smaller, resp. larger, than naive's), dm_wins_bh and dm_losses_bh (the same after a
+    Benjamini-Hochberg correction across the model's symbols: false discovery rate 5%),
+    mean_directional_accuracy.
     """
     rows = []
     for model, group in metrics.groupby("model", sort=True):
@@ -41,9 +43,27 @@ def score_summary(metrics: pd.DataFrame) -> pd.DataFrame:
         row["share_beating_naive"] = float((ratio < 1).mean()) if len(ratio) else None
         row["dm_wins"] = int((significant & (statistic < 0)).sum())
         row["dm_losses"] = int((significant & (statistic > 0)).sum())
+        discovered = benjamini_hochberg(pvalue.to_numpy(dtype="float64"))
+        row["dm_wins_bh"] = int((discovered & (statistic < 0).to_numpy()).sum())
+        row["dm_losses_bh"] = int((discovered & (statistic > 0).to_numpy()).sum())
         row["mean_directional_accuracy"] = float(accuracy.mean()) if len(accuracy) else None
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def benjamini_hochberg(pvalues: np.ndarray, rate: float = SIGNIFICANCE) -> np.ndarray:
+    """Which tests are discoveries at false discovery rate `rate` (NaN p-values: none).
+
+    From statsmodels (`multipletests`, method "fdr_bh"), over the tests with a p-value.
+    """
+    # Delayed import: statsmodels' multiple-testing module, only for a universe's summary.
+    from statsmodels.stats.multitest import multipletests
+
+    found = np.zeros(len(pvalues), bool)
+    known = np.isfinite(pvalues)
+    if known.any():
+        found[known] = multipletests(pvalues[known], alpha=rate, method="fdr_bh")[0]
+    return found
 
 
 def returns_panel(forecasts: pd.DataFrame, model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -80,17 +100,26 @@ def information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame) ->
 
 
 def ic_summary(daily: pd.DataFrame) -> dict:
-    """Mean IC and rank IC, their standard deviations and ICIR (mean / std, per day)."""
+    """Mean IC and rank IC, ICIR (mean / std, per day) and the t-statistic of each mean.
+
+    The t-statistic is ICIR x sqrt(days): it treats days as independent, which daily ICs
+    of one-step forecasts nearly are.
+    """
     if len(daily) < 2:
         return {"days": len(daily), "mean_ic": None, "mean_rank_ic": None, "icir": None,
-                "rank_icir": None}  # fmt: skip
+                "rank_icir": None, "ic_t": None, "rank_ic_t": None}  # fmt: skip
     ic_sd, rank_sd = daily["ic"].std(ddof=1), daily["rank_ic"].std(ddof=1)
+    icir = float(daily["ic"].mean() / ic_sd) if ic_sd > 0 else None
+    rank_icir = float(daily["rank_ic"].mean() / rank_sd) if rank_sd > 0 else None
+    root = float(np.sqrt(len(daily)))
     return {
         "days": len(daily),
         "mean_ic": float(daily["ic"].mean()),
         "mean_rank_ic": float(daily["rank_ic"].mean()),
-        "icir": float(daily["ic"].mean() / ic_sd) if ic_sd > 0 else None,
-        "rank_icir": float(daily["rank_ic"].mean() / rank_sd) if rank_sd > 0 else None,
+        "icir": icir,
+        "rank_icir": rank_icir,
+        "ic_t": None if icir is None else icir * root,
+        "rank_ic_t": None if rank_icir is None else rank_icir * root,
     }
 
 
@@ -167,13 +196,21 @@ def _performance(returns: np.ndarray) -> dict:
 
 
 def cross_section(
-    metrics: pd.DataFrame, forecasts: pd.DataFrame, k: int = 10, cost_bps: float = 5.0
+    metrics: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    k: int = 10,
+    cost_bps: float = 5.0,
+    training_seconds: dict[str, float] | None = None,
 ) -> dict:
     """Every aggregate of a universe run, per model.
 
+    Args:
+        training_seconds: seconds spent training each global model (all its fits).
+
     Returns:
-        `{"scores": [...], "models": {model: {"ic": ..., "portfolio": ...}}}`, plus the
-        daily series (IC per day, portfolio returns) under "daily" for the figures.
+        `{"scores": [...], "models": {model: {"ic": ..., "portfolio": ...}},
+        "leaderboard": [...]}`, plus the daily series (IC per day, portfolio returns)
+        under "daily" for the figures.
     """
     scores = score_summary(metrics)
     models, daily = {}, {}
@@ -183,4 +220,24 @@ def cross_section(
         book, returns = portfolio(predicted, realised, k, cost_bps)
         models[model] = {"ic": ic_summary(ic), "portfolio": book}
         daily[model] = {"ic": ic, "returns": returns}
-    return {"scores": scores, "models": models, "daily": daily}
+    board = leaderboard(scores, models, training_seconds or {})
+    return {"scores": scores, "models": models, "daily": daily, "leaderboard": board}
+
+
+LEADERBOARD_COLUMNS = (
+    "model", "symbols", "median_mse_ratio", "share_beating_naive", "dm_wins_bh",
+    "dm_losses_bh", "dm_wins", "dm_losses", "mean_ic", "mean_rank_ic", "icir", "rank_icir",
+    "ic_t", "rank_ic_t", "annual_return", "information_ratio", "max_drawdown",
+    "mean_turnover", "train_seconds",
+)  # fmt: skip
+
+
+def leaderboard(scores: pd.DataFrame, models: dict, training_seconds: dict) -> pd.DataFrame:
+    """One row per model: its scores against naive, its IC and its book, side by side."""
+    rows = []
+    for score in scores.to_dict("records"):
+        cross = models.get(score["model"], {})
+        ic, book = cross.get("ic", {}), cross.get("portfolio", {})
+        row = {**score, **ic, **book, "train_seconds": training_seconds.get(score["model"])}
+        rows.append({name: row.get(name) for name in LEADERBOARD_COLUMNS})
+    return pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS))

@@ -47,8 +47,8 @@ class PanelArrays:
         symbols: symbol names; symbol i owns rows `starts[i]:stops[i]`, oldest first.
         dates: `[rows]` datetime64[ns].
         close: `[rows]` float64 closes.
-        given: `[rows]` float64 one-step forecasts made elsewhere (the global model),
-            NaN where none; None when there are none.
+        given: per model name, `[rows]` float64 one-step forecasts made elsewhere (the
+            global models), NaN where none.
     """
 
     symbols: tuple[str, ...]
@@ -56,15 +56,17 @@ class PanelArrays:
     stops: np.ndarray
     dates: np.ndarray
     close: np.ndarray
-    given: np.ndarray | None = None
+    given: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def from_prices(cls, prices: pd.DataFrame, given: pd.Series | None = None) -> PanelArrays:
+    def from_prices(
+        cls, prices: pd.DataFrame, given: dict[str, pd.Series] | None = None
+    ) -> PanelArrays:
         """Build from a price table sorted by symbol and date.
 
         Args:
             prices: the validated price table.
-            given: forecasts indexed like `prices` (NaN where none), or None.
+            given: per model, forecasts indexed like `prices` (NaN where none).
         """
         symbols, starts, stops = symbol_rows(prices)
         return cls(
@@ -73,7 +75,7 @@ class PanelArrays:
             stops=stops,
             dates=prices[C.DATE].to_numpy(dtype="datetime64[ns]"),
             close=prices[C.CLOSE].to_numpy(dtype="float64"),
-            given=None if given is None else given.to_numpy(dtype="float64"),
+            given={name: v.to_numpy(dtype="float64") for name, v in (given or {}).items()},
         )
 
     def rows(self, symbol: str) -> slice:
@@ -94,8 +96,8 @@ class SymbolJob:
         cutoff: the last training day, common to all symbols (so no symbol's training
             rows are later than another symbol's test days).
         models: models walked forward per symbol.
-        given_model: the name a panel model's forecasts (`PanelArrays.given`) are scored
-            under, or None when there are none.
+        given_models: the names the global models' forecasts (`PanelArrays.given`) are
+            scored under.
         min_history: fewest closes up to the cutoff for a symbol to be run.
         retrain_every: origins between refits of per-symbol models (0: fit once).
         options: what the models are built with (the LSTM's preset, the MA window).
@@ -103,7 +105,7 @@ class SymbolJob:
 
     cutoff: np.datetime64
     models: tuple[str, ...] = ("naive", "drift", "ma", "arima")
-    given_model: str | None = None
+    given_models: tuple[str, ...] = ()
     min_history: int = 60
     retrain_every: int = 0
     cost_bps: float = 5.0
@@ -159,8 +161,8 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         result = walk_forward(series, symbol, make, config, first=first)
         parts.append(result.forecasts)
         failures.append(result.failures)
-    if job.given_model:
-        parts.append(_given_forecasts(panel, symbol, series, first, job.given_model))
+    for name in job.given_models:
+        parts.append(_given_forecasts(panel, symbol, series, first, name))
     forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     board = leaderboard(forecasts, series, first + 1, job.cost_bps)
     stored = forecasts.assign(**{C.NAIVE: naive_forecast(series, forecasts[C.ORIGIN])})
@@ -179,6 +181,6 @@ def _given_forecasts(
     panel: PanelArrays, symbol: str, series: pd.Series, first: int, model: str
 ) -> pd.DataFrame:
     """The panel model's one-step forecasts of this symbol's test days, as a forecast table."""
-    yhat = panel.given[panel.rows(symbol)][first + 1 :]
+    yhat = panel.given[model][panel.rows(symbol)][first + 1 :]
     table = one_step_table(series, symbol, model, first, yhat)
     return table[np.isfinite(yhat)].reset_index(drop=True)

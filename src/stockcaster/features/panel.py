@@ -9,7 +9,7 @@ row it ends on, and `training/panel_dataset.py` gathers the windows of one batch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,8 +19,10 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
+from stockcaster.features import technical
 
-FeatureSet = Literal["returns", "ohlcv"]
+FeatureSet = Literal["returns", "ohlcv", "technical", "market"]
+CLIP = 10.0  # scaled features beyond this many deviations are clipped (technical, market)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class PanelFeatures:
 
     Attributes:
         values: `[rows, features]` float32, standardised per symbol; NaN on each symbol's
-            first row (no return yet).
+            first `warmup` rows (a window not yet full).
         target: `[rows]` float32: the next row's standardised log-return (NaN on each
             symbol's last row).
         symbol_id: `[rows]` int32 index of the row's symbol in `symbols`.
@@ -39,6 +41,7 @@ class PanelFeatures:
         mean, std: `[symbols, features]` statistics of each symbol's training rows.
         log_close: `[rows]` float64, to turn forecast returns into prices.
         dates: `[rows]` datetime64[ns].
+        warmup: rows at the start of each symbol without every feature.
     """
 
     values: np.ndarray
@@ -52,6 +55,7 @@ class PanelFeatures:
     std: np.ndarray
     log_close: np.ndarray
     dates: np.ndarray
+    warmup: int = 1
 
     @property
     def n_features(self) -> int:
@@ -67,7 +71,7 @@ class PanelFeatures:
         ends = []
         for i in range(len(self.symbols)):
             start, stop, first = int(self.starts[i]), int(self.stops[i]), int(self.first[i])
-            lowest = start + lookback  # row start has no return, so windows begin at start+1
+            lowest = start + self.warmup + lookback - 1  # the first window with every feature
             if part == "train":
                 ends.append(np.arange(lowest, first))  # target row e + 1 <= first
             else:
@@ -109,10 +113,9 @@ def panel_features(
         )
     symbols, starts, stops = symbol_rows(prices)
     symbol_id = np.repeat(np.arange(len(symbols), dtype="int32"), stops - starts)
-    new_symbol = np.zeros(len(prices), bool)
-    new_symbol[starts] = True
     log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
-    raw = _raw_features(prices, log_close, new_symbol, feature_set)  # [rows, features]
+    spec = FEATURE_SETS[feature_set]
+    raw = _raw_features(prices, log_close, starts, stops, spec)  # [rows, features]
 
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
     first = _cutoff_rows(dates, starts, stops, cutoff)
@@ -122,7 +125,7 @@ def panel_features(
         raise ValueError("expected the symbols the statistics were fitted on")
     else:
         mean, std = scale[1], scale[2]
-    values = (raw - mean[symbol_id]) / std[symbol_id]
+    values = _scale(raw, mean, std, symbol_id, spec.clip)
     target = np.full(len(prices), np.nan)
     target[:-1] = values[1:, 0]
     target[stops - 1] = np.nan  # a symbol's last row has no next day of its own
@@ -138,7 +141,25 @@ def panel_features(
         std=std,
         log_close=log_close,
         dates=dates,
+        warmup=spec.warmup,
     )
+
+
+def _scale(
+    raw: np.ndarray, mean: np.ndarray, std: np.ndarray, symbol_id: np.ndarray, clip: float | None
+) -> np.ndarray:
+    """Standardise `raw` in place, a column at a time (no second `[rows, features]` copy).
+
+    With `clip`, every feature but the log-return is clipped to +-clip, and one missing
+    after the warm-up (a flat window) is set to 0, the symbol's training mean.
+    """
+    warm = ~np.isnan(raw[:, 0])
+    for j in range(raw.shape[1]):
+        column = (raw[:, j] - mean[symbol_id, j]) / std[symbol_id, j]
+        if clip and j > 0:
+            column = np.where(warm, np.clip(np.nan_to_num(column, nan=0.0), -clip, clip), np.nan)
+        raw[:, j] = column
+    return raw
 
 
 def _cutoff_rows(
@@ -172,10 +193,13 @@ def _statistics(
 
 
 def _raw_features(
-    prices: pd.DataFrame, log_close: np.ndarray, new_symbol: np.ndarray, feature_set: str
+    prices: pd.DataFrame,
+    log_close: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    spec: FeatureSetSpec,
 ) -> np.ndarray:
-    """Unscaled features `[rows, features]`; NaN on each symbol's first row."""
-    spec = FEATURE_SETS[feature_set]
+    """Unscaled features `[rows, features]`; NaN on each symbol's first `warmup` rows."""
     missing = [c for c in spec.needs if c not in prices.columns]
     if missing:
         needed = [c for c in spec.needs if c != C.CLOSE]
@@ -183,30 +207,12 @@ def _raw_features(
             f"--features {spec.name}: expected columns {', '.join(needed)}, received a table "
             f"without {', '.join(missing)}"
         )
-    raw = np.stack(spec.compute(prices, log_close), axis=1)
-    raw[new_symbol] = np.nan
+    raw = np.empty((len(prices), len(spec.features)))
+    for j, column in enumerate(spec.compute(prices, log_close)):
+        raw[:, j] = np.where(np.isfinite(column), column, np.nan)
+    position = np.arange(len(raw)) - np.repeat(starts, stops - starts)
+    raw[position < spec.warmup] = np.nan
     return raw
-
-
-def _returns(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
-    """The close's log-return (each symbol's first row is set to NaN by the caller)."""
-    return [log_close - np.roll(log_close, 1)]
-
-
-def _ohlcv(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
-    """Log-return, opening gap, high-low range, open-to-close body, log volume change."""
-    previous = np.roll(log_close, 1)
-    log_open = np.log(prices[C.OPEN].to_numpy(dtype="float64"))
-    log_high = np.log(prices[C.HIGH].to_numpy(dtype="float64"))
-    log_low = np.log(prices[C.LOW].to_numpy(dtype="float64"))
-    log_volume = np.log1p(prices[C.VOLUME].to_numpy(dtype="float64"))
-    return [
-        log_close - previous,
-        log_open - previous,
-        log_high - log_low,
-        log_close - log_open,
-        log_volume - np.roll(log_volume, 1),
-    ]
 
 
 @dataclass(frozen=True)
@@ -217,27 +223,58 @@ class FeatureSetSpec:
         name: the name `--features` takes.
         help: one line for `--help`.
         features: the names of the features, in column order.
-        compute: `(prices, log_close) -> [rows] arrays`, one per feature.
+        compute: `(prices, log_close) -> [rows] arrays`, one per feature (a list or a
+            generator); the first is always the close's log-return (the target's scale).
         needs: the price columns it reads.
+        warmup: rows at the start of each symbol before every feature has a value.
+        clip: scaled features (but the log-return) are clipped to +-clip, and a
+            missing one (a flat window) is set to the symbol's mean; None for neither.
+        lags: rows a tabular model (`linear`, `lightgbm`) flattens: None for the
+            model's lookback; 1 for sets whose features already summarise windows.
+        universe_only: reads other symbols' rows, so it needs a universe.
     """
 
     name: str
     help: str
     features: tuple[str, ...]
-    compute: Callable[[pd.DataFrame, np.ndarray], list[np.ndarray]]
+    compute: Callable[[pd.DataFrame, np.ndarray], Iterable[np.ndarray]]
     needs: tuple[str, ...] = (C.CLOSE,)
+    warmup: int = 1
+    clip: float | None = None
+    lags: int | None = None
+    universe_only: bool = False
 
 
 FEATURE_SETS: dict[str, FeatureSetSpec] = {
     spec.name: spec
     for spec in (
-        FeatureSetSpec("returns", "the close's log-return", ("log_return",), _returns),
+        FeatureSetSpec("returns", "the close's log-return", ("log_return",), technical.returns),
         FeatureSetSpec(
             "ohlcv",
             "log-return, opening gap, high-low range, open-to-close body, log volume change",
             ("log_return", "gap", "range", "body", "log_volume_change"),
-            _ohlcv,
+            technical.ohlcv,
             (C.OPEN, C.HIGH, C.LOW, C.CLOSE, C.VOLUME),
+        ),
+        FeatureSetSpec(
+            "technical",
+            "Alpha158-style: candle shape, price levels and 12 indicators over 5-60 days",
+            technical.TECHNICAL_FEATURES,
+            technical.technical,
+            (C.OPEN, C.HIGH, C.LOW, C.CLOSE, C.VOLUME),
+            warmup=technical.WARMUP,
+            clip=CLIP,
+            lags=1,
+        ),
+        FeatureSetSpec(
+            "market",
+            "universe only: equal-weight market return, beta, correlation, return rank",
+            technical.MARKET_FEATURES,
+            technical.market,
+            warmup=technical.WARMUP,
+            clip=CLIP,
+            lags=1,
+            universe_only=True,
         ),
     )
 }

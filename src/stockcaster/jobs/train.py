@@ -39,7 +39,7 @@ def train_bundle(
         StockcasterError: bad input, before anything is trained or written.
     """
     # Delayed imports: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.models.lstm import LSTMForecaster
+    from stockcaster.models.neural import NetworkForecaster
     from stockcaster.store.bundle import load_bundle, save_bundle
 
     save = Path(save)
@@ -54,7 +54,7 @@ def train_bundle(
         forecaster, config, exchange = bundle.forecaster, bundle.config, bundle.meta["exchange"]
     else:
         config = preset
-        forecaster = LSTMForecaster(config.features, config.model, config.training)
+        forecaster = NetworkForecaster(config.features, config.model, config.training)
     next_sessions(history.index[-1], 1, exchange)  # an unknown exchange fails here, early
     need = min_fit_rows(config.features, config.model.horizon)
     if len(history) < need:

@@ -2,7 +2,7 @@
 
 The steps: read the long-format file, setting broken symbols aside, and pick the symbols
 and one cutoff date for all of them (`universe_plan.py`); in global mode train one model
-on every symbol's training windows and forecast their test days (models/global_lstm.py);
+on every symbol's training windows and forecast their test days (models/global_model.py);
 walk each symbol's models forward and score them against naive as engine tasks
 (evaluation/symbol_work.py, engines/), storing each symbol as it finishes (store/);
 then aggregate across symbols (evaluation/cross_section.py) and write the report.
@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster import columns as C
 from stockcaster.engines import Engine, EngineConfig, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.evaluation.symbol_work import (
@@ -33,6 +32,12 @@ from stockcaster.evaluation.symbol_work import (
     evaluate_symbol,
 )
 from stockcaster.jobs.envelope import reproducibility
+from stockcaster.jobs.universe_panel import (
+    GLOBAL_STAGE,
+    fit_records,
+    panel_forecasts,
+    schedule,
+)
 from stockcaster.jobs.universe_plan import (
     PanelSource,
     UniverseConfig,
@@ -40,12 +45,12 @@ from stockcaster.jobs.universe_plan import (
     plan_universe,
 )
 from stockcaster.models.presets import load_preset
-from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.models.registry import ModelOptions
 from stockcaster.reporting.universe_outputs import write_universe_outputs
 from stockcaster.store import files
 from stockcaster.store.results import ResultsStore, open_run_folder
 
-GLOBAL_STAGE = "global_model"  # the store's record of the model trained for all symbols
+__all__ = ["GLOBAL_STAGE", "UniverseRun", "universe"]
 
 Progress = Callable[[str, int], Callable[[], None]]
 """Given a stage's name and its number of steps, the function to call after each step."""
@@ -101,22 +106,26 @@ def universe(
             if name in plan.panel.broken and name not in done:
                 store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
         panel_models = config.panel_models()
+        given = {}
+        if panel_models:
+            fits = len(config.panel_pairs()) * len(_cutoffs(plan, config))
+            advance = progress("global models", fits) if progress else None
+            given = panel_forecasts(store, folder, plan, config, options, advance)
         job = SymbolJob(
             cutoff=plan.cutoff,
             models=tuple(m for m in config.models if m not in panel_models),
-            given_model=panel_models[0] if panel_models else None,
+            given_models=tuple(given),
             min_history=config.min_history,
             retrain_every=config.retrain_every,
             cost_bps=config.cost_bps,
             options=options,
         )
-        given = None
-        if job.given_model:
-            given = _panel_forecasts(store, folder, plan, job, progress)
         shared = PanelArrays.from_prices(plan.prices, given)
         todo = [s for s in plan.runnable if s not in done]
         _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
-        return _finish(folder, store, config, plan.settings, time.perf_counter() - started)
+        fits = fit_records(store, config, len(_cutoffs(plan, config))) if panel_models else {}
+        seconds = time.perf_counter() - started
+        return _finish(folder, store, config, plan.settings, seconds, fits)
 
 
 def evaluate_symbol_task(shared: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:
@@ -147,29 +156,8 @@ def _run_symbols(
     runner.run(evaluate_symbol_task, shared, job, todo, keep)
 
 
-def _panel_forecasts(
-    store: ResultsStore, folder: Path, plan: UniversePlan, job: SymbolJob, progress: Progress | None
-) -> pd.Series:
-    """The panel model's test forecasts aligned with `plan.prices` rows.
-
-    Trained once per run, on the eligible symbols; a resumed run reads them from the store.
-    """
-    if store.stage(GLOBAL_STAGE) is None:
-        prices = plan.prices
-        learn = prices[prices[C.SYMBOL].isin(plan.eligible)].reset_index(drop=True)
-        advance = progress("global lstm", 1) if progress else None
-        model = MODELS[job.given_model].make_panel(job.options)
-        model.fit(learn, plan.cutoff)
-        forecasts = model.predict_after(learn)
-        files.write_atomic(folder / files.GLOBAL_MODEL_FILE, model.save)
-        record = {"symbols": len(plan.eligible), **model.record()}
-        store.write_stage(GLOBAL_STAGE, record, forecasts)
-        if advance:
-            advance()
-    stored = store.stage_forecasts(GLOBAL_STAGE)
-    keys = pd.MultiIndex.from_frame(plan.prices[[C.SYMBOL, C.DATE]])
-    values = stored.set_index([C.SYMBOL, C.DATE])[C.YHAT]
-    return pd.Series(values.reindex(keys).to_numpy(), index=plan.prices.index)
+def _cutoffs(plan: UniversePlan, config: UniverseConfig) -> list:
+    return schedule(plan, config).cutoffs
 
 
 def _failed(outcome: Outcome) -> SymbolRecord:
@@ -177,7 +165,12 @@ def _failed(outcome: Outcome) -> SymbolRecord:
 
 
 def _finish(
-    folder: Path, store: ResultsStore, config: UniverseConfig, settings: dict, seconds: float
+    folder: Path,
+    store: ResultsStore,
+    config: UniverseConfig,
+    settings: dict,
+    seconds: float,
+    fits: dict[str, list[dict]],
 ) -> UniverseRun:
     """Aggregate the stored results and write the summary, tables, figures and report."""
     symbols = store.symbols()
@@ -185,16 +178,21 @@ def _finish(
     forecasts = store.forecasts()
     runnable = int((symbols["status"] == DONE).sum())
     k = max(1, min(config.top_k, runnable // 2))
-    aggregates = cross_section(metrics, forecasts, k, config.cost_bps) if len(metrics) else None
+    training = {name: sum(r.get("seconds", 0.0) for r in records) for name, records in fits.items()}
+    aggregates = (
+        cross_section(metrics, forecasts, k, config.cost_bps, training) if len(metrics) else None
+    )
     counts = symbols["status"].value_counts().to_dict()
     summary = {
         "settings": settings,
         "symbols": {"done": 0, "skipped": 0, "failed": 0, **counts},
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),
-        "global_model": store.stage(GLOBAL_STAGE),
+        "global_model": next((r[-1] for r in fits.values() if r), None),
+        "global_models": fits,
         "scores": files.records(aggregates["scores"]) if aggregates else [],
         "cross_section": aggregates["models"] if aggregates else {},
+        "leaderboard": files.records(aggregates["leaderboard"]) if aggregates else [],
         "seconds_this_session": seconds,
         "reproducibility": reproducibility(),
     }

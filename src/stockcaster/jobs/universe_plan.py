@@ -21,9 +21,11 @@ from stockcaster import columns as C
 from stockcaster.data import FillPolicy
 from stockcaster.data.panel import Panel, load_panel, select_symbols
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.evaluation.symbol_work import eligible_symbols
+from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.features.split import last_training_day
-from stockcaster.models.global_lstm import GlobalConfig
+from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.registry import MODELS, universe_models
 from stockcaster.settings import current_backend
 from stockcaster.store.files import json_text
@@ -46,8 +48,12 @@ class UniverseConfig:
         top_k: symbols long and short in the cross-sectional portfolio.
         cost_bps: trading cost per unit of weight traded, in basis points.
         ma_window: closes averaged by the moving-average baseline.
-        global_model: the global LSTM's config.
-        preset: the per-symbol LSTM's preset.
+        global_model: the global models' config (lookback, network sizes, training).
+        preset: the per-symbol networks' preset.
+        features: the feature sets every global model is trained on, one pair each;
+            empty for `global_model.features` alone.
+        window: the global models' training rows at a refit: "expanding" (all days up
+            to it) or "sliding" (as many days as the first fit had).
     """
 
     mode: Mode = "global"
@@ -60,6 +66,8 @@ class UniverseConfig:
     ma_window: int = 5
     global_model: GlobalConfig = field(default_factory=GlobalConfig)
     preset: str = "default"
+    features: tuple[str, ...] = ()
+    window: str = "expanding"
 
     def check(self) -> None:
         """Raises: StockcasterError for a value out of range."""
@@ -82,17 +90,29 @@ class UniverseConfig:
                 f"--cost-bps and --retrain-every: expected 0 or more, received "
                 f"{self.cost_bps} and {self.retrain_every}"
             )
-        if len(self.panel_models()) > 1:
+        if self.window not in WINDOWS:
             raise StockcasterError(
-                f"--models: expected at most one model with a global form, received "
-                f"{', '.join(self.panel_models())}"
+                f"--window: expected one of {', '.join(WINDOWS)}, received {self.window!r}"
             )
+        for name in self.feature_sets():
+            if name not in FEATURE_SETS:
+                raise StockcasterError(
+                    f"--features: expected names among {', '.join(FEATURE_SETS)}, received {name!r}"
+                )
 
     def panel_models(self) -> tuple[str, ...]:
         """The models trained once for all symbols (global mode, models with a panel form)."""
         if self.mode != "global":
             return ()
         return tuple(m for m in self.models if MODELS[m].make_panel is not None)
+
+    def feature_sets(self) -> tuple[str, ...]:
+        """The feature sets the global models are trained on."""
+        return self.features or (self.global_model.features,)
+
+    def panel_pairs(self) -> list[tuple[str, str]]:
+        """Every (global model, feature set) pair this run trains, model by model."""
+        return [(m, f) for m in self.panel_models() for f in self.feature_sets()]
 
 
 @dataclass(frozen=True)
@@ -152,28 +172,42 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
             f"among {len(runnable)} (lower --min-history or --test-fraction)"
         )
     if config.panel_models():
-        _check_windows(prices, eligible, cutoff, config.global_model.lookback, panel.source)
+        _check_windows(prices, eligible, cutoff, config, panel.source)
     settings = _settings(panel, chosen, config, cutoff)
     return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings)
 
 
 def _check_windows(
-    prices: pd.DataFrame, eligible: list[str], cutoff: np.datetime64, lookback: int, source: str
+    prices: pd.DataFrame,
+    eligible: list[str],
+    cutoff: np.datetime64,
+    config: UniverseConfig,
+    source: str,
 ) -> None:
-    """Refuse, before the store is made, a lookback that leaves the global model no windows.
+    """Refuse, before the store is made, feature sets whose columns are missing and a
+    lookback that leaves a global model no windows.
 
-    A symbol with r closes up to the cutoff has r - 1 returns, and r - 1 - lookback windows
-    whose target is a training day.
+    A symbol with r closes up to the cutoff has r - warmup rows with every feature, and
+    r - warmup - lookback windows whose target is a training day.
     """
+    lookback = config.global_model.lookback
     rows = prices[prices[C.SYMBOL].isin(eligible) & (prices[C.DATE] <= cutoff)]
-    counts = rows.groupby(C.SYMBOL).size()
-    windows = int(np.maximum(counts.to_numpy() - 1 - lookback, 0).sum())
-    if windows < 2:
-        raise StockcasterError(
-            f"{source}: expected training windows of {lookback} days before the cutoff "
-            f"{pd.Timestamp(cutoff):%Y-%m-%d}, received {windows} (lower --lookback or "
-            "--test-fraction)"
-        )
+    counts = rows.groupby(C.SYMBOL).size().to_numpy()
+    for name in config.feature_sets():
+        spec = FEATURE_SETS[name]
+        missing = [c for c in spec.needs if c not in prices.columns]
+        if missing:
+            raise StockcasterError(
+                f"{source}: expected columns {', '.join(spec.needs)} for --features {name}, "
+                f"received a file without {', '.join(missing)}"
+            )
+        windows = int(np.maximum(counts - spec.warmup - lookback, 0).sum())
+        if windows < 2:
+            raise StockcasterError(
+                f"{source}: expected training windows of {lookback} days before the cutoff "
+                f"{pd.Timestamp(cutoff):%Y-%m-%d} (after the {spec.warmup}-day warm-up of "
+                f"--features {name}), received {windows} (lower --lookback or --test-fraction)"
+            )
 
 
 def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -> dict:

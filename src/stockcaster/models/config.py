@@ -9,6 +9,8 @@ from stockcaster.errors import StockcasterError
 
 Cell = Literal["lstm", "gru"]
 CELLS: tuple[str, ...] = ("lstm", "gru")
+Family = Literal["rnn", "tcn", "transformer", "mlp"]
+FAMILIES: tuple[str, ...] = ("rnn", "tcn", "transformer", "mlp")
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,18 @@ class RecurrentLayer:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The network: recurrent layers, dropout after each, dense layers, one output.
+    """The network: a body of one family, dense layers, one output (the head).
 
     Attributes:
-        recurrent: the recurrent layers, first to last.
+        family: the body: "rnn" (the `recurrent` layers), "tcn" (dilated causal
+            convolutions), "transformer" (self-attention encoder blocks) or "mlp"
+            (N-BEATS-like fully connected blocks on the flattened window); see
+            `models/networks.py`.
+        recurrent: the recurrent layers, first to last ("rnn" only).
+        width: the other bodies' width: filters, model dimension or hidden units.
+        blocks: the other bodies' depth: residual blocks, encoder blocks or FC blocks.
+        heads: attention heads per encoder block ("transformer" only).
+        kernel: convolution kernel size ("tcn" only).
         dropout: dropout rate after each recurrent layer (0 for none).
         dense: widths of the ReLU dense layers between the last recurrent layer and
             the output.
@@ -33,7 +43,12 @@ class ModelConfig:
             empty for a point forecast trained with MSE.
     """
 
+    family: Family = "rnn"
     recurrent: tuple[RecurrentLayer, ...] = field(default_factory=lambda: (RecurrentLayer(),))
+    width: int = 32
+    blocks: int = 2
+    heads: int = 4
+    kernel: int = 3
     dropout: float = 0.0
     dense: tuple[int, ...] = ()
     horizon: int = 1
@@ -45,8 +60,17 @@ class ModelConfig:
         return self.horizon > 1 or bool(self.quantiles)
 
     def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise StockcasterError(
+                f"family: expected one of {', '.join(FAMILIES)}, received {self.family!r}"
+            )
         if not self.recurrent:
             raise StockcasterError("expected at least one recurrent layer, received none")
+        for name in ("width", "blocks", "heads", "kernel"):
+            if getattr(self, name) < 1:
+                raise StockcasterError(
+                    f"expected {name} >= 1, received {name}={getattr(self, name)}"
+                )
         if not 0 <= self.dropout < 1:
             raise StockcasterError(f"expected dropout in [0, 1), received dropout={self.dropout}")
         if self.horizon < 1:

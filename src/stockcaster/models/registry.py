@@ -7,6 +7,7 @@ lists, the minimum history a backtest asks for and the contract test all come fr
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import importlib.util
 from collections.abc import Callable
@@ -16,9 +17,11 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.models import baselines
 from stockcaster.models.base import Forecaster, PanelForecaster
-from stockcaster.models.global_lstm import GlobalConfig, GlobalLSTM
+from stockcaster.models.families import NEURAL, TABULAR, family_model
+from stockcaster.models.global_model import GlobalConfig, GlobalNetwork
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
+from stockcaster.models.tabular import GlobalTabular, TabularForecaster
 
 MIN_HISTORY = 30  # closes before the test period that any model is asked for
 
@@ -54,6 +57,8 @@ class ModelSpec:
         universe: in `stockcaster universe`'s default model list.
         capabilities: what it can do beyond the contract.
         make_panel: builds its `PanelForecaster` form, if it has one.
+        default: in `stockcaster backtest`'s default model list (the larger families
+            are there only when asked for).
     """
 
     name: str
@@ -65,6 +70,7 @@ class ModelSpec:
     universe: bool = True
     capabilities: frozenset[Capability] = frozenset()
     make_panel: Callable[[ModelOptions], PanelForecaster] | None = None
+    default: bool = True
 
     def installed(self) -> bool:
         """Whether this installation can run it (its extra, if any, is installed)."""
@@ -85,9 +91,13 @@ def unregister(name: str) -> None:
     MODELS.pop(name, None)
 
 
-def installed_models() -> list[str]:
-    """The models this installation can run, in registry order."""
-    return [name for name, spec in MODELS.items() if spec.installed()]
+def installed_models(defaults_only: bool = True) -> list[str]:
+    """The models this installation can run, in registry order (by default: the defaults)."""
+    return [
+        name
+        for name, spec in MODELS.items()
+        if spec.installed() and (spec.default or not defaults_only)
+    ]
 
 
 def universe_models() -> tuple[str, ...]:
@@ -135,32 +145,80 @@ def models_help() -> str:
     return "Comma-separated, from: " + "; ".join(f"{s.name} ({s.help})" for s in MODELS.values())
 
 
-def _lstm(options: ModelOptions) -> Forecaster:
-    # Delayed import: the LSTM brings Keras and its backend (seconds to import).
-    from stockcaster.models.lstm import LSTMForecaster
+def _network(family: str) -> Callable[[ModelOptions], Forecaster]:
+    def make(options: ModelOptions) -> Forecaster:
+        # Delayed import: a network brings Keras and its backend (seconds to import).
+        from stockcaster.models.neural import NetworkForecaster
 
-    preset = options.preset
-    return LSTMForecaster(preset.features, preset.model, preset.training)
+        preset = options.preset
+        model = family_model(family, preset.model)
+        return NetworkForecaster(preset.features, model, preset.training, name=family)
+
+    return make
 
 
-def _global_lstm(options: ModelOptions) -> PanelForecaster:
-    return GlobalLSTM(options.global_model)
+def _global_network(family: str) -> Callable[[ModelOptions], PanelForecaster]:
+    def make(options: ModelOptions) -> PanelForecaster:
+        config = options.global_model
+        model = family_model(family, config.model)
+        return GlobalNetwork(dataclasses.replace(config, model=model), name=family)
+
+    return make
 
 
-def _lstm_history(options: ModelOptions) -> int:
+def _tabular(name: str) -> Callable[[ModelOptions], Forecaster]:
+    def make(options: ModelOptions) -> Forecaster:
+        return TabularForecaster(name, options.preset.features, options.preset.training.seed)
+
+    return make
+
+
+def _global_tabular(name: str) -> Callable[[ModelOptions], PanelForecaster]:
+    return lambda options: GlobalTabular(name, options.global_model)
+
+
+def _preset_history(options: ModelOptions) -> int:
     return min_fit_rows(options.preset.features)
 
 
-register(
-    ModelSpec(
-        "lstm",
-        "the preset's recurrent network; in a universe, one global network",
-        _lstm,
-        min_history=_lstm_history,
-        capabilities=frozenset({Capability.QUANTILES, Capability.PANEL}),
-        make_panel=_global_lstm,
+_FAMILY_HELP = {
+    "lstm": "the preset's recurrent network",
+    "gru": "the preset's recurrent layers with GRU cells",
+    "seed": "the post's GRU(256) -> LSTM(256) network",
+    "tcn": "dilated causal convolutions (TCN)",
+    "transformer": "self-attention encoder blocks",
+    "mlp": "N-BEATS-like fully connected blocks",
+    "linear": "ridge regression on the flattened window",
+    "lightgbm": "gradient-boosted trees on the flattened window (extra: lightgbm)",
+}
+for _family in NEURAL:
+    register(
+        ModelSpec(
+            _family,
+            _FAMILY_HELP[_family] + "; in a universe, one global network",
+            _network(_family),
+            min_history=_preset_history,
+            universe=_family == "lstm",
+            capabilities=frozenset({Capability.QUANTILES, Capability.PANEL}),
+            make_panel=_global_network(_family),
+            default=_family == "lstm",
+        )
     )
-)
+for _family in TABULAR:
+    register(
+        ModelSpec(
+            _family,
+            _FAMILY_HELP[_family] + "; in a universe, one global model",
+            _tabular(_family),
+            min_history=_preset_history,
+            requires="lightgbm" if _family == "lightgbm" else None,
+            extra="lightgbm" if _family == "lightgbm" else None,
+            universe=False,
+            capabilities=frozenset({Capability.PANEL}),
+            make_panel=_global_tabular(_family),
+            default=False,
+        )
+    )
 register(ModelSpec("naive", "tomorrow = today's close", lambda o: baselines.naive()))
 register(ModelSpec("drift", "random walk with drift", lambda o: baselines.drift()))
 register(

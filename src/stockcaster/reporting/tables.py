@@ -164,27 +164,32 @@ def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series)
 
 
 def print_scores(console: Console, summary: dict) -> None:
-    """Print a universe run's scores across symbols, one row per model."""
+    """Print a universe run's leaderboard, one row per model (and feature set).
+
+    Drawdown and turnover are in `universe.json` and the report, not here (width).
+    """
     counts = summary["symbols"]
     table = Table(
         title=f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
-        f"{counts.get('failed', 0)} failed · one step ahead, against naive"
+        f"{counts.get('failed', 0)} failed · one step ahead, against naive · DM wins/losses "
+        "after a Benjamini-Hochberg correction (raw counts in brackets)"
     )
-    for name in ("model", "median MSE ratio", "beats naive", "DM wins", "DM losses",
-                 "mean rank IC", "L/S annual", "L/S IR"):  # fmt: skip
-        table.add_column(name, justify="left" if name == "model" else "right")
-    for row in summary["scores"]:
-        cross = summary["cross_section"].get(row["model"], {})
-        ic, book = cross.get("ic", {}), cross.get("portfolio", {})
+    for name in ("model", "MSE ratio", "beats naive", "DM wins", "DM losses", "rank IC",
+                 "rank ICIR", "t", "L/S annual", "L/S IR", "train s"):  # fmt: skip
+        table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
+    for row in summary.get("leaderboard") or []:
         table.add_row(
-            row["model"],
+            escape(str(row["model"])),
             _optional(row["median_mse_ratio"]),
             _optional(row["share_beating_naive"], "{:.0%}"),
-            str(row["dm_wins"]),
-            str(row["dm_losses"]),
-            _optional(ic.get("mean_rank_ic")),
-            _optional(book.get("annual_return"), "{:.1%}"),
-            _optional(book.get("information_ratio"), "{:.2f}"),
+            f"{row['dm_wins_bh']} ({row['dm_wins']})",
+            f"{row['dm_losses_bh']} ({row['dm_losses']})",
+            _optional(row["mean_rank_ic"]),
+            _optional(row["rank_icir"], "{:.3f}"),
+            _optional(row["rank_ic_t"], "{:.2f}"),
+            _optional(row["annual_return"], "{:.1%}"),
+            _optional(row["information_ratio"], "{:.2f}"),
+            _optional(row["train_seconds"], "{:.0f}"),
         )
     console.print(table)
 

@@ -29,7 +29,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     per_symbol = pd.read_csv(folder / SYMBOLS_FILE)
     reasons = {**s["skipped"], **s["failed"]}
     skipped = pd.DataFrame({"symbol": list(reasons), "reason": list(reasons.values())})
-    model = s.get("global_model")
+    fits = _fits_table(s.get("global_models") or {})
     return f"stockcaster universe: {counts.get('done', 0)} symbols", [
         ("Verdict", f"<ul class='verdict'>{_verdicts(s['scores'])}</ul>"),
         (
@@ -42,6 +42,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"{settings['config']['mode']}."
             ),
         ),
+        ("Leaderboard", _leaderboard_html(s.get("leaderboard") or [])),
         ("Scores across symbols", table_html(scores)),
         ("MSE ratio to naive, per symbol", image_html(folder, RATIO_FIGURE, "ratio histogram")),
         (
@@ -58,7 +59,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             + image_html(folder, IC_FIGURE, "cumulative rank IC")
             + image_html(folder, PORTFOLIO_FIGURE, "portfolio growth"),
         ),
-        ("Global model", paragraph(_global_text(model)) if model else paragraph("Not used.")),
+        ("Global models", _fits_html(fits)),
         (
             "Per symbol",
             table_html(per_symbol) if len(per_symbol) else paragraph("No symbol finished."),
@@ -100,18 +101,39 @@ def _verdicts(scores: list[dict]) -> str:
         items.append(
             f"<li><b>{html.escape(str(r['model']))}</b>: median MSE ratio to naive "
             f"{r['median_mse_ratio']:.4f}; beats naive on {r['share_beating_naive']:.0%} of "
-            f"{r['symbols']} symbols, significantly (Diebold-Mariano, 5%) on "
-            f"{r['dm_wins']}, significantly worse on {r['dm_losses']}.</li>"
+            f"{r['symbols']} symbols, significantly (Diebold-Mariano, 5%, Benjamini-Hochberg "
+            f"across symbols) on {r.get('dm_wins_bh', '?')} ({r['dm_wins']} before the "
+            f"correction), significantly worse on {r.get('dm_losses_bh', '?')} "
+            f"({r['dm_losses']}).</li>"
         )
     return "".join(items) or "<li>No model was scored.</li>"
 
 
-def _global_text(model: dict) -> str:
-    return (
-        f"One LSTM trained on {model['train_windows']:,} windows of {model['symbols']} symbols "
-        f"(validation: {model['validation_windows']:,}); best epoch {model['best_epoch']} of "
-        f"{model['epochs']}, {model['seconds']:.0f} s of training."
-    )
+def _leaderboard_html(rows: list[dict]) -> str:
+    return paragraph(
+        "One row per model (global models: per feature set). DM wins and losses after a "
+        "Benjamini-Hochberg correction across symbols (false discovery rate 5%), raw counts "
+        "beside them; IC and the book from the forecasts, as below."
+    ) + table_html(pd.DataFrame(rows))
+
+
+def _fits_html(fits: pd.DataFrame) -> str:
+    if not len(fits):
+        return paragraph("Not used.")
+    return paragraph(
+        "Each global model's fits: the cutoff it learned up to and the last day whose "
+        "forecasts it made; a refit of a network starts from the weights before it."
+    ) + table_html(fits)
+
+
+def _fits_table(fits: dict[str, list[dict]]) -> pd.DataFrame:
+    """One row per fit of each global model (its training history left out)."""
+    rows = [
+        {key: value for key, value in record.items() if key != "history"}
+        for records in fits.values()
+        for record in records
+    ]
+    return pd.DataFrame(rows)
 
 
 def _legend(ax, **options) -> None:

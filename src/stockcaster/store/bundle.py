@@ -23,7 +23,7 @@ import stockcaster
 from stockcaster.errors import StockcasterError, check_interrupted
 from stockcaster.features import FeaturePipeline
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
-from stockcaster.models.lstm import LSTMForecaster
+from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import fingerprint, versions
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
@@ -36,7 +36,7 @@ BUNDLE_FORMAT = 1
 class Bundle:
     """A loaded bundle: the ready forecaster, its config and its metadata."""
 
-    forecaster: LSTMForecaster
+    forecaster: NetworkForecaster
     config: RunConfig
     meta: dict
 
@@ -73,7 +73,7 @@ class Bundle:
 
 def save_bundle(
     path: Path,
-    forecaster: LSTMForecaster,
+    forecaster: NetworkForecaster,
     config: RunConfig,
     history: pd.Series,
     symbol: str,
@@ -134,7 +134,7 @@ def load_bundle(path: Path) -> Bundle:
             f"{path / MODEL_FILE}: expected a Keras model that safe mode loads, received an "
             f"error: {reason}"
         ) from None
-    forecaster = LSTMForecaster(config.features, config.model, config.training)
+    forecaster = NetworkForecaster(config.features, config.model, config.training)
     pipeline = FeaturePipeline(config.features)
     pipeline.scaler = _read_scaler(path, config)
     _check_shapes(path, network, config, meta)

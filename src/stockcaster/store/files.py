@@ -39,7 +39,7 @@ PORTFOLIO_FILE = "portfolio_daily.csv"
 RATIO_FIGURE = "ratios.png"
 IC_FIGURE = "ic.png"
 PORTFOLIO_FIGURE = "portfolio.png"
-GLOBAL_MODEL_FILE = "global_model.keras"
+
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
 HISTORY_FILE = "history.csv"
@@ -80,6 +80,11 @@ def safe_name(text: str) -> str:
         return kept
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{kept[: _MOST - 9]}-{digest}"
+
+
+def global_network_file(folder: Path, model: str, fit: int) -> Path:
+    """A universe's global network after its fit number `fit` (warm start of the next)."""
+    return folder / f"global_{safe_name(model)}.fit{fit}.keras"
 
 
 def new_run_name(symbol: str, preset: str, now: datetime | None = None) -> str:

@@ -1,4 +1,4 @@
-"""The LSTM as a `Forecaster`: fitted on a training window, warm-started when refitted.
+"""Any network family as a `Forecaster`: fitted on a training window, warm-started when refitted.
 
 Two ways to forecast h steps: a one-step network whose forecasts are fed back as history
 (recursive), or a direct head that outputs all h steps, optionally as quantiles, at once.
@@ -19,7 +19,7 @@ from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.losses import PinballLoss
-from stockcaster.models.rnn import build_rnn
+from stockcaster.models.networks import build_network
 from stockcaster.settings import logger_levels
 from stockcaster.training.config import TrainConfig
 from stockcaster.training.fit import train
@@ -28,8 +28,8 @@ from stockcaster.training.seeds import set_seed
 _VALIDATION_FRACTION = 0.15  # used when a preset validates on the test period
 
 
-class LSTMForecaster:
-    """A recurrent network behind the `Forecaster` contract.
+class NetworkForecaster:
+    """A network of any family (`networks.py`) behind the `Forecaster` contract.
 
     Each `fit` refits the feature pipeline (scaler) on the window it is given and trains
     with a validation tail carved from that window. The first fit starts from fresh
@@ -71,7 +71,7 @@ class LSTMForecaster:
         levels = {}
         if self.network is None:
             set_seed(config.seed)
-            self.network = build_rnn(head, fit.x.shape[1:], name=self.name)
+            self.network = build_network(head, fit.x.shape[1:], name=self.name)
         else:
             config = dataclasses.replace(config, epochs=min(config.epochs, self.warm_epochs))
             # Each refit compiles afresh (new optimiser state, same weights), which

@@ -1,8 +1,8 @@
-"""The global model's network: the stacked RNN of `rnn.py`, optionally told the symbol.
+"""The global model's network: any family's network, optionally told the symbol.
 
 With a symbol embedding, each symbol's learned vector is appended to every timestep of
 its window, so one network can learn per-symbol differences; without one, the network
-is exactly `build_rnn`'s and treats every symbol alike.
+is exactly `build_network`'s and treats every symbol alike.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from __future__ import annotations
 import keras
 
 from stockcaster.models.config import ModelConfig
-from stockcaster.models.rnn import build_rnn
+from stockcaster.models.networks import build_network
 
 
-def build_global_rnn(
+def build_global_network(
     config: ModelConfig, input_shape: tuple[int, int], n_symbols: int, embedding_dim: int = 0
 ) -> keras.Model:
     """Build the (uncompiled) global network.
 
     Args:
-        config: the recurrent layers and head (one step, point forecast).
+        config: the family, its body and the head (one step, point forecast).
         input_shape: `(lookback, features)` of one window.
         n_symbols: symbols the embedding knows.
         embedding_dim: width of the symbol embedding; 0 for none.
@@ -29,7 +29,7 @@ def build_global_rnn(
         symbol indices) to `[batch, 1]`.
     """
     if embedding_dim == 0:
-        return build_rnn(config, input_shape, name="global_rnn")
+        return build_network(config, input_shape, name="global_network")
     lookback, width = input_shape
     window = keras.Input(shape=input_shape, name="window")  # [batch, lookback, features]
     symbol = keras.Input(shape=(), dtype="int32", name="symbol")  # [batch]
@@ -37,5 +37,5 @@ def build_global_rnn(
     repeated = keras.layers.RepeatVector(lookback)(vector)  # [batch, lookback, dim]
     joined = keras.layers.Concatenate(axis=-1)([window, repeated])
     # [batch, lookback, features + dim]
-    core = build_rnn(config, (lookback, width + embedding_dim), name="rnn")
-    return keras.Model([window, symbol], core(joined), name="global_rnn")
+    core = build_network(config, (lookback, width + embedding_dim), name="core")
+    return keras.Model([window, symbol], core(joined), name="global_network")

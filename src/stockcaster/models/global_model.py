@@ -1,23 +1,28 @@
-"""One LSTM for a whole universe: trained on every symbol's windows, then walked forward.
+"""One network for a whole universe: trained on every symbol's windows, then walked forward.
 
-The model is fitted once on windows whose target day is on or before the common cutoff
-(the last 15% of those days, by date, are the validation part its callbacks watch),
-then forecasts each later day from the window that ends the day before: a walk-forward
-without refits. Each symbol is scaled by its own training rows (`features/panel.py`).
+The model is fitted on windows whose target day is on or before the cutoff (the last 15%
+of those days, by date, are the validation part its callbacks watch), then forecasts
+each later day from the window that ends the day before. Each symbol is scaled by its own
+training rows (`features/panel.py`). Any family of `networks.py` can be the network; a
+second `fit` at a later cutoff (rolling retraining) starts from the weights of the first.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FeatureSet, PanelFeatures, panel_features
 from stockcaster.features.split import last_training_day
 from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import ModelConfig, RecurrentLayer
+from stockcaster.settings import logger_levels
 from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
 
@@ -27,7 +32,7 @@ class GlobalConfig:
 
     Attributes:
         lookback: days per window.
-        features: "returns" or "ohlcv" (see `features/panel.py`).
+        features: a feature set of `features/panel.py`.
         embedding_dim: width of a learned symbol embedding; 0 for none.
         validation: share of the training days, from their end, watched by the callbacks.
         center_returns: subtract each symbol's mean return before scaling. Off by
@@ -37,8 +42,9 @@ class GlobalConfig:
         windows_per_epoch: training windows per epoch (a fresh random share each epoch),
             so early stopping checks the validation loss every 65,536 windows rather than
             once per pass over the universe, which is past the best point already.
-        model: the recurrent layers (one-step point head).
+        model: the network's family and sizes (one-step point head).
         training: epochs, batch size, learning rate, seed and callbacks.
+        warm_epochs: the most epochs of a refit that starts from earlier weights.
     """
 
     lookback: int = 20
@@ -59,6 +65,7 @@ class GlobalConfig:
             early_stopping=EarlyStop(patience=4),
         )
     )
+    warm_epochs: int = 5
 
     def __post_init__(self) -> None:
         if self.lookback < 1:
@@ -86,21 +93,30 @@ class GlobalFit:
     validation_windows: int
 
 
+def training_ends(
+    features: PanelFeatures, lookback: int, validation: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ending the fit and the validation windows (validation: the last training days).
+
+    Raises:
+        StockcasterError: fewer than two training windows.
+    """
+    ends = features.window_ends(lookback, "train")
+    if len(ends) < 2:
+        raise StockcasterError(
+            f"expected training windows of {lookback} days before the cutoff, received {len(ends)}"
+        )
+    target_days = features.dates[ends + 1]
+    split = last_training_day(np.unique(target_days), validation)
+    return ends[target_days <= split], ends[target_days > split]
+
+
 def datasets(features: PanelFeatures, config: GlobalConfig):
     """The training and validation datasets (validation: the last training days)."""
     # Delayed import: the dataset is a Keras PyDataset, and Keras starts only when needed.
     from stockcaster.training.panel_dataset import WindowDataset
 
-    ends = features.window_ends(config.lookback, "train")
-    if len(ends) < 2:
-        raise StockcasterError(
-            f"expected training windows of {config.lookback} days before the cutoff, "
-            f"received {len(ends)}"
-        )
-    target_days = features.dates[ends + 1]
-    days = np.unique(target_days)
-    split = last_training_day(days, config.validation)
-    fit_ends, validation_ends = ends[target_days <= split], ends[target_days > split]
+    fit_ends, validation_ends = training_ends(features, config.lookback, config.validation)
     batch, seed = config.training.batch_size, config.training.seed
     with_symbol = config.embedding_dim > 0
     fit = WindowDataset(
@@ -111,7 +127,11 @@ def datasets(features: PanelFeatures, config: GlobalConfig):
 
 
 def train_global(
-    prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig, verbose: bool = False
+    prices: pd.DataFrame,
+    cutoff: np.datetime64,
+    config: GlobalConfig,
+    verbose: bool = False,
+    network=None,
 ) -> GlobalFit:
     """Train the global model on every symbol of `prices` up to `cutoff`.
 
@@ -120,22 +140,28 @@ def train_global(
         cutoff: the last training day, common to all symbols.
         config: the model.
         verbose: print Keras' line per epoch.
+        network: a network trained before, to continue from for at most
+            `config.warm_epochs` epochs; None builds a fresh one.
     """
     # Delayed imports: the network and its training are Keras, started only when needed.
-    from stockcaster.models.global_rnn import build_global_rnn
+    from stockcaster.models.global_network import build_global_network
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
     features = panel_features(prices, cutoff, config.features, config.center_returns)
     fit, validation = datasets(features, config)
     set_seed(config.training.seed)
-    network = build_global_rnn(
-        config.model,
-        (config.lookback, features.n_features),
-        len(features.symbols),
-        config.embedding_dim,
-    )
-    result = train(network, fit, validation, config.training, verbose=verbose)
+    training = config.training
+    if network is None:
+        network = build_global_network(
+            config.model,
+            (config.lookback, features.n_features),
+            len(features.symbols),
+            config.embedding_dim,
+        )
+    else:
+        training = dataclasses.replace(training, epochs=min(training.epochs, config.warm_epochs))
+    result = train(network, fit, validation, training, verbose=verbose)
     return GlobalFit(
         network=network,
         features=features,
@@ -180,22 +206,39 @@ def forecast_test_days(
     )
 
 
-class GlobalLSTM:
+class GlobalNetwork:
     """The global model as a `PanelForecaster`: one network for every symbol of a panel.
+
+    A later `fit` (at a later cutoff) continues from the weights of the one before.
 
     Args:
         config: windows, network and training.
+        name: the name shown in leaderboards.
     """
 
-    name = "lstm"
-
-    def __init__(self, config: GlobalConfig | None = None):
+    def __init__(self, config: GlobalConfig | None = None, name: str = "lstm"):
         self.config = config or GlobalConfig()
+        self.name = name
         self.fitted: GlobalFit | None = None
         self.cutoff: np.datetime64 | None = None
+        self._restored = None  # a network saved by an earlier fit, to continue from
+
+    def restore(self, path) -> None:
+        """Continue the next `fit` from the network an earlier fit saved (`save`)."""
+        # Delayed import: Keras, only when a network is read back.
+        import keras
+
+        self._restored = keras.saving.load_model(path, safe_mode=True, compile=False)
 
     def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
-        self.fitted = train_global(prices, cutoff, self.config)
+        before = self._restored if self.fitted is None else self.fitted.network
+        known = None if self.fitted is None else self.fitted.features.symbols
+        if known is not None and known != _symbols(prices):
+            before = None  # another universe: an embedding would not fit; start afresh
+        # A refit compiles afresh and a new panel is predicted with new shapes, which
+        # TensorFlow reports as "retracing"; that is the intent here, not a leak.
+        with logger_levels({"tensorflow": logging.ERROR}):
+            self.fitted = train_global(prices, cutoff, self.config, network=before)
         self.cutoff = cutoff
 
     def predict_after(self, prices: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +251,7 @@ class GlobalLSTM:
         if self.fitted is None:
             raise NotFittedError(self.name)
         known = self.fitted.features
+        prices = prices[prices[C.SYMBOL].isin(known.symbols)]  # a sliding fit may know fewer
         features = panel_features(
             prices,
             self.cutoff,
@@ -215,7 +259,8 @@ class GlobalLSTM:
             self.config.center_returns,
             scale=(known.symbols, known.mean, known.std),
         )
-        return forecast_test_days(self.fitted, self.config, features)
+        with logger_levels({"tensorflow": logging.ERROR}):
+            return forecast_test_days(self.fitted, self.config, features)
 
     def record(self) -> dict:
         """What training did, for the run's summary."""
@@ -232,3 +277,7 @@ class GlobalLSTM:
     def save(self, path) -> None:
         """Save the network (a `.keras` file)."""
         self.fitted.network.save(path)
+
+
+def _symbols(prices: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(pd.unique(prices[C.SYMBOL]))

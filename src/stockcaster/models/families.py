@@ -1,0 +1,53 @@
+"""The model families beside the LSTM: each one's network (or regressor) and default size.
+
+A family keeps the head it is given (one step, direct, quantiles) and sets its body. The
+sizes are small on purpose: on daily returns every family ties naive, so the cheapest
+network that learns what there is to learn is the fair one to compare (README, "Model
+families", has the measurements behind each).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from stockcaster.models.config import ModelConfig, RecurrentLayer
+
+NEURAL: dict[str, Callable[[ModelConfig], ModelConfig]] = {
+    # The preset's recurrent layers, as they are.
+    "lstm": lambda head: head,
+    # The same layers with GRU cells.
+    "gru": lambda head: dataclasses.replace(
+        head,
+        family="rnn",
+        recurrent=tuple(dataclasses.replace(layer, cell="gru") for layer in head.recurrent),
+    ),
+    # The post's network: GRU(256) -> LSTM(256), dropout 0.25, a dense layer of 64.
+    "seed": lambda head: dataclasses.replace(
+        head,
+        family="rnn",
+        recurrent=(RecurrentLayer("gru", 256), RecurrentLayer("lstm", 256)),
+        dropout=0.25,
+        dense=(64,),
+    ),
+    # 3 residual blocks of dilated causal convolutions (dilations 1, 2, 4; 32 filters,
+    # kernel 3): a receptive field of 1 + 2 * 2 * (1 + 2 + 4) = 29 days, more than 20.
+    "tcn": lambda head: dataclasses.replace(
+        head, family="tcn", width=32, blocks=3, kernel=3, dropout=0.0, dense=()
+    ),
+    # 2 encoder blocks, model dimension 32, 4 heads, sinusoidal positions.
+    "transformer": lambda head: dataclasses.replace(
+        head, family="transformer", width=32, blocks=2, heads=4, dropout=0.1, dense=()
+    ),
+    # 3 N-BEATS-like blocks of two 64-unit layers on the flattened window.
+    "mlp": lambda head: dataclasses.replace(
+        head, family="mlp", width=64, blocks=3, dropout=0.0, dense=()
+    ),
+}
+
+TABULAR = ("linear", "lightgbm")
+
+
+def family_model(family: str, base: ModelConfig) -> ModelConfig:
+    """The network of `family` with `base`'s head (and, for lstm and gru, its layers)."""
+    return NEURAL[family](base)

@@ -1,0 +1,206 @@
+"""Model families as global models: every feature set, rolling refits, resume, one leaderboard."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_feature_sets import random_ohlcv
+from test_forecasters import entries, tiny_options
+
+from stockcaster.errors import Interrupted
+from stockcaster.evaluation.cross_section import benjamini_hochberg, score_summary
+from stockcaster.jobs.universe import universe
+from stockcaster.jobs.universe_panel import retrain_cutoffs
+from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+from stockcaster.models.global_model import GlobalNetwork
+from stockcaster.models.registry import MODELS, Capability
+from stockcaster.store.results import ResultsStore
+
+
+def panel(n: int = 180, symbols: int = 4) -> pd.DataFrame:
+    tables = [random_ohlcv(n, f"S{i}", i) for i in range(symbols)]
+    return pd.concat(tables, ignore_index=True)
+
+
+@pytest.mark.parametrize("name", entries(Capability.PANEL))
+def test_every_family_learns_from_technical_features(name):
+    table = panel()
+    days = np.sort(table["date"].unique())
+    options = tiny_options()
+    options = dataclasses.replace(
+        options, global_model=dataclasses.replace(options.global_model, features="technical")
+    )
+    model = MODELS[name].make_panel(options)
+    model.fit(table, days[150])
+    forecasts = model.predict_after(table)
+    assert len(forecasts) == 4 * 29 and np.isfinite(forecasts["yhat"]).all()
+
+
+def test_refit_cutoffs_every_k_trading_days():
+    days = pd.bdate_range("2020-01-01", periods=30).to_numpy()
+    cutoffs = retrain_cutoffs(days, days[9], 5)
+    assert cutoffs == [days[9], days[14], days[19], days[24]]
+    assert retrain_cutoffs(days, days[9], 0) == [days[9]]
+    assert retrain_cutoffs(days, days[9], 25) == [days[9]]
+
+
+def test_a_refit_continues_from_the_weights_before():
+    table = panel()
+    days = np.sort(table["date"].unique())
+    config = tiny_options().global_model
+    config = dataclasses.replace(
+        config, training=dataclasses.replace(config.training, epochs=6), warm_epochs=2
+    )
+    model = GlobalNetwork(config)
+    model.fit(table, days[120])
+    first = model.fitted.network
+    weights = [w.copy() for w in first.get_weights()]
+    model.fit(table, days[140])
+    assert model.fitted.network is first  # the same network, trained further
+    assert len(model.fitted.history["loss"]) <= 2
+    assert any(not np.array_equal(a, b) for a, b in zip(weights, first.get_weights(), strict=True))
+
+
+def _csv(tmp_path, table) -> str:
+    path = tmp_path / "panel.csv"
+    table.to_csv(path, index=False)
+    return str(path)
+
+
+def _config(window: str = "expanding") -> UniverseConfig:
+    return UniverseConfig(
+        models=("naive", "lstm", "linear"),
+        min_history=60,
+        retrain_every=15,
+        top_k=1,
+        global_model=tiny_options().global_model,
+        features=("returns", "technical"),
+        window=window,
+    )
+
+
+def test_each_fit_forecasts_only_the_days_up_to_the_next_one(tmp_path):
+    run = universe(PanelSource(_csv(tmp_path, panel())), _config("sliding"), out=tmp_path / "u")
+    fits = run.summary["global_models"]
+    assert set(fits) == {"lstm", "lstm:technical", "linear", "linear:technical"}
+    with ResultsStore(run.folder) as store:
+        for name, records in fits.items():
+            assert len(records) == 3
+            for record in records:
+                owned = store.stage_forecasts(f"global_model:{name}:{record['fit']}")
+                assert (owned["date"] > pd.Timestamp(record["cutoff"])).all()
+                assert (owned["date"] <= pd.Timestamp(record["until"])).all()
+    board = {row["model"]: row for row in run.summary["leaderboard"]}
+    assert set(board) == {"naive", *fits}
+    assert all(board[name]["train_seconds"] > 0 for name in fits)
+    assert board["lstm"]["rank_ic_t"] == pytest.approx(
+        board["lstm"]["rank_icir"] * np.sqrt(run.summary["cross_section"]["lstm"]["ic"]["days"])
+    )
+
+
+def test_a_run_stopped_between_refits_and_resumed_ends_as_an_uninterrupted_run(
+    tmp_path, monkeypatch
+):
+    data = _csv(tmp_path, panel())
+    whole = universe(PanelSource(data), _config(), out=tmp_path / "whole")
+    calls = {"n": 0}
+    fit = GlobalNetwork.fit
+
+    def stop_at_the_third_fit(self, prices, cutoff):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Interrupted("SIGTERM", 143)
+        fit(self, prices, cutoff)
+
+    monkeypatch.setattr(GlobalNetwork, "fit", stop_at_the_third_fit)
+    with pytest.raises(Interrupted):
+        universe(PanelSource(data), _config(), out=tmp_path / "cut")
+    monkeypatch.setattr(GlobalNetwork, "fit", fit)
+    resumed = universe(PanelSource(data), _config(), out=tmp_path / "cut", resume=True)
+    with ResultsStore(whole.folder) as a, ResultsStore(resumed.folder) as b:
+        pd.testing.assert_frame_equal(a.forecasts(), b.forecasts())
+    assert whole.summary["leaderboard"] == resumed.summary["leaderboard"] or _same_but_seconds(
+        whole.summary["leaderboard"], resumed.summary["leaderboard"]
+    )
+
+
+def _same_but_seconds(a: list[dict], b: list[dict]) -> bool:
+    strip = [{k: v for k, v in row.items() if k != "train_seconds"} for row in a]
+    return strip == [{k: v for k, v in row.items() if k != "train_seconds"} for row in b]
+
+
+def test_benjamini_hochberg_keeps_what_the_step_up_rule_keeps():
+    p = np.array([0.01, 0.5, 0.02, 0.03, np.nan, 0.2])
+    # Sorted: .01 .02 .03 .2 .5 against 5% x i/5 = .01 .02 .03 .04 .05: the first three.
+    assert benjamini_hochberg(p).tolist() == [True, False, True, True, False, False]
+    metrics = pd.DataFrame(
+        {
+            "model": "m",
+            "mse_ratio": [0.9, 1.1, 0.95, 0.97, 1.0, 1.2],
+            "dm_pvalue": p,
+            "dm_statistic": [-2.5, 0.5, 2.3, -2.2, np.nan, 1.2],
+            "directional_accuracy": 0.5,
+        }
+    )
+    row = score_summary(metrics).iloc[0]
+    assert (row["dm_wins"], row["dm_losses"]) == (2, 1)
+    assert (row["dm_wins_bh"], row["dm_losses_bh"]) == (2, 1)
+    assert benjamini_hochberg(np.array([0.04, 0.3, 0.6, 0.9])).tolist() == [False] * 4
+
+
+def test_an_unknown_feature_set_is_refused_in_one_line(tmp_path):
+    data = _csv(tmp_path, panel())
+    run = subprocess.run(
+        [sys.executable, "-m", "stockcaster", "universe", "--data", data, "--features",
+         "returns,alpha", "--out", str(tmp_path / "u")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "error: --features: expected names among returns, ohlcv, technical, market, "
+        "received 'alpha'"
+    ]
+    assert not (tmp_path / "u").exists()
+
+
+JAX_SCRIPT = """
+import json, sys
+import numpy as np, pandas as pd
+sys.path.insert(0, "tests")
+from test_families import panel
+from test_forecasters import tiny_options
+from stockcaster.models.families import NEURAL
+from stockcaster.models.registry import MODELS
+import keras
+table = panel(120, 3)
+days = np.sort(table["date"].unique())
+series = table[table["symbol"] == "S0"].set_index("date")["close"]
+out = {"backend": keras.backend.backend()}
+for name in NEURAL:
+    model = MODELS[name].make(tiny_options())
+    model.fit(series.iloc[:100])
+    one = model.predict(series, 2)
+    glob = MODELS[name].make_panel(tiny_options())
+    glob.fit(table, days[90])
+    out[name] = [bool(np.isfinite(one).all()), len(glob.predict_after(table))]
+print(json.dumps(out))
+"""
+
+
+def test_every_network_family_trains_on_jax():
+    pytest.importorskip("jax", reason="jax is not installed")
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    run = subprocess.run(
+        [sys.executable, "-c", JAX_SCRIPT], env=env, capture_output=True, text=True, cwd="."
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result.pop("backend") == "jax"
+    assert result == {name: [True, 3 * 29] for name in result} and len(result) == 6
