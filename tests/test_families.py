@@ -204,3 +204,36 @@ def test_every_network_family_trains_on_jax():
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result.pop("backend") == "jax"
     assert result == {name: [True, 3 * 29] for name in result} and len(result) == 6
+
+
+def test_cross_sectional_targets_rank_and_standardise_each_day_s_returns():
+    from stockcaster.features.panel import panel_features
+
+    table = panel(120, 5)
+    days = np.sort(table["date"].unique())
+    ranked = panel_features(table, days[90], "returns", target="rank")
+    scored = panel_features(table, days[90], "returns", target="zscore")
+    logs = table.assign(r=np.log(table["close"]))
+    returns = logs.pivot(index="date", columns="symbol", values="r").diff()
+    day = days[50]  # the rows of the day before are labelled with this day's returns
+    rows = np.flatnonzero(ranked.dates == days[49])
+    expected = (returns.loc[day].rank(pct=True) - 0.5) * np.sqrt(12)
+    np.testing.assert_allclose(ranked.target[rows], expected.to_numpy(), rtol=1e-6)
+    z = (returns.loc[day] - returns.loc[day].mean()) / returns.loc[day].std()
+    np.testing.assert_allclose(scored.target[rows], z.to_numpy(), rtol=1e-5)
+
+
+def test_a_ranking_model_is_scored_by_what_ranks_only(tmp_path):
+    config = dataclasses.replace(
+        _config(),
+        models=("naive", "linear"),
+        retrain_every=0,
+        features=("returns",),
+        global_model=dataclasses.replace(tiny_options().global_model, target="rank"),
+    )
+    run = universe(PanelSource(_csv(tmp_path, panel())), config, out=tmp_path / "u")
+    board = {row["model"]: row for row in run.summary["leaderboard"]}
+    ranker = board["linear:returns:rank"]
+    assert ranker["median_mse_ratio"] is None and ranker["dm_wins_bh"] is None
+    assert ranker["mean_rank_ic"] is not None and ranker["annual_return"] is not None
+    assert board["naive"]["median_mse_ratio"] == 1.0

@@ -21,6 +21,7 @@ from stockcaster.engines import ENGINES
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.panel_targets import TARGETS
 from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import models_help
@@ -36,6 +37,7 @@ Fill = _enum("Fill", FILL_POLICIES)
 Window = _enum("Window", WINDOWS)
 Mode = _enum("Mode", MODES)
 Engine = _enum("Engine", ENGINES)
+Target = _enum("Target", TARGETS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 
 ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())

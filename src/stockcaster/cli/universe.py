@@ -23,6 +23,7 @@ from stockcaster.cli.options import (
     FillOption,
     JsonOption,
     Mode,
+    Target,
     Window,
     parse_names,
     value,
@@ -120,6 +121,14 @@ def universe(
             help=f"Global models, comma-separated: each is trained on each set. {FEATURE_HELP}.",
         ),
     ] = "returns",
+    target: Annotated[
+        Target,
+        typer.Option(
+            "--target",
+            help="Global models learn: return (the next log-return), or rank / zscore (the "
+            "next return ranked or standardised across the day's symbols; no MSE reported).",
+        ),
+    ] = "return",
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
     ] = 0,
@@ -152,6 +161,7 @@ def universe(
         lookback=lookback,
         features=feature_sets[0],
         embedding_dim=embedding_dim,
+        target=value(target),
         model=base.model,
         training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
     )

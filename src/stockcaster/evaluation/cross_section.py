@@ -41,11 +41,14 @@ def score_summary(metrics: pd.DataFrame) -> pd.DataFrame:
         for q in RATIO_QUANTILES:
             row[f"mse_ratio_q{round(q * 100)}"] = float(ratio.quantile(q)) if len(ratio) else None
         row["share_beating_naive"] = float((ratio < 1).mean()) if len(ratio) else None
-        row["dm_wins"] = int((significant & (statistic < 0)).sum())
-        row["dm_losses"] = int((significant & (statistic > 0)).sum())
         discovered = benjamini_hochberg(pvalue.to_numpy(dtype="float64"))
-        row["dm_wins_bh"] = int((discovered & (statistic < 0).to_numpy()).sum())
-        row["dm_losses_bh"] = int((discovered & (statistic > 0).to_numpy()).sum())
+        tested = bool(pvalue.notna().any())  # a ranking model's errors are not tested
+        for key, chosen in (("dm", significant.to_numpy()), ("dm_bh", discovered)):
+            wins = int((chosen & (statistic < 0).to_numpy()).sum())
+            losses = int((chosen & (statistic > 0).to_numpy()).sum())
+            suffix = key.removeprefix("dm")
+            row[f"dm_wins{suffix}"] = wins if tested else None
+            row[f"dm_losses{suffix}"] = losses if tested else None
         row["mean_directional_accuracy"] = float(accuracy.mean()) if len(accuracy) else None
         rows.append(row)
     return pd.DataFrame(rows)

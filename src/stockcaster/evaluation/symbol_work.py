@@ -22,6 +22,8 @@ from stockcaster.evaluation.one_step import naive_forecast
 from stockcaster.models.registry import ModelOptions, forecaster_factory
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+ERROR_SCORES = ("mse", "rmse", "mae", "mape", "mase", "theil_u", "mse_ratio", "dm_statistic")
+ERROR_SCORES += ("dm_pvalue", "lag_flag")
 FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
 
 
@@ -98,6 +100,8 @@ class SymbolJob:
         models: models walked forward per symbol.
         given_models: the names the global models' forecasts (`PanelArrays.given`) are
             scored under.
+        ranking_models: those of them trained on a cross-sectional target: their errors
+            against naive (MSE, MAE, Diebold-Mariano) are not reported, only what ranks.
         min_history: fewest closes up to the cutoff for a symbol to be run.
         retrain_every: origins between refits of per-symbol models (0: fit once).
         options: what the models are built with (the LSTM's preset, the MA window).
@@ -106,6 +110,7 @@ class SymbolJob:
     cutoff: np.datetime64
     models: tuple[str, ...] = ("naive", "drift", "ma", "arima")
     given_models: tuple[str, ...] = ()
+    ranking_models: tuple[str, ...] = ()
     min_history: int = 60
     retrain_every: int = 0
     cost_bps: float = 5.0
@@ -165,6 +170,10 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         parts.append(_given_forecasts(panel, symbol, series, first, name))
     forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     board = leaderboard(forecasts, series, first + 1, job.cost_bps)
+    ranking = board[C.MODEL].isin(job.ranking_models)
+    if ranking.any():  # a score, not a return forecast: its errors mean nothing
+        board = board.astype({name: "object" for name in ERROR_SCORES})
+        board.loc[ranking, list(ERROR_SCORES)] = None
     stored = forecasts.assign(**{C.NAIVE: naive_forecast(series, forecasts[C.ORIGIN])})
     stored = stored[list(C.STORED_FORECAST_COLUMNS[1:])]
     return SymbolRecord(

@@ -20,6 +20,13 @@ from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
 from stockcaster.features import technical
+from stockcaster.features.panel_scaling import standardise, symbol_statistics
+from stockcaster.features.panel_targets import (
+    TargetKind,
+    cross_sectional,
+    market_moments,
+    next_returns,
+)
 
 FeatureSet = Literal["returns", "ohlcv", "technical", "market"]
 CLIP = 10.0  # scaled features beyond this many deviations are clipped (technical, market)
@@ -42,6 +49,10 @@ class PanelFeatures:
         log_close: `[rows]` float64, to turn forecast returns into prices.
         dates: `[rows]` datetime64[ns].
         warmup: rows at the start of each symbol without every feature.
+        target_kind: "return" (the symbol's own, scaled as its log-return feature) or a
+            cross-sectional target, "rank" or "zscore" (`panel_targets.py`).
+        moments: for a cross-sectional target, the training days' mean cross-sectional
+            mean and standard deviation of returns, to turn a score into a return.
     """
 
     values: np.ndarray
@@ -56,6 +67,8 @@ class PanelFeatures:
     log_close: np.ndarray
     dates: np.ndarray
     warmup: int = 1
+    target_kind: str = "return"
+    moments: tuple[float, float] = (0.0, 1.0)
 
     @property
     def n_features(self) -> int:
@@ -80,6 +93,8 @@ class PanelFeatures:
 
     def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Standardised log-return forecasts for rows `ends + 1` -> closes."""
+        if self.target_kind != "return":
+            return np.exp(self.log_close[ends] + self.moments[0] + self.moments[1] * z)
         ids = self.symbol_id[ends]
         log_return = z * self.std[ids, 0] + self.mean[ids, 0]
         return np.exp(self.log_close[ends] + log_return)
@@ -91,6 +106,8 @@ def panel_features(
     feature_set: FeatureSet = "returns",
     center_returns: bool = True,
     scale: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None,
+    target: TargetKind = "return",
+    moments: tuple[float, float] | None = None,
 ) -> PanelFeatures:
     """Compute and scale features of a price table sorted by symbol and date.
 
@@ -103,6 +120,9 @@ def panel_features(
             only divided by their spread, so a forecast of 0 is the naive forecast.
         scale: `(symbols, mean, std)` fitted earlier, to scale the same symbols with;
             None computes them from the rows up to the cutoff.
+        target: "return", "rank" or "zscore" (`panel_targets.py`).
+        moments: a cross-sectional target's moments fitted earlier; None computes them
+            from the rows up to the cutoff.
 
     Raises:
         StockcasterError: "ohlcv" on a table without open, high, low and volume.
@@ -120,18 +140,24 @@ def panel_features(
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
     first = _cutoff_rows(dates, starts, stops, cutoff)
     if scale is None:
-        mean, std = _statistics(raw, starts, first, center_returns)
+        mean, std = symbol_statistics(raw, starts, first, center_returns)
     elif tuple(scale[0]) != tuple(symbols):
         raise ValueError("expected the symbols the statistics were fitted on")
     else:
         mean, std = scale[1], scale[2]
-    values = _scale(raw, mean, std, symbol_id, spec.clip)
-    target = np.full(len(prices), np.nan)
-    target[:-1] = values[1:, 0]
-    target[stops - 1] = np.nan  # a symbol's last row has no next day of its own
+    values = standardise(raw, mean, std, symbol_id, spec.clip)
+    labels = np.full(len(prices), np.nan)
+    labels[:-1] = values[1:, 0]
+    labels[stops - 1] = np.nan  # a symbol's last row has no next day of its own
+    if target != "return":
+        nxt = next_returns(log_close, stops)
+        day = np.roll(dates, -1)  # the day each next return is realised on
+        labels = cross_sectional(nxt, day, target)
+        if moments is None:
+            moments = market_moments(nxt, day, np.isfinite(nxt) & (day <= cutoff))
     return PanelFeatures(
         values=values.astype("float32"),
-        target=target.astype("float32"),
+        target=labels.astype("float32"),
         symbol_id=symbol_id,
         symbols=tuple(symbols),
         starts=starts,
@@ -142,24 +168,9 @@ def panel_features(
         log_close=log_close,
         dates=dates,
         warmup=spec.warmup,
+        target_kind=target,
+        moments=moments or (0.0, 1.0),
     )
-
-
-def _scale(
-    raw: np.ndarray, mean: np.ndarray, std: np.ndarray, symbol_id: np.ndarray, clip: float | None
-) -> np.ndarray:
-    """Standardise `raw` in place, a column at a time (no second `[rows, features]` copy).
-
-    With `clip`, every feature but the log-return is clipped to +-clip, and one missing
-    after the warm-up (a flat window) is set to 0, the symbol's training mean.
-    """
-    warm = ~np.isnan(raw[:, 0])
-    for j in range(raw.shape[1]):
-        column = (raw[:, j] - mean[symbol_id, j]) / std[symbol_id, j]
-        if clip and j > 0:
-            column = np.where(warm, np.clip(np.nan_to_num(column, nan=0.0), -clip, clip), np.nan)
-        raw[:, j] = column
-    return raw
 
 
 def _cutoff_rows(
@@ -173,23 +184,6 @@ def _cutoff_rows(
         ]
     )
     return np.where(first >= starts, first, -1)
-
-
-def _statistics(
-    raw: np.ndarray, starts: np.ndarray, first: np.ndarray, center_returns: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each symbol's mean and standard deviation `[symbols, features]` up to its cutoff row."""
-    mean = np.zeros((len(starts), raw.shape[1]))
-    std = np.ones((len(starts), raw.shape[1]))
-    for i, (start, last) in enumerate(zip(starts, first, strict=True)):
-        train = raw[start : last + 1]  # this symbol's rows up to its cutoff row, no later
-        if last >= 0 and np.isfinite(train).all(axis=1).sum() > 1:
-            mean[i] = np.nanmean(train, axis=0)
-            spread = np.nanstd(train, axis=0)
-            std[i] = np.where(spread > 0, spread, 1.0)
-    if not center_returns:
-        mean[:, 0] = 0.0
-    return mean, std
 
 
 def _raw_features(

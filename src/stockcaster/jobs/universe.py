@@ -115,6 +115,7 @@ def universe(
             cutoff=plan.cutoff,
             models=tuple(m for m in config.models if m not in panel_models),
             given_models=tuple(given),
+            ranking_models=tuple(given) if config.global_model.target != "return" else (),
             min_history=config.min_history,
             retrain_every=config.retrain_every,
             cost_bps=config.cost_bps,

@@ -26,9 +26,15 @@ GLOBAL_STAGE = "global_model"  # the store's record of each fit: "global_model:N
 DEFAULT_FEATURES = "returns"
 
 
-def pair_name(model: str, feature_set: str) -> str:
-    """The name a pair is scored under: the model's, with the feature set unless "returns"."""
-    return model if feature_set == DEFAULT_FEATURES else f"{model}:{feature_set}"
+def pair_name(model: str, feature_set: str, target: str = "return") -> str:
+    """The name a pair is scored under: the model's, with the feature set unless "returns"
+    and the target unless "return" (`lstm`, `lstm:technical`, `lstm:technical:rank`)."""
+    parts = [model]
+    if feature_set != DEFAULT_FEATURES or target != "return":
+        parts.append(feature_set)
+    if target != "return":
+        parts.append(target)
+    return ":".join(parts)
 
 
 def retrain_cutoffs(dates: np.ndarray, cutoff: np.datetime64, every: int) -> list[np.datetime64]:
@@ -96,7 +102,7 @@ def panel_forecasts(
     keys = pd.MultiIndex.from_frame(plan.prices[[C.SYMBOL, C.DATE]])
     out = {}
     for model, feature_set in config.panel_pairs():
-        name = pair_name(model, feature_set)
+        name = pair_name(model, feature_set, options.global_model.target)
         settings = dataclasses.replace(options.global_model, features=feature_set)
         forecaster = MODELS[model].make_panel(dataclasses.replace(options, global_model=settings))
         parts = []
@@ -139,7 +145,7 @@ def fit_records(store: ResultsStore, config, n_fits: int) -> dict[str, list[dict
     """Every pair's stored fit records, in fit order."""
     records = {}
     for model, feature_set in config.panel_pairs():
-        name = pair_name(model, feature_set)
+        name = pair_name(model, feature_set, config.global_model.target)
         found = [store.stage(f"{GLOBAL_STAGE}:{name}:{j}") for j in range(n_fits)]
         records[name] = [r for r in found if r is not None]
     return records

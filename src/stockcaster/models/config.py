@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from stockcaster.errors import StockcasterError
+from stockcaster.features.panel import FeatureSet
+from stockcaster.features.panel_targets import TARGETS, TargetKind
+from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
 Cell = Literal["lstm", "gru"]
 CELLS: tuple[str, ...] = ("lstm", "gru")
@@ -81,4 +84,66 @@ class ModelConfig:
             raise StockcasterError(
                 "expected increasing quantiles in (0, 1), "
                 f"received quantiles={list(self.quantiles)}"
+            )
+
+
+@dataclass(frozen=True)
+class GlobalConfig:
+    """The global model: its windows, network and training.
+
+    Attributes:
+        lookback: days per window.
+        features: a feature set of `features/panel.py`.
+        embedding_dim: width of a learned symbol embedding; 0 for none.
+        validation: share of the training days, from their end, watched by the callbacks.
+        center_returns: subtract each symbol's mean return before scaling. Off by
+            default: then a forecast of 0 is the naive forecast, and a mean return (a
+            drift) is not added to every forecast, which on the shared panel cost more
+            than it gave.
+        windows_per_epoch: training windows per epoch (a fresh random share each epoch),
+            so early stopping checks the validation loss every 65,536 windows rather than
+            once per pass over the universe, which is past the best point already.
+        model: the network's family and sizes (one-step point head).
+        training: epochs, batch size, learning rate, seed and callbacks.
+        warm_epochs: the most epochs of a refit that starts from earlier weights.
+        target: what the model learns: "return" (the next log-return) or, for models
+            meant to rank, "rank" or "zscore" across the day's symbols
+            (`features/panel_targets.py`).
+    """
+
+    lookback: int = 20
+    features: FeatureSet = "returns"
+    embedding_dim: int = 0
+    validation: float = 0.15
+    center_returns: bool = False
+    windows_per_epoch: int | None = 65536
+    model: ModelConfig = field(
+        default_factory=lambda: ModelConfig(recurrent=(RecurrentLayer("lstm", 32),))
+    )
+    training: TrainConfig = field(
+        default_factory=lambda: TrainConfig(
+            epochs=20,
+            batch_size=512,
+            learning_rate=1e-3,
+            reduce_lr=ReduceLR(patience=2, factor=0.5, min_lr=1e-5),
+            early_stopping=EarlyStop(patience=4),
+        )
+    )
+    warm_epochs: int = 5
+    target: TargetKind = "return"
+
+    def __post_init__(self) -> None:
+        if self.lookback < 1:
+            raise StockcasterError(f"--lookback: expected at least 1, received {self.lookback}")
+        if self.embedding_dim < 0:
+            raise StockcasterError(
+                f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
+            )
+        if self.target not in TARGETS:
+            raise StockcasterError(
+                f"--target: expected one of {', '.join(TARGETS)}, received {self.target!r}"
+            )
+        if not 0 < self.validation < 1:
+            raise StockcasterError(
+                f"expected a validation share in (0, 1), received {self.validation}"
             )

@@ -11,73 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
-from stockcaster.features.panel import FeatureSet, PanelFeatures, panel_features
+from stockcaster.features.panel import PanelFeatures, panel_features
 from stockcaster.features.split import last_training_day
 from stockcaster.models.base import NotFittedError
-from stockcaster.models.config import ModelConfig, RecurrentLayer
+from stockcaster.models.config import GlobalConfig
 from stockcaster.settings import logger_levels
-from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
-
-
-@dataclass(frozen=True)
-class GlobalConfig:
-    """The global model: its windows, network and training.
-
-    Attributes:
-        lookback: days per window.
-        features: a feature set of `features/panel.py`.
-        embedding_dim: width of a learned symbol embedding; 0 for none.
-        validation: share of the training days, from their end, watched by the callbacks.
-        center_returns: subtract each symbol's mean return before scaling. Off by
-            default: then a forecast of 0 is the naive forecast, and a mean return (a
-            drift) is not added to every forecast, which on the shared panel cost more
-            than it gave.
-        windows_per_epoch: training windows per epoch (a fresh random share each epoch),
-            so early stopping checks the validation loss every 65,536 windows rather than
-            once per pass over the universe, which is past the best point already.
-        model: the network's family and sizes (one-step point head).
-        training: epochs, batch size, learning rate, seed and callbacks.
-        warm_epochs: the most epochs of a refit that starts from earlier weights.
-    """
-
-    lookback: int = 20
-    features: FeatureSet = "returns"
-    embedding_dim: int = 0
-    validation: float = 0.15
-    center_returns: bool = False
-    windows_per_epoch: int | None = 65536
-    model: ModelConfig = field(
-        default_factory=lambda: ModelConfig(recurrent=(RecurrentLayer("lstm", 32),))
-    )
-    training: TrainConfig = field(
-        default_factory=lambda: TrainConfig(
-            epochs=20,
-            batch_size=512,
-            learning_rate=1e-3,
-            reduce_lr=ReduceLR(patience=2, factor=0.5, min_lr=1e-5),
-            early_stopping=EarlyStop(patience=4),
-        )
-    )
-    warm_epochs: int = 5
-
-    def __post_init__(self) -> None:
-        if self.lookback < 1:
-            raise StockcasterError(f"--lookback: expected at least 1, received {self.lookback}")
-        if self.embedding_dim < 0:
-            raise StockcasterError(
-                f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
-            )
-        if not 0 < self.validation < 1:
-            raise StockcasterError(
-                f"expected a validation share in (0, 1), received {self.validation}"
-            )
 
 
 @dataclass(frozen=True)
@@ -93,6 +38,31 @@ class GlobalFit:
     validation_windows: int
 
 
+def learned_features(
+    prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig
+) -> PanelFeatures:
+    """The features and targets a global model learns from, scaled by the rows to `cutoff`."""
+    return panel_features(
+        prices, cutoff, config.features, config.center_returns, target=config.target
+    )
+
+
+def known_features(
+    known: PanelFeatures, prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig
+) -> PanelFeatures:
+    """The features of `prices`' symbols that `known` holds, scaled as `known` was."""
+    prices = prices[prices[C.SYMBOL].isin(known.symbols)]  # a sliding fit may know fewer
+    return panel_features(
+        prices,
+        cutoff,
+        config.features,
+        config.center_returns,
+        scale=(known.symbols, known.mean, known.std),
+        target=config.target,
+        moments=known.moments,
+    )
+
+
 def training_ends(
     features: PanelFeatures, lookback: int, validation: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +76,7 @@ def training_ends(
         raise StockcasterError(
             f"expected training windows of {lookback} days before the cutoff, received {len(ends)}"
         )
+    ends = ends[np.isfinite(features.target[ends])]  # a cross-sectional label may be missing
     target_days = features.dates[ends + 1]
     split = last_training_day(np.unique(target_days), validation)
     return ends[target_days <= split], ends[target_days > split]
@@ -148,7 +119,7 @@ def train_global(
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
-    features = panel_features(prices, cutoff, config.features, config.center_returns)
+    features = learned_features(prices, cutoff, config)
     fit, validation = datasets(features, config)
     set_seed(config.training.seed)
     training = config.training
@@ -250,15 +221,7 @@ class GlobalNetwork:
         """
         if self.fitted is None:
             raise NotFittedError(self.name)
-        known = self.fitted.features
-        prices = prices[prices[C.SYMBOL].isin(known.symbols)]  # a sliding fit may know fewer
-        features = panel_features(
-            prices,
-            self.cutoff,
-            self.config.features,
-            self.config.center_returns,
-            scale=(known.symbols, known.mean, known.std),
-        )
+        features = known_features(self.fitted.features, prices, self.cutoff, self.config)
         with logger_levels({"tensorflow": logging.ERROR}):
             return forecast_test_days(self.fitted, self.config, features)
 

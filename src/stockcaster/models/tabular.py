@@ -17,9 +17,14 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
-from stockcaster.features.panel import FEATURE_SETS, PanelFeatures, panel_features
+from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.base import NotFittedError
-from stockcaster.models.global_model import GlobalConfig, training_ends
+from stockcaster.models.global_model import (
+    GlobalConfig,
+    known_features,
+    learned_features,
+    training_ends,
+)
 
 RIDGE_ALPHA = 1.0  # on standardised inputs; sklearn's default
 # LightGBM: shallow trees, slow learning and row/feature subsampling, as for noisy returns;
@@ -147,7 +152,7 @@ class GlobalTabular:
     def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
         started = time.perf_counter()
         config = self.config
-        features = panel_features(prices, cutoff, config.features, config.center_returns)
+        features = learned_features(prices, cutoff, config)
         fit_ends, validation_ends = training_ends(features, self.lags, config.validation)
         regressor = REGRESSORS[self.name](config.training.seed, True)
         validation = (
@@ -164,15 +169,7 @@ class GlobalTabular:
         """One-step forecasts of every day after the cutoff, each symbol scaled as in `fit`."""
         if self.fitted is None:
             raise NotFittedError(self.name)
-        known = self.fitted.features
-        prices = prices[prices[C.SYMBOL].isin(known.symbols)]
-        features = panel_features(
-            prices,
-            self.cutoff,
-            self.config.features,
-            self.config.center_returns,
-            scale=(known.symbols, known.mean, known.std),
-        )
+        features = known_features(self.fitted.features, prices, self.cutoff, self.config)
         ends = features.window_ends(self.lags, "test")
         z = np.asarray(self.fitted.regressor.predict(flat_windows(features, ends, self.lags)))
         return pd.DataFrame(

@@ -182,8 +182,8 @@ def print_scores(console: Console, summary: dict) -> None:
             escape(str(row["model"])),
             _optional(row["median_mse_ratio"]),
             _optional(row["share_beating_naive"], "{:.0%}"),
-            f"{row['dm_wins_bh']} ({row['dm_wins']})",
-            f"{row['dm_losses_bh']} ({row['dm_losses']})",
+            _counts(row["dm_wins_bh"], row["dm_wins"]),
+            _counts(row["dm_losses_bh"], row["dm_losses"]),
             _optional(row["mean_rank_ic"]),
             _optional(row["rank_icir"], "{:.3f}"),
             _optional(row["rank_ic_t"], "{:.2f}"),
@@ -192,6 +192,10 @@ def print_scores(console: Console, summary: dict) -> None:
             _optional(row["train_seconds"], "{:.0f}"),
         )
     console.print(table)
+
+
+def _counts(corrected: int | None, raw: int | None) -> str:
+    return "" if corrected is None else f"{corrected} ({raw})"
 
 
 def _optional(value: float | None, form: str = "{:.4f}") -> str:

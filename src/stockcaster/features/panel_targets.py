@@ -1,0 +1,60 @@
+"""Cross-sectional targets for global models meant to rank symbols (Qlib's CSRankNorm and
+CSZScoreNorm labels), and the way back from a forecast score to a return.
+
+The "rank" target of a row is where the symbol's next-day log-return ranks among every
+symbol's that same next day (a percentile, centred and scaled to unit variance); the
+"zscore" target is that return less the day's cross-sectional mean, over the day's
+cross-sectional standard deviation. Both read other symbols' returns of the target day
+only, as the "return" target reads the symbol's own: labels of training rows, never inputs.
+
+A forecast score z of a cross-sectional target becomes a return forecast
+`m + s * z`, with m and s the mean of the daily cross-sectional means and standard
+deviations of the training days: the same affine map for every symbol of a day, so the
+day's IC, rank IC and top-k book are those of the scores themselves. Its MSE is not a
+return forecast's, and is not reported (`jobs/universe_panel.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+TargetKind = Literal["return", "rank", "zscore"]
+TARGETS: tuple[str, ...] = ("return", "rank", "zscore")
+_UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank
+
+
+def next_returns(log_close: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`[rows]`: each row's next-day log-return within its symbol (NaN on its last row)."""
+    out = np.full(len(log_close), np.nan)
+    out[:-1] = log_close[1:] - log_close[:-1]
+    out[stops - 1] = np.nan
+    return out
+
+
+def cross_sectional(returns: np.ndarray, days: np.ndarray, kind: TargetKind) -> np.ndarray:
+    """Each return ranked ("rank") or standardised ("zscore") among those of its day.
+
+    Args:
+        returns: `[rows]` next-day log-returns (NaN where none).
+        days: `[rows]` the day each return is realised on.
+    """
+    frame = pd.DataFrame({"r": returns, "day": days})
+    by_day = frame.groupby("day")["r"]
+    if kind == "rank":
+        return ((by_day.rank(pct=True) - 0.5) / _UNIFORM_SD).to_numpy()
+    spread = by_day.transform("std").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (returns - by_day.transform("mean").to_numpy()) / spread
+    return np.where(spread > 0, z, np.nan)
+
+
+def market_moments(returns: np.ndarray, days: np.ndarray, training: np.ndarray) -> tuple:
+    """Mean over the training days of the daily cross-sectional mean and standard deviation."""
+    frame = pd.DataFrame({"r": returns[training], "day": days[training]})
+    daily = frame.groupby("day")["r"].agg(["mean", "std"]).dropna()
+    if daily.empty:
+        return 0.0, 1.0
+    return float(daily["mean"].mean()), float(daily["std"].mean())
