@@ -237,3 +237,65 @@ def test_a_ranking_model_is_scored_by_what_ranks_only(tmp_path):
     assert ranker["median_mse_ratio"] is None and ranker["dm_wins_bh"] is None
     assert ranker["mean_rank_ic"] is not None and ranker["annual_return"] is not None
     assert board["naive"]["median_mse_ratio"] == 1.0
+
+
+def _backtest_csv(tmp_path, table: pd.DataFrame, name: str = "one.csv") -> str:
+    path = tmp_path / name
+    table.to_csv(path, index=False)
+    return str(path)
+
+
+def _backtest(data: str, out, extra: list[str]):
+    from typer.testing import CliRunner
+
+    from stockcaster.cli import app
+
+    return CliRunner().invoke(
+        app,
+        ["backtest", "--data", data, "--models", "naive,linear", "--out", str(out),
+         "--quiet", "--json", *extra],
+    )  # fmt: skip
+
+
+def test_backtest_scores_each_family_on_each_feature_set(tmp_path):
+    data = _backtest_csv(tmp_path, random_ohlcv(320, "AA", 2))
+    result = _backtest(data, tmp_path / "b", ["--features", "returns,technical"])
+    assert result.exit_code == 0, result.output
+    board = {row["model"]: row for row in json.loads(result.output)["leaderboard"]}
+    assert set(board) == {"naive", "linear", "linear:technical"}
+    assert board["linear:technical"]["n"] == board["naive"]["n"] == 80
+
+
+def test_backtest_feature_set_forecasts_never_read_a_later_day(tmp_path):
+    from stockcaster.evaluation.backtest import BacktestConfig
+    from stockcaster.jobs.backtest_features import feature_set_forecasts
+    from stockcaster.jobs.envelope import Prices
+
+    table = random_ohlcv(320, "AA", 2)
+    changed = table.copy()
+    day = table["date"].iloc[280]
+    later = changed["date"] > day
+    changed.loc[later, ["open", "high", "low", "close"]] *= 1.3
+    walk = BacktestConfig(retrain_every=21)
+    options = tiny_options()
+    a = feature_set_forecasts(Prices(table, "a"), ("technical",), ["linear"], options, walk)[0]
+    b = feature_set_forecasts(Prices(changed, "b"), ("technical",), ["linear"], options, walk)[0]
+    early = a["date"] <= day
+    pd.testing.assert_frame_equal(a[early], b[early])
+    assert not np.allclose(a.loc[~early, "yhat"], b.loc[~early, "yhat"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--features", "market"], "--features: expected sets that one symbol has"),
+        (["--features", "technical", "--horizon", "3"], "expected --horizon 1 and --step 1"),
+        (["--features", "techncal"], "--features: expected names among returns"),
+    ],
+)
+def test_backtest_refuses_feature_sets_it_cannot_run_in_one_line(tmp_path, extra, message):
+    data = _backtest_csv(tmp_path, random_ohlcv(320, "AA", 2))
+    result = _backtest(data, tmp_path / "b", extra)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())

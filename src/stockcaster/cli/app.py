@@ -17,6 +17,7 @@ from rich.markup import escape
 from stockcaster.cli import inputs
 from stockcaster.cli.config_file import example_config
 from stockcaster.cli.options import (
+    FEATURE_HELP,
     ColumnsOption,
     ConfigOption,
     DataOption,
@@ -29,6 +30,7 @@ from stockcaster.cli.options import (
     ReportOption,
     SymbolOption,
     Window,
+    parse_names,
     value,
 )
 from stockcaster.cli.output import (
@@ -50,6 +52,7 @@ from stockcaster.data import (
 )
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
+from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
 from stockcaster.jobs.predict import predict as predict_job
@@ -118,6 +121,14 @@ def backtest(
     ma_window: Annotated[
         int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
     ] = 5,
+    features: Annotated[
+        str,
+        typer.Option(
+            "--features",
+            help="Model families, comma-separated sets: returns is the preset's windows; the "
+            f"others forecast one step, every day. {FEATURE_HELP}.",
+        ),
+    ] = "returns",
     preset: PresetOption = "default",
     epochs: EpochsOption = None,
     out: OutOption = Path("runs"),
@@ -132,7 +143,8 @@ def backtest(
     choose_backend(None)
     walk = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every,
                           window=value(window))  # fmt: skip
-    plan = BacktestPlan(tuple(parse_models(models)), walk, cost_bps, ma_window)
+    feature_sets = parse_names(features, "--features", FEATURE_SETS)
+    plan = BacktestPlan(tuple(parse_models(models)), walk, cost_bps, ma_window, feature_sets)
     source = inputs.source(data, symbol, columns, fill)
     lstm = inputs.preset(preset, epochs)
     with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:

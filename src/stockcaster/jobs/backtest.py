@@ -20,10 +20,16 @@ from stockcaster.evaluation.backtest import (
     BacktestConfig,
     BacktestResult,
     check_backtest,
+    first_origin,
     origin_count,
     walk_forward,
 )
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
+from stockcaster.jobs.backtest_features import (
+    check_feature_sets,
+    feature_history,
+    feature_set_forecasts,
+)
 from stockcaster.jobs.envelope import (
     Prices,
     Source,
@@ -34,6 +40,7 @@ from stockcaster.jobs.envelope import (
 )
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import (
+    MODELS,
     ModelOptions,
     forecaster_factory,
     installed_models,
@@ -56,12 +63,15 @@ class BacktestPlan:
         walk: horizon, step, refits and window.
         cost_bps: trading cost per unit of position change, in basis points.
         ma_window: closes averaged by the moving-average baseline.
+        features: feature sets the model families also run on (`returns` is the
+            preset's own windows; the others: `backtest_features.py`).
     """
 
     models: tuple[str, ...] = ()
     walk: BacktestConfig = field(default_factory=BacktestConfig)
     cost_bps: float = 5.0
     ma_window: int = 5
+    features: tuple[str, ...] = ("returns",)
 
 
 @dataclass(frozen=True)
@@ -112,8 +122,10 @@ def backtest(
             progress(name, total) if progress else None,
         )
         for name in models
+        if "returns" in plan.features or MODELS[name].make_panel is None
     ]
-    return _score_and_write(preset, plan, models, prices, results, out)
+    extra = feature_set_forecasts(prices, plan.features, models, options, plan.walk)
+    return _score_and_write(preset, plan, models, prices, results, out, extra)
 
 
 def _check(plan: BacktestPlan, models: list[str], options: ModelOptions, prices: Prices) -> None:
@@ -121,7 +133,8 @@ def _check(plan: BacktestPlan, models: list[str], options: ModelOptions, prices:
         raise StockcasterError(f"--cost-bps: expected 0 or more, received {plan.cost_bps}")
     if plan.ma_window < 1:
         raise StockcasterError(f"--ma-window: expected at least 1, received {plan.ma_window}")
-    need = min_history(models, options)
+    check_feature_sets(plan.features, models, plan.walk)
+    need = max(min_history(models, options), feature_history(plan.features, options))
     check_backtest(plan.walk, len(prices.table), prices.where, need)
 
 
@@ -132,12 +145,17 @@ def _score_and_write(
     prices: Prices,
     results: list[BacktestResult],
     out: str | Path,
+    extra: list[pd.DataFrame],
 ) -> BacktestRun:
     """Score the forecasts against naive and write the backtest's folder."""
     series = prices.series
-    forecasts = _concat([r.forecasts for r in results])
-    failures = _concat([r.failures for r in results])
-    train_size = results[0].train_size
+    forecasts = _concat([r.forecasts for r in results] + extra)
+    failures = (
+        _concat([r.failures for r in results])
+        if results
+        else pd.DataFrame(columns=list(C.FAILURE_COLUMNS))
+    )
+    train_size = first_origin(plan.walk, len(series)) + 1
     levels = {"lstm": preset.model.quantiles} if preset.model.quantiles else {}
     board = leaderboard(forecasts, series, train_size, plan.cost_bps, levels)
     board = _with_models_that_failed(board, models, failures)
@@ -149,6 +167,7 @@ def _score_and_write(
         "backtest": asdict(plan.walk),
         "cost_bps": plan.cost_bps,
         "ma_window": plan.ma_window,
+        "features": list(plan.features),
         "train_size": train_size,
         "test_period": {
             "start": f"{series.index[train_size]:%Y-%m-%d}",

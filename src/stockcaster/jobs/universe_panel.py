@@ -118,27 +118,32 @@ def panel_forecasts(
     return out
 
 
-def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> None:
-    """Fit pair `name` at cutoff j and store the forecasts it owns (up to the next fit)."""
+def fit_and_forecast(forecaster, when: Schedule, j: int) -> tuple[pd.DataFrame, dict]:
+    """Fit at cutoff j; return the forecasts it owns (up to the next fit) and its record."""
     cutoff, until = when.cutoffs[j], when.until(j)
-    if j > 0 and getattr(forecaster, "fitted", None) is None and hasattr(forecaster, "restore"):
-        # A resumed run: continue from the network the fit before saved.
-        forecaster.restore(files.global_network_file(folder, name, j - 1))
     rows = when.training_rows(j)
     forecaster.fit(rows, cutoff)
     forecasts = forecaster.predict_after(when.learn[when.learn[C.DATE] <= until])
     forecasts = forecasts[forecasts[C.DATE] > cutoff].reset_index(drop=True)
-    if hasattr(forecaster, "save"):
-        files.write_atomic(files.global_network_file(folder, name, j), forecaster.save)
     record = {
-        "model": name,
         "fit": j,
         "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}",
         "until": f"{pd.Timestamp(until):%Y-%m-%d}",
         "symbols": int(rows[C.SYMBOL].nunique()),
         **forecaster.record(),
     }
-    store.write_stage(f"{GLOBAL_STAGE}:{name}:{j}", record, forecasts)
+    return forecasts, record
+
+
+def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> None:
+    """Fit pair `name` at cutoff j and store the forecasts it owns (up to the next fit)."""
+    if j > 0 and getattr(forecaster, "fitted", None) is None and hasattr(forecaster, "restore"):
+        # A resumed run: continue from the network the fit before saved.
+        forecaster.restore(files.global_network_file(folder, name, j - 1))
+    forecasts, record = fit_and_forecast(forecaster, when, j)
+    if hasattr(forecaster, "save"):
+        files.write_atomic(files.global_network_file(folder, name, j), forecaster.save)
+    store.write_stage(f"{GLOBAL_STAGE}:{name}:{j}", {"model": name, **record}, forecasts)
 
 
 def fit_records(store: ResultsStore, config, n_fits: int) -> dict[str, list[dict]]:
