@@ -155,16 +155,10 @@ def universe(
     choose_backend(value(backend))
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
-    base = GlobalConfig()
+    runner = EngineConfig(value(engine), workers, ray_address)
     feature_sets = parse_names(features, "--features", FEATURE_SETS)
-    global_model = GlobalConfig(
-        lookback=lookback,
-        features=feature_sets[0],
-        embedding_dim=embedding_dim,
-        target=value(target),
-        model=base.model,
-        training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
-    )
+    global_model = _global_config(lookback, feature_sets[0], embedding_dim, value(target),
+                                  epochs, batch_size)  # fmt: skip
     plan = UniverseConfig(
         mode=value(mode),
         models=tuple(parse_models(models, universe_models())),
@@ -180,9 +174,8 @@ def universe(
         window=value(window),
     )
     wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
-    mapping = parse_column_mapping(columns) if columns else None
-    source = PanelSource(data, wanted, mapping, value(fill), strict)
-    runner = EngineConfig(value(engine), workers, ray_address)
+    source = PanelSource(data, wanted, parse_column_mapping(columns) if columns else None,
+                         value(fill), strict)  # fmt: skip
     try:
         with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
             result = universe_job(source, plan, out=out, resume=resume, engine=runner,
@@ -191,7 +184,7 @@ def universe(
         # Every symbol stored so far is complete (one transaction each); say how to go on.
         sys.stderr.write(
             f"interrupted: finished symbols are kept in {out}; add --resume to continue\n"
-        )
+        )  # noqa: E501
         raise typer.Exit(getattr(stop, "exit_code", 130)) from None
     except OSError as err:  # a full disk, say: the store keeps every finished symbol
         sys.stderr.write(
@@ -201,8 +194,22 @@ def universe(
         )
         raise typer.Exit(1) from None
     if json_output:
-        print_json({**result.summary, "folder": str(result.folder)})
-        return
+        return print_json({**result.summary, "folder": str(result.folder)})
     print_scores(console, result.summary)
     folder = escape(str(result.folder))
     console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")
+
+
+def _global_config(
+    lookback: int, features: str, embedding_dim: int, target: str, epochs: int, batch_size: int
+) -> GlobalConfig:
+    """The global models' settings from the command's options (the rest: defaults)."""
+    base = GlobalConfig()
+    return GlobalConfig(
+        lookback=lookback,
+        features=features,
+        embedding_dim=embedding_dim,
+        target=target,
+        model=base.model,
+        training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
+    )

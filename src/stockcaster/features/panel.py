@@ -114,18 +114,16 @@ def panel_features(
     Args:
         prices: the validated price table.
         cutoff: the last training day; statistics use rows up to it only.
-        feature_set: "returns" (the close's log-return) or "ohlcv" (log-return, opening
-            gap, high-low range, open-to-close body, log volume change).
+        feature_set: a name from `FEATURE_SETS`.
         center_returns: subtract each symbol's mean log-return; without, returns are
             only divided by their spread, so a forecast of 0 is the naive forecast.
-        scale: `(symbols, mean, std)` fitted earlier, to scale the same symbols with;
-            None computes them from the rows up to the cutoff.
+        scale, moments: `(symbols, mean, std)` and a cross-sectional target's moments
+            fitted earlier, to scale the same symbols with; None fits them on the rows up
+            to the cutoff.
         target: "return", "rank" or "zscore" (`panel_targets.py`).
-        moments: a cross-sectional target's moments fitted earlier; None computes them
-            from the rows up to the cutoff.
 
     Raises:
-        StockcasterError: "ohlcv" on a table without open, high, low and volume.
+        StockcasterError: a set whose columns the table lacks.
     """
     if feature_set not in FEATURE_SETS:
         raise StockcasterError(
@@ -136,7 +134,6 @@ def panel_features(
     log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
     spec = FEATURE_SETS[feature_set]
     raw = _raw_features(prices, log_close, starts, stops, spec)  # [rows, features]
-
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
     first = _cutoff_rows(dates, starts, stops, cutoff)
     if scale is None:
@@ -146,15 +143,7 @@ def panel_features(
     else:
         mean, std = scale[1], scale[2]
     values = standardise(raw, mean, std, symbol_id, spec.clip)
-    labels = np.full(len(prices), np.nan)
-    labels[:-1] = values[1:, 0]
-    labels[stops - 1] = np.nan  # a symbol's last row has no next day of its own
-    if target != "return":
-        nxt = next_returns(log_close, stops)
-        day = np.roll(dates, -1)  # the day each next return is realised on
-        labels = cross_sectional(nxt, day, target)
-        if moments is None:
-            moments = market_moments(nxt, day, np.isfinite(nxt) & (day <= cutoff))
+    labels, moments = _labels(values, log_close, stops, dates, cutoff, target, moments)
     return PanelFeatures(
         values=values.astype("float32"),
         target=labels.astype("float32"),
@@ -171,6 +160,20 @@ def panel_features(
         target_kind=target,
         moments=moments or (0.0, 1.0),
     )
+
+
+def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tuple:
+    """Each row's target: the next row's scaled log-return, or a cross-sectional one."""
+    if target == "return":
+        labels = np.full(len(values), np.nan)
+        labels[:-1] = values[1:, 0]
+        labels[stops - 1] = np.nan  # a symbol's last row has no next day of its own
+        return labels, moments
+    nxt = next_returns(log_close, stops)
+    day = np.roll(dates, -1)  # the day each next return is realised on
+    if moments is None:
+        moments = market_moments(nxt, day, np.isfinite(nxt) & (day <= cutoff))
+    return cross_sectional(nxt, day, target), moments
 
 
 def _cutoff_rows(

@@ -106,11 +106,7 @@ def universe(
             if name in plan.panel.broken and name not in done:
                 store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
         panel_models = config.panel_models()
-        given = {}
-        if panel_models:
-            fits = len(config.panel_pairs()) * len(_cutoffs(plan, config))
-            advance = progress("global models", fits) if progress else None
-            given = panel_forecasts(store, folder, plan, config, options, advance)
+        given = _global_forecasts(store, folder, plan, config, options, progress)
         job = SymbolJob(
             cutoff=plan.cutoff,
             models=tuple(m for m in config.models if m not in panel_models),
@@ -155,6 +151,15 @@ def _run_symbols(
             on_symbol(record)
 
     runner.run(evaluate_symbol_task, shared, job, todo, keep)
+
+
+def _global_forecasts(store, folder, plan, config, options, progress) -> dict:
+    """Every global model's test forecasts (none without one), trained or read back."""
+    if not config.panel_models():
+        return {}
+    fits = len(config.panel_pairs()) * len(_cutoffs(plan, config))
+    advance = progress("global models", fits) if progress else None
+    return panel_forecasts(store, folder, plan, config, options, advance)
 
 
 def _cutoffs(plan: UniversePlan, config: UniverseConfig) -> list:
