@@ -145,3 +145,19 @@ def test_technical_warm_up_and_missing_columns():
     assert np.isfinite(features.values[rows]).all()  # no training window holds a gap
     with pytest.raises(Exception, match="--features technical: expected columns"):
         panel_features(table.drop(columns=["volume"]), days[120], "technical")
+
+
+def test_cross_section_normalisation_reads_only_each_day_s_values():
+    table = panel()
+    days = np.sort(table["date"].unique())
+    a = panel_features(table, days[120], "technical", normalise="cross-section")
+    for day in days[[70, 130]]:
+        rows = a.dates == day
+        np.testing.assert_allclose(a.values[rows].mean(axis=0), 0, atol=1e-5)
+    changed = table.copy()
+    changed.loc[changed["date"] > days[150], ["open", "high", "low", "close"]] *= 1.4
+    b = panel_features(changed, days[120], "technical", normalise="cross-section")
+    upto = a.dates <= days[150]
+    np.testing.assert_array_equal(a.values[upto], b.values[upto])
+    plain = panel_features(table, days[120], "technical")
+    np.testing.assert_array_equal(a.target, plain.target)  # the labels stay the symbol's

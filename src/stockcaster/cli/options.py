@@ -21,6 +21,7 @@ from stockcaster.engines import ENGINES
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.panel_scaling import NORMALISATIONS
 from stockcaster.features.panel_targets import TARGETS
 from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
@@ -38,6 +39,7 @@ Window = _enum("Window", WINDOWS)
 Mode = _enum("Mode", MODES)
 Engine = _enum("Engine", ENGINES)
 Target = _enum("Target", TARGETS)
+Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 
 ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())

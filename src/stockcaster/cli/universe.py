@@ -23,6 +23,7 @@ from stockcaster.cli.options import (
     FillOption,
     JsonOption,
     Mode,
+    Normalise,
     Target,
     Window,
     parse_names,
@@ -129,6 +130,14 @@ def universe(
             "next return ranked or standardised across the day's symbols; no MSE reported).",
         ),
     ] = "return",
+    normalise: Annotated[
+        Normalise,
+        typer.Option(
+            "--normalise",
+            help="Global models' inputs: symbol (each by its own training rows) or "
+            "cross-section (then z-scored across each day's symbols).",
+        ),
+    ] = "symbol",
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
     ] = 0,
@@ -157,8 +166,11 @@ def universe(
         raise StockcasterError("--symbols and --all: expected one of them, received both")
     runner = EngineConfig(value(engine), workers, ray_address)
     feature_sets = parse_names(features, "--features", FEATURE_SETS)
-    global_model = _global_config(lookback, feature_sets[0], embedding_dim, value(target),
-                                  epochs, batch_size)  # fmt: skip
+    global_model = dataclasses.replace(
+        _global_config(lookback, feature_sets[0], embedding_dim, epochs, batch_size),
+        target=value(target),
+        normalise=value(normalise),
+    )
     plan = UniverseConfig(
         mode=value(mode),
         models=tuple(parse_models(models, universe_models())),
@@ -201,7 +213,7 @@ def universe(
 
 
 def _global_config(
-    lookback: int, features: str, embedding_dim: int, target: str, epochs: int, batch_size: int
+    lookback: int, features: str, embedding_dim: int, epochs: int, batch_size: int
 ) -> GlobalConfig:
     """The global models' settings from the command's options (the rest: defaults)."""
     base = GlobalConfig()
@@ -209,7 +221,6 @@ def _global_config(
         lookback=lookback,
         features=features,
         embedding_dim=embedding_dim,
-        target=target,
         model=base.model,
         training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
     )

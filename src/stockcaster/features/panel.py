@@ -20,7 +20,11 @@ from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
 from stockcaster.features import technical
-from stockcaster.features.panel_scaling import standardise, symbol_statistics
+from stockcaster.features.panel_scaling import (
+    cross_section_zscore,
+    standardise,
+    symbol_statistics,
+)
 from stockcaster.features.panel_targets import (
     TargetKind,
     cross_sectional,
@@ -108,6 +112,7 @@ def panel_features(
     scale: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None,
     target: TargetKind = "return",
     moments: tuple[float, float] | None = None,
+    normalise: str = "symbol",
 ) -> PanelFeatures:
     """Compute and scale features of a price table sorted by symbol and date.
 
@@ -121,6 +126,8 @@ def panel_features(
             fitted earlier, to scale the same symbols with; None fits them on the rows up
             to the cutoff.
         target: "return", "rank" or "zscore" (`panel_targets.py`).
+        normalise: "symbol" (each symbol by its training rows), or "cross-section":
+            then each day's inputs are z-scored again across that day's symbols.
 
     Raises:
         StockcasterError: a set whose columns the table lacks.
@@ -144,6 +151,8 @@ def panel_features(
         mean, std = scale[1], scale[2]
     values = standardise(raw, mean, std, symbol_id, spec.clip)
     labels, moments = _labels(values, log_close, stops, dates, cutoff, target, moments)
+    if normalise == "cross-section":
+        values = cross_section_zscore(values, dates)
     return PanelFeatures(
         values=values.astype("float32"),
         target=labels.astype("float32"),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+NORMALISATIONS = ("symbol", "cross-section")
 
 
 def symbol_statistics(
@@ -37,3 +40,19 @@ def standardise(
             column = np.where(warm, np.clip(np.nan_to_num(column, nan=0.0), -clip, clip), np.nan)
         raw[:, j] = column
     return raw
+
+
+def cross_section_zscore(values: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Each day's rows z-scored across that day's symbols, feature by feature.
+
+    Uses only the day's own values (no other day's); a feature all equal that day is 0.
+    """
+    out = np.empty_like(values)
+    for j in range(values.shape[1]):
+        by_day = pd.Series(values[:, j]).groupby(dates)
+        mean = by_day.transform("mean").to_numpy()
+        spread = by_day.transform("std", ddof=0).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(spread > 0, (values[:, j] - mean) / spread, 0.0)
+        out[:, j] = np.where(np.isnan(values[:, j]), np.nan, z)
+    return out

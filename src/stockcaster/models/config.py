@@ -7,6 +7,7 @@ from typing import Literal
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FeatureSet
+from stockcaster.features.panel_scaling import NORMALISATIONS
 from stockcaster.features.panel_targets import TARGETS, TargetKind
 from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
@@ -109,6 +110,8 @@ class GlobalConfig:
         target: what the model learns: "return" (the next log-return) or, for models
             meant to rank, "rank" or "zscore" across the day's symbols
             (`features/panel_targets.py`).
+        normalise: "symbol" (each symbol's features by its own training rows) or
+            "cross-section" (then z-scored again across each day's symbols).
     """
 
     lookback: int = 20
@@ -131,6 +134,7 @@ class GlobalConfig:
     )
     warm_epochs: int = 5
     target: TargetKind = "return"
+    normalise: str = "symbol"
 
     def __post_init__(self) -> None:
         if self.lookback < 1:
@@ -142,6 +146,11 @@ class GlobalConfig:
         if self.target not in TARGETS:
             raise StockcasterError(
                 f"--target: expected one of {', '.join(TARGETS)}, received {self.target!r}"
+            )
+        if self.normalise not in NORMALISATIONS:
+            raise StockcasterError(
+                f"--normalise: expected one of {', '.join(NORMALISATIONS)}, "
+                f"received {self.normalise!r}"
             )
         if not 0 < self.validation < 1:
             raise StockcasterError(

@@ -43,7 +43,12 @@ def learned_features(
 ) -> PanelFeatures:
     """The features and targets a global model learns from, scaled by the rows to `cutoff`."""
     return panel_features(
-        prices, cutoff, config.features, config.center_returns, target=config.target
+        prices,
+        cutoff,
+        config.features,
+        config.center_returns,
+        target=config.target,
+        normalise=config.normalise,
     )
 
 
@@ -60,6 +65,7 @@ def known_features(
         scale=(known.symbols, known.mean, known.std),
         target=config.target,
         moments=known.moments,
+        normalise=config.normalise,
     )
 
 
