@@ -132,23 +132,16 @@ def panel_features(
     Raises:
         StockcasterError: a set whose columns the table lacks.
     """
-    if feature_set not in FEATURE_SETS:
-        raise StockcasterError(
-            f"--features: expected one of {', '.join(FEATURE_SETS)}, received {feature_set!r}"
-        )
+    spec = feature_set_spec(feature_set)
     symbols, starts, stops = symbol_rows(prices)
     symbol_id = np.repeat(np.arange(len(symbols), dtype="int32"), stops - starts)
     log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
-    spec = FEATURE_SETS[feature_set]
     raw = _raw_features(prices, log_close, starts, stops, spec)  # [rows, features]
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
     first = _cutoff_rows(dates, starts, stops, cutoff)
-    if scale is None:
-        mean, std = symbol_statistics(raw, starts, first, center_returns)
-    elif tuple(scale[0]) != tuple(symbols):
+    mean, std = scale[1:] if scale else symbol_statistics(raw, starts, first, center_returns)
+    if scale and tuple(scale[0]) != tuple(symbols):
         raise ValueError("expected the symbols the statistics were fitted on")
-    else:
-        mean, std = scale[1], scale[2]
     values = standardise(raw, mean, std, symbol_id, spec.clip)
     labels, moments = _labels(values, log_close, stops, dates, cutoff, target, moments)
     if normalise == "cross-section":
@@ -169,6 +162,19 @@ def panel_features(
         target_kind=target,
         moments=moments or (0.0, 1.0),
     )
+
+
+def feature_set_spec(name: str) -> FeatureSetSpec:
+    """The registry entry of `name`.
+
+    Raises:
+        StockcasterError: an unknown name.
+    """
+    if name not in FEATURE_SETS:
+        raise StockcasterError(
+            f"--features: expected one of {', '.join(FEATURE_SETS)}, received {name!r}"
+        )
+    return FEATURE_SETS[name]
 
 
 def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tuple:
