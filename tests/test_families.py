@@ -299,3 +299,28 @@ def test_backtest_refuses_feature_sets_it_cannot_run_in_one_line(tmp_path, extra
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+
+
+def test_a_family_trains_saves_and_predicts_through_a_preset(tmp_path, small_csv):
+    from typer.testing import CliRunner
+
+    from stockcaster.cli import app
+
+    preset = tmp_path / "attention.toml"
+    preset.write_text(
+        'name = "attention"\n[features]\nlookback = 10\n'
+        '[model]\nfamily = "transformer"\nwidth = 8\nblocks = 1\nheads = 2\n'
+        "[training]\nepochs = 1\n"
+    )
+    runner = CliRunner()
+    bundle = tmp_path / "bundle"
+    saved = runner.invoke(
+        app, ["train", "--data", str(small_csv), "--preset", str(preset), "--save", str(bundle)]
+    )
+    assert saved.exit_code == 0, saved.output
+    predicted = runner.invoke(
+        app, ["predict", "--model", str(bundle), "--data", str(small_csv), "--json",
+              "--out", str(tmp_path / "p")],
+    )  # fmt: skip
+    assert predicted.exit_code == 0, predicted.output  # loaded with safe_mode
+    assert '"yhat"' in predicted.output

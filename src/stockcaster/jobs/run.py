@@ -103,7 +103,7 @@ def _train_and_forecast(
 ) -> _Trained:
     """Fit the pipeline on the training rows, train the network, forecast the test days."""
     # Delayed imports: Keras starts only once the input is known to be good.
-    from stockcaster.models.rnn import build_rnn
+    from stockcaster.models.networks import build_network
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
@@ -112,7 +112,8 @@ def _train_and_forecast(
     pipeline.fit(close, split)
     fit, validation, test = pipeline.parts(close, split)
     set_seed(config.training.seed)
-    model = build_rnn(config.model, fit.x.shape[1:], name=f"stockcaster_{safe_name(config.name)}")
+    name = f"stockcaster_{safe_name(config.name)}"
+    model = build_network(config.model, fit.x.shape[1:], name=name)
     result = train(model, fit, validation, config.training, verbose=verbose)
     started = time.perf_counter()
     predicted = model.predict(test.x, batch_size=1024, verbose=0)[:, 0]  # [test days]
