@@ -176,7 +176,7 @@ def test_moving_average_is_the_mean_of_the_last_window():
 @pytest.mark.parametrize("name", entries())
 def test_changing_prices_after_an_origin_changes_no_forecast_made_at_or_before_it(name):
     prices = series(150)
-    config = BacktestConfig(horizon=2, retrain_every=15, test_fraction=0.3)
+    config = BacktestConfig(horizon=2, retrain_every=25, test_fraction=0.3)  # 2 fits
     make = forecaster_factory(name, tiny_options())
     cut = prices.index[125]
     changed = prices.copy()
