@@ -4,7 +4,8 @@ Phase "third": every family (linear, lightgbm, mlp, lstm, gru, tcn, transformer,
 cheapest first) on `returns` and on `technical`, on every third symbol of the panel (146),
 the last 25% of trading days as the test period, each global model refitted every 126
 trading days (networks warm-started). Phase "all": the two pairs with the best mean rank
-IC in phase "third", and linear and lightgbm on both sets, on all 437 symbols.
+IC in phase "third", and linear and lightgbm on both sets, on all 437 symbols. Phase
+"benchmark": the equal-weight universe's annual return over each phase's test period.
 
 Each pair is its own universe run (through `jobs.universe`, in this process, the local
 engine), so its seconds are its own: features, every fit, every forecast, the scores and
@@ -83,8 +84,10 @@ def run_pair(data: str, symbols: list[str], family: str, feature_set: str, args)
         shutil.rmtree(scratch, ignore_errors=True)
     row = next(r for r in result.summary["leaderboard"] if r["model"] != "naive")
     fits = next(iter(result.summary["global_models"].values()))
+    book = result.summary["cross_section"][row["model"]]["portfolio"]
     return {
         **row,
+        "benchmark_annual_return": book["benchmark"]["annual_return"],
         "family": family,
         "features": feature_set,
         "symbols_run": result.summary["symbols"]["done"],
@@ -96,7 +99,7 @@ def run_pair(data: str, symbols: list[str], family: str, feature_set: str, args)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data/universe_daily.csv.gz"))
-    parser.add_argument("--phase", choices=("third", "all"), default="third")
+    parser.add_argument("--phase", choices=("third", "all", "benchmark"), default="third")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--features", default=",".join(FEATURE_SETS))
     parser.add_argument("--retrain-every", type=int, default=126)
@@ -109,6 +112,8 @@ def main() -> None:
     from stockcaster.data.panel import load_panel
 
     everything = sorted(load_panel(args.data).prices["symbol"].unique())
+    if args.phase == "benchmark":
+        return _benchmarks(args, everything)
     symbols = everything[::3] if args.phase == "third" else everything
     pairs = [(f, s) for f in args.families.split(",") for s in args.features.split(",")]
     if args.phase == "all":
@@ -126,6 +131,31 @@ def main() -> None:
         record[f"{args.phase}_seconds"] = round(time.perf_counter() - started, 1)
         args.out.write_text(json.dumps(record, indent=2) + "\n")
         print(json.dumps(row), flush=True)
+
+
+def _benchmarks(args, everything: list[str]) -> None:
+    """The equal-weight universe's annual return over the test period of each phase."""
+    from stockcaster.engines import EngineConfig
+    from stockcaster.jobs.universe import universe
+    from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+
+    record = _read(args.out)
+    record["benchmark_annual_return"] = {}
+    for phase, symbols in (("third", everything[::3]), ("all", everything)):
+        scratch = Path(tempfile.mkdtemp(prefix="bench-zoo-"))
+        try:
+            result = universe(
+                PanelSource(args.data, symbols),
+                UniverseConfig(mode="per-symbol", models=("naive", "drift")),
+                out=scratch / "run",
+                engine=EngineConfig("local", workers=2),
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        book = result.summary["cross_section"]["drift"]["portfolio"]
+        record["benchmark_annual_return"][phase] = book["benchmark"]["annual_return"]
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record["benchmark_annual_return"]))
 
 
 def _read(path: Path) -> dict:
