@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # Two test processes: the suite waits on subprocesses and signals as much as it computes.
+# Work stealing: an idle process takes tests queued for the other, so the longest tests
+# (the model families') do not leave one process working alone at the end.
 test: lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python bench/make_run.py

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from test_feature_sets import random_ohlcv
-from test_forecasters import entries, tiny_options
+from test_forecasters import tiny_options
 
 from stockcaster.errors import Interrupted
 from stockcaster.evaluation.cross_section import benjamini_hochberg, score_summary
@@ -20,7 +20,7 @@ from stockcaster.jobs.universe import universe
 from stockcaster.jobs.universe_panel import retrain_cutoffs
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.global_model import GlobalNetwork
-from stockcaster.models.registry import MODELS, Capability
+from stockcaster.models.registry import MODELS
 from stockcaster.store.results import ResultsStore
 
 
@@ -29,8 +29,9 @@ def panel(n: int = 180, symbols: int = 4) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-@pytest.mark.parametrize("name", entries(Capability.PANEL))
-def test_every_family_learns_from_technical_features(name):
+@pytest.mark.parametrize("name", ["lstm", "linear", "lightgbm"])
+def test_families_learn_from_technical_features(name):
+    # The other networks read the same windows as lstm (`test_panel_form_contract` runs each).
     table = panel()
     days = np.sort(table["date"].unique())
     options = tiny_options()
@@ -109,7 +110,8 @@ def test_a_run_stopped_between_refits_and_resumed_ends_as_an_uninterrupted_run(
     tmp_path, monkeypatch
 ):
     data = _csv(tmp_path, panel())
-    whole = universe(PanelSource(data), _config(), out=tmp_path / "whole")
+    config = dataclasses.replace(_config(), features=("technical",))  # a network, a tabular
+    whole = universe(PanelSource(data), config, out=tmp_path / "whole")
     calls = {"n": 0}
     fit = GlobalNetwork.fit
 
@@ -121,9 +123,9 @@ def test_a_run_stopped_between_refits_and_resumed_ends_as_an_uninterrupted_run(
 
     monkeypatch.setattr(GlobalNetwork, "fit", stop_at_the_third_fit)
     with pytest.raises(Interrupted):
-        universe(PanelSource(data), _config(), out=tmp_path / "cut")
+        universe(PanelSource(data), config, out=tmp_path / "cut")
     monkeypatch.setattr(GlobalNetwork, "fit", fit)
-    resumed = universe(PanelSource(data), _config(), out=tmp_path / "cut", resume=True)
+    resumed = universe(PanelSource(data), config, out=tmp_path / "cut", resume=True)
     with ResultsStore(whole.folder) as a, ResultsStore(resumed.folder) as b:
         pd.testing.assert_frame_equal(a.forecasts(), b.forecasts())
     assert whole.summary["leaderboard"] == resumed.summary["leaderboard"] or _same_but_seconds(
@@ -180,7 +182,6 @@ from stockcaster.models.families import NEURAL
 from stockcaster.models.registry import MODELS
 import keras
 table = panel(120, 3)
-days = np.sort(table["date"].unique())
 series = table[table["symbol"] == "S0"].set_index("date")["close"]
 out = {"backend": keras.backend.backend()}
 for name in NEURAL:
@@ -188,10 +189,7 @@ for name in NEURAL:
     model.fit(series.iloc[:100])
     one = model.predict(series, 2)
     out[name] = [bool(np.isfinite(one).all())]
-# The global form: the same builders; the transformer has the one custom layer.
-glob = MODELS["transformer"].make_panel(tiny_options())
-glob.fit(table, days[90])
-out["global transformer"] = [len(glob.predict_after(table))]
+# The global form builds the same networks (test_backends.py trains the global lstm on JAX).
 print(json.dumps(out))
 """
 
@@ -205,7 +203,6 @@ def test_every_network_family_trains_on_jax():
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result.pop("backend") == "jax"
-    assert result.pop("global transformer") == [3 * 29]
     assert result == {name: [True] for name in result} and len(result) == 6
 
 
