@@ -242,3 +242,18 @@ def _one_of_union(options: tuple, value: Any, where: str) -> Any:
             text = str(err).removeprefix(f"{where}: expected ")
             expected.append(text.rpartition(", received ")[0] or text)
     raise StockcasterError(f"{where}: expected {' or '.join(expected)}, received {value!r}")
+
+
+def parse_names(text: str, option: str, known) -> tuple[str, ...]:
+    """A comma-separated list of names from `known`, in order, without repeats.
+
+    Raises:
+        StockcasterError: an empty or unknown name.
+    """
+    names = [n.strip().lower() for n in text.split(",")]
+    for name in names:
+        if name not in known:
+            raise StockcasterError(
+                f"{option}: expected names among {', '.join(known)}, received {name!r}"
+            )
+    return tuple(dict.fromkeys(names))

@@ -30,7 +30,6 @@ from stockcaster.cli.options import (
     ReportOption,
     SymbolOption,
     Window,
-    parse_names,
     value,
 )
 from stockcaster.cli.output import (
@@ -62,7 +61,7 @@ from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import parse_models
 from stockcaster.reporting.figures import price_figure
 from stockcaster.reporting.tables import forecast_table, inspection, leaderboard_table, run_summary
-from stockcaster.settings import choose_backend
+from stockcaster.settings import choose_backend, parse_names
 from stockcaster.store import files
 
 app = typer.Typer(

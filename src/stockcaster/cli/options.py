@@ -46,21 +46,6 @@ ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
 FEATURE_HELP = "; ".join(f"{f.name} ({f.help})" for f in FEATURE_SETS.values())
 
 
-def parse_names(text: str, option: str, known) -> tuple[str, ...]:
-    """A comma-separated list of names from `known`, in order, without repeats.
-
-    Raises:
-        StockcasterError: an empty or unknown name.
-    """
-    names = [n.strip().lower() for n in text.split(",")]
-    for name in names:
-        if name not in known:
-            raise StockcasterError(
-                f"{option}: expected names among {', '.join(known)}, received {name!r}"
-            )
-    return tuple(dict.fromkeys(names))
-
-
 def value(choice: enum.Enum | str | None) -> Any:
     """The plain value of a choice (None stays None)."""
     return choice.value if isinstance(choice, enum.Enum) else choice

@@ -26,7 +26,6 @@ from stockcaster.cli.options import (
     Normalise,
     Target,
     Window,
-    parse_names,
     value,
 )
 from stockcaster.cli.output import (
@@ -46,7 +45,7 @@ from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.registry import models_help, parse_models, universe_models
 from stockcaster.reporting.tables import print_scores
-from stockcaster.settings import choose_backend
+from stockcaster.settings import choose_backend, parse_names
 
 _DEFAULT_OUT = Path("runs/universe")
 

@@ -22,6 +22,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features import technical
 from stockcaster.features.panel_scaling import (
     cross_section_zscore,
+    cutoff_rows,
     standardise,
     symbol_statistics,
 )
@@ -95,6 +96,16 @@ class PanelFeatures:
                 ends.append(np.arange(max(lowest, first), stop - 1))
         return np.concatenate(ends).astype("int64") if ends else np.zeros(0, "int64")
 
+    def forecast_table(self, z: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
+        """Forecasts `z` (the target's scale) of rows `ends + 1`: symbol, date, yhat."""
+        return pd.DataFrame(
+            {
+                C.SYMBOL: np.asarray(self.symbols)[self.symbol_id[ends]],
+                C.DATE: self.dates[ends + 1],
+                C.YHAT: self.to_price(np.asarray(z, dtype="float64"), ends),
+            }
+        )
+
     def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Standardised log-return forecasts for rows `ends + 1` -> closes."""
         if self.target_kind != "return":
@@ -138,7 +149,7 @@ def panel_features(
     log_close = np.log(prices[C.CLOSE].to_numpy(dtype="float64"))
     raw = _raw_features(prices, log_close, starts, stops, spec)  # [rows, features]
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
-    first = _cutoff_rows(dates, starts, stops, cutoff)
+    first = cutoff_rows(dates, starts, stops, cutoff)
     mean, std = scale[1:] if scale else symbol_statistics(raw, starts, first, center_returns)
     if scale and tuple(scale[0]) != tuple(symbols):
         raise ValueError("expected the symbols the statistics were fitted on")
@@ -172,7 +183,7 @@ def feature_set_spec(name: str) -> FeatureSetSpec:
     """
     if name not in FEATURE_SETS:
         raise StockcasterError(
-            f"--features: expected one of {', '.join(FEATURE_SETS)}, received {name!r}"
+            f"--features: expected names among {', '.join(FEATURE_SETS)}, received {name!r}"
         )
     return FEATURE_SETS[name]
 
@@ -189,19 +200,6 @@ def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tu
     if moments is None:
         moments = market_moments(nxt, day, np.isfinite(nxt) & (day <= cutoff))
     return cross_sectional(nxt, day, target), moments
-
-
-def _cutoff_rows(
-    dates: np.ndarray, starts: np.ndarray, stops: np.ndarray, cutoff: np.datetime64
-) -> np.ndarray:
-    """Each symbol's row of its last day up to the cutoff; -1 if it starts after it."""
-    first = np.array(
-        [
-            start + int(np.searchsorted(dates[start:stop], cutoff, side="right")) - 1
-            for start, stop in zip(starts, stops, strict=True)
-        ]
-    )
-    return np.where(first >= starts, first, -1)
 
 
 def _raw_features(

@@ -56,3 +56,16 @@ def cross_section_zscore(values: np.ndarray, dates: np.ndarray) -> np.ndarray:
             z = np.where(spread > 0, (values[:, j] - mean) / spread, 0.0)
         out[:, j] = np.where(np.isnan(values[:, j]), np.nan, z)
     return out
+
+
+def cutoff_rows(
+    dates: np.ndarray, starts: np.ndarray, stops: np.ndarray, cutoff: np.datetime64
+) -> np.ndarray:
+    """Each symbol's row of its last day up to the cutoff; -1 if it starts after it."""
+    first = np.array(
+        [
+            start + int(np.searchsorted(dates[start:stop], cutoff, side="right")) - 1
+            for start, stop in zip(starts, stops, strict=True)
+        ]
+    )
+    return np.where(first >= starts, first, -1)

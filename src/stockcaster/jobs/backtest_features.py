@@ -18,7 +18,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig, first_origin, one_step_table
-from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.jobs.envelope import Prices
 from stockcaster.jobs.universe_panel import (
@@ -40,11 +40,7 @@ def check_feature_sets(features: tuple[str, ...], models: list[str], walk: Backt
             with a horizon or step above 1 (they forecast one step, every day).
     """
     for name in features:
-        if name not in FEATURE_SETS:
-            raise StockcasterError(
-                f"--features: expected names among {', '.join(FEATURE_SETS)}, received {name!r}"
-            )
-        if FEATURE_SETS[name].universe_only:
+        if feature_set_spec(name).universe_only:
             raise StockcasterError(
                 f"--features: expected sets that one symbol has, received {name!r}, which "
                 "needs a universe (stockcaster universe --features market)"

@@ -41,7 +41,6 @@ from stockcaster.jobs.universe_panel import (
 from stockcaster.jobs.universe_plan import (
     PanelSource,
     UniverseConfig,
-    UniversePlan,
     plan_universe,
 )
 from stockcaster.models.presets import load_preset
@@ -106,7 +105,8 @@ def universe(
             if name in plan.panel.broken and name not in done:
                 store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
         panel_models = config.panel_models()
-        given = _global_forecasts(store, folder, plan, config, options, progress)
+        when = schedule(plan, config) if panel_models else None
+        given = _global_forecasts(store, folder, when, plan, config, options, progress)
         job = SymbolJob(
             cutoff=plan.cutoff,
             models=tuple(m for m in config.models if m not in panel_models),
@@ -120,7 +120,7 @@ def universe(
         shared = PanelArrays.from_prices(plan.prices, given)
         todo = [s for s in plan.runnable if s not in done]
         _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
-        fits = fit_records(store, config, len(_cutoffs(plan, config))) if panel_models else {}
+        fits = fit_records(store, config, len(when.cutoffs)) if when else {}
         seconds = time.perf_counter() - started
         return _finish(folder, store, config, plan.settings, seconds, fits)
 
@@ -153,17 +153,16 @@ def _run_symbols(
     runner.run(evaluate_symbol_task, shared, job, todo, keep)
 
 
-def _global_forecasts(store, folder, plan, config, options, progress) -> dict:
+def _global_forecasts(store, folder, when, plan, config, options, progress) -> dict:
     """Every global model's test forecasts (none without one), trained or read back."""
-    if not config.panel_models():
+    if when is None:
         return {}
-    fits = len(config.panel_pairs()) * len(_cutoffs(plan, config))
-    advance = progress("global models", fits) if progress else None
-    return panel_forecasts(store, folder, plan, config, options, advance)
-
-
-def _cutoffs(plan: UniversePlan, config: UniverseConfig) -> list:
-    return schedule(plan, config).cutoffs
+    advance = (
+        progress("global models", len(config.panel_pairs()) * len(when.cutoffs))
+        if progress
+        else None
+    )
+    return panel_forecasts(store, folder, when, plan.prices, config, options, advance)
 
 
 def _failed(outcome: Outcome) -> SymbolRecord:

@@ -83,23 +83,29 @@ def schedule(plan, config) -> Schedule:
     return Schedule(learn, days, cutoffs, config.window == "sliding")
 
 
+def stage_name(name: str, fit: int) -> str:
+    """The results store's stage of a global model's fit number `fit`."""
+    return f"{GLOBAL_STAGE}:{name}:{fit}"
+
+
 def panel_forecasts(
     store: ResultsStore,
     folder,
-    plan,
+    when: Schedule,
+    prices: pd.DataFrame,
     config,
     options: ModelOptions,
     advance: Callable[[], None] | None = None,
 ) -> dict[str, pd.Series]:
-    """Every pair's one-step test forecasts, aligned with `plan.prices`' rows (NaN: none).
+    """Every pair's one-step test forecasts, aligned with `prices`' rows (NaN: none).
 
     Args:
-        plan: the checked universe (`universe_plan.UniversePlan`).
+        when: the fits (`schedule`).
+        prices: the universe's price table (`UniversePlan.prices`).
         config: the run's `UniverseConfig`.
         advance: called after each fit.
     """
-    when = schedule(plan, config)
-    keys = pd.MultiIndex.from_frame(plan.prices[[C.SYMBOL, C.DATE]])
+    keys = pd.MultiIndex.from_frame(prices[[C.SYMBOL, C.DATE]])
     out = {}
     for model, feature_set in config.panel_pairs():
         name = pair_name(model, feature_set, options.global_model.target)
@@ -107,14 +113,14 @@ def panel_forecasts(
         forecaster = MODELS[model].make_panel(dataclasses.replace(options, global_model=settings))
         parts = []
         for j in range(len(when.cutoffs)):
-            stage = f"{GLOBAL_STAGE}:{name}:{j}"
+            stage = stage_name(name, j)
             if store.stage(stage) is None:
                 _fit_once(store, folder, forecaster, when, j, name)
                 if advance:
                     advance()
             parts.append(store.stage_forecasts(stage))
         values = pd.concat(parts).set_index([C.SYMBOL, C.DATE])[C.YHAT]
-        out[name] = pd.Series(values.reindex(keys).to_numpy(), index=plan.prices.index)
+        out[name] = pd.Series(values.reindex(keys).to_numpy(), index=prices.index)
     return out
 
 
@@ -143,7 +149,7 @@ def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> N
     forecasts, record = fit_and_forecast(forecaster, when, j)
     if hasattr(forecaster, "save"):
         files.write_atomic(files.global_network_file(folder, name, j), forecaster.save)
-    store.write_stage(f"{GLOBAL_STAGE}:{name}:{j}", {"model": name, **record}, forecasts)
+    store.write_stage(stage_name(name, j), {"model": name, **record}, forecasts)
 
 
 def fit_records(store: ResultsStore, config, n_fits: int) -> dict[str, list[dict]]:
@@ -151,6 +157,6 @@ def fit_records(store: ResultsStore, config, n_fits: int) -> dict[str, list[dict
     records = {}
     for model, feature_set in config.panel_pairs():
         name = pair_name(model, feature_set, config.global_model.target)
-        found = [store.stage(f"{GLOBAL_STAGE}:{name}:{j}") for j in range(n_fits)]
+        found = [store.stage(stage_name(name, j)) for j in range(n_fits)]
         records[name] = [r for r in found if r is not None]
     return records

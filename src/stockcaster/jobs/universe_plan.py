@@ -23,7 +23,7 @@ from stockcaster.data.panel import Panel, load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.evaluation.symbol_work import eligible_symbols
-from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
 from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.registry import MODELS, universe_models
@@ -95,10 +95,7 @@ class UniverseConfig:
                 f"--window: expected one of {', '.join(WINDOWS)}, received {self.window!r}"
             )
         for name in self.feature_sets():
-            if name not in FEATURE_SETS:
-                raise StockcasterError(
-                    f"--features: expected names among {', '.join(FEATURE_SETS)}, received {name!r}"
-                )
+            feature_set_spec(name)
 
     def panel_models(self) -> tuple[str, ...]:
         """The models trained once for all symbols (global mode, models with a panel form)."""

@@ -174,13 +174,7 @@ def forecast_test_days(
         features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
     )
     z = model.network.predict(batches, verbose=0)[:, 0]  # standardised log-return forecasts
-    return pd.DataFrame(
-        {
-            "symbol": np.asarray(features.symbols)[features.symbol_id[ends]],
-            "date": features.dates[ends + 1],
-            "yhat": features.to_price(z, ends),
-        }
-    )
+    return features.forecast_table(z, ends)
 
 
 class GlobalNetwork:

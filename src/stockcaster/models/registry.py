@@ -22,6 +22,7 @@ from stockcaster.models.global_model import GlobalConfig, GlobalNetwork
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
 from stockcaster.models.tabular import GlobalTabular, TabularForecaster
+from stockcaster.settings import parse_names
 
 MIN_HISTORY = 30  # closes before the test period that any model is asked for
 
@@ -114,19 +115,15 @@ def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None =
     """
     if text is None:
         return list(default) if default is not None else installed_models()
-    names = [n.strip().lower() for n in text.split(",")]
+    names = parse_names(text, "--models", MODELS)
     for name in names:
-        if name not in MODELS:
-            raise StockcasterError(
-                f"--models: expected names among {', '.join(MODELS)}, received {name!r}"
-            )
         spec = MODELS[name]
         if not spec.installed():
             raise StockcasterError(
                 f"--models: expected an installed model, received {name!r}, which needs the "
                 f"{spec.requires} package (pip install 'stockcaster[{spec.extra}]')"
             )
-    return list(dict.fromkeys(names))
+    return list(names)
 
 
 def forecaster_factory(name: str, options: ModelOptions) -> Callable[[], Forecaster]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stockcaster import columns as C
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.base import NotFittedError
@@ -171,14 +170,8 @@ class GlobalTabular:
             raise NotFittedError(self.name)
         features = known_features(self.fitted.features, prices, self.cutoff, self.config)
         ends = features.window_ends(self.lags, "test")
-        z = np.asarray(self.fitted.regressor.predict(flat_windows(features, ends, self.lags)))
-        return pd.DataFrame(
-            {
-                C.SYMBOL: np.asarray(features.symbols)[features.symbol_id[ends]],
-                C.DATE: features.dates[ends + 1],
-                C.YHAT: features.to_price(z.astype("float64"), ends),
-            }
-        )
+        z = self.fitted.regressor.predict(flat_windows(features, ends, self.lags))
+        return features.forecast_table(z, ends)
 
     def record(self) -> dict:
         fit = self.fitted
