@@ -12,6 +12,7 @@ from stockcaster.evaluation.cross_section import (
     portfolio,
     returns_panel,
     score_summary,
+    top_k_weights,
 )
 
 DAYS = pd.to_datetime(["2016-01-04", "2016-01-05", "2016-01-06"])
@@ -103,3 +104,64 @@ def test_naive_has_no_ic_and_holds_no_book():
                            forecasts, k=1, cost_bps=5.0)  # fmt: skip
     assert result["models"]["naive"]["ic"]["mean_ic"] is None
     assert result["models"]["naive"]["portfolio"]["mean_turnover"] == 0.0
+
+
+def loop_information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame):
+    """The per-day loop the vectorised IC replaced: the reference it must equal."""
+    both = predicted.notna() & realised.notna()
+    records = {}
+    for day in predicted.index:
+        used = both.loc[day]
+        p, r = predicted.loc[day, used], realised.loc[day, used]
+        if used.sum() < 3 or p.nunique() < 2 or r.nunique() < 2:
+            continue
+        records[day] = {
+            "ic": float(np.corrcoef(p, r)[0, 1]),
+            "rank_ic": float(np.corrcoef(p.rank(), r.rank())[0, 1]),
+            "symbols": int(used.sum()),
+        }
+    return pd.DataFrame.from_dict(records, orient="index", columns=["ic", "rank_ic", "symbols"])
+
+
+def loop_top_k_weights(predicted: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The per-day loop the vectorised book replaced: the reference it must equal."""
+    weights = pd.DataFrame(0.0, index=predicted.index, columns=predicted.columns)
+    for day in predicted.index:
+        row = predicted.loc[day].dropna()
+        if len(row) < 2 * k or row.nunique() < 2:
+            continue
+        ranked = row.sort_index(kind="stable").sort_values(kind="stable")
+        weights.loc[day, ranked.index[-k:]] = 1.0 / k
+        weights.loc[day, ranked.index[:k]] = -1.0 / k
+    return weights
+
+
+def awkward_panel(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns with gaps, ties, rounded values, constant days and days with 1-4 symbols."""
+    rng = np.random.default_rng(seed)
+    days = pd.bdate_range("2016-01-04", periods=120, name="date")
+    names = pd.Index([f"S{i:02d}" for i in rng.permutation(23)], name="symbol")  # not sorted
+    predicted = pd.DataFrame(rng.normal(0, 0.01, (120, 23)).round(3), days, names)
+    realised = pd.DataFrame(rng.normal(0, 0.02, (120, 23)), days, names)
+    predicted = predicted.mask(rng.random((120, 23)) < 0.2)
+    realised = realised.mask(rng.random((120, 23)) < 0.1)
+    predicted.iloc[5] = 0.001  # every prediction equal: no IC, no book
+    realised.iloc[6] = 0.0
+    predicted.iloc[7, 3:] = np.nan  # 3 symbols left
+    predicted.iloc[8, 2:] = np.nan  # 2 symbols left
+    predicted.iloc[9] = np.nan
+    return predicted, realised
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vectorised_aggregates_equal_the_per_day_loops(seed):
+    predicted, realised = awkward_panel(seed)
+    fast = information_coefficients(predicted, realised)
+    slow = loop_information_coefficients(predicted, realised)
+    pd.testing.assert_index_equal(fast.index, slow.index)
+    np.testing.assert_allclose(fast[["ic", "rank_ic"]], slow[["ic", "rank_ic"]], rtol=1e-12)
+    assert fast["symbols"].tolist() == slow["symbols"].tolist()
+    for k in (1, 3, 10):
+        pd.testing.assert_frame_equal(
+            top_k_weights(predicted, k), loop_top_k_weights(predicted, k), check_names=False
+        )

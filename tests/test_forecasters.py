@@ -15,6 +15,7 @@ import pytest
 from conftest import ohlcv, random_walk, tiny_forecast_preset
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.models.base import (
+    ClosedForm,
     Forecaster,
     NotFittedError,
     OneStepPath,
@@ -94,6 +95,7 @@ def test_forecaster_contract(name):
     # The capabilities the entry declares are the protocols the model keeps.
     spec = MODELS[name]
     assert isinstance(model, OneStepPath) == (Capability.ONE_STEP_PATH in spec.capabilities)
+    assert isinstance(model, ClosedForm) == (Capability.CLOSED_FORM in spec.capabilities)
     assert (spec.make_panel is not None) == (Capability.PANEL in spec.capabilities)
 
 
@@ -116,6 +118,22 @@ def test_the_one_step_path_equals_the_origin_loop(name):
     path = model.one_step_path(history, 149)  # forecasts of days 150 ..
     loop = [model.predict(history.iloc[:day], 1)[0] for day in range(150, 220)]
     np.testing.assert_allclose(path, loop, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", entries(Capability.CLOSED_FORM))
+def test_closed_form_paths_equal_the_origin_loop_at_every_horizon(name):
+    history = series(220)
+    model = forecaster_factory(name, tiny_options())()
+    with pytest.raises(NotFittedError):
+        model.forecast_paths(history.to_numpy(), np.array([150]), 1)
+    model.fit(history.iloc[:150])
+    origins = np.arange(149, 219, 3)
+    paths = model.forecast_paths(history.to_numpy(), origins, 4)  # [origins, horizon]
+    loop = np.stack([model.predict(history.iloc[: o + 1], 4) for o in origins])
+    np.testing.assert_array_equal(paths, loop)
+    # A refit on another window changes nothing: the formula reads only the closes.
+    model.fit(history.iloc[100:130])
+    np.testing.assert_array_equal(model.forecast_paths(history.to_numpy(), origins, 4), paths)
 
 
 def panel(n: int = 120, scale: float = 1.0) -> pd.DataFrame:

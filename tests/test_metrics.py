@@ -23,6 +23,23 @@ def test_point_metrics_by_hand():
     assert m["directional_accuracy"] == pytest.approx(1.0)
 
 
+def test_point_metrics_are_scikit_learns():
+    from sklearn.metrics import (
+        mean_absolute_error,
+        mean_absolute_percentage_error,
+        mean_squared_error,
+    )
+
+    rng = np.random.default_rng(4)
+    actual = np.r_[100 + rng.normal(0, 1, 500).cumsum(), 0.0]  # a zero: MAPE's epsilon floor
+    yhat = actual + rng.normal(0, 1, 501)
+    m = point_metrics(actual, yhat, np.roll(actual, 1))
+    assert m["mse"] == pytest.approx(mean_squared_error(actual, yhat), rel=1e-12)
+    assert m["mae"] == pytest.approx(mean_absolute_error(actual, yhat), rel=1e-12)
+    mape = 100 * mean_absolute_percentage_error(actual, yhat)
+    assert m["mape"] == pytest.approx(mape, rel=1e-12)
+
+
 def test_directional_accuracy_counts_wrong_calls():
     actual = np.array([11.0, 9.0, 10.0])
     previous = np.array([10.0, 10.0, 10.0])

@@ -72,34 +72,53 @@ def benjamini_hochberg(pvalues: np.ndarray, rate: float = SIGNIFICANCE) -> np.nd
 def returns_panel(forecasts: pd.DataFrame, model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Predicted and realised one-step returns of `model`, each `[days, symbols]`."""
     rows = forecasts[forecasts["model"] == model]
-    predicted = rows.pivot(index="date", columns="symbol", values="yhat")
-    naive = rows.pivot(index="date", columns="symbol", values="naive")
-    actual = rows.pivot(index="date", columns="symbol", values="actual")
-    return predicted / naive - 1, actual / naive - 1
+    wide = rows.pivot(index="date", columns="symbol", values=["yhat", "naive", "actual"])
+    return wide["yhat"] / wide["naive"] - 1, wide["actual"] / wide["naive"] - 1
 
 
 def information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame) -> pd.DataFrame:
     """Per day: Pearson (IC) and Spearman (rank IC) correlation across symbols.
 
     A day needs at least 3 symbols and predictions that are not all equal; other days
-    are left out (a model that predicts no move, like naive, has no IC).
+    are left out (a model that predicts no move, like naive, has no IC). Computed for
+    every day at once on the `[days, symbols]` matrices; ranks are pandas' (ties share
+    their mean rank), so the rank IC is Spearman's.
 
     Returns:
         `[days]` frame with columns ic, rank_ic, symbols.
     """
+    realised = realised.reindex_like(predicted)
     both = predicted.notna() & realised.notna()
-    records = {}
-    for day in predicted.index:
-        used = both.loc[day]
-        p, r = predicted.loc[day, used], realised.loc[day, used]
-        if used.sum() < 3 or p.nunique() < 2 or r.nunique() < 2:
-            continue
-        records[day] = {
-            "ic": float(np.corrcoef(p, r)[0, 1]),
-            "rank_ic": float(np.corrcoef(p.rank(), r.rank())[0, 1]),
-            "symbols": int(used.sum()),
-        }
-    return pd.DataFrame.from_dict(records, orient="index", columns=["ic", "rank_ic", "symbols"])
+    used = both.sum(axis=1).to_numpy()
+    p, r = predicted.where(both), realised.where(both)
+    days = np.flatnonzero(used >= 3)
+    days = days[_varied(p.to_numpy()[days]) & _varied(r.to_numpy()[days])]
+    p, r = p.iloc[days], r.iloc[days]
+    daily = pd.DataFrame(
+        {
+            "ic": _row_correlation(p.to_numpy(), r.to_numpy()),
+            "rank_ic": _row_correlation(p.rank(axis=1).to_numpy(), r.rank(axis=1).to_numpy()),
+            "symbols": used[days].astype(int),
+        },
+        index=predicted.index[days],
+    )
+    daily.index.name = None
+    return daily
+
+
+def _varied(values: np.ndarray) -> np.ndarray:
+    """Rows `[days, symbols]` (each with a value) holding at least two different values."""
+    if not len(values):
+        return np.zeros(0, bool)
+    return np.nanmax(values, axis=1) > np.nanmin(values, axis=1)
+
+
+def _row_correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row of `x` with the same row of `y`, NaN left out of both."""
+    x = x - np.nanmean(x, axis=1, keepdims=True) if len(x) else x
+    y = y - np.nanmean(y, axis=1, keepdims=True) if len(y) else y
+    products = np.nansum(x * y, axis=1)
+    return products / np.sqrt(np.nansum(x * x, axis=1) * np.nansum(y * y, axis=1))
 
 
 def ic_summary(daily: pd.DataFrame) -> dict:
@@ -132,15 +151,18 @@ def top_k_weights(predicted: pd.DataFrame, k: int) -> pd.DataFrame:
     Ties are broken by symbol name, so the book is reproducible. A day with fewer than
     2k symbols forecast, or with all predictions equal, holds nothing.
     """
-    weights = pd.DataFrame(0.0, index=predicted.index, columns=predicted.columns)
-    for day in predicted.index:
-        row = predicted.loc[day].dropna()
-        if len(row) < 2 * k or row.nunique() < 2:
-            continue
-        ranked = row.sort_index(kind="stable").sort_values(kind="stable")
-        weights.loc[day, ranked.index[-k:]] = 1.0 / k
-        weights.loc[day, ranked.index[:k]] = -1.0 / k
-    return weights
+    names = predicted.columns.sort_values()  # a stable sort in name order breaks ties by name
+    values = predicted[names].to_numpy(dtype="float64")  # [days, symbols]
+    weights = np.zeros_like(values)
+    count = np.isfinite(values).sum(axis=1)
+    days = np.flatnonzero(count >= 2 * k)
+    days = days[_varied(values[days])]
+    order = np.argsort(values[days], axis=1, kind="stable")  # lowest first, NaN last
+    top = np.take_along_axis(order, count[days, None] - k + np.arange(k)[None, :], axis=1)
+    weights[days[:, None], top] = 1.0 / k
+    weights[days[:, None], order[:, :k]] = -1.0 / k
+    book = pd.DataFrame(weights, index=predicted.index, columns=names)
+    return book.reindex(columns=predicted.columns)
 
 
 def portfolio(

@@ -63,14 +63,15 @@ def leaderboard(
             forecasts are then scored for coverage and interval score.
     """
     levels = levels or {}
-    scale = float(np.mean(np.abs(np.diff(series.to_numpy()[:train_size]))))
+    values = series.to_numpy(dtype="float64")
+    scale = float(np.mean(np.abs(np.diff(values[:train_size]))))
     at_origin = naive_forecast(series, forecasts[C.ORIGIN])
     day_before = series.shift(1).reindex(forecasts[C.DATE]).to_numpy()
-    frame = forecasts.assign(_naive=at_origin, _before=day_before)
+    actual_all, yhat_all = forecasts[C.ACTUAL].to_numpy(), forecasts[C.YHAT].to_numpy()
+    bounds = [forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI)]
     records = []
-    for (model, horizon), rows in frame.groupby([C.MODEL, C.HORIZON], sort=False):
-        actual, yhat = rows[C.ACTUAL].to_numpy(), rows[C.YHAT].to_numpy()
-        naive = rows["_naive"].to_numpy()
+    for (model, horizon), rows in _groups(forecasts):
+        actual, yhat, naive = actual_all[rows], yhat_all[rows], at_origin[rows]
         record = {C.MODEL: model, C.HORIZON: int(horizon), "n": len(rows)}
         record.update(point_metrics(actual, yhat, naive))
         naive_mse = float(np.mean((naive - actual) ** 2))
@@ -81,10 +82,10 @@ def leaderboard(
         )
         dm = diebold_mariano(yhat - actual, naive - actual, int(horizon))
         record["dm_statistic"], record["dm_pvalue"] = dm["statistic"], dm["pvalue"]
-        record["lag_flag"] = lag_check(actual, yhat, rows["_before"].to_numpy())["lag_flag"]
-        if levels.get(model) and rows[C.HI].notna().all():
+        record["lag_flag"] = lag_check(actual, yhat, day_before[rows])["lag_flag"]
+        lo, hi = bounds[0][rows], bounds[1][rows]
+        if levels.get(model) and not np.isnan(hi.astype("float64")).any():
             level = levels[model][-1] - levels[model][0]
-            lo, hi = rows[C.LO].to_numpy(), rows[C.HI].to_numpy()
             record["interval_level"] = level
             record["coverage"] = float(np.mean((lo <= actual) & (actual <= hi)))
             record["interval_score"] = interval_score(actual, lo, hi, level)
@@ -94,8 +95,18 @@ def leaderboard(
                 for key in TRADING_KEYS:
                     record[f"{rule}_{key}"] = trading[rule][key]
         records.append(record)
-    table = pd.DataFrame.from_records(records).reindex(columns=list(LEADERBOARD_COLUMNS))
-    return table.sort_values([C.HORIZON, "mse"], kind="stable").reset_index(drop=True)
+    records.sort(key=lambda r: (r[C.HORIZON], r["mse"]))  # stable: ties keep their order
+    return pd.DataFrame([[r.get(c, np.nan) for c in LEADERBOARD_COLUMNS] for r in records],
+                        columns=list(LEADERBOARD_COLUMNS))  # fmt: skip
+
+
+def _groups(forecasts: pd.DataFrame) -> list[tuple[tuple[str, int], np.ndarray]]:
+    """The rows of each (model, horizon), in the order they first appear."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    keys = zip(forecasts[C.MODEL].tolist(), forecasts[C.HORIZON].tolist(), strict=True)
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return [(key, np.asarray(rows)) for key, rows in groups.items()]
 
 
 def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> dict:

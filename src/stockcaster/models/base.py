@@ -5,8 +5,10 @@ of any later history it is given, without being refitted. The walk-forward backt
 it only the closes up to each origin, so it cannot see the future.
 
 Abilities beyond the contract are small protocols, checked with `isinstance`:
-`OneStepPath` (every one-step forecast of a test period in one pass), `QuantileForecaster`
-(forecast quantiles) and `PanelForecaster` (one model fitted on many symbols at once).
+`OneStepPath` (every one-step forecast of a test period in one pass), `ClosedForm` (a
+formula of the closes: every origin's forecasts at once, refits change nothing),
+`QuantileForecaster` (forecast quantiles) and `PanelForecaster` (one model fitted on many
+symbols at once).
 """
 
 from __future__ import annotations
@@ -61,6 +63,29 @@ class OneStepPath(Protocol):
         Returns:
             `[len(series) - first - 1]` forecast closes, equal to forecasting from each
             origin in turn without refitting.
+        """
+        ...
+
+
+@runtime_checkable
+class ClosedForm(Protocol):
+    """A model whose forecast from an origin is a formula of the closes up to that origin.
+
+    Fitting learns nothing that the formula reads, so a refit changes no forecast, and the
+    forecasts from every origin of a walk-forward are one array expression.
+    """
+
+    def forecast_paths(self, values: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+        """Forecasts of the `horizon` closes after each origin, from `values[: origin + 1]`.
+
+        Args:
+            values: `[days]` closes, oldest first.
+            origins: `[origins]` rows of the last close known at each origin.
+            horizon: steps ahead.
+
+        Returns:
+            `[origins, horizon]` forecast closes, equal to `predict(history, horizon)` with
+            the history ending at each origin; NaN where the formula is undefined.
         """
         ...
 

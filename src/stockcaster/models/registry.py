@@ -31,6 +31,7 @@ class Capability(enum.Enum):
     """What a model can do beyond `fit` and `predict` (each one a protocol in `base.py`)."""
 
     ONE_STEP_PATH = "one-step path"  # OneStepPath: every one-step forecast in one pass
+    CLOSED_FORM = "closed form"  # ClosedForm: every origin's forecasts at once, no refits
     QUANTILES = "quantiles"  # QuantileForecaster, when its preset asks for quantiles
     PANEL = "panel"  # a PanelForecaster form, trained once for a whole universe
 
@@ -216,14 +217,24 @@ for _family in TABULAR:
             default=False,
         )
     )
-register(ModelSpec("naive", "tomorrow = today's close", lambda o: baselines.naive()))
-register(ModelSpec("drift", "random walk with drift", lambda o: baselines.drift()))
+_CLOSED_FORM = frozenset({Capability.ONE_STEP_PATH, Capability.CLOSED_FORM})
+register(
+    ModelSpec(
+        "naive", "tomorrow = today's close", lambda o: baselines.naive(), capabilities=_CLOSED_FORM
+    )
+)
+register(
+    ModelSpec(
+        "drift", "random walk with drift", lambda o: baselines.drift(), capabilities=_CLOSED_FORM
+    )
+)
 register(
     ModelSpec(
         "ma",
         "mean of the last --ma-window closes",
         lambda o: baselines.moving_average(o.ma_window),
         min_history=lambda o: o.ma_window + 1,
+        capabilities=_CLOSED_FORM,
     )
 )
 register(

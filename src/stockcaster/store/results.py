@@ -23,6 +23,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
@@ -95,6 +96,12 @@ class ResultsStore:
         self.path = Path(folder) / STORE_FILE
         # isolation_level=None: transactions are begun and ended here, explicitly.
         self._db = sqlite3.connect(self.path, isolation_level=None)
+        # A write-ahead log, synced at checkpoints only: a transaction stays all or nothing
+        # when the process is killed, and committing one symbol no longer waits for the
+        # disk twice (with the default rollback journal, ~40% of a cheap universe run).
+        # A power cut may lose the last symbols, which --resume then runs again.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -136,17 +143,13 @@ class ResultsStore:
             if record.forecasts is not None and len(record.forecasts):
                 frame = record.forecasts
                 rows = zip(
-                    frame["model"],
-                    pd.DatetimeIndex(frame["date"]).strftime("%Y-%m-%d"),
-                    frame["yhat"].astype(float),
-                    frame["actual"].astype(float),
-                    frame["naive"].astype(float),
+                    [name] * len(frame),
+                    frame["model"].tolist(),
+                    _iso_dates(frame["date"]),
+                    *(frame[c].to_numpy(dtype="float64").tolist() for c in _VALUES),
                     strict=True,
                 )
-                self._db.executemany(
-                    "INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)",
-                    ((name, *row) for row in rows),
-                )
+                self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
             if record.metrics is not None:
                 self._db.executemany(
                     "INSERT INTO metrics VALUES (?, ?, ?)",
@@ -182,9 +185,9 @@ class ResultsStore:
                 "INSERT INTO stage_forecasts VALUES (?, ?, ?, ?)",
                 zip(
                     [name] * len(forecasts),
-                    forecasts["symbol"],
-                    pd.DatetimeIndex(forecasts["date"]).strftime("%Y-%m-%d"),
-                    forecasts["yhat"].astype(float),
+                    forecasts["symbol"].tolist(),
+                    _iso_dates(forecasts["date"]),
+                    forecasts["yhat"].to_numpy(dtype="float64").tolist(),
                     strict=True,
                 ),
             )
@@ -220,6 +223,14 @@ class ResultsStore:
 
     def _transaction(self):
         return _Transaction(self._db)
+
+
+_VALUES = ("yhat", "actual", "naive")
+
+
+def _iso_dates(dates: pd.Series) -> list[str]:
+    """Dates as ISO text (YYYY-MM-DD), as the store keeps them."""
+    return np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D").tolist()
 
 
 class _Transaction:

@@ -1,0 +1,145 @@
+"""Baselines at the speed of arithmetic: `stockcaster universe` against what it must cost.
+
+Timings (`--time`), each through a fresh process, on the 437-symbol shared panel, in one run
+so that the ratios compare like with like on a shared machine:
+  read          reading and validating the panel alone (`data.panel.load_panel`), the
+                least any universe run costs;
+  cheap         `stockcaster universe --all --mode per-symbol --models naive,drift,ma`,
+                report included;
+  plain_arima   `bench/_plain_arima.py`: statsforecast's AutoARIMA fitted once per symbol
+                on its training days and one forward pass over its test days, in 2
+                processes, nothing else (read with the same reader);
+  arima         the universe command with `--models naive,drift,ma,arima`.
+Targets (issue 16): cheap < 15 s and cheap / read <= 2; arima / plain_arima <= 1.15.
+
+Same numbers (`--record FILE`, `--against FILE`): the universe command with naive, drift,
+ma and arima on the first 50 symbols; every per-symbol metric, every IC, book and score
+figure of its `--json` output, and every stored forecast (a SHA-256 of each symbol and
+model's dates and values, exact) recorded, or compared with an earlier record to a
+relative tolerance of 1e-9 (`same_numbers.differences`).
+
+    .venv/bin/python bench/baseline_speed.py --time --out bench/results/baseline_speed.json
+    .venv/bin/python bench/baseline_speed.py --against bench/results/baselines_before.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from same_numbers import differences, first_symbols, stable  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PANEL = ROOT.parent / "shared" / "data" / "universe_daily.csv.gz"
+PYTHON = sys.executable
+STOCKCASTER = str(Path(sys.executable).parent / "stockcaster")
+CHEAP = "naive,drift,ma"
+READ = "from stockcaster.data.panel import load_panel; import sys; load_panel(sys.argv[1])"
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def universe(panel: Path, out: Path, models: str, *more: str) -> list[str]:
+    return [STOCKCASTER, "universe", "--data", str(panel), "--mode", "per-symbol",
+            "--models", models, "--out", str(out), "--quiet", *more]  # fmt: skip
+
+
+def timings(panel: Path, rounds: int) -> dict:
+    """Best of `rounds` wall seconds of each command, the commands taking turns."""
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="bench-baselines-") as scratch:
+            commands = {
+                "read": [PYTHON, "-c", READ, str(panel)],
+                "cheap": universe(panel, Path(scratch) / "cheap", CHEAP, "--all"),
+                "plain_arima": [PYTHON, str(ROOT / "bench/_plain_arima.py"), str(panel)],
+                "arima": universe(panel, Path(scratch) / "arima", CHEAP + ",arima", "--all"),
+            }
+            for name, command in commands.items():
+                seconds = timed(command)
+                best[name] = min(best.get(name, seconds), seconds)
+                print(f"{name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    return {
+        "seconds": {k: round(v, 2) for k, v in best.items()},
+        "cheap_over_read": round(best["cheap"] / best["read"], 3),
+        "arima_over_plain": round(best["arima"] / best["plain_arima"], 3),
+    }
+
+
+def numbers(panel: Path, count: int) -> dict:
+    """Every number of a universe run on the first `count` symbols, forecasts as hashes."""
+    with tempfile.TemporaryDirectory(prefix="bench-baselines-") as scratch:
+        out = Path(scratch) / "run"
+        symbols = ",".join(first_symbols(panel, count))
+        done = subprocess.run(
+            universe(panel, out, CHEAP + ",arima", "--symbols", symbols, "--json"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        summary = json.loads(done.stdout)
+        with sqlite3.connect(out / "results.sqlite") as db:
+            metrics = [json.loads(j) | {"symbol": s} for s, j in db.execute(
+                "SELECT symbol, json FROM metrics ORDER BY symbol, model")]  # fmt: skip
+            rows = db.execute(
+                "SELECT symbol, model, date, yhat, actual, naive FROM forecasts "
+                "ORDER BY symbol, model, date"
+            ).fetchall()
+    hashes: dict[str, hashlib._Hash] = {}
+    for symbol, model, *values in rows:
+        hashes.setdefault(f"{symbol} {model}", hashlib.sha256()).update(repr(values).encode())
+    return {
+        "summary": stable(summary),
+        "metrics": stable(metrics),
+        "forecasts": {key: h.hexdigest() for key, h in hashes.items()},
+        "forecast_rows": len(rows),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--panel", type=Path, default=PANEL)
+    parser.add_argument("--time", action="store_true", help="measure the four commands")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, help="write the timings here (JSON)")
+    parser.add_argument("--symbols", type=int, default=50, help="symbols of the same-numbers run")
+    parser.add_argument("--record", type=Path, help="write the same-numbers record here")
+    parser.add_argument("--against", type=Path, help="compare with an earlier record")
+    args = parser.parse_args()
+    if args.time:
+        result = {
+            "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
+            "panel": str(args.panel),
+            **timings(args.panel, args.rounds),
+        }
+        print(json.dumps(result, indent=2))
+        if args.out:
+            args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.record or args.against:
+        found = numbers(args.panel, args.symbols)
+        if args.record:
+            args.record.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+        if args.against:
+            before = json.loads(args.against.read_text())
+            different = differences(before, found)
+            for line in different:
+                print(line)
+            print(f"{len(before['forecasts'])} forecast series, {before['forecast_rows']} rows; "
+                  f"{len(different)} values differ")  # fmt: skip
+            sys.exit(1 if different else 0)
+
+
+if __name__ == "__main__":
+    main()
