@@ -9,8 +9,13 @@ so that the ratios compare like with like on a shared machine:
   plain_arima   `bench/_plain_arima.py`: statsforecast's AutoARIMA fitted once per symbol
                 on its training days and one forward pass over its test days, in 2
                 processes, nothing else (read with the same reader);
-  arima         the universe command with `--models naive,drift,ma,arima`.
-Targets (issue 16): cheap < 15 s and cheap / read <= 2; arima / plain_arima <= 1.15.
+  arima         the universe command with `--models naive,drift,ma,arima`;
+  backtest      `stockcaster backtest --models naive,drift,ma --retrain-every 21` on the
+                embedded MSFT data.
+With `--before DIR` (a checkout of the code before the change, e.g. a `git worktree`),
+`cheap` and `backtest` are also timed on that code (`PYTHONPATH=DIR/src`), in the same run.
+Targets (issue 16): cheap < 15 s and cheap / read <= 2; arima / plain_arima <= 1.15;
+backtest no slower than before.
 
 Same numbers (`--record FILE`, `--against FILE`): the universe command with naive, drift,
 ma and arima on the first 50 symbols; every per-symbol metric, every IC, book and score
@@ -47,9 +52,9 @@ CHEAP = "naive,drift,ma"
 READ = "from stockcaster.data.panel import load_panel; import sys; load_panel(sys.argv[1])"
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - started
 
 
@@ -58,25 +63,42 @@ def universe(panel: Path, out: Path, models: str, *more: str) -> list[str]:
             "--models", models, "--out", str(out), "--quiet", *more]  # fmt: skip
 
 
-def timings(panel: Path, rounds: int) -> dict:
+def commands(panel: Path, scratch: Path, before: Path | None) -> dict[str, tuple[list, dict]]:
+    """Each timed command and its environment."""
+    now, old = dict(os.environ), dict(os.environ, PYTHONPATH=str(before and before / "src"))
+    backtest = [STOCKCASTER, "backtest", "--models", CHEAP, "--retrain-every", "21", "--quiet"]
+    found = {
+        "read": ([PYTHON, "-c", READ, str(panel)], now),
+        "cheap": (universe(panel, scratch / "cheap", CHEAP, "--all"), now),
+        "plain_arima": ([PYTHON, str(ROOT / "bench/_plain_arima.py"), str(panel)], now),
+        "arima": (universe(panel, scratch / "arima", CHEAP + ",arima", "--all"), now),
+        "backtest": ([*backtest, "--out", str(scratch / "backtest")], now),
+    }
+    if before is not None:
+        found["cheap_before"] = (universe(panel, scratch / "cheap-before", CHEAP, "--all"), old)
+        found["backtest_before"] = ([*backtest, "--out", str(scratch / "backtest-before")], old)
+    return found
+
+
+def timings(panel: Path, rounds: int, before: Path | None) -> dict:
     """Best of `rounds` wall seconds of each command, the commands taking turns."""
     best: dict[str, float] = {}
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="bench-baselines-") as scratch:
-            commands = {
-                "read": [PYTHON, "-c", READ, str(panel)],
-                "cheap": universe(panel, Path(scratch) / "cheap", CHEAP, "--all"),
-                "plain_arima": [PYTHON, str(ROOT / "bench/_plain_arima.py"), str(panel)],
-                "arima": universe(panel, Path(scratch) / "arima", CHEAP + ",arima", "--all"),
-            }
-            for name, command in commands.items():
-                seconds = timed(command)
+            for name, (command, env) in commands(panel, Path(scratch), before).items():
+                seconds = timed(command, env)
                 best[name] = min(best.get(name, seconds), seconds)
                 print(f"{name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    ratios = {
+        "cheap_over_read": best["cheap"] / best["read"],
+        "arima_over_plain": best["arima"] / best["plain_arima"],
+    }
+    if before is not None:
+        ratios["cheap_over_before"] = best["cheap"] / best["cheap_before"]
+        ratios["backtest_over_before"] = best["backtest"] / best["backtest_before"]
     return {
         "seconds": {k: round(v, 2) for k, v in best.items()},
-        "cheap_over_read": round(best["cheap"] / best["read"], 3),
-        "arima_over_plain": round(best["arima"] / best["plain_arima"], 3),
+        **{k: round(v, 3) for k, v in ratios.items()},
     }
 
 
@@ -113,6 +135,7 @@ def main() -> None:
     parser.add_argument("--panel", type=Path, default=PANEL)
     parser.add_argument("--time", action="store_true", help="measure the four commands")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--before", type=Path, help="a checkout of the code before, to time too")
     parser.add_argument("--out", type=Path, help="write the timings here (JSON)")
     parser.add_argument("--symbols", type=int, default=50, help="symbols of the same-numbers run")
     parser.add_argument("--record", type=Path, help="write the same-numbers record here")
@@ -122,7 +145,8 @@ def main() -> None:
         result = {
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
             "panel": str(args.panel),
-            **timings(args.panel, args.rounds),
+            "before": str(args.before) if args.before else None,
+            **timings(args.panel, args.rounds, args.before),
         }
         print(json.dumps(result, indent=2))
         if args.out:

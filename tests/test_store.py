@@ -64,3 +64,20 @@ def test_writing_a_symbol_again_replaces_it(tmp_path):
         store.write(record("AA", days=3))
         assert len(store.forecasts()) == 3 and len(store.metrics()) == 1
         assert store.symbols()["symbol"].tolist() == ["AA"]
+
+
+def test_forecasts_kept_in_memory_equal_the_ones_read_from_the_file(tmp_path):
+    with ResultsStore(tmp_path) as first:
+        first.write(record("CC"))
+    with ResultsStore(tmp_path) as store:  # CC from the file, the others from memory
+        late = record("AA", days=4)
+        late.forecasts.loc[1, "yhat"] = float("nan")  # a NaN forecast comes back as NaN
+        other = record("BB").forecasts.assign(model="drift", yhat=[1.5, 2.5, 3.5, 4.5, 5.5])
+        store.write(SymbolRecord("BB", DONE, forecasts=pd.concat([other, record("BB").forecasts])))
+        store.write(late)
+        mixed = store.forecasts()
+    with ResultsStore(tmp_path) as again:
+        from_file = again.forecasts()
+    pd.testing.assert_frame_equal(mixed, from_file)
+    assert mixed["symbol"].tolist()[:5] == ["AA"] * 4 + ["BB"]
+    assert mixed[mixed["symbol"] == "BB"]["model"].tolist() == ["drift"] * 5 + ["naive"] * 5

@@ -51,7 +51,15 @@ def score_summary(metrics: pd.DataFrame) -> pd.DataFrame:
             row[f"dm_losses{suffix}"] = losses if tested else None
         row["mean_directional_accuracy"] = float(accuracy.mean()) if len(accuracy) else None
         rows.append(row)
-    return pd.DataFrame(rows)
+    return _whole_counts(pd.DataFrame(rows))
+
+
+COUNTS = ("dm_wins", "dm_losses", "dm_wins_bh", "dm_losses_bh")
+
+
+def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The DM counts as integers where a column of them and None would turn to floats."""
+    return frame.astype({name: "Int64" for name in COUNTS if name in frame.columns})
 
 
 def benjamini_hochberg(pvalues: np.ndarray, rate: float = SIGNIFICANCE) -> np.ndarray:
@@ -265,4 +273,4 @@ def leaderboard(scores: pd.DataFrame, models: dict, training_seconds: dict) -> p
         ic, book = cross.get("ic", {}), cross.get("portfolio", {})
         row = {**score, **ic, **book, "train_seconds": training_seconds.get(score["model"])}
         rows.append({name: row.get(name) for name in LEADERBOARD_COLUMNS})
-    return pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS))
+    return _whole_counts(pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS)))

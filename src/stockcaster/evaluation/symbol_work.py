@@ -174,15 +174,16 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
     if ranking.any():  # a score, not a return forecast: its errors mean nothing
         board = board.astype({name: "object" for name in ERROR_SCORES})
         board.loc[ranking, list(ERROR_SCORES)] = None
-    stored = forecasts.assign(**{C.NAIVE: naive_forecast(series, forecasts[C.ORIGIN])})
-    stored = stored[list(C.STORED_FORECAST_COLUMNS[1:])]
+    stored = {name: forecasts[name].to_numpy() for name in C.STORED_FORECAST_COLUMNS[1:-1]}
+    stored[C.NAIVE] = naive_forecast(series, forecasts[C.ORIGIN])
+    failed = [f for f in failures if len(f)] or failures[:1]
     return SymbolRecord(
         symbol,
         DONE,
         seconds=time.perf_counter() - started,
-        forecasts=stored,
+        forecasts=pd.DataFrame(stored),
         metrics=board.drop(columns=[C.HORIZON]),
-        failures=pd.concat(failures, ignore_index=True) if failures else None,
+        failures=pd.concat(failed, ignore_index=True) if failed else None,
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.engines import Engine, EngineConfig, Outcome, make_engine
+from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.evaluation.symbol_work import (
     DONE,
@@ -44,7 +44,7 @@ from stockcaster.jobs.universe_plan import (
     plan_universe,
 )
 from stockcaster.models.presets import load_preset
-from stockcaster.models.registry import ModelOptions
+from stockcaster.models.registry import ModelOptions, all_closed_form
 from stockcaster.reporting.universe_outputs import write_universe_outputs
 from stockcaster.store import files
 from stockcaster.store.results import ResultsStore, open_run_folder
@@ -139,8 +139,15 @@ def _run_symbols(
     progress: Progress | None,
     on_symbol: Callable[[SymbolRecord], None] | None,
 ) -> None:
-    """Run every symbol still to do on the engine, storing each as it finishes."""
+    """Run every symbol still to do on the engine, storing each as it finishes.
+
+    Closed-form models (naive, drift, moving average) run in this process whatever the
+    engine: a symbol's work is a few milliseconds of arithmetic, less than what sending
+    it to a worker costs, and starting workers costs seconds. Results are the same.
+    """
     advance = progress("symbols", len(todo)) if progress and todo else None
+    if all_closed_form(job.models):
+        runner = LocalEngine(workers=1)
 
     def keep(outcome: Outcome) -> None:
         record = outcome.value if outcome.ok else _failed(outcome)

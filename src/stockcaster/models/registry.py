@@ -138,6 +138,11 @@ def min_history(names: list[str] | tuple[str, ...], options: ModelOptions) -> in
     return max([MIN_HISTORY, *(MODELS[name].min_history(options) for name in names)])
 
 
+def all_closed_form(names: list[str] | tuple[str, ...]) -> bool:
+    """Whether every model in `names` is a closed form: arithmetic, cheaper than a process."""
+    return all(Capability.CLOSED_FORM in MODELS[name].capabilities for name in names)
+
+
 def models_help() -> str:
     """`--models` help: every name with its one line."""
     return "Comma-separated, from: " + "; ".join(f"{s.name} ({s.help})" for s in MODELS.values())

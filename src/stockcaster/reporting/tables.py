@@ -194,8 +194,11 @@ def print_scores(console: Console, summary: dict) -> None:
     console.print(table)
 
 
-def _counts(corrected: int | None, raw: int | None) -> str:
-    return "" if corrected is None else f"{corrected} ({raw})"
+def _counts(corrected: float | None, raw: float | None) -> str:
+    """Wins (or losses) after the correction and, in brackets, before it."""
+    if corrected is None or corrected != corrected:  # None, or NaN
+        return ""
+    return f"{int(corrected)} ({int(raw)})"
 
 
 def _optional(value: float | None, form: str = "{:.4f}") -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_work import FINISHED, SymbolRecord
 from stockcaster.store.files import STORE_FILE, check_writable, json_text, records
@@ -97,12 +98,14 @@ class ResultsStore:
         # isolation_level=None: transactions are begun and ended here, explicitly.
         self._db = sqlite3.connect(self.path, isolation_level=None)
         # A write-ahead log, synced at checkpoints only: a transaction stays all or nothing
-        # when the process is killed, and committing one symbol no longer waits for the
-        # disk twice (with the default rollback journal, ~40% of a cheap universe run).
-        # A power cut may lose the last symbols, which --resume then runs again.
+        # when the process is killed, and committing a symbol does not wait for the disk.
+        # A power cut may lose the last symbols written, which --resume then runs again.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # The forecasts written through this store, as written: reading back a universe's
+        # 600k rows costs seconds, and they are the same numbers (a test compares them).
+        self._written: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
         self._db.close()
@@ -137,6 +140,7 @@ class ResultsStore:
     def write(self, record: SymbolRecord) -> None:
         """Replace everything stored for `record.symbol`, all at once."""
         name = record.symbol
+        self._written.pop(name, None)
         with self._transaction():
             for table in ("forecasts", "metrics", "failures", "symbols"):
                 self._db.execute(f"DELETE FROM {table} WHERE symbol = ?", (name,))
@@ -150,6 +154,7 @@ class ResultsStore:
                     strict=True,
                 )
                 self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
+                written = frame.assign(**{C.SYMBOL: name})[list(C.STORED_FORECAST_COLUMNS)]
             if record.metrics is not None:
                 self._db.executemany(
                     "INSERT INTO metrics VALUES (?, ?, ?)",
@@ -170,6 +175,8 @@ class ResultsStore:
                 "INSERT INTO symbols VALUES (?, ?, ?, ?, ?)",
                 (name, record.status, record.reason, record.attempts, record.seconds),
             )
+        if record.forecasts is not None and len(record.forecasts):
+            self._written[name] = written  # committed
 
     # -- whole-run stages -------------------------------------------------------------
 
@@ -210,9 +217,26 @@ class ResultsStore:
         return pd.read_sql_query("SELECT * FROM symbols ORDER BY symbol", self._db)
 
     def forecasts(self) -> pd.DataFrame:
-        frame = pd.read_sql_query("SELECT * FROM forecasts ORDER BY symbol, model, date", self._db)
+        """Every stored forecast (`C.STORED_FORECAST_COLUMNS`), by symbol, model and date.
+
+        Symbols written through this store come from memory, the others (an earlier
+        session's, before `--resume`) from the file.
+        """
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS written (symbol TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM written")
+        self._db.executemany("INSERT INTO written VALUES (?)", ((s,) for s in self._written))
+        frame = pd.read_sql_query(
+            "SELECT * FROM forecasts WHERE symbol NOT IN (SELECT symbol FROM written) "
+            "ORDER BY symbol, model, date",
+            self._db,
+        )
         frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        if not self._written:
+            return frame
+        parts = [frame, *self._written.values()] if len(frame) else list(self._written.values())
+        frame = pd.concat(parts, ignore_index=True)
+        order = frame.sort_values([C.SYMBOL, C.MODEL, C.DATE], kind="stable").index
+        return frame.loc[order].reset_index(drop=True)
 
     def metrics(self) -> pd.DataFrame:
         rows = self._db.execute("SELECT symbol, json FROM metrics ORDER BY symbol, model")
