@@ -9,12 +9,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.forecast_rows import (
+    Paths,
+    failure_table,
+    forecast_rows,
+    paths,
+)
 from stockcaster.features.split import training_rows
 from stockcaster.models.base import ClosedForm, Forecaster, OneStepPath, QuantileForecaster
-
-C.FORECAST_COLUMNS = (C.DATE, C.SYMBOL, C.MODEL, C.ORIGIN, C.HORIZON, C.YHAT, C.ACTUAL, C.LO, C.HI)
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")
@@ -140,19 +143,6 @@ def walk_forward(
     )
 
 
-Paths = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-"""`[origins]` rows forecast from, and `[origins, horizon]` yhat, lo and hi."""
-
-
-def _paths(origins, yhat, lo=None, hi=None) -> Paths:
-    """`Paths` from rows and forecasts (`[origins]` for one step); no interval: NaN."""
-    yhat = np.asarray(yhat, dtype="float64")
-    yhat = yhat[:, None] if yhat.ndim == 1 else yhat
-    missing = np.full_like(yhat, np.nan)
-    lo, hi = (missing if v is None else np.asarray(v, dtype="float64") for v in (lo, hi))
-    return np.asarray(origins, dtype="int64"), yhat, lo, hi
-
-
 def _origin_loop(forecaster, series, origins, config, failures, advance) -> Paths:
     """Refit on schedule and forecast from each origin in turn."""
     done, made, ready = [], [], False
@@ -163,21 +153,21 @@ def _origin_loop(forecaster, series, origins, config, failures, advance) -> Path
             window = history if config.window == "expanding" else history.iloc[-(origins[0] + 1) :]
             ready = _attempt(failures, forecaster, dates[origin], "fit", forecaster.fit, window)
         if ready:
-            paths = _attempt(failures, forecaster, dates[origin], "predict", _forecast,
-                             forecaster, history, config.horizon)  # fmt: skip
-            if paths is not None:
+            made_now = _attempt(failures, forecaster, dates[origin], "predict", _forecast,
+                                forecaster, history, config.horizon)  # fmt: skip
+            if made_now is not None:
                 done.append(origin)
-                made.append(paths)
+                made.append(made_now)
         if advance is not None:
             advance()
     if not made:
-        return _paths([], np.empty((0, config.horizon)))
-    return _paths(done, *(np.stack(part) for part in zip(*made, strict=True)))
+        return paths([], np.empty((0, config.horizon)))
+    return paths(done, *(np.stack(part) for part in zip(*made, strict=True)))
 
 
 def _closed_form_pass(forecaster, series, origins, horizon: int, failures: list) -> Paths:
     """Every origin's forecasts at once: a closed form reads the closes, refits change nothing."""
-    nothing = _paths([], np.empty((0, horizon)))
+    nothing = paths([], np.empty((0, horizon)))
     if not len(origins):
         return nothing
     first = series.iloc[: origins[0] + 1]
@@ -188,18 +178,7 @@ def _closed_form_pass(forecaster, series, origins, horizon: int, failures: list)
     for origin in origins[~finite]:
         error = "ValueError: expected finite forecasts, received NaN or inf"
         failures.append((forecaster.name, series.index[origin], "predict", error))
-    return _paths(origins[finite], yhat[finite])
-
-
-def failure_table(failures: list[tuple]) -> pd.DataFrame:
-    """`C.FAILURE_COLUMNS` of (model, origin, stage, error) tuples.
-
-    With none (nearly always), built column by column: a tenth of the time pandas takes
-    to build a frame from an empty list.
-    """
-    if failures:
-        return pd.DataFrame(failures, columns=list(C.FAILURE_COLUMNS))
-    return pd.DataFrame({name: np.empty(0, dtype=object) for name in C.FAILURE_COLUMNS})
+    return paths(origins[finite], yhat[finite])
 
 
 def _attempt(failures: list, forecaster, origin, stage: str, call, *args):
@@ -225,55 +204,10 @@ def _forecast(forecaster: Forecaster, history: pd.Series, horizon: int):
     return yhat, lo, hi
 
 
-def forecast_rows(
-    series: pd.Series,
-    symbol: str,
-    model: str,
-    origins: np.ndarray,
-    yhat: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> pd.DataFrame:
-    """The forecast table of `[origins, horizon]` paths (`Paths`): the days the series holds.
-
-    Rows are ordered by origin, then horizon; the forecast of step h from row o is day o + h.
-    """
-    steps = np.arange(1, yhat.shape[1] + 1)  # [horizon]
-    day = origins[:, None] + steps[None, :]  # [origins, horizon]
-    kept = day <= len(series) - 1
-    day, horizon = day[kept], np.broadcast_to(steps, kept.shape)[kept]
-    dates = series.index.to_numpy(dtype="datetime64[ns]")
-    # NumPy columns (no Index, no scalar to broadcast): a third of the time to build.
-    return pd.DataFrame(
-        {
-            C.DATE: dates[day],
-            C.SYMBOL: np.full(len(day), symbol, dtype=object),
-            C.MODEL: np.full(len(day), model, dtype=object),
-            C.ORIGIN: dates[day - horizon],
-            C.HORIZON: horizon.astype("int64"),
-            C.YHAT: yhat[kept],
-            C.ACTUAL: series.to_numpy(dtype="float64")[day],
-            C.LO: lo[kept],
-            C.HI: hi[kept],
-        },
-        columns=list(C.FORECAST_COLUMNS),
-    )
-
-
 def _one_pass(forecaster: Forecaster, config: BacktestConfig) -> bool:
     """Whether one fit and one filtering pass give every origin's forecast (h=1, no refit)."""
     single_fit = config.retrain_every == 0 and config.horizon == 1 and config.step == 1
     return single_fit and isinstance(forecaster, OneStepPath)
-
-
-def one_step_table(
-    series: pd.Series, symbol: str, model: str, first: int, yhat: np.ndarray
-) -> pd.DataFrame:
-    """The forecast table of one-step forecasts `yhat` of every day after row `first`.
-
-    Day t's forecast has origin t - 1; there are no intervals.
-    """
-    return forecast_rows(series, symbol, model, *_paths(np.arange(first, len(series) - 1), yhat))
 
 
 def _one_step_pass(forecaster, series: pd.Series, first: int, failures: list) -> Paths:
@@ -285,8 +219,8 @@ def _one_step_pass(forecaster, series: pd.Series, first: int, failures: list) ->
             raise ValueError("expected finite forecasts, received NaN or inf")
     except Exception as err:  # a model's failure is a result, not a crash
         failures.append((forecaster.name, series.index[first], "fit", _describe(err)))
-        return _paths([], np.empty((0, 1)))
-    return _paths(np.arange(first, len(series) - 1), yhat)
+        return paths([], np.empty((0, 1)))
+    return paths(np.arange(first, len(series) - 1), yhat)
 
 
 def _interval(
@@ -295,8 +229,8 @@ def _interval(
     """The outermost quantile forecasts of a model that has them, else NaN."""
     if not isinstance(forecaster, QuantileForecaster) or not forecaster.quantiles:
         return np.full(horizon, np.nan), np.full(horizon, np.nan)
-    paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
-    return paths[:, 0], paths[:, -1]
+    quantiles = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
+    return quantiles[:, 0], quantiles[:, -1]
 
 
 def _describe(err: Exception) -> str:

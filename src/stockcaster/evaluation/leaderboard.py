@@ -66,7 +66,8 @@ def leaderboard(
     values = series.to_numpy(dtype="float64")
     scale = float(np.mean(np.abs(np.diff(values[:train_size]))))
     at_origin = naive_forecast(series, forecasts[C.ORIGIN])
-    day_before = series.shift(1).reindex(forecasts[C.DATE]).to_numpy()
+    day = series.index.get_indexer(forecasts[C.DATE])  # -1: not a day of the series
+    day_before = np.where(day > 0, values[day - 1], np.nan)
     actual_all, yhat_all = forecasts[C.ACTUAL].to_numpy(), forecasts[C.YHAT].to_numpy()
     bounds = [forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI)]
     records = []
@@ -102,11 +103,16 @@ def leaderboard(
 
 def _groups(forecasts: pd.DataFrame) -> list[tuple[tuple[str, int], np.ndarray]]:
     """The rows of each (model, horizon), in the order they first appear."""
-    groups: dict[tuple[str, int], list[int]] = {}
-    keys = zip(forecasts[C.MODEL].tolist(), forecasts[C.HORIZON].tolist(), strict=True)
-    for i, key in enumerate(keys):
-        groups.setdefault(key, []).append(i)
-    return [(key, np.asarray(rows)) for key, rows in groups.items()]
+    if not len(forecasts):
+        return []
+    models, names = pd.factorize(forecasts[C.MODEL])
+    horizons = forecasts[C.HORIZON].to_numpy(dtype="int64")
+    key = models * (horizons.max() + 1) + horizons
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rows = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse))[:-1])
+    return [
+        ((names[models[first[g]]], int(horizons[first[g]])), rows[g]) for g in np.argsort(first)
+    ]
 
 
 def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> dict:

@@ -16,7 +16,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
-from stockcaster.evaluation.backtest import BacktestConfig, one_step_table, walk_forward
+from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
+from stockcaster.evaluation.forecast_rows import one_step_table
 from stockcaster.evaluation.leaderboard import leaderboard
 from stockcaster.evaluation.one_step import naive_forecast
 from stockcaster.models.registry import ModelOptions, forecaster_factory

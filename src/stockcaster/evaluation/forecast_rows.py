@@ -1,0 +1,81 @@
+"""Forecast tables of a walk-forward, built from arrays: one row per origin and step.
+
+A walk gives, for the origins it forecast from, `[origins, horizon]` arrays of forecasts
+and interval ends (`Paths`); the table holds the days the series has, ordered by origin,
+then step. Built from NumPy columns, which pandas turns into a frame three times faster
+than from an index or a scalar to broadcast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+
+Paths = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""`[origins]` rows forecast from, and `[origins, horizon]` yhat, lo and hi."""
+
+
+def paths(origins, yhat, lo=None, hi=None) -> Paths:
+    """`Paths` from rows and forecasts (`[origins]` for one step); no interval: NaN."""
+    yhat = np.asarray(yhat, dtype="float64")
+    yhat = yhat[:, None] if yhat.ndim == 1 else yhat
+    missing = np.full_like(yhat, np.nan)
+    lo, hi = (missing if v is None else np.asarray(v, dtype="float64") for v in (lo, hi))
+    return np.asarray(origins, dtype="int64"), yhat, lo, hi
+
+
+def forecast_rows(
+    series: pd.Series,
+    symbol: str,
+    model: str,
+    origins: np.ndarray,
+    yhat: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> pd.DataFrame:
+    """The forecast table of `[origins, horizon]` paths (`Paths`): the days the series holds.
+
+    Rows are ordered by origin, then horizon; the forecast of step h from row o is day o + h.
+    """
+    steps = np.arange(1, yhat.shape[1] + 1)  # [horizon]
+    day = origins[:, None] + steps[None, :]  # [origins, horizon]
+    kept = day <= len(series) - 1
+    day, horizon = day[kept], np.broadcast_to(steps, kept.shape)[kept]
+    dates = series.index.to_numpy(dtype="datetime64[ns]")
+    return pd.DataFrame(
+        {
+            C.DATE: dates[day],
+            C.SYMBOL: np.full(len(day), symbol, dtype=object),
+            C.MODEL: np.full(len(day), model, dtype=object),
+            C.ORIGIN: dates[day - horizon],
+            C.HORIZON: horizon.astype("int64"),
+            C.YHAT: yhat[kept],
+            C.ACTUAL: series.to_numpy(dtype="float64")[day],
+            C.LO: lo[kept],
+            C.HI: hi[kept],
+        },
+        columns=list(C.FORECAST_COLUMNS),
+    )
+
+
+def one_step_table(
+    series: pd.Series, symbol: str, model: str, first: int, yhat: np.ndarray
+) -> pd.DataFrame:
+    """The forecast table of one-step forecasts `yhat` of every day after row `first`.
+
+    Day t's forecast has origin t - 1; there are no intervals.
+    """
+    return forecast_rows(series, symbol, model, *paths(np.arange(first, len(series) - 1), yhat))
+
+
+def failure_table(failures: list[tuple]) -> pd.DataFrame:
+    """`C.FAILURE_COLUMNS` of (model, origin, stage, error) tuples.
+
+    With none (nearly always), built column by column: a tenth of the time pandas takes
+    to build a frame from an empty list.
+    """
+    if failures:
+        return pd.DataFrame(failures, columns=list(C.FAILURE_COLUMNS))
+    return pd.DataFrame({name: np.empty(0, dtype=object) for name in C.FAILURE_COLUMNS})
