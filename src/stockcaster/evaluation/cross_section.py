@@ -89,8 +89,8 @@ def information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame) ->
 
     A day needs at least 3 symbols and predictions that are not all equal; other days
     are left out (a model that predicts no move, like naive, has no IC). Computed for
-    every day at once on the `[days, symbols]` matrices; ranks are pandas' (ties share
-    their mean rank), so the rank IC is Spearman's.
+    every day at once on the `[days, symbols]` matrices (`DataFrame.corrwith`); ranks
+    are pandas' (ties share their mean rank), so the rank IC is Spearman's.
 
     Returns:
         `[days]` frame with columns ic, rank_ic, symbols.
@@ -104,8 +104,8 @@ def information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame) ->
     p, r = p.iloc[days], r.iloc[days]
     daily = pd.DataFrame(
         {
-            "ic": _row_correlation(p.to_numpy(), r.to_numpy()),
-            "rank_ic": _row_correlation(p.rank(axis=1).to_numpy(), r.rank(axis=1).to_numpy()),
+            "ic": p.corrwith(r, axis=1).to_numpy(),
+            "rank_ic": p.rank(axis=1).corrwith(r.rank(axis=1), axis=1).to_numpy(),
             "symbols": used[days].astype(int),
         },
         index=predicted.index[days],
@@ -119,14 +119,6 @@ def _varied(values: np.ndarray) -> np.ndarray:
     if not len(values):
         return np.zeros(0, bool)
     return np.nanmax(values, axis=1) > np.nanmin(values, axis=1)
-
-
-def _row_correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson correlation of each row of `x` with the same row of `y`, NaN left out of both."""
-    x = x - np.nanmean(x, axis=1, keepdims=True) if len(x) else x
-    y = y - np.nanmean(y, axis=1, keepdims=True) if len(y) else y
-    products = np.nansum(x * y, axis=1)
-    return products / np.sqrt(np.nansum(x * x, axis=1) * np.nansum(y * y, axis=1))
 
 
 def ic_summary(daily: pd.DataFrame) -> dict:
