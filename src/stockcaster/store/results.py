@@ -106,6 +106,7 @@ class ResultsStore:
         # The forecasts written through this store, as written: reading back a universe's
         # 600k rows costs seconds, and they are the same numbers (a test compares them).
         self._written: dict[str, pd.DataFrame] = {}
+        self._stored = {row[0] for row in self._db.execute("SELECT symbol FROM symbols")}
 
     def close(self) -> None:
         self._db.close()
@@ -142,8 +143,9 @@ class ResultsStore:
         name = record.symbol
         self._written.pop(name, None)
         with self._transaction():
-            for table in ("forecasts", "metrics", "failures", "symbols"):
-                self._db.execute(f"DELETE FROM {table} WHERE symbol = ?", (name,))
+            if name in self._stored:  # a symbol is in every table, or (rolled back) in none
+                for table in ("forecasts", "metrics", "failures", "symbols"):
+                    self._db.execute(f"DELETE FROM {table} WHERE symbol = ?", (name,))
             if record.forecasts is not None and len(record.forecasts):
                 frame = record.forecasts
                 rows = zip(
@@ -154,13 +156,14 @@ class ResultsStore:
                     strict=True,
                 )
                 self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
-                written = frame.assign(**{C.SYMBOL: name})[list(C.STORED_FORECAST_COLUMNS)]
+                written = {C.SYMBOL: np.full(len(frame), name, dtype=object)}
+                written |= {c: frame[c].to_numpy() for c in C.STORED_FORECAST_COLUMNS[1:]}
             if record.metrics is not None:
                 self._db.executemany(
                     "INSERT INTO metrics VALUES (?, ?, ?)",
-                    (
+                    (  # json_text makes NaN None and NumPy scalars plain, as records() does
                         (name, row["model"], json_text(row, indent=None))
-                        for row in records(record.metrics)
+                        for row in record.metrics.to_dict("records")
                     ),
                 )
             if record.failures is not None and len(record.failures):
@@ -175,8 +178,9 @@ class ResultsStore:
                 "INSERT INTO symbols VALUES (?, ?, ?, ?, ?)",
                 (name, record.status, record.reason, record.attempts, record.seconds),
             )
+        self._stored.add(name)
         if record.forecasts is not None and len(record.forecasts):
-            self._written[name] = written  # committed
+            self._written[name] = pd.DataFrame(written)  # committed
 
     # -- whole-run stages -------------------------------------------------------------
 
