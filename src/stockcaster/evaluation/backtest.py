@@ -124,6 +124,22 @@ def walk_forward(
     """
     if first is None:
         first = check_backtest(config, len(series), symbol)
+    name, made, failures = walk_paths(series, make_forecaster, config, first, advance)
+    return BacktestResult(
+        forecasts=forecast_rows(series, symbol, name, *made),
+        failures=failure_table(failures),
+        train_size=first + 1,
+    )
+
+
+def walk_paths(
+    series: pd.Series,
+    make_forecaster: Callable[[], Forecaster],
+    config: BacktestConfig,
+    first: int,
+    advance: Callable[[], None] | None = None,
+) -> tuple[str, Paths, list[tuple]]:
+    """`walk_forward`'s forecasts as arrays: the model's name, its `Paths`, its failures."""
     forecaster = make_forecaster()
     origins = np.arange(first, len(series) - 1, config.step)  # [origins] rows
     failures: list[tuple] = []
@@ -136,11 +152,7 @@ def walk_forward(
         advance = None  # the loop reported each origin as it went
     for _ in origins if advance is not None else ():
         advance()
-    return BacktestResult(
-        forecasts=forecast_rows(series, symbol, forecaster.name, *made),
-        failures=failure_table(failures),
-        train_size=first + 1,
-    )
+    return forecaster.name, made, failures
 
 
 def _origin_loop(forecaster, series, origins, config, failures, advance) -> Paths:

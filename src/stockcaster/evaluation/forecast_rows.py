@@ -39,22 +39,35 @@ def forecast_rows(
 
     Rows are ordered by origin, then horizon; the forecast of step h from row o is day o + h.
     """
-    steps = np.arange(1, yhat.shape[1] + 1)  # [horizon]
-    day = origins[:, None] + steps[None, :]  # [origins, horizon]
-    kept = day <= len(series) - 1
-    day, horizon = day[kept], np.broadcast_to(steps, kept.shape)[kept]
+    return models_rows(series, symbol, [(model, (origins, yhat, lo, hi))])
+
+
+def models_rows(series: pd.Series, symbol: str, made: list[tuple[str, Paths]]) -> pd.DataFrame:
+    """One forecast table of several models' paths, model after model (as `forecast_rows`)."""
+    days, models, horizons, values = [], [], [], []
+    for model, (origins, yhat, lo, hi) in made:
+        steps = np.arange(1, yhat.shape[1] + 1)  # [horizon]
+        day = origins[:, None] + steps[None, :]  # [origins, horizon]
+        kept = day <= len(series) - 1
+        days.append(day[kept])
+        horizons.append(np.broadcast_to(steps, kept.shape)[kept])
+        models.append(np.full(len(days[-1]), model, dtype=object))
+        values.append(np.stack([yhat[kept], lo[kept], hi[kept]], axis=1))  # [rows, 3]
+    day = np.concatenate([np.empty(0, "int64"), *days]).astype("int64")
+    horizon = np.concatenate([np.empty(0, "int64"), *horizons]).astype("int64")
+    yhat, lo, hi = np.concatenate([np.empty((0, 3)), *values]).T
     dates = series.index.to_numpy(dtype="datetime64[ns]")
     return pd.DataFrame(
         {
             C.DATE: dates[day],
             C.SYMBOL: np.full(len(day), symbol, dtype=object),
-            C.MODEL: np.full(len(day), model, dtype=object),
+            C.MODEL: np.concatenate([np.empty(0, object), *models]),
             C.ORIGIN: dates[day - horizon],
-            C.HORIZON: horizon.astype("int64"),
-            C.YHAT: yhat[kept],
+            C.HORIZON: horizon,
+            C.YHAT: yhat,
             C.ACTUAL: series.to_numpy(dtype="float64")[day],
-            C.LO: lo[kept],
-            C.HI: hi[kept],
+            C.LO: lo,
+            C.HI: hi,
         },
         columns=list(C.FORECAST_COLUMNS),
     )

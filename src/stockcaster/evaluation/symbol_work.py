@@ -16,8 +16,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
-from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
-from stockcaster.evaluation.forecast_rows import one_step_table
+from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
+from stockcaster.evaluation.forecast_rows import Paths, failure_table, models_rows, paths
 from stockcaster.evaluation.leaderboard import leaderboard
 from stockcaster.evaluation.one_step import naive_forecast
 from stockcaster.models.registry import ModelOptions, forecaster_factory
@@ -161,15 +161,14 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
     if reason:
         return SymbolRecord(symbol, SKIPPED, reason, seconds=time.perf_counter() - started)
     config = BacktestConfig(retrain_every=job.retrain_every)
-    parts, failures = [], []
+    made, failures = [], []
     for name in job.models:
-        make = forecaster_factory(name, job.options)
-        result = walk_forward(series, symbol, make, config, first=first)
-        parts.append(result.forecasts)
-        failures.append(result.failures)
+        walked = walk_paths(series, forecaster_factory(name, job.options), config, first)
+        made.append(walked[:2])
+        failures += walked[2]
     for name in job.given_models:
-        parts.append(_given_forecasts(panel, symbol, series, first, name))
-    forecasts = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+        made.append((name, _given_paths(panel, symbol, first, name)))
+    forecasts = models_rows(series, symbol, made)  # one table, model after model
     board = leaderboard(forecasts, series, first + 1, job.cost_bps)
     ranking = board[C.MODEL].isin(job.ranking_models)
     if ranking.any():  # a score, not a return forecast: its errors mean nothing
@@ -177,21 +176,18 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         board.loc[ranking, list(ERROR_SCORES)] = None
     stored = {name: forecasts[name].to_numpy() for name in C.STORED_FORECAST_COLUMNS[1:-1]}
     stored[C.NAIVE] = naive_forecast(series, forecasts[C.ORIGIN])
-    failed = [f for f in failures if len(f)] or failures[:1]
     return SymbolRecord(
         symbol,
         DONE,
         seconds=time.perf_counter() - started,
         forecasts=pd.DataFrame(stored),
         metrics=board.drop(columns=[C.HORIZON]),
-        failures=pd.concat(failed, ignore_index=True) if failed else None,
+        failures=failure_table(failures) if job.models else None,
     )
 
 
-def _given_forecasts(
-    panel: PanelArrays, symbol: str, series: pd.Series, first: int, model: str
-) -> pd.DataFrame:
-    """The panel model's one-step forecasts of this symbol's test days, as a forecast table."""
+def _given_paths(panel: PanelArrays, symbol: str, first: int, model: str) -> Paths:
+    """The panel model's one-step forecasts of this symbol's test days (where it made one)."""
     yhat = panel.given[model][panel.rows(symbol)][first + 1 :]
-    table = one_step_table(series, symbol, model, first, yhat)
-    return table[np.isfinite(yhat)].reset_index(drop=True)
+    made = np.flatnonzero(np.isfinite(yhat))
+    return paths(first + made, yhat[made])
