@@ -14,6 +14,7 @@ so that the ratios compare like with like on a shared machine:
                 embedded MSFT data.
 With `--before DIR` (a checkout of the code before the change, e.g. a `git worktree`),
 `cheap` and `backtest` are also timed on that code (`PYTHONPATH=DIR/src`), in the same run.
+`--only NAMES` times those commands alone (e.g. `--only plain_arima,arima --rounds 2`).
 Targets (issue 16): cheap < 15 s and cheap / read <= 2; arima / plain_arima <= 1.15;
 backtest no slower than before.
 
@@ -80,22 +81,22 @@ def commands(panel: Path, scratch: Path, before: Path | None) -> dict[str, tuple
     return found
 
 
-def timings(panel: Path, rounds: int, before: Path | None) -> dict:
+def timings(panel: Path, rounds: int, before: Path | None, only: list[str] | None) -> dict:
     """Best of `rounds` wall seconds of each command, the commands taking turns."""
     best: dict[str, float] = {}
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="bench-baselines-") as scratch:
             for name, (command, env) in commands(panel, Path(scratch), before).items():
+                if only and name not in only:
+                    continue
                 seconds = timed(command, env)
                 best[name] = min(best.get(name, seconds), seconds)
                 print(f"{name}: {seconds:.1f} s", file=sys.stderr, flush=True)
-    ratios = {
-        "cheap_over_read": best["cheap"] / best["read"],
-        "arima_over_plain": best["arima"] / best["plain_arima"],
-    }
+    pairs = {"cheap_over_read": ("cheap", "read"), "arima_over_plain": ("arima", "plain_arima")}
     if before is not None:
-        ratios["cheap_over_before"] = best["cheap"] / best["cheap_before"]
-        ratios["backtest_over_before"] = best["backtest"] / best["backtest_before"]
+        pairs |= {"cheap_over_before": ("cheap", "cheap_before")}
+        pairs |= {"backtest_over_before": ("backtest", "backtest_before")}
+    ratios = {k: best[a] / best[b] for k, (a, b) in pairs.items() if a in best and b in best}
     return {
         "seconds": {k: round(v, 2) for k, v in best.items()},
         **{k: round(v, 3) for k, v in ratios.items()},
@@ -136,6 +137,7 @@ def main() -> None:
     parser.add_argument("--time", action="store_true", help="measure the four commands")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--before", type=Path, help="a checkout of the code before, to time too")
+    parser.add_argument("--only", help="comma-separated commands to time (default: all)")
     parser.add_argument("--out", type=Path, help="write the timings here (JSON)")
     parser.add_argument("--symbols", type=int, default=50, help="symbols of the same-numbers run")
     parser.add_argument("--record", type=Path, help="write the same-numbers record here")
@@ -146,7 +148,7 @@ def main() -> None:
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
             "panel": str(args.panel),
             "before": str(args.before) if args.before else None,
-            **timings(args.panel, args.rounds, args.before),
+            **timings(args.panel, args.rounds, args.before, args.only and args.only.split(",")),
         }
         print(json.dumps(result, indent=2))
         if args.out:
