@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from same_numbers import differences, first_symbols, stable  # noqa: E402
+from same_numbers import compare, first_symbols, stable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PANEL = ROOT.parent / "shared" / "data" / "universe_daily.csv.gz"
@@ -159,12 +159,8 @@ def main() -> None:
             args.record.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
         if args.against:
             before = json.loads(args.against.read_text())
-            different = differences(before, found)
-            for line in different:
-                print(line)
-            print(f"{len(before['forecasts'])} forecast series, {before['forecast_rows']} rows; "
-                  f"{len(different)} values differ")  # fmt: skip
-            sys.exit(1 if different else 0)
+            rows = f"{len(before['forecasts'])} forecast series, {before['forecast_rows']} rows"
+            compare(before, found, f"every metric, score and {rows}")
 
 
 if __name__ == "__main__":

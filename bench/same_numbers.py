@@ -120,12 +120,17 @@ def main() -> None:
         args.record.write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
     if args.against:
         before = json.loads(args.against.read_text())
-        found = differences(before, numbers)
-        for line in found:
-            print(line)
         counted = sum(1 for _ in _leaves(before))
-        print(f"{counted} recorded values compared: {len(found)} differ (rtol {RTOL:g})")
-        sys.exit(1 if found else 0)
+        compare(before, numbers, f"{counted} recorded values compared")
+
+
+def compare(before, after, what: str) -> None:
+    """Print every value that differs and `what` with the count, then exit 1 if any did."""
+    found = differences(before, after)
+    for line in found:
+        print(line)
+    print(f"{what}: {len(found)} differ (rtol {RTOL:g})")
+    sys.exit(1 if found else 0)
 
 
 def _leaves(value):
