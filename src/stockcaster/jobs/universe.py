@@ -141,9 +141,10 @@ def _run_symbols(
 ) -> None:
     """Run every symbol still to do on the engine, storing each as it finishes.
 
-    Closed-form models (naive, drift, moving average) run in this process whatever the
-    engine: a symbol's work is a few milliseconds of arithmetic, less than what sending
-    it to a worker costs, and starting workers costs seconds. Results are the same.
+    Closed-form models (naive, drift, moving average), or none (only the global models'
+    forecasts to score), run in this process whatever the engine: a symbol's work is a few
+    milliseconds of arithmetic, less than what sending it to a worker costs, and starting
+    workers costs seconds. Results are the same.
     """
     advance = progress("symbols", len(todo)) if progress and todo else None
     if all_closed_form(job.models):
