@@ -12,8 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import random_walk
+from conftest import ohlcv, random_walk
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
+from stockcaster.evaluation.symbol_work import (
+    PanelArrays,
+    SymbolJob,
+    evaluate_symbol,
+    evaluate_symbols,
+)
 from stockcaster.models import baselines
 
 
@@ -94,3 +100,32 @@ def test_the_one_array_walk_equals_the_origin_loop(name, config):
     ticks = []
     walk_forward(series, "AA", lambda: closed_form(name), config, advance=lambda: ticks.append(1))
     assert len(ticks) == len(range(fast.train_size - 1, len(series) - 1, config.step))
+
+
+def test_symbols_scored_in_one_batch_get_the_records_they_get_alone():
+    """The grouped pass pads every (symbol, model) to the longest: padding must not leak.
+    Symbols of unequal lengths (one ends early, one starts late, one too short), a model
+    with too short a window to forecast some days, and a flat symbol whose naive MSE is 0."""
+    tables = [ohlcv(200, "AA", 1), ohlcv(200, "BB", 2).iloc[:150], ohlcv(200, "CC", 3).iloc[60:]]
+    tables += [ohlcv(200, "DD", 4).iloc[:20], ohlcv(200, "EE", 5).assign(close=10.0)]
+    prices = pd.concat(tables, ignore_index=True)[["date", "symbol", "close"]]
+    panel = PanelArrays.from_prices(prices.sort_values(["symbol", "date"], ignore_index=True))
+    job = SymbolJob(cutoff=np.datetime64("2015-06-30"), models=("naive", "drift", "ma"))
+    symbols = ["AA", "BB", "CC", "DD", "EE"]
+    batch = evaluate_symbols(panel, job, symbols)
+    assert [r.status for r in batch] == ["done", "done", "done", "skipped", "done"]
+    alone_each = [evaluate_symbol(panel, job, s) for s in symbols]
+    for together, alone in zip(batch, alone_each, strict=True):
+        assert (together.symbol, together.status, together.reason) == (
+            alone.symbol, alone.status, alone.reason,
+        )  # fmt: skip
+        for part in ("forecasts", "metrics", "failures"):
+            ours, theirs = getattr(together, part), getattr(alone, part)
+            if theirs is None:
+                assert ours is None
+                continue
+            pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12)
+    scores = batch[0].metrics.set_index("model")
+    assert scores.loc["naive", "mse_ratio"] == 1.0 and scores.loc["drift", "n"] == len(
+        batch[0].forecasts.query("model == 'drift'")
+    )

@@ -73,3 +73,21 @@ def test_lag_check_flags_yesterdays_price_and_spares_a_good_forecast():
     previous = np.array([9.5, 10.0, 11.0, 10.5, 12.0])
     assert lag_check(actual, previous, previous)["lag_flag"] is True
     assert lag_check(actual, actual + 0.1, previous)["lag_flag"] is False
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 3, 5])
+def test_dm_equals_statsmodels_test(horizon):
+    """The NumPy test is statsmodels' `diebold_mariano_test` with h - 1 Newey-West lags and
+    the HLN correction, on serially correlated errors of unequal size."""
+    from statsmodels.tsa.stattools import diebold_mariano_test
+
+    rng = np.random.default_rng(horizon)
+    for n in (2 * horizon + 1, 40, 441):
+        e_a = np.convolve(rng.normal(size=n + 4), np.ones(5) / 5, mode="valid")
+        e_b = 1.1 * rng.normal(size=n)
+        theirs = diebold_mariano_test(
+            np.zeros(n), e_a, e_b, lags=horizon - 1, harvey_adj=True, horizon=horizon
+        )
+        ours = diebold_mariano(e_a, e_b, horizon)
+        assert ours["statistic"] == pytest.approx(theirs.statistic, rel=1e-12)
+        assert ours["pvalue"] == pytest.approx(theirs.pvalue, rel=1e-10)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.evaluation.symbol_work import DONE, SymbolRecord
+from stockcaster.evaluation.symbol_scores import DONE, SymbolRecord
 from stockcaster.store.results import ResultsStore
 
 
@@ -33,10 +33,11 @@ class KillBeforeStatus:
         self.db = db
     def __getattr__(self, name):
         return getattr(self.db, name)
-    def execute(self, sql, *args):
-        if sql.startswith("INSERT INTO symbols") and args[0][0] == "BB":
+    def executemany(self, sql, rows):
+        rows = list(rows)
+        if sql.startswith("INSERT INTO symbols") and rows[0][0] == "BB":
             os.kill(os.getpid(), signal.SIGKILL)  # forecasts and metrics of BB are written
-        return self.db.execute(sql, *args)
+        return self.db.executemany(sql, rows)
 
 store = ResultsStore({folder!r})
 store.write(record("AA"))

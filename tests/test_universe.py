@@ -232,14 +232,20 @@ def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkey
 
     data = toy_file(tmp_path)
     config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift"))
-    real = module.evaluate_symbol_task
+    real, real_batch = module.evaluate_symbol_task, module.evaluate_symbols
 
     def broken_for_bb(shared, job, symbol):
         if symbol == "BB":
             raise RuntimeError("disk on fire")
         return real(shared, job, symbol)
 
+    def batch_broken_by_bb(shared, job, symbols):
+        if "BB" in symbols:  # closed forms are scored in batches: the batch fails first
+            raise RuntimeError("disk on fire")
+        return real_batch(shared, job, symbols)
+
     monkeypatch.setattr(module, "evaluate_symbol_task", broken_for_bb)
+    monkeypatch.setattr(module, "evaluate_symbols", batch_broken_by_bb)
     run = universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1)
     assert run.summary["symbols"] == {"done": 2, "skipped": 0, "failed": 1}
     assert run.summary["failed"] == {"BB": "RuntimeError: disk on fire"}
@@ -247,6 +253,7 @@ def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkey
     assert "disk on fire" in (tmp_path / "run" / "report.html").read_text()
 
     monkeypatch.setattr(module, "evaluate_symbol_task", real)
+    monkeypatch.setattr(module, "evaluate_symbols", real_batch)
     again = universe(data, config, ["AA", "BB", "CC"], out=tmp_path / "run", workers=1,
                      resume=True)  # fmt: skip
     assert again.summary["symbols"] == {"done": 3, "skipped": 0, "failed": 0}
@@ -267,6 +274,9 @@ def test_a_run_whose_every_symbol_fails_still_completes_with_its_report(tmp_path
         raise RuntimeError(f"{symbol} unreadable")
 
     monkeypatch.setattr(module, "evaluate_symbol_task", broken)
+    monkeypatch.setattr(
+        module, "evaluate_symbols", lambda shared, job, symbols: broken(shared, job, symbols[0])
+    )
     config = dataclasses.replace(tiny_config("per-symbol"), models=("naive",))
     run = universe(toy_file(tmp_path), config, ["AA", "BB"], out=tmp_path / "run", workers=1)
     assert run.summary["symbols"] == {"done": 0, "skipped": 0, "failed": 2}

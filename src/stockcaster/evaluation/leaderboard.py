@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.metrics import point_metrics
+from stockcaster.evaluation.groups import Groups
+from stockcaster.evaluation.metrics import grouped_point_metrics
 from stockcaster.evaluation.one_step import naive_forecast
-from stockcaster.evaluation.significance import diebold_mariano, lag_check
-from stockcaster.evaluation.trading import RULES, buy_and_hold, evaluate_rules
+from stockcaster.evaluation.significance import grouped_diebold_mariano, grouped_lag_check
+from stockcaster.evaluation.trading import RULES, buy_and_hold, grouped_rules
 
 TRADING_KEYS = (
     "total_return",
@@ -64,41 +65,90 @@ def leaderboard(
     """
     levels = levels or {}
     values = series.to_numpy(dtype="float64")
-    scale = float(np.mean(np.abs(np.diff(values[:train_size]))))
     at_origin = naive_forecast(series, forecasts[C.ORIGIN])
     day = series.index.get_indexer(forecasts[C.DATE])  # -1: not a day of the series
     day_before = np.where(day > 0, values[day - 1], np.nan)
-    actual_all, yhat_all = forecasts[C.ACTUAL].to_numpy(), forecasts[C.YHAT].to_numpy()
-    bounds = [forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI)]
-    records = []
-    for (model, horizon), rows in _groups(forecasts):
-        actual, yhat, naive = actual_all[rows], yhat_all[rows], at_origin[rows]
-        record = {C.MODEL: model, C.HORIZON: int(horizon), "n": len(rows)}
-        record.update(point_metrics(actual, yhat, naive))
-        naive_mse = float(np.mean((naive - actual) ** 2))
-        record["mase"] = record["mae"] / scale if scale > 0 else None
-        record["mse_ratio"] = record["mse"] / naive_mse if naive_mse > 0 else None
-        record["theil_u"] = (
-            float(np.sqrt(record["mse_ratio"])) if record["mse_ratio"] is not None else None
-        )
-        dm = diebold_mariano(yhat - actual, naive - actual, int(horizon))
-        record["dm_statistic"], record["dm_pvalue"] = dm["statistic"], dm["pvalue"]
-        record["lag_flag"] = lag_check(actual, yhat, day_before[rows])["lag_flag"]
-        lo, hi = bounds[0][rows], bounds[1][rows]
-        if levels.get(model) and not np.isnan(hi.astype("float64")).any():
+    found = _groups(forecasts)
+    models = [model for (model, _), _ in found]
+    horizons = np.array([horizon for (_, horizon), _ in found], dtype="int64")
+    rows = np.concatenate([np.empty(0, "int64"), *(part for _, part in found)])
+    groups = Groups.of([len(part) for _, part in found])
+    actual = forecasts[C.ACTUAL].to_numpy(dtype="float64")
+    columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before)
+    scores = grouped_scores(
+        groups,
+        horizons,
+        *(groups.matrix(np.asarray(v, "float64")[rows]) for v in columns),
+        np.full(groups.count, mase_scale(values, train_size)),
+        cost_bps,
+    )
+    board = board_frame(models, horizons, groups, scores)
+    lo, hi = (forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI))
+    for i, (model, part) in enumerate(zip(models, (part for _, part in found), strict=True)):
+        if levels.get(model) and not np.isnan(hi[part].astype("float64")).any():
             level = levels[model][-1] - levels[model][0]
-            record["interval_level"] = level
-            record["coverage"] = float(np.mean((lo <= actual) & (actual <= hi)))
-            record["interval_score"] = interval_score(actual, lo, hi, level)
-        if horizon == 1:
-            trading = evaluate_rules(yhat - naive, actual / naive - 1, cost_bps)
-            for rule in RULES:
-                for key in TRADING_KEYS:
-                    record[f"{rule}_{key}"] = trading[rule][key]
-        records.append(record)
-    records.sort(key=lambda r: (r[C.HORIZON], r["mse"]))  # stable: ties keep their order
-    return pd.DataFrame([[r.get(c, np.nan) for c in LEADERBOARD_COLUMNS] for r in records],
-                        columns=list(LEADERBOARD_COLUMNS))  # fmt: skip
+            board.loc[i, "interval_level"] = level
+            board.loc[i, "coverage"] = float(
+                np.mean((lo[part] <= actual[part]) & (actual[part] <= hi[part]))
+            )
+            board.loc[i, "interval_score"] = interval_score(actual[part], lo[part], hi[part], level)
+    order = np.lexsort((board["mse"].to_numpy(), board[C.HORIZON].to_numpy()))  # stable
+    return board.iloc[order].reset_index(drop=True)
+
+
+def mase_scale(values: np.ndarray, train_size: int) -> float:
+    """MASE's scale: the mean absolute daily change of the first training window."""
+    return float(np.mean(np.abs(np.diff(values[:train_size]))))
+
+
+def grouped_scores(
+    groups: Groups,
+    horizons: np.ndarray,
+    actual: np.ndarray,
+    yhat: np.ndarray,
+    naive: np.ndarray,
+    previous: np.ndarray,
+    scale: np.ndarray,
+    cost_bps: float,
+) -> dict[str, np.ndarray]:
+    """Every leaderboard score but the intervals', of every group (model, horizon) at once.
+
+    Args:
+        groups: the layout of the `[groups, days]` matrices (`Groups.matrix`, padding 0).
+        horizons: `[groups]` each group's forecast horizon.
+        actual, yhat, naive: actual closes, forecasts and the close at each origin.
+        previous: the actual close of the day before each forecast day (the lag check).
+        scale: `[groups]` MASE's scale (`mase_scale`) of each group's series.
+        cost_bps: transaction cost per unit of position change, in basis points.
+
+    Returns:
+        Leaderboard columns to `[groups]` arrays, NaN where a score cannot be made.
+    """
+    mask = groups.mask
+    scores = grouped_point_metrics(groups, actual, yhat, naive)
+    naive_mse = groups.mean(((naive - actual) * mask) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores["mase"] = np.where(scale > 0, scores["mae"] / scale, np.nan)
+        scores["mse_ratio"] = np.where(naive_mse > 0, scores["mse"] / naive_mse, np.nan)
+        moved = np.where(mask, actual / naive - 1, 0.0)
+    scores["theil_u"] = np.sqrt(scores["mse_ratio"])
+    dm = grouped_diebold_mariano(groups, yhat - actual, naive - actual, horizons)
+    scores["dm_statistic"], scores["dm_pvalue"] = dm
+    scores["lag_flag"] = grouped_lag_check(groups, actual, yhat, previous)["lag_flag"]
+    for rule, figures in grouped_rules(groups, (yhat - naive) * mask, moved, cost_bps).items():
+        for key in TRADING_KEYS:  # one-step forecasts only
+            scores[f"{rule}_{key}"] = np.where(horizons == 1, figures[key], np.nan)
+    return scores
+
+
+def board_frame(
+    models: list[str], horizons: np.ndarray, groups: Groups, scores: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """`LEADERBOARD_COLUMNS` of `grouped_scores`, one row per group, in the groups' order."""
+    columns = {C.MODEL: np.array(models, dtype=object), C.HORIZON: horizons, "n": groups.sizes}
+    columns |= scores
+    empty = np.full(groups.count, np.nan)
+    return pd.DataFrame({c: columns.get(c, empty) for c in LEADERBOARD_COLUMNS})
 
 
 def _groups(forecasts: pd.DataFrame) -> list[tuple[tuple[str, int], np.ndarray]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stockcaster.evaluation.groups import Groups, plain
+
 METRIC_NAMES = ("mse", "rmse", "mae", "mape", "directional_accuracy")
 
 
@@ -26,10 +28,7 @@ def directional_accuracy(
         The share in [0, 1], or None when the forecast never calls a move (the naive
         forecast), for which the score would measure nothing but the unchanged days.
     """
-    called = np.sign(yhat - previous)
-    if not called.any():
-        return None
-    return float(np.mean(called == np.sign(actual - previous)))
+    return point_metrics(actual, yhat, previous)["directional_accuracy"]
 
 
 def point_metrics(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) -> dict:
@@ -40,15 +39,33 @@ def point_metrics(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) ->
         yhat: forecast closes of the same days.
         previous: actual closes of the day before each forecast day.
     """
-    actual, yhat = np.asarray(actual, "float64"), np.asarray(yhat, "float64")
-    error = np.abs(actual - yhat)
-    mse = float(np.mean(error**2))
+    actual = np.asarray(actual, "float64")
+    one = Groups.of([len(actual)])
+    scores = grouped_point_metrics(one, *(one.matrix(v) for v in (actual, yhat, previous)))
+    return {name: plain(values[0]) for name, values in scores.items()}
+
+
+def grouped_point_metrics(
+    groups: Groups, actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray
+) -> dict[str, np.ndarray]:
+    """`point_metrics` of every group at once, from padded `[groups, days]` matrices.
+
+    Returns:
+        `METRIC_NAMES` to `[groups]` arrays; NaN directional accuracy where none is made.
+    """
+    mask = groups.mask
+    error = np.abs(actual - yhat) * mask
+    mse = groups.mean(error**2)
     # scikit-learn's MAPE: each error over |actual|, floored at machine epsilon.
     scale = np.maximum(np.abs(actual), np.finfo(np.float64).eps)
+    called = np.sign(yhat - previous) * mask
+    right = (called == np.sign(actual - previous)) & mask
     return {
         "mse": mse,
-        "rmse": float(np.sqrt(mse)),
-        "mae": float(np.mean(error)),
-        "mape": float(100 * np.mean(error / scale)),
-        "directional_accuracy": directional_accuracy(actual, yhat, previous),
+        "rmse": np.sqrt(mse),
+        "mae": groups.mean(error),
+        "mape": 100 * groups.mean(error / scale),
+        "directional_accuracy": np.where(
+            (called != 0).any(axis=1), groups.mean(right.astype("float64")), np.nan
+        ),
     }

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import stdtr
+
+from stockcaster.evaluation.groups import Groups, plain
 
 
 def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1) -> dict:
     """Diebold-Mariano test of equal squared-error accuracy, with the small-sample correction.
 
-    statsmodels' `diebold_mariano_test`: the loss differential `d = e_a**2 - e_b**2`, its
-    long-run variance by Newey-West with `horizon - 1` lags (h-step errors overlap), the
-    statistic scaled by Harvey, Leybourne and Newbold's (1997) factor and compared with a
-    Student t distribution with n - 1 degrees of freedom (two-sided). At h = 1 this is exactly
-    the hand-written test stockcaster had before; at h > 1 Newey-West weighs lag k by
-    1 - k / h, where that one summed the autocovariances unweighted (`tests/test_significance.py`).
+    statsmodels' `diebold_mariano_test(..., lags=horizon - 1, harvey_adj=True)` written in
+    NumPy: the loss differential `d = e_a**2 - e_b**2`, its long-run variance by Newey-West
+    with `horizon - 1` lags (h-step errors overlap; lag k weighs 1 - k / h), the statistic
+    scaled by Harvey, Leybourne and Newbold's (1997) factor and compared with a Student t
+    distribution with n - 1 degrees of freedom (two-sided). statsmodels gets there through
+    an OLS fit with a HAC covariance, ~2 ms a call where the arithmetic takes 30 us, and a
+    universe run tests every model of every symbol; `tests/test_significance.py` checks the
+    two agree to 1e-12.
 
     Args:
         errors_a: forecast errors of model A (forecast - actual).
@@ -24,18 +29,40 @@ def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1
         `{"statistic", "pvalue"}`; negative statistics mean A has the smaller errors.
         Both are None when the losses are identical or too few (no test is possible).
     """
-    # Delayed import: statsmodels takes a second to import, and only scores need it.
-    from statsmodels.tsa.stattools import diebold_mariano_test
-
     errors_a = np.asarray(errors_a, "float64")
-    errors_b = np.asarray(errors_b, "float64")
-    d = errors_a**2 - errors_b**2
-    if len(d) < 2 or np.var(d) <= 0 or len(d) <= 2 * horizon:
+    one = Groups.of([len(errors_a)])
+    if not len(errors_a):
         return {"statistic": None, "pvalue": None}
-    result = diebold_mariano_test(
-        np.zeros_like(d), errors_a, errors_b, lags=horizon - 1, harvey_adj=True, horizon=horizon
-    )
-    return {"statistic": float(result.statistic), "pvalue": float(result.pvalue)}
+    matrices = (one.matrix(errors_a), one.matrix(np.asarray(errors_b, "float64")))
+    statistic, pvalue = grouped_diebold_mariano(one, *matrices, np.array([horizon]))
+    return {"statistic": plain(statistic[0]), "pvalue": plain(pvalue[0])}
+
+
+def grouped_diebold_mariano(
+    groups: Groups, errors_a: np.ndarray, errors_b: np.ndarray, horizons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`diebold_mariano` of every group at once, from padded `[groups, days]` matrices.
+
+    Args:
+        horizons: `[groups]` the forecast horizon of each group.
+
+    Returns:
+        `[groups]` statistics and p-values, NaN where no test is possible.
+    """
+    mask, n = groups.mask, groups.sizes
+    d = (errors_a**2 - errors_b**2) * mask
+    mean = groups.mean(d)
+    centred = (d - mean[:, None]) * mask
+    spectrum = groups.sum(centred**2)  # n times the variance, plus weighted autocovariances
+    testable = (n >= 2) & (spectrum > 0) & (n > 2 * horizons)
+    for k in range(1, int(horizons.max(initial=1))):
+        lagged = (centred[:, k:] * centred[:, :-k]).sum(axis=1)
+        spectrum += np.where(k < horizons, 2 * (1 - k / horizons) * lagged, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = mean / np.sqrt(spectrum / n**2)
+        statistic *= np.sqrt((n + 1 - 2 * horizons + horizons * (horizons - 1) / n) / n)
+    statistic = np.where(testable, statistic, np.nan)
+    return statistic, 2 * stdtr(n - 1, -np.abs(statistic))
 
 
 def lag_check(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) -> dict:
@@ -54,8 +81,18 @@ def lag_check(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) -> dic
         `{"mse_actual", "mse_shifted", "lag_flag"}`; `lag_flag` is True when the shifted
         series fits better.
     """
-    mse_actual = float(np.mean((yhat - actual) ** 2))
-    mse_shifted = float(np.mean((yhat - previous) ** 2))
+    one = Groups.of([len(actual)])
+    scores = grouped_lag_check(one, *(one.matrix(v) for v in (actual, yhat, previous)))
+    return {name: plain(values[0]) for name, values in scores.items()}
+
+
+def grouped_lag_check(
+    groups: Groups, actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray
+) -> dict[str, np.ndarray]:
+    """`lag_check` of every group at once, from padded `[groups, days]` matrices."""
+    mask = groups.mask
+    mse_actual = groups.mean(((yhat - actual) * mask) ** 2)
+    mse_shifted = groups.mean(((yhat - previous) * mask) ** 2)
     return {
         "mse_actual": mse_actual,
         "mse_shifted": mse_shifted,

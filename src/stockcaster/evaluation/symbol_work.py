@@ -17,29 +17,9 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
-from stockcaster.evaluation.forecast_rows import Paths, failure_table, models_rows, paths
-from stockcaster.evaluation.leaderboard import leaderboard
-from stockcaster.evaluation.one_step import naive_forecast
+from stockcaster.evaluation.forecast_rows import Paths, paths
+from stockcaster.evaluation.symbol_scores import SKIPPED, SymbolRecord, SymbolWalk, score_walks
 from stockcaster.models.registry import ModelOptions, forecaster_factory
-
-DONE, SKIPPED, FAILED = "done", "skipped", "failed"
-ERROR_SCORES = ("mse", "rmse", "mae", "mape", "mase", "theil_u", "mse_ratio", "dm_statistic")
-ERROR_SCORES += ("dm_pvalue", "lag_flag")
-FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
-
-
-@dataclass(frozen=True)
-class SymbolRecord:
-    """Everything one symbol's work leaves, stored in one transaction."""
-
-    symbol: str
-    status: str  # DONE, SKIPPED or FAILED
-    reason: str | None = None
-    attempts: int = 1
-    seconds: float = 0.0
-    forecasts: pd.DataFrame | None = None  # STORED_FORECAST_COLUMNS but symbol
-    metrics: pd.DataFrame | None = None  # one row per model, "model" plus scores
-    failures: pd.DataFrame | None = None  # model, origin, stage, error
 
 
 @dataclass(frozen=True)
@@ -153,6 +133,30 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         A "done" record with forecasts and per-model metrics, or a "skipped" one that
         says why (too little history before the cutoff, or no day after it).
     """
+    return evaluate_symbols(panel, job, [symbol])[0]
+
+
+def evaluate_symbols(panel: PanelArrays, job: SymbolJob, symbols: list[str]) -> list[SymbolRecord]:
+    """`evaluate_symbol` of each symbol, their scores made in one pass (`score_walks`).
+
+    For closed-form models the walks cost microseconds, and one grouped pass over every
+    symbol's forecasts replaces thousands of small NumPy and pandas calls: a universe of
+    baselines is scored in a batch. A symbol's record is the same either way (a test).
+    """
+    records, walks = {}, []
+    for symbol in symbols:
+        walked = _walk(panel, job, symbol)
+        if isinstance(walked, SymbolRecord):
+            records[symbol] = walked
+        else:
+            walks.append(walked)
+    for record in score_walks(walks, job.cost_bps, job.ranking_models):
+        records[record.symbol] = record
+    return [records[symbol] for symbol in symbols]
+
+
+def _walk(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolWalk | SymbolRecord:
+    """One symbol's walk-forward, or its "skipped" record."""
     started = time.perf_counter()
     series = panel.series(symbol)
     first = int(np.searchsorted(series.index.to_numpy(), job.cutoff, side="right")) - 1
@@ -160,7 +164,7 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
     reason = history_shortfall(first + 1, test_days, job.cutoff, job.min_history)
     if reason:
         return SymbolRecord(symbol, SKIPPED, reason, seconds=time.perf_counter() - started)
-    config = BacktestConfig(retrain_every=job.retrain_every)
+    config = BacktestConfig(retrain_every=job.retrain_every)  # one step ahead
     made, failures = [], []
     for name in job.models:
         walked = walk_paths(series, forecaster_factory(name, job.options), config, first)
@@ -168,22 +172,9 @@ def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRe
         failures += walked[2]
     for name in job.given_models:
         made.append((name, _given_paths(panel, symbol, first, name)))
-    forecasts = models_rows(series, symbol, made)  # one table, model after model
-    board = leaderboard(forecasts, series, first + 1, job.cost_bps)
-    ranking = board[C.MODEL].isin(job.ranking_models)
-    if ranking.any():  # a score, not a return forecast: its errors mean nothing
-        board = board.astype({name: "object" for name in ERROR_SCORES})
-        board.loc[ranking, list(ERROR_SCORES)] = None
-    stored = {name: forecasts[name].to_numpy() for name in C.STORED_FORECAST_COLUMNS[1:-1]}
-    stored[C.NAIVE] = naive_forecast(series, forecasts[C.ORIGIN])
-    return SymbolRecord(
-        symbol,
-        DONE,
-        seconds=time.perf_counter() - started,
-        forecasts=pd.DataFrame(stored),
-        metrics=board.drop(columns=[C.HORIZON]),
-        failures=failure_table(failures) if job.models else None,
-    )
+    values, dates = series.to_numpy(dtype="float64"), series.index.to_numpy("datetime64[ns]")
+    seconds = time.perf_counter() - started
+    return SymbolWalk(symbol, values, dates, first, made, failures if job.models else None, seconds)
 
 
 def _given_paths(panel: PanelArrays, symbol: str, first: int, model: str) -> Paths:

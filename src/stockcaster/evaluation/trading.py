@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stockcaster.evaluation.groups import Groups, plain
+
 TRADING_DAYS = 252
 RULES = ("long_flat", "long_short")
 
@@ -22,9 +24,9 @@ def strategy_returns(
 ) -> np.ndarray:
     """Daily returns of holding `position`, minus `cost_bps` per unit of position change.
 
-    The book starts flat, so entering the first position costs too.
+    The book starts flat, so entering the first position costs too. Along the last axis.
     """
-    changes = np.abs(np.diff(position, prepend=0.0))
+    changes = np.abs(np.diff(position, axis=-1, prepend=0.0))
     return position * asset_returns - changes * cost_bps / 1e4
 
 
@@ -35,46 +37,70 @@ def return_profile(returns: np.ndarray) -> dict:
     over 252 trading days, with a zero risk-free rate; the Sharpe ratio of returns that
     never vary is 0.
     """
-    equity = np.cumprod(1 + returns)
-    total = float(equity[-1] - 1)
-    years = len(returns) / TRADING_DAYS
-    sd = float(np.std(returns, ddof=1)) if len(returns) > 1 else 0.0
-    drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0)) - 1
+    one = Groups.of([len(returns)])
+    profile = grouped_return_profile(one, one.matrix(np.asarray(returns, "float64")))
+    return {name: plain(values[0]) for name, values in profile.items()}
+
+
+def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.ndarray]:
+    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0."""
+    n, mask = groups.sizes, groups.mask
+    equity = np.cumprod(1 + returns, axis=1)  # flat after a group's end
+    total = groups.last(equity) - 1
+    mean = groups.mean(returns)
+    spread = groups.sum(((returns - mean[:, None]) * mask) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.where(n > 1, np.sqrt(spread / (n - 1)), 0.0)
+        annual = np.where(total > -1, (1 + total) ** (1 / (n / TRADING_DAYS)) - 1, -1.0)
+        sharpe = np.where(sd > 0, mean / sd * np.sqrt(TRADING_DAYS), 0.0)
+    drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0), axis=1) - 1
     return {
         "total_return": total,
-        "annual_return": float((1 + total) ** (1 / years) - 1) if total > -1 else -1.0,
+        "annual_return": annual,
         "volatility": sd * np.sqrt(TRADING_DAYS),
-        "sharpe": float(np.mean(returns) / sd * np.sqrt(TRADING_DAYS)) if sd > 0 else 0.0,
-        "max_drawdown": float(drawdown.min()),
-    }
-
-
-def performance(returns: np.ndarray, position: np.ndarray) -> dict:
-    """`return_profile`, plus turnover and hit rate of the positions held.
-
-    Turnover is the total of position changes (1 = entering or leaving once); hit rate is
-    the share of days in the market that made money.
-    """
-    invested = position != 0
-    return {
-        **return_profile(returns),
-        "turnover": float(np.abs(np.diff(position, prepend=0.0)).sum()),
-        "hit_rate": float(np.mean(returns[invested] > 0)) if invested.any() else None,
+        "sharpe": sharpe,
+        "max_drawdown": drawdown.min(axis=1, initial=0.0),  # at most 0; 0 rows: 0
     }
 
 
 def evaluate_rules(
     predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
 ) -> dict[str, dict]:
-    """Performance of each rule on one model's one-step forecasts."""
-    result = {}
-    for rule in RULES:
-        held = positions(predicted_move, rule)
-        result[rule] = performance(strategy_returns(held, asset_returns, cost_bps), held)
-    return result
+    """Performance of each rule on one model's one-step forecasts.
+
+    Each rule trades the sign of the predicted move (`positions`), starting flat and
+    paying `cost_bps` basis points per unit of position change (`strategy_returns`). The
+    scores are `return_profile`'s, turnover (the total of position changes, 1 = entering
+    or leaving once) and hit rate (the share of days in the market that made money, None
+    if never in).
+    """
+    one = Groups.of([len(predicted_move)])
+    moves = (one.matrix(np.asarray(v, "float64")) for v in (predicted_move, asset_returns))
+    rules = grouped_rules(one, *moves, cost_bps)
+    return {rule: {k: plain(v[0]) for k, v in scores.items()} for rule, scores in rules.items()}
 
 
 def buy_and_hold(asset_returns: np.ndarray, cost_bps: float) -> dict:
     """The benchmark: long every day, paying the cost of entering once."""
-    held = np.ones_like(asset_returns)
-    return performance(strategy_returns(held, asset_returns, cost_bps), held)
+    return evaluate_rules(np.ones(len(asset_returns)), asset_returns, cost_bps)["long_flat"]
+
+
+def grouped_rules(
+    groups: Groups, predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
+) -> dict[str, dict[str, np.ndarray]]:
+    """`evaluate_rules` of every group at once, from `[groups, days]` matrices."""
+    mask = groups.mask
+    result = {}
+    for rule in RULES:
+        held = positions(predicted_move, rule) * mask
+        changes = np.abs(np.diff(held, axis=1, prepend=0.0)) * mask
+        returns = strategy_returns(held, asset_returns, cost_bps) * mask
+        invested = held != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hits = groups.sum((returns > 0) & invested) / groups.sum(invested)
+        result[rule] = {
+            **grouped_return_profile(groups, returns),
+            "turnover": groups.sum(changes),
+            "hit_rate": hits,
+        }
+    return result

@@ -22,14 +22,12 @@ import pandas as pd
 
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
+from stockcaster.evaluation.symbol_scores import DONE, FAILED, SKIPPED, SymbolRecord
 from stockcaster.evaluation.symbol_work import (
-    DONE,
-    FAILED,
-    SKIPPED,
     PanelArrays,
     SymbolJob,
-    SymbolRecord,
     evaluate_symbol,
+    evaluate_symbols,
 )
 from stockcaster.jobs.envelope import reproducibility
 from stockcaster.jobs.universe_panel import (
@@ -142,23 +140,52 @@ def _run_symbols(
     """Run every symbol still to do on the engine, storing each as it finishes.
 
     Closed-form models (naive, drift, moving average), or none (only the global models'
-    forecasts to score), run in this process whatever the engine: a symbol's work is a few
-    milliseconds of arithmetic, less than what sending it to a worker costs, and starting
+    forecasts to score), run in this process whatever the engine, in batches of
+    `BATCH` symbols scored in one pass and stored in one transaction: a symbol's work is
+    a millisecond of arithmetic, less than what sending it to a worker costs, and starting
     workers costs seconds. Results are the same.
     """
     advance = progress("symbols", len(todo)) if progress and todo else None
+
+    def keep(batch: list[SymbolRecord]) -> None:
+        store.write_many(batch)
+        for record in batch:
+            if advance:
+                advance()
+            if on_symbol:
+                on_symbol(record)
+
     if all_closed_form(job.models):
-        runner = LocalEngine(workers=1)
+        for start in range(0, len(todo), BATCH):
+            keep(_batch(shared, job, todo[start : start + BATCH]))
+        return
+    runner.run(
+        evaluate_symbol_task,
+        shared,
+        job,
+        todo,
+        lambda outcome: keep([outcome.value if outcome.ok else _failed(outcome)]),
+    )
 
-    def keep(outcome: Outcome) -> None:
-        record = outcome.value if outcome.ok else _failed(outcome)
-        store.write(record)
-        if advance:
-            advance()
-        if on_symbol:
-            on_symbol(record)
 
-    runner.run(evaluate_symbol_task, shared, job, todo, keep)
+BATCH = 100
+"""Symbols of closed-form models scored and stored at once: a tenth of a second's work."""
+
+
+def _batch(shared: PanelArrays, job: SymbolJob, symbols: list[str]) -> list[SymbolRecord]:
+    """The batch's records, in one pass; if that fails, symbol by symbol (each its own error)."""
+    try:
+        return evaluate_symbols(shared, job, symbols)
+    except Exception:  # a symbol's failure is a result: find which, as the engine would
+        records: list[SymbolRecord] = []
+        LocalEngine(workers=1).run(
+            evaluate_symbol_task,
+            shared,
+            job,
+            symbols,
+            lambda o: records.append(o.value if o.ok else _failed(o)),
+        )
+        return records
 
 
 def _global_forecasts(store, folder, when, plan, config, options, progress) -> dict:

@@ -238,12 +238,20 @@ def jsonable(value: object) -> object:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame's rows as plain dicts for JSON: None where pandas holds NaN, dates as ISO."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
+    """A frame's rows as plain dicts for JSON: None where pandas holds NaN, dates as ISO.
+
+    One object array for the whole frame: `to_dict("records")` boxes every cell through
+    pandas' indexing, ~7 ms for one symbol's leaderboard of a universe run.
+    """
+    cells = frame.to_numpy(dtype=object)  # plain float, int and bool; Timestamp for dates
+    cells[frame.isna().to_numpy(dtype=bool)] = None
+    for j, dtype in enumerate(frame.dtypes):
+        if dtype.kind in "OM":
+            cells[:, j] = [
+                f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else v for v in cells[:, j]
+            ]
+    names = frame.columns.tolist()
+    return [dict(zip(names, row, strict=True)) for row in cells.tolist()]
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.symbol_work import FINISHED, SymbolRecord
+from stockcaster.evaluation.symbol_scores import FINISHED, SymbolRecord
 from stockcaster.store.files import STORE_FILE, check_writable, json_text, records
 
 # forecasts is keyed by (symbol, model, date) WITHOUT ROWID: one clustered key serves
@@ -143,47 +143,74 @@ class ResultsStore:
 
     def write(self, record: SymbolRecord) -> None:
         """Replace everything stored for `record.symbol`, all at once."""
-        name = record.symbol
-        self._written.pop(name, None)
+        self.write_many([record])
+
+    def write_many(self, batch: list[SymbolRecord]) -> None:
+        """Replace everything stored for each record's symbol, the whole batch at once."""
+        names = [record.symbol for record in batch]
+        for name in names:
+            self._written.pop(name, None)
+        made = [r for r in batch if r.forecasts is not None and len(r.forecasts)]
         with self._transaction():
-            if name in self._stored:  # a symbol is in every table, or (rolled back) in none
-                for table in ("forecasts", "metrics", "failures", "symbols"):
-                    self._db.execute(f"DELETE FROM {table} WHERE symbol = ?", (name,))
-            if record.forecasts is not None and len(record.forecasts):
-                frame = record.forecasts
-                rows = zip(
-                    [name] * len(frame),
-                    frame["model"].tolist(),
-                    _iso_dates(frame["date"]),
-                    *(frame[c].to_numpy(dtype="float64").tolist() for c in _VALUES),
-                    strict=True,
-                )
-                self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
-                written = {C.SYMBOL: np.full(len(frame), name, dtype=object)}
-                written |= {c: frame[c].to_numpy() for c in C.STORED_FORECAST_COLUMNS[1:]}
-            if record.metrics is not None:
-                self._db.executemany(
-                    "INSERT INTO metrics VALUES (?, ?, ?)",
-                    (  # json_text makes NaN None and NumPy scalars plain, as records() does
-                        (name, row["model"], json_text(row, indent=None))
-                        for row in record.metrics.to_dict("records")
-                    ),
-                )
-            if record.failures is not None and len(record.failures):
-                self._db.executemany(
-                    "INSERT INTO failures VALUES (?, ?, ?, ?, ?)",
-                    (
-                        (name, r["model"], r["origin"], r["stage"], r["error"])
-                        for r in records(record.failures)
-                    ),
-                )
-            self._db.execute(
+            again = [(name,) for name in names if name in self._stored]
+            for table in ("forecasts", "metrics", "failures", "symbols") if again else ():
+                # a symbol is in every table, or (rolled back) in none
+                self._db.executemany(f"DELETE FROM {table} WHERE symbol = ?", again)
+            written = self._insert_forecasts(made)
+            scored = [r for r in batch if r.metrics is not None]
+            self._insert("metrics", scored, (C.MODEL,), json=True)
+            failed = [r for r in batch if r.failures is not None]
+            self._insert("failures", failed, C.FAILURE_COLUMNS)
+            self._db.executemany(
                 "INSERT INTO symbols VALUES (?, ?, ?, ?, ?)",
-                (name, record.status, record.reason, record.attempts, record.seconds),
+                [(r.symbol, r.status, r.reason, r.attempts, r.seconds) for r in batch],
             )
-        self._stored.add(name)
-        if record.forecasts is not None and len(record.forecasts):
-            self._written[name] = pd.DataFrame(written)  # committed
+        self._stored.update(names)
+        self._written |= written  # committed
+
+    def _insert_forecasts(self, made: list[SymbolRecord]) -> dict[str, pd.DataFrame]:
+        """Insert the records' forecasts; each symbol's rows, as written, for `forecasts()`."""
+        if not made:
+            return {}
+        frame = pd.concat([r.forecasts for r in made], ignore_index=True)
+        sizes = [len(r.forecasts) for r in made]
+        symbols = np.repeat(np.array([r.symbol for r in made], dtype=object), sizes)
+        rows = zip(
+            symbols.tolist(),
+            frame["model"].tolist(),
+            _iso_dates(frame["date"]),
+            *(frame[c].to_numpy(dtype="float64").tolist() for c in _VALUES),
+            strict=True,
+        )
+        self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
+        frame = pd.DataFrame(
+            {C.SYMBOL: symbols, **{c: frame[c].to_numpy() for c in C.STORED_FORECAST_COLUMNS[1:]}}
+        )
+        ends = np.cumsum([0, *sizes])
+        return {
+            r.symbol: frame.iloc[a:b] for r, a, b in zip(made, ends[:-1], ends[1:], strict=True)
+        }
+
+    def _insert(self, table: str, batch: list[SymbolRecord], columns, json: bool = False) -> None:
+        """Insert each record's rows of `table` (its `metrics` or `failures` frame).
+
+        Args:
+            columns: the frame's columns stored after the symbol, in order.
+            json: also store the whole row as JSON (the metrics' scores).
+        """
+        frames = [getattr(r, table) for r in batch]
+        sizes = [len(f) for f in frames]
+        if not sum(sizes):
+            return
+        symbols = np.repeat([r.symbol for r in batch], sizes).tolist()
+        # records() makes NaN None and NumPy scalars plain, as json_text needs
+        rows = records(pd.concat([f for f in frames if len(f)], ignore_index=True))
+        values = [
+            (name, *(row[c] for c in columns), *((json_text(row, indent=None),) if json else ()))
+            for name, row in zip(symbols, rows, strict=True)
+        ]
+        marks = ", ".join("?" * (1 + len(columns) + json))
+        self._db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
     # -- whole-run stages -------------------------------------------------------------
 
