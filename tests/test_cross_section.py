@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from stockcaster.evaluation.cross_section import (
+    benjamini_hochberg,
     cross_section,
     information_coefficients,
     portfolio,
@@ -165,3 +166,22 @@ def test_vectorised_aggregates_equal_the_per_day_loops(seed):
         pd.testing.assert_frame_equal(
             top_k_weights(predicted, k), loop_top_k_weights(predicted, k), check_names=False
         )
+
+
+def test_benjamini_hochberg_equals_statsmodels():
+    """The step-up rule against statsmodels' `multipletests(method="fdr_bh")`: uniform
+    p-values, a few planted discoveries, ties, values exactly on a threshold, NaNs."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(3)
+    cases = [rng.uniform(size=50), np.r_[rng.uniform(size=40), rng.uniform(0, 1e-3, size=10)]]
+    cases += [np.array([0.01, 0.01, 0.02, 0.02, 0.5]), np.arange(1, 11) / 10 * 0.05]
+    cases += [np.array([0.2, 0.3]), np.array([])]
+    for pvalues in cases:
+        expected = multipletests(pvalues, alpha=0.05, method="fdr_bh")[0] if len(pvalues) else []
+        np.testing.assert_array_equal(benjamini_hochberg(pvalues, 0.05), expected)
+        with_nan = np.r_[np.nan, pvalues, np.nan]
+        np.testing.assert_array_equal(
+            benjamini_hochberg(with_nan, 0.05), np.r_[False, expected, False]
+        )
+    assert benjamini_hochberg(np.r_[rng.uniform(0, 1e-3, size=10)], 0.05).all()

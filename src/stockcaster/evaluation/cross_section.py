@@ -65,15 +65,18 @@ def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
 def benjamini_hochberg(pvalues: np.ndarray, rate: float = SIGNIFICANCE) -> np.ndarray:
     """Which tests are discoveries at false discovery rate `rate` (NaN p-values: none).
 
-    From statsmodels (`multipletests`, method "fdr_bh"), over the tests with a p-value.
+    Benjamini and Hochberg's step-up rule over the tests with a p-value: sorted, the k-th
+    smallest is compared with k / m * rate, and every test up to the largest k that passes
+    is a discovery. statsmodels' `multipletests(method="fdr_bh")` in NumPy, with its order
+    of operations: importing statsmodels costs ~1 s, a tenth of a universe of baselines
+    (`tests/test_cross_section.py` checks that the two agree).
     """
-    # Delayed import: statsmodels' multiple-testing module, only for a universe's summary.
-    from statsmodels.stats.multitest import multipletests
-
     found = np.zeros(len(pvalues), bool)
-    known = np.isfinite(pvalues)
-    if known.any():
-        found[known] = multipletests(pvalues[known], alpha=rate, method="fdr_bh")[0]
+    known = np.flatnonzero(np.isfinite(pvalues))
+    order = known[np.argsort(pvalues[known], kind="mergesort")]
+    passed = np.flatnonzero(pvalues[order] <= np.arange(1, len(order) + 1) / len(order) * rate)
+    if len(passed):
+        found[order[: passed[-1] + 1]] = True
     return found
 
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from sklearn.base import TransformerMixin
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+if TYPE_CHECKING:
+    from sklearn.base import TransformerMixin
 
 ScalerName = Literal["none", "minmax", "standard"]
 SCALERS: tuple[str, ...] = ("none", "minmax", "standard")
 
 
-class IdentityScaler(TransformerMixin):
+class IdentityScaler:
     """Leaves values as they are (the reference trains on unscaled prices)."""
 
     def fit(self, values: np.ndarray) -> IdentityScaler:
         return self
+
+    def fit_transform(self, values: np.ndarray) -> np.ndarray:
+        return self.transform(values)
 
     def transform(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype="float64")
@@ -27,6 +31,10 @@ class IdentityScaler(TransformerMixin):
 
 def make_scaler(name: ScalerName) -> TransformerMixin:
     """A fresh, unfitted scaler by name."""
+    # Delayed import: scikit-learn takes a second to import, and only fitting a network's
+    # inputs needs a scaler (a universe of baselines, `--help`, never).
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     return {"none": IdentityScaler, "minmax": MinMaxScaler, "standard": StandardScaler}[name]()
 
 

@@ -1,4 +1,4 @@
-"""The results store of a universe run: one SQLite file, one transaction per symbol.
+"""The results store of a universe run: one SQLite file, one transaction per symbol (or batch).
 
 Why SQLite: it ships with Python, one file holds every table, and a transaction is
 all-or-nothing even when the process is killed (-9) halfway through: the journal rolls
@@ -30,6 +30,7 @@ from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_scores import FINISHED, SymbolRecord
 from stockcaster.store.files import STORE_FILE, check_writable, json_text, records
+from stockcaster.store.sqlite_rows import Transaction, insert_rows, iso_dates
 
 # forecasts is keyed by (symbol, model, date) WITHOUT ROWID: one clustered key serves
 # DELETE and ORDER BY, where a rowid table needed a second index to keep up at every insert
@@ -157,10 +158,8 @@ class ResultsStore:
                 # a symbol is in every table, or (rolled back) in none
                 self._db.executemany(f"DELETE FROM {table} WHERE symbol = ?", again)
             written = self._insert_forecasts(made)
-            scored = [r for r in batch if r.metrics is not None]
-            self._insert("metrics", scored, (C.MODEL,), json=True)
-            failed = [r for r in batch if r.failures is not None]
-            self._insert("failures", failed, C.FAILURE_COLUMNS)
+            self._insert("metrics", batch, (C.MODEL,), json=True)
+            self._insert("failures", batch, C.FAILURE_COLUMNS)
             self._db.executemany(
                 "INSERT INTO symbols VALUES (?, ?, ?, ?, ?)",
                 [(r.symbol, r.status, r.reason, r.attempts, r.seconds) for r in batch],
@@ -175,14 +174,9 @@ class ResultsStore:
         frame = pd.concat([r.forecasts for r in made], ignore_index=True)
         sizes = [len(r.forecasts) for r in made]
         symbols = np.repeat(np.array([r.symbol for r in made], dtype=object), sizes)
-        rows = zip(
-            symbols.tolist(),
-            frame["model"].tolist(),
-            _iso_dates(frame["date"]),
-            *(frame[c].to_numpy(dtype="float64").tolist() for c in _VALUES),
-            strict=True,
-        )
-        self._db.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?)", rows)
+        values = [frame[c].to_numpy(dtype="float64").tolist() for c in _VALUES]
+        columns = [symbols.tolist(), frame["model"].tolist(), iso_dates(frame["date"]), *values]
+        insert_rows(self._db, "forecasts", columns)
         frame = pd.DataFrame(
             {C.SYMBOL: symbols, **{c: frame[c].to_numpy() for c in C.STORED_FORECAST_COLUMNS[1:]}}
         )
@@ -192,17 +186,14 @@ class ResultsStore:
         }
 
     def _insert(self, table: str, batch: list[SymbolRecord], columns, json: bool = False) -> None:
-        """Insert each record's rows of `table` (its `metrics` or `failures` frame).
-
-        Args:
-            columns: the frame's columns stored after the symbol, in order.
-            json: also store the whole row as JSON (the metrics' scores).
-        """
-        frames = [getattr(r, table) for r in batch]
+        """Insert the rows of each record's `table` frame (metrics, failures): the symbol,
+        `columns`, and with `json` the whole row as JSON (the metrics' scores)."""
+        kept = [r for r in batch if getattr(r, table) is not None]
+        frames = [getattr(r, table) for r in kept]
         sizes = [len(f) for f in frames]
         if not sum(sizes):
             return
-        symbols = np.repeat([r.symbol for r in batch], sizes).tolist()
+        symbols = np.repeat([r.symbol for r in kept], sizes).tolist()
         # records() makes NaN None and NumPy scalars plain, as json_text needs
         rows = records(pd.concat([f for f in frames if len(f)], ignore_index=True))
         values = [
@@ -222,16 +213,9 @@ class ResultsStore:
         """Record a whole-run step and its forecasts (symbol, date, yhat) at once."""
         with self._transaction():
             self._db.execute("DELETE FROM stage_forecasts WHERE stage = ?", (name,))
-            self._db.executemany(
-                "INSERT INTO stage_forecasts VALUES (?, ?, ?, ?)",
-                zip(
-                    [name] * len(forecasts),
-                    forecasts["symbol"].tolist(),
-                    _iso_dates(forecasts["date"]),
-                    forecasts["yhat"].to_numpy(dtype="float64").tolist(),
-                    strict=True,
-                ),
-            )
+            columns = [[name] * len(forecasts), forecasts["symbol"].tolist()]
+            columns += [iso_dates(forecasts["date"]), forecasts["yhat"].astype("float64").tolist()]
+            insert_rows(self._db, "stage_forecasts", columns)
             self._db.execute(
                 "INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, json_text(value, indent=None))
             )
@@ -280,25 +264,7 @@ class ResultsStore:
         return pd.read_sql_query("SELECT * FROM failures ORDER BY symbol, model", self._db)
 
     def _transaction(self):
-        return _Transaction(self._db)
+        return Transaction(self._db)
 
 
 _VALUES = ("yhat", "actual", "naive")
-
-
-def _iso_dates(dates: pd.Series) -> list[str]:
-    """Dates as ISO text (YYYY-MM-DD), as the store keeps them."""
-    return np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D").tolist()
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, error_type, error, traceback) -> None:
-        self._db.execute("ROLLBACK" if error_type else "COMMIT")
