@@ -90,9 +90,9 @@ def score_walks(
         cost_bps,
     )  # one step ahead: the close at the origin is also the close of the day before
     board = board_frame([model for _, model, _ in pairs], horizons, groups, scores)
-    board = _blank_errors(board.drop(columns=[C.HORIZON]), ranking_models)
     owner = np.array([i for i, _, _ in pairs])
     board = board.iloc[np.lexsort((board["mse"].to_numpy(), owner))]  # stable: ties keep order
+    board = _blank_errors(board.drop(columns=[C.HORIZON]), ranking_models)
     stored = _stored([layout[c] for c in (C.MODEL, C.DATE, C.YHAT, C.ACTUAL, C.NAIVE)])
     rows = np.cumsum([0, *np.bincount(np.repeat(owner, groups.sizes), minlength=len(walks))])
     boards = np.cumsum([0, *np.bincount(owner, minlength=len(walks))])

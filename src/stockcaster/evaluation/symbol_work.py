@@ -1,9 +1,10 @@
 """One symbol's share of a universe run: walk its models forward and score them.
 
 Every engine (engines/) runs `evaluate_symbol` once per symbol, in this process, in
-worker processes or as Ray tasks, so the results cannot depend on where it ran. The
-price data arrive once per worker as a `PanelArrays` (flat arrays plus each symbol's
-row range), never re-read from the file.
+worker processes or as Ray tasks, so the results cannot depend on where it ran; symbols
+whose models are closed forms are run in batches by `evaluate_symbols` in this process,
+with the same results. The price data arrive once per worker as a `PanelArrays` (flat
+arrays plus each symbol's row range), never re-read from the file.
 """
 
 from __future__ import annotations
