@@ -180,10 +180,11 @@ class ResultsStore:
         frame = pd.DataFrame(
             {C.SYMBOL: symbols, **{c: frame[c].to_numpy() for c in C.STORED_FORECAST_COLUMNS[1:]}}
         )
-        ends = np.cumsum([0, *sizes])
-        return {
-            r.symbol: frame.iloc[a:b] for r, a, b in zip(made, ends[:-1], ends[1:], strict=True)
-        }
+        keys = [pd.factorize(frame[c], sort=True)[0] for c in (C.DATE, C.MODEL, C.SYMBOL)]
+        frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)  # as the file orders them
+        names, starts = np.unique(frame[C.SYMBOL].to_numpy(), return_index=True)
+        ends = [*starts[1:], len(frame)]
+        return {n: frame.iloc[a:b] for n, a, b in zip(names, starts, ends, strict=True)}
 
     def _insert(self, table: str, batch: list[SymbolRecord], columns, json: bool = False) -> None:
         """Insert the rows of each record's `table` frame (metrics, failures): the symbol,
@@ -251,8 +252,10 @@ class ResultsStore:
         frame["date"] = pd.to_datetime(frame["date"])
         if not self._written:
             return frame
-        parts = [frame, *self._written.values()] if len(frame) else list(self._written.values())
-        frame = pd.concat(parts, ignore_index=True)
+        written = [self._written[name] for name in sorted(self._written)]  # each one ordered
+        if not len(frame):
+            return pd.concat(written, ignore_index=True)
+        frame = pd.concat([frame, *written], ignore_index=True)
         order = frame.sort_values([C.SYMBOL, C.MODEL, C.DATE], kind="stable").index
         return frame.loc[order].reset_index(drop=True)
 
