@@ -1,0 +1,70 @@
+"""What a search is worth: SPA, the model confidence set and the Deflated Sharpe Ratio, on
+synthetic searches whose truth is known (a planted winner, or pure noise)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stockcaster.evaluation.snooping import confidence_set, deflated_sharpe, superior_ability
+
+
+def search(days: int, trials: int, winner: bool, seed: int) -> tuple:
+    """Naive's and the trials' squared errors on `days` validation days, as in a real
+    search where every forecast stays near the last close: each trial's error is naive's
+    plus a little noise of its own (1% larger loss on average), except trial 3's when a
+    winner is planted: 0.95 times naive's plus less noise (9.5% smaller loss)."""
+    rng = np.random.default_rng(seed)
+    error = rng.normal(size=days)
+    trials_errors = error[:, None] + 0.1 * rng.normal(size=(days, trials))
+    if winner:
+        trials_errors[:, 3] = 0.95 * error + 0.05 * rng.normal(size=days)
+    return error**2, trials_errors**2
+
+
+def test_a_planted_winner_is_found_and_pure_noise_is_not():
+    naive, losses = search(500, 50, winner=True, seed=1)
+    found = superior_ability(naive, losses, reps=500, seed=0)
+    assert found.best == 3 and found.gain > 0.05
+    assert found.spa_pvalue < 0.05 and found.reality_check_pvalue < 0.05
+    naive, losses = search(500, 50, winner=False, seed=2)
+    noise = superior_ability(naive, losses, reps=500, seed=0)
+    assert noise.spa_pvalue > 0.2
+    assert noise.reality_check_pvalue >= noise.spa_pvalue  # White's test is the conservative one
+    assert "configurations" in noise.sentence() and f"{noise.spa_pvalue:.2f}" in noise.sentence()
+
+
+def test_the_same_losses_and_seed_give_the_same_verdict():
+    naive, losses = search(200, 10, winner=False, seed=4)
+    first = superior_ability(naive, losses, reps=200, seed=7)
+    assert first == superior_ability(naive, losses, reps=200, seed=7)
+
+
+def test_the_confidence_set_keeps_the_winner_and_drops_the_clearly_worse():
+    naive, losses = search(600, 6, winner=True, seed=3)
+    losses[:, 5] = 1.5 * naive  # clearly worse
+    names = ["naive"] + [f"trial {i}" for i in range(6)]
+    kept = confidence_set(np.column_stack([naive, losses]), names, reps=500, seed=0)
+    assert "trial 3" in kept and "trial 5" not in kept and "naive" not in kept
+
+
+def test_the_deflated_sharpe_ratio_shrinks_as_more_trials_are_made():
+    rng = np.random.default_rng(5)
+    returns = rng.normal(0.0008, 0.01, size=750)  # a daily Sharpe ratio near 0.08
+    alone = deflated_sharpe(returns, np.array([returns.mean() / returns.std(ddof=1)]))
+    many = deflated_sharpe(returns, rng.normal(0, 0.04, size=200))
+    assert alone > 0.9 and many < alone
+    assert many < 0.5  # two hundred tries find a Sharpe ratio like this by luck
+    assert np.isnan(deflated_sharpe(np.zeros(100), np.array([0.0, 0.1])))
+
+
+def test_the_deflated_sharpe_ratio_of_one_trial_is_the_probabilistic_sharpe_ratio():
+    """With one trial there is nothing to deflate: Phi(SR sqrt(T - 1) / sqrt(...)), here
+    with normal returns (skew 0, kurtosis 3) checked by hand to within sampling error."""
+    rng = np.random.default_rng(6)
+    returns = rng.normal(0.001, 0.01, size=2000)
+    sharpe = returns.mean() / returns.std(ddof=1)
+    expected = __import__("scipy").stats.norm.cdf(
+        sharpe * np.sqrt(1999) / np.sqrt(1 + sharpe**2 / 2)
+    )
+    assert deflated_sharpe(returns, np.array([sharpe])) == pytest.approx(expected, abs=5e-3)
