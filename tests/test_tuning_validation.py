@@ -1,0 +1,52 @@
+"""A trial's score comes from folds inside the training part, each fitted on its past only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import random_walk
+from stockcaster.errors import StockcasterError
+from stockcaster.models.registry import ModelOptions, forecaster_factory
+from stockcaster.tuning.validation import score_trial, validation_folds
+
+
+def closes(n: int = 400, seed: int = 3) -> pd.Series:
+    return pd.Series(random_walk(n, seed), index=pd.bdate_range("2012-01-02", periods=n))
+
+
+def test_three_folds_tile_the_last_30_percent_of_the_training_days():
+    folds = validation_folds(1000)
+    assert [(f.last_fit, f.last_day) for f in folds] == [(699, 799), (799, 899), (899, 999)]
+    days = np.concatenate([np.arange(f.last_fit + 1, f.last_day + 1) for f in folds])
+    np.testing.assert_array_equal(days, np.arange(700, 1000))  # every day once, in order
+    with pytest.raises(StockcasterError, match="enough training days for 3 validation blocks"):
+        validation_folds(15)
+
+
+def test_naive_scores_one_and_each_fold_is_reported_as_it_ends():
+    series = closes()
+    seen = []
+    naive = forecaster_factory("naive", ModelOptions())
+    score = score_trial(series, naive, validation_folds(len(series)), lambda *k: seen.append(k))
+    assert score.ratio == 1.0 and score.fold_ratios == (1.0, 1.0, 1.0) and score.failed == 0
+    assert [k for k, _ in seen] == [0, 1, 2] and len(score.losses) == len(series) - 280
+    np.testing.assert_array_equal(score.losses, score.naive_losses)
+
+
+@pytest.mark.parametrize("model", ["drift", "linear"])
+def test_a_fold_never_reads_a_day_after_its_block(model):
+    """Changing the closes of the last block changes nothing in the folds before it, and
+    the caller gives only the training part, so the test period cannot be read at all."""
+    series = closes()
+    folds = validation_folds(len(series))
+    make = forecaster_factory(model, ModelOptions())
+    before = score_trial(series, make, folds)
+    changed = series.copy()
+    changed.iloc[folds[-1].last_fit + 1 :] *= 1.5
+    after = score_trial(changed, make, folds)
+    assert after.fold_ratios[:2] == before.fold_ratios[:2]
+    first_two = folds[1].last_day - folds[0].last_fit
+    np.testing.assert_array_equal(after.losses[:first_two], before.losses[:first_two])
+    assert after.fold_ratios[2] != before.fold_ratios[2]
