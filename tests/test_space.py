@@ -44,9 +44,9 @@ def test_a_space_file_overrides_ranges_scales_and_choices(tmp_path):
         ("[leaves]\nlow = 1\nhigh = 2\n", "expected a parameter of lstm .*received 'leaves'"),
         (
             "[lookback]\nlow = 60\nhigh = 20\n",
-            r"\[lookback\]: expected low < high, received low = 60",
+            r"\[lookback\]: expected low <= high, received low = 60",
         ),
-        ("[lookback]\nlow = 30\nhigh = 30\n", r"\[lookback\]: expected low < high"),
+        ("[dropout]\nlow = 0.3\nhigh = 0.2\n", r"\[dropout\]: expected low <= high"),
         ("[lookback]\nlow = 'ten'\n", r"\[lookback\] low: expected an integer, received 'ten'"),
         ("[lookback]\nlow = 10.5\n", r"\[lookback\] low: expected an integer, received 10.5"),
         ("[dropout]\nhigh = true\n", r"\[dropout\] high: expected a number, received True"),

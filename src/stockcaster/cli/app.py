@@ -41,6 +41,7 @@ from stockcaster.cli.output import (
     show_progress,
     task_progress,
 )
+from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
 from stockcaster.data import (
     missing_counts,
@@ -283,8 +284,9 @@ def init(
     console.print(f"config: {escape(str(path))} (use it with --config {escape(str(path))})")
 
 
-# The universe command lives in its own module for its many options.
+# The universe and tune commands live in their own modules for their many options.
 app.command(name="universe")(clean_errors(universe))
+app.command(name="tune")(clean_errors(tune))
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -126,6 +125,9 @@ def deflated_sharpe(returns: np.ndarray, trial_sharpes: np.ndarray) -> float:
     Returns:
         The probability in [0, 1]; NaN when the returns never vary.
     """
+    # Delayed import: scipy.stats costs half a second, and only a search's verdict needs it.
+    from scipy import stats
+
     returns = np.asarray(returns, dtype="float64")
     sharpes = np.asarray(trial_sharpes, dtype="float64")
     spread = returns.std(ddof=1)

@@ -18,7 +18,7 @@ its parameters, one table per parameter:
     choices = [32, 64]
 
 A parameter the family does not have, a key other than low, high, log and choices, a value
-of the wrong type, an empty or inverted range, or a log range that reaches 0 stops in one
+of the wrong type, an inverted (empty) range, or a log range that reaches 0 stops in one
 line naming the file and the parameter.
 """
 
@@ -52,9 +52,9 @@ class Param:
             if not self.choices:
                 raise StockcasterError(f"{where}: expected at least one choice, received none")
             return
-        if not self.low < self.high:
+        if not self.low <= self.high:  # equal ends: the one value
             raise StockcasterError(
-                f"{where}: expected low < high, received low = {self.low}, high = {self.high}"
+                f"{where}: expected low <= high, received low = {self.low}, high = {self.high}"
             )
         if self.log and self.low <= 0:
             raise StockcasterError(

@@ -37,7 +37,8 @@ class TrialScore:
     Attributes:
         fold_ratios: each fold's MSE ratio to naive.
         ratio: the MSE ratio to naive over every validation day.
-        losses: `[days]` the trial's squared error on each validation day, fold after fold.
+        yhat: `[days]` the trial's forecast of each validation day, fold after fold.
+        losses: `[days]` its squared error on each validation day.
         naive_losses: naive's squared error on the same days.
         failed: days the model made no forecast on (scored as naive's forecast, so a
             failing trial cannot look better by forecasting less).
@@ -45,6 +46,7 @@ class TrialScore:
 
     fold_ratios: tuple[float, ...]
     ratio: float
+    yhat: np.ndarray
     losses: np.ndarray
     naive_losses: np.ndarray
     failed: int
@@ -86,7 +88,7 @@ def score_trial(
         after_fold: called with the fold's number and the ratio so far, e.g. for a pruner
             (which may raise to stop the trial).
     """
-    losses, naive_losses, ratios, failed = [], [], [], 0
+    made, losses, naive_losses, ratios, failed = [], [], [], [], 0
     values = training.to_numpy(dtype="float64")
     for k, fold in enumerate(folds):
         window = training.iloc[: fold.last_day + 1]
@@ -97,13 +99,15 @@ def score_trial(
         forecast = values[days - 1].copy()  # naive where the model made none
         forecast[np.searchsorted(days, origins + 1)] = yhat[:, 0]
         failed += len(days) - len(origins)
+        made.append(forecast)
         losses.append((forecast - values[days]) ** 2)
         naive_losses.append((values[days - 1] - values[days]) ** 2)
         ratios.append(_ratio(losses[-1], naive_losses[-1]))
         if after_fold is not None:
             after_fold(k, _ratio(np.concatenate(losses), np.concatenate(naive_losses)))
     losses, naive_losses = np.concatenate(losses), np.concatenate(naive_losses)
-    return TrialScore(tuple(ratios), _ratio(losses, naive_losses), losses, naive_losses, failed)
+    ratio = _ratio(losses, naive_losses)
+    return TrialScore(tuple(ratios), ratio, np.concatenate(made), losses, naive_losses, failed)
 
 
 def _ratio(losses: np.ndarray, naive_losses: np.ndarray) -> float:

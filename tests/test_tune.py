@@ -1,0 +1,118 @@
+"""`stockcaster tune`: trials scored on the training years only, resumable after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ohlcv, write_kaggle
+
+# Tiny networks, one epoch: the search's mechanics, not its models, are under test.
+SPACE = """
+[lookback]
+low = 5
+high = 10
+[units]
+low = 4
+high = 8
+[layers]
+low = 1
+high = 1
+[epochs]
+low = 1
+high = 1
+[batch_size]
+choices = [64]
+"""
+ENV = {**os.environ, "KERAS_BACKEND": "jax"}  # traces networks far faster than TensorFlow
+
+
+def command(data: Path, out: Path, space: Path, trials: int, *more: str) -> list[str]:
+    return [sys.executable, "-m", "stockcaster", "tune", "--data", str(data), "--out", str(out),
+            "--space", str(space), "--trials", str(trials), "--sampler", "random",
+            "--pruner", "none", "--seed", "3", "--folds", "2", "--json", *more]  # fmt: skip
+
+
+def files_for(tmp_path: Path, test_factor: float = 1.0) -> tuple[Path, Path]:
+    """A 400-day symbol (its last quarter the test period, scaled by `test_factor`)."""
+    table = ohlcv(400, "AA", 5)
+    test = table.index >= 300
+    for column in ("open", "close", "low", "high"):
+        table.loc[test, column] *= test_factor
+    data = write_kaggle(tmp_path / f"prices-{test_factor}.csv", table)
+    space = tmp_path / "space.toml"
+    space.write_text(SPACE)
+    return data, space
+
+
+def trials_table(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "trials.csv").drop(columns="seconds")
+
+
+def test_changing_the_test_period_changes_no_trial(tmp_path):
+    results = []
+    for factor in (1.0, 1.3):
+        data, space = files_for(tmp_path, factor)
+        out = tmp_path / f"search-{factor}"
+        done = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results.append((trials_table(out), json.loads(done.stdout)))
+    (first, summary), (second, changed) = results
+    pd.testing.assert_frame_equal(first, second)  # parameters, fold scores, ratios
+    assert summary["best"]["params"] == changed["best"]["params"]
+    assert summary["verdict"]["spa_pvalue"] == changed["verdict"]["spa_pvalue"]
+    assert summary["best"]["test_ratio"] != changed["best"]["test_ratio"]  # it was read after
+    assert set(first["state"]) == {"complete"} and len(first) == 2
+
+
+def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):
+    data, space = files_for(tmp_path)
+    out = tmp_path / "search"
+    process = subprocess.Popen(command(data, out, space, 2), env=ENV,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and _complete(out) < 1:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _complete(out) >= 1, "no trial finished before the deadline"
+    again = subprocess.run(command(data, out, space, 2, "--resume"), capture_output=True,
+                           text=True, env=ENV)  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    table = trials_table(out)
+    assert len(table) == 2 and table["trial"].is_unique
+    params = table[["lookback", "units", "dropout", "learning_rate"]]
+    assert not params.duplicated().any()  # the resumed session drew new parameter sets
+    refused = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
+    assert refused.returncode == 2 and "add --resume" in refused.stderr
+
+
+def _complete(folder: Path) -> int:
+    study = folder / "study.sqlite3"
+    if not study.exists():
+        return 0
+    try:
+        with sqlite3.connect(study, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
+    except sqlite3.OperationalError:  # the tables are being created
+        return 0
+
+
+@pytest.mark.parametrize("lookback", [200])
+def test_a_space_longer_than_the_history_is_refused_before_any_trial(tmp_path, lookback):
+    data, space = files_for(tmp_path)
+    space.write_text(f"[lookback]\nlow = 5\nhigh = {lookback}\n")
+    out = tmp_path / "search"
+    done = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
+    assert done.returncode == 2
+    assert f"received lookback {lookback}" in done.stderr and str(space) in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
