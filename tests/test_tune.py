@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import ohlcv, write_kaggle
+from stockcaster.models.presets import load_preset
 
 # Tiny networks, one epoch: the search's mechanics, not its models, are under test.
 SPACE = """
@@ -72,6 +73,8 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert summary["verdict"]["spa_pvalue"] == changed["verdict"]["spa_pvalue"]
     assert summary["best"]["test_ratio"] != changed["best"]["test_ratio"]  # it was read after
     assert set(first["state"]) == {"complete"} and len(first) == 2
+    tuned = load_preset(str(tmp_path / "search-1.3" / "best.toml"))  # usable as --preset
+    assert tuned.features.lookback == changed["best"]["params"]["lookback"]
 
 
 def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):
