@@ -14,6 +14,7 @@ from rich.markup import escape
 from stockcaster.cli import inputs
 from stockcaster.cli.options import (
     ColumnsOption,
+    ConfigOption,
     DataOption,
     FillOption,
     JsonOption,
@@ -62,15 +63,16 @@ def tune(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     json_output: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Search a network's hyper-parameters on the training years, then judge the search."""
     choose_backend(None)
-    config = TuneConfig(
+    search = TuneConfig(
         family=model, trials=trials, space=space, sampler=sampler, pruner=pruner,
         folds=folds, timeout_minutes=timeout, seed=seed, preset=preset,
     )  # fmt: skip
     with native_log_filtered():
-        summary = tune_job(inputs.source(data, symbol, columns, fill), config, out, resume)
+        summary = tune_job(inputs.source(data, symbol, columns, fill), search, out, resume)
     if json_output:
         print_json({**summary, "folder": str(out)})
         return
