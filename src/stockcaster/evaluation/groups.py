@@ -66,3 +66,11 @@ def plain(value: float | bool | np.generic) -> float | bool | None:
     """One score as a plain Python value, None for NaN (a score that could not be made)."""
     value = value.item() if isinstance(value, np.generic) else value
     return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def score_one(grouped, *series: np.ndarray) -> dict:
+    """A grouped score (`grouped(groups, *matrices)` returning `[groups]` arrays) of one
+    series, as plain values: the 1-D functions are these, so one code scores both."""
+    one = Groups.of([len(series[0])])
+    scores = grouped(one, *(one.matrix(np.asarray(v, "float64")) for v in series))
+    return {name: plain(values[0]) for name, values in scores.items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stockcaster.evaluation.groups import Groups, plain
+from stockcaster.evaluation.groups import Groups, score_one
 
 METRIC_NAMES = ("mse", "rmse", "mae", "mape", "directional_accuracy")
 
@@ -39,10 +39,7 @@ def point_metrics(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) ->
         yhat: forecast closes of the same days.
         previous: actual closes of the day before each forecast day.
     """
-    actual = np.asarray(actual, "float64")
-    one = Groups.of([len(actual)])
-    scores = grouped_point_metrics(one, *(one.matrix(v) for v in (actual, yhat, previous)))
-    return {name: plain(values[0]) for name, values in scores.items()}
+    return score_one(grouped_point_metrics, actual, yhat, previous)
 
 
 def grouped_point_metrics(

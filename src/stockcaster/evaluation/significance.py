@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtr
 
-from stockcaster.evaluation.groups import Groups, plain
+from stockcaster.evaluation.groups import Groups, plain, score_one
 
 
 def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1) -> dict:
@@ -81,9 +81,7 @@ def lag_check(actual: np.ndarray, yhat: np.ndarray, previous: np.ndarray) -> dic
         `{"mse_actual", "mse_shifted", "lag_flag"}`; `lag_flag` is True when the shifted
         series fits better.
     """
-    one = Groups.of([len(actual)])
-    scores = grouped_lag_check(one, *(one.matrix(v) for v in (actual, yhat, previous)))
-    return {name: plain(values[0]) for name, values in scores.items()}
+    return score_one(grouped_lag_check, actual, yhat, previous)
 
 
 def grouped_lag_check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stockcaster.evaluation.groups import Groups, plain
+from stockcaster.evaluation.groups import Groups, plain, score_one
 
 TRADING_DAYS = 252
 RULES = ("long_flat", "long_short")
@@ -37,9 +37,7 @@ def return_profile(returns: np.ndarray) -> dict:
     over 252 trading days, with a zero risk-free rate; the Sharpe ratio of returns that
     never vary is 0.
     """
-    one = Groups.of([len(returns)])
-    profile = grouped_return_profile(one, one.matrix(np.asarray(returns, "float64")))
-    return {name: plain(values[0]) for name, values in profile.items()}
+    return score_one(grouped_return_profile, returns)
 
 
 def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.ndarray]:
