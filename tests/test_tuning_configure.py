@@ -1,42 +1,77 @@
-"""A trial's parameters land on the family's own network, features and training."""
+"""A trial's parameters land on the family's own network, features, training or regressor."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from stockcaster.errors import StockcasterError
+from stockcaster.models.config import GlobalConfig
 from stockcaster.models.families import NEURAL
-from stockcaster.models.presets import RunConfig
-from stockcaster.tuning.configure import configure_network
+from stockcaster.models.presets import RunConfig, load_preset, to_toml
+from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.tuning.configure import configure, configure_global
 from stockcaster.tuning.space import default_space
 
 TRIAL = {"lookback": 30, "units": 48, "layers": 3, "dropout": 0.2, "learning_rate": 5e-4,
          "batch_size": 64, "epochs": 12}  # fmt: skip
+TREES = {"num_leaves": 9, "max_depth": 4, "learning_rate": 0.2, "feature_fraction": 0.6,
+         "rounds": 17}  # fmt: skip
 
 
 @pytest.mark.parametrize("family", list(NEURAL))
 def test_every_network_parameter_is_set(family):
     assert set(TRIAL) == set(default_space(family))  # the space searches what is set here
-    features, model, training = configure_network(family, RunConfig(), TRIAL)
-    assert features.lookback == 30 and model.dropout == 0.2
+    tuned = configure(family, RunConfig(), TRIAL)
+    model, training = tuned.model, tuned.training
+    assert tuned.features.lookback == 30 and model.dropout == 0.2
     assert (training.learning_rate, training.batch_size, training.epochs) == (5e-4, 64, 12)
     if model.family == "rnn":
         assert [r.units for r in model.recurrent] == [48, 48, 48]
     else:
         assert (model.width, model.blocks) == (48, 3)
+    universe = configure_global(family, GlobalConfig(), TRIAL)
+    assert universe.lookback == 30 and universe.training.epochs == 12
 
 
 def test_the_seed_family_keeps_its_cells_and_the_rest_of_the_preset_is_untouched():
     preset = RunConfig()
-    _, model, training = configure_network("seed", preset, {"layers": 3, "units": 16})
-    assert [r.cell for r in model.recurrent] == ["gru", "lstm", "gru"]
-    assert model.dense == (64,) and training == preset.training
-    features, model, _ = configure_network("lstm", preset, {})
-    assert features == preset.features and model == preset.model
+    tuned = configure("seed", preset, {"layers": 3, "units": 16})
+    assert [r.cell for r in tuned.model.recurrent] == ["gru", "lstm", "gru"]
+    assert tuned.model.dense == (64,) and tuned.training == preset.training
+    same = configure("lstm", preset, {})
+    assert same.features == preset.features and same.model == preset.model
 
 
-def test_a_parameter_a_network_does_not_have_is_refused():
+def test_lightgbm_parameters_reach_the_regressor_a_universe_and_a_symbol_fit(tmp_path):
+    """Every searched tree setting is LightGBM's own in the fitted regressor."""
+    pytest.importorskip("lightgbm")
+    assert set(TREES) == set(default_space("lightgbm"))
+    preset = configure("lightgbm", RunConfig(), TREES)
+    back = tmp_path / "best.toml"
+    back.write_text(to_toml(preset))
+    assert load_preset(str(back)).tabular == preset.tabular  # best.toml keeps them
+    forecaster = MODELS["lightgbm"].make(ModelOptions(preset=preset))
+    close = pd.Series(100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, 300))))
+    forecaster.fit(close)
+    got = forecaster.regressor.get_params()
+    assert (got["num_leaves"], got["max_depth"], got["n_estimators"]) == (9, 4, 17)
+    assert (got["learning_rate"], got["colsample_bytree"]) == (0.2, 0.6)
+    assert forecaster.regressor.n_estimators_ == 17
+    ridge = MODELS["linear"].make(ModelOptions(preset=configure("linear", preset, {"alpha": 7.0})))
+    ridge.fit(close)
+    assert ridge.regressor.alpha == 7.0
+    universe = MODELS["lightgbm"].make_panel(
+        ModelOptions(global_model=configure_global("lightgbm", GlobalConfig(), TREES))
+    )
+    assert universe.config.tabular.rounds == 17
+
+
+def test_a_parameter_a_family_does_not_have_is_refused():
     with pytest.raises(StockcasterError, match="received 'num_leaves'"):
-        configure_network("lstm", RunConfig(), {"num_leaves": 7})
-    with pytest.raises(StockcasterError, match="expected a network family"):
-        configure_network("lightgbm", RunConfig(), {})
+        configure("lstm", RunConfig(), {"num_leaves": 7})
+    with pytest.raises(StockcasterError, match="received 'units'"):
+        configure("lightgbm", RunConfig(), {"units": 7})
+    with pytest.raises(StockcasterError, match="expected a family with hyper-parameters"):
+        configure("naive", RunConfig(), {})

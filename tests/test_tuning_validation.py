@@ -50,3 +50,27 @@ def test_a_fold_never_reads_a_day_after_its_block(model):
     first_two = folds[1].last_day - folds[0].last_fit
     np.testing.assert_array_equal(after.losses[:first_two], before.losses[:first_two])
     assert after.fold_ratios[2] != before.fold_ratios[2]
+
+
+@pytest.mark.parametrize("model", ["linear", "lightgbm"])
+def test_a_universe_fold_never_reads_a_day_after_its_block(model):
+    """The panel form of the same check: every symbol's closes of the last block changed."""
+    pytest.importorskip("lightgbm")
+    from conftest import ohlcv
+    from stockcaster.models.registry import MODELS
+    from stockcaster.tuning.panel_validation import PanelCloses, score_panel_trial
+
+    table = pd.concat([ohlcv(260, name, seed) for seed, name in enumerate("ABCDE")])
+    table = table.reset_index(drop=True)
+    days = np.sort(table["date"].unique())
+    folds = validation_folds(len(days))
+    make = lambda: MODELS[model].make_panel(ModelOptions())  # noqa: E731
+    before = score_panel_trial(PanelCloses.of(table), make, folds)
+    changed = table.copy()
+    later = changed["date"] > days[folds[-1].last_fit]
+    changed.loc[later, ["open", "high", "low", "close"]] *= 1.5
+    after = score_panel_trial(PanelCloses.of(changed), make, folds)
+    assert after.fold_ratios[:2] == before.fold_ratios[:2]
+    assert after.fold_ics[:2] == before.fold_ics[:2] and np.isfinite(before.ic)
+    assert after.fold_ratios[2] != before.fold_ratios[2]
+    assert len(before.losses) == len(days) - folds[0].last_fit - 1 and before.failed == 0

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from stockcaster.cli import inputs
 from stockcaster.cli.config_file import example_config
+from stockcaster.cli.inspect import inspect
 from stockcaster.cli.options import (
     FEATURE_HELP,
     ColumnsOption,
@@ -29,6 +30,8 @@ from stockcaster.cli.options import (
     PresetOption,
     ReportOption,
     SymbolOption,
+    TrackingUriOption,
+    TrackOption,
     Window,
     value,
 )
@@ -43,13 +46,6 @@ from stockcaster.cli.output import (
 )
 from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
-from stockcaster.data import (
-    missing_counts,
-    parse_column_mapping,
-    parse_prices,
-    read_price_file,
-    select_symbol,
-)
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.features.panel import FEATURE_SETS
@@ -60,8 +56,7 @@ from stockcaster.jobs.run import run as run_job
 from stockcaster.jobs.train import train_bundle
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import parse_models
-from stockcaster.reporting.figures import price_figure
-from stockcaster.reporting.tables import forecast_table, inspection, leaderboard_table, run_summary
+from stockcaster.reporting.tables import forecast_table, leaderboard_table, run_summary
 from stockcaster.settings import choose_backend, parse_names
 from stockcaster.store import files
 
@@ -78,6 +73,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
 @app.command()
 @clean_errors
 def run(
+    context: typer.Context,
     data: DataOption = None,
     symbol: SymbolOption = None,
     preset: PresetOption = "default",
@@ -87,18 +83,23 @@ def run(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    track: TrackOption = None,
+    tracking_uri: TrackingUriOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
     choose_backend(None)
     source = inputs.source(data, symbol, columns, fill)
+    tracking = inputs.tracking(track, tracking_uri)
     with native_log_filtered():
         result = run_job(inputs.preset(preset, epochs), source, out=out,
                          verbose=show_progress(quiet, json_output))  # fmt: skip
     page = inputs.maybe_report(report, result.folder, json_output)
+    tracked = inputs.maybe_track(tracking, context, result.folder, result.metrics, json_output)
     if json_output:
-        print_json({**result.metrics, "folder": str(result.folder), "report": page})
+        print_json({**result.metrics, "folder": str(result.folder), "report": page,
+                    "tracked": tracked})  # fmt: skip
     else:
         run_summary(console, result.metrics, str(result.folder))
 
@@ -106,6 +107,7 @@ def run(
 @app.command()
 @clean_errors
 def backtest(
+    context: typer.Context,
     data: DataOption = None,
     symbol: SymbolOption = None,
     models: ModelsOption = None,
@@ -136,11 +138,14 @@ def backtest(
     fill: FillOption = None,
     report: ReportOption = False,
     quiet: Quiet = False,
+    track: TrackOption = None,
+    tracking_uri: TrackingUriOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Walk every model forward over the test period and rank it against naive."""
     choose_backend(None)
+    tracking = inputs.tracking(track, tracking_uri)
     walk = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every,
                           window=value(window))  # fmt: skip
     feature_sets = parse_names(features, "--features", FEATURE_SETS)
@@ -150,9 +155,10 @@ def backtest(
     with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
         result = backtest_job(lstm, plan, source, out=out, progress=bar)
     page = inputs.maybe_report(report, result.folder, json_output)
+    summary = json.loads((result.folder / files.LEADERBOARD_JSON).read_text())
+    tracked = inputs.maybe_track(tracking, context, result.folder, summary, json_output)
     if json_output:
-        summary = json.loads((result.folder / files.LEADERBOARD_JSON).read_text())
-        print_json({**summary, "folder": str(result.folder), "report": page})
+        print_json({**summary, "folder": str(result.folder), "report": page, "tracked": tracked})
         return
     symbol_name = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else symbol
     title = (f"{escape(str(symbol_name))} · walk-forward backtest, {walk.window} window, "
@@ -246,32 +252,6 @@ def report(
 
 @app.command()
 @clean_errors
-def inspect(
-    data: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).", show_default=False)],
-    symbol: SymbolOption = None,
-    plot: Annotated[bool, typer.Option("--plot", help="Save a price chart as PNG.")] = False,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the chart.")] = Path("."),
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
-    config: ConfigOption = None,
-) -> None:
-    """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
-    raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
-    missing = missing_counts(raw)
-    # Inspection reports missing values instead of refusing them.
-    table = parse_prices(raw, value(fill) or "drop")
-    if symbol is not None:
-        table = select_symbol(table, symbol, str(data))
-    inspection(console, table, str(data), missing)
-    if plot:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{data.name.split('.')[0]}_prices.png"
-        price_figure(table, path)
-        console.print(f"chart: {escape(str(path))}")
-
-
-@app.command()
-@clean_errors
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the example config.")] = Path(
         "stockcaster.toml"
@@ -284,9 +264,11 @@ def init(
     console.print(f"config: {escape(str(path))} (use it with --config {escape(str(path))})")
 
 
-# The universe and tune commands live in their own modules for their many options.
+# The universe and tune commands live in their own modules for their many options;
+# inspect in its own, as it reads files the other commands never do.
 app.command(name="universe")(clean_errors(universe))
 app.command(name="tune")(clean_errors(tune))
+app.command(name="inspect")(clean_errors(inspect))
 
 
 def main() -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import typer
 from rich.markup import escape
 
 from stockcaster.cli.options import value
 from stockcaster.cli.output import console
 from stockcaster.data.readers import parse_column_mapping
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.reporting.html import write_report
+from stockcaster.reporting.tracking import Tracking, track
 
 
 def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> Source:
@@ -37,3 +40,30 @@ def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
     if not quiet:
         console.print(f"report: {escape(str(page))}")
     return str(page)
+
+
+def tracking(track: str | None, uri: str | None) -> Tracking | None:
+    """The `--track` asked for, checked before the command's work (None: not tracked)."""
+    if track is None:
+        if uri is not None:
+            raise StockcasterError("--tracking-uri: expected --track mlflow with it, received none")
+        return None
+    chosen = Tracking(track, uri)
+    chosen.check()
+    return chosen
+
+
+def maybe_track(
+    chosen: Tracking | None, context: typer.Context, folder: Path, summary: dict, quiet: bool
+) -> dict | None:
+    """Log the command (its options, the numbers of `summary`, `folder`'s files), if asked;
+    return where it was logged."""
+    if chosen is None:
+        return None
+    options = {k: v for k, v in context.params.items() if k not in ("config", "json_output")}
+    where = track(chosen, context.info_name or "stockcaster", options, summary, folder)
+    if not quiet:
+        console.print(
+            f"tracked: {where['tracker']} run {where['run_id']} at {escape(where['uri'])}"
+        )
+    return where

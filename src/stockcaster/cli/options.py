@@ -78,6 +78,14 @@ JsonOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
+TrackOption = Annotated[
+    str | None,
+    typer.Option("--track", help="Also log this command to a tracker: mlflow (extra: mlflow)."),
+]
+TrackingUriOption = Annotated[
+    str | None,
+    typer.Option("--tracking-uri", help="The tracker's URI. Default: a local mlruns/ folder."),
+]
 FillOption = Annotated[
     Fill | None,
     typer.Option("--fill", help="Rows with missing values: drop them, or carry the last value "

@@ -1,4 +1,4 @@
-"""`stockcaster tune`: the options of a hyper-parameter search of one symbol.
+"""`stockcaster tune`: the options of a hyper-parameter search, of one symbol or a universe.
 
 The search's folder is `--out` itself (its study is kept there, for `--resume`).
 """
@@ -13,25 +13,35 @@ from rich.markup import escape
 
 from stockcaster.cli import inputs
 from stockcaster.cli.options import (
+    FEATURE_HELP,
     ColumnsOption,
     ConfigOption,
     DataOption,
+    Engine,
     FillOption,
     JsonOption,
     PresetOption,
     SymbolOption,
+    TrackingUriOption,
+    TrackOption,
+    value,
 )
 from stockcaster.cli.output import console, native_log_filtered, print_json
+from stockcaster.data.readers import parse_column_mapping
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
-from stockcaster.models.families import NEURAL
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.settings import choose_backend
 from stockcaster.tuning.search import PRUNERS, SAMPLERS
+
+_FAMILIES = ", ".join([*NEURAL, *TABULAR])
 
 
 def tune(
     model: Annotated[
-        str, typer.Option("--model", help=f"The network family searched: {', '.join(NEURAL)}.")
+        str, typer.Option("--model", help=f"The family searched: {_FAMILIES}.")
     ] = "lstm",
     trials: Annotated[int, typer.Option("--trials", help="Trials to finish.", min=1)] = 20,
     space: Annotated[
@@ -50,9 +60,32 @@ def tune(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Start no trial after this many minutes.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="The sampler's and networks' seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="The sampler's and models' seed.")] = 0,
     data: DataOption = None,
     symbol: SymbolOption = None,
+    universe: Annotated[
+        bool,
+        typer.Option("--universe", help="Search one global model over every symbol of --data."),
+    ] = False,
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
+    ] = None,
+    features: Annotated[
+        str, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
+    ] = "returns",
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: Optuna, resumable; ray: Ray Tune trials.")
+    ] = "local",
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Ray: trials at once (default 2).", min=1)
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray: an existing cluster's address.")
+    ] = None,
+    trial_cpus: Annotated[
+        float | None, typer.Option("--trial-cpus", help="Ray: CPUs per trial.")
+    ] = None,
+    trial_gpus: Annotated[float, typer.Option("--trial-gpus", help="Ray: GPUs per trial.")] = 0.0,
     preset: PresetOption = "default",
     out: Annotated[
         Path, typer.Option("--out", help="The search's folder (its study, trials, verdict).")
@@ -60,19 +93,37 @@ def tune(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the search stored in --out.")
     ] = False,
+    track: TrackOption = None,
+    tracking_uri: TrackingUriOption = None,
     columns: ColumnsOption = None,
     fill: FillOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Search a network's hyper-parameters on the training years, then judge the search."""
+    """Search a model's hyper-parameters on the training years, then judge the search."""
     choose_backend(None)
+    tracking = inputs.tracking(track, tracking_uri)
     search = TuneConfig(
         family=model, trials=trials, space=space, sampler=sampler, pruner=pruner,
-        folds=folds, timeout_minutes=timeout, seed=seed, preset=preset,
+        folds=folds, timeout_minutes=timeout, seed=seed, preset=preset, features=features,
+        engine=value(engine), workers=workers, ray_address=ray_address,
+        trial_cpus=trial_cpus, trial_gpus=trial_gpus,
     )  # fmt: skip
+    if universe:
+        if data is None or symbol is not None:
+            raise StockcasterError(
+                "--universe: expected --data FILE (and --symbols, not --symbol) with it, "
+                f"received {'no --data' if data is None else '--symbol'}"
+            )
+        wanted = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
+        mapping = parse_column_mapping(columns) if columns else None
+        source = PanelSource(data, wanted, mapping, value(fill))
+    elif symbols is not None:
+        raise StockcasterError("--symbols: expected --universe with it, received none")
+    else:
+        source = inputs.source(data, symbol, columns, fill)
     with native_log_filtered():
-        summary = tune_job(inputs.source(data, symbol, columns, fill), search, out, resume)
+        summary = tune_job(source, search, out, resume, tracking)
     if json_output:
         print_json({**summary, "folder": str(out)})
         return
@@ -84,4 +135,9 @@ def tune(
     console.print(
         escape(verdict["sentence"]) + f"; deflated Sharpe {verdict['deflated_sharpe']:.2f}"
     )
-    console.print(f"outputs: {escape(str(out))} (trials.csv, best.toml, tune.json)")
+    console.print(f"outputs: {escape(str(out))} (trials.csv, best.toml, tune.json, report.html)")
+    if "tracked" in summary:
+        where = summary["tracked"]
+        console.print(
+            f"tracked: {where['tracker']} run {where['run_id']} at {escape(where['uri'])}"
+        )

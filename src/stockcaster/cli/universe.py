@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from stockcaster.cli import inputs
 from stockcaster.cli.options import (
     ENGINE_HELP,
     FEATURE_HELP,
@@ -25,6 +26,8 @@ from stockcaster.cli.options import (
     Mode,
     Normalise,
     Target,
+    TrackingUriOption,
+    TrackOption,
     Window,
     value,
 )
@@ -43,14 +46,17 @@ from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.global_model import GlobalConfig
+from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import models_help, parse_models, universe_models
 from stockcaster.reporting.tables import print_scores
 from stockcaster.settings import choose_backend, parse_names
+from stockcaster.tuning.tasks import tuned_global
 
 _DEFAULT_OUT = Path("runs/universe")
 
 
 def universe(
+    context: typer.Context,
     data: Annotated[
         Path, typer.Option("--data", help="Long-format price file: one row per date and symbol.")
     ],
@@ -109,7 +115,12 @@ def universe(
         Window, typer.Option("--window", help="Global models' refits: training window.")
     ] = "expanding",
     preset: Annotated[
-        str, typer.Option("--preset", help="Per-symbol mode: the LSTM's preset (or a .toml).")
+        str,
+        typer.Option(
+            "--preset",
+            help="Per-symbol mode: the LSTM's preset (or a .toml); the best.toml of a "
+            "`tune --universe` sets the global models.",
+        ),
     ] = "default",
     lookback: Annotated[
         int, typer.Option("--lookback", help="Global model: days per window.")
@@ -156,11 +167,14 @@ def universe(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    track: TrackOption = None,
+    tracking_uri: TrackingUriOption = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Run and judge every model on every symbol of a file, one by one and as a cross-section."""
     choose_backend(value(backend))
+    tracking = inputs.tracking(track, tracking_uri)
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
     runner = EngineConfig(value(engine), workers, ray_address)
@@ -170,6 +184,8 @@ def universe(
         target=value(target),
         normalise=value(normalise),
     )
+    # A universe search's best.toml as --preset: the global model it found.
+    global_model = tuned_global(global_model, load_preset(preset))
     plan = UniverseConfig(
         mode=value(mode),
         models=tuple(parse_models(models, universe_models())),
@@ -204,8 +220,9 @@ def universe(
             + " once there is room\n"
         )
         raise typer.Exit(1) from None
+    tracked = inputs.maybe_track(tracking, context, result.folder, result.summary, json_output)
     if json_output:
-        return print_json({**result.summary, "folder": str(result.folder)})
+        return print_json({**result.summary, "folder": str(result.folder), "tracked": tracked})
     print_scores(console, result.summary)
     folder = escape(str(result.folder))
     console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")

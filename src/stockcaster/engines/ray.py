@@ -8,8 +8,9 @@ with its error. On a cluster every node needs stockcaster installed.
 
 from __future__ import annotations
 
+import contextlib
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from stockcaster.engines.base import TRIES, Outcome, Work, describe
@@ -56,6 +57,19 @@ class RayEngine:
                 f"({err.strerror or err.__class__.__name__})"
             ) from None
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Any]:
+        """Ray, started for the block (and stopped after it) unless it was running already."""
+        ray = _import_ray()
+        started_here = not ray.is_initialized()
+        if started_here:
+            _start(ray, self.address, self.workers)
+        try:
+            yield ray
+        finally:
+            if started_here:
+                ray.shutdown()
+
     def run(
         self,
         work: Work,
@@ -64,11 +78,7 @@ class RayEngine:
         keys: Iterable[str],
         on_outcome: Callable[[Outcome], None],
     ) -> None:
-        ray = _import_ray()
-        started_here = not ray.is_initialized()
-        if started_here:
-            _start(ray, self.address, self.workers)
-        try:
+        with self.session() as ray:
             shared_ref, job_ref = ray.put(shared), ray.put(job)
             task = ray.remote(max_retries=TRIES - 1, retry_exceptions=True)(_call)
             pending = {task.remote(work, shared_ref, job_ref, key): key for key in keys}
@@ -80,9 +90,6 @@ class RayEngine:
                         on_outcome(Outcome(key, ray.get(ref)))
                     except ray.exceptions.RayError as err:
                         on_outcome(Outcome(key, error=_cause(err), tries=TRIES))
-        finally:
-            if started_here:
-                ray.shutdown()
 
 
 def _call(work: Work, shared: Any, job: Any, key: str) -> Any:

@@ -89,6 +89,35 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class TabularConfig:
+    """The tabular models' settings; None leaves a setting at the model's default.
+
+    Attributes:
+        alpha: ridge's penalty (`linear`), on standardised inputs.
+        num_leaves, max_depth, learning_rate, rounds: LightGBM's trees (`rounds` is its
+            `n_estimators`; max_depth -1 means no limit).
+        feature_fraction: the share of inputs each LightGBM tree sees (`colsample_bytree`).
+    """
+
+    alpha: float | None = None
+    num_leaves: int | None = None
+    max_depth: int | None = None
+    learning_rate: float | None = None
+    feature_fraction: float | None = None
+    rounds: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("alpha", "num_leaves", "learning_rate", "feature_fraction", "rounds"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise StockcasterError(f"expected {name} > 0, received {name}={value}")
+        if self.feature_fraction is not None and self.feature_fraction > 1:
+            raise StockcasterError(
+                f"expected feature_fraction <= 1, received feature_fraction={self.feature_fraction}"
+            )
+
+
+@dataclass(frozen=True)
 class GlobalConfig:
     """The global model: its windows, network and training.
 
@@ -112,6 +141,7 @@ class GlobalConfig:
             (`features/panel_targets.py`).
         normalise: "symbol" (each symbol's features by its own training rows) or
             "cross-section" (then z-scored again across each day's symbols).
+        tabular: the settings of a global `linear` or `lightgbm` model.
     """
 
     lookback: int = 20
@@ -135,6 +165,7 @@ class GlobalConfig:
     warm_epochs: int = 5
     target: TargetKind = "return"
     normalise: str = "symbol"
+    tabular: TabularConfig = field(default_factory=TabularConfig)
 
     def __post_init__(self) -> None:
         if self.lookback < 1:

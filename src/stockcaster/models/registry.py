@@ -171,7 +171,8 @@ def _global_network(family: str) -> Callable[[ModelOptions], PanelForecaster]:
 
 def _tabular(name: str) -> Callable[[ModelOptions], Forecaster]:
     def make(options: ModelOptions) -> Forecaster:
-        return TabularForecaster(name, options.preset.features, options.preset.training.seed)
+        preset = options.preset
+        return TabularForecaster(name, preset.features, preset.training.seed, preset.tabular)
 
     return make
 

@@ -18,6 +18,7 @@ import pandas as pd
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.base import NotFittedError
+from stockcaster.models.config import TabularConfig
 from stockcaster.models.global_model import (
     GlobalConfig,
     known_features,
@@ -41,22 +42,33 @@ LIGHTGBM = {
 LIGHTGBM_SMALL = {**LIGHTGBM, "n_estimators": 100, "num_leaves": 7, "min_child_samples": 20}
 EARLY_STOP_ROUNDS = 30
 
-Regressor = Callable[[int, bool], object]
-"""`(seed, large) -> an unfitted scikit-learn-style regressor`."""
+Regressor = Callable[[int, bool, TabularConfig], object]
+"""`(seed, large, settings) -> an unfitted scikit-learn-style regressor`."""
+# TabularConfig's names for LightGBM's (a search space names what a setting means).
+_LIGHTGBM_NAMES = {
+    "num_leaves": "num_leaves",
+    "max_depth": "max_depth",
+    "learning_rate": "learning_rate",
+    "feature_fraction": "colsample_bytree",
+    "rounds": "n_estimators",
+}
 
 
-def ridge(seed: int, large: bool):
+def ridge(seed: int, large: bool, settings: TabularConfig):
     # Delayed import: scikit-learn's linear models, only when this model is used.
     from sklearn.linear_model import Ridge
 
-    return Ridge(alpha=RIDGE_ALPHA)
+    return Ridge(alpha=RIDGE_ALPHA if settings.alpha is None else settings.alpha)
 
 
-def lightgbm(seed: int, large: bool):
+def lightgbm(seed: int, large: bool, settings: TabularConfig):
     # Delayed import: LightGBM is an optional extra, imported only when this model is used.
     from lightgbm import LGBMRegressor
 
-    return LGBMRegressor(random_state=seed, **(LIGHTGBM if large else LIGHTGBM_SMALL))
+    chosen = {theirs: getattr(settings, ours) for ours, theirs in _LIGHTGBM_NAMES.items()}
+    params = {**(LIGHTGBM if large else LIGHTGBM_SMALL)}
+    params.update({k: v for k, v in chosen.items() if v is not None})
+    return LGBMRegressor(random_state=seed, **params)
 
 
 REGRESSORS: dict[str, Regressor] = {"linear": ridge, "lightgbm": lightgbm}
@@ -87,12 +99,20 @@ class TabularForecaster:
         name: "linear" or "lightgbm".
         features: the preset's features (target, scaler, lookback).
         seed: the regressor's seed.
+        settings: the regressor's settings (None: its defaults).
     """
 
-    def __init__(self, name: str, features: FeatureConfig, seed: int = 42):
+    def __init__(
+        self,
+        name: str,
+        features: FeatureConfig,
+        seed: int = 42,
+        settings: TabularConfig | None = None,
+    ):
         self.name = name
         self.features = features
         self.seed = seed
+        self.settings = settings or TabularConfig()
         self.regressor = None
         self.pipeline: FeaturePipeline | None = None
 
@@ -101,7 +121,7 @@ class TabularForecaster:
         n = len(close)
         pipeline = FeaturePipeline(self.features).fit(close, Split(n, n, n))
         fit, _, _ = pipeline.parts(close, Split(n, n, n))
-        regressor = REGRESSORS[self.name](self.seed, False)
+        regressor = REGRESSORS[self.name](self.seed, False, self.settings)
         _fit(regressor, fit.x.reshape(len(fit.x), -1), fit.y, None)
         self.regressor, self.pipeline = regressor, pipeline
 
@@ -138,7 +158,8 @@ class GlobalTabular:
     Args:
         name: "linear" or "lightgbm".
         config: lookback (the lags of single-column feature sets), feature set, the
-            validation share (LightGBM stops early on it; ridge fits on it too) and seed.
+            validation share (LightGBM stops early on it; ridge fits on it too), seed and
+            the regressor's settings (`config.tabular`).
     """
 
     def __init__(self, name: str, config: GlobalConfig | None = None):
@@ -153,7 +174,7 @@ class GlobalTabular:
         config = self.config
         features = learned_features(prices, cutoff, config)
         fit_ends, validation_ends = training_ends(features, self.lags, config.validation)
-        regressor = REGRESSORS[self.name](config.training.seed, True)
+        regressor = REGRESSORS[self.name](config.training.seed, True, config.tabular)
         validation = (
             flat_windows(features, validation_ends, self.lags),
             features.target[validation_ends],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stockcaster.errors import StockcasterError
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
+from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
 from stockcaster.reporting.universe_report import universe_sections
 from stockcaster.store import files
 
@@ -65,6 +66,7 @@ for _kind in (
     ReportKind("run", files.METRICS_FILE, run_sections),
     ReportKind("backtest", files.LEADERBOARD_JSON, backtest_sections),
     ReportKind("predict", files.PREDICT_META, predict_sections),
+    ReportKind("tune", TUNE_FILE, tune_sections),
 ):
     register_report(_kind)
 

@@ -1,11 +1,13 @@
-"""A trial's parameters, set on a network family's features, body and training.
+"""A trial's parameters, set on a family's preset (one symbol) or global config (a universe).
 
 The search space (`space.py`) names parameters by what they mean: `units` is the size of
 every recurrent layer of the LSTM and GRU families and the width of the TCN, transformer
 and MLP; `layers` is the number of recurrent layers, or of blocks; `lookback` the window's
 lags; `dropout`, `learning_rate`, `batch_size` and `epochs` what they say. They are set on
 the family's own network (`families.family_model`), so a trial of `seed` changes the
-post's network, not the preset's layers that `seed` replaces.
+post's network, not the preset's layers that `seed` replaces. The tabular families'
+parameters are `TabularConfig`'s (ridge's `alpha`; LightGBM's leaves, depth, learning
+rate, feature fraction and rounds).
 """
 
 from __future__ import annotations
@@ -13,33 +15,66 @@ from __future__ import annotations
 import dataclasses
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.pipeline import FeatureConfig
-from stockcaster.models.config import ModelConfig
-from stockcaster.models.families import NEURAL, family_model
+from stockcaster.models.config import GlobalConfig, ModelConfig, TabularConfig
+from stockcaster.models.families import NEURAL, TABULAR, family_model
 from stockcaster.models.presets import RunConfig
 from stockcaster.training.config import TrainConfig
 
 NETWORK_PARAMS = ("lookback", "units", "layers", "dropout", "learning_rate", "batch_size")
 NETWORK_PARAMS += ("epochs",)
+TABULAR_PARAMS = tuple(f.name for f in dataclasses.fields(TabularConfig))
+_TRAINING = ("learning_rate", "batch_size", "epochs")
 
 
-def configure_network(
-    family: str, preset: RunConfig, params: dict
-) -> tuple[FeatureConfig, ModelConfig, TrainConfig]:
-    """The features, network and training of `family` with a trial's `params` set.
+def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
+    """`preset` with a trial's `params` set on `family`'s network or regressor.
 
     Raises:
-        StockcasterError: a family that is not a network, or a parameter it does not have.
+        StockcasterError: a family without hyper-parameters, or a parameter it lacks.
     """
-    if family not in NEURAL:
-        raise StockcasterError(f"--model: expected a network family, received {family!r}")
-    unknown = [name for name in params if name not in NETWORK_PARAMS]
+    _check(family, params)
+    if family in TABULAR:
+        return dataclasses.replace(preset, tabular=TabularConfig(**params))
+    features = preset.features
+    if "lookback" in params:
+        features = dataclasses.replace(features, lookback=int(params["lookback"]))
+    return dataclasses.replace(
+        preset,
+        features=features,
+        model=_network(family, preset.model, params),
+        training=_training(preset.training, params),
+    )
+
+
+def configure_global(family: str, config: GlobalConfig, params: dict) -> GlobalConfig:
+    """The universe's global model `config` with a trial's `params` set on `family`."""
+    _check(family, params)
+    if family in TABULAR:
+        return dataclasses.replace(config, tabular=TabularConfig(**params))
+    return dataclasses.replace(
+        config,
+        lookback=int(params.get("lookback", config.lookback)),
+        model=_network(family, config.model, params),
+        training=_training(config.training, params),
+    )
+
+
+def _check(family: str, params: dict) -> None:
+    if family not in NEURAL and family not in TABULAR:
+        raise StockcasterError(
+            f"--model: expected a family with hyper-parameters, received {family!r}"
+        )
+    allowed = TABULAR_PARAMS if family in TABULAR else NETWORK_PARAMS
+    unknown = [name for name in params if name not in allowed]
     if unknown:
         raise StockcasterError(
-            f"expected parameters of a network ({', '.join(NETWORK_PARAMS)}), "
-            f"received {unknown[0]!r}"
+            f"expected parameters of {family} ({', '.join(allowed)}), received {unknown[0]!r}"
         )
-    model = family_model(family, preset.model)
+
+
+def _network(family: str, base: ModelConfig, params: dict) -> ModelConfig:
+    """`family`'s network on `base`'s head, sized by `params`."""
+    model = family_model(family, base)
     if model.family == "rnn":
         layers = list(model.recurrent)
         count = int(params.get("layers", len(layers)))
@@ -52,12 +87,9 @@ def configure_network(
         model = dataclasses.replace(model, **{k: int(v) for k, v in sized.items() if v})
     if "dropout" in params:
         model = dataclasses.replace(model, dropout=float(params["dropout"]))
-    features = preset.features
-    if "lookback" in params:
-        features = dataclasses.replace(features, lookback=int(params["lookback"]))
-    training = dataclasses.replace(
-        preset.training,
-        **{k: type(getattr(preset.training, k))(params[k])
-           for k in ("learning_rate", "batch_size", "epochs") if k in params},
-    )  # fmt: skip
-    return features, model, training
+    return model
+
+
+def _training(base: TrainConfig, params: dict) -> TrainConfig:
+    changed = {k: type(getattr(base, k))(params[k]) for k in _TRAINING if k in params}
+    return dataclasses.replace(base, **changed)

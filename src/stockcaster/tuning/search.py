@@ -9,21 +9,102 @@ the first session's parameter sets again.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from stockcaster.errors import StockcasterError
 from stockcaster.tuning.space import Param, Space
+from stockcaster.tuning.validation import AfterFold, TrialScore
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "hyperband", "none")
 STUDY_FILE = "study.sqlite3"
 STUDY_NAME = "stockcaster-tune"
 
+Evaluate = Callable[[dict, AfterFold], TrialScore]
+"""`(params, after_fold) -> TrialScore`: one trial, its folds reported as they end."""
 
-def open_study(folder: Path, sampler: str, pruner: str, seed: int, space: Space):
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One finished trial, whichever engine ran it.
+
+    Attributes:
+        number: its place in the order trials were started (0 first).
+        state: "complete" or "pruned".
+        params: its parameter set.
+        value: its validation ratio (None if pruned).
+        attrs: `score_attrs`: fold scores, rank IC, per-day losses and rule returns, seconds.
+    """
+
+    number: int
+    state: str
+    params: dict
+    value: float | None
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def scored(self) -> bool:
+        """Whether it ran every fold (its per-day losses are kept)."""
+        return self.value is not None and "losses" in self.attrs
+
+
+def score_attrs(score: TrialScore, seconds: float) -> dict:
+    """What a trial keeps of its score (JSON-ready: Optuna's user attributes, Ray's metrics)."""
+    return {
+        "fold_ratios": list(score.fold_ratios),
+        "fold_ics": list(score.fold_ics),
+        "ic": score.ic,
+        "failed": score.failed,
+        "losses": score.losses.tolist(),
+        "naive_losses": score.naive_losses.tolist(),
+        "rule": score.rule.tolist(),
+        "seconds": seconds,
+    }
+
+
+def search_local(
+    folder: Path, space: Space, evaluate: Evaluate, options: dict
+) -> list[TrialRecord]:
+    """Run (or continue) the study in `folder` until `options["trials"]` have finished.
+
+    Args:
+        options: trials, sampler, pruner, seed and timeout_s (None: no limit).
+    """
+    study = open_study(folder, options["sampler"], options["pruner"], options["seed"], space)
+
+    def objective(trial) -> float:
+        started = time.perf_counter()
+        params = suggest(trial, space)
+        try:
+            score = evaluate(params, lambda k, ratio: _prune(trial, k, ratio))
+        finally:  # a pruned trial's time too
+            trial.set_user_attr("seconds", time.perf_counter() - started)
+        for name, value in score_attrs(score, time.perf_counter() - started).items():
+            trial.set_user_attr(name, value)
+        return score.ratio
+
+    run_trials(study, objective, options["trials"], options["timeout_s"])
+    return [
+        TrialRecord(t.number, t.state.name.lower(), t.params, t.value, dict(t.user_attrs))
+        for t in finished(study)
+    ]
+
+
+def _prune(trial, fold: int, ratio: float) -> None:
+    """Report the ratio so far to the pruner; stop the trial if it says so."""
+    import optuna  # Delayed import: Optuna, only for `tune`.
+
+    trial.report(ratio, fold)
+    if trial.should_prune():
+        raise optuna.TrialPruned()
+
+
+def open_study(folder: Path, sampler_name: str, pruner: str, seed: int, space: Space):
     """Create the study in `folder`, or load the one stored there; mark dead trials failed."""
     # Delayed import: Optuna (and SQLAlchemy under it), only for `tune`.
     import optuna
@@ -42,7 +123,7 @@ def open_study(folder: Path, sampler: str, pruner: str, seed: int, space: Space)
         storage=storage,
         study_name=STUDY_NAME,
         direction="minimize",
-        sampler=_sampler(sampler, seed + len(stored), space),
+        sampler=sampler(sampler_name, seed + len(stored), space),
         pruner=_pruner(pruner),
         load_if_exists=True,
     )
@@ -76,6 +157,21 @@ def suggest(trial, space: Space) -> dict:
     return params
 
 
+def distributions(space: Space) -> dict:
+    """Optuna's distributions of `space` (what `suggest` draws from)."""
+    from optuna import distributions as d  # Delayed import: Optuna, only for `tune`.
+
+    made = {}
+    for name, param in space.items():
+        if param.kind == "choice":
+            made[name] = d.CategoricalDistribution(list(param.choices))
+        elif param.kind == "int":
+            made[name] = d.IntDistribution(int(param.low), int(param.high), log=param.log)
+        else:
+            made[name] = d.FloatDistribution(param.low, param.high, log=param.log)
+    return made
+
+
 def grid(space: Space) -> dict[str, list]:
     """The grid sampler's values: every choice, and each range at its ends and middle
     (the geometric middle on a log scale)."""
@@ -90,13 +186,11 @@ def _grid_values(param: Param) -> list:
     return sorted({int(round(v)) for v in values}) if param.kind == "int" else values
 
 
-def _sampler(name: str, seed: int, space: Space):
+def sampler(name: str, seed: int, space: Space):
+    """Optuna's sampler `name`, seeded."""
     import optuna  # Delayed import: Optuna, only for `tune`.
 
-    if name not in SAMPLERS:
-        raise StockcasterError(
-            f"--sampler: expected one of {', '.join(SAMPLERS)}, received {name!r}"
-        )
+    check_choices(name, "none")
     if name == "grid":
         return optuna.samplers.GridSampler(grid(space), seed=seed)
     if name == "random":
@@ -104,11 +198,22 @@ def _sampler(name: str, seed: int, space: Space):
     return optuna.samplers.TPESampler(seed=seed)
 
 
+def check_choices(sampler_name: str, pruner: str) -> None:
+    """Raises: StockcasterError for an unknown sampler or pruner, before any trial."""
+    if sampler_name not in SAMPLERS:
+        raise StockcasterError(
+            f"--sampler: expected one of {', '.join(SAMPLERS)}, received {sampler_name!r}"
+        )
+    if pruner not in PRUNERS:
+        raise StockcasterError(
+            f"--pruner: expected one of {', '.join(PRUNERS)}, received {pruner!r}"
+        )
+
+
 def _pruner(name: str):
     import optuna  # Delayed import: Optuna, only for `tune`.
 
-    if name not in PRUNERS:
-        raise StockcasterError(f"--pruner: expected one of {', '.join(PRUNERS)}, received {name!r}")
+    check_choices("random", name)
     if name == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)
     if name == "hyperband":

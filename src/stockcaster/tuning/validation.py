@@ -4,9 +4,15 @@ The training part's last `share` of days is cut into `folds` blocks of validatio
 oldest first. Fold k fits the model on every day before its block (an expanding window)
 and forecasts each day of the block one step ahead, from the closes before it. A trial's
 score is its MSE over all validation days divided by naive's (below 1: better than
-repeating the last close); its per-day squared errors are kept for the data-snooping tests
-(`evaluation/snooping.py`). The test period is cut off before any of this, so no trial can
-see it (a test changes its prices and finds every score the same).
+repeating the last close); its per-day squared errors and the per-day returns of its
+long/flat rule are kept for the data-snooping tests (`evaluation/snooping.py`). The test
+period is cut off before any of this, so no trial can see it (a test changes its prices
+and finds every score the same).
+
+One symbol is scored on its closes; a universe (`panel_validation.py`) on each day's mean
+over its symbols of the squared error as a share of the last close (so a $500 stock does
+not outweigh a $5 one), and also by its rank IC: the day's Spearman correlation across
+symbols between forecast and actual returns, averaged over the days.
 """
 
 from __future__ import annotations
@@ -19,12 +25,17 @@ import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
+from stockcaster.evaluation.trading import positions, strategy_returns
 from stockcaster.models.base import Forecaster
+
+AfterFold = Callable[[int, float], None]
+"""Called with a fold's number and the ratio so far, e.g. for a pruner (which may raise)."""
 
 
 @dataclass(frozen=True)
 class Fold:
-    """Rows of one fold: fit on `[0, last_fit]`, forecast rows `last_fit + 1 .. last_day`."""
+    """Rows (or trading days) of one fold: fit on `[0, last_fit]`, forecast
+    `last_fit + 1 .. last_day`."""
 
     last_fit: int
     last_day: int
@@ -37,19 +48,25 @@ class TrialScore:
     Attributes:
         fold_ratios: each fold's MSE ratio to naive.
         ratio: the MSE ratio to naive over every validation day.
-        yhat: `[days]` the trial's forecast of each validation day, fold after fold.
-        losses: `[days]` its squared error on each validation day.
-        naive_losses: naive's squared error on the same days.
-        failed: days the model made no forecast on (scored as naive's forecast, so a
-            failing trial cannot look better by forecasting less).
+        losses: `[days]` its squared error on each validation day (a universe's: the
+            mean over the day's symbols, as a share of the last close).
+        naive_losses: naive's on the same days.
+        rule: `[days]` the daily return of its long/flat rule, net of costs (a
+            universe's: the mean over the day's symbols).
+        failed: symbol-days the model made no forecast on (scored as naive's forecast,
+            so a failing trial cannot look better by forecasting less).
+        ic: the mean daily rank IC (None for one symbol).
+        fold_ics: each fold's mean daily rank IC (empty for one symbol).
     """
 
     fold_ratios: tuple[float, ...]
     ratio: float
-    yhat: np.ndarray
     losses: np.ndarray
     naive_losses: np.ndarray
+    rule: np.ndarray
     failed: int
+    ic: float | None = None
+    fold_ics: tuple[float, ...] = ()
 
 
 def validation_folds(train_days: int, folds: int = 3, share: float = 0.3) -> list[Fold]:
@@ -73,43 +90,121 @@ def validation_folds(train_days: int, folds: int = 3, share: float = 0.3) -> lis
     return [Fold(int(a) - 1, int(b) - 1) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
+@dataclass(frozen=True)
+class Block:
+    """One fold's validation days: `[days, symbols]` forecasts, last closes and closes
+    (NaN where a symbol has no close that day; a missing forecast is NaN too)."""
+
+    yhat: np.ndarray
+    previous: np.ndarray
+    actual: np.ndarray
+
+
+def score_blocks(blocks: list[Block], cost_bps: float, scaled: bool) -> TrialScore:
+    """A trial's score from its folds' blocks (`scaled`: errors as a share of the last close)."""
+    parts = [_day_scores(b, cost_bps, scaled) for b in blocks]
+    losses, naive, rule, ic = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    wide = blocks[0].yhat.shape[1] > 1
+    failed = sum(int((np.isnan(b.yhat) & np.isfinite(b.actual * b.previous)).sum()) for b in blocks)
+    return TrialScore(
+        fold_ratios=tuple(_ratio(p[0], p[1]) for p in parts),
+        ratio=_ratio(losses, naive),
+        losses=losses,
+        naive_losses=naive,
+        rule=rule,
+        failed=failed,
+        ic=_mean(ic) if wide else None,
+        fold_ics=tuple(_mean(p[3]) for p in parts) if wide else (),
+    )
+
+
+def ratio_so_far(blocks: list[Block], scaled: bool) -> float:
+    """The MSE ratio to naive over the blocks scored so far (what the pruner sees)."""
+    parts = [_day_scores(b, 0.0, scaled) for b in blocks]
+    return _ratio(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+def _day_scores(block: Block, cost_bps: float, scaled: bool) -> tuple[np.ndarray, ...]:
+    """Per day: the model's and naive's squared errors, the rule's return and the rank IC."""
+    present = np.isfinite(block.actual) & np.isfinite(block.previous)
+    yhat = np.where(np.isfinite(block.yhat), block.yhat, block.previous)  # naive if none
+    scale = block.previous if scaled else 1.0
+    error = np.where(present, (yhat - block.actual) / scale, np.nan) ** 2
+    naive = np.where(present, (block.previous - block.actual) / scale, np.nan) ** 2
+    held = np.where(present, positions(yhat - block.previous, "long_flat"), 0.0)
+    moved = np.where(present, block.actual / block.previous - 1, 0.0)
+    returns = strategy_returns(held.T, moved.T, cost_bps).T  # along each symbol's days
+    counted = np.maximum(present.sum(axis=1), 1)
+    with np.errstate(invalid="ignore"):
+        return (
+            np.nanmean(error, axis=1),
+            np.nanmean(naive, axis=1),
+            returns.sum(axis=1) / counted,
+            _rank_ic(yhat / block.previous - 1, moved, present),
+        )
+
+
+def _rank_ic(predicted: np.ndarray, actual: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Each day's Spearman correlation across symbols (NaN with fewer than 3 symbols)."""
+    ranks = [
+        pd.DataFrame(np.where(present, v, np.nan)).rank(axis=1).to_numpy()
+        for v in (predicted, actual)
+    ]
+    p, a = (r - np.nanmean(r, axis=1, keepdims=True) for r in ranks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ic = np.nansum(p * a, axis=1) / np.sqrt(np.nansum(p * p, axis=1) * np.nansum(a * a, 1))
+    ic[present.sum(axis=1) < 3] = np.nan
+    return ic
+
+
 def score_trial(
     training: pd.Series,
     make_forecaster: Callable[[], Forecaster],
     folds: list[Fold],
-    after_fold: Callable[[int, float], None] | None = None,
+    after_fold: AfterFold | None = None,
+    cost_bps: float = 5.0,
 ) -> TrialScore:
-    """Walk the model over each fold's validation block of the training closes.
+    """Walk one symbol's model over each fold's validation block of the training closes.
 
     Args:
         training: the training part's closes only, indexed by date.
         make_forecaster: builds a fresh, unfitted model (one per fold).
         folds: from `validation_folds(len(training))`.
-        after_fold: called with the fold's number and the ratio so far, e.g. for a pruner
-            (which may raise to stop the trial).
+        after_fold: called after each fold (a pruner's hook).
+        cost_bps: the long/flat rule's trading cost.
     """
-    made, losses, naive_losses, ratios, failed = [], [], [], [], 0
     values = training.to_numpy(dtype="float64")
+    blocks = []
     for k, fold in enumerate(folds):
         window = training.iloc[: fold.last_day + 1]
         _, (origins, yhat, _, _), _ = walk_paths(
             window, make_forecaster, BacktestConfig(retrain_every=0), fold.last_fit
         )
         days = np.arange(fold.last_fit + 1, fold.last_day + 1)
-        forecast = values[days - 1].copy()  # naive where the model made none
+        forecast = np.full(len(days), np.nan)
         forecast[np.searchsorted(days, origins + 1)] = yhat[:, 0]
-        failed += len(days) - len(origins)
-        made.append(forecast)
-        losses.append((forecast - values[days]) ** 2)
-        naive_losses.append((values[days - 1] - values[days]) ** 2)
-        ratios.append(_ratio(losses[-1], naive_losses[-1]))
+        blocks.append(Block(forecast[:, None], values[days - 1, None], values[days, None]))
         if after_fold is not None:
-            after_fold(k, _ratio(np.concatenate(losses), np.concatenate(naive_losses)))
-    losses, naive_losses = np.concatenate(losses), np.concatenate(naive_losses)
-    ratio = _ratio(losses, naive_losses)
-    return TrialScore(tuple(ratios), ratio, np.concatenate(made), losses, naive_losses, failed)
+            after_fold(k, ratio_so_far(blocks, scaled=False))
+    return score_blocks(blocks, cost_bps, scaled=False)
+
+
+def holdout_score(series: pd.Series, train_rows: int, make_forecaster, cost_bps: float) -> dict:
+    """A configuration refitted on the whole training part, scored once on the test days."""
+    _, (origins, yhat, _, _), _ = walk_paths(
+        series, make_forecaster, BacktestConfig(retrain_every=0), train_rows - 1
+    )
+    values = series.to_numpy(dtype="float64")
+    block = Block(yhat[:, :1], values[origins, None], values[origins + 1, None])
+    score = score_blocks([block], cost_bps, scaled=False)
+    return {"ratio": score.ratio, "ic": None}
 
 
 def _ratio(losses: np.ndarray, naive_losses: np.ndarray) -> float:
-    naive = float(naive_losses.mean())
-    return float(losses.mean() / naive) if naive > 0 else float("nan")
+    naive = float(np.nanmean(naive_losses)) if len(naive_losses) else 0.0
+    return float(np.nanmean(losses) / naive) if naive > 0 else float("nan")
+
+
+def _mean(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if len(finite) else float("nan")

@@ -16,20 +16,22 @@ import tomli_w
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeatureConfig
-from stockcaster.models.config import ModelConfig
+from stockcaster.models.config import ModelConfig, TabularConfig
 from stockcaster.settings import build, parse_toml, read_toml
 from stockcaster.training import TrainConfig
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything `stockcaster run` needs besides the data: features, model, training."""
+    """Everything `stockcaster run` needs besides the data: features, model, training
+    (and, for the `linear` and `lightgbm` families, their `tabular` settings)."""
 
     name: str = "default"
     description: str = ""
     features: FeatureConfig = field(default_factory=FeatureConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainConfig = field(default_factory=TrainConfig)
+    tabular: TabularConfig = field(default_factory=TabularConfig)
 
 
 def preset_names() -> list[str]:

@@ -1,0 +1,45 @@
+"""`stockcaster inspect`: what a price file holds, before any command uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockcaster.cli.options import ColumnsOption, ConfigOption, FillOption, SymbolOption, value
+from stockcaster.cli.output import console
+from stockcaster.data import (
+    missing_counts,
+    parse_column_mapping,
+    parse_prices,
+    read_price_file,
+    select_symbol,
+)
+from stockcaster.reporting.figures import price_figure
+from stockcaster.reporting.tables import inspection
+
+
+def inspect(
+    data: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).", show_default=False)],
+    symbol: SymbolOption = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Save a price chart as PNG.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the chart.")] = Path("."),
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
+    raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
+    missing = missing_counts(raw)
+    # Inspection reports missing values instead of refusing them.
+    table = parse_prices(raw, value(fill) or "drop")
+    if symbol is not None:
+        table = select_symbol(table, symbol, str(data))
+    inspection(console, table, str(data), missing)
+    if plot:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{data.name.split('.')[0]}_prices.png"
+        price_figure(table, path)
+        console.print(f"chart: {escape(str(path))}")

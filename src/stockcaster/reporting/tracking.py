@@ -1,0 +1,162 @@
+"""`--track mlflow`: a command's settings, figures and outputs as an MLflow run.
+
+Every tracked command (`run`, `backtest`, `universe`, `tune`) becomes one run in the
+experiment "stockcaster": its settings as parameters (nested keys joined by dots), every
+number of its summary as a metric, and the files of its output folder as artifacts. A
+search adds one child run per trial (its parameters, fold scores, validation ratio and
+config TOML); the parent holds the best trial's refit (test metrics, best.toml, report).
+
+The default tracking URI is a local `mlruns/` folder (an SQLite database in it, with the
+artifacts beside; MLflow no longer accepts its plain-file store). MLflow is an optional
+extra (`pip install 'stockcaster[mlflow]'`), imported only when tracking is asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stockcaster.errors import StockcasterError
+
+EXPERIMENT = "stockcaster"
+TRACKERS = ("mlflow",)
+LOCAL_FOLDER = Path("mlruns")
+_SKIPPED = (".sqlite", ".sqlite3", ".sqlite-wal", ".sqlite-shm", ".keras", ".lock")
+_MAX_PARAM = 6000  # MLflow's longest parameter value
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Where runs are tracked: `tracker` ("mlflow") at `uri` (None: ./mlruns)."""
+
+    tracker: str = "mlflow"
+    uri: str | None = None
+
+    def check(self) -> None:
+        """Raises: StockcasterError for an unknown tracker, or MLflow not installed."""
+        if self.tracker not in TRACKERS:
+            raise StockcasterError(
+                f"--track: expected one of {', '.join(TRACKERS)}, received {self.tracker!r}"
+            )
+        _mlflow()
+
+    def client(self):
+        """An `MlflowClient` for `uri`, and the experiment's id (created if new)."""
+        # MLflow prints each run's address to stdout (which --json keeps for the JSON),
+        # and logs its database's creation; the command reports the run itself.
+        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+        for name in ("mlflow", "alembic"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        _mlflow()
+        # Delayed import: MLflow, only when tracking is asked for.
+        from mlflow.tracking import MlflowClient
+
+        uri, artifacts = self.uri, None
+        if uri is None:
+            LOCAL_FOLDER.mkdir(exist_ok=True)
+            uri = f"sqlite:///{(LOCAL_FOLDER / 'mlflow.db').resolve()}"
+            artifacts = (LOCAL_FOLDER / "artifacts").resolve().as_uri()
+        client = MlflowClient(tracking_uri=uri)
+        found = client.get_experiment_by_name(EXPERIMENT)
+        experiment = (
+            found.experiment_id
+            if found is not None
+            else client.create_experiment(EXPERIMENT, artifact_location=artifacts)
+        )
+        return client, experiment
+
+
+def track(
+    tracking: Tracking,
+    command: str,
+    settings: dict,
+    summary: dict,
+    folder: Path,
+    children: list[dict] = (),
+) -> dict:
+    """Log one command's run (and its children); return where: tracker, URI and run id.
+
+    Args:
+        command: the command's name (the run's name and a tag).
+        settings: what the command was asked (logged as parameters).
+        summary: what it found (its numbers logged as metrics).
+        folder: its output folder (its files logged as artifacts).
+        children: per child run, {"name", "params", "metrics", "text": {file: content}}.
+    """
+    client, experiment = tracking.client()
+    run = client.create_run(experiment, run_name=command, tags={"command": command})
+    run_id = run.info.run_id
+    _log(client, run_id, flatten(settings), numbers(summary))
+    for child in children:
+        tags = {"mlflow.parentRunId": run_id, "command": f"{command} trial"}
+        sub = client.create_run(experiment, run_name=child["name"], tags=tags)
+        _log(client, sub.info.run_id, flatten(child["params"]), numbers(child["metrics"]))
+        for name, text in child.get("text", {}).items():
+            client.log_text(sub.info.run_id, text, name)
+        client.set_terminated(sub.info.run_id)
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.name.endswith(_SKIPPED) and "ray" not in path.parts:
+            where = path.parent.relative_to(folder).as_posix()
+            client.log_artifact(run_id, str(path), None if where == "." else where)
+    client.set_terminated(run_id)
+    return {"tracker": tracking.tracker, "uri": client.tracking_uri, "run_id": run_id}
+
+
+def _log(client, run_id: str, params: dict, metrics: dict) -> None:
+    # Delayed import: MLflow's entities, only when tracking is asked for.
+    from mlflow.entities import Metric, Param
+
+    metrics = [Metric(k, v, 0, 0) for k, v in metrics.items()]
+    params = [Param(k, str(v)[:_MAX_PARAM]) for k, v in params.items()]
+    # MLflow takes at most 1000 metrics and 100 parameters in one batch.
+    for at in range(0, max(len(metrics), 1), 1000):
+        client.log_batch(run_id, metrics=metrics[at : at + 1000])
+    for at in range(0, len(params), 100):
+        client.log_batch(run_id, params=params[at : at + 100])
+
+
+def flatten(value, prefix: str = "") -> dict:
+    """Nested dicts as {"a.b": leaf}; lists kept whole (as text)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{prefix}{_name(key)}."))
+        return out
+    return {prefix.rstrip("."): value} if prefix else {}
+
+
+def numbers(value, prefix: str = "") -> dict[str, float]:
+    """Every finite number of a nested dict (lists: item by item), keyed by its path."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple) and len(value) <= 50:
+        items = enumerate(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        return {}
+    else:
+        return {prefix.rstrip("."): float(value)} if math.isfinite(value) and prefix else {}
+    out = {}
+    for key, item in items:
+        out.update(numbers(item, f"{prefix}{_name(key)}."))
+    return out
+
+
+def _name(key) -> str:
+    """A metric or parameter name MLflow accepts (letters, digits, _ - . / and spaces)."""
+    return re.sub(r"[^\w\-. /]", "_", str(key))
+
+
+def _mlflow():
+    try:
+        # Delayed import: MLflow is an optional extra, and slow to import.
+        import mlflow
+    except ImportError:
+        raise StockcasterError(
+            "--track mlflow: expected MLflow to be installed, received an installation "
+            "without it (pip install 'stockcaster[mlflow]')"
+        ) from None
+    return mlflow

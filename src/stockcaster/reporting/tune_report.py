@@ -1,0 +1,110 @@
+"""The report of a search (`stockcaster tune`): what was tried, what won, what it is worth.
+
+Figures: the optimisation history (each trial's validation ratio, the best so far, naive
+at 1) and the parameters' importances (Optuna's fANOVA). Sections: the verdict in words,
+validation against test for the best trial, its parameters, the trials, the record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.reporting.figures import drawing, save, subplots
+from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+
+TUNE_FILE = "tune.json"
+TRIALS_FILE = "trials.csv"
+HISTORY_FIGURE = "history.png"
+IMPORTANCE_FIGURE = "importances.png"
+
+
+@drawing
+def history_figure(trials: pd.DataFrame, path: Path) -> None:
+    """Each scored trial's validation ratio in the order run, and the best so far."""
+    scored = trials.dropna(subset=["validation_ratio"])
+    fig, ax = subplots(figsize=(8, 4.5))
+    ax.scatter(scored["trial"], scored["validation_ratio"], s=14, label="trial")
+    ax.step(scored["trial"], np.minimum.accumulate(scored["validation_ratio"]), where="post",
+            color="C1", label="best so far")  # fmt: skip
+    ax.axhline(1.0, color="grey", ls=":", label="naive")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("validation MSE ratio to naive")
+    ax.set_title("Optimisation history")
+    ax.legend()
+    save(fig, path, dates=False)
+
+
+@drawing
+def importance_figure(importances: dict[str, float], path: Path) -> None:
+    """fANOVA importances, largest on top."""
+    names = list(importances)[::-1]
+    fig, ax = subplots(figsize=(7, 0.4 * len(names) + 1.5))
+    ax.barh(names, [importances[n] for n in names])
+    ax.set_xlabel("share of the validation ratio's variance (fANOVA)")
+    ax.set_title("Parameter importances")
+    save(fig, path, dates=False)
+
+
+def write_tune_figures(folder: Path, summary: dict) -> None:
+    """The search's figures, from its `trials.csv` and summary."""
+    history_figure(pd.read_csv(folder / TRIALS_FILE), folder / HISTORY_FIGURE)
+    if summary.get("importances"):
+        importance_figure(summary["importances"], folder / IMPORTANCE_FIGURE)
+
+
+def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
+    """Title and sections of a search's report."""
+    s = json.loads((folder / TUNE_FILE).read_text())
+    trials = pd.read_csv(folder / TRIALS_FILE)
+    settings, best, verdict = s["settings"], s["best"], s["verdict"]
+    sides = pd.DataFrame(
+        {
+            "period": ["validation (training years' folds)", "test (read once, after)"],
+            "MSE ratio to naive": [best["validation_ratio"], best["test_ratio"]],
+            "rank IC": [best.get("validation_ic"), best.get("test_ic")],
+        }
+    )
+    params = pd.DataFrame(
+        {"parameter": list(best["params"]), "value": list(best["params"].values())}
+    )
+    importances = s.get("importances") or {}
+    ranked = pd.DataFrame(
+        {"parameter": list(importances), "importance": list(importances.values())}
+    )
+    kept = ", ".join(verdict["confidence_set"])
+    return f"stockcaster tune: {settings['family']} on {settings['symbol']}", [
+        (
+            "Verdict",
+            f"<div class='verdict'>{paragraph(verdict['sentence'])}"
+            + paragraph(
+                f"White's Reality Check p = {verdict['reality_check_pvalue']:.3f}; deflated "
+                f"Sharpe ratio of the best trial's long/flat rule, given "
+                f"{s['trials']['scored']} tries: {verdict['deflated_sharpe']:.3f}; model "
+                f"confidence set: {kept}."
+            )
+            + "</div>",
+        ),
+        ("Validation and test", table_html(sides)),
+        (f"Best trial ({best['trial']})", table_html(params)),
+        ("Optimisation history", image_html(folder, HISTORY_FIGURE, "optimisation history")),
+        (
+            "Parameter importances",
+            (table_html(ranked) if importances else paragraph("Too few scored trials."))
+            + image_html(folder, IMPORTANCE_FIGURE, "parameter importances"),
+        ),
+        (f"Trials ({s['trials']['finished']} finished)", table_html(trials)),
+        (
+            "Record",
+            record_html(
+                {
+                    "data": {"source": settings["data"], "symbols": settings["symbol"]},
+                    "reproducibility": s["reproducibility"],
+                },
+                (folder / "best.toml").read_text(),
+            ),
+        ),
+    ]

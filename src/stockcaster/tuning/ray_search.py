@@ -1,0 +1,129 @@
+"""The search on Ray Tune: the same trials as the local engine, run side by side.
+
+Optuna stays the search algorithm (Ray Tune's `OptunaSearch`, with the sampler the local
+engine would use and the same space, drawn in the same order), so with the random sampler
+and a seed both engines try the same parameter sets. Each trial is a Ray Tune trial with
+its own CPUs (and GPUs); it reports the ratio after each fold, and the pruner is Ray
+Tune's scheduler of the same idea (median: `MedianStoppingRule`; hyperband: ASHA). The
+task (the training part only) goes into Ray's object store once. Ray Tune keeps its own
+records under `--out`/ray; a Ray search cannot be resumed (the local engine's can).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from stockcaster.engines.ray import RayEngine
+from stockcaster.errors import StockcasterError
+from stockcaster.tuning.search import Evaluate, TrialRecord, sampler, score_attrs, suggest
+from stockcaster.tuning.space import Space
+
+NUMBER = "__trial_number"  # Optuna's number of the trial, carried in its Ray Tune config
+
+
+def search_ray(
+    folder: Path, space: Space, evaluate: Evaluate, options: dict, engine: RayEngine
+) -> list[TrialRecord]:
+    """Run `options["trials"]` trials as Ray Tune trials; return them in the order started.
+
+    Args:
+        options: trials, sampler, pruner, seed, timeout_s, folds, workers (trials at once)
+            and resources (per trial: {"cpu": n, "gpu": m}).
+    """
+    engine.check()
+    # Ray Tune's own loggers (CSV, TensorBoard, JSON per trial) are not needed here.
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    # Delayed import: Ray Tune (an optional extra, seconds to import), only for --engine ray.
+    from ray import tune
+    from ray.tune.search.optuna import OptunaSearch
+
+    searcher = OptunaSearch(
+        space=_Define(space),
+        metric="ratio",
+        mode="min",
+        sampler=sampler(options["sampler"], options["seed"], space),
+    )
+    trainable = tune.with_resources(
+        tune.with_parameters(_trial, evaluate=evaluate, folds=options["folds"]),
+        options["resources"],
+    )
+    with engine.session():
+        tuner = tune.Tuner(
+            trainable,
+            tune_config=tune.TuneConfig(
+                search_alg=searcher,
+                scheduler=_scheduler(options["pruner"]),
+                num_samples=options["trials"],
+                max_concurrent_trials=options["workers"],
+                time_budget_s=options["timeout_s"],
+            ),
+            run_config=tune.RunConfig(
+                storage_path=str((folder / "ray").resolve()), name="search", verbose=0
+            ),
+        )
+        results = tuner.fit()
+    return _records(results)
+
+
+class _Define:
+    """The space, drawn in `suggest`'s order (an object, so Ray Tune can pickle its searcher)."""
+
+    def __init__(self, space: Space):
+        self.space = space
+
+    def __call__(self, trial) -> dict:
+        suggest(trial, self.space)
+        return {NUMBER: trial.number}  # a constant of the trial's config: its place in order
+
+
+def _trial(config: dict, evaluate: Evaluate, folds: int) -> None:
+    """One Ray Tune trial: the folds, each reported as it ends, then the whole score."""
+    from ray import tune  # Delayed import: inside a Ray worker.
+
+    started = time.perf_counter()
+
+    def after_fold(k: int, ratio: float) -> None:
+        if k < folds - 1:  # the last fold's ratio is the final report's
+            tune.report({"ratio": ratio, "final": False})
+
+    params = {k: v for k, v in config.items() if k != NUMBER}
+    score = evaluate(params, after_fold)
+    attrs = score_attrs(score, time.perf_counter() - started)
+    tune.report({"ratio": score.ratio, "final": True, **attrs})
+
+
+def _scheduler(pruner: str):
+    # Delayed import: Ray Tune's schedulers, only for --engine ray.
+    from ray.tune.schedulers import ASHAScheduler, FIFOScheduler, MedianStoppingRule
+
+    if pruner == "median":
+        return MedianStoppingRule(
+            metric="ratio", mode="min", time_attr="training_iteration", min_samples_required=3
+        )
+    if pruner == "hyperband":
+        return ASHAScheduler(metric="ratio", mode="min", max_t=3, grace_period=1)
+    return FIFOScheduler()
+
+
+def _records(results) -> list[TrialRecord]:
+    """Ray Tune's results as trial records, numbered in the order the trials started."""
+    kept = []
+    for result in results:
+        if result.error is not None or not result.metrics:
+            continue  # a failed trial: not finished, as on the local engine
+        metrics, params = result.metrics, dict(result.config)
+        order = params.pop(NUMBER)
+        final = bool(metrics.get("final"))
+        attrs = {k: metrics[k] for k in _ATTRS if k in metrics}
+        value = float(metrics["ratio"]) if final else None
+        kept.append((order, "complete" if final else "pruned", params, value, attrs))
+    if not kept and len(results):
+        raise StockcasterError(f"--engine ray: every trial failed ({results[0].error})")
+    kept.sort(key=lambda row: row[0])
+    return [TrialRecord(*row) for row in kept]
+
+
+_ATTRS = ("fold_ratios", "fold_ics", "ic", "failed", "losses", "naive_losses", "rule", "seconds")

@@ -1,0 +1,114 @@
+"""What one trial does: a family configured with its parameters, scored on the folds.
+
+`SymbolTask` scores one symbol's model on its training closes, `PanelTask` a universe's
+global model on every symbol's training days. Each holds only the training part (it is
+what an engine ships to a trial's worker), and each is called as
+`task(params, after_fold) -> TrialScore`. The best configuration's one look at the test
+period is `holdout`, which is given the whole data by the job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pandas as pd
+
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.presets import RunConfig
+from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.tuning.configure import configure, configure_global
+from stockcaster.tuning.panel_validation import PanelCloses, panel_holdout, score_panel_trial
+from stockcaster.tuning.validation import AfterFold, Fold, TrialScore, holdout_score, score_trial
+
+TUNED = "tuned"  # the name of a one-symbol search's best.toml preset
+TUNED_UNIVERSE = "tuned-universe"  # ... and of a universe search's (its global model)
+
+
+@dataclass(frozen=True)
+class SymbolTask:
+    """Trials of one symbol's `family` on its training closes."""
+
+    family: str
+    preset: RunConfig
+    training: pd.Series
+    folds: list[Fold]
+    seed: int = 0
+    cost_bps: float = 5.0
+
+    def configured(self, params: dict) -> RunConfig:
+        """The preset with a trial's parameters (and the search's seed)."""
+        tuned = configure(self.family, self.preset, params)
+        training = dataclasses.replace(tuned.training, seed=self.seed)
+        return dataclasses.replace(tuned, name=TUNED, training=training)
+
+    def make(self, params: dict):
+        spec, options = MODELS[self.family], ModelOptions(preset=self.configured(params))
+        return lambda: spec.make(options)
+
+    def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
+        return score_trial(self.training, self.make(params), self.folds, after_fold, self.cost_bps)
+
+    def holdout(self, series: pd.Series, params: dict) -> dict:
+        """The configuration refitted on the training closes, scored once on the rest."""
+        return holdout_score(series, len(self.training), self.make(params), self.cost_bps)
+
+
+@dataclass(frozen=True)
+class PanelTask:
+    """Trials of a universe's global `family` model on every symbol's training days."""
+
+    family: str
+    config: GlobalConfig
+    closes: PanelCloses
+    folds: list[Fold]
+    seed: int = 0
+    cost_bps: float = 5.0
+
+    def configured(self, params: dict) -> GlobalConfig:
+        tuned = configure_global(self.family, self.config, params)
+        return dataclasses.replace(
+            tuned, training=dataclasses.replace(tuned.training, seed=self.seed)
+        )
+
+    def make(self, params: dict):
+        spec = MODELS[self.family]
+        options = ModelOptions(global_model=self.configured(params))
+        return lambda: spec.make_panel(options)
+
+    def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
+        return score_panel_trial(
+            self.closes, self.make(params), self.folds, after_fold, self.cost_bps
+        )
+
+    def holdout(self, closes: PanelCloses, params: dict) -> dict:
+        """Refitted on every training day, scored once on the days after the last one."""
+        cutoff = self.closes.days[-1]
+        return panel_holdout(closes, cutoff, self.make(params), self.cost_bps)
+
+    def preset(self, params: dict) -> RunConfig:
+        """best.toml of a universe search: the global model's settings as a preset."""
+        tuned = self.configured(params)
+        base = RunConfig()
+        return dataclasses.replace(
+            base,
+            name=TUNED_UNIVERSE,
+            description=f"tune --universe: the global {self.family} on {tuned.features}",
+            features=dataclasses.replace(base.features, lookback=tuned.lookback),
+            model=tuned.model,
+            training=tuned.training,
+            tabular=tuned.tabular,
+        )
+
+
+def tuned_global(base: GlobalConfig, preset: RunConfig) -> GlobalConfig:
+    """`universe --preset best.toml` of a universe search: its global model's settings."""
+    if preset.name != TUNED_UNIVERSE:
+        return base
+    return dataclasses.replace(
+        base,
+        lookback=preset.features.lookback,
+        model=preset.model,
+        training=preset.training,
+        tabular=preset.tabular,
+    )

@@ -1,0 +1,90 @@
+"""What a search is worth: its trials' per-day validation losses against naive's.
+
+Hansen's SPA test (and White's Reality Check) asks whether the best of the N trials beats
+naive by more than a search this wide finds by luck; the model confidence set keeps the
+trials (and naive) that cannot be told from the best; the Deflated Sharpe Ratio discounts
+the best trial's long/flat rule for the N tries (`evaluation/snooping.py`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.evaluation.snooping import confidence_set, deflated_sharpe, superior_ability
+from stockcaster.tuning.search import TrialRecord, distributions
+from stockcaster.tuning.space import Space
+
+
+def judge(scored: list[TrialRecord], seed: int) -> tuple[TrialRecord, dict]:
+    """The best trial (by SPA's measure: the lowest mean loss) and the search's verdict.
+
+    Args:
+        scored: the trials that ran every fold (`TrialRecord.scored`), all on the same days.
+    """
+    naive = np.asarray(scored[0].attrs["naive_losses"], dtype="float64")
+    losses = np.column_stack([np.asarray(t.attrs["losses"], dtype="float64") for t in scored])
+    snooping = superior_ability(naive, losses, seed=seed)
+    best = scored[snooping.best]
+    names = ["naive", *(f"trial {t.number}" for t in scored)]
+    kept = (
+        confidence_set(np.column_stack([naive, losses]), names, seed=seed)
+        if len(scored) > 1
+        else names
+    )
+    rules = [np.asarray(t.attrs["rule"], dtype="float64") for t in scored]
+    sharpes = np.array([_sharpe(r) for r in rules])
+    verdict = {
+        "sentence": snooping.sentence(),
+        "spa_pvalue": snooping.spa_pvalue,
+        "reality_check_pvalue": snooping.reality_check_pvalue,
+        "confidence_set": kept,
+        "deflated_sharpe": deflated_sharpe(rules[snooping.best], sharpes),
+    }
+    return best, verdict
+
+
+def _sharpe(returns: np.ndarray) -> float:
+    spread = returns.std(ddof=1)
+    return float(returns.mean() / spread) if spread > 0 else 0.0
+
+
+def trials_table(records: list[TrialRecord]) -> pd.DataFrame:
+    """`trials.csv`: per trial its parameters, state, fold scores, ratio, IC and seconds."""
+    rows = []
+    for t in records:
+        row = {"trial": t.number, "state": t.state, **t.params}
+        for k, ratio in enumerate(t.attrs.get("fold_ratios", [])):
+            row[f"fold_{k + 1}"] = ratio
+        for k, ic in enumerate(t.attrs.get("fold_ics", [])):
+            row[f"fold_{k + 1}_ic"] = ic
+        row["validation_ratio"] = t.value
+        if t.attrs.get("fold_ics"):
+            row["validation_ic"] = t.attrs.get("ic")
+        row["seconds"] = t.attrs.get("seconds")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def importances(scored: list[TrialRecord], space: Space, seed: int) -> dict[str, float]:
+    """Each parameter's share of the validation ratio's variance (Optuna's fANOVA), largest
+    first; empty with fewer than 3 scored trials or nothing varied."""
+    # Delayed import: Optuna, only for `tune`.
+    import optuna
+    from optuna.importance import FanovaImportanceEvaluator
+
+    shown = distributions(space)
+    if len(scored) < 3:
+        return {}
+    study = optuna.create_study(direction="minimize")
+    study.add_trials(
+        [optuna.trial.create_trial(params=t.params, distributions=shown, value=t.value)
+         for t in scored]
+    )  # fmt: skip
+    try:
+        found = optuna.importance.get_param_importances(
+            study, evaluator=FanovaImportanceEvaluator(seed=seed)
+        )
+    except (RuntimeError, ValueError):  # every trial alike, or a single value searched
+        return {}
+    return {name: float(value) for name, value in found.items()}

@@ -1,0 +1,182 @@
+"""`stockcaster tune` beyond one symbol on one machine: a universe, Ray Tune, MLflow tracking."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.jobs.tune import TuneConfig, tune
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.presets import load_preset
+from stockcaster.tuning.tasks import TUNED_UNIVERSE, tuned_global
+
+NAMES = ["AA", "BB", "CC", "DD", "EE", "FF"]
+
+
+def panel_file(folder: Path, test_factor: float = 1.0) -> Path:
+    """Six 320-day symbols; every close after the universe's cutoff scaled by `test_factor`."""
+    table = pd.concat([ohlcv(320, name, seed) for seed, name in enumerate(NAMES)])
+    days = np.sort(table["date"].unique())
+    later = table["date"] > days[int(0.75 * len(days)) - 1]  # the test period
+    for column in ("open", "close", "low", "high"):
+        table.loc[later, column] *= test_factor
+    return write_kaggle(folder / f"panel-{test_factor}.csv", table.reset_index(drop=True))
+
+
+def searched(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "trials.csv").drop(columns="seconds")
+
+
+def test_a_universe_search_never_reads_the_test_period_and_scores_rank_ic(tmp_path):
+    config = TuneConfig(family="linear", trials=3, sampler="random", pruner="none", seed=1)
+    runs = []
+    for factor in (1.0, 1.4):
+        source = PanelSource(panel_file(tmp_path, factor))
+        runs.append(tune(source, config, tmp_path / f"search-{factor}"))
+    first, second = searched(tmp_path / "search-1.0"), searched(tmp_path / "search-1.4")
+    pd.testing.assert_frame_equal(first, second)  # every trial, fold and IC the same
+    assert runs[0]["verdict"] == runs[1]["verdict"]
+    assert runs[0]["best"]["test_ratio"] != runs[1]["best"]["test_ratio"]  # read once, after
+    assert {"fold_1_ic", "fold_3_ic", "validation_ic"} <= set(first.columns)
+    assert first["validation_ic"].between(-1, 1).all() and first["alpha"].is_unique
+    assert runs[0]["settings"]["symbol"] == "6 symbols"
+    best = load_preset(str(tmp_path / "search-1.0" / "best.toml"))
+    assert best.name == TUNED_UNIVERSE
+    assert tuned_global(GlobalConfig(), best).tabular.alpha == runs[0]["best"]["params"]["alpha"]
+    page = (tmp_path / "search-1.0" / "report.html").read_text()
+    assert "Optimisation history" in page and "data:image/png;base64" in page
+
+
+def cli(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "stockcaster", "tune", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path):
+    pytest.importorskip("ray")
+    same = ["--model", "linear", "--trials", "4", "--sampler", "random", "--pruner", "none",
+            "--seed", "5", "--json"]  # fmt: skip
+    local = cli(*same, "--out", str(tmp_path / "local"))
+    ray = cli(*same, "--out", str(tmp_path / "ray"), "--engine", "ray", "--workers", "2")
+    assert local.returncode == 0, local.stderr[-2000:]
+    assert ray.returncode == 0, ray.stderr[-2000:]
+    pd.testing.assert_frame_equal(searched(tmp_path / "local"), searched(tmp_path / "ray"))
+    assert json.loads(local.stdout)["verdict"] == json.loads(ray.stdout)["verdict"]
+    refused = cli(*same, "--out", str(tmp_path / "ray"), "--engine", "ray", "--resume")
+    assert refused.returncode == 2 and "expected the local engine" in refused.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mlflow_server(tmp_path):
+    """A real MLflow tracking server (SQLite backend, artifacts proxied) on a free port."""
+    pytest.importorskip("mlflow")
+    port = free_port()
+    command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1",
+               "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+               "--artifacts-destination", str(tmp_path / "artifacts")]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{uri}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the MLflow server did not answer within 120 s")
+    yield uri
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_a_search_is_tracked_on_a_real_mlflow_server(tmp_path, mlflow_server):
+    from mlflow.tracking import MlflowClient
+
+    out = tmp_path / "search"
+    done = cli("--model", "linear", "--trials", "3", "--pruner", "none", "--out", str(out),
+               "--json", "--track", "mlflow", "--tracking-uri", mlflow_server)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)  # nothing but the JSON on stdout
+    client = MlflowClient(mlflow_server)
+    experiment = client.get_experiment_by_name("stockcaster")
+    runs = client.search_runs([experiment.experiment_id])
+    parent = next(r for r in runs if r.info.run_id == summary["tracked"]["run_id"])
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    assert len(runs) == 4 and len(children) == 3
+    assert parent.data.metrics["best.test_ratio"] == pytest.approx(summary["best"]["test_ratio"])
+    trials = pd.read_csv(out / "trials.csv").set_index("trial")
+    for child in children:
+        number = int(child.info.run_name.removeprefix("trial "))
+        assert float(child.data.params["alpha"]) == pytest.approx(trials.loc[number, "alpha"])
+        ratio = trials.loc[number, "validation_ratio"]
+        assert child.data.metrics["validation_ratio"] == pytest.approx(ratio)
+        config = client.download_artifacts(child.info.run_id, "config.toml", str(tmp_path))
+        assert "[tabular]" in Path(config).read_text()
+    shown = {a.path for a in client.list_artifacts(parent.info.run_id)}
+    assert {"best.toml", "report.html", "trials.csv", "tune.json"} <= shown
+
+
+@pytest.mark.parametrize("command", ["backtest", "universe"])
+def test_backtest_and_universe_are_tracked_too(tmp_path, command):
+    pytest.importorskip("mlflow")
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'track.db'}"
+    data = panel_file(tmp_path) if command == "universe" else None
+    args = [sys.executable, "-m", "stockcaster", command, "--models", "naive,drift",
+            "--out", str(tmp_path / "out"), "--json",
+            "--track", "mlflow", "--tracking-uri", uri]  # fmt: skip
+    if data is not None:
+        args += ["--mode", "per-symbol", "--quiet", "--data", str(data)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    where = json.loads(done.stdout)["tracked"]
+    run = MlflowClient(uri).get_run(where["run_id"])
+    assert run.data.params["models"] == "naive,drift" and run.info.run_name == command
+    assert any(name.endswith("mse_ratio") or "ratio" in name for name in run.data.metrics)
+    refused = subprocess.run([*args[:4], *args[-2:], "--track", "wandb", "--out", "x"],
+                             capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert refused.returncode == 2 and "--track: expected one of mlflow" in refused.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--universe"], "--universe: expected --data FILE"),
+        (["--symbols", "AA,BB"], "--symbols: expected --universe with it"),
+        (["--universe", "--data", "PANEL", "--features", "astrology"], "astrology"),
+        (["--universe", "--data", "PANEL", "--symbol", "AA"], "not --symbol"),
+        (["--model", "naive"], "expected a family with hyper-parameters"),
+        (["--sampler", "cmaes"], "--sampler: expected one of tpe, random, grid"),
+        (["--track", "mlflow", "--tracking-uri", "ftp://x", "--data", "PANEL"], "error:"),
+    ],
+)
+def test_bad_search_options_are_one_line_exit_2_and_write_nothing(tmp_path, args, message):
+    panel = str(panel_file(tmp_path))
+    out = tmp_path / "search"
+    done = cli(*[panel if a == "PANEL" else a for a in args], "--out", str(out))
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not out.exists()
