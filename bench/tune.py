@@ -9,11 +9,12 @@ For each: the wall time, the best trial's validation and test ratios, its rank I
 (universe), the SPA and Reality Check p-values and the deflated Sharpe ratio, read from
 the search's `tune.json`. With `--engine ray` the same case also runs on the Ray engine
 (2 workers on a local Ray instance, started by the command, so its start-up is counted),
-with the random sampler on both engines so that they run the same trials, and the ratio
-of the two wall times is reported.
+with the random sampler and no pruner on both engines so that they run the same trials
+to the end, and the ratio of the two wall times is reported.
 
     .venv/bin/python bench/tune.py --case lstm
-    .venv/bin/python bench/tune.py --case lightgbm [--engine ray] [--trials 30]
+    .venv/bin/python bench/tune.py --case lightgbm
+    .venv/bin/python bench/tune.py --case lightgbm --engine ray --trials 20
 
 Writes bench/results/tune_CASE[_ray].json.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -52,8 +54,8 @@ def every_third(panel: Path, out: Path) -> Path:
 def search(case: str, trials: int, folder: Path, data: Path | None, more: list[str]) -> dict:
     """Run one search; return its wall time and the figures of its `tune.json`."""
     command = [sys.executable, "-m", "stockcaster", "tune", *CASES[case]["args"],
-               "--trials", str(trials), "--folds", "3", "--pruner", "median",
-               "--out", str(folder), "--json", *more]  # fmt: skip
+               "--trials", str(trials), "--folds", "3", "--out", str(folder), "--json",
+               *(more or ["--pruner", "median"])]  # fmt: skip
     if data is not None:
         command += ["--data", str(data)] + (["--universe"] if case == "lightgbm" else [])
     started = time.perf_counter()
@@ -91,14 +93,14 @@ def main() -> None:
         )
         result = {
             "case": args.case,
-            "machine": f"{platform.processor() or platform.machine()}, "
-            f"{__import__('os').cpu_count()} CPUs",
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
             "date": time.strftime("%Y-%m-%d"),
         }
         if args.engine == "local":
             result["local"] = search(args.case, trials, Path(tmp) / "local", data, [])
         else:
-            same = ["--sampler", "random"]
+            same = ["--sampler", "random", "--pruner", "none"]  # the same work on both
             result["local"] = search(args.case, trials, Path(tmp) / "local", data, same)
             ray = [*same, "--engine", "ray", "--workers", "2"]
             result["ray"] = search(args.case, trials, Path(tmp) / "ray", data, ray)

@@ -68,3 +68,12 @@ def test_the_deflated_sharpe_ratio_of_one_trial_is_the_probabilistic_sharpe_rati
         sharpe * np.sqrt(1999) / np.sqrt(1 + sharpe**2 / 2)
     )
     assert deflated_sharpe(returns, np.array([sharpe])) == pytest.approx(expected, abs=5e-3)
+
+
+def test_trials_stopped_early_still_count_as_tries():
+    rng = np.random.default_rng(4)
+    returns = rng.normal(0.002, 0.01, size=500)
+    sharpes = rng.normal(0, 0.04, size=10)
+    scored_only = deflated_sharpe(returns, sharpes)
+    assert deflated_sharpe(returns, sharpes, tries=10) == scored_only
+    assert deflated_sharpe(returns, sharpes, tries=50) < scored_only

@@ -75,6 +75,15 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert set(first["state"]) == {"complete"} and len(first) == 2
     tuned = load_preset(str(tmp_path / "search-1.3" / "best.toml"))  # usable as --preset
     assert tuned.features.lookback == changed["best"]["params"]["lookback"]
+    # The best refit is a bundle that `predict` forecasts from.
+    bundle = tmp_path / "search-1.3" / changed["bundle"]
+    forecast = subprocess.run([sys.executable, "-m", "stockcaster", "predict", "--model",
+                               str(bundle), "--data", str(data), "--horizon", "2", "--json",
+                               "--out", str(tmp_path / "forecast")],
+                              capture_output=True, text=True, env=ENV)  # fmt: skip
+    assert forecast.returncode == 0, forecast.stderr[-2000:]
+    assert len(json.loads(forecast.stdout)["forecast"]) == 2
+    assert (tmp_path / "search-1.3" / "report.html").is_file()
 
 
 def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):

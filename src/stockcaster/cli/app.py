@@ -15,6 +15,7 @@ import typer.main
 from rich.markup import escape
 
 from stockcaster.cli import inputs
+from stockcaster.cli.bundles import predict, train
 from stockcaster.cli.config_file import example_config
 from stockcaster.cli.inspect import inspect
 from stockcaster.cli.options import (
@@ -51,12 +52,9 @@ from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
-from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.run import run as run_job
-from stockcaster.jobs.train import train_bundle
-from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import parse_models
-from stockcaster.reporting.tables import forecast_table, leaderboard_table, run_summary
+from stockcaster.reporting.tables import leaderboard_table, run_summary
 from stockcaster.settings import choose_backend, parse_names
 from stockcaster.store import files
 
@@ -169,76 +167,6 @@ def backtest(
 
 @app.command()
 @clean_errors
-def train(
-    save: Annotated[Path, typer.Option("--save", help="Folder for the new model bundle.")],
-    data: DataOption = None,
-    symbol: SymbolOption = None,
-    preset: Annotated[
-        str,
-        typer.Option(
-            "--preset",
-            help=f"A preset ({', '.join(preset_names())}) or a .toml file; forecast gives "
-            "5 days with quantiles.",
-        ),
-    ] = "forecast",
-    epochs: EpochsOption = None,
-    resume: Annotated[
-        Path | None,
-        typer.Option("--resume", help="Fine-tune the model of this bundle on --data instead."),
-    ] = None,
-    exchange: Annotated[
-        str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
-    ] = "XNYS",
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
-    config: ConfigOption = None,
-) -> None:
-    """Train on all of one symbol's history and save a model bundle for `predict`."""
-    choose_backend(None)
-    source = inputs.source(data, symbol, columns, fill)
-    with native_log_filtered():
-        path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,
-                            exchange=exchange)  # fmt: skip
-    console.print(f"bundle: {escape(str(path))}")
-
-
-@app.command()
-@clean_errors
-def predict(
-    model: Annotated[Path, typer.Option("--model", help="A bundle written by `train --save`.")],
-    data: DataOption = None,
-    symbol: SymbolOption = None,
-    horizon: Annotated[
-        int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
-    ] = None,
-    out: OutOption = Path("runs"),
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
-    report: ReportOption = False,
-    json_output: JsonOption = False,
-    config: ConfigOption = None,
-) -> None:
-    """Forecast the next trading days' closes, with intervals, from a saved bundle."""
-    # Forecasting needs no training, so Keras runs on its NumPy inference backend and
-    # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
-    # A backend the user chose (KERAS_BACKEND) is kept.
-    choose_backend(None, default="numpy")
-    source = inputs.source(data, symbol, columns, fill)
-    with native_log_filtered():
-        result = predict_job(model, source, horizon, out=out)
-    page = inputs.maybe_report(report, result.folder, json_output)
-    if json_output:
-        records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
-        for record in records:
-            record["date"] = record["date"][:10]
-        print_json({"forecast": records, "folder": str(result.folder), "report": page})
-        return
-    forecast_table(console, result.forecast, result.history)
-    console.print(f"outputs: {escape(str(result.folder))}")
-
-
-@app.command()
-@clean_errors
 def report(
     folder: Annotated[
         Path,
@@ -265,10 +193,13 @@ def init(
 
 
 # The universe and tune commands live in their own modules for their many options;
-# inspect in its own, as it reads files the other commands never do.
+# inspect in its own, as it reads files the other commands never do; train and predict
+# (the bundles, of one symbol or a universe) in theirs.
 app.command(name="universe")(clean_errors(universe))
 app.command(name="tune")(clean_errors(tune))
 app.command(name="inspect")(clean_errors(inspect))
+app.command(name="train")(clean_errors(train))
+app.command(name="predict")(clean_errors(predict))
 
 
 def main() -> None:

@@ -167,6 +167,10 @@ def universe(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Also save the first global network as a universe bundle."),
+    ] = None,
     track: TrackOption = None,
     tracking_uri: TrackingUriOption = None,
     json_output: JsonOption = False,
@@ -206,7 +210,7 @@ def universe(
     try:
         with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
             result = universe_job(source, plan, out=out, resume=resume, engine=runner,
-                                  progress=bar)  # fmt: skip
+                                  progress=bar, save=save)  # fmt: skip
     except (KeyboardInterrupt, Interrupted) as stop:
         # Every symbol stored so far is complete (one transaction each); say how to go on.
         sys.stderr.write(

@@ -43,11 +43,16 @@ class SnoopingTest:
 
     def sentence(self) -> str:
         """The verdict in plain words."""
+        best = f"the best of {self.trials} configurations"
+        if self.gain <= 0:  # nothing to explain by luck
+            return (
+                f"{best} loses to naive on validation days by {-self.gain:.1%}: no sign of "
+                f"skill (SPA p = {self.spa_pvalue:.2f})"
+            )
         luck = f"{self.spa_pvalue:.0%} of the time (SPA p = {self.spa_pvalue:.2f})"
-        side = "beats" if self.gain > 0 else "loses to"
         return (
-            f"the best of {self.trials} configurations {side} naive on validation days by "
-            f"{abs(self.gain):.1%}, and a search this wide finds that much by luck {luck}"
+            f"{best} beats naive on validation days by {self.gain:.1%}, and a search this "
+            f"wide finds that much by luck {luck}"
         )
 
 
@@ -108,7 +113,9 @@ def confidence_set(
     return [names[i] for i in sorted(int(i) for i in test.included)]
 
 
-def deflated_sharpe(returns: np.ndarray, trial_sharpes: np.ndarray) -> float:
+def deflated_sharpe(
+    returns: np.ndarray, trial_sharpes: np.ndarray, tries: int | None = None
+) -> float:
     """The probability that the best trial's true Sharpe ratio exceeds zero, after N trials.
 
     Bailey and Lopez de Prado (2014): the Sharpe ratio a search of N independent trials
@@ -121,6 +128,8 @@ def deflated_sharpe(returns: np.ndarray, trial_sharpes: np.ndarray) -> float:
     Args:
         returns: `[days]` the best trial's daily strategy returns.
         trial_sharpes: `[trials]` every trial's daily Sharpe ratio, the best one included.
+        tries: N, the configurations tried (None: as many as `trial_sharpes`); more than
+            the Sharpe ratios when some trials were stopped early.
 
     Returns:
         The probability in [0, 1]; NaN when the returns never vary.
@@ -134,13 +143,14 @@ def deflated_sharpe(returns: np.ndarray, trial_sharpes: np.ndarray) -> float:
     if len(returns) < 3 or not spread > 0:
         return float("nan")
     sharpe = returns.mean() / spread
-    n = len(sharpes)
+    n = max(len(sharpes), tries or 0)
     luck = 0.0
     if n > 1:
         quantile = stats.norm.ppf
         expected_max = (1 - EULER_GAMMA) * quantile(1 - 1 / n)
         expected_max += EULER_GAMMA * quantile(1 - 1 / (n * np.e))
-        luck = sharpes.std(ddof=1) * expected_max
+        spread = sharpes.std(ddof=1) if len(sharpes) > 1 else 0.0
+        luck = spread * expected_max
     skew = stats.skew(returns)
     kurtosis = stats.kurtosis(returns, fisher=False)
     scale = np.sqrt(1 - skew * sharpe + (kurtosis - 1) / 4 * sharpe**2)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster import columns as C
+from stockcaster.data.calendar import DEFAULT_EXCHANGE
 from stockcaster.engines.ray import RayEngine
 from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
@@ -26,6 +28,7 @@ from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, read_source, reproducibility
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.config import GlobalConfig
+from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import load_preset, to_toml
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
@@ -40,6 +43,7 @@ from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.verdict import importances, judge, trials_table
 
 SETTINGS_FILE = "search.json"  # the search's settings, checked by --resume
+BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --model`
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,8 @@ def tune(
     scored = [t for t in records if t.scored]
     if not scored:
         raise StockcasterError(f"{folder}: no trial finished with a score (see trials.csv)")
-    best, verdict = judge(scored, config.seed)
-    holdout = task.holdout(whole, best.params)
+    best, verdict = judge(scored, config.seed, len(records))
+    holdout, refit = task.holdout(whole, best.params)
     summary = {
         "settings": settings,
         "trials": {"finished": len(records), "scored": len(scored)},
@@ -131,12 +135,27 @@ def tune(
         "importances": importances(scored, space, config.seed),
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
+    if isinstance(task, SymbolTask) and config.family in NEURAL:
+        summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
     if tracking is not None:
         children = [_child(task, t) for t in records]
         shown = {k: summary[k] for k in ("trials", "best", "verdict")}
         return {**summary, "tracked": track(tracking, "tune", settings, shown, folder, children)}
     return summary
+
+
+def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> str:
+    """The best configuration's refit (on the training part) as a bundle, for `predict`."""
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.store.bundle import save_bundle
+
+    bundle = folder / BUNDLE
+    if bundle.exists():  # a resumed search that had finished: its refit is made again
+        shutil.rmtree(bundle)
+    config = task.configured(params)
+    save_bundle(bundle, refit, config, task.training, where[1], where[0], DEFAULT_EXCHANGE)
+    return BUNDLE
 
 
 def _preset(task, params: dict):

@@ -30,6 +30,7 @@ from stockcaster.evaluation.symbol_work import (
     evaluate_symbols,
 )
 from stockcaster.jobs.envelope import reproducibility
+from stockcaster.jobs.universe_bundle import check_save, save_from_run
 from stockcaster.jobs.universe_panel import (
     GLOBAL_STAGE,
     fit_records,
@@ -72,6 +73,7 @@ def universe(
     engine: EngineConfig | None = None,
     progress: Progress | None = None,
     on_symbol: Callable[[SymbolRecord], None] | None = None,
+    save: str | Path | None = None,
 ) -> UniverseRun:
     """Run and judge every model on every symbol of a long-format price file.
 
@@ -83,6 +85,8 @@ def universe(
         engine: where the per-symbol work runs (here, worker processes, Ray).
         progress: for progress bars (see `Progress`).
         on_symbol: called with each symbol's record once it is stored.
+        save: also write a universe bundle of the first global network there
+            (`jobs/universe_bundle.py`), for `predict`.
 
     Raises:
         StockcasterError: bad input or a folder that cannot be used, before any result
@@ -90,6 +94,7 @@ def universe(
     """
     config = config or UniverseConfig()
     config.check()
+    check_save(save, config.panel_models())
     options = ModelOptions(load_preset(config.preset), config.ma_window, config.global_model)
     runner = make_engine(engine or EngineConfig())
     runner.check()
@@ -105,22 +110,29 @@ def universe(
         panel_models = config.panel_models()
         when = schedule(plan, config) if panel_models else None
         given = _global_forecasts(store, folder, when, plan, config, options, progress)
-        job = SymbolJob(
-            cutoff=plan.cutoff,
-            models=tuple(m for m in config.models if m not in panel_models),
-            given_models=tuple(given),
-            ranking_models=tuple(given) if config.global_model.target != "return" else (),
-            min_history=config.min_history,
-            retrain_every=config.retrain_every,
-            cost_bps=config.cost_bps,
-            options=options,
-        )
+        job = _symbol_job(plan, config, options, tuple(given))
         shared = PanelArrays.from_prices(plan.prices, given)
         todo = [s for s in plan.runnable if s not in done]
         _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
         fits = fit_records(store, config, len(when.cutoffs)) if when else {}
         seconds = time.perf_counter() - started
+        if save is not None:
+            save_from_run(Path(save), folder, when, config, plan.panel.source)
         return _finish(folder, store, config, plan.settings, seconds, fits)
+
+
+def _symbol_job(plan, config: UniverseConfig, options: ModelOptions, given: tuple) -> SymbolJob:
+    """Each symbol's share of the run: its own models, and the global models' forecasts."""
+    return SymbolJob(
+        cutoff=plan.cutoff,
+        models=tuple(m for m in config.models if m not in config.panel_models()),
+        given_models=given,
+        ranking_models=given if config.global_model.target != "return" else (),
+        min_history=config.min_history,
+        retrain_every=config.retrain_every,
+        cost_bps=config.cost_bps,
+        options=options,
+    )
 
 
 def evaluate_symbol_task(shared: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:

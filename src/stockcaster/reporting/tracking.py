@@ -4,7 +4,8 @@ Every tracked command (`run`, `backtest`, `universe`, `tune`) becomes one run in
 experiment "stockcaster": its settings as parameters (nested keys joined by dots), every
 number of its summary as a metric, and the files of its output folder as artifacts. A
 search adds one child run per trial (its parameters, fold scores, validation ratio and
-config TOML); the parent holds the best trial's refit (test metrics, best.toml, report).
+config TOML); the parent holds the best trial's refit (test metrics, best.toml, report,
+and for a network of one symbol its bundle).
 
 The default tracking URI is a local `mlruns/` folder (an SQLite database in it, with the
 artifacts beside; MLflow no longer accepts its plain-file store). MLflow is an optional
@@ -25,7 +26,7 @@ from stockcaster.errors import StockcasterError
 EXPERIMENT = "stockcaster"
 TRACKERS = ("mlflow",)
 LOCAL_FOLDER = Path("mlruns")
-_SKIPPED = (".sqlite", ".sqlite3", ".sqlite-wal", ".sqlite-shm", ".keras", ".lock")
+_SKIPPED = (".sqlite", ".sqlite3", ".sqlite-wal", ".sqlite-shm", ".lock")
 _MAX_PARAM = 6000  # MLflow's longest parameter value
 
 

@@ -71,3 +71,29 @@ def portfolio_figure(daily: dict, path: Path) -> None:
 def legend_if_any(ax, **options) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(**options)
+
+
+PICKS_FIGURE = "picks.png"
+RETURNS_FIGURE = "predicted_returns.png"
+
+
+@drawing
+def picks_figure(made: pd.DataFrame, picks: pd.DataFrame, folder: Path) -> None:
+    """The book's picks (predicted return of each long and short), and the distribution of
+    every symbol's predicted return."""
+    percent = FuncFormatter(lambda v, _: f"{v:.2%}")
+    fig, ax = subplots(figsize=(8, 1.5 + 0.3 * len(picks)))
+    shown = picks.iloc[::-1]
+    colours = ["C2" if side == "long" else "C3" for side in shown["side"]]
+    ax.barh(shown["side"] + " " + shown["symbol"].astype(str), shown["predicted_return"],
+            color=colours)  # fmt: skip
+    ax.xaxis.set_major_formatter(percent)
+    ax.set_title("The book: predicted next-session return of each pick")
+    save(fig, folder / PICKS_FIGURE, dates=False)
+    fig, ax = subplots(figsize=(8, 4))
+    ax.hist(made["yhat"] / made["close"] - 1, bins=40)
+    ax.xaxis.set_major_formatter(percent)
+    ax.set_xlabel("predicted next-session return")
+    ax.set_ylabel("symbols")
+    ax.set_title("Predicted returns across the universe")
+    save(fig, folder / RETURNS_FIGURE, dates=False)

@@ -104,7 +104,7 @@ def save_bundle(
             "data": fingerprint(history),
             "input_shape": list(forecaster.network.input_shape[1:]),
             "files": {
-                name: _sha256(scratch / name) for name in (MODEL_FILE, CONFIG_FILE, SCALER_FILE)
+                name: sha256(scratch / name) for name in (MODEL_FILE, CONFIG_FILE, SCALER_FILE)
             },
         }
         (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
@@ -124,16 +124,13 @@ def load_bundle(path: Path) -> Bundle:
             mode refuses, or a model whose shapes do not match the bundle's features.
     """
     path = Path(path)
-    meta = _read_meta(path)
-    config = load_preset(str(path / CONFIG_FILE))
-    try:
-        network = keras.models.load_model(path / MODEL_FILE, compile=False, safe_mode=True)
-    except Exception as err:
-        reason = str(err).splitlines()[0][:160]
+    meta = read_meta(path)
+    if meta.get("kind", "symbol") != "symbol":
         raise StockcasterError(
-            f"{path / MODEL_FILE}: expected a Keras model that safe mode loads, received an "
-            f"error: {reason}"
-        ) from None
+            f"{path}: expected a bundle of one symbol, received a {meta['kind']} bundle"
+        )
+    config = load_preset(str(path / CONFIG_FILE))
+    network = load_network(path / MODEL_FILE)
     forecaster = NetworkForecaster(config.features, config.model, config.training)
     pipeline = FeaturePipeline(config.features)
     pipeline.scaler = _read_scaler(path, config)
@@ -142,7 +139,22 @@ def load_bundle(path: Path) -> Bundle:
     return Bundle(forecaster=forecaster, config=config, meta=meta)
 
 
-def _read_meta(path: Path) -> dict:
+def load_network(path: Path):
+    """A bundle's Keras model, in safe mode (no code in the file runs), without optimiser.
+
+    Raises:
+        StockcasterError: a file safe mode refuses (a `Lambda` layer, say) or cannot read.
+    """
+    try:
+        return keras.models.load_model(path, compile=False, safe_mode=True)
+    except Exception as err:
+        reason = str(err).splitlines()[0][:160]
+        raise StockcasterError(
+            f"{path}: expected a Keras model that safe mode loads, received an error: {reason}"
+        ) from None
+
+
+def read_meta(path: Path) -> dict:
     """bundle.json, checked: format, versions and every file's checksum."""
     if not (path / META_FILE).is_file():
         what = "a folder without bundle.json" if path.is_dir() else "a path that does not exist"
@@ -171,7 +183,7 @@ def _read_meta(path: Path) -> dict:
     for name, digest in files.items():
         if not (path / name).is_file():
             raise StockcasterError(f"{path}: expected {name} in the bundle, received no such file")
-        if _sha256(path / name) != digest:
+        if sha256(path / name) != digest:
             raise StockcasterError(
                 f"{path / name}: expected the file the bundle was written with, received one "
                 "whose checksum differs (corrupted, truncated or edited)"
@@ -214,5 +226,5 @@ def _check_shapes(path: Path, network, config: RunConfig, meta: dict) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

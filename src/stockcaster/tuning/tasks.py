@@ -49,9 +49,16 @@ class SymbolTask:
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
         return score_trial(self.training, self.make(params), self.folds, after_fold, self.cost_bps)
 
-    def holdout(self, series: pd.Series, params: dict) -> dict:
-        """The configuration refitted on the training closes, scored once on the rest."""
-        return holdout_score(series, len(self.training), self.make(params), self.cost_bps)
+    def holdout(self, series: pd.Series, params: dict) -> tuple[dict, object]:
+        """The configuration refitted on the training closes, scored once on the rest;
+        and the refitted model."""
+        made, make = [], self.make(params)
+
+        def kept():
+            made.append(make())
+            return made[-1]
+
+        return holdout_score(series, len(self.training), kept, self.cost_bps), made[-1]
 
 
 @dataclass(frozen=True)
@@ -81,10 +88,12 @@ class PanelTask:
             self.closes, self.make(params), self.folds, after_fold, self.cost_bps
         )
 
-    def holdout(self, closes: PanelCloses, params: dict) -> dict:
-        """Refitted on every training day, scored once on the days after the last one."""
-        cutoff = self.closes.days[-1]
-        return panel_holdout(closes, cutoff, self.make(params), self.cost_bps)
+    def holdout(self, closes: PanelCloses, params: dict) -> tuple[dict, object]:
+        """Refitted on every training day, scored once on the days after the last one;
+        and the refitted model."""
+        model = self.make(params)()
+        score = panel_holdout(closes, self.closes.days[-1], lambda: model, self.cost_bps)
+        return score, model
 
     def preset(self, params: dict) -> RunConfig:
         """best.toml of a universe search: the global model's settings as a preset."""

@@ -16,11 +16,16 @@ from stockcaster.tuning.search import TrialRecord, distributions
 from stockcaster.tuning.space import Space
 
 
-def judge(scored: list[TrialRecord], seed: int) -> tuple[TrialRecord, dict]:
+def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord, dict]:
     """The best trial (by SPA's measure: the lowest mean loss) and the search's verdict.
+
+    Pruned trials have no loss on every validation day, so SPA and the confidence set see
+    the scored ones only, and the sentence says how many more were tried; the deflated
+    Sharpe ratio counts every try.
 
     Args:
         scored: the trials that ran every fold (`TrialRecord.scored`), all on the same days.
+        tried: every finished trial, pruned ones included.
     """
     naive = np.asarray(scored[0].attrs["naive_losses"], dtype="float64")
     losses = np.column_stack([np.asarray(t.attrs["losses"], dtype="float64") for t in scored])
@@ -34,12 +39,18 @@ def judge(scored: list[TrialRecord], seed: int) -> tuple[TrialRecord, dict]:
     )
     rules = [np.asarray(t.attrs["rule"], dtype="float64") for t in scored]
     sharpes = np.array([_sharpe(r) for r in rules])
+    sentence = snooping.sentence()
+    if tried > len(scored):
+        sentence += (
+            f"; {tried - len(scored)} more configurations were stopped before their last "
+            f"fold, so this counts {len(scored)} of the {tried} tried and understates the luck"
+        )
     verdict = {
-        "sentence": snooping.sentence(),
+        "sentence": sentence,
         "spa_pvalue": snooping.spa_pvalue,
         "reality_check_pvalue": snooping.reality_check_pvalue,
         "confidence_set": kept,
-        "deflated_sharpe": deflated_sharpe(rules[snooping.best], sharpes),
+        "deflated_sharpe": deflated_sharpe(rules[snooping.best], sharpes, tried),
     }
     return best, verdict
 

@@ -1,0 +1,163 @@
+"""`stockcaster train` and `stockcaster predict`: model bundles, of one symbol or a universe."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockcaster.cli import inputs
+from stockcaster.cli.options import (
+    FEATURE_HELP,
+    ColumnsOption,
+    ConfigOption,
+    DataOption,
+    EpochsOption,
+    FillOption,
+    JsonOption,
+    OutOption,
+    ReportOption,
+    SymbolOption,
+    value,
+)
+from stockcaster.cli.output import console, native_log_filtered, print_json
+from stockcaster.data.readers import parse_column_mapping
+from stockcaster.errors import StockcasterError
+from stockcaster.jobs.predict import predict as predict_job
+from stockcaster.jobs.predict_universe import predict_universe
+from stockcaster.jobs.train import train_bundle
+from stockcaster.jobs.universe_bundle import train_universe
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.families import NEURAL
+from stockcaster.models.presets import preset_names
+from stockcaster.reporting.tables import forecast_table
+from stockcaster.settings import choose_backend
+
+UniverseOption = Annotated[
+    bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
+]
+SymbolsOption = Annotated[
+    str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
+]
+
+
+def train(
+    save: Annotated[Path, typer.Option("--save", help="Folder for the new model bundle.")],
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    preset: Annotated[
+        str,
+        typer.Option(
+            "--preset",
+            help=f"A preset ({', '.join(preset_names())}) or a .toml file; forecast gives "
+            "5 days with quantiles.",
+        ),
+    ] = "forecast",
+    epochs: EpochsOption = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", help="Fine-tune the model of this bundle on --data instead."),
+    ] = None,
+    exchange: Annotated[
+        str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
+    ] = "XNYS",
+    universe: UniverseOption = False,
+    symbols: SymbolsOption = None,
+    model: Annotated[
+        str, typer.Option("--model", help=f"--universe: the network ({', '.join(NEURAL)}).")
+    ] = "lstm",
+    features: Annotated[
+        str, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
+    ] = "returns",
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
+    choose_backend(None)
+    if universe:
+        source = _panel(data, symbols, columns, fill)
+        base = GlobalConfig(features=features)
+        if epochs is not None:
+            base = dataclasses.replace(
+                base, training=dataclasses.replace(base.training, epochs=epochs)
+            )
+        with native_log_filtered():
+            path = train_universe(source, base, model, save, exchange=exchange)
+    else:
+        source = inputs.source(data, symbol, columns, fill)
+        with native_log_filtered():
+            path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,
+                                exchange=exchange)  # fmt: skip
+    console.print(f"bundle: {escape(str(path))}")
+
+
+def predict(
+    model: Annotated[Path, typer.Option("--model", help="A bundle written by `train --save`.")],
+    data: DataOption = None,
+    symbol: SymbolOption = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
+    ] = None,
+    top_k: Annotated[
+        int, typer.Option("--top-k", help="A universe bundle: symbols long and short.")
+    ] = 10,
+    out: OutOption = Path("runs"),
+    columns: ColumnsOption = None,
+    fill: FillOption = None,
+    report: ReportOption = False,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Forecast the next trading days' closes from a saved bundle (of a symbol or a universe)."""
+    # Forecasting needs no training, so Keras runs on its NumPy inference backend and
+    # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
+    # A backend the user chose (KERAS_BACKEND) is kept.
+    choose_backend(None, default="numpy")
+    if _is_universe(model):
+        source = _panel(data, None, columns, fill, f"--model {model} (a universe bundle)")
+        with native_log_filtered():
+            found = predict_universe(model, source, horizon, top_k, out=out)
+        page = inputs.maybe_report(report, found.folder, json_output)
+        if json_output:
+            picks = json.loads(found.picks.to_json(orient="records"))
+            print_json({"picks": picks, **found.meta, "folder": str(found.folder), "report": page})
+            return
+        console.print(f"{found.meta['symbols']['forecast']} symbols forecast, "
+                      f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
+        console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")
+        return
+    source = inputs.source(data, symbol, columns, fill)
+    with native_log_filtered():
+        result = predict_job(model, source, horizon, out=out)
+    page = inputs.maybe_report(report, result.folder, json_output)
+    if json_output:
+        records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
+        for record in records:
+            record["date"] = record["date"][:10]
+        print_json({"forecast": records, "folder": str(result.folder), "report": page})
+        return
+    forecast_table(console, result.forecast, result.history)
+    console.print(f"outputs: {escape(str(result.folder))}")
+
+
+def _is_universe(model: Path) -> bool:
+    # Delayed import: the bundle modules bring Keras, started only when a bundle is read.
+    from stockcaster.store.universe_bundle import is_universe_bundle
+
+    return is_universe_bundle(model)
+
+
+def _panel(
+    data: Path | None, symbols: str | None, columns, fill, why: str = "--universe"
+) -> PanelSource:
+    if data is None:
+        raise StockcasterError(f"{why}: expected --data FILE with it, received none")
+    wanted = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
+    return PanelSource(data, wanted, parse_column_mapping(columns) if columns else None,
+                       value(fill))  # fmt: skip

@@ -1,0 +1,138 @@
+"""`stockcaster predict` on a universe bundle: tomorrow for every symbol, and the book it picks.
+
+The steps: load and check the bundle (store/universe_bundle.py); read the panel (data/);
+set aside the symbols the bundle does not know, the bundle's symbols the data lacks, and
+those whose data ends before the bundle's last training day; forecast each remaining
+symbol's next session from the window ending on its own last row
+(`models/global_model.py::next_session_forecasts`), so a file whose symbols end on
+different days is forecast from each one's own last close (and says so); rank the
+predicted returns into the long and short lists of a top-k book; write `forecast.csv`,
+`picks.csv`, `universe_prediction.json` and the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.data.calendar import next_sessions
+from stockcaster.data.panel import load_panel, select_symbols
+from stockcaster.errors import StockcasterError
+from stockcaster.jobs.envelope import check_output, output_folder, reproducibility
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.global_model import next_session_forecasts
+from stockcaster.reporting.universe_figures import picks_figure
+from stockcaster.store import files
+
+PICKS_FILE = "picks.csv"
+META_FILE = "universe_prediction.json"
+
+
+@dataclass(frozen=True)
+class UniversePrediction:
+    folder: Path
+    forecast: pd.DataFrame
+    picks: pd.DataFrame
+    meta: dict
+
+
+def predict_universe(
+    model: str | Path,
+    source: PanelSource,
+    horizon: int | None = None,
+    top_k: int = 10,
+    *,
+    out: str | Path = "runs",
+) -> UniversePrediction:
+    """Forecast every symbol's next session with a universe bundle; pick the book.
+
+    Raises:
+        StockcasterError: a bad bundle or data, a horizon the bundle cannot give, or no
+            symbol of the bundle in the data, before anything is written.
+    """
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.store.universe_bundle import load_universe_bundle
+
+    bundle = load_universe_bundle(Path(model))
+    if (horizon or 1) != 1:
+        raise StockcasterError(
+            f"--horizon: expected 1 trading day for this bundle (a one-step global model), "
+            f"received {horizon}"
+        )
+    if top_k < 1:
+        raise StockcasterError(f"--top-k: expected at least 1, received {top_k}")
+    check_output(out)
+    panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    prices, set_aside = _usable(panel, source, bundle)
+    made = next_session_forecasts(bundle.network, bundle.config, bundle.scales, prices,
+                                  bundle.trained_until)  # fmt: skip
+    too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
+    set_aside.update({s: f"fewer than {bundle.config.lookback} rows to forecast from"
+                      for s in too_short})  # fmt: skip
+    forecast = _forecast_table(made, bundle.meta["exchange"])
+    picks = pick_book(made, top_k)
+    last_days = made[C.DATE].dt.strftime("%Y-%m-%d")
+    meta = {
+        "bundle": str(model),
+        "bundle_meta": bundle.meta,
+        "source": panel.source,
+        "symbols": {"forecast": len(made), "set_aside": len(set_aside)},
+        "set_aside": set_aside,
+        "last_dates": sorted(set(last_days)),
+        "own_last_close": last_days.nunique() > 1,
+        "top_k": top_k,
+        "reproducibility": reproducibility(),
+    }
+    with output_folder(out, "universe", "predict") as folder:
+        path = folder.path
+        files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
+        files.write_csv(picks, path / PICKS_FILE)
+        files.write_json(path / META_FILE, meta)
+        picks_figure(made, picks, path)
+    return UniversePrediction(folder.final, forecast, picks, meta)
+
+
+def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows of the bundle's symbols that end on or after its training, and why each
+    other symbol is set aside."""
+    chosen = select_symbols(panel, source.symbols)
+    known = set(bundle.symbols)
+    aside = {s: panel.broken[s] for s in chosen if s in panel.broken}
+    aside.update({s: "not in the bundle" for s in chosen if s not in known and s not in aside})
+    listed = set(panel.prices[C.SYMBOL])
+    aside.update({s: "in the bundle, not in the data" for s in bundle.symbols if s not in listed})
+    rows = panel.prices[panel.prices[C.SYMBOL].isin([s for s in chosen if s not in aside])]
+    last = rows.groupby(C.SYMBOL, sort=False)[C.DATE].max()
+    early = last[last.to_numpy() < bundle.trained_until]
+    aside.update({s: f"data ends {d:%Y-%m-%d}, before the bundle's training"
+                  for s, d in early.items()})  # fmt: skip
+    rows = rows[~rows[C.SYMBOL].isin(early.index)]
+    if rows.empty:
+        raise StockcasterError(
+            f"{panel.source}: expected prices of the bundle's symbols up to "
+            f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none"
+        )
+    return rows.reset_index(drop=True), aside
+
+
+def _forecast_table(made: pd.DataFrame, exchange: str) -> pd.DataFrame:
+    """forecast.csv: date, symbol, horizon, yhat, lo, hi (a point model has no interval)."""
+    after = {d: next_sessions(pd.Timestamp(d), 1, exchange)[0] for d in made[C.DATE].unique()}
+    dates = made[C.DATE].map(after)
+    return pd.DataFrame({C.DATE: dates, C.SYMBOL: made[C.SYMBOL], C.HORIZON: 1,
+                         C.YHAT: made[C.YHAT], C.LO: np.nan, C.HI: np.nan})  # fmt: skip
+
+
+def pick_book(made: pd.DataFrame, top_k: int) -> pd.DataFrame:
+    """The long (highest predicted return) and short (lowest) lists of a top-k book."""
+    table = made.assign(predicted_return=made[C.YHAT] / made[C.CLOSE] - 1)
+    ranked = table.sort_values(["predicted_return", C.SYMBOL], ascending=[False, True])
+    k = min(top_k, len(ranked) // 2)
+    long = ranked.head(k).assign(side="long", rank=np.arange(1, k + 1))
+    short = ranked.tail(k).iloc[::-1].assign(side="short", rank=np.arange(1, k + 1))
+    columns = ["side", "rank", C.SYMBOL, C.CLOSE, C.YHAT, "predicted_return"]
+    return pd.concat([long, short])[columns].reset_index(drop=True)

@@ -1,0 +1,113 @@
+"""Universe bundles from a universe run (`universe --save`) or from all the data
+(`train --universe --save`).
+
+A run's bundle holds the first global network pair of `--models` as its last fit left it:
+the network that fit saved beside the results store, and the per-symbol statistics of the
+rows up to that fit's cutoff, computed again from the same prices (so a resumed run, whose
+fits were not made in this process, saves the same bundle). `train --universe` fits one
+global network on every day of every symbol with enough history (its last 15% of days the
+validation part its callbacks watch) and saves it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from stockcaster import columns as C
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.data.panel import load_panel, select_symbols
+from stockcaster.errors import StockcasterError
+from stockcaster.jobs.envelope import check_output
+from stockcaster.jobs.universe_panel import Schedule, pair_name
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.families import NEURAL, family_model
+from stockcaster.models.global_model import GlobalNetwork, learned_features
+from stockcaster.store import files
+
+
+def check_save(save: str | Path | None, models: tuple[str, ...] = ()) -> None:
+    """Refuse a `--save` folder that exists, or a run without a global network, early."""
+    if save is None:
+        return
+    save = Path(save)
+    if save.exists():
+        raise StockcasterError(f"--save: expected a new folder, received {save}, which exists")
+    check_output(save.parent, "--save")
+    if models and not any(m in NEURAL for m in models):
+        raise StockcasterError(
+            f"--save: expected a global network among --models ({', '.join(NEURAL)}), "
+            f"received {','.join(models)}"
+        )
+
+
+def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str) -> Path:
+    """Bundle the first network pair of a finished universe run, as its last fit left it.
+
+    Args:
+        folder: the run folder (its global networks are saved there, one per fit).
+        when: the run's fits (`universe_panel.schedule`).
+        config: the run's `UniverseConfig`.
+    """
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.store.bundle import load_network
+    from stockcaster.store.universe_bundle import save_universe_bundle
+
+    model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in NEURAL)
+    settings = _family_config(config.global_model, model, feature_set)
+    j = len(when.cutoffs) - 1
+    network = load_network(files.global_network_file(folder, pair_name(model, feature_set,
+                                                      settings.target), j))  # fmt: skip
+    rows = when.training_rows(j)
+    features = learned_features(rows, when.cutoffs[j], settings)
+    save_universe_bundle(save, network, settings, features, model, rows, source, DEFAULT_EXCHANGE)
+    return save
+
+
+def train_universe(
+    source: PanelSource,
+    config: GlobalConfig,
+    family: str,
+    save: str | Path,
+    min_history: int = 60,
+    exchange: str = DEFAULT_EXCHANGE,
+) -> Path:
+    """Fit `family`'s global network on every day of the panel and save it as a bundle.
+
+    Raises:
+        StockcasterError: bad input, a family without a global network, or no symbol with
+            `min_history` closes, before anything is trained or written.
+    """
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.store.universe_bundle import save_universe_bundle
+
+    check_save(save, (family,))
+    panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
+    prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]
+    last = np.datetime64(prices[C.DATE].max(), "ns")
+    next_sessions(prices[C.DATE].max(), 1, exchange)  # an unknown exchange fails here, early
+    counts = prices.groupby(C.SYMBOL).size()
+    eligible = list(counts[counts >= min_history].index)  # no test period: every day trains
+    if not eligible:
+        raise StockcasterError(
+            f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
+        )
+    rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
+    settings = _family_config(config, family, config.features)
+    model = GlobalNetwork(settings, name=family)
+    model.fit(rows, last)
+    fitted = model.fitted
+    save_universe_bundle(Path(save), fitted.network, settings, fitted.features, family, rows,
+                         panel.source, exchange)  # fmt: skip
+    return Path(save)
+
+
+def _family_config(config: GlobalConfig, family: str, feature_set: str) -> GlobalConfig:
+    """The global model's config as the registry builds `family` (its own network)."""
+    return dataclasses.replace(
+        config, features=feature_set, model=family_model(family, config.model)
+    )

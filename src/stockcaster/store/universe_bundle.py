@@ -1,0 +1,183 @@
+"""The universe bundle: a global model with everything needed to forecast every symbol later.
+
+model.keras   the global network (loaded in safe mode, without its optimiser)
+config.toml   the global model's config: feature set, lookback, network, training
+scales.json   each symbol's feature statistics (the symbol order is the embedding's index)
+bundle.json   kind "universe", format, versions, model family, exchange, the panel's
+              fingerprint, the last training day, input shape, file checksums
+
+The same guarantees as a bundle of one symbol (`bundle.py`): no pickle, every file's
+SHA-256 checked, other versions refused, and a model whose shapes differ from its
+features refused, each in one line before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError, check_interrupted
+from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.presets import to_toml
+from stockcaster.provenance import versions
+from stockcaster.settings import build, read_toml
+from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, sha256
+from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
+from stockcaster.store.files import CONFIG_FILE, MODEL_FILE
+
+SCALES_FILE = "scales.json"
+KIND = "universe"
+
+
+@dataclass(frozen=True)
+class UniverseBundle:
+    """A loaded universe bundle: the network, its config, each symbol's scales, metadata."""
+
+    network: object  # keras.Model
+    config: GlobalConfig
+    scales: dict
+    meta: dict
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self.scales["symbols"])
+
+    @property
+    def trained_until(self) -> np.datetime64:
+        return np.datetime64(self.meta["trained_until"], "ns")
+
+
+def panel_fingerprint(prices: pd.DataFrame) -> dict:
+    """Rows, symbols, date range and a SHA-256 of the symbols, dates and closes."""
+    table = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
+    dates = table[C.DATE].dt.strftime("%Y-%m-%d")
+    text = table[C.SYMBOL].astype(str) + "," + dates + "," + table[C.CLOSE].map("{:.10g}".format)
+    return {
+        "rows": len(table),
+        "symbols": int(table[C.SYMBOL].nunique()),
+        "start": str(dates.min()),
+        "end": str(dates.max()),
+        "sha256": hashlib.sha256("\n".join(text).encode()).hexdigest(),
+    }
+
+
+def save_universe_bundle(
+    path: Path,
+    network,
+    config: GlobalConfig,
+    features: PanelFeatures,
+    family: str,
+    prices: pd.DataFrame,
+    source: str,
+    exchange: str,
+) -> None:
+    """Write a universe bundle to `path`, a folder that must not exist yet; all or nothing.
+
+    Args:
+        network: the trained global network.
+        features: the features it learned from (their per-symbol statistics are kept).
+        family: its model family's name (the registry's).
+        prices: the price table it learned from (fingerprinted).
+    """
+    path = Path(path)
+    if path.exists():
+        raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
+    scratch = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
+    scratch.mkdir(parents=True)
+    try:
+        network.save(scratch / MODEL_FILE)
+        (scratch / CONFIG_FILE).write_text(to_toml(config))
+        scales = {
+            "symbols": list(features.symbols),
+            "mean": features.mean.tolist(),
+            "std": features.std.tolist(),
+            "moments": list(features.moments),
+        }
+        (scratch / SCALES_FILE).write_text(json.dumps(scales) + "\n")
+        last = features.dates[features.first[features.first >= 0]].max()
+        meta = {
+            "format": BUNDLE_FORMAT,
+            "kind": KIND,
+            "model": family,
+            "versions": versions(),
+            "source": source,
+            "exchange": exchange,
+            "data": panel_fingerprint(prices),
+            "trained_until": f"{pd.Timestamp(last):%Y-%m-%d}",
+            "input_shape": [config.lookback, features.n_features],
+            "files": {n: sha256(scratch / n) for n in (MODEL_FILE, CONFIG_FILE, SCALES_FILE)},
+        }
+        (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        check_interrupted()  # a signal swallowed on the way: do not commit
+        os.replace(scratch, path)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def is_universe_bundle(path: Path) -> bool:
+    """Whether `path` holds a bundle whose metadata says "universe" (not yet checked)."""
+    try:
+        return json.loads((Path(path) / META_FILE).read_text()).get("kind") == KIND
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def load_universe_bundle(path: Path) -> UniverseBundle:
+    """Load and check a universe bundle.
+
+    Raises:
+        StockcasterError: a missing folder or file, a checksum that does not match,
+            another version, a model safe mode refuses, or shapes that do not match.
+    """
+    path = Path(path)
+    meta = read_meta(path)
+    if meta.get("kind") != KIND:
+        raise StockcasterError(f"{path}: expected a universe bundle, received one of a symbol")
+    config = build(GlobalConfig, read_toml(path / CONFIG_FILE, "bundle"), str(path / CONFIG_FILE))
+    scales = _read_scales(path, config)
+    network = load_network(path / MODEL_FILE)
+    _check_shapes(path, network, config, scales, meta)
+    return UniverseBundle(network, config, scales, meta)
+
+
+def _read_scales(path: Path, config: GlobalConfig) -> dict:
+    where = path / SCALES_FILE
+    try:
+        scales = json.loads(where.read_text())
+        mean, std = np.asarray(scales["mean"], "float64"), np.asarray(scales["std"], "float64")
+        symbols, moments = scales["symbols"], scales["moments"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
+    width = len(FEATURE_SETS[config.features].features) if config.features in FEATURE_SETS else 0
+    if mean.shape != (len(symbols), width) or std.shape != mean.shape or len(moments) != 2:
+        raise StockcasterError(
+            f"{where}: expected statistics of {width} features per symbol, received an array "
+            f"of shape {list(mean.shape)}"
+        )
+    return {**scales, "mean": mean, "std": std, "moments": tuple(moments)}
+
+
+def _check_shapes(path: Path, network, config: GlobalConfig, scales: dict, meta: dict) -> None:
+    expected = [config.lookback, scales["mean"].shape[1]]
+    inputs = network.inputs
+    model_in = list(inputs[0].shape[1:])
+    embedded = len(inputs) == 2
+    out = list(network.output_shape[1:])
+    if (model_in != expected or meta.get("input_shape") != expected or out != [1]
+            or embedded != (config.embedding_dim > 0)):  # fmt: skip
+        raise StockcasterError(
+            f"{path}: expected a model taking windows of {expected} (with "
+            f"{'a' if config.embedding_dim else 'no'} symbol input) and giving [1], received "
+            f"one taking {model_in}{' and a symbol' if embedded else ''} and giving {out}"
+        )
