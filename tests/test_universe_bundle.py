@@ -146,10 +146,81 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
         load_bundle(bundle)
     ask = ["predict", "--model", str(bundle), "--data", str(data), "--top-k", "2", "--json",
-           "--out", str(tmp_path / "p")]  # fmt: skip
+           "--out", str(tmp_path / "p"), "--report"]  # fmt: skip
     done = CliRunner().invoke(app, ask)
     assert done.exit_code == 0, done.output
-    assert json.loads(done.stdout)["symbols"] == {"forecast": 5, "set_aside": 0}
+    shown = json.loads(done.stdout)
+    assert shown["symbols"] == {"forecast": 5, "set_aside": 0}
+    page = Path(shown["report"]).read_text()
+    assert "The book" in page and "data:image/png;base64" in page
     again = CliRunner().invoke(app, ["train", "--universe", "--data", str(data),
                                      "--save", str(bundle)])  # fmt: skip
     assert again.exit_code == 2 and "which exists" in again.stderr
+
+
+def test_train_resume_continues_a_universe_bundle_and_leaves_it_byte_identical(saved, tmp_path):
+    folder, _, table, _ = saved
+    old = folder / "bundle"
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in old.iterdir()}
+    newer = pd.concat([table, ohlcv(40, "AA", 3).assign(date=pd.bdate_range(
+        table["date"].max() + pd.Timedelta(days=1), periods=40, freq="B"))])  # fmt: skip
+    newer = pd.concat([newer[newer["symbol"] != "AA"], newer[newer["symbol"] == "AA"]])
+    data = write_kaggle(tmp_path / "newer.csv", newer.reset_index(drop=True))
+    new = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--resume", str(old), "--data", str(data),
+                                      "--save", str(new)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in old.iterdir()}
+    assert after == before  # the old bundle was only read
+    meta = json.loads((new / "bundle.json").read_text())
+    assert meta["trained_until"] == f"{newer['date'].max():%Y-%m-%d}"
+    assert meta["data"]["sha256"] != json.loads((old / "bundle.json").read_text())["data"]["sha256"]
+    until = pd.Timestamp(json.loads((old / "bundle.json").read_text())["trained_until"])
+    older = cut(table, until, tmp_path / "older.csv")  # nothing after its training
+    stale = CliRunner().invoke(app, ["train", "--resume", str(old), "--data", str(older),
+                                     "--save", str(tmp_path / "stale")])  # fmt: skip
+    assert stale.exit_code == 2 and "expected data past the bundle's last training day" in (
+        stale.stderr
+    )
+    assert not (tmp_path / "stale").exists()
+
+
+def test_a_quantile_head_gives_intervals_their_coverage_and_a_bundle_that_predicts_them(
+    tmp_path,
+):
+    table = pd.concat([ohlcv(200, name, seed) for seed, name in enumerate(NAMES)])
+    data = write_kaggle(tmp_path / "panel.csv", table.reset_index(drop=True))
+    config = dataclasses.replace(tiny_config(), models=("naive", "lstm"))
+    head = dataclasses.replace(config.global_model.model, quantiles=(0.1, 0.5, 0.9))
+    config = dataclasses.replace(
+        config, global_model=dataclasses.replace(config.global_model, model=head)
+    )
+    run = universe(data, config, out=tmp_path / "run", save=tmp_path / "bundle")
+    scored = run.summary["intervals"]["lstm"]
+    assert scored["level"] == pytest.approx(0.8) and scored["symbols"] == 5
+    assert 0 <= scored["symbol_coverage_p10"] <= scored["median_symbol_coverage"] <= 1
+    assert 0 < scored["coverage"] <= 1 and scored["interval_score_share"] > 0
+    with ResultsStore(run.folder) as store:
+        stage = store.stage_forecasts("global_model:lstm:0")
+    assert (stage["lo"] <= stage["yhat"]).all() and (stage["yhat"] <= stage["hi"]).all()
+    # The coverage, recomputed from the stored bands and the closes.
+    closes = table.set_index(["symbol", "date"])["close"]
+    actual = closes.loc[list(zip(stage["symbol"], stage["date"], strict=True))].to_numpy()
+    inside = (stage["lo"].to_numpy() <= actual) & (actual <= stage["hi"].to_numpy())
+    assert scored["coverage"] == pytest.approx(inside.mean())
+    found = predict_universe(tmp_path / "bundle", PanelSource(data), out=tmp_path / "p")
+    band = found.forecast
+    assert band["lo"].notna().all() and (band["lo"] <= band["yhat"]).all()
+    assert (band["yhat"] <= band["hi"]).all() and found.picks["hi_return"].notna().all()
+
+
+def test_a_results_store_of_an_older_version_gains_the_interval_columns(tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "results.sqlite") as db:
+        db.execute("CREATE TABLE stage_forecasts (stage TEXT NOT NULL, symbol TEXT NOT NULL, "
+                   "date TEXT NOT NULL, yhat REAL NOT NULL)")  # fmt: skip
+        db.execute("INSERT INTO stage_forecasts VALUES ('s', 'AA', '2015-01-02', 1.5)")
+    with ResultsStore(tmp_path) as store:
+        old = store.stage_forecasts("s")
+        assert old["yhat"].tolist() == [1.5] and old["lo"].isna().all()

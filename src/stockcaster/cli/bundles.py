@@ -20,8 +20,10 @@ from stockcaster.cli.options import (
     FillOption,
     JsonOption,
     OutOption,
+    QuantilesOption,
     ReportOption,
     SymbolOption,
+    parse_quantiles,
     value,
 )
 from stockcaster.cli.output import console, native_log_filtered, print_json
@@ -30,7 +32,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.predict_universe import predict_universe
 from stockcaster.jobs.train import train_bundle
-from stockcaster.jobs.universe_bundle import train_universe
+from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
 from stockcaster.models.families import NEURAL
@@ -61,7 +63,9 @@ def train(
     epochs: EpochsOption = None,
     resume: Annotated[
         Path | None,
-        typer.Option("--resume", help="Fine-tune the model of this bundle on --data instead."),
+        typer.Option(
+            "--resume", help="Fine-tune the model of this bundle (or universe bundle) on --data."
+        ),
     ] = None,
     exchange: Annotated[
         str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
@@ -74,15 +78,22 @@ def train(
     features: Annotated[
         str, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
     ] = "returns",
+    quantiles: QuantilesOption = None,
     columns: ColumnsOption = None,
     fill: FillOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
     choose_backend(None)
-    if universe:
+    if resume is not None and _is_universe(resume):
+        with native_log_filtered():
+            path = resume_universe(resume, _panel(data, symbols, columns, fill, "--resume"),
+                                   save)  # fmt: skip
+    elif universe:
         source = _panel(data, symbols, columns, fill)
         base = GlobalConfig(features=features)
+        head = dataclasses.replace(base.model, quantiles=parse_quantiles(quantiles))
+        base = dataclasses.replace(base, model=head)
         if epochs is not None:
             base = dataclasses.replace(
                 base, training=dataclasses.replace(base.training, epochs=epochs)

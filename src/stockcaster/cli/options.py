@@ -78,6 +78,28 @@ JsonOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
+QuantilesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--quantiles",
+        help="Global model: a direct quantile head, e.g. 0.1,0.5,0.9 (pinball loss; its "
+        "outermost levels are the interval).",
+    ),
+]
+
+
+def parse_quantiles(text: str | None) -> tuple[float, ...]:
+    """`--quantiles 0.1,0.5,0.9` as levels (checked by `ModelConfig`); None: none."""
+    if text is None:
+        return ()
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise StockcasterError(
+            f"--quantiles: expected levels such as 0.1,0.5,0.9, received {text!r}"
+        ) from None
+
+
 TrackOption = Annotated[
     str | None,
     typer.Option("--track", help="Also log this command to a tracker: mlflow (extra: mlflow)."),

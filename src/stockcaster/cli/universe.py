@@ -25,10 +25,12 @@ from stockcaster.cli.options import (
     JsonOption,
     Mode,
     Normalise,
+    QuantilesOption,
     Target,
     TrackingUriOption,
     TrackOption,
     Window,
+    parse_quantiles,
     value,
 )
 from stockcaster.cli.output import (
@@ -151,6 +153,7 @@ def universe(
     embedding_dim: Annotated[
         int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
     ] = 0,
+    quantiles: QuantilesOption = None,
     epochs: Annotated[int, typer.Option("--epochs", help="Global model: most epochs.")] = 20,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Global model: windows per step.")
@@ -188,6 +191,8 @@ def universe(
         target=value(target),
         normalise=value(normalise),
     )
+    head = dataclasses.replace(global_model.model, quantiles=parse_quantiles(quantiles))
+    global_model = dataclasses.replace(global_model, model=head)
     # A universe search's best.toml as --preset: the global model it found.
     global_model = tuned_global(global_model, load_preset(preset))
     plan = UniverseConfig(

@@ -56,8 +56,7 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
     frame = raw.frame.reset_index(drop=True)
     missing = missing_mask(frame)
     table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})
-    table[C.SYMBOL] = frame[C.SYMBOL].astype(str).str.strip()
-    _check_symbols(raw, table[C.SYMBOL])
+    table[C.SYMBOL] = _symbols(raw, frame[C.SYMBOL])
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
         table[name] = _parse_numbers(raw, frame[name], missing[name])
     table["_position"] = np.arange(len(table))
@@ -99,9 +98,11 @@ def _is_token(column: pd.Series) -> pd.Series:
 def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(cells):
         dates = pd.to_datetime(cells)
-    else:
-        text = cells.astype(str).str.strip().where(~missing)
-        dates = _dates_in_one_format(raw, text, ~missing)
+    else:  # each distinct cell parsed once: a universe's rows share a few thousand dates
+        codes, distinct = pd.factorize(cells.astype(str).where(~missing), use_na_sentinel=True)
+        text = pd.Series(distinct, dtype=object).str.strip()
+        parsed = _dates_in_one_format(raw, text, pd.Series(True, index=text.index))
+        dates = parsed.reindex(codes).set_axis(cells.index)  # code -1 (missing): NaT
     bad = dates.isna() & ~missing
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
@@ -140,14 +141,23 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
 
 
-def _check_symbols(raw: RawPrices, symbols: pd.Series) -> None:
+def _symbols(raw: RawPrices, cells: pd.Series) -> pd.Series:
+    """The symbol cells, stripped and checked, each distinct cell once (a universe's 750k
+    rows hold a few hundred symbols)."""
+    codes, distinct = pd.factorize(cells.astype(str))
+    names = pd.Series(distinct, dtype=object).str.strip()
+    _check_symbols(raw, names, codes)
+    return pd.Series(names.to_numpy()[codes], index=cells.index)
+
+
+def _check_symbols(raw: RawPrices, names: pd.Series, codes: np.ndarray) -> None:
     """A symbol is a name: no control characters (NUL, tab, CR, escape sequences)."""
-    bad = symbols.str.contains(CONTROL_CHARACTERS, regex=True)
+    bad = names.str.contains(CONTROL_CHARACTERS, regex=True).to_numpy()[codes]
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         raise StockcasterError(
             f"{raw.where(at)}: expected a symbol without control characters, received "
-            f"{symbols.iloc[at]!r}"
+            f"{names.iloc[codes[at]]!r}"
         )
 
 

@@ -35,10 +35,15 @@ def interval_score(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: fl
     Width, plus 2 / alpha times how far the actual value falls outside, alpha = 1 - level:
     lower is better, and a too-narrow interval pays for every miss.
     """
+    return float(np.mean(interval_score_rows(actual, lo, hi, level)))
+
+
+def interval_score_rows(actual, lo, hi, level: float) -> np.ndarray:
+    """Each row's interval score (`interval_score` is their mean)."""
     alpha = 1 - level
     below = np.maximum(lo - actual, 0)
     above = np.maximum(actual - hi, 0)
-    return float(np.mean((hi - lo) + 2 / alpha * (below + above)))
+    return (hi - lo) + 2 / alpha * (below + above)
 
 
 def leaderboard(

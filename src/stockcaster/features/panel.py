@@ -96,15 +96,21 @@ class PanelFeatures:
                 ends.append(np.arange(max(lowest, first), stop - 1))
         return np.concatenate(ends).astype("int64") if ends else np.zeros(0, "int64")
 
-    def forecast_table(self, z: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
-        """Forecasts `z` (the target's scale) of rows `ends + 1`: symbol, date, yhat."""
-        return pd.DataFrame(
+    def forecast_table(
+        self, z: np.ndarray, ends: np.ndarray, band: tuple | None = None
+    ) -> pd.DataFrame:
+        """Forecasts `z` (the target's scale) of rows `ends + 1`: symbol, date, yhat (and
+        lo, hi from `band`, a pair of the same scale's bounds)."""
+        table = pd.DataFrame(
             {
                 C.SYMBOL: np.asarray(self.symbols)[self.symbol_id[ends]],
                 C.DATE: self.dates[ends + 1],
                 C.YHAT: self.to_price(np.asarray(z, dtype="float64"), ends),
             }
         )
+        if band is not None:
+            table[C.LO], table[C.HI] = (self.to_price(np.asarray(b, "float64"), ends) for b in band)
+        return table
 
     def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Standardised log-return forecasts for rows `ends + 1` -> closes."""

@@ -4,10 +4,11 @@ The steps: load and check the bundle (store/universe_bundle.py); read the panel 
 set aside the symbols the bundle does not know, the bundle's symbols the data lacks, and
 those whose data ends before the bundle's last training day; forecast each remaining
 symbol's next session from the window ending on its own last row
-(`models/global_model.py::next_session_forecasts`), so a file whose symbols end on
+(`models/global_forecast.py::next_session_forecasts`), so a file whose symbols end on
 different days is forecast from each one's own last close (and says so); rank the
 predicted returns into the long and short lists of a top-k book; write `forecast.csv`,
-`picks.csv`, `universe_prediction.json` and the figures.
+`picks.csv`, `universe_prediction.json` and the figures (`reporting/universe_report.py`
+reads them back into a report).
 """
 
 from __future__ import annotations
@@ -24,12 +25,9 @@ from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, output_folder, reproducibility
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.global_model import next_session_forecasts
+from stockcaster.models.global_forecast import next_session_forecasts
 from stockcaster.reporting.universe_figures import picks_figure
 from stockcaster.store import files
-
-PICKS_FILE = "picks.csv"
-META_FILE = "universe_prediction.json"
 
 
 @dataclass(frozen=True)
@@ -90,8 +88,8 @@ def predict_universe(
     with output_folder(out, "universe", "predict") as folder:
         path = folder.path
         files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
-        files.write_csv(picks, path / PICKS_FILE)
-        files.write_json(path / META_FILE, meta)
+        files.write_csv(picks, path / files.PICKS_FILE)
+        files.write_json(path / files.UNIVERSE_PREDICT_META, meta)
         picks_figure(made, picks, path)
     return UniversePrediction(folder.final, forecast, picks, meta)
 
@@ -120,19 +118,24 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
 
 
 def _forecast_table(made: pd.DataFrame, exchange: str) -> pd.DataFrame:
-    """forecast.csv: date, symbol, horizon, yhat, lo, hi (a point model has no interval)."""
+    """forecast.csv: date, symbol, horizon, yhat, lo, hi (empty for a point model)."""
     after = {d: next_sessions(pd.Timestamp(d), 1, exchange)[0] for d in made[C.DATE].unique()}
     dates = made[C.DATE].map(after)
+    band = {c: made.get(c, np.nan) for c in (C.LO, C.HI)}
     return pd.DataFrame({C.DATE: dates, C.SYMBOL: made[C.SYMBOL], C.HORIZON: 1,
-                         C.YHAT: made[C.YHAT], C.LO: np.nan, C.HI: np.nan})  # fmt: skip
+                         C.YHAT: made[C.YHAT], **band})  # fmt: skip
 
 
 def pick_book(made: pd.DataFrame, top_k: int) -> pd.DataFrame:
-    """The long (highest predicted return) and short (lowest) lists of a top-k book."""
+    """The long (highest predicted return) and short (lowest) lists of a top-k book, with
+    each pick's interval as returns (empty for a point model)."""
     table = made.assign(predicted_return=made[C.YHAT] / made[C.CLOSE] - 1)
+    for band in (C.LO, C.HI):
+        table[f"{band}_return"] = table[band] / table[C.CLOSE] - 1 if band in table else np.nan
     ranked = table.sort_values(["predicted_return", C.SYMBOL], ascending=[False, True])
     k = min(top_k, len(ranked) // 2)
     long = ranked.head(k).assign(side="long", rank=np.arange(1, k + 1))
     short = ranked.tail(k).iloc[::-1].assign(side="short", rank=np.arange(1, k + 1))
-    columns = ["side", "rank", C.SYMBOL, C.CLOSE, C.YHAT, "predicted_return"]
+    columns = ["side", "rank", C.SYMBOL, C.CLOSE, C.YHAT, "predicted_return", "lo_return",
+               "hi_return"]  # fmt: skip
     return pd.concat([long, short])[columns].reset_index(drop=True)

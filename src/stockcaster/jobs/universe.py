@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
+from stockcaster.evaluation.intervals import interval_scores
 from stockcaster.evaluation.symbol_scores import DONE, FAILED, SKIPPED, SymbolRecord
 from stockcaster.evaluation.symbol_work import (
     PanelArrays,
@@ -109,16 +111,18 @@ def universe(
                 store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
         panel_models = config.panel_models()
         when = schedule(plan, config) if panel_models else None
-        given = _global_forecasts(store, folder, when, plan, config, options, progress)
+        made = _global_forecasts(store, folder, when, plan, config, options, progress)
+        given = {name: frame[C.YHAT] for name, frame in made.items()}
         job = _symbol_job(plan, config, options, tuple(given))
         shared = PanelArrays.from_prices(plan.prices, given)
         todo = [s for s in plan.runnable if s not in done]
         _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
         fits = fit_records(store, config, len(when.cutoffs)) if when else {}
+        bands = interval_scores(plan.prices, made, config.global_model.model.quantiles)
         seconds = time.perf_counter() - started
         if save is not None:
             save_from_run(Path(save), folder, when, config, plan.panel.source)
-        return _finish(folder, store, config, plan.settings, seconds, fits)
+        return _finish(folder, store, config, plan.settings, seconds, fits, bands)
 
 
 def _symbol_job(plan, config: UniverseConfig, options: ModelOptions, given: tuple) -> SymbolJob:
@@ -223,6 +227,7 @@ def _finish(
     settings: dict,
     seconds: float,
     fits: dict[str, list[dict]],
+    bands: dict[str, dict],
 ) -> UniverseRun:
     """Aggregate the stored results and write the summary, tables, figures and report."""
     symbols = store.symbols()
@@ -242,6 +247,7 @@ def _finish(
         "failed": _reasons(symbols, FAILED),
         "global_model": next((r[-1] for r in fits.values() if r), None),
         "global_models": fits,
+        "intervals": bands,
         "scores": files.records(aggregates["scores"]) if aggregates else [],
         "cross_section": aggregates["models"] if aggregates else {},
         "leaderboard": files.records(aggregates["leaderboard"]) if aggregates else [],

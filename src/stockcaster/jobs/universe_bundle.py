@@ -15,6 +15,7 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
@@ -103,6 +104,54 @@ def train_universe(
     fitted = model.fitted
     save_universe_bundle(Path(save), fitted.network, settings, fitted.features, family, rows,
                          panel.source, exchange)  # fmt: skip
+    return Path(save)
+
+
+def resume_universe(
+    bundle_path: str | Path, source: PanelSource, save: str | Path, min_history: int = 60
+) -> Path:
+    """Continue training a universe bundle's network on newer data; save a new bundle.
+
+    The old bundle is only read. The network starts from the bundle's weights (for at
+    most the config's `warm_epochs`), and every symbol's statistics are fitted again on
+    the newer data's rows. Without a symbol embedding, every symbol of the newer data
+    with `min_history` closes trains, new ones included; with one, the embedding knows
+    only the bundle's symbols, so those are the ones trained (new symbols are listed as
+    not covered) and every one of them must be in the newer data.
+
+    Raises:
+        StockcasterError: a bad bundle or data, or data that does not reach past the
+            bundle's training, before anything is trained or written.
+    """
+    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
+    from stockcaster.models.global_model import train_global
+    from stockcaster.store.universe_bundle import load_universe_bundle, save_universe_bundle
+
+    old = load_universe_bundle(Path(bundle_path))
+    check_save(save)
+    panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    prices = panel.prices[~panel.prices[C.SYMBOL].isin(list(panel.broken))]
+    counts = prices.groupby(C.SYMBOL).size()
+    kept = set(counts[counts >= min_history].index)
+    if old.config.embedding_dim > 0:
+        missing = [s for s in old.symbols if s not in kept]
+        if missing:
+            raise StockcasterError(
+                f"{panel.source}: expected every symbol of the bundle's embedding, received "
+                f"data without {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
+            )
+        kept = set(old.symbols)
+    rows = prices[prices[C.SYMBOL].isin(kept)].reset_index(drop=True)
+    last = np.datetime64(rows[C.DATE].max(), "ns")
+    if not last > old.trained_until:
+        raise StockcasterError(
+            f"{panel.source}: expected data past the bundle's last training day "
+            f"{pd.Timestamp(old.trained_until):%Y-%m-%d}, received data up to "
+            f"{pd.Timestamp(last):%Y-%m-%d}"
+        )
+    fitted = train_global(rows, last, old.config, network=old.network)
+    save_universe_bundle(Path(save), fitted.network, old.config, fitted.features,
+                         old.meta["model"], rows, panel.source, old.meta["exchange"])  # fmt: skip
     return Path(save)
 
 

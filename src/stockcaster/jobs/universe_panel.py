@@ -96,8 +96,9 @@ def panel_forecasts(
     config,
     options: ModelOptions,
     advance: Callable[[], None] | None = None,
-) -> dict[str, pd.Series]:
-    """Every pair's one-step test forecasts, aligned with `prices`' rows (NaN: none).
+) -> dict[str, pd.DataFrame]:
+    """Every pair's one-step test forecasts, aligned with `prices`' rows (NaN: none):
+    yhat, and lo and hi (NaN but for a quantile head).
 
     Args:
         when: the fits (`schedule`).
@@ -119,8 +120,9 @@ def panel_forecasts(
                 if advance:
                     advance()
             parts.append(store.stage_forecasts(stage))
-        values = pd.concat(parts).set_index([C.SYMBOL, C.DATE])[C.YHAT]
-        out[name] = pd.Series(values.reindex(keys).to_numpy(), index=prices.index)
+        values = pd.concat(parts).set_index([C.SYMBOL, C.DATE])[[C.YHAT, C.LO, C.HI]]
+        out[name] = pd.DataFrame(values.reindex(keys).to_numpy(), index=prices.index,
+                                 columns=[C.YHAT, C.LO, C.HI])  # fmt: skip
     return out
 
 

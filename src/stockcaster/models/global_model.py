@@ -22,6 +22,7 @@ from stockcaster.features.panel import PanelFeatures, panel_features
 from stockcaster.features.split import last_training_day
 from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import GlobalConfig
+from stockcaster.models.global_forecast import point_and_band
 from stockcaster.settings import logger_levels
 
 
@@ -122,6 +123,7 @@ def train_global(
     """
     # Delayed imports: the network and its training are Keras, started only when needed.
     from stockcaster.models.global_network import build_global_network
+    from stockcaster.models.losses import PinballLoss
     from stockcaster.training.fit import train
     from stockcaster.training.seeds import set_seed
 
@@ -138,7 +140,9 @@ def train_global(
         )
     else:
         training = dataclasses.replace(training, epochs=min(training.epochs, config.warm_epochs))
-    result = train(network, fit, validation, training, verbose=verbose)
+    quantiles = config.model.quantiles
+    loss = PinballLoss(quantiles) if quantiles else "mse"  # a direct quantile head
+    result = train(network, fit, validation, training, verbose=verbose, loss=loss)
     return GlobalFit(
         network=network,
         features=features,
@@ -173,8 +177,9 @@ def forecast_test_days(
     batches = WindowDataset(
         features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
     )
-    z = model.network.predict(batches, verbose=0)[:, 0]  # standardised log-return forecasts
-    return features.forecast_table(z, ends)
+    out = model.network.predict(batches, verbose=0)  # standardised log-return forecasts
+    z, band = point_and_band(out, config.model.quantiles)
+    return features.forecast_table(z, ends, band)
 
 
 class GlobalNetwork:
@@ -244,45 +249,3 @@ class GlobalNetwork:
 
 def _symbols(prices: pd.DataFrame) -> tuple[str, ...]:
     return tuple(pd.unique(prices[C.SYMBOL]))
-
-
-def next_session_forecasts(
-    network, config: GlobalConfig, scales: dict, prices: pd.DataFrame, cutoff: np.datetime64
-) -> pd.DataFrame:
-    """Each symbol's forecast of the close after its last row, from the window ending there.
-
-    Args:
-        network: the trained global network.
-        config: its config.
-        scales: `symbols`, `mean`, `std`, `moments` of the symbols it learned from (the
-            symbol order is its embedding's index).
-        prices: a price table (sorted by symbol and date) of symbols it learned from.
-        cutoff: its last training day (the statistics were fitted up to it).
-
-    Returns:
-        Columns symbol, date (the last row's), close (that row's) and yhat; a symbol
-        with fewer rows than a window is left out.
-    """
-    known = list(scales["symbols"])
-    present = list(dict.fromkeys(prices[C.SYMBOL]))
-    index = np.array([known.index(s) for s in present], dtype="int32")
-    features = panel_features(
-        prices, cutoff, config.features, config.center_returns,
-        scale=(tuple(present), scales["mean"][index], scales["std"][index]),
-        target=config.target, moments=scales["moments"], normalise=config.normalise,
-    )  # fmt: skip
-    ends = features.stops - 1
-    ends = ends[ends - config.lookback + 1 >= features.starts + features.warmup]
-    rows = ends[:, None] - np.arange(config.lookback)[::-1]  # [symbols, lookback]
-    windows = features.values[rows]
-    if config.embedding_dim > 0:
-        windows = [windows, index[features.symbol_id[ends]]]
-    z = np.asarray(network.predict_on_batch(windows), dtype="float64")[:, 0]
-    return pd.DataFrame(
-        {
-            C.SYMBOL: np.asarray(features.symbols)[features.symbol_id[ends]],
-            C.DATE: features.dates[ends],
-            C.CLOSE: np.exp(features.log_close[ends]),
-            C.YHAT: features.to_price(z, ends),
-        }
-    )

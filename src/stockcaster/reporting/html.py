@@ -14,7 +14,7 @@ from pathlib import Path
 from stockcaster.errors import StockcasterError
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
 from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
-from stockcaster.reporting.universe_report import universe_sections
+from stockcaster.reporting.universe_report import universe_predict_sections, universe_sections
 from stockcaster.store import files
 
 _STYLE = """
@@ -67,6 +67,7 @@ for _kind in (
     ReportKind("backtest", files.LEADERBOARD_JSON, backtest_sections),
     ReportKind("predict", files.PREDICT_META, predict_sections),
     ReportKind("tune", TUNE_FILE, tune_sections),
+    ReportKind("predict (universe)", files.UNIVERSE_PREDICT_META, universe_predict_sections),
 ):
     register_report(_kind)
 

@@ -79,14 +79,20 @@ RETURNS_FIGURE = "predicted_returns.png"
 
 @drawing
 def picks_figure(made: pd.DataFrame, picks: pd.DataFrame, folder: Path) -> None:
-    """The book's picks (predicted return of each long and short), and the distribution of
-    every symbol's predicted return."""
+    """The book's picks (predicted return of each long and short, with its interval when
+    the model has one), and the distribution of every symbol's predicted return."""
     percent = FuncFormatter(lambda v, _: f"{v:.2%}")
     fig, ax = subplots(figsize=(8, 1.5 + 0.3 * len(picks)))
     shown = picks.iloc[::-1]
     colours = ["C2" if side == "long" else "C3" for side in shown["side"]]
-    ax.barh(shown["side"] + " " + shown["symbol"].astype(str), shown["predicted_return"],
-            color=colours)  # fmt: skip
+    labels = shown["side"] + " " + shown["symbol"].astype(str)
+    ax.barh(labels, shown["predicted_return"], color=colours)
+    if shown["lo_return"].notna().all():  # a quantile head: each pick's interval
+        below = shown["predicted_return"] - shown["lo_return"]
+        above = shown["hi_return"] - shown["predicted_return"]
+        ax.errorbar(shown["predicted_return"], labels, xerr=[below, above], fmt="none",
+                    ecolor="black", capsize=3, label="interval")  # fmt: skip
+        ax.legend()
     ax.xaxis.set_major_formatter(percent)
     ax.set_title("The book: predicted next-session return of each pick")
     save(fig, folder / PICKS_FIGURE, dates=False)

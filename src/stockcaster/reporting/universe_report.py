@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.store import files
 from stockcaster.store.files import (
     IC_FIGURE,
     PORTFOLIO_FIGURE,
@@ -59,7 +60,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             + image_html(folder, IC_FIGURE, "cumulative rank IC")
             + image_html(folder, PORTFOLIO_FIGURE, "portfolio growth"),
         ),
-        ("Global models", _fits_html(fits)),
+        ("Global models", _fits_html(fits) + _intervals_html(s.get("intervals") or {})),
         (
             "Per symbol",
             table_html(per_symbol) if len(per_symbol) else paragraph("No symbol finished."),
@@ -70,6 +71,22 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             record_html(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
         ),  # fmt: skip
     ]
+
+
+def _intervals_html(intervals: dict) -> str:
+    """The quantile heads' intervals: coverage overall and across symbols, interval score."""
+    if not intervals:
+        return ""
+    rows = [{"model": name, "level": v["level"], "coverage": v["coverage"],
+             "median symbol": v["median_symbol_coverage"], "symbols' p10": v["symbol_coverage_p10"],
+             "symbols' p90": v["symbol_coverage_p90"],
+             "interval score / close": v["interval_score_share"]}
+            for name, v in intervals.items()]  # fmt: skip
+    return paragraph(
+        "Intervals of the quantile heads: the share of test closes inside each interval, "
+        "overall and per symbol (median, 10th and 90th percentiles), and the interval score "
+        "as a share of the close (lower is better)."
+    ) + table_html(pd.DataFrame(rows))
 
 
 def _cross_table(cross_section: dict) -> pd.DataFrame:
@@ -143,3 +160,35 @@ def _legend(ax, **options) -> None:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
+
+
+def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
+    """Title and sections of `predict` on a universe bundle: the book, the spread, the rest."""
+    meta = json.loads((folder / files.UNIVERSE_PREDICT_META).read_text())
+    picks = pd.read_csv(folder / files.PICKS_FILE)
+    forecast = pd.read_csv(folder / files.PREDICT_FILE)
+    aside = pd.DataFrame({"symbol": list(meta["set_aside"]),
+                          "reason": list(meta["set_aside"].values())})  # fmt: skip
+    trained = meta["bundle_meta"]
+    own = (
+        " Symbols end on different days, so each is forecast from its own last close."
+        if meta["own_last_close"]
+        else ""
+    )
+    return f"stockcaster predict: {meta['symbols']['forecast']} symbols", [
+        (
+            "The book",
+            paragraph(
+                f"The {meta['top_k']} highest and lowest predicted next-session returns of the "
+                f"global {trained['model']} (bundle {meta['bundle']}, trained to "
+                f"{trained['trained_until']}), from data ending {', '.join(meta['last_dates'])}."
+                + own
+            )
+            + table_html(picks)
+            + image_html(folder, "picks.png", "the book's picks"),
+        ),
+        ("Predicted returns", image_html(folder, "predicted_returns.png", "predicted returns")),
+        (f"Set aside ({len(aside)})", table_html(aside) if len(aside) else paragraph("None.")),
+        ("Forecasts", table_html(forecast, 2)),
+        ("Reproducibility", record_html(meta)),
+    ]

@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS failures (
     symbol TEXT NOT NULL, model TEXT, origin TEXT, stage TEXT, error TEXT);
 CREATE TABLE IF NOT EXISTS stages (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stage_forecasts (
-    stage TEXT NOT NULL, symbol TEXT NOT NULL, date TEXT NOT NULL, yhat REAL NOT NULL);
+    stage TEXT NOT NULL, symbol TEXT NOT NULL, date TEXT NOT NULL, yhat REAL NOT NULL,
+    lo REAL, hi REAL);
 """
 
 
@@ -107,6 +108,9 @@ class ResultsStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        found = {row[1] for row in self._db.execute("PRAGMA table_info(stage_forecasts)")}
+        for band in ("lo", "hi") if "lo" not in found else ():  # a store of an older version
+            self._db.execute(f"ALTER TABLE stage_forecasts ADD COLUMN {band} REAL")
         # The forecasts written through this store, as written: reading back a universe's
         # 600k rows costs seconds, and they are the same numbers (a test compares them).
         self._written: dict[str, pd.DataFrame] = {}
@@ -211,11 +215,16 @@ class ResultsStore:
         return json.loads(row[0]) if row else None
 
     def write_stage(self, name: str, value: dict, forecasts: pd.DataFrame) -> None:
-        """Record a whole-run step and its forecasts (symbol, date, yhat) at once."""
+        """Record a whole-run step and its forecasts (symbol, date, yhat; lo and hi if an
+        interval's) at once."""
         with self._transaction():
             self._db.execute("DELETE FROM stage_forecasts WHERE stage = ?", (name,))
             columns = [[name] * len(forecasts), forecasts["symbol"].tolist()]
             columns += [iso_dates(forecasts["date"]), forecasts["yhat"].astype("float64").tolist()]
+            columns += [
+                forecasts[band].astype("float64").tolist() if band in forecasts else
+                [None] * len(forecasts) for band in ("lo", "hi")
+            ]  # fmt: skip
             insert_rows(self._db, "stage_forecasts", columns)
             self._db.execute(
                 "INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, json_text(value, indent=None))
@@ -223,7 +232,8 @@ class ResultsStore:
 
     def stage_forecasts(self, name: str) -> pd.DataFrame:
         frame = pd.read_sql_query(
-            "SELECT symbol, date, yhat FROM stage_forecasts WHERE stage = ? ORDER BY symbol, date",
+            "SELECT symbol, date, yhat, lo, hi FROM stage_forecasts WHERE stage = ? "
+            "ORDER BY symbol, date",
             self._db,
             params=(name,),
         )

@@ -174,10 +174,13 @@ def _check_shapes(path: Path, network, config: GlobalConfig, scales: dict, meta:
     model_in = list(inputs[0].shape[1:])
     embedded = len(inputs) == 2
     out = list(network.output_shape[1:])
-    if (model_in != expected or meta.get("input_shape") != expected or out != [1]
+    quantiles = config.model.quantiles
+    want = [1, len(quantiles)] if quantiles else [1]
+    if (model_in != expected or meta.get("input_shape") != expected or out != want
             or embedded != (config.embedding_dim > 0)):  # fmt: skip
         raise StockcasterError(
             f"{path}: expected a model taking windows of {expected} (with "
-            f"{'a' if config.embedding_dim else 'no'} symbol input) and giving [1], received "
-            f"one taking {model_in}{' and a symbol' if embedded else ''} and giving {out}"
+            f"{'a' if config.embedding_dim else 'no'} symbol input) and giving {want}, "
+            f"received one taking {model_in}{' and a symbol' if embedded else ''} and "
+            f"giving {out}"
         )
