@@ -224,3 +224,12 @@ def test_a_results_store_of_an_older_version_gains_the_interval_columns(tmp_path
     with ResultsStore(tmp_path) as store:
         old = store.stage_forecasts("s")
         assert old["yhat"].tolist() == [1.5] and old["lo"].isna().all()
+
+
+def test_universe_save_without_a_global_network_is_refused_before_anything_runs(saved, tmp_path):
+    out, bundle = tmp_path / "run", tmp_path / "bundle"
+    ask = ["universe", "--data", str(saved[1]), "--models", "naive", "--out", str(out),
+           "--save", str(bundle), "--quiet"]  # fmt: skip
+    result = CliRunner().invoke(app, ask)
+    assert result.exit_code == 2 and "expected a global network" in result.stderr
+    assert not out.exists() and not bundle.exists()

@@ -30,18 +30,19 @@ from stockcaster.models.global_model import GlobalNetwork, learned_features
 from stockcaster.store import files
 
 
-def check_save(save: str | Path | None, models: tuple[str, ...] = ()) -> None:
-    """Refuse a `--save` folder that exists, or a run without a global network, early."""
+def check_save(save: str | Path | None, models: tuple[str, ...] | None = None) -> None:
+    """Refuse a `--save` folder that exists or, when `models` are given (the global
+    models a run trains), a run without a global network; before anything runs."""
     if save is None:
         return
     save = Path(save)
     if save.exists():
         raise StockcasterError(f"--save: expected a new folder, received {save}, which exists")
     check_output(save.parent, "--save")
-    if models and not any(m in NEURAL for m in models):
+    if models is not None and not any(m in NEURAL for m in models):
         raise StockcasterError(
-            f"--save: expected a global network among --models ({', '.join(NEURAL)}), "
-            f"received {','.join(models)}"
+            f"--save: expected a global network ({', '.join(NEURAL)}) to bundle, received "
+            f"{','.join(models) or 'none (per-symbol mode, or no global model)'}"
         )
 
 
@@ -60,8 +61,8 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
     model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in NEURAL)
     settings = _family_config(config.global_model, model, feature_set)
     j = len(when.cutoffs) - 1
-    network = load_network(files.global_network_file(folder, pair_name(model, feature_set,
-                                                      settings.target), j))  # fmt: skip
+    name = pair_name(model, feature_set, settings.target)
+    network = load_network(files.global_network_file(folder, name, j))
     rows = when.training_rows(j)
     features = learned_features(rows, when.cutoffs[j], settings)
     save_universe_bundle(save, network, settings, features, model, rows, source, DEFAULT_EXCHANGE)
