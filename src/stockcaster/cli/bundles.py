@@ -24,10 +24,8 @@ from stockcaster.cli.options import (
     ReportOption,
     SymbolOption,
     parse_quantiles,
-    value,
 )
 from stockcaster.cli.output import console, native_log_filtered, print_json
-from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.predict_universe import predict_universe
@@ -169,6 +167,4 @@ def _panel(
 ) -> PanelSource:
     if data is None:
         raise StockcasterError(f"{why}: expected --data FILE with it, received none")
-    wanted = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
-    return PanelSource(data, wanted, parse_column_mapping(columns) if columns else None,
-                       value(fill))  # fmt: skip
+    return inputs.panel_source(data, symbols, columns, fill)

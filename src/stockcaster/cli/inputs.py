@@ -13,6 +13,7 @@ from stockcaster.cli.output import console
 from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
+from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
@@ -22,6 +23,15 @@ def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> 
     """The prices a command names, with `--columns` parsed and checked."""
     mapping = parse_column_mapping(columns) if columns else None
     return Source(data=data, symbol=symbol, columns=mapping, fill=value(fill))
+
+
+def panel_source(
+    data: Path, symbols: str | None, columns: str | None, fill, strict: bool = False
+) -> PanelSource:
+    """A universe's prices: `--symbols A,B` parsed (None: every symbol), `--columns` too."""
+    wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
+    mapping = parse_column_mapping(columns) if columns else None
+    return PanelSource(data, wanted, mapping, value(fill), strict)
 
 
 def preset(name: str, epochs: int | None) -> RunConfig:

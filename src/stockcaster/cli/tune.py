@@ -27,11 +27,9 @@ from stockcaster.cli.options import (
     value,
 )
 from stockcaster.cli.output import console, native_log_filtered, print_json
-from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
-from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.settings import choose_backend
 from stockcaster.tuning.search import PRUNERS, SAMPLERS
@@ -115,9 +113,7 @@ def tune(
                 "--universe: expected --data FILE (and --symbols, not --symbol) with it, "
                 f"received {'no --data' if data is None else '--symbol'}"
             )
-        wanted = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
-        mapping = parse_column_mapping(columns) if columns else None
-        source = PanelSource(data, wanted, mapping, value(fill))
+        source = inputs.panel_source(data, symbols, columns, fill)
     elif symbols is not None:
         raise StockcasterError("--symbols: expected --universe with it, received none")
     else:

@@ -41,12 +41,11 @@ from stockcaster.cli.output import (
     show_progress,
     task_progress,
 )
-from stockcaster.data.readers import parse_column_mapping
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.jobs.universe import universe as universe_job
-from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+from stockcaster.jobs.universe_plan import UniverseConfig
 from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import models_help, parse_models, universe_models
@@ -209,9 +208,7 @@ def universe(
         features=feature_sets,
         window=value(window),
     )
-    wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
-    source = PanelSource(data, wanted, parse_column_mapping(columns) if columns else None,
-                         value(fill), strict)  # fmt: skip
+    source = inputs.panel_source(data, symbols, columns, fill, strict)
     try:
         with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
             result = universe_job(source, plan, out=out, resume=resume, engine=runner,

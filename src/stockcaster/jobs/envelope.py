@@ -16,6 +16,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy
 from stockcaster.data.series import load_series, price_series
+from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, versions
 from stockcaster.store import files
 
@@ -78,6 +79,18 @@ def reproducibility(seed: int | None = None) -> dict:
         record["seed"] = seed
     record["versions"] = versions()
     return record
+
+
+def check_new_folder(path: str | Path, option: str = "--save") -> None:
+    """Before any work: `path` does not exist yet, and its parent can take it.
+
+    Raises:
+        StockcasterError: `path` exists, or its parent cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists():
+        raise StockcasterError(f"{option}: expected a new folder, received {path}, which exists")
+    check_output(path.parent, option)
 
 
 def check_output(out: str | Path, option: str = "--out") -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
-from stockcaster.jobs.envelope import Source, check_output, read_source
+from stockcaster.jobs.envelope import Source, check_new_folder, read_source
 from stockcaster.models.presets import RunConfig
 
 
@@ -43,9 +43,7 @@ def train_bundle(
     from stockcaster.store.bundle import load_bundle, save_bundle
 
     save = Path(save)
-    if save.exists():
-        raise StockcasterError(f"--save: expected a new folder, received {save}, which exists")
-    check_output(save.parent, "--save")
+    check_new_folder(save)
     bundle = load_bundle(Path(resume)) if resume is not None else None
     prices = read_source(source or Source(), bundle.symbol if bundle else None)
     history = prices.series

@@ -37,7 +37,7 @@ from stockcaster.store import files
 from stockcaster.tuning.panel_validation import PanelCloses
 from stockcaster.tuning.ray_search import search_ray
 from stockcaster.tuning.search import STUDY_FILE, check_choices, search_local
-from stockcaster.tuning.space import Space, default_space, read_space
+from stockcaster.tuning.space import Space, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.verdict import importances, judge, trials_table
@@ -209,11 +209,7 @@ def _global(config: TuneConfig, space: Space) -> GlobalConfig:
     """The universe's global model, its lookback the space's longest (so the plan checks
     that every trial's windows fit before the cutoff)."""
     base = GlobalConfig(features=config.features)
-    lookback = space.get("lookback")
-    if lookback is None:
-        return base
-    longest = int(max(lookback.choices) if lookback.kind == "choice" else lookback.high)
-    return dataclasses.replace(base, lookback=longest)
+    return dataclasses.replace(base, lookback=longest(space, "lookback", base.lookback))
 
 
 def _ray(config: TuneConfig) -> RayEngine:
@@ -233,17 +229,13 @@ def _seconds(minutes: float | None) -> float | None:
 
 def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig) -> None:
     """Refuse a space whose longest lookback needs more closes than the first fold has."""
-    lookback = space.get("lookback")
-    if lookback is None:
-        longest = preset.features.lookback
-    else:
-        longest = int(max(lookback.choices) if lookback.kind == "choice" else lookback.high)
-    needed = min_fit_rows(dataclasses.replace(preset.features, lookback=longest))
+    most = longest(space, "lookback", preset.features.lookback)
+    needed = min_fit_rows(dataclasses.replace(preset.features, lookback=most))
     if needed > fit_rows:
         where = config.space or "the default space"
         raise StockcasterError(
             f"{where}: expected a longest lookback the data can fit (its first fold has "
-            f"{fit_rows} closes to fit on), received lookback {longest}, which needs {needed}"
+            f"{fit_rows} closes to fit on), received lookback {most}, which needs {needed}"
         )
 
 

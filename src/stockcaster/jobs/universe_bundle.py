@@ -21,7 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.envelope import check_output
+from stockcaster.jobs.envelope import check_new_folder
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
@@ -35,10 +35,7 @@ def check_save(save: str | Path | None, models: tuple[str, ...] | None = None) -
     models a run trains), a run without a global network; before anything runs."""
     if save is None:
         return
-    save = Path(save)
-    if save.exists():
-        raise StockcasterError(f"--save: expected a new folder, received {save}, which exists")
-    check_output(save.parent, "--save")
+    check_new_folder(save)
     if models is not None and not any(m in NEURAL for m in models):
         raise StockcasterError(
             f"--save: expected a global network ({', '.join(NEURAL)}) to bundle, received "

@@ -85,29 +85,37 @@ def save_bundle(
     Raises:
         StockcasterError: `path` exists.
     """
-    path = Path(path)
+    scaler = scaler_to_dict(config.features.scaler, forecaster.pipeline.scaler)
+    meta = {
+        "format": BUNDLE_FORMAT,
+        "versions": versions(),
+        "symbol": symbol,
+        "source": source,
+        "exchange": exchange,
+        "data": fingerprint(history),
+        "input_shape": list(forecaster.network.input_shape[1:]),
+    }
+    texts = {CONFIG_FILE: to_toml(config), SCALER_FILE: json.dumps(scaler, indent=2) + "\n"}
+    write_bundle(Path(path), forecaster.network, texts, meta)
+
+
+def write_bundle(path: Path, network, texts: dict[str, str], meta: dict) -> None:
+    """Write a bundle folder all or nothing: the network as model.keras, each text file,
+    and bundle.json (`meta` with every other file's SHA-256).
+
+    Raises:
+        StockcasterError: `path` exists.
+    """
     if path.exists():
         raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
     scratch = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
     scratch.mkdir(parents=True)
     try:
-        forecaster.network.save(scratch / MODEL_FILE)
-        (scratch / CONFIG_FILE).write_text(to_toml(config))
-        scaler = scaler_to_dict(config.features.scaler, forecaster.pipeline.scaler)
-        (scratch / SCALER_FILE).write_text(json.dumps(scaler, indent=2) + "\n")
-        meta = {
-            "format": BUNDLE_FORMAT,
-            "versions": versions(),
-            "symbol": symbol,
-            "source": source,
-            "exchange": exchange,
-            "data": fingerprint(history),
-            "input_shape": list(forecaster.network.input_shape[1:]),
-            "files": {
-                name: sha256(scratch / name) for name in (MODEL_FILE, CONFIG_FILE, SCALER_FILE)
-            },
-        }
-        (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        network.save(scratch / MODEL_FILE)
+        for name, text in texts.items():
+            (scratch / name).write_text(text)
+        written = {name: sha256(scratch / name) for name in (MODEL_FILE, *texts)}
+        (scratch / META_FILE).write_text(json.dumps({**meta, "files": written}, indent=2) + "\n")
         check_interrupted()  # a signal swallowed on the way: do not commit
         os.replace(scratch, path)
     except BaseException:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError, check_interrupted
+from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.config import GlobalConfig
 from stockcaster.models.presets import to_toml
 from stockcaster.provenance import versions
 from stockcaster.settings import build, read_toml
-from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, sha256
+from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, write_bundle
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE
 
@@ -89,40 +86,26 @@ def save_universe_bundle(
         family: its model family's name (the registry's).
         prices: the price table it learned from (fingerprinted).
     """
-    path = Path(path)
-    if path.exists():
-        raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
-    scratch = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
-    scratch.mkdir(parents=True)
-    try:
-        network.save(scratch / MODEL_FILE)
-        (scratch / CONFIG_FILE).write_text(to_toml(config))
-        scales = {
-            "symbols": list(features.symbols),
-            "mean": features.mean.tolist(),
-            "std": features.std.tolist(),
-            "moments": list(features.moments),
-        }
-        (scratch / SCALES_FILE).write_text(json.dumps(scales) + "\n")
-        last = features.dates[features.first[features.first >= 0]].max()
-        meta = {
-            "format": BUNDLE_FORMAT,
-            "kind": KIND,
-            "model": family,
-            "versions": versions(),
-            "source": source,
-            "exchange": exchange,
-            "data": panel_fingerprint(prices),
-            "trained_until": f"{pd.Timestamp(last):%Y-%m-%d}",
-            "input_shape": [config.lookback, features.n_features],
-            "files": {n: sha256(scratch / n) for n in (MODEL_FILE, CONFIG_FILE, SCALES_FILE)},
-        }
-        (scratch / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        check_interrupted()  # a signal swallowed on the way: do not commit
-        os.replace(scratch, path)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
+    scales = {
+        "symbols": list(features.symbols),
+        "mean": features.mean.tolist(),
+        "std": features.std.tolist(),
+        "moments": list(features.moments),
+    }
+    last = features.dates[features.first[features.first >= 0]].max()
+    meta = {
+        "format": BUNDLE_FORMAT,
+        "kind": KIND,
+        "model": family,
+        "versions": versions(),
+        "source": source,
+        "exchange": exchange,
+        "data": panel_fingerprint(prices),
+        "trained_until": f"{pd.Timestamp(last):%Y-%m-%d}",
+        "input_shape": [config.lookback, features.n_features],
+    }
+    texts = {CONFIG_FILE: to_toml(config), SCALES_FILE: json.dumps(scales) + "\n"}
+    write_bundle(Path(path), network, texts, meta)
 
 
 def is_universe_bundle(path: Path) -> bool:

@@ -22,8 +22,8 @@ from stockcaster.tuning.validation import (
     Block,
     Fold,
     TrialScore,
-    ratio_so_far,
     score_blocks,
+    walk_folds,
 )
 
 
@@ -83,17 +83,15 @@ def score_panel_trial(
         make_forecaster: builds a fresh, unfitted panel model.
         folds: from `validation_folds(len(closes.days))`.
     """
-    blocks = []
-    for k, fold in enumerate(folds):
+
+    def block_of(fold: Fold) -> Block:
         cutoff, until = closes.days[fold.last_fit], closes.days[fold.last_day]
         model = make_forecaster()
         model.fit(closes.until(cutoff), cutoff)
         forecasts = model.predict_after(closes.until(until))
-        forecasts = forecasts[forecasts[C.DATE] > cutoff]
-        blocks.append(closes.block(forecasts, fold.last_fit + 1, fold.last_day))
-        if after_fold is not None:
-            after_fold(k, ratio_so_far(blocks, scaled=True))
-    return score_blocks(blocks, cost_bps, scaled=True)
+        return closes.block(forecasts[forecasts[C.DATE] > cutoff], fold.last_fit + 1, fold.last_day)
+
+    return walk_folds(folds, block_of, after_fold, cost_bps, scaled=True)
 
 
 def panel_holdout(

@@ -87,6 +87,15 @@ RIDGE_SPACE: Space = {"alpha": Param("float", 1e-4, 1e2, log=True)}
 _KEYS = ("low", "high", "log", "choices")
 
 
+def longest(space: Space, name: str, otherwise: int) -> int:
+    """The largest value `space` may give the integer parameter `name` (`otherwise` when
+    it does not search it)."""
+    param = space.get(name)
+    if param is None:
+        return otherwise
+    return int(max(param.choices) if param.kind == "choice" else param.high)
+
+
 def default_space(family: str) -> Space:
     """The parameters `family` is searched over by default.
 

@@ -102,7 +102,28 @@ class Block:
 
 def score_blocks(blocks: list[Block], cost_bps: float, scaled: bool) -> TrialScore:
     """A trial's score from its folds' blocks (`scaled`: errors as a share of the last close)."""
-    parts = [_day_scores(b, cost_bps, scaled) for b in blocks]
+    return _score([_day_scores(b, cost_bps, scaled) for b in blocks], blocks)
+
+
+def walk_folds(
+    folds: list[Fold],
+    block_of: Callable[[Fold], Block],
+    after_fold: AfterFold | None,
+    cost_bps: float,
+    scaled: bool,
+) -> TrialScore:
+    """Score each fold's block as it is made (`block_of`), telling `after_fold` the ratio
+    over the blocks so far; each block's day scores are computed once."""
+    blocks, parts = [], []
+    for k, fold in enumerate(folds):
+        blocks.append(block_of(fold))
+        parts.append(_day_scores(blocks[-1], cost_bps, scaled))
+        if after_fold is not None:
+            after_fold(k, _ratio(*(np.concatenate([p[i] for p in parts]) for i in (0, 1))))
+    return _score(parts, blocks)
+
+
+def _score(parts: list[tuple], blocks: list[Block]) -> TrialScore:
     losses, naive, rule, ic = (np.concatenate([p[i] for p in parts]) for i in range(4))
     wide = blocks[0].yhat.shape[1] > 1
     failed = sum(int((np.isnan(b.yhat) & np.isfinite(b.actual * b.previous)).sum()) for b in blocks)
@@ -116,12 +137,6 @@ def score_blocks(blocks: list[Block], cost_bps: float, scaled: bool) -> TrialSco
         ic=_mean(ic) if wide else None,
         fold_ics=tuple(_mean(p[3]) for p in parts) if wide else (),
     )
-
-
-def ratio_so_far(blocks: list[Block], scaled: bool) -> float:
-    """The MSE ratio to naive over the blocks scored so far (what the pruner sees)."""
-    parts = [_day_scores(b, 0.0, scaled) for b in blocks]
-    return _ratio(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
 
 def _day_scores(block: Block, cost_bps: float, scaled: bool) -> tuple[np.ndarray, ...]:
@@ -174,8 +189,8 @@ def score_trial(
         cost_bps: the long/flat rule's trading cost.
     """
     values = training.to_numpy(dtype="float64")
-    blocks = []
-    for k, fold in enumerate(folds):
+
+    def block_of(fold: Fold) -> Block:
         window = training.iloc[: fold.last_day + 1]
         _, (origins, yhat, _, _), _ = walk_paths(
             window, make_forecaster, BacktestConfig(retrain_every=0), fold.last_fit
@@ -183,10 +198,9 @@ def score_trial(
         days = np.arange(fold.last_fit + 1, fold.last_day + 1)
         forecast = np.full(len(days), np.nan)
         forecast[np.searchsorted(days, origins + 1)] = yhat[:, 0]
-        blocks.append(Block(forecast[:, None], values[days - 1, None], values[days, None]))
-        if after_fold is not None:
-            after_fold(k, ratio_so_far(blocks, scaled=False))
-    return score_blocks(blocks, cost_bps, scaled=False)
+        return Block(forecast[:, None], values[days - 1, None], values[days, None])
+
+    return walk_folds(folds, block_of, after_fold, cost_bps, scaled=False)
 
 
 def holdout_score(series: pd.Series, train_rows: int, make_forecaster, cost_bps: float) -> dict:
