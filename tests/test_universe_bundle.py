@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
+from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.predict_universe import predict_universe
 from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.config import GlobalConfig
+from stockcaster.models.global_forecast import session_paths
 from stockcaster.store.results import ResultsStore
 
 NAMES = ["AA", "BB", "CC", "DD", "EE"]
@@ -59,6 +62,40 @@ def test_predict_from_the_saved_bundle_is_the_walk_forwards_last_forecast(saved,
     assert found.picks["symbol"].iloc[-1] == returns.nsmallest(2).index[-1]
     written = {p.name for p in found.folder.iterdir()}
     assert {"forecast.csv", "picks.csv", "universe_prediction.json"} <= written
+
+
+def test_later_sessions_are_the_network_fed_its_own_forecasts(saved, tmp_path):
+    folder, data, table, _ = saved
+    found = predict_universe(folder / "bundle", PanelSource(data), 3, top_k=2, out=tmp_path / "p")
+    paths = found.forecast
+    assert list(paths.columns) == ["date", "symbol", "horizon", "yhat", "lo", "hi"]
+    last = table["date"].max()
+    sessions = list(next_sessions(last, 3, "XNYS"))
+    for _, rows in paths.groupby("symbol"):
+        assert rows["horizon"].tolist() == [1, 2, 3] and rows["date"].tolist() == sessions
+    one = predict_universe(folder / "bundle", PanelSource(data), 1, top_k=2, out=tmp_path / "1")
+    first = paths[paths["horizon"] == 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, one.forecast.reset_index(drop=True))
+    pd.testing.assert_frame_equal(found.picks, one.picks)  # the book is tomorrow's
+    # Step 2 is step 1 of the data with step 1's forecasts appended as closes.
+    fed = first.assign(open=first["yhat"], high=first["yhat"], low=first["yhat"],
+                       close=first["yhat"], volume=1000)  # fmt: skip
+    longer = write_kaggle(tmp_path / "fed.csv", pd.concat([table, fed]).reset_index(drop=True))
+    again = predict_universe(folder / "bundle", PanelSource(longer), 1, out=tmp_path / "2")
+    second = paths[paths["horizon"] == 2].set_index("symbol")
+    np.testing.assert_allclose(second["yhat"], again.forecast.set_index("symbol")["yhat"].loc[
+        second.index], rtol=1e-9)  # fmt: skip
+    assert (second["date"] == again.forecast.set_index("symbol")["date"].loc[second.index]).all()
+    for horizon in (0, 31):
+        with pytest.raises(StockcasterError, match="--horizon: expected 1 to 30"):
+            predict_universe(folder / "bundle", PanelSource(data), horizon, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_more_than_one_session_of_a_feature_set_beyond_the_close_is_refused(saved):
+    config = GlobalConfig(features="ohlcv")
+    with pytest.raises(StockcasterError, match="reads open, high, low, close, volume"):
+        session_paths(None, config, {}, saved[2], np.datetime64("2015-06-01"), 2, "XNYS")
 
 
 def test_symbols_missing_unknown_or_ending_early_are_listed_and_skipped(saved, tmp_path):
@@ -146,13 +183,14 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
         load_bundle(bundle)
     ask = ["predict", "--model", str(bundle), "--data", str(data), "--top-k", "2", "--json",
-           "--out", str(tmp_path / "p"), "--report"]  # fmt: skip
+           "--out", str(tmp_path / "p"), "--report", "--horizon", "2"]  # fmt: skip
     done = CliRunner().invoke(app, ask)
     assert done.exit_code == 0, done.output
     shown = json.loads(done.stdout)
-    assert shown["symbols"] == {"forecast": 5, "set_aside": 0}
+    assert shown["symbols"] == {"forecast": 5, "set_aside": 0} and shown["horizon"] == 2
     page = Path(shown["report"]).read_text()
-    assert "The book" in page and "data:image/png;base64" in page
+    assert "The book" in page and "alt='each pick&#x27;s forecast'" in page
+    assert "fed its own median forecasts" in page
     again = CliRunner().invoke(app, ["train", "--universe", "--data", str(data),
                                      "--save", str(bundle)])  # fmt: skip
     assert again.exit_code == 2 and "which exists" in again.stderr
@@ -212,6 +250,14 @@ def test_a_quantile_head_gives_intervals_their_coverage_and_a_bundle_that_predic
     band = found.forecast
     assert band["lo"].notna().all() and (band["lo"] <= band["yhat"]).all()
     assert (band["yhat"] <= band["hi"]).all() and found.picks["hi_return"].notna().all()
+    # Later sessions: step 1's band is the network's own, and none narrows after it.
+    fan = predict_universe(tmp_path / "bundle", PanelSource(data), 4, out=tmp_path / "f").forecast
+    pd.testing.assert_frame_equal(fan[fan["horizon"] == 1].reset_index(drop=True), band)
+    assert (fan["lo"] <= fan["yhat"]).all() and (fan["yhat"] <= fan["hi"]).all()
+    for _, rows in fan.groupby("symbol"):
+        below, above = np.log(rows["yhat"] / rows["lo"]), np.log(rows["hi"] / rows["yhat"])
+        assert (np.diff(below) >= 0).all() and (np.diff(above) >= 0).all()
+        assert above.iloc[-1] > above.iloc[0]
 
 
 def test_a_results_store_of_an_older_version_gains_the_interval_columns(tmp_path):

@@ -37,6 +37,7 @@ from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import preset_names
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend
+from stockcaster.store import files
 
 UniverseOption = Annotated[
     bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
@@ -156,10 +157,7 @@ def predict(
 
 
 def _is_universe(model: Path) -> bool:
-    # Delayed import: the bundle modules bring Keras, started only when a bundle is read.
-    from stockcaster.store.universe_bundle import is_universe_bundle
-
-    return is_universe_bundle(model)
+    return files.bundle_kind(model) == files.UNIVERSE_KIND
 
 
 def _panel(

@@ -23,7 +23,7 @@ from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
 
-_MOST_RECURSIVE_STEPS = 30  # a one-step network fed back on itself, at most this far
+MOST_RECURSIVE_STEPS = 30  # a one-step network fed back on itself, at most this far
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def predict(
     history = prices.series
     bundle.check_data(prices.symbol, history, prices.source, newer=False)
     head = bundle.config.model
-    most = head.horizon if head.direct else _MOST_RECURSIVE_STEPS
+    most = head.horizon if head.direct else MOST_RECURSIVE_STEPS
     horizon = horizon or head.horizon
     if not 1 <= horizon <= most:
         raise StockcasterError(

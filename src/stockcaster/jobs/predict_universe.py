@@ -3,12 +3,13 @@
 The steps: load and check the bundle (store/universe_bundle.py); read the panel (data/);
 set aside the symbols the bundle does not know, the bundle's symbols the data lacks, and
 those whose data ends before the bundle's last training day; forecast each remaining
-symbol's next session from the window ending on its own last row
-(`models/global_forecast.py::next_session_forecasts`), so a file whose symbols end on
-different days is forecast from each one's own last close (and says so); rank the
-predicted returns into the long and short lists of a top-k book; write `forecast.csv`,
-`picks.csv`, `universe_prediction.json` and the figures (`reporting/universe_report.py`
-reads them back into a report).
+symbol's next H sessions from the window ending on its own last row, the network fed
+back on itself after the first (`models/global_forecast.py::session_paths`), so a file
+whose symbols end on different days is forecast from each one's own last close (and says
+so); rank the next session's predicted returns into the long and short lists of a top-k
+book; write `forecast.csv`, `picks.csv`, `universe_prediction.json` and the figures
+(`reporting/universe_report.py` reads them back into a report).
+
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import next_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, output_folder, reproducibility
+from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.global_forecast import next_session_forecasts
-from stockcaster.reporting.universe_figures import picks_figure
+from stockcaster.models.global_forecast import session_paths
+from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 
 
@@ -46,7 +47,7 @@ def predict_universe(
     *,
     out: str | Path = "runs",
 ) -> UniversePrediction:
-    """Forecast every symbol's next session with a universe bundle; pick the book.
+    """Forecast every symbol's next `horizon` sessions with a universe bundle; pick the book.
 
     Raises:
         StockcasterError: a bad bundle or data, a horizon the bundle cannot give, or no
@@ -55,29 +56,32 @@ def predict_universe(
     # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
     from stockcaster.store.universe_bundle import load_universe_bundle
 
-    bundle = load_universe_bundle(Path(model))
-    if (horizon or 1) != 1:
+    horizon = 1 if horizon is None else horizon
+    if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
         raise StockcasterError(
-            f"--horizon: expected 1 trading day for this bundle (a one-step global model), "
-            f"received {horizon}"
+            f"--horizon: expected 1 to {MOST_RECURSIVE_STEPS} trading days for a universe "
+            f"bundle, received {horizon}"
         )
     if top_k < 1:
         raise StockcasterError(f"--top-k: expected at least 1, received {top_k}")
+    bundle = load_universe_bundle(Path(model))
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices, set_aside = _usable(panel, source, bundle)
-    made = next_session_forecasts(bundle.network, bundle.config, bundle.scales, prices,
-                                  bundle.trained_until)  # fmt: skip
+    paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
+                          bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
+    made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
     set_aside.update({s: f"fewer than {bundle.config.lookback} rows to forecast from"
                       for s in too_short})  # fmt: skip
-    forecast = _forecast_table(made, bundle.meta["exchange"])
+    forecast = paths.reindex(columns=list(C.FUTURE_FORECAST_COLUMNS))
     picks = pick_book(made, top_k)
-    last_days = made[C.DATE].dt.strftime("%Y-%m-%d")
+    last_days = made[C.ORIGIN].dt.strftime("%Y-%m-%d")
     meta = {
         "bundle": str(model),
         "bundle_meta": bundle.meta,
         "source": panel.source,
+        "horizon": horizon,
         "symbols": {"forecast": len(made), "set_aside": len(set_aside)},
         "set_aside": set_aside,
         "last_dates": sorted(set(last_days)),
@@ -91,6 +95,7 @@ def predict_universe(
         files.write_csv(picks, path / files.PICKS_FILE)
         files.write_json(path / files.UNIVERSE_PREDICT_META, meta)
         picks_figure(made, picks, path)
+        fans_figure(prices, paths, picks, path)
     return UniversePrediction(folder.final, forecast, picks, meta)
 
 
@@ -115,15 +120,6 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
             f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none"
         )
     return rows.reset_index(drop=True), aside
-
-
-def _forecast_table(made: pd.DataFrame, exchange: str) -> pd.DataFrame:
-    """forecast.csv: date, symbol, horizon, yhat, lo, hi (empty for a point model)."""
-    after = {d: next_sessions(pd.Timestamp(d), 1, exchange)[0] for d in made[C.DATE].unique()}
-    dates = made[C.DATE].map(after)
-    band = {c: made.get(c, np.nan) for c in (C.LO, C.HI)}
-    return pd.DataFrame({C.DATE: dates, C.SYMBOL: made[C.SYMBOL], C.HORIZON: 1,
-                         C.YHAT: made[C.YHAT], **band})  # fmt: skip
 
 
 def pick_book(made: pd.DataFrame, top_k: int) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""A global model's outputs as forecasts: the point and band of a quantile head, and each
-symbol's next session from the window ending on its last row (`predict` on a universe)."""
+"""A global model's outputs as forecasts: the point and band of a quantile head, each
+symbol's next session from the window ending on its last row, and its next sessions from
+the network fed back on itself (`predict` on a universe)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.features.panel import panel_features
+from stockcaster.data.calendar import next_sessions
+from stockcaster.errors import StockcasterError
+from stockcaster.features.panel import FEATURE_SETS, panel_features
 from stockcaster.models.config import GlobalConfig
 
 
@@ -71,3 +74,63 @@ def next_session_forecasts(
     if band is not None:
         table[C.LO], table[C.HI] = (features.to_price(b, ends) for b in band)
     return table
+
+
+def session_paths(
+    network,
+    config: GlobalConfig,
+    scales: dict,
+    prices: pd.DataFrame,
+    cutoff: np.datetime64,
+    horizon: int,
+    exchange: str,
+) -> pd.DataFrame:
+    """Each symbol's closes on the `horizon` exchange sessions after its own last row.
+
+    Step 1 is `next_session_forecasts`; each later step forecasts from the prices with the
+    steps before it appended as closes (their medians): the one-step network fed back on
+    itself. A quantile head's band at step h spreads the one-step bands of steps 1..h as a
+    random walk's does: their log half-widths add in squares (the steps' errors taken as
+    independent), so step 1's band is the network's own and none narrows with h.
+
+    Args:
+        exchange: the calendar the sessions come from.
+
+    Returns:
+        Columns symbol, horizon, date (the forecast's session), origin (the last row's
+        date), close (its close), yhat, lo and hi (NaN but for a quantile head).
+
+    Raises:
+        StockcasterError: more than one step of a feature set that reads more than the
+            close (the future open, high, low and volume are unknown).
+    """
+    needs = FEATURE_SETS[config.features].needs
+    if horizon > 1 and tuple(needs) != (C.CLOSE,):
+        raise StockcasterError(
+            f"--horizon: expected 1 trading day for a bundle of the {config.features!r} "
+            f"feature set (it reads {', '.join(needs)}, unknown on later days), received {horizon}"
+        )
+    steps, widths = [], []
+    made = next_session_forecasts(network, config, scales, prices, cutoff)
+    ahead = {pd.Timestamp(d): next_sessions(pd.Timestamp(d), horizon, exchange)
+             for d in made[C.DATE].unique()}  # fmt: skip
+    origin = made[[C.SYMBOL, C.DATE, C.CLOSE]].rename(columns={C.DATE: C.ORIGIN})
+    closes = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
+    for h in range(1, horizon + 1):
+        if h > 1:
+            fed = pd.DataFrame({C.SYMBOL: origin[C.SYMBOL], C.DATE: steps[-1][C.DATE],
+                                C.CLOSE: steps[-1][C.YHAT].to_numpy()})  # fmt: skip
+            closes = pd.concat([closes, fed]).sort_values([C.SYMBOL, C.DATE], kind="stable")
+            made = next_session_forecasts(network, config, scales, closes, cutoff)
+        step = origin.assign(**{C.HORIZON: h, C.YHAT: made[C.YHAT].to_numpy()})
+        step[C.DATE] = [ahead[pd.Timestamp(d)][h - 1] for d in origin[C.ORIGIN]]
+        if C.LO in made:
+            widths.append(np.log(made[[C.YHAT, C.HI]].to_numpy() / made[[C.LO, C.YHAT]].to_numpy()))
+            below, above = np.sqrt(np.sum(np.square(widths), axis=0)).T
+            step[C.LO] = step[C.YHAT] * np.exp(-below)
+            step[C.HI] = step[C.YHAT] * np.exp(above)
+        else:
+            step[C.LO] = step[C.HI] = np.nan
+        steps.append(step)
+    table = pd.concat(steps).sort_values([C.SYMBOL, C.HORIZON], kind="stable")
+    return table.reset_index(drop=True)

@@ -1,9 +1,11 @@
-"""Figures of a universe run: MSE ratios across symbols, cumulative IC, portfolio growth."""
+"""Figures of a universe run (MSE ratios across symbols, cumulative IC, portfolio growth) and
+of `predict` on a universe bundle (the book's picks, each pick's fan, predicted returns)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
@@ -75,6 +77,8 @@ def legend_if_any(ax, **options) -> None:
 
 PICKS_FIGURE = "picks.png"
 RETURNS_FIGURE = "predicted_returns.png"
+FANS_FIGURE = "pick_fans.png"
+FAN_HISTORY = 40  # sessions of closes before each pick's forecast
 
 
 @drawing
@@ -103,3 +107,35 @@ def picks_figure(made: pd.DataFrame, picks: pd.DataFrame, folder: Path) -> None:
     ax.set_ylabel("symbols")
     ax.set_title("Predicted returns across the universe")
     save(fig, folder / RETURNS_FIGURE, dates=False)
+
+
+@drawing
+def fans_figure(
+    prices: pd.DataFrame, paths: pd.DataFrame, picks: pd.DataFrame, folder: Path
+) -> None:
+    """One small fan per pick: its last closes, then the forecast median and interval over
+    every session of the horizon (one point and whisker at a horizon of 1)."""
+    columns = 4
+    rows = -(-len(picks) // columns)
+    fig, axes = subplots(rows, columns, figsize=(12, 2.2 * rows), squeeze=False)
+    recent = prices.groupby("symbol", sort=False).tail(FAN_HISTORY)
+    for ax, (_, pick) in zip(axes.flat, picks.iterrows(), strict=False):
+        past = recent[recent["symbol"] == pick["symbol"]]
+        ahead = paths[paths["symbol"] == pick["symbol"]]
+        yhat, lo, hi = (ahead[c].to_numpy(dtype="float64") for c in ("yhat", "lo", "hi"))
+        start = past["close"].iloc[-1]
+        colour = "C2" if pick["side"] == "long" else "C3"
+        ax.plot(np.arange(-len(past) + 1, 1), past["close"].to_numpy(), color="black", lw=1)
+        steps = np.concatenate([[0], ahead["horizon"].to_numpy()])
+        ax.plot(steps, [start, *yhat], color=colour, marker=".")
+        if np.isfinite(lo).all():
+            ax.fill_between(steps, [start, *lo], [start, *hi], color=colour, alpha=0.25,
+                            linewidth=0)  # fmt: skip
+            ax.errorbar(steps[1:], yhat, yerr=[yhat - lo, hi - yhat], fmt="none", ecolor=colour,
+                        capsize=3)  # fmt: skip
+        ax.set_title(f"{pick['side']} {pick['rank']}: {pick['symbol']}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(picks) :]:
+        ax.set_visible(False)
+    fig.supxlabel("sessions from the last close", fontsize=9)
+    save(fig, folder / FANS_FIGURE, dpi=80, dates=False)

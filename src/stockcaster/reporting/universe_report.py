@@ -170,6 +170,7 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
     aside = pd.DataFrame({"symbol": list(meta["set_aside"]),
                           "reason": list(meta["set_aside"].values())})  # fmt: skip
     trained = meta["bundle_meta"]
+    horizon = meta.get("horizon", 1)  # an older prediction was always one session
     own = (
         " Symbols end on different days, so each is forecast from its own last close."
         if meta["own_last_close"]
@@ -186,6 +187,22 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
             )
             + table_html(picks)
             + image_html(folder, "picks.png", "the book's picks"),
+        ),
+        (
+            "Each pick's forecast",
+            paragraph(
+                f"The last closes of each pick, then its forecast over {horizon} "
+                f"session{'s' if horizon > 1 else ''}"
+                + (" with its interval" if forecast["lo"].notna().all() else "")
+                + (
+                    ". After the first session the network is fed its own median forecasts, "
+                    "and the interval widens as a random walk's: the one-step bands' log "
+                    "half-widths add in squares."
+                    if horizon > 1
+                    else "."
+                )
+            )
+            + image_html(folder, "pick_fans.png", "each pick's forecast"),
         ),
         ("Predicted returns", image_html(folder, "predicted_returns.png", "predicted returns")),
         (f"Set aside ({len(aside)})", table_html(aside) if len(aside) else paragraph("None.")),

@@ -29,11 +29,10 @@ from stockcaster.models.presets import to_toml
 from stockcaster.provenance import versions
 from stockcaster.settings import build, read_toml
 from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, write_bundle
-from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
-from stockcaster.store.files import CONFIG_FILE, MODEL_FILE
+from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, UNIVERSE_KIND
 
 SCALES_FILE = "scales.json"
-KIND = "universe"
+KIND = UNIVERSE_KIND
 
 
 @dataclass(frozen=True)
@@ -106,14 +105,6 @@ def save_universe_bundle(
     }
     texts = {CONFIG_FILE: to_toml(config), SCALES_FILE: json.dumps(scales) + "\n"}
     write_bundle(Path(path), network, texts, meta)
-
-
-def is_universe_bundle(path: Path) -> bool:
-    """Whether `path` holds a bundle whose metadata says "universe" (not yet checked)."""
-    try:
-        return json.loads((Path(path) / META_FILE).read_text()).get("kind") == KIND
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def load_universe_bundle(path: Path) -> UniverseBundle:
