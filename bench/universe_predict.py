@@ -3,9 +3,10 @@
 A global LSTM is trained once on every symbol of the panel (`train --universe`, one
 epoch: the forecast's cost does not depend on how well the network learned; not timed).
 Then `stockcaster predict --model BUNDLE --data PANEL` runs `--rounds` times, each in a
-fresh process, on the panel as given (csv.gz) and on the same panel written as Parquet,
-alternating with a bare `import keras` on the same backend (the numpy inference backend
-`predict` uses) as the reference of the same run.
+fresh process, on the panel as given (csv.gz), on the same panel written as Parquet, and on
+the csv.gz with `--horizon 5` (the network fed back on itself four more times), alternating
+with a bare `import keras` on the same backend (the numpy inference backend `predict` uses)
+as the reference of the same run.
 
     .venv/bin/python bench/universe_predict.py [--panel ../shared/data/universe_daily.csv.gz]
 
@@ -54,15 +55,16 @@ def main() -> None:
         numpy_env = {**os.environ, "KERAS_BACKEND": "numpy"}
         parquet = Path(tmp) / "panel.parquet"  # the same panel, as Parquet
         pd.read_csv(args.panel).to_parquet(parquet, index=False)
-        predict, from_parquet, keras_import = [], [], []
+        predict, from_parquet, five, keras_import = [], [], [], []
         for k in range(args.rounds):
-            for data, kept in ((args.panel, predict), (str(parquet), from_parquet)):
-                out = Path(tmp) / f"out-{k}-{len(kept)}-{data.endswith('.parquet')}"
+            for data, kept, horizon in ((args.panel, predict, 1), (str(parquet), from_parquet, 1),
+                                        (args.panel, five, 5)):  # fmt: skip
+                out = Path(tmp) / f"out-{k}-{len(kept)}-{data.endswith('.parquet')}-{horizon}"
                 command = [*cli, "predict", "--model", str(bundle), "--data", data,
-                           "--out", str(out), "--json"]  # fmt: skip
+                           "--out", str(out), "--json", "--horizon", str(horizon)]  # fmt: skip
                 kept.append(timed(command, dict(os.environ)))
             keras_import.append(timed([sys.executable, "-c", "import keras"], numpy_env))
-        found = next(Path(tmp).glob("out-0-*/*/universe_prediction.json"))
+        found = next(Path(tmp).glob("out-0-*-1/*/universe_prediction.json"))
         meta = json.loads(found.read_text())
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
@@ -74,6 +76,8 @@ def main() -> None:
         "predict_median": round(statistics.median(predict), 2),
         "predict_parquet_seconds": [round(s, 2) for s in from_parquet],
         "predict_parquet_median": round(statistics.median(from_parquet), 2),
+        "predict_horizon_5_seconds": [round(s, 2) for s in five],
+        "predict_horizon_5_median": round(statistics.median(five), 2),
         "import_keras_numpy_seconds": [round(s, 2) for s in keras_import],
         "import_keras_median": round(statistics.median(keras_import), 2),
     }

@@ -25,6 +25,7 @@ from stockcaster.data.validate import (
     FillPolicy,
     missing_mask,
     parse_prices,
+    to_numbers,
 )
 from stockcaster.errors import StockcasterError
 
@@ -130,7 +131,7 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
 def _flag_numbers(cells: pd.Series, missing: pd.Series, flag) -> None:
     """Flag the cells of one numeric column that `parse_prices` would refuse."""
     name = cells.name
-    values = pd.to_numeric(cells.where(~missing), errors="coerce")
+    values = to_numbers(cells, missing)
     flag(
         values.isna() & ~missing,
         lambda at: f"expected a number in column {name!r}, received {cells.iloc[at]!r}",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.errors import StockcasterError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -34,7 +35,8 @@ class RawPrices:
     """A price file's cells under canonical column names, not yet parsed.
 
     Attributes:
-        frame: one column per canonical name found, cells as read (strings for CSV).
+        frame: one column per canonical name found, cells as read (strings for CSV:
+            Arrow-backed where Arrow's reader read the file, `arrow_csv.py`).
         source: the file's path, as the user gave it.
         first_line: file line (CSV) or row (Parquet) number of `frame`'s first row.
         unit: "line" for CSV, "row" for Parquet, used in messages.
@@ -141,6 +143,9 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    cells = read_text_cells(path, _COMPRESSED_SUFFIXES)  # Arrow's reader, where it reads alike
+    if cells is not None:
+        return cells
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:

@@ -88,18 +88,51 @@ def _is_token(column: pd.Series) -> pd.Series:
     Python loop over a universe's 750k cells per column took seconds); pandas' string
     methods for what Arrow cannot hold (cells that are not strings)."""
     try:
-        cells = pa.array(column.to_numpy(dtype=object), type=pa.string())
+        cells = _as_arrow(column)
     except (pa.ArrowException, TypeError, ValueError):
         return column.astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
     found = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), value_set=_TOKEN_ARRAY)
     return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=column.index)
 
 
+def _as_arrow(column: pd.Series) -> pa.Array:
+    """A column of text cells as an Arrow string array (NaN or None as null)."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return pa.array(column.array)  # already Arrow memory: no copy into Python strings
+    return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    """Cells as strings to factorize: Arrow's as they are, anything else through `str`."""
+    return cells if isinstance(cells.dtype, pd.ArrowDtype) else cells.astype(str)
+
+
+def to_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series:
+    """A column's present cells as float64 (NaN where missing or not a number).
+
+    Text is cast by Arrow's C++ kernel, correctly rounded (bit for bit Python's `float`;
+    pandas' `to_numeric` can miss by up to about 1e-15 of the value on 17-digit cells,
+    `tests/test_arrow_csv.py`), spaces around a number allowed as pandas allows them. A
+    column with a cell that is no finite number goes through `to_numeric`, whose NaN and
+    inf mark the cells the callers name in their errors.
+    """
+    present = cells.where(~missing)
+    if cells.dtype == object or isinstance(cells.dtype, pd.ArrowDtype):
+        try:
+            text = pc.utf8_trim_whitespace(_as_arrow(present))
+            values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False) + 0.0  # -0 is 0
+        except (pa.ArrowException, TypeError, ValueError):
+            values = None
+        if values is not None and not np.isinf(values).any():
+            return pd.Series(values, index=cells.index, name=cells.name)
+    return pd.to_numeric(present, errors="coerce").astype("float64")
+
+
 def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(cells):
         dates = pd.to_datetime(cells)
     else:  # each distinct cell parsed once: a universe's rows share a few thousand dates
-        codes, distinct = pd.factorize(cells.astype(str).where(~missing), use_na_sentinel=True)
+        codes, distinct = pd.factorize(_text(cells).where(~missing), use_na_sentinel=True)
         text = pd.Series(distinct, dtype=object).str.strip()
         parsed = _dates_in_one_format(raw, text, pd.Series(True, index=text.index))
         dates = parsed.reindex(codes).set_axis(cells.index)  # code -1 (missing): NaT
@@ -144,7 +177,7 @@ CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
 def _symbols(raw: RawPrices, cells: pd.Series) -> pd.Series:
     """The symbol cells, stripped and checked, each distinct cell once (a universe's 750k
     rows hold a few hundred symbols)."""
-    codes, distinct = pd.factorize(cells.astype(str))
+    codes, distinct = pd.factorize(_text(cells))
     names = pd.Series(distinct, dtype=object).str.strip()
     _check_symbols(raw, names, codes)
     return pd.Series(names.to_numpy()[codes], index=cells.index)
@@ -167,7 +200,7 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
             f"{raw.source}: expected numbers in column {cells.name!r}, received "
             f"{cells.dtype} values"
         )
-    values = pd.to_numeric(cells.where(~missing), errors="coerce").astype("float64")
+    values = to_numbers(cells, missing)
     bad = (values.isna() | np.isinf(values)) & ~missing
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
