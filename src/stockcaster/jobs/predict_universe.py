@@ -9,7 +9,6 @@ whose symbols end on different days is forecast from each one's own last close (
 so); rank the next session's predicted returns into the long and short lists of a top-k
 book; write `forecast.csv`, `picks.csv`, `universe_prediction.json` and the figures
 (`reporting/universe_report.py` reads them back into a report).
-
 """
 
 from __future__ import annotations

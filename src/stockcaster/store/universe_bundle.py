@@ -32,7 +32,6 @@ from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, wri
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, UNIVERSE_KIND
 
 SCALES_FILE = "scales.json"
-KIND = UNIVERSE_KIND
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def save_universe_bundle(
     last = features.dates[features.first[features.first >= 0]].max()
     meta = {
         "format": BUNDLE_FORMAT,
-        "kind": KIND,
+        "kind": UNIVERSE_KIND,
         "model": family,
         "versions": versions(),
         "source": source,
@@ -116,7 +115,7 @@ def load_universe_bundle(path: Path) -> UniverseBundle:
     """
     path = Path(path)
     meta = read_meta(path)
-    if meta.get("kind") != KIND:
+    if meta.get("kind") != UNIVERSE_KIND:
         raise StockcasterError(f"{path}: expected a universe bundle, received one of a symbol")
     config = build(GlobalConfig, read_toml(path / CONFIG_FILE, "bundle"), str(path / CONFIG_FILE))
     scales = _read_scales(path, config)
