@@ -3,13 +3,13 @@ only where it reads a file as pandas' reader (`readers._read_csv`) does.
 
 pandas' C reader (every cell a string, no NA guessing, spaces after a comma skipped) is the
 reference: its errors name the malformed line or the undecodable byte. Arrow's reader is
-about 4x faster on a universe file (747k rows: 0.3 s against 1.2 s on 2 cores) and keeps
-the cells in Arrow memory, where `validate.py` checks and parses them without making a
-Python string of each. It differs from pandas on a few layouts: it keeps the spaces after
-a comma, keeps duplicate and empty header names (pandas renames them), and fails on rows
-pandas reads (too few fields). So `read_text_cells` returns None, and the caller reads
-with pandas, on any Arrow error and on any file with one of those layouts;
-`tests/test_arrow_csv.py` reads a set of such files both ways.
+several times faster on a universe file and keeps the cells in Arrow memory, where
+`validate.py` checks and parses them without making a Python string of each. It differs
+from pandas on a few layouts: it keeps the spaces after a comma, keeps duplicate and empty
+header names (pandas renames them), and fails on rows pandas reads (too few fields). So
+`read_text_cells` returns None, and the caller reads with pandas, on any Arrow error and
+on any file with one of those layouts; `tests/test_arrow_csv.py` reads a set of such files
+both ways.
 """
 
 from __future__ import annotations
