@@ -5,10 +5,13 @@ by Hypothesis: hostile symbols (paths, markup, formulas, control characters), ba
 (garbage, infinities, absurd magnitudes, other date formats), broken headers, other
 encodings. Every reader case must give a validated table or one `StockcasterError`; every
 command case exit code 0 or 2, no traceback, no warning from stockcaster, nothing written
-outside `--out`, no partial folder and strict JSON. Prints the counts; exits 1 on the first
-case that breaks a rule (Hypothesis then shows it, shrunk).
+outside `--out`, no partial folder and strict JSON. The value cases (`tests/fuzz_values.py`)
+forge one value of a bundle, a universe bundle, a results store, a config file or a `tune`
+option (NaN, infinities, zero, negatives, huge numbers, wrong types and shapes) under the
+same rules, and a forecast written with exit 0 must hold finite numbers. Prints the counts;
+exits 1 on the first case that breaks a rule (Hypothesis then shows it, shrunk).
 
-    .venv/bin/python bench/fuzz.py [--readers 10000] [--commands 300]
+    .venv/bin/python bench/fuzz.py [--readers 10000] [--commands 300] [--values 1000]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fuzz_cases import Tally, check_table, price_files, run_command, write_file  # noqa: E402
+from fuzz_values import KINDS, ValueFixtures, option_values, values  # noqa: E402
 
 from stockcaster.data import load_prices  # noqa: E402
 from stockcaster.errors import StockcasterError  # noqa: E402
@@ -75,13 +79,35 @@ def commands(count: int) -> Tally:
     return tally
 
 
+def value_cases(count: int) -> Tally:
+    tally = Tally()
+    with tempfile.TemporaryDirectory() as made:
+        fixtures = ValueFixtures(Path(made))
+
+        @settings(max_examples=count, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @given(kind=st.sampled_from(KINDS), pick=st.integers(0, 10_000), value=values,
+               option=option_values)  # fmt: skip
+        def one(kind, pick, value, option):
+            with tempfile.TemporaryDirectory() as folder:
+                work = Path(folder)
+                given_value = option if kind == "tune" else value
+                args, data = fixtures.case(kind, pick, given_value, work)
+                run_command(args, data, work, tally)
+
+        one()
+    return tally
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, default=10_000)
     parser.add_argument("--commands", type=int, default=300)
+    parser.add_argument("--values", type=int, default=1000)
     args = parser.parse_args()
     for name, job, count in (("readers", readers, args.readers),
-                             ("commands", commands, args.commands)):  # fmt: skip
+                             ("commands", commands, args.commands),
+                             ("values", value_cases, args.values)):  # fmt: skip
         if count == 0:
             continue
         started = time.perf_counter()
@@ -92,7 +118,7 @@ def main() -> None:
             f"{name}: {tally.cases} cases in {seconds:.0f} s ({outcomes}); tracebacks "
             f"{tally.tracebacks}, warnings {tally.warnings}, writes outside --out "
             f"{tally.outside_out}, partial folders {tally.partial_folders}, non-strict JSON "
-            f"{tally.nonstrict_json}",
+            f"{tally.nonstrict_json}, silent empty forecasts {tally.silent_empty}",
             flush=True,
         )
 

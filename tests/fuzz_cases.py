@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,7 @@ class Tally:
     outside_out: int = 0
     partial_folders: int = 0
     nonstrict_json: int = 0
+    silent_empty: int = 0
 
     def count(self, outcome: str) -> None:
         self.cases += 1
@@ -142,6 +144,7 @@ def run_command(args: list[str], data: Path, work: Path, tally: Tally | None = N
         "outside_out": any(p != out and out not in p.parents for p in created),
         "partial_folders": any(p.name.endswith(".partial") for p in created),
         "nonstrict_json": not _all_strict(p for p in created if p.suffix == ".json"),
+        "silent_empty": result.exit_code == 0 and not forecast_is_finite(out),
     }  # fmt: skip
     if tally is not None:
         tally.count(f"exit {result.exit_code}")
@@ -149,6 +152,24 @@ def run_command(args: list[str], data: Path, work: Path, tally: Tally | None = N
             setattr(tally, name, getattr(tally, name) + int(broken))
     broken = [name for name, flag in problems.items() if flag]
     assert not broken, (broken, args, result.output[-2000:], repr(result.exception))
+
+
+def forecast_is_finite(folder: Path) -> bool:
+    """Every forecast a successful `predict` wrote holds finite numbers: `yhat` always,
+    `lo` and `hi` wherever the bundle gives intervals (none silently empty)."""
+    for path in folder.rglob("forecast.csv"):
+        table = pd.read_csv(path)
+        if not len(table) or not table["yhat"].map(_finite).all():
+            return False
+        for band in ("lo", "hi"):
+            given = table[band].dropna() if band in table else pd.Series([], dtype=float)
+            if len(given) not in (0, len(table)) or not given.map(_finite).all():
+                return False
+    return True
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
 
 
 def _all_strict(paths) -> bool:

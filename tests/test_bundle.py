@@ -156,6 +156,14 @@ def _edit(bundle: Path, name: str, old: str, new: str) -> None:
     (bundle / "bundle.json").write_text(json.dumps(meta))
 
 
+def _forge_scaler(bundle: Path, value) -> None:
+    """Every number of scaler.json set to `value`, its checksum rewritten to match."""
+    path = bundle / "scaler.json"
+    state = json.loads(path.read_text())
+    path.write_text(json.dumps({k: v if k == "kind" else [value] for k, v in state.items()}))
+    _edit(bundle, "scaler.json", "", "")
+
+
 @pytest.mark.parametrize(
     "damage, fragment",
     [
@@ -170,6 +178,14 @@ def _edit(bundle: Path, name: str, old: str, new: str) -> None:
         (lambda b: _edit(b, "config.toml", "lookback = 5", "lookback = 7"),
          "expected a model taking [7, 1]"),
         (lambda b: _edit(b, "scaler.json", '"standard"', '"minmax"'), "expected a standard scaler"),
+        # Forged values with their checksums rewritten: checked for what they must be.
+        (lambda b: _forge_scaler(b, float("nan")),
+         "scaler.json mean_: expected a finite number, received [nan]"),
+        (lambda b: _forge_scaler(b, 0.0),
+         "scaler.json scale_: expected a positive finite number, received [0.0]"),
+        (lambda b: _forge_scaler(b, [1.0, 2.0]),
+         "scaler.json mean_: expected one number, received an array of shape (1, 2)"),
+        (lambda b: _forge_scaler(b, "x"), "scaler.json mean_: expected one number"),
     ],
 )  # fmt: skip
 def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, fragment):

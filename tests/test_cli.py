@@ -125,7 +125,7 @@ def test_inspect_counts_missing_values(tmp_path, small_csv):
 def test_native_log_lines_are_held_back_and_others_pass(capfd):
     import os
 
-    from stockcaster.cli.output import native_log_filtered
+    from stockcaster.settings import native_log_filtered
 
     with native_log_filtered():
         os.write(2, b"I0000 00:00:1795779648.422150    8475 port.cc:153] oneDNN custom ops\n")

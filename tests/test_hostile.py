@@ -211,6 +211,12 @@ def one_run(tmp_path_factory) -> Path:
     return folder
 
 
+def _truncate(path: Path) -> None:
+    """A file cut in the middle of a line, as a full disk leaves it."""
+    text = path.read_bytes()
+    path.write_bytes(text[: len(text) // 2 + 7])
+
+
 def _one_line_refusal(result, fragment: str) -> None:
     assert result.exit_code == 2, result.output
     message = result.stderr.strip()
@@ -223,7 +229,16 @@ def _one_line_refusal(result, fragment: str) -> None:
         (lambda folder: (folder / "metrics.json").write_text('{"symbol": "MSFT", "mse'),
          "metrics.json: expected the results `stockcaster run` writes"),
         (lambda folder: (folder / "metrics.json").write_text("{}"),
-         "received a damaged or incomplete folder (KeyError)"),
+         "metrics.json: expected the results `stockcaster run` writes, received an object "
+         "without 'model'"),
+        (lambda folder: (folder / "metrics.json").write_text("[1, 2]"),
+         "metrics.json: expected the results `stockcaster run` writes, received a JSON list "
+         "instead of an object"),
+        (lambda folder: _truncate(folder / "predictions.csv"),
+         "predictions.csv: expected the results `stockcaster run` writes, received "),
+        (lambda folder: (folder / "predictions.csv").write_bytes(bytes(range(256)) * 8),
+         "predictions.csv: expected the results `stockcaster run` writes, received unreadable "
+         "CSV"),
     ],
 )  # fmt: skip
 def test_report_on_a_damaged_folder_names_the_file(tmp_path, one_run, damage, fragment):

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
 from stockcaster.models.presets import load_preset
 
 # Tiny networks, one epoch: the search's mechanics, not its models, are under test.
@@ -60,14 +62,17 @@ def trials_table(folder: Path) -> pd.DataFrame:
 
 
 def test_changing_the_test_period_changes_no_trial(tmp_path):
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.tune import TuneConfig, tune
+
     results = []
     for factor in (1.0, 1.3):
         data, space = files_for(tmp_path, factor)
         out = tmp_path / f"search-{factor}"
-        done = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
-        assert done.returncode == 0, done.stderr[-2000:]
-        results.append((trials_table(out), json.loads(done.stdout)))
-    (first, summary), (second, changed) = results
+        config = TuneConfig(trials=2, space=space, sampler="random", pruner="none", seed=3,
+                            folds=2)  # fmt: skip
+        results.append((tune(Source(data), config, out), trials_table(out)))
+    (summary, first), (changed, second) = results
     pd.testing.assert_frame_equal(first, second)  # parameters, fold scores, ratios
     assert summary["best"]["params"] == changed["best"]["params"]
     assert summary["verdict"]["spa_pvalue"] == changed["verdict"]["spa_pvalue"]
@@ -77,35 +82,35 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert tuned.features.lookback == changed["best"]["params"]["lookback"]
     # The best refit is a bundle that `predict` forecasts from.
     bundle = tmp_path / "search-1.3" / changed["bundle"]
-    forecast = subprocess.run([sys.executable, "-m", "stockcaster", "predict", "--model",
-                               str(bundle), "--data", str(data), "--horizon", "2", "--json",
-                               "--out", str(tmp_path / "forecast")],
-                              capture_output=True, text=True, env=ENV)  # fmt: skip
-    assert forecast.returncode == 0, forecast.stderr[-2000:]
+    forecast = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+                                        "--horizon", "2", "--json",
+                                        "--out", str(tmp_path / "forecast")])  # fmt: skip
+    assert forecast.exit_code == 0, forecast.output
     assert len(json.loads(forecast.stdout)["forecast"]) == 2
     assert (tmp_path / "search-1.3" / "report.html").is_file()
 
 
 def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):
-    data, space = files_for(tmp_path)
+    data, _ = files_for(tmp_path)
     out = tmp_path / "search"
-    process = subprocess.Popen(command(data, out, space, 2), env=ENV,
+    # The linear family: trials of a fraction of a second, the search's mechanics the same.
+    args = ["tune", "--model", "linear", "--data", str(data), "--out", str(out), "--trials",
+            "12", "--sampler", "random", "--seed", "3", "--folds", "2", "--quiet"]  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "stockcaster", *args], env=ENV,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and _complete(out) < 1:
-        time.sleep(0.2)
+    while time.monotonic() < deadline and _complete(out) < 3:
+        time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert _complete(out) >= 1, "no trial finished before the deadline"
-    again = subprocess.run(command(data, out, space, 2, "--resume"), capture_output=True,
-                           text=True, env=ENV)  # fmt: skip
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert 3 <= _complete(out) < 12, "the kill came too late"
+    again = CliRunner().invoke(app, [*args, "--resume"])
+    assert again.exit_code == 0, again.output
     table = trials_table(out)
-    assert len(table) == 2 and table["trial"].is_unique
-    params = table[["lookback", "units", "dropout", "learning_rate"]]
-    assert not params.duplicated().any()  # the resumed session drew new parameter sets
-    refused = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
-    assert refused.returncode == 2 and "add --resume" in refused.stderr
+    assert len(table) == 12 and table["trial"].is_unique
+    assert not table["alpha"].duplicated().any()  # no parameter set drawn twice
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "add --resume" in refused.stderr
 
 
 def _complete(folder: Path) -> int:

@@ -152,6 +152,15 @@ def _replace_model(bundle: Path, lambda_layer: bool) -> None:
         (lambda b: _replace_model(b, lambda_layer=False), "expected a model taking windows"),
         (lambda b: _edit_json(b, "scales.json", lambda s: s.update(mean=[[0.0, 1.0]] * 5)),
          "expected statistics of 1 features per symbol"),
+        # Forged values, checksums rewritten: checked for what they must be.
+        (lambda b: _edit_json(b, "scales.json", lambda s: s.update(std=[[0.0]] * 5)),
+         "scales.json std: expected positive finite numbers, received 0.0 at [0, 0]"),
+        (lambda b: _edit_json(b, "scales.json", lambda s: s.update(mean=[[float("nan")]] * 5)),
+         "scales.json mean: expected finite numbers, received nan"),
+        (lambda b: _edit_json(b, "scales.json", lambda s: s.update(moments=[0.0, 0.0])),
+         "scales.json moments: expected a positive deviation"),
+        (lambda b: _edit_json(b, "scales.json", lambda s: s.update(symbols=["AA"] * 5)),
+         "scales.json symbols: expected distinct non-empty names"),
     ],
 )  # fmt: skip
 def test_a_damaged_universe_bundle_is_refused_in_one_line_with_nothing_written(

@@ -11,8 +11,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import math
 import os
+import re
 import sys
+import tempfile
 import tomllib
 import types
 import typing
@@ -81,6 +84,34 @@ def logger_levels(levels: dict[str, int]) -> Iterator[None]:
     finally:
         for name, logger in loggers.items():
             logger.setLevel(before[name])
+
+
+# TensorFlow's C++ runtime logs to the process' stderr before Python can configure it
+# (TF_CPP_MIN_LOG_LEVEL no longer silences these lines); they say nothing to a user.
+_NATIVE_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \S+\s+\d+ \S+\.cc:\d+\]"
+    r"|To enable the following instructions: )"
+)
+
+
+@contextmanager
+def native_log_filtered() -> Iterator[None]:
+    """Hold back TensorFlow's native log lines written to fd 2; pass every other line on."""
+    fd = 2  # the native runtime writes to the process' stderr, whatever sys.stderr is
+    with tempfile.TemporaryFile() as held:
+        sys.stderr.flush()
+        saved = os.dup(fd)
+        os.dup2(held.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            held.seek(0)
+            for line in held.read().decode(errors="replace").splitlines():
+                if not _NATIVE_NOISE.match(line):
+                    print(line, file=sys.stderr)
 
 
 MAX_TOML_BYTES = 1_000_000  # a settings file is a few hundred bytes; more is not one
@@ -221,6 +252,9 @@ def _scalar(hint: type, value: Any, where: str) -> Any:
         return value  # a path is written as a string
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, float) and not math.isfinite(value):
+        # TOML writes nan and inf; no setting of stockcaster means either.
+        raise StockcasterError(f"{where}: expected a finite number, received {value!r}")
     wrong_bool = isinstance(value, bool) and hint is not bool
     if not isinstance(value, hint) or wrong_bool:
         expected = _EXPECTED.get(hint, getattr(hint, "__name__", str(hint)))

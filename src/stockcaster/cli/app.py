@@ -29,6 +29,7 @@ from stockcaster.cli.options import (
     ModelsOption,
     OutOption,
     PresetOption,
+    QuietOption,
     ReportOption,
     SymbolOption,
     TrackingUriOption,
@@ -40,7 +41,6 @@ from stockcaster.cli.output import (
     OneLineErrors,
     clean_errors,
     console,
-    native_log_filtered,
     print_json,
     show_progress,
     task_progress,
@@ -54,8 +54,9 @@ from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
 from stockcaster.jobs.run import run as run_job
 from stockcaster.models.registry import parse_models
+from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tables import leaderboard_table, run_summary
-from stockcaster.settings import choose_backend, parse_names
+from stockcaster.settings import choose_backend, native_log_filtered, parse_names
 from stockcaster.store import files
 
 app = typer.Typer(
@@ -64,8 +65,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help text is plain text: `stockcaster[prophet]` and `[run]` are shown, not read as markup.
+    rich_markup_mode=None,
 )
-Quiet = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
 
 
 @app.command()
@@ -77,7 +79,7 @@ def run(
     preset: PresetOption = "default",
     epochs: EpochsOption = None,
     out: OutOption = Path("runs"),
-    quiet: Quiet = False,
+    quiet: QuietOption = False,
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
@@ -89,7 +91,7 @@ def run(
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
     choose_backend(None)
     source = inputs.source(data, symbol, columns, fill)
-    tracking = inputs.tracking(track, tracking_uri)
+    tracking = inputs.tracking(track, tracking_uri, out)
     with native_log_filtered():
         result = run_job(inputs.preset(preset, epochs), source, out=out,
                          verbose=show_progress(quiet, json_output))  # fmt: skip
@@ -135,7 +137,7 @@ def backtest(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
-    quiet: Quiet = False,
+    quiet: QuietOption = False,
     track: TrackOption = None,
     tracking_uri: TrackingUriOption = None,
     json_output: JsonOption = False,
@@ -143,7 +145,7 @@ def backtest(
 ) -> None:
     """Walk every model forward over the test period and rank it against naive."""
     choose_backend(None)
-    tracking = inputs.tracking(track, tracking_uri)
+    tracking = inputs.tracking(track, tracking_uri, out)
     walk = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every,
                           window=value(window))  # fmt: skip
     feature_sets = parse_names(features, "--features", FEATURE_SETS)
@@ -165,16 +167,20 @@ def backtest(
     console.print(f"outputs: {escape(str(result.folder))}")
 
 
+_REPORTED = ", ".join(REPORT_KINDS)  # every kind of folder a report is written for
+
+
 @app.command()
 @clean_errors
 def report(
     folder: Annotated[
         Path,
-        typer.Argument(help="A folder written by run, backtest or predict.", show_default=False),
+        typer.Argument(help=f"A folder written by {_REPORTED}.", show_default=False),
     ],
     config: ConfigOption = None,
 ) -> None:
-    """Write report.html, one self-contained page, into a run, backtest or predict folder."""
+    """Write report.html, one self-contained page, into a folder a command wrote (run,
+    backtest, predict, universe or tune)."""
     inputs.maybe_report(True, folder)
 
 

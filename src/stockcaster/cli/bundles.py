@@ -21,11 +21,12 @@ from stockcaster.cli.options import (
     JsonOption,
     OutOption,
     QuantilesOption,
+    QuietOption,
     ReportOption,
     SymbolOption,
     parse_quantiles,
 )
-from stockcaster.cli.output import console, native_log_filtered, print_json
+from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.predict_universe import predict_universe
@@ -36,7 +37,7 @@ from stockcaster.models.config import GlobalConfig
 from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import preset_names
 from stockcaster.reporting.tables import forecast_table
-from stockcaster.settings import choose_backend
+from stockcaster.settings import choose_backend, native_log_filtered
 from stockcaster.store import files
 
 UniverseOption = Annotated[
@@ -80,31 +81,34 @@ def train(
     quantiles: QuantilesOption = None,
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    quiet: QuietOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
     choose_backend(None)
-    if resume is not None and _is_universe(resume):
-        with native_log_filtered():
+    with native_log_filtered(), busy("training", show_progress(quiet, False)):
+        if resume is not None and _is_universe(resume):
             path = resume_universe(resume, _panel(data, symbols, columns, fill, "--resume"),
                                    save)  # fmt: skip
-    elif universe:
-        source = _panel(data, symbols, columns, fill)
-        base = GlobalConfig(features=features)
-        head = dataclasses.replace(base.model, quantiles=parse_quantiles(quantiles))
-        base = dataclasses.replace(base, model=head)
-        if epochs is not None:
-            base = dataclasses.replace(
-                base, training=dataclasses.replace(base.training, epochs=epochs)
-            )
-        with native_log_filtered():
+        elif universe:
+            source = _panel(data, symbols, columns, fill)
+            base = _global_base(features, quantiles, epochs)
             path = train_universe(source, base, model, save, exchange=exchange)
-    else:
-        source = inputs.source(data, symbol, columns, fill)
-        with native_log_filtered():
+        else:
+            source = inputs.source(data, symbol, columns, fill)
             path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,
                                 exchange=exchange)  # fmt: skip
     console.print(f"bundle: {escape(str(path))}")
+
+
+def _global_base(features: str, quantiles: str | None, epochs: int | None) -> GlobalConfig:
+    """A universe bundle's global model: the feature set, a quantile head, the epochs."""
+    base = GlobalConfig(features=features)
+    head = dataclasses.replace(base.model, quantiles=parse_quantiles(quantiles))
+    base = dataclasses.replace(base, model=head)
+    if epochs is None:
+        return base
+    return dataclasses.replace(base, training=dataclasses.replace(base.training, epochs=epochs))
 
 
 def predict(
@@ -112,7 +116,8 @@ def predict(
     data: DataOption = None,
     symbol: SymbolOption = None,
     horizon: Annotated[
-        int | None, typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.")
+        int | None,
+        typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.", min=1),
     ] = None,
     top_k: Annotated[
         int, typer.Option("--top-k", help="A universe bundle: symbols long and short.")
@@ -121,6 +126,7 @@ def predict(
     columns: ColumnsOption = None,
     fill: FillOption = None,
     report: ReportOption = False,
+    quiet: QuietOption = False,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -131,7 +137,7 @@ def predict(
     choose_backend(None, default="numpy")
     if _is_universe(model):
         source = _panel(data, None, columns, fill, f"--model {model} (a universe bundle)")
-        with native_log_filtered():
+        with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
             found = predict_universe(model, source, horizon, top_k, out=out)
         page = inputs.maybe_report(report, found.folder, json_output)
         if json_output:
@@ -143,7 +149,7 @@ def predict(
         console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")
         return
     source = inputs.source(data, symbol, columns, fill)
-    with native_log_filtered():
+    with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
         result = predict_job(model, source, horizon, out=out)
     page = inputs.maybe_report(report, result.folder, json_output)
     if json_output:

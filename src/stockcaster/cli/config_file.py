@@ -42,15 +42,22 @@ def read_config(path: Path, command: Any, group: Any) -> dict[str, Any]:
                 f"{path}: expected tables among [{'], ['.join(sorted(commands))}], "
                 f"received {name!r}"
             )
-    params = {p.name: p for p in command.params if p.name not in _SKIP}
+    # A key is an option's name as typed (`json`, `retrain-every`) or as a parameter
+    # (`retrain_every`); `init` writes the first.
+    params = {
+        alias: p.name
+        for p in command.params
+        if p.name not in _SKIP
+        for alias in (p.name, *(_key(opt) for opt in getattr(p, "opts", ())))
+    }
     hints = typing.get_type_hints(inspect.unwrap(command.callback), include_extras=False)
     values = {}
     for key, raw in table.get(command.name, {}).items():
-        name = key.replace("-", "_")
-        if name not in params:
+        name = params.get(key.replace("-", "_"))
+        if name is None:
+            known = sorted({_key(p.opts[0]) for p in command.params if p.name not in _SKIP})
             raise StockcasterError(
-                f"{path} [{command.name}]: expected keys among {', '.join(sorted(params))}, "
-                f"received {key!r}"
+                f"{path} [{command.name}]: expected keys among {', '.join(known)}, received {key!r}"
             )
         checked = value_of(hints[name], raw, f"{path} [{command.name}] {key}")
         values[name] = checked.value if isinstance(checked, enum.Enum) else checked
@@ -76,11 +83,18 @@ def example_config(group: Any) -> str:
             default = param.default
             if isinstance(default, enum.Enum):
                 default = default.value
+            key = _key(param.opts[0])
             if default is None or callable(default):
-                lines.append(f"# {param.name} = ...  # {help_text}")
+                lines.append(f"# {key} = ...  # {help_text}")
             else:
-                lines.append(f"# {param.name} = {_toml_value(default)}  # {help_text}")
+                lines.append(f"# {key} = {_toml_value(default)}  # {help_text}")
     return "\n".join(lines) + "\n"
+
+
+def _key(option: str) -> str:
+    """An option's TOML key: its flag without dashes, `_` between words (`--cost-bps`:
+    `cost_bps`, `--json`: `json`)."""
+    return option.lstrip("-").replace("-", "_")
 
 
 def _toml_value(value: Any) -> str:

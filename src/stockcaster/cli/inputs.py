@@ -52,13 +52,14 @@ def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
     return str(page)
 
 
-def tracking(track: str | None, uri: str | None) -> Tracking | None:
-    """The `--track` asked for, checked before the command's work (None: not tracked)."""
+def tracking(track: str | None, uri: str | None, out: Path) -> Tracking | None:
+    """The `--track` asked for, checked before the command's work (None: not tracked);
+    by default its runs are kept in `out`."""
     if track is None:
         if uri is not None:
             raise StockcasterError("--tracking-uri: expected --track mlflow with it, received none")
         return None
-    chosen = Tracking(track, uri)
+    chosen = Tracking(track, uri, out)
     chosen.check()
     return chosen
 

@@ -72,6 +72,7 @@ EpochsOption = Annotated[
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")]
 ModelsOption = Annotated[str | None, typer.Option("--models", help=models_help())]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the results as JSON instead of tables.")
 ]
@@ -106,7 +107,10 @@ TrackOption = Annotated[
 ]
 TrackingUriOption = Annotated[
     str | None,
-    typer.Option("--tracking-uri", help="The tracker's URI. Default: a local mlruns/ folder."),
+    typer.Option(
+        "--tracking-uri",
+        help="The tracker's URI. Default: MLFLOW_TRACKING_URI, else mlruns/ inside --out.",
+    ),
 ]
 FillOption = Annotated[
     Fill | None,

@@ -5,11 +5,10 @@ A leaf of the CLI: it imports nothing of the commands, so every command module c
 
 from __future__ import annotations
 
-import os
+import math
 import re
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -64,6 +63,39 @@ def task_progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], N
         yield start
 
 
+@contextmanager
+def busy(what: str, enabled: bool) -> Iterator[None]:
+    """A spinner saying what the command is doing, for a person at a terminal."""
+    if not enabled:
+        yield
+        return
+    with console.status(f"{what}..."):
+        yield
+
+
+@contextmanager
+def trial_progress(enabled: bool) -> Iterator[Callable[[int, int, float | None], None] | None]:
+    """Yield `told(done, total, best)` drawing a search's bar, or None.
+
+    The bar shows trials done of those asked, the best validation ratio so far, the time
+    elapsed and an estimate of the time left.
+    """
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("best {task.fields[best]}"), TimeElapsedColumn(), TextColumn("left"),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("trials", total=None, best="-")
+
+        def told(done: int, total: int, best: float | None) -> None:
+            shown = "-" if best is None else f"{best:.4f}"
+            bar.update(task, completed=done, total=total, best=shown)
+
+        yield told
+
+
 # Click's base error, whether Typer uses the click package or its own copy of it (0.29+).
 ClickError = typer.BadParameter.__mro__[2]
 
@@ -88,13 +120,19 @@ class OneLineErrors(TyperGroup):
             sys.exit(1)
         except ClickError as err:
             if type(err).__name__ == "NoArgsIsHelpError":  # `stockcaster` alone: the help
-                console.print(err.ctx.get_help())
+                console.print(err.ctx.get_help(), markup=False, highlight=False)
             else:
                 print(f"error: {one_line(err)}", file=sys.stderr)
             sys.exit(err.exit_code)
-        except typer.Abort:
+        except typer.Abort as abort:
+            if isinstance(abort.__context__, KeyboardInterrupt):  # Click's word for Ctrl-C
+                print("interrupted by SIGINT: nothing unfinished was kept", file=sys.stderr)
+                sys.exit(130)
             print("Aborted!", file=sys.stderr)
             sys.exit(1)
+        except KeyboardInterrupt:  # Ctrl-C outside a command (while Click parses, say)
+            print("interrupted by SIGINT: nothing unfinished was kept", file=sys.stderr)
+            sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -147,42 +185,23 @@ def one_line(err: Exception) -> str:
 
 
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a `StockcasterError` as one line and exit with its code."""
+    """Print a `StockcasterError` as one line and exit with its code.
+
+    Every number option is checked to be finite first: Click reads `nan` and `inf` as
+    floats, and no option of stockcaster means either.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            for name, given in kwargs.items():
+                if isinstance(given, float) and not math.isfinite(given):
+                    raise StockcasterError(
+                        f"--{name.replace('_', '-')}: expected a finite number, received {given}"
+                    )
             return command(*args, **kwargs)
         except StockcasterError as err:
             print(f"error: {err}", file=sys.stderr)
             raise typer.Exit(err.exit_code) from None
 
     return wrapper
-
-
-# TensorFlow's C++ runtime logs to the process' stderr before Python can configure it
-# (TF_CPP_MIN_LOG_LEVEL no longer silences these lines); they say nothing to a user.
-_NATIVE_NOISE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \S+\s+\d+ \S+\.cc:\d+\]"
-    r"|To enable the following instructions: )"
-)
-
-
-@contextmanager
-def native_log_filtered() -> Iterator[None]:
-    """Hold back TensorFlow's native log lines written to fd 2; pass every other line on."""
-    fd = 2  # the native runtime writes to the process' stderr, whatever sys.stderr is
-    with tempfile.TemporaryFile() as held:
-        sys.stderr.flush()
-        saved = os.dup(fd)
-        os.dup2(held.fileno(), fd)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-            held.seek(0)
-            for line in held.read().decode(errors="replace").splitlines():
-                if not _NATIVE_NOISE.match(line):
-                    print(line, file=sys.stderr)

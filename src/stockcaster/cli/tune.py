@@ -5,6 +5,7 @@ The search's folder is `--out` itself (its study is kept there, for `--resume`).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,17 +22,18 @@ from stockcaster.cli.options import (
     FillOption,
     JsonOption,
     PresetOption,
+    QuietOption,
     SymbolOption,
     TrackingUriOption,
     TrackOption,
     value,
 )
-from stockcaster.cli.output import console, native_log_filtered, print_json
-from stockcaster.errors import StockcasterError
+from stockcaster.cli.output import console, print_json, show_progress, trial_progress
+from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
 from stockcaster.models.families import NEURAL, TABULAR
-from stockcaster.settings import choose_backend
+from stockcaster.settings import choose_backend, native_log_filtered
 from stockcaster.tuning.search import PRUNERS, SAMPLERS
 
 _FAMILIES = ", ".join([*NEURAL, *TABULAR])
@@ -58,7 +60,9 @@ def tune(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Start no trial after this many minutes.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="The sampler's and models' seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="The sampler's and models' seed (0 to 2**32-1).")
+    ] = 0,
     data: DataOption = None,
     symbol: SymbolOption = None,
     universe: Annotated[
@@ -95,12 +99,13 @@ def tune(
     tracking_uri: TrackingUriOption = None,
     columns: ColumnsOption = None,
     fill: FillOption = None,
+    quiet: QuietOption = False,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Search a model's hyper-parameters on the training years, then judge the search."""
     choose_backend(None)
-    tracking = inputs.tracking(track, tracking_uri)
+    tracking = inputs.tracking(track, tracking_uri, out)
     search = TuneConfig(
         family=model, trials=trials, space=space, sampler=sampler, pruner=pruner,
         folds=folds, timeout_minutes=timeout, seed=seed, preset=preset, features=features,
@@ -118,8 +123,15 @@ def tune(
         raise StockcasterError("--symbols: expected --universe with it, received none")
     else:
         source = inputs.source(data, symbol, columns, fill)
-    with native_log_filtered():
-        summary = tune_job(source, search, out, resume, tracking)
+    try:
+        with native_log_filtered(), trial_progress(show_progress(quiet, json_output)) as told:
+            summary = tune_job(source, search, out, resume, tracking, told)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        # Every finished trial is in the study (the running one is marked failed on resume).
+        again = "add --resume to continue" if search.engine == "local" else "a Ray search "
+        again += "" if search.engine == "local" else "cannot be resumed; start it again"
+        sys.stderr.write(f"interrupted: finished trials are kept in {out}; {again}\n")
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
     if json_output:
         print_json({**summary, "folder": str(out)})
         return

@@ -26,6 +26,7 @@ from stockcaster.cli.options import (
     Mode,
     Normalise,
     QuantilesOption,
+    QuietOption,
     Target,
     TrackingUriOption,
     TrackOption,
@@ -33,14 +34,7 @@ from stockcaster.cli.options import (
     parse_quantiles,
     value,
 )
-from stockcaster.cli.output import (
-    console,
-    machine_fault,
-    native_log_filtered,
-    print_json,
-    show_progress,
-    task_progress,
-)
+from stockcaster.cli.output import console, machine_fault, print_json, show_progress, task_progress
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.features.panel import FEATURE_SETS
@@ -50,7 +44,7 @@ from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import models_help, parse_models, universe_models
 from stockcaster.reporting.tables import print_scores
-from stockcaster.settings import choose_backend, parse_names
+from stockcaster.settings import choose_backend, native_log_filtered, parse_names
 from stockcaster.tuning.tasks import tuned_global
 
 _DEFAULT_OUT = Path("runs/universe")
@@ -168,7 +162,7 @@ def universe(
     ] = 5,
     columns: ColumnsOption = None,
     fill: FillOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    quiet: QuietOption = False,
     save: Annotated[
         Path | None,
         typer.Option("--save", help="Also save the first global network as a universe bundle."),
@@ -180,7 +174,7 @@ def universe(
 ) -> None:
     """Run and judge every model on every symbol of a file, one by one and as a cross-section."""
     choose_backend(value(backend))
-    tracking = inputs.tracking(track, tracking_uri)
+    tracking = inputs.tracking(track, tracking_uri, out)
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
     runner = EngineConfig(value(engine), workers, ray_address)

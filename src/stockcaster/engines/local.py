@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from stockcaster.engines.base import TRIES, Outcome, Work, describe
+from stockcaster.errors import StockcasterError
 
 
 class LocalEngine:
@@ -73,8 +75,11 @@ class _Pool:
 
     def run(self, keys: list[str], on_outcome: Callable[[Outcome], None]) -> None:
         waiting, tries = deque(keys), Counter()
-        workers = [self._start() for _ in range(self._size)]
+        workers = []
         try:
+            workers += [self._start(ready=False) for _ in range(self._size)]
+            for worker in workers:  # started side by side, then each awaited
+                _await_ready(worker)
             while waiting or any(w.key for w in workers):
                 for worker in workers:
                     if worker.key is None and waiting:
@@ -104,14 +109,22 @@ class _Pool:
                     worker.process.terminate()
                 worker.process.join()
 
-    def _start(self) -> _Worker:
+    def _start(self, ready: bool = True) -> _Worker:
         mine, theirs = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(theirs, *self._args), daemon=True, name="stockcaster-worker"
+            target=_serve, args=(theirs, *self._args), daemon=True, name=WORKER_NAME
         )
-        process.start()
-        theirs.close()
-        return _Worker(process, mine)
+        try:
+            process.start()
+        except BrokenPipeError:  # it died before it read what it was sent
+            process.join()
+            raise WorkerStartError(process.exitcode) from None
+        finally:
+            theirs.close()
+        worker = _Worker(process, mine)
+        if ready:
+            _await_ready(worker)
+        return worker
 
     @staticmethod
     def _receive(worker: _Worker) -> tuple[bool, Any]:
@@ -122,13 +135,51 @@ class _Pool:
 
 
 _DIED = object()
+_READY = "ready"
+WORKER_NAME = "stockcaster-worker"
+_GUARD = (
+    "a script that runs stockcaster's workers must call it under "
+    '`if __name__ == "__main__":` (each worker imports the script again)'
+)
+
+
+class WorkerStartError(StockcasterError):
+    """A worker process died before it was ready: no task could run, so the run stops."""
+
+    exit_code = 1
+
+    def __init__(self, exitcode: int | None):
+        super().__init__(
+            f"workers: expected worker processes that start, received one that exited "
+            f"with code {exitcode} while starting; {_GUARD}"
+        )
+
+
+def refuse_in_worker() -> None:
+    """Stop a worker that is running a job itself: the script that started the job was
+    imported again by the worker (no `__main__` guard). Exits quietly; the parent says why.
+    """
+    if multiprocessing.current_process().name == WORKER_NAME:
+        sys.stderr.write(f"stockcaster worker: {_GUARD}\n")
+        sys.exit(2)
+
+
+def _await_ready(worker: _Worker) -> None:
+    """Wait for a new worker's first word; a worker that dies first stops the run."""
+    wait([worker.conn, worker.process.sentinel])
+    ok, payload = _Pool._receive(worker)
+    if payload is _DIED or payload != _READY:
+        worker.process.join()
+        raise WorkerStartError(worker.process.exitcode)
 
 
 def _serve(conn: Connection, work: Work, shared: Any, job: Any) -> None:
-    """A worker's loop: run each key it is sent and send back (ok, value or error)."""
+    """A worker's loop: say it is ready, then run each key it is sent and send back
+    (ok, value or error)."""
     # Ctrl-C reaches the whole process group; the engine stops its workers itself, so a
     # worker does not die printing its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send((True, _READY))
     while True:
         try:
             key = conn.recv()

@@ -56,13 +56,33 @@ def scaler_from_dict(state: dict) -> TransformerMixin:
     """Rebuild a fitted scaler from `scaler_to_dict`'s output.
 
     Raises:
-        KeyError, ValueError: the state is not a scaler's.
+        KeyError, ValueError: the state is not a scaler's (a missing key; a value that is
+            not one finite number, or a scale, range, variance or count that is not positive).
     """
     name = state["kind"]
     scaler = make_scaler(name)
     for key in _STATE[name]:
-        value = np.asarray(state[key], dtype="float64")
+        value = _checked(key, state[key])
         setattr(scaler, key, value if value.ndim else value.item())
     if name != "none":
         scaler.n_features_in_ = 1
     return scaler
+
+
+# Divided by, or counted: a value of zero would make every forecast infinite or empty.
+_POSITIVE = ("scale_", "data_range_", "var_", "n_samples_seen_")
+
+
+def _checked(key: str, raw) -> np.ndarray:
+    """One fitted attribute: a single finite number (positive where it divides)."""
+    try:
+        value = np.asarray(raw, dtype="float64")
+    except (TypeError, ValueError):
+        raise ValueError(f"{key}: expected one number, received {str(raw)[:40]!r}") from None
+    if value.size != 1 or value.ndim > 1:
+        raise ValueError(f"{key}: expected one number, received an array of shape {value.shape}")
+    number = float(value.reshape(-1)[0])
+    if not np.isfinite(number) or (key in _POSITIVE and number <= 0):
+        wanted = "a positive finite number" if key in _POSITIVE else "a finite number"
+        raise ValueError(f"{key}: expected {wanted}, received {raw!r}")
+    return value

@@ -34,6 +34,7 @@ from stockcaster.jobs.envelope import (
     Prices,
     Source,
     check_output,
+    job,
     output_folder,
     read_source,
     reproducibility,
@@ -85,6 +86,7 @@ class BacktestRun:
     buy_and_hold: dict
 
 
+@job
 def backtest(
     preset: RunConfig,
     plan: BacktestPlan | None = None,

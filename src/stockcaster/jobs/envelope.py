@@ -2,23 +2,44 @@
 
 A job reads one symbol's prices from a `Source` (checked before anything is trained or
 written), writes its outputs into a `RunFolder` that appears only when complete, and
-stamps them with a `reproducibility` record.
+stamps them with a `reproducibility` record. Every job's entry point is a `job`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy
 from stockcaster.data.series import load_series, price_series
+from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, versions
+from stockcaster.settings import native_log_filtered
 from stockcaster.store import files
+
+
+def job(entry: Callable[..., Any]) -> Callable[..., Any]:
+    """A job's entry point, as the CLI and the Python API call it.
+
+    It refuses to run inside one of the local engine's worker processes (a script without
+    its `__main__` guard, imported again by each worker), and holds back TensorFlow's
+    native log lines, as the CLI does, passing every other line of stderr on.
+    """
+
+    @functools.wraps(entry)
+    def run_job(*args: Any, **kwargs: Any) -> Any:
+        refuse_in_worker()
+        with native_log_filtered():
+            return entry(*args, **kwargs)
+
+    return run_job
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from stockcaster.jobs.envelope import (
     Prices,
     Source,
     check_output,
+    job,
     output_folder,
     read_source,
     reproducibility,
@@ -35,6 +36,7 @@ class Prediction:
     history: pd.Series
 
 
+@job
 def predict(
     model: str | Path,
     source: Source | None = None,

@@ -22,7 +22,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.envelope import check_output, output_folder, reproducibility
+from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
@@ -38,6 +38,7 @@ class UniversePrediction:
     meta: dict
 
 
+@job
 def predict_universe(
     model: str | Path,
     source: PanelSource,

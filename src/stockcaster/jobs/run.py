@@ -23,6 +23,7 @@ from stockcaster.jobs.envelope import (
     Prices,
     Source,
     check_output,
+    job,
     output_folder,
     read_source,
     reproducibility,
@@ -60,6 +61,7 @@ class _Trained:
     predict_seconds: float
 
 
+@job
 def run(
     config: RunConfig,
     source: Source | None = None,

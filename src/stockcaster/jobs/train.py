@@ -11,10 +11,11 @@ from pathlib import Path
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
-from stockcaster.jobs.envelope import Source, check_new_folder, read_source
+from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.presets import RunConfig
 
 
+@job
 def train_bundle(
     preset: RunConfig,
     save: str | Path,

@@ -12,11 +12,11 @@ often a search this wide finds that much by luck (tuning/verdict.py); and write
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster import columns as C
@@ -25,7 +25,7 @@ from stockcaster.engines.ray import RayEngine
 from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.features.split import training_rows
-from stockcaster.jobs.envelope import Source, check_output, read_source, reproducibility
+from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.config import GlobalConfig
 from stockcaster.models.families import NEURAL
@@ -34,79 +34,41 @@ from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 from stockcaster.reporting.tune_report import write_tune_figures
 from stockcaster.store import files
+from stockcaster.tuning.config import TuneConfig
+from stockcaster.tuning.folder import search_folder
 from stockcaster.tuning.panel_validation import PanelCloses
-from stockcaster.tuning.ray_search import search_ray
-from stockcaster.tuning.search import STUDY_FILE, check_choices, search_local
+from stockcaster.tuning.ray_search import check_resources, search_ray
+from stockcaster.tuning.search import Progress, search_local
 from stockcaster.tuning.space import Space, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.verdict import importances, judge, trials_table
 
-SETTINGS_FILE = "search.json"  # the search's settings, checked by --resume
 BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --model`
 
 
-@dataclass(frozen=True)
-class TuneConfig:
-    """What a search tries and how.
-
-    Attributes:
-        family: a family of the model registry with hyper-parameters (the networks,
-            linear, lightgbm).
-        trials: trials to finish (run or pruned).
-        space: a TOML file overriding the family's default space.
-        sampler, pruner: Optuna's (tuning/search.py lists them).
-        folds: validation folds tiling the training part's last 30%.
-        timeout_minutes: stop starting trials after this long (None: no limit).
-        seed: the sampler's and the models' seed.
-        preset: the preset every trial of one symbol starts from.
-        cost_bps: trading cost of the long/flat rule in the Deflated Sharpe Ratio.
-        features: a universe's feature set (`features/panel.py`).
-        engine: "local" (Optuna, one trial at a time, resumable) or "ray" (Ray Tune).
-        workers: Ray trials at once (None: 2).
-        ray_address: an existing Ray cluster (None: a local instance, for this search).
-        trial_cpus, trial_gpus: each Ray trial's resources (None: the CPUs / workers).
-    """
-
-    family: str = "lstm"
-    trials: int = 20
-    space: str | Path | None = None
-    sampler: str = "tpe"
-    pruner: str = "median"
-    folds: int = 3
-    timeout_minutes: float | None = None
-    seed: int = 0
-    preset: str = "default"
-    cost_bps: float = 5.0
-    features: str = "returns"
-    engine: str = "local"
-    workers: int | None = None
-    ray_address: str | None = None
-    trial_cpus: float | None = None
-    trial_gpus: float = 0.0
-
-
+@job
 def tune(
     source: Source | PanelSource,
     config: TuneConfig,
     out: str | Path,
     resume: bool = False,
     tracking: Tracking | None = None,
+    progress: Progress | None = None,
 ) -> dict:
     """Run (or continue) a search in the folder `out`; return the summary in `tune.json`.
 
     `source` is one symbol's (`Source`) or a universe's (`PanelSource`). With `tracking`,
-    the search, each trial and the best one's refit are logged (`reporting/tracking.py`).
+    the search, each trial and the best one's refit are logged (`reporting/tracking.py`);
+    `progress(done, total, best)` is called as trials finish.
 
     Raises:
         StockcasterError: bad input, a bad space file, a space that needs more history
             than the data has, or a folder holding another search, before any trial.
     """
     folder = Path(out)
+    config.check()
     check_output(folder)
-    check_choices(config.sampler, config.pruner)
-    if config.engine not in ("local", "ray"):
-        raise StockcasterError(f"--engine: expected local or ray, received {config.engine!r}")
     if config.engine == "ray" and resume:
         raise StockcasterError("--resume: expected the local engine, received --engine ray")
     space = (
@@ -114,12 +76,24 @@ def tune(
     )
     task, whole, where = _task(source, config, space)
     settings = {**_settings(config), "data": where[0], "symbol": where[1]}
-    _open_folder(folder, resume, settings)
-    options = {**dataclasses.asdict(config), "timeout_s": _seconds(config.timeout_minutes)}
-    if config.engine == "ray":
-        records = search_ray(folder, space, task, _ray_options(config, options), _ray(config))
-    else:
-        records = search_local(folder, space, task, options)
+    options = {**dataclasses.asdict(config), "timeout_s": _seconds(config.timeout_minutes),
+               "progress": progress}  # fmt: skip
+    with _engine(config, options) as options, search_folder(folder, resume, settings):
+        if config.engine == "ray":
+            records = search_ray(folder, space, task, options, _ray(config))
+        else:
+            records = search_local(folder, space, task, options)
+        summary = _conclude(folder, config, task, records, (whole, where, settings, space))
+    if tracking is not None:
+        children = [_child(task, t) for t in records]
+        shown = {k: summary[k] for k in ("trials", "best", "verdict")}
+        return {**summary, "tracked": track(tracking, "tune", settings, shown, folder, children)}
+    return summary
+
+
+def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple) -> dict:
+    """Judge the finished trials, refit and score the best once, write the outputs."""
+    whole, where, settings, space = data
     scored = [t for t in records if t.scored]
     if not scored:
         raise StockcasterError(f"{folder}: no trial finished with a score (see trials.csv)")
@@ -138,10 +112,6 @@ def tune(
     if isinstance(task, SymbolTask) and config.family in NEURAL:
         summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
-    if tracking is not None:
-        children = [_child(task, t) for t in records]
-        shown = {k: summary[k] for k in ("trials", "best", "verdict")}
-        return {**summary, "tracked": track(tracking, "tune", settings, shown, folder, children)}
     return summary
 
 
@@ -212,6 +182,21 @@ def _global(config: TuneConfig, space: Space) -> GlobalConfig:
     return dataclasses.replace(base, lookback=longest(space, "lookback", base.lookback))
 
 
+@contextlib.contextmanager
+def _engine(config: TuneConfig, options: dict) -> Iterator[dict]:
+    """The search's options, on its engine: for Ray, a session held for the search, whose
+    resources are checked before the folder is touched (Ray would wait forever for a GPU
+    it does not have), and stopped with the command."""
+    if config.engine != "ray":
+        yield options
+        return
+    engine, options = _ray(config), _ray_options(config, options)
+    engine.check()
+    with engine.session() as ray:
+        check_resources(ray.cluster_resources(), options["resources"])
+        yield options
+
+
 def _ray(config: TuneConfig) -> RayEngine:
     return RayEngine(workers=None, address=config.ray_address)
 
@@ -242,27 +227,6 @@ def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig) -> N
 def _settings(config: TuneConfig) -> dict:
     space = Path(config.space).read_text() if config.space else None
     return {**dataclasses.asdict(config), "space": space}
-
-
-def _open_folder(folder: Path, resume: bool, settings: dict) -> None:
-    """A new folder for a new search; with `resume`, one that holds the same search."""
-    study = folder / STUDY_FILE
-    if (study.exists() or (folder / "ray").exists()) and not resume:
-        raise StockcasterError(
-            f"{folder}: expected a new folder, received one that holds a search "
-            "(add --resume to continue it, or choose another --out)"
-        )
-    if resume and study.exists():
-        kept = folder / SETTINGS_FILE
-        stored = json.loads(kept.read_text()) if kept.exists() else None
-        if stored is not None and stored != json.loads(files.json_text(settings)):
-            key = next(k for k in settings if stored.get(k) != settings[k])
-            raise StockcasterError(
-                f"{folder}: expected --resume with the settings of the stored search, "
-                f"received a different {key!r}"
-            )
-    folder.mkdir(parents=True, exist_ok=True)
-    files.write_atomic(folder / SETTINGS_FILE, lambda p: files.write_json(p, settings))
 
 
 def _write_outputs(folder: Path, records: list, summary: dict, best) -> None:

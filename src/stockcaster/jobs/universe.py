@@ -31,7 +31,7 @@ from stockcaster.evaluation.symbol_work import (
     evaluate_symbol,
     evaluate_symbols,
 )
-from stockcaster.jobs.envelope import reproducibility
+from stockcaster.jobs.envelope import job, reproducibility
 from stockcaster.jobs.universe_bundle import check_save, save_from_run
 from stockcaster.jobs.universe_panel import (
     GLOBAL_STAGE,
@@ -48,7 +48,9 @@ from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import ModelOptions, all_closed_form
 from stockcaster.reporting.universe_outputs import write_universe_outputs
 from stockcaster.store import files
-from stockcaster.store.results import ResultsStore, open_run_folder
+from stockcaster.store.lock import locked_folder
+from stockcaster.store.results import ResultsStore
+from stockcaster.store.universe_folder import open_run_folder
 
 __all__ = ["GLOBAL_STAGE", "UniverseRun", "universe"]
 
@@ -66,6 +68,7 @@ class UniverseRun:
     summary: dict
 
 
+@job
 def universe(
     source: PanelSource,
     config: UniverseConfig | None = None,
@@ -101,9 +104,11 @@ def universe(
     runner = make_engine(engine or EngineConfig())
     runner.check()
     plan = plan_universe(source, config)
-    folder = open_run_folder(Path(out), resume, plan.settings)
-    started = time.perf_counter()
-    with ResultsStore(folder) as store:
+    with (  # one command at a time in a run folder: a second one alongside is refused
+        locked_folder(Path(out)) as folder,
+        ResultsStore(open_run_folder(folder, resume, plan.settings)) as store,
+    ):
+        started = time.perf_counter()
         store.save_settings(plan.settings)
         done = store.finished()
         for name in plan.chosen:

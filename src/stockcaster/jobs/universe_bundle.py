@@ -21,7 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.envelope import check_new_folder
+from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
@@ -66,6 +66,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
     return save
 
 
+@job
 def train_universe(
     source: PanelSource,
     config: GlobalConfig,
@@ -105,6 +106,7 @@ def train_universe(
     return Path(save)
 
 
+@job
 def resume_universe(
     bundle_path: str | Path, source: PanelSource, save: str | Path, min_history: int = 60
 ) -> Path:

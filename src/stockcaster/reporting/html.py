@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.reporting.readback import Damaged
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
 from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
 from stockcaster.reporting.universe_report import universe_predict_sections, universe_sections
@@ -89,7 +90,12 @@ def write_report(folder: str | Path) -> Path:
         )
     try:
         title, sections = kind.sections(folder)
-    except (ValueError, KeyError, TypeError, IndexError, OSError) as err:
+    except Damaged as err:
+        raise StockcasterError(
+            f"{err.path}: expected the results `stockcaster {kind.name}` writes, received "
+            f"{err.received}; rerun the command to write it again"
+        ) from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as err:
         raise StockcasterError(
             f"{folder / kind.marker}: expected the results `stockcaster {kind.name}` writes, "
             f"received a damaged or incomplete folder ({err.__class__.__name__}); rerun the "

@@ -20,7 +20,20 @@ def image_html(folder: Path, name: str, alt: str) -> str:
 
 
 def table_html(frame: pd.DataFrame, digits: int = 4) -> str:
-    """A frame as an HTML table, numbers to `digits` decimals, scrolling if wide."""
+    """A frame as an HTML table, numbers to `digits` decimals, scrolling if wide.
+
+    A column of whole numbers stays whole (counts that a missing value made floats read
+    `8`, not `8.0000`).
+    """
+    counts = {
+        name: frame[name].astype("Int64")
+        for name in frame.columns
+        if frame[name].dtype.kind == "f"
+        and frame[name].notna().any()
+        and (frame[name].dropna() % 1 == 0).all()
+        and frame[name].dropna().abs().max() < 2**53
+    }
+    frame = frame.assign(**counts) if counts else frame
     table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.{digits}f}")
     return f"<div class='wide'>{table}</div>"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.reporting.html_parts import (
     image_html,
     paragraph,
@@ -15,18 +15,23 @@ from stockcaster.reporting.html_parts import (
     record_html,
     table_html,
 )
+from stockcaster.reporting.readback import Damaged, csv_table, json_object
 from stockcaster.store import files
+
+_RUN_KEYS = ("model", "naive", "mse_ratio", "test_period", "symbol", "preset", "source")
 
 
 def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
-    m = json.loads((folder / files.METRICS_FILE).read_text())
+    m = json_object(folder / files.METRICS_FILE, _RUN_KEYS)
+    period = json_object_in(m, "test_period", folder / files.METRICS_FILE)
+    predictions = csv_table(folder / files.PREDICTIONS_FILE, C.RUN_FORECAST_COLUMNS,
+                            rows=period.get("days"), filled=_FILLED)  # fmt: skip
     data = m.get("data", {})
     rows = pd.DataFrame(
         [{"forecast": key, **{k: v for k, v in m[key].items()}} for key in ("model", "naive")]
     )
     verdict = plain_verdict(m["mse_ratio"], m.get("dm_pvalue"), m.get("lag_flag"))
     notes = "".join(paragraph(n) for n in m.get("notes", []))
-    period = m["test_period"]
     return f"{m['symbol']}: stockcaster run, preset {m['preset']}", [
         ("Verdict", f"<div class='verdict'>{html.escape(verdict)}</div>{notes}"),
         (
@@ -40,7 +45,14 @@ def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             + image_html(folder, files.PRICES_FIGURE, "price chart"),
         ),
         ("Test-period metrics", table_html(rows)),
-        ("Actual vs predicted", image_html(folder, files.FORECAST_FIGURE, "actual vs predicted")),
+        (
+            "Actual vs predicted",
+            image_html(folder, files.FORECAST_FIGURE, "actual vs predicted")
+            + paragraph(
+                f"The last test days ({files.PREDICTIONS_FILE} has all {len(predictions)}):"
+            )
+            + table_html(predictions.tail(5), 2),
+        ),
         (
             "Training",
             paragraph(
@@ -56,8 +68,11 @@ def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
 
 
 def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
-    s = json.loads((folder / files.LEADERBOARD_JSON).read_text())
+    s = json_object(folder / files.LEADERBOARD_JSON, ("leaderboard", "symbol", "test_period"))
     board = pd.DataFrame(s["leaderboard"])
+    csv_table(folder / files.LEADERBOARD_CSV, ("model", "horizon", "mse"), rows=len(board))
+    csv_table(folder / files.FORECASTS_FILE, (C.DATE, C.MODEL, C.HORIZON, C.YHAT, C.ACTUAL),
+              filled=(C.DATE, C.MODEL, C.HORIZON, C.ACTUAL))  # fmt: skip
     shown = [c for c in ("model", "horizon", "n", "mse", "mse_ratio", "mase", "theil_u",
                          "directional_accuracy", "dm_pvalue", "lag_flag", "coverage",
                          "interval_score", "long_flat_sharpe", "long_short_sharpe", "error")
@@ -99,8 +114,9 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
 
 
 def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
-    meta = json.loads((folder / files.PREDICT_META).read_text())
-    forecast = pd.read_csv(folder / files.PREDICT_FILE)
+    meta = json_object(folder / files.PREDICT_META, ("bundle_meta", "data", "symbol"))
+    forecast = csv_table(folder / files.PREDICT_FILE, C.FUTURE_FORECAST_COLUMNS,
+                         filled=(C.DATE, C.SYMBOL, C.HORIZON, C.YHAT))  # fmt: skip
     trained = meta["bundle_meta"]["data"]
     return f"{meta['symbol']}: stockcaster predict", [
         (
@@ -118,6 +134,16 @@ def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ),
         ("Reproducibility", record_html(meta)),
     ]
+
+
+_FILLED = (C.DATE, C.HORIZON, C.ACTUAL, C.YHAT, C.NAIVE)
+
+
+def json_object_in(record: dict, key: str, path: Path) -> dict:
+    """`record[key]`, which must be an object, else the file is damaged."""
+    if not isinstance(record.get(key), dict):
+        raise Damaged(path, f"{key!r} that is not an object")
+    return record[key]
 
 
 def _read(path: Path) -> str | None:

@@ -6,6 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from stockcaster import columns as C
 
@@ -98,20 +99,23 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
 
 
 def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: str) -> None:
-    """Print the backtest leaderboard: best (lowest MSE per horizon) and naive rows marked."""
-    table = Table(title=title, padding=(0, 1), title_justify="left")
-    columns = ["model", "h", "MSE", "xnaive", "MASE", "U", "dir", "DM p", "lag", "LF SR", "LS SR"]
+    """Print the backtest leaderboard: best (lowest MSE per horizon) and naive rows marked.
+
+    On a narrow terminal the least needed columns are left out, and a line says which.
+    """
+    # (header, priority: the lower, the longer it stays on a narrow terminal)
+    columns = [("model", 0), ("h", 1), ("MSE", 2), ("xnaive", 0), ("MASE", 6), ("U", 7),
+               ("dir", 4), ("DM p", 1), ("lag", 3), ("LF SR", 5), ("LS SR", 5)]  # fmt: skip
     intervals = board["coverage"].notna().any()
     if intervals:
-        columns += ["cover", "int score"]
-    for name in columns:
-        table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
+        columns += [("cover", 4), ("int score", 6)]
     best = set(board.dropna(subset=["mse"]).groupby("horizon")["mse"].idxmin())
+    rows = []
     for i, row in board.iterrows():
         mark = (" =" if row["model"] == "naive" else "") + (" *" if i in best else "")
         lag = row["lag_flag"]
-        table.add_row(
-            f"{row['model']}{mark}",
+        rows.append([
+            f"{escape(str(row['model']))}{mark}",
             "" if pd.isna(row["horizon"]) else str(row["horizon"]),
             *(_cell(row[key], digits) for key, digits in (
                 ("mse", 4), ("mse_ratio", 4), ("mase", 2), ("theil_u", 3),
@@ -120,8 +124,8 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
             _cell(row["long_flat_sharpe"], 2),
             _cell(row["long_short_sharpe"], 2),
             *((_cell(row["coverage"], 3), _cell(row["interval_score"], 3)) if intervals else ()),
-        )  # fmt: skip
-    console.print(table)
+        ])  # fmt: skip
+    fitted_table(console, title, columns, rows)
     for _, row in board[board["error"].notna()].iterrows():
         console.print(
             f"[red]{escape(row['model'])} failed[/red] on some windows: {escape(row['error'])}"
@@ -169,16 +173,16 @@ def print_scores(console: Console, summary: dict) -> None:
     Drawdown and turnover are in `universe.json` and the report, not here (width).
     """
     counts = summary["symbols"]
-    table = Table(
-        title=f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
+    title = (
+        f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
         f"{counts.get('failed', 0)} failed · one step ahead, against naive · DM wins/losses "
         "after a Benjamini-Hochberg correction (raw counts in brackets)"
     )
-    for name in ("model", "MSE ratio", "beats naive", "DM wins", "DM losses", "rank IC",
-                 "rank ICIR", "t", "L/S annual", "L/S IR", "train s"):  # fmt: skip
-        table.add_column(name, justify="left" if name == "model" else "right", no_wrap=True)
-    for row in summary.get("leaderboard") or []:
-        table.add_row(
+    columns = [("model", 0), ("MSE ratio", 0), ("beats naive", 2), ("DM wins", 1),
+               ("DM losses", 1), ("rank IC", 1), ("rank ICIR", 3), ("t", 2), ("L/S annual", 4),
+               ("L/S IR", 3), ("train s", 5)]  # fmt: skip
+    rows = [
+        [
             escape(str(row["model"])),
             _optional(row["median_mse_ratio"]),
             _optional(row["share_beating_naive"], "{:.0%}"),
@@ -190,8 +194,40 @@ def print_scores(console: Console, summary: dict) -> None:
             _optional(row["annual_return"], "{:.1%}"),
             _optional(row["information_ratio"], "{:.2f}"),
             _optional(row["train_seconds"], "{:.0f}"),
-        )
+        ]
+        for row in summary.get("leaderboard") or []
+    ]
+    fitted_table(console, title, columns, rows)
+
+
+def fitted_table(
+    console: Console, title: str, columns: list[tuple[str, int]], rows: list[list[str]]
+) -> None:
+    """Print a table whose columns fit the console: the columns of highest priority number
+    are left out first, and a line names them (`--json` and the report have them all).
+
+    Args:
+        columns: (header, priority) per column; the first is left-aligned, the rest right.
+        rows: cells as text (Rich markup escaped), one list per row.
+    """
+    widths = [max([len(h), *(len(Text.from_markup(r[j]).plain) for r in rows)])
+              for j, (h, _) in enumerate(columns)]  # fmt: skip
+    kept = list(range(len(columns)))
+    by_need = sorted(kept, key=lambda j: (-columns[j][1], -j))
+    while sum(widths[j] + 3 for j in kept) + 1 > console.width and len(kept) > 2:
+        kept.remove(by_need.pop(0))
+    table = Table(title=title, padding=(0, 1), title_justify="left")
+    for j in kept:
+        table.add_column(columns[j][0], justify="left" if j == 0 else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*(row[j] for j in kept))
     console.print(table)
+    left_out = [columns[j][0] for j in range(len(columns)) if j not in kept]
+    if left_out:
+        console.print(
+            f"not shown at {console.width} columns: {', '.join(left_out)} "
+            "(--json and the report have every column)"
+        )
 
 
 def _counts(corrected: float | None, raw: float | None) -> str:

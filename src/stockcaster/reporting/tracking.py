@@ -7,9 +7,11 @@ search adds one child run per trial (its parameters, fold scores, validation rat
 config TOML); the parent holds the best trial's refit (test metrics, best.toml, report,
 and for a network of one symbol its bundle).
 
-The default tracking URI is a local `mlruns/` folder (an SQLite database in it, with the
-artifacts beside; MLflow no longer accepts its plain-file store). MLflow is an optional
-extra (`pip install 'stockcaster[mlflow]'`), imported only when tracking is asked for.
+The tracking URI is `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else a local `mlruns/`
+folder inside the command's `--out` (an SQLite database in it, with the artifacts beside;
+MLflow no longer accepts its plain-file store). It is checked before the command's work.
+MLflow is an optional extra (`pip install 'stockcaster[mlflow]'`), imported only when
+tracking is asked for.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import logging
 import math
 import os
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,35 +37,57 @@ _MAX_PARAM = 6000  # MLflow's longest parameter value
 
 @dataclass(frozen=True)
 class Tracking:
-    """Where runs are tracked: `tracker` ("mlflow") at `uri` (None: ./mlruns)."""
+    """Where runs are tracked: `tracker` ("mlflow") at `uri`.
+
+    The URI is the one the user named: `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else
+    a local `mlruns/` folder inside the command's `out` (so that nothing is written
+    outside `--out` unless the user named the place).
+    """
 
     tracker: str = "mlflow"
     uri: str | None = None
+    out: Path = Path(".")
+
+    @property
+    def where(self) -> str:
+        """The URI runs go to (an SQLite database in `out/mlruns` by default)."""
+        named = self.uri or os.environ.get("MLFLOW_TRACKING_URI") or None
+        return named or f"sqlite:///{(Path(self.out) / LOCAL_FOLDER / 'mlflow.db').resolve()}"
 
     def check(self) -> None:
-        """Raises: StockcasterError for an unknown tracker, or MLflow not installed."""
+        """Before any work: the tracker known and installed, its URI well formed, and a
+        server answering within a few seconds.
+
+        Raises:
+            StockcasterError: an unknown tracker, MLflow missing, a malformed or
+                unsupported URI, or a server that does not answer.
+        """
         if self.tracker not in TRACKERS:
             raise StockcasterError(
                 f"--track: expected one of {', '.join(TRACKERS)}, received {self.tracker!r}"
             )
         _mlflow()
+        check_uri(self.where, "--tracking-uri" if self.uri else "MLFLOW_TRACKING_URI")
 
     def client(self):
-        """An `MlflowClient` for `uri`, and the experiment's id (created if new)."""
+        """An `MlflowClient` for the URI, and the experiment's id (created if new)."""
         # MLflow prints each run's address to stdout (which --json keeps for the JSON),
         # and logs its database's creation; the command reports the run itself.
         os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+        # A server that went away after the check: one try, not minutes of retries.
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(_ANSWER_S))
         for name in ("mlflow", "alembic"):
             logging.getLogger(name).setLevel(logging.WARNING)
         _mlflow()
         # Delayed import: MLflow, only when tracking is asked for.
         from mlflow.tracking import MlflowClient
 
-        uri, artifacts = self.uri, None
-        if uri is None:
-            LOCAL_FOLDER.mkdir(exist_ok=True)
-            uri = f"sqlite:///{(LOCAL_FOLDER / 'mlflow.db').resolve()}"
-            artifacts = (LOCAL_FOLDER / "artifacts").resolve().as_uri()
+        uri, artifacts = self.where, None
+        if uri.startswith("sqlite:///"):  # artifacts beside the database, not in ./mlruns
+            database = Path(uri.removeprefix("sqlite:///"))
+            database.parent.mkdir(parents=True, exist_ok=True)
+            artifacts = (database.parent / "artifacts").resolve().as_uri()
         client = MlflowClient(tracking_uri=uri)
         found = client.get_experiment_by_name(EXPERIMENT)
         experiment = (
@@ -69,6 +96,46 @@ class Tracking:
             else client.create_experiment(EXPERIMENT, artifact_location=artifacts)
         )
         return client, experiment
+
+
+_ANSWER_S = 5  # seconds a tracking server has to answer
+_SCHEMES = "http(s)://HOST:PORT, sqlite:///PATH or a database URI"
+
+
+def check_uri(uri: str, option: str) -> None:
+    """A tracking URI MLflow can write to, its server answering (for http and https).
+
+    Raises:
+        StockcasterError: "--tracking-uri: expected ..., received ...".
+    """
+    parts = urllib.parse.urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme in ("", "file") and not os.environ.get("MLFLOW_ALLOW_FILE_STORE"):
+        raise StockcasterError(
+            f"{option}: expected {_SCHEMES} (MLflow 3 no longer writes its plain-file store; "
+            f"use sqlite:///FOLDER/mlflow.db), received {uri!r}"
+        )
+    if scheme not in ("http", "https"):
+        if scheme == "sqlite" and not parts.path.lstrip("/"):
+            raise StockcasterError(f"{option}: expected sqlite:///PATH, received {uri!r}")
+        return
+    try:
+        host = parts.hostname if parts.port is None or parts.port > 0 else None
+    except ValueError:  # a port that is not a number
+        host = None
+    if not host:
+        raise StockcasterError(f"{option}: expected {_SCHEMES}, received {uri!r}")
+    try:
+        urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=_ANSWER_S).close()
+    except urllib.error.HTTPError:
+        return  # the server answered (a proxy in front of it may not know /health)
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        cause = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+        raise StockcasterError(
+            f"{option}: expected a tracking server answering within {_ANSWER_S} s, received "
+            f"{uri!r} ({' '.join(cause.split())[:80]})"
+        ) from None
 
 
 def track(
@@ -91,20 +158,37 @@ def track(
     client, experiment = tracking.client()
     run = client.create_run(experiment, run_name=command, tags={"command": command})
     run_id = run.info.run_id
-    _log(client, run_id, flatten(settings), numbers(summary))
-    for child in children:
-        tags = {"mlflow.parentRunId": run_id, "command": f"{command} trial"}
-        sub = client.create_run(experiment, run_name=child["name"], tags=tags)
+    try:
+        _log(client, run_id, flatten(settings), numbers(summary))
+        for child in children:
+            _log_child(client, experiment, run_id, command, child)
+        for path in sorted(Path(folder).rglob("*")):
+            inner = set(path.relative_to(folder).parts)
+            if path.is_file() and not path.name.endswith(_SKIPPED) and not _INNER & inner:
+                where = path.parent.relative_to(folder).as_posix()
+                client.log_artifact(run_id, str(path), None if where == "." else where)
+    except BaseException:  # a signal or a failure: the run is marked, never left running
+        client.set_terminated(run_id, "KILLED")
+        raise
+    client.set_terminated(run_id)
+    return {"tracker": tracking.tracker, "uri": client.tracking_uri, "run_id": run_id}
+
+
+_INNER = {"ray", "mlruns"}  # folders of an output that are not its results
+
+
+def _log_child(client, experiment: str, parent: str, command: str, child: dict) -> None:
+    """One child run (a trial): its parameters, metrics and text files."""
+    tags = {"mlflow.parentRunId": parent, "command": f"{command} trial"}
+    sub = client.create_run(experiment, run_name=child["name"], tags=tags)
+    try:
         _log(client, sub.info.run_id, flatten(child["params"]), numbers(child["metrics"]))
         for name, text in child.get("text", {}).items():
             client.log_text(sub.info.run_id, text, name)
-        client.set_terminated(sub.info.run_id)
-    for path in sorted(Path(folder).rglob("*")):
-        if path.is_file() and not path.name.endswith(_SKIPPED) and "ray" not in path.parts:
-            where = path.parent.relative_to(folder).as_posix()
-            client.log_artifact(run_id, str(path), None if where == "." else where)
-    client.set_terminated(run_id)
-    return {"tracker": tracking.tracker, "uri": client.tracking_uri, "run_id": run_id}
+    except BaseException:
+        client.set_terminated(sub.info.run_id, "KILLED")
+        raise
+    client.set_terminated(sub.info.run_id)
 
 
 def _log(client, run_id: str, params: dict, metrics: dict) -> None:

@@ -7,7 +7,6 @@ validation against test for the best trial, its parameters, the trials, the reco
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 
 from stockcaster.reporting.figures import drawing, save, subplots
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.reporting.readback import csv_table, json_object
 
 TUNE_FILE = "tune.json"
 TRIALS_FILE = "trials.csv"
@@ -58,8 +58,9 @@ def write_tune_figures(folder: Path, summary: dict) -> None:
 
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
-    s = json.loads((folder / TUNE_FILE).read_text())
-    trials = pd.read_csv(folder / TRIALS_FILE)
+    s = json_object(folder / TUNE_FILE, ("settings", "best", "verdict", "trials"))
+    trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=s["trials"]["finished"],
+                       filled=("trial", "state"))  # fmt: skip
     settings, best, verdict = s["settings"], s["best"], s["verdict"]
     sides = pd.DataFrame(
         {

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.store import files
 from stockcaster.store.files import (
     IC_FIGURE,
@@ -21,13 +23,13 @@ from stockcaster.store.files import (
 
 def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a universe run's report."""
-    s = json.loads((folder / SUMMARY_FILE).read_text())
+    s = json_object(folder / SUMMARY_FILE, ("scores", "settings", "symbols", "cross_section"))
     scores = pd.DataFrame(s["scores"])
     settings = s["settings"]
     counts = s["symbols"]
     cross = _cross_table(s["cross_section"])
     bench = next(iter(s["cross_section"].values()), {}).get("portfolio", {})
-    per_symbol = pd.read_csv(folder / SYMBOLS_FILE)
+    per_symbol = csv_table(folder / SYMBOLS_FILE, ("symbol",), filled=("symbol",))
     reasons = {**s["skipped"], **s["failed"]}
     skipped = pd.DataFrame({"symbol": list(reasons), "reason": list(reasons.values())})
     fits = _fits_table(s.get("global_models") or {})
@@ -164,9 +166,10 @@ def _pct(value: float | None) -> str:
 
 def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of `predict` on a universe bundle: the book, the spread, the rest."""
-    meta = json.loads((folder / files.UNIVERSE_PREDICT_META).read_text())
-    picks = pd.read_csv(folder / files.PICKS_FILE)
-    forecast = pd.read_csv(folder / files.PREDICT_FILE)
+    meta = json_object(folder / files.UNIVERSE_PREDICT_META, ("bundle_meta", "set_aside"))
+    picks = csv_table(folder / files.PICKS_FILE, (C.SYMBOL,), filled=(C.SYMBOL,))
+    forecast = csv_table(folder / files.PREDICT_FILE, (C.DATE, C.SYMBOL, C.YHAT, C.LO, C.HI),
+                         filled=(C.DATE, C.SYMBOL, C.YHAT))  # fmt: skip
     aside = pd.DataFrame({"symbol": list(meta["set_aside"]),
                           "reason": list(meta["set_aside"].values())})  # fmt: skip
     trained = meta["bundle_meta"]

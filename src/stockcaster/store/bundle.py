@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 import pandas as pd
 
 import stockcaster
@@ -151,15 +152,22 @@ def load_network(path: Path):
     """A bundle's Keras model, in safe mode (no code in the file runs), without optimiser.
 
     Raises:
-        StockcasterError: a file safe mode refuses (a `Lambda` layer, say) or cannot read.
+        StockcasterError: a file safe mode refuses (a `Lambda` layer, say) or cannot read,
+            or weights that are not finite.
     """
     try:
-        return keras.models.load_model(path, compile=False, safe_mode=True)
+        network = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as err:
         reason = str(err).splitlines()[0][:160]
         raise StockcasterError(
             f"{path}: expected a Keras model that safe mode loads, received an error: {reason}"
         ) from None
+    for variable in network.weights:
+        if not np.isfinite(keras.ops.convert_to_numpy(variable.value)).all():
+            raise StockcasterError(
+                f"{path}: expected finite weights, received NaN or infinity in {variable.path}"
+            )
+    return network
 
 
 def read_meta(path: Path) -> dict:
@@ -213,7 +221,9 @@ def _read_scaler(path: Path, config: RunConfig):
         )
     try:
         scaler = scaler_from_dict(state)
-    except (ValueError, KeyError, TypeError):
+    except ValueError as err:
+        raise StockcasterError(f"{path / SCALER_FILE} {err}") from None
+    except (KeyError, TypeError):
         raise StockcasterError(f"{path / SCALER_FILE}: expected fitted scaler parameters") from None
     return scaler
 

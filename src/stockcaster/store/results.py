@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_scores import FINISHED, SymbolRecord
-from stockcaster.store.files import STORE_FILE, check_writable, json_text, records
+from stockcaster.store.files import STORE_FILE, json_text, records
 from stockcaster.store.sqlite_rows import Transaction, insert_rows, iso_dates
 
 # forecasts is keyed by (symbol, model, date) WITHOUT ROWID: one clustered key serves
@@ -52,43 +51,6 @@ CREATE TABLE IF NOT EXISTS stage_forecasts (
     stage TEXT NOT NULL, symbol TEXT NOT NULL, date TEXT NOT NULL, yhat REAL NOT NULL,
     lo REAL, hi REAL);
 """
-
-
-def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
-    """Create a universe run's folder, or check that a resumed one holds the same run.
-
-    Raises:
-        StockcasterError: a folder that holds a run without `resume`, a stored run with
-            other settings, or a folder with other files in it.
-    """
-    store = out / STORE_FILE
-    if store.exists() and not resume:
-        raise StockcasterError(
-            f"{out}: expected a new folder, received one that holds a universe run "
-            "(add --resume to continue it, or choose another --out)"
-        )
-    if store.exists():
-        try:
-            with ResultsStore(out) as existing:
-                before = existing.settings()
-        except (sqlite3.DatabaseError, ValueError) as err:
-            raise StockcasterError(
-                f"{store}: expected a stockcaster results store, received a damaged file "
-                f"({err}); start a new run with another --out"
-            ) from None
-        if before is not None and before != settings:
-            key = next(k for k in settings if before.get(k) != settings[k])
-            raise StockcasterError(
-                f"{out}: expected --resume with the settings of the stored run, received "
-                f"a different {key!r} (start a new run with another --out)"
-            )
-    elif out.is_dir() and any(out.iterdir()):
-        raise StockcasterError(
-            f"{out}: expected an empty or new folder for the run, received one with files"
-        )
-    check_writable(out)
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 class ResultsStore:

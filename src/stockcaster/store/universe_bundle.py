@@ -138,7 +138,31 @@ def _read_scales(path: Path, config: GlobalConfig) -> dict:
             f"{where}: expected statistics of {width} features per symbol, received an array "
             f"of shape {list(mean.shape)}"
         )
+    _check_values(where, symbols, mean, std, moments)
     return {**scales, "mean": mean, "std": std, "moments": tuple(moments)}
+
+
+def _check_values(where: Path, symbols, mean, std, moments) -> None:
+    """Names that are distinct strings; statistics that are finite, deviations positive."""
+    if not all(isinstance(s, str) and s for s in symbols) or len(set(symbols)) != len(symbols):
+        raise StockcasterError(f"{where} symbols: expected distinct non-empty names")
+    try:
+        spread = np.asarray(moments, "float64")
+    except (TypeError, ValueError):
+        spread = np.array([np.nan])
+    for key, values, positive in (("mean", mean, False), ("std", std, True),
+                                  ("moments", spread, False)):  # fmt: skip
+        bad = ~np.isfinite(values) | ((values <= 0) if positive else False)
+        if bad.any():
+            wanted = "positive finite numbers" if positive else "finite numbers"
+            first = np.argwhere(bad)[0].tolist()
+            raise StockcasterError(
+                f"{where} {key}: expected {wanted}, received {float(values[tuple(first)])!r} at "
+                f"{first}"
+            )
+    if spread[1] <= 0:
+        raise StockcasterError(f"{where} moments: expected a positive deviation second, "
+                               f"received {float(spread[1])!r}")  # fmt: skip
 
 
 def _check_shapes(path: Path, network, config: GlobalConfig, scales: dict, meta: dict) -> None:

@@ -50,7 +50,8 @@ def search_ray(
         tune.with_parameters(_trial, evaluate=evaluate, folds=options["folds"]),
         options["resources"],
     )
-    with engine.session():
+    with engine.session() as ray:
+        check_resources(ray.cluster_resources(), options["resources"])
         tuner = tune.Tuner(
             trainable,
             tune_config=tune.TuneConfig(
@@ -61,11 +62,47 @@ def search_ray(
                 time_budget_s=options["timeout_s"],
             ),
             run_config=tune.RunConfig(
-                storage_path=str((folder / "ray").resolve()), name="search", verbose=0
-            ),
+                storage_path=str((folder / "ray").resolve()),
+                name="search",
+                verbose=0,
+                callbacks=_told(options.get("progress"), options["trials"]),
+            ),  # fmt: skip
         )
         results = tuner.fit()
     return _records(results)
+
+
+def _told(progress, trials: int) -> list:
+    """A Ray Tune callback telling `progress` of every trial that ends (none without one)."""
+    if progress is None:
+        return []
+    from ray.tune import Callback  # Delayed import: Ray Tune, only for --engine ray.
+
+    class Told(Callback):
+        def __init__(self):
+            self.done, self.best = 0, None
+
+        def on_trial_complete(self, iteration, trials_now, trial, **info):
+            self.done += 1
+            last = trial.last_result or {}
+            if last.get("final") and last.get("ratio") is not None:
+                ratio = float(last["ratio"])
+                self.best = ratio if self.best is None else min(self.best, ratio)
+            progress(self.done, trials, self.best)
+
+    progress(0, trials, None)
+    return [Told()]
+
+
+def check_resources(have: dict, each: dict) -> None:
+    """Refuse a trial that asks for more CPUs or GPUs than the Ray instance has: Ray would
+    wait for them forever."""
+    for key, name in (("cpu", "CPU"), ("gpu", "GPU")):
+        if each[key] > have.get(name, 0):
+            raise StockcasterError(
+                f"--trial-{key}s: expected at most the {have.get(name, 0):g} {name}s Ray "
+                f"has, received {each[key]:g}"
+            )
 
 
 class _Define:

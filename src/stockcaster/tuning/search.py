@@ -2,13 +2,15 @@
 
 The study lives in `study.sqlite3` (Optuna's SQLite storage), so a search killed at any
 moment loses at most the trial that was running: `--resume` marks that one failed and runs
-new trials until the asked number have finished. Each new session's sampler is seeded
-with the seed plus the number of trials already stored, so a resumed search does not draw
-the first session's parameter sets again.
+new trials until the asked number have finished. Each trial's sampler is seeded with
+the seed plus the trial's place (`samplers.py`), so a resumed search draws what an
+uninterrupted one would.
 """
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ STUDY_NAME = "stockcaster-tune"
 
 Evaluate = Callable[[dict, AfterFold], TrialScore]
 """`(params, after_fold) -> TrialScore`: one trial, its folds reported as they end."""
+Progress = Callable[[int, int, float | None], None]
+"""`(finished, asked, best ratio so far or None)`: told after every trial that ends."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def search_local(
             trial.set_user_attr(name, value)
         return score.ratio
 
-    run_trials(study, objective, options["trials"], options["timeout_s"])
+    run_trials(study, objective, options)
     return [
         TrialRecord(t.number, t.state.name.lower(), t.params, t.value, dict(t.user_attrs))
         for t in finished(study)
@@ -110,7 +114,9 @@ def open_study(folder: Path, sampler_name: str, pruner: str, seed: int, space: S
     import optuna
     from optuna.trial import TrialState
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # A trial that fails is recorded as failed (trials.csv); Optuna's warning with its
+    # traceback, on every failure and on Ctrl-C, would bury the command's one line.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     storage = optuna.storages.RDBStorage(f"sqlite:///{folder / STUDY_FILE}")
     try:
         stored = storage.get_all_trials(storage.get_study_id_from_name(STUDY_NAME))
@@ -123,7 +129,7 @@ def open_study(folder: Path, sampler_name: str, pruner: str, seed: int, space: S
         storage=storage,
         study_name=STUDY_NAME,
         direction="minimize",
-        sampler=sampler(sampler_name, seed + len(stored), space),
+        sampler=sampler(sampler_name, seed, space),
         pruner=_pruner(pruner),
         load_if_exists=True,
     )
@@ -137,11 +143,44 @@ def finished(study) -> list:
     return [t for t in study.get_trials(deepcopy=False) if t.state in done]
 
 
-def run_trials(study, objective: Callable, trials: int, timeout_s: float | None) -> None:
-    """Run trials until `trials` have finished (fewer if `timeout_s` passes first)."""
-    remaining = trials - len(finished(study))
+def run_trials(study, objective: Callable, options: dict) -> None:
+    """Run trials until `options["trials"]` have finished (fewer if `options["timeout_s"]`
+    passes first), telling `options["progress"]` (if any) after each."""
+    trials, progress = options["trials"], options.get("progress")
+    done = finished(study)
+    remaining = trials - len(done)
+    callbacks = []
+    if progress is not None:
+        best = [min((t.value for t in done if t.value is not None), default=None)]
+
+        def told(study, trial) -> None:
+            if trial.value is not None:
+                best[0] = trial.value if best[0] is None else min(best[0], trial.value)
+            progress(len(finished(study)), trials, best[0])
+
+        progress(len(done), trials, best[0])
+        callbacks.append(told)
     if remaining > 0:
-        study.optimize(objective, n_trials=remaining, timeout=timeout_s, catch=(Exception,))
+        study.optimize(objective, n_trials=remaining, timeout=options["timeout_s"],
+                       catch=(Exception,), callbacks=callbacks)  # fmt: skip
+
+
+def is_study(path: Path) -> bool:
+    """Whether `path` is an SQLite file holding this command's Optuna study (read only)."""
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if not {"studies", "trials", "version_info"} <= tables:
+                return False
+            named = db.execute("SELECT 1 FROM studies WHERE study_name = ?", (STUDY_NAME,))
+            return named.fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
 
 
 def suggest(trial, space: Space) -> dict:
@@ -187,12 +226,20 @@ def _grid_values(param: Param) -> list:
 
 
 def sampler(name: str, seed: int, space: Space):
-    """Optuna's sampler `name`, seeded."""
-    import optuna  # Delayed import: Optuna, only for `tune`.
+    """Optuna's sampler `name`, seeded anew before each trial (`samplers.PerTrialSampler`)."""
+    # Delayed import: Optuna, only for `tune`.
+    from stockcaster.tuning.samplers import PerTrialSampler
 
     check_choices(name, "none")
+    return PerTrialSampler(functools.partial(_seeded, name, grid(space)), seed)
+
+
+def _seeded(name: str, cells: dict, seed: int):
+    """Optuna's sampler `name` with `seed` (`cells`: the grid sampler's values)."""
+    import optuna  # Delayed import: Optuna, only for `tune`.
+
     if name == "grid":
-        return optuna.samplers.GridSampler(grid(space), seed=seed)
+        return optuna.samplers.GridSampler(cells, seed=seed)
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)

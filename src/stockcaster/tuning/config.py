@@ -1,0 +1,91 @@
+"""What a search tries and how: `TuneConfig`, every setting checked before anything starts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from stockcaster.errors import StockcasterError
+from stockcaster.tuning.search import check_choices
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """What a search tries and how.
+
+    Attributes:
+        family: a family of the model registry with hyper-parameters (the networks,
+            linear, lightgbm).
+        trials: trials to finish (run or pruned).
+        space: a TOML file overriding the family's default space.
+        sampler, pruner: Optuna's (tuning/search.py lists them).
+        folds: validation folds tiling the training part's last 30%.
+        timeout_minutes: stop starting trials after this long (None: no limit).
+        seed: the sampler's and the models' seed.
+        preset: the preset every trial of one symbol starts from.
+        cost_bps: trading cost of the long/flat rule in the Deflated Sharpe Ratio.
+        features: a universe's feature set (`features/panel.py`).
+        engine: "local" (Optuna, one trial at a time, resumable) or "ray" (Ray Tune).
+        workers: Ray trials at once (None: 2).
+        ray_address: an existing Ray cluster (None: a local instance, for this search).
+        trial_cpus, trial_gpus: each Ray trial's resources (None: the CPUs / workers).
+    """
+
+    family: str = "lstm"
+    trials: int = 20
+    space: str | Path | None = None
+    sampler: str = "tpe"
+    pruner: str = "median"
+    folds: int = 3
+    timeout_minutes: float | None = None
+    seed: int = 0
+    preset: str = "default"
+    cost_bps: float = 5.0
+    features: str = "returns"
+    engine: str = "local"
+    workers: int | None = None
+    ray_address: str | None = None
+    trial_cpus: float | None = None
+    trial_gpus: float = 0.0
+
+    def check(self) -> None:
+        """Every setting in range, before anything starts (a folder, a study, Ray).
+
+        Raises:
+            StockcasterError: "--option: expected ..., received ..." for the first bad one.
+        """
+        limits = (
+            ("--trials", self.trials, 1, None),
+            ("--folds", self.folds, 1, None),
+            ("--seed", self.seed, 0, 2**32 - 1),
+            ("--workers", self.workers, 1, None),
+            ("--cost-bps", self.cost_bps, 0, None),
+            ("--trial-gpus", self.trial_gpus, 0, None),
+        )
+        for option, given, low, high in limits:
+            if given is None:
+                continue
+            if not math.isfinite(given) or given < low or (high is not None and given > high):
+                wanted = f"between {low} and {high}" if high is not None else f"at least {low}"
+                raise StockcasterError(f"{option}: expected a number {wanted}, received {given}")
+        for option, given in (("--timeout", self.timeout_minutes),
+                              ("--trial-cpus", self.trial_cpus)):  # fmt: skip
+            if given is not None and not (math.isfinite(given) and given > 0):
+                raise StockcasterError(
+                    f"{option}: expected a positive finite number, received {given}"
+                )
+        check_choices(self.sampler, self.pruner)
+        if self.engine not in ("local", "ray"):
+            raise StockcasterError(f"--engine: expected local or ray, received {self.engine!r}")
+        ray_only = (
+            ("--workers", self.workers),
+            ("--trial-cpus", self.trial_cpus),
+            ("--ray-address", self.ray_address),
+        )
+        if self.engine == "local":
+            for option, given in (*ray_only, ("--trial-gpus", self.trial_gpus or None)):
+                if given is not None:
+                    raise StockcasterError(
+                        f"{option}: expected --engine ray with it, received --engine local"
+                    )

@@ -1,0 +1,45 @@
+"""The README's Python examples, run exactly as printed, in a fresh process with a time limit."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ohlcv, write_kaggle
+
+README = Path(__file__).parents[1] / "README.md"
+EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_the_readme_has_python_examples():
+    assert EXAMPLES and all("import" in example for example in EXAMPLES)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.splitlines()[0][:40])
+def test_a_readme_example_runs_as_printed(tmp_path, example):
+    # The examples read "prices.csv": two symbols, MSFT among them, of 260 days.
+    write_kaggle(tmp_path / "prices.csv", pd.concat([ohlcv(260, "MSFT"), ohlcv(260, "AAPL", 1)]))
+    script = tmp_path / "example.py"
+    script.write_text(example)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "E0000" not in done.stderr, done.stderr[-3000:]
+    assert done.stdout.strip()  # it printed its results
+
+
+def test_a_job_run_by_a_worker_importing_its_script_again_stops_quietly(monkeypatch):
+    from stockcaster.engines.local import WORKER_NAME
+    from stockcaster.jobs.envelope import job
+
+    ran = []
+    monkeypatch.setattr(multiprocessing.current_process(), "name", WORKER_NAME)
+    with pytest.raises(SystemExit) as stopped:
+        job(lambda: ran.append(1))()
+    assert stopped.value.code == 2 and ran == []
