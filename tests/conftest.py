@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +84,25 @@ def ray_instance():
              runtime_env=here)  # fmt: skip
     yield ray
     ray.shutdown()
+
+
+@pytest.fixture
+def eager():
+    """TensorFlow runs the test's functions eagerly, for a test that builds many tiny networks.
+
+    Such a test trains networks of a few units for one epoch on a hundred rows: tracing each
+    new model's `tf.function` costs many times its training (the transformer's contract:
+    18 s traced, 4 s eager). The model code is the same either way; larger trainings stay
+    traced (eager is slower there), and so do the commands the tests run in their own
+    processes, as a user's do.
+    """
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    tf.config.run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        tf.config.run_functions_eagerly(False)

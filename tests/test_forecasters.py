@@ -28,6 +28,16 @@ from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 
 
+@pytest.fixture(autouse=True)
+def _tiny_networks_run_eagerly(request):
+    """Every network here is tiny and traced once or twice: run it eagerly (conftest.eager),
+    all but the reference's `seed`, whose 741,505 parameters train faster traced."""
+    name = getattr(request.node, "callspec", None) and request.node.callspec.params.get("name")
+    if name in NEURAL and name != "seed":
+        request.getfixturevalue("eager")
+    yield
+
+
 def tiny_preset():
     """The default preset with a small window, 4 units and 1 epoch: fast, same code path."""
     preset = load_preset("default")
@@ -116,6 +126,15 @@ def test_the_one_step_path_equals_the_origin_loop(name):
     model = forecaster_factory(name, tiny_options())()
     model.fit(history.iloc[:150])
     path = model.one_step_path(history, 149)  # forecasts of days 150 ..
+    loop = [model.predict(history.iloc[:day], 1)[0] for day in range(150, 220)]
+    np.testing.assert_allclose(path, loop, rtol=1e-5)
+
+
+def test_a_direct_quantile_head_s_one_step_path_equals_the_origin_loop(tmp_path, eager):
+    history = series(220)
+    model = forecaster_factory("lstm", tiny_options(quantiles=True, tmp_path=tmp_path))()
+    model.fit(history.iloc[:150])
+    path = model.one_step_path(history, 149)  # the median's first step, from each day
     loop = [model.predict(history.iloc[:day], 1)[0] for day in range(150, 220)]
     np.testing.assert_allclose(path, loop, rtol=1e-5)
 

@@ -178,13 +178,24 @@ def test_sigterm_stops_cleanly_and_leaves_nothing(tmp_path, small_csv, command):
     out = tmp_path / "out"
     args = ["run", "--out", str(out)] if command == "run" else ["train", "--save", str(out / "b")]
     process = _stockcaster([*args, "--data", str(small_csv), "--preset", "seed"])
-    time.sleep(7)  # past the imports, into training
+    _wait_until_loaded(process, "tensorflow")
+    time.sleep(1.0)  # past the imports, into building and training the network
     assert process.poll() is None, "finished before the signal"
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
     assert "interrupted by SIGTERM" in stderr.decode() and "Traceback" not in stderr.decode()
     assert not out.exists() or not list(out.rglob("*"))
+
+
+def _wait_until_loaded(process: subprocess.Popen, library: str, timeout: float = 60) -> None:
+    """Wait until `library` is mapped into the process (its import is done)."""
+    maps = Path(f"/proc/{process.pid}/maps")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if library in maps.read_text(errors="replace"):
+            return
+        time.sleep(0.05)
 
 
 def test_two_runs_in_the_same_second_into_one_out_both_succeed(tmp_path, small_csv):

@@ -63,18 +63,20 @@ def cli(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
-def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path):
-    pytest.importorskip("ray")
-    same = ["--model", "linear", "--trials", "4", "--sampler", "random", "--pruner", "none",
-            "--seed", "5", "--json"]  # fmt: skip
-    local = cli(*same, "--out", str(tmp_path / "local"))
-    ray = cli(*same, "--out", str(tmp_path / "ray"), "--engine", "ray", "--workers", "2")
-    assert local.returncode == 0, local.stderr[-2000:]
-    assert ray.returncode == 0, ray.stderr[-2000:]
+def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance):
+    import dataclasses
+
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.envelope import Source
+
+    same = TuneConfig(family="linear", trials=4, sampler="random", pruner="none", seed=5)
+    on_ray = dataclasses.replace(same, engine="ray", workers=2)
+    local = tune(Source(), same, tmp_path / "local")
+    ray = tune(Source(), on_ray, tmp_path / "ray")  # on the instance running for the tests
     pd.testing.assert_frame_equal(searched(tmp_path / "local"), searched(tmp_path / "ray"))
-    assert json.loads(local.stdout)["verdict"] == json.loads(ray.stdout)["verdict"]
-    refused = cli(*same, "--out", str(tmp_path / "ray"), "--engine", "ray", "--resume")
-    assert refused.returncode == 2 and "expected the local engine" in refused.stderr
+    assert local["verdict"] == ray["verdict"]
+    with pytest.raises(StockcasterError, match="expected the local engine"):
+        tune(Source(), on_ray, tmp_path / "ray", resume=True)
 
 
 def free_port() -> int:

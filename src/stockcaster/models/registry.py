@@ -203,7 +203,9 @@ for _family in NEURAL:
             _network(_family),
             min_history=_preset_history,
             universe=_family == "lstm",
-            capabilities=frozenset({Capability.QUANTILES, Capability.PANEL}),
+            capabilities=frozenset(
+                {Capability.QUANTILES, Capability.PANEL, Capability.ONE_STEP_PATH}
+            ),
             make_panel=_global_network(_family),
             default=_family == "lstm",
         )
