@@ -24,9 +24,12 @@ lint: $(STAMP)
 
 # Two test processes: the suite waits on subprocesses and signals as much as it computes.
 # Work stealing: an idle process takes tests queued for the other, so the longest tests
-# (the model families') do not leave one process working alone at the end.
+# (the model families') do not leave one process working alone at the end. One thread each
+# for TensorFlow, BLAS and OpenMP: two processes on two cores, each tiny op not shared out.
+THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 test: lint
-	$(BIN)/pytest -n 2 --dist worksteal
+	$(THREADS) $(BIN)/pytest -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python bench/make_run.py

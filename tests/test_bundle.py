@@ -156,11 +156,20 @@ def _edit(bundle: Path, name: str, old: str, new: str) -> None:
     (bundle / "bundle.json").write_text(json.dumps(meta))
 
 
-def _forge_scaler(bundle: Path, value) -> None:
-    """Every number of scaler.json set to `value`, its checksum rewritten to match."""
+def _meta(bundle: Path, **changes) -> None:
+    """bundle.json with some fields replaced (it holds the other files' checksums)."""
+    path = bundle / "bundle.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+def _forge_scaler(bundle: Path, value, keys: tuple[str, ...] = ()) -> None:
+    """Every number of scaler.json (or those of `keys`) set to `value`, its checksum
+    rewritten to match."""
     path = bundle / "scaler.json"
     state = json.loads(path.read_text())
-    path.write_text(json.dumps({k: v if k == "kind" else [value] for k, v in state.items()}))
+    forged = {k: [value] if k != "kind" and (not keys or k in keys) else v
+              for k, v in state.items()}  # fmt: skip
+    path.write_text(json.dumps(forged))
     _edit(bundle, "scaler.json", "", "")
 
 
@@ -184,8 +193,18 @@ def _forge_scaler(bundle: Path, value) -> None:
         (lambda b: _forge_scaler(b, 0.0),
          "scaler.json scale_: expected a positive finite number, received [0.0]"),
         (lambda b: _forge_scaler(b, [1.0, 2.0]),
-         "scaler.json mean_: expected one number, received an array of shape (1, 2)"),
-        (lambda b: _forge_scaler(b, "x"), "scaler.json mean_: expected one number"),
+         "scaler.json mean_: expected a list of one number, received an array of shape (1, 2)"),
+        (lambda b: _forge_scaler(b, "x"), "scaler.json mean_: expected numbers, received"),
+        (lambda b: _meta(b, files=[]), "bundle.json: expected bundle metadata"),
+        (lambda b: _meta(b, data={"end": "soon"}), "bundle.json data end: expected a date"),
+        (lambda b: _meta(b, input_shape=[5, "x"]),
+         "bundle.json input_shape: expected positive whole numbers"),
+        (lambda b: _meta(b, exchange=7), "bundle.json exchange: expected a str, received '7'"),
+        # Finite but absurd (a mean daily log-return of 17,219): no price comes out.
+        (lambda b: _forge_scaler(b, 17219.0, ("mean_",)),
+         "expected forecasts of prices between 1e-08 and 1e+12, received inf in yhat"),
+        (lambda b: _edit(b, "scaler.json", '"mean_": [', '"mean_": 0, "x": ['),
+         "scaler.json mean_: expected a list of one number, received an array of shape ()"),
     ],
 )  # fmt: skip
 def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, fragment):

@@ -135,13 +135,17 @@ def test_a_new_search_refuses_a_folder_with_other_files(tmp_path, prices):
     assert _everything(out) == before
 
 
-def test_a_folder_in_use_by_another_search_is_refused(tmp_path, prices):
+@pytest.mark.parametrize("command", ["tune", "universe"])
+def test_a_folder_in_use_by_another_command_is_refused(tmp_path, prices, command):
     from stockcaster.store.lock import folder_lock
 
     out = tmp_path / "search"
     out.mkdir()
-    with folder_lock(out):  # as a running search holds it
-        result = CliRunner().invoke(app, _tune(prices, out))
+    args = _tune(prices, out) if command == "tune" else [
+        "universe", "--data", str(prices), "--models", "naive", "--mode", "per-symbol",
+        "--min-history", "30", "--out", str(out)]  # fmt: skip
+    with folder_lock(out):  # as a running search or universe run holds it
+        result = CliRunner().invoke(app, args)
     _one_line(result, "which another stockcaster command is using")
     assert not any(out.iterdir())
 

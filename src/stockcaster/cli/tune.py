@@ -128,9 +128,11 @@ def tune(
             summary = tune_job(source, search, out, resume, tracking, told)
     except (KeyboardInterrupt, Interrupted) as stop:
         # Every finished trial is in the study (the running one is marked failed on resume).
-        again = "add --resume to continue" if search.engine == "local" else "a Ray search "
-        again += "" if search.engine == "local" else "cannot be resumed; start it again"
-        sys.stderr.write(f"interrupted: finished trials are kept in {out}; {again}\n")
+        if search.engine == "local":
+            said = f"finished trials are kept in {out}; add --resume to continue"
+        else:
+            said = "a Ray search cannot be resumed; start it again with another --out"
+        sys.stderr.write(f"interrupted: {said}\n")
         raise typer.Exit(getattr(stop, "exit_code", 130)) from None
     if json_output:
         print_json({**summary, "folder": str(out)})

@@ -71,16 +71,20 @@ def scaler_from_dict(state: dict) -> TransformerMixin:
 
 # Divided by, or counted: a value of zero would make every forecast infinite or empty.
 _POSITIVE = ("scale_", "data_range_", "var_", "n_samples_seen_")
+_COUNT = "n_samples_seen_"
 
 
 def _checked(key: str, raw) -> np.ndarray:
-    """One fitted attribute: a single finite number (positive where it divides)."""
+    """One fitted attribute: a list of one finite number, or a count (positive where it
+    divides or counts)."""
     try:
         value = np.asarray(raw, dtype="float64")
     except (TypeError, ValueError):
-        raise ValueError(f"{key}: expected one number, received {str(raw)[:40]!r}") from None
-    if value.size != 1 or value.ndim > 1:
-        raise ValueError(f"{key}: expected one number, received an array of shape {value.shape}")
+        raise ValueError(f"{key}: expected numbers, received {str(raw)[:40]!r}") from None
+    shape = () if key == _COUNT else (1,)  # as scaler_to_dict writes them: [x], or a count
+    if value.shape != shape:
+        wanted = "one number" if key == _COUNT else "a list of one number"
+        raise ValueError(f"{key}: expected {wanted}, received an array of shape {value.shape}")
     number = float(value.reshape(-1)[0])
     if not np.isfinite(number) or (key in _POSITIVE and number <= 0):
         wanted = "a positive finite number" if key in _POSITIVE else "a finite number"

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy
 from stockcaster.data.series import load_series, price_series
+from stockcaster.data.validate import PRICE_RANGE
 from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, versions
@@ -40,6 +42,26 @@ def job(entry: Callable[..., Any]) -> Callable[..., Any]:
             return entry(*args, **kwargs)
 
     return run_job
+
+
+def check_forecast(forecast: pd.DataFrame, bundle: str | Path) -> None:
+    """Refuse a forecast that is no price: NaN, infinite, or outside the prices a file may
+    hold (`PRICE_RANGE`), as a bundle whose values were forged gives; nothing is written.
+
+    Raises:
+        StockcasterError: naming the bundle.
+    """
+    low, high = PRICE_RANGE
+    for column in (C.YHAT, C.LO, C.HI):
+        values = forecast[column].to_numpy(dtype="float64") if column in forecast else None
+        if values is None or (column != C.YHAT and np.isnan(values).all()):
+            continue  # no interval: lo and hi are empty by design
+        if not (np.isfinite(values) & (values >= low) & (values <= high)).all():
+            raise StockcasterError(
+                f"{bundle}: expected forecasts of prices between {low:g} and {high:g}, "
+                f"received {float(values[~((values >= low) & (values <= high))][0])!r} in "
+                f"{column} (its weights or scales give no usable forecast); retrain it"
+            )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
     Prices,
     Source,
+    check_forecast,
     check_output,
     job,
     output_folder,
@@ -76,11 +77,13 @@ def predict(
     dates = next_sessions(history.index[-1], horizon, bundle.meta["exchange"])
     check_output(out)
     forecaster = bundle.forecaster
-    if forecaster.quantiles:
-        paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
-    else:
-        paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
+    with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
+        if forecaster.quantiles:
+            paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
+        else:
+            paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
     forecast = forecast_frame(dates, prices.symbol, paths, forecaster.quantiles)
+    check_forecast(forecast, model)
     meta = {
         "symbol": prices.symbol,
         "source": prices.source,

@@ -22,7 +22,13 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
+from stockcaster.jobs.envelope import (
+    check_forecast,
+    check_output,
+    job,
+    output_folder,
+    reproducibility,
+)
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
@@ -68,13 +74,15 @@ def predict_universe(
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices, set_aside = _usable(panel, source, bundle)
-    paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
-                          bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
+    with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
+        paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
+                              bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
     set_aside.update({s: f"fewer than {bundle.config.lookback} rows to forecast from"
                       for s in too_short})  # fmt: skip
     forecast = paths.reindex(columns=list(C.FUTURE_FORECAST_COLUMNS))
+    check_forecast(forecast, model)
     picks = pick_book(made, top_k)
     last_days = made[C.ORIGIN].dt.strftime("%Y-%m-%d")
     meta = {

@@ -28,7 +28,7 @@ from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import fingerprint, versions
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
-from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALER_FILE
+from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALER_FILE, UNIVERSE_KIND
 
 BUNDLE_FORMAT = 1
 
@@ -178,6 +178,8 @@ def read_meta(path: Path) -> dict:
     try:
         meta = json.loads((path / META_FILE).read_text())
         files, versions = meta["files"], meta["versions"]
+        if not isinstance(files, dict) or not isinstance(versions, dict):
+            raise TypeError("files and versions are tables")
     except (ValueError, KeyError, TypeError):
         raise StockcasterError(
             f"{path / META_FILE}: expected bundle metadata, received unreadable JSON"
@@ -196,8 +198,9 @@ def read_meta(path: Path) -> dict:
             f"{path}: expected a bundle written by Keras {keras.__version__.split('.')[0]}.x, "
             f"received one from Keras {versions.get('keras')}"
         )
+    _check_fields(path / META_FILE, meta)
     for name, digest in files.items():
-        if not (path / name).is_file():
+        if Path(name).name != name or not (path / name).is_file():
             raise StockcasterError(f"{path}: expected {name} in the bundle, received no such file")
         if sha256(path / name) != digest:
             raise StockcasterError(
@@ -205,6 +208,35 @@ def read_meta(path: Path) -> dict:
                 "whose checksum differs (corrupted, truncated or edited)"
             )
     return meta
+
+
+def _check_fields(where: Path, meta: dict) -> None:
+    """The fields a forecast reads, each of its type: names, a shape, a date.
+
+    Raises:
+        StockcasterError: "bundle.json KEY: expected ..., received ...".
+    """
+    universe = meta.get("kind") == UNIVERSE_KIND
+    fields = {"exchange": str, "source": str, "input_shape": list, "data": dict}
+    fields.update({"model": str, "trained_until": str} if universe else {"symbol": str})
+    for key, kind in fields.items():
+        if not isinstance(meta.get(key), kind):
+            raise StockcasterError(
+                f"{where} {key}: expected a {kind.__name__}, received {str(meta.get(key))[:40]!r}"
+            )
+    shape = meta["input_shape"]
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise StockcasterError(f"{where} input_shape: expected positive whole numbers")
+    last = meta["trained_until"] if universe else meta["data"].get("end")
+    try:
+        day = pd.Timestamp(last) if isinstance(last, str) else pd.NaT
+    except ValueError:
+        day = pd.NaT
+    if day is pd.NaT or day.tzinfo is not None:
+        raise StockcasterError(
+            f"{where} {'trained_until' if universe else 'data end'}: expected a date, received "
+            f"{str(last)[:40]!r}"
+        )
 
 
 def _read_scaler(path: Path, config: RunConfig):

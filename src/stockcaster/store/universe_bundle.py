@@ -130,6 +130,8 @@ def _read_scales(path: Path, config: GlobalConfig) -> dict:
         scales = json.loads(where.read_text())
         mean, std = np.asarray(scales["mean"], "float64"), np.asarray(scales["std"], "float64")
         symbols, moments = scales["symbols"], scales["moments"]
+        if not isinstance(symbols, list) or not isinstance(moments, list):
+            raise TypeError("symbols and moments are lists")
     except (OSError, ValueError, KeyError, TypeError):
         raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
     width = len(FEATURE_SETS[config.features].features) if config.features in FEATURE_SETS else 0

@@ -60,7 +60,7 @@ class TuneConfig:
             ("--folds", self.folds, 1, None),
             ("--seed", self.seed, 0, 2**32 - 1),
             ("--workers", self.workers, 1, None),
-            ("--cost-bps", self.cost_bps, 0, None),
+            ("cost_bps", self.cost_bps, 0, None),
             ("--trial-gpus", self.trial_gpus, 0, None),
         )
         for option, given, low, high in limits:

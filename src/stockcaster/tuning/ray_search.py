@@ -36,6 +36,9 @@ def search_ray(
     # Ray Tune's own loggers (CSV, TensorBoard, JSON per trial) are not needed here.
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    # Ctrl-C stops the command as on every other (exit 130, Ray stopped with it): Ray Tune's
+    # own handler would end the search quietly and hand back trials that never ran.
+    os.environ.setdefault("TUNE_DISABLE_SIGINT_HANDLER", "1")
     # Delayed import: Ray Tune (an optional extra, seconds to import), only for --engine ray.
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
@@ -149,7 +152,7 @@ def _records(results) -> list[TrialRecord]:
     """Ray Tune's results as trial records, numbered in the order the trials started."""
     kept = []
     for result in results:
-        if result.error is not None or not result.metrics:
+        if result.error is not None or not result.metrics or result.config is None:
             continue  # a failed trial: not finished, as on the local engine
         metrics, params = result.metrics, dict(result.config)
         order = params.pop(NUMBER)

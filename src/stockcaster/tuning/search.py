@@ -114,9 +114,7 @@ def open_study(folder: Path, sampler_name: str, pruner: str, seed: int, space: S
     import optuna
     from optuna.trial import TrialState
 
-    # A trial that fails is recorded as failed (trials.csv); Optuna's warning with its
-    # traceback, on every failure and on Ctrl-C, would bury the command's one line.
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    quiet_optuna()
     storage = optuna.storages.RDBStorage(f"sqlite:///{folder / STUDY_FILE}")
     try:
         stored = storage.get_all_trials(storage.get_study_id_from_name(STUDY_NAME))
@@ -231,7 +229,17 @@ def sampler(name: str, seed: int, space: Space):
     from stockcaster.tuning.samplers import PerTrialSampler
 
     check_choices(name, "none")
+    quiet_optuna()
     return PerTrialSampler(functools.partial(_seeded, name, grid(space)), seed)
+
+
+def quiet_optuna() -> None:
+    """Optuna says nothing below an error: a study made in memory is no news, and a trial
+    that fails is recorded as failed (trials.csv); its warning and traceback, on every
+    failure and on Ctrl-C, would bury the command's one line."""
+    import optuna  # Delayed import: Optuna, only for `tune`.
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
 def _seeded(name: str, cells: dict, seed: int):
