@@ -191,6 +191,20 @@ def test_resume_on_a_store_without_its_settings_is_refused(tmp_path, kaggle_csv)
     assert "meta" not in tables
 
 
+def test_resume_on_a_store_whose_settings_hold_a_key_more_is_refused(tmp_path, kaggle_csv):
+    out = tmp_path / "u"
+    args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--mode", "per-symbol",
+            "--out", str(out), "--quiet"]  # fmt: skip
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with sqlite3.connect(out / "results.sqlite") as db:
+        (text,) = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        forged = json.dumps({**json.loads(text), "aaa": 1})
+        db.execute("UPDATE meta SET value = ? WHERE key = 'settings'", (forged,))
+    result = CliRunner().invoke(app, [*args, "--resume"])
+    _one_line(result, "expected --resume with the settings of the stored run, received a "
+              "different 'aaa'")  # fmt: skip
+
+
 # -- a worker that cannot start ---------------------------------------------------------------
 
 

@@ -167,8 +167,8 @@ def refuse_in_worker() -> None:
 def _await_ready(worker: _Worker) -> None:
     """Wait for a new worker's first word; a worker that dies first stops the run."""
     wait([worker.conn, worker.process.sentinel])
-    ok, payload = _Pool._receive(worker)
-    if payload is _DIED or payload != _READY:
+    _, payload = _Pool._receive(worker)
+    if payload != _READY:  # _DIED, or anything but its first word
         worker.process.join()
         raise WorkerStartError(worker.process.exitcode)
 

@@ -8,11 +8,13 @@ import sqlite3
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
-from stockcaster.store.files import STORE_FILE, check_writable
+from stockcaster.store.files import STORE_FILE
 
 
 def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
-    """Create a universe run's folder, or check that a resumed one holds the same run.
+    """Check a universe run's folder (made, checked and locked by the caller,
+    `store/lock.py::locked_folder`): empty for a new run, or holding the same run for
+    `resume`.
 
     Raises:
         StockcasterError: a folder that holds a run without `resume`, a stored run with
@@ -26,8 +28,8 @@ def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
         )
     if store.exists():
         before = stored_settings(store)
-        if before != settings:
-            key = next(k for k in settings if before.get(k) != settings[k])
+        if before != settings:  # a key of either side (a forged store may add one)
+            key = sorted(k for k in {*before, *settings} if before.get(k) != settings.get(k))[0]
             raise StockcasterError(
                 f"{out}: expected --resume with the settings of the stored run, received "
                 f"a different {key!r} (start a new run with another --out)"
@@ -36,8 +38,6 @@ def open_run_folder(out: Path, resume: bool, settings: dict) -> Path:
         raise StockcasterError(
             f"{out}: expected an empty or new folder for the run, received one with files"
         )
-    check_writable(out)
-    out.mkdir(parents=True, exist_ok=True)
     return out
 
 

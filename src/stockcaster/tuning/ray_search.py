@@ -31,8 +31,9 @@ def search_ray(
     Args:
         options: trials, sampler, pruner, seed, timeout_s, folds, workers (trials at once)
             and resources (per trial: {"cpu": n, "gpu": m}).
+        engine: checked, its session started and its resources checked by the caller
+            (`jobs/tune.py`), before the search's folder is touched.
     """
-    engine.check()
     # Ray Tune's own loggers (CSV, TensorBoard, JSON per trial) are not needed here.
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
@@ -53,8 +54,7 @@ def search_ray(
         tune.with_parameters(_trial, evaluate=evaluate, folds=options["folds"]),
         options["resources"],
     )
-    with engine.session() as ray:
-        check_resources(ray.cluster_resources(), options["resources"])
+    with engine.session():  # the caller's session, its resources checked (jobs/tune.py)
         tuner = tune.Tuner(
             trainable,
             tune_config=tune.TuneConfig(
