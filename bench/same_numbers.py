@@ -6,6 +6,7 @@ Runs, through the installed command, the results a user sees:
   backtest      `stockcaster backtest` (every installed model, embedded MSFT)
   predict       `stockcaster train --save B` then `stockcaster predict --model B`
   universe      `stockcaster universe` on the first 20 symbols of the shared panel
+  tune          `stockcaster tune --trials 4 --seed 0` (default model, embedded MSFT)
 and records every number of their `--json` output (timings, folders and the command line
 left out). With `--against FILE` it compares them with an earlier record, to a relative
 tolerance of 1e-9, and exits 1 naming every value that differs.
@@ -60,6 +61,9 @@ def cases(out: Path, panel: Path) -> dict[str, dict]:
     )
     results["predict"] = cli(
         "predict", "--model", str(out / "bundle"), "--json", "--out", str(out / "predict")
+    )
+    results["tune"] = cli(
+        "tune", "--trials", "4", "--seed", "0", *quiet, "--out", str(out / "tune")
     )
     if panel.exists():
         symbols = ",".join(first_symbols(panel, 20))

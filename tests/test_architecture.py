@@ -142,3 +142,28 @@ def test_every_command_help_lists_its_choices_from_the_registries():
         shown = " ".join(CliRunner().invoke(app, [command, "--help"]).output.split())
         missing = [name for name in names if name not in shown]
         assert missing == [], (command, missing)
+
+
+# Registered names that are other words too: the random seed and the post's preset (seed),
+# a technical indicator (ma) and the benchmark every score is a ratio to (naive, C.NAIVE).
+_OTHER_WORDS = {"seed", "ma", "naive"}
+
+
+def test_no_module_outside_models_names_a_model():
+    """Only models/ knows the models by name: everything else asks the registry, by
+    capability (a string naming a model, or an import of the family lists, is refused)."""
+    from stockcaster.models.registry import MODELS
+
+    names = set(MODELS) - _OTHER_WORDS
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE)
+        if where.parts[0] == "models":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in names:
+                offenders.append(f"{where}:{node.lineno} {node.value!r}")
+            if isinstance(node, ast.ImportFrom) and node.module == "stockcaster.models.families":
+                offenders += [f"{where}:{node.lineno} {a.name}" for a in node.names
+                              if a.name in ("NEURAL", "TABULAR")]  # fmt: skip
+    assert offenders == []

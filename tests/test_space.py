@@ -20,7 +20,7 @@ def test_every_family_with_hyper_parameters_has_a_usable_default_space():
     assert set(default_space("lightgbm")) == {"num_leaves", "max_depth", "learning_rate",
                                               "feature_fraction", "rounds"}  # fmt: skip
     assert set(default_space("linear")) == {"alpha"}
-    with pytest.raises(StockcasterError, match="expected a family with hyper-parameters"):
+    with pytest.raises(StockcasterError, match="expected a model with hyper-parameters"):
         default_space("naive")
 
 

@@ -170,7 +170,7 @@ def test_backtest_and_universe_are_tracked_too(tmp_path, command):
         (["--symbols", "AA,BB"], "--symbols: expected --universe with it"),
         (["--universe", "--data", "PANEL", "--features", "astrology"], "astrology"),
         (["--universe", "--data", "PANEL", "--symbol", "AA"], "not --symbol"),
-        (["--model", "naive"], "expected a family with hyper-parameters"),
+        (["--model", "naive"], "--model: expected one of lstm, gru"),
         (["--sampler", "cmaes"], "--sampler: expected one of tpe, random, grid"),
         (["--track", "mlflow", "--tracking-uri", "ftp://x", "--data", "PANEL"], "error:"),
     ],

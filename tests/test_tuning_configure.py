@@ -8,10 +8,10 @@ import pytest
 
 from stockcaster.errors import StockcasterError
 from stockcaster.models.config import GlobalConfig
+from stockcaster.models.configure import configure, configure_global
 from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.models.registry import MODELS, ModelOptions
-from stockcaster.tuning.configure import configure, configure_global
 from stockcaster.tuning.space import default_space
 
 TRIAL = {"lookback": 30, "units": 48, "layers": 3, "dropout": 0.2, "learning_rate": 5e-4,

@@ -12,19 +12,23 @@ from rich.markup import escape
 
 from stockcaster.cli import inputs
 from stockcaster.cli.options import (
+    DEFAULT_MODEL,
     FEATURE_HELP,
     ColumnsOption,
     ConfigOption,
     DataOption,
     EpochsOption,
+    FeatureSet,
     FillOption,
     JsonOption,
+    Network,
     OutOption,
     QuantilesOption,
     QuietOption,
     ReportOption,
     SymbolOption,
     parse_quantiles,
+    value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.errors import StockcasterError
@@ -34,7 +38,6 @@ from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
-from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import preset_names
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -73,10 +76,11 @@ def train(
     universe: UniverseOption = False,
     symbols: SymbolsOption = None,
     model: Annotated[
-        str, typer.Option("--model", help=f"--universe: the network ({', '.join(NEURAL)}).")
-    ] = "lstm",
+        Network, typer.Option("--model", help="--universe: the network.")
+    ] = DEFAULT_MODEL,
     features: Annotated[
-        str, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
+        FeatureSet,
+        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
     ] = "returns",
     quantiles: QuantilesOption = None,
     columns: ColumnsOption = None,
@@ -92,8 +96,8 @@ def train(
                                    save)  # fmt: skip
         elif universe:
             source = _panel(data, symbols, columns, fill)
-            base = _global_base(features, quantiles, epochs)
-            path = train_universe(source, base, model, save, exchange=exchange)
+            base = _global_base(value(features), quantiles, epochs)
+            path = train_universe(source, base, value(model), save, exchange=exchange)
         else:
             source = inputs.source(data, symbol, columns, fill)
             path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from pathlib import Path
 
 import typer
@@ -52,9 +53,10 @@ def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:
     return str(page)
 
 
-def tracking(track: str | None, uri: str | None, out: Path) -> Tracking | None:
+def tracking(track: enum.Enum | None, uri: str | None, out: Path) -> Tracking | None:
     """The `--track` asked for, checked before the command's work (None: not tracked);
     by default its runs are kept in `out`."""
+    track = value(track)
     if track is None:
         if uri is not None:
             raise StockcasterError("--tracking-uri: expected --track mlflow with it, received none")

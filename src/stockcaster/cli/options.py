@@ -25,8 +25,18 @@ from stockcaster.features.panel_scaling import NORMALISATIONS
 from stockcaster.features.panel_targets import TARGETS
 from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
-from stockcaster.models.registry import models_help
+from stockcaster.models.registry import (
+    DEFAULT_MODEL,
+    Capability,
+    models_help,
+    models_with,
+    searchable_models,
+)
+from stockcaster.reporting.tracking import TRACKERS
 from stockcaster.settings import BACKENDS
+from stockcaster.tuning.search import PRUNERS, SAMPLERS
+
+__all__ = ["DEFAULT_MODEL"]  # and every option below
 
 
 def _enum(name: str, values) -> type[enum.Enum]:
@@ -41,6 +51,12 @@ Engine = _enum("Engine", ENGINES)
 Target = _enum("Target", TARGETS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
+Searchable = _enum("Searchable", searchable_models())  # models with a search space
+Network = _enum("Network", models_with(Capability.BUNDLE))  # models a bundle can hold
+Sampler = _enum("Sampler", SAMPLERS)
+Pruner = _enum("Pruner", PRUNERS)
+FeatureSet = _enum("FeatureSet", FEATURE_SETS)
+Tracker = _enum("Tracker", TRACKERS)
 
 ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
 FEATURE_HELP = "; ".join(f"{f.name} ({f.help})" for f in FEATURE_SETS.values())
@@ -102,8 +118,8 @@ def parse_quantiles(text: str | None) -> tuple[float, ...]:
 
 
 TrackOption = Annotated[
-    str | None,
-    typer.Option("--track", help="Also log this command to a tracker: mlflow (extra: mlflow)."),
+    Tracker | None,
+    typer.Option("--track", help="Also log this command to a tracker (extra: mlflow)."),
 ]
 TrackingUriOption = Annotated[
     str | None,

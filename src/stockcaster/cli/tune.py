@@ -14,15 +14,20 @@ from rich.markup import escape
 
 from stockcaster.cli import inputs
 from stockcaster.cli.options import (
+    DEFAULT_MODEL,
     FEATURE_HELP,
     ColumnsOption,
     ConfigOption,
     DataOption,
     Engine,
+    FeatureSet,
     FillOption,
     JsonOption,
     PresetOption,
+    Pruner,
     QuietOption,
+    Sampler,
+    Searchable,
     SymbolOption,
     TrackingUriOption,
     TrackOption,
@@ -32,27 +37,21 @@ from stockcaster.cli.output import console, print_json, show_progress, trial_pro
 from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
-from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.settings import choose_backend, native_log_filtered
-from stockcaster.tuning.search import PRUNERS, SAMPLERS
-
-_FAMILIES = ", ".join([*NEURAL, *TABULAR])
 
 
 def tune(
     model: Annotated[
-        str, typer.Option("--model", help=f"The family searched: {_FAMILIES}.")
-    ] = "lstm",
+        Searchable, typer.Option("--model", help="The model searched (one with a search space).")
+    ] = DEFAULT_MODEL,
     trials: Annotated[int, typer.Option("--trials", help="Trials to finish.", min=1)] = 20,
     space: Annotated[
         Path | None,
         typer.Option("--space", help="TOML file overriding the family's search space."),
     ] = None,
-    sampler: Annotated[
-        str, typer.Option("--sampler", help=f"Optuna's sampler: {', '.join(SAMPLERS)}.")
-    ] = "tpe",
+    sampler: Annotated[Sampler, typer.Option("--sampler", help="Optuna's sampler.")] = "tpe",
     pruner: Annotated[
-        str, typer.Option("--pruner", help=f"Stops poor trials early: {', '.join(PRUNERS)}.")
+        Pruner, typer.Option("--pruner", help="Stops poor trials early (none: never).")
     ] = "median",
     folds: Annotated[
         int, typer.Option("--folds", help="Validation folds in the training part.", min=1)
@@ -73,7 +72,8 @@ def tune(
         str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
     ] = None,
     features: Annotated[
-        str, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
+        FeatureSet,
+        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
     ] = "returns",
     engine: Annotated[
         Engine, typer.Option("--engine", help="local: Optuna, resumable; ray: Ray Tune trials.")
@@ -107,8 +107,9 @@ def tune(
     choose_backend(None)
     tracking = inputs.tracking(track, tracking_uri, out)
     search = TuneConfig(
-        family=model, trials=trials, space=space, sampler=sampler, pruner=pruner,
-        folds=folds, timeout_minutes=timeout, seed=seed, preset=preset, features=features,
+        family=value(model), trials=trials, space=space, sampler=value(sampler),
+        pruner=value(pruner), folds=folds, timeout_minutes=timeout, seed=seed, preset=preset,
+        features=value(features),
         engine=value(engine), workers=workers, ray_address=ray_address,
         trial_cpus=trial_cpus, trial_gpus=trial_gpus,
     )  # fmt: skip

@@ -90,7 +90,7 @@ class SymbolJob:
     """
 
     cutoff: np.datetime64
-    models: tuple[str, ...] = ("naive", "drift", "ma", "arima")
+    models: tuple[str, ...] = ()
     given_models: tuple[str, ...] = ()
     ranking_models: tuple[str, ...] = ()
     min_history: int = 60

@@ -42,10 +42,12 @@ from stockcaster.jobs.envelope import (
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import (
     MODELS,
+    Capability,
     ModelOptions,
     forecaster_factory,
     installed_models,
     min_history,
+    models_with,
 )
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.backtest_figures import equity_figure, error_figure, forecasts_figure
@@ -158,7 +160,9 @@ def _score_and_write(
         else pd.DataFrame(columns=list(C.FAILURE_COLUMNS))
     )
     train_size = first_origin(plan.walk, len(series)) + 1
-    levels = {"lstm": preset.model.quantiles} if preset.model.quantiles else {}
+    quantile_models = models_with(Capability.QUANTILES)
+    levels = {m: preset.model.quantiles for m in models if m in quantile_models}
+    levels = levels if preset.model.quantiles else {}
     board = leaderboard(forecasts, series, train_size, plan.cost_bps, levels)
     board = _with_models_that_failed(board, models, failures)
     hold = benchmark(forecasts, series, plan.cost_bps)

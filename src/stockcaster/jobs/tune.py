@@ -28,8 +28,8 @@ from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.config import GlobalConfig
-from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import load_preset, to_toml
+from stockcaster.models.registry import Capability, models_with
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 from stockcaster.reporting.tune_report import write_tune_figures
@@ -109,7 +109,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         "importances": importances(scored, space, config.seed),
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
-    if isinstance(task, SymbolTask) and config.family in NEURAL:
+    if isinstance(task, SymbolTask) and config.family in models_with(Capability.BUNDLE):
         summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
     return summary

@@ -25,8 +25,9 @@ from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
-from stockcaster.models.families import NEURAL, family_model
+from stockcaster.models.families import family_model
 from stockcaster.models.global_model import GlobalNetwork, learned_features
+from stockcaster.models.registry import Capability, models_with
 from stockcaster.store import files
 
 
@@ -36,9 +37,10 @@ def check_save(save: str | Path | None, models: tuple[str, ...] | None = None) -
     if save is None:
         return
     check_new_folder(save)
-    if models is not None and not any(m in NEURAL for m in models):
+    networks = models_with(Capability.BUNDLE)
+    if models is not None and not any(m in networks for m in models):
         raise StockcasterError(
-            f"--save: expected a global network ({', '.join(NEURAL)}) to bundle, received "
+            f"--save: expected a global network ({', '.join(networks)}) to bundle, received "
             f"{','.join(models) or 'none (per-symbol mode, or no global model)'}"
         )
 
@@ -55,7 +57,8 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
     from stockcaster.store.bundle import load_network
     from stockcaster.store.universe_bundle import save_universe_bundle
 
-    model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in NEURAL)
+    networks = models_with(Capability.BUNDLE)
+    model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in networks)
     settings = _family_config(config.global_model, model, feature_set)
     j = len(when.cutoffs) - 1
     name = pair_name(model, feature_set, settings.target)

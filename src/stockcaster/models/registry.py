@@ -21,10 +21,12 @@ from stockcaster.models.families import NEURAL, TABULAR, family_model
 from stockcaster.models.global_model import GlobalConfig, GlobalNetwork
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
+from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space
 from stockcaster.models.tabular import GlobalTabular, TabularForecaster
 from stockcaster.settings import parse_names
 
 MIN_HISTORY = 30  # closes before the test period that any model is asked for
+DEFAULT_MODEL = "lstm"  # what `train` and `tune` fit when no --model is named
 
 
 class Capability(enum.Enum):
@@ -34,6 +36,7 @@ class Capability(enum.Enum):
     CLOSED_FORM = "closed form"  # ClosedForm: every origin's forecasts at once, no refits
     QUANTILES = "quantiles"  # QuantileForecaster, when its preset asks for quantiles
     PANEL = "panel"  # a PanelForecaster form, trained once for a whole universe
+    BUNDLE = "bundle"  # saved and loaded as a bundle (`train`, `predict`, a tune's refit)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class ModelSpec:
         make_panel: builds its `PanelForecaster` form, if it has one.
         default: in `stockcaster backtest`'s default model list (the larger families
             are there only when asked for).
+        space: its hyper-parameters' default search space for `stockcaster tune`
+            (`models/space.py`); None: nothing to search.
     """
 
     name: str
@@ -73,6 +78,7 @@ class ModelSpec:
     capabilities: frozenset[Capability] = frozenset()
     make_panel: Callable[[ModelOptions], PanelForecaster] | None = None
     default: bool = True
+    space: Space | None = None
 
     def installed(self) -> bool:
         """Whether this installation can run it (its extra, if any, is installed)."""
@@ -106,6 +112,16 @@ def universe_models() -> tuple[str, ...]:
     """`stockcaster universe`'s default: installed per-symbol models, then panel models."""
     chosen = [s for s in MODELS.values() if s.universe and s.installed()]
     return tuple(s.name for s in sorted(chosen, key=lambda s: s.make_panel is not None))
+
+
+def searchable_models() -> list[str]:
+    """The models `stockcaster tune` can search: those with a search space."""
+    return [name for name, spec in MODELS.items() if spec.space is not None]
+
+
+def models_with(capability: Capability) -> list[str]:
+    """The registered models that have `capability`, in registry order."""
+    return [name for name, spec in MODELS.items() if capability in spec.capabilities]
 
 
 def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None = None) -> list[str]:
@@ -204,10 +220,16 @@ for _family in NEURAL:
             min_history=_preset_history,
             universe=_family == "lstm",
             capabilities=frozenset(
-                {Capability.QUANTILES, Capability.PANEL, Capability.ONE_STEP_PATH}
-            ),
+                {
+                    Capability.QUANTILES,
+                    Capability.PANEL,
+                    Capability.ONE_STEP_PATH,
+                    Capability.BUNDLE,
+                }
+            ),  # fmt: skip
             make_panel=_global_network(_family),
             default=_family == "lstm",
+            space=NETWORK_SPACE,
         )
     )
 for _family in TABULAR:
@@ -223,6 +245,7 @@ for _family in TABULAR:
             capabilities=frozenset({Capability.PANEL}),
             make_panel=_global_tabular(_family),
             default=False,
+            space=LIGHTGBM_SPACE if _family == "lightgbm" else RIDGE_SPACE,
         )
     )
 _CLOSED_FORM = frozenset({Capability.ONE_STEP_PATH, Capability.CLOSED_FORM})

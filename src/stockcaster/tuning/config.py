@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.tuning.search import check_choices
 
 
@@ -32,7 +33,7 @@ class TuneConfig:
         trial_cpus, trial_gpus: each Ray trial's resources (None: the CPUs / workers).
     """
 
-    family: str = "lstm"
+    family: str = DEFAULT_MODEL
     trials: int = 20
     space: str | Path | None = None
     sampler: str = "tpe"

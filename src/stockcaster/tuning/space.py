@@ -1,9 +1,8 @@
-"""Search spaces: what a hyper-parameter search may try for each model family.
+"""Search spaces: what a hyper-parameter search may try for a model.
 
-Every family has a default space (`default_space`): the networks' lookback, size, depth,
-dropout, learning rate, batch size and epochs; LightGBM's leaves, depth, learning rate,
-feature fraction and rounds; the ridge penalty of `linear`. A TOML file overrides any of
-its parameters, one table per parameter:
+Every model with hyper-parameters brings its default space in its registry entry
+(`models/space.py` holds the spaces and their `Param`). A TOML file overrides any of its
+parameters, one table per parameter:
 
     [lookback]
     low = 20
@@ -25,75 +24,16 @@ line naming the file and the parameter.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from stockcaster.errors import StockcasterError
-from stockcaster.models.families import NEURAL, TABULAR
+from stockcaster.models.registry import MODELS, searchable_models
+from stockcaster.models.space import Param, Space, longest
 from stockcaster.settings import read_toml
 
-Kind = Literal["int", "float", "choice"]
+__all__ = ["Param", "Space", "default_space", "longest", "read_space"]
 
-
-@dataclass(frozen=True)
-class Param:
-    """One searched parameter: an integer or float range (log-uniform if `log`), or choices."""
-
-    kind: Kind
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    choices: tuple = ()
-
-    def check(self, where: str) -> None:
-        """Raise a one-line `StockcasterError` (naming `where`) if the range is unusable."""
-        if self.kind == "choice":
-            if not self.choices:
-                raise StockcasterError(f"{where}: expected at least one choice, received none")
-            return
-        if not self.low <= self.high:  # equal ends: the one value
-            raise StockcasterError(
-                f"{where}: expected low <= high, received low = {self.low}, high = {self.high}"
-            )
-        if self.log and self.low <= 0:
-            raise StockcasterError(
-                f"{where}: expected low > 0 on a log scale, received low = {self.low}"
-            )
-
-
-Space = dict[str, Param]
-
-# Small networks by default: on daily returns every family ties naive, so a search's CPU
-# is better spent on more small trials than on few large ones (a 3-layer, 128-unit LSTM on
-# 90 lags costs ten times a trial here). A space file widens any range.
-NETWORK_SPACE: Space = {
-    "lookback": Param("int", 10, 60),
-    "units": Param("int", 8, 64, log=True),
-    "layers": Param("int", 1, 2),
-    "dropout": Param("float", 0.0, 0.5),
-    "learning_rate": Param("float", 1e-4, 1e-2, log=True),
-    "batch_size": Param("choice", choices=(32, 64, 128)),
-    "epochs": Param("int", 10, 40),
-}
-LIGHTGBM_SPACE: Space = {
-    "num_leaves": Param("int", 7, 127, log=True),
-    "max_depth": Param("int", 3, 12),
-    "learning_rate": Param("float", 0.01, 0.3, log=True),
-    "feature_fraction": Param("float", 0.5, 1.0),
-    "rounds": Param("int", 50, 500, log=True),
-}
-RIDGE_SPACE: Space = {"alpha": Param("float", 1e-4, 1e2, log=True)}
 _KEYS = ("low", "high", "log", "choices")
-
-
-def longest(space: Space, name: str, otherwise: int) -> int:
-    """The largest value `space` may give the integer parameter `name` (`otherwise` when
-    it does not search it)."""
-    param = space.get(name)
-    if param is None:
-        return otherwise
-    return int(max(param.choices) if param.kind == "choice" else param.high)
 
 
 def default_space(family: str) -> Space:
@@ -102,14 +42,13 @@ def default_space(family: str) -> Space:
     Raises:
         StockcasterError: a family that has no search space (the baselines, ARIMA).
     """
-    if family in NEURAL:
-        return dict(NETWORK_SPACE)
-    if family in TABULAR:
-        return dict(LIGHTGBM_SPACE if family == "lightgbm" else RIDGE_SPACE)
-    searched = ", ".join([*NEURAL, *TABULAR])
-    raise StockcasterError(
-        f"--model: expected a family with hyper-parameters ({searched}), received {family!r}"
-    )
+    spec = MODELS.get(family)
+    if spec is None or spec.space is None:
+        raise StockcasterError(
+            f"--model: expected a model with hyper-parameters ({', '.join(searchable_models())}),"
+            f" received {family!r}"
+        )
+    return dict(spec.space)
 
 
 def read_space(path: str | Path, family: str) -> Space:

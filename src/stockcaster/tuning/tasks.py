@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from stockcaster.models.config import GlobalConfig
+from stockcaster.models.configure import configure, configure_global
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
-from stockcaster.tuning.configure import configure, configure_global
 from stockcaster.tuning.panel_validation import PanelCloses, panel_holdout, score_panel_trial
 from stockcaster.tuning.validation import AfterFold, Fold, TrialScore, holdout_score, score_trial
 

@@ -1,13 +1,14 @@
 """A trial's parameters, set on a family's preset (one symbol) or global config (a universe).
 
-The search space (`space.py`) names parameters by what they mean: `units` is the size of
-every recurrent layer of the LSTM and GRU families and the width of the TCN, transformer
-and MLP; `layers` is the number of recurrent layers, or of blocks; `lookback` the window's
-lags; `dropout`, `learning_rate`, `batch_size` and `epochs` what they say. They are set on
-the family's own network (`families.family_model`), so a trial of `seed` changes the
-post's network, not the preset's layers that `seed` replaces. The tabular families'
-parameters are `TabularConfig`'s (ridge's `alpha`; LightGBM's leaves, depth, learning
-rate, feature fraction and rounds).
+The search space (`space.py`, the entry's `ModelSpec.space`) names parameters by what
+they mean: `units` is the size of every recurrent layer of the LSTM and GRU families and
+the width of the TCN, transformer and MLP; `layers` is the number of recurrent layers,
+or of blocks; `lookback` the window's lags; `dropout`, `learning_rate`, `batch_size` and
+`epochs` what they say. They are set on the family's own network
+(`families.family_model`), so a trial of `seed` changes the post's network, not the
+preset's layers that `seed` replaces. The tabular families' parameters are
+`TabularConfig`'s (ridge's `alpha`; LightGBM's leaves, depth, learning rate, feature
+fraction and rounds).
 """
 
 from __future__ import annotations
