@@ -26,10 +26,11 @@ lint: $(STAMP)
 # Work stealing: an idle process takes tests queued for the other, so the longest tests
 # (the model families') do not leave one process working alone at the end. One thread each
 # for TensorFlow, BLAS and OpenMP: two processes on two cores, each tiny op not shared out.
+# The 15 slowest tests are printed: a slow test is a design smell.
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 test: lint
-	$(THREADS) $(BIN)/pytest -n 2 --dist worksteal
+	$(THREADS) $(BIN)/pytest -n 2 --dist worksteal --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python bench/make_run.py

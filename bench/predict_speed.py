@@ -38,7 +38,7 @@ def main() -> None:
         predict, keras = [], []
         for _ in range(args.repeats):
             out = Path(scratch) / "out"
-            predict.append(timed([str(STOCKCASTER), "predict", "--model", str(bundle),
+            predict.append(timed([str(STOCKCASTER), "predict", "--bundle", str(bundle),
                                   "--out", str(out)]))  # fmt: skip
             keras.append(timed([sys.executable, "-c", "import keras"]))  # TensorFlow backend
     print(f"stockcaster predict: median {statistics.median(predict):.2f} s "

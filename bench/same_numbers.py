@@ -4,7 +4,7 @@ Runs, through the installed command, the results a user sees:
   run_default   `stockcaster run` (default preset, embedded MSFT)
   run_seed      `stockcaster run --preset seed`
   backtest      `stockcaster backtest` (every installed model, embedded MSFT)
-  predict       `stockcaster train --save B` then `stockcaster predict --model B`
+  predict       `stockcaster train --save B` then `stockcaster predict --bundle B`
   universe      `stockcaster universe` on the first 20 symbols of the shared panel
   tune          `stockcaster tune --trials 4 --seed 0` (default model, embedded MSFT)
 and records every number of their `--json` output (timings, folders and the command line
@@ -60,7 +60,7 @@ def cases(out: Path, panel: Path) -> dict[str, dict]:
         [str(STOCKCASTER), "train", "--save", str(out / "bundle")], check=True, capture_output=True
     )
     results["predict"] = cli(
-        "predict", "--model", str(out / "bundle"), "--json", "--out", str(out / "predict")
+        "predict", "--bundle", str(out / "bundle"), "--json", "--out", str(out / "predict")
     )
     results["tune"] = cli(
         "tune", "--trials", "4", "--seed", "0", *quiet, "--out", str(out / "tune")

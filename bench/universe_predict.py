@@ -2,7 +2,7 @@
 
 A global LSTM is trained once on every symbol of the panel (`train --universe`, one
 epoch: the forecast's cost does not depend on how well the network learned; not timed).
-Then `stockcaster predict --model BUNDLE --data PANEL` runs `--rounds` times, each in a
+Then `stockcaster predict --bundle BUNDLE --data PANEL` runs `--rounds` times, each in a
 fresh process, on the panel as given (csv.gz), on the same panel written as Parquet, and on
 the csv.gz with `--horizon 5` (the network fed back on itself four more times), alternating
 with a bare `import keras` on the same backend (the numpy inference backend `predict` uses)
@@ -60,7 +60,7 @@ def main() -> None:
             for data, kept, horizon in ((args.panel, predict, 1), (str(parquet), from_parquet, 1),
                                         (args.panel, five, 5)):  # fmt: skip
                 out = Path(tmp) / f"out-{k}-{len(kept)}-{data.endswith('.parquet')}-{horizon}"
-                command = [*cli, "predict", "--model", str(bundle), "--data", data,
+                command = [*cli, "predict", "--bundle", str(bundle), "--data", data,
                            "--out", str(out), "--json", "--horizon", str(horizon)]  # fmt: skip
                 kept.append(timed(command, dict(os.environ)))
             keras_import.append(timed([sys.executable, "-c", "import keras"], numpy_env))

@@ -153,7 +153,7 @@ class ValueFixtures:
             files = BUNDLE_FILES if kind == "bundle" else UNIVERSE_FILES
             forge(copy, files[pick % len(files)], pick // len(files), value)
             data = self.prices if kind == "bundle" else self.panel
-            return ["predict", "--model", str(copy), "--quiet"], data
+            return ["predict", "--bundle", str(copy), "--quiet"], data
         if kind == "store":
             shutil.copytree(self.folder / "store", work / "out")
             forge_store(work / "out", pick, value)

@@ -89,7 +89,7 @@ def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
 def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
     bundle, data, _ = trained
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(data),
                                       "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     (folder,) = list(out.iterdir())
@@ -212,7 +212,7 @@ def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, frag
     damage(copy)
     result = CliRunner().invoke(
         app,
-        ["predict", "--model", str(copy), "--data", str(trained[1]), "--out", str(tmp_path / "o")],
+        ["predict", "--bundle", str(copy), "--data", str(trained[1]), "--out", str(tmp_path / "o")],
     )
     assert result.exit_code == 2, result.output
     message = result.stderr.strip()
@@ -229,7 +229,7 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     for data, extra, fragment in cases:
         result = CliRunner().invoke(
             app,
-            ["predict", "--model", str(bundle), "--data", str(data), "--out", str(tmp_path / "o"),
+            ["predict", "--bundle", str(bundle), "--data", str(data), "--out", str(tmp_path / "o"),
              *extra],
         )  # fmt: skip
         assert result.exit_code == 2 and fragment in result.stderr, result.stderr
@@ -271,7 +271,7 @@ def test_predict_on_the_numpy_backend_matches_tensorflow(trained, tmp_path):
 
 def test_predict_json(trained, tmp_path):
     bundle, data, _ = trained
-    result = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(data),
                                       "--out", str(tmp_path), "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

@@ -327,7 +327,7 @@ def test_a_family_trains_saves_and_predicts_through_a_preset(tmp_path, small_csv
     )
     assert saved.exit_code == 0, saved.output
     predicted = runner.invoke(
-        app, ["predict", "--model", str(bundle), "--data", str(small_csv), "--json",
+        app, ["predict", "--bundle", str(bundle), "--data", str(small_csv), "--json",
               "--out", str(tmp_path / "p")],
     )  # fmt: skip
     assert predicted.exit_code == 0, predicted.output  # loaded with safe_mode

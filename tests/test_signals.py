@@ -107,7 +107,15 @@ def test_a_universe_bundle_saved_or_read_when_sigterm_comes_leaves_nothing(
                                            "1", "--save", str(model)])  # fmt: skip
         assert trained.exit_code == 0, trained.output
         monkeypatch.setattr(files, "write_json", _interrupt)
-        args = ["predict", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "o")]
+        args = [
+            "predict",
+            "--bundle",
+            str(model),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "o"),
+        ]
     else:
         monkeypatch.setattr(bundle, "sha256", _interrupt)  # after the model is written
         args = ["universe", "--data", str(data), "--models", "naive,lstm", "--epochs", "1",

@@ -303,7 +303,7 @@ def test_init_writes_the_flags_names_and_they_load_back(tmp_path, prices):
 
 
 def test_predict_refuses_horizon_zero(tmp_path, prices):
-    result = CliRunner().invoke(app, ["predict", "--model", str(tmp_path), "--horizon", "0"])
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(tmp_path), "--horizon", "0"])
     assert result.exit_code == 2 and result.stderr.startswith("error: --horizon")
 
 

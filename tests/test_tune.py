@@ -83,7 +83,7 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert tuned.features.lookback == changed["best"]["params"]["lookback"]
     # The best refit is a bundle that `predict` forecasts from.
     bundle = tmp_path / "search-1.3" / changed["bundle"]
-    forecast = CliRunner().invoke(app, ["predict", "--model", str(bundle), "--data", str(data),
+    forecast = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(data),
                                         "--horizon", "2", "--json",
                                         "--out", str(tmp_path / "forecast")])  # fmt: skip
     assert forecast.exit_code == 0, forecast.output

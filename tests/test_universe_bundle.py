@@ -171,7 +171,7 @@ def test_a_damaged_universe_bundle_is_refused_in_one_line_with_nothing_written(
     damage(copy)
     out = tmp_path / "o"
     result = CliRunner().invoke(
-        app, ["predict", "--model", str(copy), "--data", str(saved[1]), "--out", str(out)]
+        app, ["predict", "--bundle", str(copy), "--data", str(saved[1]), "--out", str(out)]
     )
     assert result.exit_code == 2, result.output
     message = result.stderr.strip()
@@ -191,7 +191,7 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     assert meta["kind"] == "universe" and meta["trained_until"] == meta["data"]["end"]
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
         load_bundle(bundle)
-    ask = ["predict", "--model", str(bundle), "--data", str(data), "--top-k", "2", "--json",
+    ask = ["predict", "--bundle", str(bundle), "--data", str(data), "--top-k", "2", "--json",
            "--out", str(tmp_path / "p"), "--report", "--horizon", "2"]  # fmt: skip
     done = CliRunner().invoke(app, ask)
     assert done.exit_code == 0, done.output

@@ -116,7 +116,9 @@ def _global_base(features: str, quantiles: str | None, epochs: int | None) -> Gl
 
 
 def predict(
-    model: Annotated[Path, typer.Option("--model", help="A bundle written by `train --save`.")],
+    bundle: Annotated[
+        Path, typer.Option("--bundle", help="A bundle written by `train --save` (or `tune`).")
+    ],
     data: DataOption = None,
     symbol: SymbolOption = None,
     horizon: Annotated[
@@ -139,10 +141,10 @@ def predict(
     # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
     # A backend the user chose (KERAS_BACKEND) is kept.
     choose_backend(None, default="numpy")
-    if _is_universe(model):
-        source = _panel(data, None, columns, fill, f"--model {model} (a universe bundle)")
+    if _is_universe(bundle):
+        source = _panel(data, None, columns, fill, f"--bundle {bundle} (a universe bundle)")
         with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
-            found = predict_universe(model, source, horizon, top_k, out=out)
+            found = predict_universe(bundle, source, horizon, top_k, out=out)
         page = inputs.maybe_report(report, found.folder, json_output)
         if json_output:
             picks = json.loads(found.picks.to_json(orient="records"))
@@ -154,7 +156,7 @@ def predict(
         return
     source = inputs.source(data, symbol, columns, fill)
     with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
-        result = predict_job(model, source, horizon, out=out)
+        result = predict_job(bundle, source, horizon, out=out)
     page = inputs.maybe_report(report, result.folder, json_output)
     if json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))

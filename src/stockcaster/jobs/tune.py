@@ -44,7 +44,7 @@ from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.verdict import importances, judge, trials_table
 
-BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --model`
+BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --bundle`
 
 
 @job

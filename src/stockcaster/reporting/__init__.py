@@ -1,1 +1,2 @@
-"""Reporting: figures, terminal tables and the run folder."""
+"""Reporting: figures, terminal tables, HTML reports, reading results back, and tracking
+(MLflow)."""
