@@ -6,7 +6,6 @@ with no traceback. The choices of every option come from the registries (options
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -49,15 +48,13 @@ from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
-from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.jobs import requests
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
+from stockcaster.jobs.choices import REPORT_KINDS, feature_sets, parse_models
 from stockcaster.jobs.run import run as run_job
-from stockcaster.models.registry import parse_models
-from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tables import leaderboard_table, run_summary
-from stockcaster.settings import choose_backend, native_log_filtered, parse_names
-from stockcaster.store import files
+from stockcaster.settings import choose_backend, native_log_filtered
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -93,7 +90,7 @@ def run(
     source = inputs.source(data, symbol, columns, fill)
     tracking = inputs.tracking(track, tracking_uri, out)
     with native_log_filtered():
-        result = run_job(inputs.preset(preset, epochs), source, out=out,
+        result = run_job(requests.preset(preset, epochs), source, out=out,
                          verbose=show_progress(quiet, json_output))  # fmt: skip
     page = inputs.maybe_report(report, result.folder, json_output)
     tracked = inputs.maybe_track(tracking, context, result.folder, result.metrics, json_output)
@@ -148,14 +145,14 @@ def backtest(
     tracking = inputs.tracking(track, tracking_uri, out)
     walk = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every,
                           window=value(window))  # fmt: skip
-    feature_sets = parse_names(features, "--features", FEATURE_SETS)
-    plan = BacktestPlan(tuple(parse_models(models)), walk, cost_bps, ma_window, feature_sets)
+    plan = BacktestPlan(tuple(parse_models(models)), walk, cost_bps, ma_window,
+                        feature_sets(features))  # fmt: skip
     source = inputs.source(data, symbol, columns, fill)
-    lstm = inputs.preset(preset, epochs)
+    lstm = requests.preset(preset, epochs)
     with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:
         result = backtest_job(lstm, plan, source, out=out, progress=bar)
     page = inputs.maybe_report(report, result.folder, json_output)
-    summary = json.loads((result.folder / files.LEADERBOARD_JSON).read_text())
+    summary = result.summary
     tracked = inputs.maybe_track(tracking, context, result.folder, summary, json_output)
     if json_output:
         print_json({**summary, "folder": str(result.folder), "report": page, "tracked": tracked})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -27,21 +26,20 @@ from stockcaster.cli.options import (
     QuietOption,
     ReportOption,
     SymbolOption,
-    parse_quantiles,
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs import requests
+from stockcaster.jobs.choices import preset_names
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.predict_universe import predict_universe
+from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.presets import preset_names
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
-from stockcaster.store import files
 
 UniverseOption = Annotated[
     bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
@@ -91,28 +89,18 @@ def train(
     """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
     choose_backend(None)
     with native_log_filtered(), busy("training", show_progress(quiet, False)):
-        if resume is not None and _is_universe(resume):
+        if resume is not None and requests.holds_universe(resume):
             path = resume_universe(resume, _panel(data, symbols, columns, fill, "--resume"),
                                    save)  # fmt: skip
         elif universe:
             source = _panel(data, symbols, columns, fill)
-            base = _global_base(value(features), quantiles, epochs)
+            base = global_model(value(features), quantiles=quantiles, epochs=epochs)
             path = train_universe(source, base, value(model), save, exchange=exchange)
         else:
             source = inputs.source(data, symbol, columns, fill)
-            path = train_bundle(inputs.preset(preset, epochs), save, source, resume=resume,
+            path = train_bundle(requests.preset(preset, epochs), save, source, resume=resume,
                                 exchange=exchange)  # fmt: skip
     console.print(f"bundle: {escape(str(path))}")
-
-
-def _global_base(features: str, quantiles: str | None, epochs: int | None) -> GlobalConfig:
-    """A universe bundle's global model: the feature set, a quantile head, the epochs."""
-    base = GlobalConfig(features=features)
-    head = dataclasses.replace(base.model, quantiles=parse_quantiles(quantiles))
-    base = dataclasses.replace(base, model=head)
-    if epochs is None:
-        return base
-    return dataclasses.replace(base, training=dataclasses.replace(base.training, epochs=epochs))
 
 
 def predict(
@@ -141,7 +129,7 @@ def predict(
     # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
     # A backend the user chose (KERAS_BACKEND) is kept.
     choose_backend(None, default="numpy")
-    if _is_universe(bundle):
+    if requests.holds_universe(bundle):
         source = _panel(data, None, columns, fill, f"--bundle {bundle} (a universe bundle)")
         with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
             found = predict_universe(bundle, source, horizon, top_k, out=out)
@@ -166,10 +154,6 @@ def predict(
         return
     forecast_table(console, result.forecast, result.history)
     console.print(f"outputs: {escape(str(result.folder))}")
-
-
-def _is_universe(model: Path) -> bool:
-    return files.bundle_kind(model) == files.UNIVERSE_KIND
 
 
 def _panel(

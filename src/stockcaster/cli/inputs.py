@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from pathlib import Path
 
@@ -11,36 +10,24 @@ from rich.markup import escape
 
 from stockcaster.cli.options import value
 from stockcaster.cli.output import console
-from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs import requests
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 
 
 def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> Source:
     """The prices a command names, with `--columns` parsed and checked."""
-    mapping = parse_column_mapping(columns) if columns else None
-    return Source(data=data, symbol=symbol, columns=mapping, fill=value(fill))
+    return requests.symbol_source(data, symbol, columns, value(fill))
 
 
 def panel_source(
     data: Path, symbols: str | None, columns: str | None, fill, strict: bool = False
 ) -> PanelSource:
     """A universe's prices: `--symbols A,B` parsed (None: every symbol), `--columns` too."""
-    wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
-    mapping = parse_column_mapping(columns) if columns else None
-    return PanelSource(data, wanted, mapping, value(fill), strict)
-
-
-def preset(name: str, epochs: int | None) -> RunConfig:
-    """The preset a command names, with `--epochs` applied."""
-    config = load_preset(name)
-    if epochs is None:
-        return config
-    return dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=epochs))
+    return requests.panel_source(data, symbols, columns, value(fill), strict)
 
 
 def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:

@@ -10,13 +10,7 @@ from rich.markup import escape
 
 from stockcaster.cli.options import ColumnsOption, ConfigOption, FillOption, SymbolOption, value
 from stockcaster.cli.output import console
-from stockcaster.data import (
-    missing_counts,
-    parse_column_mapping,
-    parse_prices,
-    read_price_file,
-    select_symbol,
-)
+from stockcaster.jobs.inspect import inspect_prices
 from stockcaster.reporting.figures import price_figure
 from stockcaster.reporting.tables import inspection
 
@@ -31,13 +25,10 @@ def inspect(
     config: ConfigOption = None,
 ) -> None:
     """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
-    raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
-    missing = missing_counts(raw)
     # Inspection reports missing values instead of refusing them.
-    table = parse_prices(raw, value(fill) or "drop")
-    if symbol is not None:
-        table = select_symbol(table, symbol, str(data))
-    inspection(console, table, str(data), missing)
+    found = inspect_prices(data, symbol, columns, value(fill))
+    table = found.table
+    inspection(console, table, str(data), found.missing)
     if plot:
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{data.name.split('.')[0]}_prices.png"

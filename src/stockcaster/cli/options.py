@@ -16,25 +16,25 @@ from typing import Annotated, Any
 import typer
 
 from stockcaster.cli.config_file import read_config
-from stockcaster.data.validate import FILL_POLICIES
-from stockcaster.engines import ENGINES
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.backtest import WINDOWS
-from stockcaster.features.panel import FEATURE_SETS
-from stockcaster.features.panel_scaling import NORMALISATIONS
-from stockcaster.features.panel_targets import TARGETS
-from stockcaster.jobs.universe_plan import MODES
-from stockcaster.models.presets import preset_names
-from stockcaster.models.registry import (
+from stockcaster.jobs.choices import (
+    BACKENDS,
     DEFAULT_MODEL,
-    Capability,
+    ENGINES,
+    FEATURE_SETS,
+    FILL_POLICIES,
+    MODES,
+    NORMALISATIONS,
+    PRUNERS,
+    SAMPLERS,
+    TARGETS,
+    TRACKERS,
+    WINDOWS,
+    bundled_models,
     models_help,
-    models_with,
+    preset_names,
     searchable_models,
 )
-from stockcaster.reporting.tracking import TRACKERS
-from stockcaster.settings import BACKENDS
-from stockcaster.tuning.search import PRUNERS, SAMPLERS
 
 __all__ = ["DEFAULT_MODEL"]  # and every option below
 
@@ -52,7 +52,7 @@ Target = _enum("Target", TARGETS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 Searchable = _enum("Searchable", searchable_models())  # models with a search space
-Network = _enum("Network", models_with(Capability.BUNDLE))  # models a bundle can hold
+Network = _enum("Network", bundled_models())  # models a bundle can hold
 Sampler = _enum("Sampler", SAMPLERS)
 Pruner = _enum("Pruner", PRUNERS)
 FeatureSet = _enum("FeatureSet", FEATURE_SETS)
@@ -103,18 +103,6 @@ QuantilesOption = Annotated[
         "outermost levels are the interval).",
     ),
 ]
-
-
-def parse_quantiles(text: str | None) -> tuple[float, ...]:
-    """`--quantiles 0.1,0.5,0.9` as levels (checked by `ModelConfig`); None: none."""
-    if text is None:
-        return ()
-    try:
-        return tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise StockcasterError(
-            f"--quantiles: expected levels such as 0.1,0.5,0.9, received {text!r}"
-        ) from None
 
 
 TrackOption = Annotated[

@@ -27,7 +27,7 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from stockcaster.errors import Interrupted, StockcasterError, interrupt
-from stockcaster.store.files import json_text
+from stockcaster.jobs.choices import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
 # leaderboard's numbers are never cut.

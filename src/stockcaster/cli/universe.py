@@ -5,7 +5,6 @@ Kept apart from app.py because it has twice the options of any other command.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,21 +30,17 @@ from stockcaster.cli.options import (
     TrackingUriOption,
     TrackOption,
     Window,
-    parse_quantiles,
     value,
 )
 from stockcaster.cli.output import console, machine_fault, print_json, show_progress, task_progress
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import Interrupted, StockcasterError
-from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.jobs.choices import feature_sets, models_help, parse_models, universe_models
+from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import UniverseConfig
-from stockcaster.models.global_model import GlobalConfig
-from stockcaster.models.presets import load_preset
-from stockcaster.models.registry import models_help, parse_models, universe_models
 from stockcaster.reporting.tables import print_scores
-from stockcaster.settings import choose_backend, native_log_filtered, parse_names
-from stockcaster.tuning.tasks import tuned_global
+from stockcaster.settings import choose_backend, native_log_filtered
 
 _DEFAULT_OUT = Path("runs/universe")
 
@@ -178,16 +173,11 @@ def universe(
     if symbols is not None and all_symbols:
         raise StockcasterError("--symbols and --all: expected one of them, received both")
     runner = EngineConfig(value(engine), workers, ray_address)
-    feature_sets = parse_names(features, "--features", FEATURE_SETS)
-    global_model = dataclasses.replace(
-        _global_config(lookback, feature_sets[0], embedding_dim, epochs, batch_size),
-        target=value(target),
-        normalise=value(normalise),
-    )
-    head = dataclasses.replace(global_model.model, quantiles=parse_quantiles(quantiles))
-    global_model = dataclasses.replace(global_model, model=head)
-    # A universe search's best.toml as --preset: the global model it found.
-    global_model = tuned_global(global_model, load_preset(preset))
+    sets = feature_sets(features)
+    # A universe search's best.toml as --preset sets the global model it found.
+    network = global_model(sets[0], preset_name=preset, quantiles=quantiles, lookback=lookback,
+                           embedding_dim=embedding_dim, epochs=epochs, batch_size=batch_size,
+                           target=value(target), normalise=value(normalise))  # fmt: skip
     plan = UniverseConfig(
         mode=value(mode),
         models=tuple(parse_models(models, universe_models())),
@@ -197,9 +187,9 @@ def universe(
         top_k=top_k,
         cost_bps=cost_bps,
         ma_window=ma_window,
-        global_model=global_model,
+        global_model=network,
         preset=preset,
-        features=feature_sets,
+        features=sets,
         window=value(window),
     )
     source = inputs.panel_source(data, symbols, columns, fill, strict)
@@ -226,17 +216,3 @@ def universe(
     print_scores(console, result.summary)
     folder = escape(str(result.folder))
     console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")
-
-
-def _global_config(
-    lookback: int, features: str, embedding_dim: int, epochs: int, batch_size: int
-) -> GlobalConfig:
-    """The global models' settings from the command's options (the rest: defaults)."""
-    base = GlobalConfig()
-    return GlobalConfig(
-        lookback=lookback,
-        features=features,
-        embedding_dim=embedding_dim,
-        model=base.model,
-        training=dataclasses.replace(base.training, epochs=epochs, batch_size=batch_size),
-    )

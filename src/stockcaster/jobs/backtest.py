@@ -86,6 +86,7 @@ class BacktestRun:
     forecasts: pd.DataFrame
     failures: pd.DataFrame
     buy_and_hold: dict
+    summary: dict  # leaderboard.json's contents
 
 
 @job
@@ -194,7 +195,7 @@ def _score_and_write(
         forecasts_figure(forecasts, path / files.FORECASTS_FIGURE)
         error_figure(forecasts, path / files.ERRORS_FIGURE)
         equity_figure(forecasts, series, plan.cost_bps, path / files.EQUITY_FIGURE)
-    return BacktestRun(folder.final, board, forecasts, failures, hold)
+    return BacktestRun(folder.final, board, forecasts, failures, hold, files.strict(summary))
 
 
 def _with_models_that_failed(

@@ -26,6 +26,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
+from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.config import GlobalConfig
 from stockcaster.models.presets import load_preset, to_toml
@@ -178,7 +179,7 @@ def _task(source, config: TuneConfig, space: Space):
 def _global(config: TuneConfig, space: Space) -> GlobalConfig:
     """The universe's global model, its lookback the space's longest (so the plan checks
     that every trial's windows fit before the cutoff)."""
-    base = GlobalConfig(features=config.features)
+    base = global_model(config.features)
     return dataclasses.replace(base, lookback=longest(space, "lookback", base.lookback))
 
 

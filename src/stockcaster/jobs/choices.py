@@ -1,0 +1,66 @@
+"""What a command may choose from: every registry's names, for the CLI's options.
+
+The CLI reads the registries here and nowhere else (an import-linter contract keeps it
+out of `data/`, `features/`, `models/`, `store/` and `tuning/`), so adding a model, a
+feature set, a target, a scaler, an engine, a tracker or a report kind is an entry in its
+own registry, and every command lists it with no edit.
+"""
+
+from __future__ import annotations
+
+from stockcaster.data.validate import FILL_POLICIES
+from stockcaster.engines import ENGINES
+from stockcaster.evaluation.backtest import WINDOWS
+from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.panel_scaling import NORMALISATIONS
+from stockcaster.features.panel_targets import TARGETS
+from stockcaster.jobs.universe_plan import MODES
+from stockcaster.models.presets import preset_names
+from stockcaster.models.registry import (
+    DEFAULT_MODEL,
+    Capability,
+    models_help,
+    models_with,
+    parse_models,
+    searchable_models,
+    universe_models,
+)
+from stockcaster.reporting.html import REPORT_KINDS
+from stockcaster.reporting.tracking import TRACKERS
+from stockcaster.settings import BACKENDS, parse_names
+from stockcaster.store.files import json_text
+from stockcaster.tuning.search import PRUNERS, SAMPLERS
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_MODEL",
+    "ENGINES",
+    "FEATURE_SETS",
+    "FILL_POLICIES",
+    "MODES",
+    "NORMALISATIONS",
+    "PRUNERS",
+    "REPORT_KINDS",
+    "SAMPLERS",
+    "TARGETS",
+    "TRACKERS",
+    "WINDOWS",
+    "bundled_models",
+    "feature_sets",
+    "json_text",
+    "models_help",
+    "parse_models",
+    "preset_names",
+    "searchable_models",
+    "universe_models",
+]
+
+
+def bundled_models() -> list[str]:
+    """The models a bundle can hold (`train --universe --model`)."""
+    return models_with(Capability.BUNDLE)
+
+
+def feature_sets(text: str) -> tuple[str, ...]:
+    """`--features returns,ohlcv` as feature set names, each one checked."""
+    return parse_names(text, "--features", FEATURE_SETS)
