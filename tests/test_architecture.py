@@ -73,44 +73,93 @@ def test_the_package_root_holds_only_entry_points_and_base_modules():
 TOY = textwrap.dedent(
     """
     import json, sys
+    from dataclasses import dataclass, field
+    from pathlib import Path
     import numpy as np
+    import pandas as pd
     from typer.testing import CliRunner
+    from stockcaster.errors import StockcasterError
     from stockcaster.models.registry import ModelSpec, register
+    from stockcaster.models.space import Param
+
+    @dataclass(frozen=True)
+    class ToySettings:
+        k: int = field(default=3, metadata={"help": "closes averaged"})
+
+        def __post_init__(self):
+            if self.k < 1:
+                raise StockcasterError(f"k: expected at least 1, received {self.k}")
 
     class Toy:
         name = "toy"
+
+        def __init__(self, k):
+            self.k, self.fitted = k, False
+
         def fit(self, history):
             self.fitted = True
-        def predict(self, history, horizon):
-            return np.repeat(history.iloc[-1] * 1.001, horizon)
 
-    register(ModelSpec("toy", "a toy that always predicts a 0.1% rise", lambda options: Toy()))
+        def predict(self, history, horizon):
+            return np.repeat(history.iloc[-self.k:].mean(), horizon)
+
+        def save(self, folder):
+            (folder / "toy.json").write_text(json.dumps({"k": self.k}))
+            return ["toy.json"]
+
+        def load(self, folder):
+            assert json.loads((folder / "toy.json").read_text())["k"] == self.k
+            self.fitted = True
+
+    register(ModelSpec("toy", "the mean of the last k closes",
+                       lambda options: Toy(options.settings_of("toy", ToySettings).k),
+                       settings=ToySettings, space={"k": Param("int", 1, 5)}))
 
     from stockcaster.cli import app  # the CLI is built after the entry, as a plugin's would be
 
     runner = CliRunner()
-    assert "toy" in runner.invoke(app, ["backtest", "--help"]).output
-    assert "toy" in runner.invoke(app, ["universe", "--help"]).output
-    data, out = sys.argv[1], sys.argv[2]
-    done = runner.invoke(app, ["backtest", "--models", "naive,toy", "--data", data,
-                               "--symbol", "MSFT", "--out", out + "/b", "--json", "--quiet"])
-    assert done.exit_code == 0, done.output
-    board = {row["model"]: row for row in json.loads(done.stdout)["leaderboard"]}
-    assert board["toy"]["n"] == board["naive"]["n"] > 0
-    done = runner.invoke(app, ["universe", "--models", "naive,toy", "--data", data,
-                               "--out", out + "/u", "--workers", "1", "--json", "--quiet",
-                               "--min-history", "30"])
-    assert done.exit_code == 0, done.output
-    scores = {row["model"] for row in json.loads(done.stdout)["scores"]}
-    assert scores == {"naive", "toy"}
+    data, out = sys.argv[1], Path(sys.argv[2])
+    table = pd.read_csv(data)
+    closes = table[table["symbol"] == "MSFT"].sort_values("date")["close"].reset_index(drop=True)
+    one = ("--data", data, "--symbol", "MSFT")
+
+    def ok(*args):
+        done = runner.invoke(app, [str(a) for a in args])
+        assert done.exit_code == 0, (args, done.output, repr(done.exception))
+        return json.loads(done.stdout) if "--json" in args else done.output
+
+    for command in ("run", "backtest", "train", "tune", "universe"):
+        shown = runner.invoke(app, [command, "--help"], terminal_width=200).output
+        assert "toy.k" in shown and "closes averaged" in shown, command
+    ran = ok("run", "--model", "toy", "--set", "toy.k=4", *one, "--out", out / "r",
+             "--json", "--quiet")
+    days = pd.read_csv(Path(ran["folder"]) / "predictions.csv")
+    last = len(closes) - 1  # the last day is forecast from the 4 closes before it
+    assert np.isclose(days["yhat"].iloc[-1], closes.iloc[last - 4:last].mean())
+    board = ok("backtest", "--models", "naive,toy", "--set", "toy.k=4", *one,
+               "--out", out / "b", "--json", "--quiet")["leaderboard"]
+    assert {row["model"] for row in board} == {"naive", "toy"}
+    ok("train", "--model", "toy", "--set", "toy.k=4", *one, "--save", out / "toy")
+    told = ok("predict", "--bundle", out / "toy", *one, "--horizon", "2",
+              "--out", out / "p", "--json")
+    assert np.allclose([d["yhat"] for d in told["forecast"]], closes.iloc[-4:].mean())
+    found = ok("tune", "--model", "toy", "--trials", "3", "--folds", "2", *one,
+               "--out", out / "t", "--json", "--quiet")
+    assert set(found["best"]["params"]) == {"k"} and 1 <= found["best"]["params"]["k"] <= 5
+    done = ok("universe", "--models", "naive,toy", "--set", "toy.k=2", "--data", data,
+              "--out", out / "u", "--workers", "1", "--json", "--quiet", "--min-history", "30")
+    assert {row["model"] for row in done["scores"]} == {"naive", "toy"}
+    assert done["settings"]["config"]["settings"] == [["toy", {"k": 2}]]
+    refused = runner.invoke(app, ["run", "--model", "toy", "--set", "toy.k=0", *one])
+    assert refused.exit_code == 2 and "k: expected at least 1" in refused.output
     print("toy ran")
     """
 )
 
 
-def test_adding_a_model_is_one_entry(kaggle_csv, tmp_path):
-    """A toy forecaster registered in a script shows in --help and runs in backtest and
-    universe, with no other edit."""
+def test_a_model_with_a_setting_of_its_own_is_one_entry(kaggle_csv, tmp_path):
+    """A toy model with one setting of its own (`k`), registered in a script and nowhere
+    else, shows `k` in every command's --help and runs in run, backtest, train + predict
+    (its bundle saved and loaded), tune (over its own space) and universe."""
     script = tmp_path / "toy.py"
     script.write_text(TOY)
     done = subprocess.run([sys.executable, str(script), str(kaggle_csv), str(tmp_path)],

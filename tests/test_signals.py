@@ -96,7 +96,7 @@ def _interrupt(*args, **options):
 def test_a_universe_bundle_saved_or_read_when_sigterm_comes_leaves_nothing(
     tmp_path, monkeypatch, where
 ):
-    import stockcaster.store.bundle as bundle
+    import stockcaster.store.bundle_files as bundle
     from stockcaster.store import files
 
     data = write_kaggle(tmp_path / "panel.csv", pd.concat(
@@ -107,15 +107,8 @@ def test_a_universe_bundle_saved_or_read_when_sigterm_comes_leaves_nothing(
                                            "1", "--save", str(model)])  # fmt: skip
         assert trained.exit_code == 0, trained.output
         monkeypatch.setattr(files, "write_json", _interrupt)
-        args = [
-            "predict",
-            "--bundle",
-            str(model),
-            "--data",
-            str(data),
-            "--out",
-            str(tmp_path / "o"),
-        ]
+        out = str(tmp_path / "o")
+        args = ["predict", "--bundle", str(model), "--data", str(data), "--out", out]
     else:
         monkeypatch.setattr(bundle, "sha256", _interrupt)  # after the model is written
         args = ["universe", "--data", str(data), "--models", "naive,lstm", "--epochs", "1",

@@ -77,3 +77,19 @@ def test_trials_stopped_early_still_count_as_tries():
     scored_only = deflated_sharpe(returns, sharpes)
     assert deflated_sharpe(returns, sharpes, tries=10) == scored_only
     assert deflated_sharpe(returns, sharpes, tries=50) < scored_only
+
+
+def test_models_with_the_same_losses_are_in_or_out_of_the_confidence_set_together():
+    """Two trials that drew one configuration (or one equal to naive) have the same losses
+    every day: the set over the distinct columns, each one's names together, no crash."""
+    rng = np.random.default_rng(4)
+    good, bad = rng.normal(0, 1, (300, 2)).T
+    losses = np.column_stack([good**2, (bad + 1.5) ** 2])
+    distinct = confidence_set(losses, ["good", "bad"])
+    assert distinct == ["good"]  # the worse one is told apart
+    twice = np.column_stack([losses[:, 0], losses[:, 1], losses[:, 0], losses[:, 1]])
+    assert confidence_set(twice, ["good", "bad", "good again", "bad again"]) == [
+        "good",
+        "good again",
+    ]
+    assert confidence_set(twice[:, [0, 2]], ["a", "b"]) == ["a", "b"]

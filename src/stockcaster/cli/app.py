@@ -19,6 +19,7 @@ from stockcaster.cli.config_file import example_config
 from stockcaster.cli.inspect import inspect
 from stockcaster.cli.options import (
     FEATURE_HELP,
+    AnyModel,
     ColumnsOption,
     ConfigOption,
     DataOption,
@@ -30,6 +31,7 @@ from stockcaster.cli.options import (
     PresetOption,
     QuietOption,
     ReportOption,
+    SetOption,
     SymbolOption,
     TrackingUriOption,
     TrackOption,
@@ -51,7 +53,7 @@ from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.jobs import requests
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
-from stockcaster.jobs.choices import REPORT_KINDS, feature_sets, parse_models
+from stockcaster.jobs.choices import REPORT_KINDS, feature_sets, model_settings, parse_models
 from stockcaster.jobs.run import run as run_job
 from stockcaster.reporting.tables import leaderboard_table, run_summary
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -74,6 +76,15 @@ def run(
     data: DataOption = None,
     symbol: SymbolOption = None,
     preset: PresetOption = "default",
+    model: Annotated[
+        AnyModel | None,
+        typer.Option(
+            "--model",
+            help="Run this model instead of the preset's network: fitted "
+            "once on the training part, walked over the test period.",
+        ),
+    ] = None,
+    settings: SetOption = None,
     epochs: EpochsOption = None,
     out: OutOption = Path("runs"),
     quiet: QuietOption = False,
@@ -90,7 +101,8 @@ def run(
     source = inputs.source(data, symbol, columns, fill)
     tracking = inputs.tracking(track, tracking_uri, out)
     with native_log_filtered():
-        result = run_job(requests.preset(preset, epochs), source, out=out,
+        result = run_job(requests.preset(preset, epochs), source, out=out, model=value(model),
+                         settings=model_settings(settings),
                          verbose=show_progress(quiet, json_output))  # fmt: skip
     page = inputs.maybe_report(report, result.folder, json_output)
     tracked = inputs.maybe_track(tracking, context, result.folder, result.metrics, json_output)
@@ -108,6 +120,7 @@ def backtest(
     data: DataOption = None,
     symbol: SymbolOption = None,
     models: ModelsOption = None,
+    settings: SetOption = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Steps ahead from each origin.")] = 1,
     retrain_every: Annotated[
         int, typer.Option("--retrain-every", help="Origins between refits; 0 fits once.")
@@ -146,7 +159,7 @@ def backtest(
     walk = BacktestConfig(horizon=horizon, step=step, retrain_every=retrain_every,
                           window=value(window))  # fmt: skip
     plan = BacktestPlan(tuple(parse_models(models)), walk, cost_bps, ma_window,
-                        feature_sets(features))  # fmt: skip
+                        feature_sets(features), model_settings(settings))  # fmt: skip
     source = inputs.source(data, symbol, columns, fill)
     lstm = requests.preset(preset, epochs)
     with native_log_filtered(), task_progress(show_progress(quiet, json_output)) as bar:

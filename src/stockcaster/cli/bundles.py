@@ -13,6 +13,7 @@ from stockcaster.cli import inputs
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
     FEATURE_HELP,
+    AnyModel,
     ColumnsOption,
     ConfigOption,
     DataOption,
@@ -20,18 +21,18 @@ from stockcaster.cli.options import (
     FeatureSet,
     FillOption,
     JsonOption,
-    Network,
     OutOption,
     QuantilesOption,
     QuietOption,
     ReportOption,
+    SetOption,
     SymbolOption,
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs import requests
-from stockcaster.jobs.choices import preset_names
+from stockcaster.jobs.choices import model_settings, preset_names
 from stockcaster.jobs.predict import predict as predict_job
 from stockcaster.jobs.predict_universe import predict_universe
 from stockcaster.jobs.requests import global_model
@@ -74,8 +75,14 @@ def train(
     universe: UniverseOption = False,
     symbols: SymbolsOption = None,
     model: Annotated[
-        Network, typer.Option("--model", help="--universe: the network.")
-    ] = DEFAULT_MODEL,
+        AnyModel | None,
+        typer.Option(
+            "--model",
+            help="The model saved: a network family or a model that saves "
+            f"itself. Default: the preset's network (--universe: {DEFAULT_MODEL}).",
+        ),
+    ] = None,
+    settings: SetOption = None,
     features: Annotated[
         FeatureSet,
         typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
@@ -95,11 +102,13 @@ def train(
         elif universe:
             source = _panel(data, symbols, columns, fill)
             base = global_model(value(features), quantiles=quantiles, epochs=epochs)
-            path = train_universe(source, base, value(model), save, exchange=exchange)
+            path = train_universe(source, base, value(model) or DEFAULT_MODEL, save,
+                                  exchange=exchange)  # fmt: skip
         else:
             source = inputs.source(data, symbol, columns, fill)
             path = train_bundle(requests.preset(preset, epochs), save, source, resume=resume,
-                                exchange=exchange)  # fmt: skip
+                                exchange=exchange, model=value(model),
+                                settings=model_settings(settings))  # fmt: skip
     console.print(f"bundle: {escape(str(path))}")
 
 

@@ -30,7 +30,8 @@ from stockcaster.jobs.choices import (
     TARGETS,
     TRACKERS,
     WINDOWS,
-    bundled_models,
+    every_model,
+    model_settings_help,
     models_help,
     preset_names,
     searchable_models,
@@ -52,7 +53,7 @@ Target = _enum("Target", TARGETS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 Searchable = _enum("Searchable", searchable_models())  # models with a search space
-Network = _enum("Network", bundled_models())  # models a bundle can hold
+AnyModel = _enum("AnyModel", every_model())
 Sampler = _enum("Sampler", SAMPLERS)
 Pruner = _enum("Pruner", PRUNERS)
 FeatureSet = _enum("FeatureSet", FEATURE_SETS)
@@ -88,6 +89,10 @@ EpochsOption = Annotated[
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")]
 ModelsOption = Annotated[str | None, typer.Option("--models", help=models_help())]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="MODEL.KEY=VALUE", help=model_settings_help()),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the results as JSON instead of tables.")

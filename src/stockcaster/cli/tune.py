@@ -28,6 +28,7 @@ from stockcaster.cli.options import (
     QuietOption,
     Sampler,
     Searchable,
+    SetOption,
     SymbolOption,
     TrackingUriOption,
     TrackOption,
@@ -35,6 +36,7 @@ from stockcaster.cli.options import (
 )
 from stockcaster.cli.output import console, print_json, show_progress, trial_progress
 from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -44,6 +46,7 @@ def tune(
     model: Annotated[
         Searchable, typer.Option("--model", help="The model searched (one with a search space).")
     ] = DEFAULT_MODEL,
+    settings: SetOption = None,
     trials: Annotated[int, typer.Option("--trials", help="Trials to finish.", min=1)] = 20,
     space: Annotated[
         Path | None,
@@ -111,7 +114,7 @@ def tune(
         pruner=value(pruner), folds=folds, timeout_minutes=timeout, seed=seed, preset=preset,
         features=value(features),
         engine=value(engine), workers=workers, ray_address=ray_address,
-        trial_cpus=trial_cpus, trial_gpus=trial_gpus,
+        trial_cpus=trial_cpus, trial_gpus=trial_gpus, settings=model_settings(settings),
     )  # fmt: skip
     if universe:
         if data is None or symbol is not None:

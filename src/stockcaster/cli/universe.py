@@ -26,6 +26,7 @@ from stockcaster.cli.options import (
     Normalise,
     QuantilesOption,
     QuietOption,
+    SetOption,
     Target,
     TrackingUriOption,
     TrackOption,
@@ -35,7 +36,13 @@ from stockcaster.cli.options import (
 from stockcaster.cli.output import console, machine_fault, print_json, show_progress, task_progress
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import Interrupted, StockcasterError
-from stockcaster.jobs.choices import feature_sets, models_help, parse_models, universe_models
+from stockcaster.jobs.choices import (
+    feature_sets,
+    model_settings,
+    models_help,
+    parse_models,
+    universe_models,
+)
 from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import UniverseConfig
@@ -68,6 +75,7 @@ def universe(
         str | None,
         typer.Option("--models", help=models_help() + f". Default: {','.join(universe_models())}."),
     ] = None,
+    settings: SetOption = None,
     engine: Annotated[Engine, typer.Option("--engine", help=ENGINE_HELP)] = "local",
     workers: Annotated[
         int | None,
@@ -191,6 +199,7 @@ def universe(
         preset=preset,
         features=sets,
         window=value(window),
+        settings=model_settings(settings),
     )
     source = inputs.panel_source(data, symbols, columns, fill, strict)
     try:

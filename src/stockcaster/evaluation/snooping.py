@@ -101,6 +101,10 @@ def confidence_set(
 ) -> list[str]:
     """The model confidence set at level 1 - `size`: the names not told apart from the best.
 
+    Models whose losses are the same on every day (two trials that drew the same
+    configuration, or one that is naive) cannot be told apart: the set is computed over
+    the distinct columns, and each one's models are in it or out of it together.
+
     Args:
         losses: `[days, models]` each model's loss per day (naive among them).
         names: the models' names, in the columns' order.
@@ -108,9 +112,15 @@ def confidence_set(
     # Delayed import: arch's bootstrap, only for the verdict of a search.
     from arch.bootstrap import MCS
 
-    test = MCS(np.asarray(losses, dtype="float64"), size, reps, block_size, seed=seed)
+    losses = np.asarray(losses, dtype="float64")
+    _, first, group = np.unique(losses, axis=1, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # the distinct columns, in the order they first come
+    if len(order) == 1:
+        return list(names)
+    test = MCS(losses[:, first[order]], size, reps, block_size, seed=seed)
     test.compute()
-    return [names[i] for i in sorted(int(i) for i in test.included)]
+    kept = {int(order[int(i)]) for i in test.included}  # the unique columns' numbers
+    return [name for name, g in zip(names, group.ravel(), strict=True) if int(g) in kept]
 
 
 def deflated_sharpe(

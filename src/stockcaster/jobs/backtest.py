@@ -68,6 +68,7 @@ class BacktestPlan:
         ma_window: closes averaged by the moving-average baseline.
         features: feature sets the model families also run on (`returns` is the
             preset's own windows; the others: `backtest_features.py`).
+        settings: the models' own settings (`--set`, `registry.model_settings`).
     """
 
     models: tuple[str, ...] = ()
@@ -75,6 +76,7 @@ class BacktestPlan:
     cost_bps: float = 5.0
     ma_window: int = 5
     features: tuple[str, ...] = ("returns",)
+    settings: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def backtest(
     plan = plan or BacktestPlan()
     models = list(plan.models) or installed_models()
     prices = read_source(source or Source())
-    options = ModelOptions(preset=preset, ma_window=plan.ma_window)
+    options = ModelOptions(preset=preset, ma_window=plan.ma_window, settings=plan.settings)
     _check(plan, models, options, prices)
     check_output(out)
     series = prices.series

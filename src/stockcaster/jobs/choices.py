@@ -18,9 +18,10 @@ from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import (
     DEFAULT_MODEL,
-    Capability,
+    installed_models,
+    model_settings,
+    model_settings_help,
     models_help,
-    models_with,
     parse_models,
     searchable_models,
     universe_models,
@@ -45,9 +46,11 @@ __all__ = [
     "TARGETS",
     "TRACKERS",
     "WINDOWS",
-    "bundled_models",
+    "every_model",
     "feature_sets",
     "json_text",
+    "model_settings",
+    "model_settings_help",
     "models_help",
     "parse_models",
     "preset_names",
@@ -56,9 +59,9 @@ __all__ = [
 ]
 
 
-def bundled_models() -> list[str]:
-    """The models a bundle can hold (`train --universe --model`)."""
-    return models_with(Capability.BUNDLE)
+def every_model() -> list[str]:
+    """Every registered model this installation can run."""
+    return installed_models(defaults_only=False)
 
 
 def feature_sets(text: str) -> tuple[str, ...]:

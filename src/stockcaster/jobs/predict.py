@@ -24,6 +24,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
+from stockcaster.store.model_bundle import open_bundle
 
 MOST_RECURSIVE_STEPS = 30  # a one-step network fed back on itself, at most this far
 
@@ -60,10 +61,7 @@ def predict(
         StockcasterError: a bad bundle, data for another symbol or older than the
             bundle's training, or a horizon the bundle cannot give.
     """
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.store.bundle import load_bundle
-
-    bundle = load_bundle(Path(model))
+    bundle = open_bundle(Path(model))
     prices = read_source(source or Source(), bundle.symbol)
     history = prices.series
     bundle.check_data(prices.symbol, history, prices.source, newer=False)
@@ -77,19 +75,20 @@ def predict(
     dates = next_sessions(history.index[-1], horizon, bundle.meta["exchange"])
     check_output(out)
     forecaster = bundle.forecaster
+    quantiles = tuple(getattr(forecaster, "quantiles", ()))  # a model of its own may have none
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
-        if forecaster.quantiles:
+        if quantiles:
             paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
         else:
             paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
-    forecast = forecast_frame(dates, prices.symbol, paths, forecaster.quantiles)
+    forecast = forecast_frame(dates, prices.symbol, paths, quantiles)
     check_forecast(forecast, model)
     meta = {
         "symbol": prices.symbol,
         "source": prices.source,
         "bundle": str(model),
         "bundle_meta": bundle.meta,
-        "quantiles": list(forecaster.quantiles),
+        "quantiles": list(quantiles),
         "data": fingerprint(history),
         "reproducibility": reproducibility(),
     }

@@ -28,7 +28,9 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
+from stockcaster.jobs.run_model import one_fit_forecasts
 from stockcaster.models.presets import RunConfig, to_toml
+from stockcaster.models.registry import ModelOptions
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import (
     forecast_figure,
@@ -68,6 +70,8 @@ def run(
     *,
     out: str | Path = "runs",
     verbose: bool = True,
+    model: str | None = None,
+    settings: tuple[tuple[str, object], ...] = (),
 ) -> RunResult:
     """Train `config`'s model on one symbol and evaluate it on the test period.
 
@@ -79,10 +83,14 @@ def run(
         source: the prices; the embedded MSFT history by default.
         out: parent folder of the run folder.
         verbose: print Keras' progress.
+        model: a registered model to run instead of the preset's network
+            (`run_model.py`); `settings` are the models' own (`--set`).
 
     Raises:
         StockcasterError: bad input, before any output is written.
     """
+    if model is not None:
+        return _run_model(model, ModelOptions(preset=config, settings=settings), source, out)
     if config.model.direct:
         raise StockcasterError(
             f"--preset: expected a one-step preset for run (default, seed), received "
@@ -98,6 +106,42 @@ def run(
     with output_folder(out, prices.symbol, config.name) as folder:
         _write(folder.path, config, prices, trained, metrics)
     return RunResult(folder.final, metrics, trained.forecasts, trained.fit.history)
+
+
+def _run_model(name: str, options: ModelOptions, source: Source | None, out) -> RunResult:
+    """`run --model NAME`: the model fitted once and walked over the test period."""
+    prices = read_source(source or Source())
+    check_output(out)
+    forecasts = one_fit_forecasts(name, options, prices)
+    metrics = {
+        "symbol": prices.symbol,
+        "source": prices.source,
+        "preset": options.preset.name,
+        "model_name": name,
+        "test_period": _test_period(forecasts),
+        **compare_with_naive(forecasts),
+        **_verdict(forecasts),
+        "data": fingerprint(prices.series),
+        "reproducibility": reproducibility(options.preset.training.seed),
+    }
+    with output_folder(out, prices.symbol, name) as folder:
+        path = folder.path
+        (path / files.CONFIG_FILE).write_text(to_toml(options.preset))
+        files.write_json(path / files.METRICS_FILE, metrics)
+        files.write_csv(forecasts, path / files.PREDICTIONS_FILE, date_format="%Y-%m-%d")
+        price_figure(prices.table, path / files.PRICES_FIGURE)
+        residual_figure(forecasts, path / files.RESIDUALS_FIGURE)
+        title = f"{prices.symbol}: actual vs predicted close, test period ({name})"
+        forecast_figure(forecasts, path / files.FORECAST_FIGURE, title)
+    return RunResult(folder.final, metrics, forecasts, {})
+
+
+def _test_period(forecasts: pd.DataFrame) -> dict:
+    return {
+        "start": f"{forecasts[C.DATE].iloc[0]:%Y-%m-%d}",
+        "end": f"{forecasts[C.DATE].iloc[-1]:%Y-%m-%d}",
+        "days": len(forecasts),
+    }
 
 
 def _train_and_forecast(
@@ -131,11 +175,7 @@ def _metrics(config: RunConfig, prices: Prices, trained: _Trained) -> dict:
         "symbol": prices.symbol,
         "source": prices.source,
         "preset": config.name,
-        "test_period": {
-            "start": f"{forecasts[C.DATE].iloc[0]:%Y-%m-%d}",
-            "end": f"{forecasts[C.DATE].iloc[-1]:%Y-%m-%d}",
-            "days": len(forecasts),
-        },
+        "test_period": _test_period(forecasts),
         **compare_with_naive(forecasts),
         "final_train_loss": history["loss"][-1],
         "final_val_loss": history["val_loss"][-1],

@@ -172,7 +172,8 @@ def _task(source, config: TuneConfig, space: Space):
     training = series.iloc[:train_rows]  # the test period is never handed to a trial
     folds = validation_folds(train_rows, config.folds)
     _check_history(space, preset, folds[0].last_fit + 1, config)
-    task = SymbolTask(config.family, preset, training, folds, config.seed, config.cost_bps)
+    task = SymbolTask(config.family, preset, training, folds, config.seed, config.cost_bps,
+                      config.settings)  # fmt: skip
     return task, series, (prices.source, prices.symbol)
 
 
@@ -227,7 +228,10 @@ def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig) -> N
 
 def _settings(config: TuneConfig) -> dict:
     space = Path(config.space).read_text() if config.space else None
-    return {**dataclasses.asdict(config), "space": space}
+    settings = {**dataclasses.asdict(config), "space": space}
+    if not config.settings:  # none set: the settings as before they existed, so a search
+        del settings["settings"]  # stored then resumes
+    return settings
 
 
 def _write_outputs(folder: Path, records: list, summary: dict, best) -> None:

@@ -44,7 +44,6 @@ from stockcaster.jobs.universe_plan import (
     UniverseConfig,
     plan_universe,
 )
-from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import ModelOptions, all_closed_form
 from stockcaster.reporting.universe_outputs import write_universe_outputs
 from stockcaster.store import files
@@ -100,7 +99,7 @@ def universe(
     config = config or UniverseConfig()
     config.check()
     check_save(save, config.panel_models())
-    options = ModelOptions(load_preset(config.preset), config.ma_window, config.global_model)
+    options = config.model_options()
     runner = make_engine(engine or EngineConfig())
     runner.check()
     plan = plan_universe(source, config)

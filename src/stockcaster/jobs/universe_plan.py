@@ -26,7 +26,8 @@ from stockcaster.evaluation.symbol_work import eligible_symbols
 from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
 from stockcaster.models.global_model import GlobalConfig
-from stockcaster.models.registry import MODELS, universe_models
+from stockcaster.models.presets import load_preset
+from stockcaster.models.registry import MODELS, ModelOptions, universe_models
 from stockcaster.settings import current_backend
 from stockcaster.store.files import json_text
 
@@ -54,6 +55,7 @@ class UniverseConfig:
             empty for `global_model.features` alone.
         window: the global models' training rows at a refit: "expanding" (all days up
             to it) or "sliding" (as many days as the first fit had).
+        settings: the models' own settings (`--set`, `registry.model_settings`).
     """
 
     mode: Mode = "global"
@@ -68,6 +70,12 @@ class UniverseConfig:
     preset: str = "default"
     features: tuple[str, ...] = ()
     window: str = "expanding"
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def model_options(self) -> ModelOptions:
+        """What the run's models are built with."""
+        return ModelOptions(load_preset(self.preset), self.ma_window, self.global_model,
+                            self.settings)  # fmt: skip
 
     def check(self) -> None:
         """Raises: StockcasterError for a value out of range."""
@@ -221,5 +229,8 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
         "config": asdict(config),
         "backend": current_backend(),
     }
+    if not config.settings:  # none set: the settings as before they existed, so a run
+        del settings["config"]["settings"]  # stored then resumes
+
     # Through JSON and back: tuples become lists, as they will be when read from the store.
     return json.loads(json_text(settings, indent=None))

@@ -7,12 +7,13 @@ it only the closes up to each origin, so it cannot see the future.
 Abilities beyond the contract are small protocols, checked with `isinstance`:
 `OneStepPath` (every one-step forecast of a test period in one pass), `ClosedForm` (a
 formula of the closes: every origin's forecasts at once, refits change nothing),
-`QuantileForecaster` (forecast quantiles) and `PanelForecaster` (one model fitted on many
-symbols at once).
+`QuantileForecaster` (forecast quantiles), `PanelForecaster` (one model fitted on many
+symbols at once) and `Saveable` (a fitted model kept in a bundle by files of its own).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -117,4 +118,19 @@ class PanelForecaster(Protocol):
         Returns:
             Columns symbol, date, yhat: each from the closes before `date` only.
         """
+        ...
+
+
+@runtime_checkable
+class Saveable(Protocol):
+    """A fitted model that keeps its state in files of its own, for a bundle (`train
+    --model NAME`, then `predict`): nothing is pickled, and nothing is run when read."""
+
+    def save(self, folder: Path) -> list[str]:
+        """Write the fitted state into `folder` (it exists); return the files' names."""
+        ...
+
+    def load(self, folder: Path) -> None:
+        """Read the state `save` wrote into this unfitted instance (built by its registry
+        entry with the settings it was saved with)."""
         ...

@@ -19,12 +19,14 @@ from stockcaster.errors import StockcasterError
 from stockcaster.models.config import GlobalConfig, ModelConfig, TabularConfig
 from stockcaster.models.families import NEURAL, TABULAR, family_model
 from stockcaster.models.presets import RunConfig
+from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.training.config import TrainConfig
 
 NETWORK_PARAMS = ("lookback", "units", "layers", "dropout", "learning_rate", "batch_size")
 NETWORK_PARAMS += ("epochs",)
 TABULAR_PARAMS = tuple(f.name for f in dataclasses.fields(TabularConfig))
 _TRAINING = ("learning_rate", "batch_size", "epochs")
+Settings = tuple[tuple[str, object], ...]  # each model's own settings (`ModelOptions`)
 
 
 def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
@@ -34,6 +36,8 @@ def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
         StockcasterError: a family without hyper-parameters, or a parameter it lacks.
     """
     _check(family, params)
+    if MODELS[family].settings is not None:  # its own settings: `configure_settings`
+        return preset
     if family in TABULAR:
         return dataclasses.replace(preset, tabular=TabularConfig(**params))
     features = preset.features
@@ -60,12 +64,26 @@ def configure_global(family: str, config: GlobalConfig, params: dict) -> GlobalC
     )
 
 
+def configure_settings(family: str, settings: Settings, params: dict) -> Settings:
+    """The models' own `settings` with a trial's `params` set on `family`'s (a model whose
+    settings are the preset's, a network or a tabular one, keeps them as they are)."""
+    kind = MODELS[family].settings
+    if kind is None:
+        return settings
+    _check(family, params)
+    own = dataclasses.replace(ModelOptions(settings=settings).settings_of(family, kind), **params)
+    return (*((n, s) for n, s in settings if n != family), (family, own))
+
+
 def _check(family: str, params: dict) -> None:
-    if family not in NEURAL and family not in TABULAR:
+    kind = MODELS[family].settings if family in MODELS else None
+    if family not in NEURAL and family not in TABULAR and kind is None:
         raise StockcasterError(
             f"--model: expected a family with hyper-parameters, received {family!r}"
         )
     allowed = TABULAR_PARAMS if family in TABULAR else NETWORK_PARAMS
+    if kind is not None:
+        allowed = tuple(f.name for f in dataclasses.fields(kind))
     unknown = [name for name in params if name not in allowed]
     if unknown:
         raise StockcasterError(

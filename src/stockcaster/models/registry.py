@@ -7,23 +7,28 @@ lists, the minimum history a backtest asks for and the contract test all come fr
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.models import baselines
 from stockcaster.models.base import Forecaster, PanelForecaster
-from stockcaster.models.families import NEURAL, TABULAR, family_model
-from stockcaster.models.global_model import GlobalConfig, GlobalNetwork
-from stockcaster.models.presets import RunConfig
+from stockcaster.models.builders import (
+    global_network,
+    global_tabular,
+    network,
+    preset_history,
+    tabular,
+)
+from stockcaster.models.families import NEURAL, TABULAR
+from stockcaster.models.options import ModelOptions, parse_settings, settings_help
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
 from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space
-from stockcaster.models.tabular import GlobalTabular, TabularForecaster
 from stockcaster.settings import parse_names
+
+__all__ = ["ModelOptions"]  # with the registry's own names below
 
 MIN_HISTORY = 30  # closes before the test period that any model is asked for
 DEFAULT_MODEL = "lstm"  # what `train` and `tune` fit when no --model is named
@@ -37,15 +42,6 @@ class Capability(enum.Enum):
     QUANTILES = "quantiles"  # QuantileForecaster, when its preset asks for quantiles
     PANEL = "panel"  # a PanelForecaster form, trained once for a whole universe
     BUNDLE = "bundle"  # saved and loaded as a bundle (`train`, `predict`, a tune's refit)
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """What the models' constructors read: the LSTM's preset and the baselines' settings."""
-
-    preset: RunConfig = field(default_factory=RunConfig)
-    ma_window: int = 5
-    global_model: GlobalConfig = field(default_factory=GlobalConfig)
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,9 @@ class ModelSpec:
             are there only when asked for).
         space: its hyper-parameters' default search space for `stockcaster tune`
             (`models/space.py`); None: nothing to search.
+        settings: its own settings, a frozen dataclass (`models/options.py`): set with
+            `--set NAME.KEY=VALUE`, read by `make` through `ModelOptions.settings_of`,
+            and, with a `space` over its fields, searched by `tune`.
     """
 
     name: str
@@ -79,6 +78,7 @@ class ModelSpec:
     make_panel: Callable[[ModelOptions], PanelForecaster] | None = None
     default: bool = True
     space: Space | None = None
+    settings: type | None = None
 
     def installed(self) -> bool:
         """Whether this installation can run it (its extra, if any, is installed)."""
@@ -124,6 +124,16 @@ def models_with(capability: Capability) -> list[str]:
     return [name for name, spec in MODELS.items() if capability in spec.capabilities]
 
 
+def model_settings(items: list[str] | None) -> tuple[tuple[str, object], ...]:
+    """`--set MODEL.KEY=VALUE` items as each model's settings (`options.parse_settings`)."""
+    return parse_settings(items, {name: spec.settings for name, spec in MODELS.items()})
+
+
+def model_settings_help() -> str:
+    """`--set`'s help, listing every registered model's own settings."""
+    return settings_help({name: spec.settings for name, spec in MODELS.items()})
+
+
 def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None = None) -> list[str]:
     """Parse `--models lstm,naive,...`; None gives `default` (every installed model).
 
@@ -164,43 +174,6 @@ def models_help() -> str:
     return "Comma-separated, from: " + "; ".join(f"{s.name} ({s.help})" for s in MODELS.values())
 
 
-def _network(family: str) -> Callable[[ModelOptions], Forecaster]:
-    def make(options: ModelOptions) -> Forecaster:
-        # Delayed import: a network brings Keras and its backend (seconds to import).
-        from stockcaster.models.neural import NetworkForecaster
-
-        preset = options.preset
-        model = family_model(family, preset.model)
-        return NetworkForecaster(preset.features, model, preset.training, name=family)
-
-    return make
-
-
-def _global_network(family: str) -> Callable[[ModelOptions], PanelForecaster]:
-    def make(options: ModelOptions) -> PanelForecaster:
-        config = options.global_model
-        model = family_model(family, config.model)
-        return GlobalNetwork(dataclasses.replace(config, model=model), name=family)
-
-    return make
-
-
-def _tabular(name: str) -> Callable[[ModelOptions], Forecaster]:
-    def make(options: ModelOptions) -> Forecaster:
-        preset = options.preset
-        return TabularForecaster(name, preset.features, preset.training.seed, preset.tabular)
-
-    return make
-
-
-def _global_tabular(name: str) -> Callable[[ModelOptions], PanelForecaster]:
-    return lambda options: GlobalTabular(name, options.global_model)
-
-
-def _preset_history(options: ModelOptions) -> int:
-    return min_fit_rows(options.preset.features)
-
-
 _FAMILY_HELP = {
     "lstm": "the preset's recurrent network",
     "gru": "the preset's recurrent layers with GRU cells",
@@ -216,8 +189,8 @@ for _family in NEURAL:
         ModelSpec(
             _family,
             _FAMILY_HELP[_family] + "; in a universe, one global network",
-            _network(_family),
-            min_history=_preset_history,
+            network(_family),
+            min_history=preset_history,
             universe=_family == "lstm",
             capabilities=frozenset(
                 {
@@ -227,7 +200,7 @@ for _family in NEURAL:
                     Capability.BUNDLE,
                 }
             ),  # fmt: skip
-            make_panel=_global_network(_family),
+            make_panel=global_network(_family),
             default=_family == "lstm",
             space=NETWORK_SPACE,
         )
@@ -237,13 +210,13 @@ for _family in TABULAR:
         ModelSpec(
             _family,
             _FAMILY_HELP[_family] + "; in a universe, one global model",
-            _tabular(_family),
-            min_history=_preset_history,
+            tabular(_family),
+            min_history=preset_history,
             requires="lightgbm" if _family == "lightgbm" else None,
             extra="lightgbm" if _family == "lightgbm" else None,
             universe=False,
             capabilities=frozenset({Capability.PANEL}),
-            make_panel=_global_tabular(_family),
+            make_panel=global_tabular(_family),
             default=False,
             space=LIGHTGBM_SPACE if _family == "lightgbm" else RIDGE_SPACE,
         )

@@ -53,15 +53,7 @@ def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             )
             + table_html(predictions.tail(5), 2),
         ),
-        (
-            "Training",
-            paragraph(
-                f"{m['epochs_run']} epochs, weights of epoch {m['best_epoch']} kept; final "
-                f"losses {m['final_train_loss']:.4f} (training) and {m['final_val_loss']:.4f} "
-                f"(validation), in {m['loss_units']}."
-            )
-            + image_html(folder, files.LOSS_FIGURE, "training vs validation loss"),
-        ),
+        *_training(folder, m),
         ("Residual diagnostics", image_html(folder, files.RESIDUALS_FIGURE, "residuals")),
         ("Reproducibility", record_html(m, _read(folder / files.CONFIG_FILE))),
     ]
@@ -148,3 +140,20 @@ def json_object_in(record: dict, key: str, path: Path) -> dict:
 
 def _read(path: Path) -> str | None:
     return path.read_text() if path.is_file() else None
+
+
+def _training(folder: Path, m: dict) -> list[tuple[str, str]]:
+    """The network's training curves (a run of another model, `--model`, has none)."""
+    if "epochs_run" not in m:
+        return []
+    return [
+        (
+            "Training",
+            paragraph(
+                f"{m['epochs_run']} epochs, weights of epoch {m['best_epoch']} kept; final "
+                f"losses {m['final_train_loss']:.4f} (training) and {m['final_val_loss']:.4f} "
+                f"(validation), in {m['loss_units']}."
+            )
+            + image_html(folder, files.LOSS_FIGURE, "training vs validation loss"),
+        ),
+    ]

@@ -19,8 +19,10 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
     """Print the model beside the naive forecast, the MSE ratio and the losses."""
     period = metrics["test_period"]
     symbol, preset = escape(metrics["symbol"]), escape(metrics["preset"])
+    named = metrics.get("model_name")  # `run --model NAME`
+    which = f"model {escape(named)}" if named else f"preset {preset}"
     table = Table(
-        title=f"{symbol} · preset {preset} · one-step forecasts, "
+        title=f"{symbol} · {which} · one-step forecasts, "
         f"{period['days']} test days {period['start']} .. {period['end']}"
     )
     table.add_column("forecast")
@@ -45,11 +47,12 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
         console.print(
             f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] (the model {verdict} naive)"
         )
-    console.print(
-        f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "
-        f"{metrics['final_val_loss']:.4f} ({metrics['loss_units']}); naive test MSE "
-        f"{metrics['naive']['mse']:.4f}"
-    )
+    if "final_train_loss" in metrics:  # a network's run (not `run --model`)
+        console.print(
+            f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "
+            f"{metrics['final_val_loss']:.4f} ({metrics['loss_units']}); naive test MSE "
+            f"{metrics['naive']['mse']:.4f}"
+        )
     for note in metrics.get("notes", []):
         console.print(f"[yellow]note:[/yellow] {note}")
     console.print(f"outputs: {escape(folder)}")

@@ -28,7 +28,8 @@ from stockcaster.models.config import GlobalConfig
 from stockcaster.models.presets import to_toml
 from stockcaster.provenance import versions
 from stockcaster.settings import build, read_toml
-from stockcaster.store.bundle import BUNDLE_FORMAT, load_network, read_meta, write_bundle
+from stockcaster.store.bundle import load_network, save_network
+from stockcaster.store.bundle_files import BUNDLE_FORMAT, read_meta, write_bundle
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, UNIVERSE_KIND
 
 SCALES_FILE = "scales.json"
@@ -103,7 +104,7 @@ def save_universe_bundle(
         "input_shape": [config.lookback, features.n_features],
     }
     texts = {CONFIG_FILE: to_toml(config), SCALES_FILE: json.dumps(scales) + "\n"}
-    write_bundle(Path(path), network, texts, meta)
+    write_bundle(Path(path), lambda folder: save_network(network, folder), texts, meta)
 
 
 def load_universe_bundle(path: Path) -> UniverseBundle:

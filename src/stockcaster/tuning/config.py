@@ -31,6 +31,7 @@ class TuneConfig:
         workers: Ray trials at once (None: 2).
         ray_address: an existing Ray cluster (None: a local instance, for this search).
         trial_cpus, trial_gpus: each Ray trial's resources (None: the CPUs / workers).
+        settings: the models' own settings every trial starts from (`--set`).
     """
 
     family: str = DEFAULT_MODEL
@@ -49,6 +50,7 @@ class TuneConfig:
     ray_address: str | None = None
     trial_cpus: float | None = None
     trial_gpus: float = 0.0
+    settings: tuple[tuple[str, object], ...] = ()
 
     def check(self) -> None:
         """Every setting in range, before anything starts (a folder, a study, Ray).

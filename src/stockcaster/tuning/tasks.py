@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from stockcaster.models.config import GlobalConfig
-from stockcaster.models.configure import configure, configure_global
+from stockcaster.models.configure import configure, configure_global, configure_settings
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.tuning.panel_validation import PanelCloses, panel_holdout, score_panel_trial
@@ -35,6 +35,7 @@ class SymbolTask:
     folds: list[Fold]
     seed: int = 0
     cost_bps: float = 5.0
+    settings: tuple[tuple[str, object], ...] = ()  # the models' own (`--set`)
 
     def configured(self, params: dict) -> RunConfig:
         """The preset with a trial's parameters (and the search's seed)."""
@@ -43,7 +44,9 @@ class SymbolTask:
         return dataclasses.replace(tuned, name=TUNED, training=training)
 
     def make(self, params: dict):
-        spec, options = MODELS[self.family], ModelOptions(preset=self.configured(params))
+        settings = configure_settings(self.family, self.settings, params)
+        options = ModelOptions(preset=self.configured(params), settings=settings)
+        spec = MODELS[self.family]
         return lambda: spec.make(options)
 
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:

@@ -1,0 +1,55 @@
+"""How the registry builds the network and tabular families from `ModelOptions`.
+
+The neural families share the preset's features and training and differ in their body
+(`families.py`); each also has a global form (one network for a universe). The tabular
+families (ridge, LightGBM) read the preset's `tabular` settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from stockcaster.features.pipeline import min_fit_rows
+from stockcaster.models.base import Forecaster, PanelForecaster
+from stockcaster.models.families import family_model
+from stockcaster.models.global_model import GlobalNetwork
+from stockcaster.models.options import ModelOptions
+from stockcaster.models.tabular import GlobalTabular, TabularForecaster
+
+
+def network(family: str) -> Callable[[ModelOptions], Forecaster]:
+    def make(options: ModelOptions) -> Forecaster:
+        # Delayed import: a network brings Keras and its backend (seconds to import).
+        from stockcaster.models.neural import NetworkForecaster
+
+        preset = options.preset
+        model = family_model(family, preset.model)
+        return NetworkForecaster(preset.features, model, preset.training, name=family)
+
+    return make
+
+
+def global_network(family: str) -> Callable[[ModelOptions], PanelForecaster]:
+    def make(options: ModelOptions) -> PanelForecaster:
+        config = options.global_model
+        model = family_model(family, config.model)
+        return GlobalNetwork(dataclasses.replace(config, model=model), name=family)
+
+    return make
+
+
+def tabular(name: str) -> Callable[[ModelOptions], Forecaster]:
+    def make(options: ModelOptions) -> Forecaster:
+        preset = options.preset
+        return TabularForecaster(name, preset.features, preset.training.seed, preset.tabular)
+
+    return make
+
+
+def global_tabular(name: str) -> Callable[[ModelOptions], PanelForecaster]:
+    return lambda options: GlobalTabular(name, options.global_model)
+
+
+def preset_history(options: ModelOptions) -> int:
+    return min_fit_rows(options.preset.features)

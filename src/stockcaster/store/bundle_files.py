@@ -1,0 +1,170 @@
+"""A bundle's files, whatever model it holds: written all or nothing, read back checked.
+
+bundle.json holds the format, the versions that wrote it, what the bundle is (a symbol's
+or a universe's, which model, its data) and every other file's SHA-256; a bundle is read
+only when each file is the one it was written with. Nothing here imports Keras.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+import stockcaster
+from stockcaster.errors import StockcasterError, check_interrupted
+from stockcaster.models.presets import RunConfig
+from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
+from stockcaster.store.files import UNIVERSE_KIND
+
+BUNDLE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded bundle: the ready forecaster, its config and its metadata."""
+
+    forecaster: object  # a fitted Forecaster
+    config: RunConfig
+    meta: dict
+
+    @property
+    def symbol(self) -> str:
+        return self.meta["symbol"]
+
+    @property
+    def trained_until(self) -> pd.Timestamp:
+        return pd.Timestamp(self.meta["data"]["end"])
+
+    def check_data(self, symbol: str, history: pd.Series, source: str, newer: bool) -> None:
+        """Refuse data for another symbol, or data that ends before the bundle's training.
+
+        Args:
+            newer: require data past the bundle's training end (to fine-tune on).
+
+        Raises:
+            StockcasterError: naming the source, what the bundle expects and what it got.
+        """
+        if symbol != self.symbol:
+            raise StockcasterError(
+                f"{source}: expected symbol {self.symbol}, the one the bundle was trained on, "
+                f"received {symbol}"
+            )
+        last, end = history.index[-1], self.trained_until
+        if last < end or (newer and last == end):
+            wanted = "after" if newer else "on or after"
+            raise StockcasterError(
+                f"{source}: expected data that ends {wanted} the bundle's training end "
+                f"{end:%Y-%m-%d}, received data ending {last:%Y-%m-%d}"
+            )
+
+
+def write_bundle(
+    path: Path, write_model: Callable[[Path], list[str]], texts: dict[str, str], meta: dict
+) -> None:
+    """Write a bundle folder all or nothing: the model's files (`write_model(folder)`
+    writes them and returns their names), each text file, and bundle.json (`meta` with
+    every other file's SHA-256).
+
+    Raises:
+        StockcasterError: `path` exists.
+    """
+    if path.exists():
+        raise StockcasterError(f"--save: expected a new folder, received {path}, which exists")
+    scratch = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial"
+    scratch.mkdir(parents=True)
+    try:
+        model_files = write_model(scratch)
+        for name, text in texts.items():
+            (scratch / name).write_text(text)
+        written = {name: sha256(scratch / name) for name in (*model_files, *texts)}
+        (scratch / META_FILE).write_text(json.dumps({**meta, "files": written}, indent=2) + "\n")
+        check_interrupted()  # a signal swallowed on the way: do not commit
+        os.replace(scratch, path)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def read_meta(path: Path) -> dict:
+    """bundle.json, checked: format, versions and every file's checksum."""
+    if not (path / META_FILE).is_file():
+        what = "a folder without bundle.json" if path.is_dir() else "a path that does not exist"
+        raise StockcasterError(f"{path}: expected a model bundle, received {what}")
+    try:
+        meta = json.loads((path / META_FILE).read_text())
+        files, versions = meta["files"], meta["versions"]
+        if not isinstance(files, dict) or not isinstance(versions, dict):
+            raise TypeError("files and versions are tables")
+    except (ValueError, KeyError, TypeError):
+        raise StockcasterError(
+            f"{path / META_FILE}: expected bundle metadata, received unreadable JSON"
+        ) from None
+    if (
+        meta.get("format") != BUNDLE_FORMAT
+        or versions.get("stockcaster") != stockcaster.__version__
+    ):
+        raise StockcasterError(
+            f"{path}: expected a bundle written by stockcaster {stockcaster.__version__} "
+            f"(format {BUNDLE_FORMAT}), received one from stockcaster "
+            f"{versions.get('stockcaster')} (format {meta.get('format')}); retrain it"
+        )
+    keras_major = metadata.version("keras").split(".")[0]
+    if str(versions.get("keras", "")).split(".")[0] != keras_major:
+        raise StockcasterError(
+            f"{path}: expected a bundle written by Keras {keras_major}.x, "
+            f"received one from Keras {versions.get('keras')}"
+        )
+    _check_fields(path / META_FILE, meta)
+    for name, digest in files.items():
+        if Path(name).name != name or not (path / name).is_file():
+            raise StockcasterError(f"{path}: expected {name} in the bundle, received no such file")
+        if sha256(path / name) != digest:
+            raise StockcasterError(
+                f"{path / name}: expected the file the bundle was written with, received one "
+                "whose checksum differs (corrupted, truncated or edited)"
+            )
+    return meta
+
+
+def _check_fields(where: Path, meta: dict) -> None:
+    """The fields a forecast reads, each of its type: names, a shape, a date.
+
+    Raises:
+        StockcasterError: "bundle.json KEY: expected ..., received ...".
+    """
+    universe = meta.get("kind") == UNIVERSE_KIND
+    network = universe or "model" not in meta  # a model of its own saves no input shape
+    fields = {"exchange": str, "source": str, "data": dict}
+    fields.update({"input_shape": list} if network else {"model": str, "settings": dict})
+    fields.update({"model": str, "trained_until": str} if universe else {"symbol": str})
+    for key, kind in fields.items():
+        if not isinstance(meta.get(key), kind):
+            raise StockcasterError(
+                f"{where} {key}: expected a {kind.__name__}, received {str(meta.get(key))[:40]!r}"
+            )
+    shape = meta.get("input_shape", [])
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise StockcasterError(f"{where} input_shape: expected positive whole numbers")
+    last = meta["trained_until"] if universe else meta["data"].get("end")
+    try:
+        day = pd.Timestamp(last) if isinstance(last, str) else pd.NaT
+    except ValueError:
+        day = pd.NaT
+    if day is pd.NaT or day.tzinfo is not None:
+        raise StockcasterError(
+            f"{where} {'trained_until' if universe else 'data end'}: expected a date, received "
+            f"{str(last)[:40]!r}"
+        )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
