@@ -22,7 +22,7 @@ from stockcaster.models.base import (
     PanelForecaster,
     QuantileForecaster,
 )
-from stockcaster.models.families import NEURAL
+from stockcaster.models.families import NEURAL, SeedSettings
 from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
@@ -30,10 +30,10 @@ from stockcaster.models.registry import MODELS, Capability, ModelOptions, foreca
 
 @pytest.fixture(autouse=True)
 def _tiny_networks_run_eagerly(request):
-    """Every network here is tiny and traced once or twice: run it eagerly (conftest.eager),
-    all but the reference's `seed`, whose 741,505 parameters train faster traced."""
+    """Every network here is tiny and traced once or twice: run it eagerly (conftest.eager);
+    the reference's `seed` too, shrunk by its own settings (`tiny_options`)."""
     name = getattr(request.node, "callspec", None) and request.node.callspec.params.get("name")
-    if name in NEURAL and name != "seed":
+    if name in NEURAL:
         request.getfixturevalue("eager")
     yield
 
@@ -61,7 +61,9 @@ def tiny_options(quantiles: bool = False, tmp_path=None) -> ModelOptions:
         ),
         training=dataclasses.replace(base.training, epochs=1, batch_size=64),
     )
-    return ModelOptions(preset=preset, global_model=panel)
+    # The seed's own settings: its network at 4 units instead of the post's 256.
+    seed = (("seed", SeedSettings(units=4, dense=4)),)
+    return ModelOptions(preset=preset, global_model=panel, settings=seed)
 
 
 def series(n: int = 160, seed: int = 3) -> pd.Series:

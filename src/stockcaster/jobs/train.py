@@ -14,9 +14,14 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
-from stockcaster.models.families import family_model
 from stockcaster.models.presets import RunConfig
-from stockcaster.models.registry import MODELS, Capability, ModelOptions, min_history
+from stockcaster.models.registry import (
+    MODELS,
+    Capability,
+    ModelOptions,
+    min_history,
+    network_model,
+)
 from stockcaster.store.model_bundle import save_model_bundle
 
 
@@ -69,7 +74,8 @@ def train_bundle(
     else:
         config = preset
         if model is not None:  # a network family: its own body on the preset's head
-            config = dataclasses.replace(config, model=family_model(model, config.model))
+            head = network_model(model, config.model, ModelOptions(settings=settings))
+            config = dataclasses.replace(config, model=head)
         forecaster = NetworkForecaster(config.features, config.model, config.training)
     next_sessions(history.index[-1], 1, exchange)  # an unknown exchange fails here, early
     need = min_fit_rows(config.features, config.model.horizon)

@@ -25,9 +25,8 @@ from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.config import GlobalConfig
-from stockcaster.models.families import family_model
 from stockcaster.models.global_model import GlobalNetwork, learned_features
-from stockcaster.models.registry import Capability, models_with
+from stockcaster.models.registry import Capability, ModelOptions, models_with, network_model
 from stockcaster.store import files
 
 
@@ -59,7 +58,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
 
     networks = models_with(Capability.BUNDLE)
     model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in networks)
-    settings = _family_config(config.global_model, model, feature_set)
+    settings = _family_config(config.global_model, model, feature_set, config.model_options())
     j = len(when.cutoffs) - 1
     name = pair_name(model, feature_set, settings.target)
     network = load_network(files.global_network_file(folder, name, j))
@@ -100,7 +99,7 @@ def train_universe(
             f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
         )
     rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
-    settings = _family_config(config, family, config.features)
+    settings = _family_config(config, family, config.features, ModelOptions())
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
     fitted = model.fitted
@@ -158,8 +157,10 @@ def resume_universe(
     return Path(save)
 
 
-def _family_config(config: GlobalConfig, family: str, feature_set: str) -> GlobalConfig:
+def _family_config(
+    config: GlobalConfig, family: str, feature_set: str, options: ModelOptions
+) -> GlobalConfig:
     """The global model's config as the registry builds `family` (its own network)."""
     return dataclasses.replace(
-        config, features=feature_set, model=family_model(family, config.model)
+        config, features=feature_set, model=network_model(family, config.model, options)
     )

@@ -12,10 +12,16 @@ from collections.abc import Callable
 
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.models.base import Forecaster, PanelForecaster
-from stockcaster.models.families import family_model
+from stockcaster.models.config import ModelConfig
+from stockcaster.models.families import SeedSettings, family_model
 from stockcaster.models.global_model import GlobalNetwork
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.tabular import GlobalTabular, TabularForecaster
+
+
+def network_model(family: str, head: ModelConfig, options: ModelOptions) -> ModelConfig:
+    """`family`'s network on `head` (the seed's sized by its own settings, `--set seed.*`)."""
+    return family_model(family, head, options.settings_of("seed", SeedSettings))
 
 
 def network(family: str) -> Callable[[ModelOptions], Forecaster]:
@@ -24,7 +30,7 @@ def network(family: str) -> Callable[[ModelOptions], Forecaster]:
         from stockcaster.models.neural import NetworkForecaster
 
         preset = options.preset
-        model = family_model(family, preset.model)
+        model = network_model(family, preset.model, options)
         return NetworkForecaster(preset.features, model, preset.training, name=family)
 
     return make
@@ -33,7 +39,7 @@ def network(family: str) -> Callable[[ModelOptions], Forecaster]:
 def global_network(family: str) -> Callable[[ModelOptions], PanelForecaster]:
     def make(options: ModelOptions) -> PanelForecaster:
         config = options.global_model
-        model = family_model(family, config.model)
+        model = network_model(family, config.model, options)
         return GlobalNetwork(dataclasses.replace(config, model=model), name=family)
 
     return make

@@ -36,7 +36,7 @@ def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
         StockcasterError: a family without hyper-parameters, or a parameter it lacks.
     """
     _check(family, params)
-    if MODELS[family].settings is not None:  # its own settings: `configure_settings`
+    if _by_settings(family):  # its own settings: `configure_settings`
         return preset
     if family in TABULAR:
         return dataclasses.replace(preset, tabular=TabularConfig(**params))
@@ -67,16 +67,22 @@ def configure_global(family: str, config: GlobalConfig, params: dict) -> GlobalC
 def configure_settings(family: str, settings: Settings, params: dict) -> Settings:
     """The models' own `settings` with a trial's `params` set on `family`'s (a model whose
     settings are the preset's, a network or a tabular one, keeps them as they are)."""
-    kind = MODELS[family].settings
-    if kind is None:
+    if not _by_settings(family):
         return settings
+    kind = MODELS[family].settings
     _check(family, params)
     own = dataclasses.replace(ModelOptions(settings=settings).settings_of(family, kind), **params)
     return (*((n, s) for n, s in settings if n != family), (family, own))
 
 
+def _by_settings(family: str) -> bool:
+    """Whether a trial sets `family`'s own settings (not a network's or a regressor's)."""
+    own = family in MODELS and MODELS[family].settings is not None
+    return own and family not in NEURAL and family not in TABULAR
+
+
 def _check(family: str, params: dict) -> None:
-    kind = MODELS[family].settings if family in MODELS else None
+    kind = MODELS[family].settings if _by_settings(family) else None
     if family not in NEURAL and family not in TABULAR and kind is None:
         raise StockcasterError(
             f"--model: expected a family with hyper-parameters, received {family!r}"

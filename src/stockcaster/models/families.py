@@ -10,8 +10,37 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from stockcaster.errors import StockcasterError
 from stockcaster.models.config import ModelConfig, RecurrentLayer
+
+
+@dataclass(frozen=True)
+class SeedSettings:
+    """The `seed` family's own settings: the post's network, GRU(units) -> LSTM(units),
+    dropout after each, a ReLU layer of `dense` units (smaller only to test it fast)."""
+
+    units: int = field(default=256, metadata={"help": "its GRU and LSTM layers' units"})
+    dense: int = field(default=64, metadata={"help": "its dense layer's units"})
+    dropout: float = field(default=0.25, metadata={"help": "dropout after each layer"})
+
+    def __post_init__(self) -> None:
+        if self.units < 1 or self.dense < 1:
+            raise StockcasterError(
+                f"expected units and dense of at least 1, received {self.units} and {self.dense}"
+            )
+        if not 0 <= self.dropout < 1:
+            raise StockcasterError(f"expected dropout in [0, 1), received {self.dropout}")
+
+
+def _seed(head: ModelConfig, own: SeedSettings | None = None) -> ModelConfig:
+    own = own or SeedSettings()
+    layers = (RecurrentLayer("gru", own.units), RecurrentLayer("lstm", own.units))
+    return dataclasses.replace(
+        head, family="rnn", recurrent=layers, dropout=own.dropout, dense=(own.dense,)
+    )
+
 
 NEURAL: dict[str, Callable[[ModelConfig], ModelConfig]] = {
     # The preset's recurrent layers, as they are.
@@ -23,13 +52,7 @@ NEURAL: dict[str, Callable[[ModelConfig], ModelConfig]] = {
         recurrent=tuple(dataclasses.replace(layer, cell="gru") for layer in head.recurrent),
     ),
     # The post's network: GRU(256) -> LSTM(256), dropout 0.25, a dense layer of 64.
-    "seed": lambda head: dataclasses.replace(
-        head,
-        family="rnn",
-        recurrent=(RecurrentLayer("gru", 256), RecurrentLayer("lstm", 256)),
-        dropout=0.25,
-        dense=(64,),
-    ),
+    "seed": _seed,
     # 3 residual blocks of dilated causal convolutions (dilations 1, 2, 4; 32 filters,
     # kernel 3): a receptive field of 1 + 2 * 2 * (1 + 2 + 4) = 29 days, more than 20.
     "tcn": lambda head: dataclasses.replace(
@@ -48,6 +71,7 @@ NEURAL: dict[str, Callable[[ModelConfig], ModelConfig]] = {
 TABULAR = ("linear", "lightgbm")
 
 
-def family_model(family: str, base: ModelConfig) -> ModelConfig:
-    """The network of `family` with `base`'s head (and, for lstm and gru, its layers)."""
-    return NEURAL[family](base)
+def family_model(family: str, base: ModelConfig, seed: SeedSettings | None = None) -> ModelConfig:
+    """The network of `family` with `base`'s head (and, for lstm and gru, its layers;
+    `seed` sizes the seed family's network, by default the post's)."""
+    return _seed(base, seed) if family == "seed" else NEURAL[family](base)

@@ -19,16 +19,17 @@ from stockcaster.models.builders import (
     global_network,
     global_tabular,
     network,
+    network_model,
     preset_history,
     tabular,
 )
-from stockcaster.models.families import NEURAL, TABULAR
+from stockcaster.models.families import NEURAL, TABULAR, SeedSettings
 from stockcaster.models.options import ModelOptions, parse_settings, settings_help
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
 from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space
 from stockcaster.settings import parse_names
 
-__all__ = ["ModelOptions"]  # with the registry's own names below
+__all__ = ["ModelOptions", "network_model"]  # with the registry's own names below
 
 MIN_HISTORY = 30  # closes before the test period that any model is asked for
 DEFAULT_MODEL = "lstm"  # what `train` and `tune` fit when no --model is named
@@ -203,6 +204,7 @@ for _family in NEURAL:
             make_panel=global_network(_family),
             default=_family == "lstm",
             space=NETWORK_SPACE,
+            settings=SeedSettings if _family == "seed" else None,
         )
     )
 for _family in TABULAR:
