@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -10,23 +11,18 @@ import typer
 from rich.markup import escape
 
 from stockcaster.cli import inputs
+from stockcaster.cli.groups import Reported, SymbolData, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
     FEATURE_HELP,
     AnyModel,
-    ColumnsOption,
     ConfigOption,
-    DataOption,
     EpochsOption,
     FeatureSet,
-    FillOption,
-    JsonOption,
     OutOption,
     QuantilesOption,
     QuietOption,
-    ReportOption,
     SetOption,
-    SymbolOption,
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
@@ -42,18 +38,11 @@ from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
-UniverseOption = Annotated[
-    bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
-]
-SymbolsOption = Annotated[
-    str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
-]
 
+@dataclass
+class TrainModel:
+    """The model a bundle holds: the preset's network, or another registered model."""
 
-def train(
-    save: Annotated[Path, typer.Option("--save", help="Folder for the new model bundle.")],
-    data: DataOption = None,
-    symbol: SymbolOption = None,
     preset: Annotated[
         str,
         typer.Option(
@@ -61,8 +50,43 @@ def train(
             help=f"A preset ({', '.join(preset_names())}) or a .toml file; forecast gives "
             "5 days with quantiles.",
         ),
-    ] = "forecast",
-    epochs: EpochsOption = None,
+    ] = "forecast"
+    model: Annotated[
+        AnyModel | None,
+        typer.Option(
+            "--model",
+            help="The model saved: a network family or a model that saves "
+            f"itself. Default: the preset's network (--universe: {DEFAULT_MODEL}).",
+        ),
+    ] = None
+    settings: SetOption = None
+    epochs: EpochsOption = None
+
+
+@dataclass
+class UniverseTraining:
+    """`train --universe`: one global model for every symbol of --data."""
+
+    universe: Annotated[
+        bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
+    ] = False
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
+    ] = None
+    features: Annotated[
+        FeatureSet,
+        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
+    ] = "returns"
+    quantiles: QuantilesOption = None
+
+
+@grouped
+def train(
+    *,
+    save: Annotated[Path, typer.Option("--save", help="Folder for the new model bundle.")],
+    data: SymbolData,
+    model: TrainModel,
+    universe: UniverseTraining,
     resume: Annotated[
         Path | None,
         typer.Option(
@@ -72,24 +96,6 @@ def train(
     exchange: Annotated[
         str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
     ] = "XNYS",
-    universe: UniverseOption = False,
-    symbols: SymbolsOption = None,
-    model: Annotated[
-        AnyModel | None,
-        typer.Option(
-            "--model",
-            help="The model saved: a network family or a model that saves "
-            f"itself. Default: the preset's network (--universe: {DEFAULT_MODEL}).",
-        ),
-    ] = None,
-    settings: SetOption = None,
-    features: Annotated[
-        FeatureSet,
-        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
-    ] = "returns",
-    quantiles: QuantilesOption = None,
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -97,27 +103,27 @@ def train(
     choose_backend(None)
     with native_log_filtered(), busy("training", show_progress(quiet, False)):
         if resume is not None and requests.holds_universe(resume):
-            path = resume_universe(resume, _panel(data, symbols, columns, fill, "--resume"),
-                                   save)  # fmt: skip
-        elif universe:
-            source = _panel(data, symbols, columns, fill)
-            base = global_model(value(features), quantiles=quantiles, epochs=epochs)
-            path = train_universe(source, base, value(model) or DEFAULT_MODEL, save,
+            path = resume_universe(resume, _panel(data, universe.symbols, "--resume"), save)
+        elif universe.universe:
+            source = _panel(data, universe.symbols)
+            base = global_model(value(universe.features), quantiles=universe.quantiles,
+                                epochs=model.epochs)  # fmt: skip
+            path = train_universe(source, base, value(model.model) or DEFAULT_MODEL, save,
                                   exchange=exchange)  # fmt: skip
         else:
-            source = inputs.source(data, symbol, columns, fill)
-            path = train_bundle(requests.preset(preset, epochs), save, source, resume=resume,
-                                exchange=exchange, model=value(model),
-                                settings=model_settings(settings))  # fmt: skip
+            path = train_bundle(requests.preset(model.preset, model.epochs), save, data.source(),
+                                resume=resume, exchange=exchange, model=value(model.model),
+                                settings=model_settings(model.settings))  # fmt: skip
     console.print(f"bundle: {escape(str(path))}")
 
 
+@grouped
 def predict(
+    *,
     bundle: Annotated[
         Path, typer.Option("--bundle", help="A bundle written by `train --save` (or `tune`).")
     ],
-    data: DataOption = None,
-    symbol: SymbolOption = None,
+    data: SymbolData,
     horizon: Annotated[
         int | None,
         typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.", min=1),
@@ -126,11 +132,7 @@ def predict(
         int, typer.Option("--top-k", help="A universe bundle: symbols long and short.")
     ] = 10,
     out: OutOption = Path("runs"),
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
-    report: ReportOption = False,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
+    shown: Reported,
     config: ConfigOption = None,
 ) -> None:
     """Forecast the next trading days' closes from a saved bundle (of a symbol or a universe)."""
@@ -139,11 +141,11 @@ def predict(
     # A backend the user chose (KERAS_BACKEND) is kept.
     choose_backend(None, default="numpy")
     if requests.holds_universe(bundle):
-        source = _panel(data, None, columns, fill, f"--bundle {bundle} (a universe bundle)")
-        with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
+        source = _panel(data, None, f"--bundle {bundle} (a universe bundle)")
+        with native_log_filtered(), busy("forecasting", shown.progress):
             found = predict_universe(bundle, source, horizon, top_k, out=out)
-        page = inputs.maybe_report(report, found.folder, json_output)
-        if json_output:
+        page = shown.page(found.folder)
+        if shown.json_output:
             picks = json.loads(found.picks.to_json(orient="records"))
             print_json({"picks": picks, **found.meta, "folder": str(found.folder), "report": page})
             return
@@ -151,11 +153,10 @@ def predict(
                       f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
         console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")
         return
-    source = inputs.source(data, symbol, columns, fill)
-    with native_log_filtered(), busy("forecasting", show_progress(quiet, json_output)):
-        result = predict_job(bundle, source, horizon, out=out)
-    page = inputs.maybe_report(report, result.folder, json_output)
-    if json_output:
+    with native_log_filtered(), busy("forecasting", shown.progress):
+        result = predict_job(bundle, data.source(), horizon, out=out)
+    page = shown.page(result.folder)
+    if shown.json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
         for record in records:
             record["date"] = record["date"][:10]
@@ -165,9 +166,7 @@ def predict(
     console.print(f"outputs: {escape(str(result.folder))}")
 
 
-def _panel(
-    data: Path | None, symbols: str | None, columns, fill, why: str = "--universe"
-) -> PanelSource:
-    if data is None:
+def _panel(data: SymbolData, symbols: str | None, why: str = "--universe") -> PanelSource:
+    if data.data is None:
         raise StockcasterError(f"{why}: expected --data FILE with it, received none")
-    return inputs.panel_source(data, symbols, columns, fill)
+    return inputs.panel_source(data.data, symbols, data.columns, data.fill)

@@ -5,7 +5,10 @@ The search's folder is `--out` itself (its study is kept there, for `--resume`).
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from stockcaster.cli import inputs
+from stockcaster.cli.groups import Shown, Tracked, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
     FEATURE_HELP,
@@ -22,19 +26,15 @@ from stockcaster.cli.options import (
     Engine,
     FeatureSet,
     FillOption,
-    JsonOption,
     PresetOption,
     Pruner,
-    QuietOption,
     Sampler,
     Searchable,
     SetOption,
     SymbolOption,
-    TrackingUriOption,
-    TrackOption,
     value,
 )
-from stockcaster.cli.output import console, print_json, show_progress, trial_progress
+from stockcaster.cli.output import console, print_json, trial_progress
 from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
@@ -42,103 +42,123 @@ from stockcaster.jobs.tune import tune as tune_job
 from stockcaster.settings import choose_backend, native_log_filtered
 
 
-def tune(
+@dataclass
+class Search:
+    """What is searched, how, and from which preset."""
+
     model: Annotated[
         Searchable, typer.Option("--model", help="The model searched (one with a search space).")
-    ] = DEFAULT_MODEL,
-    settings: SetOption = None,
-    trials: Annotated[int, typer.Option("--trials", help="Trials to finish.", min=1)] = 20,
+    ] = DEFAULT_MODEL
+    settings: SetOption = None
+    trials: Annotated[int, typer.Option("--trials", help="Trials to finish.", min=1)] = 20
     space: Annotated[
         Path | None,
         typer.Option("--space", help="TOML file overriding the family's search space."),
-    ] = None,
-    sampler: Annotated[Sampler, typer.Option("--sampler", help="Optuna's sampler.")] = "tpe",
+    ] = None
+    sampler: Annotated[Sampler, typer.Option("--sampler", help="Optuna's sampler.")] = "tpe"
     pruner: Annotated[
         Pruner, typer.Option("--pruner", help="Stops poor trials early (none: never).")
-    ] = "median",
+    ] = "median"
     folds: Annotated[
         int, typer.Option("--folds", help="Validation folds in the training part.", min=1)
-    ] = 3,
+    ] = 3
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Start no trial after this many minutes.")
-    ] = None,
+    ] = None
     seed: Annotated[
         int, typer.Option("--seed", help="The sampler's and models' seed (0 to 2**32-1).")
-    ] = 0,
-    data: DataOption = None,
-    symbol: SymbolOption = None,
+    ] = 0
+    preset: PresetOption = "default"
+
+    def config(self, data: TuneData, ray: RayTrials) -> TuneConfig:
+        return TuneConfig(
+            family=value(self.model), trials=self.trials, space=self.space,
+            sampler=value(self.sampler), pruner=value(self.pruner), folds=self.folds,
+            timeout_minutes=self.timeout, seed=self.seed, preset=self.preset,
+            features=value(data.features), engine=value(ray.engine), workers=ray.workers,
+            ray_address=ray.ray_address, trial_cpus=ray.trial_cpus, trial_gpus=ray.trial_gpus,
+            settings=model_settings(self.settings),
+        )  # fmt: skip
+
+
+@dataclass
+class TuneData:
+    """One symbol's prices, or a universe's (`--universe`) and its feature set."""
+
+    data: DataOption = None
+    symbol: SymbolOption = None
     universe: Annotated[
         bool,
         typer.Option("--universe", help="Search one global model over every symbol of --data."),
-    ] = False,
+    ] = False
     symbols: Annotated[
         str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
-    ] = None,
+    ] = None
     features: Annotated[
         FeatureSet,
         typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
-    ] = "returns",
+    ] = "returns"
+    columns: ColumnsOption = None
+    fill: FillOption = None
+
+    def source(self):
+        """One symbol's source, or a universe's."""
+        if self.universe:
+            if self.data is None or self.symbol is not None:
+                raise StockcasterError(
+                    "--universe: expected --data FILE (and --symbols, not --symbol) with it, "
+                    f"received {'no --data' if self.data is None else '--symbol'}"
+                )
+            return inputs.panel_source(self.data, self.symbols, self.columns, self.fill)
+        if self.symbols is not None:
+            raise StockcasterError("--symbols: expected --universe with it, received none")
+        return inputs.source(self.data, self.symbol, self.columns, self.fill)
+
+
+@dataclass
+class RayTrials:
+    """The engine the trials run on, and a Ray search's resources."""
+
     engine: Annotated[
         Engine, typer.Option("--engine", help="local: Optuna, resumable; ray: Ray Tune trials.")
-    ] = "local",
+    ] = "local"
     workers: Annotated[
         int | None, typer.Option("--workers", help="Ray: trials at once (default 2).", min=1)
-    ] = None,
+    ] = None
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray: an existing cluster's address.")
-    ] = None,
+    ] = None
     trial_cpus: Annotated[
         float | None, typer.Option("--trial-cpus", help="Ray: CPUs per trial.")
-    ] = None,
-    trial_gpus: Annotated[float, typer.Option("--trial-gpus", help="Ray: GPUs per trial.")] = 0.0,
-    preset: PresetOption = "default",
+    ] = None
+    trial_gpus: Annotated[float, typer.Option("--trial-gpus", help="Ray: GPUs per trial.")] = 0.0
+
+
+@grouped
+def tune(
+    *,
+    search: Search,
+    data: TuneData,
+    ray: RayTrials,
     out: Annotated[
         Path, typer.Option("--out", help="The search's folder (its study, trials, verdict).")
     ] = Path("runs/tune"),
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the search stored in --out.")
     ] = False,
-    track: TrackOption = None,
-    tracking_uri: TrackingUriOption = None,
-    columns: ColumnsOption = None,
-    fill: FillOption = None,
-    quiet: QuietOption = False,
-    json_output: JsonOption = False,
+    shown: Shown,
+    tracking: Tracked,
     config: ConfigOption = None,
 ) -> None:
     """Search a model's hyper-parameters on the training years, then judge the search."""
     choose_backend(None)
-    tracking = inputs.tracking(track, tracking_uri, out)
-    search = TuneConfig(
-        family=value(model), trials=trials, space=space, sampler=value(sampler),
-        pruner=value(pruner), folds=folds, timeout_minutes=timeout, seed=seed, preset=preset,
-        features=value(features),
-        engine=value(engine), workers=workers, ray_address=ray_address,
-        trial_cpus=trial_cpus, trial_gpus=trial_gpus, settings=model_settings(settings),
-    )  # fmt: skip
-    if universe:
-        if data is None or symbol is not None:
-            raise StockcasterError(
-                "--universe: expected --data FILE (and --symbols, not --symbol) with it, "
-                f"received {'no --data' if data is None else '--symbol'}"
-            )
-        source = inputs.panel_source(data, symbols, columns, fill)
-    elif symbols is not None:
-        raise StockcasterError("--symbols: expected --universe with it, received none")
-    else:
-        source = inputs.source(data, symbol, columns, fill)
-    try:
-        with native_log_filtered(), trial_progress(show_progress(quiet, json_output)) as told:
-            summary = tune_job(source, search, out, resume, tracking, told)
-    except (KeyboardInterrupt, Interrupted) as stop:
-        # Every finished trial is in the study (the running one is marked failed on resume).
-        if search.engine == "local":
-            said = f"finished trials are kept in {out}; add --resume to continue"
-        else:
-            said = "a Ray search cannot be resumed; start it again with another --out"
-        sys.stderr.write(f"interrupted: {said}\n")
-        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
-    if json_output:
+    tracked = tracking.check(out)
+    request = search.config(data, ray)
+    source = data.source()
+    stopped = _kept_on_stop(out, request.engine)
+    with stopped, native_log_filtered(), trial_progress(shown.progress) as told:
+        summary = tune_job(source, request, out, resume, tracked, told)
+    if shown.json_output:
         print_json({**summary, "folder": str(out)})
         return
     best, verdict = summary["best"], summary["verdict"]
@@ -155,3 +175,18 @@ def tune(
         console.print(
             f"tracked: {where['tracker']} run {where['run_id']} at {escape(where['uri'])}"
         )
+
+
+@contextlib.contextmanager
+def _kept_on_stop(out: Path, engine: str) -> Iterator[None]:
+    """An interrupted search says what is kept, and how to go on."""
+    try:
+        yield
+    except (KeyboardInterrupt, Interrupted) as stop:
+        # Every finished trial is in the study (the running one is marked failed on resume).
+        if engine == "local":
+            said = f"finished trials are kept in {out}; add --resume to continue"
+        else:
+            said = "a Ray search cannot be resumed; start it again with another --out"
+        sys.stderr.write(f"interrupted: {said}\n")
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None

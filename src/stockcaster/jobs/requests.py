@@ -21,6 +21,8 @@ from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.store import files
 from stockcaster.tuning.tasks import tuned_global
 
+__all__ = ["GlobalConfig", "global_model", "holds_universe", "panel_source", "preset"]
+
 
 def symbol_source(
     data: Path | None, symbol: str | None, columns: str | None, fill: str | None
