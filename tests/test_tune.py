@@ -130,7 +130,7 @@ def test_a_space_longer_than_the_history_is_refused_before_any_trial(tmp_path, l
     data, space = files_for(tmp_path)
     space.write_text(f"[lookback]\nlow = 5\nhigh = {lookback}\n")
     out = tmp_path / "search"
-    done = subprocess.run(command(data, out, space, 2), capture_output=True, text=True, env=ENV)
-    assert done.returncode == 2
+    done = CliRunner().invoke(app, command(data, out, space, 2)[3:])  # in this process
+    assert done.exit_code == 2
     assert f"received lookback {lookback}" in done.stderr and str(space) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()

@@ -58,9 +58,13 @@ def test_a_universe_search_never_reads_the_test_period_and_scores_rank_ic(tmp_pa
     assert "Optimisation history" in page and "data:image/png;base64" in page
 
 
-def cli(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "stockcaster", "tune", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+def cli(*args: str):
+    """The command in this process (what is tested is the command, not a process)."""
+    from typer.testing import CliRunner
+
+    from stockcaster.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance):
@@ -116,9 +120,9 @@ def test_a_search_is_tracked_on_a_real_mlflow_server(tmp_path, mlflow_server):
     from mlflow.tracking import MlflowClient
 
     out = tmp_path / "search"
-    done = cli("--model", "linear", "--trials", "3", "--pruner", "none", "--out", str(out),
+    done = cli("tune", "--model", "linear", "--trials", "3", "--pruner", "none", "--out", out,
                "--json", "--track", "mlflow", "--tracking-uri", mlflow_server)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.exit_code == 0, done.output[-2000:]
     summary = json.loads(done.stdout)  # nothing but the JSON on stdout
     client = MlflowClient(mlflow_server)
     experiment = client.get_experiment_by_name("stockcaster")
@@ -140,26 +144,25 @@ def test_a_search_is_tracked_on_a_real_mlflow_server(tmp_path, mlflow_server):
 
 
 @pytest.mark.parametrize("command", ["backtest", "universe"])
-def test_backtest_and_universe_are_tracked_too(tmp_path, command):
+def test_backtest_and_universe_are_tracked_too(tmp_path, command, monkeypatch):
     pytest.importorskip("mlflow")
     from mlflow.tracking import MlflowClient
 
+    monkeypatch.chdir(tmp_path)
     uri = f"sqlite:///{tmp_path / 'track.db'}"
     data = panel_file(tmp_path) if command == "universe" else None
-    args = [sys.executable, "-m", "stockcaster", command, "--models", "naive,drift",
-            "--out", str(tmp_path / "out"), "--json",
+    args = [command, "--models", "naive,drift", "--out", tmp_path / "out", "--json",
             "--track", "mlflow", "--tracking-uri", uri]  # fmt: skip
     if data is not None:
-        args += ["--mode", "per-symbol", "--quiet", "--data", str(data)]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
+        args += ["--mode", "per-symbol", "--quiet", "--data", data]
+    done = cli(*args)
+    assert done.exit_code == 0, done.output[-2000:]
     where = json.loads(done.stdout)["tracked"]
     run = MlflowClient(uri).get_run(where["run_id"])
     assert run.data.params["models"] == "naive,drift" and run.info.run_name == command
     assert any(name.endswith("mse_ratio") or "ratio" in name for name in run.data.metrics)
-    refused = subprocess.run([*args[:4], *args[-2:], "--track", "wandb", "--out", "x"],
-                             capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
-    assert refused.returncode == 2 and "--track: expected one of mlflow" in refused.stderr
+    refused = cli(*args[:3], "--track", "wandb", "--out", "x")
+    assert refused.exit_code == 2 and "--track: expected one of mlflow" in refused.stderr
     assert not (tmp_path / "x").exists()
 
 
@@ -178,7 +181,7 @@ def test_backtest_and_universe_are_tracked_too(tmp_path, command):
 def test_bad_search_options_are_one_line_exit_2_and_write_nothing(tmp_path, args, message):
     panel = str(panel_file(tmp_path))
     out = tmp_path / "search"
-    done = cli(*[panel if a == "PANEL" else a for a in args], "--out", str(out))
-    assert done.returncode == 2, done.stderr[-2000:]
+    done = cli("tune", *[panel if a == "PANEL" else a for a in args], "--out", out)
+    assert done.exit_code == 2, done.output[-2000:]
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not out.exists()
