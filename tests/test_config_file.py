@@ -84,3 +84,30 @@ def test_bad_config_is_one_line_naming_key_type_and_value(tmp_path, text, fragme
 
 def _group():
     return typer.main.get_command(app)
+
+
+@pytest.mark.parametrize(
+    ("where", "given", "fragment"),
+    [
+        ("file", 'set = ["seed.units=0"]', "--set seed: expected units and dense of at least 1"),
+        ("file", 'set = "seed.units=8"', "set: expected a list, received 'seed.units=8'"),
+        ("flag", "seed.units", "--set: expected MODEL.KEY=VALUE, received 'seed.units'"),
+        ("flag", "naive.k=3", "--set: expected a model with settings of its own (seed)"),
+        ("flag", "seed.width=3", "--set seed: expected keys among dense, dropout, units"),
+        ("flag", "seed.units=many", "--set seed units: expected an integer, received 'many'"),
+    ],
+)
+def test_a_model_s_own_settings_are_checked_from_a_flag_or_a_file(tmp_path, where, given,
+                                                                  fragment):  # fmt: skip
+    """`--set MODEL.KEY=VALUE` (or `set = [...]` in a config file): one line, exit 2, before
+    anything runs; the model's own dataclass checks each value."""
+    args = ["backtest", "--models", "naive", "--out", str(tmp_path / "out")]
+    if where == "file":
+        path = tmp_path / "config.toml"
+        path.write_text(f"[backtest]\n{given}\n")
+        args += ["--config", str(path)]
+    else:
+        args += ["--set", given]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2 and fragment in done.stderr, done.output
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

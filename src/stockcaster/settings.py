@@ -193,8 +193,8 @@ def build(cls: type, table: Any, where: str) -> Any:
 def value_of(hint: Any, value: Any, where: str) -> Any:
     """Check (and convert) one TOML value against a type hint.
 
-    Integers are accepted for floats; lists become tuples; tables become dataclasses;
-    strings become `Enum` members.
+    Integers are accepted for floats; lists become tuples (or stay lists for a `list`
+    hint); tables become dataclasses; strings become `Enum` members.
 
     Raises:
         StockcasterError: "WHERE: expected ..., received ...".
@@ -202,10 +202,10 @@ def value_of(hint: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         return _one_of_union(typing.get_args(hint), value, where)
-    if origin is tuple:
+    if origin in (tuple, list):  # a list of a repeatable option stays a list
         if not isinstance(value, list):
             raise StockcasterError(f"{where}: expected a list, received {value!r}")
-        return tuple(value_of(typing.get_args(hint)[0], item, where) for item in value)
+        return origin(value_of(typing.get_args(hint)[0], item, where) for item in value)
     if dataclasses.is_dataclass(hint):
         return build(hint, value, where)
     allowed = choices(hint)
