@@ -176,7 +176,7 @@ def test_a_run_killed_midway_and_resumed_ends_as_an_uninterrupted_run(tmp_path):
 def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
     data = toy_file(tmp_path)
     config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift", "arima"))
-    universe(data, config, out=tmp_path / "local", workers=2)
+    universe(data, config, out=tmp_path / "local", workers=1)  # here; Ray: its workers
     universe(data, config, out=tmp_path / "ray", engine="ray")
     for local, ray in zip(stored(tmp_path / "local"), stored(tmp_path / "ray"), strict=True):
         pd.testing.assert_frame_equal(local, ray)

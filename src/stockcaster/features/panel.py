@@ -20,13 +20,13 @@ from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
 from stockcaster.features import technical
-from stockcaster.features.panel_scaling import (
+from stockcaster.features.scaling import (
     cross_section_zscore,
     cutoff_rows,
     standardise,
     symbol_statistics,
 )
-from stockcaster.features.panel_targets import (
+from stockcaster.features.targets import (
     TargetKind,
     cross_sectional,
     market_moments,
@@ -55,7 +55,7 @@ class PanelFeatures:
         dates: `[rows]` datetime64[ns].
         warmup: rows at the start of each symbol without every feature.
         target_kind: "return" (the symbol's own, scaled as its log-return feature) or a
-            cross-sectional target, "rank" or "zscore" (`panel_targets.py`).
+            cross-sectional target, "rank" or "zscore" (`targets.py`).
         moments: for a cross-sectional target, the training days' mean cross-sectional
             mean and standard deviation of returns, to turn a score into a return.
     """
@@ -142,7 +142,7 @@ def panel_features(
         scale, moments: `(symbols, mean, std)` and a cross-sectional target's moments
             fitted earlier, to scale the same symbols with; None fits them on the rows up
             to the cutoff.
-        target: "return", "rank" or "zscore" (`panel_targets.py`).
+        target: "return", "rank" or "zscore" (`targets.py`).
         normalise: "symbol" (each symbol by its training rows), or "cross-section":
             then each day's inputs are z-scored again across that day's symbols.
 

@@ -1,13 +1,57 @@
-"""What the model learns to predict: the next close, or the next log-return."""
+"""What a model learns to predict: one registry of targets, for a series and for a panel.
+
+A series' network (`pipeline.py`) learns the next close itself ("close", the post's, scaled
+by the preset's scaler) or the next log-return ("log_return"). A panel's global model
+(`panel.py`) learns each symbol's next log-return ("return") or, for models meant to rank
+symbols (Qlib's CSRankNorm and CSZScoreNorm labels), a cross-sectional one: "rank" is
+where the symbol's next-day log-return ranks among every symbol's that same next day (a
+percentile, centred and scaled to unit variance); "zscore" is that return less the day's
+cross-sectional mean, over the day's cross-sectional standard deviation. Both read other
+symbols' returns of the target day only, as "return" reads the symbol's own: labels of
+training rows, never inputs.
+
+A forecast score z of a cross-sectional target becomes a return forecast `m + s * z`, with
+m and s the mean of the daily cross-sectional means and standard deviations of the training
+days: the same affine map for every symbol of a day, so the day's IC, rank IC and top-k
+book are those of the scores themselves. Its MSE is not a return forecast's, and is not
+reported (`jobs/universe_panel.py`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
-Target = Literal["close", "log_return"]
-TARGETS: tuple[str, ...] = ("close", "log_return")
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One target: its name, what it is, and whether a series' or a panel's models learn it."""
+
+    name: str
+    help: str
+    panel: bool
+
+
+TARGETS: dict[str, TargetSpec] = {
+    spec.name: spec
+    for spec in (
+        TargetSpec("close", "the next close itself (the post's)", panel=False),
+        TargetSpec("log_return", "the next log-return", panel=False),
+        TargetSpec("return", "each symbol's next log-return", panel=True),
+        TargetSpec("rank", "the next return's rank across the day's symbols", panel=True),
+        TargetSpec("zscore", "the next return standardised across the day's symbols", panel=True),
+    )
+}
+Target = Literal["close", "log_return"]  # a series' (FeatureConfig.target)
+TargetKind = Literal["return", "rank", "zscore"]  # a panel's (GlobalConfig.target)
+PANEL_TARGETS: tuple[str, ...] = tuple(n for n, s in TARGETS.items() if s.panel)
+_UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank
+
+
+# A series' targets
 
 
 def to_target(close: np.ndarray, target: Target) -> np.ndarray:
@@ -38,3 +82,40 @@ def to_price(prediction: np.ndarray, previous_close: np.ndarray, target: Target)
     if target == "close":
         return prediction.astype("float64")
     return previous_close * np.exp(prediction)
+
+
+# A panel's targets
+
+
+def next_returns(log_close: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`[rows]`: each row's next-day log-return within its symbol (NaN on its last row)."""
+    out = np.full(len(log_close), np.nan)
+    out[:-1] = log_close[1:] - log_close[:-1]
+    out[stops - 1] = np.nan
+    return out
+
+
+def cross_sectional(returns: np.ndarray, days: np.ndarray, kind: TargetKind) -> np.ndarray:
+    """Each return ranked ("rank") or standardised ("zscore") among those of its day.
+
+    Args:
+        returns: `[rows]` next-day log-returns (NaN where none).
+        days: `[rows]` the day each return is realised on.
+    """
+    frame = pd.DataFrame({"r": returns, "day": days})
+    by_day = frame.groupby("day")["r"]
+    if kind == "rank":
+        return ((by_day.rank(pct=True) - 0.5) / _UNIFORM_SD).to_numpy()
+    spread = by_day.transform("std").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (returns - by_day.transform("mean").to_numpy()) / spread
+    return np.where(spread > 0, z, np.nan)
+
+
+def market_moments(returns: np.ndarray, days: np.ndarray, training: np.ndarray) -> tuple:
+    """Mean over the training days of the daily cross-sectional mean and standard deviation."""
+    frame = pd.DataFrame({"r": returns[training], "day": days[training]})
+    daily = frame.groupby("day")["r"].agg(["mean", "std"]).dropna()
+    if daily.empty:
+        return 0.0, 1.0
+    return float(daily["mean"].mean()), float(daily["std"].mean())

@@ -12,8 +12,8 @@ from stockcaster.data.validate import FILL_POLICIES
 from stockcaster.engines import ENGINES
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.features.panel import FEATURE_SETS
-from stockcaster.features.panel_scaling import NORMALISATIONS
-from stockcaster.features.panel_targets import TARGETS
+from stockcaster.features.scaling import NORMALISATIONS
+from stockcaster.features.targets import PANEL_TARGETS as TARGETS
 from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import (

@@ -7,8 +7,8 @@ from typing import Literal
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FeatureSet
-from stockcaster.features.panel_scaling import NORMALISATIONS
-from stockcaster.features.panel_targets import TARGETS, TargetKind
+from stockcaster.features.scaling import NORMALISATIONS
+from stockcaster.features.targets import PANEL_TARGETS, TargetKind
 from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
 Cell = Literal["lstm", "gru"]
@@ -138,7 +138,7 @@ class GlobalConfig:
         warm_epochs: the most epochs of a refit that starts from earlier weights.
         target: what the model learns: "return" (the next log-return) or, for models
             meant to rank, "rank" or "zscore" across the day's symbols
-            (`features/panel_targets.py`).
+            (`features/targets.py`).
         normalise: "symbol" (each symbol's features by its own training rows) or
             "cross-section" (then z-scored again across each day's symbols).
         tabular: the settings of a global `linear` or `lightgbm` model.
@@ -174,9 +174,9 @@ class GlobalConfig:
             raise StockcasterError(
                 f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
             )
-        if self.target not in TARGETS:
+        if self.target not in PANEL_TARGETS:
             raise StockcasterError(
-                f"--target: expected one of {', '.join(TARGETS)}, received {self.target!r}"
+                f"--target: expected one of {', '.join(PANEL_TARGETS)}, received {self.target!r}"
             )
         if self.normalise not in NORMALISATIONS:
             raise StockcasterError(
