@@ -1,4 +1,5 @@
-"""From a close series to model inputs: split, target, scaler and lag windows, without leakage."""
+"""From prices to model inputs, without leakage: the split, the targets and scalings (one
+registry each), a series' lag windows (`pipeline.py`) and a panel's feature sets (`panel.py`)."""
 
 from stockcaster.features.pipeline import FeatureConfig, FeaturePipeline, Windows
 from stockcaster.features.split import Split, chronological_split
