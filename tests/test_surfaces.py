@@ -174,11 +174,17 @@ def test_a_search_tells_its_progress_and_resumes_where_it_stopped(tmp_path, pric
 # -- reading back ---------------------------------------------------------------------------
 
 
-def test_resume_on_a_store_without_its_settings_is_refused(tmp_path, kaggle_csv):
+def _finished_universe(tmp_path, kaggle_csv) -> tuple[Path, list[str]]:
+    """A finished per-symbol universe run of naive, and the command that made it."""
     out = tmp_path / "u"
     args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--mode", "per-symbol",
             "--out", str(out), "--quiet"]  # fmt: skip
     assert CliRunner().invoke(app, args).exit_code == 0
+    return out, args
+
+
+def test_resume_on_a_store_without_its_settings_is_refused(tmp_path, kaggle_csv):
+    out, args = _finished_universe(tmp_path, kaggle_csv)
     with sqlite3.connect(out / "results.sqlite") as db:
         db.execute("DROP TABLE meta")
     before = _everything(out)
@@ -192,10 +198,7 @@ def test_resume_on_a_store_without_its_settings_is_refused(tmp_path, kaggle_csv)
 
 
 def test_resume_on_a_store_whose_settings_hold_a_key_more_is_refused(tmp_path, kaggle_csv):
-    out = tmp_path / "u"
-    args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--mode", "per-symbol",
-            "--out", str(out), "--quiet"]  # fmt: skip
-    assert CliRunner().invoke(app, args).exit_code == 0
+    out, args = _finished_universe(tmp_path, kaggle_csv)
     with sqlite3.connect(out / "results.sqlite") as db:
         (text,) = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
         forged = json.dumps({**json.loads(text), "aaa": 1})

@@ -14,15 +14,15 @@ from stockcaster.cli import inputs
 from stockcaster.cli.groups import Reported, SymbolData, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
-    FEATURE_HELP,
     AnyModel,
     ConfigOption,
     EpochsOption,
-    FeatureSet,
     OutOption,
     QuantilesOption,
     QuietOption,
     SetOption,
+    UniverseFeaturesOption,
+    UniverseSymbolsOption,
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
@@ -70,13 +70,8 @@ class UniverseTraining:
     universe: Annotated[
         bool, typer.Option("--universe", help="A universe: one global model for every symbol.")
     ] = False
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
-    ] = None
-    features: Annotated[
-        FeatureSet,
-        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
-    ] = "returns"
+    symbols: UniverseSymbolsOption = None
+    features: UniverseFeaturesOption = "returns"
     quantiles: QuantilesOption = None
 
 

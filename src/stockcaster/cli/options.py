@@ -93,6 +93,16 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", metavar="MODEL.KEY=VALUE", help=model_settings_help()),
 ]
+MaWindowOption = Annotated[
+    int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
+]
+# A universe's symbols and its global model's one feature set (`train` and `tune --universe`).
+UniverseSymbolsOption = Annotated[
+    str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
+]
+UniverseFeaturesOption = Annotated[
+    FeatureSet, typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}.")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the results as JSON instead of tables.")

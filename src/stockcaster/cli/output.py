@@ -64,6 +64,17 @@ def task_progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], N
 
 
 @contextmanager
+def on_interrupt(said: str) -> Iterator[None]:
+    """A command stopped by Ctrl-C or SIGTERM prints "interrupted: <said>" (what is kept, how
+    to go on) and exits 130 or 143."""
+    try:
+        yield
+    except (KeyboardInterrupt, Interrupted) as stop:
+        sys.stderr.write(f"interrupted: {said}\n")
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
+
+
+@contextmanager
 def busy(what: str, enabled: bool) -> Iterator[None]:
     """A spinner saying what the command is doing, for a person at a terminal."""
     if not enabled:

@@ -15,6 +15,7 @@ from stockcaster.cli.options import (
     AnyModel,
     ConfigOption,
     EpochsOption,
+    MaWindowOption,
     ModelsOption,
     OutOption,
     PresetOption,
@@ -98,9 +99,7 @@ class Models:
     cost_bps: Annotated[
         float, typer.Option("--cost-bps", help="Trading cost per position change, basis points.")
     ] = 5.0
-    ma_window: Annotated[
-        int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
-    ] = 5
+    ma_window: MaWindowOption = 5
     features: Annotated[
         str,
         typer.Option("--features", help="Model families, comma-separated sets: returns is the "

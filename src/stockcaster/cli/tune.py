@@ -5,9 +5,6 @@ The search's folder is `--out` itself (its study is kept there, for `--resume`).
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +16,10 @@ from stockcaster.cli import inputs
 from stockcaster.cli.groups import Shown, Tracked, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
-    FEATURE_HELP,
     ColumnsOption,
     ConfigOption,
     DataOption,
     Engine,
-    FeatureSet,
     FillOption,
     PresetOption,
     Pruner,
@@ -32,10 +27,12 @@ from stockcaster.cli.options import (
     Searchable,
     SetOption,
     SymbolOption,
+    UniverseFeaturesOption,
+    UniverseSymbolsOption,
     value,
 )
-from stockcaster.cli.output import console, print_json, trial_progress
-from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.cli.output import console, on_interrupt, print_json, trial_progress
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
@@ -91,13 +88,8 @@ class TuneData:
         bool,
         typer.Option("--universe", help="Search one global model over every symbol of --data."),
     ] = False
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", help="--universe: comma-separated symbols.")
-    ] = None
-    features: Annotated[
-        FeatureSet,
-        typer.Option("--features", help=f"--universe: the feature set. {FEATURE_HELP}."),
-    ] = "returns"
+    symbols: UniverseSymbolsOption = None
+    features: UniverseFeaturesOption = "returns"
     columns: ColumnsOption = None
     fill: FillOption = None
 
@@ -155,8 +147,11 @@ def tune(
     tracked = tracking.check(out)
     request = search.config(data, ray)
     source = data.source()
-    stopped = _kept_on_stop(out, request.engine)
-    with stopped, native_log_filtered(), trial_progress(shown.progress) as told:
+    # Every finished trial is in the study (the running one is marked failed on resume).
+    kept = f"finished trials are kept in {out}; add --resume to continue"
+    if request.engine != "local":
+        kept = "a Ray search cannot be resumed; start it again with another --out"
+    with on_interrupt(kept), native_log_filtered(), trial_progress(shown.progress) as told:
         summary = tune_job(source, request, out, resume, tracked, told)
     if shown.json_output:
         print_json({**summary, "folder": str(out)})
@@ -175,18 +170,3 @@ def tune(
         console.print(
             f"tracked: {where['tracker']} run {where['run_id']} at {escape(where['uri'])}"
         )
-
-
-@contextlib.contextmanager
-def _kept_on_stop(out: Path, engine: str) -> Iterator[None]:
-    """An interrupted search says what is kept, and how to go on."""
-    try:
-        yield
-    except (KeyboardInterrupt, Interrupted) as stop:
-        # Every finished trial is in the study (the running one is marked failed on resume).
-        if engine == "local":
-            said = f"finished trials are kept in {out}; add --resume to continue"
-        else:
-            said = "a Ray search cannot be resumed; start it again with another --out"
-        sys.stderr.write(f"interrupted: {said}\n")
-        raise typer.Exit(getattr(stop, "exit_code", 130)) from None

@@ -22,6 +22,7 @@ from stockcaster.cli.options import (
     ConfigOption,
     Engine,
     FillOption,
+    MaWindowOption,
     Mode,
     Normalise,
     QuantilesOption,
@@ -30,9 +31,9 @@ from stockcaster.cli.options import (
     Window,
     value,
 )
-from stockcaster.cli.output import console, machine_fault, print_json, task_progress
+from stockcaster.cli.output import console, machine_fault, on_interrupt, print_json, task_progress
 from stockcaster.engines import EngineConfig
-from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
     feature_sets,
     model_settings,
@@ -99,9 +100,7 @@ class UniverseModels:
             "`tune --universe` sets the global models.",
         ),
     ] = "default"
-    ma_window: Annotated[
-        int, typer.Option("--ma-window", help="Closes averaged by the moving average.")
-    ] = 5
+    ma_window: MaWindowOption = 5
 
 
 @dataclass
@@ -253,14 +252,10 @@ def universe(
 @contextlib.contextmanager
 def _kept_on_stop(out: Path) -> Iterator[None]:
     """An interrupted or full-disk run says that its finished symbols are kept in `out`."""
+    # Every symbol stored so far is complete (one transaction each); say how to go on.
     try:
-        yield
-    except (KeyboardInterrupt, Interrupted) as stop:
-        # Every symbol stored so far is complete (one transaction each); say how to go on.
-        sys.stderr.write(
-            f"interrupted: finished symbols are kept in {out}; add --resume to continue\n"
-        )
-        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
+        with on_interrupt(f"finished symbols are kept in {out}; add --resume to continue"):
+            yield
     except OSError as err:  # a full disk, say: the store keeps every finished symbol
         kept = f"finished symbols are kept in {out}, add --resume to continue"
         sys.stderr.write("error: " + machine_fault(err, kept) + " once there is room\n")

@@ -8,38 +8,26 @@ A series' target (`pipeline.py`) is scaled by one of scikit-learn's scalers ("no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from stockcaster.features.entry import Entry, names, registry
+
 if TYPE_CHECKING:
     from sklearn.base import TransformerMixin
 
-
-@dataclass(frozen=True)
-class ScalingSpec:
-    """One way to scale: its name, what it does, and whether a series' or a panel's."""
-
-    name: str
-    help: str
-    panel: bool
-
-
-SCALINGS: dict[str, ScalingSpec] = {
-    spec.name: spec
-    for spec in (
-        ScalingSpec("none", "the values as they are", panel=False),
-        ScalingSpec("minmax", "to [0, 1] by the training rows' range (the post's)", panel=False),
-        ScalingSpec("standard", "by the training rows' mean and deviation", panel=False),
-        ScalingSpec("symbol", "each symbol by its own training rows", panel=True),
-        ScalingSpec("cross-section", "by symbol, then across each day's symbols", panel=True),
-    )
-}
+SCALINGS = registry(
+    Entry("none", "the values as they are", panel=False),
+    Entry("minmax", "to [0, 1] by the training rows' range (the post's)", panel=False),
+    Entry("standard", "by the training rows' mean and deviation", panel=False),
+    Entry("symbol", "each symbol by its own training rows", panel=True),
+    Entry("cross-section", "by symbol, then across each day's symbols", panel=True),
+)
 ScalerName = Literal["none", "minmax", "standard"]  # a series' (FeatureConfig.scaler)
-SCALERS: tuple[str, ...] = tuple(n for n, s in SCALINGS.items() if not s.panel)
-NORMALISATIONS: tuple[str, ...] = tuple(n for n, s in SCALINGS.items() if s.panel)
+SCALERS = names(SCALINGS, panel=False)
+NORMALISATIONS = names(SCALINGS, panel=True)
 
 
 class IdentityScaler:

@@ -19,35 +19,23 @@ reported (`jobs/universe_panel.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from stockcaster.features.entry import Entry, names, registry
 
-@dataclass(frozen=True)
-class TargetSpec:
-    """One target: its name, what it is, and whether a series' or a panel's models learn it."""
-
-    name: str
-    help: str
-    panel: bool
-
-
-TARGETS: dict[str, TargetSpec] = {
-    spec.name: spec
-    for spec in (
-        TargetSpec("close", "the next close itself (the post's)", panel=False),
-        TargetSpec("log_return", "the next log-return", panel=False),
-        TargetSpec("return", "each symbol's next log-return", panel=True),
-        TargetSpec("rank", "the next return's rank across the day's symbols", panel=True),
-        TargetSpec("zscore", "the next return standardised across the day's symbols", panel=True),
-    )
-}
+TARGETS = registry(
+    Entry("close", "the next close itself (the post's)", panel=False),
+    Entry("log_return", "the next log-return", panel=False),
+    Entry("return", "each symbol's next log-return", panel=True),
+    Entry("rank", "the next return's rank across the day's symbols", panel=True),
+    Entry("zscore", "the next return standardised across the day's symbols", panel=True),
+)
 Target = Literal["close", "log_return"]  # a series' (FeatureConfig.target)
 TargetKind = Literal["return", "rank", "zscore"]  # a panel's (GlobalConfig.target)
-PANEL_TARGETS: tuple[str, ...] = tuple(n for n, s in TARGETS.items() if s.panel)
+PANEL_TARGETS = names(TARGETS, panel=True)
 _UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank
 
 

@@ -127,12 +127,17 @@ def models_with(capability: Capability) -> list[str]:
 
 def model_settings(items: list[str] | None) -> tuple[tuple[str, object], ...]:
     """`--set MODEL.KEY=VALUE` items as each model's settings (`options.parse_settings`)."""
-    return parse_settings(items, {name: spec.settings for name, spec in MODELS.items()})
+    return parse_settings(items, _settings_kinds())
 
 
 def model_settings_help() -> str:
     """`--set`'s help, listing every registered model's own settings."""
-    return settings_help({name: spec.settings for name, spec in MODELS.items()})
+    return settings_help(_settings_kinds())
+
+
+def _settings_kinds() -> dict[str, type | None]:
+    """Each registered model's settings dataclass (None: none of its own)."""
+    return {name: spec.settings for name, spec in MODELS.items()}
 
 
 def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None = None) -> list[str]:

@@ -61,8 +61,9 @@ def save_network(network, folder: Path) -> list[str]:
     return [MODEL_FILE]
 
 
-def load_bundle(path: Path) -> Bundle:
-    """Load and check a bundle.
+def load_bundle(path: Path, meta: dict | None = None) -> Bundle:
+    """Load and check a bundle (`meta`: its bundle.json, when `read_meta` has checked it
+    already, so that no file is hashed twice).
 
     Raises:
         StockcasterError: a missing folder or file, a checksum that does not match
@@ -70,7 +71,7 @@ def load_bundle(path: Path) -> Bundle:
             mode refuses, or a model whose shapes do not match the bundle's features.
     """
     path = Path(path)
-    meta = read_meta(path)
+    meta = meta if meta is not None else read_meta(path)
     if meta.get("kind", "symbol") != "symbol":
         raise StockcasterError(
             f"{path}: expected a bundle of one symbol, received a {meta['kind']} bundle"

@@ -66,7 +66,7 @@ def open_bundle(path: Path) -> Bundle:
         # Delayed import: a network's bundle needs Keras, which starts only when needed.
         from stockcaster.store.bundle import load_bundle
 
-        return load_bundle(path)
+        return load_bundle(path, meta)
     name, spec = meta["model"], MODELS.get(meta["model"])
     if spec is None:
         raise StockcasterError(
