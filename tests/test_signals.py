@@ -21,7 +21,14 @@ from stockcaster.errors import Interrupted
 
 def _stockcaster(*args: str) -> subprocess.Popen:
     command = [str(Path(sys.executable).parent / "stockcaster"), *args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_from_a_terminal)  # fmt: skip
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's default disposition in the child: a shell that starts the suite in the
+    background (`make test &`) leaves SIGINT ignored, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _finished(study: Path) -> int:
