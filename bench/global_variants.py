@@ -20,25 +20,33 @@ import numpy as np
 
 from stockcaster.data.panel import load_panel
 from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.models.global_model import GlobalConfig, forecast_test_days, train_global
+from stockcaster.models.global_model import forecast_test_days, train_global
+from stockcaster.models.presets import RunConfig, load_preset
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def variants() -> dict[str, GlobalConfig]:
-    default = GlobalConfig()
-    old = dataclasses.replace(default, center_returns=True, windows_per_epoch=None)
+def _set(config: RunConfig, section: str, **changes) -> RunConfig:
+    """`config` with `changes` made to one of its sections."""
+    return dataclasses.replace(
+        config, **{section: dataclasses.replace(getattr(config, section), **changes)}
+    )
+
+
+def variants() -> dict[str, RunConfig]:
+    default = load_preset("universe")
+    old = _set(_set(default, "features", center_returns=True), "training", windows_per_epoch=None)
     return {
         "default (uncentred, 65,536 windows per epoch)": default,
         "centred, whole passes (the first version)": old,
-        "centred, 65,536 windows per epoch": dataclasses.replace(old, windows_per_epoch=65536),
+        "centred, 65,536 windows per epoch": _set(old, "training", windows_per_epoch=65536),
         "uncentred, learning rate 3e-4": dataclasses.replace(
             default, training=dataclasses.replace(default.training, learning_rate=3e-4)
         ),
         "uncentred, LSTM(16) + dropout 0.2": dataclasses.replace(
             default, model=ModelConfig(recurrent=(RecurrentLayer("lstm", 16),), dropout=0.2)
         ),
-        "uncentred, 5 OHLCV features": dataclasses.replace(default, features="ohlcv"),
+        "uncentred, 5 OHLCV features": default.with_inputs("ohlcv"),
     }
 
 

@@ -53,11 +53,11 @@ def measure(family: str, features, args) -> dict:
     import keras
 
     from stockcaster.models.families import family_model
-    from stockcaster.models.global_model import GlobalConfig
     from stockcaster.models.global_network import build_global_network
+    from stockcaster.models.presets import load_preset
     from stockcaster.training.panel_dataset import WindowDataset
 
-    config = family_model(family, GlobalConfig().model)
+    config = family_model(family, load_preset("universe").model)
     ends = features.window_ends(args.lookback, "train")
     shape = (args.lookback, features.n_features)
     data = WindowDataset(features, ends, args.lookback, args.batch, shuffle_seed=0)

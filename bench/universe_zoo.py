@@ -46,21 +46,18 @@ BUDGET = {"epochs": 10, "windows_per_epoch": 16384, "patience": 3, "warm_epochs"
 
 def config(family: str, feature_set: str, retrain_every: int):
     from stockcaster.jobs.universe_plan import UniverseConfig
-    from stockcaster.models.global_model import GlobalConfig
+    from stockcaster.models.presets import load_preset
     from stockcaster.training.config import EarlyStop
 
-    base = GlobalConfig()
+    base = load_preset("universe").with_inputs(feature_set)
     training = dataclasses.replace(
         base.training,
         epochs=BUDGET["epochs"],
         early_stopping=EarlyStop(patience=BUDGET["patience"]),
-    )
-    model = GlobalConfig(
-        features=feature_set,
         windows_per_epoch=BUDGET["windows_per_epoch"],
-        training=training,
         warm_epochs=BUDGET["warm_epochs"],
     )
+    model = dataclasses.replace(base, training=training)
     return UniverseConfig(
         models=(family,),
         retrain_every=retrain_every,

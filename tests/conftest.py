@@ -74,6 +74,23 @@ def tiny_forecast_preset(folder: Path) -> str:
     return str(path)
 
 
+def tiny_global(epochs: int = 1, embedding_dim: int = 0, **features):
+    """The `universe` preset shrunk to train in a second: windows of 5 days, LSTM(4),
+    `epochs`, batches of 64 (and `features` set on its features)."""
+    import dataclasses
+
+    from stockcaster.models.presets import load_preset
+
+    base = load_preset("universe")
+    layer = dataclasses.replace(base.model.recurrent[0], units=4)
+    return dataclasses.replace(
+        base,
+        features=dataclasses.replace(base.features, lookback=5, **features),
+        model=dataclasses.replace(base.model, recurrent=(layer,), embedding_dim=embedding_dim),
+        training=dataclasses.replace(base.training, epochs=epochs, batch_size=64),
+    )
+
+
 @pytest.fixture(scope="session")
 def ray_instance():
     """A local Ray instance with 2 CPUs, shared by every test that needs one."""

@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
 from stockcaster.errors import StockcasterError
+from stockcaster.features import FeaturePipeline
+from stockcaster.jobs.requests import global_model
 from stockcaster.models.presets import load_preset, preset_names, to_toml
 
 
 def test_shipped_presets():
-    assert preset_names() == ["default", "forecast", "seed"]
+    assert preset_names() == ["default", "forecast", "seed", "universe"]
+
+
+def test_the_universe_preset_is_the_global_model_of_a_universe():
+    """One settings type for a symbol's model and a universe's: the `universe` preset is
+    what `universe`, `train --universe` and `tune --universe` build their global model from."""
+    config = global_model()
+    f, m, t = config.features, config.model, config.training
+    assert config == load_preset("universe")
+    assert (f.inputs, f.target, f.normalise, f.lookback, f.validation) == (
+        "returns", "log_return", "symbol", 20, 0.15)  # fmt: skip
+    assert ([r.units for r in m.recurrent], m.embedding_dim, m.horizon) == ([32], 0, 1)
+    assert (t.epochs, t.batch_size, t.windows_per_epoch, t.warm_epochs) == (20, 512, 65536, 5)
+    changed = global_model("technical", lookback=7, target="rank", embedding_dim=3, epochs=2)
+    assert (changed.features.inputs, changed.features.lookback, changed.features.target) == (
+        "technical", 7, "rank")  # fmt: skip
+    assert (changed.model.embedding_dim, changed.training.epochs) == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("preset", "fragment"),
+    [
+        ("seed", "target: expected one of log_return, rank, zscore for a panel, received 'close'"),
+        ("forecast", "model: expected a one-step head (horizon 1)"),
+    ],
+)
+def test_a_preset_a_panel_cannot_take_is_refused_as_a_global_model(preset, fragment):
+    with pytest.raises(StockcasterError, match=re.escape(f"--global-preset {preset} {fragment}")):
+        global_model(preset_name=preset)
+
+
+def test_a_panel_s_target_is_refused_for_one_series():
+    ranked = dataclasses.replace(load_preset("default").features, target="rank")
+    with pytest.raises(StockcasterError, match="target: expected one of close, log_return for one"):
+        FeaturePipeline(ranked)
 
 
 def test_seed_preset_is_the_reference_notebook():

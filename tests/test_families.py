@@ -11,6 +11,7 @@ import pytest
 from test_feature_sets import random_ohlcv
 from test_forecasters import tiny_options
 
+from conftest import tiny_global
 from stockcaster.errors import Interrupted
 from stockcaster.evaluation.cross_section import benjamini_hochberg, score_summary
 from stockcaster.jobs.universe import universe
@@ -34,7 +35,7 @@ def test_families_learn_from_technical_features(name):
     days = np.sort(table["date"].unique())
     options = tiny_options()
     options = dataclasses.replace(
-        options, global_model=dataclasses.replace(options.global_model, features="technical")
+        options, global_model=options.global_model.with_inputs("technical")
     )
     model = MODELS[name].make_panel(options)
     model.fit(table, days[150])
@@ -56,7 +57,7 @@ def test_a_refit_continues_from_the_weights_before():
     days = np.sort(table["date"].unique())
     config = tiny_options().global_model
     config = dataclasses.replace(
-        config, training=dataclasses.replace(config.training, epochs=6), warm_epochs=2
+        config, training=dataclasses.replace(config.training, epochs=6, warm_epochs=2)
     )
     model = GlobalNetwork(config)
     model.fit(table, days[120])
@@ -198,7 +199,7 @@ def test_a_ranking_model_is_scored_by_what_ranks_only(tmp_path):
         models=("naive", "linear"),
         retrain_every=0,
         features=("returns",),
-        global_model=dataclasses.replace(tiny_options().global_model, target="rank"),
+        global_model=tiny_global(target="rank"),
     )
     run = universe(PanelSource(_csv(tmp_path, panel())), config, out=tmp_path / "u")
     board = {row["model"]: row for row in run.summary["leaderboard"]}

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ohlcv, random_walk, tiny_forecast_preset
+from conftest import ohlcv, random_walk, tiny_forecast_preset, tiny_global
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
 from stockcaster.models.base import (
     ClosedForm,
@@ -23,7 +23,6 @@ from stockcaster.models.base import (
     QuantileForecaster,
 )
 from stockcaster.models.families import NEURAL, SeedSettings
-from stockcaster.models.global_model import GlobalConfig
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 
@@ -54,14 +53,7 @@ def tiny_preset():
 
 def tiny_options(quantiles: bool = False, tmp_path=None) -> ModelOptions:
     preset = load_preset(tiny_forecast_preset(tmp_path)) if quantiles else tiny_preset()
-    base = GlobalConfig()
-    panel = GlobalConfig(
-        lookback=5,
-        model=dataclasses.replace(
-            base.model, recurrent=(base.model.recurrent[0].__class__("lstm", 4),)
-        ),
-        training=dataclasses.replace(base.training, epochs=1, batch_size=64),
-    )
+    panel = tiny_global()
     # The seed's own settings: its network at 4 units instead of the post's 256.
     seed = (("seed", SeedSettings(units=4, dense=4)),)
     return ModelOptions(preset=preset, global_model=panel, settings=seed)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ohlcv
+from conftest import ohlcv, tiny_global
 from stockcaster.features.panel import panel_features
-from stockcaster.models.config import ModelConfig, RecurrentLayer
 from stockcaster.models.global_model import (
-    GlobalConfig,
     datasets,
     forecast_test_days,
     train_global,
@@ -84,14 +80,8 @@ def test_windows_are_gathered_within_one_symbol_and_end_before_their_target():
         assert target[row, 0] == features.values[end + 1, 0]
 
 
-def tiny_config(embedding_dim: int = 0) -> GlobalConfig:
-    base = GlobalConfig()
-    return GlobalConfig(
-        lookback=5,
-        embedding_dim=embedding_dim,
-        model=ModelConfig(recurrent=(RecurrentLayer("lstm", 4),)),
-        training=dataclasses.replace(base.training, epochs=2, batch_size=64),
-    )
+def tiny_config(embedding_dim: int = 0):
+    return tiny_global(epochs=2, embedding_dim=embedding_dim)
 
 
 @pytest.mark.parametrize("embedding_dim", [0, 3])

@@ -15,11 +15,10 @@ import pandas as pd
 import pytest
 
 from conftest import ohlcv, write_kaggle
+from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.tune import TuneConfig, tune
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.config import GlobalConfig
 from stockcaster.models.presets import load_preset
-from stockcaster.tuning.tasks import TUNED_UNIVERSE, tuned_global
 
 NAMES = ["AA", "BB", "CC", "DD", "EE", "FF"]
 
@@ -52,8 +51,8 @@ def test_a_universe_search_never_reads_the_test_period_and_scores_rank_ic(tmp_pa
     assert first["validation_ic"].between(-1, 1).all() and first["alpha"].is_unique
     assert runs[0]["settings"]["symbol"] == "6 symbols"
     best = load_preset(str(tmp_path / "search-1.0" / "best.toml"))
-    assert best.name == TUNED_UNIVERSE
-    assert tuned_global(GlobalConfig(), best).tabular.alpha == runs[0]["best"]["params"]["alpha"]
+    assert best.tabular.alpha == runs[0]["best"]["params"]["alpha"]  # the universe's model
+    assert global_model(preset_name=str(tmp_path / "search-1.0" / "best.toml")) == best
     page = (tmp_path / "search-1.0" / "report.html").read_text()
     assert "Optimisation history" in page and "data:image/png;base64" in page
 

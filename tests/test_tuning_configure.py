@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from stockcaster.errors import StockcasterError
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.configure import configure, configure_global
+from stockcaster.models.configure import configure
 from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.models.registry import MODELS, ModelOptions
@@ -31,8 +30,8 @@ def test_every_network_parameter_is_set(family):
         assert [r.units for r in model.recurrent] == [48, 48, 48]
     else:
         assert (model.width, model.blocks) == (48, 3)
-    universe = configure_global(family, GlobalConfig(), TRIAL)
-    assert universe.lookback == 30 and universe.training.epochs == 12
+    universe = configure(family, load_preset("universe"), TRIAL)
+    assert universe.features.lookback == 30 and universe.training.epochs == 12
 
 
 def test_the_seed_family_keeps_its_cells_and_the_rest_of_the_preset_is_untouched():
@@ -63,7 +62,7 @@ def test_lightgbm_parameters_reach_the_regressor_a_universe_and_a_symbol_fit(tmp
     ridge.fit(close)
     assert ridge.regressor.alpha == 7.0
     universe = MODELS["lightgbm"].make_panel(
-        ModelOptions(global_model=configure_global("lightgbm", GlobalConfig(), TREES))
+        ModelOptions(global_model=configure("lightgbm", load_preset("universe"), TREES))
     )
     assert universe.config.tabular.rounds == 17
 

@@ -14,13 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, tiny_global, write_kaggle
 from stockcaster.cli import app
 from stockcaster.engines import EngineConfig
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
-from stockcaster.models.config import ModelConfig, RecurrentLayer
-from stockcaster.models.global_model import GlobalConfig
 from stockcaster.store.results import ResultsStore
 
 HERE = Path(__file__).parent
@@ -51,12 +49,7 @@ def universe(data, config, symbols=None, *, workers=None, engine="local", **opti
 
 
 def tiny_config(mode: str = "global") -> UniverseConfig:
-    base = GlobalConfig()
-    model = GlobalConfig(
-        lookback=5,
-        model=ModelConfig(recurrent=(RecurrentLayer("lstm", 4),)),
-        training=dataclasses.replace(base.training, epochs=1, batch_size=64),
-    )
+    model = tiny_global()
     return UniverseConfig(
         mode=mode, models=("naive", "drift", "ma", "arima", "lstm"), top_k=2, global_model=model
     )

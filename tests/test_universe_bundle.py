@@ -20,8 +20,8 @@ from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.predict_universe import predict_universe
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.config import GlobalConfig
 from stockcaster.models.global_forecast import session_paths
+from stockcaster.models.presets import load_preset
 from stockcaster.store.results import ResultsStore
 
 NAMES = ["AA", "BB", "CC", "DD", "EE"]
@@ -93,7 +93,7 @@ def test_later_sessions_are_the_network_fed_its_own_forecasts(saved, tmp_path):
 
 
 def test_more_than_one_session_of_a_feature_set_beyond_the_close_is_refused(saved):
-    config = GlobalConfig(features="ohlcv")
+    config = load_preset("universe").with_inputs("ohlcv")
     with pytest.raises(StockcasterError, match="reads open, high, low, close, volume"):
         session_paths(None, config, {}, saved[2], np.datetime64("2015-06-01"), 2, "XNYS")
 

@@ -73,6 +73,14 @@ class UniverseTraining:
     symbols: UniverseSymbolsOption = None
     features: UniverseFeaturesOption = "returns"
     quantiles: QuantilesOption = None
+    global_preset: Annotated[
+        str,
+        typer.Option(
+            "--global-preset",
+            help="--universe: the global model's preset (universe, the default) or a .toml, "
+            "such as the best.toml of a `tune --universe`.",
+        ),
+    ] = "universe"
 
 
 @grouped
@@ -101,8 +109,8 @@ def train(
             path = resume_universe(resume, _panel(data, universe.symbols, "--resume"), save)
         elif universe.universe:
             source = _panel(data, universe.symbols)
-            base = global_model(value(universe.features), quantiles=universe.quantiles,
-                                epochs=model.epochs)  # fmt: skip
+            base = global_model(value(universe.features), preset_name=universe.global_preset,
+                                quantiles=universe.quantiles, epochs=model.epochs)  # fmt: skip
             path = train_universe(source, base, value(model.model) or DEFAULT_MODEL, save,
                                   exchange=exchange)  # fmt: skip
         else:

@@ -41,7 +41,7 @@ from stockcaster.jobs.choices import (
     parse_models,
     universe_models,
 )
-from stockcaster.jobs.requests import GlobalConfig, global_model
+from stockcaster.jobs.requests import RunConfig, global_model
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.reporting.tables import print_scores
@@ -96,8 +96,8 @@ class UniverseModels:
         str,
         typer.Option(
             "--preset",
-            help="Per-symbol mode: the LSTM's preset (or a .toml); the best.toml of a "
-            "`tune --universe` sets the global models.",
+            help="Per-symbol mode: the networks' preset (or a .toml); --global-preset "
+            "sets the global models'.",
         ),
     ] = "default"
     ma_window: MaWindowOption = 5
@@ -134,9 +134,20 @@ class Split:
 
 @dataclass
 class GlobalNet:
-    """The global models: windows, feature sets, target, inputs, head and training."""
+    """The global models: their preset, windows, feature sets, target, inputs, head and
+    training (each option over the preset's value)."""
 
-    lookback: Annotated[int, typer.Option("--lookback", help="Global model: days per window.")] = 20
+    global_preset: Annotated[
+        str,
+        typer.Option(
+            "--global-preset",
+            help="Global models: a preset (universe, the default) or a .toml, such as the "
+            "best.toml of a `tune --universe`.",
+        ),
+    ] = "universe"
+    lookback: Annotated[
+        int | None, typer.Option("--lookback", help="Global models: days per window.")
+    ] = None
     features: Annotated[
         str,
         typer.Option(
@@ -145,33 +156,38 @@ class GlobalNet:
         ),
     ] = "returns"
     target: Annotated[
-        Target,
+        Target | None,
         typer.Option(
             "--target",
-            help="Global models learn: return (the next log-return), or rank / zscore (the "
+            help="Global models learn: log_return (the next one), or rank / zscore (the "
             "next return ranked or standardised across the day's symbols; no MSE reported).",
+            show_default=False,
         ),
-    ] = "return"
+    ] = None
     normalise: Annotated[
-        Normalise,
+        Normalise | None,
         typer.Option(
             "--normalise",
             help="Global models' inputs: symbol (each by its own training rows) or "
             "cross-section (then z-scored across each day's symbols).",
+            show_default=False,
         ),
-    ] = "symbol"
+    ] = None
     embedding_dim: Annotated[
-        int, typer.Option("--embedding-dim", help="Global model: symbol embedding width, 0 none.")
-    ] = 0
+        int | None,
+        typer.Option("--embedding-dim", help="Global models: symbol embedding width, 0 none."),
+    ] = None
     quantiles: QuantilesOption = None
-    epochs: Annotated[int, typer.Option("--epochs", help="Global model: most epochs.")] = 20
+    epochs: Annotated[int | None, typer.Option("--epochs", help="Global models: most epochs.")] = (
+        None
+    )
     batch_size: Annotated[
-        int, typer.Option("--batch-size", help="Global model: windows per step.")
-    ] = 512
+        int | None, typer.Option("--batch-size", help="Global models: windows per step.")
+    ] = None
 
-    def config(self, preset: str) -> GlobalConfig:
-        """The global model; a universe search's best.toml as `preset` sets what it found."""
-        return global_model(feature_sets(self.features)[0], preset_name=preset,
+    def config(self) -> RunConfig:
+        """The global models' settings: the preset, then the options given."""
+        return global_model(feature_sets(self.features)[0], preset_name=self.global_preset,
                             quantiles=self.quantiles, lookback=self.lookback,
                             embedding_dim=self.embedding_dim, epochs=self.epochs,
                             batch_size=self.batch_size, target=value(self.target),
@@ -232,7 +248,7 @@ def universe(
         top_k=split.top_k,
         cost_bps=split.cost_bps,
         ma_window=models.ma_window,
-        global_model=network.config(models.preset),
+        global_model=network.config(),
         preset=models.preset,
         features=feature_sets(network.features),
         window=value(split.window),

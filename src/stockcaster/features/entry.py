@@ -1,5 +1,5 @@
 """An entry of the features' small registries (targets, scalings): a name, what it does,
-and whether a series' models or a panel's use it."""
+and whether a series' models, a panel's, or both use it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered choice: its name, a line of help, and whether it is a panel's."""
+    """One registered choice: its name, a line of help, and who uses it."""
 
     name: str
     help: str
+    series: bool
     panel: bool
 
 
@@ -22,5 +23,5 @@ def registry(*entries: Entry) -> dict[str, Entry]:
 
 
 def names(entries: Mapping[str, Entry], panel: bool) -> tuple[str, ...]:
-    """The names of a series' entries (`panel` False) or of a panel's (True), in order."""
-    return tuple(name for name, entry in entries.items() if entry.panel == panel)
+    """The names a series' models use (`panel` False) or a panel's (True), in order."""
+    return tuple(name for name, e in entries.items() if (e.panel if panel else e.series))

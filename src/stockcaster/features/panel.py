@@ -27,7 +27,7 @@ from stockcaster.features.scaling import (
     symbol_statistics,
 )
 from stockcaster.features.targets import (
-    TargetKind,
+    Target,
     cross_sectional,
     market_moments,
     next_returns,
@@ -54,7 +54,7 @@ class PanelFeatures:
         log_close: `[rows]` float64, to turn forecast returns into prices.
         dates: `[rows]` datetime64[ns].
         warmup: rows at the start of each symbol without every feature.
-        target_kind: "return" (the symbol's own, scaled as its log-return feature) or a
+        target_kind: "log_return" (the symbol's own, scaled as its log-return feature) or a
             cross-sectional target, "rank" or "zscore" (`targets.py`).
         moments: for a cross-sectional target, the training days' mean cross-sectional
             mean and standard deviation of returns, to turn a score into a return.
@@ -72,7 +72,7 @@ class PanelFeatures:
     log_close: np.ndarray
     dates: np.ndarray
     warmup: int = 1
-    target_kind: str = "return"
+    target_kind: str = "log_return"
     moments: tuple[float, float] = (0.0, 1.0)
 
     @property
@@ -114,7 +114,7 @@ class PanelFeatures:
 
     def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Standardised log-return forecasts for rows `ends + 1` -> closes."""
-        if self.target_kind != "return":
+        if self.target_kind != "log_return":
             return np.exp(self.log_close[ends] + self.moments[0] + self.moments[1] * z)
         ids = self.symbol_id[ends]
         log_return = z * self.std[ids, 0] + self.mean[ids, 0]
@@ -127,7 +127,7 @@ def panel_features(
     feature_set: FeatureSet = "returns",
     center_returns: bool = True,
     scale: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None,
-    target: TargetKind = "return",
+    target: Target = "log_return",
     moments: tuple[float, float] | None = None,
     normalise: str = "symbol",
 ) -> PanelFeatures:
@@ -142,7 +142,7 @@ def panel_features(
         scale, moments: `(symbols, mean, std)` and a cross-sectional target's moments
             fitted earlier, to scale the same symbols with; None fits them on the rows up
             to the cutoff.
-        target: "return", "rank" or "zscore" (`targets.py`).
+        target: "log_return", "rank" or "zscore" (`targets.py`).
         normalise: "symbol" (each symbol by its training rows), or "cross-section":
             then each day's inputs are z-scored again across that day's symbols.
 
@@ -196,7 +196,7 @@ def feature_set_spec(name: str) -> FeatureSetSpec:
 
 def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tuple:
     """Each row's target: the next row's scaled log-return, or a cross-sectional one."""
-    if target == "return":
+    if target == "log_return":
         labels = np.full(len(values), np.nan)
         labels[:-1] = values[1:, 0]
         labels[stops - 1] = np.nan  # a symbol's last row has no next day of its own

@@ -1,4 +1,5 @@
-"""The feature pipeline: target, scaler and lag windows, fitted on the training rows only."""
+"""A series' feature pipeline: target, scaler and lag windows, fitted on the training rows
+only; and `FeatureConfig`, how prices become inputs and targets for a series or a panel."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from typing import Literal
 import numpy as np
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.scaling import ScalerName, make_scaler
+from stockcaster.features.panel import FeatureSet
+from stockcaster.features.scaling import Normalisation, ScalerName, make_scaler
 from stockcaster.features.split import Split, chronological_split
-from stockcaster.features.targets import Target, first_valid_row, to_price, to_target
+from stockcaster.features.targets import (
+    PANEL_TARGETS,
+    SERIES_TARGETS,
+    Target,
+    first_valid_row,
+    to_price,
+    to_target,
+)
 from stockcaster.features.windows import Layout, lag_windows
 
 VALIDATE_ON_TEST = "test"
@@ -20,16 +29,27 @@ VALIDATE_ON_TEST = "test"
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    """How a close series becomes model inputs.
+    """How prices become model inputs and targets, for a series and for a panel.
 
     Attributes:
-        target: "close" (the reference) or "log_return".
-        scaler: "none", "minmax" or "standard"; fitted on the fit rows only.
-        lookback: lags per window.
-        layout: "timesteps" (`[lookback, 1]`) or "features" (`[1, lookback]`).
+        target: what a model learns (`targets.py`): "close" (the reference's, a series
+            only), "log_return", or a panel's cross-sectional "rank" or "zscore".
+        scaler: a series' scaler, "none", "minmax" or "standard"; fitted on the fit
+            rows only.
+        lookback: days per window.
+        layout: a series' window, "timesteps" (`[lookback, 1]`) or "features"
+            (`[1, lookback]`).
         test_fraction: share of rows in the test period.
         validation: share of the training part, from its end, that validates, or
-            "test" to validate on the test period as the reference notebook does.
+            "test" (a series only) to validate on the test period as the reference
+            notebook does.
+        inputs: a panel's feature set (`panel.py`): returns, ohlcv, technical, market.
+        normalise: a panel's scaling, "symbol" (each symbol's features by its own
+            training rows) or "cross-section" (then z-scored across each day's symbols).
+        center_returns: a panel's: subtract each symbol's mean return before scaling.
+            Off by default: then a forecast of 0 is the naive forecast, and a mean return
+            (a drift) is not added to every forecast, which on the shared panel cost
+            more than it gave.
     """
 
     target: Target = "log_return"
@@ -38,6 +58,9 @@ class FeatureConfig:
     layout: Layout = "timesteps"
     test_fraction: float = 0.25
     validation: float | Literal["test"] = 0.15
+    inputs: FeatureSet = "returns"
+    normalise: Normalisation = "symbol"
+    center_returns: bool = False
 
     def __post_init__(self) -> None:
         if self.lookback < 1:
@@ -50,6 +73,38 @@ class FeatureConfig:
             raise StockcasterError(
                 f"expected validation in (0, 1) or 'test', received validation={self.validation}"
             )
+
+    def for_series(self, where: str) -> FeatureConfig:
+        """This config, checked for one series' network: a target it can learn alone.
+
+        Raises:
+            StockcasterError: a cross-sectional target, naming `where`.
+        """
+        if self.target not in SERIES_TARGETS:
+            raise StockcasterError(
+                f"{where} target: expected one of {', '.join(SERIES_TARGETS)} for one series, "
+                f"received {self.target!r} (a panel's)"
+            )
+        return self
+
+    def for_panel(self, where: str) -> FeatureConfig:
+        """This config, checked for a panel's global model: a panel's target, a share of
+        the training days to validate on.
+
+        Raises:
+            StockcasterError: naming `where`, the setting and what it allows.
+        """
+        if self.target not in PANEL_TARGETS:
+            raise StockcasterError(
+                f"{where} target: expected one of {', '.join(PANEL_TARGETS)} for a panel, "
+                f"received {self.target!r}"
+            )
+        if self.validation_fraction is None:
+            raise StockcasterError(
+                f"{where} validation: expected a share of the training days for a panel, "
+                "received 'test'"
+            )
+        return self
 
     @property
     def validation_fraction(self) -> float | None:
@@ -81,7 +136,7 @@ class FeaturePipeline:
     """
 
     def __init__(self, config: FeatureConfig):
-        self.config = config
+        self.config = config.for_series("the preset's")
         self.scaler = make_scaler(config.scaler)
 
     def split(self, n_rows: int) -> Split:

@@ -19,13 +19,14 @@ if TYPE_CHECKING:
     from sklearn.base import TransformerMixin
 
 SCALINGS = registry(
-    Entry("none", "the values as they are", panel=False),
-    Entry("minmax", "to [0, 1] by the training rows' range (the post's)", panel=False),
-    Entry("standard", "by the training rows' mean and deviation", panel=False),
-    Entry("symbol", "each symbol by its own training rows", panel=True),
-    Entry("cross-section", "by symbol, then across each day's symbols", panel=True),
+    Entry("none", "the values as they are", series=True, panel=False),
+    Entry("minmax", "to [0, 1] by the training rows' range (the post's)", series=True, panel=False),
+    Entry("standard", "by the training rows' mean and deviation", series=True, panel=False),
+    Entry("symbol", "each symbol by its own training rows", series=False, panel=True),
+    Entry("cross-section", "by symbol, then across each day's symbols", series=False, panel=True),
 )
 ScalerName = Literal["none", "minmax", "standard"]  # a series' (FeatureConfig.scaler)
+Normalisation = Literal["symbol", "cross-section"]  # a panel's (FeatureConfig.normalise)
 SCALERS = names(SCALINGS, panel=False)
 NORMALISATIONS = names(SCALINGS, panel=True)
 

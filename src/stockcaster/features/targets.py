@@ -2,12 +2,12 @@
 
 A series' network (`pipeline.py`) learns the next close itself ("close", the post's, scaled
 by the preset's scaler) or the next log-return ("log_return"). A panel's global model
-(`panel.py`) learns each symbol's next log-return ("return") or, for models meant to rank
+(`panel.py`) learns each symbol's next log-return ("log_return") or, for models meant to rank
 symbols (Qlib's CSRankNorm and CSZScoreNorm labels), a cross-sectional one: "rank" is
 where the symbol's next-day log-return ranks among every symbol's that same next day (a
 percentile, centred and scaled to unit variance); "zscore" is that return less the day's
 cross-sectional mean, over the day's cross-sectional standard deviation. Both read other
-symbols' returns of the target day only, as "return" reads the symbol's own: labels of
+symbols' returns of the target day only, as "log_return" reads the symbol's own: labels of
 training rows, never inputs.
 
 A forecast score z of a cross-sectional target becomes a return forecast `m + s * z`, with
@@ -27,14 +27,15 @@ import pandas as pd
 from stockcaster.features.entry import Entry, names, registry
 
 TARGETS = registry(
-    Entry("close", "the next close itself (the post's)", panel=False),
-    Entry("log_return", "the next log-return", panel=False),
-    Entry("return", "each symbol's next log-return", panel=True),
-    Entry("rank", "the next return's rank across the day's symbols", panel=True),
-    Entry("zscore", "the next return standardised across the day's symbols", panel=True),
+    Entry("close", "the next close itself (the post's)", series=True, panel=False),
+    Entry("log_return", "the next log-return (each symbol's own)", series=True, panel=True),
+    Entry("rank", "the next return's rank across the day's symbols", series=False, panel=True),
+    Entry(
+        "zscore", "the next return standardised across the day's symbols", series=False, panel=True
+    ),  # fmt: skip
 )
-Target = Literal["close", "log_return"]  # a series' (FeatureConfig.target)
-TargetKind = Literal["return", "rank", "zscore"]  # a panel's (GlobalConfig.target)
+Target = Literal["close", "log_return", "rank", "zscore"]  # FeatureConfig.target
+SERIES_TARGETS = names(TARGETS, panel=False)
 PANEL_TARGETS = names(TARGETS, panel=True)
 _UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank
 
@@ -83,7 +84,7 @@ def next_returns(log_close: np.ndarray, stops: np.ndarray) -> np.ndarray:
     return out
 
 
-def cross_sectional(returns: np.ndarray, days: np.ndarray, kind: TargetKind) -> np.ndarray:
+def cross_sectional(returns: np.ndarray, days: np.ndarray, kind: Target) -> np.ndarray:
     """Each return ranked ("rank") or standardised ("zscore") among those of its day.
 
     Args:

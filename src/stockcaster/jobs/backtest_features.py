@@ -29,7 +29,7 @@ from stockcaster.jobs.universe_panel import (
     pair_name,
     retrain_cutoffs,
 )
-from stockcaster.models.config import GlobalConfig
+from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions
 
 
@@ -73,17 +73,12 @@ def feature_set_forecasts(
         retrain_cutoffs(days, days[first], walk.retrain_every),
         walk.window == "sliding",
     )
-    preset = options.preset
-    config = GlobalConfig(
-        lookback=preset.features.lookback,
-        windows_per_epoch=None,
-        model=preset.model,
-        training=preset.training,
-    )
+    config = _panel_of_one(options.preset)
     out = []
     for model in (m for m in models if MODELS[m].make_panel):
         for name in (f for f in features if f != DEFAULT_FEATURES):
-            settings = dataclasses.replace(config, features=name)
+            inputs = dataclasses.replace(config.features, inputs=name)
+            settings = dataclasses.replace(config, features=inputs)
             forecaster = MODELS[model].make_panel(
                 dataclasses.replace(options, global_model=settings)
             )
@@ -99,3 +94,18 @@ def feature_history(features: tuple[str, ...], options: ModelOptions) -> int:
     """Closes before the test period that the feature sets need: warm-up and three windows."""
     sets = [FEATURE_SETS[f] for f in features if f != DEFAULT_FEATURES]
     return max([0, *(s.warmup + min_fit_rows(options.preset.features) for s in sets)])
+
+
+def _panel_of_one(preset: RunConfig) -> RunConfig:
+    """The global model a feature set trains on one symbol: the `universe` preset's
+    features and refits, with `preset`'s lookback, network and training, every window an
+    epoch."""
+    universe = load_preset("universe")
+    training = dataclasses.replace(
+        preset.training, windows_per_epoch=None, warm_epochs=universe.training.warm_epochs
+    )
+    features = dataclasses.replace(universe.features, lookback=preset.features.lookback)
+    return dataclasses.replace(
+        universe, features=features, model=preset.model, training=training,
+        tabular=universe.tabular,
+    )  # fmt: skip

@@ -79,7 +79,7 @@ def predict_universe(
                               bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
-    set_aside.update({s: f"fewer than {bundle.config.lookback} rows to forecast from"
+    set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
                       for s in too_short})  # fmt: skip
     forecast = paths.reindex(columns=list(C.FUTURE_FORECAST_COLUMNS))
     check_forecast(forecast, model)

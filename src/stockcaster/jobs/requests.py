@@ -3,8 +3,8 @@
 The CLI hands over plain values (strings, numbers, paths) and gets back the objects the
 jobs take: where the prices come from (`symbol_source`, `panel_source`), a preset with
 `--epochs` applied (`preset`), and a universe's global model (`global_model`), which
-`universe`, `train --universe`, `tune --universe` and a universe search's `best.toml`
-all build the same way.
+`universe`, `train --universe` and `tune --universe` build the same way: the same
+settings object as a symbol's preset, from the `universe` preset or one named.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.config import GlobalConfig
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.store import files
-from stockcaster.tuning.tasks import tuned_global
 
-__all__ = ["GlobalConfig", "global_model", "holds_universe", "panel_source", "preset"]
+__all__ = ["RunConfig", "global_model", "holds_universe", "panel_source", "preset"]
 
 
 def symbol_source(
@@ -55,23 +53,39 @@ def global_model(
     preset_name: str | None = None,
     quantiles: str | None = None,
     **options,
-) -> GlobalConfig:
-    """A universe's global model: the defaults, then the options given (lookback,
-    embedding_dim, target, normalise; epochs and batch_size set its training), then
-    `quantiles` (a head such as "0.1,0.5,0.9"); a universe search's `best.toml` named as
-    the preset sets the network, lookback and training it found, over the options."""
-    base = GlobalConfig()
-    options = {k: v for k, v in options.items() if v is not None}
-    training = {k: options.pop(k) for k in ("epochs", "batch_size") if k in options}
+) -> RunConfig:
+    """A universe's global model: the `universe` preset (or `preset_name`, a preset or a
+    .toml such as a universe search's best.toml), then the options given over it (lookback,
+    target and normalise set its features; embedding_dim its network; epochs and
+    batch_size its training), then `quantiles` (a head such as "0.1,0.5,0.9").
+
+    Raises:
+        StockcasterError: a preset a panel's model cannot take (a series' target, a
+            multi-step head).
+    """
+    config = load_preset(preset_name or "universe")
+    given = {k: v for k, v in options.items() if v is not None}
+    parts = {
+        section: {k: given.pop(k) for k in keys if k in given}
+        for section, keys in (
+            ("features", ("lookback", "target", "normalise")),
+            ("model", ("embedding_dim",)),
+            ("training", ("epochs", "batch_size")),
+        )  # fmt: skip
+    }
+    if given:
+        raise TypeError(f"global_model: unknown options {sorted(given)}")
+    parts["features"]["inputs"] = features
+    if quantiles is not None:
+        parts["model"]["quantiles"] = parse_quantiles(quantiles)
     config = dataclasses.replace(
-        base,
-        features=features,
-        training=dataclasses.replace(base.training, **training),
-        **options,
+        config,
+        **{
+            name: dataclasses.replace(getattr(config, name), **changed)
+            for name, changed in parts.items()
+        },  # fmt: skip
     )
-    head = dataclasses.replace(config.model, quantiles=parse_quantiles(quantiles))
-    config = dataclasses.replace(config, model=head)
-    return config if preset_name is None else tuned_global(config, load_preset(preset_name))
+    return config.for_panel(f"--global-preset {preset_name or 'universe'}")
 
 
 def parse_quantiles(text: str | None) -> tuple[float, ...]:

@@ -28,8 +28,7 @@ from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
 from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.presets import load_preset, to_toml
+from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.models.registry import Capability, models_with
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
@@ -177,11 +176,12 @@ def _task(source, config: TuneConfig, space: Space):
     return task, series, (prices.source, prices.symbol)
 
 
-def _global(config: TuneConfig, space: Space) -> GlobalConfig:
+def _global(config: TuneConfig, space: Space) -> RunConfig:
     """The universe's global model, its lookback the space's longest (so the plan checks
     that every trial's windows fit before the cutoff)."""
     base = global_model(config.features)
-    return dataclasses.replace(base, lookback=longest(space, "lookback", base.lookback))
+    lookback = longest(space, "lookback", base.features.lookback)
+    return dataclasses.replace(base, features=dataclasses.replace(base.features, lookback=lookback))
 
 
 @contextlib.contextmanager

@@ -135,7 +135,7 @@ def _symbol_job(plan, config: UniverseConfig, options: ModelOptions, given: tupl
         cutoff=plan.cutoff,
         models=tuple(m for m in config.models if m not in config.panel_models()),
         given_models=given,
-        ranking_models=given if config.global_model.target != "return" else (),
+        ranking_models=given if config.global_model.features.target != "log_return" else (),
         min_history=config.min_history,
         retrain_every=config.retrain_every,
         cost_bps=config.cost_bps,

@@ -24,8 +24,8 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.config import GlobalConfig
 from stockcaster.models.global_model import GlobalNetwork, learned_features
+from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import Capability, ModelOptions, models_with, network_model
 from stockcaster.store import files
 
@@ -60,7 +60,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
     model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in networks)
     settings = _family_config(config.global_model, model, feature_set, config.model_options())
     j = len(when.cutoffs) - 1
-    name = pair_name(model, feature_set, settings.target)
+    name = pair_name(model, feature_set, settings.features.target)
     network = load_network(files.global_network_file(folder, name, j))
     rows = when.training_rows(j)
     features = learned_features(rows, when.cutoffs[j], settings)
@@ -71,7 +71,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
 @job
 def train_universe(
     source: PanelSource,
-    config: GlobalConfig,
+    config: RunConfig,
     family: str,
     save: str | Path,
     min_history: int = 60,
@@ -99,7 +99,7 @@ def train_universe(
             f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
         )
     rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
-    settings = _family_config(config, family, config.features, ModelOptions())
+    settings = _family_config(config, family, config.features.inputs, ModelOptions())
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
     fitted = model.fitted
@@ -115,7 +115,7 @@ def resume_universe(
     """Continue training a universe bundle's network on newer data; save a new bundle.
 
     The old bundle is only read. The network starts from the bundle's weights (for at
-    most the config's `warm_epochs`), and every symbol's statistics are fitted again on
+    most the config's `training.warm_epochs`), and every symbol's statistics are fitted again on
     the newer data's rows. Without a symbol embedding, every symbol of the newer data
     with `min_history` closes trains, new ones included; with one, the embedding knows
     only the bundle's symbols, so those are the ones trained (new symbols are listed as
@@ -135,7 +135,7 @@ def resume_universe(
     prices = panel.prices[~panel.prices[C.SYMBOL].isin(list(panel.broken))]
     counts = prices.groupby(C.SYMBOL).size()
     kept = set(counts[counts >= min_history].index)
-    if old.config.embedding_dim > 0:
+    if old.config.model.embedding_dim > 0:
         missing = [s for s in old.symbols if s not in kept]
         if missing:
             raise StockcasterError(
@@ -158,9 +158,8 @@ def resume_universe(
 
 
 def _family_config(
-    config: GlobalConfig, family: str, feature_set: str, options: ModelOptions
-) -> GlobalConfig:
+    config: RunConfig, family: str, feature_set: str, options: ModelOptions
+) -> RunConfig:
     """The global model's config as the registry builds `family` (its own network)."""
-    return dataclasses.replace(
-        config, features=feature_set, model=network_model(family, config.model, options)
-    )
+    model = network_model(family, config.model, options)
+    return dataclasses.replace(config.with_inputs(feature_set), model=model)

@@ -26,13 +26,13 @@ GLOBAL_STAGE = "global_model"  # the store's record of each fit: "global_model:N
 DEFAULT_FEATURES = "returns"
 
 
-def pair_name(model: str, feature_set: str, target: str = "return") -> str:
+def pair_name(model: str, feature_set: str, target: str = "log_return") -> str:
     """The name a pair is scored under: the model's, with the feature set unless "returns"
-    and the target unless "return" (`lstm`, `lstm:technical`, `lstm:technical:rank`)."""
+    and the target unless "log_return" (`lstm`, `lstm:technical`, `lstm:technical:rank`)."""
     parts = [model]
-    if feature_set != DEFAULT_FEATURES or target != "return":
+    if feature_set != DEFAULT_FEATURES or target != "log_return":
         parts.append(feature_set)
-    if target != "return":
+    if target != "log_return":
         parts.append(target)
     return ":".join(parts)
 
@@ -109,8 +109,8 @@ def panel_forecasts(
     keys = pd.MultiIndex.from_frame(prices[[C.SYMBOL, C.DATE]])
     out = {}
     for model, feature_set in config.panel_pairs():
-        name = pair_name(model, feature_set, options.global_model.target)
-        settings = dataclasses.replace(options.global_model, features=feature_set)
+        name = pair_name(model, feature_set, options.global_model.features.target)
+        settings = options.global_model.with_inputs(feature_set)
         forecaster = MODELS[model].make_panel(dataclasses.replace(options, global_model=settings))
         parts = []
         for j in range(len(when.cutoffs)):
@@ -158,7 +158,7 @@ def fit_records(store: ResultsStore, config, n_fits: int) -> dict[str, list[dict
     """Every pair's stored fit records, in fit order."""
     records = {}
     for model, feature_set in config.panel_pairs():
-        name = pair_name(model, feature_set, config.global_model.target)
+        name = pair_name(model, feature_set, config.global_model.features.target)
         found = [store.stage(stage_name(name, j)) for j in range(n_fits)]
         records[name] = [r for r in found if r is not None]
     return records

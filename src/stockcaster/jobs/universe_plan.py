@@ -25,8 +25,7 @@ from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.evaluation.symbol_work import eligible_symbols
 from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
-from stockcaster.models.global_model import GlobalConfig
-from stockcaster.models.presets import load_preset
+from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, universe_models
 from stockcaster.settings import current_backend
 from stockcaster.store.files import json_text
@@ -49,10 +48,10 @@ class UniverseConfig:
         top_k: symbols long and short in the cross-sectional portfolio.
         cost_bps: trading cost per unit of weight traded, in basis points.
         ma_window: closes averaged by the moving-average baseline.
-        global_model: the global models' config (lookback, network sizes, training).
+        global_model: the global models' config (a preset, `universe` by default).
         preset: the per-symbol networks' preset.
         features: the feature sets every global model is trained on, one pair each;
-            empty for `global_model.features` alone.
+            empty for the global model's own (`features.inputs`) alone.
         window: the global models' training rows at a refit: "expanding" (all days up
             to it) or "sliding" (as many days as the first fit had).
         settings: the models' own settings (`--set`, `registry.model_settings`).
@@ -66,7 +65,7 @@ class UniverseConfig:
     top_k: int = 10
     cost_bps: float = 5.0
     ma_window: int = 5
-    global_model: GlobalConfig = field(default_factory=GlobalConfig)
+    global_model: RunConfig = field(default_factory=lambda: load_preset("universe"))
     preset: str = "default"
     features: tuple[str, ...] = ()
     window: str = "expanding"
@@ -113,7 +112,7 @@ class UniverseConfig:
 
     def feature_sets(self) -> tuple[str, ...]:
         """The feature sets the global models are trained on."""
-        return self.features or (self.global_model.features,)
+        return self.features or (self.global_model.features.inputs,)
 
     def panel_pairs(self) -> list[tuple[str, str]]:
         """Every (global model, feature set) pair this run trains, model by model."""
@@ -195,7 +194,7 @@ def _check_windows(
     A symbol with r closes up to the cutoff has r - warmup rows with every feature, and
     r - warmup - lookback windows whose target is a training day.
     """
-    lookback = config.global_model.lookback
+    lookback = config.global_model.features.lookback
     rows = prices[prices[C.SYMBOL].isin(eligible) & (prices[C.DATE] <= cutoff)]
     counts = rows.groupby(C.SYMBOL).size().to_numpy()
     for name in config.feature_sets():

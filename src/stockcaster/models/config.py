@@ -1,4 +1,4 @@
-"""The network's shape, as a small frozen config."""
+"""The network's shape and the tabular models' settings, as small frozen configs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.panel import FeatureSet
-from stockcaster.features.scaling import NORMALISATIONS
-from stockcaster.features.targets import PANEL_TARGETS, TargetKind
-from stockcaster.training.config import EarlyStop, ReduceLR, TrainConfig
 
 Cell = Literal["lstm", "gru"]
 CELLS: tuple[str, ...] = ("lstm", "gru")
@@ -45,6 +41,8 @@ class ModelConfig:
         horizon: steps forecast at once by a direct multi-output head (1: one step).
         quantiles: quantile levels the head outputs, trained with the pinball loss;
             empty for a point forecast trained with MSE.
+        embedding_dim: a panel's global network: the width of a learned symbol
+            embedding beside each window; 0 for none.
     """
 
     family: Family = "rnn"
@@ -57,6 +55,7 @@ class ModelConfig:
     dense: tuple[int, ...] = ()
     horizon: int = 1
     quantiles: tuple[float, ...] = ()
+    embedding_dim: int = 0
 
     @property
     def direct(self) -> bool:
@@ -77,6 +76,10 @@ class ModelConfig:
                 )
         if not 0 <= self.dropout < 1:
             raise StockcasterError(f"expected dropout in [0, 1), received dropout={self.dropout}")
+        if self.embedding_dim < 0:
+            raise StockcasterError(
+                f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
+            )
         if self.horizon < 1:
             raise StockcasterError(f"expected horizon >= 1, received horizon={self.horizon}")
         if any(not 0 < q < 1 for q in self.quantiles) or list(self.quantiles) != sorted(
@@ -114,76 +117,4 @@ class TabularConfig:
         if self.feature_fraction is not None and self.feature_fraction > 1:
             raise StockcasterError(
                 f"expected feature_fraction <= 1, received feature_fraction={self.feature_fraction}"
-            )
-
-
-@dataclass(frozen=True)
-class GlobalConfig:
-    """The global model: its windows, network and training.
-
-    Attributes:
-        lookback: days per window.
-        features: a feature set of `features/panel.py`.
-        embedding_dim: width of a learned symbol embedding; 0 for none.
-        validation: share of the training days, from their end, watched by the callbacks.
-        center_returns: subtract each symbol's mean return before scaling. Off by
-            default: then a forecast of 0 is the naive forecast, and a mean return (a
-            drift) is not added to every forecast, which on the shared panel cost more
-            than it gave.
-        windows_per_epoch: training windows per epoch (a fresh random share each epoch),
-            so early stopping checks the validation loss every 65,536 windows rather than
-            once per pass over the universe, which is past the best point already.
-        model: the network's family and sizes (one-step point head).
-        training: epochs, batch size, learning rate, seed and callbacks.
-        warm_epochs: the most epochs of a refit that starts from earlier weights.
-        target: what the model learns: "return" (the next log-return) or, for models
-            meant to rank, "rank" or "zscore" across the day's symbols
-            (`features/targets.py`).
-        normalise: "symbol" (each symbol's features by its own training rows) or
-            "cross-section" (then z-scored again across each day's symbols).
-        tabular: the settings of a global `linear` or `lightgbm` model.
-    """
-
-    lookback: int = 20
-    features: FeatureSet = "returns"
-    embedding_dim: int = 0
-    validation: float = 0.15
-    center_returns: bool = False
-    windows_per_epoch: int | None = 65536
-    model: ModelConfig = field(
-        default_factory=lambda: ModelConfig(recurrent=(RecurrentLayer("lstm", 32),))
-    )
-    training: TrainConfig = field(
-        default_factory=lambda: TrainConfig(
-            epochs=20,
-            batch_size=512,
-            learning_rate=1e-3,
-            reduce_lr=ReduceLR(patience=2, factor=0.5, min_lr=1e-5),
-            early_stopping=EarlyStop(patience=4),
-        )
-    )
-    warm_epochs: int = 5
-    target: TargetKind = "return"
-    normalise: str = "symbol"
-    tabular: TabularConfig = field(default_factory=TabularConfig)
-
-    def __post_init__(self) -> None:
-        if self.lookback < 1:
-            raise StockcasterError(f"--lookback: expected at least 1, received {self.lookback}")
-        if self.embedding_dim < 0:
-            raise StockcasterError(
-                f"--embedding-dim: expected 0 or more, received {self.embedding_dim}"
-            )
-        if self.target not in PANEL_TARGETS:
-            raise StockcasterError(
-                f"--target: expected one of {', '.join(PANEL_TARGETS)}, received {self.target!r}"
-            )
-        if self.normalise not in NORMALISATIONS:
-            raise StockcasterError(
-                f"--normalise: expected one of {', '.join(NORMALISATIONS)}, "
-                f"received {self.normalise!r}"
-            )
-        if not 0 < self.validation < 1:
-            raise StockcasterError(
-                f"expected a validation share in (0, 1), received {self.validation}"
             )

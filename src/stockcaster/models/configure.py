@@ -1,4 +1,4 @@
-"""A trial's parameters, set on a family's preset (one symbol) or global config (a universe).
+"""A trial's parameters, set on a family's config: one symbol's preset or a universe's.
 
 The search space (`space.py`, the entry's `ModelSpec.space`) names parameters by what
 they mean: `units` is the size of every recurrent layer of the LSTM and GRU families and
@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from stockcaster.errors import StockcasterError
-from stockcaster.models.config import GlobalConfig, ModelConfig, TabularConfig
+from stockcaster.models.config import ModelConfig, TabularConfig
 from stockcaster.models.families import NEURAL, TABULAR, family_model
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
@@ -30,7 +30,8 @@ Settings = tuple[tuple[str, object], ...]  # each model's own settings (`ModelOp
 
 
 def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
-    """`preset` with a trial's `params` set on `family`'s network or regressor.
+    """`preset` (a symbol's or a universe's global model's) with a trial's `params` set on
+    `family`'s network or regressor.
 
     Raises:
         StockcasterError: a family without hyper-parameters, or a parameter it lacks.
@@ -48,19 +49,6 @@ def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
         features=features,
         model=_network(family, preset.model, params),
         training=_training(preset.training, params),
-    )
-
-
-def configure_global(family: str, config: GlobalConfig, params: dict) -> GlobalConfig:
-    """The universe's global model `config` with a trial's `params` set on `family`."""
-    _check(family, params)
-    if family in TABULAR:
-        return dataclasses.replace(config, tabular=TabularConfig(**params))
-    return dataclasses.replace(
-        config,
-        lookback=int(params.get("lookback", config.lookback)),
-        model=_network(family, config.model, params),
-        training=_training(config.training, params),
     )
 
 

@@ -11,7 +11,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FEATURE_SETS, panel_features
-from stockcaster.models.config import GlobalConfig
+from stockcaster.models.presets import RunConfig
 
 
 def point_and_band(
@@ -32,7 +32,7 @@ def point_and_band(
 
 
 def next_session_forecasts(
-    network, config: GlobalConfig, scales: dict, prices: pd.DataFrame, cutoff: np.datetime64
+    network, config: RunConfig, scales: dict, prices: pd.DataFrame, cutoff: np.datetime64
 ) -> pd.DataFrame:
     """Each symbol's forecast of the close after its last row, from the window ending there.
 
@@ -51,16 +51,17 @@ def next_session_forecasts(
     known = list(scales["symbols"])
     present = list(dict.fromkeys(prices[C.SYMBOL]))
     index = np.array([known.index(s) for s in present], dtype="int32")
+    given, lookback = config.features, config.features.lookback
     features = panel_features(
-        prices, cutoff, config.features, config.center_returns,
+        prices, cutoff, given.inputs, given.center_returns,
         scale=(tuple(present), scales["mean"][index], scales["std"][index]),
-        target=config.target, moments=scales["moments"], normalise=config.normalise,
+        target=given.target, moments=scales["moments"], normalise=given.normalise,
     )  # fmt: skip
     ends = features.stops - 1
-    ends = ends[ends - config.lookback + 1 >= features.starts + features.warmup]
-    rows = ends[:, None] - np.arange(config.lookback)[::-1]  # [symbols, lookback]
+    ends = ends[ends - lookback + 1 >= features.starts + features.warmup]
+    rows = ends[:, None] - np.arange(lookback)[::-1]  # [symbols, lookback]
     windows = features.values[rows]
-    if config.embedding_dim > 0:
+    if config.model.embedding_dim > 0:
         windows = [windows, index[features.symbol_id[ends]]]
     z, band = point_and_band(network.predict_on_batch(windows), config.model.quantiles)
     table = pd.DataFrame(
@@ -78,7 +79,7 @@ def next_session_forecasts(
 
 def session_paths(
     network,
-    config: GlobalConfig,
+    config: RunConfig,
     scales: dict,
     prices: pd.DataFrame,
     cutoff: np.datetime64,
@@ -104,10 +105,10 @@ def session_paths(
         StockcasterError: more than one step of a feature set that reads more than the
             close (the future open, high, low and volume are unknown).
     """
-    needs = FEATURE_SETS[config.features].needs
+    needs = FEATURE_SETS[config.features.inputs].needs
     if horizon > 1 and tuple(needs) != (C.CLOSE,):
         raise StockcasterError(
-            f"--horizon: expected 1 trading day for a bundle of the {config.features!r} "
+            f"--horizon: expected 1 trading day for a bundle of the {config.features.inputs!r} "
             f"feature set (it reads {', '.join(needs)}, unknown on later days), received {horizon}"
         )
     steps, widths = [], []

@@ -21,8 +21,8 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import PanelFeatures, panel_features
 from stockcaster.features.split import last_training_day
 from stockcaster.models.base import NotFittedError
-from stockcaster.models.config import GlobalConfig
 from stockcaster.models.global_forecast import point_and_band
+from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.settings import logger_levels
 
 
@@ -40,33 +40,35 @@ class GlobalFit:
 
 
 def learned_features(
-    prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig
+    prices: pd.DataFrame, cutoff: np.datetime64, config: RunConfig
 ) -> PanelFeatures:
     """The features and targets a global model learns from, scaled by the rows to `cutoff`."""
+    features = config.features.for_panel("the global model's")
     return panel_features(
         prices,
         cutoff,
-        config.features,
-        config.center_returns,
-        target=config.target,
-        normalise=config.normalise,
+        features.inputs,
+        features.center_returns,
+        target=features.target,
+        normalise=features.normalise,
     )
 
 
 def known_features(
-    known: PanelFeatures, prices: pd.DataFrame, cutoff: np.datetime64, config: GlobalConfig
+    known: PanelFeatures, prices: pd.DataFrame, cutoff: np.datetime64, config: RunConfig
 ) -> PanelFeatures:
     """The features of `prices`' symbols that `known` holds, scaled as `known` was."""
     prices = prices[prices[C.SYMBOL].isin(known.symbols)]  # a sliding fit may know fewer
+    features = config.features
     return panel_features(
         prices,
         cutoff,
-        config.features,
-        config.center_returns,
+        features.inputs,
+        features.center_returns,
         scale=(known.symbols, known.mean, known.std),
-        target=config.target,
+        target=features.target,
         moments=known.moments,
-        normalise=config.normalise,
+        normalise=features.normalise,
     )
 
 
@@ -89,25 +91,26 @@ def training_ends(
     return ends[target_days <= split], ends[target_days > split]
 
 
-def datasets(features: PanelFeatures, config: GlobalConfig):
+def datasets(features: PanelFeatures, config: RunConfig):
     """The training and validation datasets (validation: the last training days)."""
     # Delayed import: the dataset is a Keras PyDataset, and Keras starts only when needed.
     from stockcaster.training.panel_dataset import WindowDataset
 
-    fit_ends, validation_ends = training_ends(features, config.lookback, config.validation)
-    batch, seed = config.training.batch_size, config.training.seed
-    with_symbol = config.embedding_dim > 0
+    lookback, training = config.features.lookback, config.training
+    fit_ends, validation_ends = training_ends(features, lookback, config.features.validation)
+    batch, seed = training.batch_size, training.seed
+    with_symbol = config.model.embedding_dim > 0
     fit = WindowDataset(
-        features, fit_ends, config.lookback, batch, with_symbol, seed, config.windows_per_epoch
+        features, fit_ends, lookback, batch, with_symbol, seed, training.windows_per_epoch
     )
-    validation = WindowDataset(features, validation_ends, config.lookback, batch, with_symbol)
+    validation = WindowDataset(features, validation_ends, lookback, batch, with_symbol)
     return fit, validation
 
 
 def train_global(
     prices: pd.DataFrame,
     cutoff: np.datetime64,
-    config: GlobalConfig,
+    config: RunConfig,
     verbose: bool = False,
     network=None,
 ) -> GlobalFit:
@@ -119,7 +122,7 @@ def train_global(
         config: the model.
         verbose: print Keras' line per epoch.
         network: a network trained before, to continue from for at most
-            `config.warm_epochs` epochs; None builds a fresh one.
+            `config.training.warm_epochs` epochs; None builds a fresh one.
     """
     # Delayed imports: the network and its training are Keras, started only when needed.
     from stockcaster.models.global_network import build_global_network
@@ -134,12 +137,11 @@ def train_global(
     if network is None:
         network = build_global_network(
             config.model,
-            (config.lookback, features.n_features),
+            (config.features.lookback, features.n_features),
             len(features.symbols),
-            config.embedding_dim,
         )
     else:
-        training = dataclasses.replace(training, epochs=min(training.epochs, config.warm_epochs))
+        training = dataclasses.replace(training, epochs=min(training.epochs, training.warm_epochs))
     quantiles = config.model.quantiles
     loss = PinballLoss(quantiles) if quantiles else "mse"  # a direct quantile head
     result = train(network, fit, validation, training, verbose=verbose, loss=loss)
@@ -155,7 +157,7 @@ def train_global(
 
 
 def forecast_test_days(
-    model: GlobalFit, config: GlobalConfig, features: PanelFeatures | None = None
+    model: GlobalFit, config: RunConfig, features: PanelFeatures | None = None
 ) -> pd.DataFrame:
     """The one-step close forecast of every symbol's every day after the cutoff.
 
@@ -173,9 +175,10 @@ def forecast_test_days(
     from stockcaster.training.panel_dataset import WindowDataset
 
     features = model.features if features is None else features
-    ends = features.window_ends(config.lookback, "test")
+    lookback = config.features.lookback
+    ends = features.window_ends(lookback, "test")
     batches = WindowDataset(
-        features, ends, config.lookback, 4096, config.embedding_dim > 0, shuffle_seed=None
+        features, ends, lookback, 4096, config.model.embedding_dim > 0, shuffle_seed=None
     )
     out = model.network.predict(batches, verbose=0)  # standardised log-return forecasts
     z, band = point_and_band(out, config.model.quantiles)
@@ -192,8 +195,8 @@ class GlobalNetwork:
         name: the name shown in leaderboards.
     """
 
-    def __init__(self, config: GlobalConfig | None = None, name: str = "lstm"):
-        self.config = config or GlobalConfig()
+    def __init__(self, config: RunConfig | None = None, name: str = "lstm"):
+        self.config = config or load_preset("universe")
         self.name = name
         self.fitted: GlobalFit | None = None
         self.cutoff: np.datetime64 | None = None

@@ -14,20 +14,21 @@ from stockcaster.models.networks import build_network
 
 
 def build_global_network(
-    config: ModelConfig, input_shape: tuple[int, int], n_symbols: int, embedding_dim: int = 0
+    config: ModelConfig, input_shape: tuple[int, int], n_symbols: int
 ) -> keras.Model:
     """Build the (uncompiled) global network.
 
     Args:
-        config: the family, its body and the head (one step, point forecast).
+        config: the family, its body, the head and the width of the symbol embedding
+            (`embedding_dim`, 0 for none).
         input_shape: `(lookback, features)` of one window.
         n_symbols: symbols the embedding knows.
-        embedding_dim: width of the symbol embedding; 0 for none.
 
     Returns:
         A model mapping `[batch, lookback, features]` (and, with an embedding, `[batch]`
         symbol indices) to `[batch, 1]`.
     """
+    embedding_dim = config.embedding_dim
     if embedding_dim == 0:
         return build_network(config, input_shape, name="global_network")
     lookback, width = input_shape

@@ -32,11 +32,11 @@ class NetworkForecaster:
 
     Each `fit` refits the feature pipeline (scaler) on the window it is given and trains
     with a validation tail carved from that window. The first fit starts from fresh
-    weights; later fits continue from the previous weights for at most `warm_epochs`.
+    weights; later fits continue from the previous weights for at most the training's
+    `warm_epochs`.
 
     Args:
         features, model, training: the preset's configs.
-        warm_epochs: the most epochs of a refit after the first fit.
         name: the name shown in leaderboards.
     """
 
@@ -45,14 +45,12 @@ class NetworkForecaster:
         features: FeatureConfig,
         model: ModelConfig,
         training: TrainConfig,
-        warm_epochs: int = 10,
         name: str = "lstm",
     ):
         self.name = name
         self.features = features
         self.model_config = model
         self.training = training
-        self.warm_epochs = warm_epochs
         self.quantiles = tuple(model.quantiles)
         self.fits = 0
         self.network = None
@@ -72,7 +70,7 @@ class NetworkForecaster:
             set_seed(config.seed)
             self.network = build_network(head, fit.x.shape[1:], name=self.name)
         else:
-            config = dataclasses.replace(config, epochs=min(config.epochs, self.warm_epochs))
+            config = dataclasses.replace(config, epochs=min(config.epochs, config.warm_epochs))
             # Each refit compiles afresh (new optimiser state, same weights), which
             # TensorFlow reports as "retracing"; that is the intent here, not a leak.
             levels = {"tensorflow": logging.ERROR}

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stockcaster.errors import StockcasterError
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.presets import RunConfig
+from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.settings import build
 
 Kinds = Mapping[str, "type | None"]  # model name -> its settings dataclass (None: none)
@@ -32,7 +31,7 @@ class ModelOptions:
 
     preset: RunConfig = field(default_factory=RunConfig)
     ma_window: int = 5
-    global_model: GlobalConfig = field(default_factory=GlobalConfig)
+    global_model: RunConfig = field(default_factory=lambda: load_preset("universe"))
     settings: tuple[tuple[str, Any], ...] = ()
 
     def settings_of(self, name: str, kind: type) -> Any:

@@ -20,11 +20,11 @@ from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import TabularConfig
 from stockcaster.models.global_model import (
-    GlobalConfig,
     known_features,
     learned_features,
     training_ends,
 )
+from stockcaster.models.presets import RunConfig, load_preset
 
 RIDGE_ALPHA = 1.0  # on standardised inputs; sklearn's default
 # LightGBM: shallow trees, slow learning and row/feature subsampling, as for noisy returns;
@@ -162,10 +162,11 @@ class GlobalTabular:
             the regressor's settings (`config.tabular`).
     """
 
-    def __init__(self, name: str, config: GlobalConfig | None = None):
+    def __init__(self, name: str, config: RunConfig | None = None):
         self.name = name
-        self.config = config or GlobalConfig()
-        self.lags = FEATURE_SETS[self.config.features].lags or self.config.lookback
+        self.config = config or load_preset("universe")
+        given = self.config.features
+        self.lags = FEATURE_SETS[given.inputs].lags or given.lookback
         self.fitted: TabularFit | None = None
         self.cutoff: np.datetime64 | None = None
 
@@ -173,7 +174,7 @@ class GlobalTabular:
         started = time.perf_counter()
         config = self.config
         features = learned_features(prices, cutoff, config)
-        fit_ends, validation_ends = training_ends(features, self.lags, config.validation)
+        fit_ends, validation_ends = training_ends(features, self.lags, config.features.validation)
         regressor = REGRESSORS[self.name](config.training.seed, True, config.tabular)
         validation = (
             flat_windows(features, validation_ends, self.lags),

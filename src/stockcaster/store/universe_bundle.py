@@ -24,10 +24,8 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.presets import to_toml
+from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import versions
-from stockcaster.settings import build, read_toml
 from stockcaster.store.bundle import load_network, save_network
 from stockcaster.store.bundle_files import BUNDLE_FORMAT, read_meta, write_bundle
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, UNIVERSE_KIND
@@ -40,7 +38,7 @@ class UniverseBundle:
     """A loaded universe bundle: the network, its config, each symbol's scales, metadata."""
 
     network: object  # keras.Model
-    config: GlobalConfig
+    config: RunConfig
     scales: dict
     meta: dict
 
@@ -70,7 +68,7 @@ def panel_fingerprint(prices: pd.DataFrame) -> dict:
 def save_universe_bundle(
     path: Path,
     network,
-    config: GlobalConfig,
+    config: RunConfig,
     features: PanelFeatures,
     family: str,
     prices: pd.DataFrame,
@@ -101,7 +99,7 @@ def save_universe_bundle(
         "exchange": exchange,
         "data": panel_fingerprint(prices),
         "trained_until": f"{pd.Timestamp(last):%Y-%m-%d}",
-        "input_shape": [config.lookback, features.n_features],
+        "input_shape": [config.features.lookback, features.n_features],
     }
     texts = {CONFIG_FILE: to_toml(config), SCALES_FILE: json.dumps(scales) + "\n"}
     write_bundle(Path(path), lambda folder: save_network(network, folder), texts, meta)
@@ -118,14 +116,14 @@ def load_universe_bundle(path: Path) -> UniverseBundle:
     meta = read_meta(path)
     if meta.get("kind") != UNIVERSE_KIND:
         raise StockcasterError(f"{path}: expected a universe bundle, received one of a symbol")
-    config = build(GlobalConfig, read_toml(path / CONFIG_FILE, "bundle"), str(path / CONFIG_FILE))
+    config = load_preset(str(path / CONFIG_FILE)).for_panel(str(path / CONFIG_FILE))
     scales = _read_scales(path, config)
     network = load_network(path / MODEL_FILE)
     _check_shapes(path, network, config, scales, meta)
     return UniverseBundle(network, config, scales, meta)
 
 
-def _read_scales(path: Path, config: GlobalConfig) -> dict:
+def _read_scales(path: Path, config: RunConfig) -> dict:
     where = path / SCALES_FILE
     try:
         scales = json.loads(where.read_text())
@@ -135,7 +133,8 @@ def _read_scales(path: Path, config: GlobalConfig) -> dict:
             raise TypeError("symbols and moments are lists")
     except (OSError, ValueError, KeyError, TypeError):
         raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
-    width = len(FEATURE_SETS[config.features].features) if config.features in FEATURE_SETS else 0
+    inputs = config.features.inputs
+    width = len(FEATURE_SETS[inputs].features) if inputs in FEATURE_SETS else 0
     if mean.shape != (len(symbols), width) or std.shape != mean.shape or len(moments) != 2:
         raise StockcasterError(
             f"{where}: expected statistics of {width} features per symbol, received an array "
@@ -168,8 +167,8 @@ def _check_values(where: Path, symbols, mean, std, moments) -> None:
                                f"received {float(spread[1])!r}")  # fmt: skip
 
 
-def _check_shapes(path: Path, network, config: GlobalConfig, scales: dict, meta: dict) -> None:
-    expected = [config.lookback, scales["mean"].shape[1]]
+def _check_shapes(path: Path, network, config: RunConfig, scales: dict, meta: dict) -> None:
+    expected = [config.features.lookback, scales["mean"].shape[1]]
     inputs = network.inputs
     model_in = list(inputs[0].shape[1:])
     embedded = len(inputs) == 2
@@ -177,10 +176,10 @@ def _check_shapes(path: Path, network, config: GlobalConfig, scales: dict, meta:
     quantiles = config.model.quantiles
     want = [1, len(quantiles)] if quantiles else [1]
     if (model_in != expected or meta.get("input_shape") != expected or out != want
-            or embedded != (config.embedding_dim > 0)):  # fmt: skip
+            or embedded != (config.model.embedding_dim > 0)):  # fmt: skip
         raise StockcasterError(
             f"{path}: expected a model taking windows of {expected} (with "
-            f"{'a' if config.embedding_dim else 'no'} symbol input) and giving {want}, "
+            f"{'a' if config.model.embedding_dim else 'no'} symbol input) and giving {want}, "
             f"received one taking {model_in}{' and a symbol' if embedded else ''} and "
             f"giving {out}"
         )

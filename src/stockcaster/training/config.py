@@ -34,6 +34,11 @@ class TrainConfig:
         seed: seeds weights, dropout and shuffling.
         reduce_lr: ReduceLROnPlateau settings, or None for a fixed learning rate.
         early_stopping: EarlyStopping settings, or None to train every epoch.
+        warm_epochs: the most epochs of a refit that starts from earlier weights.
+        windows_per_epoch: a panel's training windows per epoch (a fresh random share
+            each epoch), so early stopping checks the validation loss every so many
+            windows rather than once per pass over a universe, which is past the best
+            point already; None: every window, every epoch.
     """
 
     epochs: int = 60
@@ -42,9 +47,13 @@ class TrainConfig:
     seed: int = 42
     reduce_lr: ReduceLR | None = None
     early_stopping: EarlyStop | None = None
+    warm_epochs: int = 10
+    windows_per_epoch: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size"):
+        for name in ("epochs", "batch_size", "warm_epochs", "windows_per_epoch"):
+            if getattr(self, name) is None:
+                continue
             if getattr(self, name) < 1:
                 raise StockcasterError(
                     f"expected {name} >= 1, received {name}={getattr(self, name)}"

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from stockcaster.models.config import GlobalConfig
-from stockcaster.models.configure import configure, configure_global, configure_settings
+from stockcaster.models.configure import configure, configure_settings
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.tuning.panel_validation import PanelCloses, panel_holdout, score_panel_trial
 from stockcaster.tuning.validation import AfterFold, Fold, TrialScore, holdout_score, score_trial
 
-TUNED = "tuned"  # the name of a one-symbol search's best.toml preset
-TUNED_UNIVERSE = "tuned-universe"  # ... and of a universe search's (its global model)
+TUNED = "tuned"  # the name of a search's best.toml preset
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,7 @@ class SymbolTask:
 
     def configured(self, params: dict) -> RunConfig:
         """The preset with a trial's parameters (and the search's seed)."""
-        tuned = configure(self.family, self.preset, params)
-        training = dataclasses.replace(tuned.training, seed=self.seed)
-        return dataclasses.replace(tuned, name=TUNED, training=training)
+        return tuned(self.family, self.preset, params, self.seed)
 
     def make(self, params: dict):
         settings = configure_settings(self.family, self.settings, params)
@@ -69,17 +65,15 @@ class PanelTask:
     """Trials of a universe's global `family` model on every symbol's training days."""
 
     family: str
-    config: GlobalConfig
+    config: RunConfig
     closes: PanelCloses
     folds: list[Fold]
     seed: int = 0
     cost_bps: float = 5.0
 
-    def configured(self, params: dict) -> GlobalConfig:
-        tuned = configure_global(self.family, self.config, params)
-        return dataclasses.replace(
-            tuned, training=dataclasses.replace(tuned.training, seed=self.seed)
-        )
+    def configured(self, params: dict) -> RunConfig:
+        """The global model's config with a trial's parameters (and the search's seed)."""
+        return tuned(self.family, self.config, params, self.seed)
 
     def make(self, params: dict):
         spec = MODELS[self.family]
@@ -99,28 +93,18 @@ class PanelTask:
         return score, model
 
     def preset(self, params: dict) -> RunConfig:
-        """best.toml of a universe search: the global model's settings as a preset."""
-        tuned = self.configured(params)
-        base = RunConfig()
+        """best.toml of a universe search: its global model's settings, which `universe
+        --global-preset` and `train --universe --global-preset` take as they are."""
+        best = self.configured(params)
+        inputs = best.features.inputs
         return dataclasses.replace(
-            base,
-            name=TUNED_UNIVERSE,
-            description=f"tune --universe: the global {self.family} on {tuned.features}",
-            features=dataclasses.replace(base.features, lookback=tuned.lookback),
-            model=tuned.model,
-            training=tuned.training,
-            tabular=tuned.tabular,
+            best, description=f"tune --universe: the global {self.family} on {inputs}"
         )
 
 
-def tuned_global(base: GlobalConfig, preset: RunConfig) -> GlobalConfig:
-    """`universe --preset best.toml` of a universe search: its global model's settings."""
-    if preset.name != TUNED_UNIVERSE:
-        return base
-    return dataclasses.replace(
-        base,
-        lookback=preset.features.lookback,
-        model=preset.model,
-        training=preset.training,
-        tabular=preset.tabular,
-    )
+def tuned(family: str, config: RunConfig, params: dict, seed: int) -> RunConfig:
+    """`config` (a symbol's preset or a universe's global model) with a trial's `params`
+    set on `family`, and the search's seed."""
+    configured = configure(family, config, params)
+    training = dataclasses.replace(configured.training, seed=seed)
+    return dataclasses.replace(configured, name=TUNED, training=training)

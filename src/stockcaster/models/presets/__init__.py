@@ -1,4 +1,5 @@
-"""Run configs: small frozen objects, loaded from TOML and validated once.
+"""Run configs, one symbol's or a universe's: small frozen objects, loaded from TOML and
+validated once.
 
 Presets are named TOML files beside this module; a path to any TOML file of the
 same shape (such as the `config.toml` a run writes) works as a preset too.
@@ -23,8 +24,10 @@ from stockcaster.training import TrainConfig
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything `stockcaster run` needs besides the data: features, model, training
-    (and, for the `linear` and `lightgbm` families, their `tabular` settings)."""
+    """A model and its data, for one symbol or a universe's global model: features
+    (and targets), the network, its training and the `linear` and `lightgbm` families'
+    `tabular` settings. A preset is one, and so is a universe bundle's or a search's
+    best.toml."""
 
     name: str = "default"
     description: str = ""
@@ -32,6 +35,25 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainConfig = field(default_factory=TrainConfig)
     tabular: TabularConfig = field(default_factory=TabularConfig)
+
+    def for_panel(self, where: str) -> RunConfig:
+        """This config, checked for a panel's global model: a panel's target and
+        validation (`FeatureConfig.for_panel`) and a one-step head.
+
+        Raises:
+            StockcasterError: naming `where`, the setting and what a panel allows.
+        """
+        self.features.for_panel(where)
+        if self.model.horizon != 1:
+            raise StockcasterError(
+                f"{where} model: expected a one-step head (horizon 1) for a panel's global "
+                f"model, received horizon {self.model.horizon}"
+            )
+        return self
+
+    def with_inputs(self, inputs: str) -> RunConfig:
+        """This config on the panel's feature set `inputs`."""
+        return dataclasses.replace(self, features=dataclasses.replace(self.features, inputs=inputs))
 
 
 def preset_names() -> list[str]:
