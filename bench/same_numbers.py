@@ -16,6 +16,10 @@ tolerance of 1e-9, and exits 1 naming every value that differs.
 
 bench/results/same_numbers.json was recorded by commit 3d4ef78 (before issue 25's
 changes), twice: the two records were identical (743 values, none differ).
+
+A setting that a change moved, not changed, is compared at its new place: `relaid` moves
+each such value of the record as `MOVED` says (each entry names the commit that moved it),
+so the comparison still reads every value, and `ADDED` names the keys a change added.
 """
 
 from __future__ import annotations
@@ -36,6 +40,24 @@ STOCKCASTER = Path(sys.executable).parent / "stockcaster"
 RTOL = 1e-9
 # Keys whose values change from run to run by design: timings, paths, the command line.
 VOLATILE = {"folder", "report", "reproducibility", "bundle"}
+# d8478ea folded the universe's GlobalConfig into the one settings type (RunConfig): its
+# fields moved into sections, and its target "return" is the registry's one "log_return".
+_GLOBAL = ("universe", "settings", "config", "global_model")
+MOVED = {
+    (*_GLOBAL, key): (*_GLOBAL, section, key)
+    for section, keys in (
+        ("features", ("lookback", "validation", "center_returns", "normalise", "target")),
+        ("model", ("embedding_dim",)),
+        ("training", ("warm_epochs", "windows_per_epoch")),
+    )
+    for key in keys
+} | {(*_GLOBAL, "features"): (*_GLOBAL, "features", "inputs")}
+RENAMED = {((*_GLOBAL, "features", "target"), "return"): "log_return"}
+# ... and it added the preset's name and description, and the series' feature settings
+# (a panel reads none of them).
+ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
+    (*_GLOBAL, "features", key) for key in ("scaler", "layout", "test_fraction")
+}
 
 
 def cli(*args: str) -> dict:
@@ -129,7 +151,44 @@ def main() -> None:
     if args.against:
         before = json.loads(args.against.read_text())
         counted = sum(1 for _ in _leaves(before))
-        compare(before, numbers, f"{counted} recorded values compared")
+        compare(relaid(before, numbers), numbers, f"{counted} recorded values compared")
+
+
+def relaid(before: dict, after: dict) -> dict:
+    """The record with each moved setting at its new place (`MOVED`, `RENAMED`), and each
+    added key (`ADDED`) taken from `after`; values are moved, never changed."""
+    record = json.loads(json.dumps(before))
+    moved = [(old, new, _pop(record, old)) for old, new in MOVED.items() if _has(record, old)]
+    for _, new, value in moved:
+        _put(record, new, RENAMED.get((new, value), value))
+    for path in ADDED:
+        if _has(after, path) and _has(record, path[:-1]):
+            _put(record, path, _get(after, path))
+    return record
+
+
+def _has(record, path) -> bool:
+    for key in path:
+        if not isinstance(record, dict) or key not in record:
+            return False
+        record = record[key]
+    return True
+
+
+def _get(record, path):
+    for key in path:
+        record = record[key]
+    return record
+
+
+def _pop(record, path):
+    return _get(record, path[:-1]).pop(path[-1])
+
+
+def _put(record, path, value) -> None:
+    for key in path[:-1]:
+        record = record.setdefault(key, {})
+    record[path[-1]] = value
 
 
 def compare(before, after, what: str) -> None:

@@ -1,4 +1,9 @@
-"""The model code is backend-neutral: the same run and quantile head train on JAX."""
+"""The model code is backend-neutral: the same run, quantile head and universe train on JAX.
+
+One JAX process serves both tests (its start is most of their cost): started without
+`KERAS_BACKEND`, it runs `universe --backend jax` first, so the flag chooses the backend,
+and every later step trains on the backend that flag chose.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
+from conftest import ohlcv, tiny_forecast_preset, write_kaggle
 from stockcaster.models.families import NEURAL
 
 pytest.importorskip("jax", reason="jax is not installed")
-
 
 JAX_SCRIPT = """
 import json, sys
@@ -24,15 +30,21 @@ from test_forecasters import tiny_options
 from stockcaster.cli import app
 from stockcaster.models.families import NEURAL
 from stockcaster.models.registry import MODELS
+data, panel_file, folder, preset = sys.argv[1:]
+out = {}
+universe = CliRunner().invoke(app, [
+    "universe", "--data", panel_file, "--backend", "jax", "--models", "naive,lstm", "--epochs",
+    "1", "--lookback", "5", "--top-k", "1", "--workers", "1", "--out", folder + "/universe",
+    "--json"])
+out["universe"] = json.loads(universe.stdout) if universe.exit_code == 0 else universe.output
 import keras
-out = {"backend": keras.backend.backend()}
+out["backend"] = keras.backend.backend()
 table = panel(120, 3)
 series = table[table["symbol"] == "S0"].set_index("date")["close"]
-for name in NEURAL:  # the global forms build the same networks (the universe test below)
+for name in NEURAL:  # the global forms build the same networks (the universe above)
     model = MODELS[name].make(tiny_options())
     model.fit(series.iloc[:100])
     out[name] = bool(np.isfinite(model.predict(series, 2)).all())
-data, folder, preset = sys.argv[1:]
 run = CliRunner().invoke(app, ["run", "--data", data, "--epochs", "1", "--out", folder + "/runs",
                                "--json"])
 out["run"] = json.loads(run.stdout) if run.exit_code == 0 else run.output
@@ -43,39 +55,39 @@ print(json.dumps(out))
 """
 
 
-def test_every_family_the_run_and_the_quantile_head_train_on_jax(tmp_path, small_csv):
-    """One JAX process (its start is most of the cost): every network family fits and
-    forecasts, `run` trains and reports JAX, `train` saves a quantile head's bundle."""
-    from conftest import tiny_forecast_preset
-
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    preset = tiny_forecast_preset(tmp_path)
-    done = subprocess.run([sys.executable, "-c", JAX_SCRIPT, str(small_csv), str(tmp_path),
+@pytest.fixture(scope="module")
+def on_jax(tmp_path_factory):
+    """What the one JAX process did, and its folder."""
+    folder = tmp_path_factory.mktemp("jax")
+    data = write_kaggle(folder / "msft.csv", ohlcv(260))
+    two = write_kaggle(folder / "prices.csv", pd.concat([ohlcv(300, "MSFT", 0),
+                                                         ohlcv(300, "AAPL", 1)]))  # fmt: skip
+    preset = tiny_forecast_preset(folder)
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    done = subprocess.run([sys.executable, "-c", JAX_SCRIPT, str(data), str(two), str(folder),
                            preset], env=env, capture_output=True, text=True, cwd=".")  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]), folder
+
+
+def test_every_family_the_run_and_the_quantile_head_train_on_jax(on_jax):
+    """Every network family fits and forecasts, `run` trains and reports JAX, `train`
+    saves a quantile head's bundle."""
+    result, folder = on_jax
     assert result["backend"] == "jax"
     assert all(result[name] is True for name in NEURAL) and len(NEURAL) == 6, result
     metrics = result["run"]
     assert metrics["reproducibility"]["versions"]["backend"] == "jax", metrics
     assert metrics["mse_ratio"] > 0
     assert result["train"] is True, result["train"]
-    meta = json.loads((tmp_path / "bundle" / "bundle.json").read_text())
+    meta = json.loads((folder / "bundle" / "bundle.json").read_text())
     assert meta["versions"]["backend"] == "jax"
-    assert "quantiles = [" in (tmp_path / "bundle" / "config.toml").read_text()
+    assert "quantiles = [" in (folder / "bundle" / "config.toml").read_text()
 
 
-def test_universe_global_model_trains_on_the_backend_chosen_by_flag(tmp_path, kaggle_csv):
-    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
-    out = tmp_path / "universe"
-    run = subprocess.run(
-        [sys.executable, "-m", "stockcaster", "universe", "--data", str(kaggle_csv),
-         "--backend", "jax", "--models", "naive,lstm", "--epochs", "1", "--lookback", "5",
-         "--top-k", "1", "--workers", "1", "--out", str(out), "--json"],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-2000:]
-    summary = json.loads(run.stdout)
+def test_universe_global_model_trains_on_the_backend_chosen_by_flag(on_jax):
+    summary = on_jax[0]["universe"]
+    assert isinstance(summary, dict), summary
     assert summary["settings"]["backend"] == "jax"
     assert summary["global_model"]["symbols"] == 2
     assert {row["model"] for row in summary["scores"]} == {"naive", "lstm"}
