@@ -49,8 +49,9 @@ def test_bundle_holds_everything_and_no_pickle(trained):
         "model.keras", "config.toml", "scaler.json", "bundle.json"
     }  # fmt: skip
     meta = json.loads((bundle / "bundle.json").read_text())
-    assert meta["symbol"] == "MSFT" and meta["exchange"] == "XNYS"
-    assert meta["data"]["rows"] == 250 and meta["data"]["end"] == "2015-12-22"
+    assert meta["symbols"] == ["MSFT"] and meta["exchange"] == "XNYS" and meta["model"] == "lstm"
+    assert meta["data"]["rows"] == 250 and meta["data"]["end"] == meta["trained_until"]
+    assert meta["trained_until"] == "2015-12-22" and meta["format"] == 2
     assert len(meta["data"]["sha256"]) == 64
     assert {"stockcaster", "keras", "backend", "backend_version"} <= set(meta["versions"])
     assert json.loads((bundle / "scaler.json").read_text())["kind"] == "standard"
@@ -196,7 +197,10 @@ def _forge_scaler(bundle: Path, value, keys: tuple[str, ...] = ()) -> None:
          "scaler.json mean_: expected a list of one number, received an array of shape (1, 2)"),
         (lambda b: _forge_scaler(b, "x"), "scaler.json mean_: expected numbers, received"),
         (lambda b: _meta(b, files=[]), "bundle.json: expected bundle metadata"),
-        (lambda b: _meta(b, data={"end": "soon"}), "bundle.json data end: expected a date"),
+        (lambda b: _meta(b, trained_until="soon"), "bundle.json trained_until: expected a date"),
+        (lambda b: _meta(b, symbols=["MSFT", "AAPL"]),
+         "bundle.json symbols: expected one symbol's name"),
+        (lambda b: _meta(b, symbols="MSFT"), "bundle.json symbols: expected a list"),
         (lambda b: _meta(b, input_shape=[5, "x"]),
          "bundle.json input_shape: expected positive whole numbers"),
         (lambda b: _meta(b, exchange=7), "bundle.json exchange: expected a str, received '7'"),

@@ -188,7 +188,9 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
                                       "--save", str(bundle)])  # fmt: skip
     assert result.exit_code == 0, result.output
     meta = json.loads((bundle / "bundle.json").read_text())
-    assert meta["kind"] == "universe" and meta["trained_until"] == meta["data"]["end"]
+    assert meta["trained_until"] == meta["data"]["end"] and meta["model"] == "lstm"
+    scales = json.loads((bundle / "scales.json").read_text())
+    assert meta["symbols"] == scales["symbols"] and len(meta["symbols"]) == 5  # the panel's
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
         load_bundle(bundle)
     ask = ["predict", "--bundle", str(bundle), "--data", str(data), "--top-k", "2", "--json",

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from stockcaster.cli import inputs
 from stockcaster.cli.groups import Reported, SymbolData, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
@@ -26,15 +25,12 @@ from stockcaster.cli.options import (
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
-from stockcaster.errors import StockcasterError
 from stockcaster.jobs import requests
+from stockcaster.jobs.bundles import TrainRequest, predict_bundle
+from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import model_settings, preset_names
-from stockcaster.jobs.predict import predict as predict_job
-from stockcaster.jobs.predict_universe import predict_universe
+from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
-from stockcaster.jobs.train import train_bundle
-from stockcaster.jobs.universe_bundle import resume_universe, train_universe
-from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -104,19 +100,17 @@ def train(
 ) -> None:
     """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
     choose_backend(None)
+    base = None
+    if universe.universe:
+        base = global_model(value(universe.features), preset_name=universe.global_preset,
+                            quantiles=universe.quantiles, epochs=model.epochs)  # fmt: skip
+    request = TrainRequest(
+        save=save, source=data.source(), preset=requests.preset(model.preset, model.epochs),
+        model=value(model.model), settings=model_settings(model.settings), exchange=exchange,
+        resume=resume, universe=base, symbols=requests.symbol_list(universe.symbols),
+    )  # fmt: skip
     with native_log_filtered(), busy("training", show_progress(quiet, False)):
-        if resume is not None and requests.holds_universe(resume):
-            path = resume_universe(resume, _panel(data, universe.symbols, "--resume"), save)
-        elif universe.universe:
-            source = _panel(data, universe.symbols)
-            base = global_model(value(universe.features), preset_name=universe.global_preset,
-                                quantiles=universe.quantiles, epochs=model.epochs)  # fmt: skip
-            path = train_universe(source, base, value(model.model) or DEFAULT_MODEL, save,
-                                  exchange=exchange)  # fmt: skip
-        else:
-            path = train_bundle(requests.preset(model.preset, model.epochs), save, data.source(),
-                                resume=resume, exchange=exchange, model=value(model.model),
-                                settings=model_settings(model.settings))  # fmt: skip
+        path = train_job(request)
     console.print(f"bundle: {escape(str(path))}")
 
 
@@ -143,21 +137,10 @@ def predict(
     # TensorFlow is never imported: that import alone takes most of 5 s on a 2-core CPU.
     # A backend the user chose (KERAS_BACKEND) is kept.
     choose_backend(None, default="numpy")
-    if requests.holds_universe(bundle):
-        source = _panel(data, None, f"--bundle {bundle} (a universe bundle)")
-        with native_log_filtered(), busy("forecasting", shown.progress):
-            found = predict_universe(bundle, source, horizon, top_k, out=out)
-        page = shown.page(found.folder)
-        if shown.json_output:
-            picks = json.loads(found.picks.to_json(orient="records"))
-            print_json({"picks": picks, **found.meta, "folder": str(found.folder), "report": page})
-            return
-        console.print(f"{found.meta['symbols']['forecast']} symbols forecast, "
-                      f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
-        console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")
-        return
     with native_log_filtered(), busy("forecasting", shown.progress):
-        result = predict_job(bundle, data.source(), horizon, out=out)
+        result = predict_bundle(bundle, data.source(), horizon, top_k, out=out)
+    if isinstance(result, UniversePrediction):
+        return _show_universe(result, shown)
     page = shown.page(result.folder)
     if shown.json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
@@ -169,7 +152,13 @@ def predict(
     console.print(f"outputs: {escape(str(result.folder))}")
 
 
-def _panel(data: SymbolData, symbols: str | None, why: str = "--universe") -> PanelSource:
-    if data.data is None:
-        raise StockcasterError(f"{why}: expected --data FILE with it, received none")
-    return inputs.panel_source(data.data, symbols, data.columns, data.fill)
+def _show_universe(found: UniversePrediction, shown: Reported) -> None:
+    """A universe bundle's forecasts: the picks as JSON, or a line of counts and the files."""
+    page = shown.page(found.folder)
+    if shown.json_output:
+        picks = json.loads(found.picks.to_json(orient="records"))
+        print_json({"picks": picks, **found.meta, "folder": str(found.folder), "report": page})
+        return
+    console.print(f"{found.meta['symbols']['forecast']} symbols forecast, "
+                  f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
+    console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")

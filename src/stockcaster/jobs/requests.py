@@ -17,9 +17,8 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.presets import RunConfig, load_preset
-from stockcaster.store import files
 
-__all__ = ["RunConfig", "global_model", "holds_universe", "panel_source", "preset"]
+__all__ = ["RunConfig", "global_model", "panel_source", "preset", "symbol_list"]
 
 
 def symbol_source(
@@ -34,9 +33,14 @@ def panel_source(
     data: Path, symbols: str | None, columns: str | None, fill: str | None, strict: bool = False
 ) -> PanelSource:
     """A universe's prices: `--symbols A,B` parsed (None: every symbol), `--columns` too."""
-    wanted = None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
+    wanted = symbol_list(symbols)
     mapping = parse_column_mapping(columns) if columns else None
     return PanelSource(data, wanted, mapping, fill, strict)
+
+
+def symbol_list(symbols: str | None) -> list[str] | None:
+    """`--symbols A,B` as names (None: every symbol)."""
+    return None if symbols is None else [s.strip() for s in symbols.split(",") if s.strip()]
 
 
 def preset(name: str, epochs: int | None = None) -> RunConfig:
@@ -98,8 +102,3 @@ def parse_quantiles(text: str | None) -> tuple[float, ...]:
         raise StockcasterError(
             f"--quantiles: expected levels such as 0.1,0.5,0.9, received {text!r}"
         ) from None
-
-
-def holds_universe(bundle: Path) -> bool:
-    """Whether the bundle folder holds a universe's global model (else one symbol's)."""
-    return files.bundle_kind(bundle) == files.UNIVERSE_KIND

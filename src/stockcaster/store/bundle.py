@@ -3,7 +3,8 @@
 model.keras   the Keras model (loaded in safe mode, without its optimiser)
 config.toml   the run config: features, window, network, training
 scaler.json   the fitted scaler's parameters
-bundle.json   format, versions, symbol, exchange, data fingerprint, file checksums
+bundle.json   format, versions, model, symbols (its one), exchange, data fingerprint, the
+              last training day, file checksums
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
 from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import fingerprint, versions
-from stockcaster.store.bundle_files import BUNDLE_FORMAT, Bundle, read_meta, write_bundle
+from stockcaster.store.bundle_files import (
+    BUNDLE_FORMAT,
+    Bundle,
+    holds_panel,
+    read_meta,
+    write_bundle,
+)
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALER_FILE
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "load_bundle", "load_network", "read_meta", "save_bundle"]
@@ -45,10 +52,12 @@ def save_bundle(
     meta = {
         "format": BUNDLE_FORMAT,
         "versions": versions(),
-        "symbol": symbol,
+        "model": forecaster.name,
+        "symbols": [symbol],
         "source": source,
         "exchange": exchange,
         "data": fingerprint(history),
+        "trained_until": f"{history.index[-1]:%Y-%m-%d}",
         "input_shape": list(forecaster.network.input_shape[1:]),
     }
     texts = {CONFIG_FILE: to_toml(config), SCALER_FILE: json.dumps(scaler, indent=2) + "\n"}
@@ -72,9 +81,10 @@ def load_bundle(path: Path, meta: dict | None = None) -> Bundle:
     """
     path = Path(path)
     meta = meta if meta is not None else read_meta(path)
-    if meta.get("kind", "symbol") != "symbol":
+    if holds_panel(meta):
         raise StockcasterError(
-            f"{path}: expected a bundle of one symbol, received a {meta['kind']} bundle"
+            f"{path}: expected a bundle of one symbol, received a universe bundle "
+            f"({len(meta['symbols'])} symbols)"
         )
     config = load_preset(str(path / CONFIG_FILE))
     network = load_network(path / MODEL_FILE)

@@ -1,8 +1,12 @@
 """A bundle's files, whatever model it holds: written all or nothing, read back checked.
 
-bundle.json holds the format, the versions that wrote it, what the bundle is (a symbol's
-or a universe's, which model, its data) and every other file's SHA-256; a bundle is read
-only when each file is the one it was written with. Nothing here imports Keras.
+One format for every bundle: bundle.json holds the format, the versions that wrote it,
+the model's name, the `symbols` it forecasts (one symbol's model holds one, a universe's
+global model each of its panel's), the source, exchange and fingerprint of its data, the
+last day it trained on, and every other file's SHA-256; a bundle is read only when each
+file is the one it was written with. What else it holds says how it is read: a network
+(model.keras, with a series' scaler.json or a panel's scales.json) or a model that saves
+itself (its own files). Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ import stockcaster
 from stockcaster.errors import StockcasterError, check_interrupted
 from stockcaster.models.presets import RunConfig
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
-from stockcaster.store.files import UNIVERSE_KIND
+from stockcaster.store.files import MODEL_FILE, SCALES_FILE
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,11 @@ class Bundle:
 
     @property
     def symbol(self) -> str:
-        return self.meta["symbol"]
+        return self.meta["symbols"][0]  # a symbol's bundle holds one
 
     @property
     def trained_until(self) -> pd.Timestamp:
-        return pd.Timestamp(self.meta["data"]["end"])
+        return pd.Timestamp(self.meta["trained_until"])
 
     def check_data(self, symbol: str, history: pd.Series, source: str, newer: bool) -> None:
         """Refuse data for another symbol, or data that ends before the bundle's training.
@@ -135,34 +139,56 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
+def holds_panel(meta: dict) -> bool:
+    """Whether a bundle holds a panel's global network (each symbol's scales beside it)."""
+    return SCALES_FILE in meta.get("files", {})
+
+
+def peek(path: Path) -> dict:
+    """bundle.json as written, unchecked and without Keras: it only chooses the loader,
+    which checks the bundle (`read_meta`); {} when there is none to read."""
+    try:
+        meta = json.loads((Path(path) / META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) and isinstance(meta.get("files", {}), dict) else {}
+
+
 def _check_fields(where: Path, meta: dict) -> None:
     """The fields a forecast reads, each of its type: names, a shape, a date.
 
     Raises:
         StockcasterError: "bundle.json KEY: expected ..., received ...".
     """
-    universe = meta.get("kind") == UNIVERSE_KIND
-    network = universe or "model" not in meta  # a model of its own saves no input shape
-    fields = {"exchange": str, "source": str, "data": dict}
-    fields.update({"input_shape": list} if network else {"model": str, "settings": dict})
-    fields.update({"model": str, "trained_until": str} if universe else {"symbol": str})
+    network = MODEL_FILE in meta["files"]  # a model of its own saves no input shape
+    fields = {"exchange": str, "source": str, "data": dict, "model": str, "symbols": list,
+              "trained_until": str}  # fmt: skip
+    fields.update({"input_shape": list} if network else {"settings": dict})
     for key, kind in fields.items():
         if not isinstance(meta.get(key), kind):
             raise StockcasterError(
                 f"{where} {key}: expected a {kind.__name__}, received {str(meta.get(key))[:40]!r}"
             )
+    names = meta["symbols"]
+    one = not holds_panel(meta)
+    if (
+        not names
+        or not all(isinstance(n, str) and n for n in names)
+        or len(set(names)) != len(names)
+        or (one and len(names) != 1)
+    ):
+        wanted = "one symbol's name" if one else "distinct symbols' names"
+        raise StockcasterError(f"{where} symbols: expected {wanted}, received {str(names)[:40]}")
     shape = meta.get("input_shape", [])
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
         raise StockcasterError(f"{where} input_shape: expected positive whole numbers")
-    last = meta["trained_until"] if universe else meta["data"].get("end")
     try:
-        day = pd.Timestamp(last) if isinstance(last, str) else pd.NaT
+        day = pd.Timestamp(meta["trained_until"])
     except ValueError:
         day = pd.NaT
     if day is pd.NaT or day.tzinfo is not None:
         raise StockcasterError(
-            f"{where} {'trained_until' if universe else 'data end'}: expected a date, received "
-            f"{str(last)[:40]!r}"
+            f"{where} trained_until: expected a date, received {meta['trained_until'][:40]!r}"
         )
 
 

@@ -30,8 +30,8 @@ except ImportError:  # pragma: no cover - Windows
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.toml"
 SCALER_FILE = "scaler.json"  # a bundle's fitted scaler
+SCALES_FILE = "scales.json"  # a universe bundle's statistics of each symbol
 BUNDLE_META_FILE = "bundle.json"
-UNIVERSE_KIND = "universe"  # bundle.json's "kind" for a universe bundle
 STORE_FILE = "results.sqlite"  # a universe run's results store
 SUMMARY_FILE = "universe.json"
 SYMBOLS_FILE = "symbols.csv"
@@ -66,15 +66,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}  # fmt: skip
 _MOST = 60  # characters of a name component, hash suffix included
-
-
-def bundle_kind(folder: Path) -> str | None:
-    """The "kind" a bundle's metadata names (None for a symbol's), read without Keras and
-    unchecked: it only chooses which loader checks the bundle."""
-    try:
-        return json.loads((Path(folder) / BUNDLE_META_FILE).read_text()).get("kind")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def safe_name(text: str) -> str:

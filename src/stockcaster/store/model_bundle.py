@@ -17,9 +17,9 @@ from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.provenance import fingerprint, versions
 from stockcaster.settings import build
 from stockcaster.store.bundle_files import BUNDLE_FORMAT, Bundle, read_meta, write_bundle
-from stockcaster.store.files import BUNDLE_META_FILE, CONFIG_FILE, UNIVERSE_KIND
+from stockcaster.store.files import BUNDLE_META_FILE, CONFIG_FILE, MODEL_FILE
 
-_OWN_FILES = (BUNDLE_META_FILE, CONFIG_FILE)
+_OWN_FILES = (BUNDLE_META_FILE, CONFIG_FILE, MODEL_FILE)
 
 
 def save_model_bundle(
@@ -37,10 +37,11 @@ def save_model_bundle(
         "versions": versions(),
         "model": name,
         "settings": dataclasses.asdict(settings) if settings is not None else {},
-        "symbol": where["symbol"],
+        "symbols": [where["symbol"]],
         "source": where["source"],
         "exchange": where["exchange"],
         "data": fingerprint(where["history"]),
+        "trained_until": f"{where['history'].index[-1]:%Y-%m-%d}",
     }
 
     def write_model(folder: Path) -> list[str]:
@@ -62,7 +63,7 @@ def open_bundle(path: Path) -> Bundle:
     """
     path = Path(path)
     meta = read_meta(path)
-    if meta.get("kind", "symbol") == UNIVERSE_KIND or "model" not in meta:
+    if MODEL_FILE in meta["files"]:  # a network (a universe's is refused there)
         # Delayed import: a network's bundle needs Keras, which starts only when needed.
         from stockcaster.store.bundle import load_bundle
 

@@ -3,7 +3,7 @@
 model.keras   the global network (loaded in safe mode, without its optimiser)
 config.toml   the global model's config: feature set, lookback, network, training
 scales.json   each symbol's feature statistics (the symbol order is the embedding's index)
-bundle.json   kind "universe", format, versions, model family, exchange, the panel's
+bundle.json   format, versions, model family, its symbols, exchange, the panel's
               fingerprint, the last training day, input shape, file checksums
 
 The same guarantees as a bundle of one symbol (`bundle.py`): no pickle, every file's
@@ -27,10 +27,8 @@ from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import versions
 from stockcaster.store.bundle import load_network, save_network
-from stockcaster.store.bundle_files import BUNDLE_FORMAT, read_meta, write_bundle
-from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, UNIVERSE_KIND
-
-SCALES_FILE = "scales.json"
+from stockcaster.store.bundle_files import BUNDLE_FORMAT, holds_panel, read_meta, write_bundle
+from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALES_FILE
 
 
 @dataclass(frozen=True)
@@ -92,8 +90,8 @@ def save_universe_bundle(
     last = features.dates[features.first[features.first >= 0]].max()
     meta = {
         "format": BUNDLE_FORMAT,
-        "kind": UNIVERSE_KIND,
         "model": family,
+        "symbols": list(features.symbols),
         "versions": versions(),
         "source": source,
         "exchange": exchange,
@@ -114,7 +112,7 @@ def load_universe_bundle(path: Path) -> UniverseBundle:
     """
     path = Path(path)
     meta = read_meta(path)
-    if meta.get("kind") != UNIVERSE_KIND:
+    if not holds_panel(meta):
         raise StockcasterError(f"{path}: expected a universe bundle, received one of a symbol")
     config = load_preset(str(path / CONFIG_FILE)).for_panel(str(path / CONFIG_FILE))
     scales = _read_scales(path, config)

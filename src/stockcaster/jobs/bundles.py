@@ -1,0 +1,90 @@
+"""`train` and `predict` of any bundle: what the bundle holds chooses the job, not the CLI.
+
+A bundle of one symbol's model forecasts that symbol (`predict.py`) and is fine-tuned on its
+newer closes (`train.py`); a universe's global network forecasts every symbol of a panel and
+picks the book (`predict_universe.py`), and is fine-tuned on the panel's newer days
+(`universe_bundle.py`). Both are one bundle format (`store/bundle_files.py`): its `symbols`
+say how many series it holds, its files how it is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stockcaster.data.calendar import DEFAULT_EXCHANGE
+from stockcaster.errors import StockcasterError
+from stockcaster.jobs.envelope import Source
+from stockcaster.jobs.predict import Prediction, predict
+from stockcaster.jobs.predict_universe import UniversePrediction, predict_universe
+from stockcaster.jobs.train import train_bundle
+from stockcaster.jobs.universe_bundle import resume_universe, train_universe
+from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.presets import RunConfig
+from stockcaster.models.registry import DEFAULT_MODEL
+from stockcaster.store.bundle_files import holds_panel, peek
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What `train` saves.
+
+    Attributes:
+        save: the new bundle's folder.
+        source: the prices (a panel's file with `universe` or a universe bundle to resume).
+        preset: one symbol's model's config.
+        model: a registered model to save instead of the preset's network.
+        settings: the models' own settings (`--set`).
+        exchange: the trading calendar the bundle forecasts on.
+        resume: a bundle to fine-tune on newer data (one symbol's or a universe's).
+        universe: the global model's config, to train one for every symbol of the panel.
+        symbols: the panel's symbols to train on (None: every one).
+    """
+
+    save: Path
+    source: Source
+    preset: RunConfig
+    model: str | None = None
+    settings: tuple[tuple[str, object], ...] = ()
+    exchange: str = DEFAULT_EXCHANGE
+    resume: Path | None = None
+    universe: RunConfig | None = None
+    symbols: list[str] | None = None
+
+
+def train(request: TrainRequest) -> Path:
+    """Train and save the bundle `request` asks for; its folder.
+
+    Raises:
+        StockcasterError: bad input, before anything is trained or written.
+    """
+    r = request
+    if r.resume is not None and holds_panel(peek(r.resume)):
+        return resume_universe(r.resume, _panel(r.source, r.symbols, "--resume"), r.save)
+    if r.universe is not None:
+        return train_universe(_panel(r.source, r.symbols, "--universe"), r.universe,
+                              r.model or DEFAULT_MODEL, r.save, exchange=r.exchange)  # fmt: skip
+    return train_bundle(r.preset, r.save, r.source, resume=r.resume, exchange=r.exchange,
+                        model=r.model, settings=r.settings)  # fmt: skip
+
+
+def predict_bundle(
+    bundle: Path, source: Source, horizon: int | None = None, top_k: int = 10, *, out="runs"
+) -> Prediction | UniversePrediction:
+    """Forecast the sessions after the data's last with any bundle: a symbol's forecasts its
+    symbol; a universe's forecasts each of its symbols in the panel and picks `top_k` long
+    and short.
+
+    Raises:
+        StockcasterError: a bad bundle or data, before anything is written.
+    """
+    if holds_panel(peek(bundle)):
+        panel = _panel(source, None, f"--bundle {bundle} (a universe bundle)")
+        return predict_universe(bundle, panel, horizon, top_k, out=out)
+    return predict(bundle, source, horizon, out=out)
+
+
+def _panel(source: Source, symbols: list[str] | None, why: str) -> PanelSource:
+    if source.data is None:
+        raise StockcasterError(f"{why}: expected --data FILE with it, received none")
+    return PanelSource(source.data, symbols, source.columns, source.fill)
