@@ -1,0 +1,103 @@
+"""Tomorrow's variance and VaR of one symbol: the volatility baselines, walked forward.
+
+The first measurement of issue 26: every baseline of `models/volatility.py` forecasts the
+mean variance of the next h days (h = 1 and 5) from each origin of the test period (the
+last 25% of days), refitted every 21 origins on the days before; each is scored by QLIKE
+and MSE against the Garman-Klass estimate of those days (`features/volatility.py`), as a
+ratio to the random walk's and to EWMA's. From each one-day forecast, the 1% and 5% VaR of
+the next day's log-return (normal, Student-t and filtered historical simulation, fitted on
+the training days' standardised returns) is backtested: exceedance rate, Kupiec's p,
+Christoffersen's conditional-coverage p (`evaluation/risk.py`).
+
+    .venv/bin/python bench/risk_baselines.py                 # the embedded MSFT
+    .venv/bin/python bench/risk_baselines.py --data ../shared/data/nyse_msft_2010_2016.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
+from stockcaster.features.volatility import daily_variance
+from stockcaster.jobs.envelope import Source, read_source
+from stockcaster.models.volatility import BASELINES, value_at_risk
+
+RESULTS = Path(__file__).parent / "results" / "risk_baselines.json"
+LEVELS = (0.01, 0.05)
+
+
+def measure(table, horizon: int) -> dict:
+    v, _ = daily_variance(table, "garman_klass")
+    close = table["close"].to_numpy(dtype="float64")
+    r = np.concatenate([[np.nan], np.diff(np.log(close))])
+    n = len(close)
+    first = n - n // 4 - 1  # the last origin of the training part
+    origins = np.arange(first, n - horizon)
+    proxy = np.array([v[t + 1 : t + 1 + horizon].mean() for t in origins])
+    rows = {}
+    for name, baseline in BASELINES.items():
+        started = time.perf_counter()
+        forecast = baseline(v, r, origins, horizon)
+        rows[name] = {"qlike": float(np.mean(qlike(proxy, forecast))),
+                      "mse": float(np.mean(variance_mse(proxy, forecast))),
+                      "seconds": time.perf_counter() - started}  # fmt: skip
+        if horizon == 1:
+            rows[name]["var"] = _var_rows(v, r, origins, forecast, baseline)
+    for name in rows:
+        for against in ("random_walk", "ewma"):
+            rows[name][f"qlike_x_{against}"] = rows[name]["qlike"] / rows[against]["qlike"]
+            rows[name][f"mse_x_{against}"] = rows[name]["mse"] / rows[against]["mse"]
+    return rows
+
+
+def _var_rows(v, r, origins, forecast, baseline) -> dict:
+    """Each VaR kind's backtest; the t and FHS fitted on the training days' residuals."""
+    fitted = np.arange(100, origins[0])  # training origins: each model has history there
+    residuals = r[fitted + 1] / np.sqrt(baseline(v, r, fitted, 1))
+    out = {}
+    for how in ("normal", "t", "fhs"):
+        for level in LEVELS:
+            var, _ = value_at_risk(forecast, level, how, residuals)
+            hits = exceedances(r[origins + 1], var)
+            out[f"{how}@{level:g}"] = {
+                "rate": float(hits.mean()),
+                "kupiec_p": kupiec(hits, level)["pvalue"],
+                "cc_p": christoffersen(hits, level)["conditional_pvalue"],
+            }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="a price file (default: embedded MSFT)")
+    args = parser.parse_args()
+    table = read_source(Source(args.data)).table
+    found = {f"h={h}": measure(table, h) for h in (1, 5)}
+    for h, rows in found.items():
+        print(f"\n{h}  (QLIKE and MSE of the variance; ratios < 1 beat the reference)")
+        print("| baseline | QLIKE | x random walk | x EWMA | MSE x random walk | seconds |")
+        print("|---|---|---|---|---|---|")
+        for name, row in rows.items():
+            print(f"| {name} | {row['qlike']:.4f} | {row['qlike_x_random_walk']:.3f} | "
+                  f"{row['qlike_x_ewma']:.3f} | {row['mse_x_random_walk']:.3f} | "
+                  f"{row['seconds']:.2f} |")  # fmt: skip
+    print("\nh=1 VaR backtests: exceedance rate (Kupiec p, conditional-coverage p)")
+    kinds = list(next(iter(found["h=1"].values()))["var"])
+    print("| baseline | " + " | ".join(kinds) + " |\n|---|" + "---|" * len(kinds))
+    for name, row in found["h=1"].items():
+        cells = [f"{c['rate']:.2%} ({c['kupiec_p']:.2f}, {c['cc_p']:.2f})"
+                 for c in row["var"].values()]  # fmt: skip
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    RESULTS.parent.mkdir(exist_ok=True)
+    key = Path(args.data).name if args.data else "embedded MSFT"
+    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps({**old, key: found}, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

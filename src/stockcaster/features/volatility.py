@@ -1,0 +1,140 @@
+"""A day's variance, measured from its open, high, low and close: one registry of estimators.
+
+Squared close-to-close log-returns are an unbiased but very noisy proxy for a day's variance;
+the day's range holds far more of it (for a driftless Brownian path, Parkinson's estimator is
+about 5 times as efficient, Garman-Klass 7 times, Rogers-Satchell also without drift bias;
+Yang-Zhang over a window adds the overnight move and is the most efficient of them). Each
+estimator reads a day's own prices (and, for the overnight move, the close before), so a
+day's value is known at its close and never reads a later day.
+
+    c = ln(C / O), h = ln(H / O), l = ln(L / O), o = ln(O / C_prev)
+    close_to_close   (o + c)^2                        = ln(C / C_prev)^2
+    parkinson        (h - l)^2 / (4 ln 2)
+    garman_klass     0.5 (h - l)^2 - (2 ln 2 - 1) c^2
+    rogers_satchell  h (h - c) + l (l - c)
+    yang_zhang       over the last n days: var(o) + k var(c) + (1 - k) mean(rogers_satchell),
+                     k = 0.34 / (1.34 + (n + 1) / (n - 1)), sample variances (Yang and
+                     Zhang 2000, their equation for the minimum-variance k)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+
+YANG_ZHANG_DAYS = 22  # a trading month: Yang-Zhang's window
+_LN2 = np.log(2.0)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """One symbol's daily prices, oldest first; `previous` is each day's close before it
+    (NaN on the first day)."""
+
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+    @property
+    def previous(self) -> np.ndarray:
+        out = np.full(len(self.close), np.nan)
+        out[1:] = self.close[:-1]
+        return out
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> Prices:
+        """From a price table's open, high, low and close columns."""
+        return cls(*(table[c].to_numpy(dtype="float64") for c in ("open", "high", "low", "close")))
+
+
+def close_to_close(p: Prices) -> np.ndarray:
+    return np.log(p.close / p.previous) ** 2
+
+
+def parkinson(p: Prices) -> np.ndarray:
+    return np.log(p.high / p.low) ** 2 / (4 * _LN2)
+
+
+def garman_klass(p: Prices) -> np.ndarray:
+    c = np.log(p.close / p.open)
+    return 0.5 * np.log(p.high / p.low) ** 2 - (2 * _LN2 - 1) * c**2
+
+
+def rogers_satchell(p: Prices) -> np.ndarray:
+    c, h, low = (np.log(x / p.open) for x in (p.close, p.high, p.low))
+    return h * (h - c) + low * (low - c)
+
+
+def yang_zhang(p: Prices, days: int = YANG_ZHANG_DAYS) -> np.ndarray:
+    """Yang-Zhang's variance over each trailing window of `days` days (NaN until the first
+    full window, whose first day also needs the close before it)."""
+    if days < 2:
+        raise StockcasterError(f"expected a Yang-Zhang window of 2 days or more, received {days}")
+    overnight = pd.Series(np.log(p.open / p.previous))
+    intraday = pd.Series(np.log(p.close / p.open))
+    k = 0.34 / (1.34 + (days + 1) / (days - 1))
+    rs = pd.Series(rogers_satchell(p)).rolling(days).mean()
+    out = overnight.rolling(days).var() + k * intraday.rolling(days).var() + (1 - k) * rs
+    return out.to_numpy()
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """A registered estimator: its formula and whether it reads the open, high and low."""
+
+    name: str
+    help: str
+    measure: Callable[[Prices], np.ndarray]
+    needs_range: bool = True
+
+
+ESTIMATORS: dict[str, Estimator] = {
+    e.name: e
+    for e in (
+        Estimator(
+            "garman_klass", "Garman-Klass: the range and the open-to-close move", garman_klass
+        ),
+        Estimator("parkinson", "Parkinson: the high-low range", parkinson),
+        Estimator(
+            "rogers_satchell", "Rogers-Satchell: the range, unbiased by drift", rogers_satchell
+        ),  # fmt: skip
+        Estimator(
+            "yang_zhang",
+            f"Yang-Zhang over {YANG_ZHANG_DAYS} days, overnight moves included",
+            yang_zhang,
+        ),  # fmt: skip
+        Estimator(
+            "close_to_close",
+            "the squared close-to-close log-return",
+            close_to_close,
+            needs_range=False,
+        ),  # fmt: skip
+    )
+}
+DEFAULT_ESTIMATOR = "garman_klass"
+
+
+def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> tuple:
+    """Each day's variance by `estimator`, and the estimator used: a file without open,
+    high and low falls back to close-to-close (the caller says so).
+
+    Raises:
+        StockcasterError: an unknown estimator, listing the known ones.
+    """
+    if estimator not in ESTIMATORS:
+        raise StockcasterError(
+            f"--estimator: expected one of {', '.join(ESTIMATORS)}, received {estimator!r}"
+        )
+    chosen = ESTIMATORS[estimator]
+    if chosen.needs_range and not {"open", "high", "low"} <= set(table.columns):
+        chosen = ESTIMATORS["close_to_close"]
+    if not chosen.needs_range:
+        close = table["close"].to_numpy(dtype="float64")
+        return close_to_close(Prices(close, close, close, close)), chosen.name
+    return chosen.measure(Prices.of(table)), chosen.name

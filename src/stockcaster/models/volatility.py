@@ -1,0 +1,167 @@
+"""The baselines a volatility forecast must beat, walked forward over one symbol's days.
+
+Each baseline forecasts, from the close of an origin day t, the mean variance of the next
+`horizon` days, reading days up to t only, and is refitted every `REFIT_EVERY` origins.
+It is called as `baseline(v, r, origins, horizon)`: v each day's variance estimate, r each
+day's close-to-close log-return (NaN on day 0), origins consecutive days (from day 1):
+
+    random_walk  the last day's variance estimate (a range estimator, `features/volatility.py`)
+    mean_22      the mean of the last 22 days' estimates
+    ewma         RiskMetrics: s2[t+1] = lam s2[t] + (1 - lam) r[t]^2, lam = 0.94, on the
+                 close-to-close log-returns r, started as `arch` starts it (its backcast)
+    garch        GARCH(1,1) with Student-t innovations (`arch`), on returns in percent
+    gjr          GJR-GARCH(1,1,1), the same with a leverage term (Glosten, Jagannathan, Runkle)
+    har          HAR on the log estimate (Corsi 2009; on the log range as Clements and Preve):
+                 log v over the next h days ~ log v[t] + mean of 5 + mean of 22, by OLS;
+                 the forecast is exp(fit + s^2 / 2), s^2 the residuals' variance
+
+EWMA's recursion is the same as `arch`'s `EWMAVariance`, run as one linear filter
+(`scipy.signal.lfilter`) instead of a model fit per origin; `tests/test_volatility_models.py`
+checks it equal to `arch`'s. GARCH and GJR are `arch`'s own fits and forecasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.signal import lfilter
+
+from stockcaster.errors import StockcasterError
+
+RISKMETRICS = 0.94
+HAR_DAYS = (1, 5, 22)
+REFIT_EVERY = 21
+
+
+def random_walk(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    return v[origins]
+
+
+def mean_22(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    means = _trailing_mean(v, 22)
+    return means[origins]
+
+
+def ewma_variance(r: np.ndarray, lam: float = RISKMETRICS) -> np.ndarray:
+    """`[days + 1]` one-step variances: entry t is the forecast of day t made at day t - 1
+    (entry 0 is `arch`'s backcast), the last the forecast of the day after the data."""
+    squared = np.asarray(r, "float64") ** 2
+    tau = min(75, len(squared))
+    weights = lam ** np.arange(tau)
+    start = float(np.sum(squared[:tau] * weights) / weights.sum())
+    # s2[t] = lam s2[t-1] + (1 - lam) r[t-1]^2, from s2[0] = start.
+    later, _ = lfilter([1 - lam], [1, -lam], squared, zi=[lam * start])
+    return np.concatenate([[start], later])
+
+
+def ewma(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    # Entry t of the filter over days 1.. is its forecast of day t + 1, made at day t; flat:
+    # every step ahead the same.
+    return ewma_variance(r[1:])[origins]
+
+
+def garch_walk(o: int) -> Callable:
+    """GARCH (o = 0) or GJR-GARCH (o = 1) with Student-t innovations, refitted every
+    `REFIT_EVERY` origins, forecasting from each origin with the last fit's parameters."""
+
+    def walk(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+        # Delayed import: arch is imported only when a GARCH forecast is made.
+        from arch import arch_model
+
+        percent = 100 * np.asarray(r[1:], "float64")  # observation k is day k + 1
+        model = arch_model(percent, mean="Zero", vol="GARCH", p=1, o=o, q=1, dist="t")
+        out = np.empty(len(origins))
+        for start in range(0, len(origins), REFIT_EVERY):
+            block = origins[start : start + REFIT_EVERY]
+            first = int(block[0])  # days 1 .. first are observations 0 .. first - 1
+            fitted = model.fit(last_obs=first, disp="off", show_warning=False)
+            paths = fitted.forecast(start=first - 1, horizon=horizon, reindex=False)
+            variance = paths.variance.to_numpy()[: len(block)]  # [origins, horizon]
+            out[start : start + len(block)] = variance.mean(axis=1) / 1e4
+        return out
+
+    return walk
+
+
+def har(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """HAR on log v, fitted on the days before each refit's first origin only."""
+    logs = np.log(np.maximum(v, np.finfo("float64").tiny))
+    x = np.column_stack([np.ones(len(v))] + [_trailing_mean(logs, d) for d in HAR_DAYS])
+    ahead = _leading_mean(v, horizon)  # mean variance of days t+1 .. t+h, NaN past the data
+    y = np.log(np.maximum(ahead, np.finfo("float64").tiny))
+    out = np.empty(len(origins))
+    for start in range(0, len(origins), REFIT_EVERY):
+        block = origins[start : start + REFIT_EVERY]
+        known = np.arange(len(v)) + horizon <= block[0]  # targets known at the refit
+        rows = known & np.isfinite(x).all(axis=1) & np.isfinite(y)
+        if rows.sum() < 30:
+            raise StockcasterError(
+                f"har: expected at least 30 days with {HAR_DAYS[-1]} days of history before "
+                f"the first origin, received {int(rows.sum())}"
+            )
+        beta, *_ = np.linalg.lstsq(x[rows], y[rows], rcond=None)
+        spread = float(np.var(y[rows] - x[rows] @ beta))
+        out[start : start + len(block)] = np.exp(x[block] @ beta + spread / 2)
+    return out
+
+
+BASELINES: dict[str, Callable] = {
+    "random_walk": random_walk,
+    "mean_22": mean_22,
+    "ewma": ewma,
+    "garch": garch_walk(0),
+    "gjr": garch_walk(1),
+    "har": har,
+}
+
+
+def _trailing_mean(values: np.ndarray, days: int) -> np.ndarray:
+    """The mean of each day's last `days` values, itself included (NaN before, and where
+    the window holds a NaN)."""
+    return pd.Series(values).rolling(days).mean().to_numpy()
+
+
+def _leading_mean(values: np.ndarray, days: int) -> np.ndarray:
+    """The mean of the `days` values after each day (NaN where they pass the end)."""
+    out = np.full(len(values), np.nan)
+    trailing = _trailing_mean(values, days)
+    out[: len(values) - days] = trailing[days:]
+    return out
+
+
+def value_at_risk(
+    variance: np.ndarray, level: float, how: str = "normal", residuals: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `level` VaR and Expected Shortfall of a day's log-return (negative numbers) from
+    its variance forecast, the mean taken as 0.
+
+    Args:
+        how: "normal"; "t", a Student-t whose degrees of freedom and scale are fitted
+            (`scipy.stats.t.fit`, centred at 0) on `residuals`; or "fhs", filtered
+            historical simulation: the empirical quantile and tail mean of `residuals`.
+        residuals: the training days' returns divided by their forecast deviation.
+
+    Returns:
+        `(var, es)`, each shaped as `variance`.
+    """
+    # Delayed import: scipy.stats is imported only when a VaR is made.
+    from scipy import stats
+
+    sigma = np.sqrt(np.asarray(variance, "float64"))
+    if how == "normal":
+        z = stats.norm.ppf(level)
+        return sigma * z, -sigma * stats.norm.pdf(z) / level
+    z = np.asarray(residuals, "float64")
+    z = z[np.isfinite(z)]
+    if how == "fhs":
+        cut = np.quantile(z, level)
+        return sigma * cut, sigma * z[z <= cut].mean()
+    if how == "t":
+        nu, _, scale = stats.t.fit(z, floc=0)  # the residuals' own scale, not assumed 1
+        nu = max(nu, 1.05)  # a tail mean needs nu > 1
+        q = stats.t.ppf(level, nu)
+        tail = -(nu + q**2) / (nu - 1) * stats.t.pdf(q, nu) / level
+        return sigma * scale * q, sigma * scale * tail
+    raise StockcasterError(f"--var: expected one of normal, t, fhs, received {how!r}")

@@ -1,0 +1,156 @@
+"""Risk's building blocks: range estimators of a day's variance, variance losses and the VaR
+backtests, each against a hand-computed value, a closed form or scipy's own test."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.risk import (
+    christoffersen,
+    exceedances,
+    kupiec,
+    qlike,
+    traffic_light,
+    variance_mse,
+)
+from stockcaster.features.volatility import ESTIMATORS, Prices, daily_variance, yang_zhang
+
+# One day by hand: open 100, high 110, low 95, close 105, the close before 102.
+#   ln(H/L) = 0.1466034741918754, ln(C/O) = 0.04879016416943205
+#   parkinson       0.1466034741918754^2 / (4 ln 2)                             = 0.0077518092
+#   garman_klass    0.5 * 0.1466034741918754^2 - (2 ln 2 - 1) * 0.04879016416943205^2
+#                                                                                = 0.0098267233
+#   rogers_satchell ln(110/105) ln(110/100) + ln(95/105) ln(95/100)              = 0.0095674414
+#   close_to_close  ln(105/102)^2                                                = 0.0008402773
+BY_HAND = {"parkinson": 0.0077518092, "garman_klass": 0.0098267233,
+           "rogers_satchell": 0.0095674414, "close_to_close": 0.0008402773}  # fmt: skip
+
+
+def _days(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["open", "high", "low", "close"])
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND))
+def test_each_range_estimator_gives_the_hand_computed_variance(name):
+    table = _days([(101, 103, 99, 102), (100, 110, 95, 105)])
+    variance, used = daily_variance(table, name)
+    assert used == name and variance[1] == pytest.approx(BY_HAND[name], abs=1e-10)
+
+
+def test_yang_zhang_is_its_three_parts_over_the_window():
+    rng = np.random.default_rng(4)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 30)))
+    open_ = close * np.exp(rng.normal(0, 0.004, 30))
+    table = _days(np.column_stack([open_, np.maximum(open_, close) * 1.01,
+                                   np.minimum(open_, close) * 0.99, close]))  # fmt: skip
+    days, last = 5, 29
+    got = yang_zhang(Prices.of(table), days)[last]
+    window = range(last - days + 1, last + 1)
+    overnight = [math.log(open_[t] / close[t - 1]) for t in window]
+    intraday = [math.log(close[t] / open_[t]) for t in window]
+    h, lo = table["high"].to_numpy(), table["low"].to_numpy()
+    rs = [math.log(h[t] / close[t]) * math.log(h[t] / open_[t])
+          + math.log(lo[t] / close[t]) * math.log(lo[t] / open_[t]) for t in window]  # fmt: skip
+    k = 0.34 / (1.34 + (days + 1) / (days - 1))
+    want = statistics.variance(overnight) + k * statistics.variance(intraday)
+    assert got == pytest.approx(want + (1 - k) * statistics.fmean(rs), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_a_later_price_changes_no_earlier_variance(name):
+    rng = np.random.default_rng(7)
+    close = 50 * np.exp(np.cumsum(rng.normal(0, 0.02, 60)))
+    table = _days(np.column_stack([close * 0.999, close * 1.02, close * 0.98, close]))
+    before, _ = daily_variance(table, name)
+    changed = table.copy()
+    changed.loc[40:, "high"] *= 1.05  # a wider range, and a higher close, from day 40 on
+    changed.loc[40:, "close"] *= 1.01
+    after, _ = daily_variance(changed, name)
+    np.testing.assert_array_equal(before[:40], after[:40])
+    assert not np.allclose(before[40:], after[40:])
+
+
+def test_a_file_of_closes_falls_back_to_close_to_close_and_an_unknown_name_is_refused():
+    closes = pd.DataFrame({"close": [10.0, 11.0, 10.5]})
+    variance, used = daily_variance(closes, "garman_klass")
+    assert used == "close_to_close" and variance[2] == pytest.approx(math.log(10.5 / 11) ** 2)
+    with pytest.raises(StockcasterError, match="expected one of garman_klass, parkinson"):
+        daily_variance(closes, "astrology")
+
+
+def test_qlike_and_mse_are_zero_only_for_the_perfect_forecast():
+    proxy = np.array([1e-4, 4e-4, 2e-4])
+    assert np.allclose(qlike(proxy, proxy), 0) and np.allclose(variance_mse(proxy, proxy), 0)
+    assert (qlike(proxy, proxy * 1.5) > 0).all() and (qlike(proxy, proxy / 1.5) > 0).all()
+    # Under-forecasting costs more than over-forecasting by the same factor (QLIKE's asymmetry).
+    assert (qlike(proxy, proxy / 1.5) > qlike(proxy, proxy * 1.5)).all()
+
+
+def _hits(n: int, rate: float, seed: int, cluster: slice | None = None) -> np.ndarray:
+    hits = np.random.default_rng(seed).random(n) < rate
+    if cluster is not None:
+        hits[cluster] = True
+    return hits
+
+
+@pytest.mark.parametrize(("rate", "level"), [(0.01, 0.01), (0.03, 0.01), (0.04, 0.05)])
+def test_kupiec_is_scipys_g_test_of_the_exceedance_count(rate, level):
+    hits = _hits(750, rate, 3)
+    count, days = int(hits.sum()), len(hits)
+    scipy = stats.power_divergence([count, days - count], [days * level, days * (1 - level)],
+                                   lambda_="log-likelihood")  # fmt: skip
+    ours = kupiec(hits, level)
+    assert ours["statistic"] == pytest.approx(scipy.statistic, rel=1e-10)
+    assert ours["pvalue"] == pytest.approx(scipy.pvalue, rel=1e-8)
+    assert (ours["days"], ours["exceedances"]) == (days, count)
+
+
+def test_kupiec_with_no_exceedance_is_its_closed_form():
+    """Kupiec (1995): with none in T days, LR = 2 T ln(1 / (1 - p)); 5.025 for 250 days at
+    1%, which rejects at 5% (a VaR never exceeded is too cautious)."""
+    result = kupiec(np.zeros(250, bool), 0.01)
+    assert result["statistic"] == pytest.approx(2 * 250 * math.log(1 / 0.99), rel=1e-12)
+    assert result["statistic"] == pytest.approx(5.025, abs=5e-4) and result["pvalue"] < 0.05
+
+
+@pytest.mark.parametrize("cluster", [None, slice(300, 306)])
+def test_christoffersen_is_scipys_g_test_of_the_transition_table(cluster):
+    hits = _hits(750, 0.02, 5, cluster)
+    before, after = hits[:-1], hits[1:]
+    table = [[np.sum((before == i) & (after == j)) for j in (0, 1)] for i in (0, 1)]
+    scipy = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    ours = christoffersen(hits, 0.02)
+    assert ours["independence"] == pytest.approx(scipy.statistic, rel=1e-10)
+    assert ours["independence_pvalue"] == pytest.approx(scipy.pvalue, rel=1e-8)
+    total = ours["independence"] + kupiec(hits, 0.02)["statistic"]
+    assert ours["conditional"] == pytest.approx(total, rel=1e-12)
+    assert ours["conditional_pvalue"] == pytest.approx(stats.chi2.sf(total, 2), rel=1e-10)
+    if cluster is not None:  # six hits in a row: not independent
+        assert ours["independence_pvalue"] < 0.01
+
+
+def test_christoffersen_answers_where_scipy_refuses_a_table_with_an_empty_row():
+    hits = np.zeros(250, bool)
+    hits[-1] = True  # one hit, on the last day: no day follows a hit
+    result = christoffersen(hits, 0.01)
+    assert result["independence"] == pytest.approx(0, abs=1e-12)
+    assert result["conditional"] == pytest.approx(kupiec(hits, 0.01)["statistic"], rel=1e-12)
+
+
+def test_the_traffic_light_is_basels_table():
+    """BCBS (1996), the backtesting framework's table for 250 days at 99%: 0-4 exceedances
+    green, 5-9 yellow, 10 or more red."""
+    zones = [traffic_light(n) for n in range(16)]
+    assert zones == ["green"] * 5 + ["yellow"] * 5 + ["red"] * 6
+
+
+def test_an_exceedance_is_a_return_below_the_var():
+    hits = exceedances(np.array([-0.03, -0.01, 0.02]), np.array([-0.02, -0.02, -0.02]))
+    assert hits.tolist() == [True, False, False]

@@ -1,0 +1,86 @@
+"""The volatility baselines: EWMA and GARCH equal `arch`'s own, no forecast reads a later day,
+the Student-t and FHS VaR are what they say, and on simulated GARCH data the GARCH family
+beats the random walk (a positive control)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stockcaster.evaluation.risk import qlike
+from stockcaster.models.volatility import BASELINES, REFIT_EVERY, ewma_variance, value_at_risk
+
+arch = pytest.importorskip("arch")
+
+
+def _simulated(n: int = 900, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Daily log-returns of a GJR-GARCH(1,1,1) with Student-t(6) innovations, and their
+    squares as the variance estimate (day 0: no return, NaN)."""
+    from arch.univariate import GARCH, StudentsT, ZeroMean
+
+    model = ZeroMean(None, volatility=GARCH(1, 1, 1), distribution=StudentsT(seed=seed))
+    params = [0.02, 0.04, 0.10, 0.88, 6.0]  # omega, alpha, gamma, beta, nu (percent units)
+    simulated = model.simulate(params, n, burn=300)
+    r = np.concatenate([[np.nan], simulated["data"].to_numpy()[1:] / 100])
+    return r, r**2
+
+
+def test_ewma_is_arch_s_ewma_variance():
+    from arch.univariate import EWMAVariance, ZeroMean
+
+    r = np.random.default_rng(2).standard_t(5, 400) / 100
+    fitted = ZeroMean(100 * r, volatility=EWMAVariance(0.94)).fit(disp="off")
+    ours = ewma_variance(100 * r)
+    np.testing.assert_allclose(ours[:-1], fitted.conditional_volatility**2, rtol=1e-10)
+    following = fitted.forecast(horizon=1, reindex=False).variance.to_numpy()[-1, 0]
+    assert ours[-1] == pytest.approx(following, rel=1e-10)
+
+
+def test_the_garch_walk_forecasts_what_arch_fits_and_forecasts_at_each_origin():
+    from arch import arch_model
+
+    r, v = _simulated(500, 1)
+    origins = np.arange(300, 360)
+    walked = BASELINES["gjr"](v, r, origins, 3)
+    model = arch_model(100 * r[1:], mean="Zero", vol="GARCH", p=1, o=1, q=1, dist="t")
+    for origin, fit_at in ((300, 300), (310, 300), (300 + REFIT_EVERY, 300 + REFIT_EVERY)):
+        fitted = model.fit(last_obs=fit_at, disp="off", show_warning=False)
+        path = fitted.forecast(start=origin - 1, horizon=3, reindex=False).variance.to_numpy()[0]
+        assert walked[origin - 300] == pytest.approx(path.mean() / 1e4, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_a_later_day_changes_no_forecast_made_at_or_before_it(name):
+    r, v = _simulated(420, 3)
+    origins = np.arange(300, 419)
+    before = BASELINES[name](v, r, origins, 2)
+    r2, v2 = r.copy(), v.copy()
+    r2[351:] *= 3
+    v2[351:] *= 9
+    after = BASELINES[name](v2, r2, origins, 2)
+    np.testing.assert_array_equal(before[: 351 - 300], after[: 351 - 300])
+    assert not np.allclose(before[-20:], after[-20:])
+
+
+def test_on_garch_data_the_garch_family_beats_the_random_walk():
+    """A positive control: where tomorrow's variance is forecastable, the baselines find it."""
+    r, v = _simulated(1200, 4)
+    origins = np.arange(700, 1199)
+    losses = {name: float(np.mean(qlike(v[origins + 1], BASELINES[name](v, r, origins, 1))))
+              for name in ("random_walk", "ewma", "gjr")}  # fmt: skip
+    assert losses["gjr"] < 0.8 * losses["random_walk"] and losses["ewma"] < losses["random_walk"]
+
+
+def test_var_and_es_of_each_kind():
+    from scipy import stats
+
+    variance = np.array([1e-4, 4e-4])
+    var, es = value_at_risk(variance, 0.01)
+    np.testing.assert_allclose(var, np.sqrt(variance) * stats.norm.ppf(0.01))
+    assert (es < var).all()  # the tail's mean lies beyond its edge
+    z = np.random.default_rng(5).standard_t(4, 20000) / np.sqrt(2)  # unit variance, nu = 4
+    var_t, es_t = value_at_risk(variance, 0.01, "t", z)
+    var_h, es_h = value_at_risk(variance, 0.01, "fhs", z)
+    np.testing.assert_allclose(var_h, np.sqrt(variance) * np.quantile(z, 0.01))
+    assert var_t == pytest.approx(var_h, rel=0.1) and es_t == pytest.approx(es_h, rel=0.15)
+    assert (var_t < var).all()  # fat tails: a deeper 1% VaR than the normal's
