@@ -38,6 +38,14 @@ def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1
     return {"statistic": plain(statistic[0]), "pvalue": plain(pvalue[0])}
 
 
+def diebold_mariano_losses(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> dict:
+    """`diebold_mariano` of any two non-negative losses (QLIKE, say), not squared errors:
+    the test reads only the loss differential, so each loss's square root stands in for an
+    error. Negative statistics mean A has the smaller losses."""
+    root_a, root_b = (np.sqrt(np.asarray(x, "float64")) for x in (loss_a, loss_b))
+    return diebold_mariano(root_a, root_b, horizon)
+
+
 def grouped_diebold_mariano(
     groups: Groups, errors_a: np.ndarray, errors_b: np.ndarray, horizons: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
