@@ -154,3 +154,17 @@ def test_the_traffic_light_is_basels_table():
 def test_an_exceedance_is_a_return_below_the_var():
     hits = exceedances(np.array([-0.03, -0.01, 0.02]), np.array([-0.02, -0.02, -0.02]))
     assert hits.tolist() == [True, False, False]
+
+
+def test_dm_on_qlike_at_one_day_is_scipys_t_test_of_the_loss_differential():
+    """At h = 1 the Diebold-Mariano statistic with Harvey's correction is the one-sample t
+    statistic of the loss differential, and its p-value the t distribution's (n - 1)."""
+    from stockcaster.evaluation.significance import diebold_mariano_losses
+
+    rng = np.random.default_rng(8)
+    proxy = rng.gamma(2.0, 1e-4, 400)
+    a, b = qlike(proxy, proxy * rng.lognormal(0, 0.3, 400)), qlike(proxy, np.full(400, 2e-4))
+    ours = diebold_mariano_losses(a, b)
+    scipy = stats.ttest_1samp(a - b, 0.0)
+    assert ours["statistic"] == pytest.approx(scipy.statistic, rel=1e-10)
+    assert ours["pvalue"] == pytest.approx(scipy.pvalue, rel=1e-8)
