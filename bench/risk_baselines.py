@@ -22,7 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
+from stockcaster.evaluation.risk import (
+    acerbi_szekely,
+    christoffersen,
+    exceedances,
+    kupiec,
+    mincer_zarnowitz,
+    qlike,
+    variance_mse,
+)
 from stockcaster.features.volatility import daily_variance
 from stockcaster.jobs.envelope import Source, read_source
 from stockcaster.models.volatility import BASELINES, value_at_risk
@@ -48,6 +56,7 @@ def measure(table, horizon: int) -> dict:
                       "seconds": time.perf_counter() - started}  # fmt: skip
         if horizon == 1:
             rows[name]["var"] = _var_rows(v, r, origins, forecast, baseline)
+            rows[name]["mincer_zarnowitz"] = mincer_zarnowitz(proxy, forecast)
     for name in rows:
         for against in ("random_walk", "ewma"):
             rows[name][f"qlike_x_{against}"] = rows[name]["qlike"] / rows[against]["qlike"]
@@ -69,6 +78,8 @@ def _var_rows(v, r, origins, forecast, baseline) -> dict:
                 "kupiec_p": kupiec(hits, level)["pvalue"],
                 "cc_p": christoffersen(hits, level)["conditional_pvalue"],
             }
+        var, es = value_at_risk(forecast, 0.025, how, residuals)  # Basel's ES level
+        out[f"{how} ES@0.025"] = acerbi_szekely(r[origins + 1], var, es, 0.025)
     return out
 
 
@@ -86,12 +97,25 @@ def main() -> None:
             print(f"| {name} | {row['qlike']:.4f} | {row['qlike_x_random_walk']:.3f} | "
                   f"{row['qlike_x_ewma']:.3f} | {row['mse_x_random_walk']:.3f} | "
                   f"{row['seconds']:.2f} |")  # fmt: skip
+    print("\nh=1 Mincer-Zarnowitz (log variance): intercept, slope, R^2, p of (0, 1)")
+    for name, row in found["h=1"].items():
+        mz = row["mincer_zarnowitz"]
+        print(f"| {name} | {mz['intercept']:.2f} | {mz['slope']:.2f} | {mz['r2']:.3f} | "
+              f"{mz['pvalue']:.3f} |")  # fmt: skip
+    print("\nh=1 ES at 2.5%: Acerbi-Szekely Z2 (zone)")
+    for name, row in found["h=1"].items():
+        cells = [
+            f"{how}: {row['var'][f'{how} ES@0.025']['z2']:.2f} "
+            f"({row['var'][f'{how} ES@0.025']['zone']})"
+            for how in ("normal", "t", "fhs")
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     print("\nh=1 VaR backtests: exceedance rate (Kupiec p, conditional-coverage p)")
-    kinds = list(next(iter(found["h=1"].values()))["var"])
+    kinds = [k for k in next(iter(found["h=1"].values()))["var"] if "ES" not in k]
     print("| baseline | " + " | ".join(kinds) + " |\n|---|" + "---|" * len(kinds))
     for name, row in found["h=1"].items():
         cells = [f"{c['rate']:.2%} ({c['kupiec_p']:.2f}, {c['cc_p']:.2f})"
-                 for c in row["var"].values()]  # fmt: skip
+                 for k, c in row["var"].items() if k in kinds]  # fmt: skip
         print(f"| {name} | " + " | ".join(cells) + " |")
     RESULTS.parent.mkdir(exist_ok=True)
     key = Path(args.data).name if args.data else "embedded MSFT"

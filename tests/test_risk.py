@@ -168,3 +168,40 @@ def test_dm_on_qlike_at_one_day_is_scipys_t_test_of_the_loss_differential():
     scipy = stats.ttest_1samp(a - b, 0.0)
     assert ours["statistic"] == pytest.approx(scipy.statistic, rel=1e-10)
     assert ours["pvalue"] == pytest.approx(scipy.pvalue, rel=1e-8)
+
+
+def test_mincer_zarnowitz_is_statsmodels_ols_and_its_f_test():
+    import statsmodels.api as sm
+
+    from stockcaster.evaluation.risk import mincer_zarnowitz
+
+    rng = np.random.default_rng(9)
+    forecast = rng.gamma(3.0, 1e-4, 500)
+    proxy = np.exp(0.3 + 0.8 * np.log(forecast) + rng.normal(0, 0.5, 500))
+    ours = mincer_zarnowitz(proxy, forecast)
+    fitted = sm.OLS(np.log(proxy), sm.add_constant(np.log(forecast))).fit()
+    assert (ours["intercept"], ours["slope"]) == pytest.approx(tuple(fitted.params), rel=1e-10)
+    assert ours["r2"] == pytest.approx(fitted.rsquared, rel=1e-10)
+    joint = fitted.f_test((np.eye(2), np.array([0.0, 1.0])))
+    assert ours["pvalue"] == pytest.approx(float(joint.pvalue), rel=1e-8)
+
+
+def test_acerbi_szekely_z2_is_zero_for_the_true_es_and_red_for_one_far_too_small():
+    """Z2 by hand on three days, then its published zones: a normal model's own ES on its
+    own returns sits near 0 (green); an ES of half the size on Student-t(3) returns is red."""
+    from stockcaster.evaluation.risk import acerbi_szekely
+
+    by_hand = acerbi_szekely(np.array([-0.05, 0.01, -0.01]), np.full(3, -0.02),
+                             np.full(3, -0.04), 0.1)  # fmt: skip
+    assert by_hand["z2"] == pytest.approx(-0.05 / 0.04 / (3 * 0.1) + 1)  # one hit: -3.1667
+    rng = np.random.default_rng(10)
+    returns = rng.normal(0, 0.01, 200_000)
+    z = stats.norm.ppf(0.025)
+    var, es = (
+        np.full(len(returns), 0.01 * z),
+        np.full(len(returns), -0.01 * stats.norm.pdf(z) / 0.025),
+    )
+    calibrated = acerbi_szekely(returns, var, es, 0.025)
+    assert abs(calibrated["z2"]) < 0.05 and calibrated["zone"] == "green"
+    heavy = 0.01 * rng.standard_t(3, 200_000) / np.sqrt(3)
+    assert acerbi_szekely(heavy, var * 0.5, es * 0.5, 0.025)["zone"] == "red"

@@ -11,6 +11,9 @@ Christoffersen's independence test whether an exceedance makes the next one like
 first-order Markov chain against independence); his conditional coverage test both at once.
 Basel's traffic light reads the number of exceedances of the 1% VaR in 250 days from the
 binomial distribution: green below its 95% cumulative probability, red from 99.99%.
+The Mincer-Zarnowitz regression of log variance asks whether forecasts are unbiased
+(intercept 0, slope 1), and Acerbi and Szekely's Z2 whether the losses beyond the VaR average
+the forecast Expected Shortfall.
 
 No maintained Python library has these tests (R's rugarch has `VaRTest`; `arch` has none).
 They are likelihood-ratio (G) tests that scipy computes as `power_divergence` (Kupiec: the
@@ -105,3 +108,50 @@ def _bernoulli(count: int, total: int, p: float) -> float:
         hit = count * np.log(p) if count else 0.0
         miss = (total - count) * np.log1p(-p) if total - count else 0.0
     return float(hit + miss)
+
+
+def mincer_zarnowitz(proxy: np.ndarray, forecast: np.ndarray) -> dict:
+    """Mincer-Zarnowitz regression of log variance: log proxy = a + b log forecast + e.
+
+    An unbiased, efficient forecast has a = 0 and b = 1; the F test of both at once asks
+    whether it is (OLS, the classical covariance).
+
+    Returns:
+        `{"intercept", "slope", "r2", "pvalue"}`.
+    """
+    y = np.log(np.asarray(proxy, "float64"))
+    x = np.column_stack([np.ones(len(y)), np.log(np.asarray(forecast, "float64"))])
+    keep = np.isfinite(y) & np.isfinite(x).all(axis=1)
+    y, x = y[keep], x[keep]
+    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ beta
+    dof = len(y) - 2
+    covariance = np.linalg.inv(x.T @ x) * (resid @ resid / dof)
+    gap = beta - np.array([0.0, 1.0])
+    f = float(gap @ np.linalg.solve(covariance, gap) / 2)
+    r2 = 1 - float(resid @ resid) / float(np.sum((y - y.mean()) ** 2))
+    pvalue = float(stats.f.sf(f, 2, dof))
+    return {"intercept": float(beta[0]), "slope": float(beta[1]), "r2": r2, "pvalue": pvalue}
+
+
+# Acerbi and Szekely (2014), "Backtesting Expected Shortfall", their Z2 test: the critical
+# values they publish hold across the distributions they tried, -0.70 at the 95% level and
+# -1.8 at 99.99%, as a traffic light for ES as Basel's is for VaR.
+Z2_YELLOW, Z2_RED = -0.70, -1.8
+
+
+def acerbi_szekely(returns: np.ndarray, var: np.ndarray, es: np.ndarray, level: float) -> dict:
+    """Acerbi and Szekely's Z2 test of an Expected Shortfall forecast.
+
+    Z2 = sum over days of r I / (T level |ES|) + 1, with I the day's VaR exceedance and r
+    its return: 0 when the losses beyond the VaR average the forecast ES, negative when
+    they are worse (ES underestimated).
+
+    Returns:
+        `{"z2", "zone"}`, the zone by the published critical values (green, yellow, red).
+    """
+    r = np.asarray(returns, "float64")
+    hits = exceedances(r, var)
+    z2 = float(np.sum(np.where(hits, r / np.abs(es), 0.0)) / (len(r) * level) + 1)
+    zone = "green" if z2 > Z2_YELLOW else "yellow" if z2 > Z2_RED else "red"
+    return {"z2": z2, "zone": zone}
