@@ -146,7 +146,10 @@ class GlobalNet:
         ),
     ] = "universe"
     lookback: Annotated[
-        int | None, typer.Option("--lookback", help="Global models: days per window.")
+        int | None,
+        typer.Option(
+            "--lookback", help="Global models: days per window. Default: the global preset's (20)."
+        ),
     ] = None
     features: Annotated[
         str,
@@ -175,14 +178,24 @@ class GlobalNet:
     ] = None
     embedding_dim: Annotated[
         int | None,
-        typer.Option("--embedding-dim", help="Global models: symbol embedding width, 0 none."),
+        typer.Option(
+            "--embedding-dim",
+            help="Global models: symbol embedding width, 0 none. Default: the global preset's (0).",
+        ),
     ] = None
     quantiles: QuantilesOption = None
-    epochs: Annotated[int | None, typer.Option("--epochs", help="Global models: most epochs.")] = (
-        None
-    )
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--epochs", help="Global models: most epochs. Default: the global preset's (20)."
+        ),
+    ] = None
     batch_size: Annotated[
-        int | None, typer.Option("--batch-size", help="Global models: windows per step.")
+        int | None,
+        typer.Option(
+            "--batch-size",
+            help="Global models: windows per step. Default: the global preset's (512).",
+        ),
     ] = None
 
     def config(self) -> RunConfig:
