@@ -50,6 +50,7 @@ def test_bundle_holds_everything_and_no_pickle(trained):
     }  # fmt: skip
     meta = json.loads((bundle / "bundle.json").read_text())
     assert meta["symbols"] == ["MSFT"] and meta["exchange"] == "XNYS" and meta["model"] == "lstm"
+    assert meta["settings"] == {}  # the lstm family has no settings of its own
     assert meta["data"]["rows"] == 250 and meta["data"]["end"] == meta["trained_until"]
     assert meta["trained_until"] == "2015-12-22" and meta["format"] == 2
     assert len(meta["data"]["sha256"]) == 64
@@ -58,21 +59,22 @@ def test_bundle_holds_everything_and_no_pickle(trained):
 
 
 def test_round_trip_gives_identical_predictions(trained, tmp_path):
-    from stockcaster.store.bundle import load_bundle, save_bundle
+    from stockcaster.store.model_bundle import open_bundle, save_model_bundle
 
     bundle, data, _ = trained
     history = price_series(load_series(data)[0])
-    first = load_bundle(bundle)
+    first = open_bundle(bundle)
     before = first.forecaster.predict_quantiles(history, 5)
-    save_bundle(tmp_path / "again", first.forecaster, first.config, history, "MSFT", "x", "XNYS")
-    after = load_bundle(tmp_path / "again").forecaster.predict_quantiles(history, 5)
+    where = {"history": history, "symbol": "MSFT", "source": "x", "exchange": "XNYS"}
+    save_model_bundle(tmp_path / "again", "lstm", first.forecaster, first.options, where)
+    after = open_bundle(tmp_path / "again").forecaster.predict_quantiles(history, 5)
     np.testing.assert_array_equal(before, after)
 
 
 def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
     import keras
 
-    from stockcaster.store.bundle import load_bundle
+    from stockcaster.store.model_bundle import open_bundle
 
     copy = _copy(trained[0], tmp_path)
     evil = keras.Sequential(
@@ -84,7 +86,7 @@ def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
     meta["files"]["model.keras"] = hashlib.sha256((copy / "model.keras").read_bytes()).hexdigest()
     (copy / "bundle.json").write_text(json.dumps(meta))
     with pytest.raises(StockcasterError, match="safe mode"):
-        load_bundle(copy)
+        open_bundle(copy)
 
 
 def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
@@ -120,10 +122,10 @@ def test_calendar_skips_2016_christmas_and_weekends():
 
 
 def test_quantiles_are_ordered_even_when_the_network_crosses_them(trained, monkeypatch):
-    from stockcaster.store.bundle import load_bundle
+    from stockcaster.store.model_bundle import open_bundle
 
     bundle, data, _ = trained
-    forecaster = load_bundle(bundle).forecaster
+    forecaster = open_bundle(bundle).forecaster
     crossed = np.array([[[1.0, 0.0, -1.0]] * 5], dtype="float32")  # q10 > q50 > q90
     monkeypatch.setattr(forecaster.network, "predict_on_batch", lambda x: crossed)
     paths = forecaster.predict_quantiles(price_series(load_series(data)[0]), 5)
@@ -201,8 +203,7 @@ def _forge_scaler(bundle: Path, value, keys: tuple[str, ...] = ()) -> None:
         (lambda b: _meta(b, symbols=["MSFT", "AAPL"]),
          "bundle.json symbols: expected one symbol's name"),
         (lambda b: _meta(b, symbols="MSFT"), "bundle.json symbols: expected a list"),
-        (lambda b: _meta(b, input_shape=[5, "x"]),
-         "bundle.json input_shape: expected positive whole numbers"),
+        (lambda b: _meta(b, settings=[]), "bundle.json settings: expected a dict"),
         (lambda b: _meta(b, exchange=7), "bundle.json exchange: expected a str, received '7'"),
         # Finite but absurd (a mean daily log-return of 17,219): no price comes out.
         (lambda b: _forge_scaler(b, 17219.0, ("mean_",)),

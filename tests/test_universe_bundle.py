@@ -180,7 +180,7 @@ def test_a_damaged_universe_bundle_is_refused_in_one_line_with_nothing_written(
 
 
 def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_it(saved, tmp_path):
-    from stockcaster.store.bundle import load_bundle
+    from stockcaster.store.model_bundle import open_bundle
 
     folder, data, _, _ = saved
     bundle = tmp_path / "all"
@@ -192,7 +192,7 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     scales = json.loads((bundle / "scales.json").read_text())
     assert meta["symbols"] == scales["symbols"] and len(meta["symbols"]) == 5  # the panel's
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
-        load_bundle(bundle)
+        open_bundle(bundle)
     ask = ["predict", "--bundle", str(bundle), "--data", str(data), "--top-k", "2", "--json",
            "--out", str(tmp_path / "p"), "--report", "--horizon", "2"]  # fmt: skip
     done = CliRunner().invoke(app, ask)

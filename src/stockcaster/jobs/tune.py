@@ -28,12 +28,13 @@ from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
 from stockcaster.jobs.requests import global_model
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
+from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
-from stockcaster.models.registry import Capability, models_with
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 from stockcaster.reporting.tune_report import write_tune_figures
 from stockcaster.store import files
+from stockcaster.store.model_bundle import save_model_bundle
 from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
 from stockcaster.tuning.panel_validation import PanelCloses
@@ -109,7 +110,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         "importances": importances(scored, space, config.seed),
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
-    if isinstance(task, SymbolTask) and config.family in models_with(Capability.BUNDLE):
+    if isinstance(task, SymbolTask) and isinstance(refit, Saveable):
         summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
     return summary
@@ -117,14 +118,13 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
 
 def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> str:
     """The best configuration's refit (on the training part) as a bundle, for `predict`."""
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.store.bundle import save_bundle
-
     bundle = folder / BUNDLE
     if bundle.exists():  # a resumed search that had finished: its refit is made again
         shutil.rmtree(bundle)
-    config = task.configured(params)
-    save_bundle(bundle, refit, config, task.training, where[1], where[0], DEFAULT_EXCHANGE)
+    options = task.options(params)
+    kept = {"history": task.training, "symbol": where[1], "source": where[0],
+            "exchange": DEFAULT_EXCHANGE}  # fmt: skip
+    save_model_bundle(bundle, task.family, refit, options, kept)
     return BUNDLE
 
 

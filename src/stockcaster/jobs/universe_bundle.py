@@ -53,7 +53,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
         config: the run's `UniverseConfig`.
     """
     # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.store.bundle import load_network
+    from stockcaster.models.networks import load_network
     from stockcaster.store.universe_bundle import save_universe_bundle
 
     networks = models_with(Capability.BUNDLE)

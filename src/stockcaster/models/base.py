@@ -19,6 +19,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+NETWORK_FILE = "model.keras"  # a saved network's own files (`NetworkForecaster.save`)
+SCALER_FILE = "scaler.json"
+
 
 class NotFittedError(RuntimeError):
     """A forecaster was asked to forecast before it was fitted."""

@@ -58,4 +58,6 @@ def global_tabular(name: str) -> Callable[[ModelOptions], PanelForecaster]:
 
 
 def preset_history(options: ModelOptions) -> int:
-    return min_fit_rows(options.preset.features)
+    """The closes a network or tabular model of the preset needs (a direct head's more)."""
+    preset = options.preset
+    return min_fit_rows(preset.features, preset.model.horizon if preset.model.direct else 1)

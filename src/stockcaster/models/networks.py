@@ -11,10 +11,13 @@ saved networks load with `safe_mode`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
 import numpy as np
 
+from stockcaster.errors import StockcasterError
+from stockcaster.models.base import NETWORK_FILE
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.rnn import build_rnn
 
@@ -118,3 +121,31 @@ def build_network(
         return build_rnn(config, input_shape, name=name)
     window = keras.Input(shape=input_shape)  # [batch, lookback, features]
     return keras.Model(window, head(BODIES[config.family](window, config), config), name=name)
+
+
+def save_network(network: keras.Model, folder: Path) -> list[str]:
+    """Write `network` as model.keras in `folder`; the file's name."""
+    network.save(folder / NETWORK_FILE)
+    return [NETWORK_FILE]
+
+
+def load_network(path: Path) -> keras.Model:
+    """A saved network, in safe mode (no code in the file runs), without its optimiser.
+
+    Raises:
+        StockcasterError: a file safe mode refuses (a `Lambda` layer, say) or cannot read,
+            or weights that are not finite.
+    """
+    try:
+        network = keras.models.load_model(path, compile=False, safe_mode=True)
+    except Exception as err:
+        reason = str(err).splitlines()[0][:160]
+        raise StockcasterError(
+            f"{path}: expected a Keras model that safe mode loads, received an error: {reason}"
+        ) from None
+    for variable in network.weights:
+        if not np.isfinite(keras.ops.convert_to_numpy(variable.value)).all():
+            raise StockcasterError(
+                f"{path}: expected finite weights, received NaN or infinity in {variable.path}"
+            )
+    return network

@@ -8,17 +8,20 @@ The preset's `[model]` chooses: `horizon > 1` or `quantiles` make the head direc
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
-from stockcaster.models.base import NotFittedError
+from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
+from stockcaster.models.base import NETWORK_FILE, SCALER_FILE, NotFittedError
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.losses import PinballLoss
-from stockcaster.models.networks import build_network
+from stockcaster.models.networks import build_network, load_network, save_network
 from stockcaster.settings import logger_levels
 from stockcaster.training.config import TrainConfig
 from stockcaster.training.fit import train
@@ -144,6 +147,62 @@ class NetworkForecaster:
             prices = np.append(prices, nxt)
         return prices[-horizon:]
 
+    def save(self, folder: Path) -> list[str]:
+        """Write the network (model.keras) and the fitted scaler (scaler.json, plain numbers)
+        into `folder` (`Saveable`); their names."""
+        self._check_fitted()
+        state = scaler_to_dict(self.features.scaler, self.pipeline.scaler)
+        (folder / SCALER_FILE).write_text(json.dumps(state, indent=2) + "\n")
+        return [*save_network(self.network, folder), SCALER_FILE]
+
+    def load(self, folder: Path) -> None:
+        """Read what `save` wrote, checked (`Saveable`): the network in safe mode, the scaler
+        of this config's kind, and shapes that fit this config's features and head.
+
+        Raises:
+            StockcasterError: a network safe mode refuses, a scaler of another kind or with
+                values no scaler has, or a network whose shapes differ from the config's.
+        """
+        network = load_network(folder / NETWORK_FILE)
+        pipeline = FeaturePipeline(self.features)
+        pipeline.scaler = _read_scaler(folder / SCALER_FILE, self.features.scaler)
+        _check_shapes(folder, network, self.features, self.model_config)
+        self.network, self.pipeline = network, pipeline
+
     def _check_fitted(self) -> None:
         if self.network is None or self.pipeline is None:
             raise NotFittedError(self.name)
+
+
+def _read_scaler(path: Path, kind: str):
+    """The fitted scaler of scaler.json, of the kind the config names."""
+    try:
+        state = json.loads(path.read_text())
+        found = state["kind"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise StockcasterError(f"{path}: expected fitted scaler parameters") from None
+    if found != kind:
+        raise StockcasterError(
+            f"{path}: expected a {kind} scaler as the config says, received a {found} one"
+        )
+    try:
+        return scaler_from_dict(state)
+    except ValueError as err:
+        raise StockcasterError(f"{path} {err}") from None
+    except (KeyError, TypeError):
+        raise StockcasterError(f"{path}: expected fitted scaler parameters") from None
+
+
+def _check_shapes(folder: Path, network, features: FeatureConfig, head: ModelConfig) -> None:
+    """Refuse a network that takes other windows or gives another output than the config's."""
+    lookback = features.lookback
+    expected = [lookback, 1] if features.layout == "timesteps" else [1, lookback]
+    want_out = [head.horizon, len(head.quantiles)] if head.quantiles else [head.horizon]
+    if not head.direct:
+        want_out = [1]
+    model_in, model_out = list(network.input_shape[1:]), list(network.output_shape[1:])
+    if model_in != expected or model_out != want_out:
+        raise StockcasterError(
+            f"{folder}: expected a model taking {expected} and giving {want_out} as its "
+            f"config says, received one taking {model_in} and giving {model_out}"
+        )

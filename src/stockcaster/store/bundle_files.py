@@ -27,18 +27,20 @@ import stockcaster
 from stockcaster.errors import StockcasterError, check_interrupted
 from stockcaster.models.presets import RunConfig
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
-from stockcaster.store.files import MODEL_FILE, SCALES_FILE
+from stockcaster.store.files import SCALES_FILE
 
 BUNDLE_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """A loaded bundle: the ready forecaster, its config and its metadata."""
+    """A loaded bundle: the ready forecaster, its config, its metadata and what it was
+    built with."""
 
     forecaster: object  # a fitted Forecaster
     config: RunConfig
     meta: dict
+    options: object = None  # the ModelOptions it was built with (a symbol's bundle)
 
     @property
     def symbol(self) -> str:
@@ -160,17 +162,17 @@ def _check_fields(where: Path, meta: dict) -> None:
     Raises:
         StockcasterError: "bundle.json KEY: expected ..., received ...".
     """
-    network = MODEL_FILE in meta["files"]  # a model of its own saves no input shape
+    panel = holds_panel(meta)  # a universe's network: its input shape; a symbol's model:
     fields = {"exchange": str, "source": str, "data": dict, "model": str, "symbols": list,
               "trained_until": str}  # fmt: skip
-    fields.update({"input_shape": list} if network else {"settings": dict})
+    fields.update({"input_shape": list} if panel else {"settings": dict})  # its settings
     for key, kind in fields.items():
         if not isinstance(meta.get(key), kind):
             raise StockcasterError(
                 f"{where} {key}: expected a {kind.__name__}, received {str(meta.get(key))[:40]!r}"
             )
     names = meta["symbols"]
-    one = not holds_panel(meta)
+    one = not panel
     if (
         not names
         or not all(isinstance(n, str) and n for n in names)

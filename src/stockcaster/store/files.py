@@ -20,16 +20,17 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import Interrupted, MachineError, StockcasterError, check_interrupted
+from stockcaster.models.base import NETWORK_FILE
+from stockcaster.models.base import SCALER_FILE as NETWORK_SCALER_FILE
 
 try:
     import resource  # POSIX only
 except ImportError:  # pragma: no cover - Windows
     resource = None
 
-# Every file name stockcaster writes, named once.
-MODEL_FILE = "model.keras"
+# Every file name stockcaster writes, named once (a network's own two, where it saves them).
+MODEL_FILE, SCALER_FILE = NETWORK_FILE, NETWORK_SCALER_FILE
 CONFIG_FILE = "config.toml"
-SCALER_FILE = "scaler.json"  # a bundle's fitted scaler
 SCALES_FILE = "scales.json"  # a universe bundle's statistics of each symbol
 BUNDLE_META_FILE = "bundle.json"
 STORE_FILE = "results.sqlite"  # a universe run's results store

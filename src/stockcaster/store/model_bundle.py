@@ -1,8 +1,9 @@
-"""The bundle of a model that saves itself (`models.base.Saveable`), and opening any bundle.
+"""A bundle of one symbol's model: saved and opened through the model's own `save`/`load`.
 
 Beside bundle.json and config.toml (the preset it was built with), the folder holds the
-files the model's `save` wrote; bundle.json names the model and its own settings, so
-`predict` builds the same model from the registry and hands it the folder to `load`.
+files the model's `save` wrote (a network's model.keras and scaler.json, or any other
+model's own); bundle.json names the model and its own settings, so opening it builds the
+same model from the registry and hands it the folder to `load`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from stockcaster.models.presets import load_preset, to_toml
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.provenance import fingerprint, versions
 from stockcaster.settings import build
-from stockcaster.store.bundle_files import BUNDLE_FORMAT, Bundle, read_meta, write_bundle
-from stockcaster.store.files import BUNDLE_META_FILE, CONFIG_FILE, MODEL_FILE
+from stockcaster.store.bundle_files import (
+    BUNDLE_FORMAT,
+    Bundle,
+    holds_panel,
+    read_meta,
+    write_bundle,
+)
+from stockcaster.store.files import BUNDLE_META_FILE, CONFIG_FILE
 
-_OWN_FILES = (BUNDLE_META_FILE, CONFIG_FILE, MODEL_FILE)
+_OWN_FILES = (BUNDLE_META_FILE, CONFIG_FILE)
 
 
 def save_model_bundle(
@@ -32,6 +39,7 @@ def save_model_bundle(
         StockcasterError: `path` exists, or the model writes a file the bundle's own name.
     """
     settings = dict(options.settings).get(name)
+    history = where["history"]
     meta = {
         "format": BUNDLE_FORMAT,
         "versions": versions(),
@@ -40,8 +48,8 @@ def save_model_bundle(
         "symbols": [where["symbol"]],
         "source": where["source"],
         "exchange": where["exchange"],
-        "data": fingerprint(where["history"]),
-        "trained_until": f"{where['history'].index[-1]:%Y-%m-%d}",
+        "data": fingerprint(history),
+        "trained_until": f"{history.index[-1]:%Y-%m-%d}",
     }
 
     def write_model(folder: Path) -> list[str]:
@@ -54,20 +62,21 @@ def save_model_bundle(
     write_bundle(Path(path), write_model, {CONFIG_FILE: to_toml(options.preset)}, meta)
 
 
-def open_bundle(path: Path) -> Bundle:
-    """A symbol's bundle, checked and loaded, whichever model it holds.
+def open_bundle(path: Path, meta: dict | None = None) -> Bundle:
+    """A symbol's bundle, checked and loaded, whichever model it holds (`meta`: its
+    bundle.json, when `read_meta` has checked it already, so no file is hashed twice).
 
     Raises:
-        StockcasterError: a bad bundle (see `read_meta`), a universe's bundle, or a
-            model this installation does not have.
+        StockcasterError: a bad bundle (see `read_meta`), a universe's bundle, a model this
+            installation does not have, or files the model's `load` refuses.
     """
     path = Path(path)
-    meta = read_meta(path)
-    if MODEL_FILE in meta["files"]:  # a network (a universe's is refused there)
-        # Delayed import: a network's bundle needs Keras, which starts only when needed.
-        from stockcaster.store.bundle import load_bundle
-
-        return load_bundle(path, meta)
+    meta = meta if meta is not None else read_meta(path)
+    if holds_panel(meta):
+        raise StockcasterError(
+            f"{path}: expected a bundle of one symbol, received a universe bundle "
+            f"({len(meta['symbols'])} symbols)"
+        )
     name, spec = meta["model"], MODELS.get(meta["model"])
     if spec is None:
         raise StockcasterError(
@@ -78,6 +87,7 @@ def open_bundle(path: Path) -> Bundle:
     own = ()
     if spec.settings is not None:
         own = ((name, build(spec.settings, meta["settings"], f"{path / BUNDLE_META_FILE}")),)
-    forecaster = spec.make(ModelOptions(preset=config, settings=own))
+    options = ModelOptions(preset=config, settings=own)
+    forecaster = spec.make(options)
     forecaster.load(path)
-    return Bundle(forecaster=forecaster, config=config, meta=meta)
+    return Bundle(forecaster=forecaster, config=config, meta=meta, options=options)

@@ -24,9 +24,9 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
+from stockcaster.models.networks import load_network, save_network
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import versions
-from stockcaster.store.bundle import load_network, save_network
 from stockcaster.store.bundle_files import BUNDLE_FORMAT, holds_panel, read_meta, write_bundle
 from stockcaster.store.files import CONFIG_FILE, MODEL_FILE, SCALES_FILE
 

@@ -39,10 +39,13 @@ class SymbolTask:
         """The preset with a trial's parameters (and the search's seed)."""
         return tuned(self.family, self.preset, params, self.seed)
 
-    def make(self, params: dict):
+    def options(self, params: dict) -> ModelOptions:
+        """What a trial's model is built with: the configured preset, its own settings."""
         settings = configure_settings(self.family, self.settings, params)
-        options = ModelOptions(preset=self.configured(params), settings=settings)
-        spec = MODELS[self.family]
+        return ModelOptions(preset=self.configured(params), settings=settings)
+
+    def make(self, params: dict):
+        options, spec = self.options(params), MODELS[self.family]
         return lambda: spec.make(options)
 
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
