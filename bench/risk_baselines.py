@@ -34,7 +34,7 @@ from stockcaster.evaluation.risk import (
     variance_mse,
 )
 from stockcaster.evaluation.snooping import confidence_set
-from stockcaster.features.volatility import daily_variance
+from stockcaster.features.volatility import daily_variance, variance_ahead
 from stockcaster.jobs.envelope import Source, read_source
 from stockcaster.models.volatility import BASELINES, value_at_risk
 
@@ -49,14 +49,15 @@ def measure(table, horizon: int) -> dict:
     n = len(close)
     first = n - n // 4 - 1  # the last origin of the training part
     origins = np.arange(first, n - horizon)
-    proxy = np.array([v[t + 1 : t + 1 + horizon].mean() for t in origins])
+    proxy = variance_ahead(v, origins, horizon)
     rows = {}
     for name, baseline in BASELINES.items():
         started = time.perf_counter()
         forecast = baseline(v, r, origins, horizon)
-        rows[name] = {"losses": qlike(proxy, forecast),
-                      "qlike": float(np.mean(qlike(proxy, forecast))),
-                      "mse": float(np.mean(variance_mse(proxy, forecast))),
+        kept = np.isfinite(proxy)
+        rows[name] = {"losses": qlike(proxy[kept], forecast[kept]),
+                      "qlike": float(np.mean(qlike(proxy[kept], forecast[kept]))),
+                      "mse": float(np.mean(variance_mse(proxy[kept], forecast[kept]))),
                       "seconds": time.perf_counter() - started}  # fmt: skip
         if horizon == 1:
             rows[name]["var"] = _var_rows(v, r, origins, forecast, baseline)

@@ -28,7 +28,7 @@ from stockcaster.evaluation.cross_section import benjamini_hochberg
 from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
 from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.features.split import last_training_day
-from stockcaster.features.volatility import daily_variance
+from stockcaster.features.volatility import daily_variance, variance_ahead
 from stockcaster.models.volatility import BASELINES, REFIT_EVERY, value_at_risk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,11 +49,12 @@ def one_symbol(table, cutoff) -> dict | None:
         found[name] = {}
         for horizon in (1, 5):
             origins = np.arange(first, len(v) - horizon)
-            proxy = np.array([v[t + 1 : t + 1 + horizon].mean() for t in origins])
+            proxy = variance_ahead(v, origins, horizon)
             started = time.perf_counter()
             forecast = baseline(v, r, origins, horizon)
-            found[name][horizon] = {"qlike": qlike(proxy, forecast),
-                                    "mse": variance_mse(proxy, forecast),
+            kept = np.isfinite(proxy)
+            found[name][horizon] = {"qlike": qlike(proxy[kept], forecast[kept]),
+                                    "mse": variance_mse(proxy[kept], forecast[kept]),
                                     "seconds": time.perf_counter() - started}  # fmt: skip
         origins = np.arange(first, len(v) - 1)
         fitted = np.arange(100, first)  # the training origins: each model has history there

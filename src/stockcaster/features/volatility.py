@@ -122,7 +122,8 @@ DEFAULT_ESTIMATOR = "garman_klass"
 
 def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> tuple:
     """Each day's variance by `estimator`, and the estimator used: a file without open,
-    high and low falls back to close-to-close (the caller says so).
+    high and low falls back to close-to-close (the caller says so). A day whose prices did
+    not move (high = low, or an unchanged close) measures nothing: NaN, not 0.
 
     Raises:
         StockcasterError: an unknown estimator, listing the known ones.
@@ -136,5 +137,17 @@ def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> t
         chosen = ESTIMATORS["close_to_close"]
     if not chosen.needs_range:
         close = table["close"].to_numpy(dtype="float64")
-        return close_to_close(Prices(close, close, close, close)), chosen.name
-    return chosen.measure(Prices.of(table)), chosen.name
+        measured = close_to_close(Prices(close, close, close, close))
+    else:
+        measured = chosen.measure(Prices.of(table))
+    return np.where(measured > 0, measured, np.nan), chosen.name
+
+
+def variance_ahead(v: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """What a forecast from each origin is scored against: the mean estimate of the
+    `horizon` days after it. A day that measured nothing (NaN) is left out of the mean; a
+    window of such days only is NaN (nothing to score)."""
+    windows = np.stack([v[origins + k] for k in range(1, horizon + 1)], axis=1)
+    counted = np.isfinite(windows).sum(axis=1)
+    total = np.nansum(windows, axis=1)
+    return np.where(counted > 0, total / np.maximum(counted, 1), np.nan)

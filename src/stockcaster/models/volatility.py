@@ -5,7 +5,8 @@ Each baseline forecasts, from the close of an origin day t, the mean variance of
 It is called as `baseline(v, r, origins, horizon)`: v each day's variance estimate, r each
 day's close-to-close log-return (NaN on day 0), origins consecutive days (from day 1):
 
-    random_walk  the last day's variance estimate (a range estimator, `features/volatility.py`)
+    random_walk  the last day's variance estimate (a range estimator, `features/volatility.py`;
+                 a day that measured nothing carries the day before's, here and below)
     mean_22      the mean of the last 22 days' estimates
     ewma         RiskMetrics: s2[t+1] = lam s2[t] + (1 - lam) r[t]^2, lam = 0.94, on the
                  close-to-close log-returns r, started as `arch` starts it (its backcast)
@@ -36,12 +37,18 @@ REFIT_EVERY = 21
 
 
 def random_walk(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
-    return v[origins]
+    return _carried(v)[origins]
 
 
 def mean_22(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
-    means = _trailing_mean(v, 22)
+    means = _trailing_mean(_carried(v), 22)
     return means[origins]
+
+
+def _carried(v: np.ndarray) -> np.ndarray:
+    """The estimates with a day that measured nothing (NaN: prices that did not move)
+    carrying the last day's that did."""
+    return pd.Series(v).ffill().to_numpy()
 
 
 def ewma_variance(r: np.ndarray, lam: float = RISKMETRICS) -> np.ndarray:
@@ -87,10 +94,11 @@ def garch_walk(o: int) -> Callable:
 
 def har(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
     """HAR on log v, fitted on the days before each refit's first origin only."""
-    logs = np.log(np.maximum(v, np.finfo("float64").tiny))
+    v = _carried(v)
+    logs = np.log(v)
     x = np.column_stack([np.ones(len(v))] + [_trailing_mean(logs, d) for d in HAR_DAYS])
     ahead = _leading_mean(v, horizon)  # mean variance of days t+1 .. t+h, NaN past the data
-    y = np.log(np.maximum(ahead, np.finfo("float64").tiny))
+    y = np.log(ahead)
     out = np.empty(len(origins))
     for start in range(0, len(origins), REFIT_EVERY):
         block = origins[start : start + REFIT_EVERY]
