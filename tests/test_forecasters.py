@@ -21,6 +21,7 @@ from stockcaster.models.base import (
     OneStepPath,
     PanelForecaster,
     QuantileForecaster,
+    Saveable,
 )
 from stockcaster.models.families import NEURAL, SeedSettings
 from stockcaster.models.presets import load_preset
@@ -97,10 +98,15 @@ def test_forecaster_contract(name):
     again.fit(other.iloc[:120])
     refit = again.predict(other.iloc[:130], 2)
     assert np.isfinite(refit).all() and np.all(np.abs(refit / other.iloc[129] - 1) < 0.5)
-    # The capabilities the entry declares are the protocols the model keeps.
+    # The capabilities the entry reads from its forecaster class are the protocols the
+    # model it builds keeps.
     spec = MODELS[name]
+    assert type(model) is spec.forecaster
     assert isinstance(model, OneStepPath) == (Capability.ONE_STEP_PATH in spec.capabilities)
     assert isinstance(model, ClosedForm) == (Capability.CLOSED_FORM in spec.capabilities)
+    assert isinstance(model, Saveable) == (Capability.BUNDLE in spec.capabilities)
+    has_quantiles = callable(getattr(model, "predict_quantiles", None))
+    assert has_quantiles == (Capability.QUANTILES in spec.capabilities)
     assert (spec.make_panel is not None) == (Capability.PANEL in spec.capabilities)
 
 

@@ -15,6 +15,7 @@ from stockcaster.models.base import Forecaster, PanelForecaster
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.families import SeedSettings, family_model
 from stockcaster.models.global_model import GlobalNetwork
+from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.tabular import GlobalTabular, TabularForecaster
 
@@ -26,9 +27,6 @@ def network_model(family: str, head: ModelConfig, options: ModelOptions) -> Mode
 
 def network(family: str) -> Callable[[ModelOptions], Forecaster]:
     def make(options: ModelOptions) -> Forecaster:
-        # Delayed import: a network brings Keras and its backend (seconds to import).
-        from stockcaster.models.neural import NetworkForecaster
-
         preset = options.preset
         model = network_model(family, preset.model, options)
         return NetworkForecaster(preset.features, model, preset.training, name=family)

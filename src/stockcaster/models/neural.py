@@ -20,12 +20,8 @@ from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
 from stockcaster.models.base import NETWORK_FILE, SCALER_FILE, NotFittedError
 from stockcaster.models.config import ModelConfig
-from stockcaster.models.losses import PinballLoss
-from stockcaster.models.networks import build_network, load_network, save_network
 from stockcaster.settings import logger_levels
 from stockcaster.training.config import TrainConfig
-from stockcaster.training.fit import train
-from stockcaster.training.seeds import set_seed
 
 _VALIDATION_FRACTION = 0.15  # used when a preset validates on the test period
 
@@ -60,6 +56,13 @@ class NetworkForecaster:
         self.pipeline: FeaturePipeline | None = None
 
     def fit(self, history: pd.Series) -> None:
+        # Delayed imports: the network, its loss and its training are Keras, which starts
+        # only when a network is fitted (the class itself is read by the registry).
+        from stockcaster.models.losses import PinballLoss
+        from stockcaster.models.networks import build_network
+        from stockcaster.training.fit import train
+        from stockcaster.training.seeds import set_seed
+
         close = history.to_numpy(dtype="float64")
         fraction = self.features.validation_fraction or _VALIDATION_FRACTION
         n = len(close)
@@ -150,6 +153,9 @@ class NetworkForecaster:
     def save(self, folder: Path) -> list[str]:
         """Write the network (model.keras) and the fitted scaler (scaler.json, plain numbers)
         into `folder` (`Saveable`); their names."""
+        # Delayed import: saving a network is Keras.
+        from stockcaster.models.networks import save_network
+
         self._check_fitted()
         state = scaler_to_dict(self.features.scaler, self.pipeline.scaler)
         (folder / SCALER_FILE).write_text(json.dumps(state, indent=2) + "\n")
@@ -163,6 +169,9 @@ class NetworkForecaster:
             StockcasterError: a network safe mode refuses, a scaler of another kind or with
                 values no scaler has, or a network whose shapes differ from the config's.
         """
+        # Delayed import: reading a network is Keras.
+        from stockcaster.models.networks import load_network
+
         network = load_network(folder / NETWORK_FILE)
         pipeline = FeaturePipeline(self.features)
         pipeline.scaler = _read_scaler(folder / SCALER_FILE, self.features.scaler)

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from stockcaster.errors import StockcasterError
 from stockcaster.models import baselines
-from stockcaster.models.base import Forecaster, PanelForecaster
+from stockcaster.models.base import (
+    ClosedForm,
+    Forecaster,
+    OneStepPath,
+    PanelForecaster,
+    QuantileForecaster,
+    Saveable,
+)
 from stockcaster.models.builders import (
     global_network,
     global_tabular,
@@ -24,9 +31,11 @@ from stockcaster.models.builders import (
     tabular,
 )
 from stockcaster.models.families import NEURAL, TABULAR, SeedSettings
+from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.options import ModelOptions, parse_settings, settings_help
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
 from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space
+from stockcaster.models.tabular import TabularForecaster
 from stockcaster.settings import parse_names
 
 __all__ = ["ModelOptions", "network_model"]  # with the registry's own names below
@@ -42,7 +51,21 @@ class Capability(enum.Enum):
     CLOSED_FORM = "closed form"  # ClosedForm: every origin's forecasts at once, no refits
     QUANTILES = "quantiles"  # QuantileForecaster, when its preset asks for quantiles
     PANEL = "panel"  # a PanelForecaster form, trained once for a whole universe
-    BUNDLE = "bundle"  # saved and loaded as a bundle (`train`, `predict`, a tune's refit)
+    BUNDLE = "bundle"  # Saveable: saved and loaded as a bundle (`train`, `predict`, tune)
+
+
+# Each capability is a protocol of `base.py`: a forecaster class that has its methods has it.
+_PROTOCOLS = {
+    Capability.ONE_STEP_PATH: OneStepPath,
+    Capability.CLOSED_FORM: ClosedForm,
+    Capability.QUANTILES: QuantileForecaster,
+    Capability.BUNDLE: Saveable,
+}
+
+
+def _methods(protocol: type) -> list[str]:
+    return [name for name, value in vars(protocol).items() if callable(value)
+            and not name.startswith("_")]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -57,7 +80,8 @@ class ModelSpec:
         requires: the module an optional extra installs (None: always installed).
         extra: that extra's name, for the install hint.
         universe: in `stockcaster universe`'s default model list.
-        capabilities: what it can do beyond the contract.
+        forecaster: the class `make` builds: its methods are its capabilities (`base.py`'s
+            protocols), read here, never declared.
         make_panel: builds its `PanelForecaster` form, if it has one.
         default: in `stockcaster backtest`'s default model list (the larger families
             are there only when asked for).
@@ -75,11 +99,20 @@ class ModelSpec:
     requires: str | None = None
     extra: str | None = None
     universe: bool = True
-    capabilities: frozenset[Capability] = frozenset()
+    forecaster: type | None = None
     make_panel: Callable[[ModelOptions], PanelForecaster] | None = None
     default: bool = True
     space: Space | None = None
     settings: type | None = None
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What it can do beyond the contract: the protocols its forecaster class keeps,
+        and a panel form if it has one."""
+        kind = self.forecaster
+        kept = {c for c, protocol in _PROTOCOLS.items() if kind is not None
+                and all(callable(getattr(kind, m, None)) for m in _methods(protocol))}  # fmt: skip
+        return frozenset(kept | ({Capability.PANEL} if self.make_panel is not None else set()))
 
     def installed(self) -> bool:
         """Whether this installation can run it (its extra, if any, is installed)."""
@@ -198,14 +231,7 @@ for _family in NEURAL:
             network(_family),
             min_history=preset_history,
             universe=_family == "lstm",
-            capabilities=frozenset(
-                {
-                    Capability.QUANTILES,
-                    Capability.PANEL,
-                    Capability.ONE_STEP_PATH,
-                    Capability.BUNDLE,
-                }
-            ),  # fmt: skip
+            forecaster=NetworkForecaster,
             make_panel=global_network(_family),
             default=_family == "lstm",
             space=NETWORK_SPACE,
@@ -222,21 +248,21 @@ for _family in TABULAR:
             requires="lightgbm" if _family == "lightgbm" else None,
             extra="lightgbm" if _family == "lightgbm" else None,
             universe=False,
-            capabilities=frozenset({Capability.PANEL}),
+            forecaster=TabularForecaster,
             make_panel=global_tabular(_family),
             default=False,
             space=LIGHTGBM_SPACE if _family == "lightgbm" else RIDGE_SPACE,
         )
     )
-_CLOSED_FORM = frozenset({Capability.ONE_STEP_PATH, Capability.CLOSED_FORM})
+_CLOSED_FORM = baselines.ClosedFormForecaster
 register(
     ModelSpec(
-        "naive", "tomorrow = today's close", lambda o: baselines.naive(), capabilities=_CLOSED_FORM
+        "naive", "tomorrow = today's close", lambda o: baselines.naive(), forecaster=_CLOSED_FORM
     )
 )
 register(
     ModelSpec(
-        "drift", "random walk with drift", lambda o: baselines.drift(), capabilities=_CLOSED_FORM
+        "drift", "random walk with drift", lambda o: baselines.drift(), forecaster=_CLOSED_FORM
     )
 )
 register(
@@ -245,7 +271,7 @@ register(
         "mean of the last --ma-window closes",
         lambda o: baselines.moving_average(o.ma_window),
         min_history=lambda o: o.ma_window + 1,
-        capabilities=_CLOSED_FORM,
+        forecaster=_CLOSED_FORM,
     )
 )
 register(
@@ -253,7 +279,7 @@ register(
         "arima",
         "AutoARIMA, fitted on the training window",
         lambda o: baselines.arima(),
-        capabilities=frozenset({Capability.ONE_STEP_PATH}),
+        forecaster=baselines.FittedStatsforecast,
     )
 )
 register(
@@ -261,6 +287,7 @@ register(
         "prophet",
         f"Prophet, an optional extra: {INSTALL_HINT}",
         lambda o: ProphetForecaster(),
+        forecaster=ProphetForecaster,
         requires="prophet",
         extra="prophet",
         universe=False,
