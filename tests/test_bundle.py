@@ -282,3 +282,12 @@ def test_predict_json(trained, tmp_path):
     payload = json.loads(result.stdout)
     assert [r["date"] for r in payload["forecast"]][:2] == ["2015-12-23", "2015-12-24"]
     assert all(r["lo"] <= r["yhat"] <= r["hi"] for r in payload["forecast"])
+
+
+def test_train_refuses_a_model_that_cannot_save_itself_in_one_line(tmp_path, small_csv):
+    out = tmp_path / "b"
+    result = CliRunner().invoke(app, ["train", "--model", "arima", "--data", str(small_csv),
+                                      "--save", str(out)])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert "expected a model a bundle can hold" in result.stderr and "'arima'" in result.stderr
+    assert not out.exists()
