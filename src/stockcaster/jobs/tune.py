@@ -37,11 +37,11 @@ from stockcaster.store import files
 from stockcaster.store.model_bundle import save_model_bundle
 from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
-from stockcaster.tuning.panel_validation import PanelCloses
 from stockcaster.tuning.ray_search import check_resources, search_ray
 from stockcaster.tuning.search import Progress, search_local
 from stockcaster.tuning.space import Space, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
+from stockcaster.tuning.trials import PanelCloses
 from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.verdict import importances, judge, trials_table
 

@@ -1,7 +1,8 @@
 """What one trial does: a family configured with its parameters, scored on the folds.
 
-`SymbolTask` scores one symbol's model on its training closes, `PanelTask` a universe's
-global model on every symbol's training days. Each holds only the training part (it is
+`SymbolTask` scores one symbol's model on its training closes (as a panel of one),
+`PanelTask` a universe's global model on every symbol's training days, both by
+`trials.score_trial`. Each holds only the training part (it is
 what an engine ships to a trial's worker), and each is called as
 `task(params, after_fold) -> TrialScore`. The best configuration's one look at the test
 period is `holdout`, which is given the whole data by the job.
@@ -10,15 +11,17 @@ period is `holdout`, which is given the whole data by the job.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from stockcaster.models.configure import configure, configure_settings
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
-from stockcaster.tuning.panel_validation import PanelCloses, panel_holdout, score_panel_trial
-from stockcaster.tuning.validation import AfterFold, Fold, TrialScore, holdout_score, score_trial
+from stockcaster.tuning.trials import PanelCloses, SeriesPanel, holdout, score_trial
+from stockcaster.tuning.validation import AfterFold, Fold, TrialScore
 
 TUNED = "tuned"  # the name of a search's best.toml preset
 
@@ -49,7 +52,9 @@ class SymbolTask:
         return lambda: spec.make(options)
 
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
-        return score_trial(self.training, self.make(params), self.folds, after_fold, self.cost_bps)
+        closes = PanelCloses.of_series(self.training)  # a symbol is a panel of one
+        panel = functools.partial(SeriesPanel, self.make(params))
+        return score_trial(closes, panel, self.folds, after_fold, self.cost_bps)
 
     def holdout(self, series: pd.Series, params: dict) -> tuple[dict, object]:
         """The configuration refitted on the training closes, scored once on the rest;
@@ -60,7 +65,10 @@ class SymbolTask:
             made.append(make())
             return made[-1]
 
-        return holdout_score(series, len(self.training), kept, self.cost_bps), made[-1]
+        closes = PanelCloses.of_series(series)
+        cutoff = np.datetime64(self.training.index[-1], "ns")
+        score = holdout(closes, cutoff, lambda: SeriesPanel(kept), self.cost_bps)
+        return score, made[-1]
 
 
 @dataclass(frozen=True)
@@ -84,15 +92,13 @@ class PanelTask:
         return lambda: spec.make_panel(options)
 
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
-        return score_panel_trial(
-            self.closes, self.make(params), self.folds, after_fold, self.cost_bps
-        )
+        return score_trial(self.closes, self.make(params), self.folds, after_fold, self.cost_bps)
 
     def holdout(self, closes: PanelCloses, params: dict) -> tuple[dict, object]:
         """Refitted on every training day, scored once on the days after the last one;
         and the refitted model."""
         model = self.make(params)()
-        score = panel_holdout(closes, self.closes.days[-1], lambda: model, self.cost_bps)
+        score = holdout(closes, self.closes.days[-1], lambda: model, self.cost_bps)
         return score, model
 
     def preset(self, params: dict) -> RunConfig:

@@ -9,10 +9,11 @@ long/flat rule are kept for the data-snooping tests (`evaluation/snooping.py`). 
 period is cut off before any of this, so no trial can see it (a test changes its prices
 and finds every score the same).
 
-One symbol is scored on its closes; a universe (`panel_validation.py`) on each day's mean
-over its symbols of the squared error as a share of the last close (so a $500 stock does
-not outweigh a $5 one), and also by its rank IC: the day's Spearman correlation across
-symbols between forecast and actual returns, averaged over the days.
+One symbol is scored on its closes; a universe on each day's mean over its symbols of the
+squared error as a share of the last close (so a $500 stock does not outweigh a $5 one),
+and also by its rank IC: the day's Spearman correlation across symbols between forecast and
+actual returns, averaged over the days. Both walk their trials the one way `trials.py`
+says, a symbol as a panel of one.
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
 from stockcaster.evaluation.trading import positions, strategy_returns
-from stockcaster.models.base import Forecaster
 
 AfterFold = Callable[[int, float], None]
 """Called with a fold's number and the ratio so far, e.g. for a pruner (which may raise)."""
@@ -170,48 +169,6 @@ def _rank_ic(predicted: np.ndarray, actual: np.ndarray, present: np.ndarray) -> 
         ic = np.nansum(p * a, axis=1) / np.sqrt(np.nansum(p * p, axis=1) * np.nansum(a * a, 1))
     ic[present.sum(axis=1) < 3] = np.nan
     return ic
-
-
-def score_trial(
-    training: pd.Series,
-    make_forecaster: Callable[[], Forecaster],
-    folds: list[Fold],
-    after_fold: AfterFold | None = None,
-    cost_bps: float = 5.0,
-) -> TrialScore:
-    """Walk one symbol's model over each fold's validation block of the training closes.
-
-    Args:
-        training: the training part's closes only, indexed by date.
-        make_forecaster: builds a fresh, unfitted model (one per fold).
-        folds: from `validation_folds(len(training))`.
-        after_fold: called after each fold (a pruner's hook).
-        cost_bps: the long/flat rule's trading cost.
-    """
-    values = training.to_numpy(dtype="float64")
-
-    def block_of(fold: Fold) -> Block:
-        window = training.iloc[: fold.last_day + 1]
-        _, (origins, yhat, _, _), _ = walk_paths(
-            window, make_forecaster, BacktestConfig(retrain_every=0), fold.last_fit
-        )
-        days = np.arange(fold.last_fit + 1, fold.last_day + 1)
-        forecast = np.full(len(days), np.nan)
-        forecast[np.searchsorted(days, origins + 1)] = yhat[:, 0]
-        return Block(forecast[:, None], values[days - 1, None], values[days, None])
-
-    return walk_folds(folds, block_of, after_fold, cost_bps, scaled=False)
-
-
-def holdout_score(series: pd.Series, train_rows: int, make_forecaster, cost_bps: float) -> dict:
-    """A configuration refitted on the whole training part, scored once on the test days."""
-    _, (origins, yhat, _, _), _ = walk_paths(
-        series, make_forecaster, BacktestConfig(retrain_every=0), train_rows - 1
-    )
-    values = series.to_numpy(dtype="float64")
-    block = Block(yhat[:, :1], values[origins, None], values[origins + 1, None])
-    score = score_blocks([block], cost_bps, scaled=False)
-    return {"ratio": score.ratio, "ic": None}
 
 
 def _ratio(losses: np.ndarray, naive_losses: np.ndarray) -> float:

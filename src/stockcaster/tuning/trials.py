@@ -1,10 +1,12 @@
-"""Scoring a trial of a universe's global model on folds of its training days only.
+"""A trial's score on folds of the training days only, for a panel and for one symbol alike.
 
-The folds are `validation.py`'s, counted in the panel's trading days up to the universe's
-cutoff: fold k fits one model on every symbol's rows up to the day before its block, then
-forecasts each symbol's each day of the block from the closes before it. The rows after
-the cutoff (the test period) are cut off before any trial, as for one symbol; only the
-best configuration's refit reads them, once (`holdout`).
+The folds are `validation.py`'s, counted in trading days up to the cutoff: fold k fits one
+model on the rows up to the day before its block, then forecasts each symbol's each day of
+the block from the closes before it. One symbol is a panel of one: its model is walked as a
+panel model (`SeriesPanel`, the backtest's one-step walk from the fold's cutoff), and its
+errors are its own (a panel's are shares of each symbol's last close, so that a $500 stock
+does not outweigh a $5 one). The rows after the cutoff (the test period) are cut off before
+any trial; only the best configuration's refit reads them, once (`holdout`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.models.base import PanelForecaster
+from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
+from stockcaster.models.base import Forecaster, PanelForecaster
 from stockcaster.tuning.validation import (
     AfterFold,
     Block,
@@ -45,6 +48,17 @@ class PanelCloses:
     previous: np.ndarray
 
     @classmethod
+    def of_series(cls, series: pd.Series, symbol: str = "series") -> PanelCloses:
+        """One symbol's closes (indexed by date) as a panel of one."""
+        table = pd.DataFrame({C.SYMBOL: symbol, C.DATE: series.index, C.CLOSE: series.to_numpy()})
+        return cls.of(table)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether errors are shares of the last close: a panel's, not one symbol's."""
+        return len(self.symbols) > 1
+
+    @classmethod
     def of(cls, prices: pd.DataFrame) -> PanelCloses:
         table = prices.sort_values([C.SYMBOL, C.DATE])
         previous = table.groupby(C.SYMBOL, sort=False)[C.CLOSE].shift(1)
@@ -69,18 +83,19 @@ class PanelCloses:
         return Block(yhat, self.previous[days], self.close[days])
 
 
-def score_panel_trial(
+def score_trial(
     closes: PanelCloses,
     make_forecaster: Callable[[], PanelForecaster],
     folds: list[Fold],
     after_fold: AfterFold | None = None,
     cost_bps: float = 5.0,
 ) -> TrialScore:
-    """Fit a fresh global model per fold on the days before its block; score the block.
+    """Fit a fresh model per fold on the days before its block; score the block.
 
     Args:
         closes: the training days' closes only.
-        make_forecaster: builds a fresh, unfitted panel model.
+        make_forecaster: builds a fresh, unfitted panel model (`SeriesPanel` for one
+            symbol's).
         folds: from `validation_folds(len(closes.days))`.
     """
 
@@ -91,10 +106,10 @@ def score_panel_trial(
         forecasts = model.predict_after(closes.until(until))
         return closes.block(forecasts[forecasts[C.DATE] > cutoff], fold.last_fit + 1, fold.last_day)
 
-    return walk_folds(folds, block_of, after_fold, cost_bps, scaled=True)
+    return walk_folds(folds, block_of, after_fold, cost_bps, scaled=closes.scaled)
 
 
-def panel_holdout(
+def holdout(
     closes: PanelCloses, cutoff, make_forecaster: Callable[[], PanelForecaster], cost_bps: float
 ) -> dict:
     """A configuration refitted on every day up to `cutoff`, scored once on the days after."""
@@ -103,5 +118,30 @@ def panel_holdout(
     forecasts = model.predict_after(closes.prices)
     first = int(np.searchsorted(closes.days, cutoff, side="right"))
     block = closes.block(forecasts[forecasts[C.DATE] > cutoff], first, len(closes.days) - 1)
-    score = score_blocks([block], cost_bps, scaled=True)
+    score = score_blocks([block], cost_bps, scaled=closes.scaled)
     return {"ratio": score.ratio, "ic": score.ic}
+
+
+class SeriesPanel:
+    """One symbol's model as a panel model of one: fitted at the cutoff, it forecasts each
+    later day from the closes before it, without a refit (the backtest's walk).
+
+    The fit is made in `predict_after`, by the walk itself, on the closes up to the cutoff.
+    """
+
+    def __init__(self, make_forecaster: Callable[[], Forecaster]):
+        self.make_forecaster = make_forecaster
+        self.cutoff: np.datetime64 | None = None
+
+    def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
+        self.cutoff = cutoff
+
+    def predict_after(self, prices: pd.DataFrame) -> pd.DataFrame:
+        series = prices.set_index(C.DATE)[C.CLOSE]
+        first = int(np.searchsorted(series.index.to_numpy(), self.cutoff, side="right")) - 1
+        _, (origins, yhat, _, _), _ = walk_paths(
+            series, self.make_forecaster, BacktestConfig(retrain_every=0), first
+        )
+        symbol = prices[C.SYMBOL].iloc[0]
+        return pd.DataFrame({C.SYMBOL: symbol, C.DATE: series.index[origins + 1],
+                             C.YHAT: yhat[:, 0]})  # fmt: skip
