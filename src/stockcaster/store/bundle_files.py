@@ -25,6 +25,7 @@ import pandas as pd
 
 import stockcaster
 from stockcaster.errors import StockcasterError, check_interrupted
+from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
 from stockcaster.store.files import SCALES_FILE
@@ -34,13 +35,16 @@ BUNDLE_FORMAT = 2
 
 @dataclass(frozen=True)
 class Bundle:
-    """A loaded bundle: the ready forecaster, its config, its metadata and what it was
-    built with."""
+    """A loaded bundle of one symbol's model: the ready forecaster, its metadata and what
+    it was built with (its config is the preset of those options)."""
 
     forecaster: object  # a fitted Forecaster
-    config: RunConfig
     meta: dict
-    options: object = None  # the ModelOptions it was built with (a symbol's bundle)
+    options: ModelOptions
+
+    @property
+    def config(self) -> RunConfig:
+        return self.options.preset
 
     @property
     def symbol(self) -> str:

@@ -21,15 +21,14 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import Interrupted, MachineError, StockcasterError, check_interrupted
 from stockcaster.models.base import NETWORK_FILE
-from stockcaster.models.base import SCALER_FILE as NETWORK_SCALER_FILE
 
 try:
     import resource  # POSIX only
 except ImportError:  # pragma: no cover - Windows
     resource = None
 
-# Every file name stockcaster writes, named once (a network's own two, where it saves them).
-MODEL_FILE, SCALER_FILE = NETWORK_FILE, NETWORK_SCALER_FILE
+# Every file name stockcaster writes, named once (a network's own, where it saves them).
+MODEL_FILE = NETWORK_FILE
 CONFIG_FILE = "config.toml"
 SCALES_FILE = "scales.json"  # a universe bundle's statistics of each symbol
 BUNDLE_META_FILE = "bundle.json"

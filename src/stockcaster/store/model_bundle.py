@@ -62,16 +62,15 @@ def save_model_bundle(
     write_bundle(Path(path), write_model, {CONFIG_FILE: to_toml(options.preset)}, meta)
 
 
-def open_bundle(path: Path, meta: dict | None = None) -> Bundle:
-    """A symbol's bundle, checked and loaded, whichever model it holds (`meta`: its
-    bundle.json, when `read_meta` has checked it already, so no file is hashed twice).
+def open_bundle(path: Path) -> Bundle:
+    """A symbol's bundle, checked and loaded, whichever model it holds.
 
     Raises:
         StockcasterError: a bad bundle (see `read_meta`), a universe's bundle, a model this
             installation does not have, or files the model's `load` refuses.
     """
     path = Path(path)
-    meta = meta if meta is not None else read_meta(path)
+    meta = read_meta(path)
     if holds_panel(meta):
         raise StockcasterError(
             f"{path}: expected a bundle of one symbol, received a universe bundle "
@@ -90,4 +89,4 @@ def open_bundle(path: Path, meta: dict | None = None) -> Bundle:
     options = ModelOptions(preset=config, settings=own)
     forecaster = spec.make(options)
     forecaster.load(path)
-    return Bundle(forecaster=forecaster, config=config, meta=meta, options=options)
+    return Bundle(forecaster=forecaster, meta=meta, options=options)
