@@ -16,6 +16,7 @@ from stockcaster.cli.options import (
     AnyModel,
     ConfigOption,
     EpochsOption,
+    GlobalPresetOption,
     OutOption,
     QuantilesOption,
     QuietOption,
@@ -69,14 +70,7 @@ class UniverseTraining:
     symbols: UniverseSymbolsOption = None
     features: UniverseFeaturesOption = "returns"
     quantiles: QuantilesOption = None
-    global_preset: Annotated[
-        str,
-        typer.Option(
-            "--global-preset",
-            help="--universe: the global model's preset (universe, the default) or a .toml, "
-            "such as the best.toml of a `tune --universe`.",
-        ),
-    ] = "universe"
+    global_preset: GlobalPresetOption = "universe"
 
 
 @grouped

@@ -110,6 +110,14 @@ JsonOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html into the output folder.")
 ]
+GlobalPresetOption = Annotated[
+    str,
+    typer.Option(
+        "--global-preset",
+        help="The global model's preset (universe, the default) or a .toml, such as the "
+        "best.toml of a `tune --universe`.",
+    ),
+]
 QuantilesOption = Annotated[
     str | None,
     typer.Option(

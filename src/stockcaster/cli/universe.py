@@ -22,6 +22,7 @@ from stockcaster.cli.options import (
     ConfigOption,
     Engine,
     FillOption,
+    GlobalPresetOption,
     MaWindowOption,
     Mode,
     Normalise,
@@ -137,14 +138,7 @@ class GlobalNet:
     """The global models: their preset, windows, feature sets, target, inputs, head and
     training (each option over the preset's value)."""
 
-    global_preset: Annotated[
-        str,
-        typer.Option(
-            "--global-preset",
-            help="Global models: a preset (universe, the default) or a .toml, such as the "
-            "best.toml of a `tune --universe`.",
-        ),
-    ] = "universe"
+    global_preset: GlobalPresetOption = "universe"
     lookback: Annotated[
         int | None,
         typer.Option(
