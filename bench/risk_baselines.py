@@ -34,9 +34,9 @@ from stockcaster.evaluation.risk import (
     variance_mse,
 )
 from stockcaster.evaluation.snooping import confidence_set
-from stockcaster.features.volatility import daily_variance, variance_ahead
+from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
 from stockcaster.jobs.envelope import Source, read_source
-from stockcaster.models.volatility import BASELINES, value_at_risk
+from stockcaster.models.volatility import BASELINES, training_residuals, value_at_risk
 
 RESULTS = Path(__file__).parent / "results" / "risk_baselines.json"
 LEVELS = (0.01, 0.05)
@@ -44,9 +44,8 @@ LEVELS = (0.01, 0.05)
 
 def measure(table, horizon: int) -> dict:
     v, _ = daily_variance(table, "garman_klass")
-    close = table["close"].to_numpy(dtype="float64")
-    r = np.concatenate([[np.nan], np.diff(np.log(close))])
-    n = len(close)
+    r = log_returns(table)
+    n = len(table)
     first = n - n // 4 - 1  # the last origin of the training part
     origins = np.arange(first, n - horizon)
     proxy = variance_ahead(v, origins, horizon)
@@ -74,8 +73,7 @@ def measure(table, horizon: int) -> dict:
 
 def _var_rows(v, r, origins, forecast, baseline) -> dict:
     """Each VaR kind's backtest; the t and FHS fitted on the training days' residuals."""
-    fitted = np.arange(100, origins[0])  # training origins: each model has history there
-    residuals = r[fitted + 1] / np.sqrt(baseline(v, r, fitted, 1))
+    residuals = training_residuals(baseline, v, r, origins[0])
     out = {}
     for how in ("normal", "t", "fhs"):
         for level in LEVELS:

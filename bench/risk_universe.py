@@ -28,8 +28,13 @@ from stockcaster.evaluation.cross_section import benjamini_hochberg
 from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
 from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.features.split import last_training_day
-from stockcaster.features.volatility import daily_variance, variance_ahead
-from stockcaster.models.volatility import BASELINES, REFIT_EVERY, value_at_risk
+from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
+from stockcaster.models.volatility import (
+    BASELINES,
+    REFIT_EVERY,
+    training_residuals,
+    value_at_risk,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = ROOT.parent / "shared" / "data" / "universe_daily.csv.gz"
@@ -40,7 +45,7 @@ LEVELS = (0.01, 0.05)
 def one_symbol(table, cutoff) -> dict | None:
     """Each baseline's daily losses, VaR hits and seconds on one symbol; None if too short."""
     v, _ = daily_variance(table, "garman_klass")
-    r = np.concatenate([[np.nan], np.diff(np.log(table["close"].to_numpy(dtype="float64")))])
+    r = log_returns(table)
     first = int(np.searchsorted(table["date"].to_numpy(), cutoff, side="right")) - 1
     if first < 300 or len(v) - first < 60:
         return None
@@ -57,8 +62,7 @@ def one_symbol(table, cutoff) -> dict | None:
                                     "mse": variance_mse(proxy[kept], forecast[kept]),
                                     "seconds": time.perf_counter() - started}  # fmt: skip
         origins = np.arange(first, len(v) - 1)
-        fitted = np.arange(100, first)  # the training origins: each model has history there
-        residuals = r[fitted + 1] / np.sqrt(baseline(v, r, fitted, 1))
+        residuals = training_residuals(baseline, v, r, first)
         forecast = baseline(v, r, origins, 1)
         for how in ("t", "fhs"):
             for level in LEVELS:

@@ -143,11 +143,17 @@ def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> t
     return np.where(measured > 0, measured, np.nan), chosen.name
 
 
+def log_returns(table: pd.DataFrame) -> np.ndarray:
+    """Each day's close-to-close log-return (NaN on the first day, which has no close before)."""
+    close = table["close"].to_numpy(dtype="float64")
+    return np.concatenate([[np.nan], np.diff(np.log(close))])
+
+
 def variance_ahead(v: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
     """What a forecast from each origin is scored against: the mean estimate of the
     `horizon` days after it. A day that measured nothing (NaN) is left out of the mean; a
     window of such days only is NaN (nothing to score)."""
-    windows = np.stack([v[origins + k] for k in range(1, horizon + 1)], axis=1)
+    windows = np.stack([v[origins + k] for k in range(1, horizon + 1)], axis=1)  # [o, h]
     counted = np.isfinite(windows).sum(axis=1)
     total = np.nansum(windows, axis=1)
     return np.where(counted > 0, total / np.maximum(counted, 1), np.nan)

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from stockcaster.errors import StockcasterError
+from stockcaster.features.volatility import variance_ahead
 
 RISKMETRICS = 0.94
 HAR_DAYS = (1, 5, 22)
@@ -97,7 +98,9 @@ def har(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.n
     v = _carried(v)
     logs = np.log(v)
     x = np.column_stack([np.ones(len(v))] + [_trailing_mean(logs, d) for d in HAR_DAYS])
-    ahead = _leading_mean(v, horizon)  # mean variance of days t+1 .. t+h, NaN past the data
+    ahead = np.full(len(v), np.nan)  # mean variance of days t+1 .. t+h, NaN past the data
+    known = np.arange(len(v) - horizon)
+    ahead[known] = variance_ahead(v, known, horizon)
     y = np.log(ahead)
     out = np.empty(len(origins))
     for start in range(0, len(origins), REFIT_EVERY):
@@ -131,12 +134,14 @@ def _trailing_mean(values: np.ndarray, days: int) -> np.ndarray:
     return pd.Series(values).rolling(days).mean().to_numpy()
 
 
-def _leading_mean(values: np.ndarray, days: int) -> np.ndarray:
-    """The mean of the `days` values after each day (NaN where they pass the end)."""
-    out = np.full(len(values), np.nan)
-    trailing = _trailing_mean(values, days)
-    out[: len(values) - days] = trailing[days:]
-    return out
+def training_residuals(
+    baseline: Callable, v: np.ndarray, r: np.ndarray, first: int, start: int = 100
+) -> np.ndarray:
+    """A baseline's standardised returns on the training days, for a Student-t or FHS VaR:
+    each day's return over the deviation the baseline forecast for it, walked from `start`
+    (where every baseline has the history it needs) to the last training origin `first`."""
+    origins = np.arange(start, first)
+    return r[origins + 1] / np.sqrt(baseline(v, r, origins, 1))
 
 
 def value_at_risk(
