@@ -210,12 +210,12 @@ def test_acerbi_szekely_z2_is_zero_for_the_true_es_and_red_for_one_far_too_small
 def test_a_day_whose_prices_did_not_move_measures_nothing():
     """A flat day (high = low) has a variance, but its range shows none: NaN, not 0, which
     QLIKE could not score; the baselines carry the day before's estimate over it."""
-    from stockcaster.models.volatility import random_walk
+    from stockcaster.models.volatility import forecast
 
     table = _days([(100, 101, 99, 100.5), (100, 100, 100, 100), (100, 102, 98, 101)])
     variance, _ = daily_variance(table, "parkinson")
     assert np.isnan(variance[1]) and np.isfinite(variance[[0, 2]]).all()
-    assert random_walk(variance, None, np.array([1]), 1)[0] == variance[0]
+    assert forecast("random_walk", variance, None, np.array([1]))[0, 0] == variance[0]
 
 
 def test_a_forecast_is_scored_against_the_mean_of_the_days_ahead_that_measured_something():

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from stockcaster.evaluation.risk import qlike
-from stockcaster.models.volatility import BASELINES, REFIT_EVERY, ewma_variance, value_at_risk
+from stockcaster.models.volatility import (
+    BASELINES,
+    REFIT_EVERY,
+    ewma_variance,
+    forecast,
+    training_residuals,
+    value_at_risk,
+)
 
 arch = pytest.importorskip("arch")
 
@@ -41,7 +48,7 @@ def test_the_garch_walk_forecasts_what_arch_fits_and_forecasts_at_each_origin():
 
     r, v = _simulated(500, 1)
     origins = np.arange(300, 360)
-    walked = BASELINES["gjr"](v, r, origins, 3)
+    walked = forecast("gjr", v, r, origins, (3,))[:, 0]
     model = arch_model(100 * r[1:], mean="Zero", vol="GARCH", p=1, o=1, q=1, dist="t")
     for origin, fit_at in ((300, 300), (310, 300), (300 + REFIT_EVERY, 300 + REFIT_EVERY)):
         fitted = model.fit(last_obs=fit_at, disp="off", show_warning=False)
@@ -53,11 +60,11 @@ def test_the_garch_walk_forecasts_what_arch_fits_and_forecasts_at_each_origin():
 def test_a_later_day_changes_no_forecast_made_at_or_before_it(name):
     r, v = _simulated(420, 3)
     origins = np.arange(300, 419)
-    before = BASELINES[name](v, r, origins, 2)
+    before = forecast(name, v, r, origins, (1, 2))
     r2, v2 = r.copy(), v.copy()
     r2[351:] *= 3
     v2[351:] *= 9
-    after = BASELINES[name](v2, r2, origins, 2)
+    after = forecast(name, v2, r2, origins, (1, 2))
     np.testing.assert_array_equal(before[: 351 - 300], after[: 351 - 300])
     assert not np.allclose(before[-20:], after[-20:])
 
@@ -66,7 +73,7 @@ def test_on_garch_data_the_garch_family_beats_the_random_walk():
     """A positive control: where tomorrow's variance is forecastable, the baselines find it."""
     r, v = _simulated(1200, 4)
     origins = np.arange(700, 1199)
-    losses = {name: float(np.mean(qlike(v[origins + 1], BASELINES[name](v, r, origins, 1))))
+    losses = {name: float(np.mean(qlike(v[origins + 1], forecast(name, v, r, origins)[:, 0])))
               for name in ("random_walk", "ewma", "gjr")}  # fmt: skip
     assert losses["gjr"] < 0.8 * losses["random_walk"] and losses["ewma"] < losses["random_walk"]
 
@@ -101,7 +108,26 @@ def test_on_a_known_gjr_garch_the_gjr_baseline_recovers_it_and_its_qlike():
     fitted = arch_model(100 * r[1:3500], mean="Zero", p=1, o=1, q=1, dist="t").fit(disp="off")
     np.testing.assert_allclose(fitted.params.to_numpy()[1:4], truth[1:4], atol=0.04)
     origins = np.arange(3500, 3999)
-    walked = BASELINES["gjr"](r**2, r, origins, 1)
+    walked = forecast("gjr", r**2, r, origins)[:, 0]
     proxy = r[origins + 1] ** 2
     ours, best = qlike(proxy, walked).mean(), qlike(proxy, true_variance[origins + 1]).mean()
     assert ours <= 1.02 * best
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_one_walk_over_several_horizons_equals_a_walk_for_each(name):
+    r, v = _simulated(420, 6)
+    origins = np.arange(300, 400)
+    both = forecast(name, v, r, origins, (1, 5))
+    np.testing.assert_allclose(both[:, 0], forecast(name, v, r, origins, (1,))[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(both[:, 1], forecast(name, v, r, origins, (5,))[:, 0], rtol=1e-12)
+
+
+def test_garch_training_residuals_are_arch_s_standardised_residuals_of_one_fit():
+    from arch import arch_model
+
+    r, v = _simulated(500, 7)
+    got = training_residuals("garch", v, r, 400, start=100)
+    model = arch_model(100 * r[1:], mean="Zero", vol="GARCH", p=1, o=0, q=1, dist="t")
+    fitted = model.fit(last_obs=400, disp="off", show_warning=False)
+    np.testing.assert_allclose(got, fitted.std_resid[100:400], rtol=1e-8)

@@ -2,8 +2,8 @@
 
 Each baseline forecasts, from the close of an origin day t, the mean variance of the next
 `horizon` days, reading days up to t only, and is refitted every `REFIT_EVERY` origins.
-It is called as `baseline(v, r, origins, horizon)`: v each day's variance estimate, r each
-day's close-to-close log-return (NaN on day 0), origins consecutive days (from day 1):
+It is called as `forecast(name, v, r, origins, horizons)`: v each day's variance estimate, r
+each day's close-to-close log-return (NaN on day 0), origins consecutive days (from day 1):
 
     random_walk  the last day's variance estimate (a range estimator, `features/volatility.py`;
                  a day that measured nothing carries the day before's, here and below)
@@ -37,13 +37,40 @@ HAR_DAYS = (1, 5, 22)
 REFIT_EVERY = 21
 
 
-def random_walk(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
-    return _carried(v)[origins]
+Blocks = list[tuple[int, np.ndarray]]
+"""A walk's fits: each the day its model is fitted through, and the consecutive origins it
+then forecasts from with those parameters."""
 
 
-def mean_22(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
-    means = _trailing_mean(_carried(v), 22)
-    return means[origins]
+def refit_blocks(origins: np.ndarray, every: int = REFIT_EVERY) -> Blocks:
+    """A fit every `every` origins, each at its block's first origin: the past only."""
+    return [(int(origins[i]), origins[i : i + every]) for i in range(0, len(origins), every)]
+
+
+def forecast(
+    name: str, v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizons: tuple[int, ...] = (1,)
+) -> np.ndarray:
+    """A baseline walked forward from consecutive `origins`, refitted every `REFIT_EVERY`.
+
+    Returns:
+        `[origins, horizons]`: from each origin, the mean variance of the next h days, for
+        each h of `horizons` (one walk: GARCH's paths give every horizon of one fit).
+    """
+    return BASELINES[name](v, r, refit_blocks(np.asarray(origins)), tuple(horizons))
+
+
+def random_walk(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
+    return _flat(_carried(v), blocks, horizons)
+
+
+def mean_22(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
+    return _flat(_trailing_mean(_carried(v), 22), blocks, horizons)
+
+
+def _flat(by_day: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
+    """A forecast that is the same for every day ahead: the origin's value at each h."""
+    origins = np.concatenate([block for _, block in blocks])
+    return np.repeat(by_day[origins][:, None], len(horizons), axis=1)
 
 
 def _carried(v: np.ndarray) -> np.ndarray:
@@ -64,48 +91,51 @@ def ewma_variance(r: np.ndarray, lam: float = RISKMETRICS) -> np.ndarray:
     return np.concatenate([[start], later])
 
 
-def ewma(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+def ewma(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
     # Entry t of the filter over days 1.. is its forecast of day t + 1, made at day t; flat:
     # every step ahead the same.
-    return ewma_variance(r[1:])[origins]
+    return _flat(ewma_variance(r[1:]), blocks, horizons)
 
 
 def garch_walk(o: int) -> Callable:
-    """GARCH (o = 0) or GJR-GARCH (o = 1) with Student-t innovations, refitted every
-    `REFIT_EVERY` origins, forecasting from each origin with the last fit's parameters."""
+    """GARCH (o = 0) or GJR-GARCH (o = 1) with Student-t innovations: each block's fit,
+    then its forecasts from the block's origins with that fit's parameters."""
 
-    def walk(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    def walk(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
         # Delayed import: arch is imported only when a GARCH forecast is made.
         from arch import arch_model
 
         percent = 100 * np.asarray(r[1:], "float64")  # observation k is day k + 1
         model = arch_model(percent, mean="Zero", vol="GARCH", p=1, o=o, q=1, dist="t")
-        out = np.empty(len(origins))
-        for start in range(0, len(origins), REFIT_EVERY):
-            block = origins[start : start + REFIT_EVERY]
-            first = int(block[0])  # days 1 .. first are observations 0 .. first - 1
-            fitted = model.fit(last_obs=first, disp="off", show_warning=False)
-            paths = fitted.forecast(start=first - 1, horizon=horizon, reindex=False)
-            variance = paths.variance.to_numpy()[: len(block)]  # [origins, horizon]
-            out[start : start + len(block)] = variance.mean(axis=1) / 1e4
-        return out
+        out = []
+        for fit_day, block in blocks:  # days 1 .. fit_day are observations 0 .. fit_day - 1
+            fitted = model.fit(last_obs=fit_day, disp="off", show_warning=False)
+            paths = fitted.forecast(start=int(block[0]) - 1, horizon=max(horizons), reindex=False)
+            variance = paths.variance.to_numpy()[: len(block)] / 1e4  # [origins, steps]
+            means = np.cumsum(variance, axis=1) / np.arange(1, variance.shape[1] + 1)
+            out.append(means[:, [h - 1 for h in horizons]])
+        return np.concatenate(out)
 
     return walk
 
 
-def har(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
-    """HAR on log v, fitted on the days before each refit's first origin only."""
+def har(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
+    """HAR on log v, each horizon its own regression, fitted on the targets known at the
+    block's fit day only."""
     v = _carried(v)
     logs = np.log(v)
     x = np.column_stack([np.ones(len(v))] + [_trailing_mean(logs, d) for d in HAR_DAYS])
+    return np.column_stack([_har_walk(v, x, blocks, h) for h in horizons])
+
+
+def _har_walk(v: np.ndarray, x: np.ndarray, blocks: Blocks, horizon: int) -> np.ndarray:
     ahead = np.full(len(v), np.nan)  # mean variance of days t+1 .. t+h, NaN past the data
     known = np.arange(len(v) - horizon)
     ahead[known] = variance_ahead(v, known, horizon)
     y = np.log(ahead)
-    out = np.empty(len(origins))
-    for start in range(0, len(origins), REFIT_EVERY):
-        block = origins[start : start + REFIT_EVERY]
-        known = np.arange(len(v)) + horizon <= block[0]  # targets known at the refit
+    out = []
+    for fit_day, block in blocks:
+        known = np.arange(len(v)) + horizon <= fit_day  # targets known at the fit
         rows = known & np.isfinite(x).all(axis=1) & np.isfinite(y)
         if rows.sum() < 30:
             raise StockcasterError(
@@ -114,8 +144,8 @@ def har(v: np.ndarray, r: np.ndarray, origins: np.ndarray, horizon: int) -> np.n
             )
         beta, *_ = np.linalg.lstsq(x[rows], y[rows], rcond=None)
         spread = float(np.var(y[rows] - x[rows] @ beta))
-        out[start : start + len(block)] = np.exp(x[block] @ beta + spread / 2)
-    return out
+        out.append(np.exp(x[block] @ beta + spread / 2))
+    return np.concatenate(out)
 
 
 BASELINES: dict[str, Callable] = {
@@ -135,13 +165,15 @@ def _trailing_mean(values: np.ndarray, days: int) -> np.ndarray:
 
 
 def training_residuals(
-    baseline: Callable, v: np.ndarray, r: np.ndarray, first: int, start: int = 100
+    name: str, v: np.ndarray, r: np.ndarray, first: int, start: int = 100
 ) -> np.ndarray:
     """A baseline's standardised returns on the training days, for a Student-t or FHS VaR:
-    each day's return over the deviation the baseline forecast for it, walked from `start`
-    (where every baseline has the history it needs) to the last training origin `first`."""
+    each day's return over the deviation forecast for it, by the model fitted once through
+    the last training origin `first` (one fit: in-sample, as GARCH's standardised residuals
+    are), from `start` (where every baseline has the history it needs)."""
     origins = np.arange(start, first)
-    return r[origins + 1] / np.sqrt(baseline(v, r, origins, 1))
+    variance = BASELINES[name](v, r, [(first, origins)], (1,))[:, 0]
+    return r[origins + 1] / np.sqrt(variance)
 
 
 def value_at_risk(
