@@ -47,7 +47,9 @@ def test_a_preset_a_panel_cannot_take_is_refused_as_a_global_model(preset, fragm
 
 def test_a_panel_s_target_is_refused_for_one_series():
     ranked = dataclasses.replace(load_preset("default").features, target="rank")
-    with pytest.raises(StockcasterError, match="target: expected one of close, log_return for one"):
+    with pytest.raises(
+        StockcasterError, match="target: expected one of close, log_return for a price forecast"
+    ):
         FeaturePipeline(ranked)
 
 

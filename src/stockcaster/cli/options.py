@@ -21,12 +21,14 @@ from stockcaster.jobs.choices import (
     BACKENDS,
     DEFAULT_MODEL,
     ENGINES,
+    ESTIMATORS,
     FEATURE_SETS,
     FILL_POLICIES,
     MODES,
     NORMALISATIONS,
     PRUNERS,
     SAMPLERS,
+    SERIES_TARGETS,
     TARGETS,
     TRACKERS,
     WINDOWS,
@@ -50,6 +52,8 @@ Window = _enum("Window", WINDOWS)
 Mode = _enum("Mode", MODES)
 Engine = _enum("Engine", ENGINES)
 Target = _enum("Target", TARGETS)
+SeriesTarget = _enum("SeriesTarget", SERIES_TARGETS)
+Estimator = _enum("Estimator", ESTIMATORS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 Searchable = _enum("Searchable", searchable_models())  # models with a search space
@@ -60,6 +64,7 @@ FeatureSet = _enum("FeatureSet", FEATURE_SETS)
 Tracker = _enum("Tracker", TRACKERS)
 
 ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
+ESTIMATOR_HELP = "; ".join(f"{e.name} ({e.help})" for e in ESTIMATORS.values())
 FEATURE_HELP = "; ".join(f"{f.name} ({f.help})" for f in FEATURE_SETS.values())
 
 

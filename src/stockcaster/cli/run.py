@@ -11,26 +11,36 @@ from rich.markup import escape
 
 from stockcaster.cli.groups import Reported, SymbolData, Tracked, grouped
 from stockcaster.cli.options import (
+    ESTIMATOR_HELP,
     FEATURE_HELP,
     AnyModel,
     ConfigOption,
     EpochsOption,
+    Estimator,
     MaWindowOption,
     ModelsOption,
     OutOption,
     PresetOption,
+    SeriesTarget,
     SetOption,
     Window,
     value,
 )
 from stockcaster.cli.output import console, print_json, task_progress
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.jobs import requests
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
-from stockcaster.jobs.choices import feature_sets, model_settings, parse_models
+from stockcaster.jobs.choices import (
+    feature_sets,
+    model_settings,
+    parse_models,
+    parse_variance_models,
+)
+from stockcaster.jobs.risk import risk_backtest as risk_job
 from stockcaster.jobs.run import run as run_job
-from stockcaster.reporting.tables import leaderboard_table, run_summary
+from stockcaster.reporting.tables import leaderboard_table, risk_table, run_summary
 from stockcaster.settings import choose_backend, native_log_filtered
 
 
@@ -107,11 +117,41 @@ class Models:
     ] = "returns"  # fmt: skip
     preset: PresetOption = "default"
     epochs: EpochsOption = None
+    target: Annotated[
+        SeriesTarget | None,
+        typer.Option("--target", help="What the models forecast: close or log_return (the "
+                     "preset's), or variance: tomorrow's risk, with the volatility baselines "
+                     "(random_walk, mean_22, ewma, garch, gjr, har) and any family on log "
+                     "variance, VaR and ES backtests.", show_default=False),
+    ] = None  # fmt: skip
+    estimator: Annotated[
+        Estimator | None,
+        typer.Option("--estimator", help=f"A day's variance for --target variance: "
+                     f"{ESTIMATOR_HELP}. Default: the preset's (garman_klass).",
+                     show_default=False),
+    ] = None  # fmt: skip
+
+    def variance(self) -> bool:
+        return value(self.target) == "variance"
 
     def plan(self, walk: BacktestConfig) -> BacktestPlan:
-        return BacktestPlan(tuple(parse_models(self.models)), walk, self.cost_bps,
-                            self.ma_window, feature_sets(self.features),
-                            model_settings(self.settings))  # fmt: skip
+        if self.variance():
+            names = parse_variance_models(self.models)
+            if self.features != "returns":
+                raise StockcasterError(
+                    f"--features: expected returns for --target variance (the families learn "
+                    f"from past log variance), received {self.features!r}"
+                )
+        else:
+            names = tuple(parse_models(self.models))
+        return BacktestPlan(names, walk, self.cost_bps, self.ma_window,
+                            feature_sets(self.features), model_settings(self.settings))  # fmt: skip
+
+    def preset_config(self):
+        """The preset with --epochs, --target and --estimator over it."""
+        config = requests.preset(self.preset, self.epochs)
+        given = {"target": value(self.target), "estimator": value(self.estimator)}
+        return requests.with_features(config, **given)
 
 
 @grouped
@@ -129,7 +169,10 @@ def backtest(
     choose_backend(None)
     tracked = tracking.check(out)
     plan = models.plan(walk.config())
-    lstm = requests.preset(models.preset, models.epochs)
+    lstm = models.preset_config()
+    if models.variance():
+        _risk(lstm, plan, data, out, shown, tracking, tracked)
+        return
     with native_log_filtered(), task_progress(shown.progress) as bar:
         result = backtest_job(lstm, plan, data.source(), out=out, progress=bar)
     page = shown.page(result.folder)
@@ -142,4 +185,21 @@ def backtest(
     title = (f"{escape(str(symbol))} · walk-forward backtest, {value(walk.window)} window, "
              f"refit every {walk.retrain_every}")  # fmt: skip
     leaderboard_table(console, result.leaderboard, result.buy_and_hold, title)
+    console.print(f"outputs: {escape(str(result.folder))}")
+
+
+def _risk(preset, plan, data, out, shown, tracking, tracked) -> None:
+    """`backtest --target variance`: the volatility models' leaderboard and VaR backtests."""
+    with native_log_filtered(), task_progress(shown.progress) as bar:
+        result = risk_job(preset, plan, data.source(), out=out, progress=bar)
+    where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
+    if shown.json_output:
+        print_json({**result.summary, "folder": str(result.folder), "tracked": where})
+        return
+    summary = result.summary
+    title = (f"{escape(summary['symbol'])} · tomorrow's variance ({summary['estimator']}), "
+             f"walked forward, refit every {plan.walk.retrain_every}")  # fmt: skip
+    risk_table(console, result.leaderboard, result.var, title)
+    for note in summary["notes"]:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     console.print(f"outputs: {escape(str(result.folder))}")

@@ -15,12 +15,14 @@ from stockcaster.features.scaling import Normalisation, ScalerName, make_scaler
 from stockcaster.features.split import Split, chronological_split
 from stockcaster.features.targets import (
     PANEL_TARGETS,
+    PRICE_TARGETS,
     SERIES_TARGETS,
     Target,
     first_valid_row,
     to_price,
     to_target,
 )
+from stockcaster.features.volatility import DEFAULT_ESTIMATOR, ESTIMATORS
 from stockcaster.features.windows import Layout, lag_windows
 
 VALIDATE_ON_TEST = "test"
@@ -46,6 +48,8 @@ class FeatureConfig:
         inputs: a panel's feature set (`panel.py`): returns, ohlcv, technical, market.
         normalise: a panel's scaling, "symbol" (each symbol's features by its own
             training rows) or "cross-section" (then z-scored across each day's symbols).
+        estimator: the range estimator of a day's variance, for the "variance" target
+            (`volatility.py`); a file of closes only falls back to close-to-close.
         center_returns: a panel's: subtract each symbol's mean return before scaling.
             Off by default: then a forecast of 0 is the naive forecast, and a mean return
             (a drift) is not added to every forecast, which on the shared panel cost
@@ -61,8 +65,13 @@ class FeatureConfig:
     inputs: FeatureSet = "returns"
     normalise: Normalisation = "symbol"
     center_returns: bool = False
+    estimator: str = DEFAULT_ESTIMATOR
 
     def __post_init__(self) -> None:
+        if self.estimator not in ESTIMATORS:
+            raise StockcasterError(
+                f"estimator: expected one of {', '.join(ESTIMATORS)}, received {self.estimator!r}"
+            )
         if self.lookback < 1:
             raise StockcasterError(f"expected lookback >= 1, received lookback={self.lookback}")
         if not 0 < self.test_fraction < 1:
@@ -86,6 +95,20 @@ class FeatureConfig:
                 f"received {self.target!r} (a panel's)"
             )
         return self
+
+    def for_prices(self, where: str) -> FeatureConfig:
+        """This config, checked for a series' price forecast (`run`, `train`): a price target.
+
+        Raises:
+            StockcasterError: the "variance" target, naming `where` and the command it runs in.
+        """
+        if self.target not in PRICE_TARGETS:
+            raise StockcasterError(
+                f"{where} target: expected one of {', '.join(PRICE_TARGETS)} for a price "
+                f"forecast, received {self.target!r} (it runs in `stockcaster backtest "
+                f"--target {self.target}`)"
+            )
+        return self.for_series(where)
 
     def for_panel(self, where: str) -> FeatureConfig:
         """This config, checked for a panel's global model: a panel's target, a share of
@@ -136,7 +159,7 @@ class FeaturePipeline:
     """
 
     def __init__(self, config: FeatureConfig):
-        self.config = config.for_series("the preset's")
+        self.config = config.for_prices("the preset's")
         self.scaler = make_scaler(config.scaler)
 
     def split(self, n_rows: int) -> Split:

@@ -10,6 +10,10 @@ cross-sectional mean, over the day's cross-sectional standard deviation. Both re
 symbols' returns of the target day only, as "log_return" reads the symbol's own: labels of
 training rows, never inputs.
 
+"variance" is risk, not a price: the variance of the next h days measured by a range
+estimator (`volatility.py`), which `stockcaster backtest --target variance` forecasts with
+the volatility models (`models/variance.py`); the price pipelines refuse it.
+
 A forecast score z of a cross-sectional target becomes a return forecast `m + s * z`, with
 m and s the mean of the daily cross-sectional means and standard deviations of the training
 days: the same affine map for every symbol of a day, so the day's IC, rank IC and top-k
@@ -33,8 +37,15 @@ TARGETS = registry(
     Entry(
         "zscore", "the next return standardised across the day's symbols", series=False, panel=True
     ),  # fmt: skip
+    Entry(
+        "variance",
+        "the variance of the days ahead, by a range estimator (backtest)",
+        series=True,
+        panel=False,
+    ),  # fmt: skip
 )
-Target = Literal["close", "log_return", "rank", "zscore"]  # FeatureConfig.target
+Target = Literal["close", "log_return", "rank", "zscore", "variance"]  # FeatureConfig.target
+PRICE_TARGETS = ("close", "log_return")  # what a price pipeline forecasts
 SERIES_TARGETS = names(TARGETS, panel=False)
 PANEL_TARGETS = names(TARGETS, panel=True)
 _UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank

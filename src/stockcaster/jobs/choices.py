@@ -14,6 +14,8 @@ from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.features.scaling import NORMALISATIONS
 from stockcaster.features.targets import PANEL_TARGETS as TARGETS
+from stockcaster.features.targets import SERIES_TARGETS
+from stockcaster.features.volatility import ESTIMATORS
 from stockcaster.jobs.universe_plan import MODES
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import (
@@ -26,6 +28,7 @@ from stockcaster.models.registry import (
     searchable_models,
     universe_models,
 )
+from stockcaster.models.variance import parse_variance_models
 from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tracking import TRACKERS
 from stockcaster.settings import BACKENDS, parse_names
@@ -36,6 +39,7 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_MODEL",
     "ENGINES",
+    "ESTIMATORS",
     "FEATURE_SETS",
     "FILL_POLICIES",
     "MODES",
@@ -43,6 +47,7 @@ __all__ = [
     "PRUNERS",
     "REPORT_KINDS",
     "SAMPLERS",
+    "SERIES_TARGETS",
     "TARGETS",
     "TRACKERS",
     "WINDOWS",
@@ -53,6 +58,7 @@ __all__ = [
     "model_settings_help",
     "models_help",
     "parse_models",
+    "parse_variance_models",
     "preset_names",
     "searchable_models",
     "universe_models",

@@ -51,6 +51,15 @@ def preset(name: str, epochs: int | None = None) -> RunConfig:
     return dataclasses.replace(config, training=dataclasses.replace(config.training, epochs=epochs))
 
 
+def with_features(config: RunConfig, **given) -> RunConfig:
+    """`config` with the feature settings given (None: the preset's), checked."""
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        return config
+    features = dataclasses.replace(config.features, **given)
+    return dataclasses.replace(config, features=features)
+
+
 def global_model(
     features: str = "returns",
     *,

@@ -74,7 +74,7 @@ def lightgbm(seed: int, large: bool, settings: TabularConfig):
 REGRESSORS: dict[str, Regressor] = {"linear": ridge, "lightgbm": lightgbm}
 
 
-def _fit(regressor, x: np.ndarray, y: np.ndarray, validation: tuple | None) -> None:
+def fit_regressor(regressor, x: np.ndarray, y: np.ndarray, validation: tuple | None) -> None:
     """Fit; LightGBM also stops early on the validation windows when it has them."""
     if validation is not None and _is_lightgbm(regressor):
         # Delayed import: LightGBM's callback, only for a LightGBM model.
@@ -122,7 +122,7 @@ class TabularForecaster:
         pipeline = FeaturePipeline(self.features).fit(close, Split(n, n, n))
         fit, _, _ = pipeline.parts(close, Split(n, n, n))
         regressor = REGRESSORS[self.name](self.seed, False, self.settings)
-        _fit(regressor, fit.x.reshape(len(fit.x), -1), fit.y, None)
+        fit_regressor(regressor, fit.x.reshape(len(fit.x), -1), fit.y, None)
         self.regressor, self.pipeline = regressor, pipeline
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
@@ -181,7 +181,7 @@ class GlobalTabular:
             features.target[validation_ends],
         )
         x, y = flat_windows(features, fit_ends, self.lags), features.target[fit_ends]
-        _fit(regressor, x, y, validation if len(validation_ends) else None)
+        fit_regressor(regressor, x, y, validation if len(validation_ends) else None)
         seconds = time.perf_counter() - started
         self.fitted = TabularFit(regressor, features, seconds, len(fit_ends), len(validation_ends))
         self.cutoff = cutoff

@@ -24,6 +24,7 @@ checks it equal to `arch`'s. GARCH and GJR are `arch`'s own fits and forecasts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,8 @@ then forecasts from with those parameters."""
 
 
 def refit_blocks(origins: np.ndarray, every: int = REFIT_EVERY) -> Blocks:
-    """A fit every `every` origins, each at its block's first origin: the past only."""
+    """A fit every `every` origins (0: one fit), each at its block's first origin."""
+    every = every or len(origins)
     return [(int(origins[i]), origins[i : i + every]) for i in range(0, len(origins), every)]
 
 
@@ -165,48 +167,95 @@ def _trailing_mean(values: np.ndarray, days: int) -> np.ndarray:
 
 
 def training_residuals(
-    name: str, v: np.ndarray, r: np.ndarray, first: int, start: int = 100
+    walk: str | Callable, v: np.ndarray, r: np.ndarray, first: int, start: int = 100
 ) -> np.ndarray:
-    """A baseline's standardised returns on the training days, for a Student-t or FHS VaR:
+    """A model's standardised returns on the training days, for a Student-t or FHS VaR:
     each day's return over the deviation forecast for it, by the model fitted once through
     the last training origin `first` (one fit: in-sample, as GARCH's standardised residuals
-    are), from `start` (where every baseline has the history it needs)."""
+    are), from `start` (where every baseline has the history it needs; NaN where a model
+    has not). `walk`: a baseline's name or any walk (`models/variance.py`)."""
+    walk = BASELINES[walk] if isinstance(walk, str) else walk
     origins = np.arange(start, first)
-    variance = BASELINES[name](v, r, [(first, origins)], (1,))[:, 0]
+    variance = walk(v, r, [(first, origins)], (1,))[:, 0]
     return r[origins + 1] / np.sqrt(variance)
 
 
+SHAPES = ("normal", "t", "fhs")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The distribution of a day's return over its forecast deviation (mean 0).
+
+    Attributes:
+        how: "normal"; "t", a Student-t whose degrees of freedom and scale are fitted
+            (`scipy.stats.t.fit`, centred at 0) on the training residuals; or "fhs",
+            filtered historical simulation: the residuals themselves.
+        nu, scale: the t's (`nu` at least 1.05, so that a tail has a mean).
+        draws: the residuals, for "fhs".
+    """
+
+    how: str
+    nu: float = np.inf
+    scale: float = 1.0
+    draws: np.ndarray | None = None
+
+    @classmethod
+    def fit(cls, how: str, residuals: np.ndarray | None = None) -> Shape:
+        """The shape of kind `how`, fitted on the training days' standardised returns."""
+        # Delayed import: scipy.stats is imported only when a VaR is made.
+        from scipy import stats
+
+        if how not in SHAPES:
+            raise StockcasterError(f"--var: expected one of {', '.join(SHAPES)}, received {how!r}")
+        if how == "normal":
+            return cls(how)
+        z = np.asarray(residuals, "float64")
+        z = z[np.isfinite(z)]
+        if how == "fhs":
+            return cls(how, draws=np.sort(z))
+        nu, _, scale = stats.t.fit(z, floc=0)  # the residuals' own scale, not assumed 1
+        return cls(how, max(nu, 1.05), scale)
+
+    def quantile(self, level: float) -> float:
+        """The standardised return's `level` quantile."""
+        # Delayed import: scipy.stats is imported only when a VaR is made.
+        from scipy import stats
+
+        if self.how == "fhs":
+            return float(np.quantile(self.draws, level))
+        if self.how == "t":
+            return float(self.scale * stats.t.ppf(level, self.nu))
+        return float(stats.norm.ppf(level))
+
+    def tail_mean(self, level: float) -> float:
+        """The mean of the standardised return below its `level` quantile."""
+        # Delayed import: scipy.stats is imported only when a VaR is made.
+        from scipy import stats
+
+        q = self.quantile(level)
+        if self.how == "fhs":
+            return float(self.draws[self.draws <= q].mean())
+        if self.how == "t":
+            z = q / self.scale
+            tail = -(self.nu + z**2) / (self.nu - 1) * stats.t.pdf(z, self.nu) / level
+            return float(self.scale * tail)
+        return float(-stats.norm.pdf(q) / level)
+
+
 def value_at_risk(
-    variance: np.ndarray, level: float, how: str = "normal", residuals: np.ndarray | None = None
+    variance: np.ndarray, level: float, how: str | Shape = "normal", residuals=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The `level` VaR and Expected Shortfall of a day's log-return (negative numbers) from
     its variance forecast, the mean taken as 0.
 
     Args:
-        how: "normal"; "t", a Student-t whose degrees of freedom and scale are fitted
-            (`scipy.stats.t.fit`, centred at 0) on `residuals`; or "fhs", filtered
-            historical simulation: the empirical quantile and tail mean of `residuals`.
-        residuals: the training days' returns divided by their forecast deviation.
+        how: a `Shape`, or its kind ("normal", "t", "fhs") fitted on `residuals`, the
+            training days' returns divided by their forecast deviation.
 
     Returns:
         `(var, es)`, each shaped as `variance`.
     """
-    # Delayed import: scipy.stats is imported only when a VaR is made.
-    from scipy import stats
-
+    shape = how if isinstance(how, Shape) else Shape.fit(how, residuals)
     sigma = np.sqrt(np.asarray(variance, "float64"))
-    if how == "normal":
-        z = stats.norm.ppf(level)
-        return sigma * z, -sigma * stats.norm.pdf(z) / level
-    z = np.asarray(residuals, "float64")
-    z = z[np.isfinite(z)]
-    if how == "fhs":
-        cut = np.quantile(z, level)
-        return sigma * cut, sigma * z[z <= cut].mean()
-    if how == "t":
-        nu, _, scale = stats.t.fit(z, floc=0)  # the residuals' own scale, not assumed 1
-        nu = max(nu, 1.05)  # a tail mean needs nu > 1
-        q = stats.t.ppf(level, nu)
-        tail = -(nu + q**2) / (nu - 1) * stats.t.pdf(q, nu) / level
-        return sigma * scale * q, sigma * scale * tail
-    raise StockcasterError(f"--var: expected one of normal, t, fhs, received {how!r}")
+    return sigma * shape.quantile(level), sigma * shape.tail_mean(level)

@@ -242,3 +242,32 @@ def _counts(corrected: float | None, raw: float | None) -> str:
 
 def _optional(value: float | None, form: str = "{:.4f}") -> str:
     return "" if value is None else form.format(value)
+
+
+def risk_table(console: Console, board: pd.DataFrame, var: pd.DataFrame, title: str) -> None:
+    """Print a variance backtest: each model's QLIKE against the random walk and EWMA, and
+    its one-day 1% VaR (Student-t shape) backtest."""
+    columns = [("model", 0), ("h", 1), ("QLIKE", 2), ("xRW", 0), ("xEWMA", 1), ("DM p", 2),
+               ("MCS", 3), ("VaR 1%", 1), ("Kupiec p", 4), ("CC p", 4), ("light", 3)]  # fmt: skip
+    best = set(board.groupby("horizon")["qlike"].idxmin())
+    one = var[(var["shape"] == "t") & (var["level"] == 0.01)].set_index("model")
+    rows = []
+    for i, row in board.iterrows():
+        tested = one.loc[row["model"]] if row["horizon"] == 1 else None
+        rows.append([
+            f"{escape(str(row['model']))}{' *' if i in best else ''}", str(row["horizon"]),
+            *(_cell(row.get(key), digits) for key, digits in (
+                ("qlike", 4), ("qlike_x_random_walk", 3), ("qlike_x_ewma", 3),
+                ("dm_pvalue", 3))),
+            "in" if row["in_mcs_90"] else "",
+            *(("", "", "", "") if tested is None else (
+                f"{tested['rate']:.2%}", _cell(tested["kupiec_p"], 2),
+                _cell(tested["conditional_p"], 2), str(tested["traffic_light"]))),
+        ])  # fmt: skip
+    fitted_table(console, title, columns, rows)
+    console.print(
+        "* best QLIKE per horizon (the variance's loss robust to a noisy proxy); xRW, xEWMA: "
+        "QLIKE / the random walk's, EWMA's; DM p: Diebold-Mariano p vs the random walk; MCS: "
+        "in the 90% model confidence set; VaR 1%: share of days below the Student-t 1% VaR, "
+        "with Kupiec's and Christoffersen's conditional-coverage p and Basel's light"
+    )

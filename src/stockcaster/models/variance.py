@@ -1,0 +1,156 @@
+"""Every model of the volatility target by name: the baselines, and each registry family
+trained on one symbol's log variance.
+
+A family (`lstm`, `gru`, `seed`, `tcn`, `transformer`, `mlp`, `linear`, `lightgbm`) learns
+the next day's log variance estimate from the last `lookback` days' (the preset's windows,
+scaled by its scaler, fitted on the training days), as it learns the next close from past
+closes: the log-variance series is handed to it in place of the closes, and it forecasts
+its next values ("close": the level itself), refitted as in a backtest (a network warm
+from its last weights for at most `warm_epochs`). A forecast of log v is turned into one of v
+as HAR's is, `exp(forecast + s^2 / 2)`, with s^2 the variance of its one-step errors on its
+last 250 training days (in-sample, as HAR's residuals are): the mean of a log-normal,
+where `exp(forecast)` alone is its median, which QLIKE punishes as too low. The forecast
+of the mean variance of the next h days is the mean of the h steps' (each step fed back).
+
+Every model here is a walk `(v, r, blocks, horizons) -> [origins, horizons]`
+(`volatility.py`'s `Blocks`): fitted at each block's fit day on the days up to it, then
+forecasting from the block's origins with that fit. A family keeps its last fit, so the
+training residuals (`volatility.training_residuals`, asked for first) and the walk's first
+block share one fit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+from stockcaster.models.base import Forecaster, OneStepPath
+from stockcaster.models.families import NEURAL, TABULAR
+from stockcaster.models.options import ModelOptions
+from stockcaster.models.registry import forecaster_factory, parse_models, preset_history
+from stockcaster.models.volatility import BASELINES, REFIT_EVERY, Blocks, refit_blocks
+from stockcaster.settings import parse_names
+
+FAMILIES = (*NEURAL, *TABULAR)
+VOLATILITY_MODELS = (*BASELINES, *FAMILIES)
+SPREAD_DAYS = 250  # training days whose one-step errors give s^2
+
+
+def level_options(options: ModelOptions) -> ModelOptions:
+    """The options a family is built with on the volatility target: it learns the series'
+    next value itself (the "close" of a log-variance series)."""
+    features = dataclasses.replace(options.preset.features, target="close")
+    return dataclasses.replace(
+        options, preset=dataclasses.replace(options.preset, features=features)
+    )
+
+
+class FamilyWalk:
+    """One registry family walked over a symbol's log variance (see the module's doc)."""
+
+    def __init__(self, name: str, options: ModelOptions):
+        self.name = name
+        self.options = level_options(options)
+        self.model: Forecaster = forecaster_factory(name, self.options)()
+        self.fitted: tuple[int, float] | None = None  # the last fit's row and s^2
+
+    def history(self) -> int:
+        """Days of log variance a fit needs before the first origin."""
+        return preset_history(self.options)
+
+    def __call__(self, v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
+        logs = np.log(pd.Series(v).ffill().to_numpy())
+        start = int(np.argmax(np.isfinite(logs)))  # the first day that measured something
+        series = pd.Series(logs[start:])  # day d is row d - start
+        out = []
+        for fit_day, block in blocks:
+            spread = self._fit(series, fit_day - start)
+            logged = self._log_paths(self.model, series, block - start, max(horizons))
+            steps = np.exp(logged + spread / 2)
+            means = np.cumsum(steps, axis=1) / np.arange(1, steps.shape[1] + 1)
+            out.append(means[:, [h - 1 for h in horizons]])
+        return np.concatenate(out)
+
+    def _fit(self, series: pd.Series, last: int) -> float:
+        """Fit on rows up to `last` (unless the last fit was); s^2 of its in-sample errors."""
+        if self.fitted is None or self.fitted[0] != last:
+            if last + 1 < self.history():
+                raise StockcasterError(
+                    f"{self.name}: expected at least {self.history()} days of variance before "
+                    f"the first origin, received {last + 1}"
+                )
+            self.model.fit(series.iloc[: last + 1])
+            first = max(self.history() - 1, last - SPREAD_DAYS)
+            known = series.iloc[: last + 1]
+            errors = known.to_numpy()[first + 1 :] - _one_step(
+                self.model, known, np.arange(first, last)
+            )
+            self.fitted = (last, float(np.var(errors)))
+        return self.fitted[1]
+
+    def _log_paths(
+        self, model: Forecaster, series: pd.Series, rows: np.ndarray, steps: int
+    ) -> np.ndarray:
+        """`[origins, steps]` log-variance forecasts from each origin row (NaN where an origin
+        has too little history)."""
+        out = np.full((len(rows), steps), np.nan)
+        able = rows >= self.history() - 1
+        if steps == 1:
+            out[able, 0] = _one_step(model, series, rows[able])
+            return out
+        for i in np.flatnonzero(able):
+            out[i] = model.predict(series.iloc[: rows[i] + 1], steps)
+        return out
+
+
+def _one_step(model: Forecaster, series: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """One-step forecasts from consecutive origin rows, each reading rows up to its origin:
+    in one pass where the model has one (`OneStepPath`)."""
+    if not len(rows):
+        return np.empty(0)
+    if isinstance(model, OneStepPath):
+        # The day after the last origin is read by no window: a placeholder past the data.
+        upto = pd.concat([series.iloc[: rows[-1] + 1], series.iloc[[rows[-1]]]])
+        return model.one_step_path(upto.reset_index(drop=True), int(rows[0]))
+    return np.array([model.predict(series.iloc[: o + 1], 1)[0] for o in rows])
+
+
+def variance_walk(name: str, options: ModelOptions) -> Callable:
+    """The walk of one volatility model by name: a baseline, or a family on log variance."""
+    if name in BASELINES:
+        return BASELINES[name]
+    if name in FAMILIES:
+        return FamilyWalk(name, options)
+    raise StockcasterError(
+        f"--models: expected volatility models from {', '.join(VOLATILITY_MODELS)}, "
+        f"received {name!r}"
+    )
+
+
+def walk_variance(
+    walk: Callable,
+    v: np.ndarray,
+    r: np.ndarray,
+    origins: np.ndarray,
+    horizons: tuple,
+    every: int = REFIT_EVERY,
+) -> np.ndarray:
+    """`walk` from consecutive `origins`, refitted every `every` (0: fitted once):
+    `[origins, horizons]`, the mean variance of the next h days for each h."""
+    return walk(v, r, refit_blocks(np.asarray(origins), every), tuple(horizons))
+
+
+def parse_variance_models(text: str | None) -> tuple[str, ...]:
+    """`--models` of the variance target: baselines and families by name (None: none given,
+    the job's default)."""
+    if text is None:
+        return ()
+    names = parse_names(text, "--models", VOLATILITY_MODELS)
+    families = [n for n in names if n in FAMILIES]
+    if families:
+        parse_models(",".join(families))  # a family whose extra is missing is refused
+    return names

@@ -1,0 +1,62 @@
+"""Figures of a variance backtest: predicted against realised volatility, and the VaR
+exceedance strip with Basel's traffic light."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.reporting.figures import drawing, save, subplots
+
+TRADING_DAYS = 252
+_LIGHTS = {"green": "tab:green", "yellow": "gold", "red": "tab:red"}
+
+
+def annualised(variance: np.ndarray) -> np.ndarray:
+    """A daily variance as an annualised volatility, in percent."""
+    return 100 * np.sqrt(TRADING_DAYS * np.asarray(variance, "float64"))
+
+
+@drawing
+def risk_figure(
+    rows: pd.DataFrame, board: pd.DataFrame, var: pd.DataFrame, symbol: str, path: Path
+) -> None:
+    """Top: the realised volatility of each next day, EWMA's and the best model's
+    forecasts. Bottom: each day's return, the best model's 1% VaR (Student-t shape), its
+    exceedances, and the traffic light of its last 250 days."""
+    one_day = rows[rows["horizon"] == 1]
+    best = str(board[board["horizon"] == 1].iloc[0]["model"])
+    fig, (top, bottom) = subplots(2, 1, figsize=(10, 7), sharex=True)
+    first = one_day[one_day["model"] == best]
+    top.plot(first["origin"], annualised(first["realised"]), color="0.6", lw=0.7,
+             label="realised (range estimate of the next day)")  # fmt: skip
+    for model, colour in (("ewma", "tab:blue"), (best, "tab:red")):
+        mine = one_day[one_day["model"] == model]
+        if len(mine):
+            top.plot(mine["origin"], annualised(mine["variance"]), color=colour, lw=1.1,
+                     label=f"{model} forecast")  # fmt: skip
+    top.set_ylabel("volatility, % a year")
+    top.set_title(f"{symbol}: tomorrow's volatility, forecast against realised")
+    top.legend(loc="upper left", fontsize="small")
+    bottom.plot(first["origin"], first["return"], color="0.4", lw=0.6, label="log-return")
+    bottom.plot(first["origin"], first["var_0.01"], color="tab:red", lw=1.0,
+                label=f"{best} 1% VaR (Student-t)")  # fmt: skip
+    hit = first["return"] < first["var_0.01"]
+    bottom.scatter(first["origin"][hit], first["return"][hit], color="black", s=14, zorder=3,
+                   label=f"exceedances ({int(hit.sum())} of {len(first)})")  # fmt: skip
+    mine = var[(var["model"] == best) & (var["shape"] == "t") & (var["level"] == 0.01)]
+    light = str(mine["traffic_light"].iloc[0]) if len(mine) else "green"
+    bottom.set_facecolor((*_rgb(_LIGHTS[light]), 0.08))
+    bottom.set_title(f"1% VaR backtest: Basel traffic light {light} (last 250 days)")
+    bottom.set_ylabel("log-return")
+    bottom.legend(loc="lower left", fontsize="small")
+    save(fig, path, dpi=100)
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    # Delayed import: matplotlib's colour table, read only when a figure is drawn.
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(colour)
