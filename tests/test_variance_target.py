@@ -253,3 +253,53 @@ def test_a_global_model_reads_nothing_after_its_cutoff_and_no_later_day():
         got.append(model.forecast("S1")[1])
     np.testing.assert_array_equal(got[0][:51], got[1][:51])  # origins 450 .. 500
     assert not np.allclose(got[0][55:], got[1][55:])
+
+
+def _panel_file(tmp_path: Path, symbols: int = 5, days: int = 420) -> Path:
+    tables = [garch_prices(days, 30 + i, f"S{i}") for i in range(symbols)]
+    return _write(tmp_path, pd.concat(tables, ignore_index=True), "panel.csv")
+
+
+def _universe(tmp_path: Path, *args: str):
+    return CliRunner().invoke(app, ["universe", "--target", "variance", "--out",
+                                    str(tmp_path / "runs"), "--workers", "1", *args])  # fmt: skip
+
+
+def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
+    data = _panel_file(tmp_path)
+    models = "random_walk,ewma,har,linear"
+    result = _universe(tmp_path, "--data", str(data), "--models", models, "--horizon", "2",
+                       "--retrain-every", "21", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["symbols"] == 5 and summary["global_models"] == ["linear"]
+    board = pd.DataFrame(summary["leaderboard"])
+    names = ["random_walk", "ewma", "har", "global_linear"]
+    assert sorted(map(tuple, board[["model", "horizon"]].to_numpy())) == sorted(
+        (m, h) for m in names for h in (1, 2)
+    )
+    one = board[board["horizon"] == 1].set_index("model")
+    assert one.loc["har", "qlike_x_random_walk"] < 1  # planted volatility, pooled
+    assert 0 <= one.loc["har", "dm_better_after_bh"] <= 5
+    var = pd.DataFrame(summary["var"])
+    assert len(var) == 4 * 3 and var["rate_0.01"].between(0, 1).all()
+    assert (Path(summary["folder"]) / "universe_risk.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--resume"], "expected neither with --target variance"),
+        (["--models", "naive"], "--models: expected names among random_walk"),
+    ],
+)
+def test_bad_universe_variance_runs_are_refused_in_one_line(tmp_path, args, fragment):
+    _one_line(_universe(tmp_path, "--data", str(_panel_file(tmp_path, 2, 300)), *args), fragment)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
+    data = _panel_file(tmp_path, 2, 300)
+    result = CliRunner().invoke(app, ["universe", "--data", str(data), "--horizon", "3",
+                                      "--out", str(tmp_path / "runs")])  # fmt: skip
+    _one_line(result, "--horizon: expected 1 without --target variance")

@@ -29,8 +29,8 @@ from stockcaster.jobs.choices import (
     PRUNERS,
     SAMPLERS,
     SERIES_TARGETS,
-    TARGETS,
     TRACKERS,
+    UNIVERSE_TARGETS,
     WINDOWS,
     every_model,
     model_settings_help,
@@ -51,8 +51,8 @@ Fill = _enum("Fill", FILL_POLICIES)
 Window = _enum("Window", WINDOWS)
 Mode = _enum("Mode", MODES)
 Engine = _enum("Engine", ENGINES)
-Target = _enum("Target", TARGETS)
 SeriesTarget = _enum("SeriesTarget", SERIES_TARGETS)
+UniverseTarget = _enum("UniverseTarget", UNIVERSE_TARGETS)
 Estimator = _enum("Estimator", ESTIMATORS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])

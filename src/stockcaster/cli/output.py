@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -216,3 +217,16 @@ def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(err.exit_code) from None
 
     return wrapper
+
+
+@contextmanager
+def kept_on_stop(out: Path) -> Iterator[None]:
+    """An interrupted or full-disk run says that its finished symbols are kept in `out`."""
+    # Every symbol stored so far is complete (one transaction each); say how to go on.
+    try:
+        with on_interrupt(f"finished symbols are kept in {out}; add --resume to continue"):
+            yield
+    except OSError as err:  # a full disk, say: the store keeps every finished symbol
+        kept = f"finished symbols are kept in {out}, add --resume to continue"
+        sys.stderr.write("error: " + machine_fault(err, kept) + " once there is room\n")
+        raise typer.Exit(1) from None

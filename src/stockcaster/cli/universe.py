@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +13,13 @@ from stockcaster.cli import inputs
 from stockcaster.cli.groups import Shown, Tracked, grouped
 from stockcaster.cli.options import (
     ENGINE_HELP,
+    ESTIMATOR_HELP,
     FEATURE_HELP,
     Backend,
     ColumnsOption,
     ConfigOption,
     Engine,
+    Estimator,
     FillOption,
     GlobalPresetOption,
     MaWindowOption,
@@ -28,11 +27,12 @@ from stockcaster.cli.options import (
     Normalise,
     QuantilesOption,
     SetOption,
-    Target,
+    UniverseTarget,
     Window,
     value,
 )
-from stockcaster.cli.output import console, machine_fault, on_interrupt, print_json, task_progress
+from stockcaster.cli.output import console, kept_on_stop, print_json, task_progress
+from stockcaster.cli.risk import refuse_horizon, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
@@ -131,6 +131,11 @@ class Split:
     cost_bps: Annotated[
         float, typer.Option("--cost-bps", help="Trading cost per unit of weight traded, bp.")
     ] = 5.0
+    horizon: Annotated[
+        int,
+        typer.Option("--horizon", help="For --target variance: also score the mean variance "
+                     "of the next h days."),
+    ] = 1  # fmt: skip
 
 
 @dataclass
@@ -153,14 +158,21 @@ class GlobalNet:
         ),
     ] = "returns"
     target: Annotated[
-        Target | None,
+        UniverseTarget | None,
         typer.Option(
             "--target",
             help="Global models learn: log_return (the next one), or rank / zscore (the "
-            "next return ranked or standardised across the day's symbols; no MSE reported).",
+            "next return ranked or standardised across the day's symbols; no MSE reported); "
+            "variance: every symbol's risk, with the volatility baselines per symbol and the "
+            "families on log variance (global or per symbol, by --mode), VaR backtests.",
             show_default=False,
         ),
     ] = None
+    estimator: Annotated[
+        Estimator | None,
+        typer.Option("--estimator", help=f"A day's variance for --target variance: "
+                     f"{ESTIMATOR_HELP}. Default: garman_klass.", show_default=False),
+    ] = None  # fmt: skip
     normalise: Annotated[
         Normalise | None,
         typer.Option(
@@ -197,8 +209,12 @@ class GlobalNet:
         return global_model(feature_sets(self.features)[0], preset_name=self.global_preset,
                             quantiles=self.quantiles, lookback=self.lookback,
                             embedding_dim=self.embedding_dim, epochs=self.epochs,
-                            batch_size=self.batch_size, target=value(self.target),
+                            batch_size=self.batch_size,
+                            target=None if self.variance() else value(self.target),
                             normalise=value(self.normalise))  # fmt: skip
+
+    def variance(self) -> bool:
+        return value(self.target) == "variance"
 
 
 @dataclass
@@ -246,6 +262,10 @@ def universe(
     choose_backend(value(run.backend))
     tracked = tracking.check(run.out)
     source = data.source()
+    if network.variance():
+        risk = risk_plan(models, split, network, run)
+        return run_risk(source, risk, run, shown, tracking, tracked)
+    refuse_horizon(split.horizon)
     plan = UniverseConfig(
         mode=value(models.mode),
         models=tuple(parse_models(models.models, universe_models())),
@@ -261,7 +281,7 @@ def universe(
         window=value(split.window),
         settings=model_settings(models.settings),
     )
-    with _kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
+    with kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
         result = universe_job(source, plan, out=run.out, resume=run.resume,
                               engine=run.engine_config(), progress=bar, save=run.save)  # fmt: skip
     where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
@@ -270,16 +290,3 @@ def universe(
     print_scores(console, result.summary)
     folder = escape(str(result.folder))
     console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")
-
-
-@contextlib.contextmanager
-def _kept_on_stop(out: Path) -> Iterator[None]:
-    """An interrupted or full-disk run says that its finished symbols are kept in `out`."""
-    # Every symbol stored so far is complete (one transaction each); say how to go on.
-    try:
-        with on_interrupt(f"finished symbols are kept in {out}; add --resume to continue"):
-            yield
-    except OSError as err:  # a full disk, say: the store keeps every finished symbol
-        kept = f"finished symbols are kept in {out}, add --resume to continue"
-        sys.stderr.write("error: " + machine_fault(err, kept) + " once there is room\n")
-        raise typer.Exit(1) from None

@@ -28,16 +28,20 @@ from stockcaster.models.registry import (
     searchable_models,
     universe_models,
 )
-from stockcaster.models.variance import parse_variance_models
+from stockcaster.models.variance import DEFAULT_VARIANCE_MODELS, parse_variance_models
+from stockcaster.models.volatility import BASELINES as VOLATILITY_BASELINES
 from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tracking import TRACKERS
 from stockcaster.settings import BACKENDS, parse_names
 from stockcaster.store.files import json_text
 from stockcaster.tuning.search import PRUNERS, SAMPLERS
 
+UNIVERSE_TARGETS = (*TARGETS, "variance")  # variance: `jobs/risk_universe.py`
+
 __all__ = [
     "BACKENDS",
     "DEFAULT_MODEL",
+    "DEFAULT_VARIANCE_MODELS",
     "ENGINES",
     "ESTIMATORS",
     "FEATURE_SETS",
@@ -50,6 +54,8 @@ __all__ = [
     "SERIES_TARGETS",
     "TARGETS",
     "TRACKERS",
+    "UNIVERSE_TARGETS",
+    "VOLATILITY_BASELINES",
     "WINDOWS",
     "every_model",
     "feature_sets",

@@ -31,12 +31,18 @@ from stockcaster.errors import StockcasterError
 from stockcaster.models.base import Forecaster, OneStepPath
 from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.models.options import ModelOptions
-from stockcaster.models.registry import forecaster_factory, parse_models, preset_history
+from stockcaster.models.registry import (
+    DEFAULT_MODEL,
+    forecaster_factory,
+    parse_models,
+    preset_history,
+)
 from stockcaster.models.volatility import BASELINES, REFIT_EVERY, Blocks, refit_blocks
 from stockcaster.settings import parse_names
 
 FAMILIES = (*NEURAL, *TABULAR)
 VOLATILITY_MODELS = (*BASELINES, *FAMILIES)
+DEFAULT_VARIANCE_MODELS = (*BASELINES, DEFAULT_MODEL)  # `universe --target variance`
 SPREAD_DAYS = 250  # training days whose one-step errors give s^2
 
 

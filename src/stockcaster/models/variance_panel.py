@@ -77,14 +77,33 @@ class PanelVariance:
 
     def forecast(self, symbol: str) -> tuple[np.ndarray, np.ndarray]:
         """The symbol's forecasts from every day from its cutoff on: `(origins, variance)`,
-        origins its rows (the cutoff's first)."""
+        origins its rows (the cutoff's first; NaN where a window lacks an input)."""
+        i = self.features.symbols.index(symbol)
+        start, stop, first = (int(a[i]) for a in self._rows())
+        origins = np.arange(first, stop) - start
+        return origins, self._variance(i, origins)
+
+    def training_residuals(self, symbol: str, start: int, r: np.ndarray) -> np.ndarray:
+        """The symbol's standardised returns on its training days from `start` (`r[d + 1]`
+        over the deviation forecast from day d; in-sample, as `volatility.training_residuals`)."""
+        i = self.features.symbols.index(symbol)
+        first = int(self._rows()[2][i] - self._rows()[0][i])
+        origins = np.arange(start, first)
+        return r[origins + 1] / np.sqrt(self._variance(i, origins))
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.features.starts, self.features.stops, self.features.first
+
+    def _variance(self, i: int, origins: np.ndarray) -> np.ndarray:
+        """Symbol i's variance forecasts from its rows `origins` (NaN without a full window)."""
         features = self.features
-        i = features.symbols.index(symbol)
-        start, stop, first = (int(a[i]) for a in (features.starts, features.stops, features.first))
-        ends = np.arange(max(first, start + self.lookback - 1), stop)
-        ends = ends[self._complete(ends)]
-        log_v = self._predict(ends) * self._std(ends) + features.mean[i, 0]
-        return ends - start, np.exp(log_v + self.spread / 2)
+        ends = origins + int(features.starts[i])
+        able = origins >= self.lookback - 1
+        able[able] = self._complete(ends[able])
+        out = np.full(len(origins), np.nan)
+        log_v = self._predict(ends[able]) * self._std(ends[able]) + features.mean[i, 0]
+        out[able] = np.exp(log_v + self.spread / 2)
+        return out
 
     def _training_ends(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows ending the fit windows and the held-out ones (each symbol's last share)."""

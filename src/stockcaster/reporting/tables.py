@@ -120,13 +120,13 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         rows.append([
             f"{escape(str(row['model']))}{mark}",
             "" if pd.isna(row["horizon"]) else str(row["horizon"]),
-            *(_cell(row[key], digits) for key, digits in (
+            *(cell(row[key], digits) for key, digits in (
                 ("mse", 4), ("mse_ratio", 4), ("mase", 2), ("theil_u", 3),
                 ("directional_accuracy", 2), ("dm_pvalue", 3))),
             "" if pd.isna(lag) else ("yes" if lag else "no"),
-            _cell(row["long_flat_sharpe"], 2),
-            _cell(row["long_short_sharpe"], 2),
-            *((_cell(row["coverage"], 3), _cell(row["interval_score"], 3)) if intervals else ()),
+            cell(row["long_flat_sharpe"], 2),
+            cell(row["long_short_sharpe"], 2),
+            *((cell(row["coverage"], 3), cell(row["interval_score"], 3)) if intervals else ()),
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
     for _, row in board[board["error"].notna()].iterrows():
@@ -150,7 +150,7 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
     )
 
 
-def _cell(value: object, digits: int) -> str:
+def cell(value: object, digits: int) -> str:
     return "" if value is None or pd.isna(value) else f"{value:.{digits}f}"
 
 
@@ -165,7 +165,7 @@ def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series)
         table.add_column(name, justify="left" if name == C.DATE else "right")
     for _, row in forecast.iterrows():
         cells = [f"{row[C.DATE]:%Y-%m-%d}", str(row[C.HORIZON])]
-        cells += [_cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
+        cells += [cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
         table.add_row(*cells)
     console.print(table)
 
@@ -242,32 +242,3 @@ def _counts(corrected: float | None, raw: float | None) -> str:
 
 def _optional(value: float | None, form: str = "{:.4f}") -> str:
     return "" if value is None else form.format(value)
-
-
-def risk_table(console: Console, board: pd.DataFrame, var: pd.DataFrame, title: str) -> None:
-    """Print a variance backtest: each model's QLIKE against the random walk and EWMA, and
-    its one-day 1% VaR (Student-t shape) backtest."""
-    columns = [("model", 0), ("h", 1), ("QLIKE", 2), ("xRW", 0), ("xEWMA", 1), ("DM p", 2),
-               ("MCS", 3), ("VaR 1%", 1), ("Kupiec p", 4), ("CC p", 4), ("light", 3)]  # fmt: skip
-    best = set(board.groupby("horizon")["qlike"].idxmin())
-    one = var[(var["shape"] == "t") & (var["level"] == 0.01)].set_index("model")
-    rows = []
-    for i, row in board.iterrows():
-        tested = one.loc[row["model"]] if row["horizon"] == 1 else None
-        rows.append([
-            f"{escape(str(row['model']))}{' *' if i in best else ''}", str(row["horizon"]),
-            *(_cell(row.get(key), digits) for key, digits in (
-                ("qlike", 4), ("qlike_x_random_walk", 3), ("qlike_x_ewma", 3),
-                ("dm_pvalue", 3))),
-            "in" if row["in_mcs_90"] else "",
-            *(("", "", "", "") if tested is None else (
-                f"{tested['rate']:.2%}", _cell(tested["kupiec_p"], 2),
-                _cell(tested["conditional_p"], 2), str(tested["traffic_light"]))),
-        ])  # fmt: skip
-    fitted_table(console, title, columns, rows)
-    console.print(
-        "* best QLIKE per horizon (the variance's loss robust to a noisy proxy); xRW, xEWMA: "
-        "QLIKE / the random walk's, EWMA's; DM p: Diebold-Mariano p vs the random walk; MCS: "
-        "in the 90% model confidence set; VaR 1%: share of days below the Student-t 1% VaR, "
-        "with Kupiec's and Christoffersen's conditional-coverage p and Basel's light"
-    )

@@ -1,0 +1,122 @@
+"""Volatility forecasts across a universe: each symbol's daily losses and VaR hits, pooled.
+
+`symbol_scores` keeps, for one symbol and each model, the day-by-day QLIKE and squared
+error of each horizon, the one-day VaR exceedances of each shape and level, and whether
+each day's return fell inside the central 80% and 95% intervals, with the tercile of the
+day's predicted variance among the symbol's test days. `pooled` turns every symbol's into
+the universe's tables: QLIKE and MSE pooled over symbol-days (as ratios to the random
+walk's and EWMA's), the symbols where Diebold-Mariano on QLIKE finds the model better
+than the random walk after Benjamini-Hochberg at 5%; the pooled exceedance rate and the
+share of symbols passing Kupiec's and Christoffersen's conditional-coverage tests at 5%;
+each interval's pooled coverage in each tercile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.evaluation.cross_section import benjamini_hochberg
+from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
+from stockcaster.evaluation.risk_board import INTERVALS, LEVELS
+from stockcaster.evaluation.significance import diebold_mariano_losses
+from stockcaster.features.volatility import variance_ahead
+from stockcaster.models.volatility import SHAPES, Shape, value_at_risk
+
+PASS = 0.05  # a symbol passes a VaR test whose p-value is at least this
+
+
+def symbol_scores(v, r, origins, horizons, forecasts: dict, residuals: dict) -> dict:
+    """One symbol's scores of every model (see the module's doc).
+
+    Args:
+        origins: the test period's consecutive origins (the last one's next day known).
+        forecasts: model -> `[origins, horizons]` mean variance forecasts.
+        residuals: model -> its training days' standardised returns.
+    """
+    returns = r[origins + 1]
+    found = {}
+    for model, walked in forecasts.items():
+        mine = {}
+        for column, h in enumerate(horizons):
+            scored = origins[: len(origins) - h + 1]
+            proxy, guess = variance_ahead(v, scored, h), walked[: len(scored), column]
+            kept = np.isfinite(proxy) & np.isfinite(guess)
+            mine[h] = {"qlike": np.where(kept, qlike(proxy, guess), np.nan),
+                       "mse": np.where(kept, variance_mse(proxy, guess), np.nan)}  # fmt: skip
+        mine.update(_var_scores(walked[:, 0], returns, residuals.get(model)))
+        found[model] = mine
+    return found
+
+
+def _var_scores(variance: np.ndarray, returns: np.ndarray, residuals) -> dict:
+    kept = np.isfinite(variance)
+    variance, returns = variance[kept], returns[kept]
+    tercile = np.searchsorted(np.quantile(variance, [1 / 3, 2 / 3]), variance, side="right")
+    out = {"tercile": tercile}
+    for how in SHAPES:
+        shape = Shape.fit(how, residuals)
+        for level in LEVELS:
+            out[f"{how}@{level:g}"] = exceedances(returns, value_at_risk(variance, level, shape)[0])
+        sigma = np.sqrt(variance)
+        for width in INTERVALS:
+            low, high = shape.quantile((1 - width) / 2), shape.quantile((1 + width) / 2)
+            out[f"{how} in {width:g}"] = (returns >= sigma * low) & (returns <= sigma * high)
+    return out
+
+
+def pooled(scores: dict[str, dict], horizons: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The universe's leaderboard (a row per model and horizon) and its VaR and interval
+    table (a row per model and shape), from every symbol's `symbol_scores`."""
+    models = list(next(iter(scores.values())))
+    board = []
+    for h in horizons:
+        losses = {m: {k: _stack(scores, m, h, k) for k in ("qlike", "mse")} for m in models}
+        for m in models:
+            row = {"model": m, "horizon": h, "symbols": len(scores),
+                   "qlike": losses[m]["qlike"], "mse": losses[m]["mse"]}  # fmt: skip
+            for reference in ("random_walk", "ewma"):
+                if reference in losses:
+                    row[f"qlike_x_{reference}"] = row["qlike"] / losses[reference]["qlike"]
+                    row[f"mse_x_{reference}"] = row["mse"] / losses[reference]["mse"]
+            row["dm_better_after_bh"] = _dm_better(scores, m, h)
+            board.append(row)
+    frame = pd.DataFrame(board).sort_values(["horizon", "qlike"], ignore_index=True)
+    return frame, pd.DataFrame([_var_row(scores, m, how) for m in models for how in SHAPES])
+
+
+def _stack(scores: dict, model: str, h: int, loss: str) -> float:
+    return float(np.nanmean(np.concatenate([s[model][h][loss] for s in scores.values()])))
+
+
+def _dm_better(scores: dict, model: str, h: int) -> int | None:
+    """Symbols where `model` beats the random walk on QLIKE, by DM after BH (None without
+    the random walk)."""
+    if "random_walk" not in next(iter(scores.values())) or model == "random_walk":
+        return None
+    p, better = [], []
+    for s in scores.values():
+        a, b = s[model][h]["qlike"], s["random_walk"][h]["qlike"]
+        kept = np.isfinite(a) & np.isfinite(b)
+        test = diebold_mariano_losses(a[kept], b[kept], h)["pvalue"]
+        p.append(np.nan if test is None else test)
+        better.append(a[kept].mean() < b[kept].mean())
+    return int((benjamini_hochberg(np.array(p, dtype=float)) & np.array(better)).sum())
+
+
+def _var_row(scores: dict, model: str, how: str) -> dict:
+    row = {"model": model, "shape": how}
+    for level in LEVELS:
+        hits = [s[model][f"{how}@{level:g}"] for s in scores.values()]
+        tests = [(kupiec(x, level)["pvalue"], christoffersen(x, level)["conditional_pvalue"])
+                 for x in hits]  # fmt: skip
+        row[f"rate_{level:g}"] = float(np.mean(np.concatenate(hits)))
+        row[f"kupiec_pass_{level:g}"] = float(np.mean([k >= PASS for k, _ in tests]))
+        row[f"cc_pass_{level:g}"] = float(np.mean([c >= PASS for _, c in tests]))
+    terciles = np.concatenate([s[model]["tercile"] for s in scores.values()])
+    for width in INTERVALS:
+        inside = np.concatenate([s[model][f"{how} in {width:g}"] for s in scores.values()])
+        row[f"coverage_{width:g}"] = float(inside.mean())
+        for third in (0, 1, 2):
+            row[f"coverage_{width:g}_t{third + 1}"] = float(inside[terciles == third].mean())
+    return row

@@ -1,0 +1,71 @@
+"""Terminal tables (Rich) of the variance target: one symbol's and a universe's."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+
+from stockcaster.reporting.tables import cell, fitted_table
+
+
+def risk_table(console: Console, board: pd.DataFrame, var: pd.DataFrame, title: str) -> None:
+    """Print a variance backtest: each model's QLIKE against the random walk and EWMA, and
+    its one-day 1% VaR (Student-t shape) backtest."""
+    columns = [("model", 0), ("h", 1), ("QLIKE", 2), ("xRW", 0), ("xEWMA", 1), ("DM p", 2),
+               ("MCS", 3), ("VaR 1%", 1), ("Kupiec p", 4), ("CC p", 4), ("light", 3)]  # fmt: skip
+    best = set(board.groupby("horizon")["qlike"].idxmin())
+    one = var[(var["shape"] == "t") & (var["level"] == 0.01)].set_index("model")
+    rows = []
+    for i, row in board.iterrows():
+        tested = one.loc[row["model"]] if row["horizon"] == 1 else None
+        rows.append([
+            f"{escape(str(row['model']))}{' *' if i in best else ''}", str(row["horizon"]),
+            *(cell(row.get(key), digits) for key, digits in (
+                ("qlike", 4), ("qlike_x_random_walk", 3), ("qlike_x_ewma", 3),
+                ("dm_pvalue", 3))),
+            "in" if row["in_mcs_90"] else "",
+            *(("", "", "", "") if tested is None else (
+                f"{tested['rate']:.2%}", cell(tested["kupiec_p"], 2),
+                cell(tested["conditional_p"], 2), str(tested["traffic_light"]))),
+        ])  # fmt: skip
+    fitted_table(console, title, columns, rows)
+    console.print(
+        "* best QLIKE per horizon (the variance's loss robust to a noisy proxy); xRW, xEWMA: "
+        "QLIKE / the random walk's, EWMA's; DM p: Diebold-Mariano p vs the random walk; MCS: "
+        "in the 90% model confidence set; VaR 1%: share of days below the Student-t 1% VaR, "
+        "with Kupiec's and Christoffersen's conditional-coverage p and Basel's light"
+    )
+
+
+def risk_universe_table(
+    console: Console, board: pd.DataFrame, var: pd.DataFrame, title: str
+) -> None:
+    """Print a universe's variance run: each model's pooled QLIKE against the random walk
+    and EWMA, the symbols it beats the random walk on, and its pooled 1% VaR (Student-t)."""
+    columns = [("model", 0), ("h", 1), ("QLIKE", 2), ("xRW", 0), ("xEWMA", 1),
+               ("DM-better", 2), ("VaR 1%", 1), ("Kupiec ok", 3), ("CC ok", 3),
+               ("80% in", 4)]  # fmt: skip
+    best = set(board.groupby("horizon")["qlike"].idxmin())
+    one = var[var["shape"] == "t"].set_index("model")
+    rows = []
+    for i, row in board.iterrows():
+        tested = one.loc[row["model"]] if row["horizon"] == 1 else None
+        better = row.get("dm_better_after_bh")
+        rows.append([
+            f"{escape(str(row['model']))}{' *' if i in best else ''}", str(row["horizon"]),
+            *(cell(row.get(key), digits) for key, digits in (
+                ("qlike", 4), ("qlike_x_random_walk", 3), ("qlike_x_ewma", 3))),
+            "" if better is None or pd.isna(better) else f"{int(better)}/{int(row['symbols'])}",
+            *(("", "", "", "") if tested is None else (
+                f"{tested['rate_0.01']:.2%}", f"{tested['kupiec_pass_0.01']:.0%}",
+                f"{tested['cc_pass_0.01']:.0%}", f"{tested['coverage_0.8']:.1%}")),
+        ])  # fmt: skip
+    fitted_table(console, title, columns, rows)
+    console.print(
+        "* best pooled QLIKE per horizon; xRW, xEWMA: pooled QLIKE / the random walk's, "
+        "EWMA's; DM-better: symbols where Diebold-Mariano finds it better than the random "
+        "walk after Benjamini-Hochberg at 5%; VaR 1%: pooled share of symbol-days below the "
+        "Student-t 1% VaR, the share of symbols passing Kupiec's and Christoffersen's tests "
+        "at 5%; 80% in: pooled coverage of the central 80% interval"
+    )
