@@ -290,3 +290,19 @@ def test_universe_save_without_a_global_network_is_refused_before_anything_runs(
     result = CliRunner().invoke(app, ask)
     assert result.exit_code == 2 and "expected a global network" in result.stderr
     assert not out.exists() and not bundle.exists()
+
+
+def test_a_point_bundle_s_paths_carry_each_symbol_s_volatility_interval(saved, tmp_path):
+    """The bundle has no quantile head: each symbol's path gets the 80% interval its own
+    volatility implies (HAR on its log range), around the path, wider at each session."""
+    from stockcaster.models.variance import risk_band
+
+    folder, data, table, _ = saved
+    found = predict_universe(folder / "bundle", PanelSource(data), 3, top_k=2, out=tmp_path / "p")
+    assert "volatility" in found.meta["interval"]
+    for symbol, rows in found.forecast.groupby("symbol"):
+        band = risk_band(table[table["symbol"] == symbol].reset_index(drop=True), 3)
+        np.testing.assert_allclose(np.log(rows["hi"] / rows["yhat"]), band[:, 2], rtol=1e-9)
+        np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
+        assert (np.diff(np.log(rows["hi"] / rows["lo"])) > 0).all()
+    assert found.picks["hi_return"].notna().all()

@@ -27,8 +27,9 @@ FIRST = 200  # the last training day of the walks below
 
 
 def garch_prices(n: int = 260, seed: int = 0, symbol: str = "MSFT") -> pd.DataFrame:
-    """A price table whose daily volatility follows a GARCH(1,1): each day's open, high and
-    low drawn around its close-to-close move with that day's deviation."""
+    """A price table whose daily volatility follows a known GJR-GARCH(1,1,1) (a falling
+    day raises tomorrow's variance more): each day's open, high and low drawn around its
+    close-to-close move with that day's deviation."""
     rng = np.random.default_rng(seed)
     sigma2, close, rows = 1e-4, 50.0, []
     for _ in range(n):
@@ -39,7 +40,7 @@ def garch_prices(n: int = 260, seed: int = 0, symbol: str = "MSFT") -> pd.DataFr
         high = max(open_, new) * np.exp(abs(rng.standard_normal()) * sigma * 0.6)
         low = min(open_, new) * np.exp(-abs(rng.standard_normal()) * sigma * 0.6)
         rows.append((open_, high, low, new))
-        sigma2 = 2e-6 + 0.10 * r**2 + 0.88 * sigma2
+        sigma2 = 2e-6 + (0.05 + 0.10 * (r < 0)) * r**2 + 0.88 * sigma2
         close = new
     frame = pd.DataFrame(rows, columns=["open", "high", "low", "close"])
     frame.insert(0, "symbol", symbol)
@@ -187,14 +188,28 @@ def test_bad_variance_backtests_are_refused_in_one_line(tmp_path, args, fragment
     assert not (tmp_path / "runs").exists()
 
 
-def test_run_refuses_a_preset_whose_target_is_variance(tmp_path):
+def test_run_on_the_variance_target_fits_once_beside_the_random_walk_and_ewma(tmp_path):
+    """`run --target variance`, and a preset whose target is variance: the model fitted
+    once on the training part; the job's price run refuses such a preset in one line."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.run import run as run_job
+
+    data = _write(tmp_path, garch_prices(400, 3))
     preset = load_preset("default")
     features = dataclasses.replace(preset.features, target="variance")
     preset = dataclasses.replace(preset, features=features)
     path = tmp_path / "risk.toml"
     path.write_text(to_toml(preset))
-    result = CliRunner().invoke(app, ["run", "--preset", str(path), "--out", str(tmp_path)])
-    _one_line(result, "stockcaster backtest --target variance")
+    common = ["run", "--data", str(data), "--model", "linear", "--out", str(tmp_path / "r")]
+    for ask in (["--target", "variance"], ["--preset", str(path)]):
+        result = CliRunner().invoke(app, [*common, "--json", *ask])
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        board = pd.DataFrame(summary["leaderboard"])
+        assert set(board["model"]) == {"random_walk", "ewma", "linear"}
+        assert summary["backtest"]["retrain_every"] == 0
+    with pytest.raises(StockcasterError, match="stockcaster backtest --target variance"):
+        run_job(preset, out=tmp_path / "x")
 
 
 def _panel(symbols: int = 12, days: int = 600, cutoff: int = 450, seed: int = 10) -> dict:
@@ -221,7 +236,7 @@ def _pooled_ratio(model, panel: dict) -> float:
 
 def test_on_a_simulated_garch_panel_the_global_lstm_beats_the_random_walk():
     """The issue's positive control for the global form: one LSTM over 8 symbols whose
-    volatility follows a GARCH, fitted up to day 300, beats the random walk's pooled QLIKE
+    volatility follows a known GJR-GARCH, fitted up to day 300, beats the random walk's pooled QLIKE
     on the 100 days after it by a wide margin."""
     from conftest import tiny_global
     from stockcaster.models.options import ModelOptions
@@ -303,3 +318,33 @@ def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["universe", "--data", str(data), "--horizon", "3",
                                       "--out", str(tmp_path / "runs")])  # fmt: skip
     _one_line(result, "--horizon: expected 1 without --target variance")
+
+
+def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_path):
+    """A network saved without a quantile head: predict gives lo and hi from the symbol's
+    volatility (the 80% interval of HAR on its log range), around the forecast path."""
+    from stockcaster.models.variance import risk_band
+
+    table = garch_prices(300, 8)
+    data = _write(tmp_path, table)
+    runner = CliRunner()
+    point = ["train", "--data", str(data), "--preset", "default", "--epochs", "1"]
+    trained = runner.invoke(app, [*point, "--save", str(tmp_path / "b")])
+    assert trained.exit_code == 0, trained.output
+    ask = ["predict", "--bundle", str(tmp_path / "b"), "--data", str(data), "--horizon", "3"]
+    told = runner.invoke(app, [*ask, "--out", str(tmp_path / "p"), "--json"])
+    assert told.exit_code == 0, told.output
+    payload = json.loads(told.stdout)
+    rows = pd.DataFrame(payload["forecast"])
+    band = risk_band(table, 3)
+    np.testing.assert_allclose(np.log(rows["hi"] / rows["yhat"]), band[:, 2], rtol=1e-9)
+    np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
+    meta = json.loads((Path(payload["folder"]) / "prediction.json").read_text())
+    assert "volatility" in meta["interval"]
+
+
+def test_too_short_a_history_gives_no_volatility_interval():
+    from stockcaster.models.variance import BAND_HISTORY, risk_band
+
+    assert risk_band(garch_prices(BAND_HISTORY - 1), 2) is None
+    assert risk_band(garch_prices(BAND_HISTORY), 2).shape == (2, 3)

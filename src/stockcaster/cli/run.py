@@ -37,6 +37,7 @@ from stockcaster.jobs.choices import (
     model_settings,
     parse_models,
     parse_variance_models,
+    run_variance_models,
 )
 from stockcaster.jobs.risk import risk_backtest as risk_job
 from stockcaster.jobs.run import run as run_job
@@ -57,6 +58,13 @@ class RunModel:
     ] = None  # fmt: skip
     settings: SetOption = None
     epochs: EpochsOption = None
+    target: Annotated[
+        SeriesTarget | None,
+        typer.Option("--target", help="What the model forecasts: close or log_return (the "
+                     "preset's), or variance: tomorrow's risk, the model (default: the "
+                     "preset's network) on log variance beside the random walk and EWMA, "
+                     "fitted once.", show_default=False),
+    ] = None  # fmt: skip
 
 
 @grouped
@@ -72,8 +80,15 @@ def run(
     """Train a model on one symbol and compare its test forecasts with the naive forecast."""
     choose_backend(None)
     tracked = tracking.check(out)
+    config = requests.with_features(requests.preset(model.preset, model.epochs),
+                                    target=value(model.target))  # fmt: skip
+    if config.features.target == "variance":
+        names = run_variance_models(value(model.model))
+        plan = BacktestPlan(names, BacktestConfig(retrain_every=0),
+                            settings=model_settings(model.settings))  # fmt: skip
+        return _risk(config, plan, data, out, shown, tracking, tracked)
     with native_log_filtered():
-        result = run_job(requests.preset(model.preset, model.epochs), data.source(), out=out,
+        result = run_job(config, data.source(), out=out,
                          model=value(model.model), settings=model_settings(model.settings),
                          verbose=shown.progress)  # fmt: skip
     page = shown.page(result.folder)
@@ -198,8 +213,10 @@ def _risk(preset, plan, data, out, shown, tracking, tracked) -> None:
         print_json({**result.summary, "folder": str(result.folder), "tracked": where})
         return
     summary = result.summary
+    every = plan.walk.retrain_every
+    refits = f"refit every {every}" if every else "fitted once"
     title = (f"{escape(summary['symbol'])} · tomorrow's variance ({summary['estimator']}), "
-             f"walked forward, refit every {plan.walk.retrain_every}")  # fmt: skip
+             f"walked forward, {refits}")  # fmt: skip
     risk_table(console, result.leaderboard, result.var, title)
     for note in summary["notes"]:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")

@@ -28,7 +28,11 @@ from stockcaster.models.registry import (
     searchable_models,
     universe_models,
 )
-from stockcaster.models.variance import DEFAULT_VARIANCE_MODELS, parse_variance_models
+from stockcaster.models.variance import (
+    DEFAULT_VARIANCE_MODELS,
+    parse_variance_models,
+    run_variance_models,
+)
 from stockcaster.models.volatility import BASELINES as VOLATILITY_BASELINES
 from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tracking import TRACKERS
@@ -65,6 +69,7 @@ __all__ = [
     "models_help",
     "parse_models",
     "parse_variance_models",
+    "run_variance_models",
     "preset_names",
     "searchable_models",
     "universe_models",

@@ -21,6 +21,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
+from stockcaster.models.variance import BAND, risk_band
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
@@ -82,6 +83,7 @@ def predict(
         else:
             paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
     forecast = forecast_frame(dates, prices.symbol, paths, quantiles)
+    interval = with_risk_band(forecast, prices.table) if not quantiles else "quantile head"
     check_forecast(forecast, model)
     meta = {
         "symbol": prices.symbol,
@@ -89,6 +91,7 @@ def predict(
         "bundle": str(model),
         "bundle_meta": bundle.meta,
         "quantiles": list(quantiles),
+        "interval": interval,
         "data": fingerprint(history),
         "reproducibility": reproducibility(),
     }
@@ -98,7 +101,7 @@ def predict(
 
 def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
     quantiles = meta["quantiles"]
-    band = f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval" if quantiles else None
+    band = f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval" if quantiles else meta["interval"]
     with output_folder(out, prices.symbol, "predict") as folder:
         path = folder.path
         files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
@@ -106,6 +109,18 @@ def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days
         recent = prices.series.tail(history_days)
         fan_figure(recent, forecast, path / files.FAN_FIGURE, prices.symbol, band)
     return folder.final
+
+
+def with_risk_band(forecast: pd.DataFrame, table: pd.DataFrame) -> str | None:
+    """Give a point forecast the central interval its symbol's volatility implies
+    (`models/variance.risk_band`), around its own path; say where it came from (None: too
+    short a history for one, and lo and hi stay empty)."""
+    band = risk_band(table, len(forecast))
+    if band is None:
+        return None
+    yhat = forecast[C.YHAT].to_numpy(dtype="float64")
+    forecast[C.LO], forecast[C.HI] = yhat * np.exp(band[:, 1]), yhat * np.exp(band[:, 2])
+    return f"{BAND:.0%} interval from the volatility (HAR on the log range)"
 
 
 def forecast_frame(

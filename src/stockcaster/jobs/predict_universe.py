@@ -32,6 +32,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
+from stockcaster.models.variance import BAND, risk_band
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 
@@ -77,6 +78,7 @@ def predict_universe(
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
         paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
                               bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
+    interval = with_risk_bands(paths, prices)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
     set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
@@ -86,17 +88,12 @@ def predict_universe(
     picks = pick_book(made, top_k)
     last_days = made[C.ORIGIN].dt.strftime("%Y-%m-%d")
     meta = {
-        "bundle": str(model),
-        "bundle_meta": bundle.meta,
-        "source": panel.source,
-        "horizon": horizon,
-        "symbols": {"forecast": len(made), "set_aside": len(set_aside)},
-        "set_aside": set_aside,
-        "last_dates": sorted(set(last_days)),
-        "own_last_close": last_days.nunique() > 1,
-        "top_k": top_k,
-        "reproducibility": reproducibility(),
-    }
+        "bundle": str(model), "bundle_meta": bundle.meta, "source": panel.source,
+        "horizon": horizon, "interval": interval,
+        "symbols": {"forecast": len(made), "set_aside": len(set_aside)}, "set_aside": set_aside,
+        "last_dates": sorted(set(last_days)), "own_last_close": last_days.nunique() > 1,
+        "top_k": top_k, "reproducibility": reproducibility(),
+    }  # fmt: skip
     with output_folder(out, "universe", "predict") as folder:
         path = folder.path
         files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
@@ -128,6 +125,23 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
             f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none"
         )
     return rows.reset_index(drop=True), aside
+
+
+def with_risk_bands(paths: pd.DataFrame, prices: pd.DataFrame) -> str:
+    """Give every symbol's point path the interval its volatility implies (`risk_band`, on
+    its own days; none for a symbol with too short a history); say where the intervals
+    come from (a quantile head's paths keep theirs)."""
+    if paths[C.LO].notna().any():
+        return "quantile head"
+    rows = prices.groupby(C.SYMBOL, sort=False)
+    for symbol, mine in paths.groupby(C.SYMBOL, sort=False):
+        band = risk_band(rows.get_group(symbol), len(mine))
+        if band is not None:
+            order = mine[C.HORIZON].to_numpy() - 1
+            yhat = mine[C.YHAT].to_numpy(dtype="float64")
+            paths.loc[mine.index, C.LO] = yhat * np.exp(band[order, 1])
+            paths.loc[mine.index, C.HI] = yhat * np.exp(band[order, 2])
+    return f"{BAND:.0%} interval from each symbol's volatility (HAR on the log range)"
 
 
 def pick_book(made: pd.DataFrame, top_k: int) -> pd.DataFrame:

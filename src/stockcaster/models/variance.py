@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
+from stockcaster.features.volatility import DEFAULT_ESTIMATOR, daily_variance, log_returns
 from stockcaster.models.base import Forecaster, OneStepPath
 from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.models.options import ModelOptions
@@ -37,7 +38,13 @@ from stockcaster.models.registry import (
     parse_models,
     preset_history,
 )
-from stockcaster.models.volatility import BASELINES, REFIT_EVERY, Blocks, refit_blocks
+from stockcaster.models.volatility import (
+    BASELINES,
+    REFIT_EVERY,
+    Blocks,
+    Shape,
+    refit_blocks,
+)
 from stockcaster.settings import parse_names
 
 FAMILIES = (*NEURAL, *TABULAR)
@@ -137,6 +144,12 @@ def variance_walk(name: str, options: ModelOptions) -> Callable:
     )
 
 
+def run_variance_models(name: str | None) -> tuple[str, ...]:
+    """`run --target variance`'s models: the random walk, EWMA and `name` (default: the
+    preset's network), checked."""
+    return parse_variance_models(",".join(("random_walk", "ewma", name or DEFAULT_MODEL)))
+
+
 def walk_variance(
     walk: Callable,
     v: np.ndarray,
@@ -160,3 +173,29 @@ def parse_variance_models(text: str | None) -> tuple[str, ...]:
     if families:
         parse_models(",".join(families))  # a family whose extra is missing is refused
     return names
+
+
+BAND = 0.8  # the interval a point forecast gets from its symbol's volatility
+BAND_HISTORY = 80  # days a band's HAR needs: 22 of history and 30 fitted targets, and more
+
+
+def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
+    """The spread of the log-return from a symbol's last close to each of the next
+    `horizon` sessions: HAR on its log variance (fitted once, on its own days: the past
+    only) for the mean variance of the next k days, times k, as the variance of a normal
+    (a sum of days' returns, nearer normal than one day's) for the central `BAND` interval.
+
+    Returns:
+        `[horizon, 3]`: the deviation, the band's low and high log-returns; None for a
+        history shorter than `BAND_HISTORY` days.
+    """
+    if len(table) < BAND_HISTORY:
+        return None
+    v, _ = daily_variance(table, estimator)
+    r = log_returns(table)
+    last = len(v) - 1
+    steps = np.arange(1, horizon + 1)
+    mean = BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0]
+    sigma = np.sqrt(steps * mean)
+    high = Shape("normal").quantile((1 + BAND) / 2)
+    return np.column_stack([sigma, -high * sigma, high * sigma])
