@@ -108,8 +108,9 @@ def main() -> None:
                                  "every": 10 if chosen is not symbols else args.every}  # fmt: skip
         if name == "arch":
             plain = plain_arch(chosen, args.workers)
-            found["passes"][name].update(plain_seconds=plain,
-                                         x_plain=found["passes"][name]["seconds"] / plain)
+            found["passes"][name].update(
+                plain_seconds=plain, x_plain=found["passes"][name]["seconds"] / plain
+            )
         print(name, json.dumps({k: v for k, v in found["passes"][name].items()
                                 if k not in ("leaderboard", "var")}), flush=True)  # fmt: skip
         RESULTS.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
