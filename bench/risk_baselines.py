@@ -36,7 +36,7 @@ from stockcaster.evaluation.risk import (
 from stockcaster.evaluation.snooping import confidence_set
 from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
 from stockcaster.jobs.envelope import Source, read_source
-from stockcaster.models.volatility import BASELINES, training_residuals, value_at_risk
+from stockcaster.models.volatility import BASELINES, forecast, training_residuals, value_at_risk
 
 RESULTS = Path(__file__).parent / "results" / "risk_baselines.json"
 LEVELS = (0.01, 0.05)
@@ -50,17 +50,17 @@ def measure(table, horizon: int) -> dict:
     origins = np.arange(first, n - horizon)
     proxy = variance_ahead(v, origins, horizon)
     rows = {}
-    for name, baseline in BASELINES.items():
+    for name in BASELINES:
         started = time.perf_counter()
-        forecast = baseline(v, r, origins, horizon)
+        walked = forecast(name, v, r, origins, (horizon,))[:, 0]
         kept = np.isfinite(proxy)
-        rows[name] = {"losses": qlike(proxy[kept], forecast[kept]),
-                      "qlike": float(np.mean(qlike(proxy[kept], forecast[kept]))),
-                      "mse": float(np.mean(variance_mse(proxy[kept], forecast[kept]))),
+        rows[name] = {"losses": qlike(proxy[kept], walked[kept]),
+                      "qlike": float(np.mean(qlike(proxy[kept], walked[kept]))),
+                      "mse": float(np.mean(variance_mse(proxy[kept], walked[kept]))),
                       "seconds": time.perf_counter() - started}  # fmt: skip
         if horizon == 1:
-            rows[name]["var"] = _var_rows(v, r, origins, forecast, baseline)
-            rows[name]["mincer_zarnowitz"] = mincer_zarnowitz(proxy, forecast)
+            rows[name]["var"] = _var_rows(v, r, origins, walked, name)
+            rows[name]["mincer_zarnowitz"] = mincer_zarnowitz(proxy, walked)
     losses = np.column_stack([rows[n].pop("losses") for n in rows])
     in_set = confidence_set(losses, list(rows), size=0.1, block_size=max(horizon, 5))
     for name in rows:
@@ -71,20 +71,20 @@ def measure(table, horizon: int) -> dict:
     return rows
 
 
-def _var_rows(v, r, origins, forecast, baseline) -> dict:
+def _var_rows(v, r, origins, walked, name) -> dict:
     """Each VaR kind's backtest; the t and FHS fitted on the training days' residuals."""
-    residuals = training_residuals(baseline, v, r, origins[0])
+    residuals = training_residuals(name, v, r, origins[0])
     out = {}
     for how in ("normal", "t", "fhs"):
         for level in LEVELS:
-            var, _ = value_at_risk(forecast, level, how, residuals)
+            var, _ = value_at_risk(walked, level, how, residuals)
             hits = exceedances(r[origins + 1], var)
             out[f"{how}@{level:g}"] = {
                 "rate": float(hits.mean()),
                 "kupiec_p": kupiec(hits, level)["pvalue"],
                 "cc_p": christoffersen(hits, level)["conditional_pvalue"],
             }
-        var, es = value_at_risk(forecast, 0.025, how, residuals)  # Basel's ES level
+        var, es = value_at_risk(walked, 0.025, how, residuals)  # Basel's ES level
         out[f"{how} ES@0.025"] = acerbi_szekely(r[origins + 1], var, es, 0.025)
     return out
 
