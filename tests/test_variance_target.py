@@ -135,12 +135,13 @@ def _backtest(tmp_path: Path, *args: str):
 def test_backtest_on_the_variance_target_scores_every_model_and_its_var(tmp_path):
     data = _write(tmp_path, garch_prices(700, 2))
     models = "random_walk,ewma,garch,har,linear"
-    result = _backtest(tmp_path, "--data", str(data), "--models", models, "--horizon", "3")
+    result = _backtest(tmp_path, "--data", str(data), "--models", models, "--horizon", "3",
+                       "--report")  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     folder = Path(summary["folder"])
     for name in ("leaderboard.csv", "var.csv", "distribution.csv", "forecasts.csv",
-                 "leaderboard.json", "risk.png"):  # fmt: skip
+                 "leaderboard.json", "risk.png", "report.html"):  # fmt: skip
         assert (folder / name).stat().st_size > 0, name
     board = pd.DataFrame(summary["leaderboard"])
     assert sorted(map(tuple, board[["model", "horizon"]].to_numpy())) == sorted(
@@ -157,6 +158,12 @@ def test_backtest_on_the_variance_target_scores_every_model_and_its_var(tmp_path
     assert set(var["traffic_light"]) <= {"green", "yellow", "red"}
     rows = pd.read_csv(folder / "forecasts.csv")
     assert (rows["variance"] > 0).all() and summary["estimator"] == "garman_klass"
+    pit = rows.loc[rows["horizon"] == 1, "pit"]
+    assert pit.between(0, 1).all() and 0.3 < pit.mean() < 0.7
+    page = (folder / "report.html").read_text()
+    assert "tomorrow&#x27;s variance" in page and "has the lowest QLIKE" in page
+    rebuilt = CliRunner().invoke(app, ["report", str(folder)])
+    assert rebuilt.exit_code == 0, rebuilt.output
 
 
 def test_a_file_of_closes_only_falls_back_to_close_to_close_and_says_so(tmp_path):
@@ -299,6 +306,8 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     var = pd.DataFrame(summary["var"])
     assert len(var) == 4 * 3 and var["rate_0.01"].between(0, 1).all()
     assert (Path(summary["folder"]) / "universe_risk.json").exists()
+    page = (Path(summary["folder"]) / "report.html").read_text()
+    assert "5 symbols: tomorrow&#x27;s variance" in page and "global_linear" in page
 
 
 @pytest.mark.parametrize(

@@ -208,9 +208,11 @@ def _risk(preset, plan, data, out, shown, tracking, tracked) -> None:
     """`backtest --target variance`: the volatility models' leaderboard and VaR backtests."""
     with native_log_filtered(), task_progress(shown.progress) as bar:
         result = risk_job(preset, plan, data.source(), out=out, progress=bar)
+    page = shown.page(result.folder)
     where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
     if shown.json_output:
-        print_json({**result.summary, "folder": str(result.folder), "tracked": where})
+        print_json({**result.summary, "folder": str(result.folder), "report": page,
+                    "tracked": where})  # fmt: skip
         return
     summary = result.summary
     every = plan.walk.retrain_every

@@ -47,9 +47,6 @@ from stockcaster.store import files
 
 RESIDUALS_FROM = 100  # the first training day whose standardised return fits a VaR shape
 HISTORY = 150  # days before the test period a GARCH fit and the VaR shapes are given
-FIGURE = "risk.png"
-VAR_CSV = "var.csv"
-DISTRIBUTION_CSV = "distribution.csv"
 
 
 @dataclass(frozen=True)
@@ -118,11 +115,11 @@ def risk_backtest(
     with output_folder(out, prices.symbol, "risk") as folder:
         path = folder.path
         board.to_csv(path / files.LEADERBOARD_CSV, index=False)
-        var.to_csv(path / VAR_CSV, index=False)
-        distribution.to_csv(path / DISTRIBUTION_CSV, index=False)
+        var.to_csv(path / files.VAR_CSV, index=False)
+        distribution.to_csv(path / files.DISTRIBUTION_CSV, index=False)
         files.write_json(path / files.LEADERBOARD_JSON, summary)
         files.write_csv(rows, path / files.FORECASTS_FILE, date_format="%Y-%m-%d")
-        risk_figure(rows, board, var, prices.symbol, path / FIGURE)
+        risk_figure(rows, board, var, prices.symbol, path / files.RISK_FIGURE)
     return RiskRun(folder.final, board, var, distribution, rows, files.strict(summary))
 
 
@@ -164,7 +161,8 @@ def _check(plan: BacktestPlan, walks: dict, prices: Prices) -> int:
 
 def _forecast_rows(table, origins, horizons, forecasts, v, r, residuals) -> pd.DataFrame:
     """A row per model, origin and horizon: the forecast and the realised mean variance;
-    for one day ahead also the return and the 1% VaR and ES (Student-t shape)."""
+    for one day ahead also the return, the 1% VaR and ES (Student-t shape), and the PIT:
+    the forecast probability of a return at or below the one that came."""
     frames = []
     dates = table["date"].to_numpy()
     for column, h in enumerate(horizons):
@@ -175,8 +173,10 @@ def _forecast_rows(table, origins, horizons, forecasts, v, r, residuals) -> pd.D
                                   "variance": f[: len(scored), column],
                                   "realised": realised})  # fmt: skip
             if h == 1:
-                var, es = value_at_risk(frame["variance"], 0.01, Shape.fit("t", residuals[model]))
+                shape = Shape.fit("t", residuals[model])
+                var, es = value_at_risk(frame["variance"], 0.01, shape)
                 frame["return"], frame["var_0.01"], frame["es_0.01"] = r[scored + 1], var, es
+                frame["pit"] = shape.cdf(frame["return"] / np.sqrt(frame["variance"]))
             frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

@@ -33,10 +33,8 @@ from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.models.variance import variance_walk, walk_variance
 from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
 from stockcaster.models.volatility import BASELINES, training_residuals
+from stockcaster.reporting.html import write_report
 from stockcaster.store import files
-
-SUMMARY_FILE = "universe_risk.json"
-VAR_CSV = "var.csv"
 
 
 @dataclass(frozen=True)
@@ -192,6 +190,7 @@ def _write(out, source, plan, scores, failed, cutoff, seconds) -> RiskUniverseRu
     folder = files.RunFolder(Path(out), files.new_run_name("universe", "risk"))
     with folder:
         board.to_csv(folder.path / files.LEADERBOARD_CSV, index=False)
-        var.to_csv(folder.path / VAR_CSV, index=False)
-        files.write_json(folder.path / SUMMARY_FILE, summary)
+        var.to_csv(folder.path / files.VAR_CSV, index=False)
+        files.write_json(folder.path / files.RISK_UNIVERSE_FILE, summary)
+    write_report(folder.final)
     return RiskUniverseRun(folder.final, board, var, files.strict(summary))

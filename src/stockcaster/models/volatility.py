@@ -228,6 +228,18 @@ class Shape:
             return float(self.scale * stats.t.ppf(level, self.nu))
         return float(stats.norm.ppf(level))
 
+    def cdf(self, z: np.ndarray) -> np.ndarray:
+        """The probability of a standardised return at or below each `z` (for a PIT)."""
+        # Delayed import: scipy.stats is imported only when a VaR is made.
+        from scipy import stats
+
+        z = np.asarray(z, "float64")
+        if self.how == "fhs":
+            return np.searchsorted(self.draws, z, side="right") / len(self.draws)
+        if self.how == "t":
+            return stats.t.cdf(z / self.scale, self.nu)
+        return stats.norm.cdf(z)
+
     def tail_mean(self, level: float) -> float:
         """The mean of the standardised return below its `level` quantile."""
         # Delayed import: scipy.stats is imported only when a VaR is made.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stockcaster.errors import StockcasterError
 from stockcaster.reporting.readback import Damaged
+from stockcaster.reporting.risk_report import risk_sections, risk_universe_sections
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
 from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
 from stockcaster.reporting.universe_report import universe_predict_sections, universe_sections
@@ -62,7 +63,9 @@ def register_report(kind: ReportKind) -> ReportKind:
     return kind
 
 
-for _kind in (
+for _kind in (  # a variance run's folder also holds leaderboard.json: it is told apart first
+    ReportKind("universe --target variance", files.RISK_UNIVERSE_FILE, risk_universe_sections),
+    ReportKind("backtest --target variance", files.VAR_CSV, risk_sections),
     ReportKind("universe", files.SUMMARY_FILE, universe_sections),
     ReportKind("run", files.METRICS_FILE, run_sections),
     ReportKind("backtest", files.LEADERBOARD_JSON, backtest_sections),

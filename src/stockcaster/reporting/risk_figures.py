@@ -25,10 +25,15 @@ def risk_figure(
 ) -> None:
     """Top: the realised volatility of each next day, EWMA's and the best model's
     forecasts. Bottom: each day's return, the best model's 1% VaR (Student-t shape), its
-    exceedances, and the traffic light of its last 250 days."""
+    exceedances, and the traffic light of its last 250 days. Right: the histogram of its
+    PITs, flat when its forecast distribution is calibrated."""
     one_day = rows[rows["horizon"] == 1]
     best = str(board[board["horizon"] == 1].iloc[0]["model"])
-    fig, (top, bottom) = subplots(2, 1, figsize=(10, 7), sharex=True)
+    fig, axes = subplots(2, 2, figsize=(13, 7), gridspec_kw={"width_ratios": [3, 1]})
+    (top, calibration), (bottom, spare) = axes
+    top.sharex(bottom)
+    top.tick_params(labelbottom=False)
+    bottom.tick_params(axis="x", labelrotation=30)
     first = one_day[one_day["model"] == best]
     top.plot(first["origin"], annualised(first["realised"]), color="0.6", lw=0.7,
              label="realised (range estimate of the next day)")  # fmt: skip
@@ -52,7 +57,18 @@ def risk_figure(
     bottom.set_title(f"1% VaR backtest: Basel traffic light {light} (last 250 days)")
     bottom.set_ylabel("log-return")
     bottom.legend(loc="lower left", fontsize="small")
-    save(fig, path, dpi=100)
+    _pit(calibration, first["pit"].to_numpy(), best)
+    spare.axis("off")
+    save(fig, path, dpi=100, dates=False)
+
+
+def _pit(ax, pit: np.ndarray, model: str) -> None:
+    """The PIT histogram in tenths, against the flat line of a calibrated forecast."""
+    ax.hist(pit[np.isfinite(pit)], bins=np.linspace(0, 1, 11), color="tab:red", alpha=0.6)
+    ax.axhline(np.isfinite(pit).sum() / 10, color="black", lw=1, ls="--", label="calibrated")
+    ax.set_title(f"{model}: PIT (Student-t)")
+    ax.set_xlabel("forecast probability of the return")
+    ax.legend(fontsize="small")
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:

@@ -60,6 +60,10 @@ REPORT_FILE = "report.html"
 FAN_FIGURE = "fan.png"
 LOSS_FIGURE = "loss.png"
 FORECAST_FIGURE = "forecast.png"
+VAR_CSV = "var.csv"  # a variance run's VaR table
+DISTRIBUTION_CSV = "distribution.csv"  # ... its CRPS and interval coverage
+RISK_FIGURE = "risk.png"  # ... its volatility and VaR figure
+RISK_UNIVERSE_FILE = "universe_risk.json"  # a universe's variance run
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
