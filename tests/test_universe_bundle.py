@@ -306,3 +306,5 @@ def test_a_point_bundle_s_paths_carry_each_symbol_s_volatility_interval(saved, t
         np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
         assert (np.diff(np.log(rows["hi"] / rows["lo"])) > 0).all()
     assert found.picks["hi_return"].notna().all()
+    risk = pd.read_csv(found.folder / "risk.csv")
+    assert len(risk) == len(NAMES) * 3 and (risk["es_0.01"] < risk["var_0.01"]).all()

@@ -350,6 +350,12 @@ def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_pa
     np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
     meta = json.loads((Path(payload["folder"]) / "prediction.json").read_text())
     assert "volatility" in meta["interval"]
+    risk = pd.DataFrame(payload["risk"])
+    assert risk["horizon"].tolist() == [1, 2, 3] == pd.DataFrame(meta["risk"])["horizon"].tolist()
+    np.testing.assert_allclose(risk["sigma"], band[:, 0], rtol=1e-9)
+    assert (risk["es_0.01"] < risk["var_0.01"]).all() and (
+        risk["var_0.01"] < risk["var_0.05"]
+    ).all()
 
 
 def test_too_short_a_history_gives_no_volatility_interval():

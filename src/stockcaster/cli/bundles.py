@@ -32,6 +32,7 @@ from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import model_settings, preset_names
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
+from stockcaster.reporting.risk_tables import risk_line
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -140,9 +141,11 @@ def predict(
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))
         for record in records:
             record["date"] = record["date"][:10]
-        print_json({"forecast": records, "folder": str(result.folder), "report": page})
+        print_json({"forecast": records, "risk": result.meta["risk"],
+                    "folder": str(result.folder), "report": page})  # fmt: skip
         return
     forecast_table(console, result.forecast, result.history)
+    risk_line(console, result.meta["risk"])
     console.print(f"outputs: {escape(str(result.folder))}")
 
 
@@ -155,4 +158,4 @@ def _show_universe(found: UniversePrediction, shown: Reported) -> None:
         return
     console.print(f"{found.meta['symbols']['forecast']} symbols forecast, "
                   f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
-    console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, picks.csv)")
+    console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, risk.csv, picks.csv)")

@@ -21,7 +21,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
-from stockcaster.models.variance import BAND, risk_band
+from stockcaster.models.variance import BAND, risk_ahead, risk_band
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
@@ -37,6 +37,7 @@ class Prediction:
     folder: Path
     forecast: pd.DataFrame  # C.FUTURE_FORECAST_COLUMNS [+ q<level>...]
     history: pd.Series
+    meta: dict  # prediction.json's contents
 
 
 @job
@@ -92,11 +93,12 @@ def predict(
         "bundle_meta": bundle.meta,
         "quantiles": list(quantiles),
         "interval": interval,
+        "risk": _risk(prices.table, horizon),
         "data": fingerprint(history),
         "reproducibility": reproducibility(),
     }
     folder = _write(out, prices, forecast, meta, history_days)
-    return Prediction(folder=folder, forecast=forecast, history=history)
+    return Prediction(folder=folder, forecast=forecast, history=history, meta=meta)
 
 
 def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
@@ -109,6 +111,12 @@ def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days
         recent = prices.series.tail(history_days)
         fan_figure(recent, forecast, path / files.FAN_FIGURE, prices.symbol, band)
     return folder.final
+
+
+def _risk(table: pd.DataFrame, horizon: int) -> list[dict] | None:
+    """Each session's volatility, VaR and ES (`models/variance.risk_ahead`), for the record."""
+    ahead = risk_ahead(table, horizon)
+    return None if ahead is None else files.records(ahead)
 
 
 def with_risk_band(forecast: pd.DataFrame, table: pd.DataFrame) -> str | None:

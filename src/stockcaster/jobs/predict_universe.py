@@ -32,7 +32,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
-from stockcaster.models.variance import BAND, risk_band
+from stockcaster.models.variance import BAND, band_of, risk_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 
@@ -78,7 +78,8 @@ def predict_universe(
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
         paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
                               bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
-    interval = with_risk_bands(paths, prices)
+    risks = symbol_risks(paths, prices)
+    interval = with_risk_bands(paths, risks)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
     set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
@@ -98,6 +99,7 @@ def predict_universe(
         path = folder.path
         files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")
         files.write_csv(picks, path / files.PICKS_FILE)
+        files.write_csv(risks, path / files.RISK_CSV)
         files.write_json(path / files.UNIVERSE_PREDICT_META, meta)
         picks_figure(made, picks, path)
         fans_figure(prices, paths, picks, path)
@@ -127,20 +129,28 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
     return rows.reset_index(drop=True), aside
 
 
-def with_risk_bands(paths: pd.DataFrame, prices: pd.DataFrame) -> str:
-    """Give every symbol's point path the interval its volatility implies (`risk_band`, on
-    its own days; none for a symbol with too short a history); say where the intervals
-    come from (a quantile head's paths keep theirs)."""
+def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
+    """Each symbol's volatility, VaR and ES to each session of its path (`risk_ahead`, on
+    its own days; none for a symbol with too short a history)."""
+    rows = prices.groupby(C.SYMBOL, sort=False)
+    found = []
+    for symbol, mine in paths.groupby(C.SYMBOL, sort=False):
+        ahead = risk_ahead(rows.get_group(symbol), int(mine[C.HORIZON].max()))
+        if ahead is not None:
+            found.append(ahead.assign(symbol=symbol))
+    columns = [C.SYMBOL, C.HORIZON, "sigma", "var_0.01", "es_0.01", "var_0.05", "es_0.05"]
+    return pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
+
+
+def with_risk_bands(paths: pd.DataFrame, risks: pd.DataFrame) -> str:
+    """Give every symbol's point path the interval its volatility implies; say where the
+    intervals come from (a quantile head's paths keep theirs)."""
     if paths[C.LO].notna().any():
         return "quantile head"
-    rows = prices.groupby(C.SYMBOL, sort=False)
-    for symbol, mine in paths.groupby(C.SYMBOL, sort=False):
-        band = risk_band(rows.get_group(symbol), len(mine))
-        if band is not None:
-            order = mine[C.HORIZON].to_numpy() - 1
-            yhat = mine[C.YHAT].to_numpy(dtype="float64")
-            paths.loc[mine.index, C.LO] = yhat * np.exp(band[order, 1])
-            paths.loc[mine.index, C.HI] = yhat * np.exp(band[order, 2])
+    sigma = paths.merge(risks, on=[C.SYMBOL, C.HORIZON], how="left")["sigma"].to_numpy()
+    band = band_of(sigma)
+    yhat = paths[C.YHAT].to_numpy(dtype="float64")
+    paths[C.LO], paths[C.HI] = yhat * np.exp(band[:, 1]), yhat * np.exp(band[:, 2])
     return f"{BAND:.0%} interval from each symbol's volatility (HAR on the log range)"
 
 

@@ -179,15 +179,16 @@ BAND = 0.8  # the interval a point forecast gets from its symbol's volatility
 BAND_HISTORY = 80  # days a band's HAR needs: 22 of history and 30 fitted targets, and more
 
 
-def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
-    """The spread of the log-return from a symbol's last close to each of the next
-    `horizon` sessions: HAR on its log variance (fitted once, on its own days: the past
-    only) for the mean variance of the next k days, times k, as the variance of a normal
-    (a sum of days' returns, nearer normal than one day's) for the central `BAND` interval.
+def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
+    """The risk of the log-return from a symbol's last close to each of the next `horizon`
+    sessions: its deviation (HAR on the symbol's log variance, fitted once on its own days,
+    the past only, for the mean variance of the next k days, times k), and the 1% and 5%
+    VaR and Expected Shortfall of a normal with it (a sum of days' returns is nearer normal
+    than one day's).
 
     Returns:
-        `[horizon, 3]`: the deviation, the band's low and high log-returns; None for a
-        history shorter than `BAND_HISTORY` days.
+        Columns horizon, sigma, var_0.01, es_0.01, var_0.05, es_0.05 (log-returns, the
+        VaR and ES negative); None for a history shorter than `BAND_HISTORY` days.
     """
     if len(table) < BAND_HISTORY:
         return None
@@ -195,7 +196,25 @@ def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMA
     r = log_returns(table)
     last = len(v) - 1
     steps = np.arange(1, horizon + 1)
-    mean = BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0]
-    sigma = np.sqrt(steps * mean)
+    sigma = np.sqrt(steps * BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0])
+    frame = pd.DataFrame({"horizon": steps, "sigma": sigma})
+    normal = Shape("normal")
+    for level in (0.01, 0.05):
+        frame[f"var_{level:g}"] = sigma * normal.quantile(level)
+        frame[f"es_{level:g}"] = sigma * normal.tail_mean(level)
+    return frame
+
+
+def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
+    """The central `BAND` interval of the log-return to each of the next `horizon`
+    sessions (`risk_ahead`'s normal): `[horizon, 3]`, the deviation and the band's low and
+    high log-returns; None for a history shorter than `BAND_HISTORY` days."""
+    ahead = risk_ahead(table, horizon, estimator)
+    return None if ahead is None else band_of(ahead["sigma"].to_numpy())
+
+
+def band_of(sigma: np.ndarray) -> np.ndarray:
+    """`[steps, 3]`: each deviation, and the central `BAND` interval's low and high
+    log-returns of a normal with it."""
     high = Shape("normal").quantile((1 + BAND) / 2)
     return np.column_stack([sigma, -high * sigma, high * sigma])

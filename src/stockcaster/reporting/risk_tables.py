@@ -69,3 +69,15 @@ def risk_universe_table(
         "Student-t 1% VaR, the share of symbols passing Kupiec's and Christoffersen's tests "
         "at 5%; 80% in: pooled coverage of the central 80% interval"
     )
+
+
+def risk_line(console: Console, risk: list[dict] | None) -> None:
+    """Print the risk of the sessions ahead: the next one's and the last one's deviation,
+    1% VaR and ES of the log-return from the last close (`predict`)."""
+    if not risk:
+        return
+    for row in (risk[0], risk[-1]) if len(risk) > 1 else risk[:1]:
+        console.print(
+            f"risk to session {row['horizon']}: deviation {row['sigma']:.2%}, 1% VaR "
+            f"{row['var_0.01']:.2%}, 1% ES {row['es_0.01']:.2%} (log-return from the last close)"
+        )
