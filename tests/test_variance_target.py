@@ -363,3 +363,12 @@ def test_too_short_a_history_gives_no_volatility_interval():
 
     assert risk_band(garch_prices(BAND_HISTORY - 1), 2) is None
     assert risk_band(garch_prices(BAND_HISTORY), 2).shape == (2, 3)
+
+
+def test_a_test_period_whose_prices_never_move_is_refused_in_one_line(tmp_path):
+    table = garch_prices(400, 2)
+    for column in ("open", "high", "low", "close"):
+        table.loc[300:, column] = table["close"].iloc[300]
+    result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models", "ewma")
+    _one_line(result, "expected at least 30 test days whose prices moved")
+    assert not (tmp_path / "runs").exists()

@@ -47,6 +47,7 @@ from stockcaster.store import files
 
 RESIDUALS_FROM = 100  # the first training day whose standardised return fits a VaR shape
 HISTORY = 150  # days before the test period a GARCH fit and the VaR shapes are given
+MEASURED = 30  # test days with a variance measured, at least, to score forecasts against
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def risk_backtest(
     check_output(out)
     table = prices.table
     v, estimator = daily_variance(table, preset.features.estimator)
+    check_measured(v, first, prices.where)
     r = log_returns(table)
     origins = np.arange(first, len(table) - 1)
     horizons = tuple(sorted({1, plan.walk.horizon}))
@@ -144,6 +146,20 @@ def _board(forecasts: dict, v: np.ndarray, origins: np.ndarray, horizons: tuple)
         mine = {m: f[: len(scored), column] for m, f in forecasts.items()}
         rows += variance_board(mine, variance_ahead(v, scored, h), h)
     return pd.DataFrame(rows).sort_values(["horizon", "qlike"], kind="stable", ignore_index=True)
+
+
+def check_measured(v: np.ndarray, first: int, where: str) -> None:
+    """Refuse a test period with too few days whose prices moved to score a forecast on.
+
+    Raises:
+        StockcasterError: fewer than `MEASURED` such days after row `first`, naming `where`.
+    """
+    measured = int(np.isfinite(v[first + 1 :]).sum())
+    if measured < MEASURED:
+        raise StockcasterError(
+            f"{where}: expected at least {MEASURED} test days whose prices moved (a day's "
+            f"variance to score forecasts against), received {measured}"
+        )
 
 
 def _check(plan: BacktestPlan, walks: dict, prices: Prices) -> int:

@@ -25,7 +25,7 @@ from stockcaster.evaluation.risk_pool import pooled, symbol_scores
 from stockcaster.features.split import last_training_day
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import check_output, job, reproducibility
-from stockcaster.jobs.risk import HISTORY, RESIDUALS_FROM
+from stockcaster.jobs.risk import HISTORY, MEASURED, RESIDUALS_FROM
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig, load_preset
@@ -148,6 +148,9 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple[dict, np.dateti
             left_out[symbol] = f"expected {HISTORY} days before the cutoff and 60 after it"
             continue
         v, _ = daily_variance(table, plan.estimator)
+        if np.isfinite(v[first + 1 :]).sum() < MEASURED:
+            left_out[symbol] = f"expected {MEASURED} test days whose prices moved"
+            continue
         panel[symbol] = SymbolVariance(v, log_returns(table), first)
     if not panel:
         raise StockcasterError(
