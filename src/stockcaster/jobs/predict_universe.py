@@ -32,7 +32,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
-from stockcaster.models.variance import BAND, band_of, risk_ahead
+from stockcaster.models.variance import BAND, band_of, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 
@@ -130,16 +130,20 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
 
 
 def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
-    """Each symbol's volatility, VaR and ES to each session of its path (`risk_ahead`, on
+    """Each symbol's volatility, VaR and ES to each session of its path (`sigma_ahead`, on
     its own days; none for a symbol with too short a history)."""
     rows = prices.groupby(C.SYMBOL, sort=False)
-    found = []
+    symbols, steps, sigmas = [], [], []
     for symbol, mine in paths.groupby(C.SYMBOL, sort=False):
-        ahead = risk_ahead(rows.get_group(symbol), int(mine[C.HORIZON].max()))
-        if ahead is not None:
-            found.append(ahead.assign(symbol=symbol))
-    columns = [C.SYMBOL, C.HORIZON, "sigma", "var_0.01", "es_0.01", "var_0.05", "es_0.05"]
-    return pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
+        horizon = int(mine[C.HORIZON].max())
+        sigma = sigma_ahead(rows.get_group(symbol), horizon)
+        if sigma is not None:
+            symbols += [symbol] * horizon
+            steps.append(np.arange(1, horizon + 1))
+            sigmas.append(sigma)
+    sigma = np.concatenate(sigmas) if sigmas else np.zeros(0)
+    steps = np.concatenate(steps) if steps else np.zeros(0, "int64")
+    return pd.DataFrame({C.SYMBOL: symbols, C.HORIZON: steps, **risk_columns(sigma)})
 
 
 def with_risk_bands(paths: pd.DataFrame, risks: pd.DataFrame) -> str:

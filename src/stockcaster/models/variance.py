@@ -179,30 +179,43 @@ BAND = 0.8  # the interval a point forecast gets from its symbol's volatility
 BAND_HISTORY = 80  # days a band's HAR needs: 22 of history and 30 fitted targets, and more
 
 
-def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
-    """The risk of the log-return from a symbol's last close to each of the next `horizon`
-    sessions: its deviation (HAR on the symbol's log variance, fitted once on its own days,
-    the past only, for the mean variance of the next k days, times k), and the 1% and 5%
-    VaR and Expected Shortfall of a normal with it (a sum of days' returns is nearer normal
-    than one day's).
-
-    Returns:
-        Columns horizon, sigma, var_0.01, es_0.01, var_0.05, es_0.05 (log-returns, the
-        VaR and ES negative); None for a history shorter than `BAND_HISTORY` days.
-    """
+def sigma_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
+    """`[horizon]`: the deviation of the log-return from a symbol's last close to each of
+    the next sessions: HAR on its log variance (fitted once on its own days, the past only)
+    for the mean variance of the next k days, times k; None for a history shorter than
+    `BAND_HISTORY` days."""
     if len(table) < BAND_HISTORY:
         return None
     v, _ = daily_variance(table, estimator)
     r = log_returns(table)
     last = len(v) - 1
     steps = np.arange(1, horizon + 1)
-    sigma = np.sqrt(steps * BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0])
-    frame = pd.DataFrame({"horizon": steps, "sigma": sigma})
+    return np.sqrt(steps * BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0])
+
+
+def risk_columns(sigma: np.ndarray) -> dict[str, np.ndarray]:
+    """The 1% and 5% VaR and Expected Shortfall of a normal log-return with each deviation
+    `sigma` (a sum of days' returns is nearer normal than one day's): negative numbers."""
     normal = Shape("normal")
+    out = {"sigma": sigma}
     for level in (0.01, 0.05):
-        frame[f"var_{level:g}"] = sigma * normal.quantile(level)
-        frame[f"es_{level:g}"] = sigma * normal.tail_mean(level)
-    return frame
+        out[f"var_{level:g}"] = sigma * normal.quantile(level)
+        out[f"es_{level:g}"] = sigma * normal.tail_mean(level)
+    return out
+
+
+def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
+    """The risk of the log-return from a symbol's last close to each of the next `horizon`
+    sessions (`sigma_ahead`, `risk_columns`).
+
+    Returns:
+        Columns horizon, sigma, var_0.01, es_0.01, var_0.05, es_0.05; None for a history
+        shorter than `BAND_HISTORY` days.
+    """
+    sigma = sigma_ahead(table, horizon, estimator)
+    if sigma is None:
+        return None
+    return pd.DataFrame({"horizon": np.arange(1, horizon + 1), **risk_columns(sigma)})
 
 
 def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
