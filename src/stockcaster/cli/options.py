@@ -31,6 +31,7 @@ from stockcaster.jobs.choices import (
     SERIES_TARGETS,
     TRACKERS,
     UNIVERSE_TARGETS,
+    WEIGHTINGS,
     WINDOWS,
     every_model,
     model_settings_help,
@@ -53,6 +54,7 @@ Mode = _enum("Mode", MODES)
 Engine = _enum("Engine", ENGINES)
 SeriesTarget = _enum("SeriesTarget", SERIES_TARGETS)
 UniverseTarget = _enum("UniverseTarget", UNIVERSE_TARGETS)
+Weighting = _enum("Weighting", WEIGHTINGS)
 Estimator = _enum("Estimator", ESTIMATORS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])

@@ -28,6 +28,7 @@ from stockcaster.cli.options import (
     QuantilesOption,
     SetOption,
     UniverseTarget,
+    Weighting,
     Window,
     value,
 )
@@ -136,6 +137,11 @@ class Split:
         typer.Option("--horizon", help="For --target variance: also score the mean variance "
                      "of the next h days."),
     ] = 1  # fmt: skip
+    weights: Annotated[
+        Weighting,
+        typer.Option("--weights", help="The portfolio's legs: equal weights, or inverse-vol "
+                     "(each symbol by 1 / its predicted volatility, HAR on its log range)."),
+    ] = "equal"  # fmt: skip
 
 
 @dataclass
@@ -280,6 +286,7 @@ def universe(
         features=feature_sets(network.features),
         window=value(split.window),
         settings=model_settings(models.settings),
+        weights=value(split.weights),
     )
     with kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
         result = universe_job(source, plan, out=run.out, resume=run.resume,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from stockcaster.evaluation.risk_books import inverse_vol, predicted_volatility
 from stockcaster.evaluation.trading import TRADING_DAYS, return_profile
 
 SIGNIFICANCE = 0.05
@@ -169,7 +170,11 @@ def top_k_weights(predicted: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def portfolio(
-    predicted: pd.DataFrame, realised: pd.DataFrame, k: int, cost_bps: float
+    predicted: pd.DataFrame,
+    realised: pd.DataFrame,
+    k: int,
+    cost_bps: float,
+    sigma: pd.DataFrame | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """A long/short top-k book rebuilt daily from the forecasts, against equal weight.
 
@@ -178,12 +183,17 @@ def portfolio(
     pays for building the book). The benchmark holds every symbol forecast that day in
     equal weights, without costs.
 
+    With `sigma` (each symbol-day's predicted deviation), each leg is weighted by inverse
+    predicted volatility (`risk_books.py`) and the book's predicted volatility is reported.
+
     Returns:
         The summary (annual_return, volatility, sharpe, information_ratio against the
         benchmark, max_drawdown, mean daily turnover, and the benchmark's annual_return,
         volatility and max_drawdown) and the daily returns (portfolio, benchmark).
     """
     weights = top_k_weights(predicted, k)
+    if sigma is not None:
+        weights = inverse_vol(weights, sigma)
     moves = realised.reindex_like(weights).fillna(0.0)
     turnover = weights.diff().abs().sum(axis=1)
     turnover.iloc[0] = weights.iloc[0].abs().sum()
@@ -202,7 +212,10 @@ def portfolio(
         else None,
         "mean_turnover": float(turnover.mean()),
         "benchmark": _performance(benchmark.to_numpy()),
+        "weights": "equal" if sigma is None else "inverse-vol",
     }
+    if sigma is not None:
+        summary["predicted_volatility"] = predicted_volatility(weights, sigma)
     return summary, daily
 
 
@@ -229,11 +242,13 @@ def cross_section(
     k: int = 10,
     cost_bps: float = 5.0,
     training_seconds: dict[str, float] | None = None,
+    sigma: pd.DataFrame | None = None,
 ) -> dict:
     """Every aggregate of a universe run, per model.
 
     Args:
         training_seconds: seconds spent training each global model (all its fits).
+        sigma: each symbol-day's predicted deviation, to weight books by inverse volatility.
 
     Returns:
         `{"scores": [...], "models": {model: {"ic": ..., "portfolio": ...}},
@@ -245,7 +260,7 @@ def cross_section(
     for model in sorted(forecasts["model"].unique()):
         predicted, realised = returns_panel(forecasts, model)
         ic = information_coefficients(predicted, realised)
-        book, returns = portfolio(predicted, realised, k, cost_bps)
+        book, returns = portfolio(predicted, realised, k, cost_bps, sigma)
         models[model] = {"ic": ic_summary(ic), "portfolio": book}
         daily[model] = {"ic": ic, "returns": returns}
     board = leaderboard(scores, models, training_seconds or {})

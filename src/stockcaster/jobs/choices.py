@@ -11,6 +11,7 @@ from __future__ import annotations
 from stockcaster.data.validate import FILL_POLICIES
 from stockcaster.engines import ENGINES
 from stockcaster.evaluation.backtest import WINDOWS
+from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.features.panel import FEATURE_SETS
 from stockcaster.features.scaling import NORMALISATIONS
 from stockcaster.features.targets import PANEL_TARGETS as TARGETS
@@ -60,6 +61,7 @@ __all__ = [
     "TRACKERS",
     "UNIVERSE_TARGETS",
     "VOLATILITY_BASELINES",
+    "WEIGHTINGS",
     "WINDOWS",
     "every_model",
     "feature_sets",

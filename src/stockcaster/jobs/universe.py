@@ -24,6 +24,7 @@ from stockcaster import columns as C
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.evaluation.intervals import interval_scores
+from stockcaster.evaluation.risk_books import predicted_deviation
 from stockcaster.evaluation.symbol_scores import DONE, FAILED, SKIPPED, SymbolRecord
 from stockcaster.evaluation.symbol_work import (
     PanelArrays,
@@ -123,10 +124,11 @@ def universe(
         _run_symbols(runner, shared, job, todo, store, progress, on_symbol)
         fits = fit_records(store, config, len(when.cutoffs)) if when else {}
         bands = interval_scores(plan.prices, made, config.global_model.model.quantiles)
+        sigma = predicted_deviation(plan.prices, plan.cutoff) if config.weights != "equal" else None
         seconds = time.perf_counter() - started
         if save is not None:
             save_from_run(Path(save), folder, when, config, plan.panel.source)
-        return _finish(folder, store, config, plan.settings, seconds, fits, bands)
+        return _finish(folder, store, config, plan.settings, seconds, fits, (bands, sigma))
 
 
 def _symbol_job(plan, config: UniverseConfig, options: ModelOptions, given: tuple) -> SymbolJob:
@@ -231,9 +233,12 @@ def _finish(
     settings: dict,
     seconds: float,
     fits: dict[str, list[dict]],
-    bands: dict[str, dict],
+    bands_sigma: tuple[dict[str, dict], pd.DataFrame | None],
 ) -> UniverseRun:
-    """Aggregate the stored results and write the summary, tables, figures and report."""
+    """Aggregate the stored results and write the summary, tables, figures and report
+    (`bands_sigma`: each global model's interval scores, and each symbol-day's predicted
+    deviation when the books are weighted by it)."""
+    bands, sigma = bands_sigma
     symbols = store.symbols()
     metrics = store.metrics()
     forecasts = store.forecasts()
@@ -241,7 +246,9 @@ def _finish(
     k = max(1, min(config.top_k, runnable // 2))
     training = {name: sum(r.get("seconds", 0.0) for r in records) for name, records in fits.items()}
     aggregates = (
-        cross_section(metrics, forecasts, k, config.cost_bps, training) if len(metrics) else None
+        cross_section(metrics, forecasts, k, config.cost_bps, training, sigma)
+        if len(metrics)
+        else None
     )
     counts = symbols["status"].value_counts().to_dict()
     summary = {

@@ -22,6 +22,7 @@ from stockcaster.data import FillPolicy
 from stockcaster.data.panel import Panel, load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS
+from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import eligible_symbols
 from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
@@ -55,6 +56,8 @@ class UniverseConfig:
         window: the global models' training rows at a refit: "expanding" (all days up
             to it) or "sliding" (as many days as the first fit had).
         settings: the models' own settings (`--set`, `registry.model_settings`).
+        weights: the book's weights within each leg: "equal", or "inverse-vol" (by each
+            symbol's predicted volatility, `evaluation/risk_books.py`).
     """
 
     mode: Mode = "global"
@@ -70,6 +73,7 @@ class UniverseConfig:
     features: tuple[str, ...] = ()
     window: str = "expanding"
     settings: tuple[tuple[str, object], ...] = ()
+    weights: str = "equal"
 
     def model_options(self) -> ModelOptions:
         """What the run's models are built with."""
@@ -97,10 +101,12 @@ class UniverseConfig:
                 f"--cost-bps and --retrain-every: expected 0 or more, received "
                 f"{self.cost_bps} and {self.retrain_every}"
             )
-        if self.window not in WINDOWS:
-            raise StockcasterError(
-                f"--window: expected one of {', '.join(WINDOWS)}, received {self.window!r}"
-            )
+        for option, value, allowed in (("--window", self.window, WINDOWS),
+                                       ("--weights", self.weights, WEIGHTINGS)):  # fmt: skip
+            if value not in allowed:
+                raise StockcasterError(
+                    f"{option}: expected one of {', '.join(allowed)}, received {value!r}"
+                )
         for name in self.feature_sets():
             feature_set_spec(name)
 
@@ -230,6 +236,8 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
     }
     if not config.settings:  # none set: the settings as before they existed, so a run
         del settings["config"]["settings"]  # stored then resumes
+    if config.weights == "equal":  # likewise
+        del settings["config"]["weights"]
 
     # Through JSON and back: tuples become lists, as they will be when read from the store.
     return json.loads(json_text(settings, indent=None))
