@@ -144,6 +144,13 @@ def test_backtest_scores_the_intervals_of_a_quantile_model(tmp_path, small_csv):
         assert board.loc[("lstm", step), "interval_level"] == pytest.approx(0.8)
         assert board.loc[("lstm", step), "interval_score"] > 0
     assert board.loc[("naive", 1), ["coverage", "interval_score"]].isna().all()
+    # One step ahead the lowest quantile is backtested as a 10% VaR of the close.
+    forecasts = pd.read_csv(folder / "forecasts.csv")
+    one = forecasts[(forecasts["model"] == "lstm") & (forecasts["horizon"] == 1)]
+    assert board.loc[("lstm", 1), "var_level"] == pytest.approx(0.1)
+    assert board.loc[("lstm", 1), "var_rate"] == pytest.approx((one["actual"] < one["lo"]).mean())
+    assert 0 <= board.loc[("lstm", 1), "var_kupiec_p"] <= 1
+    assert np.isnan(board.loc[("lstm", 2), "var_rate"])
     assert "cover" in result.output
     forecasts = pd.read_csv(folder / "forecasts.csv")
     lstm = forecasts[forecasts["model"] == "lstm"]

@@ -9,6 +9,7 @@ from stockcaster import columns as C
 from stockcaster.evaluation.groups import Groups
 from stockcaster.evaluation.metrics import grouped_point_metrics
 from stockcaster.evaluation.one_step import naive_forecast
+from stockcaster.evaluation.risk import christoffersen, kupiec
 from stockcaster.evaluation.significance import grouped_diebold_mariano, grouped_lag_check
 from stockcaster.evaluation.trading import RULES, buy_and_hold, grouped_rules
 
@@ -24,8 +25,8 @@ TRADING_KEYS = (
 LEADERBOARD_COLUMNS = (
     C.MODEL, C.HORIZON, "n", "mse", "rmse", "mae", "mape", "mase", "theil_u",
     "directional_accuracy", "mse_ratio", "dm_statistic", "dm_pvalue", "lag_flag",
-    "interval_level", "coverage", "interval_score",
-    *(f"{rule}_{key}" for rule in RULES for key in TRADING_KEYS),
+    "interval_level", "coverage", "interval_score", "var_level", "var_rate", "var_kupiec_p",
+    "var_cc_p", *(f"{rule}_{key}" for rule in RULES for key in TRADING_KEYS),
 )  # fmt: skip
 
 
@@ -66,7 +67,8 @@ def leaderboard(
         train_size: closes in the first training window.
         cost_bps: transaction cost per unit of position change, in basis points.
         levels: quantile levels per model with intervals; `lo` and `hi` columns of the
-            forecasts are then scored for coverage and interval score.
+            forecasts are then scored for coverage and interval score, and one step ahead
+            the lowest quantile as a Value-at-Risk at its level (`_score_intervals`).
     """
     levels = levels or {}
     values = series.to_numpy(dtype="float64")
@@ -91,14 +93,26 @@ def leaderboard(
     lo, hi = (forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI))
     for i, (model, part) in enumerate(zip(models, (part for _, part in found), strict=True)):
         if levels.get(model) and not np.isnan(hi[part].astype("float64")).any():
-            level = levels[model][-1] - levels[model][0]
-            board.loc[i, "interval_level"] = level
-            board.loc[i, "coverage"] = float(
-                np.mean((lo[part] <= actual[part]) & (actual[part] <= hi[part]))
-            )
-            board.loc[i, "interval_score"] = interval_score(actual[part], lo[part], hi[part], level)
+            bounds = (lo[part].astype("float64"), hi[part].astype("float64"))
+            _score_intervals(board, i, actual[part], bounds, levels[model])
     order = np.lexsort((board["mse"].to_numpy(), board[C.HORIZON].to_numpy()))  # stable
     return board.iloc[order].reset_index(drop=True)
+
+
+def _score_intervals(board: pd.DataFrame, i: int, actual, bounds: tuple, levels: tuple) -> None:
+    """Row i's interval coverage and score; one step ahead, its lowest quantile backtested
+    as a Value-at-Risk at that level: a close below it is an exceedance (exceedance rate,
+    Kupiec's and Christoffersen's conditional-coverage p-values, `risk.py`)."""
+    lo, hi = bounds
+    level = levels[-1] - levels[0]
+    board.loc[i, "interval_level"] = level
+    board.loc[i, "coverage"] = float(np.mean((lo <= actual) & (actual <= hi)))
+    board.loc[i, "interval_score"] = interval_score(actual, lo, hi, level)
+    if board.loc[i, C.HORIZON] == 1:
+        hits = actual < lo
+        board.loc[i, "var_level"], board.loc[i, "var_rate"] = levels[0], float(hits.mean())
+        board.loc[i, "var_kupiec_p"] = kupiec(hits, levels[0])["pvalue"]
+        board.loc[i, "var_cc_p"] = christoffersen(hits, levels[0])["conditional_pvalue"]
 
 
 def mase_scale(values: np.ndarray, train_size: int) -> float:
