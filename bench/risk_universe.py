@@ -11,8 +11,9 @@ and 5, the Garman-Klass estimate as the proxy:
                 training residuals), in the same two processes: the issue's 1.15x
     global      the global lstm and lightgbm (one model per horizon over every symbol),
                 beside the random walk, EWMA and HAR
-    per-symbol  the per-symbol lstm on every 10th symbol (fitted once, as are the
-                baselines beside it in that pass; 21 refits of 43 networks is hours here)
+    per-symbol  the per-symbol lstm (fitted once, as are the baselines beside it in that
+                pass: 21 refits of every network is hours here), on every 10th symbol
+                by default, `--per-symbol-every 1` for all (about 80 minutes)
 
 Each pass's pooled leaderboard and VaR table go to bench/results/risk_universe.json.
 
@@ -96,16 +97,21 @@ def main() -> None:
     parser.add_argument("--passes", default=",".join(PASSES))
     parser.add_argument("--every", type=int, default=1, help="every k-th symbol, by name")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--per-symbol-every",
+        type=int,
+        default=10,
+        help="the per-symbol pass: every k-th symbol (1: all)",
+    )
     args = parser.parse_args()
     names = sorted(pd.read_csv(PANEL, usecols=["symbol"])["symbol"].unique())
-    symbols = None if args.every == 1 else names[:: args.every]
     found = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if not isinstance(found.get("passes"), dict):
         found = {"passes": {}}
     for name in args.passes.split(","):
-        chosen = names[::10] if name == "per-symbol" and symbols is None else symbols
-        found["passes"][name] = {**run_pass(name, chosen, args.workers),
-                                 "every": 10 if chosen is not symbols else args.every}  # fmt: skip
+        every = args.per_symbol_every if name == "per-symbol" else args.every
+        chosen = None if every == 1 else names[::every]
+        found["passes"][name] = {**run_pass(name, chosen, args.workers), "every": every}
         if name == "arch":
             plain = plain_arch(chosen, args.workers)
             found["passes"][name].update(
