@@ -308,6 +308,9 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     assert (Path(summary["folder"]) / "universe_risk.json").exists()
     page = (Path(summary["folder"]) / "report.html").read_text()
     assert "5 symbols: tomorrow&#x27;s variance" in page and "global_linear" in page
+    days = pd.read_csv(Path(summary["folder"]) / "risk_daily.csv")
+    assert set(days["model"]) == set(names) and days["exceeded"].between(0, 1).all()
+    assert (Path(summary["folder"]) / "risk.png").stat().st_size > 0 and "image/png" in page
 
 
 @pytest.mark.parametrize(

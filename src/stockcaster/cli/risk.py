@@ -55,7 +55,7 @@ def run_risk(source, plan: RiskUniversePlan, run, shown, tracking, tracked) -> N
              f"test period after {summary['cutoff']}")  # fmt: skip
     risk_universe_table(console, result.leaderboard, result.var, title)
     console.print(f"outputs: {escape(str(result.folder))} (universe_risk.json, leaderboard.csv, "
-                  "var.csv, report.html)")  # fmt: skip
+                  "var.csv, risk_daily.csv, risk.png, report.html)")  # fmt: skip
 
 
 def refuse_horizon(horizon: int) -> None:

@@ -120,3 +120,23 @@ def _var_row(scores: dict, model: str, how: str) -> dict:
         for third in (0, 1, 2):
             row[f"coverage_{width:g}_t{third + 1}"] = float(inside[terciles == third].mean())
     return row
+
+
+def day_rows(dates: np.ndarray, realised: np.ndarray, one_day: dict, scores: dict) -> pd.DataFrame:
+    """One symbol's share of the universe's daily picture: per model and test day, the
+    predicted and the realised deviation, and whether the return fell below the Student-t
+    1% VaR (`symbol_scores`' hits, NaN where the model made no forecast)."""
+    frames = []
+    for model, variance in one_day.items():
+        kept = np.isfinite(variance)
+        hits = np.full(len(variance), np.nan)
+        hits[kept] = scores[model]["t@0.01"]
+        frames.append(pd.DataFrame({"model": model, "date": dates, "predicted": np.sqrt(variance),
+                                    "realised": np.sqrt(realised), "exceeded": hits}))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def daily(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every symbol's `day_rows` as each model's cross-sectional means per day."""
+    table = pd.concat(rows, ignore_index=True)
+    return table.groupby(["model", "date"], sort=True).mean().reset_index()

@@ -21,7 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.engines import EngineConfig, Outcome, make_engine
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.risk_pool import pooled, symbol_scores
+from stockcaster.evaluation.risk_pool import daily, day_rows, pooled, symbol_scores
 from stockcaster.features.split import last_training_day
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import check_output, job, reproducibility
@@ -34,6 +34,7 @@ from stockcaster.models.variance import variance_walk, walk_variance
 from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
 from stockcaster.models.volatility import BASELINES, training_residuals
 from stockcaster.reporting.html import write_report
+from stockcaster.reporting.risk_figures import universe_risk_figure
 from stockcaster.store import files
 
 
@@ -97,6 +98,7 @@ def risk_universe(
     runner = make_engine(engine or EngineConfig())
     runner.check()
     scores: dict[str, dict] = {}
+    rows: list[pd.DataFrame] = []
     forecasts = _global_forecasts(panel, plan)
 
     def keep(outcome: Outcome) -> None:
@@ -109,11 +111,15 @@ def risk_universe(
         origins = np.arange(days.first, len(days.v) - 1)
         scores[outcome.key] = symbol_scores(days.v, days.r, origins, plan.horizons(),
                                             mine["forecasts"], mine["residuals"])  # fmt: skip
+        one_day = {m: f[:, 0] for m, f in mine["forecasts"].items()}
+        rows.append(day_rows(days.dates[origins + 1], days.v[origins + 1], one_day,
+                             scores[outcome.key]))  # fmt: skip
 
     runner.run(risk_symbol_task, panel, plan, list(panel), keep)
     if not scores:
         raise StockcasterError(f"{source.data}: expected a symbol whose models ran, received none")
-    return _write(out, source, plan, scores, failed, cutoff, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return _write(out, source, plan, (scores, daily(rows)), failed, cutoff, seconds)
 
 
 def risk_symbol_task(panel: dict, plan: RiskUniversePlan, symbol: str) -> dict:
@@ -151,7 +157,7 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple[dict, np.dateti
         if np.isfinite(v[first + 1 :]).sum() < MEASURED:
             left_out[symbol] = f"expected {MEASURED} test days whose prices moved"
             continue
-        panel[symbol] = SymbolVariance(v, log_returns(table), first)
+        panel[symbol] = SymbolVariance(v, log_returns(table), first, table[C.DATE].to_numpy())
     if not panel:
         raise StockcasterError(
             f"{loaded.source}: expected a symbol with {HISTORY} days before the cutoff "
@@ -178,7 +184,8 @@ def _global_forecasts(panel: dict, plan: RiskUniversePlan) -> dict[str, dict]:
     return found
 
 
-def _write(out, source, plan, scores, failed, cutoff, seconds) -> RiskUniverseRun:
+def _write(out, source, plan, scored, failed, cutoff, seconds) -> RiskUniverseRun:
+    scores, days = scored
     board, var = pooled(scores, plan.horizons())
     summary = {
         "source": str(source.data), "target": "variance", "estimator": plan.estimator,
@@ -195,5 +202,7 @@ def _write(out, source, plan, scores, failed, cutoff, seconds) -> RiskUniverseRu
         board.to_csv(folder.path / files.LEADERBOARD_CSV, index=False)
         var.to_csv(folder.path / files.VAR_CSV, index=False)
         files.write_json(folder.path / files.RISK_UNIVERSE_FILE, summary)
+        files.write_csv(days, folder.path / files.RISK_DAILY_CSV, date_format="%Y-%m-%d")
+        universe_risk_figure(days, board, folder.path / files.RISK_FIGURE)
     write_report(folder.final)
     return RiskUniverseRun(folder.final, board, var, files.strict(summary))

@@ -36,12 +36,14 @@ from stockcaster.models.tabular import REGRESSORS, fit_regressor
 
 @dataclass(frozen=True)
 class SymbolVariance:
-    """One symbol's days: each day's variance estimate and log-return (NaN on day 0), and
-    the row of its last training day (the cutoff; -1 when it starts after it)."""
+    """One symbol's days: each day's variance estimate and log-return (NaN on day 0), the
+    row of its last training day (the cutoff; -1 when it starts after it), and its dates
+    (for the tables and figures; None where nothing needs them)."""
 
     v: np.ndarray
     r: np.ndarray
     first: int
+    dates: np.ndarray | None = None
 
 
 class PanelVariance:

@@ -76,3 +76,32 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     from matplotlib.colors import to_rgb
 
     return to_rgb(colour)
+
+
+@drawing
+def universe_risk_figure(days: pd.DataFrame, board: pd.DataFrame, path: Path) -> None:
+    """A universe's days: top, the cross-sectional mean of the realised deviation and of the
+    best model's and EWMA's forecasts, annualised; bottom, the share of symbols whose
+    return fell below the best model's 1% VaR each day, against the 1% it should be."""
+    best = str(board[board["horizon"] == 1].iloc[0]["model"])
+    fig, (top, bottom) = subplots(2, 1, figsize=(11, 7), sharex=True)
+    first = days[days["model"] == best]
+    scale = 100 * np.sqrt(TRADING_DAYS)
+    top.plot(first["date"], scale * first["realised"], color="0.6", lw=0.7,
+             label="realised (mean over symbols)")  # fmt: skip
+    for model, colour in (("ewma", "tab:blue"), (best, "tab:red")):
+        mine = days[days["model"] == model]
+        if len(mine):
+            top.plot(mine["date"], scale * mine["predicted"], color=colour, lw=1.1,
+                     label=f"{model} forecast")  # fmt: skip
+    top.set_ylabel("volatility, % a year")
+    top.set_title("Tomorrow's volatility across the universe, forecast against realised")
+    top.legend(loc="upper left", fontsize="small")
+    bottom.bar(first["date"], 100 * first["exceeded"], color="tab:red", width=1.0)
+    bottom.axhline(1.0, color="black", lw=1, ls="--", label="1%: a calibrated VaR")
+    rate = 100 * float(first["exceeded"].mean())
+    bottom.set_title(f"{best}: share of symbols below their 1% VaR (Student-t), {rate:.2f}% "
+                     "of symbol-days")  # fmt: skip
+    bottom.set_ylabel("% of symbols")
+    bottom.legend(loc="upper left", fontsize="small")
+    save(fig, path, dpi=100)

@@ -53,6 +53,8 @@ def risk_universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             f"{s['source']}: {s['symbols']} symbols, a day's variance by {s['estimator']}, the "
             f"test period after {s['cutoff']}; {len(s['left_out'])} symbols left out.")),
         ("Leaderboard, pooled over symbol-days", table_html(board[shown])),
+        ("Forecast against realised volatility, and the 1% VaR, day by day",
+         image_html(folder, files.RISK_FIGURE, "volatility and VaR across the universe")),
         ("Value-at-Risk and intervals, pooled", table_html(pd.DataFrame(s["var"]))),
         ("Reproducibility", record_html(s)),
     ]  # fmt: skip

@@ -64,6 +64,7 @@ VAR_CSV = "var.csv"  # a variance run's VaR table
 DISTRIBUTION_CSV = "distribution.csv"  # ... its CRPS and interval coverage
 RISK_FIGURE = "risk.png"  # ... its volatility and VaR figure
 RISK_UNIVERSE_FILE = "universe_risk.json"  # a universe's variance run
+RISK_DAILY_CSV = "risk_daily.csv"  # ... each model's cross-sectional means per day
 RISK_CSV = "risk.csv"  # predict on a universe bundle: each symbol's risk ahead
 
 
