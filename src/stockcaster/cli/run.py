@@ -33,6 +33,7 @@ from stockcaster.jobs import requests
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
 from stockcaster.jobs.choices import (
+    VOLATILITY_BASELINES,
     feature_sets,
     model_settings,
     parse_models,
@@ -137,8 +138,8 @@ class Models:
         SeriesTarget | None,
         typer.Option("--target", help="What the models forecast: close or log_return (the "
                      "preset's), or variance: tomorrow's risk, with the volatility baselines "
-                     "(random_walk, mean_22, ewma, garch, gjr, har) and any family on log "
-                     "variance, VaR and ES backtests.", show_default=False),
+                     f"({', '.join(VOLATILITY_BASELINES)}) and any family on log variance, VaR "
+                     "and ES backtests.", show_default=False),
     ] = None  # fmt: skip
     estimator: Annotated[
         Estimator | None,
