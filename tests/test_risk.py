@@ -225,3 +225,37 @@ def test_a_forecast_is_scored_against_the_mean_of_the_days_ahead_that_measured_s
     got = variance_ahead(v, np.array([0, 1, 3]), 2)
     np.testing.assert_array_equal(got[:2], [2.0, 4.0])  # (2 + nan) -> 2; (nan + 4) -> 4
     assert np.isnan(got[2])  # two days that measured nothing
+
+
+def test_the_variance_board_s_ratios_and_tests_are_those_of_its_parts():
+    from stockcaster.evaluation.risk_board import variance_board
+    from stockcaster.evaluation.significance import diebold_mariano_losses
+
+    rng = np.random.default_rng(9)
+    proxy = rng.gamma(2.0, 1e-4, 300)
+    forecasts = {"random_walk": np.roll(proxy, 1), "ewma": np.full(300, proxy.mean()),
+                 "good": proxy * rng.uniform(0.9, 1.1, 300)}  # fmt: skip
+    rows = {r["model"]: r for r in variance_board(forecasts, proxy, 1)}
+    losses = {m: qlike(proxy, f) for m, f in forecasts.items()}
+    assert rows["good"]["qlike"] == pytest.approx(losses["good"].mean())
+    assert rows["good"]["qlike_x_ewma"] == pytest.approx(
+        losses["good"].mean() / losses["ewma"].mean()
+    )
+    test = diebold_mariano_losses(losses["good"], losses["random_walk"], 1)
+    assert rows["good"]["dm_pvalue"] == pytest.approx(test["pvalue"]) and test["statistic"] < 0
+    assert rows["good"]["in_mcs_90"] and not rows["random_walk"]["in_mcs_90"]
+
+
+def test_crps_of_a_normal_is_the_closed_form():
+    """scoringrules' CRPS of a normal equals Gneiting and Raftery's (2007) closed form,
+    sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi)), and the FHS ensemble of normal draws
+    comes near it."""
+    from stockcaster.evaluation.risk_board import crps
+    from stockcaster.models.volatility import Shape
+
+    returns, sigma = np.array([-0.03, 0.0, 0.01]), np.array([0.01, 0.02, 0.015])
+    z = returns / sigma
+    closed = sigma * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
+    np.testing.assert_allclose(crps(returns, sigma, Shape("normal")), closed, rtol=1e-9)
+    draws = Shape.fit("fhs", np.random.default_rng(3).standard_normal(20_000))
+    np.testing.assert_allclose(crps(returns, sigma, draws), closed, rtol=0.05)
