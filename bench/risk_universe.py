@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--passes", default=",".join(PASSES))
     parser.add_argument("--every", type=int, default=1, help="every k-th symbol, by name")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON written")
     parser.add_argument(
         "--per-symbol-every",
         type=int,
@@ -105,13 +106,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     names = sorted(pd.read_csv(PANEL, usecols=["symbol"])["symbol"].unique())
-    found = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    if not isinstance(found.get("passes"), dict):
-        found = {"passes": {}}
+    results = args.results
     for name in args.passes.split(","):
         every = args.per_symbol_every if name == "per-symbol" else args.every
         chosen = None if every == 1 else names[::every]
-        found["passes"][name] = {**run_pass(name, chosen, args.workers), "every": every}
+        measured = {**run_pass(name, chosen, args.workers), "every": every}
+        found = json.loads(results.read_text()) if results.exists() else {}  # other passes kept
+        found = found if isinstance(found.get("passes"), dict) else {"passes": {}}
+        found["passes"][name] = measured
         if name == "arch":
             plain = plain_arch(chosen, args.workers)
             found["passes"][name].update(
@@ -119,7 +121,7 @@ def main() -> None:
             )
         print(name, json.dumps({k: v for k, v in found["passes"][name].items()
                                 if k not in ("leaderboard", "var")}), flush=True)  # fmt: skip
-        RESULTS.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+        results.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -303,6 +303,8 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     one = board[board["horizon"] == 1].set_index("model")
     assert one.loc["har", "qlike_x_random_walk"] < 1  # planted volatility, pooled
     assert 0 <= one.loc["har", "dm_better_after_bh"] <= 5
+    assert one["in_mcs_90"].isin([True, False]).all() and not one.loc["random_walk", "in_mcs_90"]
+    assert 0 < one.loc["har", "mz_r2"] < 1 and one["mz_slope"].notna().all()
     var = pd.DataFrame(summary["var"])
     assert len(var) == 4 * 3 and var["rate_0.01"].between(0, 1).all()
     assert (Path(summary["folder"]) / "universe_risk.json").exists()

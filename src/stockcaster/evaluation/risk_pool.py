@@ -6,7 +6,9 @@ each day's return fell inside the central 80% and 95% intervals, with the tercil
 day's predicted variance among the symbol's test days. `pooled` turns every symbol's into
 the universe's tables: QLIKE and MSE pooled over symbol-days (as ratios to the random
 walk's and EWMA's), the symbols where Diebold-Mariano on QLIKE finds the model better
-than the random walk after Benjamini-Hochberg at 5%; the pooled exceedance rate and the
+than the random walk after Benjamini-Hochberg at 5%, Mincer-Zarnowitz of log variance
+over every symbol-day, and tomorrow's 90% model confidence set of the daily cross-sectional
+mean QLIKE (`with_confidence_set`); the pooled exceedance rate and the
 share of symbols passing Kupiec's and Christoffersen's conditional-coverage tests at 5%;
 each interval's pooled coverage in each tercile.
 """
@@ -17,9 +19,17 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.evaluation.cross_section import benjamini_hochberg
-from stockcaster.evaluation.risk import christoffersen, exceedances, kupiec, qlike, variance_mse
+from stockcaster.evaluation.risk import (
+    christoffersen,
+    exceedances,
+    kupiec,
+    mincer_zarnowitz,
+    qlike,
+    variance_mse,
+)
 from stockcaster.evaluation.risk_board import INTERVALS, LEVELS
 from stockcaster.evaluation.significance import diebold_mariano_losses
+from stockcaster.evaluation.snooping import confidence_set
 from stockcaster.features.volatility import variance_ahead
 from stockcaster.models.volatility import SHAPES, Shape, value_at_risk
 
@@ -43,7 +53,8 @@ def symbol_scores(v, r, origins, horizons, forecasts: dict, residuals: dict) -> 
             proxy, guess = variance_ahead(v, scored, h), walked[: len(scored), column]
             kept = np.isfinite(proxy) & np.isfinite(guess)
             mine[h] = {"qlike": np.where(kept, qlike(proxy, guess), np.nan),
-                       "mse": np.where(kept, variance_mse(proxy, guess), np.nan)}  # fmt: skip
+                       "mse": np.where(kept, variance_mse(proxy, guess), np.nan),
+                       "proxy": np.where(kept, proxy, np.nan), "guess": guess}  # fmt: skip
         mine.update(_var_scores(walked[:, 0], returns, residuals.get(model)))
         found[model] = mine
     return found
@@ -80,9 +91,19 @@ def pooled(scores: dict[str, dict], horizons: tuple) -> tuple[pd.DataFrame, pd.D
                     row[f"qlike_x_{reference}"] = row["qlike"] / losses[reference]["qlike"]
                     row[f"mse_x_{reference}"] = row["mse"] / losses[reference]["mse"]
             row["dm_better_after_bh"] = _dm_better(scores, m, h)
+            row.update(_pooled_mz(scores, m, h))
             board.append(row)
     frame = pd.DataFrame(board).sort_values(["horizon", "qlike"], ignore_index=True)
     return frame, pd.DataFrame([_var_row(scores, m, how) for m in models for how in SHAPES])
+
+
+def _pooled_mz(scores: dict, model: str, h: int) -> dict:
+    """Mincer-Zarnowitz of log variance over every symbol-day the model forecast."""
+    proxy = np.concatenate([s[model][h]["proxy"] for s in scores.values()])
+    guess = np.concatenate([s[model][h]["guess"] for s in scores.values()])
+    kept = np.isfinite(proxy) & np.isfinite(guess)
+    fit = mincer_zarnowitz(proxy[kept], guess[kept])
+    return {f"mz_{key}": fit[key] for key in ("intercept", "slope", "r2", "pvalue")}
 
 
 def _stack(scores: dict, model: str, h: int, loss: str) -> float:
@@ -132,7 +153,8 @@ def day_rows(dates: np.ndarray, realised: np.ndarray, one_day: dict, scores: dic
         hits = np.full(len(variance), np.nan)
         hits[kept] = scores[model]["t@0.01"]
         frames.append(pd.DataFrame({"model": model, "date": dates, "predicted": np.sqrt(variance),
-                                    "realised": np.sqrt(realised), "exceeded": hits}))  # fmt: skip
+                                    "realised": np.sqrt(realised), "exceeded": hits,
+                                    "qlike": scores[model][1]["qlike"]}))  # fmt: skip
     return pd.concat(frames, ignore_index=True)
 
 
@@ -140,3 +162,14 @@ def daily(rows: list[pd.DataFrame]) -> pd.DataFrame:
     """Every symbol's `day_rows` as each model's cross-sectional means per day."""
     table = pd.concat(rows, ignore_index=True)
     return table.groupby(["model", "date"], sort=True).mean().reset_index()
+
+
+def with_confidence_set(board: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Mark tomorrow's rows in the 90% model confidence set (`arch`'s MCS, blocks of 5
+    days) of the daily cross-sectional mean QLIKE, on the days every model forecast."""
+    losses = days.pivot(index="date", columns="model", values="qlike").dropna()
+    if losses.shape[1] < 2 or len(losses) < 10:
+        return board.assign(in_mcs_90=None)
+    kept = set(confidence_set(losses.to_numpy(), list(losses.columns), 0.1, block_size=5))
+    one = board["horizon"] == 1
+    return board.assign(in_mcs_90=np.where(one, board["model"].isin(kept), None))

@@ -21,7 +21,13 @@ from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.engines import EngineConfig, Outcome, make_engine
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.risk_pool import daily, day_rows, pooled, symbol_scores
+from stockcaster.evaluation.risk_pool import (
+    daily,
+    day_rows,
+    pooled,
+    symbol_scores,
+    with_confidence_set,
+)
 from stockcaster.features.split import last_training_day
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import check_output, job, reproducibility
@@ -187,6 +193,7 @@ def _global_forecasts(panel: dict, plan: RiskUniversePlan) -> dict[str, dict]:
 def _write(out, source, plan, scored, failed, cutoff, seconds) -> RiskUniverseRun:
     scores, days = scored
     board, var = pooled(scores, plan.horizons())
+    board = with_confidence_set(board, days)
     summary = {
         "source": str(source.data), "target": "variance", "estimator": plan.estimator,
         "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}", "symbols": len(scores),

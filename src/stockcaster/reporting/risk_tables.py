@@ -44,7 +44,7 @@ def risk_universe_table(
     """Print a universe's variance run: each model's pooled QLIKE against the random walk
     and EWMA, the symbols it beats the random walk on, and its pooled 1% VaR (Student-t)."""
     columns = [("model", 0), ("h", 1), ("QLIKE", 2), ("xRW", 0), ("xEWMA", 1),
-               ("DM-better", 2), ("VaR 1%", 1), ("Kupiec ok", 3), ("CC ok", 3),
+               ("DM-better", 2), ("MCS", 3), ("VaR 1%", 1), ("Kupiec ok", 3), ("CC ok", 3),
                ("80% in", 4)]  # fmt: skip
     best = set(board.groupby("horizon")["qlike"].idxmin())
     one = var[var["shape"] == "t"].set_index("model")
@@ -57,6 +57,7 @@ def risk_universe_table(
             *(cell(row.get(key), digits) for key, digits in (
                 ("qlike", 4), ("qlike_x_random_walk", 3), ("qlike_x_ewma", 3))),
             "" if better is None or pd.isna(better) else f"{int(better)}/{int(row['symbols'])}",
+            "in" if row.get("in_mcs_90") in (True,) else "",
             *(("", "", "", "") if tested is None else (
                 f"{tested['rate_0.01']:.2%}", f"{tested['kupiec_pass_0.01']:.0%}",
                 f"{tested['cc_pass_0.01']:.0%}", f"{tested['coverage_0.8']:.1%}")),
@@ -65,7 +66,8 @@ def risk_universe_table(
     console.print(
         "* best pooled QLIKE per horizon; xRW, xEWMA: pooled QLIKE / the random walk's, "
         "EWMA's; DM-better: symbols where Diebold-Mariano finds it better than the random "
-        "walk after Benjamini-Hochberg at 5%; VaR 1%: pooled share of symbol-days below the "
+        "walk after Benjamini-Hochberg at 5%; MCS: in tomorrow's 90% model confidence set of "
+        "the daily mean QLIKE; VaR 1%: pooled share of symbol-days below the "
         "Student-t 1% VaR, the share of symbols passing Kupiec's and Christoffersen's tests "
         "at 5%; 80% in: pooled coverage of the central 80% interval"
     )
