@@ -52,7 +52,11 @@ def inverse_vol(weights: pd.DataFrame, sigma: pd.DataFrame) -> pd.DataFrame:
     for sign in (1.0, -1.0):
         held = np.sign(weights.to_numpy()) == sign
         inverse = np.where(held, scale.to_numpy(), np.nan)
-        mean = np.nanmean(np.where(np.isfinite(inverse), inverse, np.nan), axis=1, keepdims=True)
+        finite = np.isfinite(inverse)
+        count = finite.sum(axis=1, keepdims=True)
+        total_inverse = np.where(finite, inverse, 0.0).sum(axis=1, keepdims=True)
+        mean = np.where(count > 0, total_inverse / np.maximum(count, 1), np.nan)  # no nanmean:
+        # a day that holds nothing has no mean, and says so with NaN, not a warning
         inverse = np.where(held & ~np.isfinite(inverse), mean, inverse)
         inverse = np.where(held & ~np.isfinite(inverse), 1.0, inverse)  # no forecast at all
         total = np.nansum(np.where(held, weights.to_numpy(), 0.0), axis=1, keepdims=True)
