@@ -18,6 +18,7 @@ and 5, the Garman-Klass estimate as the proxy:
 Each pass's pooled leaderboard and VaR table go to bench/results/risk_universe.json.
 
     .venv/bin/python bench/risk_universe.py                 # every pass, about 30 minutes
+    .venv/bin/python bench/risk_universe.py --passes per-symbol --per-symbol-every 1
     .venv/bin/python bench/risk_universe.py --passes global --every 10
 """
 
