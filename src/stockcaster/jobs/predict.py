@@ -21,7 +21,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
-from stockcaster.models.variance import BAND, risk_ahead, risk_band
+from stockcaster.models.variance import BAND, banded, risk_ahead
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
@@ -84,7 +84,8 @@ def predict(
         else:
             paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
     forecast = forecast_frame(dates, prices.symbol, paths, quantiles)
-    interval = with_risk_band(forecast, prices.table) if not quantiles else "quantile head"
+    ahead = risk_ahead(prices.table, horizon)  # each session's volatility, VaR and ES
+    interval = with_risk_band(forecast, ahead) if not quantiles else "quantile head"
     check_forecast(forecast, model)
     meta = {
         "symbol": prices.symbol,
@@ -93,7 +94,7 @@ def predict(
         "bundle_meta": bundle.meta,
         "quantiles": list(quantiles),
         "interval": interval,
-        "risk": _risk(prices.table, horizon),
+        "risk": None if ahead is None else files.records(ahead),
         "data": fingerprint(history),
         "reproducibility": reproducibility(),
     }
@@ -113,21 +114,14 @@ def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days
     return folder.final
 
 
-def _risk(table: pd.DataFrame, horizon: int) -> list[dict] | None:
-    """Each session's volatility, VaR and ES (`models/variance.risk_ahead`), for the record."""
-    ahead = risk_ahead(table, horizon)
-    return None if ahead is None else files.records(ahead)
-
-
-def with_risk_band(forecast: pd.DataFrame, table: pd.DataFrame) -> str | None:
+def with_risk_band(forecast: pd.DataFrame, ahead: pd.DataFrame | None) -> str | None:
     """Give a point forecast the central interval its symbol's volatility implies
-    (`models/variance.risk_band`), around its own path; say where it came from (None: too
-    short a history for one, and lo and hi stay empty)."""
-    band = risk_band(table, len(forecast))
-    if band is None:
+    (`ahead`: `models/variance.risk_ahead`), around its own path; say where it came from
+    (None: too short a history for one, and lo and hi stay empty)."""
+    if ahead is None:
         return None
     yhat = forecast[C.YHAT].to_numpy(dtype="float64")
-    forecast[C.LO], forecast[C.HI] = yhat * np.exp(band[:, 1]), yhat * np.exp(band[:, 2])
+    forecast[C.LO], forecast[C.HI] = banded(yhat, ahead["sigma"].to_numpy())
     return f"{BAND:.0%} interval from the volatility (HAR on the log range)"
 
 

@@ -32,7 +32,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
-from stockcaster.models.variance import BAND, band_of, risk_columns, sigma_ahead
+from stockcaster.models.variance import BAND, banded, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 
@@ -152,9 +152,7 @@ def with_risk_bands(paths: pd.DataFrame, risks: pd.DataFrame) -> str:
     if paths[C.LO].notna().any():
         return "quantile head"
     sigma = paths.merge(risks, on=[C.SYMBOL, C.HORIZON], how="left")["sigma"].to_numpy()
-    band = band_of(sigma)
-    yhat = paths[C.YHAT].to_numpy(dtype="float64")
-    paths[C.LO], paths[C.HI] = yhat * np.exp(band[:, 1]), yhat * np.exp(band[:, 2])
+    paths[C.LO], paths[C.HI] = banded(paths[C.YHAT].to_numpy(dtype="float64"), sigma)
     return f"{BAND:.0%} interval from each symbol's volatility (HAR on the log range)"
 
 

@@ -220,10 +220,10 @@ def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIM
 
 def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
     """The central `BAND` interval of the log-return to each of the next `horizon`
-    sessions (`risk_ahead`'s normal): `[horizon, 3]`, the deviation and the band's low and
-    high log-returns; None for a history shorter than `BAND_HISTORY` days."""
-    ahead = risk_ahead(table, horizon, estimator)
-    return None if ahead is None else band_of(ahead["sigma"].to_numpy())
+    sessions (`sigma_ahead`, a normal): `[horizon, 3]`, the deviation and the band's low
+    and high log-returns; None for a history shorter than `BAND_HISTORY` days."""
+    sigma = sigma_ahead(table, horizon, estimator)
+    return None if sigma is None else band_of(sigma)
 
 
 def band_of(sigma: np.ndarray) -> np.ndarray:
@@ -231,3 +231,10 @@ def band_of(sigma: np.ndarray) -> np.ndarray:
     log-returns of a normal with it."""
     high = Shape("normal").quantile((1 + BAND) / 2)
     return np.column_stack([sigma, -high * sigma, high * sigma])
+
+
+def banded(yhat: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`(lo, hi)`: the `BAND` interval around each forecast price `yhat` whose log-return
+    from the last close has deviation `sigma` (`band_of`)."""
+    band = band_of(sigma)
+    return yhat * np.exp(band[:, 1]), yhat * np.exp(band[:, 2])
