@@ -92,13 +92,18 @@ def run(
         result = run_job(config, data.source(), out=out,
                          model=value(model.model), settings=model_settings(model.settings),
                          verbose=shown.progress)  # fmt: skip
-    page = shown.page(result.folder)
-    where = tracking.log(tracked, result.folder, result.metrics, shown.json_output)
-    if shown.json_output:
-        print_json({**result.metrics, "folder": str(result.folder), "report": page,
-                    "tracked": where})  # fmt: skip
-    else:
+    if not _recorded(result.folder, result.metrics, shown, tracking, tracked):
         run_summary(console, result.metrics, str(result.folder))
+
+
+def _recorded(folder: Path, record: dict, shown: Reported, tracking: Tracked, tracked) -> bool:
+    """Write the report (--report), log the run to the tracker (--track) and print `record`
+    as JSON (--json); whether it printed the JSON (then no table follows)."""
+    page = shown.page(folder)
+    where = tracking.log(tracked, folder, record, shown.json_output)
+    if shown.json_output:
+        print_json({**record, "folder": str(folder), "report": page, "tracked": where})
+    return shown.json_output
 
 
 @dataclass
@@ -192,11 +197,7 @@ def backtest(
         return
     with native_log_filtered(), task_progress(shown.progress) as bar:
         result = backtest_job(lstm, plan, data.source(), out=out, progress=bar)
-    page = shown.page(result.folder)
-    where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
-    if shown.json_output:
-        print_json({**result.summary, "folder": str(result.folder), "report": page,
-                    "tracked": where})  # fmt: skip
+    if _recorded(result.folder, result.summary, shown, tracking, tracked):
         return
     symbol = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else data.symbol
     title = (f"{escape(str(symbol))} · walk-forward backtest, {value(walk.window)} window, "
@@ -209,11 +210,7 @@ def _risk(preset, plan, data, out, shown, tracking, tracked) -> None:
     """`backtest --target variance`: the volatility models' leaderboard and VaR backtests."""
     with native_log_filtered(), task_progress(shown.progress) as bar:
         result = risk_job(preset, plan, data.source(), out=out, progress=bar)
-    page = shown.page(result.folder)
-    where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
-    if shown.json_output:
-        print_json({**result.summary, "folder": str(result.folder), "report": page,
-                    "tracked": where})  # fmt: skip
+    if _recorded(result.folder, result.summary, shown, tracking, tracked):
         return
     summary = result.summary
     every = plan.walk.retrain_every
