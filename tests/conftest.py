@@ -33,6 +33,13 @@ def ohlcv(n: int, symbol: str = "MSFT", seed: int = 0) -> pd.DataFrame:
     )
 
 
+def one_line(result, fragment: str, code: int = 2) -> None:
+    """A command refused in one line: exit `code`, "error: ..." on stderr holding `fragment`."""
+    assert result.exit_code == code, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
+
+
 def write_kaggle(path: Path, table: pd.DataFrame) -> Path:
     """Kaggle NYSE `prices.csv` layout: date,symbol,open,close,low,high,volume."""
     table[["date", "symbol", "open", "close", "low", "high", "volume"]].to_csv(

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, one_line, write_kaggle
 from stockcaster.cli import app
 from stockcaster.errors import Interrupted
 from stockcaster.store.files import safe_name
@@ -228,12 +228,6 @@ def _truncate(path: Path) -> None:
     path.write_bytes(text[: len(text) // 2 + 7])
 
 
-def _one_line_refusal(result, fragment: str) -> None:
-    assert result.exit_code == 2, result.output
-    message = result.stderr.strip()
-    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
-
-
 @pytest.mark.parametrize(
     "damage, fragment",
     [
@@ -256,7 +250,7 @@ def test_report_on_a_damaged_folder_names_the_file(tmp_path, one_run, damage, fr
     folder = tmp_path / "copy"
     shutil.copytree(one_run, folder)
     damage(folder)
-    _one_line_refusal(CliRunner().invoke(app, ["report", str(folder)]), fragment)
+    one_line(CliRunner().invoke(app, ["report", str(folder)]), fragment)
 
 
 def test_resume_on_a_damaged_store_says_what_to_do(tmp_path, kaggle_csv):
@@ -265,14 +259,14 @@ def test_resume_on_a_damaged_store_says_what_to_do(tmp_path, kaggle_csv):
     (out / "results.sqlite").write_bytes(b"this is not a database" * 100)
     args = ["universe", "--data", str(kaggle_csv), "--models", "naive", "--out", str(out)]
     result = CliRunner().invoke(app, [*args, "--resume", "--mode", "per-symbol"])
-    _one_line_refusal(result, "results.sqlite: expected a stockcaster results store")
+    one_line(result, "results.sqlite: expected a stockcaster results store")
 
 
 def test_a_lookback_too_long_is_refused_before_the_store_is_made(tmp_path, kaggle_csv):
     out = tmp_path / "u"
     args = ["universe", "--data", str(kaggle_csv), "--out", str(out), "--models", "naive,lstm"]
     too_long = CliRunner().invoke(app, [*args, "--lookback", "400", "--min-history", "30"])
-    _one_line_refusal(too_long, "expected training windows of 400 days before the cutoff")
+    one_line(too_long, "expected training windows of 400 days before the cutoff")
     assert not out.exists()  # so the same command with a shorter lookback is not refused
 
 
@@ -292,7 +286,7 @@ def test_a_lookback_too_long_is_refused_before_the_store_is_made(tmp_path, kaggl
 def test_config_files_are_read_defensively(tmp_path, make, fragment):
     path = make(tmp_path / "config.toml")
     result = CliRunner().invoke(app, ["run", "--config", str(path)])
-    _one_line_refusal(result, fragment)
+    one_line(result, fragment)
 
 
 def test_a_formula_symbol_is_written_as_text_in_csv_outputs(tmp_path):
@@ -313,7 +307,7 @@ def test_a_symbol_with_control_characters_is_refused(tmp_path, symbol):
     path = tmp_path / "prices.parquet"
     table.to_parquet(path)
     result = CliRunner().invoke(app, ["inspect", str(path)])
-    _one_line_refusal(result, "expected a symbol without control characters")
+    one_line(result, "expected a symbol without control characters")
 
 
 def test_a_tiny_valid_file_runs_without_warnings(tmp_path):
@@ -345,7 +339,7 @@ def test_run_refuses_a_multi_step_preset_in_one_line(tmp_path, small_csv):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--preset", "forecast",
                                       "--out", str(out)])  # fmt: skip
-    _one_line_refusal(result, "--preset: expected a one-step preset for run")
+    one_line(result, "--preset: expected a one-step preset for run")
     assert not out.exists()
 
 
@@ -364,7 +358,7 @@ def test_an_out_path_too_long_is_one_line(tmp_path, small_csv):
     out = tmp_path / ("x" * 300)
     result = CliRunner().invoke(app, ["backtest", "--data", str(small_csv), "--models", "naive",
                                       "--out", str(out)])  # fmt: skip
-    _one_line_refusal(result, "File name too long")
+    one_line(result, "File name too long")
 
 
 def _universe_run(tmp_path, kaggle_csv) -> Path:
@@ -381,7 +375,7 @@ def test_report_on_a_truncated_universe_summary_names_it(tmp_path, kaggle_csv):
     summary = out / "universe.json"
     summary.write_text(summary.read_text()[:200])
     result = CliRunner().invoke(app, ["report", str(out)])
-    _one_line_refusal(result, "universe.json: expected the results `stockcaster universe` writes")
+    one_line(result, "universe.json: expected the results `stockcaster universe` writes")
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, one_line, write_kaggle
 from stockcaster.cli import app
-
-
-def _one_line(result, fragment: str, code: int = 2) -> None:
-    assert result.exit_code == code, result.output
-    message = result.stderr.strip()
-    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
 
 
 def _everything(folder: Path) -> dict[str, bytes]:
@@ -50,7 +44,7 @@ def test_a_setting_that_is_not_finite_is_refused_before_any_work(tmp_path, price
     config.write_text(f"[{table}]\n{line}\n")
     out = tmp_path / "out"
     args = [table, "--data", str(prices), "--out", str(out), "--config", str(config)]
-    _one_line(CliRunner().invoke(app, args), fragment)
+    one_line(CliRunner().invoke(app, args), fragment)
     assert not out.exists()
 
 
@@ -74,7 +68,7 @@ def test_a_setting_that_is_not_finite_is_refused_before_any_work(tmp_path, price
 def test_options_out_of_range_are_refused_before_any_work(tmp_path, prices, args, fragment):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, [*args, "--data", str(prices), "--out", str(out)])
-    _one_line(result, fragment)
+    one_line(result, fragment)
     assert not out.exists()
 
 
@@ -83,7 +77,7 @@ def test_trial_gpus_the_machine_lacks_are_refused_and_ray_is_stopped(tmp_path, p
     out = tmp_path / "out"
     args = ["tune", "--model", "linear", "--engine", "ray", "--trial-gpus", "5", "--trials", "1",
             "--data", str(prices), "--out", str(out)]  # fmt: skip
-    _one_line(CliRunner().invoke(app, args), "--trial-gpus: expected at most the 0 GPUs Ray has")
+    one_line(CliRunner().invoke(app, args), "--trial-gpus: expected at most the 0 GPUs Ray has")
     import ray
 
     assert not out.exists() and not ray.is_initialized()  # the instance started here is gone
@@ -121,7 +115,7 @@ def test_resume_accepts_only_a_search_tune_made_and_writes_nothing_else(tmp_path
     make(out)
     before = _everything(out)
     result = CliRunner().invoke(app, [*_tune(prices, out), "--resume"])
-    _one_line(result, "expected a search that stockcaster tune made")
+    one_line(result, "expected a search that stockcaster tune made")
     assert _everything(out) == before  # not a byte added: no Optuna table, no search.json
 
 
@@ -131,7 +125,7 @@ def test_a_new_search_refuses_a_folder_with_other_files(tmp_path, prices):
     (out / "universe.json").write_text("{}")
     before = _everything(out)
     result = CliRunner().invoke(app, _tune(prices, out))
-    _one_line(result, "expected an empty or new folder for the search, received one with files")
+    one_line(result, "expected an empty or new folder for the search, received one with files")
     assert _everything(out) == before
 
 
@@ -146,7 +140,7 @@ def test_a_folder_in_use_by_another_command_is_refused(tmp_path, prices, command
         "--min-history", "30", "--out", str(out)]  # fmt: skip
     with folder_lock(out):  # as a running search or universe run holds it
         result = CliRunner().invoke(app, args)
-    _one_line(result, "which another stockcaster command is using")
+    one_line(result, "which another stockcaster command is using")
     assert not any(out.iterdir())
 
 
@@ -189,7 +183,7 @@ def test_resume_on_a_store_without_its_settings_is_refused(tmp_path, kaggle_csv)
         db.execute("DROP TABLE meta")
     before = _everything(out)
     wanted = "results.sqlite: expected a stockcaster results store with its run's settings"
-    _one_line(CliRunner().invoke(app, [*args, "--resume"]), wanted)
+    one_line(CliRunner().invoke(app, [*args, "--resume"]), wanted)
     after = _everything(out)
     assert after.keys() == before.keys()  # no meta table made again from today's flags
     with sqlite3.connect(out / "results.sqlite") as db:
@@ -204,7 +198,7 @@ def test_resume_on_a_store_whose_settings_hold_a_key_more_is_refused(tmp_path, k
         forged = json.dumps({**json.loads(text), "aaa": 1})
         db.execute("UPDATE meta SET value = ? WHERE key = 'settings'", (forged,))
     result = CliRunner().invoke(app, [*args, "--resume"])
-    _one_line(result, "expected --resume with the settings of the stored run, received a "
+    one_line(result, "expected --resume with the settings of the stored run, received a "
               "different 'aaa'")  # fmt: skip
 
 
@@ -254,7 +248,7 @@ def test_a_tracking_uri_that_cannot_be_written_is_refused_before_any_work(tmp_pa
         args = ["backtest", "--models", "naive", "--data", str(prices), "--out", str(out),
                 "--track", "mlflow", *flag]  # fmt: skip
         result = CliRunner(env=env).invoke(app, args)
-        _one_line(result, fragment)
+        one_line(result, fragment)
         assert ("MLFLOW_TRACKING_URI" if env else "--tracking-uri") in result.stderr
         assert not out.exists()
 

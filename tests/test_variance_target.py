@@ -14,6 +14,7 @@ import pytest
 from test_forecasters import tiny_options
 from typer.testing import CliRunner
 
+from conftest import one_line
 from stockcaster.cli import app
 from stockcaster.evaluation.risk import qlike
 from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
@@ -175,12 +176,6 @@ def test_a_file_of_closes_only_falls_back_to_close_to_close_and_says_so(tmp_path
     assert "fell back to close_to_close" in summary["notes"][0]
 
 
-def _one_line(result, fragment: str) -> None:
-    assert result.exit_code == 2, result.output
-    message = result.stderr.strip()
-    assert message.startswith("error: ") and "\n" not in message and fragment in message, message
-
-
 @pytest.mark.parametrize(
     "args, fragment",
     [
@@ -191,7 +186,7 @@ def _one_line(result, fragment: str) -> None:
     ],
 )
 def test_bad_variance_backtests_are_refused_in_one_line(tmp_path, args, fragment):
-    _one_line(_backtest(tmp_path, *args), fragment)
+    one_line(_backtest(tmp_path, *args), fragment)
     assert not (tmp_path / "runs").exists()
 
 
@@ -323,7 +318,7 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     ],
 )
 def test_bad_universe_variance_runs_are_refused_in_one_line(tmp_path, args, fragment):
-    _one_line(_universe(tmp_path, "--data", str(_panel_file(tmp_path, 2, 300)), *args), fragment)
+    one_line(_universe(tmp_path, "--data", str(_panel_file(tmp_path, 2, 300)), *args), fragment)
     assert not (tmp_path / "runs").exists()
 
 
@@ -331,7 +326,7 @@ def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
     data = _panel_file(tmp_path, 2, 300)
     result = CliRunner().invoke(app, ["universe", "--data", str(data), "--horizon", "3",
                                       "--out", str(tmp_path / "runs")])  # fmt: skip
-    _one_line(result, "--horizon: expected 1 without --target variance")
+    one_line(result, "--horizon: expected 1 without --target variance")
 
 
 def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_path):
@@ -375,5 +370,5 @@ def test_a_test_period_whose_prices_never_move_is_refused_in_one_line(tmp_path):
     for column in ("open", "high", "low", "close"):
         table.loc[300:, column] = table["close"].iloc[300]
     result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models", "ewma")
-    _one_line(result, "expected at least 30 test days whose prices moved")
+    one_line(result, "expected at least 30 test days whose prices moved")
     assert not (tmp_path / "runs").exists()
