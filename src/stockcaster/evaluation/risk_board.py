@@ -108,14 +108,25 @@ def distribution_row(model: str, variance: np.ndarray, returns: np.ndarray, shap
     variance (1 the calmest third of days)."""
     sigma = np.sqrt(variance)
     row = {"model": model, "shape": shape.how, "crps": float(np.mean(crps(returns, sigma, shape)))}
-    tercile = np.searchsorted(np.quantile(variance, [1 / 3, 2 / 3]), variance, side="right") + 1
+    tercile = terciles(variance)
     for width in INTERVALS:
-        low, high = shape.quantile((1 - width) / 2), shape.quantile((1 + width) / 2)
-        inside = (returns >= sigma * low) & (returns <= sigma * high)
-        row[f"coverage_{width:g}"] = float(inside.mean())
-        for third in (1, 2, 3):
-            row[f"coverage_{width:g}_t{third}"] = float(inside[tercile == third].mean())
+        within = inside(returns, variance, shape, width)
+        row[f"coverage_{width:g}"] = float(within.mean())
+        for third in (0, 1, 2):
+            row[f"coverage_{width:g}_t{third + 1}"] = float(within[tercile == third].mean())
     return row
+
+
+def terciles(variance: np.ndarray) -> np.ndarray:
+    """Each day's third of the predicted variances: 0 the calmest, 2 the wildest."""
+    return np.searchsorted(np.quantile(variance, [1 / 3, 2 / 3]), variance, side="right")
+
+
+def inside(returns: np.ndarray, variance: np.ndarray, shape: Shape, width: float) -> np.ndarray:
+    """Whether each return fell inside the central `width` interval of its forecast."""
+    sigma = np.sqrt(variance)
+    low, high = shape.quantile((1 - width) / 2), shape.quantile((1 + width) / 2)
+    return (returns >= sigma * low) & (returns <= sigma * high)
 
 
 def crps(returns: np.ndarray, sigma: np.ndarray, shape: Shape) -> np.ndarray:

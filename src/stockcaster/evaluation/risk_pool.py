@@ -27,7 +27,7 @@ from stockcaster.evaluation.risk import (
     qlike,
     variance_mse,
 )
-from stockcaster.evaluation.risk_board import INTERVALS, LEVELS
+from stockcaster.evaluation.risk_board import INTERVALS, LEVELS, inside, terciles
 from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.evaluation.snooping import confidence_set
 from stockcaster.features.volatility import variance_ahead
@@ -63,16 +63,13 @@ def symbol_scores(v, r, origins, horizons, forecasts: dict, residuals: dict) -> 
 def _var_scores(variance: np.ndarray, returns: np.ndarray, residuals) -> dict:
     kept = np.isfinite(variance)
     variance, returns = variance[kept], returns[kept]
-    tercile = np.searchsorted(np.quantile(variance, [1 / 3, 2 / 3]), variance, side="right")
-    out = {"tercile": tercile}
+    out = {"tercile": terciles(variance)}
     for how in SHAPES:
         shape = Shape.fit(how, residuals)
         for level in LEVELS:
             out[f"{how}@{level:g}"] = exceedances(returns, value_at_risk(variance, level, shape)[0])
-        sigma = np.sqrt(variance)
         for width in INTERVALS:
-            low, high = shape.quantile((1 - width) / 2), shape.quantile((1 + width) / 2)
-            out[f"{how} in {width:g}"] = (returns >= sigma * low) & (returns <= sigma * high)
+            out[f"{how} in {width:g}"] = inside(returns, variance, shape, width)
     return out
 
 
