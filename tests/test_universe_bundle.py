@@ -295,13 +295,13 @@ def test_universe_save_without_a_global_network_is_refused_before_anything_runs(
 def test_a_point_bundle_s_paths_carry_each_symbol_s_volatility_interval(saved, tmp_path):
     """The bundle has no quantile head: each symbol's path gets the 80% interval its own
     volatility implies (HAR on its log range), around the path, wider at each session."""
-    from stockcaster.models.variance import risk_band
+    from stockcaster.models.variance import band_of, sigma_ahead
 
     folder, data, table, _ = saved
     found = predict_universe(folder / "bundle", PanelSource(data), 3, top_k=2, out=tmp_path / "p")
     assert "volatility" in found.meta["interval"]
     for symbol, rows in found.forecast.groupby("symbol"):
-        band = risk_band(table[table["symbol"] == symbol].reset_index(drop=True), 3)
+        band = band_of(sigma_ahead(table[table["symbol"] == symbol].reset_index(drop=True), 3))
         np.testing.assert_allclose(np.log(rows["hi"] / rows["yhat"]), band[:, 2], rtol=1e-9)
         np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
         assert (np.diff(np.log(rows["hi"] / rows["lo"])) > 0).all()

@@ -332,7 +332,7 @@ def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
 def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_path):
     """A network saved without a quantile head: predict gives lo and hi from the symbol's
     volatility (the 80% interval of HAR on its log range), around the forecast path."""
-    from stockcaster.models.variance import risk_band
+    from stockcaster.models.variance import band_of, sigma_ahead
 
     table = garch_prices(300, 8)
     data = _write(tmp_path, table)
@@ -345,7 +345,7 @@ def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_pa
     assert told.exit_code == 0, told.output
     payload = json.loads(told.stdout)
     rows = pd.DataFrame(payload["forecast"])
-    band = risk_band(table, 3)
+    band = band_of(sigma_ahead(table, 3))
     np.testing.assert_allclose(np.log(rows["hi"] / rows["yhat"]), band[:, 2], rtol=1e-9)
     np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
     meta = json.loads((Path(payload["folder"]) / "prediction.json").read_text())
@@ -359,10 +359,10 @@ def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_pa
 
 
 def test_too_short_a_history_gives_no_volatility_interval():
-    from stockcaster.models.variance import BAND_HISTORY, risk_band
+    from stockcaster.models.variance import BAND_HISTORY, sigma_ahead
 
-    assert risk_band(garch_prices(BAND_HISTORY - 1), 2) is None
-    assert risk_band(garch_prices(BAND_HISTORY), 2).shape == (2, 3)
+    assert sigma_ahead(garch_prices(BAND_HISTORY - 1), 2) is None
+    assert sigma_ahead(garch_prices(BAND_HISTORY), 2).shape == (2,)
 
 
 def test_a_test_period_whose_prices_never_move_is_refused_in_one_line(tmp_path):

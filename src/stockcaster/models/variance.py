@@ -218,14 +218,6 @@ def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIM
     return pd.DataFrame({"horizon": np.arange(1, horizon + 1), **risk_columns(sigma)})
 
 
-def risk_band(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIMATOR):
-    """The central `BAND` interval of the log-return to each of the next `horizon`
-    sessions (`sigma_ahead`, a normal): `[horizon, 3]`, the deviation and the band's low
-    and high log-returns; None for a history shorter than `BAND_HISTORY` days."""
-    sigma = sigma_ahead(table, horizon, estimator)
-    return None if sigma is None else band_of(sigma)
-
-
 def band_of(sigma: np.ndarray) -> np.ndarray:
     """`[steps, 3]`: each deviation, and the central `BAND` interval's low and high
     log-returns of a normal with it."""
