@@ -53,7 +53,7 @@ def risk_figure(
                    label=f"exceedances ({int(hit.sum())} of {len(first)})")  # fmt: skip
     mine = var[(var["model"] == best) & (var["shape"] == "t") & (var["level"] == 0.01)]
     light = str(mine["traffic_light"].iloc[0]) if len(mine) else "green"
-    bottom.set_facecolor((*_rgb(_LIGHTS[light]), 0.08))
+    bottom.set_facecolor((_LIGHTS[light], 0.08))  # (colour, alpha)
     bottom.set_title(f"1% VaR backtest: Basel traffic light {light} (last 250 days)")
     bottom.set_ylabel("log-return")
     bottom.legend(loc="lower left", fontsize="small")
@@ -69,13 +69,6 @@ def _pit(ax, pit: np.ndarray, model: str) -> None:
     ax.set_title(f"{model}: PIT (Student-t)")
     ax.set_xlabel("forecast probability of the return")
     ax.legend(fontsize="small")
-
-
-def _rgb(colour: str) -> tuple[float, float, float]:
-    # Delayed import: matplotlib's colour table, read only when a figure is drawn.
-    from matplotlib.colors import to_rgb
-
-    return to_rgb(colour)
 
 
 @drawing
