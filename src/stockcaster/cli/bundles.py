@@ -16,10 +16,12 @@ from stockcaster.cli.options import (
     AnyModel,
     ConfigOption,
     EpochsOption,
+    Estimator,
     GlobalPresetOption,
     OutOption,
     QuantilesOption,
     QuietOption,
+    SeriesTarget,
     SetOption,
     UniverseFeaturesOption,
     UniverseSymbolsOption,
@@ -29,10 +31,10 @@ from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.jobs import requests
 from stockcaster.jobs.bundles import TrainRequest, predict_bundle
 from stockcaster.jobs.bundles import train as train_job
-from stockcaster.jobs.choices import model_settings, preset_names
+from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, preset_names
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
-from stockcaster.reporting.risk_tables import risk_line
+from stockcaster.reporting.risk_tables import risk_line, variance_table
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -59,6 +61,19 @@ class TrainModel:
     ] = None
     settings: SetOption = None
     epochs: EpochsOption = None
+    target: Annotated[
+        SeriesTarget | None,
+        typer.Option("--target", help="What the model forecasts: close or log_return (the "
+                     "preset's), or variance: a volatility model (a baseline, "
+                     f"{', '.join(VOLATILITY_BASELINES)}, or a network on log variance) "
+                     "whose bundle predicts the risk of the sessions ahead.",
+                     show_default=False),
+    ] = None  # fmt: skip
+    estimator: Annotated[
+        Estimator | None,
+        typer.Option("--estimator", help="A day's variance for --target variance. Default: "
+                     "the preset's (garman_klass).", show_default=False),
+    ] = None  # fmt: skip
 
 
 @dataclass
@@ -99,8 +114,11 @@ def train(
     if universe.universe:
         base = global_model(value(universe.features), preset_name=universe.global_preset,
                             quantiles=universe.quantiles, epochs=model.epochs)  # fmt: skip
+    preset = requests.with_features(requests.preset(model.preset, model.epochs),
+                                    target=value(model.target),
+                                    estimator=value(model.estimator))  # fmt: skip
     request = TrainRequest(
-        save=save, source=data.source(), preset=requests.preset(model.preset, model.epochs),
+        save=save, source=data.source(), preset=preset,
         model=value(model.model), settings=model_settings(model.settings), exchange=exchange,
         resume=resume, universe=base, symbols=requests.symbol_list(universe.symbols),
     )  # fmt: skip
@@ -144,7 +162,10 @@ def predict(
         print_json({"forecast": records, "risk": result.meta["risk"],
                     "folder": str(result.folder), "report": page})  # fmt: skip
         return
-    forecast_table(console, result.forecast, result.history)
+    if result.meta.get("target") == "variance":
+        variance_table(console, result.forecast, result.meta["estimator"])
+    else:
+        forecast_table(console, result.forecast, result.history)
     risk_line(console, result.meta["risk"])
     console.print(f"outputs: {escape(str(result.folder))}")
 

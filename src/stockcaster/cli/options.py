@@ -31,6 +31,7 @@ from stockcaster.jobs.choices import (
     SERIES_TARGETS,
     TRACKERS,
     UNIVERSE_TARGETS,
+    VOLATILITY_BASELINES,
     WEIGHTINGS,
     WINDOWS,
     every_model,
@@ -59,7 +60,7 @@ Estimator = _enum("Estimator", ESTIMATORS)
 Normalise = _enum("Normalise", NORMALISATIONS)
 Backend = _enum("Backend", [b for b in BACKENDS if b != "numpy"])
 Searchable = _enum("Searchable", searchable_models())  # models with a search space
-AnyModel = _enum("AnyModel", every_model())
+AnyModel = _enum("AnyModel", [*every_model(), *VOLATILITY_BASELINES])  # baselines: variance
 Sampler = _enum("Sampler", SAMPLERS)
 Pruner = _enum("Pruner", PRUNERS)
 FeatureSet = _enum("FeatureSet", FEATURE_SETS)

@@ -1,7 +1,8 @@
 """`train` and `predict` of any bundle: what the bundle holds chooses the job, not the CLI.
 
 A bundle of one symbol's model forecasts that symbol (`predict.py`) and is fine-tuned on its
-newer closes (`train.py`); a universe's global network forecasts every symbol of a panel and
+newer closes (`train.py`); a symbol's volatility model forecasts its risk
+(`variance_bundle.py`); a universe's global network forecasts every symbol of a panel and
 picks the book (`predict_universe.py`), and is fine-tuned on the panel's newer days
 (`universe_bundle.py`). Both are one bundle format (`store/bundle_files.py`): its `symbols`
 say how many series it holds, its files how it is read.
@@ -20,9 +21,11 @@ from stockcaster.jobs.predict_universe import UniversePrediction, predict_univer
 from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.jobs.variance_bundle import predict_variance, train_variance
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.store.bundle_files import holds_panel, peek
+from stockcaster.store.variance_bundle import VARIANCE, holds_variance
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,21 @@ def train(request: TrainRequest) -> Path:
         StockcasterError: bad input, before anything is trained or written.
     """
     r = request
+    variance = r.preset.features.target == VARIANCE
+    if r.resume is not None and (variance or holds_variance(peek(r.resume))):
+        raise StockcasterError(
+            f"--resume: expected a bundle of prices to fine-tune, received "
+            f"{'--target variance' if variance else f'{r.resume}, a volatility bundle'} "
+            "(a volatility model is trained anew: train --target variance --save NEW)"
+        )
+    if variance and r.universe is not None:
+        raise StockcasterError(
+            "--universe: expected one symbol with --target variance (a universe's risk: "
+            "universe --target variance), received --universe"
+        )
+    if variance:
+        return train_variance(r.preset, r.save, r.source, model=r.model,
+                              settings=r.settings, exchange=r.exchange)  # fmt: skip
     if r.resume is not None and holds_panel(peek(r.resume)):
         return resume_universe(r.resume, _panel(r.source, r.symbols, "--resume"), r.save)
     if r.universe is not None:
@@ -78,7 +96,10 @@ def predict_bundle(
     Raises:
         StockcasterError: a bad bundle or data, before anything is written.
     """
-    if holds_panel(peek(bundle)):
+    meta = peek(bundle)
+    if holds_variance(meta):
+        return predict_variance(bundle, source, horizon, out=out)
+    if holds_panel(meta):
         panel = _panel(source, None, f"--bundle {bundle} (a universe bundle)")
         return predict_universe(bundle, panel, horizon, top_k, out=out)
     return predict(bundle, source, horizon, out=out)

@@ -31,6 +31,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.run_model import one_fit_forecasts
 from stockcaster.models.presets import RunConfig, to_toml
 from stockcaster.models.registry import ModelOptions
+from stockcaster.models.variance import price_model
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import (
     forecast_figure,
@@ -89,7 +90,7 @@ def run(
     Raises:
         StockcasterError: bad input, before any output is written.
     """
-    if model is not None:
+    if price_model(model) is not None:
         return _run_model(model, ModelOptions(preset=config, settings=settings), source, out)
     if config.model.direct:
         raise StockcasterError(

@@ -14,6 +14,7 @@ from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL, MODELS, ModelOptions, min_history
+from stockcaster.models.variance import price_model
 from stockcaster.store.model_bundle import open_bundle, save_model_bundle
 
 
@@ -54,7 +55,7 @@ def train_bundle(
         name, options, forecaster = bundle.meta["model"], bundle.options, bundle.forecaster
         exchange = bundle.meta["exchange"]
     else:
-        name = model or DEFAULT_MODEL  # the preset's own network: the lstm family's
+        name = price_model(model) or DEFAULT_MODEL  # the preset's own network: lstm's
         options = ModelOptions(preset=preset, settings=settings)
         forecaster = MODELS[name].make(options)
         bundle = None

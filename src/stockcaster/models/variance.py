@@ -55,10 +55,13 @@ SPREAD_DAYS = 250  # training days whose one-step errors give s^2
 
 def level_options(options: ModelOptions) -> ModelOptions:
     """The options a family is built with on the volatility target: it learns the series'
-    next value itself (the "close" of a log-variance series)."""
-    features = dataclasses.replace(options.preset.features, target="close")
+    next value itself (the "close" of a log-variance series), one step with MSE, fed back
+    for more (a preset's direct or quantile head is the price target's)."""
+    preset = options.preset
+    features = dataclasses.replace(preset.features, target="close")
+    model = dataclasses.replace(preset.model, horizon=1, quantiles=())
     return dataclasses.replace(
-        options, preset=dataclasses.replace(options.preset, features=features)
+        options, preset=dataclasses.replace(preset, features=features, model=model)
     )
 
 
@@ -76,17 +79,37 @@ class FamilyWalk:
         return preset_history(self.options)
 
     def __call__(self, v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
-        logs = np.log(pd.Series(v).ffill().to_numpy())
-        start = int(np.argmax(np.isfinite(logs)))  # the first day that measured something
-        series = pd.Series(logs[start:])  # day d is row d - start
+        series, start = _log_series(v)
         out = []
         for fit_day, block in blocks:
             spread = self._fit(series, fit_day - start)
-            logged = self._log_paths(self.model, series, block - start, max(horizons))
-            steps = np.exp(logged + spread / 2)
-            means = np.cumsum(steps, axis=1) / np.arange(1, steps.shape[1] + 1)
-            out.append(means[:, [h - 1 for h in horizons]])
+            out.append(self._means(series, block - start, spread, horizons))
         return np.concatenate(out)
+
+    def fit_all(self, v: np.ndarray) -> None:
+        """Fit on every day of `v` (a bundle's fit: `train --target variance`)."""
+        series, _ = _log_series(v)
+        self._fit(series, len(series) - 1)
+
+    @property
+    def spread(self) -> float:
+        """s^2 of the last fit (a bundle keeps it beside the model's files)."""
+        if self.fitted is None:
+            raise StockcasterError(f"{self.name}: expected a fitted model, received none")
+        return self.fitted[1]
+
+    def ahead(self, v: np.ndarray, horizons: tuple, spread: float) -> np.ndarray:
+        """`[horizons]`: the mean variance of the next h days after the last day of `v`,
+        from the fit held (a bundle's, whose s^2 is `spread`), without a refit."""
+        series, _ = _log_series(v)
+        return self._means(series, np.array([len(series) - 1]), spread, horizons)[0]
+
+    def _means(self, series: pd.Series, rows: np.ndarray, spread: float, horizons: tuple):
+        """`[rows, horizons]`: from each origin row, the mean of the next h days' variance."""
+        logged = self._log_paths(self.model, series, rows, max(horizons))
+        steps = np.exp(logged + spread / 2)
+        means = np.cumsum(steps, axis=1) / np.arange(1, steps.shape[1] + 1)
+        return means[:, [h - 1 for h in horizons]]
 
     def _fit(self, series: pd.Series, last: int) -> float:
         """Fit on rows up to `last` (unless the last fit was); s^2 of its in-sample errors."""
@@ -120,6 +143,14 @@ class FamilyWalk:
         return out
 
 
+def _log_series(v: np.ndarray) -> tuple[pd.Series, int]:
+    """The log variance from the first day that measured something (carried over days that
+    measured none), and that day's row: day d is the series' row d - start."""
+    logs = np.log(pd.Series(v).ffill().to_numpy())
+    start = int(np.argmax(np.isfinite(logs)))
+    return pd.Series(logs[start:]), start
+
+
 def _one_step(model: Forecaster, series: pd.Series, rows: np.ndarray) -> np.ndarray:
     """One-step forecasts from consecutive origin rows, each reading rows up to its origin:
     in one pass where the model has one (`OneStepPath`)."""
@@ -142,6 +173,20 @@ def variance_walk(name: str, options: ModelOptions) -> Callable:
         f"--models: expected volatility models from {', '.join(VOLATILITY_MODELS)}, "
         f"received {name!r}"
     )
+
+
+def price_model(name: str | None) -> str | None:
+    """`--model` of the price target, checked: a volatility baseline is refused in one line.
+
+    Raises:
+        StockcasterError: a baseline's name, which forecasts variance, not prices.
+    """
+    if name in BASELINES:
+        raise StockcasterError(
+            f"--model: expected a model of prices, received {name!r}, a volatility baseline "
+            "(it runs with --target variance)"
+        )
+    return name
 
 
 def run_variance_models(name: str | None) -> tuple[str, ...]:

@@ -98,3 +98,24 @@ def universe_risk_figure(days: pd.DataFrame, board: pd.DataFrame, path: Path) ->
     bottom.set_ylabel("% of symbols")
     bottom.legend(loc="upper left", fontsize="small")
     save(fig, path, dpi=100)
+
+
+@drawing
+def volatility_ahead_figure(
+    recent: pd.Series, forecast: pd.DataFrame, symbol: str, path: Path
+) -> None:
+    """`predict` of a volatility bundle: each recent day's measured volatility, and each
+    session ahead's forecast (the variance of that day alone, from the forecast means of
+    the next k days), annualised."""
+    fig, ax = subplots(figsize=(10, 4.5))
+    ax.plot(recent.index, annualised(recent.to_numpy()), color="0.5", lw=0.8,
+            label="measured (range estimate of each day)")  # fmt: skip
+    k = forecast["horizon"].to_numpy(dtype="float64")
+    total = k * forecast["variance"].to_numpy(dtype="float64")
+    daily = np.diff(np.concatenate([[0.0], total]))
+    ax.plot(forecast["date"], annualised(np.maximum(daily, 0.0)), color="tab:red", lw=1.4,
+            marker="o", ms=3, label="forecast")  # fmt: skip
+    ax.set_ylabel("volatility, % a year")
+    ax.set_title(f"{symbol}: the volatility of the sessions ahead")
+    ax.legend(loc="upper left", fontsize="small")
+    save(fig, path, dpi=100)

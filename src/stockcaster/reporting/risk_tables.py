@@ -83,3 +83,18 @@ def risk_line(console: Console, risk: list[dict] | None) -> None:
             f"risk to session {row['horizon']}: deviation {row['sigma']:.2%}, 1% VaR "
             f"{row['var_0.01']:.2%}, 1% ES {row['es_0.01']:.2%} (log-return from the last close)"
         )
+
+
+def variance_table(console: Console, forecast: pd.DataFrame, estimator: str) -> None:
+    """Print a volatility bundle's forecast: per session ahead, the mean daily variance to
+    it and the deviation, 1% VaR and ES of the log-return from the last close."""
+    columns = [("date", 0), ("h", 1), ("daily vol", 2), ("deviation", 0), ("1% VaR", 1),
+               ("1% ES", 1), ("5% VaR", 3)]  # fmt: skip
+    rows = [
+        [f"{row['date']:%Y-%m-%d}", str(row["horizon"]), f"{row['variance'] ** 0.5:.2%}",
+         f"{row['sigma']:.2%}", f"{row['var_0.01']:.2%}", f"{row['es_0.01']:.2%}",
+         f"{row['var_0.05']:.2%}"]
+        for _, row in forecast.iterrows()
+    ]  # fmt: skip
+    symbol = escape(str(forecast["symbol"].iloc[0]))
+    fitted_table(console, f"{symbol} · the risk ahead ({estimator})", columns, rows)

@@ -66,6 +66,7 @@ RISK_FIGURE = "risk.png"  # ... its volatility and VaR figure
 RISK_UNIVERSE_FILE = "universe_risk.json"  # a universe's variance run
 RISK_DAILY_CSV = "risk_daily.csv"  # ... each model's cross-sectional means per day
 RISK_CSV = "risk.csv"  # predict on a universe bundle: each symbol's risk ahead
+VOLATILITY_FIGURE = "volatility.png"  # predict on a volatility bundle: the risk ahead
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -1,0 +1,130 @@
+"""`train --target variance` and `predict` of its bundle: a volatility model saved, then
+forecasting the risk of the sessions ahead; bad requests refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras  # noqa: F401  Keras' backend chosen now (TensorFlow), before a predict could choose NumPy
+import numpy as np
+import pandas as pd
+import pytest
+from test_variance_target import garch_prices
+from typer.testing import CliRunner
+
+from conftest import one_line, tiny_forecast_preset
+from stockcaster.cli import app
+from stockcaster.features.volatility import daily_variance
+from stockcaster.models.variance import risk_columns, sigma_ahead
+
+
+def _write(tmp_path: Path, table: pd.DataFrame, name: str = "prices.csv") -> Path:
+    path = tmp_path / name
+    table.to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path
+
+
+def _train(tmp_path: Path, data: Path, save: str, *args: str):
+    return CliRunner().invoke(app, ["train", "--target", "variance", "--data", str(data),
+                                    "--save", str(tmp_path / save), *args])  # fmt: skip
+
+
+def _predict(tmp_path: Path, data: Path, bundle: str, *args: str):
+    return CliRunner().invoke(app, ["predict", "--bundle", str(tmp_path / bundle), "--data",
+                                    str(data), "--out", str(tmp_path / "p"), *args])  # fmt: skip
+
+
+def test_a_har_bundle_predicts_the_risk_har_gives_on_the_days_predict_reads(tmp_path):
+    """A baseline's bundle is its recipe: predict fits HAR on the data it reads, so its
+    deviations equal `sigma_ahead`'s on that data (trained on 300 days, asked on 320),
+    with the normal VaR and ES of each; the table, JSON and figure are written."""
+    table = garch_prices(320, 4)
+    trained = _train(tmp_path, _write(tmp_path, table.head(300), "old.csv"), "har", "--model",
+                     "har")  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    meta = json.loads((tmp_path / "har" / "bundle.json").read_text())
+    assert (
+        meta["target"] == "variance" and meta["trained_until"] == f"{table['date'][299]:%Y-%m-%d}"
+    )
+    data = _write(tmp_path, table)
+    told = _predict(tmp_path, data, "har", "--horizon", "4", "--json")
+    assert told.exit_code == 0, told.output
+    payload = json.loads(told.stdout)
+    rows = pd.DataFrame(payload["forecast"])
+    sigma = sigma_ahead(table, 4)
+    np.testing.assert_allclose(rows["sigma"], sigma, rtol=1e-7)
+    for column, values in risk_columns(sigma).items():
+        np.testing.assert_allclose(rows[column], values, rtol=1e-7)
+    np.testing.assert_allclose(rows["variance"] * rows["horizon"], sigma**2, atol=1e-9)
+    assert pd.to_datetime(rows["date"]).min() > table["date"].iloc[-1]
+    folder = Path(payload["folder"])
+    for name in ("forecast.csv", "prediction.json", "volatility.png"):
+        assert (folder / name).stat().st_size > 0, name
+    shown = _predict(tmp_path, data, "har")
+    assert shown.exit_code == 0 and "the risk ahead (garman_klass)" in shown.output
+
+
+def test_a_network_bundle_forecasts_from_its_saved_fit(tmp_path):
+    """An LSTM on log variance, trained and saved: predict gives each horizon of the
+    preset (5) a variance within the symbol's own range, and the same forecast each time
+    it is asked (the saved fit, never refitted at predict)."""
+    table = garch_prices(300, 6)
+    preset = tiny_forecast_preset(tmp_path)
+    head = _write(tmp_path, table, "head.csv")
+    trained = _train(tmp_path, head, "lstm", "--preset", preset)
+    assert trained.exit_code == 0, trained.output
+    meta = json.loads((tmp_path / "lstm" / "bundle.json").read_text())
+    assert meta["model"] == "lstm" and meta["spread"] > 0 and "model.keras" in meta["files"]
+    told = _predict(tmp_path, head, "lstm", "--json")
+    assert told.exit_code == 0, told.output
+    rows = pd.DataFrame(json.loads(told.stdout)["forecast"])
+    assert rows["horizon"].tolist() == [1, 2, 3, 4, 5]
+    measured = daily_variance(table)[0]
+    low, high = np.nanquantile(measured, [0.01, 0.99])
+    assert rows["variance"].between(low, high).all()
+    again = _predict(tmp_path, head, "lstm", "--json")
+    assert json.loads(again.stdout)["forecast"] == json.loads(told.stdout)["forecast"]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--model", "linear"], "expected a volatility model a bundle can hold"),
+        (["--universe"], "--universe: expected one symbol with --target variance"),
+        (["--resume", "old"], "--resume: expected a bundle of prices to fine-tune"),
+    ],
+)
+def test_bad_volatility_bundles_are_refused_in_one_line(tmp_path, args, fragment):
+    data = _write(tmp_path, garch_prices(200, 1))
+    one_line(_train(tmp_path, data, "b", *args), fragment)
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_volatility_bundle_refuses_data_its_estimator_cannot_read(tmp_path):
+    table = garch_prices(200, 2)
+    trained = _train(tmp_path, _write(tmp_path, table), "gjr", "--model", "gjr")
+    assert trained.exit_code == 0, trained.output
+    closes = _write(tmp_path, table[["date", "symbol", "close"]], "closes.csv")
+    one_line(_predict(tmp_path, closes, "gjr"), "expected open, high and low for the bundle's")
+    assert not (tmp_path / "p").exists()
+    resumed = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(closes),
+            "--resume",
+            str(tmp_path / "gjr"),
+            "--save",
+            str(tmp_path / "n"),
+        ],
+    )
+    one_line(resumed, "a volatility bundle")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["train", "run"])
+def test_a_volatility_baseline_is_refused_as_a_model_of_prices(tmp_path, command):
+    extra = ["--save", str(tmp_path / "b")] if command == "train" else ["--out", str(tmp_path)]
+    result = CliRunner().invoke(app, [command, "--model", "har", *extra])
+    one_line(result, "--model: expected a model of prices, received 'har'")
