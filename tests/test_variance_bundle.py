@@ -128,3 +128,62 @@ def test_a_volatility_baseline_is_refused_as_a_model_of_prices(tmp_path, command
     extra = ["--save", str(tmp_path / "b")] if command == "train" else ["--out", str(tmp_path)]
     result = CliRunner().invoke(app, [command, "--model", "har", *extra])
     one_line(result, "--model: expected a model of prices, received 'har'")
+
+
+TINY_SPACE = """
+[lookback]
+low = 5
+high = 8
+[units]
+low = 4
+high = 4
+[layers]
+low = 1
+high = 1
+[epochs]
+low = 2
+high = 2
+[batch_size]
+choices = [64]
+"""
+
+
+@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
+def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_risk(tmp_path):
+    """`tune --target variance`: trials score QLIKE against the random walk on folds of the
+    training days; with every test day's moves tripled, no trial changes, only the test
+    ratio read once after; on planted GJR-GARCH volatility the best beats the random walk;
+    its refit is a volatility bundle that `predict` reads."""
+    from test_variance_target import _later_days_changed
+
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.tune import TuneConfig, tune
+
+    table = garch_prices(420, 9)
+    space = tmp_path / "space.toml"
+    space.write_text(TINY_SPACE)
+    config = TuneConfig(trials=1, space=space, sampler="random", pruner="none", seed=3,
+                        folds=2, target="variance")  # fmt: skip
+    summaries, trials = [], []
+    for name, prices in (("same", table), ("changed", _later_days_changed(table, 315))):
+        out = tmp_path / name
+        summaries.append(tune(Source(_write(tmp_path, prices, f"{name}.csv")), config, out))
+        trials.append(pd.read_csv(out / "trials.csv").drop(columns="seconds"))
+    pd.testing.assert_frame_equal(*trials)
+    first, changed = summaries
+    assert first["best"]["test_ratio"] != changed["best"]["test_ratio"]
+    assert first["best"]["validation_ratio"] < 0.95  # planted volatility: it learns some
+    assert first["verdict"]["deflated_sharpe"] is None and first["bundle"] == "bundle"
+    assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
+    data = _write(tmp_path, table.head(315), "train.csv")
+    told = _predict(tmp_path, data, "same/bundle", "--horizon", "2", "--json")
+    assert told.exit_code == 0, told.output
+    assert (pd.DataFrame(json.loads(told.stdout)["forecast"])["variance"] > 0).all()
+
+
+def test_a_universe_variance_search_is_refused_in_one_line(tmp_path):
+    data = _write(tmp_path, pd.concat([garch_prices(200, 1, "A"), garch_prices(200, 2, "B")]))
+    result = CliRunner().invoke(app, ["tune", "--universe", "--data", str(data), "--target",
+                                      "variance", "--out", str(tmp_path / "t")])  # fmt: skip
+    one_line(result, "--target variance: expected one symbol's search")
+    assert not (tmp_path / "t").exists()

@@ -20,11 +20,13 @@ from stockcaster.cli.options import (
     ConfigOption,
     DataOption,
     Engine,
+    Estimator,
     FillOption,
     PresetOption,
     Pruner,
     Sampler,
     Searchable,
+    SeriesTarget,
     SetOption,
     SymbolOption,
     UniverseFeaturesOption,
@@ -66,6 +68,17 @@ class Search:
         int, typer.Option("--seed", help="The sampler's and models' seed (0 to 2**32-1).")
     ] = 0
     preset: PresetOption = "default"
+    target: Annotated[
+        SeriesTarget | None,
+        typer.Option("--target", help="What the models forecast: close or log_return (the "
+                     "preset's), or variance: the family on one symbol's log variance, "
+                     "scored by QLIKE against the random walk.", show_default=False),
+    ] = None  # fmt: skip
+    estimator: Annotated[
+        Estimator | None,
+        typer.Option("--estimator", help="A day's variance for --target variance. Default: "
+                     "the preset's (garman_klass).", show_default=False),
+    ] = None  # fmt: skip
 
     def config(self, data: TuneData, ray: RayTrials) -> TuneConfig:
         return TuneConfig(
@@ -74,7 +87,8 @@ class Search:
             timeout_minutes=self.timeout, seed=self.seed, preset=self.preset,
             features=value(data.features), engine=value(ray.engine), workers=ray.workers,
             ray_address=ray.ray_address, trial_cpus=ray.trial_cpus, trial_gpus=ray.trial_gpus,
-            settings=model_settings(self.settings),
+            settings=model_settings(self.settings), target=value(self.target),
+            estimator=value(self.estimator),
         )  # fmt: skip
 
 
@@ -161,9 +175,9 @@ def tune(
         f"best of {summary['trials']['finished']} trials: trial {best['trial']}, "
         f"validation ratio {best['validation_ratio']:.4f}, test ratio {best['test_ratio']:.4f}"
     )
-    console.print(
-        escape(verdict["sentence"]) + f"; deflated Sharpe {verdict['deflated_sharpe']:.2f}"
-    )
+    deflated = verdict["deflated_sharpe"]
+    sharpe = "" if deflated is None else f"; deflated Sharpe {deflated:.2f}"
+    console.print(escape(verdict["sentence"]) + sharpe)
     console.print(f"outputs: {escape(str(out))} (trials.csv, best.toml, tune.json, report.html)")
     if "tracked" in summary:
         where = summary["tracked"]

@@ -4,10 +4,11 @@ The steps: read one symbol's prices, or a universe's (data/), and cut the test p
 before anything else; check the search space (tuning/space.py) against the history the
 folds leave; run the trials (tuning/tasks.py) on an engine: an Optuna study kept in the
 output folder (tuning/search.py), or Ray Tune (tuning/ray_search.py), each trial scored
-by walk-forward folds inside the training part (tuning/validation.py); refit the best
-configuration on the whole training part and score it once on the test period; ask how
-often a search this wide finds that much by luck (tuning/verdict.py); and write
-`trials.csv`, `best.toml`, `tune.json` and `report.html`.
+by walk-forward folds inside the training part (tuning/validation.py; on the volatility
+target by QLIKE, tuning/variance_task.py); refit the best configuration on the whole
+training part and score it once on the test period; ask how often a search this wide
+finds that much by luck (tuning/verdict.py); and write `trials.csv`, `best.toml`,
+`tune.json` and `report.html`.
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
-from stockcaster.jobs.requests import global_model
+from stockcaster.jobs.requests import global_model, with_features
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
+from stockcaster.models.variance import FamilyWalk
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 from stockcaster.reporting.tune_report import write_tune_figures
 from stockcaster.store import files
 from stockcaster.store.model_bundle import save_model_bundle
+from stockcaster.store.variance_bundle import VARIANCE, save_variance_bundle
 from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
 from stockcaster.tuning.ray_search import check_resources, search_ray
@@ -43,6 +46,7 @@ from stockcaster.tuning.space import Space, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.trials import PanelCloses
 from stockcaster.tuning.validation import validation_folds
+from stockcaster.tuning.variance_task import VarianceTask
 from stockcaster.tuning.verdict import importances, judge, trials_table
 
 BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --bundle`
@@ -110,7 +114,12 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         "importances": importances(scored, space, config.seed),
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
-    if isinstance(task, SymbolTask) and isinstance(refit, Saveable):
+    if (
+        isinstance(refit, FamilyWalk)
+        and isinstance(refit.model, Saveable)
+        or isinstance(task, SymbolTask)
+        and isinstance(refit, Saveable)
+    ):
         summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
     return summary
@@ -124,7 +133,12 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> s
     options = task.options(params)
     kept = {"history": task.training, "symbol": where[1], "source": where[0],
             "exchange": DEFAULT_EXCHANGE}  # fmt: skip
-    save_model_bundle(bundle, task.family, refit, options, kept)
+    if isinstance(refit, FamilyWalk):  # a volatility model, for predict's risk
+        estimator = options.preset.features.estimator
+        save_variance_bundle(bundle, refit, options, {**kept, "model": task.family,
+                                                      "estimator": estimator})  # fmt: skip
+    else:
+        save_model_bundle(bundle, task.family, refit, options, kept)
     return BUNDLE
 
 
@@ -150,6 +164,11 @@ def _task(source, config: TuneConfig, space: Space):
     """The trials' task (training part only), the whole data for the holdout, and
     (file, symbol) for the settings."""
     if isinstance(source, PanelSource):
+        if config.target == VARIANCE:
+            raise StockcasterError(
+                "--target variance: expected one symbol's search (a universe's risk: "
+                "universe --target variance), received --universe"
+            )
         universe = UniverseConfig(
             models=(config.family,),
             global_model=_global(config, space),
@@ -164,7 +183,8 @@ def _task(source, config: TuneConfig, space: Space):
         task = PanelTask(config.family, universe.global_model, closes, folds, config.seed,
                          config.cost_bps)  # fmt: skip
         return task, whole, (plan.panel.source, f"{len(plan.eligible)} symbols")
-    preset = load_preset(config.preset)
+    preset = with_features(load_preset(config.preset), target=config.target,
+                           estimator=config.estimator)  # fmt: skip
     prices = read_source(source)
     series = prices.series
     train_rows = training_rows(len(series), preset.features.test_fraction)
@@ -173,6 +193,10 @@ def _task(source, config: TuneConfig, space: Space):
     _check_history(space, preset, folds[0].last_fit + 1, config)
     task = SymbolTask(config.family, preset, training, folds, config.seed, config.cost_bps,
                       config.settings)  # fmt: skip
+    if preset.features.target == VARIANCE:  # the same trials, on log variance
+        table = prices.table
+        task = VarianceTask(**vars(task), table=table.iloc[:train_rows].reset_index(drop=True))
+        return task, table, (prices.source, prices.symbol)
     return task, series, (prices.source, prices.symbol)
 
 
@@ -229,8 +253,9 @@ def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig) -> N
 def _settings(config: TuneConfig) -> dict:
     space = Path(config.space).read_text() if config.space else None
     settings = {**dataclasses.asdict(config), "space": space}
-    if not config.settings:  # none set: the settings as before they existed, so a search
-        del settings["settings"]  # stored then resumes
+    for key in ("settings", "target", "estimator"):  # none set: the settings as before
+        if not settings[key]:  # they existed, so a search stored then resumes
+            del settings[key]
     return settings
 
 

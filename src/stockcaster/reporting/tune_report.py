@@ -56,6 +56,17 @@ def write_tune_figures(folder: Path, summary: dict) -> None:
         importance_figure(summary["importances"], folder / IMPORTANCE_FIGURE)
 
 
+_LOSS = {False: "MSE ratio to naive", True: "QLIKE ratio to the random walk"}  # by target
+
+
+def _deflated(sharpe: float | None, tries: int) -> str:
+    """The deflated Sharpe ratio's clause (none for a model without a trading rule)."""
+    if sharpe is None:
+        return ""
+    return (f"deflated Sharpe ratio of the best trial's long/flat rule, given {tries} tries: "
+            f"{sharpe:.3f}; ")  # fmt: skip
+
+
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
     s = json_object(folder / TUNE_FILE, ("settings", "best", "verdict", "trials"))
@@ -65,7 +76,10 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     sides = pd.DataFrame(
         {
             "period": ["validation (training years' folds)", "test (read once, after)"],
-            "MSE ratio to naive": [best["validation_ratio"], best["test_ratio"]],
+            _LOSS[settings.get("target") == "variance"]: [
+                best["validation_ratio"],
+                best["test_ratio"],
+            ],
             "rank IC": [best.get("validation_ic"), best.get("test_ic")],
         }
     )
@@ -82,10 +96,9 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             "Verdict",
             f"<div class='verdict'>{paragraph(verdict['sentence'])}"
             + paragraph(
-                f"White's Reality Check p = {verdict['reality_check_pvalue']:.3f}; deflated "
-                f"Sharpe ratio of the best trial's long/flat rule, given "
-                f"{s['trials']['scored']} tries: {verdict['deflated_sharpe']:.3f}; model "
-                f"confidence set: {kept}."
+                f"White's Reality Check p = {verdict['reality_check_pvalue']:.3f}; "
+                + _deflated(verdict["deflated_sharpe"], s["trials"]["scored"])
+                + f"model confidence set: {kept}."
             )
             + "</div>",
         ),

@@ -32,6 +32,9 @@ class TuneConfig:
         ray_address: an existing Ray cluster (None: a local instance, for this search).
         trial_cpus, trial_gpus: each Ray trial's resources (None: the CPUs / workers).
         settings: the models' own settings every trial starts from (`--set`).
+        target: the preset's target over it (None: the preset's); "variance" searches a
+            family on one symbol's log variance, scored by QLIKE.
+        estimator: the variance target's range estimator (None: the preset's).
     """
 
     family: str = DEFAULT_MODEL
@@ -51,6 +54,8 @@ class TuneConfig:
     trial_cpus: float | None = None
     trial_gpus: float = 0.0
     settings: tuple[tuple[str, object], ...] = ()
+    target: str | None = None
+    estimator: str | None = None
 
     def check(self) -> None:
         """Every setting in range, before anything starts (a folder, a study, Ray).

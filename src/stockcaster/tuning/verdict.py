@@ -38,7 +38,8 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
         else names
     )
     rules = [np.asarray(t.attrs["rule"], dtype="float64") for t in scored]
-    sharpes = np.array([_sharpe(r) for r in rules])
+    traded = len(rules[0]) > 0  # a variance model has no trading rule
+    sharpes = np.array([_sharpe(r) for r in rules]) if traded else None
     sentence = snooping.sentence()
     if tried > len(scored):
         sentence += (
@@ -50,7 +51,9 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
         "spa_pvalue": snooping.spa_pvalue,
         "reality_check_pvalue": snooping.reality_check_pvalue,
         "confidence_set": kept,
-        "deflated_sharpe": deflated_sharpe(rules[snooping.best], sharpes, tried),
+        "deflated_sharpe": deflated_sharpe(rules[snooping.best], sharpes, tried)
+        if traded
+        else None,
     }
     return best, verdict
 
