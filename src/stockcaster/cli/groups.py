@@ -28,7 +28,9 @@ from stockcaster.cli.options import (
     JsonOption,
     QuietOption,
     ReportOption,
+    StartOption,
     SymbolOption,
+    TickerOption,
     TrackingUriOption,
     TrackOption,
 )
@@ -74,14 +76,19 @@ def _default(field: dataclasses.Field) -> Any:
 
 @dataclass
 class SymbolData:
-    """One symbol's prices: the file, the symbol, other headers, missing values."""
+    """One symbol's prices: the file (or a cached ticker), the symbol, other headers,
+    missing values."""
 
     data: DataOption = None
     symbol: SymbolOption = None
     columns: ColumnsOption = None
     fill: FillOption = None
+    ticker: TickerOption = None
+    start: StartOption = None
 
     def source(self) -> Source:
+        if self.ticker is not None or self.start is not None:
+            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol)
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
 
 

@@ -23,11 +23,49 @@ def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> 
     return requests.symbol_source(data, symbol, columns, value(fill))
 
 
+def ticker_source(ticker: str | None, start: str | None, data, symbol) -> Source:
+    """`--ticker T [--start D]`: the ticker's cached prices (downloaded first if missing).
+
+    Raises:
+        StockcasterError: --ticker with --data or --symbol, or --start without --ticker.
+    """
+    if ticker is None:
+        raise StockcasterError(f"--start: expected --ticker with it, received {start!r} alone")
+    if data is not None or symbol is not None:
+        given = "--data" if data is not None else "--symbol"
+        raise StockcasterError(
+            f"--ticker: expected it instead of --data and --symbol, received {given} too"
+        )
+    return requests.ticker_source(ticker, start)
+
+
 def panel_source(
-    data: Path, symbols: str | None, columns: str | None, fill, strict: bool = False
+    data: Path | None,
+    symbols: str | None,
+    columns: str | None,
+    fill,
+    strict: bool = False,
+    tickers: tuple[str | None, str | None] = (None, None),
 ) -> PanelSource:
-    """A universe's prices: `--symbols A,B` parsed (None: every symbol), `--columns` too."""
-    return requests.panel_source(data, symbols, columns, value(fill), strict)
+    """A universe's prices: `--symbols A,B` parsed (None: every symbol), `--columns` too;
+    or `tickers` (`--tickers A,B` and `--start`): the tickers' cached prices.
+
+    Raises:
+        StockcasterError: neither --data nor --tickers, both, or --start without --tickers.
+    """
+    names, start = tickers
+    if names is None:
+        if start is not None:
+            raise StockcasterError(f"--start: expected --tickers with it, received {start!r} alone")
+        if data is None:
+            raise StockcasterError("--data: expected a price file (or --tickers), received none")
+        return requests.panel_source(data, symbols, columns, value(fill), strict)
+    if data is not None or symbols is not None:
+        given = "--data" if data is not None else "--symbols"
+        raise StockcasterError(
+            f"--tickers: expected it instead of --data and --symbols, received {given} too"
+        )
+    return requests.tickers_source(names, start, strict)
 
 
 def maybe_report(wanted: bool, folder: Path, quiet: bool = False) -> str | None:

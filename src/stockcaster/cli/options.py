@@ -20,15 +20,18 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
     BACKENDS,
     DEFAULT_MODEL,
+    DEFAULT_SOURCE,
     ENGINES,
     ESTIMATORS,
     FEATURE_SETS,
     FILL_POLICIES,
     MODES,
     NORMALISATIONS,
+    PRICE_KINDS,
     PRUNERS,
     SAMPLERS,
     SERIES_TARGETS,
+    SOURCES,
     TRACKERS,
     UNIVERSE_TARGETS,
     VOLATILITY_BASELINES,
@@ -65,6 +68,8 @@ Sampler = _enum("Sampler", SAMPLERS)
 Pruner = _enum("Pruner", PRUNERS)
 FeatureSet = _enum("FeatureSet", FEATURE_SETS)
 Tracker = _enum("Tracker", TRACKERS)
+PriceSource = _enum("PriceSource", SOURCES)
+PriceKind = _enum("PriceKind", PRICE_KINDS)
 
 ENGINE_HELP = "; ".join(f"{e.name}: {e.help}" for e in ENGINES.values())
 ESTIMATOR_HELP = "; ".join(f"{e.name} ({e.help})" for e in ESTIMATORS.values())
@@ -80,6 +85,22 @@ DataOption = Annotated[
     Path | None,
     typer.Option("--data", help="Price file (CSV or Parquet). Default: embedded MSFT 2010-2016."),
 ]
+TickerOption = Annotated[
+    str | None,
+    typer.Option("--ticker", help="A ticker instead of --data: its adjusted daily prices from "
+                 f"the local cache, downloaded first ({DEFAULT_SOURCE}) if not there."),
+]  # fmt: skip
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", help="--ticker(s): the first day (YYYY-MM-DD) to download; a "
+                 "cache file from another start is downloaded again. Default: all history."),
+]  # fmt: skip
+TickersOption = Annotated[
+    str | None,
+    typer.Option("--tickers", help="Tickers instead of --data, e.g. MSFT,AAPL: their adjusted "
+                 f"daily prices from the local cache, downloaded first ({DEFAULT_SOURCE}) if "
+                 "not there."),
+]  # fmt: skip
 SymbolOption = Annotated[
     str | None,
     typer.Option("--symbol", help="Symbol to use. Default: the only symbol in the file."),

@@ -28,7 +28,10 @@ from stockcaster.cli.options import (
     Searchable,
     SeriesTarget,
     SetOption,
+    StartOption,
     SymbolOption,
+    TickerOption,
+    TickersOption,
     UniverseFeaturesOption,
     UniverseSymbolsOption,
     value,
@@ -106,18 +109,25 @@ class TuneData:
     features: UniverseFeaturesOption = "returns"
     columns: ColumnsOption = None
     fill: FillOption = None
+    ticker: TickerOption = None
+    tickers: TickersOption = None
+    start: StartOption = None
 
     def source(self):
         """One symbol's source, or a universe's."""
         if self.universe:
-            if self.data is None or self.symbol is not None:
+            if (self.data is None and self.tickers is None) or self.symbol is not None:
                 raise StockcasterError(
-                    "--universe: expected --data FILE (and --symbols, not --symbol) with it, "
-                    f"received {'no --data' if self.data is None else '--symbol'}"
+                    "--universe: expected --data FILE or --tickers (and --symbols, not "
+                    f"--symbol) with it, received {'--symbol' if self.symbol else 'neither'}"
                 )
-            return inputs.panel_source(self.data, self.symbols, self.columns, self.fill)
-        if self.symbols is not None:
-            raise StockcasterError("--symbols: expected --universe with it, received none")
+            return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
+                                       tickers=(self.tickers, self.start))  # fmt: skip
+        if self.symbols is not None or self.tickers is not None:
+            option = "--symbols" if self.symbols is not None else "--tickers"
+            raise StockcasterError(f"{option}: expected --universe with it, received none")
+        if self.ticker is not None or self.start is not None:
+            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol)
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
 
 

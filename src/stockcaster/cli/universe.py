@@ -27,6 +27,8 @@ from stockcaster.cli.options import (
     Normalise,
     QuantilesOption,
     SetOption,
+    StartOption,
+    TickersOption,
     UniverseTarget,
     Weighting,
     Window,
@@ -57,8 +59,11 @@ class PanelData:
     """A universe's prices: the file, which symbols, other headers, missing values, broken rows."""
 
     data: Annotated[
-        Path, typer.Option("--data", help="Long-format price file: one row per date and symbol.")
-    ]
+        Path | None,
+        typer.Option("--data", help="Long-format price file: one row per date and symbol."),
+    ] = None
+    tickers: TickersOption = None
+    start: StartOption = None
     symbols: Annotated[
         str | None, typer.Option("--symbols", help="Comma-separated symbols. Default: all.")
     ] = None
@@ -74,7 +79,8 @@ class PanelData:
     def source(self) -> PanelSource:
         if self.symbols is not None and self.all_symbols:
             raise StockcasterError("--symbols and --all: expected one of them, received both")
-        return inputs.panel_source(self.data, self.symbols, self.columns, self.fill, self.strict)
+        return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
+                                   self.strict, (self.tickers, self.start))  # fmt: skip
 
 
 @dataclass

@@ -8,6 +8,7 @@ own registry, and every command lists it with no edit.
 
 from __future__ import annotations
 
+from stockcaster.data.sources import DEFAULT_SOURCE, PRICE_KINDS, SOURCES
 from stockcaster.data.validate import FILL_POLICIES
 from stockcaster.engines import ENGINES
 from stockcaster.evaluation.backtest import WINDOWS
@@ -46,6 +47,7 @@ UNIVERSE_TARGETS = (*TARGETS, "variance")  # variance: `jobs/risk_universe.py`
 __all__ = [
     "BACKENDS",
     "DEFAULT_MODEL",
+    "DEFAULT_SOURCE",
     "DEFAULT_VARIANCE_MODELS",
     "ENGINES",
     "ESTIMATORS",
@@ -53,10 +55,12 @@ __all__ = [
     "FILL_POLICIES",
     "MODES",
     "NORMALISATIONS",
+    "PRICE_KINDS",
     "PRUNERS",
     "REPORT_KINDS",
     "SAMPLERS",
     "SERIES_TARGETS",
+    "SOURCES",
     "TARGETS",
     "TRACKERS",
     "UNIVERSE_TARGETS",

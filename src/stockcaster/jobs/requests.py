@@ -15,6 +15,7 @@ from pathlib import Path
 from stockcaster.data.readers import parse_column_mapping
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
+from stockcaster.jobs.fetch import panel_file, ticker_file
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.presets import RunConfig, load_preset
 
@@ -27,6 +28,19 @@ def symbol_source(
     """One symbol's prices, with `--columns` parsed and checked."""
     mapping = parse_column_mapping(columns) if columns else None
     return Source(data=data, symbol=symbol, columns=mapping, fill=fill)
+
+
+def ticker_source(ticker: str, start: str | None = None) -> Source:
+    """A ticker's prices from the local cache (`jobs/fetch.py`: downloaded first if no
+    cache file answers)."""
+    return Source(data=ticker_file(ticker, start), symbol=ticker.upper())
+
+
+def tickers_source(tickers: str, start: str | None = None, strict: bool = False) -> PanelSource:
+    """`--tickers A,B`: a universe of the tickers' cached prices (downloaded first when
+    missing), every ticker a symbol."""
+    names = symbol_list(tickers) or []
+    return PanelSource(panel_file(names, start), None, None, None, strict)
 
 
 def panel_source(

@@ -1,0 +1,104 @@
+"""Yahoo Finance's daily prices, through `yfinance` (an extra: `stockcaster[fetch]`).
+
+yfinance asks Yahoo's chart API for the session's cookie and crumb, then the ticker's
+daily bars; it is asked for raw bars and the adjusted close beside them
+(`auto_adjust=False`), so both kinds come from one answer: raw keeps the closes and the
+`adj_close` column; adjusted scales open, high, low and close by adj_close / close (splits
+and dividends), as Yahoo's own adjusted prices are. Its errors (no such ticker, a rate
+limit, a connection that fails) become one line naming the ticker. yfinance's own cache of
+time zones is kept in stockcaster's price cache folder, not the user's home.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+
+_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close",
+            "Adj Close": "adj_close", "Volume": "volume"}  # fmt: skip
+
+
+def yahoo_answer(request, base_url: str | None, folder: Path) -> tuple[pd.DataFrame, int, str]:
+    """One ticker's daily bars as cells under canonical names (a row per session);
+    yfinance keeps its time zones and cookies in `folder`/yfinance."""
+    # Delayed import: yfinance (an extra), only when prices are fetched from Yahoo.
+    import yfinance as yf
+
+    yf.set_tz_cache_location(str(Path(folder) / "yfinance"))
+    yf.config.debug.hide_exceptions = False  # its errors raised, to be told in one line
+    end = None if request.end is None else pd.Timestamp(request.end) + pd.Timedelta(days=1)
+    ticker = yf.Ticker(request.ticker, session=_session(base_url))
+    quiet = logging.getLogger("yfinance")  # its cookie and retry notes: the error says it
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        bars = ticker.history(start=request.start or "1970-01-02", end=end, interval="1d",
+                              auto_adjust=False, actions=False, repair=False)  # fmt: skip
+    except yf.exceptions.YFRateLimitError:
+        raise StockcasterError(
+            f"yahoo {request.ticker}: expected prices, received HTTP 429 Too Many Requests "
+            "(rate limited: wait, then fetch again)"
+        ) from None
+    except Exception as err:  # yfinance, requests and curl_cffi raise many types
+        raise StockcasterError(
+            f"yahoo {request.ticker}: expected prices, received {_said(err)}"
+        ) from None
+    finally:
+        quiet.setLevel(level)
+    return _cells(bars, request.prices), 1, "row"
+
+
+def _said(err: Exception) -> str:
+    """An error in a few words: an HTTP status as such (404: no such ticker, as Yahoo
+    answers one), else the error's own text on one line."""
+    status = getattr(getattr(err, "response", None), "status_code", None)
+    if status == 404:
+        return "HTTP 404 Not Found (no such ticker at Yahoo)"
+    if status is not None:
+        return f"HTTP {status}"
+    if "ConnectionError" in {k.__name__ for k in type(err).__mro__}:
+        return "no connection to Yahoo (is the network reachable?)"
+    if isinstance(err, ValueError) and "Expecting" in str(err):
+        return "an answer that is not Yahoo's JSON (cut short, or another page)"
+    return " ".join(str(err).split())[:160] or err.__class__.__name__
+
+
+def _cells(bars: pd.DataFrame, prices: str) -> pd.DataFrame:
+    """yfinance's bars (indexed by the exchange's local time) as canonical cells."""
+    missing = [c for c in _COLUMNS if c not in bars.columns]
+    if len(bars) and missing:
+        raise StockcasterError(f"yahoo: expected the columns {', '.join(_COLUMNS)}, received "
+                               f"none named {missing[0]!r}")  # fmt: skip
+    cells = bars.reindex(columns=list(_COLUMNS)).rename(columns=_COLUMNS)
+    index = pd.DatetimeIndex(bars.index)
+    days = index.tz_localize(None) if index.tz is not None else index
+    cells.insert(0, "date", days.strftime("%Y-%m-%d"))
+    if prices == "adjusted":
+        factor = cells["adj_close"] / cells["close"]
+        for column in ("open", "high", "low", "close"):
+            cells[column] = cells[column] * factor
+        cells = cells.drop(columns="adj_close")
+    return cells.reset_index(drop=True)
+
+
+def _session(base_url: str | None):
+    """A requests session that sends every request to `base_url`'s host instead (None:
+    yfinance's own session, to Yahoo)."""
+    if base_url is None:
+        return None
+    # Delayed import: requests comes with yfinance, needed only with a mirror.
+    import requests
+
+    mirror = urlsplit(base_url)
+
+    class Mirrored(requests.Session):
+        def request(self, method, url, *args, **kwargs):
+            parts = urlsplit(url)
+            moved = (mirror.scheme, mirror.netloc, parts.path, parts.query, parts.fragment)
+            return super().request(method, urlunsplit(moved), *args, **kwargs)
+
+    return Mirrored()
