@@ -16,7 +16,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -31,11 +31,14 @@ from stockcaster.cli.options import (
     StartOption,
     SymbolOption,
     TickerOption,
+    TickersOption,
     TrackingUriOption,
     TrackOption,
 )
 from stockcaster.cli.output import show_progress
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
+from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.reporting.tracking import Tracking
 
 
@@ -90,6 +93,35 @@ class SymbolData:
         if self.ticker is not None or self.start is not None:
             return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol)
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
+
+
+@dataclass
+class PanelData:
+    """A universe's prices: the file, which symbols, other headers, missing values, broken rows."""
+
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Long-format price file: one row per date and symbol."),
+    ] = None
+    tickers: TickersOption = None
+    start: StartOption = None
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", help="Comma-separated symbols. Default: all.")
+    ] = None
+    all_symbols: Annotated[
+        bool, typer.Option("--all", help="Every symbol in the file (the default).")
+    ] = False
+    columns: ColumnsOption = None
+    fill: FillOption = None
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at a broken row instead of skipping its symbol.")
+    ] = False
+
+    def source(self) -> PanelSource:
+        if self.symbols is not None and self.all_symbols:
+            raise StockcasterError("--symbols and --all: expected one of them, received both")
+        return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
+                                   self.strict, (self.tickers, self.start))  # fmt: skip
 
 
 @dataclass

@@ -9,26 +9,21 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from stockcaster.cli import inputs
-from stockcaster.cli.groups import Shown, Tracked, grouped
+from stockcaster.cli.groups import PanelData, Shown, Tracked, grouped
 from stockcaster.cli.options import (
     ENGINE_HELP,
     ESTIMATOR_HELP,
     FEATURE_HELP,
     Backend,
-    ColumnsOption,
     ConfigOption,
     Engine,
     Estimator,
-    FillOption,
     GlobalPresetOption,
     MaWindowOption,
     Mode,
     Normalise,
     QuantilesOption,
     SetOption,
-    StartOption,
-    TickersOption,
     UniverseTarget,
     Weighting,
     Window,
@@ -37,7 +32,6 @@ from stockcaster.cli.options import (
 from stockcaster.cli.output import console, kept_on_stop, print_json, task_progress
 from stockcaster.cli.risk import refuse_horizon, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
-from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
     feature_sets,
     model_settings,
@@ -47,40 +41,11 @@ from stockcaster.jobs.choices import (
 )
 from stockcaster.jobs.requests import RunConfig, global_model
 from stockcaster.jobs.universe import universe as universe_job
-from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+from stockcaster.jobs.universe_plan import UniverseConfig
 from stockcaster.reporting.tables import print_scores
 from stockcaster.settings import choose_backend, native_log_filtered
 
 _DEFAULT_OUT = Path("runs/universe")
-
-
-@dataclass
-class PanelData:
-    """A universe's prices: the file, which symbols, other headers, missing values, broken rows."""
-
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Long-format price file: one row per date and symbol."),
-    ] = None
-    tickers: TickersOption = None
-    start: StartOption = None
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", help="Comma-separated symbols. Default: all.")
-    ] = None
-    all_symbols: Annotated[
-        bool, typer.Option("--all", help="Every symbol in the file (the default).")
-    ] = False
-    columns: ColumnsOption = None
-    fill: FillOption = None
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at a broken row instead of skipping its symbol.")
-    ] = False
-
-    def source(self) -> PanelSource:
-        if self.symbols is not None and self.all_symbols:
-            raise StockcasterError("--symbols and --all: expected one of them, received both")
-        return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
-                                   self.strict, (self.tickers, self.start))  # fmt: skip
 
 
 @dataclass
