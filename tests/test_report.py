@@ -18,7 +18,9 @@ ARTIFACTS = Path(os.environ.get("STOCKCASTER_ARTIFACTS", Path(__file__).parent /
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, request):
-    """A run and a backtest of a small file, each with --report, and a 3-symbol universe."""
+    """A report of every kind: a run, a backtest and a 3-symbol universe of small files, a
+    variance backtest, a volatility bundle's prediction, a search, and a universe bundle's
+    prediction."""
     import pandas as pd
 
     from conftest import ohlcv, write_kaggle
@@ -27,12 +29,20 @@ def reports(tmp_path_factory, request):
     data = write_kaggle(folder / "msft.csv", ohlcv(260))
     out = folder / "runs"
     runner = CliRunner()
+    bundle = str(folder / "har")
     for args in (
         ["run", "--epochs", "1", "--quiet"],
         ["backtest", "--models", "naive,drift,ma"],
+        ["backtest", "--target", "variance", "--models", "random_walk,ewma,har"],
+        ["train", "--target", "variance", "--model", "har", "--save", bundle],
+        ["predict", "--bundle", bundle, "--horizon", "3"],
     ):
-        result = runner.invoke(app, [*args, "--data", str(data), "--out", str(out), "--report"])
+        more = ["--out", str(out), "--report"] if args[0] != "train" else []
+        result = runner.invoke(app, [*args, "--data", str(data), *more])
         assert result.exit_code == 0, result.output
+    searched = runner.invoke(app, ["tune", "--data", str(data), "--model", "linear", "--trials",
+                                   "3", "--folds", "2", "--out", str(out / "tune")])  # fmt: skip
+    assert searched.exit_code == 0, searched.output
     many = write_kaggle(
         folder / "three.csv", pd.concat([ohlcv(200, s, i) for i, s in enumerate("ABC")])
     )
@@ -40,17 +50,27 @@ def reports(tmp_path_factory, request):
                                  "--mode", "per-symbol", "--models", "naive,drift,ma",
                                  "--top-k", "1", "--workers", "1", "--quiet"])  # fmt: skip
     assert result.exit_code == 0, result.output
+    book = str(folder / "book")
+    for args in (
+        ["train", "--universe", "--epochs", "1", "--save", book],
+        ["predict", "--bundle", book, "--top-k", "1", "--out", str(out), "--report"],
+    ):
+        result = runner.invoke(app, [*args, "--data", str(many)])
+        assert result.exit_code == 0, result.output
     return sorted(out.glob("*/report.html"))
 
 
 def test_reports_are_self_contained_and_small(reports):
-    assert len(reports) == 3
+    assert len(reports) == 7
     for path in reports:
         text = path.read_text()
-        assert "<img" in text and "data:image/png;base64," in text
-        # Nothing is fetched: no remote address in any src or href, and no script at all.
-        assert not re.search(r"""(src|href)\s*=\s*['"]?(https?:|//)""", text)
-        assert "<script" not in text
+        assert "data-chart=" in text  # an interactive chart, drawn by the inline BokehJS
+        # Nothing is fetched: no script file, and no remote address in any src or href of
+        # the page (BokehJS's own code names a CDN for MathJax, which no chart here uses:
+        # the browser test sees that no request leaves the file).
+        assert not re.search(r"<script[^>]*\ssrc\s*=", text)
+        page = re.sub(r"<script.*?</script>", "", text, flags=re.S)
+        assert not re.search(r"""(src|href)\s*=\s*['"]?(https?:|//)""", page)
         assert path.stat().st_size < 5_000_000
 
 
@@ -76,8 +96,35 @@ def test_report_of_a_folder_stockcaster_did_not_write(tmp_path):
     assert result.exit_code == 2 and "expected a folder written by stockcaster" in result.stderr
 
 
+_RANGES = """() => Bokeh.documents.map(d => d.roots()).flat().flatMap(r =>
+    (r.children || [r]).map(f => f.x_range ? [f.x_range.start, f.x_range.end] : null))"""
+
+
+def _check_charts(page, path) -> None:
+    """Every chart is drawn; hovering the first shows its values at the pointer; a wheel
+    over it zooms its x-axis (and the charts linked to it)."""
+    charts = page.locator("script[data-chart]").count()
+    page.wait_for_function(f"() => window.Bokeh && Bokeh.documents.length >= {charts}")
+    assert page.locator("div.chart canvas").count() >= charts, path
+    first = page.locator("div.chart").first
+    first.scroll_into_view_if_needed()
+    box = first.bounding_box()
+    shown = ""
+    for share in (0.5, 0.3, 0.7, 0.1, 0.9, 0.05, 0.95):  # a points chart: until one is hit
+        page.mouse.move(box["x"] + box["width"] * share, box["y"] + 120)
+        page.wait_for_timeout(150)
+        shown = " ".join(t.text_content() or "" for t in page.locator("[class*=tooltip]").all())
+        if any(ch.isdigit() for ch in shown):
+            break
+    assert any(ch.isdigit() for ch in shown), (path, "hover showed no values")
+    before = page.evaluate(_RANGES)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(300)
+    assert page.evaluate(_RANGES)[0] != before[0], (path, "a wheel did not zoom")
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
-def test_reports_open_in_chromium_without_errors_or_failed_requests(reports):
+def test_reports_open_in_chromium_with_interactive_charts_and_no_errors(reports):
     playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -90,15 +137,18 @@ def test_reports_open_in_chromium_without_errors_or_failed_requests(reports):
             page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
+            page.on("request", lambda r, failed=failed: r.url.startswith("file:")
+                    or r.url.startswith("data:") or failed.append(r.url))  # fmt: skip
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
+            _check_charts(page, path)
             assert errors == [] and failed == [], (path, errors, failed)
-            assert page.locator("img").count() >= 3
             name = path.parent.name
             kind = (
                 "universe" if name == "universe" else "backtest" if "-backtest-" in name else "run"
             )
-            page.screenshot(path=ARTIFACTS / f"report_{kind}.png")
+            if kind != "run" or "-default-" in name:
+                page.screenshot(path=ARTIFACTS / f"report_{kind}.png")
             page.close()
         browser.close()
     assert (ARTIFACTS / "report_run.png").stat().st_size > 10_000

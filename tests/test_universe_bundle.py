@@ -201,6 +201,7 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     assert shown["symbols"] == {"forecast": 5, "set_aside": 0} and shown["horizon"] == 2
     page = Path(shown["report"]).read_text()
     assert "The book" in page and "alt='each pick&#x27;s forecast'" in page
+    assert "data-chart=" in page  # the picks' predicted returns, interactive
     assert "fed its own median forecasts" in page
     again = CliRunner().invoke(app, ["train", "--universe", "--data", str(data),
                                      "--save", str(bundle)])  # fmt: skip

@@ -54,8 +54,8 @@ def variance_board(forecasts: dict[str, np.ndarray], proxy: np.ndarray, horizon:
                "qlike": float(loss.mean()), "mse": float(squared[model].mean())}  # fmt: skip
         for reference in REFERENCES:
             if reference in losses:
-                row[f"qlike_x_{reference}"] = row["qlike"] / float(losses[reference].mean())
-                row[f"mse_x_{reference}"] = row["mse"] / float(squared[reference].mean())
+                row[f"qlike_x_{reference}"] = _ratio(row["qlike"], losses[reference])
+                row[f"mse_x_{reference}"] = _ratio(row["mse"], squared[reference])
         if "random_walk" in losses and model != "random_walk":
             test = diebold_mariano_losses(loss, losses["random_walk"], horizon)
             row["dm_statistic"], row["dm_pvalue"] = test["statistic"], test["pvalue"]
@@ -64,6 +64,13 @@ def variance_board(forecasts: dict[str, np.ndarray], proxy: np.ndarray, horizon:
         row.update({f"mz_{key}": fit[key] for key in ("intercept", "slope", "r2", "pvalue")})
         rows.append(row)
     return rows
+
+
+def _ratio(loss: float, reference: np.ndarray) -> float:
+    """`loss` over the reference's mean loss; NaN where the reference's is 0 (a proxy it
+    forecasts exactly, such as a range that is the same share of the close every day)."""
+    mean = float(reference.mean()) if len(reference) else float("nan")
+    return loss / mean if mean > 0 else float("nan")
 
 
 def _confidence_set(losses: dict[str, np.ndarray], horizon: int) -> set[str]:

@@ -50,7 +50,12 @@ from stockcaster.models.registry import (
     models_with,
 )
 from stockcaster.provenance import fingerprint
-from stockcaster.reporting.backtest_figures import equity_figure, error_figure, forecasts_figure
+from stockcaster.reporting.backtest_figures import (
+    equity_curves,
+    equity_figure,
+    error_figure,
+    forecasts_figure,
+)
 from stockcaster.store import files
 
 Progress = Callable[[str, int], Callable[[], None]]
@@ -196,7 +201,9 @@ def _score_and_write(
         files.write_csv(forecasts, path / files.FORECASTS_FILE, date_format="%Y-%m-%d")
         forecasts_figure(forecasts, path / files.FORECASTS_FIGURE)
         error_figure(forecasts, path / files.ERRORS_FIGURE)
-        equity_figure(forecasts, series, plan.cost_bps, path / files.EQUITY_FIGURE)
+        curves = equity_curves(forecasts, series, plan.cost_bps)
+        files.write_csv(curves, path / files.EQUITY_FILE, date_format="%Y-%m-%d")
+        equity_figure(curves, plan.cost_bps, path / files.EQUITY_FIGURE)
     return BacktestRun(folder.final, board, forecasts, failures, hold, files.strict(summary))
 
 

@@ -48,20 +48,31 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     save(fig, path, dpi=100, dates=False)
 
 
-@drawing
-def equity_figure(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, path: Path) -> None:
-    """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold."""
+def equity_curves(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> pd.DataFrame:
+    """Growth of 1 on each test day under each model's long/flat rule, net of costs, beside
+    buy-and-hold (`equity.csv`: date, buy_and_hold, then a column per model)."""
     rows = _one_step(forecasts)
-    fig, ax = subplots(figsize=(10, 5))
     days = pd.Index(rows[C.DATE].unique()).sort_values()
     market = series.pct_change().reindex(days).to_numpy()
     hold = strategy_returns(np.ones_like(market), market, cost_bps)
-    ax.plot(days, np.cumprod(1 + hold), color="black", lw=1.5, label="buy and hold")
+    curves = pd.DataFrame({C.DATE: days, "buy_and_hold": np.cumprod(1 + hold)})
     for model, mine in rows.groupby(C.MODEL, sort=False):
         origin_close = series.reindex(mine[C.ORIGIN]).to_numpy()
         held = positions(mine[C.YHAT].to_numpy() - origin_close, "long_flat")
         returns = strategy_returns(held, mine[C.ACTUAL].to_numpy() / origin_close - 1, cost_bps)
-        ax.plot(mine[C.DATE], np.cumprod(1 + returns), lw=1, label=f"{model} long/flat")
+        grown = pd.Series(np.cumprod(1 + returns), index=pd.Index(mine[C.DATE]))
+        curves[str(model)] = grown.reindex(days).to_numpy()
+    return curves
+
+
+@drawing
+def equity_figure(curves: pd.DataFrame, cost_bps: float, path: Path) -> None:
+    """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold
+    (`equity_curves`)."""
+    fig, ax = subplots(figsize=(10, 5))
+    ax.plot(curves[C.DATE], curves["buy_and_hold"], color="black", lw=1.5, label="buy and hold")
+    for model in curves.columns[2:]:
+        ax.plot(curves[C.DATE], curves[model], lw=1, label=f"{model} long/flat")
     ax.set_ylabel(f"growth of 1 (costs {cost_bps:g} bp per trade)")
     ax.set_title("Equity curves")
     ax.legend(loc="upper left", fontsize="small")

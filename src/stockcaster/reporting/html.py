@@ -1,7 +1,9 @@
-"""One self-contained HTML report per run folder: figures embedded, no script, no network.
+"""One self-contained HTML report per run folder: charts embedded, nothing fetched.
 
 It reads only what the run wrote (`metrics.json`, `leaderboard.json` or `prediction.json`,
-the CSVs and PNGs), so `stockcaster report RUN_DIR` can rebuild it at any time.
+the CSVs and PNGs), so `stockcaster report RUN_DIR` can rebuild it at any time. Its time
+charts are interactive (`interactive.py`: Bokeh, its script inline once per page); the
+others are the folder's PNGs, embedded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.reporting.interactive import page_scripts
 from stockcaster.reporting.readback import Damaged
 from stockcaster.reporting.risk_report import risk_sections, risk_universe_sections
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
@@ -29,6 +32,7 @@ table { border-collapse: collapse; font-size: 0.9em; margin: 0.8em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+.chart { margin: 0.5em 0 1em; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 .muted { color: #666; font-size: 0.9em; }
 .wide { overflow-x: auto; }
@@ -107,7 +111,7 @@ def write_report(folder: str | Path) -> Path:
     body = "\n".join(f"<h2>{html.escape(name)}</h2>\n{content}" for name, content in sections)
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>{page_scripts(body)}</head>"
         f"<body><h1>{html.escape(title)}</h1>"
         f"<p class='muted'>{html.escape(str(folder))}</p>\n{body}</body></html>\n"
     )

@@ -10,6 +10,7 @@ import pandas as pd
 
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
+from stockcaster.reporting.report_charts import risk_chart, risk_universe_chart
 from stockcaster.store import files
 
 _BOARD = ("model", "horizon", "n", "qlike", "qlike_x_random_walk", "qlike_x_ewma",
@@ -24,6 +25,8 @@ def risk_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     )
     board = pd.DataFrame(s["leaderboard"])
     var = csv_table(folder / files.VAR_CSV, ("model", "shape", "level", "rate", "kupiec_p"))
+    rows = csv_table(folder / files.FORECASTS_FILE,
+                     ("model", "origin", "horizon", "variance", "realised"))  # fmt: skip
     period = s["test_period"]
     shown = [c for c in _BOARD if c in board.columns]
     return f"{s['symbol']}: tomorrow's variance", [
@@ -34,7 +37,8 @@ def risk_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             f"{period['end']}, settings {s['backtest']}. " + " ".join(s.get("notes", [])))),
         ("Leaderboard (QLIKE, the lower the better)", table_html(board[shown])),
         ("Forecast against realised volatility, and the 1% VaR",
-         image_html(folder, files.RISK_FIGURE, "volatility and VaR")),
+         risk_chart(rows, str(board[board["horizon"] == 1].iloc[0]["model"]))
+         + image_html(folder, files.RISK_FIGURE, "volatility, VaR and the PIT histogram")),
         ("Value-at-Risk and Expected Shortfall backtests", table_html(var)),
         ("Distributions: CRPS and interval coverage by volatility tercile",
          table_html(pd.DataFrame(s["distribution"]))),
@@ -46,6 +50,7 @@ def risk_universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """A universe's variance run, pooled over its symbols."""
     s = json_object(folder / files.RISK_UNIVERSE_FILE, ("leaderboard", "var", "symbols", "cutoff"))
     board = pd.DataFrame(s["leaderboard"])
+    days = csv_table(folder / files.RISK_DAILY_CSV, ("model", "date", "predicted", "realised"))
     shown = [c for c in _BOARD if c in board.columns]
     return f"{s['symbols']} symbols: tomorrow's variance", [
         ("Verdict", _verdict(board)),
@@ -54,7 +59,7 @@ def risk_universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             f"test period after {s['cutoff']}; {len(s['left_out'])} symbols left out.")),
         ("Leaderboard, pooled over symbol-days", table_html(board[shown])),
         ("Forecast against realised volatility, and the 1% VaR, day by day",
-         image_html(folder, files.RISK_FIGURE, "volatility and VaR across the universe")),
+         risk_universe_chart(days, str(board[board["horizon"] == 1].iloc[0]["model"]))),
         ("Value-at-Risk and intervals, pooled", table_html(pd.DataFrame(s["var"]))),
         ("Reproducibility", record_html(s)),
     ]  # fmt: skip

@@ -16,6 +16,13 @@ from stockcaster.reporting.html_parts import (
     table_html,
 )
 from stockcaster.reporting.readback import Damaged, csv_table, json_object
+from stockcaster.reporting.report_charts import (
+    backtest_chart,
+    fan_chart,
+    forecast_chart,
+    loss_chart,
+    risk_ahead_chart,
+)
 from stockcaster.store import files
 
 _RUN_KEYS = ("model", "naive", "mse_ratio", "test_period", "symbol", "preset", "source")
@@ -47,7 +54,7 @@ def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Test-period metrics", table_html(rows)),
         (
             "Actual vs predicted",
-            image_html(folder, files.FORECAST_FIGURE, "actual vs predicted")
+            forecast_chart(predictions)
             + paragraph(
                 f"The last test days ({files.PREDICTIONS_FILE} has all {len(predictions)}):"
             )
@@ -63,8 +70,9 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     s = json_object(folder / files.LEADERBOARD_JSON, ("leaderboard", "symbol", "test_period"))
     board = pd.DataFrame(s["leaderboard"])
     csv_table(folder / files.LEADERBOARD_CSV, ("model", "horizon", "mse"), rows=len(board))
-    csv_table(folder / files.FORECASTS_FILE, (C.DATE, C.MODEL, C.HORIZON, C.YHAT, C.ACTUAL),
-              filled=(C.DATE, C.MODEL, C.HORIZON, C.ACTUAL))  # fmt: skip
+    forecasts = csv_table(folder / files.FORECASTS_FILE,
+                          (C.DATE, C.MODEL, C.HORIZON, C.YHAT, C.ACTUAL),
+                          filled=(C.DATE, C.MODEL, C.HORIZON, C.ACTUAL))  # fmt: skip
     shown = [c for c in ("model", "horizon", "n", "mse", "mse_ratio", "mase", "theil_u",
                          "directional_accuracy", "dm_pvalue", "lag_flag", "coverage",
                          "interval_score", "long_flat_sharpe", "long_short_sharpe", "error")
@@ -89,16 +97,16 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             ),
         ),
         ("Leaderboard", table_html(board[shown])),
-        ("Forecasts vs actual", image_html(folder, files.FORECASTS_FIGURE, "forecasts")),
+        ("Forecasts vs actual, and each rule's equity", backtest_chart(folder, forecasts)),
         ("Error distribution", image_html(folder, files.ERRORS_FIGURE, "errors")),
         (
             "Trading",
             paragraph(
                 f"Buy and hold: total return {hold['total_return']:.1%}, Sharpe "
                 f"{hold['sharpe']:.2f}, maximum drawdown {hold['max_drawdown']:.1%}; costs "
-                f"{s['cost_bps']:g} bp per unit of position change."
-            )
-            + image_html(folder, files.EQUITY_FIGURE, "equity curves"),
+                f"{s['cost_bps']:g} bp per unit of position change. The equity curves are "
+                "under the forecasts above, on the same dates."
+            ),
         ),
         ("Failures", table_html(failures) if len(failures) else paragraph("None.")),
         ("Reproducibility", record_html(s)),
@@ -107,6 +115,8 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
 
 def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     meta = json_object(folder / files.PREDICT_META, ("bundle_meta", "data", "symbol"))
+    if meta.get("target") == "variance":
+        return _risk_ahead_sections(folder, meta)
     forecast = csv_table(folder / files.PREDICT_FILE, C.FUTURE_FORECAST_COLUMNS,
                          filled=(C.DATE, C.SYMBOL, C.HORIZON, C.YHAT))  # fmt: skip
     trained = meta["bundle_meta"]["data"]
@@ -122,7 +132,27 @@ def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 else f"The next {len(forecast)} trading days after {meta['data']['end']}."
             )
             + table_html(forecast, 2)
-            + image_html(folder, files.FAN_FIGURE, "fan chart"),
+            + fan_chart(forecast),
+        ),
+        ("Reproducibility", record_html(meta)),
+    ]
+
+
+def _risk_ahead_sections(folder: Path, meta: dict) -> tuple[str, list[tuple[str, str]]]:
+    """A volatility bundle's prediction: the risk of each session ahead."""
+    forecast = csv_table(folder / files.PREDICT_FILE, (C.DATE, C.HORIZON, "variance", "sigma"),
+                         filled=(C.DATE, C.HORIZON, "variance", "sigma"))  # fmt: skip
+    return f"{meta['symbol']}: the risk of the sessions ahead", [
+        (
+            "Forecast",
+            paragraph(
+                f"The next {len(forecast)} trading days after {meta['data']['end']}, from "
+                f"the volatility bundle {meta['bundle']} ({meta['bundle_meta']['model']} on "
+                f"{meta['estimator']}): sigma is the deviation of the log-return from the "
+                "last close to each session, with its normal 1% and 5% VaR and ES."
+            )
+            + table_html(forecast, 4)
+            + risk_ahead_chart(forecast),
         ),
         ("Reproducibility", record_html(meta)),
     ]
@@ -154,6 +184,6 @@ def _training(folder: Path, m: dict) -> list[tuple[str, str]]:
                 f"losses {m['final_train_loss']:.4f} (training) and {m['final_val_loss']:.4f} "
                 f"(validation), in {m['loss_units']}."
             )
-            + image_html(folder, files.LOSS_FIGURE, "training vs validation loss"),
+            + loss_chart(folder),
         ),
     ]

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.reporting.figures import drawing, save, subplots
-from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
+from stockcaster.reporting.report_charts import history_chart, importance_chart
 
 TUNE_FILE = "tune.json"
 TRIALS_FILE = "trials.csv"
@@ -104,11 +105,11 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ),
         ("Validation and test", table_html(sides)),
         (f"Best trial ({best['trial']})", table_html(params)),
-        ("Optimisation history", image_html(folder, HISTORY_FIGURE, "optimisation history")),
+        ("Optimisation history", history_chart(trials)),
         (
             "Parameter importances",
             (table_html(ranked) if importances else paragraph("Too few scored trials."))
-            + image_html(folder, IMPORTANCE_FIGURE, "parameter importances"),
+            + importance_chart(importances),
         ),
         (f"Trials ({s['trials']['finished']} finished)", table_html(trials)),
         (

@@ -11,10 +11,9 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
+from stockcaster.reporting.report_charts import picks_chart, universe_charts
 from stockcaster.store import files
 from stockcaster.store.files import (
-    IC_FIGURE,
-    PORTFOLIO_FIGURE,
     RATIO_FIGURE,
     SUMMARY_FILE,
     SYMBOLS_FILE,
@@ -59,8 +58,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"{_pct(bench.get('benchmark', {}).get('annual_return'))})."
             )
             + table_html(cross)
-            + image_html(folder, IC_FIGURE, "cumulative rank IC")
-            + image_html(folder, PORTFOLIO_FIGURE, "portfolio growth"),
+            + universe_charts(folder),
         ),
         ("Global models", _fits_html(fits) + _intervals_html(s.get("intervals") or {})),
         (
@@ -189,6 +187,7 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
                 + own
             )
             + table_html(picks)
+            + picks_chart(picks)
             + image_html(folder, "picks.png", "the book's picks"),
         ),
         (

@@ -50,6 +50,7 @@ FORECASTS_FILE = "forecasts.csv"
 FORECASTS_FIGURE = "forecasts.png"
 ERRORS_FIGURE = "errors.png"
 EQUITY_FIGURE = "equity.png"
+EQUITY_FILE = "equity.csv"  # a backtest's equity curves, each test day
 PREDICT_FILE = "forecast.csv"
 PREDICT_META = "prediction.json"
 UNIVERSE_PREDICT_META = "universe_prediction.json"  # predict on a universe bundle
