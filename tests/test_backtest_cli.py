@@ -24,6 +24,7 @@ OUTPUTS = {
     "forecasts.png",
     "errors.png",
     "equity.png",
+    "equity.csv",
 }
 
 

@@ -65,8 +65,9 @@ def chart(title: str, x, lines: list[Line], y_label: str, *, band: Band | None =
     x = pd.Series(x)
     dates = pd.api.types.is_datetime64_any_dtype(x)  # else numbers (epochs, trials)
     options = {"x_range": x_range} if x_range is not None else {}
-    fig = figure(title=title, height=height, sizing_mode="stretch_width",
-                 x_axis_type="datetime" if dates else "linear", x_axis_label=x_label,
+    if dates:
+        options["x_axis_type"] = "datetime"  # else Bokeh's default, a number axis
+    fig = figure(title=title, height=height, sizing_mode="stretch_width", x_axis_label=x_label,
                  y_axis_label=y_label, tools=TOOLS,
                  active_scroll="wheel_zoom", **options)  # fmt: skip
     columns = {"x": pd.to_datetime(x).to_numpy() if dates else x.to_numpy(dtype="float64")}
