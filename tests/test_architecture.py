@@ -172,7 +172,7 @@ def test_every_command_help_lists_its_choices_from_the_registries():
     from stockcaster.data.validate import FILL_POLICIES
     from stockcaster.engines import ENGINES
     from stockcaster.evaluation.backtest import WINDOWS
-    from stockcaster.features.panel import FEATURE_SETS
+    from stockcaster.features.feature_sets import FEATURE_SETS
     from stockcaster.jobs.universe_plan import MODES
     from stockcaster.models.presets import preset_names
     from stockcaster.models.registry import MODELS

@@ -169,7 +169,7 @@ def test_an_unknown_feature_set_is_refused_in_one_line(tmp_path):
                                    "returns,alpha", "--out", str(tmp_path / "u")])  # fmt: skip
     assert run.exit_code == 2
     assert run.stderr.strip().splitlines() == [
-        "error: --features: expected names among returns, ohlcv, technical, market, "
+        "error: --features: expected names among returns, ohlcv, technical, market, columns, "
         "received 'alpha'"
     ]
     assert not (tmp_path / "u").exists()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockcaster.features.panel import FEATURE_SETS, panel_features
+from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.panel import panel_features
 from stockcaster.features.technical import market, technical
 
 
@@ -31,8 +32,11 @@ def random_ohlcv(n: int, symbol: str, seed: int) -> pd.DataFrame:
 
 
 def panel(n: int = 200) -> pd.DataFrame:
+    """Three symbols' candles, each with a covariate of its own (for the `columns` set)."""
     tables = [random_ohlcv(n, name, seed) for seed, name in enumerate(["AA", "BB", "CC"])]
-    return pd.concat(tables, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True)
+    table["covariate:signal"] = np.random.default_rng(5).normal(0, 1, len(table))
+    return table
 
 
 @pytest.mark.parametrize("name", list(FEATURE_SETS))
@@ -44,7 +48,7 @@ def test_changing_prices_after_a_day_changes_no_feature_at_or_before_it(name):
     changed = table.copy()
     later = changed["date"] > day
     rng = np.random.default_rng(9)
-    for column in ("open", "high", "low", "close", "volume"):
+    for column in ("open", "high", "low", "close", "volume", "covariate:signal"):
         changed.loc[later, column] *= rng.uniform(0.5, 1.5, later.sum())
     after = panel_features(changed, cutoff, name)
     upto = (before.dates <= day)[:, None]

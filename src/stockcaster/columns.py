@@ -14,6 +14,7 @@ PRICE_COLUMNS = (OPEN, HIGH, LOW, CLOSE, ADJ_CLOSE)
 
 NUMERIC_COLUMNS = (*PRICE_COLUMNS, VOLUME)
 PRICE_TABLE_COLUMNS = (DATE, SYMBOL, OPEN, HIGH, LOW, CLOSE, VOLUME, ADJ_CLOSE)
+COVARIATE = "covariate:"  # a covariate's column in the price table: "covariate:<its name>"
 """Canonical order of the price table; only `date`, `symbol` and `close` are required."""
 
 REQUIRED_COLUMNS = (DATE, SYMBOL, CLOSE)

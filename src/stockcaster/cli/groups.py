@@ -23,6 +23,7 @@ import typer
 from stockcaster.cli import inputs
 from stockcaster.cli.options import (
     ColumnsOption,
+    CovariatesOption,
     DataOption,
     FillOption,
     JsonOption,
@@ -112,16 +113,19 @@ class PanelData:
         bool, typer.Option("--all", help="Every symbol in the file (the default).")
     ] = False
     columns: ColumnsOption = None
+    covariates: CovariatesOption = None
     fill: FillOption = None
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at a broken row instead of skipping its symbol.")
     ] = False
 
-    def source(self) -> PanelSource:
+    def source(self, features: tuple[str, ...] = ()) -> PanelSource:
+        """The panel's prices; with --covariates, kept for `features` (the `columns` set)."""
         if self.symbols is not None and self.all_symbols:
             raise StockcasterError("--symbols and --all: expected one of them, received both")
-        return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
-                                   self.strict, (self.tickers, self.start))  # fmt: skip
+        found = inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
+                                    self.strict, (self.tickers, self.start))  # fmt: skip
+        return inputs.with_covariates(found, self.covariates, features)
 
 
 @dataclass

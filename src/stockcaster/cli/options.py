@@ -95,6 +95,12 @@ StartOption = Annotated[
     typer.Option("--start", help="--ticker(s): the first day (YYYY-MM-DD) to download; a "
                  "cache file from another start is downloaded again. Default: all history."),
 ]  # fmt: skip
+CovariatesOption = Annotated[
+    str | None,
+    typer.Option("--covariates", help="Columns of --data kept beside the prices as numbers "
+                 "(e.g. VIX,rate), for --features columns: the log-return and each covariate "
+                 "of the day, scaled by the symbol's training days."),
+]  # fmt: skip
 TickersOption = Annotated[
     str | None,
     typer.Option("--tickers", help="Tickers instead of --data, e.g. MSFT,AAPL: their adjusted "

@@ -15,6 +15,7 @@ from stockcaster.cli.options import (
     FEATURE_HELP,
     AnyModel,
     ConfigOption,
+    CovariatesOption,
     EpochsOption,
     Estimator,
     MaWindowOption,
@@ -137,6 +138,7 @@ class Models:
         typer.Option("--features", help="Model families, comma-separated sets: returns is the "
                      f"preset's windows; the others forecast one step, every day. {FEATURE_HELP}."),
     ] = "returns"  # fmt: skip
+    covariates: CovariatesOption = None
     preset: PresetOption = "default"
     epochs: EpochsOption = None
     target: Annotated[
@@ -195,8 +197,9 @@ def backtest(
     if models.variance():
         _risk(lstm, plan, data, out, shown, tracking, tracked)
         return
+    source = requests.with_covariates(data.source(), models.covariates, plan.features)
     with native_log_filtered(), task_progress(shown.progress) as bar:
-        result = backtest_job(lstm, plan, data.source(), out=out, progress=bar)
+        result = backtest_job(lstm, plan, source, out=out, progress=bar)
     if _recorded(result.folder, result.summary, shown, tracking, tracked):
         return
     symbol = result.forecasts["symbol"].iloc[0] if len(result.forecasts) else data.symbol

@@ -238,7 +238,7 @@ def universe(
     """Run and judge every model on every symbol of a file, one by one and as a cross-section."""
     choose_backend(value(run.backend))
     tracked = tracking.check(run.out)
-    source = data.source()
+    source = data.source(feature_sets(network.features))
     if network.variance():
         risk = risk_plan(models, split, network, run)
         return run_risk(source, risk, run, shown, tracking, tracked)

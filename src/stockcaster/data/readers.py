@@ -89,6 +89,25 @@ def read_price_file(
     return RawPrices(frame=frame, source=source, first_line=first_line, unit=unit)
 
 
+def parse_covariates(text: str) -> dict[str, str]:
+    """Parse `--covariates VIX,rate` into column mapping entries `{"covariate:vix": "VIX",
+    "covariate:rate": "rate"}`: the file's columns kept beside the prices, as numbers.
+
+    Raises:
+        StockcasterError: an empty or repeated name.
+    """
+    mapping: dict[str, str] = {}
+    for column in (c.strip() for c in text.split(",")):
+        name = C.COVARIATE + _normalise(column)
+        if not column or name in mapping:
+            what = "an empty name" if not column else f"{column!r} twice"
+            raise StockcasterError(
+                f"--covariates: expected distinct column names like VIX,rate, received {what}"
+            )
+        mapping[name] = column
+    return mapping
+
+
 def parse_column_mapping(text: str) -> dict[str, str]:
     """Parse "date=Day,close=Last" into `{"date": "Day", "close": "Last"}`.
 
@@ -185,10 +204,20 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
     """Rename the file's columns to canonical names and keep only those."""
     renamed: dict[str, str] = {}
     for name, column in mapping.items():
+        option = "--covariates" if name.startswith(C.COVARIATE) else "--columns"
+        if option == "--covariates" and _normalise(column) in C.PRICE_TABLE_COLUMNS:
+            raise StockcasterError(
+                f"--covariates: expected columns other than the prices, received {column!r}"
+            )
         if column not in frame.columns:
             raise StockcasterError(
-                f"{source}: expected a column {column!r} for {name!r} (from --columns), "
+                f"{source}: expected a column {column!r} for {name!r} (from {option}), "
                 f"received columns {', '.join(map(str, frame.columns))}"
+            )
+        if column in renamed:
+            raise StockcasterError(
+                f"{source}: expected {option} to name a column of its own, received "
+                f"{column!r}, which is {renamed[column]!r} already"
             )
         renamed[column] = name
     for column in frame.columns:
@@ -205,4 +234,4 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
         )
     frame = frame[list(renamed)].rename(columns=renamed)
     order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
-    return frame[order]
+    return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]

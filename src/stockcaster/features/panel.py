@@ -9,7 +9,6 @@ row it ends on, and `training/panel_dataset.py` gathers the windows of one batch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,7 +18,11 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import symbol_rows
 from stockcaster.errors import StockcasterError
-from stockcaster.features import technical
+from stockcaster.features.feature_sets import (
+    FeatureSet,
+    FeatureSetSpec,
+    feature_set_spec,
+)
 from stockcaster.features.scaling import (
     cross_section_zscore,
     cutoff_rows,
@@ -32,9 +35,6 @@ from stockcaster.features.targets import (
     market_moments,
     next_returns,
 )
-
-FeatureSet = Literal["returns", "ohlcv", "technical", "market"]
-CLIP = 10.0  # scaled features beyond this many deviations are clipped (technical, market)
 
 
 @dataclass(frozen=True)
@@ -181,19 +181,6 @@ def panel_features(
     )
 
 
-def feature_set_spec(name: str) -> FeatureSetSpec:
-    """The registry entry of `name`.
-
-    Raises:
-        StockcasterError: an unknown name.
-    """
-    if name not in FEATURE_SETS:
-        raise StockcasterError(
-            f"--features: expected names among {', '.join(FEATURE_SETS)}, received {name!r}"
-        )
-    return FEATURE_SETS[name]
-
-
 def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tuple:
     """Each row's target: the next row's scaled log-return, or a cross-sectional one."""
     if target == "log_return":
@@ -216,6 +203,12 @@ def _raw_features(
     spec: FeatureSetSpec,
 ) -> np.ndarray:
     """Unscaled features `[rows, features]`; NaN on each symbol's first `warmup` rows."""
+    names = spec.feature_names(prices)
+    if spec.names is not None and len(names) < 2:
+        raise StockcasterError(
+            f"--features {spec.name}: expected covariates in the prices (--covariates COL,...), "
+            "received a table without any"
+        )
     missing = [c for c in spec.needs if c not in prices.columns]
     if missing:
         needed = [c for c in spec.needs if c != C.CLOSE]
@@ -223,75 +216,9 @@ def _raw_features(
             f"--features {spec.name}: expected columns {', '.join(needed)}, received a table "
             f"without {', '.join(missing)}"
         )
-    raw = np.empty((len(prices), len(spec.features)))
+    raw = np.empty((len(prices), len(names)))
     for j, column in enumerate(spec.compute(prices, log_close)):
         raw[:, j] = np.where(np.isfinite(column), column, np.nan)
     position = np.arange(len(raw)) - np.repeat(starts, stops - starts)
     raw[position < spec.warmup] = np.nan
     return raw
-
-
-@dataclass(frozen=True)
-class FeatureSetSpec:
-    """One feature set of the global model (a new one is one function and one entry).
-
-    Attributes:
-        name: the name `--features` takes.
-        help: one line for `--help`.
-        features: the names of the features, in column order.
-        compute: `(prices, log_close) -> [rows] arrays`, one per feature (a list or a
-            generator); the first is always the close's log-return (the target's scale).
-        needs: the price columns it reads.
-        warmup: rows at the start of each symbol before every feature has a value.
-        clip: scaled features (but the log-return) are clipped to +-clip, and a
-            missing one (a flat window) is set to the symbol's mean; None for neither.
-        lags: rows a tabular model (`linear`, `lightgbm`) flattens: None for the
-            model's lookback; 1 for sets whose features already summarise windows.
-        universe_only: reads other symbols' rows, so it needs a universe.
-    """
-
-    name: str
-    help: str
-    features: tuple[str, ...]
-    compute: Callable[[pd.DataFrame, np.ndarray], Iterable[np.ndarray]]
-    needs: tuple[str, ...] = (C.CLOSE,)
-    warmup: int = 1
-    clip: float | None = None
-    lags: int | None = None
-    universe_only: bool = False
-
-
-FEATURE_SETS: dict[str, FeatureSetSpec] = {
-    spec.name: spec
-    for spec in (
-        FeatureSetSpec("returns", "the close's log-return", ("log_return",), technical.returns),
-        FeatureSetSpec(
-            "ohlcv",
-            "log-return, opening gap, high-low range, open-to-close body, log volume change",
-            ("log_return", "gap", "range", "body", "log_volume_change"),
-            technical.ohlcv,
-            (C.OPEN, C.HIGH, C.LOW, C.CLOSE, C.VOLUME),
-        ),
-        FeatureSetSpec(
-            "technical",
-            "Alpha158-style: candle shape, price levels and 12 indicators over 5-60 days",
-            technical.TECHNICAL_FEATURES,
-            technical.technical,
-            (C.OPEN, C.HIGH, C.LOW, C.CLOSE, C.VOLUME),
-            warmup=technical.WARMUP,
-            clip=CLIP,
-            lags=1,
-        ),
-        FeatureSetSpec(
-            "market",
-            "universe only: equal-weight market return, beta, correlation, return rank",
-            technical.MARKET_FEATURES,
-            technical.market,
-            warmup=technical.WARMUP,
-            clip=CLIP,
-            lags=1,
-            universe_only=True,
-        ),
-    )
-}
-FEATURE_NAMES = {name: spec.features for name, spec in FEATURE_SETS.items()}

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.panel import FeatureSet
+from stockcaster.features.feature_sets import FeatureSet
 from stockcaster.features.scaling import Normalisation, ScalerName, make_scaler
 from stockcaster.features.split import Split, chronological_split
 from stockcaster.features.targets import (

@@ -46,6 +46,19 @@ def returns(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
     return [log_close - np.roll(log_close, 1)]
 
 
+def covariate_names(prices: pd.DataFrame) -> tuple[str, ...]:
+    """The `columns` set's features: the log-return, then each covariate of the table
+    (`--covariates`), by its name."""
+    kept = [c for c in prices.columns if str(c).startswith(C.COVARIATE)]
+    return ("log_return", *(c[len(C.COVARIATE) :] for c in kept))
+
+
+def with_covariates(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
+    """The log-return, then each covariate's value on the row's day (known at its close)."""
+    kept = [c for c in prices.columns if str(c).startswith(C.COVARIATE)]
+    return [*returns(prices, log_close), *(prices[c].to_numpy(dtype="float64") for c in kept)]
+
+
 def ohlcv(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndarray]:
     """Log-return, opening gap, high-low range, open-to-close body, log volume change."""
     previous = np.roll(log_close, 1)

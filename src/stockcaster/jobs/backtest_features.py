@@ -19,7 +19,7 @@ from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig, first_origin
 from stockcaster.evaluation.forecast_rows import one_step_table
-from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
+from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.jobs.envelope import Prices
 from stockcaster.jobs.universe_panel import (

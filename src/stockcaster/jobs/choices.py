@@ -13,7 +13,7 @@ from stockcaster.data.validate import FILL_POLICIES
 from stockcaster.engines import ENGINES
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.evaluation.risk_books import WEIGHTINGS
-from stockcaster.features.panel import FEATURE_SETS
+from stockcaster.features.feature_sets import FEATURE_SETS
 from stockcaster.features.scaling import NORMALISATIONS
 from stockcaster.features.targets import PANEL_TARGETS as TARGETS
 from stockcaster.features.targets import SERIES_TARGETS

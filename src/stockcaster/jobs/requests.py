@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from stockcaster.data.readers import parse_column_mapping
+from stockcaster.data.readers import parse_column_mapping, parse_covariates
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.fetch import panel_file, ticker_file
+from stockcaster.jobs.universe_panel import COVARIATE_SET
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.presets import RunConfig, load_preset
 
@@ -28,6 +29,26 @@ def symbol_source(
     """One symbol's prices, with `--columns` parsed and checked."""
     mapping = parse_column_mapping(columns) if columns else None
     return Source(data=data, symbol=symbol, columns=mapping, fill=fill)
+
+
+def with_covariates(source, covariates: str | None, features: tuple[str, ...]):
+    """`source` (a symbol's or a panel's) with `--covariates COL,...` of its file kept beside
+    the prices, for `--features columns`.
+
+    Raises:
+        StockcasterError: covariates without the `columns` set, or without a file.
+    """
+    if covariates is None:
+        return source
+    if COVARIATE_SET not in features:
+        raise StockcasterError(
+            f"--covariates: expected --features {COVARIATE_SET} with them (the set that reads "
+            f"them), received --features {','.join(features)}"
+        )
+    if source.data is None:
+        raise StockcasterError("--covariates: expected --data FILE that holds them, received none")
+    mapping = {**(source.columns or {}), **parse_covariates(covariates)}
+    return dataclasses.replace(source, columns=mapping)
 
 
 def ticker_source(ticker: str, start: str | None = None) -> Source:

@@ -24,6 +24,7 @@ from stockcaster.store.results import ResultsStore
 
 GLOBAL_STAGE = "global_model"  # the store's record of each fit: "global_model:NAME:FIT"
 DEFAULT_FEATURES = "returns"
+COVARIATE_SET = "columns"  # the feature set that reads a file's covariates (--covariates)
 
 
 def pair_name(model: str, feature_set: str, target: str = "log_return") -> str:

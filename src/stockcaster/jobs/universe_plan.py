@@ -24,7 +24,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS
 from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import eligible_symbols
-from stockcaster.features.panel import FEATURE_SETS, feature_set_spec
+from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, universe_models
@@ -211,6 +211,11 @@ def _check_windows(
                 f"{source}: expected columns {', '.join(spec.needs)} for --features {name}, "
                 f"received a file without {', '.join(missing)}"
             )
+        if spec.names is not None and len(spec.feature_names(prices)) < 2:
+            raise StockcasterError(
+                f"--features {name}: expected covariates in the prices (--covariates COL,...), "
+                "received a table without any"
+            )
         windows = int(np.maximum(counts - spec.warmup - lookback, 0).sum())
         if windows < 2:
             raise StockcasterError(
@@ -227,6 +232,8 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
     digest.update(prices[C.SYMBOL].to_numpy().astype(str).astype("U").tobytes())
     digest.update(prices[C.DATE].to_numpy(dtype="datetime64[ns]").tobytes())
     digest.update(prices[C.CLOSE].to_numpy(dtype="float64").tobytes())
+    for column in (c for c in prices.columns if str(c).startswith(C.COVARIATE)):
+        digest.update(column.encode() + prices[column].to_numpy(dtype="float64").tobytes())
     settings = {
         "data": {"source": panel.source, "rows": len(prices), "sha256": digest.hexdigest()},
         "symbols": chosen,

@@ -10,7 +10,8 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
-from stockcaster.features.panel import FEATURE_SETS, panel_features
+from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.panel import panel_features
 from stockcaster.models.presets import RunConfig
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.features import FeatureConfig, FeaturePipeline, Split
-from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
+from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.panel import PanelFeatures
 from stockcaster.models.base import NotFittedError
 from stockcaster.models.config import TabularConfig
 from stockcaster.models.global_model import (

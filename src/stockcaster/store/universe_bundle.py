@@ -23,7 +23,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
-from stockcaster.features.panel import FEATURE_SETS, PanelFeatures
+from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.panel import PanelFeatures
 from stockcaster.models.networks import load_network, save_network
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.provenance import versions
@@ -132,7 +133,10 @@ def _read_scales(path: Path, config: RunConfig) -> dict:
     except (OSError, ValueError, KeyError, TypeError):
         raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
     inputs = config.features.inputs
-    width = len(FEATURE_SETS[inputs].features) if inputs in FEATURE_SETS else 0
+    spec = FEATURE_SETS.get(inputs)
+    width = 0 if spec is None else len(spec.features)
+    if spec is not None and spec.names is not None:  # covariates: as many as it was fitted on
+        width = mean.shape[1] if mean.ndim == 2 and mean.shape[1] > 1 else 2
     if mean.shape != (len(symbols), width) or std.shape != mean.shape or len(moments) != 2:
         raise StockcasterError(
             f"{where}: expected statistics of {width} features per symbol, received an array "
