@@ -41,7 +41,7 @@ def reports(tmp_path_factory, request):
         result = runner.invoke(app, [*args, "--data", str(data), *more])
         assert result.exit_code == 0, result.output
     searched = runner.invoke(app, ["tune", "--data", str(data), "--model", "linear", "--trials",
-                                   "3", "--folds", "2", "--out", str(out / "tune")])  # fmt: skip
+                                   "2", "--folds", "2", "--out", str(out / "tune")])  # fmt: skip
     assert searched.exit_code == 0, searched.output
     many = write_kaggle(
         folder / "three.csv", pd.concat([ohlcv(200, s, i) for i, s in enumerate("ABC")])

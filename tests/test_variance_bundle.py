@@ -3,6 +3,7 @@ forecasting the risk of the sessions ahead; bad requests refused in one line."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -153,30 +154,33 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     """`tune --target variance`: trials score QLIKE against the random walk on folds of the
     training days; with every test day's moves tripled, no trial changes, only the test
     ratio read once after; on planted GJR-GARCH volatility the best beats the random walk;
-    its refit is a volatility bundle that `predict` reads."""
+    a network's best refit is a volatility bundle that `predict` reads."""
     from test_variance_target import _later_days_changed
 
     from stockcaster.jobs.envelope import Source
     from stockcaster.jobs.tune import TuneConfig, tune
 
     table = garch_prices(420, 9)
-    space = tmp_path / "space.toml"
-    space.write_text(TINY_SPACE)
-    config = TuneConfig(trials=1, space=space, sampler="random", pruner="none", seed=3,
-                        folds=2, target="variance")  # fmt: skip
+    searched = TuneConfig(family="linear", trials=2, sampler="random", pruner="none", seed=3,
+                          folds=2, target="variance")  # fmt: skip
     summaries, trials = [], []
     for name, prices in (("same", table), ("changed", _later_days_changed(table, 315))):
         out = tmp_path / name
-        summaries.append(tune(Source(_write(tmp_path, prices, f"{name}.csv")), config, out))
+        summaries.append(tune(Source(_write(tmp_path, prices, f"{name}.csv")), searched, out))
         trials.append(pd.read_csv(out / "trials.csv").drop(columns="seconds"))
     pd.testing.assert_frame_equal(*trials)
     first, changed = summaries
     assert first["best"]["test_ratio"] != changed["best"]["test_ratio"]
     assert first["best"]["validation_ratio"] < 0.95  # planted volatility: it learns some
-    assert first["verdict"]["deflated_sharpe"] is None and first["bundle"] == "bundle"
+    assert first["verdict"]["deflated_sharpe"] is None and "bundle" not in first  # no files
     assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
+    space = tmp_path / "space.toml"
+    space.write_text(TINY_SPACE)
+    network = dataclasses.replace(searched, family="lstm", trials=1, space=space)
+    kept = tune(Source(tmp_path / "same.csv"), network, tmp_path / "lstm")
+    assert kept["bundle"] == "bundle" and kept["best"]["validation_ratio"] < 1.0
     data = _write(tmp_path, table.head(315), "train.csv")
-    told = _predict(tmp_path, data, "same/bundle", "--horizon", "2", "--json")
+    told = _predict(tmp_path, data, "lstm/bundle", "--horizon", "2", "--json")
     assert told.exit_code == 0, told.output
     assert (pd.DataFrame(json.loads(told.stdout)["forecast"])["variance"] > 0).all()
 
