@@ -60,6 +60,10 @@ def test_given_the_covariate_the_families_beat_naive_and_without_it_none_does(tm
     for row in json.loads(given.stdout)["leaderboard"]:
         assert row["median_mse_ratio"] < 0.95 and row["share_beating_naive"] == 1.0, row
         assert row["dm_wins_bh"] >= 5 and row["dm_losses_bh"] == 0, row
+    from stockcaster.jobs.explain import explain
+
+    for done in explain(json.loads(given.stdout)["folder"], repeats=2):  # what they looked at
+        assert done.features["feature"].iloc[0] == "signal" and done.record["caveat"] is None
     alone = _universe(data, tmp_path / "without", *half)
     assert alone.exit_code == 0, alone.output
     for row in json.loads(alone.stdout)["leaderboard"]:

@@ -16,6 +16,7 @@ from rich.markup import escape
 from stockcaster.cli import inputs
 from stockcaster.cli.bundles import predict, train
 from stockcaster.cli.config_file import example_config
+from stockcaster.cli.explain import explain
 from stockcaster.cli.fetch import fetch
 from stockcaster.cli.inspect import inspect
 from stockcaster.cli.options import (
@@ -77,6 +78,7 @@ def init(
 # Each command lives in a module of its own (run and backtest, of one symbol, together);
 # the options they share are groups (groups.py).
 app.command(name="fetch")(clean_errors(fetch))
+app.command(name="explain")(clean_errors(explain))
 app.command(name="run")(clean_errors(run))
 app.command(name="backtest")(clean_errors(backtest))
 app.command(name="universe")(clean_errors(universe))

@@ -51,7 +51,7 @@ def permutation_importance(
         shuffled = x.copy()
         for r in range(repeats):
             rng.shuffle(order)
-            shuffled[..., columns] = x[order][..., columns]
+            shuffled[..., columns] = shuffled[order][..., columns]  # as scikit-learn: in turn
             out[j, r] = _mse(y, predict(shuffled)) - baseline
     return out
 

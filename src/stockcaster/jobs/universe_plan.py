@@ -184,6 +184,8 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
     if config.panel_models():
         _check_windows(prices, eligible, cutoff, config, panel.source)
     settings = _settings(panel, chosen, config, cutoff)
+    if source.columns or source.fill:  # how to read the file again (`explain`); none: as before
+        settings["data"].update(columns=dict(source.columns or {}), fill=source.fill)
     return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings)
 
 

@@ -7,13 +7,15 @@ folder lacks (one written before the file existed) falls back to the folder's PN
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.reporting.html_parts import image_html
+from stockcaster.reporting.html_parts import image_html, table_html
 from stockcaster.reporting.interactive import Band, Line, bars, chart, chart_html, linked
 from stockcaster.store import files
 
@@ -179,3 +181,27 @@ def risk_universe_chart(days: pd.DataFrame, best: str) -> str:
 
 def _annualised(variance) -> np.ndarray:
     return 100 * np.sqrt(TRADING_DAYS * np.asarray(variance, "float64"))
+
+
+def explain_sections(folder: Path) -> list[tuple[str, str]]:
+    """`stockcaster explain`'s result, when the run has one: per global model, its features
+    ranked by how much shuffling each grows its validation error, and any caveat."""
+    path = folder / "explain.json"
+    if not path.is_file():
+        return []
+    found = json.loads(path.read_text())
+    parts = []
+    for name, record in found.get("models", {}).items():
+        features = pd.DataFrame(record["features"]).head(15)
+        caveat = (
+            f"<p class='verdict'>{html.escape(record['caveat'])}</p>" if record["caveat"] else ""
+        )
+        shuffled = bars(f"{name}: MSE growth when shuffled", list(features["feature"]),
+                        features["importance"], "MSE growth")  # fmt: skip
+        parts.append(f"<h3>{html.escape(name)}</h3>" + caveat + table_html(features)
+                     + chart_html(shuffled))  # fmt: skip
+    text = ("Each feature shuffled across the validation windows (the last training days, "
+            "before the test period): the growth of the model's error, its share of that "
+            "error, and for linear and lightgbm the mean absolute SHAP value (stockcaster "
+            "explain).")  # fmt: skip
+    return [("What the global models looked at", f"<p>{text}</p>" + "".join(parts))]

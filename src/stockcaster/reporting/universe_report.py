@@ -11,7 +11,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
-from stockcaster.reporting.report_charts import picks_chart, universe_charts
+from stockcaster.reporting.report_charts import explain_sections, picks_chart, universe_charts
 from stockcaster.store import files
 from stockcaster.store.files import (
     RATIO_FIGURE,
@@ -66,6 +66,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             table_html(per_symbol) if len(per_symbol) else paragraph("No symbol finished."),
         ),
         ("Skipped and failed symbols", table_html(skipped) if len(skipped) else paragraph("None.")),
+        *explain_sections(folder),
         (
             "Reproducibility",
             record_html(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",

@@ -1,0 +1,60 @@
+"""`stockcaster explain RUN`: what a universe run's global models looked at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockcaster.cli.options import ConfigOption, JsonOption
+from stockcaster.cli.output import busy, console, print_json
+from stockcaster.jobs.explain import EXPLAIN_FILE, REPEATS
+from stockcaster.jobs.explain import explain as explain_job
+from stockcaster.reporting.tables import fitted_table
+from stockcaster.settings import choose_backend, native_log_filtered
+
+SHOWN = 10  # features per model in the terminal (explain.json has them all)
+
+
+def explain(
+    folder: Annotated[
+        Path, typer.Argument(help="A universe run's folder (--mode global).", show_default=False)
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="One global model of the run (lightgbm:technical, ...). Default: every one.",
+        ),
+    ] = None,  # fmt: skip
+    repeats: Annotated[
+        int, typer.Option("--repeats", help="Shuffles per feature.", min=1)
+    ] = REPEATS,
+    json_output: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Say which features a universe run's global models used: permutation importance on
+    their validation days (every family), SHAP for linear and lightgbm."""
+    choose_backend(None)
+    with native_log_filtered(), busy("explaining", not json_output):
+        done = explain_job(folder, model, repeats)
+    if json_output:
+        print_json({e.name: e.record for e in done} | {"folder": str(folder)})
+        return
+    for e in done:
+        columns = [("feature", 0), ("group", 2), ("MSE growth", 1), ("share", 1), ("sd", 3)]
+        keys = ["importance", "share", "std"]
+        if "shap" in e.features:
+            columns.append(("mean |SHAP|", 1))
+            keys.append("shap")
+        rows = [[escape(str(r["feature"])), escape(str(r["group"])),
+                 *(f"{r[k]:.4f}" if k != "share" else f"{r[k]:.1%}" for k in keys)]
+                for _, r in e.features.head(SHOWN).iterrows()]  # fmt: skip
+        title = (f"{escape(e.name)} · {e.record['validation_windows']} validation windows, "
+                 "shuffled features")  # fmt: skip
+        fitted_table(console, title, columns, rows)
+        if e.record["caveat"]:
+            console.print(f"[yellow]caveat:[/yellow] {escape(e.record['caveat'])}")
+    console.print(f"outputs: {escape(str(Path(folder) / EXPLAIN_FILE))}")

@@ -1,0 +1,186 @@
+"""`stockcaster explain RUN`: what a universe run's global models looked at.
+
+The steps: read the run's settings (universe.json: the file, its symbols, covariates and
+cutoff, the global models and their feature sets); read the panel again as the run did
+(jobs/universe_plan.py) and fit each global model at the run's cutoff, as its first fit
+was (models/held_out.py gives its validation windows: the last training days, kept out of
+the fit, before the test period, which nothing here reads); then measure, per feature and
+per group of features, how much the model's error on those windows grows when the feature
+is shuffled (permutation importance, every family), and for `linear` and `lightgbm` the
+mean absolute SHAP value (evaluation/explain.py). A model that did not beat naive on the
+test period gets the caveat in words: its importances say what moves its forecasts, not
+what predicts prices. The result is `explain.json` in the run folder, and a section of its
+report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.explain import linear_shap, permutation_importance, ranked, tree_shap
+from stockcaster.jobs.envelope import job
+from stockcaster.jobs.universe_panel import pair_name
+from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
+from stockcaster.models.held_out import HeldOut, held_out
+from stockcaster.models.presets import RunConfig
+from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.reporting.html import write_report
+from stockcaster.settings import build
+from stockcaster.store import files
+
+EXPLAIN_FILE = "explain.json"
+REPEATS = 5
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One global model's explanation, and what it was computed on (for tests and the API)."""
+
+    name: str
+    features: pd.DataFrame  # feature, importance, share, std (, shap), ranked
+    groups: pd.DataFrame  # group, importance, ranked
+    view: HeldOut
+    shap: np.ndarray | None  # [windows, lags * features] for a tabular model
+    record: dict
+
+
+@job
+def explain(folder: str | Path, model: str | None = None, repeats: int = REPEATS) -> list:
+    """Explain every global model of the universe run in `folder` (or the one named).
+
+    Raises:
+        StockcasterError: a folder that is no global universe run, or a model it did not
+            train, before anything is fitted.
+    """
+    folder = Path(folder)
+    summary = _summary(folder)
+    settings = summary["settings"]
+    config = settings["config"]
+    where = str(folder / files.SUMMARY_FILE)
+    network = build(RunConfig, _table(config["global_model"]), where)
+    pairs = [(m, f) for m in config["models"] if MODELS[m].make_panel is not None
+             for f in (config.get("features") or [network.features.inputs])]  # fmt: skip
+    if config.get("mode") != "global" or not pairs:
+        raise StockcasterError(
+            f"{where}: expected a run with a global model (--mode global), received one of "
+            f"per-symbol models only"
+        )
+    if model is not None:
+        pairs = [p for p in pairs if model in (p[0], pair_name(*p))]
+        if not pairs:
+            raise StockcasterError(
+                f"--model: expected a global model of the run, received {model!r}"
+            )
+    prices, cutoff = _panel(settings, config, network)
+    board = {row["model"]: row for row in summary.get("leaderboard") or []}
+    done = []
+    for family, inputs in pairs:
+        name = pair_name(family, inputs)
+        given = dataclasses.replace(network.features, inputs=inputs)
+        chosen = dataclasses.replace(network, features=given)
+        forecaster = MODELS[family].make_panel(ModelOptions(global_model=chosen))
+        forecaster.fit(prices, cutoff)
+        done.append(_explained(name, held_out(forecaster, prices), board.get(name), repeats))
+    files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
+        p, {"cutoff": settings["cutoff"], "models": {e.name: e.record for e in done}}))  # fmt: skip
+    if (folder / files.REPORT_FILE).is_file():
+        write_report(folder)
+    return done
+
+
+def _explained(name: str, view: HeldOut, scored: dict | None, repeats: int) -> Explained:
+    """Permutation importance (and SHAP) of one fitted model on its held-out windows."""
+    groups = [np.array([j]) for j in range(len(view.names))]
+    grown = permutation_importance(view.predict, view.x, view.y, groups, repeats)
+    error = float(np.mean((np.asarray(view.predict(view.x)) - view.y) ** 2))
+    features, grouped = ranked(list(view.names), grown.mean(axis=1), _group)
+    features = features.rename(columns={"score": "importance"})
+    features["share"] = features["importance"] / error
+    features["std"] = pd.Series(grown.std(axis=1), index=list(view.names))[
+        features["feature"]
+    ].to_numpy()
+    shap = _shap(view)
+    if shap is not None:
+        per_feature = np.abs(shap).mean(axis=0).reshape(-1, len(view.names)).sum(axis=0)
+        features["shap"] = pd.Series(per_feature, index=list(view.names))[
+            features["feature"]
+        ].to_numpy()
+    ratio = None if scored is None else scored.get("median_mse_ratio")
+    caveat = None
+    if ratio is None or not ratio < 1:
+        caveat = (f"{name} does not beat naive on the test period (median MSE ratio "
+                  f"{'n/a' if ratio is None else f'{ratio:.3f}'}): these importances say what "
+                  "moves its forecasts, not what predicts prices")  # fmt: skip
+    record = {"validation_windows": len(view.y), "validation_mse": error,
+              "test_median_mse_ratio": ratio, "caveat": caveat,
+              "features": files.records(features), "groups": files.records(
+                  grouped.rename(columns={"score": "importance"}))}  # fmt: skip
+    return Explained(name, features, grouped, view, shap, record)
+
+
+def _shap(view: HeldOut) -> np.ndarray | None:
+    """SHAP values of a tabular model's held-out windows (None for a network)."""
+    regressor = view.regressor
+    if regressor is None:
+        return None
+    if hasattr(regressor, "booster_"):  # LightGBM
+        return tree_shap(regressor, view.flat())
+    return linear_shap(regressor.coef_, view.flat(), view.flat())
+
+
+def _group(feature: str) -> str:
+    """A feature's group: the indicator over its windows (`roc_5`, `roc_10`: `roc`)."""
+    return re.sub(r"_?\d+$", "", feature) or feature
+
+
+def _panel(settings: dict, config: dict, network: RunConfig):
+    """The run's panel (its eligible symbols) and cutoff, read again as the run read it."""
+    data = settings["data"]
+    source = PanelSource(data["source"], settings["symbols"], data.get("columns") or None,
+                         data.get("fill"))  # fmt: skip
+    plan = plan_universe(source, UniverseConfig(
+        mode="global", models=tuple(config["models"]), test_fraction=config["test_fraction"],
+        min_history=config["min_history"], global_model=network,
+        features=tuple(config.get("features") or ())))  # fmt: skip
+    if f"{pd.Timestamp(plan.cutoff):%Y-%m-%d}" != settings["cutoff"]:
+        raise StockcasterError(
+            f"{data['source']}: expected the data the run read (cutoff {settings['cutoff']}), "
+            f"received data whose cutoff is {pd.Timestamp(plan.cutoff):%Y-%m-%d}"
+        )
+    prices = plan.prices[plan.prices[C.SYMBOL].isin(plan.eligible)].reset_index(drop=True)
+    return prices, plan.cutoff
+
+
+def _summary(folder: Path) -> dict:
+    path = folder / files.SUMMARY_FILE
+    if not path.is_file():
+        raise StockcasterError(
+            f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}), received "
+            "one without"
+        )
+    try:
+        summary = json.loads(path.read_text())
+        summary["settings"]["config"]["global_model"]
+    except (ValueError, KeyError, TypeError):
+        raise StockcasterError(
+            f"{path}: expected a universe run's summary, received a damaged file"
+        ) from None
+    return summary
+
+
+def _table(value):
+    """A config read back from JSON as the TOML table `build` takes (None left out)."""
+    if isinstance(value, dict):
+        return {k: _table(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_table(v) for v in value]
+    return value

@@ -1,0 +1,104 @@
+"""`stockcaster explain`: permutation importance drawn as scikit-learn draws it, SHAP values
+equal to the `shap` package's, and on a universe run, the features its global models used."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_feature_sets import random_ohlcv
+from typer.testing import CliRunner
+
+from conftest import one_line
+from stockcaster.cli import app
+from stockcaster.evaluation.explain import linear_shap, permutation_importance, tree_shap
+
+
+def _linear_data(rows: int = 300, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 4))
+    y = 0.8 * x[:, 0] - 0.3 * x[:, 2] + rng.normal(0, 0.5, rows)
+    return x, y
+
+
+def test_permutation_importance_of_one_column_features_is_scikit_learn_s():
+    from sklearn.inspection import permutation_importance as reference
+    from sklearn.linear_model import Ridge
+
+    x, y = _linear_data()
+    model = Ridge().fit(x, y)
+    mine = permutation_importance(model.predict, x, y, [np.array([j]) for j in range(4)], 5, 7)
+    theirs = reference(model, x, y, scoring="neg_mean_squared_error", n_repeats=5,
+                       random_state=7)  # fmt: skip
+    np.testing.assert_allclose(mine, theirs.importances, rtol=1e-10, atol=1e-12)
+    assert np.argmax(mine.mean(axis=1)) == 0
+
+
+def test_shap_values_are_the_shap_package_s():
+    shap = pytest.importorskip("shap")
+    from lightgbm import LGBMRegressor
+    from sklearn.linear_model import Ridge
+
+    x, y = _linear_data(400, 1)
+    trees = LGBMRegressor(n_estimators=40, num_leaves=8, verbose=-1, random_state=0).fit(x, y)
+    np.testing.assert_allclose(tree_shap(trees, x), shap.TreeExplainer(trees).shap_values(x),
+                               rtol=1e-6, atol=1e-9)  # fmt: skip
+    ridge = Ridge().fit(x, y)
+    every_row = shap.maskers.Independent(x, max_samples=len(x))  # its background: all rows
+    theirs = shap.LinearExplainer(ridge, every_row).shap_values(x)
+    np.testing.assert_allclose(linear_shap(ridge.coef_, x, x), theirs, rtol=1e-8, atol=1e-10)
+
+
+def _panel_file(tmp_path: Path) -> Path:
+    table = pd.concat([random_ohlcv(320, s, i) for i, s in enumerate(("AA", "BB", "CC"))])
+    path = tmp_path / "panel.csv"
+    table.to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path
+
+
+def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_values(tmp_path):
+    """A LightGBM global model on the technical set: explain ranks its features (every one
+    a technical feature), with the caveat when it does not beat naive, writes
+    explain.json and a report section, and its SHAP values are `shap`'s for the same model
+    and windows."""
+    shap = pytest.importorskip("shap")
+    from stockcaster.features.technical import TECHNICAL_FEATURES
+    from stockcaster.jobs.explain import explain
+
+    out = tmp_path / "run"
+    ran = CliRunner().invoke(app, ["universe", "--data", str(_panel_file(tmp_path)), "--models",
+                                   "lightgbm", "--features", "technical", "--out", str(out),
+                                   "--quiet", "--workers", "1"])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    (done,) = explain(out, repeats=2)
+    assert done.name == "lightgbm:technical"
+    assert set(done.features["feature"]) == set(TECHNICAL_FEATURES)
+    assert done.features["importance"].is_monotonic_decreasing
+    theirs = shap.TreeExplainer(done.view.regressor).shap_values(done.view.flat())
+    np.testing.assert_allclose(done.shap, theirs, rtol=1e-6, atol=1e-9)
+    record = json.loads((out / "explain.json").read_text())["models"]["lightgbm:technical"]
+    ratio = record["test_median_mse_ratio"]
+    assert (record["caveat"] is None) == (ratio is not None and ratio < 1)
+    assert "What the global models looked at" in (out / "report.html").read_text()
+    shown = CliRunner().invoke(app, ["explain", str(out), "--repeats", "1"])
+    assert shown.exit_code == 0 and "lightgbm:technical" in shown.output
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["explain", "."], "expected a universe run folder (with universe.json)"),
+        (["explain", "RUN", "--model", "lstm"], "--model: expected a global model of the run"),
+    ],
+)
+def test_bad_explanations_are_refused_in_one_line(tmp_path, args, fragment):
+    out = tmp_path / "run"
+    ran = CliRunner().invoke(app, ["universe", "--data", str(_panel_file(tmp_path)), "--models",
+                                   "linear", "--out", str(out), "--quiet"])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    asked = [str(tmp_path) if a == "." else str(out) if a == "RUN" else a for a in args]
+    one_line(CliRunner().invoke(app, asked), fragment)
+    assert not (out / "explain.json").exists()
