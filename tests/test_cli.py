@@ -32,7 +32,18 @@ def _commands():
 
 
 def test_every_command_has_help():
-    commands = ["backtest", "fetch", "init", "inspect", "predict", "report", "run", "train", "tune"]
+    commands = [
+        "backtest",
+        "explain",
+        "fetch",
+        "init",
+        "inspect",
+        "predict",
+        "report",
+        "run",
+        "train",
+        "tune",
+    ]
     commands.append("universe")
     assert _commands() == commands
     for command in _commands():

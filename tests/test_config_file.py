@@ -67,7 +67,7 @@ def test_flags_win_over_the_file(tmp_path, small_csv):
         ("[run]\nepochs = 'ten'\n", "[run] epochs: expected an integer, received 'ten'"),
         ("[run]\nepoch = 3\n", "[run]: expected keys among"),
         ("[run]\nquiet = 1\n", "[run] quiet: expected true or false, received 1"),
-        ("[runn]\nepochs = 3\n", "expected tables among [backtest], [fetch], [inspect]"),
+        ("[runn]\nepochs = 3\n", "expected tables among [backtest], [explain], [fetch], [inspect]"),
         ("[run\n", "expected valid TOML"),
     ],
 )

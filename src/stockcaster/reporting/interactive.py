@@ -57,11 +57,13 @@ class Band:
 def chart(title: str, x, lines: list[Line], y_label: str, *, band: Band | None = None,
           x_label: str | None = None, height: int = 300, x_range=None):  # fmt: skip
     """A Bokeh figure of `lines` over `x` (dates, or numbers); `x_range` another chart's,
-    to link their x-axes."""
+    to link their x-axes. None when there is nothing to draw (no line, no band)."""
     # Delayed import: Bokeh, only when a report is written.
     from bokeh.models import ColumnDataSource, HoverTool
     from bokeh.plotting import figure
 
+    if not lines and band is None:
+        return None
     x = pd.Series(x)
     dates = pd.api.types.is_datetime64_any_dtype(x)  # else numbers (epochs, trials)
     options = {"x_range": x_range} if x_range is not None else {}
@@ -118,16 +120,22 @@ def linked(*figures):
     # Delayed import: Bokeh, only when a report is written.
     from bokeh.layouts import column
 
+    figures = [f for f in figures if f is not None]  # a chart with nothing to draw: none
+    if not figures:
+        return None
     for fig in figures[1:]:
         fig.x_range = figures[0].x_range
     return column(*figures, sizing_mode="stretch_width")
 
 
 def chart_html(layout) -> str:
-    """A chart (or a layout of charts) as its `<div>` and its Bokeh JSON."""
+    """A chart (or a layout of charts) as its `<div>` and its Bokeh JSON (empty for None:
+    nothing to draw)."""
     # Delayed import: Bokeh, only when a report is written.
     from bokeh.embed import json_item
 
+    if layout is None:
+        return ""
     target = f"chart-{next(_IDS)}"
     item = json.dumps(json_item(layout, target)).replace("</", "<\\/")
     return (f"<div class='chart' id='{target}'></div>"
