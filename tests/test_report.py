@@ -112,15 +112,19 @@ def _check_charts(page, path) -> None:
     shown = ""
     for share in (0.5, 0.3, 0.7, 0.1, 0.9, 0.05, 0.95):  # a points chart: until one is hit
         page.mouse.move(box["x"] + box["width"] * share, box["y"] + 120)
-        page.wait_for_timeout(150)
-        shown = " ".join(t.text_content() or "" for t in page.locator("[class*=tooltip]").all())
+        for _ in range(6):  # the tooltip is drawn on the next frames
+            page.wait_for_timeout(25)
+            shown = " ".join(t.text_content() or "" for t in page.locator("[class*=tooltip]").all())
+            if any(ch.isdigit() for ch in shown):
+                break
         if any(ch.isdigit() for ch in shown):
             break
     assert any(ch.isdigit() for ch in shown), (path, "hover showed no values")
-    before = page.evaluate(_RANGES)
+    before = page.evaluate(_RANGES)[0]
     page.mouse.wheel(0, -400)
-    page.wait_for_timeout(300)
-    assert page.evaluate(_RANGES)[0] != before[0], (path, "a wheel did not zoom")
+    zoomed = (f"(before) => {{ const now = ({_RANGES})()[0]; "
+              "return now[0] !== before[0] || now[1] !== before[1]; }")  # fmt: skip
+    page.wait_for_function(zoomed, arg=before, timeout=3000)  # raises if it never zooms
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")

@@ -142,8 +142,8 @@ high = 4
 low = 1
 high = 1
 [epochs]
-low = 2
-high = 2
+low = 1
+high = 1
 [batch_size]
 choices = [64]
 """
@@ -176,7 +176,7 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
     space = tmp_path / "space.toml"
     space.write_text(TINY_SPACE)
-    network = dataclasses.replace(searched, family="lstm", trials=1, space=space)
+    network = dataclasses.replace(searched, family="lstm", trials=1, space=space, folds=1)
     kept = tune(Source(tmp_path / "same.csv"), network, tmp_path / "lstm")
     assert kept["bundle"] == "bundle" and kept["best"]["validation_ratio"] < 1.0
     data = _write(tmp_path, table.head(315), "train.csv")
