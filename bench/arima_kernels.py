@@ -2,7 +2,7 @@
 
 AutoARIMA chooses each fit's order by AICc among candidates that are sometimes within a
 rounding error of each other; OpenBLAS picks its kernel by CPU (or `OPENBLAS_CORETYPE`),
-and kernels round differently. This runs the README's ARIMA walk-forward (embedded MSFT,
+and kernels round differently. This runs the docs' ARIMA walk-forward (embedded MSFT,
 refit every 21 days, h = 1) once per kernel, each in a fresh process, and prints the MSE
 and its ratio to naive.
 

@@ -3,7 +3,7 @@
 Test period as in the reference (last 25%, 441 days), h = 1, expanding window. Prints
 the time of ARIMA's one-step forecasts without refitting, the time of each model's
 walk-forward with a refit every 21 trading days (the LSTM warm-starting), and the
-leaderboard, as Markdown for the README.
+leaderboard, as Markdown for the docs.
 
     .venv/bin/python bench/backtest.py
 """

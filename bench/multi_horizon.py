@@ -4,7 +4,7 @@ Two LSTMs, both refitted every 21 trading days (warm-started) on an expanding wi
 the `forecast` preset's direct head (5 steps, 10/50/90% quantiles, pinball loss) and the
 `default` preset's one-step network fed back on itself (recursive). For each step: MSE
 ratio to naive, Diebold-Mariano p-value, and for the direct head the empirical coverage
-of its 80% interval and the interval score. Prints Markdown for the README.
+of its 80% interval and the interval score. Prints Markdown for the docs.
 
     .venv/bin/python bench/multi_horizon.py
 """

@@ -1,6 +1,6 @@
 """Benchmark: the reference model and the default model, each beside the naive forecast.
 
-Runs the README's commands through the CLI and reads their `metrics.json`:
+Runs the docs' commands through the CLI and reads their `metrics.json`:
 `stockcaster run --preset seed` on the NYSE MSFT file, and `stockcaster run` (default
 preset) on the embedded data and on the NYSE MSFT file. The NYSE file is read from
 `../shared/data/` when it is there; rows that need it are skipped otherwise.

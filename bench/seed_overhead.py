@@ -4,7 +4,7 @@ Both train the reference model (GRU 256 -> LSTM 256, 70 epochs, batch 128) on th
 windows: the plain script as the reference notebook would (build, compile, fit), and
 stockcaster through `training.fit.train` (seeded, deterministic ops, ModelCheckpoint).
 Each variant runs in its own fresh process, alternating, so neither inherits the other's
-TensorFlow state; the ratio of their median times is the figure the README reports.
+TensorFlow state; the ratio of their median times is the figure the docs report.
 
     .venv/bin/python bench/seed_overhead.py [--repeats 5] [--data FILE]
 """

@@ -1,4 +1,5 @@
-"""The README's Python examples, run exactly as printed, in a fresh process with a time limit."""
+"""The Python examples of the README and the docs, run exactly as printed, in a fresh process
+with a time limit."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest
 
 from conftest import ohlcv, write_kaggle
 
-README = Path(__file__).parents[1] / "README.md"
-EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+ROOT = Path(__file__).parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]  # the README and the docs
+EXAMPLES = [e for page in PAGES for e in re.findall(r"```python\n(.*?)```", page.read_text(),
+                                                       flags=re.S)]  # fmt: skip
 
 
 def test_the_readme_has_python_examples():

@@ -3,7 +3,7 @@
 Every feature of a row reads that row and earlier rows of the same symbol (trailing
 windows, `rolling.py`); `market` also reads the other symbols' rows of the same day and
 earlier. The first column of each set is the close's log-return, the target's scale.
-The formulas are listed in the README ("Feature sets"); c, o, h, l, v are the close,
+The formulas are listed in the docs (docs/results/families.md); c, o, h, l, v are the close,
 open, high, low and volume of the row, and w a window of 5, 10, 20, 30 or 60 rows.
 """
 

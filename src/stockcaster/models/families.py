@@ -2,8 +2,8 @@
 
 A family keeps the head it is given (one step, direct, quantiles) and sets its body. The
 sizes are small on purpose: on daily returns every family ties naive, so the cheapest
-network that learns what there is to learn is the fair one to compare (README, "Model
-families", has the measurements behind each).
+network that learns what there is to learn is the fair one to compare
+(docs/results/families.md has the measurements behind each).
 """
 
 from __future__ import annotations
