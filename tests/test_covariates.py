@@ -124,3 +124,31 @@ def test_bad_covariates_are_refused_in_one_line(tmp_path, change, args, fragment
     result = _universe(_write(tmp_path, table), tmp_path / "u", "--models", "linear", *args)
     one_line(result, fragment)
     assert not (tmp_path / "u").exists()
+
+
+def test_covariates_from_a_file_of_their_own_give_what_the_same_columns_give(tmp_path):
+    """The signal in a long file of its own (date, symbol, signal), joined onto the prices:
+    the same leaderboard as the same signal in the price file; a day the file lacks is
+    refused in one line, or carried forward with --fill ffill."""
+    table = covariate_panel(3, 500)
+    inline = _write(tmp_path, table, "inline.csv")
+    prices = _write(tmp_path, table.drop(columns="Signal"), "prices.csv")
+    signal = table[["date", "symbol", "Signal"]]
+    apart = _write(tmp_path, signal, "signal.csv")
+    ask = ["--models", "linear", "--features", "columns", "--test-fraction", "0.5"]
+    same = _universe(inline, tmp_path / "a", *ask, "--covariates", "Signal")
+    joined = _universe(prices, tmp_path / "b", *ask, "--covariates", str(apart))
+    assert same.exit_code == 0 and joined.exit_code == 0, joined.output
+    boards = [json.loads(r.stdout)["leaderboard"] for r in (same, joined)]
+    assert [{k: v for k, v in row.items() if k != "train_seconds"} for row in boards[0]] == [
+        {k: v for k, v in row.items() if k != "train_seconds"} for row in boards[1]
+    ]
+    gap = _write(tmp_path, signal.drop(index=[10]), "gap.csv")
+    one_line(_universe(prices, tmp_path / "c", *ask, "--covariates", str(gap), "--strict"),
+             "expected covariates for every price row, received none for S0 on")  # fmt: skip
+    carried = _universe(prices, tmp_path / "d", *ask, "--covariates", str(gap), "--fill", "ffill")
+    assert carried.exit_code == 0, carried.output
+    bad = _write(tmp_path, signal.astype({"Signal": object}).assign(
+        Signal=lambda f: f["Signal"].where(f.index != 4, "high")), "bad.csv")  # fmt: skip
+    one_line(_universe(prices, tmp_path / "e", *ask, "--covariates", str(bad)),
+             "bad.csv line 6: expected a number in column 'covariate:signal'")  # fmt: skip

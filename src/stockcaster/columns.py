@@ -15,6 +15,7 @@ PRICE_COLUMNS = (OPEN, HIGH, LOW, CLOSE, ADJ_CLOSE)
 NUMERIC_COLUMNS = (*PRICE_COLUMNS, VOLUME)
 PRICE_TABLE_COLUMNS = (DATE, SYMBOL, OPEN, HIGH, LOW, CLOSE, VOLUME, ADJ_CLOSE)
 COVARIATE = "covariate:"  # a covariate's column in the price table: "covariate:<its name>"
+COVARIATE_FILE = COVARIATE + "@file"  # a column mapping's entry: covariates from that file
 """Canonical order of the price table; only `date`, `symbol` and `close` are required."""
 
 REQUIRED_COLUMNS = (DATE, SYMBOL, CLOSE)

@@ -98,8 +98,9 @@ StartOption = Annotated[
 CovariatesOption = Annotated[
     str | None,
     typer.Option("--covariates", help="Columns of --data kept beside the prices as numbers "
-                 "(e.g. VIX,rate), for --features columns: the log-return and each covariate "
-                 "of the day, scaled by the symbol's training days."),
+                 "(e.g. VIX,rate), or a long file of them (FILE.csv: date, symbol if each "
+                 "has its own, a column each), for --features columns: the log-return and "
+                 "each covariate of the day, scaled by the symbol's training days."),
 ]  # fmt: skip
 TickersOption = Annotated[
     str | None,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.readers import RawPrices, parse_column_mapping, read_price_file
 from stockcaster.data.symbols import select_symbol
 from stockcaster.data.validate import FILL_POLICIES, FillPolicy, missing_counts, parse_prices
@@ -45,4 +46,5 @@ def load_prices(
     Raises:
         StockcasterError: on any bad input, with the file and line in the message.
     """
-    return parse_prices(read_price_file(path, columns, symbol), fill)
+    table = parse_prices(read_price_file(path, columns, symbol), fill)
+    return with_covariate_file(table, columns, fill)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.readers import RawPrices, read_price_file
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
@@ -69,7 +70,7 @@ def load_panel(
     """
     raw = read_price_file(path, columns)
     try:
-        return Panel(parse_prices(raw, fill), raw.source)
+        return Panel(with_covariate_file(parse_prices(raw, fill), columns, fill), raw.source)
     except StockcasterError:
         if strict:
             raise
@@ -79,7 +80,8 @@ def load_panel(
     if not broken or not keep.any():
         parse_prices(raw, fill)  # nothing to keep (or nothing found): the first error stands
     kept = RawPrices(raw.frame[keep], raw.source, raw.first_line, raw.unit)
-    return Panel(parse_prices(kept, fill), raw.source, broken)
+    table = with_covariate_file(parse_prices(kept, fill), columns, fill)
+    return Panel(table, raw.source, broken)
 
 
 def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:

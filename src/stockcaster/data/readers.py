@@ -75,13 +75,7 @@ def read_price_file(
     """
     path = Path(path)
     source = str(path)
-    _check_file(path)
-    if path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
-        frame, first_line, unit = _read_parquet(path), 1, "row"
-    else:
-        frame, first_line, unit = _read_csv(path), 2, "line"
-    if frame.empty:
-        raise StockcasterError(f"{source}: expected rows of prices, received only a header")
+    frame, first_line, unit = read_cells(path)
     frame = _name_columns(frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or path.name.split(".")[0].upper()
@@ -89,16 +83,36 @@ def read_price_file(
     return RawPrices(frame=frame, source=source, first_line=first_line, unit=unit)
 
 
+def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
+    """A CSV (optionally compressed) or Parquet file's cells as read, the file line or row
+    of its first row, and "line" or "row".
+
+    Raises:
+        StockcasterError: the file is missing, empty, binary, malformed, or has no rows.
+    """
+    _check_file(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
+        frame, first_line, unit = _read_parquet(path), 1, "row"
+    else:
+        frame, first_line, unit = _read_csv(path), 2, "line"
+    if frame.empty:
+        raise StockcasterError(f"{path}: expected rows of prices, received only a header")
+    return frame, first_line, unit
+
+
 def parse_covariates(text: str) -> dict[str, str]:
     """Parse `--covariates VIX,rate` into column mapping entries `{"covariate:vix": "VIX",
-    "covariate:rate": "rate"}`: the file's columns kept beside the prices, as numbers.
+    "covariate:rate": "rate"}`: the file's columns kept beside the prices, as numbers; or
+    `--covariates FILE.csv` into `{COVARIATE_FILE: "FILE.csv"}`, a file of its own.
 
     Raises:
         StockcasterError: an empty or repeated name.
     """
+    if text.strip().lower().endswith((".csv", ".csv.gz", ".parquet")) and "," not in text:
+        return {C.COVARIATE_FILE: text.strip()}  # a file of covariates (`covariates.py`)
     mapping: dict[str, str] = {}
     for column in (c.strip() for c in text.split(",")):
-        name = C.COVARIATE + _normalise(column)
+        name = C.COVARIATE + normalise(column)
         if not column or name in mapping:
             what = "an empty name" if not column else f"{column!r} twice"
             raise StockcasterError(
@@ -195,7 +209,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _normalise(header: str) -> str:
+def normalise(header: str) -> str:
     name = re.sub(r"\s+", "_", str(header).strip().lower())
     return _ALIASES.get(name, name)
 
@@ -204,8 +218,10 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
     """Rename the file's columns to canonical names and keep only those."""
     renamed: dict[str, str] = {}
     for name, column in mapping.items():
+        if name == C.COVARIATE_FILE:
+            continue  # another file, joined after the prices are read
         option = "--covariates" if name.startswith(C.COVARIATE) else "--columns"
-        if option == "--covariates" and _normalise(column) in C.PRICE_TABLE_COLUMNS:
+        if option == "--covariates" and normalise(column) in C.PRICE_TABLE_COLUMNS:
             raise StockcasterError(
                 f"--covariates: expected columns other than the prices, received {column!r}"
             )
@@ -221,7 +237,7 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
             )
         renamed[column] = name
     for column in frame.columns:
-        name = _normalise(column)
+        name = normalise(column)
         taken = set(renamed.values())
         if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in taken:
             renamed[column] = name  # the first of two spellings wins ("Close", "close")
