@@ -102,3 +102,25 @@ def test_bad_explanations_are_refused_in_one_line(tmp_path, args, fragment):
     asked = [str(tmp_path) if a == "." else str(out) if a == "RUN" else a for a in args]
     one_line(CliRunner().invoke(app, asked), fragment)
     assert not (out / "explain.json").exists()
+
+
+def test_explain_reads_a_universe_bundle_on_its_own_panel(tmp_path):
+    """A universe bundle's network (ohlcv features): its five features ranked on its
+    validation days of the panel given, with the bundle's caveat; without the panel, one
+    line; nothing written into the bundle."""
+    data = _panel_file(tmp_path)
+    bundle = tmp_path / "book"
+    ask = ["train", "--universe", "--data", str(data), "--features", "ohlcv", "--epochs", "1"]
+    trained = CliRunner().invoke(app, [*ask, "--save", str(bundle)])
+    assert trained.exit_code == 0, trained.output
+    before = sorted(p.name for p in bundle.iterdir())
+    told = CliRunner().invoke(app, ["explain", str(bundle), "--data", str(data), "--repeats", "2",
+                                    "--json"])  # fmt: skip
+    assert told.exit_code == 0, told.output
+    (record,) = [v for k, v in json.loads(told.stdout).items() if k != "folder"]
+    names = [f["feature"] for f in record["features"]]
+    assert sorted(names) == sorted(["log_return", "gap", "range", "body", "log_volume_change"])
+    assert all(np.isfinite(f["importance"]) for f in record["features"])
+    assert "is a bundle" in record["caveat"]
+    assert sorted(p.name for p in bundle.iterdir()) == before
+    one_line(CliRunner().invoke(app, ["explain", str(bundle)]), "--data: expected the panel")

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from stockcaster.cli.options import ConfigOption, JsonOption
 from stockcaster.cli.output import busy, console, print_json
+from stockcaster.jobs import requests
 from stockcaster.jobs.explain import EXPLAIN_FILE, REPEATS
 from stockcaster.jobs.explain import explain as explain_job
 from stockcaster.reporting.tables import fitted_table
@@ -20,8 +21,18 @@ SHOWN = 10  # features per model in the terminal (explain.json has them all)
 
 def explain(
     folder: Annotated[
-        Path, typer.Argument(help="A universe run's folder (--mode global).", show_default=False)
+        Path,
+        typer.Argument(
+            help="A universe run's folder (--mode global), or a universe bundle with --data.",
+            show_default=False,
+        ),
     ],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="A universe bundle's panel: its validation days are read from it."
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -35,11 +46,11 @@ def explain(
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Say which features a universe run's global models used: permutation importance on
-    their validation days (every family), SHAP for linear and lightgbm."""
+    """Say which features a universe run's global models (or a universe bundle's network)
+    used: permutation importance on their validation days, SHAP for linear and lightgbm."""
     choose_backend(None)
     with native_log_filtered(), busy("explaining", not json_output):
-        done = explain_job(folder, model, repeats)
+        done = explain_job(folder, model, repeats, requests.bundle_panel(data))
     if json_output:
         print_json({e.name: e.record for e in done} | {"folder": str(folder)})
         return
@@ -57,4 +68,6 @@ def explain(
         fitted_table(console, title, columns, rows)
         if e.record["caveat"]:
             console.print(f"[yellow]caveat:[/yellow] {escape(e.record['caveat'])}")
-    console.print(f"outputs: {escape(str(Path(folder) / EXPLAIN_FILE))}")
+    written = Path(folder) / EXPLAIN_FILE
+    if written.is_file():
+        console.print(f"outputs: {escape(str(written))}")

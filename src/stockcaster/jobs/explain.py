@@ -25,17 +25,20 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.explain import linear_shap, permutation_importance, ranked, tree_shap
 from stockcaster.jobs.envelope import job
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
-from stockcaster.models.held_out import HeldOut, held_out
+from stockcaster.models.held_out import HeldOut, bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.reporting.html import write_report
 from stockcaster.settings import build
 from stockcaster.store import files
+from stockcaster.store.bundle_files import holds_panel, peek
+from stockcaster.store.universe_bundle import load_universe_bundle
 
 EXPLAIN_FILE = "explain.json"
 REPEATS = 5
@@ -54,14 +57,22 @@ class Explained:
 
 
 @job
-def explain(folder: str | Path, model: str | None = None, repeats: int = REPEATS) -> list:
-    """Explain every global model of the universe run in `folder` (or the one named).
+def explain(
+    folder: str | Path,
+    model: str | None = None,
+    repeats: int = REPEATS,
+    data: PanelSource | None = None,
+) -> list:
+    """Explain every global model of the universe run in `folder` (or the one named); or a
+    universe bundle's network, on its validation days of the panel `data`.
 
     Raises:
-        StockcasterError: a folder that is no global universe run, or a model it did not
-            train, before anything is fitted.
+        StockcasterError: a folder that is no global universe run nor universe bundle, a
+            model it did not train, or a bundle without its panel, before anything is fitted.
     """
     folder = Path(folder)
+    if holds_panel(peek(folder)):
+        return [_bundle(folder, data, repeats)]
     summary = _summary(folder)
     settings = summary["settings"]
     config = settings["config"]
@@ -89,7 +100,9 @@ def explain(folder: str | Path, model: str | None = None, repeats: int = REPEATS
         chosen = dataclasses.replace(network, features=given)
         forecaster = MODELS[family].make_panel(ModelOptions(global_model=chosen))
         forecaster.fit(prices, cutoff)
-        done.append(_explained(name, held_out(forecaster, prices), board.get(name), repeats))
+        ratio = (board.get(name) or {}).get("median_mse_ratio")
+        done.append(_explained(name, held_out(forecaster, prices), _caveat(name, ratio), repeats,
+                               ratio))  # fmt: skip
     files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
         p, {"cutoff": settings["cutoff"], "models": {e.name: e.record for e in done}}))  # fmt: skip
     if (folder / files.REPORT_FILE).is_file():
@@ -97,7 +110,42 @@ def explain(folder: str | Path, model: str | None = None, repeats: int = REPEATS
     return done
 
 
-def _explained(name: str, view: HeldOut, scored: dict | None, repeats: int) -> Explained:
+def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
+    """A universe bundle's network on its validation days of `data` (its own panel)."""
+    bundle = load_universe_bundle(path)
+    if data is None:
+        raise StockcasterError(
+            f"--data: expected the panel of the bundle {path} (its validation days are read "
+            "from it), received none"
+        )
+    prices = load_panel(data.data, data.columns, data.fill, data.strict).prices
+    missing = sorted(set(bundle.symbols) - set(prices[C.SYMBOL]))
+    if missing:
+        raise StockcasterError(
+            f"{data.data}: expected the bundle's {len(bundle.symbols)} symbols, received a "
+            f"panel without {', '.join(missing[:3])}"
+        )
+    view = bundle_held_out(bundle.network, bundle.config, bundle.scales, prices,
+                           bundle.trained_until)  # fmt: skip
+    name = pair_name(bundle.meta["model"], bundle.config.features.inputs)
+    caveat = (f"{name} is a bundle: no test period is scored here, so whether it beats "
+              "naive is its universe run's to say; these importances say what moves its "
+              "forecasts")  # fmt: skip
+    return _explained(name, view, caveat, repeats)
+
+
+def _caveat(name: str, ratio: float | None) -> str | None:
+    """The caveat of a model that did not beat naive on the run's test period."""
+    if ratio is not None and ratio < 1:
+        return None
+    shown = "n/a" if ratio is None else f"{ratio:.3f}"
+    return (f"{name} does not beat naive on the test period (median MSE ratio {shown}): these "
+            "importances say what moves its forecasts, not what predicts prices")  # fmt: skip
+
+
+def _explained(
+    name: str, view: HeldOut, caveat: str | None, repeats: int, ratio: float | None = None
+) -> Explained:
     """Permutation importance (and SHAP) of one fitted model on its held-out windows."""
     groups = [np.array([j]) for j in range(len(view.names))]
     grown = permutation_importance(view.predict, view.x, view.y, groups, repeats)
@@ -114,12 +162,6 @@ def _explained(name: str, view: HeldOut, scored: dict | None, repeats: int) -> E
         features["shap"] = pd.Series(per_feature, index=list(view.names))[
             features["feature"]
         ].to_numpy()
-    ratio = None if scored is None else scored.get("median_mse_ratio")
-    caveat = None
-    if ratio is None or not ratio < 1:
-        caveat = (f"{name} does not beat naive on the test period (median MSE ratio "
-                  f"{'n/a' if ratio is None else f'{ratio:.3f}'}): these importances say what "
-                  "moves its forecasts, not what predicts prices")  # fmt: skip
     record = {"validation_windows": len(view.y), "validation_mse": error,
               "test_median_mse_ratio": ratio, "caveat": caveat,
               "features": files.records(features), "groups": files.records(
@@ -164,8 +206,8 @@ def _summary(folder: Path) -> dict:
     path = folder / files.SUMMARY_FILE
     if not path.is_file():
         raise StockcasterError(
-            f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}), received "
-            "one without"
+            f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}) or a "
+            "universe bundle, received neither"
         )
     try:
         summary = json.loads(path.read_text())

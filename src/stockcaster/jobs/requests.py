@@ -64,6 +64,11 @@ def tickers_source(tickers: str, start: str | None = None, strict: bool = False)
     return PanelSource(panel_file(names, start), None, None, None, strict)
 
 
+def bundle_panel(data: Path | None) -> PanelSource | None:
+    """`explain BUNDLE --data FILE`: the bundle's panel (None: none given)."""
+    return None if data is None else PanelSource(data)
+
+
 def panel_source(
     data: Path, symbols: str | None, columns: str | None, fill: str | None, strict: bool = False
 ) -> PanelSource:

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.features.feature_sets import feature_set_spec
+from stockcaster.features.panel import panel_features
 from stockcaster.models.global_forecast import point_and_band
 from stockcaster.models.global_model import GlobalNetwork, training_ends
+from stockcaster.models.presets import RunConfig
 from stockcaster.models.tabular import GlobalTabular
 
 
@@ -62,12 +65,35 @@ def held_out(model, prices: pd.DataFrame) -> HeldOut:
         regressor = model.fitted.regressor
         return HeldOut(x, y, names, lambda w: regressor.predict(w.reshape(len(w), -1)), regressor)
     if isinstance(model, GlobalNetwork):
-        network, ids = model.fitted.network, features.symbol_id[ends]
-        embedded = config.model.embedding_dim > 0
-
-        def predict(w: np.ndarray) -> np.ndarray:
-            out = network.predict([w, ids] if embedded else w, batch_size=4096, verbose=0)
-            return point_and_band(out, config.model.quantiles)[0]
-
-        return HeldOut(x, y, names, predict)
+        return HeldOut(
+            x, y, names, _network(model.fitted.network, config, features.symbol_id[ends])
+        )
     raise TypeError(f"expected a global tabular model or network, received {type(model)}")
+
+
+def bundle_held_out(network, config: RunConfig, scales: dict, prices: pd.DataFrame, cutoff):
+    """The validation windows of a universe bundle's network on `prices` (the bundle's
+    symbols, up to its last training day `cutoff`), scaled with the bundle's statistics."""
+    symbols = tuple(scales["symbols"])
+    given = config.features
+    features = panel_features(
+        prices[prices[C.SYMBOL].isin(symbols)], cutoff, given.inputs, given.center_returns,
+        scale=(symbols, scales["mean"], scales["std"]), target=given.target,
+        moments=tuple(scales["moments"]), normalise=given.normalise,
+    )  # fmt: skip
+    _, ends = training_ends(features, given.lookback, given.validation)
+    x = features.values[ends[:, None] - np.arange(given.lookback)[::-1]].astype("float32")
+    names = feature_set_spec(given.inputs).feature_names(prices)
+    predict = _network(network, config, features.symbol_id[ends])
+    return HeldOut(x, features.target[ends].astype("float64"), names, predict)
+
+
+def _network(network, config: RunConfig, ids: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A network's point forecasts of windows (with their symbols, for an embedding)."""
+    embedded = config.model.embedding_dim > 0
+
+    def predict(w: np.ndarray) -> np.ndarray:
+        out = network.predict([w, ids] if embedded else w, batch_size=4096, verbose=0)
+        return point_and_band(out, config.model.quantiles)[0]
+
+    return predict
