@@ -401,8 +401,12 @@ def test_universe_stopped_by_a_signal_or_a_full_disk_says_how_to_resume(
     assert "--resume" in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_recording_versions_never_imports_tensorflow():
-    code = ("import sys; from stockcaster.provenance import versions; v = versions(); "
+def test_the_command_line_and_recording_versions_never_import_tensorflow():
+    """Importing the CLI (every command's module) and recording versions start neither Keras
+    nor TensorFlow: `predict` chooses its NumPy backend before Keras starts, and `--help`
+    stays quick."""
+    code = ("import sys; import stockcaster.cli; from stockcaster.provenance import versions; "
+            "v = versions(); "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, v; "
             "assert v['keras'][0].isdigit(), v")  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True)

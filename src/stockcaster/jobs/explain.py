@@ -38,7 +38,6 @@ from stockcaster.reporting.html import write_report
 from stockcaster.settings import build
 from stockcaster.store import files
 from stockcaster.store.bundle_files import holds_panel, peek
-from stockcaster.store.universe_bundle import load_universe_bundle
 
 EXPLAIN_FILE = "explain.json"
 REPEATS = 5
@@ -112,6 +111,9 @@ def explain(
 
 def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
     """A universe bundle's network on its validation days of `data` (its own panel)."""
+    # Delayed import: reading a bundle is Keras, which `stockcaster --help` never starts.
+    from stockcaster.store.universe_bundle import load_universe_bundle
+
     bundle = load_universe_bundle(path)
     if data is None:
         raise StockcasterError(
