@@ -11,6 +11,7 @@ import keras  # noqa: F401  Keras' backend chosen now (TensorFlow), before a pre
 import numpy as np
 import pandas as pd
 import pytest
+from test_tune import SPACE
 from test_variance_target import garch_prices
 from typer.testing import CliRunner
 
@@ -131,24 +132,6 @@ def test_a_volatility_baseline_is_refused_as_a_model_of_prices(tmp_path, command
     one_line(result, "--model: expected a model of prices, received 'har'")
 
 
-TINY_SPACE = """
-[lookback]
-low = 5
-high = 8
-[units]
-low = 4
-high = 4
-[layers]
-low = 1
-high = 1
-[epochs]
-low = 1
-high = 1
-[batch_size]
-choices = [64]
-"""
-
-
 @pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_risk(tmp_path):
     """`tune --target variance`: trials score QLIKE against the random walk on folds of the
@@ -175,7 +158,7 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     assert first["verdict"]["deflated_sharpe"] is None and "bundle" not in first  # no files
     assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
     space = tmp_path / "space.toml"
-    space.write_text(TINY_SPACE)
+    space.write_text(SPACE)  # the search tests' tiny networks
     network = dataclasses.replace(searched, family="lstm", trials=1, space=space, folds=1)
     kept = tune(Source(tmp_path / "same.csv"), network, tmp_path / "lstm")
     assert kept["bundle"] == "bundle" and kept["best"]["validation_ratio"] < 1.0

@@ -16,7 +16,7 @@ from stockcaster.cli.options import (
     AnyModel,
     ConfigOption,
     EpochsOption,
-    Estimator,
+    EstimatorOption,
     GlobalPresetOption,
     OutOption,
     QuantilesOption,
@@ -69,11 +69,7 @@ class TrainModel:
                      "whose bundle predicts the risk of the sessions ahead.",
                      show_default=False),
     ] = None  # fmt: skip
-    estimator: Annotated[
-        Estimator | None,
-        typer.Option("--estimator", help="A day's variance for --target variance. Default: "
-                     "the preset's (garman_klass).", show_default=False),
-    ] = None  # fmt: skip
+    estimator: EstimatorOption = None
 
 
 @dataclass

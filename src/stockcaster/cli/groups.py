@@ -38,6 +38,7 @@ from stockcaster.cli.options import (
 )
 from stockcaster.cli.output import show_progress
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs import requests
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.reporting.tracking import Tracking
@@ -125,7 +126,7 @@ class PanelData:
             raise StockcasterError("--symbols and --all: expected one of them, received both")
         found = inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
                                     self.strict, (self.tickers, self.start))  # fmt: skip
-        return inputs.with_covariates(found, self.covariates, features)
+        return requests.with_covariates(found, self.covariates, features)
 
 
 @dataclass

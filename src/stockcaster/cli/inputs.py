@@ -23,11 +23,6 @@ def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> 
     return requests.symbol_source(data, symbol, columns, value(fill))
 
 
-def with_covariates(source, covariates: str | None, features: tuple[str, ...]):
-    """`source` with `--covariates` kept for the `columns` feature set (checked)."""
-    return requests.with_covariates(source, covariates, features)
-
-
 def ticker_source(ticker: str | None, start: str | None, data, symbol) -> Source:
     """`--ticker T [--start D]`: the ticker's cached prices (downloaded first if missing).
 

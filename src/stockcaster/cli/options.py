@@ -85,6 +85,12 @@ DataOption = Annotated[
     Path | None,
     typer.Option("--data", help="Price file (CSV or Parquet). Default: embedded MSFT 2010-2016."),
 ]
+EstimatorOption = Annotated[
+    Estimator | None,
+    typer.Option("--estimator", help=f"A day's variance for --target variance: "
+                 f"{ESTIMATOR_HELP}. Default: garman_klass (or the --preset file's own).",
+                 show_default=False),
+]  # fmt: skip
 TickerOption = Annotated[
     str | None,
     typer.Option("--ticker", help="A ticker instead of --data: its adjusted daily prices from "

@@ -11,13 +11,12 @@ from rich.markup import escape
 
 from stockcaster.cli.groups import Reported, SymbolData, Tracked, grouped
 from stockcaster.cli.options import (
-    ESTIMATOR_HELP,
     FEATURE_HELP,
     AnyModel,
     ConfigOption,
     CovariatesOption,
     EpochsOption,
-    Estimator,
+    EstimatorOption,
     MaWindowOption,
     ModelsOption,
     OutOption,
@@ -148,12 +147,7 @@ class Models:
                      f"({', '.join(VOLATILITY_BASELINES)}) and any family on log variance, VaR "
                      "and ES backtests.", show_default=False),
     ] = None  # fmt: skip
-    estimator: Annotated[
-        Estimator | None,
-        typer.Option("--estimator", help=f"A day's variance for --target variance: "
-                     f"{ESTIMATOR_HELP}. Default: the preset's (garman_klass).",
-                     show_default=False),
-    ] = None  # fmt: skip
+    estimator: EstimatorOption = None
 
     def variance(self) -> bool:
         return value(self.target) == "variance"

@@ -20,7 +20,7 @@ from stockcaster.cli.options import (
     ConfigOption,
     DataOption,
     Engine,
-    Estimator,
+    EstimatorOption,
     FillOption,
     PresetOption,
     Pruner,
@@ -77,11 +77,7 @@ class Search:
                      "preset's), or variance: the family on one symbol's log variance, "
                      "scored by QLIKE against the random walk.", show_default=False),
     ] = None  # fmt: skip
-    estimator: Annotated[
-        Estimator | None,
-        typer.Option("--estimator", help="A day's variance for --target variance. Default: "
-                     "the preset's (garman_klass).", show_default=False),
-    ] = None  # fmt: skip
+    estimator: EstimatorOption = None
 
     def config(self, data: TuneData, ray: RayTrials) -> TuneConfig:
         return TuneConfig(

@@ -12,12 +12,11 @@ from rich.markup import escape
 from stockcaster.cli.groups import PanelData, Shown, Tracked, grouped
 from stockcaster.cli.options import (
     ENGINE_HELP,
-    ESTIMATOR_HELP,
     FEATURE_HELP,
     Backend,
     ConfigOption,
     Engine,
-    Estimator,
+    EstimatorOption,
     GlobalPresetOption,
     MaWindowOption,
     Mode,
@@ -145,11 +144,7 @@ class GlobalNet:
             show_default=False,
         ),
     ] = None
-    estimator: Annotated[
-        Estimator | None,
-        typer.Option("--estimator", help=f"A day's variance for --target variance: "
-                     f"{ESTIMATOR_HELP}. Default: garman_klass.", show_default=False),
-    ] = None  # fmt: skip
+    estimator: EstimatorOption = None
     normalise: Annotated[
         Normalise | None,
         typer.Option(

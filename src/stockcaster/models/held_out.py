@@ -20,7 +20,7 @@ from stockcaster.features.panel import panel_features
 from stockcaster.models.global_forecast import point_and_band
 from stockcaster.models.global_model import GlobalNetwork, training_ends
 from stockcaster.models.presets import RunConfig
-from stockcaster.models.tabular import GlobalTabular
+from stockcaster.models.tabular import GlobalTabular, flat_windows
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def held_out(model, prices: pd.DataFrame) -> HeldOut:
     names = feature_set_spec(config.features.inputs).feature_names(prices)
     lags = model.lags if isinstance(model, GlobalTabular) else config.features.lookback
     _, ends = training_ends(features, lags, config.features.validation)
-    x = features.values[ends[:, None] - np.arange(lags)[::-1]].astype("float32")
+    x = flat_windows(features, ends, lags).reshape(len(ends), lags, -1).astype("float32")
     y = features.target[ends].astype("float64")
     if isinstance(model, GlobalTabular):
         regressor = model.fitted.regressor
@@ -82,7 +82,8 @@ def bundle_held_out(network, config: RunConfig, scales: dict, prices: pd.DataFra
         moments=tuple(scales["moments"]), normalise=given.normalise,
     )  # fmt: skip
     _, ends = training_ends(features, given.lookback, given.validation)
-    x = features.values[ends[:, None] - np.arange(given.lookback)[::-1]].astype("float32")
+    x = flat_windows(features, ends, given.lookback).reshape(len(ends), given.lookback, -1)
+    x = x.astype("float32")
     names = feature_set_spec(given.inputs).feature_names(prices)
     predict = _network(network, config, features.symbol_id[ends])
     return HeldOut(x, features.target[ends].astype("float64"), names, predict)

@@ -17,9 +17,8 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.reporting.html_parts import image_html, table_html
 from stockcaster.reporting.interactive import Band, Line, bars, chart, chart_html, linked
+from stockcaster.reporting.risk_figures import TRADING_DAYS, annualised
 from stockcaster.store import files
-
-TRADING_DAYS = 252
 
 
 def forecast_chart(predictions: pd.DataFrame) -> str:
@@ -150,11 +149,11 @@ def risk_chart(rows: pd.DataFrame, best: str) -> str:
     one = rows[rows["horizon"] == 1]
     mine = one[one["model"] == best]
     days = pd.to_datetime(mine["origin"])
-    lines = [Line("realised", _annualised(mine["realised"]), "#7f7f7f", width=0.8, digits=1)]
+    lines = [Line("realised", annualised(mine["realised"]), "#7f7f7f", width=0.8, digits=1)]
     for model in dict.fromkeys(("ewma", best)):
         theirs = one[one["model"] == model]
         if len(theirs):
-            lines.append(Line(f"{model} forecast", _annualised(theirs["variance"]), digits=1))
+            lines.append(Line(f"{model} forecast", annualised(theirs["variance"]), digits=1))
     top = chart("Tomorrow's volatility, % a year", days, lines, "volatility")
     var = chart(f"Return and {best}'s 1% VaR (Student-t)", days,
                 [Line("log-return", mine["return"], "#555555", width=0.8),
@@ -177,10 +176,6 @@ def risk_universe_chart(days: pd.DataFrame, best: str) -> str:
     share = Line("% of symbols", 100 * mine["exceeded"], digits=2)
     below = chart(f"Share of symbols below {best}'s 1% VaR", dates, [share], "%")
     return chart_html(linked(top, below))
-
-
-def _annualised(variance) -> np.ndarray:
-    return 100 * np.sqrt(TRADING_DAYS * np.asarray(variance, "float64"))
 
 
 def explain_sections(folder: Path) -> list[tuple[str, str]]:

@@ -118,7 +118,7 @@ def walk_folds(
         blocks.append(block_of(fold))
         parts.append(_day_scores(blocks[-1], cost_bps, scaled))
         if after_fold is not None:
-            after_fold(k, _ratio(*(np.concatenate([p[i] for p in parts]) for i in (0, 1))))
+            after_fold(k, loss_ratio(*(np.concatenate([p[i] for p in parts]) for i in (0, 1))))
     return _score(parts, blocks)
 
 
@@ -127,8 +127,8 @@ def _score(parts: list[tuple], blocks: list[Block]) -> TrialScore:
     wide = blocks[0].yhat.shape[1] > 1
     failed = sum(int((np.isnan(b.yhat) & np.isfinite(b.actual * b.previous)).sum()) for b in blocks)
     return TrialScore(
-        fold_ratios=tuple(_ratio(p[0], p[1]) for p in parts),
-        ratio=_ratio(losses, naive),
+        fold_ratios=tuple(loss_ratio(p[0], p[1]) for p in parts),
+        ratio=loss_ratio(losses, naive),
         losses=losses,
         naive_losses=naive,
         rule=rule,
@@ -171,7 +171,8 @@ def _rank_ic(predicted: np.ndarray, actual: np.ndarray, present: np.ndarray) -> 
     return ic
 
 
-def _ratio(losses: np.ndarray, naive_losses: np.ndarray) -> float:
+def loss_ratio(losses: np.ndarray, naive_losses: np.ndarray) -> float:
+    """The mean loss over the benchmark's (NaN days left out; NaN when the benchmark's is 0)."""
     naive = float(np.nanmean(naive_losses)) if len(naive_losses) else 0.0
     return float(np.nanmean(losses) / naive) if naive > 0 else float("nan")
 

@@ -22,7 +22,7 @@ from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.models.variance import FamilyWalk, walk_variance
 from stockcaster.models.volatility import BASELINES
 from stockcaster.tuning.tasks import SymbolTask
-from stockcaster.tuning.validation import AfterFold, TrialScore
+from stockcaster.tuning.validation import AfterFold, TrialScore, loss_ratio
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,10 @@ class VarianceTask(SymbolTask):
             parts.append(_day_losses(walk, v, r, origins))
             losses, naive, failed = (np.concatenate(p) for p in zip(*parts, strict=True))
             if after_fold is not None:
-                after_fold(k, _ratio(losses, naive))
+                after_fold(k, loss_ratio(losses, naive))
         return TrialScore(
-            fold_ratios=tuple(_ratio(p[0], p[1]) for p in parts),
-            ratio=_ratio(losses, naive),
+            fold_ratios=tuple(loss_ratio(p[0], p[1]) for p in parts),
+            ratio=loss_ratio(losses, naive),
             losses=losses,
             naive_losses=naive,
             rule=np.empty(0),
@@ -61,7 +61,7 @@ class VarianceTask(SymbolTask):
         v, r = _measures(table, self.preset.features.estimator)
         walk = self.walk(params)
         losses, naive, _ = _day_losses(walk, v, r, np.arange(len(self.table) - 1, len(v) - 1))
-        return {"ratio": _ratio(losses, naive), "ic": None}, walk
+        return {"ratio": loss_ratio(losses, naive), "ic": None}, walk
 
 
 def _measures(table: pd.DataFrame, estimator: str) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +79,3 @@ def _day_losses(walk: FamilyWalk, v: np.ndarray, r: np.ndarray, origins: np.ndar
     forecast = np.where(missing, yesterday, forecast)
     return (qlike(actual, forecast)[measured], qlike(actual, yesterday)[measured],
             (missing & measured)[measured])  # fmt: skip
-
-
-def _ratio(losses: np.ndarray, naive: np.ndarray) -> float:
-    mean = float(np.mean(naive)) if len(naive) else 0.0
-    return float(np.mean(losses) / mean) if mean > 0 else float("nan")
