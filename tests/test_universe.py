@@ -78,6 +78,11 @@ def test_universe_cli_end_to_end(tmp_path):
     lstm = summary["cross_section"]["lstm"]
     assert lstm["ic"]["days"] > 30 and lstm["portfolio"]["k"] == 2
     assert summary["global_model"]["symbols"] == 5
+    # The tear sheet judges the same forecasts by the day they were made: the same rank IC.
+    sheet = {row["signal"]: row for row in summary["tear_sheet"]}
+    assert sheet["lstm"]["mean_rank_ic"] == pytest.approx(lstm["ic"]["mean_rank_ic"], abs=1e-12)
+    assert sheet["lstm"]["days"] == lstm["ic"]["days"]
+    assert {"reversal_1", "reversal_5", "low_volatility"} <= set(sheet)
     names = {p.name for p in out.iterdir()}
     expected = {"results.sqlite", "universe.json", "symbols.csv", "report.html", "ratios.png",
                 "ic.png", "portfolio.png", "ic_daily.csv", "portfolio_daily.csv",
@@ -87,6 +92,7 @@ def test_universe_cli_end_to_end(tmp_path):
     assert len(per_symbol) == 5 * 5
     page = (out / "report.html").read_text()
     assert "information coefficient" in page and "ZZ" in page
+    assert page.index("Tear sheet") < page.index("Leaderboard")  # the report leads with it
 
 
 @pytest.mark.parametrize(

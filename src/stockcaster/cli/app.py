@@ -28,6 +28,7 @@ from stockcaster.cli.output import (
     console,
 )
 from stockcaster.cli.run import backtest, run
+from stockcaster.cli.signals import signals
 from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
 from stockcaster.errors import StockcasterError
@@ -82,6 +83,7 @@ app.command(name="explain")(clean_errors(explain))
 app.command(name="run")(clean_errors(run))
 app.command(name="backtest")(clean_errors(backtest))
 app.command(name="universe")(clean_errors(universe))
+app.command(name="signals")(clean_errors(signals))
 app.command(name="tune")(clean_errors(tune))
 app.command(name="inspect")(clean_errors(inspect))
 app.command(name="train")(clean_errors(train))

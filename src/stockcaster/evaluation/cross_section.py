@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.evaluation.risk_books import inverse_vol, predicted_volatility
+from stockcaster.evaluation.rows import row_pearson, row_ranks, varied
 from stockcaster.evaluation.trading import TRADING_DAYS, return_profile
 
 SIGNIFICANCE = 0.05
@@ -93,36 +94,32 @@ def information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame) ->
 
     A day needs at least 3 symbols and predictions that are not all equal; other days
     are left out (a model that predicts no move, like naive, has no IC). Computed for
-    every day at once on the `[days, symbols]` matrices (`DataFrame.corrwith`); ranks
-    are pandas' (ties share their mean rank), so the rank IC is Spearman's.
+    every day at once on the `[days, symbols]` matrices; ranks are SciPy's `rankdata`
+    (ties share their mean rank), so the rank IC is Spearman's. `DataFrame.corrwith` and
+    `rank(axis=1)` gave the same numbers at three times the cost; `tests/test_cross_section.py`
+    checks them against a loop over days (pandas' ranks, NumPy's `corrcoef`).
 
     Returns:
         `[days]` frame with columns ic, rank_ic, symbols.
     """
     realised = realised.reindex_like(predicted)
-    both = predicted.notna() & realised.notna()
-    used = both.sum(axis=1).to_numpy()
-    p, r = predicted.where(both), realised.where(both)
+    p, r = predicted.to_numpy(dtype="float64"), realised.to_numpy(dtype="float64")
+    both = np.isfinite(p) & np.isfinite(r)
+    used = both.sum(axis=1)
+    p, r = np.where(both, p, np.nan), np.where(both, r, np.nan)
     days = np.flatnonzero(used >= 3)
-    days = days[_varied(p.to_numpy()[days]) & _varied(r.to_numpy()[days])]
-    p, r = p.iloc[days], r.iloc[days]
+    days = days[varied(p[days]) & varied(r[days])]
+    p, r = p[days], r[days]
     daily = pd.DataFrame(
         {
-            "ic": p.corrwith(r, axis=1).to_numpy(),
-            "rank_ic": p.rank(axis=1).corrwith(r.rank(axis=1), axis=1).to_numpy(),
+            "ic": row_pearson(p, r),
+            "rank_ic": row_pearson(row_ranks(p), row_ranks(r)),
             "symbols": used[days].astype(int),
         },
         index=predicted.index[days],
     )
     daily.index.name = None
     return daily
-
-
-def _varied(values: np.ndarray) -> np.ndarray:
-    """Rows `[days, symbols]` (each with a value) holding at least two different values."""
-    if not len(values):
-        return np.zeros(0, bool)
-    return np.nanmax(values, axis=1) > np.nanmin(values, axis=1)
 
 
 def ic_summary(daily: pd.DataFrame) -> dict:
@@ -160,7 +157,7 @@ def top_k_weights(predicted: pd.DataFrame, k: int) -> pd.DataFrame:
     weights = np.zeros_like(values)
     count = np.isfinite(values).sum(axis=1)
     days = np.flatnonzero(count >= 2 * k)
-    days = days[_varied(values[days])]
+    days = days[varied(values[days])]
     order = np.argsort(values[days], axis=1, kind="stable")  # lowest first, NaN last
     top = np.take_along_axis(order, count[days, None] - k + np.arange(k)[None, :], axis=1)
     weights[days[:, None], top] = 1.0 / k

@@ -12,9 +12,9 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
-from stockcaster.features import technical
+from stockcaster.features import factors, technical
 
-FeatureSet = Literal["returns", "ohlcv", "technical", "market", "columns"]
+FeatureSet = Literal["returns", "ohlcv", "technical", "market", "columns", "factors"]
 CLIP = 10.0  # scaled features beyond this many deviations are clipped (technical, market)
 
 
@@ -94,6 +94,17 @@ FEATURE_SETS: dict[str, FeatureSetSpec] = {
             technical.with_covariates,
             clip=CLIP,
             names=technical.covariate_names,
+        ),
+        FeatureSetSpec(
+            "factors",
+            "the log-return and the price-only factors (reversal, momentum, low volatility; "
+            "st_momentum where there is volume), each scaled by its symbol's training days",
+            ("log_return",),
+            factors.factors_feature,
+            warmup=factors.YEAR,
+            clip=CLIP,
+            lags=1,
+            names=factors.factor_feature_names,
         ),
     )
 }

@@ -58,6 +58,8 @@ class PanelFeatures:
             cross-sectional target, "rank" or "zscore" (`targets.py`).
         moments: for a cross-sectional target, the training days' mean cross-sectional
             mean and standard deviation of returns, to turn a score into a return.
+        horizon: sessions the target spans: the log-return from row e to row e + h (the
+            sum of the next h scaled log-returns), or its cross-sectional rank or z-score.
     """
 
     values: np.ndarray
@@ -74,6 +76,7 @@ class PanelFeatures:
     warmup: int = 1
     target_kind: str = "log_return"
     moments: tuple[float, float] = (0.0, 1.0)
+    horizon: int = 1
 
     @property
     def n_features(self) -> int:
@@ -83,15 +86,15 @@ class PanelFeatures:
         """Rows that end a full window whose target day is in `part`.
 
         A window ends on row e and holds rows e - lookback + 1 .. e of one symbol, all
-        with features; its target is row e + 1's return. "train" targets are up to each
-        symbol's cutoff row, "test" targets after it.
+        with features; its target is the return from row e to row e + h. "train" targets
+        end up to each symbol's cutoff row, "test" windows end on or after it.
         """
         ends = []
         for i in range(len(self.symbols)):
             start, stop, first = int(self.starts[i]), int(self.stops[i]), int(self.first[i])
             lowest = start + self.warmup + lookback - 1  # the first window with every feature
             if part == "train":
-                ends.append(np.arange(lowest, first))  # target row e + 1 <= first
+                ends.append(np.arange(lowest, first - self.horizon + 1))  # e + h <= first
             else:
                 ends.append(np.arange(max(lowest, first), stop - 1))
         return np.concatenate(ends).astype("int64") if ends else np.zeros(0, "int64")
@@ -114,10 +117,11 @@ class PanelFeatures:
 
     def to_price(self, z: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Standardised log-return forecasts for rows `ends + 1` -> closes."""
+        h = self.horizon
         if self.target_kind != "log_return":
-            return np.exp(self.log_close[ends] + self.moments[0] + self.moments[1] * z)
+            return np.exp(self.log_close[ends] + h * self.moments[0] + self.moments[1] * z)
         ids = self.symbol_id[ends]
-        log_return = z * self.std[ids, 0] + self.mean[ids, 0]
+        log_return = z * self.std[ids, 0] + h * self.mean[ids, 0]
         return np.exp(self.log_close[ends] + log_return)
 
 
@@ -126,10 +130,10 @@ def panel_features(
     cutoff: np.datetime64,
     feature_set: FeatureSet = "returns",
     center_returns: bool = True,
-    scale: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None,
+    scale: tuple[tuple[str, ...], np.ndarray, np.ndarray, tuple | None] | None = None,
     target: Target = "log_return",
-    moments: tuple[float, float] | None = None,
     normalise: str = "symbol",
+    horizon: int = 1,
 ) -> PanelFeatures:
     """Compute and scale features of a price table sorted by symbol and date.
 
@@ -139,12 +143,12 @@ def panel_features(
         feature_set: a name from `FEATURE_SETS`.
         center_returns: subtract each symbol's mean log-return; without, returns are
             only divided by their spread, so a forecast of 0 is the naive forecast.
-        scale, moments: `(symbols, mean, std)` and a cross-sectional target's moments
-            fitted earlier, to scale the same symbols with; None fits them on the rows up
-            to the cutoff.
+        scale: `(symbols, mean, std, moments)` fitted earlier (moments: a cross-sectional
+            target's) to scale the same symbols with; None: fitted on rows to the cutoff.
         target: "log_return", "rank" or "zscore" (`targets.py`).
         normalise: "symbol" (each symbol by its training rows), or "cross-section":
             then each day's inputs are z-scored again across that day's symbols.
+        horizon: sessions the target spans (1: the next day's return).
 
     Raises:
         StockcasterError: a set whose columns the table lacks.
@@ -156,11 +160,12 @@ def panel_features(
     raw = _raw_features(prices, log_close, starts, stops, spec)  # [rows, features]
     dates = prices[C.DATE].to_numpy(dtype="datetime64[ns]")
     first = cutoff_rows(dates, starts, stops, cutoff)
-    mean, std = scale[1:] if scale else symbol_statistics(raw, starts, first, center_returns)
+    fitted = scale or (None, *symbol_statistics(raw, starts, first, center_returns), None)
+    mean, std, moments = fitted[1:]
     if scale and tuple(scale[0]) != tuple(symbols):
         raise ValueError("expected the symbols the statistics were fitted on")
     values = standardise(raw, mean, std, symbol_id, spec.clip)
-    labels, moments = _labels(values, log_close, stops, dates, cutoff, target, moments)
+    labels, moments = _labels(values, log_close, stops, dates, cutoff, target, moments, horizon)
     if normalise == "cross-section":
         values = cross_section_zscore(values, dates)
     return PanelFeatures(
@@ -178,21 +183,44 @@ def panel_features(
         warmup=spec.warmup,
         target_kind=target,
         moments=moments or (0.0, 1.0),
+        horizon=horizon,
     )
 
 
-def _labels(values, log_close, stops, dates, cutoff, target: str, moments) -> tuple:
-    """Each row's target: the next row's scaled log-return, or a cross-sectional one."""
+def _labels(values, log_close, stops, dates, cutoff, target: str, moments, horizon=1) -> tuple:
+    """Each row's target: the next h rows' scaled log-return, or a cross-sectional one."""
     if target == "log_return":
-        labels = np.full(len(values), np.nan)
-        labels[:-1] = values[1:, 0]
-        labels[stops - 1] = np.nan  # a symbol's last row has no next day of its own
-        return labels, moments
-    nxt = next_returns(log_close, stops)
-    day = np.roll(dates, -1)  # the day each next return is realised on
+        return ahead(values[:, 0], stops, horizon), moments
+    nxt = ahead(next_returns(log_close, stops), stops, horizon, already=1)
+    day = np.roll(dates, -horizon)  # the day each return ahead is realised on
     if moments is None:
         moments = market_moments(nxt, day, np.isfinite(nxt) & (day <= cutoff))
     return cross_sectional(nxt, day, target), moments
+
+
+def ahead(x: np.ndarray, stops: np.ndarray, horizon: int, already: int = 0) -> np.ndarray:
+    """`[rows]`: the sum of `x` over the next `horizon` rows of the same symbol (NaN where
+    one is missing or past the symbol's last row). `already`: `x` is already shifted by
+    that many rows (row e holds row e + 1's value)."""
+    n, shift = len(x), 1 - already
+    symbol_stop = np.repeat(stops, np.diff(np.concatenate([[0], stops])))
+    past_end = np.arange(n) + horizon + shift - 1 >= symbol_stop
+    if horizon == 1:  # the value itself, not a difference of sums (the same to the bit)
+        out = np.full(n, np.nan)
+        out[: n - shift] = x[shift:]
+        out[past_end] = np.nan
+        return out
+    y = np.where(np.isfinite(x), x, 0.0)
+    total = np.concatenate([[0.0], np.cumsum(y)])
+    known = np.concatenate([[0], np.cumsum(np.isfinite(x))])
+    out = np.full(n, np.nan)
+    rows = np.arange(n - horizon - shift + 1)
+    span = slice(shift, shift + horizon)
+    sums = total[rows + span.stop] - total[rows + span.start]
+    full = known[rows + span.stop] - known[rows + span.start] == horizon
+    out[rows] = np.where(full, sums, np.nan)
+    out[past_end] = np.nan
+    return out
 
 
 def _raw_features(

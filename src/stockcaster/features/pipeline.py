@@ -50,6 +50,7 @@ class FeatureConfig:
             training rows) or "cross-section" (then z-scored across each day's symbols).
         estimator: the range estimator of a day's variance, for the "variance" target
             (`volatility.py`); a file of closes only falls back to close-to-close.
+        horizon: a panel's: sessions its log-return target spans (direct, not fed back).
         center_returns: a panel's: subtract each symbol's mean return before scaling.
             Off by default: then a forecast of 0 is the naive forecast, and a mean return
             (a drift) is not added to every forecast, which on the shared panel cost
@@ -66,12 +67,15 @@ class FeatureConfig:
     normalise: Normalisation = "symbol"
     center_returns: bool = False
     estimator: str = DEFAULT_ESTIMATOR
+    horizon: int = 1
 
     def __post_init__(self) -> None:
         if self.estimator not in ESTIMATORS:
             raise StockcasterError(
                 f"estimator: expected one of {', '.join(ESTIMATORS)}, received {self.estimator!r}"
             )
+        if self.horizon < 1:
+            raise StockcasterError(f"expected horizon >= 1, received horizon={self.horizon}")
         if self.lookback < 1:
             raise StockcasterError(f"expected lookback >= 1, received lookback={self.lookback}")
         if not 0 < self.test_fraction < 1:

@@ -33,6 +33,7 @@ from stockcaster.evaluation.symbol_work import (
     evaluate_symbols,
 )
 from stockcaster.jobs.envelope import job, reproducibility
+from stockcaster.jobs.signals import universe_tear_sheet
 from stockcaster.jobs.universe_bundle import check_save, save_from_run
 from stockcaster.jobs.universe_panel import (
     GLOBAL_STAGE,
@@ -43,6 +44,7 @@ from stockcaster.jobs.universe_panel import (
 from stockcaster.jobs.universe_plan import (
     PanelSource,
     UniverseConfig,
+    UniversePlan,
     plan_universe,
 )
 from stockcaster.models.registry import ModelOptions, all_closed_form
@@ -128,7 +130,7 @@ def universe(
         seconds = time.perf_counter() - started
         if save is not None:
             save_from_run(Path(save), folder, when, config, plan.panel.source)
-        return _finish(folder, store, config, plan.settings, seconds, fits, (bands, sigma))
+        return _finish(folder, store, config, plan, seconds, fits, (bands, sigma))
 
 
 def _symbol_job(plan, config: UniverseConfig, options: ModelOptions, given: tuple) -> SymbolJob:
@@ -230,7 +232,7 @@ def _finish(
     folder: Path,
     store: ResultsStore,
     config: UniverseConfig,
-    settings: dict,
+    plan: UniversePlan,
     seconds: float,
     fits: dict[str, list[dict]],
     bands_sigma: tuple[dict[str, dict], pd.DataFrame | None],
@@ -251,8 +253,11 @@ def _finish(
         else None
     )
     counts = symbols["status"].value_counts().to_dict()
+    sheet = (universe_tear_sheet(plan.prices, plan.cutoff, forecasts, config.cost_bps)
+             if len(forecasts) else [])  # fmt: skip
     summary = {
-        "settings": settings,
+        "settings": plan.settings,
+        "tear_sheet": sheet,
         "symbols": {"done": 0, "skipped": 0, "failed": 0, **counts},
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),

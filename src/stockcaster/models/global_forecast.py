@@ -55,8 +55,9 @@ def next_session_forecasts(
     given, lookback = config.features, config.features.lookback
     features = panel_features(
         prices, cutoff, given.inputs, given.center_returns,
-        scale=(tuple(present), scales["mean"][index], scales["std"][index]),
-        target=given.target, moments=scales["moments"], normalise=given.normalise,
+        scale=(tuple(present), scales["mean"][index], scales["std"][index], scales["moments"]),
+        target=given.target, normalise=given.normalise,
+        horizon=given.horizon,
     )  # fmt: skip
     ends = features.stops - 1
     ends = ends[ends - lookback + 1 >= features.starts + features.warmup]

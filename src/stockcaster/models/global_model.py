@@ -51,6 +51,7 @@ def learned_features(
         features.center_returns,
         target=features.target,
         normalise=features.normalise,
+        horizon=features.horizon,
     )
 
 
@@ -65,10 +66,10 @@ def known_features(
         cutoff,
         features.inputs,
         features.center_returns,
-        scale=(known.symbols, known.mean, known.std),
+        scale=(known.symbols, known.mean, known.std, known.moments),
         target=features.target,
-        moments=known.moments,
         normalise=features.normalise,
+        horizon=features.horizon,
     )
 
 
@@ -86,7 +87,7 @@ def training_ends(
             f"expected training windows of {lookback} days before the cutoff, received {len(ends)}"
         )
     ends = ends[np.isfinite(features.target[ends])]  # a cross-sectional label may be missing
-    target_days = features.dates[ends + 1]
+    target_days = features.dates[ends + features.horizon]
     split = last_training_day(np.unique(target_days), validation)
     return ends[target_days <= split], ends[target_days > split]
 

@@ -78,8 +78,9 @@ def bundle_held_out(network, config: RunConfig, scales: dict, prices: pd.DataFra
     given = config.features
     features = panel_features(
         prices[prices[C.SYMBOL].isin(symbols)], cutoff, given.inputs, given.center_returns,
-        scale=(symbols, scales["mean"], scales["std"]), target=given.target,
-        moments=tuple(scales["moments"]), normalise=given.normalise,
+        scale=(symbols, scales["mean"], scales["std"], tuple(scales["moments"])),
+        target=given.target, normalise=given.normalise,
+        horizon=given.horizon,
     )  # fmt: skip
     _, ends = training_ends(features, given.lookback, given.validation)
     x = flat_windows(features, ends, given.lookback).reshape(len(ends), given.lookback, -1)

@@ -34,6 +34,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     fits = _fits_table(s.get("global_models") or {})
     return f"stockcaster universe: {counts.get('done', 0)} symbols", [
         ("Verdict", f"<ul class='verdict'>{_verdicts(s['scores'])}</ul>"),
+        ("Tear sheet: the signals, one day ahead", _tear_sheet_html(s.get("tear_sheet") or [])),
         (
             "Data",
             paragraph(
@@ -72,6 +73,35 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             record_html(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
         ),  # fmt: skip
     ]
+
+
+def _tear_sheet_html(rows: list[dict]) -> str:
+    """Each model's predicted return and each factor baseline as a signal: rank IC with its
+    Newey-West t, the deciles' monotonicity, the decile book net of costs, break-even."""
+    if not rows:
+        return paragraph("No signal had a day of cross-section to judge.")
+    table = pd.DataFrame(
+        {
+            "signal": [r["signal"] + (" (factor)" if r["kind"] == "factor" else "") for r in rows],
+            "days": [r["days"] for r in rows],
+            "mean rank IC": [r["mean_rank_ic"] for r in rows],
+            "Newey-West t": [r["rank_ic_t"] for r in rows],
+            "share of days > 0": [r["share_positive"] for r in rows],
+            "monotonicity": [r["monotonicity"] for r in rows],
+            "decile book, net a year": [(r.get("decile") or {}).get("annual_return_net")
+                                        for r in rows],
+            "break-even bp": [(r.get("decile") or {}).get("break_even_bps") for r in rows],
+        }
+    ).sort_values("mean rank IC", ascending=False)  # fmt: skip
+    return paragraph(
+        "Each model's predicted return for tomorrow, made at a test day's close, and each "
+        "price-only factor, judged as a cross-sectional signal: the day's rank correlation "
+        "with the realised returns (t-statistic with Newey-West errors), how monotone the "
+        "deciles' mean returns are, and a long-short book of the top and bottom deciles "
+        "rebuilt daily, net of the run's cost per half-turn, with the cost at which it "
+        "breaks even. `stockcaster signals` adds horizons of 5 and 21 sessions and an SPA "
+        "test against the best factor."
+    ) + table_html(table)
 
 
 def _intervals_html(intervals: dict) -> str:

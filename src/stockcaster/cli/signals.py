@@ -1,0 +1,132 @@
+"""`stockcaster signals`: its option groups, then one call into `jobs.signals`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockcaster.cli.groups import PanelData, Shown, grouped
+from stockcaster.cli.options import FEATURE_HELP, ConfigOption, GlobalPresetOption, SetOption
+from stockcaster.cli.output import busy, console, print_json
+from stockcaster.errors import StockcasterError
+from stockcaster.jobs.choices import feature_sets, model_settings
+from stockcaster.jobs.requests import global_model
+from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
+from stockcaster.jobs.signals import signals as signals_job
+from stockcaster.reporting.signal_tables import print_signals
+from stockcaster.settings import choose_backend, native_log_filtered
+
+
+@dataclass
+class Signals:
+    """The signals judged: the factor baselines, and the panel models on their feature sets."""
+
+    models: Annotated[
+        str | None,
+        typer.Option("--models", help="Models with a panel form, comma-separated, each trained "
+                     "once per horizon on the return ahead. Default: none, the factor "
+                     "baselines alone."),
+    ] = None  # fmt: skip
+    factors: Annotated[
+        str | None,
+        typer.Option("--factors", help=f"Factor baselines, comma-separated, from: "
+                     f"{factor_names()}. Default: every one the prices allow."),
+    ] = None  # fmt: skip
+    features: Annotated[
+        str,
+        typer.Option("--features", help=f"The models' feature sets, comma-separated: each "
+                     f"model is trained on each. {FEATURE_HELP}."),
+    ] = "returns"  # fmt: skip
+    settings: SetOption = None
+    global_preset: GlobalPresetOption = "universe"
+    lookback: Annotated[
+        int | None, typer.Option("--lookback", help="Models: days per window.", min=1)
+    ] = None
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Networks: most epochs.", min=1)
+    ] = None
+
+    def plan(self, judged: Judged) -> SignalsPlan:
+        models = tuple(m.strip() for m in (self.models or "").split(",") if m.strip())
+        factors = None if self.factors is None else tuple(
+            f.strip() for f in self.factors.split(",") if f.strip())  # fmt: skip
+        sets = feature_sets(self.features)
+        return SignalsPlan(
+            models=models, factors=factors, features=sets, horizons=judged.horizons(),
+            test_fraction=judged.test_fraction, min_history=judged.min_history,
+            bins=judged.bins, cost_bps=judged.cost_bps, buffer=judged.buffer or None,
+            global_model=global_model(sets[0], preset_name=self.global_preset,
+                                      lookback=self.lookback, epochs=self.epochs),
+            settings=model_settings(self.settings),
+        )  # fmt: skip
+
+
+@dataclass
+class Judged:
+    """How the signals are judged: the horizons, the test days, the quantiles and books."""
+
+    horizon: Annotated[
+        str,
+        typer.Option("--horizon", help="Sessions ahead, comma-separated: each signal is judged "
+                     "on the return over each."),
+    ] = ",".join(map(str, HORIZONS))  # fmt: skip
+    test_fraction: Annotated[
+        float, typer.Option("--test-fraction", help="Share of trading days, from the end, judged.")
+    ] = 0.25
+    min_history: Annotated[
+        int, typer.Option("--min-history", help="Fewest closes before the test period.")
+    ] = 60
+    bins: Annotated[
+        int, typer.Option("--bins", help="Quantile groups of each day's scores (10: deciles).")
+    ] = 10
+    cost_bps: Annotated[
+        float, typer.Option("--cost-bps", help="Cost per half-turn (a unit of weight traded), bp.")
+    ] = 5.0
+    buffer: Annotated[
+        float,
+        typer.Option("--buffer", help="The buffered book keeps a name until it leaves this "
+                     "share of the day's ranks (0: no buffered book)."),
+    ] = 0.2  # fmt: skip
+
+    def horizons(self) -> tuple[int, ...]:
+        try:
+            found = tuple(int(h) for h in self.horizon.split(",") if h.strip())
+        except ValueError:
+            found = ()
+        if not found:
+            raise StockcasterError(
+                f"--horizon: expected whole numbers of sessions such as 1,5,21, received "
+                f"{self.horizon!r}"
+            )
+        return found
+
+
+@grouped
+def signals(
+    *,
+    data: PanelData,
+    chosen: Signals,
+    judged: Judged,
+    out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder.")] = Path(
+        "runs/signals"
+    ),
+    shown: Shown,
+    config: ConfigOption = None,
+) -> None:
+    """Judge return signals as a quant does: every factor baseline and panel model, by IC
+    with a Newey-West t, quantile returns and decile books with their break-even cost."""
+    plan = chosen.plan(judged)
+    if plan.models:
+        choose_backend(None)
+    source = data.source(plan.features)
+    with native_log_filtered(), busy("judging signals", shown.progress):
+        result = signals_job(source, plan, out=out)
+    if shown.json_output:
+        return print_json({**result.summary, "folder": str(result.folder)})
+    print_signals(console, result.board, result.summary)
+    console.print(f"outputs: {escape(str(result.folder))} (signals.json, tear_sheet.csv, "
+                  "ic_decay.csv)")  # fmt: skip

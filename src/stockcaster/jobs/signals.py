@@ -1,0 +1,260 @@
+"""`stockcaster signals`: return signals judged as a quant judges them, against the factors.
+
+The steps: read and check the panel as a universe does (`universe_plan.py`); score every
+symbol-day with each price-only factor (`features/factors.py`); for each horizon h, fit
+each (panel model, feature set) pair once at the cutoff on the log-return of the next h
+sessions (a direct target, `features/panel.py`) and take its forecast made at each test
+day's close as that day's score; then judge every signal on the test days by the same
+tear sheet (`evaluation/tear_sheet.py`): IC and rank IC with Newey-West t, quantile
+returns, decile books rebalanced every h sessions with their break-even cost, and an
+SPA test of each against the best factor. The factors are fitted on nothing; the models
+on days up to the cutoff only, whose targets end there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.cross_section import returns_panel
+from stockcaster.evaluation.tear_sheet import against_best, judge
+from stockcaster.features.factors import FACTORS, available, factor_scores
+from stockcaster.jobs.envelope import check_output, job, output_folder
+from stockcaster.jobs.universe_panel import pair_name
+from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
+from stockcaster.models.options import ModelOptions
+from stockcaster.models.presets import RunConfig, load_preset
+from stockcaster.models.registry import MODELS
+from stockcaster.store import files
+
+HORIZONS = (1, 5, 21)
+
+
+@dataclass(frozen=True)
+class SignalsPlan:
+    """What `signals` judges, and how.
+
+    Attributes:
+        models: panel models (registry names with a panel form), each trained per horizon.
+        factors: factor baselines (None: every one the panel's columns allow).
+        features: the feature sets each model is trained on, one pair each.
+        horizons: sessions ahead each signal is judged on.
+        bins: quantiles of each day's scores (10: deciles).
+        cost_bps: cost per half-turn (a unit of weight traded), in basis points.
+        buffer: the buffered book keeps a name until it leaves this share of the ranks.
+    """
+
+    models: tuple[str, ...] = ()
+    factors: tuple[str, ...] | None = None
+    features: tuple[str, ...] = ("returns",)
+    horizons: tuple[int, ...] = HORIZONS
+    test_fraction: float = 0.25
+    min_history: int = 60
+    bins: int = 10
+    cost_bps: float = 5.0
+    buffer: float | None = 0.2
+    global_model: RunConfig = field(default_factory=lambda: load_preset("universe"))
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def check(self) -> None:
+        """Raises: StockcasterError naming the option, what it allows and what it got."""
+        for name in self.models:
+            if name not in MODELS or MODELS[name].make_panel is None:
+                panel = [n for n, s in MODELS.items() if s.make_panel is not None]
+                raise StockcasterError(
+                    f"--models: expected models with a panel form ({', '.join(panel)}), "
+                    f"received {name!r}"
+                )
+        for name in self.factors or ():
+            if name not in FACTORS:
+                raise StockcasterError(
+                    f"--factors: expected names among {', '.join(FACTORS)}, received {name!r}"
+                )
+        if not self.horizons or min(self.horizons) < 1 or self.bins < 2 or self.cost_bps < 0:
+            raise StockcasterError(
+                f"--horizon, --quantiles, --cost-bps: expected sessions >= 1, at least 2 "
+                f"quantiles and a cost >= 0, received {self.horizons}, {self.bins}, {self.cost_bps}"
+            )
+        if self.buffer is not None and not 0 < self.buffer <= 0.5:
+            raise StockcasterError(
+                f"--buffer: expected a share in (0, 0.5], received {self.buffer}"
+            )
+
+
+@dataclass(frozen=True)
+class SignalsRun:
+    """A finished `signals` run: its folder, its board (a row per signal and horizon) and
+    the summary written to `signals.json`."""
+
+    folder: Path
+    board: pd.DataFrame
+    summary: dict
+
+
+@job
+def signals(
+    source: PanelSource,
+    plan: SignalsPlan | None = None,
+    *,
+    out: str | Path = "runs/signals",
+    advance: Callable[[str], None] | None = None,
+) -> SignalsRun:
+    """Judge every factor and model of `plan` on the panel `source` (see the module).
+
+    Args:
+        advance: called with each signal's name as its scores are ready.
+
+    Raises:
+        StockcasterError: bad input or settings, before anything is fitted or written.
+    """
+    plan = plan or SignalsPlan()
+    plan.check()
+    started = time.perf_counter()
+    universe = plan_universe(source, UniverseConfig(
+        models=plan.models, test_fraction=plan.test_fraction, min_history=plan.min_history,
+        global_model=plan.global_model, features=plan.features, settings=plan.settings,
+    ))  # fmt: skip
+    check_output(out)
+    learn = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
+    learn = learn.reset_index(drop=True)
+    close = learn.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
+    origins = close.index[close.index >= universe.cutoff]
+    names = plan.factors if plan.factors is not None else available(learn)
+    scores = dict(zip(names, _wide(learn, factor_scores(learn, names), origins), strict=True))
+    rows, daily = [], {}
+    for h in plan.horizons:
+        found = dict(scores)
+        for model, feature_set in [(m, f) for m in plan.models for f in plan.features]:
+            name = pair_name(model, feature_set)
+            found[name] = _model_scores(
+                learn, universe.cutoff, origins, plan, (model, feature_set, h)
+            )
+            if advance:
+                advance(f"{name}, h={h}")
+        judged = {name: judge(score, close, h, plan.bins, plan.cost_bps, plan.buffer)
+                  for name, score in found.items()}  # fmt: skip
+        spa = against_best({n: d for n, (_, d) in judged.items()}, list(names))
+        for name, (row, series) in judged.items():
+            daily[(name, h)] = series
+            kind = "factor" if name in scores else "model"
+            rows.append({"signal": name, "kind": kind, **row, "best_factor": spa["best"],
+                         "spa_p_vs_best_factor": spa["pvalues"].get(name)})  # fmt: skip
+    return _write(out, source, plan, universe, rows, time.perf_counter() - started)
+
+
+def _wide(prices: pd.DataFrame, values: np.ndarray, origins: pd.Index) -> list[pd.DataFrame]:
+    """Each column of `values` (per row of `prices`) as `[origins, symbols]`, symbols in
+    name order."""
+    column, symbols = pd.factorize(prices[C.SYMBOL], sort=True)
+    row = origins.get_indexer(prices[C.DATE])
+    kept = row >= 0
+    out = []
+    for j in range(values.shape[1]):
+        wide = np.full((len(origins), len(symbols)), np.nan)
+        wide[row[kept], column[kept]] = values[kept, j]
+        out.append(pd.DataFrame(wide, index=origins, columns=pd.Index(symbols, name=C.SYMBOL)))
+    return out
+
+
+def _model_scores(prices, cutoff, origins, plan: SignalsPlan, pair) -> pd.DataFrame:
+    """A pair's forecast of the log-return over the next h sessions, made at each test
+    day's close: `[origins, symbols]`."""
+    model, feature_set, horizon = pair
+    settings = plan.global_model.with_inputs(feature_set)
+    settings = dataclasses.replace(
+        settings, features=dataclasses.replace(settings.features, horizon=horizon)
+    )
+    options = ModelOptions(global_model=settings, settings=plan.settings)
+    forecaster = MODELS[model].make_panel(options)
+    forecaster.fit(prices, cutoff)
+    table = forecaster.predict_after(prices)  # the close of the day after each origin
+    previous = prices[[C.SYMBOL, C.DATE]].assign(
+        origin=prices.groupby(C.SYMBOL)[C.DATE].shift(1),
+        last=prices.groupby(C.SYMBOL)[C.CLOSE].shift(1),
+    )
+    table = table.merge(previous, on=[C.SYMBOL, C.DATE], how="left")
+    table["v"] = np.log(table[C.YHAT].to_numpy() / table["last"].to_numpy())
+    wide = table.pivot(index="origin", columns=C.SYMBOL, values="v")
+    return wide.reindex(index=origins, columns=sorted(prices[C.SYMBOL].unique()))
+
+
+def _write(out, source, plan: SignalsPlan, universe, rows: list[dict], seconds) -> SignalsRun:
+    """The run folder: signals.json (every figure), tear_sheet.csv (a row per signal and
+    horizon), ic_decay.csv (mean rank IC by signal and horizon)."""
+    board = _board(rows)
+    decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
+    summary = {
+        "data": str(source.data),
+        "symbols": len(universe.eligible),
+        "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}",
+        "horizons": list(plan.horizons),
+        "quantiles": plan.bins,
+        "cost_bps": plan.cost_bps,
+        "buffer": plan.buffer,
+        "models": list(plan.models),
+        "features": list(plan.features),
+        "signals": rows,
+        "seconds": round(seconds, 1),
+    }
+    with output_folder(out, "panel", "signals") as folder:
+        files.write_json(folder.path / "signals.json", files.strict(summary))
+        files.write_csv(board, folder.path / "tear_sheet.csv")
+        files.write_csv(decay.reset_index(), folder.path / "ic_decay.csv")
+    return SignalsRun(folder.final, board, summary)
+
+
+BOARD = ("signal", "kind", "horizon", "days", "mean_ic", "ic_t", "mean_rank_ic", "rank_ic_t",
+         "rank_icir", "share_positive", "monotonicity", "top_turnover", "best_factor",
+         "spa_p_vs_best_factor")  # fmt: skip
+
+
+def _board(rows: list[dict]) -> pd.DataFrame:
+    """One row per signal and horizon: the IC columns, then each book's figures."""
+    flat = []
+    for row in rows:
+        line = {key: row.get(key) for key in BOARD}
+        for book in ("decile", "buffered"):
+            for key, v in (row.get(book) or {}).items():
+                line[f"{book}_{key}"] = v
+        flat.append(line)
+    return pd.DataFrame(flat)
+
+
+def factor_names() -> str:
+    """The factor baselines with their one line each, for `--help`."""
+    return "; ".join(f"{f.name} ({f.help})" for f in FACTORS.values())
+
+
+def universe_tear_sheet(
+    prices: pd.DataFrame, cutoff, forecasts: pd.DataFrame, cost_bps: float, bins: int = 10
+) -> list[dict]:
+    """A universe run's tear sheet, one day ahead: each model's predicted return made at
+    each test day's close, and every factor baseline the prices allow, on the same days
+    and symbols. No SPA test here (`stockcaster signals` runs it); a model without a
+    day of IC (naive: every prediction equal) has no row.
+
+    Args:
+        prices: the run's price table (sorted by symbol and date).
+        forecasts: its one-step forecasts (symbol, model, date, yhat, actual, naive).
+    """
+    close = prices.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
+    origins = close.index[close.index >= cutoff]
+    names = available(prices)
+    found = dict(zip(names, _wide(prices, factor_scores(prices, names), origins), strict=True))
+    for model in forecasts["model"].unique():
+        predicted, _ = returns_panel(forecasts, model)  # dated by the day forecast
+        found[model] = predicted.reindex(close.index).shift(-1).reindex(origins)
+    rows = []
+    for name, score in found.items():
+        row, _ = judge(score.reindex(columns=close.columns), close, 1, bins, cost_bps)
+        if row["days"]:
+            rows.append({"signal": name, "kind": "factor" if name in names else "model", **row})
+    return rows

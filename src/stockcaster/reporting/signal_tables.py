@@ -1,0 +1,43 @@
+"""`stockcaster signals` in the terminal: a tear sheet per horizon, then the IC decay."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.markup import escape
+
+from stockcaster.reporting.tables import fitted_table
+
+COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 3),
+           ("monotone", 2), ("decile net/yr", 1), ("break-even bp", 1), ("buffered net/yr", 2),
+           ("turnover/day", 3), ("SPA p vs best factor", 1)]  # fmt: skip
+
+
+def _cell(value, spec: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return format(value, spec)
+
+
+def print_signals(console: Console, board, summary: dict) -> None:
+    """Each horizon's signals, best rank IC first; then mean rank IC by horizon."""
+    for h, rows in board.groupby("horizon", sort=True):
+        rows = rows.sort_values("mean_rank_ic", ascending=False)
+        cells = [[escape(str(r.signal)) + (" (factor)" if r.kind == "factor" else ""),
+                  _cell(r.mean_rank_ic, ".4f"), _cell(r.rank_ic_t, ".1f"), _cell(r.mean_ic, ".4f"),
+                  _cell(r.share_positive, ".0%"), _cell(r.monotonicity, ".2f"),
+                  _cell(r.decile_annual_return_net, ".1%"), _cell(r.decile_break_even_bps, ".1f"),
+                  _cell(getattr(r, "buffered_annual_return_net", None), ".1%"),
+                  _cell(r.decile_daily_turnover, ".2f"), _cell(r.spa_p_vs_best_factor, ".2f")]
+                 for r in rows.itertuples()]  # fmt: skip
+        title = (
+            f"{summary['symbols']} symbols · the return over {h} session{'s' * (h > 1)} "
+            f"after {summary['cutoff']} · {summary['cost_bps']:g} bp a half-turn"
+        )
+        fitted_table(console, title, COLUMNS, cells)
+    decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
+    columns = [("signal", 0), *((f"h = {h}", 0) for h in decay.columns)]
+    rows = [[escape(str(name)), *(_cell(v, ".4f") for v in values)]
+            for name, values in zip(decay.index, decay.to_numpy(), strict=True)]  # fmt: skip
+    fitted_table(console, "IC decay: mean rank IC by horizon", columns, rows)

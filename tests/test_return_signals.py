@@ -1,0 +1,85 @@
+"""`stockcaster signals`, return signals judged as a quant judges them: the positive control
+(a planted weekly reversal is found by the factor and by a trained model, and nothing is
+found on noise), the `factors` feature set, the outputs, and bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from reversal_panel import reversal_panel
+from typer.testing import CliRunner
+
+from conftest import one_line
+from stockcaster.cli import app
+
+
+def judged(folder: Path, panel: pd.DataFrame, *options: str) -> dict:
+    """Run `signals` on `panel` at h = 5 with linear on returns and factors; its JSON."""
+    data = folder / "panel.csv"
+    panel.to_csv(data, index=False)
+    command = ["signals", "--data", str(data), "--horizon", "5", "--models", "linear",
+               "--features", "returns,factors", "--out", str(folder / "runs"),
+               "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, [*command, *options])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    return {row["signal"]: row for row in summary["signals"]} | {"_folder": summary["folder"]}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> dict:
+    return judged(tmp_path_factory.mktemp("planted"), reversal_panel(days=420, load=0.5))
+
+
+@pytest.fixture(scope="module")
+def noise(tmp_path_factory) -> dict:
+    return judged(tmp_path_factory.mktemp("noise"), reversal_panel(days=420, load=0.0, seed=5))
+
+
+def test_a_planted_weekly_reversal_is_found_by_the_factor_and_a_trained_model(planted):
+    for name in ("reversal_5", "linear", "linear:factors"):
+        assert planted[name]["rank_ic_t"] > 5, (name, planted[name]["rank_ic_t"])
+        assert planted[name]["mean_rank_ic"] > 0.05
+        assert planted[name]["decile"]["annual_return_net"] > 0
+        assert planted[name]["monotonicity"] > 0.8
+    assert planted["reversal_5"]["best_factor"] == "reversal_5"
+    assert planted["reversal_5"]["hac_lags"] >= 4  # h - 1 at least: 5-day returns overlap
+
+
+def test_on_noise_neither_the_factor_nor_the_model_finds_anything(noise):
+    for name in ("reversal_5", "linear", "linear:factors"):
+        assert abs(noise[name]["rank_ic_t"]) < 3, (name, noise[name]["rank_ic_t"])
+
+
+def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
+    folder = Path(planted["_folder"])
+    sheet = pd.read_csv(folder / "tear_sheet.csv")
+    assert set(sheet["signal"]) == set(planted) - {"_folder"}
+    assert {"rank_ic_t", "decile_break_even_bps", "buffered_annual_return_net",
+            "spa_p_vs_best_factor"} <= set(sheet.columns)  # fmt: skip
+    decay = pd.read_csv(folder / "ic_decay.csv")
+    assert list(decay.columns) == ["signal", "5"]
+    assert json.loads((folder / "signals.json").read_text())["horizons"] == [5]
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--horizon", "1,x"], "--horizon: expected whole numbers"),
+        (["--horizon", "0"], "expected sessions >= 1"),
+        (["--factors", "value"], "--factors: expected names among reversal_1"),
+        (["--models", "naive"], "--models: expected models with a panel form"),
+        (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5]"),
+    ],
+)
+def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options, fragment):
+    data = tmp_path / "panel.csv"
+    reversal_panel(symbols=12, days=120).to_csv(data, index=False)
+    result = CliRunner().invoke(
+        app, ["signals", "--data", str(data), "--out", str(tmp_path / "runs"), *options]
+    )
+    one_line(result, fragment)
+    assert not (tmp_path / "runs").exists()
