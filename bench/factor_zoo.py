@@ -140,15 +140,18 @@ def alphalens_timing(data: str) -> dict:
             "ratio": round(slow / ours, 1)}  # fmt: skip
 
 
-def models_phase(data: str, record: dict, phase: str) -> None:
-    """Each model on each set: its rows (the factors' once) and its seconds."""
-    record[phase] = []
-    for family in FAMILIES[phase]:
+def models_phase(data: str, record: dict, phase: str, families: tuple[str, ...]) -> None:
+    """Each model on each set: its rows (the factors' once) and its seconds; a family run
+    again replaces its rows."""
+    record[phase] = [r for r in record.get(phase, []) if r["signal"].split(":")[0] not in families]
+    for family in families:
         for feature_set in SETS:
             rows, seconds = judged(data, (family,), feature_set)
             models = [r | {"seconds": round(seconds, 1)} for r in rows if r["kind"] == "model"]
             record[phase] += models
-            record[f"{phase}_seconds"] = round(record.get(f"{phase}_seconds", 0) + seconds, 1)
+            record[f"{phase}_seconds"] = round(
+                sum({r["signal"]: r["seconds"] for r in record[phase]}.values()), 1
+            )
             write(record)
             print(json.dumps([(r["signal"], r["horizon"], r["mean_rank_ic"]) for r in models]),
                   flush=True)  # fmt: skip
@@ -165,6 +168,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data/universe_daily.csv.gz"))
     parser.add_argument("--phase", choices=("factors", "tabular", "networks"), default="factors")
     parser.add_argument("--backend", default="jax", help="Keras backend for the networks")
+    parser.add_argument("--families", help="the phase's families, comma-separated (default all)")
     args = parser.parse_args()
     from stockcaster.settings import choose_backend
 
@@ -176,9 +180,9 @@ def main() -> None:
     if args.phase == "factors":
         factors_phase(args.data, record)
     else:
-        record[f"{args.phase}_seconds"] = 0
+        families = tuple(args.families.split(",")) if args.families else FAMILIES[args.phase]
         record[f"{args.phase}_backend"] = args.backend
-        models_phase(args.data, record, args.phase)
+        models_phase(args.data, record, args.phase, families)
     record[f"{args.phase}_wall_seconds"] = round(time.perf_counter() - started, 1)
     write(record)
 

@@ -58,6 +58,11 @@ RENAMED = {((*_GLOBAL, "features", "target"), "return"): "log_return"}
 ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
     (*_GLOBAL, "features", key) for key in ("scaler", "layout", "test_fraction")
 }
+# Keys a later issue added wherever they appear (new outputs and settings, no recorded value
+# changed): issue 26's VaR columns of a backtest, the books' weighting, the variance
+# estimator and `predict`'s risk; issue 28's target horizon and the universe's tear sheet.
+NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
+            "horizon", "tear_sheet"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:
@@ -114,7 +119,7 @@ def stable(value):
 def differences(before, after, where: str = "") -> list[str]:
     if isinstance(before, dict) and isinstance(after, dict):
         found = [f"{where}.{k}: missing after" for k in before if k not in after]
-        found += [f"{where}.{k}: new after" for k in after if k not in before]
+        found += [f"{where}.{k}: new after" for k in after if k not in before and k not in NEW_KEYS]
         for key in before.keys() & after.keys():
             found += differences(before[key], after[key], f"{where}.{key}")
         return found

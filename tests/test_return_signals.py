@@ -83,3 +83,17 @@ def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options
     )
     one_line(result, fragment)
     assert not (tmp_path / "runs").exists()
+
+
+def test_fewer_symbols_than_quantiles_gives_ics_and_no_book(tmp_path):
+    data = tmp_path / "panel.csv"
+    reversal_panel(symbols=5, days=90).drop(columns=["volume"]).to_csv(data, index=False)
+    result = CliRunner().invoke(app, ["signals", "--data", str(data), "--horizon", "1,80",
+                                      "--out", str(tmp_path / "runs"), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["signals"]
+    assert "st_momentum" not in {r["signal"] for r in rows}  # no volume column
+    one_day = [r for r in rows if r["horizon"] == 1 and r["signal"] == "reversal_5"][0]
+    assert one_day["days"] > 10 and one_day["mean_rank_ic"] is not None
+    assert one_day["decile"]["annual_return_net"] is None  # 5 symbols fill no decile
+    assert all(r["days"] == 0 for r in rows if r["horizon"] == 80)  # no return 80 days ahead

@@ -237,10 +237,17 @@ def _rebalance(q: np.ndarray, held: np.ndarray, bins: int, keep: int | None) -> 
     return long / long.sum() - short / short.sum()
 
 
+BOOK_FIGURES = ("annual_return_gross", "annual_return_net", "sharpe_gross", "sharpe_net",
+                "daily_turnover", "break_even_bps")  # fmt: skip
+
+
 def book_summary(gross: pd.Series, turnover: pd.Series, cost_bps: float) -> dict:
-    """Annual return gross and net of `cost_bps` per half-turn, Sharpe, turnover, break-even."""
+    """Annual return gross and net of `cost_bps` per half-turn, Sharpe, turnover, break-even
+    (None for a book that never held a name: too few symbols a day for its quantiles)."""
     net = gross - turnover * cost_bps / 1e4
     traded = float(turnover.mean())
+    if not traded > 0:
+        return dict.fromkeys(BOOK_FIGURES) | {"daily_turnover": 0.0}
 
     def sharpe(r: pd.Series) -> float | None:
         sd = float(r.std(ddof=1))
@@ -252,5 +259,5 @@ def book_summary(gross: pd.Series, turnover: pd.Series, cost_bps: float) -> dict
         "sharpe_gross": sharpe(gross),
         "sharpe_net": sharpe(net),
         "daily_turnover": traded,
-        "break_even_bps": float(gross.mean() / traded * 1e4) if traded > 0 else None,
+        "break_even_bps": float(gross.mean() / traded * 1e4),
     }
