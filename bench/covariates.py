@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--symbols", type=int, default=10)
     args = parser.parse_args()
-    found = {}
+    found = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}  # others' rows stay
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch) / "panel.csv"
         covariate_panel(args.symbols, 1200).to_csv(data, index=False)
