@@ -19,8 +19,8 @@ ARTIFACTS = Path(os.environ.get("STOCKCASTER_ARTIFACTS", Path(__file__).parent /
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, request):
     """A report of every kind: a run, a backtest and a 3-symbol universe of small files, a
-    variance backtest, a volatility bundle's prediction, a search, and a universe bundle's
-    prediction."""
+    variance backtest, a volatility bundle's prediction, a search, a universe bundle's
+    prediction, and the factors of the 3 symbols judged as signals."""
     import pandas as pd
 
     from conftest import ohlcv, write_kaggle
@@ -54,6 +54,7 @@ def reports(tmp_path_factory, request):
     for args in (
         ["train", "--universe", "--epochs", "1", "--save", book],
         ["predict", "--bundle", book, "--top-k", "1", "--out", str(out), "--report"],
+        ["signals", "--horizon", "1,5", "--out", str(out), "--quiet"],
     ):
         result = runner.invoke(app, [*args, "--data", str(many)])
         assert result.exit_code == 0, result.output
@@ -61,7 +62,7 @@ def reports(tmp_path_factory, request):
 
 
 def test_reports_are_self_contained_and_small(reports):
-    assert len(reports) == 7
+    assert len(reports) == 8
     for path in reports:
         text = path.read_text()
         assert "data-chart=" in text  # an interactive chart, drawn by the inline BokehJS

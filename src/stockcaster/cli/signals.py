@@ -128,5 +128,5 @@ def signals(
     if shown.json_output:
         return print_json({**result.summary, "folder": str(result.folder)})
     print_signals(console, result.board, result.summary)
-    console.print(f"outputs: {escape(str(result.folder))} (signals.json, tear_sheet.csv, "
-                  "ic_decay.csv)")  # fmt: skip
+    console.print(f"outputs: {escape(str(result.folder))} (report.html, signals.json, "
+                  "tear_sheet.csv, ic_decay.csv, ic_daily.csv)")  # fmt: skip

@@ -27,12 +27,13 @@ from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import against_best, judge
 from stockcaster.features.factors import FACTORS, available, factor_scores
-from stockcaster.jobs.envelope import check_output, job, output_folder
+from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS
+from stockcaster.reporting.html import write_report
 from stockcaster.store import files
 
 HORIZONS = (1, 5, 21)
@@ -147,7 +148,7 @@ def signals(
             kind = "factor" if name in scores else "model"
             rows.append({"signal": name, "kind": kind, **row, "best_factor": spa["best"],
                          "spa_p_vs_best_factor": spa["pvalues"].get(name)})  # fmt: skip
-    return _write(out, source, plan, universe, rows, time.perf_counter() - started)
+    return _write(out, (source, plan, universe), rows, daily, time.perf_counter() - started)
 
 
 def _wide(prices: pd.DataFrame, values: np.ndarray, origins: pd.Index) -> list[pd.DataFrame]:
@@ -186,9 +187,11 @@ def _model_scores(prices, cutoff, origins, plan: SignalsPlan, pair) -> pd.DataFr
     return wide.reindex(index=origins, columns=sorted(prices[C.SYMBOL].unique()))
 
 
-def _write(out, source, plan: SignalsPlan, universe, rows: list[dict], seconds) -> SignalsRun:
+def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> SignalsRun:
     """The run folder: signals.json (every figure), tear_sheet.csv (a row per signal and
-    horizon), ic_decay.csv (mean rank IC by signal and horizon)."""
+    horizon), ic_decay.csv (mean rank IC by signal and horizon), ic_daily.csv (each day's
+    rank IC) and report.html."""
+    source, plan, universe = run
     board = _board(rows)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
     summary = {
@@ -203,12 +206,20 @@ def _write(out, source, plan: SignalsPlan, universe, rows: list[dict], seconds) 
         "features": list(plan.features),
         "signals": rows,
         "seconds": round(seconds, 1),
+        "reproducibility": reproducibility(plan.global_model.training.seed),
     }
+    days = pd.concat(
+        [s.rename("rank_ic").rename_axis("date").reset_index().assign(horizon=h, signal=name)
+         for (name, h), s in daily.items()]
+    )  # fmt: skip
     with output_folder(out, "panel", "signals") as folder:
-        files.write_json(folder.path / "signals.json", files.strict(summary))
-        files.write_csv(board, folder.path / "tear_sheet.csv")
-        files.write_csv(decay.reset_index(), folder.path / "ic_decay.csv")
-    return SignalsRun(folder.final, board, summary)
+        files.write_json(folder.path / files.SIGNALS_FILE, files.strict(summary))
+        files.write_csv(board, folder.path / files.TEAR_SHEET_FILE)
+        files.write_csv(decay.reset_index(), folder.path / files.IC_DECAY_FILE)
+        files.write_csv(days[["date", "horizon", "signal", "rank_ic"]],
+                        folder.path / files.IC_FILE, date_format="%Y-%m-%d")  # fmt: skip
+    write_report(folder.final)
+    return SignalsRun(folder.final, board, files.strict(summary))
 
 
 BOARD = ("signal", "kind", "horizon", "days", "mean_ic", "ic_t", "mean_rank_ic", "rank_ic_t",
