@@ -170,6 +170,7 @@ def test_an_unknown_feature_set_is_refused_in_one_line(tmp_path):
     assert run.exit_code == 2
     assert run.stderr.strip().splitlines() == [
         "error: --features: expected names among returns, ohlcv, technical, market, columns, "
+        "factors, "
         "received 'alpha'"
     ]
     assert not (tmp_path / "u").exists()
