@@ -96,6 +96,11 @@ def test_more_than_one_session_of_a_feature_set_beyond_the_close_is_refused(save
     config = load_preset("universe").with_inputs("ohlcv")
     with pytest.raises(StockcasterError, match="reads open, high, low, close, volume"):
         session_paths(None, config, {}, saved[2], np.datetime64("2015-06-01"), 2, "XNYS")
+    # `factors` reads the volume where the prices have it (st_momentum): the closes fed back
+    # would change its features, so more than one session is refused too.
+    factors = load_preset("universe").with_inputs("factors")
+    with pytest.raises(StockcasterError, match="'factors' feature set \\(it reads close, volume,"):
+        session_paths(None, factors, {}, saved[2], np.datetime64("2015-06-01"), 2, "XNYS")
 
 
 def test_symbols_missing_unknown_or_ending_early_are_listed_and_skipped(saved, tmp_path):

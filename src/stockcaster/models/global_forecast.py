@@ -107,7 +107,11 @@ def session_paths(
         StockcasterError: more than one step of a feature set that reads more than the
             close (the future open, high, low and volume are unknown).
     """
-    needs = FEATURE_SETS[config.features.inputs].needs
+    spec = FEATURE_SETS[config.features.inputs]
+    closes = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
+    alone = spec.feature_names(closes)  # a set such as `factors` reads a column if it is there
+    needs = (*spec.needs, *(c for c in prices.columns if c not in closes and c not in spec.needs
+                            and spec.feature_names(prices[[*closes, c]]) != alone))  # fmt: skip
     if horizon > 1 and tuple(needs) != (C.CLOSE,):
         raise StockcasterError(
             f"--horizon: expected 1 trading day for a bundle of the {config.features.inputs!r} "
@@ -118,7 +122,6 @@ def session_paths(
     ahead = {pd.Timestamp(d): next_sessions(pd.Timestamp(d), horizon, exchange)
              for d in made[C.DATE].unique()}  # fmt: skip
     origin = made[[C.SYMBOL, C.DATE, C.CLOSE]].rename(columns={C.DATE: C.ORIGIN})
-    closes = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
     for h in range(1, horizon + 1):
         if h > 1:
             fed = pd.DataFrame({C.SYMBOL: origin[C.SYMBOL], C.DATE: steps[-1][C.DATE],
