@@ -125,19 +125,32 @@ def signals(
     ))  # fmt: skip
     check_output(out)
     learn = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
-    learn = learn.reset_index(drop=True)
-    close = learn.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
-    origins = close.index[close.index >= universe.cutoff]
-    names = plan.factors if plan.factors is not None else available(learn)
-    scores = dict(zip(names, _wide(learn, factor_scores(learn, names), origins), strict=True))
+    rows, daily = judge_signals(learn.reset_index(drop=True), universe.cutoff, plan, advance)
+    return _write(out, (source, plan, universe), rows, daily, time.perf_counter() - started)
+
+
+def judge_signals(
+    prices: pd.DataFrame, cutoff, plan: SignalsPlan, advance: Callable[[str], None] | None = None
+) -> tuple[list[dict], dict]:
+    """Every factor's and model's tear sheet at every horizon of `plan`, on the days from
+    `cutoff` (the work of `signals` between reading the panel and writing the folder).
+
+    Args:
+        prices: the eligible symbols' prices, sorted by symbol and date.
+
+    Returns:
+        A row per signal and horizon, and each one's daily rank IC by (signal, horizon).
+    """
+    close = prices.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
+    origins = close.index[close.index >= cutoff]
+    names = plan.factors if plan.factors is not None else available(prices)
+    scores = dict(zip(names, _wide(prices, factor_scores(prices, names), origins), strict=True))
     rows, daily = [], {}
     for h in plan.horizons:
         found = dict(scores)
         for model, feature_set in [(m, f) for m in plan.models for f in plan.features]:
             name = pair_name(model, feature_set)
-            found[name] = _model_scores(
-                learn, universe.cutoff, origins, plan, (model, feature_set, h)
-            )
+            found[name] = _model_scores(prices, cutoff, origins, plan, (model, feature_set, h))
             if advance:
                 advance(f"{name}, h={h}")
         judged = {name: judge(score, close, h, plan.bins, plan.cost_bps, plan.buffer)
@@ -148,7 +161,7 @@ def signals(
             kind = "factor" if name in scores else "model"
             rows.append({"signal": name, "kind": kind, **row, "best_factor": spa["best"],
                          "spa_p_vs_best_factor": spa["pvalues"].get(name)})  # fmt: skip
-    return _write(out, (source, plan, universe), rows, daily, time.perf_counter() - started)
+    return rows, daily
 
 
 def _wide(prices: pd.DataFrame, values: np.ndarray, origins: pd.Index) -> list[pd.DataFrame]:
