@@ -73,6 +73,8 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         (["--factors", "value"], "--factors: expected names among reversal_1"),
         (["--models", "naive"], "--models: expected models with a panel form"),
         (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5]"),
+        (["--bins", "1"], "--bins, --cost-bps: expected sessions >= 1, at least 2"),
+        (["--test-fraction", "1.5"], "--test-fraction: expected a share in (0, 1)"),
     ],
 )
 def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options, fragment):

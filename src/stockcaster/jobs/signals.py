@@ -81,8 +81,8 @@ class SignalsPlan:
                 )
         if not self.horizons or min(self.horizons) < 1 or self.bins < 2 or self.cost_bps < 0:
             raise StockcasterError(
-                f"--horizon, --quantiles, --cost-bps: expected sessions >= 1, at least 2 "
-                f"quantiles and a cost >= 0, received {self.horizons}, {self.bins}, {self.cost_bps}"
+                f"--horizon, --bins, --cost-bps: expected sessions >= 1, at least 2 quantile "
+                f"groups and a cost >= 0, received {self.horizons}, {self.bins}, {self.cost_bps}"
             )
         if self.buffer is not None and not 0 < self.buffer <= 0.5:
             raise StockcasterError(
@@ -119,10 +119,12 @@ def signals(
     plan = plan or SignalsPlan()
     plan.check()
     started = time.perf_counter()
-    universe = plan_universe(source, UniverseConfig(
+    config = UniverseConfig(
         models=plan.models, test_fraction=plan.test_fraction, min_history=plan.min_history,
         global_model=plan.global_model, features=plan.features, settings=plan.settings,
-    ))  # fmt: skip
+    )  # fmt: skip
+    config.check()  # the test fraction, the history and the feature sets, as a universe's
+    universe = plan_universe(source, config)
     check_output(out)
     learn = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
     rows, daily = judge_signals(learn.reset_index(drop=True), universe.cutoff, plan, advance)
