@@ -107,16 +107,9 @@ def session_paths(
         StockcasterError: more than one step of a feature set that reads more than the
             close (the future open, high, low and volume are unknown).
     """
-    spec = FEATURE_SETS[config.features.inputs]
+    if horizon > 1:
+        _refuse_feedback(config, prices, horizon)
     closes = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
-    alone = spec.feature_names(closes)  # a set such as `factors` reads a column if it is there
-    needs = (*spec.needs, *(c for c in prices.columns if c not in closes and c not in spec.needs
-                            and spec.feature_names(prices[[*closes, c]]) != alone))  # fmt: skip
-    if horizon > 1 and tuple(needs) != (C.CLOSE,):
-        raise StockcasterError(
-            f"--horizon: expected 1 trading day for a bundle of the {config.features.inputs!r} "
-            f"feature set (it reads {', '.join(needs)}, unknown on later days), received {horizon}"
-        )
     steps, widths = [], []
     made = next_session_forecasts(network, config, scales, prices, cutoff)
     ahead = {pd.Timestamp(d): next_sessions(pd.Timestamp(d), horizon, exchange)
@@ -140,3 +133,22 @@ def session_paths(
         steps.append(step)
     table = pd.concat(steps).sort_values([C.SYMBOL, C.HORIZON], kind="stable")
     return table.reset_index(drop=True)
+
+
+def _refuse_feedback(config: RunConfig, prices: pd.DataFrame, horizon: int) -> None:
+    """Later sessions are fed back as closes alone: refuse a feature set that reads more.
+
+    Raises:
+        StockcasterError: naming the set and the columns it reads (a set such as `factors`
+            reads a column, the volume, only where the prices have it).
+    """
+    spec = FEATURE_SETS[config.features.inputs]
+    closes = [C.SYMBOL, C.DATE, C.CLOSE]
+    alone = spec.feature_names(prices[closes])
+    needs = (*spec.needs, *(c for c in prices.columns if c not in closes and c not in spec.needs
+                            and spec.feature_names(prices[[*closes, c]]) != alone))  # fmt: skip
+    if tuple(needs) != (C.CLOSE,):
+        raise StockcasterError(
+            f"--horizon: expected 1 trading day for a bundle of the {config.features.inputs!r} "
+            f"feature set (it reads {', '.join(needs)}, unknown on later days), received {horizon}"
+        )
