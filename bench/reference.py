@@ -6,6 +6,8 @@ preset) on the embedded data and on the NYSE MSFT file. The NYSE file is read fr
 `../shared/data/` when it is there; rows that need it are skipped otherwise.
 
     .venv/bin/python bench/reference.py
+
+It prints the docs' table and writes its rows to bench/results/reference.json.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "reference.json"
 NYSE = ROOT.parent / "shared" / "data" / "nyse_msft_2010_2016.csv"
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
 
@@ -43,6 +46,7 @@ def main() -> None:
         "MSE ratio | direction | train s |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
+    rows = []
     for preset, data in RUNS:
         if data is not None and not data.exists():
             print(f"| {preset} | {data.name} | skipped: file not found | | | | | | |")
@@ -57,6 +61,13 @@ def main() -> None:
             f"{direction:.3f} | {m['train_seconds']:.1f} |",
             flush=True,
         )
+        rows.append({"preset": preset, "data": data.name if data else "embedded MSFT",
+                     "final_train_loss": m["final_train_loss"],
+                     "final_val_loss": m["final_val_loss"], "test_mse": m["model"]["mse"],
+                     "naive_mse": m["naive"]["mse"], "mse_ratio": m["mse_ratio"],
+                     "directional_accuracy": direction,
+                     "train_seconds": m["train_seconds"]})  # fmt: skip
+    RESULTS.write_text(json.dumps({"runs": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
