@@ -6,11 +6,14 @@ inference backend and never imports TensorFlow; for scale, the same run also tim
 bare `python -c "import keras"` on TensorFlow, the default backend.
 
     .venv/bin/python bench/predict_speed.py [--repeats 5]
+
+Writes bench/results/predict_speed.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -19,6 +22,7 @@ import time
 from pathlib import Path
 
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
+RESULTS = Path(__file__).resolve().parent / "results" / "predict_speed.json"
 
 
 def timed(command: list[str]) -> float:
@@ -44,6 +48,10 @@ def main() -> None:
     print(f"stockcaster predict: median {statistics.median(predict):.2f} s "
           f"(min {min(predict):.2f}, max {max(predict):.2f}; target < 5 s)")  # fmt: skip
     print(f"python -c 'import keras' on TensorFlow alone: median {statistics.median(keras):.2f} s")
+    RESULTS.write_text(json.dumps({"predict_seconds": predict, "import_keras_seconds": keras,
+                                   "predict_median": statistics.median(predict),
+                                   "import_keras_median": statistics.median(keras),
+                                   "target_seconds": 5}, indent=2) + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
 """Benchmark: size of the HTML reports of a default `stockcaster run` and `backtest`.
 
 Runs both commands with `--report` on the embedded data (all default settings) and prints
-each report's size; the target is under 5 MB.
+each report's size; the target is under 5 MB. Writes bench/results/report.json.
 
     .venv/bin/python bench/report.py
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
+RESULTS = Path(__file__).resolve().parent / "results" / "report.json"
 
 
 def main() -> None:
@@ -21,10 +23,13 @@ def main() -> None:
         for command in (["run", "--quiet"], ["backtest", "--quiet"]):
             subprocess.run([str(STOCKCASTER), *command, "--report", "--out", out], check=True,
                            capture_output=True)  # fmt: skip
+        sizes = {}
         for page in sorted(Path(out).glob("*/report.html")):
             size = page.stat().st_size
-            print(f"{page.parent.name.split('-')[1]:9s} report.html: {size / 1e6:.2f} MB "
-                  "(target < 5 MB)")  # fmt: skip
+            kind = "backtest" if "-backtest-" in page.parent.name else "run"
+            sizes[kind] = {"bytes": size, "megabytes": round(size / 1e6, 2)}
+            print(f"{kind:9s} report.html: {size / 1e6:.2f} MB (target < 5 MB)")
+    RESULTS.write_text(json.dumps({"reports": sizes, "target_megabytes": 5}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
