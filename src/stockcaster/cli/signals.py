@@ -14,7 +14,7 @@ from stockcaster.cli.options import FEATURE_HELP, ConfigOption, GlobalPresetOpti
 from stockcaster.cli.output import busy, console, print_json
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import feature_sets, model_settings
-from stockcaster.jobs.requests import global_model
+from stockcaster.jobs.requests import global_model, symbol_list
 from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
 from stockcaster.jobs.signals import signals as signals_job
 from stockcaster.reporting.signal_tables import print_signals
@@ -51,9 +51,8 @@ class Signals:
     ] = None
 
     def plan(self, judged: Judged) -> SignalsPlan:
-        models = tuple(m.strip() for m in (self.models or "").split(",") if m.strip())
-        factors = None if self.factors is None else tuple(
-            f.strip() for f in self.factors.split(",") if f.strip())  # fmt: skip
+        models = tuple(symbol_list(self.models) or ())
+        factors = None if self.factors is None else tuple(symbol_list(self.factors))
         sets = feature_sets(self.features)
         return SignalsPlan(
             models=models, factors=factors, features=sets, horizons=judged.horizons(),

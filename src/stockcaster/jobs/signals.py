@@ -32,8 +32,9 @@ from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig, load_preset
-from stockcaster.models.registry import MODELS
+from stockcaster.models.registry import MODELS, parse_models
 from stockcaster.reporting.html import write_report
+from stockcaster.settings import parse_names
 from stockcaster.store import files
 
 HORIZONS = (1, 5, 21)
@@ -67,18 +68,17 @@ class SignalsPlan:
 
     def check(self) -> None:
         """Raises: StockcasterError naming the option, what it allows and what it got."""
+        if self.models:  # known and installed (an extra's model without it: the hint)
+            parse_models(",".join(self.models))
         for name in self.models:
-            if name not in MODELS or MODELS[name].make_panel is None:
+            if MODELS[name].make_panel is None:
                 panel = [n for n, s in MODELS.items() if s.make_panel is not None]
                 raise StockcasterError(
                     f"--models: expected models with a panel form ({', '.join(panel)}), "
                     f"received {name!r}"
                 )
-        for name in self.factors or ():
-            if name not in FACTORS:
-                raise StockcasterError(
-                    f"--factors: expected names among {', '.join(FACTORS)}, received {name!r}"
-                )
+        if self.factors:
+            parse_names(",".join(self.factors), "--factors", FACTORS)
         if not self.horizons or min(self.horizons) < 1 or self.bins < 2 or self.cost_bps < 0:
             raise StockcasterError(
                 f"--horizon, --bins, --cost-bps: expected sessions >= 1, at least 2 quantile "
@@ -143,10 +143,8 @@ def judge_signals(
     Returns:
         A row per signal and horizon, and each one's daily rank IC by (signal, horizon).
     """
-    close = prices.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
-    origins = close.index[close.index >= cutoff]
-    names = plan.factors if plan.factors is not None else available(prices)
-    scores = dict(zip(names, _wide(prices, factor_scores(prices, names), origins), strict=True))
+    close, origins, scores = _factor_signals(prices, cutoff, plan.factors)
+    names = list(scores)
     rows, daily = [], {}
     for h in plan.horizons:
         found = dict(scores)
@@ -164,6 +162,16 @@ def judge_signals(
             rows.append({"signal": name, "kind": kind, **row, "best_factor": spa["best"],
                          "spa_p_vs_best_factor": spa["pvalues"].get(name)})  # fmt: skip
     return rows, daily
+
+
+def _factor_signals(prices: pd.DataFrame, cutoff, names: tuple[str, ...] | None = None) -> tuple:
+    """The closes `[days, symbols]`, the days judged (from `cutoff`) and each factor's
+    scores on them (`names`; None: every factor the prices allow)."""
+    close = prices.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
+    origins = close.index[close.index >= cutoff]
+    names = available(prices) if names is None else names
+    scores = dict(zip(names, _wide(prices, factor_scores(prices, names), origins), strict=True))
+    return close, origins, scores
 
 
 def _wide(prices: pd.DataFrame, values: np.ndarray, origins: pd.Index) -> list[pd.DataFrame]:
@@ -271,10 +279,8 @@ def universe_tear_sheet(
         prices: the run's price table (sorted by symbol and date).
         forecasts: its one-step forecasts (symbol, model, date, yhat, actual, naive).
     """
-    close = prices.pivot(index=C.DATE, columns=C.SYMBOL, values=C.CLOSE)
-    origins = close.index[close.index >= cutoff]
-    names = available(prices)
-    found = dict(zip(names, _wide(prices, factor_scores(prices, names), origins), strict=True))
+    close, origins, found = _factor_signals(prices, cutoff)
+    names = list(found)
     for model in forecasts["model"].unique():
         predicted, _ = returns_panel(forecasts, model)  # dated by the day forecast
         found[model] = predicted.reindex(close.index).shift(-1).reindex(origins)
