@@ -72,27 +72,41 @@ def entries(capability: Capability | None = None):
     ]
 
 
+_FITTED: dict[str, Forecaster] = {}
+
+
+def fitted(name: str) -> Forecaster:
+    """Model `name` fitted on the first 120 days of `series()`: trained once per process and
+    shared by the tests that only read it (the contract and the one-step path)."""
+    if name not in _FITTED:
+        model = forecaster_factory(name, tiny_options())()
+        model.fit(series().iloc[:120])
+        _FITTED[name] = model
+    return _FITTED[name]
+
+
 @pytest.mark.parametrize("name", entries())
 def test_forecaster_contract(name):
     history = series()
     make = forecaster_factory(name, tiny_options())
-    model = make()
-    assert isinstance(model, Forecaster) and model.name == name
+    fresh = make()
+    assert isinstance(fresh, Forecaster) and fresh.name == name
     with pytest.raises(NotFittedError):
-        model.predict(history.iloc[:120], 1)  # forecasting before fit is refused clearly
+        fresh.predict(history.iloc[:120], 1)  # forecasting before fit is refused clearly
     train = history.iloc[:120]
     before = history.copy()
-    model.fit(train)
+    model = fitted(name)  # `fresh`, fitted on `train` (shared with the one-step test)
+    assert type(model) is type(fresh)
     # Forecast from a later origin without refitting.
     later = history.iloc[:140]
     yhat = model.predict(later, 3)
     assert yhat.shape == (3,) and yhat.dtype == np.float64 and np.isfinite(yhat).all()
     assert np.all(np.abs(yhat / later.iloc[-1] - 1) < 0.5)  # a daily-price forecast, in range
-    pd.testing.assert_series_equal(history, before)  # the history is not modified
     # Fresh instances, fitted on the same window, agree: forecasts are reproducible.
     again = make()
     again.fit(train)
     np.testing.assert_allclose(again.predict(later, 3), yhat, rtol=1e-6)
+    pd.testing.assert_series_equal(history, before)  # fit and predict left the history as is
     # A second fit on other data works.
     other = series(160, seed=11) * 3
     again.fit(other.iloc[:120])
@@ -123,9 +137,8 @@ def test_quantiles_come_out_ordered(name, tmp_path):
 
 @pytest.mark.parametrize("name", entries(Capability.ONE_STEP_PATH))
 def test_the_one_step_path_equals_the_origin_loop(name):
-    history = series(220)
-    model = forecaster_factory(name, tiny_options())()
-    model.fit(history.iloc[:150])
+    history = series(220)  # its first 160 days are `series()`
+    model = fitted(name)  # on days 0-119; forecasting from later origins needs no refit
     path = model.one_step_path(history, 149)  # forecasts of days 150 ..
     loop = [model.predict(history.iloc[:day], 1)[0] for day in range(150, 220)]
     np.testing.assert_allclose(path, loop, rtol=1e-5)
