@@ -47,3 +47,26 @@ def run_measured(command: list[str], every: float = 0.2, **options) -> dict:
         "returncode": process.returncode,
         "cpus": os.cpu_count(),
     }
+
+
+def record(name: str, figures: dict) -> Path:
+    """Write `figures` to bench/results/<name>.json with the machine and day they came from:
+    the file the docs cite, rewritten by every run of the script that names it."""
+    import datetime
+    import json
+    import platform
+
+    path = Path(__file__).resolve().parent / "results" / f"{name}.json"
+    machine = {"cpu": _cpu_name() or platform.machine(), "cpus": os.cpu_count(),
+               "python": platform.python_version()}  # fmt: skip
+    stamp = {"date": datetime.date.today().isoformat(), "machine": machine}
+    path.write_text(json.dumps({**stamp, **figures}, indent=2) + "\n")
+    return path
+
+
+def _cpu_name() -> str | None:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return None

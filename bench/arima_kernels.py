@@ -3,8 +3,8 @@
 AutoARIMA chooses each fit's order by AICc among candidates that are sometimes within a
 rounding error of each other; OpenBLAS picks its kernel by CPU (or `OPENBLAS_CORETYPE`),
 and kernels round differently. This runs the docs' ARIMA walk-forward (embedded MSFT,
-refit every 21 days, h = 1) once per kernel, each in a fresh process, and prints the MSE
-and its ratio to naive.
+refit every 21 days, h = 1) once per kernel, each in a fresh process, prints the MSE and
+its ratio to naive, and writes them to bench/results/arima_kernels.json.
 
     .venv/bin/python bench/arima_kernels.py [--kernels auto,SkylakeX,Haswell,Prescott]
 """
@@ -16,6 +16,8 @@ import json
 import os
 import subprocess
 import sys
+
+from _measure import record
 
 ONE = """
 import json
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--kernels", default="auto,SkylakeX,Haswell,Prescott")
     args = parser.parse_args()
     print("| OpenBLAS kernel | ARIMA MSE | x naive |\n|---|---|---|")
+    rows = []
     for kernel in args.kernels.split(","):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
         if kernel != "auto":
@@ -54,6 +57,10 @@ def main() -> None:
         found = json.loads(done.stdout.strip().splitlines()[-1])
         name = f"{found['kernel']} (the CPU's own)" if kernel == "auto" else found["kernel"]
         print(f"| {name} | {found['arima']:.4f} | {found['arima'] / found['naive']:.4f} |")
+        ratio = found["arima"] / found["naive"]
+        rows.append({"asked": kernel, "kernel": found["kernel"], "arima_mse": found["arima"],
+                     "naive_mse": found["naive"], "ratio": ratio})  # fmt: skip
+    print(f"written to {record('arima_kernels', {'kernels': rows})}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+from _measure import record
 
 from stockcaster.data.embedded import load_msft
 from stockcaster.evaluation.backtest import BacktestConfig, walk_forward
@@ -60,6 +61,10 @@ def main() -> None:
               f"{r['long_flat_sharpe']:.2f} | {r['long_short_sharpe']:.2f} | "
               f"{seconds[r['model']]:.1f} |")  # fmt: skip
     print(f"| buy and hold | | | | | | | | {hold['sharpe']:.2f} | | |")
+    rows = board.astype(object).where(board.notna(), None).to_dict("records")
+    figures = {"arima_fitted_once_seconds": arima_seconds, "seconds": seconds, "rows": rows,
+               "buy_and_hold_sharpe": hold["sharpe"]}  # fmt: skip
+    print(f"written to {record('backtest', figures)}")
 
 
 if __name__ == "__main__":

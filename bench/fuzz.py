@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _measure import record  # noqa: E402
 from fuzz_cases import Tally, check_table, price_files, run_command, write_file  # noqa: E402
 from fuzz_values import KINDS, ValueFixtures, option_values, values  # noqa: E402
 
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--values", type=int, default=1000)
     args = parser.parse_args()
+    found = {}
     for name, job, count in (("readers", readers, args.readers),
                              ("commands", commands, args.commands),
                              ("values", value_cases, args.values)):  # fmt: skip
@@ -114,6 +116,10 @@ def main() -> None:
         tally = job(count)
         seconds = time.perf_counter() - started
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(tally.outcomes.items()))
+        counts = ("tracebacks", "warnings", "outside_out", "partial_folders", "nonstrict_json",
+                  "silent_empty")  # fmt: skip
+        found[name] = {"cases": tally.cases, "seconds": seconds, "outcomes": dict(tally.outcomes),
+                       **{count: getattr(tally, count) for count in counts}}  # fmt: skip
         print(
             f"{name}: {tally.cases} cases in {seconds:.0f} s ({outcomes}); tracebacks "
             f"{tally.tracebacks}, warnings {tally.warnings}, writes outside --out "
@@ -121,6 +127,8 @@ def main() -> None:
             f"{tally.nonstrict_json}, silent empty forecasts {tally.silent_empty}",
             flush=True,
         )
+
+    print(f"written to {record('fuzz', found)}")
 
 
 if __name__ == "__main__":

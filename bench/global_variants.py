@@ -3,7 +3,8 @@
 Every third symbol of `universe_daily.csv.gz` (146 symbols), the common cutoff at 75% of
 the trading days, one global LSTM per variant, each forecast scored per symbol against
 naive on the test days. Prints, per variant: the median MSE ratio to naive, the share of
-symbols that beat naive, the best epoch and the validation losses per epoch.
+symbols that beat naive, the best epoch and the validation losses per epoch, and writes
+them to bench/results/global_variants.json.
 
     .venv/bin/python bench/global_variants.py [--data ../shared/data/universe_daily.csv.gz]
 """
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _measure import record
 
 from stockcaster.data.panel import load_panel
 from stockcaster.models.config import ModelConfig, RecurrentLayer
@@ -60,6 +62,7 @@ def main() -> None:
     days = np.unique(prices["date"].to_numpy())
     cutoff = days[int(0.75 * len(days)) - 1]
     previous = prices.assign(naive=prices.groupby("symbol")["close"].shift(1))
+    rows = []
     for name, config in variants().items():
         started = time.perf_counter()
         fit = train_global(prices, cutoff, config)
@@ -69,20 +72,18 @@ def main() -> None:
             naive=(scored["naive"] - scored["close"]) ** 2,
         )
         ratio = errors.groupby("symbol")["model"].mean() / errors.groupby("symbol")["naive"].mean()
-        print(
-            json.dumps(
-                {
-                    "variant": name,
-                    "symbols": len(ratio),
-                    "median_mse_ratio": round(float(ratio.median()), 4),
-                    "share_beating_naive": round(float((ratio < 1).mean()), 3),
-                    "best_epoch": fit.best_epoch,
-                    "val_loss": [round(v, 4) for v in fit.history["val_loss"]],
-                    "seconds": round(time.perf_counter() - started, 1),
-                }
-            ),
-            flush=True,
-        )
+        row = {
+            "variant": name,
+            "symbols": len(ratio),
+            "median_mse_ratio": round(float(ratio.median()), 4),
+            "share_beating_naive": round(float((ratio < 1).mean()), 3),
+            "best_epoch": fit.best_epoch,
+            "val_loss": [round(v, 4) for v in fit.history["val_loss"]],
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"written to {record('global_variants', {'variants': rows})}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Benchmark: the `default` and `seed` runs on whichever Keras backend and device is active.
 
 Checks that the same model code trains on JAX and PyTorch (on a GPU where there is one)
-and records their figures beside TensorFlow's on the CPU. On a GPU machine without
+and records their figures beside TensorFlow's on the CPU, each backend and device in its
+own file (bench/results/gpu_backends_<backend>_<cpu or gpu>.json). On a GPU machine without
 TensorFlow (see ../shared/gpu/README.md):
 
     KERAS_BACKEND=jax python3 bench/gpu_backends.py
@@ -14,6 +15,7 @@ import json
 import tempfile
 
 import keras
+from _measure import record as write
 
 from stockcaster.jobs.run import run
 from stockcaster.models.presets import load_preset
@@ -34,12 +36,21 @@ def device() -> str:
     return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
 
 
+def version() -> str:
+    """The version of the library under Keras."""
+    import importlib
+
+    return importlib.import_module(keras.backend.backend()).__version__
+
+
 def main() -> None:
+    rows = []
     with tempfile.TemporaryDirectory() as out:
         for preset in ("default", "seed"):
             m = run(load_preset(preset), out=out, verbose=False).metrics
             record = {
                 "backend": keras.backend.backend(),
+                "version": version(),
                 "device": device(),
                 "preset": preset,
                 "mse_ratio": round(m["mse_ratio"], 4),
@@ -48,7 +59,10 @@ def main() -> None:
                 "epochs": m["epochs_run"],
                 "train_seconds": round(m["train_seconds"], 1),
             }
+            rows.append(record)
             print(json.dumps(record), flush=True)
+    name = f"gpu_backends_{keras.backend.backend()}_{'cpu' if 'cpu' in device().lower() else 'gpu'}"
+    print(f"written to {write(name, {'runs': rows})}")
 
 
 if __name__ == "__main__":

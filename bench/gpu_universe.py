@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _measure import record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -212,6 +213,7 @@ def main() -> None:
         help="units of each LSTM; a tiny one makes steps short, as on a GPU, so that "
         "what the pipeline costs per step shows",
     )
+    parser.add_argument("--out", help="also write the results to bench/results/<OUT>.json")
     parser.add_argument(
         "--gather-only", action="store_true", help="only time how batches of windows are made"
     )
@@ -229,7 +231,10 @@ def main() -> None:
     features = panel_features(panel, cutoff, "ohlcv")
     all_ends = features.window_ends(LOOKBACK, "train")
     if args.gather_only:
-        print(json.dumps(gather_times(features, all_ends, batches)))
+        times = gather_times(features, all_ends, batches)
+        print(json.dumps(times))
+        if args.out:
+            record(args.out, {"gather_times": times})
         return
     shape = {"lookback": LOOKBACK, "features": FEATURES, "lstm": [args.units, args.units]}
     results = {"backend": keras.backend.backend(), "device": device_name(), "shape": shape}
@@ -265,6 +270,8 @@ def main() -> None:
         }
         print(json.dumps({batch: results["batches"][batch]}), flush=True)
     print(json.dumps(results, indent=2))
+    if args.out:
+        record(args.out, {"settings": vars(args), **results})
 
 
 if __name__ == "__main__":

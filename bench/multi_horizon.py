@@ -4,7 +4,8 @@ Two LSTMs, both refitted every 21 trading days (warm-started) on an expanding wi
 the `forecast` preset's direct head (5 steps, 10/50/90% quantiles, pinball loss) and the
 `default` preset's one-step network fed back on itself (recursive). For each step: MSE
 ratio to naive, Diebold-Mariano p-value, and for the direct head the empirical coverage
-of its 80% interval and the interval score. Prints Markdown for the docs.
+of its 80% interval and the interval score. Prints Markdown for the docs and writes the
+rows and wall times to bench/results/multi_horizon.json.
 
     .venv/bin/python bench/multi_horizon.py
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+from _measure import record
 
 from stockcaster.data.embedded import load_msft
 from stockcaster.data.series import price_series
@@ -26,7 +28,7 @@ from stockcaster.models.presets import load_preset
 def main() -> None:
     series = price_series(load_msft())
     config = BacktestConfig(horizon=5, retrain_every=21)
-    boards = []
+    boards, seconds, origins = [], {}, {}
     for preset_name, label in (("forecast", "direct"), ("default", "recursive")):
         preset = load_preset(preset_name)
         started = time.perf_counter()
@@ -36,7 +38,9 @@ def main() -> None:
             lambda p=preset, n=label: NetworkForecaster(p.features, p.model, p.training, name=n),
             config,
         )
-        print(f"{label}: {time.perf_counter() - started:.0f} s, {len(result.failures)} failures")
+        seconds[label] = time.perf_counter() - started
+        origins[label] = int(result.forecasts["origin"].nunique())
+        print(f"{label}: {seconds[label]:.0f} s, {len(result.failures)} failures")
         levels = {label: preset.model.quantiles} if preset.model.quantiles else {}
         boards.append(leaderboard(result.forecasts, series, result.train_size, 5.0, levels))
     board = pd.concat(boards).sort_values(["model", "horizon"])
@@ -48,6 +52,10 @@ def main() -> None:
         score = "" if pd.isna(r["interval_score"]) else f"{r['interval_score']:.3f}"
         print(f"| {r['model']} | {r['horizon']} | {r['mse_ratio']:.4f} | {r['dm_pvalue']:.3f} | "
               f"{coverage} | {score} |")  # fmt: skip
+    columns = ["model", "horizon", "mse_ratio", "dm_pvalue", "coverage", "interval_score"]
+    rows = board[columns].astype(object).where(board[columns].notna(), None)
+    figures = {"rows": rows.to_dict("records"), "seconds": seconds, "origins": origins}
+    print(f"written to {record('multi_horizon', figures)}")
 
 
 if __name__ == "__main__":

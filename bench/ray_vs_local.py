@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from _measure import record
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOADS = {
@@ -51,6 +52,7 @@ def main() -> None:
     names = pd.read_csv(args.data, usecols=["symbol"])["symbol"].drop_duplicates()
     chosen = ",".join(sorted(names)[: args.symbols])
     command = str(Path(sys.executable).parent / "stockcaster")
+    rows = []
     for workload, extra in WORKLOADS.items():
         scratch = Path(tempfile.mkdtemp(prefix="bench-ray-"))
         seconds = {}
@@ -66,22 +68,20 @@ def main() -> None:
             seconds[engine] = time.perf_counter() - started
         local, ray = stored(scratch / "local"), stored(scratch / "ray")
         identical = all(a.equals(b) for a, b in zip(local, ray, strict=True))
-        print(
-            json.dumps(
-                {
-                    "workload": workload,
-                    "symbols": args.symbols,
-                    "workers": args.workers,
-                    "seconds": {k: round(v, 1) for k, v in seconds.items()},
-                    "ray_over_local": round(seconds["ray"] / seconds["local"], 3),
-                    "identical_metrics_and_forecasts": identical,
-                    "metric_rows": len(local[0]),
-                    "forecast_rows": len(local[1]),
-                }
-            ),
-            flush=True,
-        )
+        row = {
+            "workload": workload,
+            "symbols": args.symbols,
+            "workers": args.workers,
+            "seconds": {k: round(v, 1) for k, v in seconds.items()},
+            "ray_over_local": round(seconds["ray"] / seconds["local"], 3),
+            "identical_metrics_and_forecasts": identical,
+            "metric_rows": len(local[0]),
+            "forecast_rows": len(local[1]),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
         shutil.rmtree(scratch, ignore_errors=True)
+    print(f"written to {record('ray_vs_local', {'workloads': rows})}")
 
 
 if __name__ == "__main__":

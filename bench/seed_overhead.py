@@ -4,7 +4,8 @@ Both train the reference model (GRU 256 -> LSTM 256, 70 epochs, batch 128) on th
 windows: the plain script as the reference notebook would (build, compile, fit), and
 stockcaster through `training.fit.train` (seeded, deterministic ops, ModelCheckpoint).
 Each variant runs in its own fresh process, alternating, so neither inherits the other's
-TensorFlow state; the ratio of their median times is the figure the docs report.
+TensorFlow state; the ratio of their median times is the figure the docs report, written
+with every time to bench/results/seed_overhead.json.
 
     .venv/bin/python bench/seed_overhead.py [--repeats 5] [--data FILE]
 """
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _measure import record
 
 ROOT = Path(__file__).resolve().parents[1]
 NYSE = ROOT.parent / "shared" / "data" / "nyse_msft_2010_2016.csv"
@@ -106,6 +109,10 @@ def main() -> None:
     print(f"data: {args.data or 'embedded MSFT'}")
     print(f"median plain Keras {plain:.1f} s, stockcaster seed {ours:.1f} s")
     print(f"ratio stockcaster / plain: {ours / plain:.3f} (target <= 1.10)")
+    figures = {"data": Path(args.data).name if args.data else "embedded MSFT", "times": times,
+               "median_plain": plain, "median_stockcaster": ours, "ratio": ours / plain,
+               "target": 1.10}  # fmt: skip
+    print(f"written to {record('seed_overhead', figures)}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import run_measured  # noqa: E402
+from _measure import record, run_measured  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = {
@@ -72,6 +72,7 @@ def main() -> None:
         }
         print(json.dumps({name: results[name]}, indent=2), flush=True)
         shutil.rmtree(scratch, ignore_errors=True)
+    print(f"written to {record('universe', results)}")
 
 
 def _cross(parts: dict) -> dict:

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import record
+
 ROOT = Path(__file__).resolve().parent.parent
 PANEL = ROOT.parent / "shared" / "data" / "universe_daily.csv.gz"
 seconds: dict[str, float] = collections.defaultdict(float)
@@ -64,6 +66,7 @@ def main() -> None:
             app.main()
         seconds["command"] = time.perf_counter() - command
     print(json.dumps({k: round(v, 2) for k, v in seconds.items()}, indent=2), file=sys.stderr)
+    record("universe_stages", {"arguments": given, "seconds": seconds})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,81 @@
+"""Benchmark: the test suite's time from a fresh clone, as CI runs it.
+
+Clones the committed `main` of this checkout into a temporary folder with `../shared`
+beside it, runs `CI=true bash .ci/run` there (a new virtual environment, lint, the docs
+build and `make test`), and records pytest's own line (tests passed, seconds), the whole
+run's wall time and the slowest tests `make test` printed. The budget: 300 s for pytest's
+line on a 2-core machine (issue 25 asks for 240 s).
+
+    python3 bench/suite.py [--runs 1]
+
+Writes bench/results/suite.json (every run of the script appends its runs to the file's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from _measure import record
+
+ROOT = Path(__file__).resolve().parents[1]
+SUMMARY = re.compile(r"=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s")
+SLOW = re.compile(r"^(?P<seconds>[\d.]+)s (?P<phase>setup|call|teardown)\s+(?P<test>\S+)$")
+
+
+def one_run() -> dict:
+    """One fresh-clone CI run: pytest's line, the wall time and the slowest tests."""
+    scratch = Path(tempfile.mkdtemp(prefix="bench-suite-"))
+    try:
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(scratch / "project")], check=True)
+        shutil.copytree(ROOT.parent / "shared", scratch / "shared", symlinks=True)
+        head = ["git", "rev-parse", "--short", "HEAD"]
+        commit = subprocess.run(head, cwd=scratch / "project", capture_output=True, text=True,
+                                check=True).stdout.strip()  # fmt: skip
+        started = time.perf_counter()
+        done = subprocess.run(["bash", ".ci/run"], cwd=scratch / "project", capture_output=True,
+                              text=True, env={**_environ(), "CI": "true"})  # fmt: skip
+        wall = time.perf_counter() - started
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    found = SUMMARY.findall(done.stdout)
+    slow = [m.groupdict() for m in map(SLOW.match, done.stdout.splitlines()) if m]
+    return {
+        "commit": commit,
+        "exit_code": done.returncode,
+        "pytest_line": f"{found[-1][0]} in {found[-1][1]}s" if found else None,
+        "pytest_seconds": float(found[-1][1]) if found else None,
+        "ci_run_seconds": wall,
+        "slowest": [{**s, "seconds": float(s["seconds"])} for s in slow],
+        "tail": done.stdout[-1500:] if done.returncode else "",
+    }
+
+
+def _environ() -> dict[str, str]:
+    """This environment without the virtual environment or backend it may have chosen."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "KERAS"))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    path = ROOT / "bench" / "results" / "suite.json"
+    runs = json.loads(path.read_text())["runs"] if path.exists() else []
+    for _ in range(args.runs):
+        runs.append(one_run() | {"date": time.strftime("%Y-%m-%d %H:%M")})
+        last = runs[-1]
+        print(f"{last['commit']}: {last['pytest_line']} (exit {last['exit_code']}; "
+              f"the whole .ci/run {last['ci_run_seconds']:.0f} s)", flush=True)  # fmt: skip
+    record("suite", {"budget_seconds": 300, "runs": runs})
+
+
+if __name__ == "__main__":
+    main()
