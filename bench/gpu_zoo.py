@@ -14,14 +14,15 @@ walks (only shapes matter for speed), so the script runs anywhere: on this CPU, 
 GPU machine with KERAS_BACKEND=jax or torch (../shared/gpu/README.md).
 
     KERAS_BACKEND=tensorflow .venv/bin/python bench/gpu_zoo.py --symbols 40 --days 500
+
+With `--out NAME` it also writes the results to bench/results/NAME.json (the docs' figures:
+`--symbols 20 --days 400 --rounds 1 --out gpu_zoo_cpu`, and `gpu_zoo_cpu_jax` on JAX).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _measure import record  # noqa: E402
 from gpu_universe import synthetic_panel  # noqa: E402
 
 
@@ -94,7 +96,8 @@ def main() -> None:
     parser.add_argument("--lookback", type=int, default=20)
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--out", help="also write the results to bench/results/<OUT>.json "
+                        "(a name, or a path of which the name is kept)")  # fmt: skip
     args = parser.parse_args()
 
     import keras
@@ -107,15 +110,14 @@ def main() -> None:
     rows = [measure(f, features, args) for f in args.families.split(",")]
     result = {
         "backend": keras.backend.backend(),
-        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
         "devices": _devices(),
-        "settings": vars(args) | {"out": str(args.out)},
+        "settings": vars(args),
         "families": rows,
     }
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
-        args.out.write_text(text + "\n")
+        record(Path(args.out).stem, result)
 
 
 def _devices() -> list[str]:

@@ -37,6 +37,18 @@ def test_a_readme_example_runs_as_printed(tmp_path, example):
     assert done.stdout.strip()  # it printed its results
 
 
+def test_every_bench_script_the_docs_name_writes_its_figures_to_bench_results():
+    """Every figure in the docs comes from a file in bench/results/: each bench script a page
+    names writes one, or is the reference that such a script times."""
+    named = {n for page in PAGES for n in re.findall(r"bench/(\w+)\.py", page.read_text())}
+    scripts = {path.stem: path.read_text() for path in (ROOT / "bench").glob("*.py")}
+    writing = re.compile(r'record\(|"results"|bench/results/')  # record(), RESULTS, --out
+    writes = {n for n, text in scripts.items() if writing.search(text)}
+    timed = {n for n in scripts if any(f'bench/{n}.py")' in scripts[w] for w in writes - {n})}
+    assert len(named) > 20 and named <= scripts.keys(), named - scripts.keys()
+    assert sorted(named - writes - timed) == []
+
+
 def test_a_job_run_by_a_worker_importing_its_script_again_stops_quietly(monkeypatch):
     from stockcaster.engines.local import WORKER_NAME
     from stockcaster.jobs.envelope import job

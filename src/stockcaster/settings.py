@@ -72,6 +72,13 @@ def _running_backend() -> str | None:
     return keras.backend.backend() if keras is not None else None
 
 
+def quiet_storage_pool() -> None:
+    """SQLAlchemy's pool (Optuna's and MLflow's storage) logs a Ctrl-C that lands while it
+    resets a connection, with a traceback, then raises it on to the command, which says it
+    in one line: the pool says nothing below a critical error."""
+    logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+
+
 @contextmanager
 def logger_levels(levels: dict[str, int]) -> Iterator[None]:
     """Set some loggers' levels for the duration of a block, then put them back."""

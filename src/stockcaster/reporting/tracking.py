@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.settings import quiet_storage_pool
 
 EXPERIMENT = "stockcaster"
 TRACKERS = ("mlflow",)
@@ -79,6 +80,7 @@ class Tracking:
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(_ANSWER_S))
         for name in ("mlflow", "alembic"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        quiet_storage_pool()
         _mlflow()
         # Delayed import: MLflow, only when tracking is asked for.
         from mlflow.tracking import MlflowClient

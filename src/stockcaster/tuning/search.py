@@ -10,7 +10,6 @@ uninterrupted one would.
 from __future__ import annotations
 
 import functools
-import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from stockcaster.errors import StockcasterError
+from stockcaster.settings import quiet_storage_pool
 from stockcaster.tuning.space import Param, Space
 from stockcaster.tuning.validation import AfterFold, TrialScore
 
@@ -237,13 +237,11 @@ def sampler(name: str, seed: int, space: Space):
 def quiet_optuna() -> None:
     """Optuna says nothing below an error: a study made in memory is no news, and a trial
     that fails is recorded as failed (trials.csv); its warning and traceback, on every
-    failure and on Ctrl-C, would bury the command's one line. So says nothing SQLAlchemy's
-    pool, the study's storage: a Ctrl-C that lands while it resets a connection is logged
-    there with a traceback, then raised on to the command, which says it in one line."""
+    failure and on Ctrl-C, would bury the command's one line; nor does its storage's pool."""
     import optuna  # Delayed import: Optuna, only for `tune`.
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+    quiet_storage_pool()
 
 
 def _seeded(name: str, cells: dict, seed: int):
