@@ -120,8 +120,10 @@ def test_a_search_is_tracked_on_a_real_mlflow_server(tmp_path, mlflow_server):
     from mlflow.tracking import MlflowClient
 
     out = tmp_path / "search"
-    done = cli("tune", "--model", "linear", "--trials", "3", "--pruner", "none", "--out", out,
-               "--json", "--track", "mlflow", "--tracking-uri", mlflow_server)  # fmt: skip
+    data = write_kaggle(tmp_path / "msft.csv", ohlcv(400, "MSFT", 3))
+    tracked = ["--track", "mlflow", "--tracking-uri", mlflow_server]
+    done = cli("tune", "--model", "linear", "--trials", "3", "--pruner", "none", "--data", data,
+               "--out", out, "--json", *tracked)  # fmt: skip
     assert done.exit_code == 0, done.output[-2000:]
     summary = json.loads(done.stdout)  # nothing but the JSON on stdout
     client = MlflowClient(mlflow_server)
