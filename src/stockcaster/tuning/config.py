@@ -10,6 +10,10 @@ from stockcaster.errors import StockcasterError
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.tuning.search import check_choices
 
+# A search of more trials than this is a typo, not a plan: 2**32 trials of the cheapest
+# model would run for years (found by bench/fuzz.py's hostile option values).
+MAX_TRIALS = 10_000
+
 
 @dataclass(frozen=True)
 class TuneConfig:
@@ -64,7 +68,7 @@ class TuneConfig:
             StockcasterError: "--option: expected ..., received ..." for the first bad one.
         """
         limits = (
-            ("--trials", self.trials, 1, None),
+            ("--trials", self.trials, 1, MAX_TRIALS),
             ("--folds", self.folds, 1, None),
             ("--seed", self.seed, 0, 2**32 - 1),
             ("--workers", self.workers, 1, None),
