@@ -26,7 +26,7 @@ from pathlib import Path
 from _measure import record
 
 ROOT = Path(__file__).resolve().parents[1]
-SUMMARY = re.compile(r"=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s")
+SUMMARY = re.compile(r"^=* ?(?P<counts>\d+ (?:passed|failed).*?) in (?P<seconds>[\d.]+)s", re.M)
 SLOW = re.compile(r"^(?P<seconds>[\d.]+)s (?P<phase>setup|call|teardown)\s+(?P<test>\S+)$")
 
 
@@ -54,7 +54,7 @@ def one_run() -> dict:
         "pytest_seconds": float(found[-1][1]) if found else None,
         "ci_run_seconds": wall,
         "slowest": [{**s, "seconds": float(s["seconds"])} for s in slow],
-        "tail": done.stdout[-1500:] if done.returncode else "",
+        "tail": done.stdout[-1500:],
     }
 
 
