@@ -80,6 +80,39 @@ def test_a_search_stopped_by_ctrl_c_resumes_to_the_uninterrupted_search(tmp_path
     pd.testing.assert_frame_equal(a, b)
 
 
+class _RecordingInterrupted:
+    """A study whose trial loop is interrupted while it records a trial, as Optuna's can be:
+    its `finally` reads a name the interrupted line never set."""
+
+    def __init__(self, stop: BaseException):
+        self.stop = stop
+
+    def get_trials(self, deepcopy: bool = False) -> list:
+        return []
+
+    def record(self) -> str:
+        raise self.stop
+
+    def optimize(self, objective, **options) -> None:
+        try:
+            state = self.record()
+        finally:
+            if state == "complete":  # unset when `record` was stopped: UnboundLocalError
+                pass
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), Interrupted("SIGTERM", 143)])
+def test_an_interrupt_that_optuna_turns_into_another_error_is_raised_as_itself(stop):
+    from stockcaster.tuning.search import run_trials
+
+    options = {"trials": 3, "timeout_s": None}
+    with pytest.raises(type(stop)) as raised:
+        run_trials(_RecordingInterrupted(stop), lambda trial: 0.0, options)
+    assert raised.value is stop
+    with pytest.raises(UnboundLocalError):  # over any other error, the error stays as it is
+        run_trials(_RecordingInterrupted(ZeroDivisionError()), lambda trial: 0.0, options)
+
+
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("command", ["tune", "universe"])
 def test_a_signal_while_starting_ends_in_one_line_and_writes_nothing(tmp_path, command, name):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import Interrupted, StockcasterError
 from stockcaster.settings import quiet_storage_pool
 from stockcaster.tuning.space import Param, Space
 from stockcaster.tuning.validation import AfterFold, TrialScore
@@ -160,8 +161,28 @@ def run_trials(study, objective: Callable, options: dict) -> None:
         progress(len(done), trials, best[0])
         callbacks.append(told)
     if remaining > 0:
-        study.optimize(objective, n_trials=remaining, timeout=options["timeout_s"],
-                       catch=(Exception,), callbacks=callbacks)  # fmt: skip
+        with interrupts_as_themselves():
+            study.optimize(objective, n_trials=remaining, timeout=options["timeout_s"],
+                           catch=(Exception,), callbacks=callbacks)  # fmt: skip
+
+
+@contextmanager
+def interrupts_as_themselves() -> Iterator[None]:
+    """Raise a Ctrl-C or SIGTERM as itself, even when Optuna turned it into another error.
+
+    An interrupt that lands while Optuna records a trial leaves a name of its trial loop
+    unset, and the loop's `finally` then raises UnboundLocalError, the interrupt as its
+    context: the command would end in a traceback instead of its one line and exit 130.
+    """
+    try:
+        yield
+    except Exception as error:
+        cause = error.__context__
+        while cause is not None and not isinstance(cause, KeyboardInterrupt | Interrupted):
+            cause = cause.__context__
+        if cause is None:
+            raise
+        raise cause from None
 
 
 def is_study(path: Path) -> bool:
