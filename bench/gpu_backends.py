@@ -15,7 +15,7 @@ import json
 import tempfile
 
 import keras
-from _measure import record as write
+from _measure import record
 
 from stockcaster.jobs.run import run
 from stockcaster.models.presets import load_preset
@@ -48,7 +48,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         for preset in ("default", "seed"):
             m = run(load_preset(preset), out=out, verbose=False).metrics
-            record = {
+            row = {
                 "backend": keras.backend.backend(),
                 "version": version(),
                 "device": device(),
@@ -59,10 +59,10 @@ def main() -> None:
                 "epochs": m["epochs_run"],
                 "train_seconds": round(m["train_seconds"], 1),
             }
-            rows.append(record)
-            print(json.dumps(record), flush=True)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     name = f"gpu_backends_{keras.backend.backend()}_{'cpu' if 'cpu' in device().lower() else 'gpu'}"
-    print(f"written to {write(name, {'runs': rows})}")
+    print(f"written to {record(name, {'runs': rows})}")
 
 
 if __name__ == "__main__":

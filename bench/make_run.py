@@ -10,14 +10,14 @@ Writes bench/results/make_run.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
+from _measure import record
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "make_run.json"
 
 
 def main() -> None:
@@ -32,9 +32,8 @@ def main() -> None:
         times.append(time.perf_counter() - started)
         print(f"repeat {repeat + 1}: make run {times[-1]:.1f} s", flush=True)
     print(f"median make run: {statistics.median(times):.1f} s wall (target < 60 s)")
-    RESULTS.write_text(json.dumps({"make_run_seconds": times,
-                                   "median": statistics.median(times),
-                                   "target_seconds": 60}, indent=2) + "\n")  # fmt: skip
+    record("make_run", {"make_run_seconds": times, "median": statistics.median(times),
+                        "target_seconds": 60})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Writes bench/results/predict_speed.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -21,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import record
+
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
-RESULTS = Path(__file__).resolve().parent / "results" / "predict_speed.json"
 
 
 def timed(command: list[str]) -> float:
@@ -48,10 +48,10 @@ def main() -> None:
     print(f"stockcaster predict: median {statistics.median(predict):.2f} s "
           f"(min {min(predict):.2f}, max {max(predict):.2f}; target < 5 s)")  # fmt: skip
     print(f"python -c 'import keras' on TensorFlow alone: median {statistics.median(keras):.2f} s")
-    RESULTS.write_text(json.dumps({"predict_seconds": predict, "import_keras_seconds": keras,
-                                   "predict_median": statistics.median(predict),
-                                   "import_keras_median": statistics.median(keras),
-                                   "target_seconds": 5}, indent=2) + "\n")  # fmt: skip
+    record("predict_speed", {"predict_seconds": predict, "import_keras_seconds": keras,
+                             "predict_median": statistics.median(predict),
+                             "import_keras_median": statistics.median(keras),
+                             "target_seconds": 5})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _measure import record
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "reference.json"
 NYSE = ROOT.parent / "shared" / "data" / "nyse_msft_2010_2016.csv"
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
 
@@ -67,7 +68,7 @@ def main() -> None:
                      "naive_mse": m["naive"]["mse"], "mse_ratio": m["mse_ratio"],
                      "directional_accuracy": direction,
                      "train_seconds": m["train_seconds"]})  # fmt: skip
-    RESULTS.write_text(json.dumps({"runs": rows}, indent=2) + "\n")
+    record("reference", {"runs": rows})
 
 
 if __name__ == "__main__":

@@ -8,14 +8,14 @@ each report's size; the target is under 5 MB. Writes bench/results/report.json.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from _measure import record
+
 STOCKCASTER = Path(sys.executable).parent / "stockcaster"
-RESULTS = Path(__file__).resolve().parent / "results" / "report.json"
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
             kind = "backtest" if "-backtest-" in page.parent.name else "run"
             sizes[kind] = {"bytes": size, "megabytes": round(size / 1e6, 2)}
             print(f"{kind:9s} report.html: {size / 1e6:.2f} MB (target < 5 MB)")
-    RESULTS.write_text(json.dumps({"reports": sizes, "target_megabytes": 5}, indent=2) + "\n")
+    record("report", {"reports": sizes, "target_megabytes": 5})
 
 
 if __name__ == "__main__":

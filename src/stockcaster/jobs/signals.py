@@ -144,7 +144,6 @@ def judge_signals(
         A row per signal and horizon, and each one's daily rank IC by (signal, horizon).
     """
     close, origins, scores = _factor_signals(prices, cutoff, plan.factors)
-    names = list(scores)
     rows, daily = [], {}
     for h in plan.horizons:
         found = dict(scores)
@@ -155,7 +154,7 @@ def judge_signals(
                 advance(f"{name}, h={h}")
         judged = {name: judge(score, close, h, plan.bins, plan.cost_bps, plan.buffer)
                   for name, score in found.items()}  # fmt: skip
-        spa = against_best({n: d for n, (_, d) in judged.items()}, list(names))
+        spa = against_best({n: d for n, (_, d) in judged.items()}, list(scores))
         for name, (row, series) in judged.items():
             daily[(name, h)] = series
             kind = "factor" if name in scores else "model"
