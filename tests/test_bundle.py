@@ -59,14 +59,14 @@ def test_bundle_holds_everything_and_no_pickle(trained):
 
 
 def test_round_trip_gives_identical_predictions(trained, tmp_path):
-    from stockcaster.store.model_bundle import open_bundle, save_model_bundle
+    from stockcaster.store.bundle import open_bundle, save_bundle, series_where
 
     bundle, data, _ = trained
     history = price_series(load_series(data)[0])
     first = open_bundle(bundle)
     before = first.forecaster.predict_quantiles(history, 5)
-    where = {"history": history, "symbol": "MSFT", "source": "x", "exchange": "XNYS"}
-    save_model_bundle(tmp_path / "again", "lstm", first.forecaster, first.options, where)
+    where = series_where(history, "MSFT", "x", "XNYS")
+    save_bundle(tmp_path / "again", "lstm", first.forecaster, first.options, where)
     after = open_bundle(tmp_path / "again").forecaster.predict_quantiles(history, 5)
     np.testing.assert_array_equal(before, after)
 
@@ -74,7 +74,7 @@ def test_round_trip_gives_identical_predictions(trained, tmp_path):
 def test_safe_mode_refuses_a_model_with_a_lambda_layer(trained, tmp_path):
     import keras
 
-    from stockcaster.store.model_bundle import open_bundle
+    from stockcaster.store.bundle import open_bundle
 
     copy = _copy(trained[0], tmp_path)
     evil = keras.Sequential(
@@ -122,7 +122,7 @@ def test_calendar_skips_2016_christmas_and_weekends():
 
 
 def test_quantiles_are_ordered_even_when_the_network_crosses_them(trained, monkeypatch):
-    from stockcaster.store.model_bundle import open_bundle
+    from stockcaster.store.bundle import open_bundle
 
     bundle, data, _ = trained
     forecaster = open_bundle(bundle).forecaster

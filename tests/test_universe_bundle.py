@@ -184,8 +184,37 @@ def test_a_damaged_universe_bundle_is_refused_in_one_line_with_nothing_written(
     assert not out.exists()
 
 
+def test_a_universe_bundle_saves_and_opens_by_the_one_path_a_symbol_s_does(saved, tmp_path):
+    """store/bundle.py opens a panel's bundle as it opens a symbol's: the registry builds the
+    model and the model reads its own files (`Saveable`); saved again by the same path, it
+    opens to the same network, statistics and forecasts."""
+    import keras
+
+    from stockcaster.models.base import Saveable
+    from stockcaster.store.bundle import open_bundle, save_bundle
+
+    folder, data, table, _ = saved
+    first = open_bundle(folder / "bundle")
+    assert first.panel and isinstance(first.forecaster, Saveable)
+    assert first.forecaster.symbols == tuple(NAMES) == first.symbols
+    again = tmp_path / "again"
+    save_bundle(again, first.meta["model"], first.forecaster, first.options,
+                {k: first.meta[k] for k in ("symbols", "source", "exchange", "data",
+                                            "trained_until", "input_shape")})  # fmt: skip
+    second = open_bundle(again, panel=True)
+    assert second.config == first.config and second.meta["symbols"] == first.meta["symbols"]
+    for key in ("mean", "std"):
+        np.testing.assert_array_equal(second.forecaster.scales[key], first.forecaster.scales[key])
+    pairs = zip(first.forecaster.network.weights, second.forecaster.network.weights, strict=True)
+    for a, b in pairs:
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    found = [predict_universe(path, PanelSource(data), top_k=1, out=tmp_path / name).forecast
+             for name, path in (("p1", folder / "bundle"), ("p2", again))]  # fmt: skip
+    pd.testing.assert_frame_equal(found[0], found[1])
+
+
 def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_it(saved, tmp_path):
-    from stockcaster.store.model_bundle import open_bundle
+    from stockcaster.store.bundle import open_bundle
 
     folder, data, _, _ = saved
     bundle = tmp_path / "all"
@@ -197,7 +226,7 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     scales = json.loads((bundle / "scales.json").read_text())
     assert meta["symbols"] == scales["symbols"] and len(meta["symbols"]) == 5  # the panel's
     with pytest.raises(StockcasterError, match="expected a bundle of one symbol"):
-        open_bundle(bundle)
+        open_bundle(bundle, panel=False)  # what `predict` and `train --resume` of a symbol ask
     ask = ["predict", "--bundle", str(bundle), "--data", str(data), "--top-k", "2", "--json",
            "--out", str(tmp_path / "p"), "--report", "--horizon", "2"]  # fmt: skip
     done = CliRunner().invoke(app, ask)

@@ -12,6 +12,7 @@ import numpy
 import pandas as pd
 
 import stockcaster
+from stockcaster import columns as C
 from stockcaster.settings import current_backend
 
 
@@ -64,4 +65,18 @@ def fingerprint(history: pd.Series) -> dict:
         "start": f"{history.index[0]:%Y-%m-%d}",
         "end": f"{history.index[-1]:%Y-%m-%d}",
         "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+def panel_fingerprint(prices: pd.DataFrame) -> dict:
+    """Rows, symbols, date range and a SHA-256 of the symbols, dates and closes of a panel."""
+    table = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
+    dates = table[C.DATE].dt.strftime("%Y-%m-%d")
+    text = table[C.SYMBOL].astype(str) + "," + dates + "," + table[C.CLOSE].map("{:.10g}".format)
+    return {
+        "rows": len(table),
+        "symbols": int(table[C.SYMBOL].nunique()),
+        "start": str(dates.min()),
+        "end": str(dates.max()),
+        "sha256": hashlib.sha256("\n".join(text).encode()).hexdigest(),
     }

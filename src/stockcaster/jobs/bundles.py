@@ -4,8 +4,9 @@ A bundle of one symbol's model forecasts that symbol (`predict.py`) and is fine-
 newer closes (`train.py`); a symbol's volatility model forecasts its risk
 (`variance_bundle.py`); a universe's global network forecasts every symbol of a panel and
 picks the book (`predict_universe.py`), and is fine-tuned on the panel's newer days
-(`universe_bundle.py`). Both are one bundle format (`store/bundle_files.py`): its `symbols`
-say how many series it holds, its files how it is read.
+(`universe_bundle.py`). Both are one bundle format, saved and opened by one path
+(`store/bundle.py`, the model writing and reading its own files): its `symbols` say how many
+series it holds, its files how it is read.
 """
 
 from __future__ import annotations

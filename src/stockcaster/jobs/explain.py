@@ -37,6 +37,7 @@ from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.reporting.html import write_report
 from stockcaster.settings import build
 from stockcaster.store import files
+from stockcaster.store.bundle import open_bundle
 from stockcaster.store.bundle_files import holds_panel, peek
 
 EXPLAIN_FILE = "explain.json"
@@ -111,24 +112,23 @@ def explain(
 
 def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
     """A universe bundle's network on its validation days of `data` (its own panel)."""
-    # Delayed import: reading a bundle is Keras, which `stockcaster --help` never starts.
-    from stockcaster.store.universe_bundle import load_universe_bundle
-
-    bundle = load_universe_bundle(path)
+    bundle = open_bundle(path, panel=True)
     if data is None:
         raise StockcasterError(
             f"--data: expected the panel of the bundle {path} (its validation days are read "
             "from it), received none"
         )
     prices = load_panel(data.data, data.columns, data.fill, data.strict).prices
-    missing = sorted(set(bundle.symbols) - set(prices[C.SYMBOL]))
+    symbols = bundle.forecaster.symbols
+    missing = sorted(set(symbols) - set(prices[C.SYMBOL]))
     if missing:
         raise StockcasterError(
-            f"{data.data}: expected the bundle's {len(bundle.symbols)} symbols, received a "
+            f"{data.data}: expected the bundle's {len(symbols)} symbols, received a "
             f"panel without {', '.join(missing[:3])}"
         )
-    view = bundle_held_out(bundle.network, bundle.config, bundle.scales, prices,
-                           bundle.trained_until)  # fmt: skip
+    model = bundle.forecaster
+    until = np.datetime64(bundle.trained_until, "ns")
+    view = bundle_held_out(model.network, bundle.config, model.scales, prices, until)
     name = pair_name(bundle.meta["model"], bundle.config.features.inputs)
     caveat = (f"{name} is a bundle: no test period is scored here, so whether it beats "
               "naive is its universe run's to say; these importances say what moves its "

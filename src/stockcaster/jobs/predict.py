@@ -25,7 +25,7 @@ from stockcaster.models.variance import BAND, banded, risk_ahead
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
 from stockcaster.store import files
-from stockcaster.store.model_bundle import open_bundle
+from stockcaster.store.bundle import open_bundle
 
 MOST_RECURSIVE_STEPS = 30  # a one-step network fed back on itself, at most this far
 
@@ -63,7 +63,7 @@ def predict(
         StockcasterError: a bad bundle, data for another symbol or older than the
             bundle's training, or a horizon the bundle cannot give.
     """
-    bundle = open_bundle(Path(model))
+    bundle = open_bundle(Path(model), panel=False)
     prices = read_source(source or Source(), bundle.symbol)
     history = prices.series
     bundle.check_data(prices.symbol, history, prices.source, newer=False)

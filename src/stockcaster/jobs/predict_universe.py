@@ -1,13 +1,14 @@
 """`stockcaster predict` on a universe bundle: tomorrow for every symbol, and the book it picks.
 
-The steps: load and check the bundle (store/universe_bundle.py); read the panel (data/);
-set aside the symbols the bundle does not know, the bundle's symbols the data lacks, and
-those whose data ends before the bundle's last training day; forecast each remaining
-symbol's next H sessions from the window ending on its own last row, the network fed
-back on itself after the first (`models/global_forecast.py::session_paths`), so a file
-whose symbols end on different days is forecast from each one's own last close (and says
-so); rank the next session's predicted returns into the long and short lists of a top-k
-book; write `forecast.csv`, `picks.csv`, `universe_prediction.json` and the figures
+The steps: load and check the bundle (store/bundle.py: the global network reads its own
+files, models/global_files.py); read the panel (data/); set aside the symbols the bundle
+does not know, the bundle's symbols the data lacks, and those whose data ends before the
+bundle's last training day; forecast each remaining symbol's next H sessions from the
+window ending on its own last row, the network fed back on itself after the first
+(`models/global_forecast.py::session_paths`), so a file whose symbols end on different
+days is forecast from each one's own last close (and says so); rank the next session's
+predicted returns into the long and short lists of a top-k book; write `forecast.csv`,
+`picks.csv`, `universe_prediction.json` and the figures
 (`reporting/universe_report.py` reads them back into a report).
 """
 
@@ -35,6 +36,7 @@ from stockcaster.models.global_forecast import session_paths
 from stockcaster.models.variance import BAND, banded, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
+from stockcaster.store.bundle import open_bundle
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,6 @@ def predict_universe(
         StockcasterError: a bad bundle or data, a horizon the bundle cannot give, or no
             symbol of the bundle in the data, before anything is written.
     """
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.store.universe_bundle import load_universe_bundle
-
     horizon = 1 if horizon is None else horizon
     if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
         raise StockcasterError(
@@ -71,13 +70,15 @@ def predict_universe(
         )
     if top_k < 1:
         raise StockcasterError(f"--top-k: expected at least 1, received {top_k}")
-    bundle = load_universe_bundle(Path(model))
+    bundle = open_bundle(Path(model), panel=True)
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices, set_aside = _usable(panel, source, bundle)
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
-        paths = session_paths(bundle.network, bundle.config, bundle.scales, prices,
-                              bundle.trained_until, horizon, bundle.meta["exchange"])  # fmt: skip
+        network, scales = bundle.forecaster.network, bundle.forecaster.scales
+        until = np.datetime64(bundle.trained_until, "ns")
+        paths = session_paths(network, bundle.config, scales, prices, until, horizon,
+                              bundle.meta["exchange"])  # fmt: skip
     risks = symbol_risks(paths, prices)
     interval = with_risk_bands(paths, risks)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
@@ -110,14 +111,15 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
     """The rows of the bundle's symbols that end on or after its training, and why each
     other symbol is set aside."""
     chosen = select_symbols(panel, source.symbols)
-    known = set(bundle.symbols)
+    symbols = bundle.forecaster.symbols
+    known = set(symbols)
     aside = {s: panel.broken[s] for s in chosen if s in panel.broken}
     aside.update({s: "not in the bundle" for s in chosen if s not in known and s not in aside})
     listed = set(panel.prices[C.SYMBOL])
-    aside.update({s: "in the bundle, not in the data" for s in bundle.symbols if s not in listed})
+    aside.update({s: "in the bundle, not in the data" for s in symbols if s not in listed})
     rows = panel.prices[panel.prices[C.SYMBOL].isin([s for s in chosen if s not in aside])]
     last = rows.groupby(C.SYMBOL, sort=False)[C.DATE].max()
-    early = last[last.to_numpy() < bundle.trained_until]
+    early = last[last.to_numpy() < np.datetime64(bundle.trained_until, "ns")]
     aside.update({s: f"data ends {d:%Y-%m-%d}, before the bundle's training"
                   for s, d in early.items()})  # fmt: skip
     rows = rows[~rows[C.SYMBOL].isin(early.index)]

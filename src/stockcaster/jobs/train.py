@@ -15,7 +15,7 @@ from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL, MODELS, ModelOptions, min_history
 from stockcaster.models.variance import price_model
-from stockcaster.store.model_bundle import open_bundle, save_model_bundle
+from stockcaster.store.bundle import open_bundle, save_bundle, series_where
 
 
 @job
@@ -51,7 +51,7 @@ def train_bundle(
     save = Path(save)
     check_new_folder(save)
     if resume is not None:
-        bundle = open_bundle(Path(resume))
+        bundle = open_bundle(Path(resume), panel=False)
         name, options, forecaster = bundle.meta["model"], bundle.options, bundle.forecaster
         exchange = bundle.meta["exchange"]
     else:
@@ -75,7 +75,6 @@ def train_bundle(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
     forecaster.fit(history)
-    where = {"history": history, "symbol": prices.symbol, "source": prices.source,
-             "exchange": exchange}  # fmt: skip
-    save_model_bundle(save, name, forecaster, options, where)
+    where = series_where(history, prices.symbol, prices.source, exchange)
+    save_bundle(save, name, forecaster, options, where)
     return save

@@ -36,7 +36,7 @@ from stockcaster.reporting.html import write_report
 from stockcaster.reporting.tracking import Tracking, track
 from stockcaster.reporting.tune_report import write_tune_figures
 from stockcaster.store import files
-from stockcaster.store.model_bundle import save_model_bundle
+from stockcaster.store.bundle import save_bundle, series_where
 from stockcaster.store.variance_bundle import VARIANCE, save_variance_bundle
 from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
@@ -138,7 +138,9 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> s
         save_variance_bundle(bundle, refit, options, {**kept, "model": task.family,
                                                       "estimator": estimator})  # fmt: skip
     else:
-        save_model_bundle(bundle, task.family, refit, options, kept)
+        source, symbol = where
+        save_bundle(bundle, task.family, refit, options,
+                    series_where(task.training, symbol, source, DEFAULT_EXCHANGE))  # fmt: skip
     return BUNDLE
 
 

@@ -28,6 +28,7 @@ from stockcaster.models.global_model import GlobalNetwork, learned_features
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import Capability, ModelOptions, models_with, network_model
 from stockcaster.store import files
+from stockcaster.store.bundle import open_bundle, panel_where, save_bundle
 
 
 def check_save(save: str | Path | None, models: tuple[str, ...] | None = None) -> None:
@@ -52,19 +53,18 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
         when: the run's fits (`universe_panel.schedule`).
         config: the run's `UniverseConfig`.
     """
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.models.networks import load_network
-    from stockcaster.store.universe_bundle import save_universe_bundle
-
     networks = models_with(Capability.BUNDLE)
     model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in networks)
-    settings = _family_config(config.global_model, model, feature_set, config.model_options())
+    options = config.model_options()
+    settings = _family_config(config.global_model, model, feature_set, options)
     j = len(when.cutoffs) - 1
     name = pair_name(model, feature_set, settings.features.target)
-    network = load_network(files.global_network_file(folder, name, j))
+    forecaster = GlobalNetwork(settings, name=model)
     rows = when.training_rows(j)
     features = learned_features(rows, when.cutoffs[j], settings)
-    save_universe_bundle(save, network, settings, features, model, rows, source, DEFAULT_EXCHANGE)
+    forecaster.adopt(files.global_network_file(folder, name, j), features)
+    where = panel_where(rows, features, settings.features.lookback, source, DEFAULT_EXCHANGE)
+    save_bundle(save, model, forecaster, _saved(options, settings), where)
     return save
 
 
@@ -83,9 +83,6 @@ def train_universe(
         StockcasterError: bad input, a family without a global network, or no symbol with
             `min_history` closes, before anything is trained or written.
     """
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.store.universe_bundle import save_universe_bundle
-
     check_save(save, (family,))
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
@@ -99,12 +96,13 @@ def train_universe(
             f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
         )
     rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
-    settings = _family_config(config, family, config.features.inputs, ModelOptions())
+    options = ModelOptions()  # the family's own settings: their defaults
+    settings = _family_config(config, family, config.features.inputs, options)
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
-    fitted = model.fitted
-    save_universe_bundle(Path(save), fitted.network, settings, fitted.features, family, rows,
-                         panel.source, exchange)  # fmt: skip
+    lookback = settings.features.lookback
+    where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange)
+    save_bundle(Path(save), family, model, _saved(options, settings), where)
     return Path(save)
 
 
@@ -125,35 +123,33 @@ def resume_universe(
         StockcasterError: a bad bundle or data, or data that does not reach past the
             bundle's training, before anything is trained or written.
     """
-    # Delayed import: a bundle holds a Keras model, and Keras starts only when needed.
-    from stockcaster.models.global_model import train_global
-    from stockcaster.store.universe_bundle import load_universe_bundle, save_universe_bundle
-
-    old = load_universe_bundle(Path(bundle_path))
+    old = open_bundle(Path(bundle_path), panel=True)
     check_save(save)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices = panel.prices[~panel.prices[C.SYMBOL].isin(list(panel.broken))]
     counts = prices.groupby(C.SYMBOL).size()
     kept = set(counts[counts >= min_history].index)
     if old.config.model.embedding_dim > 0:
-        missing = [s for s in old.symbols if s not in kept]
+        missing = [s for s in old.forecaster.symbols if s not in kept]
         if missing:
             raise StockcasterError(
                 f"{panel.source}: expected every symbol of the bundle's embedding, received "
                 f"data without {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
             )
-        kept = set(old.symbols)
+        kept = set(old.forecaster.symbols)
     rows = prices[prices[C.SYMBOL].isin(kept)].reset_index(drop=True)
     last = np.datetime64(rows[C.DATE].max(), "ns")
-    if not last > old.trained_until:
+    if not last > np.datetime64(old.trained_until, "ns"):
         raise StockcasterError(
             f"{panel.source}: expected data past the bundle's last training day "
             f"{pd.Timestamp(old.trained_until):%Y-%m-%d}, received data up to "
             f"{pd.Timestamp(last):%Y-%m-%d}"
         )
-    fitted = train_global(rows, last, old.config, network=old.network)
-    save_universe_bundle(Path(save), fitted.network, old.config, fitted.features,
-                         old.meta["model"], rows, panel.source, old.meta["exchange"])  # fmt: skip
+    model = old.forecaster  # its next fit continues from the bundle's network
+    model.fit(rows, last)
+    where = panel_where(rows, model.fitted.features, old.config.features.lookback,
+                        panel.source, old.meta["exchange"])  # fmt: skip
+    save_bundle(Path(save), old.meta["model"], model, old.options, where)
     return Path(save)
 
 
@@ -163,3 +159,9 @@ def _family_config(
     """The global model's config as the registry builds `family` (its own network)."""
     model = network_model(family, config.model, options)
     return dataclasses.replace(config.with_inputs(feature_set), model=model)
+
+
+def _saved(options: ModelOptions, config: RunConfig) -> ModelOptions:
+    """What a panel's bundle records: its global model's `config` (config.toml) and the
+    family's own settings in `options` (bundle.json), which rebuild the same network."""
+    return dataclasses.replace(options, preset=config, global_model=config)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.models.base import Checkpointed
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.store import files
 from stockcaster.store.results import ResultsStore
@@ -146,12 +147,13 @@ def fit_and_forecast(forecaster, when: Schedule, j: int) -> tuple[pd.DataFrame, 
 
 def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> None:
     """Fit pair `name` at cutoff j and store the forecasts it owns (up to the next fit)."""
-    if j > 0 and getattr(forecaster, "fitted", None) is None and hasattr(forecaster, "restore"):
+    checkpointed = isinstance(forecaster, Checkpointed)
+    if j > 0 and checkpointed and getattr(forecaster, "fitted", None) is None:
         # A resumed run: continue from the network the fit before saved.
         forecaster.restore(files.global_network_file(folder, name, j - 1))
     forecasts, record = fit_and_forecast(forecaster, when, j)
-    if hasattr(forecaster, "save"):
-        files.write_atomic(files.global_network_file(folder, name, j), forecaster.save)
+    if checkpointed:
+        files.write_atomic(files.global_network_file(folder, name, j), forecaster.checkpoint)
     store.write_stage(stage_name(name, j), {"model": name, **record}, forecasts)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 NETWORK_FILE = "model.keras"  # a saved network's own files (`NetworkForecaster.save`)
 SCALER_FILE = "scaler.json"
+SCALES_FILE = "scales.json"  # a global network's statistics of each symbol
 
 
 class NotFittedError(RuntimeError):
@@ -136,4 +137,18 @@ class Saveable(Protocol):
     def load(self, folder: Path) -> None:
         """Read the state `save` wrote into this unfitted instance (built by its registry
         entry with the settings it was saved with)."""
+        ...
+
+
+@runtime_checkable
+class Checkpointed(Protocol):
+    """A panel model whose next fit continues from the state of the one before (a network's
+    weights): a universe run keeps each fit's state, and a resumed run continues from it."""
+
+    def checkpoint(self, path: Path) -> None:
+        """Write the state of the last fit to `path` (one file)."""
+        ...
+
+    def restore(self, path: Path) -> None:
+        """Continue the next fit from the state `checkpoint` wrote."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.features.panel import PanelFeatures, panel_features
 from stockcaster.features.split import last_training_day
 from stockcaster.models.base import NotFittedError
+from stockcaster.models.global_files import feature_scales, read_global, write_global
 from stockcaster.models.global_forecast import point_and_band
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.settings import logger_levels
@@ -189,7 +191,9 @@ def forecast_test_days(
 class GlobalNetwork:
     """The global model as a `PanelForecaster`: one network for every symbol of a panel.
 
-    A later `fit` (at a later cutoff) continues from the weights of the one before.
+    A later `fit` (at a later cutoff) continues from the weights of the one before. Its
+    fitted state, the network and each symbol's statistics, saves itself into a bundle's
+    folder and loads back from it (`Saveable`, `global_files.py`), as a series' network does.
 
     Args:
         config: windows, network and training.
@@ -202,13 +206,54 @@ class GlobalNetwork:
         self.fitted: GlobalFit | None = None
         self.cutoff: np.datetime64 | None = None
         self._restored = None  # a network saved by an earlier fit, to continue from
+        self._scales: dict | None = None  # each symbol's statistics, read by `load`
+
+    @property
+    def network(self):
+        """The fitted network (keras.Model), or the one `load` read."""
+        return self.fitted.network if self.fitted is not None else self._restored
+
+    @property
+    def scales(self) -> dict:
+        """Each symbol's statistics: `symbols`, `mean`, `std`, `moments` (global_files.py)."""
+        if self.fitted is not None:
+            return feature_scales(self.fitted.features)
+        if self._scales is None:
+            raise NotFittedError(self.name)
+        return self._scales
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols it knows, in the order of its statistics (and its embedding)."""
+        return tuple(self.scales["symbols"])
+
+    def checkpoint(self, path) -> None:
+        """Save the last fit's network (a `.keras` file) for a later `restore`."""
+        self.fitted.network.save(path)
 
     def restore(self, path) -> None:
-        """Continue the next `fit` from the network an earlier fit saved (`save`)."""
+        """Continue the next `fit` from the network an earlier fit saved (`checkpoint`)."""
         # Delayed import: Keras, only when a network is read back.
         import keras
 
         self._restored = keras.saving.load_model(path, safe_mode=True, compile=False)
+
+    def adopt(self, path, features: PanelFeatures) -> None:
+        """Hold the network a fit saved at `path` (`checkpoint`), scaled by `features`, as
+        the fitted state `save` writes: a finished universe run's last fit, to bundle."""
+        self.restore(path)
+        self._scales = feature_scales(features)
+
+    def save(self, folder: Path) -> list[str]:
+        """Write the network and each symbol's statistics into `folder` (`Saveable`)."""
+        if self.network is None:
+            raise NotFittedError(self.name)
+        return write_global(folder, self.network, self.scales)
+
+    def load(self, folder: Path) -> None:
+        """Read what `save` wrote, checked against this config (`Saveable`); the next `fit`
+        continues from the network read (a bundle fine-tuned on newer data)."""
+        self._restored, self._scales = read_global(folder, self.config)
 
     def fit(self, prices: pd.DataFrame, cutoff: np.datetime64) -> None:
         before = self._restored if self.fitted is None else self.fitted.network
@@ -245,10 +290,6 @@ class GlobalNetwork:
             "seconds": fit.seconds,
             "history": fit.history,
         }
-
-    def save(self, path) -> None:
-        """Save the network (a `.keras` file)."""
-        self.fitted.network.save(path)
 
 
 def _symbols(prices: pd.DataFrame) -> tuple[str, ...]:

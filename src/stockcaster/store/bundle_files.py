@@ -35,8 +35,8 @@ BUNDLE_FORMAT = 2
 
 @dataclass(frozen=True)
 class Bundle:
-    """A loaded bundle of one symbol's model: the ready forecaster, its metadata and what
-    it was built with (its config is the preset of those options)."""
+    """A loaded bundle: the ready forecaster (one symbol's, or a panel's global model), its
+    metadata and what it was built with (its config is the preset of those options)."""
 
     forecaster: object  # a fitted Forecaster
     meta: dict
@@ -45,6 +45,15 @@ class Bundle:
     @property
     def config(self) -> RunConfig:
         return self.options.preset
+
+    @property
+    def panel(self) -> bool:
+        """Whether it holds a panel's global model (each symbol's statistics beside it)."""
+        return holds_panel(self.meta)
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self.meta["symbols"])
 
     @property
     def symbol(self) -> str:

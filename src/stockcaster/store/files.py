@@ -21,6 +21,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import Interrupted, MachineError, StockcasterError, check_interrupted
 from stockcaster.models.base import NETWORK_FILE
+from stockcaster.models.base import SCALES_FILE as SCALES_FILE
 
 try:
     import resource  # POSIX only
@@ -30,7 +31,6 @@ except ImportError:  # pragma: no cover - Windows
 # Every file name stockcaster writes, named once (a network's own, where it saves them).
 MODEL_FILE = NETWORK_FILE
 CONFIG_FILE = "config.toml"
-SCALES_FILE = "scales.json"  # a universe bundle's statistics of each symbol
 BUNDLE_META_FILE = "bundle.json"
 STORE_FILE = "results.sqlite"  # a universe run's results store
 SUMMARY_FILE = "universe.json"

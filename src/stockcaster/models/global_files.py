@@ -1,0 +1,126 @@
+"""A global network's own files in a bundle: the network and each symbol's statistics.
+
+model.keras   the global network (read in safe mode, without its optimiser)
+scales.json   each symbol's feature statistics (the symbol order is the embedding's index)
+              and, for a cross-sectional target, the moments that turn a score into a return
+
+`GlobalNetwork.save` and `load` (`global_model.py`) write and read these through the
+`Saveable` protocol, as a series' network writes model.keras and scaler.json: the bundle
+around them (bundle.json, config.toml, checksums) is the store's, one format for both.
+Everything read is checked against the config before it is used, in one line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from stockcaster.errors import StockcasterError
+from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.panel import PanelFeatures
+from stockcaster.models.base import NETWORK_FILE, SCALES_FILE
+from stockcaster.models.presets import RunConfig
+
+
+def feature_scales(features: PanelFeatures) -> dict:
+    """The statistics a global network's features were scaled with, as plain numbers."""
+    return {
+        "symbols": list(features.symbols),
+        "mean": features.mean.tolist(),
+        "std": features.std.tolist(),
+        "moments": list(features.moments),
+    }
+
+
+def write_global(folder: Path, network, scales: dict) -> list[str]:
+    """Write the network and the scales (`feature_scales`) into `folder`; their names."""
+    # Delayed import: saving a network is Keras.
+    from stockcaster.models.networks import save_network
+
+    plain = {**scales, "moments": list(scales["moments"])}
+    for key in ("mean", "std"):
+        plain[key] = np.asarray(scales[key]).tolist()
+    (folder / SCALES_FILE).write_text(json.dumps(plain) + "\n")
+    return [*save_network(network, folder), SCALES_FILE]
+
+
+def read_global(folder: Path, config: RunConfig) -> tuple[object, dict]:
+    """The network and the scales `write_global` wrote, checked against `config`.
+
+    Raises:
+        StockcasterError: statistics that are not each symbol's finite numbers, a network
+            safe mode refuses, or shapes that differ from the config's windows and head.
+    """
+    # Delayed import: reading a network is Keras.
+    from stockcaster.models.networks import load_network
+
+    scales = _read_scales(folder, config)
+    network = load_network(folder / NETWORK_FILE)
+    _check_shapes(folder, network, config, scales)
+    return network, scales
+
+
+def _read_scales(path: Path, config: RunConfig) -> dict:
+    where = path / SCALES_FILE
+    try:
+        scales = json.loads(where.read_text())
+        mean, std = np.asarray(scales["mean"], "float64"), np.asarray(scales["std"], "float64")
+        symbols, moments = scales["symbols"], scales["moments"]
+        if not isinstance(symbols, list) or not isinstance(moments, list):
+            raise TypeError("symbols and moments are lists")
+    except (OSError, ValueError, KeyError, TypeError):
+        raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
+    inputs = config.features.inputs
+    spec = FEATURE_SETS.get(inputs)
+    width = 0 if spec is None else len(spec.features)
+    if spec is not None and spec.names is not None:  # covariates: as many as it was fitted on
+        width = mean.shape[1] if mean.ndim == 2 and mean.shape[1] > 1 else 2
+    if mean.shape != (len(symbols), width) or std.shape != mean.shape or len(moments) != 2:
+        raise StockcasterError(
+            f"{where}: expected statistics of {width} features per symbol, received an array "
+            f"of shape {list(mean.shape)}"
+        )
+    _check_values(where, symbols, mean, std, moments)
+    return {**scales, "mean": mean, "std": std, "moments": tuple(moments)}
+
+
+def _check_values(where: Path, symbols, mean, std, moments) -> None:
+    """Names that are distinct strings; statistics that are finite, deviations positive."""
+    if not all(isinstance(s, str) and s for s in symbols) or len(set(symbols)) != len(symbols):
+        raise StockcasterError(f"{where} symbols: expected distinct non-empty names")
+    try:
+        spread = np.asarray(moments, "float64")
+    except (TypeError, ValueError):
+        spread = np.array([np.nan])
+    for key, values, positive in (("mean", mean, False), ("std", std, True),
+                                  ("moments", spread, False)):  # fmt: skip
+        bad = ~np.isfinite(values) | ((values <= 0) if positive else False)
+        if bad.any():
+            wanted = "positive finite numbers" if positive else "finite numbers"
+            first = np.argwhere(bad)[0].tolist()
+            raise StockcasterError(
+                f"{where} {key}: expected {wanted}, received {float(values[tuple(first)])!r} at "
+                f"{first}"
+            )
+    if spread[1] <= 0:
+        raise StockcasterError(f"{where} moments: expected a positive deviation second, "
+                               f"received {float(spread[1])!r}")  # fmt: skip
+
+
+def _check_shapes(path: Path, network, config: RunConfig, scales: dict) -> None:
+    expected = [config.features.lookback, scales["mean"].shape[1]]
+    inputs = network.inputs
+    model_in = list(inputs[0].shape[1:])
+    embedded = len(inputs) == 2
+    out = list(network.output_shape[1:])
+    quantiles = config.model.quantiles
+    want = [1, len(quantiles)] if quantiles else [1]
+    if model_in != expected or out != want or embedded != (config.model.embedding_dim > 0):
+        raise StockcasterError(
+            f"{path}: expected a model taking windows of {expected} (with "
+            f"{'a' if config.model.embedding_dim else 'no'} symbol input) and giving {want}, "
+            f"received one taking {model_in}{' and a symbol' if embedded else ''} and "
+            f"giving {out}"
+        )
