@@ -6,6 +6,7 @@ Runs, through the installed command, the results a user sees:
   backtest      `stockcaster backtest` (every installed model, embedded MSFT)
   predict       `stockcaster train --save B` then `stockcaster predict --bundle B`
   universe      `stockcaster universe` on the first 20 symbols of the shared panel
+  predict_universe  that universe's bundle (`--save B`), then `stockcaster predict --bundle B`
   tune          `stockcaster tune --trials 4 --seed 0` (default model, embedded MSFT)
 and records every number of their `--json` output (timings, folders and the command line
 left out). With `--against FILE` it compares them with an earlier record, to a relative
@@ -60,9 +61,10 @@ ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
 }
 # Keys a later issue added wherever they appear (new outputs and settings, no recorded value
 # changed): issue 26's VaR columns of a backtest, the books' weighting, the variance
-# estimator and `predict`'s risk; issue 28's target horizon and the universe's tear sheet.
+# estimator and `predict`'s risk; issue 28's target horizon and the universe's tear sheet;
+# and the case added on 2026-12-06, when both bundles took one path: a universe bundle's.
 NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
-            "horizon", "tear_sheet"}  # fmt: skip
+            "horizon", "tear_sheet", "predict_universe"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:
@@ -80,8 +82,9 @@ def first_symbols(path: Path, count: int) -> list[str]:
     return sorted(seen)[:count]
 
 
-def cases(out: Path, panel: Path) -> dict[str, dict]:
+def cases(out: Path, panel: Path, bundles: bool = True) -> dict[str, dict]:
     results = {}
+    saved = ("--save", str(out / "universe_bundle")) if bundles else ()
     quiet = ("--json", "--quiet")
     results["run_default"] = cli("run", *quiet, "--out", str(out / "run"))
     results["run_seed"] = cli("run", "--preset", "seed", *quiet, "--out", str(out / "run"))
@@ -98,8 +101,13 @@ def cases(out: Path, panel: Path) -> dict[str, dict]:
     symbols = ",".join(first_symbols(panel, 20))
     results["universe"] = cli(
         "universe", "--data", str(panel), "--symbols", symbols, *quiet,
-        "--out", str(out / "universe"),
+        "--out", str(out / "universe"), *saved,
     )  # fmt: skip
+    if saved:  # the universe's bundle, then tomorrow for each of its symbols
+        results["predict_universe"] = cli(
+            "predict", "--bundle", saved[1], "--data", str(panel), "--horizon", "3", "--json",
+            "--out", str(out / "predict_universe"),
+        )  # fmt: skip
     return results
 
 

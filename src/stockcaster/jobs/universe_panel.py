@@ -148,7 +148,7 @@ def fit_and_forecast(forecaster, when: Schedule, j: int) -> tuple[pd.DataFrame, 
 def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> None:
     """Fit pair `name` at cutoff j and store the forecasts it owns (up to the next fit)."""
     checkpointed = isinstance(forecaster, Checkpointed)
-    if j > 0 and checkpointed and getattr(forecaster, "fitted", None) is None:
+    if j > 0 and checkpointed and forecaster.fitted is None:
         # A resumed run: continue from the network the fit before saved.
         forecaster.restore(files.global_network_file(folder, name, j - 1))
     forecasts, record = fit_and_forecast(forecaster, when, j)

@@ -145,6 +145,8 @@ class Checkpointed(Protocol):
     """A panel model whose next fit continues from the state of the one before (a network's
     weights): a universe run keeps each fit's state, and a resumed run continues from it."""
 
+    fitted: object | None  # the last fit's state; None before the first fit of this process
+
     def checkpoint(self, path: Path) -> None:
         """Write the state of the last fit to `path` (one file)."""
         ...
