@@ -355,3 +355,26 @@ def test_a_job_holds_back_native_log_lines_in_the_python_api(capfd):
     assert noisy() == 7
     err = capfd.readouterr().err
     assert "cuda_dnn" not in err and "a line of the user's" in err
+
+
+def test_a_job_holds_back_tensorflow_s_python_warnings_but_not_its_errors(caplog):
+    """A process that builds many networks is warned by TensorFlow's logger that retracing
+    is expensive; a job says nothing of it (it once came before `predict`'s one-line error
+    in a long-lived process), and the logger's level is put back after the job."""
+    import logging
+
+    from stockcaster.jobs.envelope import job
+
+    tensorflow = logging.getLogger("tensorflow")
+    before = tensorflow.level
+
+    @job
+    def noisy() -> int:
+        tensorflow.warning("6 out of the last 50 calls triggered tf.function retracing")
+        tensorflow.error("a real error of TensorFlow's")
+        return 7
+
+    assert noisy() == 7
+    said = [r.getMessage() for r in caplog.records if r.name == "tensorflow"]
+    assert said == ["a real error of TensorFlow's"]
+    assert tensorflow.level == before

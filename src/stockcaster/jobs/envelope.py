@@ -8,6 +8,7 @@ stamps them with a `reproducibility` record. Every job's entry point is a `job`.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from stockcaster.data.validate import PRICE_RANGE
 from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, versions
-from stockcaster.settings import native_log_filtered
+from stockcaster.settings import logger_levels, native_log_filtered
 from stockcaster.store import files
 
 
@@ -32,13 +33,16 @@ def job(entry: Callable[..., Any]) -> Callable[..., Any]:
 
     It refuses to run inside one of the local engine's worker processes (a script without
     its `__main__` guard, imported again by each worker), and holds back TensorFlow's
-    native log lines, as the CLI does, passing every other line of stderr on.
+    native log lines, as the CLI does, passing every other line of stderr on; and its Python
+    warnings (a process that builds many networks, a universe's per-symbol models or a
+    notebook's loop of jobs, is told that "tracing is expensive", which says nothing to a
+    user and would come before a command's one-line error).
     """
 
     @functools.wraps(entry)
     def run_job(*args: Any, **kwargs: Any) -> Any:
         refuse_in_worker()
-        with native_log_filtered():
+        with native_log_filtered(), logger_levels({"tensorflow": logging.ERROR}):
             return entry(*args, **kwargs)
 
     return run_job
