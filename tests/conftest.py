@@ -110,18 +110,23 @@ def ray_instance():
     ray.shutdown()
 
 
-@pytest.fixture
-def eager(monkeypatch):
-    """TensorFlow trains the test's networks eagerly, for a test that builds many tiny ones.
+@pytest.fixture(scope="session", autouse=True)
+def _tiny_networks_train_eagerly():
+    """TensorFlow trains every network a test builds in this process eagerly; forecasts stay
+    traced.
 
-    Such a test trains networks of a few units for one epoch on a hundred rows: tracing each
-    new model's train step costs many times its training (the transformer's contract:
-    18 s traced, 4 s eager). Forecasts stay traced: a test walks tens of origins through each
-    fitted network, and one trace (0.1 s) then 2 ms a call beats 15-20 ms an eager call. The
-    model code is the same either way; larger trainings stay traced, and so do the commands
-    the tests run in their own processes, as a user's do.
+    The tests' networks are tiny (a few units, one or two epochs on a few hundred rows):
+    tracing a new model's train step costs more than running it (a tiny LSTM's fit: 0.6 s
+    eager, 1.6-1.9 s traced; the transformer's contract: 18 s traced, 4 s eager), while a
+    test walks tens of origins through each fitted network, where one trace (0.1 s) then
+    2 ms a call beats 15-20 ms an eager call. The model code is the same either way. The
+    commands the tests run in their own processes train traced, as a user's do: `run`,
+    `train` and `tune` under signals and limits (test_hostile.py, test_signals.py), every
+    command with a model registered in a script (test_architecture.py), the README's
+    examples, and JAX's jit (test_backends.py).
     """
     if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        yield
         return
     import keras
     import tensorflow as tf
@@ -135,4 +140,6 @@ def eager(monkeypatch):
         finally:
             tf.config.run_functions_eagerly(False)
 
-    monkeypatch.setattr(keras.Model, "fit", eager_fit)
+    keras.Model.fit = eager_fit
+    yield
+    keras.Model.fit = traced_fit

@@ -27,7 +27,6 @@ def panel(n: int = 180, symbols: int = 4) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 @pytest.mark.parametrize("name", ["lstm", "linear", "lightgbm"])
 def test_families_learn_from_technical_features(name):
     # The other networks read the same windows as lstm (`test_panel_form_contract` runs each).
@@ -51,7 +50,6 @@ def test_refit_cutoffs_every_k_trading_days():
     assert retrain_cutoffs(days, days[9], 25) == [days[9]]
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_refit_continues_from_the_weights_before():
     table = panel()
     days = np.sort(table["date"].unique())
@@ -87,7 +85,6 @@ def _config(window: str = "expanding") -> UniverseConfig:
     )
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_each_fit_forecasts_only_the_days_up_to_the_next_one(tmp_path):
     run = universe(PanelSource(_csv(tmp_path, panel())), _config("sliding"), out=tmp_path / "u")
     fits = run.summary["global_models"]
@@ -107,7 +104,6 @@ def test_each_fit_forecasts_only_the_days_up_to_the_next_one(tmp_path):
     )
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_run_stopped_between_refits_and_resumed_ends_as_an_uninterrupted_run(
     tmp_path, monkeypatch
 ):
@@ -193,7 +189,6 @@ def test_cross_sectional_targets_rank_and_standardise_each_day_s_returns():
     np.testing.assert_allclose(scored.target[rows], z.to_numpy(), rtol=1e-5)
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_ranking_model_is_scored_by_what_ranks_only(tmp_path):
     config = dataclasses.replace(
         _config(),
@@ -228,7 +223,6 @@ def _backtest(data: str, out, extra: list[str]):
     )  # fmt: skip
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_backtest_scores_each_family_on_each_feature_set(tmp_path):
     data = _backtest_csv(tmp_path, random_ohlcv(320, "AA", 2))
     result = _backtest(data, tmp_path / "b", ["--features", "returns,technical"])
@@ -238,7 +232,6 @@ def test_backtest_scores_each_family_on_each_feature_set(tmp_path):
     assert board["linear:technical"]["n"] == board["naive"]["n"] == 80
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_backtest_feature_set_forecasts_never_read_a_later_day(tmp_path):
     from stockcaster.evaluation.backtest import BacktestConfig
     from stockcaster.jobs.backtest_features import feature_set_forecasts
@@ -274,7 +267,6 @@ def test_backtest_refuses_feature_sets_it_cannot_run_in_one_line(tmp_path, extra
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_family_trains_saves_and_predicts_through_a_preset(tmp_path, small_csv):
     from typer.testing import CliRunner
 

@@ -28,17 +28,6 @@ from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 
 
-@pytest.fixture(autouse=True)
-def _tiny_networks_run_eagerly(request):
-    """Every network here is tiny and traced once or twice: run it eagerly (conftest.eager),
-    the reference's `seed` too, shrunk by its own settings to 4 units (`tiny_options`):
-    tracing its two recurrent layers costs three times their five eager steps."""
-    name = getattr(request.node, "callspec", None) and request.node.callspec.params.get("name")
-    if name in NEURAL:
-        request.getfixturevalue("eager")
-    yield
-
-
 def tiny_preset():
     """The default preset with a small window, 4 units and 1 epoch: fast, same code path."""
     preset = load_preset("default")
@@ -144,7 +133,7 @@ def test_the_one_step_path_equals_the_origin_loop(name):
     np.testing.assert_allclose(path, loop, rtol=1e-5)
 
 
-def test_a_direct_quantile_head_s_one_step_path_equals_the_origin_loop(tmp_path, eager):
+def test_a_direct_quantile_head_s_one_step_path_equals_the_origin_loop(tmp_path):
     history = series(220)
     model = forecaster_factory("lstm", tiny_options(quantiles=True, tmp_path=tmp_path))()
     model.fit(history.iloc[:150])

@@ -61,7 +61,6 @@ def trials_table(folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / "trials.csv").drop(columns="seconds")
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_changing_the_test_period_changes_no_trial(tmp_path):
     from stockcaster.jobs.envelope import Source
     from stockcaster.jobs.tune import TuneConfig, tune

@@ -132,7 +132,6 @@ def test_a_volatility_baseline_is_refused_as_a_model_of_prices(tmp_path, command
     one_line(result, "--model: expected a model of prices, received 'har'")
 
 
-@pytest.mark.usefixtures("eager")  # tiny networks: conftest.eager
 def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_risk(tmp_path):
     """`tune --target variance`: trials score QLIKE against the random walk on folds of the
     training days; with every test day's moves tripled, no trial changes, only the test

@@ -18,7 +18,6 @@ from conftest import one_line
 from stockcaster.cli import app
 from stockcaster.evaluation.risk import qlike
 from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
-from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import load_preset, to_toml
 from stockcaster.models.registry import MODELS
 from stockcaster.models.variance import FAMILIES, FamilyWalk, walk_variance
@@ -67,12 +66,10 @@ def _entries():
 
 
 @pytest.mark.parametrize("name", _entries())
-def test_every_family_on_log_variance_keeps_the_contract_and_reads_no_later_day(name, request):
+def test_every_family_on_log_variance_keeps_the_contract_and_reads_no_later_day(name):
     """One fit through day FIRST; forecasts of 1 and 2 days ahead from 12 origins are
     finite and positive; with every day after 205 changed, no forecast, VaR or training
     residual made at or before 205 changes (the same fitted model reads the new prices)."""
-    if name in NEURAL:
-        request.getfixturevalue("eager")
     table = garch_prices()
     v, r = daily_variance(table)[0], log_returns(table)
     walk = FamilyWalk(name, tiny_options())
