@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -98,7 +100,8 @@ def mlflow_server(tmp_path):
                "--port", str(port), "--workers", "1",
                "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
                "--artifacts-destination", str(tmp_path / "artifacts")]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)  # fmt: skip
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -109,10 +112,11 @@ def mlflow_server(tmp_path):
         except OSError:
             time.sleep(0.5)
     else:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
         pytest.fail("the MLflow server did not answer within 120 s")
     yield uri
-    server.terminate()
+    # The whole server, its workers too, at once: its graceful stop waits seconds for nothing.
+    os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=30)
 
 
