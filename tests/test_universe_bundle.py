@@ -196,7 +196,7 @@ def test_a_universe_bundle_saves_and_opens_by_the_one_path_a_symbol_s_does(saved
     folder, data, table, _ = saved
     first = open_bundle(folder / "bundle")
     assert first.panel and isinstance(first.forecaster, Saveable)
-    assert first.forecaster.symbols == tuple(NAMES) == first.symbols
+    assert first.forecaster.symbols == tuple(NAMES) == tuple(first.meta["symbols"])
     again = tmp_path / "again"
     save_bundle(again, first.meta["model"], first.forecaster, first.options,
                 {k: first.meta[k] for k in ("symbols", "source", "exchange", "data",

@@ -25,12 +25,13 @@ from stockcaster.models.presets import RunConfig
 
 
 def feature_scales(features: PanelFeatures) -> dict:
-    """The statistics a global network's features were scaled with, as plain numbers."""
+    """The statistics a global network's features were scaled with, as `read_global` gives
+    them back: symbols, `[symbols, features]` mean and std, the moments."""
     return {
         "symbols": list(features.symbols),
-        "mean": features.mean.tolist(),
-        "std": features.std.tolist(),
-        "moments": list(features.moments),
+        "mean": features.mean,
+        "std": features.std,
+        "moments": tuple(features.moments),
     }
 
 
@@ -39,9 +40,12 @@ def write_global(folder: Path, network, scales: dict) -> list[str]:
     # Delayed import: saving a network is Keras.
     from stockcaster.models.networks import save_network
 
-    plain = {**scales, "moments": list(scales["moments"])}
-    for key in ("mean", "std"):
-        plain[key] = np.asarray(scales[key]).tolist()
+    plain = {
+        "symbols": list(scales["symbols"]),
+        "mean": np.asarray(scales["mean"]).tolist(),
+        "std": np.asarray(scales["std"]).tolist(),
+        "moments": list(scales["moments"]),
+    }
     (folder / SCALES_FILE).write_text(json.dumps(plain) + "\n")
     return [*save_network(network, folder), SCALES_FILE]
 

@@ -232,11 +232,12 @@ class GlobalNetwork:
         self.fitted.network.save(path)
 
     def restore(self, path) -> None:
-        """Continue the next `fit` from the network an earlier fit saved (`checkpoint`)."""
+        """Continue the next `fit` from the network an earlier fit saved (`checkpoint`), read
+        as every saved network is (`networks.load_network`: safe mode, finite weights)."""
         # Delayed import: Keras, only when a network is read back.
-        import keras
+        from stockcaster.models.networks import load_network
 
-        self._restored = keras.saving.load_model(path, safe_mode=True, compile=False)
+        self._restored = load_network(path)
 
     def adopt(self, path, features: PanelFeatures) -> None:
         """Hold the network a fit saved at `path` (`checkpoint`), scaled by `features`, as

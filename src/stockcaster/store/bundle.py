@@ -108,15 +108,15 @@ def open_bundle(path: Path, panel: bool | None = None) -> Bundle:
     path = Path(path)
     meta = read_meta(path)
     name, spec = meta["model"], MODELS.get(meta["model"])
-    if panel is not None and holds_panel(meta) != panel:
+    holds = holds_panel(meta)
+    if panel is not None and holds != panel:
         if panel:
             raise StockcasterError(f"{path}: expected a universe bundle, received one of a symbol")
         raise StockcasterError(
             f"{path}: expected a bundle of one symbol, received a universe bundle "
             f"({len(meta['symbols'])} symbols)"
         )
-    panel = holds_panel(meta)
-    if spec is None or (panel and spec.make_panel is None):
+    if spec is None or (holds and spec.make_panel is None):
         raise StockcasterError(
             f"{path}: expected a bundle of a registered model ({', '.join(MODELS)}), "
             f"received one of {name!r}"
@@ -125,7 +125,7 @@ def open_bundle(path: Path, panel: bool | None = None) -> Bundle:
     own = ()
     if spec.settings is not None:
         own = ((name, build(spec.settings, meta["settings"], f"{path / BUNDLE_META_FILE}")),)
-    if panel:
+    if holds:
         config = config.for_panel(str(path / CONFIG_FILE))
         options = ModelOptions(preset=config, global_model=config, settings=own)
         forecaster = spec.make_panel(options)

@@ -52,10 +52,6 @@ class Bundle:
         return holds_panel(self.meta)
 
     @property
-    def symbols(self) -> tuple[str, ...]:
-        return tuple(self.meta["symbols"])
-
-    @property
     def symbol(self) -> str:
         return self.meta["symbols"][0]  # a symbol's bundle holds one
 
