@@ -44,10 +44,16 @@ def subplots(*args, **options):
 
 
 def save(fig: plt.Figure, path: Path, dpi: int = 110, dates: bool = True) -> None:
-    """Lay out, write and close a figure (date ticks slanted when the x axis is time)."""
+    """Lay out, write and close a figure (date ticks slanted when the x axis is time).
+
+    The layout is computed once, here: `tight_layout` leaves a placeholder layout engine
+    behind, for which `savefig` lays every tick and label out again before drawing (a
+    fifth of a figure's time); without an engine it draws the same pixels at once.
+    """
     if dates:
         fig.autofmt_xdate()
     fig.tight_layout()
+    fig.set_layout_engine(None)
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
 
