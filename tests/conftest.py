@@ -98,9 +98,13 @@ def tiny_global(epochs: int = 1, embedding_dim: int = 0, **features):
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_instance():
-    """A local Ray instance with 2 CPUs, shared by every test that needs one."""
+    """A local Ray instance with 2 CPUs, shared by the tests of one module.
+
+    Stopped when the module's tests are done: its idle daemons take 4% of a core for as long
+    as it runs, and a test of another module that starts Ray itself must find none running.
+    """
     ray = pytest.importorskip("ray")
     # Ray's workers import test modules (for their task functions) from the tests folder.
     here = {"env_vars": {"PYTHONPATH": str(Path(__file__).parent)}}

@@ -7,6 +7,7 @@ and every later step trains on the backend that flag chose.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -18,7 +19,11 @@ import pytest
 from conftest import ohlcv, tiny_forecast_preset, write_kaggle
 from stockcaster.models.families import NEURAL
 
-pytest.importorskip("jax", reason="jax is not installed")
+# Whether JAX is installed, without importing it: an import costs every test process a
+# second while it collects, and only the one process below trains on JAX.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="jax is not installed"
+)
 
 JAX_SCRIPT = """
 import json, sys

@@ -100,8 +100,11 @@ def mlflow_server(tmp_path):
                "--port", str(port), "--workers", "1",
                "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
                "--artifacts-destination", str(tmp_path / "artifacts")]  # fmt: skip
+    # Without MLflow's job runner: stockcaster submits no server-side jobs, and its eight
+    # consumer processes, each importing MLflow, took more CPU than the server itself.
+    quiet = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # fmt: skip
+                              start_new_session=True, env=quiet)  # fmt: skip
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
