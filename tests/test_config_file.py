@@ -89,10 +89,20 @@ def _group():
 @pytest.mark.parametrize(
     ("where", "given", "fragment"),
     [
-        ("file", 'set = ["seed.units=0"]', "--set seed: expected units and dense of at least 1"),
+        (
+            "file",
+            'set = ["seed.units=0"]',
+            "--set seed: expected sizes of at least 1, received units=0",
+        ),
+        ("flag", "tcn.blocks=0", "--set tcn: expected sizes of at least 1, received blocks=0"),
+        ("flag", "mlp.dropout=1", "--set mlp: expected dropout in [0, 1), received 1"),
         ("file", 'set = "seed.units=8"', "set: expected a list, received 'seed.units=8'"),
         ("flag", "seed.units", "--set: expected MODEL.KEY=VALUE, received 'seed.units'"),
-        ("flag", "naive.k=3", "--set: expected a model with settings of its own (seed)"),
+        (
+            "flag",
+            "naive.k=3",
+            "--set: expected a model with settings of its own (seed, tcn, transformer, mlp)",
+        ),
         ("flag", "seed.width=3", "--set seed: expected keys among dense, dropout, units"),
         ("flag", "seed.units=many", "--set seed units: expected an integer, received 'many'"),
     ],

@@ -23,7 +23,13 @@ from stockcaster.models.base import (
     QuantileForecaster,
     Saveable,
 )
-from stockcaster.models.families import NEURAL, SeedSettings
+from stockcaster.models.families import (
+    NEURAL,
+    MLPSettings,
+    SeedSettings,
+    TCNSettings,
+    TransformerSettings,
+)
 from stockcaster.models.presets import load_preset
 from stockcaster.models.registry import MODELS, Capability, ModelOptions, forecaster_factory
 
@@ -44,9 +50,16 @@ def tiny_preset():
 def tiny_options(quantiles: bool = False, tmp_path=None) -> ModelOptions:
     preset = load_preset(tiny_forecast_preset(tmp_path)) if quantiles else tiny_preset()
     panel = tiny_global()
-    # The seed's own settings: its network at 4 units instead of the post's 256.
-    seed = (("seed", SeedSettings(units=4, dense=4)),)
-    return ModelOptions(preset=preset, global_model=panel, settings=seed)
+    # Each family's own settings at their smallest: the seed's network at 4 units instead
+    # of the post's 256, one block of the others (the same layers, a third to a half of
+    # the operations an eager training step runs).
+    own = (
+        ("seed", SeedSettings(units=4, dense=4)),
+        ("tcn", TCNSettings(width=4, blocks=1)),
+        ("transformer", TransformerSettings(width=4, blocks=1, heads=1)),
+        ("mlp", MLPSettings(width=8, blocks=1)),
+    )
+    return ModelOptions(preset=preset, global_model=panel, settings=own)
 
 
 def series(n: int = 160, seed: int = 3) -> pd.Series:

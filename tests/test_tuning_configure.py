@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from stockcaster.models.families import NEURAL
 from stockcaster.models.presets import RunConfig, load_preset, to_toml
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.tuning.space import default_space
+from stockcaster.tuning.tasks import PanelTask, SymbolTask
 
 TRIAL = {"lookback": 30, "units": 48, "layers": 3, "dropout": 0.2, "learning_rate": 5e-4,
          "batch_size": 64, "epochs": 12}  # fmt: skip
@@ -19,26 +22,46 @@ TREES = {"num_leaves": 9, "max_depth": 4, "learning_rate": 0.2, "feature_fractio
          "rounds": 17}  # fmt: skip
 
 
+def _trial(family: str) -> dict:
+    """TRIAL, less the sizes a family's space does not search (the post's two layers)."""
+    return {k: v for k, v in TRIAL.items() if k in default_space(family)}
+
+
 @pytest.mark.parametrize("family", list(NEURAL))
-def test_every_network_parameter_is_set(family):
-    assert set(TRIAL) == set(default_space(family))  # the space searches what is set here
-    tuned = configure(family, RunConfig(), TRIAL)
-    model, training = tuned.model, tuned.training
-    assert tuned.features.lookback == 30 and model.dropout == 0.2
+def test_every_network_parameter_reaches_the_network_built(family):
+    """A trial's sizes are those of the network a symbol's and a universe's search build,
+    not only of the config they report (before, tcn, transformer and mlp were built at
+    their default sizes whatever the trial, and seed at the post's)."""
+    trial = _trial(family)
+    assert set(trial) == set(default_space(family))  # the space searches what is set here
+    task = SymbolTask(family, RunConfig(), training=None, folds=[])
+    forecaster = MODELS[family].make(task.options(trial))
+    preset = task.configured(trial)
+    model, training = forecaster.model_config, forecaster.training
+    assert forecaster.features.lookback == 30 and model.dropout == 0.2
     assert (training.learning_rate, training.batch_size, training.epochs) == (5e-4, 64, 12)
-    if model.family == "rnn":
-        assert [r.units for r in model.recurrent] == [48, 48, 48]
-    else:
+    if model.family != "rnn":
         assert (model.width, model.blocks) == (48, 3)
-    universe = configure(family, load_preset("universe"), TRIAL)
-    assert universe.features.lookback == 30 and universe.training.epochs == 12
+    elif family == "seed":  # its own two layers, sized
+        assert [(r.cell, r.units) for r in model.recurrent] == [("gru", 48), ("lstm", 48)]
+    else:
+        assert [r.units for r in model.recurrent] == [48, 48, 48]
+    assert preset.training == training and preset.features == forecaster.features
+    universe = PanelTask(family, load_preset("universe"), closes=None, folds=[])
+    panel = universe.make(trial)().config
+    assert panel.features.lookback == 30 and panel.training.epochs == 12
+    assert panel.model == dataclasses.replace(model, horizon=panel.model.horizon,
+                                              quantiles=panel.model.quantiles)  # fmt: skip
 
 
 def test_the_seed_family_keeps_its_cells_and_the_rest_of_the_preset_is_untouched():
     preset = RunConfig()
-    tuned = configure("seed", preset, {"layers": 3, "units": 16})
-    assert [r.cell for r in tuned.model.recurrent] == ["gru", "lstm", "gru"]
-    assert tuned.model.dense == (64,) and tuned.training == preset.training
+    task = SymbolTask("seed", preset, training=None, folds=[])
+    built = MODELS["seed"].make(task.options({"units": 16})).model_config
+    assert [(r.cell, r.units) for r in built.recurrent] == [("gru", 16), ("lstm", 16)]
+    assert built.dense == (64,) and configure("seed", preset, {"units": 16}) == preset
+    with pytest.raises(StockcasterError, match="received 'layers'"):  # the post's two layers
+        configure("seed", preset, {"layers": 3})
     same = configure("lstm", preset, {})
     assert same.features == preset.features and same.model == preset.model
 

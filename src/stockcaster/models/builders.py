@@ -13,7 +13,7 @@ from collections.abc import Callable
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.models.base import Forecaster, PanelForecaster
 from stockcaster.models.config import ModelConfig
-from stockcaster.models.families import SeedSettings, family_model
+from stockcaster.models.families import SETTINGS, family_model
 from stockcaster.models.global_model import GlobalNetwork
 from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.options import ModelOptions
@@ -21,8 +21,10 @@ from stockcaster.models.tabular import GlobalTabular, TabularForecaster
 
 
 def network_model(family: str, head: ModelConfig, options: ModelOptions) -> ModelConfig:
-    """`family`'s network on `head` (the seed's sized by its own settings, `--set seed.*`)."""
-    return family_model(family, head, options.settings_of("seed", SeedSettings))
+    """`family`'s network on `head`, sized by its own settings where it has them
+    (`--set tcn.blocks=2`)."""
+    kind = SETTINGS.get(family)
+    return family_model(family, head, options.settings_of(family, kind) if kind else None)
 
 
 def network(family: str) -> Callable[[ModelOptions], Forecaster]:

@@ -4,11 +4,13 @@ The search space (`space.py`, the entry's `ModelSpec.space`) names parameters by
 they mean: `units` is the size of every recurrent layer of the LSTM and GRU families and
 the width of the TCN, transformer and MLP; `layers` is the number of recurrent layers,
 or of blocks; `lookback` the window's lags; `dropout`, `learning_rate`, `batch_size` and
-`epochs` what they say. They are set on the family's own network
-(`families.family_model`), so a trial of `seed` changes the post's network, not the
-preset's layers that `seed` replaces. The tabular families' parameters are
-`TabularConfig`'s (ridge's `alpha`; LightGBM's leaves, depth, learning rate, feature
-fraction and rounds).
+`epochs` what they say. The sizes (units, layers, dropout) of a family with settings of
+its own (seed, tcn, transformer, mlp; `families.SETTINGS`) are set on those settings
+(`configure_settings`), which build its network, so a trial of `seed` changes the post's
+network (its units and dropout: it keeps its two layers), not the preset's layers that
+`seed` replaces; lstm's and gru's are set on the preset's recurrent layers. The tabular
+families' parameters are `TabularConfig`'s (ridge's `alpha`; LightGBM's leaves, depth,
+learning rate, feature fraction and rounds).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import dataclasses
 
 from stockcaster.errors import StockcasterError
 from stockcaster.models.config import ModelConfig, TabularConfig
-from stockcaster.models.families import NEURAL, TABULAR, family_model
+from stockcaster.models.families import NEURAL, SETTINGS, TABULAR, family_model
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.models.space import SIZES
 from stockcaster.training.config import TrainConfig
 
 NETWORK_PARAMS = ("lookback", "units", "layers", "dropout", "learning_rate", "batch_size")
@@ -44,23 +47,34 @@ def configure(family: str, preset: RunConfig, params: dict) -> RunConfig:
     features = preset.features
     if "lookback" in params:
         features = dataclasses.replace(features, lookback=int(params["lookback"]))
+    # A family with settings of its own is sized there (`configure_settings`); the preset's
+    # recurrent layers are lstm's and gru's.
+    model = preset.model if family in SETTINGS else _network(family, preset.model, params)
     return dataclasses.replace(
         preset,
         features=features,
-        model=_network(family, preset.model, params),
+        model=model,
         training=_training(preset.training, params),
     )
 
 
 def configure_settings(family: str, settings: Settings, params: dict) -> Settings:
-    """The models' own `settings` with a trial's `params` set on `family`'s (a model whose
-    settings are the preset's, a network or a tabular one, keeps them as they are)."""
-    if not _by_settings(family):
+    """The models' own `settings` with a trial's `params` set on `family`'s: all of them for
+    a model sized by its settings alone, the sizes (`TRIAL`) for a network family with its
+    own; a model whose settings are the preset's (lstm, gru, the tabular ones) keeps them."""
+    if _by_settings(family):
+        own = params
+    elif family in SETTINGS:
+        trial = SETTINGS[family].TRIAL
+        own = {trial[name]: value for name, value in params.items() if name in trial}
+    else:
         return settings
-    kind = MODELS[family].settings
     _check(family, params)
-    own = dataclasses.replace(ModelOptions(settings=settings).settings_of(family, kind), **params)
-    return (*((n, s) for n, s in settings if n != family), (family, own))
+    kind = MODELS[family].settings
+    were = ModelOptions(settings=settings).settings_of(family, kind)
+    own = {name: type(getattr(were, name))(value) for name, value in own.items()}
+    now = dataclasses.replace(were, **own)
+    return (*((n, s) for n, s in settings if n != family), (family, now))
 
 
 def _by_settings(family: str) -> bool:
@@ -76,6 +90,8 @@ def _check(family: str, params: dict) -> None:
             f"--model: expected a family with hyper-parameters, received {family!r}"
         )
     allowed = TABULAR_PARAMS if family in TABULAR else NETWORK_PARAMS
+    if family in SETTINGS:  # the sizes its own settings take (the post's network: no layers)
+        allowed = tuple(p for p in allowed if p not in SIZES or p in SETTINGS[family].TRIAL)
     if kind is not None:
         allowed = tuple(f.name for f in dataclasses.fields(kind))
     unknown = [name for name in params if name not in allowed]
@@ -86,18 +102,14 @@ def _check(family: str, params: dict) -> None:
 
 
 def _network(family: str, base: ModelConfig, params: dict) -> ModelConfig:
-    """`family`'s network on `base`'s head, sized by `params`."""
+    """lstm's or gru's network on `base`'s head, its recurrent layers sized by `params`."""
     model = family_model(family, base)
-    if model.family == "rnn":
-        layers = list(model.recurrent)
-        count = int(params.get("layers", len(layers)))
-        layers = (layers * count)[:count]  # more layers cycle the family's cell types
-        units = params.get("units")
-        layers = [dataclasses.replace(r, units=int(units)) if units else r for r in layers]
-        model = dataclasses.replace(model, recurrent=tuple(layers))
-    else:
-        sized = {"width": params.get("units"), "blocks": params.get("layers")}
-        model = dataclasses.replace(model, **{k: int(v) for k, v in sized.items() if v})
+    layers = list(model.recurrent)
+    count = int(params.get("layers", len(layers)))
+    layers = (layers * count)[:count]  # more layers cycle the family's cell types
+    units = params.get("units")
+    layers = [dataclasses.replace(r, units=int(units)) if units else r for r in layers]
+    model = dataclasses.replace(model, recurrent=tuple(layers))
     if "dropout" in params:
         model = dataclasses.replace(model, dropout=float(params["dropout"]))
     return model

@@ -30,11 +30,11 @@ from stockcaster.models.builders import (
     preset_history,
     tabular,
 )
-from stockcaster.models.families import NEURAL, TABULAR, SeedSettings
+from stockcaster.models.families import NEURAL, SETTINGS, TABULAR
 from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.options import ModelOptions, parse_settings, settings_help
 from stockcaster.models.prophet import INSTALL_HINT, ProphetForecaster
-from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space
+from stockcaster.models.space import LIGHTGBM_SPACE, NETWORK_SPACE, RIDGE_SPACE, Space, sized_by
 from stockcaster.models.tabular import TabularForecaster
 from stockcaster.settings import parse_names
 
@@ -234,8 +234,8 @@ for _family in NEURAL:
             forecaster=NetworkForecaster,
             make_panel=global_network(_family),
             default=_family == "lstm",
-            space=NETWORK_SPACE,
-            settings=SeedSettings if _family == "seed" else None,
+            space=sized_by(NETWORK_SPACE, SETTINGS.get(_family)),
+            settings=SETTINGS.get(_family),
         )
     )
 for _family in TABULAR:

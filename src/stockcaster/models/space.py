@@ -67,6 +67,18 @@ LIGHTGBM_SPACE: Space = {
 RIDGE_SPACE: Space = {"alpha": Param("float", 1e-4, 1e2, log=True)}
 
 
+SIZES = ("units", "layers", "dropout")
+"""The parameters that size a network: the preset's layers, or a family's own settings."""
+
+
+def sized_by(space: Space, settings: type | None) -> Space:
+    """`space` less the sizes a family's own settings do not take (`TRIAL`: the post's
+    network has its two layers, so a search of `seed` sizes its units and dropout only)."""
+    if settings is None:
+        return space
+    return {k: p for k, p in space.items() if k not in SIZES or k in settings.TRIAL}
+
+
 def longest(space: Space, name: str, otherwise: int) -> int:
     """The largest value `space` may give the integer parameter `name` (`otherwise` when
     it does not search it)."""

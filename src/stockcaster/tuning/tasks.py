@@ -88,7 +88,8 @@ class PanelTask:
 
     def make(self, params: dict):
         spec = MODELS[self.family]
-        options = ModelOptions(global_model=self.configured(params))
+        settings = configure_settings(self.family, (), params)  # a family's own sizes
+        options = ModelOptions(global_model=self.configured(params), settings=settings)
         return lambda: spec.make_panel(options)
 
     def __call__(self, params: dict, after_fold: AfterFold | None = None) -> TrialScore:
