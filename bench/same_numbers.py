@@ -19,6 +19,9 @@ bench/results/same_numbers.json was recorded by commit 3d4ef78 (before issue 25'
 changes), twice: the two records were identical (743 values, none differ). On 2026-12-06 it
 was recorded again by fde47fd, with the universe bundle's case added (1815 values); that run
 compared with the 3d4ef78 record: 743 values, none differ. Git keeps the earlier record.
+bench/results/same_numbers_f25116c.json was recorded by f25116c later that day, in a new
+virtual environment where the seed run's numbers had moved by about 1e-7 for the code before
+and after alike (docs/architecture.md, "Same numbers").
 
 A setting that a change moved, not changed, is compared at its new place: `relaid` moves
 each such value of the record as `MOVED` says (each entry names the commit that moved it),

@@ -1,4 +1,8 @@
-"""Engines: every key's outcome, a failing key retried once, a dying worker survived."""
+"""Engines: every key's outcome, a failing key retried once, a dying worker survived.
+
+Every test that runs on the shared Ray instance is here, a universe's and a search's
+included: the instance is started once per module (`conftest.ray_instance`), and its
+start is seconds of CPU."""
 
 from __future__ import annotations
 
@@ -70,3 +74,46 @@ def test_ray_engine_puts_the_shared_data_in_the_object_store_once(
                     lambda o: outcomes.update({o.key: o}))  # fmt: skip
     assert {k: o.value for k, o in outcomes.items()} == {k: f"ok:{k}" for k in "ABCD"}
     assert puts.count(shared) == 1 and len(puts) == 2  # the data and the job, once each
+
+
+# Ray's workers import this module for `flaky_work`: what the two tests below need from
+# their own modules is imported inside them, not by every worker.
+
+
+def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+    from test_universe import stored, tiny_config, toy_file, universe
+
+    data = toy_file(tmp_path)
+    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift", "arima"))
+    universe(data, config, out=tmp_path / "local", workers=1)  # here; Ray: its workers
+    universe(data, config, out=tmp_path / "ray", engine="ray")
+    for local, ray in zip(stored(tmp_path / "local"), stored(tmp_path / "ray"), strict=True):
+        pd.testing.assert_frame_equal(local, ray)
+    assert np.isfinite(stored(tmp_path / "ray")[1]["mse_ratio"]).all()
+
+
+def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance):
+    import dataclasses
+
+    import pandas as pd
+    import pytest
+    from test_tune_engines import searched
+
+    from conftest import ohlcv, write_kaggle
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.tune import TuneConfig, tune
+
+    same = TuneConfig(family="linear", trials=4, sampler="random", pruner="none", seed=5)
+    on_ray = dataclasses.replace(same, engine="ray", workers=2)
+    source = Source(write_kaggle(tmp_path / "msft.csv", ohlcv(400, "MSFT", 3)))
+    local = tune(source, same, tmp_path / "local")
+    ray = tune(source, on_ray, tmp_path / "ray")  # on the instance running for the tests
+    pd.testing.assert_frame_equal(searched(tmp_path / "local"), searched(tmp_path / "ray"))
+    assert local["verdict"] == ray["verdict"]
+    with pytest.raises(StockcasterError, match="expected the local engine"):
+        tune(source, on_ray, tmp_path / "ray", resume=True)

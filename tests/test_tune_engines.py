@@ -68,23 +68,6 @@ def cli(*args: str):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance):
-    import dataclasses
-
-    from stockcaster.errors import StockcasterError
-    from stockcaster.jobs.envelope import Source
-
-    same = TuneConfig(family="linear", trials=4, sampler="random", pruner="none", seed=5)
-    on_ray = dataclasses.replace(same, engine="ray", workers=2)
-    source = Source(write_kaggle(tmp_path / "msft.csv", ohlcv(400, "MSFT", 3)))
-    local = tune(source, same, tmp_path / "local")
-    ray = tune(source, on_ray, tmp_path / "ray")  # on the instance running for the tests
-    pd.testing.assert_frame_equal(searched(tmp_path / "local"), searched(tmp_path / "ray"))
-    assert local["verdict"] == ray["verdict"]
-    with pytest.raises(StockcasterError, match="expected the local engine"):
-        tune(source, on_ray, tmp_path / "ray", resume=True)
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -170,16 +169,6 @@ def test_a_run_killed_midway_and_resumed_ends_as_an_uninterrupted_run(tmp_path):
     a = json.loads((killed / "universe.json").read_text())
     b = json.loads((whole / "universe.json").read_text())
     assert a["scores"] == b["scores"] and a["cross_section"] == b["cross_section"]
-
-
-def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
-    data = toy_file(tmp_path)
-    config = dataclasses.replace(tiny_config("per-symbol"), models=("naive", "drift", "arima"))
-    universe(data, config, out=tmp_path / "local", workers=1)  # here; Ray: its workers
-    universe(data, config, out=tmp_path / "ray", engine="ray")
-    for local, ray in zip(stored(tmp_path / "local"), stored(tmp_path / "ray"), strict=True):
-        pd.testing.assert_frame_equal(local, ray)
-    assert np.isfinite(stored(tmp_path / "ray")[1]["mse_ratio"]).all()
 
 
 def test_per_symbol_mode_fits_one_lstm_per_symbol(tmp_path):
