@@ -62,17 +62,15 @@ def configure_settings(family: str, settings: Settings, params: dict) -> Setting
     """The models' own `settings` with a trial's `params` set on `family`'s: all of them for
     a model sized by its settings alone, the sizes (`TRIAL`) for a network family with its
     own; a model whose settings are the preset's (lstm, gru, the tabular ones) keeps them."""
-    if _by_settings(family):
-        own = params
-    elif family in SETTINGS:
-        trial = SETTINGS[family].TRIAL
-        own = {trial[name]: value for name, value in params.items() if name in trial}
-    else:
+    if not _by_settings(family) and family not in SETTINGS:
         return settings
     _check(family, params)
     kind = MODELS[family].settings
     were = ModelOptions(settings=settings).settings_of(family, kind)
-    own = {name: type(getattr(were, name))(value) for name, value in own.items()}
+    own = params
+    if family in SETTINGS:  # a size is a whole number of units or blocks, a dropout a share
+        trial = kind.TRIAL
+        own = {trial[k]: type(getattr(were, trial[k]))(v) for k, v in params.items() if k in trial}
     now = dataclasses.replace(were, **own)
     return (*((n, s) for n, s in settings if n != family), (family, now))
 
