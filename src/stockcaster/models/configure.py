@@ -22,7 +22,7 @@ from stockcaster.models.config import ModelConfig, TabularConfig
 from stockcaster.models.families import NEURAL, SETTINGS, TABULAR, family_model
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
-from stockcaster.models.space import SIZES
+from stockcaster.models.space import takes
 from stockcaster.training.config import TrainConfig
 
 NETWORK_PARAMS = ("lookback", "units", "layers", "dropout", "learning_rate", "batch_size")
@@ -88,8 +88,7 @@ def _check(family: str, params: dict) -> None:
             f"--model: expected a family with hyper-parameters, received {family!r}"
         )
     allowed = TABULAR_PARAMS if family in TABULAR else NETWORK_PARAMS
-    if family in SETTINGS:  # the sizes its own settings take (the post's network: no layers)
-        allowed = tuple(p for p in allowed if p not in SIZES or p in SETTINGS[family].TRIAL)
+    allowed = tuple(p for p in allowed if takes(SETTINGS.get(family), p))
     if kind is not None:
         allowed = tuple(f.name for f in dataclasses.fields(kind))
     unknown = [name for name in params if name not in allowed]

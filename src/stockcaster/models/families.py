@@ -17,35 +17,40 @@ from stockcaster.errors import StockcasterError
 from stockcaster.models.config import ModelConfig, RecurrentLayer
 
 
-def _at_least_one(**sizes: int) -> None:
-    small = [f"{name}={value}" for name, value in sizes.items() if value < 1]
-    if small:
-        raise StockcasterError(f"expected sizes of at least 1, received {', '.join(small)}")
+class _Sized:
+    """A family's own settings, checked when made: every whole number (units, blocks, a
+    kernel, heads) at least 1, and `dropout` a share in [0, 1)."""
+
+    def __post_init__(self) -> None:
+        sizes = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        dropout = sizes.pop("dropout")
+        small = [f"{name}={value}" for name, value in sizes.items() if value < 1]
+        if small:
+            raise StockcasterError(f"expected sizes of at least 1, received {', '.join(small)}")
+        if not 0 <= dropout < 1:
+            raise StockcasterError(f"expected dropout in [0, 1), received {dropout}")
 
 
-def _a_share(dropout: float) -> None:
-    if not 0 <= dropout < 1:
-        raise StockcasterError(f"expected dropout in [0, 1), received {dropout}")
+# What a search's parameters size (`tune`, `configure.py`): each one's name in the settings.
+_BLOCKS_TRIAL = {"units": "width", "layers": "blocks", "dropout": "dropout"}
 
 
 @dataclass(frozen=True)
-class SeedSettings:
+class SeedSettings(_Sized):
     """The `seed` family's own settings: the post's network, GRU(units) -> LSTM(units),
     dropout after each, a ReLU layer of `dense` units (smaller only to test it fast)."""
 
     units: int = field(default=256, metadata={"help": "its GRU and LSTM layers' units"})
     dense: int = field(default=64, metadata={"help": "its dense layer's units"})
     dropout: float = field(default=0.25, metadata={"help": "dropout after each layer"})
-    # What a search's parameters size (`tune`): its name for each (`configure.py`).
     TRIAL: ClassVar[dict[str, str]] = {"units": "units", "dropout": "dropout"}
 
-    def __post_init__(self) -> None:
-        _at_least_one(units=self.units, dense=self.dense)
-        _a_share(self.dropout)
+
+# The block families' settings below are named as `ModelConfig`'s fields, which they set.
 
 
 @dataclass(frozen=True)
-class TCNSettings:
+class TCNSettings(_Sized):
     """The `tcn` family's own settings: residual blocks of two dilated causal convolutions,
     the dilation doubling per block. The default's receptive field is
     1 + 2 * (kernel - 1) * (1 + 2 + 4) = 29 days, more than the default 20 lags."""
@@ -56,15 +61,11 @@ class TCNSettings:
     )
     kernel: int = field(default=3, metadata={"help": "each convolution's kernel, in days"})
     dropout: float = field(default=0.0, metadata={"help": "dropout after each convolution"})
-    TRIAL: ClassVar[dict[str, str]] = {"units": "width", "layers": "blocks", "dropout": "dropout"}
-
-    def __post_init__(self) -> None:
-        _at_least_one(width=self.width, blocks=self.blocks, kernel=self.kernel)
-        _a_share(self.dropout)
+    TRIAL: ClassVar[dict[str, str]] = _BLOCKS_TRIAL
 
 
 @dataclass(frozen=True)
-class TransformerSettings:
+class TransformerSettings(_Sized):
     """The `transformer` family's own settings: encoder blocks of multi-head self-attention
     and a feed-forward layer, on sinusoidal positions."""
 
@@ -72,15 +73,11 @@ class TransformerSettings:
     blocks: int = field(default=2, metadata={"help": "encoder blocks"})
     heads: int = field(default=4, metadata={"help": "attention heads of each block"})
     dropout: float = field(default=0.1, metadata={"help": "dropout of the attention"})
-    TRIAL: ClassVar[dict[str, str]] = {"units": "width", "layers": "blocks", "dropout": "dropout"}
-
-    def __post_init__(self) -> None:
-        _at_least_one(width=self.width, blocks=self.blocks, heads=self.heads)
-        _a_share(self.dropout)
+    TRIAL: ClassVar[dict[str, str]] = _BLOCKS_TRIAL
 
 
 @dataclass(frozen=True)
-class MLPSettings:
+class MLPSettings(_Sized):
     """The `mlp` family's own settings: N-BEATS-like blocks of two ReLU layers on the
     flattened window. Its dropout of 0.5 keeps the blocks from fitting the noise of a few
     thousand windows (`bench/covariates.py`: 1.06x naive on returns alone and 0.98x given
@@ -90,11 +87,7 @@ class MLPSettings:
     width: int = field(default=64, metadata={"help": "units of each block's layers"})
     blocks: int = field(default=3, metadata={"help": "blocks"})
     dropout: float = field(default=0.5, metadata={"help": "dropout after each block"})
-    TRIAL: ClassVar[dict[str, str]] = {"units": "width", "layers": "blocks", "dropout": "dropout"}
-
-    def __post_init__(self) -> None:
-        _at_least_one(width=self.width, blocks=self.blocks)
-        _a_share(self.dropout)
+    TRIAL: ClassVar[dict[str, str]] = _BLOCKS_TRIAL
 
 
 def _seed(head: ModelConfig, own: SeedSettings) -> ModelConfig:
@@ -104,19 +97,11 @@ def _seed(head: ModelConfig, own: SeedSettings) -> ModelConfig:
     )
 
 
-def _tcn(head: ModelConfig, own: TCNSettings) -> ModelConfig:
-    return dataclasses.replace(head, family="tcn", width=own.width, blocks=own.blocks,
-                               kernel=own.kernel, dropout=own.dropout, dense=())  # fmt: skip
-
-
-def _transformer(head: ModelConfig, own: TransformerSettings) -> ModelConfig:
-    return dataclasses.replace(head, family="transformer", width=own.width, blocks=own.blocks,
-                               heads=own.heads, dropout=own.dropout, dense=())  # fmt: skip
-
-
-def _mlp(head: ModelConfig, own: MLPSettings) -> ModelConfig:
-    return dataclasses.replace(head, family="mlp", width=own.width, blocks=own.blocks,
-                               dropout=own.dropout, dense=())  # fmt: skip
+def _blocks(family: str) -> Callable[[ModelConfig, object], ModelConfig]:
+    """A block family's network on `head`: its settings set as they are named."""
+    return lambda head, own: dataclasses.replace(
+        head, family=family, dense=(), **dataclasses.asdict(own)
+    )
 
 
 NEURAL: dict[str, Callable[..., ModelConfig]] = {
@@ -130,9 +115,9 @@ NEURAL: dict[str, Callable[..., ModelConfig]] = {
     ),
     # The post's network: GRU(256) -> LSTM(256), dropout 0.25, a dense layer of 64.
     "seed": _seed,
-    "tcn": _tcn,
-    "transformer": _transformer,
-    "mlp": _mlp,
+    "tcn": _blocks("tcn"),
+    "transformer": _blocks("transformer"),
+    "mlp": _blocks("mlp"),
 }
 
 SETTINGS: dict[str, type] = {

@@ -71,12 +71,16 @@ SIZES = ("units", "layers", "dropout")
 """The parameters that size a network: the preset's layers, or a family's own settings."""
 
 
+def takes(settings: type | None, name: str) -> bool:
+    """Whether a family whose own settings are `settings` (None: the preset's layers) takes
+    the parameter `name`: not a size its settings lack (`TRIAL`: the post's network has its
+    two layers, so a search of `seed` sizes its units and dropout only)."""
+    return settings is None or name not in SIZES or name in settings.TRIAL
+
+
 def sized_by(space: Space, settings: type | None) -> Space:
-    """`space` less the sizes a family's own settings do not take (`TRIAL`: the post's
-    network has its two layers, so a search of `seed` sizes its units and dropout only)."""
-    if settings is None:
-        return space
-    return {k: p for k, p in space.items() if k not in SIZES or k in settings.TRIAL}
+    """`space` less the sizes a family's own settings do not take."""
+    return {k: p for k, p in space.items() if takes(settings, k)}
 
 
 def longest(space: Space, name: str, otherwise: int) -> int:
