@@ -62,3 +62,46 @@ def test_an_earlier_best_epoch_s_weights_are_read_back():
     first, _ = _trained(1, _windows(-1.0))
     for a, b in zip(held, first, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_training_step_is_traced_once_and_trains_as_a_lazily_built_optimizer_does(monkeypatch):
+    """Adam's slots are made before the first step, so TensorFlow traces the step once
+    (a step that creates variables is traced twice); the weights are those of an optimizer
+    that makes its slots inside the first step, as Keras does when left alone."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip(
+            "tracing a step twice is TensorFlow's: JAX builds the optimizer before it compiles"
+        )
+    import tensorflow as tf
+
+    # Traced as a user's fit is (the tests' own fits run eagerly: conftest.py).
+    monkeypatch.setattr(tf.config, "run_functions_eagerly", lambda on: None)
+    traced = []
+    step = keras.Model.train_step
+
+    def counted(model, data):
+        traced.append(1)
+        return step(model, data)
+
+    monkeypatch.setattr(keras.Model, "train_step", counted)
+    held, _ = _trained(2, _windows(1.0))
+    assert len(traced) == 1
+    monkeypatch.setattr(keras.optimizers.Adam, "build", _built_in_the_first_step())
+    lazy, _ = _trained(2, _windows(1.0))
+    assert len(traced) == 3  # the code before: traced twice
+    for a, b in zip(held, lazy, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _built_in_the_first_step():
+    """Adam's `build`, ignoring the call before training (the slots are then made by the
+    first step, as without it)."""
+    build = keras.optimizers.Adam.build
+
+    def build_in_step(optimizer, variables):
+        if variables and not getattr(optimizer, "_stepped", False):
+            optimizer._stepped = True  # the call from `train`, before the first step
+            return None
+        return build(optimizer, variables)
+
+    return build_in_step

@@ -79,6 +79,10 @@ def train(
         loss: the loss; MSE unless the model outputs quantiles.
     """
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
+    if model.built:
+        # Adam's slots made now, not inside the first traced step: TensorFlow traces a step
+        # that creates variables twice, a third of a small network's fit. The same zeros.
+        model.optimizer.build(model.trainable_variables)
     with tempfile.TemporaryDirectory(prefix="stockcaster-", dir=_FAST_SCRATCH) as scratch:
         best = Path(scratch) / "best.weights.h5"
         callbacks = _callbacks(config, best)
