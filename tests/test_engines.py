@@ -96,7 +96,9 @@ def test_ray_engine_gives_the_local_engine_results(tmp_path, ray_instance):
     assert np.isfinite(stored(tmp_path / "ray")[1]["mse_ratio"]).all()
 
 
-def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance):
+def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instance, monkeypatch):
+    """The same trials and verdict on both engines; on Ray the trials reuse their workers'
+    processes (4 trials, 2 workers: 2 processes, each importing the library once)."""
     import dataclasses
 
     import pandas as pd
@@ -111,8 +113,19 @@ def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instanc
     same = TuneConfig(family="linear", trials=4, sampler="random", pruner="none", seed=5)
     on_ray = dataclasses.replace(same, engine="ray", workers=2)
     source = Source(write_kaggle(tmp_path / "msft.csv", ohlcv(400, "MSFT", 3)))
+    from stockcaster.tuning import ray_search
+
+    processes = []
+    records = ray_search._records
+
+    def seen(results):
+        processes.extend(result.metrics["pid"] for result in results)
+        return records(results)
+
+    monkeypatch.setattr(ray_search, "_records", seen)
     local = tune(source, same, tmp_path / "local")
     ray = tune(source, on_ray, tmp_path / "ray")  # on the instance running for the tests
+    assert len(processes) == 4 and len(set(processes)) <= 2, processes
     pd.testing.assert_frame_equal(searched(tmp_path / "local"), searched(tmp_path / "ray"))
     assert local["verdict"] == ray["verdict"]
     with pytest.raises(StockcasterError, match="expected the local engine"):

@@ -62,6 +62,9 @@ def search_ray(
                 scheduler=_scheduler(options["pruner"]),
                 num_samples=options["trials"],
                 max_concurrent_trials=options["workers"],
+                # A trial runs in the process of one before it (every trial asks the same
+                # resources): the library and Keras are imported once a worker, not a trial.
+                reuse_actors=True,
                 time_budget_s=options["timeout_s"],
             ),
             run_config=tune.RunConfig(
