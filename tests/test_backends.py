@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 JAX_SCRIPT = """
-import json, sys
+import dataclasses, json, sys
 import numpy as np
 from typer.testing import CliRunner
 sys.path.insert(0, "tests")
@@ -46,8 +46,12 @@ import keras
 out["backend"] = keras.backend.backend()
 table = panel(120, 3)
 series = table[table["symbol"] == "S0"].set_index("date")["close"]
+# One batch a fit: a batch of another size would be compiled again (the same code, twice).
+tiny = tiny_options()
+one_batch = dataclasses.replace(tiny.preset.training, batch_size=128)
+options = dataclasses.replace(tiny, preset=dataclasses.replace(tiny.preset, training=one_batch))
 for name in NEURAL:  # the global forms build the same networks (the universe above)
-    model = MODELS[name].make(tiny_options())
+    model = MODELS[name].make(options)
     model.fit(series.iloc[:100])
     out[name] = bool(np.isfinite(model.predict(series, 2)).all())
 run = CliRunner().invoke(app, ["run", "--data", data, "--epochs", "1", "--out", folder + "/runs",
