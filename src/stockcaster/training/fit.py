@@ -81,7 +81,8 @@ def train(
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
     if model.built:
         # Adam's slots made now, not inside the first traced step: TensorFlow traces a step
-        # that creates variables twice, a third of a small network's fit. The same zeros.
+        # that creates variables twice, up to a third of a small network's fit
+        # (bench/fit_trace.py). The same zeros.
         model.optimizer.build(model.trainable_variables)
     with tempfile.TemporaryDirectory(prefix="stockcaster-", dir=_FAST_SCRATCH) as scratch:
         best = Path(scratch) / "best.weights.h5"
