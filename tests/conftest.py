@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -147,3 +148,10 @@ def _tiny_networks_train_eagerly():
     keras.Model.fit = eager_fit
     yield
     keras.Model.fit = traced_fit
+
+
+def pytest_unconfigure(config):
+    """A test process ends here, as the `stockcaster` command does (`cli/app.py::main`): its
+    objects are frozen out of Python's last collections, which would walk all TensorFlow
+    made (1.5 s, bench/exit_time.py) while the run waits for each worker to end."""
+    gc.freeze()

@@ -1,5 +1,5 @@
 """`python -m stockcaster` runs the CLI."""
 
-from stockcaster.cli import app
+from stockcaster.cli import main
 
-app()
+main()

@@ -1,0 +1,88 @@
+"""Benchmark: how long a command's process takes to end once its work is done.
+
+Python's last garbage collections at exit walk every object still alive, and a process
+that trained a network holds all TensorFlow made. `stockcaster` (`cli/app.py::main`)
+freezes them out of those collections when its command has finished; `app()` called on
+its own does not. This script runs the same command both ways, alternating, `--repeats`
+times each, in fresh processes:
+
+- "plain": `python -c "from stockcaster.cli import app; app()" ARGS` (the command before);
+- "command": `python -m stockcaster ARGS` (the command as shipped).
+
+Each process prints, to stderr, the moment its command returned (an atexit handler
+registered first runs last: after every other handler); the exit time is the wall time
+of the process after that moment. The commands: `run --epochs 1` on the embedded MSFT
+history (TensorFlow imported and trained) and a backtest of two baselines on it (no
+TensorFlow).
+Writes every time, the medians and the ratio of the wall times to
+bench/results/exit_time.json.
+
+    .venv/bin/python bench/exit_time.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _measure import record
+
+# Started the same way in both variants: a clock, and an atexit handler registered first,
+# so that it runs after every other handler, just before the interpreter's own teardown.
+_CLOCK = (
+    "import atexit, sys, time\n"
+    "atexit.register(lambda: print('DONE', time.perf_counter(), file=sys.stderr, flush=True))\n"
+)
+PLAIN = _CLOCK + "from stockcaster.cli import app\napp()\n"
+COMMAND = _CLOCK + "import runpy\nrunpy.run_module('stockcaster', run_name='__main__')\n"
+
+CASES = {
+    "run --epochs 1": ["run", "--epochs", "1", "--quiet"],
+    "backtest --models naive,drift": ["backtest", "--models", "naive,drift", "--quiet"],
+}
+
+
+def _once(script: str, args: list[str], out: Path) -> dict:
+    """Wall seconds of one process, and the seconds it took to end after its last handler."""
+    extra = ["--out", str(out)]
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script, *args, *extra],
+                          capture_output=True, text=True)  # fmt: skip
+    ended = time.perf_counter()
+    if done.returncode != 0:
+        raise SystemExit(f"{args}: exit {done.returncode}: {done.stderr[-500:]}")
+    # perf_counter is the system's monotonic clock on Linux: comparable across processes.
+    last = float(next(line for line in done.stderr.splitlines() if line.startswith("DONE"))[5:])
+    return {"wall": ended - started, "exit": ended - last}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    figures: dict = {"repeats": args.repeats, "cases": {}}
+    with tempfile.TemporaryDirectory() as scratch:
+        for case, command in CASES.items():
+            runs: dict[str, list[dict]] = {"plain": [], "command": []}
+            for i in range(args.repeats):
+                for variant, script in (("plain", PLAIN), ("command", COMMAND)):
+                    runs[variant].append(_once(script, command, Path(scratch) / f"{i}{variant}"))
+            medians = {
+                variant: {k: statistics.median(r[k] for r in rows) for k in ("wall", "exit")}
+                for variant, rows in runs.items()
+            }
+            ratio = medians["command"]["wall"] / medians["plain"]["wall"]
+            figures["cases"][case] = {"runs": runs, "median": medians, "wall_ratio": ratio}
+            print(f"{case}: exit {medians['plain']['exit']:.2f} s -> "
+                  f"{medians['command']['exit']:.2f} s; wall {medians['plain']['wall']:.2f} s -> "
+                  f"{medians['command']['wall']:.2f} s ({ratio:.3f}x)")  # fmt: skip
+    print(record("exit_time", figures))
+
+
+if __name__ == "__main__":
+    main()
