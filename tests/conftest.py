@@ -150,8 +150,16 @@ def _tiny_networks_train_eagerly():
     keras.Model.fit = traced_fit
 
 
+def pytest_configure(config):
+    """A test process collects garbage as the `stockcaster` command does
+    (`process.tune_collector`): Keras imports faster, tests walk long-lived objects less."""
+    from stockcaster.process import tune_collector
+
+    tune_collector()
+
+
 def pytest_unconfigure(config):
     """A test process ends here, as the `stockcaster` command does (`cli/app.py::main`): its
     objects are frozen out of Python's last collections, which would walk all TensorFlow
-    made (1.5 s, bench/exit_time.py) while the run waits for each worker to end."""
+    made (1.5 s, bench/command_process.py) while the run waits for each worker to end."""
     gc.freeze()

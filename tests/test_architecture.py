@@ -65,7 +65,7 @@ def test_modules_and_functions_stay_small():
 def test_the_package_root_holds_only_entry_points_and_base_modules():
     modules = {p.name for p in PACKAGE.glob("*.py")}
     assert modules == {"__init__.py", "__main__.py", "columns.py", "errors.py", "settings.py",
-                       "provenance.py"}  # fmt: skip
+                       "process.py", "provenance.py"}  # fmt: skip
 
 
 TOY = textwrap.dedent(
@@ -150,7 +150,7 @@ TOY = textwrap.dedent(
     refused = runner.invoke(app, ["run", "--model", "toy", "--set", "toy.k=0", *one])
     assert refused.exit_code == 2 and "k: expected at least 1" in refused.output
     print("toy ran")
-    gc.freeze()  # the process ends: its objects are left to the OS (bench/exit_time.py)
+    gc.freeze()  # the process ends: its objects are left to the OS (bench/command_process.py)
     """
 )
 

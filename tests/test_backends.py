@@ -62,7 +62,7 @@ train = CliRunner().invoke(app, ["train", "--data", data, "--preset", preset, "-
 out["train"] = train.exit_code == 0 or train.output
 print(json.dumps(out))
 import gc
-gc.freeze()  # the process ends: its objects are left to the OS (bench/exit_time.py)
+gc.freeze()  # the process ends: its objects are left to the OS (bench/command_process.py)
 """
 
 

@@ -138,28 +138,33 @@ def test_inspect_counts_missing_values(tmp_path, small_csv):
     assert "missing values: close 1" in result.output
 
 
-def test_the_command_freezes_its_objects_once_it_has_finished_and_app_alone_does_not(
+def test_the_command_tunes_the_collector_and_freezes_its_objects_at_the_end_and_app_alone_not(
     monkeypatch, capsys, kaggle_csv
 ):
-    """`stockcaster` ends its process without walking every object in Python's last
-    collections (bench/exit_time.py); an `app` called in a process that goes on (Typer's
-    CliRunner, a script) leaves the collector alone."""
+    """`stockcaster` collects garbage less often and ends its process without walking every
+    object in Python's last collections (bench/command_process.py); an `app` called in a process
+    that goes on (Typer's CliRunner, a script) leaves the collector alone."""
     import gc
     import sys
 
     from stockcaster.cli import main
+    from stockcaster.process import COLLECT_EVERY
 
-    frozen = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(capsys.readouterr()))
+    told = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *every: told.append(("every", every)))
+    monkeypatch.setattr(gc, "freeze", lambda: told.append(("frozen", capsys.readouterr())))
     for args, code in (([str(kaggle_csv)], 0), (["missing.csv"], 2)):  # done, and refused
         monkeypatch.setattr(sys, "argv", ["stockcaster", "inspect", *args])
         with pytest.raises(SystemExit) as ended:
             main()
         assert ended.value.code == code
-    done, refused = frozen  # once each, after the command had printed everything
+    # Tuned before each command ran, frozen once after it had printed everything.
+    assert [what for what, _ in told] == ["every", "frozen"] * 2
+    assert told[0][1] == told[2][1] == (COLLECT_EVERY,)
+    done, refused = told[1][1], told[3][1]
     assert "2 symbols" in done.out and refused.err.startswith("error: ")
     assert CliRunner().invoke(app, ["inspect", str(kaggle_csv)]).exit_code == 0
-    assert len(frozen) == 2
+    assert len(told) == 4
 
 
 def test_native_log_lines_are_held_back_and_others_pass(capfd):

@@ -6,10 +6,12 @@ start is seconds of CPU."""
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
 from stockcaster.engines import LocalEngine
+from stockcaster.process import COLLECT_EVERY
 
 
 def flaky_work(shared: dict, job: Path, key: str) -> str:
@@ -22,6 +24,8 @@ def flaky_work(shared: dict, job: Path, key: str) -> str:
         raise ValueError(f"broken symbol, try {tries}")
     if key == "DIE" and tries == 1:
         os._exit(9)  # the worker process dies, as if killed
+    if key == "GC":
+        return gc.get_threshold()[0]
     return f"{shared['prefix']}{key}"
 
 
@@ -43,8 +47,9 @@ def test_local_engine_in_process_retries_a_failing_key_once(tmp_path):
 
 
 def test_local_engine_pool_survives_a_dying_worker_and_a_failing_key(tmp_path):
-    outcomes = run(LocalEngine(workers=2), tmp_path, ["A", "DIE", "BAD", "B", "C"])
-    assert {k for k, o in outcomes.items() if o.ok} == {"A", "DIE", "B", "C"}
+    outcomes = run(LocalEngine(workers=2), tmp_path, ["A", "DIE", "BAD", "B", "C", "GC"])
+    assert {k for k, o in outcomes.items() if o.ok} == {"A", "DIE", "B", "C", "GC"}
+    assert outcomes["GC"].value == COLLECT_EVERY  # a worker collects as the command does
     assert outcomes["DIE"].value == "ok:DIE" and tries(tmp_path, "DIE") == 2
     assert outcomes["BAD"].error.startswith("ValueError: broken symbol")
     assert tries(tmp_path, "BAD") == 2

@@ -34,6 +34,7 @@ from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import REPORT_KINDS
+from stockcaster.process import tune_collector
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -94,12 +95,14 @@ app.command(name="predict")(clean_errors(predict))
 def main() -> None:
     """The `stockcaster` command (and `python -m stockcaster`): the CLI, in a process of its own.
 
-    When the command has finished, the process ends: the objects it made are frozen out of
-    Python's last garbage collections (every atexit handler still runs, every file was
-    closed by its job), which otherwise walk all TensorFlow made, 1.5 s of every command
-    that trains (bench/exit_time.py). `app` itself, called in a process that goes on
-    (Typer's CliRunner, a script), leaves the collector alone.
+    Garbage is collected less often (`process.tune_collector`), and when the command has
+    finished, the process ends: the objects it made are frozen out of Python's last
+    collections (every atexit handler still runs, every file was closed by its job), which
+    otherwise walk all TensorFlow made, 1.5 s of every command that trains
+    (bench/command_process.py). `app` itself, called in a process that goes on (Typer's
+    CliRunner, a script), leaves the collector alone.
     """
+    tune_collector()
     try:
         app()
     finally:

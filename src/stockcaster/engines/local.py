@@ -24,6 +24,7 @@ from typing import Any
 
 from stockcaster.engines.base import TRIES, Outcome, Work, describe
 from stockcaster.errors import StockcasterError
+from stockcaster.process import tune_collector
 
 
 class LocalEngine:
@@ -179,6 +180,7 @@ def _serve(conn: Connection, work: Work, shared: Any, job: Any) -> None:
     # Ctrl-C reaches the whole process group; the engine stops its workers itself, so a
     # worker does not die printing its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_collector()  # a process of stockcaster's own, as the command's
     conn.send((True, _READY))
     while True:
         try:
