@@ -3,6 +3,7 @@ search or universe resumed as if it had never stopped, one command at a time per
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sqlite3
 import subprocess
@@ -177,3 +178,33 @@ def test_a_tracked_run_stopped_while_logging_marks_its_mlflow_run_killed(tmp_pat
     client = MlflowClient(tracking_uri=uri)
     (run,) = client.search_runs([client.get_experiment_by_name("stockcaster").experiment_id])
     assert run.info.status == "KILLED"
+
+
+def test_a_ctrl_c_that_python_swallowed_stops_the_search_after_its_trial(monkeypatch, kaggle_csv):
+    """The command's Ctrl-C handler remembers its KeyboardInterrupt, as SIGTERM's does: one
+    that lands where Python ignores exceptions (a garbage-collector callback) is raised again
+    once the trial it came in is recorded, so the search stops (exit 130, its one line)."""
+    import optuna
+
+    from stockcaster import errors
+    from stockcaster.tuning.search import run_trials
+
+    monkeypatch.setattr(errors, "_PENDING", [])
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, at start
+    try:
+        assert CliRunner().invoke(app, ["inspect", str(kaggle_csv)]).exit_code == 0
+        handler = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+    def objective(trial) -> float:
+        if trial.number == 1:
+            # Swallowed, as Python does with an exception raised in a collector's callback.
+            with contextlib.suppress(KeyboardInterrupt):
+                handler(signal.SIGINT, None)
+        return 0.0
+
+    study = optuna.create_study()
+    with pytest.raises(KeyboardInterrupt):
+        run_trials(study, objective, {"trials": 5, "timeout_s": None})
+    assert len(study.trials) == 2  # the trial it came in was recorded, no later one ran

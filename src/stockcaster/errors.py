@@ -33,7 +33,7 @@ class Interrupted(BaseException):
         self.exit_code = exit_code
 
 
-_PENDING: list[Interrupted] = []
+_PENDING: list[BaseException] = []
 
 
 def interrupt(signal_name: str, exit_code: int) -> None:
@@ -43,12 +43,23 @@ def interrupt(signal_name: str, exit_code: int) -> None:
     callback, a `__del__`); `check_interrupted` raises it again at the next commit point, so
     no output is completed after a SIGTERM.
     """
-    stop = Interrupted(signal_name, exit_code)
+    _raise_remembered(Interrupted(signal_name, exit_code))
+
+
+def ctrl_c() -> None:
+    """Raise KeyboardInterrupt from SIGINT's handler, as Python's own handler does, and
+    remember it as `interrupt` does: a Ctrl-C that lands in a garbage-collector callback is
+    raised again at the next commit point instead of being lost."""
+    _raise_remembered(KeyboardInterrupt())
+
+
+def _raise_remembered(stop: BaseException) -> None:
     _PENDING.append(stop)
     raise stop
 
 
 def check_interrupted() -> None:
-    """Raise the pending `Interrupted`, if a signal came; call before committing outputs."""
+    """Raise the pending interrupt (Ctrl-C, SIGTERM or SIGHUP), if one came; call before
+    committing outputs."""
     if _PENDING:
         raise _PENDING[0]

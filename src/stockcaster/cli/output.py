@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from stockcaster.errors import Interrupted, StockcasterError, interrupt
+from stockcaster.errors import Interrupted, StockcasterError, ctrl_c, interrupt
 from stockcaster.jobs.choices import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
@@ -149,7 +149,8 @@ class OneLineErrors(TyperGroup):
 
 
 def _handle_signals() -> None:
-    """SIGTERM and SIGHUP stop a command as Ctrl-C does (scratch folders removed); a file
+    """SIGTERM and SIGHUP stop a command as Ctrl-C does (scratch folders removed), and every
+    one of them is remembered until the command ends (`errors.check_interrupted`); a file
     over the size limit (SIGXFSZ) fails its write with EFBIG instead of killing the process."""
 
     def stop(number: int, frame) -> None:
@@ -158,13 +159,15 @@ def _handle_signals() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored, not a host's
+        signal.signal(signal.SIGINT, lambda number, frame: ctrl_c())
     # The signal's exception may land in a garbage-collector callback, where Python ignores
     # it and prints a traceback; it is raised again at the next commit point, so say nothing.
     if not getattr(sys.unraisablehook, "quiet_about_interrupts", False):
         default_hook = sys.unraisablehook
 
         def quiet(unraisable) -> None:
-            if not isinstance(unraisable.exc_value, Interrupted):
+            if not isinstance(unraisable.exc_value, Interrupted | KeyboardInterrupt):
                 default_hook(unraisable)
 
         quiet.quiet_about_interrupts = True

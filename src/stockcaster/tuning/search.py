@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stockcaster.errors import Interrupted, StockcasterError
+from stockcaster.errors import Interrupted, StockcasterError, check_interrupted
 from stockcaster.settings import quiet_storage_pool
 from stockcaster.tuning.space import Param, Space
 from stockcaster.tuning.validation import AfterFold, TrialScore
@@ -149,7 +149,8 @@ def run_trials(study, objective: Callable, options: dict) -> None:
     trials, progress = options["trials"], options.get("progress")
     done = finished(study)
     remaining = trials - len(done)
-    callbacks = []
+    # A signal Python swallowed (in a collector's callback) stops the search after its trial.
+    callbacks = [lambda study, trial: check_interrupted()]
     if progress is not None:
         best = [min((t.value for t in done if t.value is not None), default=None)]
 
