@@ -26,7 +26,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 JAX_SCRIPT = """
-import dataclasses, json, sys
+import dataclasses, json, sys, traceback
+first_import = []  # stockcaster's frames where TensorFlow was first imported
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "tensorflow" and not first_import:
+            ours = [f for f in traceback.extract_stack() if "src/stockcaster" in f.filename]
+            first_import.extend(f"{f.filename.split('stockcaster/')[-1]}:{f.name}" for f in ours)
+sys.meta_path.insert(0, Watch())
 import numpy as np
 from typer.testing import CliRunner
 sys.path.insert(0, "tests")
@@ -54,12 +61,21 @@ for name in NEURAL:  # the global forms build the same networks (the universe ab
     model = MODELS[name].make(options)
     model.fit(series.iloc[:100])
     out[name] = bool(np.isfinite(model.predict(series, 2)).all())
+out["tensorflow"] = first_import[-1:]
 run = CliRunner().invoke(app, ["run", "--data", data, "--epochs", "1", "--out", folder + "/runs",
                                "--json"])
 out["run"] = json.loads(run.stdout) if run.exit_code == 0 else run.output
 train = CliRunner().invoke(app, ["train", "--data", data, "--preset", preset, "--save",
                                  folder + "/bundle"])
 out["train"] = train.exit_code == 0 or train.output
+from stockcaster.training.seeds import set_seed
+def weights(seeded):
+    seeded(3)
+    net = keras.Sequential([keras.Input((4, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])
+    return net.get_weights()
+ours, again, keras_own = weights(set_seed), weights(set_seed), weights(keras.utils.set_random_seed)
+same = lambda x, y: all(np.array_equal(a, b) for a, b in zip(x, y))
+out["seeded"] = [same(ours, again), same(ours, keras_own)]
 print(json.dumps(out))
 import gc
 gc.freeze()  # the process ends: its objects are left to the OS (bench/command_process.py)
@@ -97,6 +113,15 @@ def test_every_family_the_run_and_the_quantile_head_train_on_jax(on_jax):
     meta = json.loads((folder / "bundle" / "bundle.json").read_text())
     assert meta["versions"]["backend"] == "jax"
     assert "quantiles = [" in (folder / "bundle" / "config.toml").read_text()
+
+
+def test_jax_is_seeded_as_keras_seeds_it_without_importing_tensorflow(on_jax):
+    """Seeding on JAX imports no TensorFlow: the first import is Keras' saving of the
+    universe's network (it checks for TensorFlow's types); the seed gives the weights
+    `keras.utils.set_random_seed` gives, every time."""
+    result = on_jax[0]
+    assert result["tensorflow"] == ["models/global_model.py:checkpoint"]
+    assert result["seeded"] == [True, True]
 
 
 def test_universe_global_model_trains_on_the_backend_chosen_by_flag(on_jax):
