@@ -187,6 +187,7 @@ def _forge_scaler(bundle: Path, value, keys: tuple[str, ...] = ()) -> None:
             (b / "bundle.json").read_text().replace('"stockcaster": "', '"stockcaster": "9')),
          "received one from stockcaster 9"),
         (lambda b: shutil.rmtree(b), "does not exist"),
+        (lambda b: (shutil.rmtree(b), b.write_text("x")), "received a file, not a folder"),
         (lambda b: _edit(b, "config.toml", "lookback = 5", "lookback = 7"),
          "expected a model taking [7, 1]"),
         (lambda b: _edit(b, "scaler.json", '"standard"', '"minmax"'), "expected a standard scaler"),

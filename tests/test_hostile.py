@@ -370,6 +370,17 @@ def _universe_run(tmp_path, kaggle_csv) -> Path:
     return out
 
 
+@pytest.mark.parametrize("command", ["report", "explain"])
+@pytest.mark.parametrize("what", ["a file, not a folder", "a path that does not exist"])
+def test_a_folder_to_read_that_is_a_file_or_missing_is_named_so(tmp_path, command, what):
+    path = tmp_path / "prices.csv"
+    if what.startswith("a file"):
+        path.write_text("date,close\n")
+    result = CliRunner().invoke(app, [command, str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.strip().endswith(f"received {what}"), result.stderr
+
+
 def test_report_on_a_truncated_universe_summary_names_it(tmp_path, kaggle_csv):
     out = _universe_run(tmp_path, kaggle_csv)
     summary = out / "universe.json"

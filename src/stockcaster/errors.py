@@ -11,6 +11,14 @@ class StockcasterError(Exception):
     exit_code = 2
 
 
+def found_at(path) -> str:
+    """What a one-line error says it found at `path` (a `pathlib.Path`) where a folder was
+    expected: "a path that does not exist", "a file, not a folder" or "a folder"."""
+    if not path.exists():
+        return "a path that does not exist"
+    return "a folder" if path.is_dir() else "a file, not a folder"
+
+
 class MachineError(StockcasterError):
     """The machine cannot hold the outputs (no room, a file-size limit, a read-only disk).
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, found_at
 from stockcaster.evaluation.explain import linear_shap, permutation_importance, ranked, tree_shap
 from stockcaster.jobs.envelope import job
 from stockcaster.jobs.universe_panel import pair_name
@@ -209,7 +209,7 @@ def _summary(folder: Path) -> dict:
     if not path.is_file():
         raise StockcasterError(
             f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}) or a "
-            "universe bundle, received neither"
+            f"universe bundle, received {'neither' if folder.is_dir() else found_at(folder)}"
         )
     try:
         summary = json.loads(path.read_text())

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, found_at
 from stockcaster.reporting.interactive import page_scripts
 from stockcaster.reporting.readback import Damaged
 from stockcaster.reporting.risk_report import risk_sections, risk_universe_sections
@@ -93,9 +93,11 @@ def write_report(folder: str | Path) -> Path:
     if kind is None:
         names = list(REPORT_KINDS)
         markers = [k.marker for k in REPORT_KINDS.values()]
+        found = (f"one without {', '.join(markers[:-1])} or {markers[-1]}" if folder.is_dir()
+                 else found_at(folder))  # fmt: skip
         raise StockcasterError(
             f"{folder}: expected a folder written by stockcaster {', '.join(names[:-1])} or "
-            f"{names[-1]}, received one without {', '.join(markers[:-1])} or {markers[-1]}"
+            f"{names[-1]}, received {found}"
         )
     try:
         title, sections = kind.sections(folder)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import stockcaster
-from stockcaster.errors import StockcasterError, check_interrupted
+from stockcaster.errors import StockcasterError, check_interrupted, found_at
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
@@ -112,7 +112,7 @@ def write_bundle(
 def read_meta(path: Path) -> dict:
     """bundle.json, checked: format, versions and every file's checksum."""
     if not (path / META_FILE).is_file():
-        what = "a folder without bundle.json" if path.is_dir() else "a path that does not exist"
+        what = "a folder without bundle.json" if path.is_dir() else found_at(path)
         raise StockcasterError(f"{path}: expected a model bundle, received {what}")
     try:
         meta = json.loads((path / META_FILE).read_text())
