@@ -75,6 +75,13 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5]"),
         (["--bins", "1"], "--bins, --cost-bps: expected sessions >= 1, at least 2"),
         (["--test-fraction", "1.5"], "--test-fraction: expected a share in (0, 1)"),
+        # 120 days: the cutoff is the 90th, and 31 sessions from it leave 30 to look ahead
+        (["--horizon", "31,40"], "--horizon: expected at most 30 sessions, the days of"),
+        (
+            ["--symbols", "S03"],
+            "expected at least 2 symbols with enough history to rank "
+            "against each other, received 1 (S03)",
+        ),
     ],
 )
 def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options, fragment):

@@ -29,7 +29,12 @@ from stockcaster.evaluation.tear_sheet import against_best, judge
 from stockcaster.features.factors import FACTORS, available, factor_scores
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.universe_panel import pair_name
-from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
+from stockcaster.jobs.universe_plan import (
+    PanelSource,
+    UniverseConfig,
+    check_judgeable,
+    plan_universe,
+)
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, parse_models
@@ -125,6 +130,7 @@ def signals(
     )  # fmt: skip
     config.check()  # the test fraction, the history and the feature sets, as a universe's
     universe = plan_universe(source, config)
+    check_judgeable(universe, plan.horizons)
     check_output(out)
     learn = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
     rows, daily = judge_signals(learn.reset_index(drop=True), universe.cutoff, plan, advance)

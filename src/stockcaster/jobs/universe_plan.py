@@ -250,3 +250,27 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
 
     # Through JSON and back: tuples become lists, as they will be when read from the store.
     return json.loads(json_text(settings, indent=None))
+
+
+def check_judgeable(universe: UniversePlan, horizons: tuple[int, ...]) -> None:
+    """Raise unless `signals` can judge some day: two symbols to rank, and a horizon shorter
+    than the sessions from the cutoff (a longer one among several is judged on no day, and
+    says so).
+
+    Raises:
+        StockcasterError: naming the file, what it allows and what it holds.
+    """
+    where, eligible = universe.panel.source, universe.eligible
+    if len(eligible) < 2:
+        raise StockcasterError(
+            f"{where}: expected at least 2 symbols with enough history to rank against each "
+            f"other, received {len(eligible)} ({', '.join(eligible)})"
+        )
+    dates = universe.prices.loc[universe.prices[C.SYMBOL].isin(eligible), C.DATE]
+    sessions = dates[dates >= universe.cutoff].nunique()
+    if min(horizons) >= sessions:
+        raise StockcasterError(
+            f"--horizon: expected at most {sessions - 1} sessions, the days of {where} from its "
+            f"cutoff {pd.Timestamp(universe.cutoff):%Y-%m-%d} being {sessions}, received "
+            f"{','.join(map(str, horizons))}"
+        )
