@@ -153,6 +153,23 @@ def test_bad_answers_are_refused_in_one_line_and_nothing_is_cached(
     assert not list(cache.rglob("*.parquet"))
 
 
+def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
+    """Without a network, yfinance's HTTP client (curl_cffi) raises a connection error that
+    carries a response of status 0: told as no connection, not as "HTTP 0"."""
+    import yfinance
+    from curl_cffi.requests import Response
+    from curl_cffi.requests.exceptions import DNSError
+
+    def unreachable(*args, **kwargs):
+        answer = Response()
+        answer.status_code = 0
+        raise DNSError("Could not resolve host: query2.finance.yahoo.com", 6, answer)
+
+    monkeypatch.setattr(yfinance.Ticker, "history", unreachable)
+    one_line(_fetch("MSFT"), "yahoo MSFT: expected prices, received no connection to Yahoo")
+    assert not list(cache.rglob("*.parquet"))
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [

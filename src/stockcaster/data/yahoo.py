@@ -53,15 +53,16 @@ def yahoo_answer(request, base_url: str | None, folder: Path) -> tuple[pd.DataFr
 
 
 def _said(err: Exception) -> str:
-    """An error in a few words: an HTTP status as such (404: no such ticker, as Yahoo
-    answers one), else the error's own text on one line."""
+    """An error in a few words: no connection as such, an HTTP status as such (404: no such
+    ticker, as Yahoo answers one), else the error's own text on one line."""
     status = getattr(getattr(err, "response", None), "status_code", None)
+    if "ConnectionError" in {k.__name__ for k in type(err).__mro__}:
+        # curl_cffi's carries a response of status 0: no answer, not an HTTP status
+        return "no connection to Yahoo (is the network reachable?)"
     if status == 404:
         return "HTTP 404 Not Found (no such ticker at Yahoo)"
     if status is not None:
         return f"HTTP {status}"
-    if "ConnectionError" in {k.__name__ for k in type(err).__mro__}:
-        return "no connection to Yahoo (is the network reachable?)"
     if isinstance(err, ValueError) and "Expecting" in str(err):
         return "an answer that is not Yahoo's JSON (cut short, or another page)"
     return " ".join(str(err).split())[:160] or err.__class__.__name__
