@@ -115,6 +115,16 @@ CASES = [
         lambda t: (_csv(t, _good_text()), ["--fill", "mean"]),
         ["--fill", "drop, ffill", "'mean'"],
     ),
+    (  # Typer checks typed options itself: said in stockcaster's words, with what it got
+        "epochs below the least",
+        lambda t: (_csv(t, _good_text()), ["--epochs", "0"]),
+        ["error: --epochs: expected at least 1, received 0"],
+    ),
+    (
+        "epochs not a whole number",
+        lambda t: (_csv(t, _good_text()), ["--epochs", "2.5"]),
+        ["error: --epochs: expected a whole number, received '2.5'"],
+    ),
 ]
 
 

@@ -191,12 +191,38 @@ def one_line(err: Exception) -> str:
     if not isinstance(err, typer.BadParameter) or param is None:
         return message
     name = param.opts[0] if getattr(param, "opts", None) else param.name
+    checked = _typed(err.__cause__)
+    if checked:
+        return f"{name}: {checked}"
     message = re.sub(r"^(Value error, )?(Invalid value for '[^']*': )?", "", message)
     choice = re.search(r"(\S+) is not one of (.*?)\.?$", message)
     if choice:
         choices = ", ".join(c.strip().strip("'") for c in choice.group(2).split(","))
         return f"{name}: expected one of {choices}, received {choice.group(1)}"
     return f"{name}: {message}"
+
+
+# Typer checks a typed option with pydantic: its error kinds, in stockcaster's words.
+_BOUNDS = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
+           "greater_than": ("gt", "more than"), "less_than": ("lt", "less than")}  # fmt: skip
+_KINDS = {"int_parsing": "a whole number", "int_from_float": "a whole number",
+          "float_parsing": "a number", "bool_parsing": "true or false"}  # fmt: skip
+
+
+def _typed(cause: BaseException | None) -> str | None:
+    """A typed option's failed check (Typer's pydantic error) as "expected ..., received
+    ..."; None for any other error."""
+    errors = getattr(cause, "errors", None)
+    if not callable(errors):
+        return None
+    first = errors()[0]
+    kind, received = first.get("type"), first.get("input")
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"expected {words} {first['ctx'][key]}, received {received}"
+    if kind in _KINDS:
+        return f"expected {_KINDS[kind]}, received {received!r}"
+    return None
 
 
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
