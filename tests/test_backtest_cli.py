@@ -89,6 +89,24 @@ def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_
     assert "ma failed" in result.output
 
 
+def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(
+    tmp_path, small_csv, monkeypatch
+):
+    from stockcaster.models.registry import MODELS
+
+    never = Broken()
+    never.fits = 1  # its first fit fails too
+    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: never))
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(
+        app, ["backtest", "--data", str(small_csv), "--models", "ma", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith("error: --models: expected a model that fits and forecasts")
+    assert "every window of each: ma: LinAlgError: SVD did not converge" in result.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "extra, fragment",
     [

@@ -292,3 +292,21 @@ def test_train_refuses_a_model_that_cannot_save_itself_in_one_line(tmp_path, sma
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert "expected a model a bundle can hold" in result.stderr and "'arima'" in result.stderr
     assert not out.exists()
+
+
+def test_a_model_whose_fit_fails_is_one_line_and_no_bundle(tmp_path, small_csv, monkeypatch):
+    """A fit the machine cannot do (here, as a network too large for its memory would fail)
+    is named in one line, and no bundle is left."""
+    from stockcaster.models.neural import NetworkForecaster
+
+    def too_large(self, history):
+        raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    monkeypatch.setattr(NetworkForecaster, "fit", too_large)
+    out = tmp_path / "b"
+    result = CliRunner().invoke(app, ["train", "--model", "mlp", "--data", str(small_csv),
+                                      "--save", str(out)])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith("error: --model mlp: expected a model that fits")
+    assert "received an error at fit: MemoryError: Unable to allocate 80.0 GiB" in result.stderr
+    assert not out.exists()

@@ -11,6 +11,12 @@ class StockcasterError(Exception):
     exit_code = 2
 
 
+def in_one_line(err: Exception) -> str:
+    """An error that is not the user's input (a model's fit, say) in one line: its type and
+    the first line of its message."""
+    return f"{err.__class__.__name__}: {err}".splitlines()[0]
+
+
 def found_at(path) -> str:
     """What a one-line error says it found at `path` (a `pathlib.Path`) where a folder was
     expected: "a path that does not exist", "a file, not a folder" or "a folder"."""

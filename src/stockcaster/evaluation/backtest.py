@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, in_one_line
 from stockcaster.evaluation.forecast_rows import (
     Paths,
     failure_table,
@@ -202,7 +202,7 @@ def _attempt(failures: list, forecaster, origin, stage: str, call, *args):
     try:
         result = call(*args)
     except Exception as err:
-        failures.append((forecaster.name, origin, stage, _describe(err)))
+        failures.append((forecaster.name, origin, stage, in_one_line(err)))
         return None
     return True if result is None else result
 
@@ -230,7 +230,7 @@ def _one_step_pass(forecaster, series: pd.Series, first: int, failures: list) ->
         if not np.isfinite(yhat).all():
             raise ValueError("expected finite forecasts, received NaN or inf")
     except Exception as err:  # a model's failure is a result, not a crash
-        failures.append((forecaster.name, series.index[first], "fit", _describe(err)))
+        failures.append((forecaster.name, series.index[first], "fit", in_one_line(err)))
         return paths([], np.empty((0, 1)))
     return paths(np.arange(first, len(series) - 1), yhat)
 
@@ -243,7 +243,3 @@ def _interval(
         return np.full(horizon, np.nan), np.full(horizon, np.nan)
     quantiles = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
     return quantiles[:, 0], quantiles[:, -1]
-
-
-def _describe(err: Exception) -> str:
-    return f"{err.__class__.__name__}: {err}".splitlines()[0]

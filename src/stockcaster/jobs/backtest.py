@@ -167,6 +167,12 @@ def _score_and_write(
         if results
         else pd.DataFrame(columns=list(C.FAILURE_COLUMNS))
     )
+    if forecasts.empty:  # every model failed on every window: nothing to score or draw
+        said = failures.groupby(C.MODEL, sort=False)[C.ERROR].first()
+        raise StockcasterError(
+            f"--models: expected a model that fits and forecasts {prices.where}, received "
+            f"an error on every window of each: {'; '.join(f'{m}: {e}' for m, e in said.items())}"
+        )
     train_size = first_origin(plan.walk, len(series)) + 1
     quantile_models = models_with(Capability.QUANTILES)
     levels = {m: preset.model.quantiles for m in models if m in quantile_models}

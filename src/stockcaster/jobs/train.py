@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, in_one_line
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig
@@ -74,7 +74,13 @@ def train_bundle(
         raise StockcasterError(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
-    forecaster.fit(history)
+    try:
+        forecaster.fit(history)
+    except Exception as err:  # a model's own failure (a size the machine cannot hold, say)
+        raise StockcasterError(
+            f"--model {name}: expected a model that fits {prices.where}, received an error at "
+            f"fit: {in_one_line(err)}"
+        ) from None
     where = series_where(history, prices.symbol, prices.source, exchange)
     save_bundle(save, name, forecaster, options, where)
     return save
