@@ -74,13 +74,16 @@ def train_bundle(
         raise StockcasterError(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
-    try:
-        forecaster.fit(history)
-    except Exception as err:  # a model's own failure (a size the machine cannot hold, say)
-        raise StockcasterError(
-            f"--model {name}: expected a model that fits {prices.where}, received an error at "
-            f"fit: {in_one_line(err)}"
-        ) from None
+    _fit(forecaster, history, f"--model {name}: expected a model that fits {prices.where}")
     where = series_where(history, prices.symbol, prices.source, exchange)
     save_bundle(save, name, forecaster, options, where)
     return save
+
+
+def _fit(forecaster, history, expected: str) -> None:
+    """Fit; a model's own failure (a size the machine cannot hold, say) is one line."""
+    try:
+        forecaster.fit(history)
+    except Exception as err:
+        said = in_one_line(err)
+        raise StockcasterError(f"{expected}, received an error at fit: {said}") from None
