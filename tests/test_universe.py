@@ -102,6 +102,7 @@ def test_universe_cli_end_to_end(tmp_path):
         (["--mode", "both"], "--mode: expected one of per-symbol, global, received 'both'"),
         (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),
         (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
+        (["--workers", "0"], "--workers: expected at least 1, received 0"),  # not "cores"
         (["--symbols", "AA", "--all"], "received both"),
         (["--symbols", "NEW"], "expected at least one symbol with 60 closes up to the cutoff"),
         (["--engine", "ray", "--ray-address", "127.0.0.1:1"], "expected a reachable Ray cluster"),

@@ -123,7 +123,9 @@ class GlobalNet:
     lookback: Annotated[
         int | None,
         typer.Option(
-            "--lookback", help="Global models: days per window. Default: the global preset's (20)."
+            "--lookback",
+            help="Global models: days per window. Default: the global preset's (20).",
+            min=1,
         ),
     ] = None
     features: Annotated[
@@ -206,7 +208,9 @@ class Execution:
     engine: Annotated[Engine, typer.Option("--engine", help=ENGINE_HELP)] = "local"
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Worker processes (local) or Ray CPUs. Default: cores."),
+        typer.Option(
+            "--workers", help="Worker processes (local) or Ray CPUs. Default: cores.", min=1
+        ),
     ] = None
     ray_address: Annotated[
         str | None,
