@@ -30,7 +30,9 @@ def test_three_folds_tile_the_last_30_percent_of_the_training_days():
     assert [(f.last_fit, f.last_day) for f in folds] == [(699, 799), (799, 899), (899, 999)]
     days = np.concatenate([np.arange(f.last_fit + 1, f.last_day + 1) for f in folds])
     np.testing.assert_array_equal(days, np.arange(700, 1000))  # every day once, in order
-    with pytest.raises(StockcasterError, match="enough training days for 3 validation blocks"):
+    # 15 days: their last 30% is 4 days, room for 2 blocks of 2
+    said = r"^--folds: expected at most 2 validation blocks of 2 days or more in the last 30% "
+    with pytest.raises(StockcasterError, match=said + "of 15 training days, received 3$"):
         validation_folds(15)
 
 

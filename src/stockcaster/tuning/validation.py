@@ -80,10 +80,11 @@ def validation_folds(train_days: int, folds: int = 3, share: float = 0.3) -> lis
             f"folds over {share}"
         )
     first = train_days - int(share * train_days)  # the first validation row
-    if train_days - first < 2 * folds or first < 2:
+    most = (train_days - first) // 2
+    if folds > most or first < 2:
         raise StockcasterError(
-            f"expected enough training days for {folds} validation blocks of 2 days or more, "
-            f"received {train_days}"
+            f"--folds: expected at most {most} validation blocks of 2 days or more in the last "
+            f"{share:.0%} of {train_days} training days, received {folds}"
         )
     edges = np.linspace(first, train_days, folds + 1).round().astype(int)  # block starts
     return [Fold(int(a) - 1, int(b) - 1) for a, b in zip(edges[:-1], edges[1:], strict=True)]
