@@ -242,6 +242,18 @@ def test_train_universe_saves_a_bundle_predict_reads_and_symbol_bundles_refuse_i
     assert again.exit_code == 2 and "which exists" in again.stderr
 
 
+def test_train_universe_keeps_the_model_s_own_settings(saved, tmp_path):
+    """`--set` shapes a universe bundle's network, as it does a symbol's (it was dropped)."""
+    _, data, _, _ = saved
+    bundle = tmp_path / "mlp"
+    result = CliRunner().invoke(app, ["train", "--universe", "--data", str(data), "--model", "mlp",
+                                      "--set", "mlp.width=3", "--epochs", "1",
+                                      "--save", str(bundle)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((bundle / "bundle.json").read_text())["settings"]["width"] == 3
+    assert "width = 3" in (bundle / "config.toml").read_text()
+
+
 def test_train_resume_continues_a_universe_bundle_and_leaves_it_byte_identical(saved, tmp_path):
     folder, _, table, _ = saved
     old = folder / "bundle"

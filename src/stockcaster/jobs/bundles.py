@@ -82,7 +82,8 @@ def train(request: TrainRequest) -> Path:
         return resume_universe(r.resume, _panel(r.source, r.symbols, "--resume"), r.save)
     if r.universe is not None:
         return train_universe(_panel(r.source, r.symbols, "--universe"), r.universe,
-                              r.model or DEFAULT_MODEL, r.save, exchange=r.exchange)  # fmt: skip
+                              r.model or DEFAULT_MODEL, r.save, exchange=r.exchange,
+                              settings=r.settings)  # fmt: skip
     return train_bundle(r.preset, r.save, r.source, resume=r.resume, exchange=r.exchange,
                         model=r.model, settings=r.settings)  # fmt: skip
 

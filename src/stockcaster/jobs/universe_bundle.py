@@ -76,8 +76,10 @@ def train_universe(
     save: str | Path,
     min_history: int = 60,
     exchange: str = DEFAULT_EXCHANGE,
+    settings: tuple[tuple[str, object], ...] = (),
 ) -> Path:
-    """Fit `family`'s global network on every day of the panel and save it as a bundle.
+    """Fit `family`'s global network on every day of the panel and save it as a bundle
+    (`settings`: the models' own, `--set`; kept in the bundle).
 
     Raises:
         StockcasterError: bad input, a family without a global network, or no symbol with
@@ -96,7 +98,7 @@ def train_universe(
             f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
         )
     rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
-    options = ModelOptions()  # the family's own settings: their defaults
+    options = ModelOptions(settings=settings)
     settings = _family_config(config, family, config.features.inputs, options)
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
