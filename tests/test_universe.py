@@ -248,6 +248,26 @@ def test_a_failing_symbol_is_recorded_and_tried_again_on_resume(tmp_path, monkey
     assert again.summary["symbols"] == {"done": 3, "skipped": 0, "failed": 0}
 
 
+def test_a_global_model_that_cannot_fit_is_one_line(tmp_path, monkeypatch):
+    """A global network too large for the machine's memory (as `--set mlp.width=1000000000`
+    was) stops the run in one line that says where it stands, not with a traceback."""
+    from stockcaster.models.global_model import GlobalNetwork
+
+    def too_large(self, prices, cutoff):
+        raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    monkeypatch.setattr(GlobalNetwork, "fit", too_large)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["universe", "--data", str(toy_file(tmp_path)), "--models",
+                                      "naive,lstm", "--epochs", "1", "--lookback", "5",
+                                      "--workers", "1", "--out", str(out), "--quiet"])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith("error: --models: expected global model lstm to fit the "
+                                    "panel, received an error at fit 1 of ")  # fmt: skip
+    assert "MemoryError: Unable to allocate 80.0 GiB" in result.stderr
+    assert f"{out} keeps the run so far (--resume continues it" in result.stderr
+
+
 def test_the_global_model_alone_is_scored(tmp_path):
     config = dataclasses.replace(tiny_config(), models=("lstm",))
     run = universe(toy_file(tmp_path), config, out=tmp_path / "run", workers=1)
