@@ -106,3 +106,23 @@ def test_fewer_symbols_than_quantiles_gives_ics_and_no_book(tmp_path):
     assert one_day["days"] > 10 and one_day["mean_rank_ic"] is not None
     assert one_day["decile"]["annual_return_net"] is None  # 5 symbols fill no decile
     assert all(r["days"] == 0 for r in rows if r["horizon"] == 80)  # no return 80 days ahead
+
+
+def test_a_model_that_cannot_fit_is_one_line_and_nothing_written(tmp_path, monkeypatch):
+    import dataclasses
+
+    from stockcaster.models.registry import MODELS
+
+    class TooLarge:
+        def fit(self, prices, cutoff):
+            raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    linear = dataclasses.replace(MODELS["linear"], make_panel=lambda options: TooLarge())
+    monkeypatch.setitem(MODELS, "linear", linear)
+    data = tmp_path / "panel.csv"
+    reversal_panel(symbols=12, days=120).to_csv(data, index=False)
+    asked = ["signals", "--data", str(data), "--models", "linear", "--horizon", "5"]
+    result = CliRunner().invoke(app, [*asked, "--out", str(tmp_path / "runs")])
+    one_line(result, "--models: expected linear to fit the panel at h = 5, received an error at "
+                     "fit: MemoryError: Unable to allocate 80.0 GiB")  # fmt: skip
+    assert not (tmp_path / "runs").exists()

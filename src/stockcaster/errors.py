@@ -4,6 +4,9 @@ Every bad-input message names the file (and line or symbol), what was expected a
 was received, so the CLI can print it as a single line and exit with code 2.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class StockcasterError(Exception):
     """Bad input from the user: a file, a symbol, a config or an argument."""
@@ -15,6 +18,19 @@ def in_one_line(err: Exception) -> str:
     """An error that is not the user's input (a model's fit, say) in one line: its type and
     the first line of its message."""
     return f"{err.__class__.__name__}: {err}".splitlines()[0]
+
+
+@contextmanager
+def failing_fit(expected: str, at: str = "fit", then: str = "") -> Iterator[None]:
+    """A model's own failure inside (a network too large for the machine's memory, say) as
+    one line: "{expected}, received an error at {at}: {the error}{then}"."""
+    try:
+        yield
+    except StockcasterError:
+        raise  # bad input the model itself found: already one line
+    except Exception as err:
+        said = in_one_line(err)
+        raise StockcasterError(f"{expected}, received an error at {at}: {said}{then}") from None
 
 
 def found_at(path) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import against_best, judge
 from stockcaster.features.factors import FACTORS, available, factor_scores
@@ -203,7 +203,8 @@ def _model_scores(prices, cutoff, origins, plan: SignalsPlan, pair) -> pd.DataFr
     )
     options = ModelOptions(global_model=settings, settings=plan.settings)
     forecaster = MODELS[model].make_panel(options)
-    forecaster.fit(prices, cutoff)
+    with failing_fit(f"--models: expected {model} to fit the panel at h = {horizon}"):
+        forecaster.fit(prices, cutoff)
     table = forecaster.predict_after(prices)  # the close of the day after each origin
     previous = prices[[C.SYMBOL, C.DATE]].assign(
         origin=prices.groupby(C.SYMBOL)[C.DATE].shift(1),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
-from stockcaster.errors import StockcasterError, in_one_line
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
 from stockcaster.models.presets import RunConfig
@@ -74,16 +74,8 @@ def train_bundle(
         raise StockcasterError(
             f"{prices.where}: expected at least {need} rows to train on, received {len(history)}"
         )
-    _fit(forecaster, history, f"--model {name}: expected a model that fits {prices.where}")
+    with failing_fit(f"--model {name}: expected a model that fits {prices.where}"):
+        forecaster.fit(history)
     where = series_where(history, prices.symbol, prices.source, exchange)
     save_bundle(save, name, forecaster, options, where)
     return save
-
-
-def _fit(forecaster, history, expected: str) -> None:
-    """Fit; a model's own failure (a size the machine cannot hold, say) is one line."""
-    try:
-        forecaster.fit(history)
-    except Exception as err:
-        said = in_one_line(err)
-        raise StockcasterError(f"{expected}, received an error at fit: {said}") from None

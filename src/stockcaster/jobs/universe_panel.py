@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError, in_one_line
+from stockcaster.errors import failing_fit
 from stockcaster.models.base import Checkpointed
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.store import files
@@ -152,14 +152,10 @@ def _fit_once(store, folder, forecaster, when: Schedule, j: int, name: str) -> N
     if j > 0 and checkpointed and forecaster.fitted is None:
         # A resumed run: continue from the network the fit before saved.
         forecaster.restore(files.global_network_file(folder, name, j - 1))
-    try:
+    kept = f"; {folder} keeps the run so far (--resume continues it, another --out starts afresh)"
+    with failing_fit(f"--models: expected global model {name} to fit the panel",
+                     f"fit {j + 1} of {len(when.cutoffs)}", kept):  # fmt: skip
         forecasts, record = fit_and_forecast(forecaster, when, j)
-    except Exception as err:  # the model's own failure (a size the machine cannot hold, say)
-        raise StockcasterError(
-            f"--models: expected global model {name} to fit the panel, received an error at "
-            f"fit {j + 1} of {len(when.cutoffs)}: {in_one_line(err)}; {folder} keeps the run "
-            "so far (--resume continues it, another --out starts afresh)"
-        ) from None
     if checkpointed:
         files.write_atomic(files.global_network_file(folder, name, j), forecaster.checkpoint)
     store.write_stage(stage_name(name, j), {"model": name, **record}, forecasts)
