@@ -177,3 +177,20 @@ def test_kaggle_duplicates_are_per_symbol(tmp_path):
     from stockcaster.data import load_prices
 
     assert len(load_prices(write_kaggle(tmp_path / "p.csv", table))) == 10
+
+
+def test_a_network_the_machine_cannot_train_is_one_line_and_no_folder(tmp_path, monkeypatch):
+    """`run` with a preset whose network is too large for the machine's memory (as
+    `units = 1000000000` was): one line naming the preset, no traceback, nothing written."""
+    import stockcaster.training.fit as fit
+
+    def too_large(*args, **kwargs):
+        raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    monkeypatch.setattr(fit, "train", too_large)
+    path, out = _csv(tmp_path, _good_text()), tmp_path / "runs"
+    result = CliRunner().invoke(app, ["run", "--data", str(path), "--out", str(out), "--quiet"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith("error: --preset default: expected a network that fits ")
+    assert "received an error at fit: MemoryError: Unable to allocate 80.0 GiB" in result.stderr
+    assert not out.exists()

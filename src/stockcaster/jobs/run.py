@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
 from stockcaster.features import FeatureConfig, FeaturePipeline
@@ -102,7 +102,8 @@ def run(
     pipeline = FeaturePipeline(config.features)
     pipeline.check_length(len(prices.table), prices.where)
     check_output(out)
-    trained = _train_and_forecast(config, pipeline, prices, verbose)
+    with failing_fit(f"--preset {config.name}: expected a network that fits {prices.where}"):
+        trained = _train_and_forecast(config, pipeline, prices, verbose)
     metrics = _metrics(config, prices, trained)
     with output_folder(out, prices.symbol, config.name) as folder:
         _write(folder.path, config, prices, trained, metrics)
