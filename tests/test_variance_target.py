@@ -164,6 +164,23 @@ def test_backtest_on_the_variance_target_scores_every_model_and_its_var(tmp_path
     assert rebuilt.exit_code == 0, rebuilt.output
 
 
+def test_a_model_that_cannot_fit_the_log_variance_is_one_line(tmp_path, monkeypatch):
+    """A family too large for the machine's memory (as `--set mlp.width=1000000000` was): one
+    line naming it, nothing written; it was a traceback."""
+    from stockcaster.models.neural import NetworkForecaster
+
+    def too_large(self, history):
+        raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    monkeypatch.setattr(NetworkForecaster, "fit", too_large)
+    data = _write(tmp_path, garch_prices(400, 5))
+    result = _backtest(tmp_path, "--data", str(data), "--models", "ewma,mlp")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith("error: --models: expected mlp to fit the log variance, "
+                                    "received an error at its walk: MemoryError")  # fmt: skip
+    assert not (tmp_path / "runs").exists()
+
+
 def test_a_file_of_closes_only_falls_back_to_close_to_close_and_says_so(tmp_path):
     data = _write(tmp_path, garch_prices(400, 5)[["date", "symbol", "close"]])
     result = _backtest(tmp_path, "--data", str(data), "--models", "random_walk,ewma")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.backtest import check_backtest
 from stockcaster.evaluation.risk_board import risk_tables, variance_board
 from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
@@ -131,8 +131,9 @@ def _walk(walks: dict, v, r, origins, horizons, plan: BacktestPlan, progress) ->
     forecasts, residuals = {}, {}
     for name, walk in walks.items():
         advance = progress(name, 1) if progress else None
-        residuals[name] = training_residuals(walk, v, r, int(origins[0]), RESIDUALS_FROM)
-        forecasts[name] = walk_variance(walk, v, r, origins, horizons, plan.walk.retrain_every)
+        with failing_fit(f"--models: expected {name} to fit the log variance", "its walk"):
+            residuals[name] = training_residuals(walk, v, r, int(origins[0]), RESIDUALS_FROM)
+            forecasts[name] = walk_variance(walk, v, r, origins, horizons, plan.walk.retrain_every)
         if advance:
             advance()
     return forecasts, residuals
