@@ -386,3 +386,30 @@ def test_a_test_period_whose_prices_never_move_is_refused_in_one_line(tmp_path):
     result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models", "ewma")
     one_line(result, "expected at least 30 test days whose prices moved")
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("where", ["universe", "train"])
+def test_a_model_that_cannot_fit_a_universe_s_or_a_bundle_s_variance_is_one_line(
+    tmp_path, monkeypatch, where
+):
+    """The global family of `universe --target variance`, and the family `train --target
+    variance` saves: a fit the machine cannot do is one line, nothing written."""
+    from stockcaster.models.neural import NetworkForecaster
+    from stockcaster.models.variance_panel import PanelVariance
+
+    def too_large(*args, **kwargs):
+        raise MemoryError("Unable to allocate 80.0 GiB for an array")
+
+    monkeypatch.setattr(PanelVariance if where == "universe" else NetworkForecaster, "fit",
+                        too_large)  # fmt: skip
+    if where == "universe":
+        result = _universe(tmp_path, "--data", str(_panel_file(tmp_path)), "--models", "ewma,mlp")
+        said = "error: --models: expected global mlp to fit the panel's log variance, received"
+    else:
+        data = _write(tmp_path, garch_prices(400, 5))
+        asked = ["train", "--target", "variance", "--data", str(data), "--model", "mlp"]
+        result = CliRunner().invoke(app, [*asked, "--save", str(tmp_path / "runs")])
+        said = "error: --model mlp: expected a model that fits"
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith(said) and "MemoryError: Unable to allocate" in result.stderr
+    assert not (tmp_path / "runs").exists()

@@ -20,7 +20,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.engines import EngineConfig, Outcome, make_engine
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.risk_pool import (
     daily,
     day_rows,
@@ -180,7 +180,8 @@ def _global_forecasts(panel: dict, plan: RiskUniversePlan) -> dict[str, dict]:
         residuals = {}
         for h in plan.horizons():
             model = PanelVariance(name, plan.options(), h)
-            model.fit(panel)
+            with failing_fit(f"--models: expected global {name} to fit the panel's log variance"):
+                model.fit(panel)
             for symbol, days in panel.items():
                 columns[symbol].append(model.forecast(symbol)[1][:-1])  # the last: no next day
                 if h == 1:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import (
     Source,
@@ -86,7 +86,8 @@ def train_variance(
         )
     v, estimator = daily_variance(table, preset.features.estimator)
     if isinstance(walk, FamilyWalk):
-        walk.fit_all(v)
+        with failing_fit(f"--model {name}: expected a model that fits {prices.where}"):
+            walk.fit_all(v)
     where = {"model": name, "estimator": estimator, "history": prices.series,
              "symbol": prices.symbol, "source": prices.source, "exchange": exchange}  # fmt: skip
     save_variance_bundle(save, walk, options, where)
