@@ -69,6 +69,8 @@ def test_flags_win_over_the_file(tmp_path, small_csv):
         ("[run]\nquiet = 1\n", "[run] quiet: expected true or false, received 1"),
         ("[runn]\nepochs = 3\n", "expected tables among [backtest], [explain], [fetch], [inspect]"),
         ("[run\n", "expected valid TOML"),
+        # a value of the right type that Typer refuses: its words, then where it came from
+        ("[run]\nepochs = -1\n", "--epochs: expected at least 1, received -1 (from [run] in"),
     ],
 )
 def test_bad_config_is_one_line_naming_key_type_and_value(tmp_path, text, fragment):

@@ -198,6 +198,7 @@ def _use_config(ctx: typer.Context, param: typer.CallbackParam, path: Path | Non
         print(f"error: {err}", file=sys.stderr)
         raise typer.Exit(err.exit_code) from None
     ctx.default_map = {**(ctx.default_map or {}), **values}
+    ctx.meta["config"] = path  # to name it when Typer refuses one of its values
 
 
 ConfigOption = Annotated[

@@ -193,6 +193,9 @@ def one_line(err: Exception) -> str:
     name = param.opts[0] if getattr(param, "opts", None) else param.name
     checked = _typed(err.__cause__)
     if checked:
+        source = err.ctx.get_parameter_source(param.name) if err.ctx else None
+        if getattr(source, "name", None) == "DEFAULT_MAP":  # a --config file's value
+            checked += f" (from [{err.ctx.info_name}] in {err.ctx.meta.get('config')})"
         return f"{name}: {checked}"
     message = re.sub(r"^(Value error, )?(Invalid value for '[^']*': )?", "", message)
     choice = re.search(r"(\S+) is not one of (.*?)\.?$", message)
