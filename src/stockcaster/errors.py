@@ -33,12 +33,13 @@ def failing_fit(expected: str, at: str = "fit", then: str = "") -> Iterator[None
         raise StockcasterError(f"{expected}, received an error at {at}: {said}{then}") from None
 
 
-def found_at(path) -> str:
-    """What a one-line error says it found at `path` (a `pathlib.Path`) where a folder was
-    expected: "a path that does not exist", "a file, not a folder" or "a folder"."""
+def found_at(path, folder: str) -> str:
+    """What a one-line error says it found at `path` (a `pathlib.Path`) where a folder of
+    some kind was expected: "a path that does not exist", "a file, not a folder", or, for a
+    folder of another kind, `folder` (what it lacks)."""
     if not path.exists():
         return "a path that does not exist"
-    return "a folder" if path.is_dir() else "a file, not a folder"
+    return folder if path.is_dir() else "a file, not a folder"
 
 
 class MachineError(StockcasterError):

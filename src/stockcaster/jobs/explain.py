@@ -209,7 +209,7 @@ def _summary(folder: Path) -> dict:
     if not path.is_file():
         raise StockcasterError(
             f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}) or a "
-            f"universe bundle, received {'neither' if folder.is_dir() else found_at(folder)}"
+            f"universe bundle, received {found_at(folder, 'neither')}"
         )
     try:
         summary = json.loads(path.read_text())

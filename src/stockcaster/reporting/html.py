@@ -93,8 +93,7 @@ def write_report(folder: str | Path) -> Path:
     if kind is None:
         names = list(REPORT_KINDS)
         markers = [k.marker for k in REPORT_KINDS.values()]
-        found = (f"one without {', '.join(markers[:-1])} or {markers[-1]}" if folder.is_dir()
-                 else found_at(folder))  # fmt: skip
+        found = found_at(folder, f"one without {', '.join(markers[:-1])} or {markers[-1]}")
         raise StockcasterError(
             f"{folder}: expected a folder written by stockcaster {', '.join(names[:-1])} or "
             f"{names[-1]}, received {found}"

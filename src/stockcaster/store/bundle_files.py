@@ -112,7 +112,7 @@ def write_bundle(
 def read_meta(path: Path) -> dict:
     """bundle.json, checked: format, versions and every file's checksum."""
     if not (path / META_FILE).is_file():
-        what = "a folder without bundle.json" if path.is_dir() else found_at(path)
+        what = found_at(path, "a folder without bundle.json")
         raise StockcasterError(f"{path}: expected a model bundle, received {what}")
     try:
         meta = json.loads((path / META_FILE).read_text())
