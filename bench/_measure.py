@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -47,6 +48,17 @@ def run_measured(command: list[str], every: float = 0.2, **options) -> dict:
         "returncode": process.returncode,
         "cpus": os.cpu_count(),
     }
+
+
+def alternating(variants: dict, repeats: int, once: Callable[[object, str], dict]) -> dict:
+    """Every variant `repeats` times, one after another round after round, so the machine's
+    drift hits them alike: `{name: [once(variant, tag), ...]}`, each tag (round and name)
+    unique to its run."""
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for i in range(repeats):
+        for name, variant in variants.items():
+            runs[name].append(once(variant, f"{i}{name}"))
+    return runs
 
 
 def record(name: str, figures: dict) -> Path:

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import record
+from _measure import alternating, record
 
 _REPORT = (
     "import atexit, sys\n"
@@ -85,11 +85,13 @@ def main() -> None:
     args = parser.parse_args()
     figures: dict = {"repeats": args.repeats, "backend": "jax", "cases": {}}
     with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
         for case, command in CASES.items():
-            runs: dict[str, list[dict]] = {"keras": [], "stockcaster": []}
-            for i in range(args.repeats):
-                for variant, script in (("keras", KERAS), ("stockcaster", STOCKCASTER)):
-                    runs[variant].append(_once(script, command, Path(scratch) / f"{i}{variant}"))
+            runs = alternating(
+                {"keras": KERAS, "stockcaster": STOCKCASTER},
+                args.repeats,
+                lambda script, tag, command=command: _once(script, command, out / tag),
+            )
             same = all(r["numbers"] == runs["keras"][0]["numbers"] for rows in runs.values()
                        for r in rows)  # fmt: skip
             for rows in runs.values():

@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import record
+from _measure import alternating, record
 
 # Started the same way in both variants: a clock, and an atexit handler registered first,
 # so that it runs after every other handler, just before the interpreter's own teardown.
@@ -78,11 +78,13 @@ def main() -> None:
     args = parser.parse_args()
     figures: dict = {"repeats": args.repeats, "cases": {}}
     with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
         for case, command in CASES.items():
-            runs: dict[str, list[dict]] = {"plain": [], "command": []}
-            for i in range(args.repeats):
-                for variant, script in (("plain", PLAIN), ("command", COMMAND)):
-                    runs[variant].append(_once(script, command, Path(scratch) / f"{i}{variant}"))
+            runs = alternating(
+                {"plain": PLAIN, "command": COMMAND},
+                args.repeats,
+                lambda script, tag, command=command: _once(script, command, out / tag),
+            )
             medians = {
                 variant: {
                     k: statistics.median(r[k] for r in rows) for k in ("wall", "work", "exit")
