@@ -80,8 +80,8 @@ def validation_folds(train_days: int, folds: int = 3, share: float = 0.3) -> lis
             f"folds over {share}"
         )
     first = train_days - int(share * train_days)  # the first validation row
-    most = (train_days - first) // 2
-    if folds > most or first < 2:
+    most = (train_days - first) // 2 if first >= 2 else 0  # a fold fits on 2 days or more
+    if folds > most:
         raise StockcasterError(
             f"--folds: expected at most {most} validation blocks of 2 days or more in the last "
             f"{share:.0%} of {train_days} training days, received {folds}"
