@@ -138,12 +138,40 @@ def test_every_json_file_written_is_strict(tmp_path):
 def test_an_out_that_cannot_be_a_folder_is_refused_before_any_work(tmp_path, small_csv):
     taken = tmp_path / "a-file"
     taken.write_text("not a folder")
-    for command in (["run", "--out", str(taken)], ["train", "--save", str(taken / "b")]):
-        result = CliRunner().invoke(app, [*command, "--data", str(small_csv)])
+    commands = (
+        ["run", "--out", str(taken), "--data", str(small_csv)],
+        ["train", "--save", str(taken / "b"), "--data", str(small_csv)],
+        ["inspect", str(small_csv), "--plot", "--out", str(taken)],  # was exit 1, after the table
+        ["init", str(taken / "c.toml")],
+    )
+    for command in commands:
+        result = CliRunner().invoke(app, command)
         assert result.exit_code == 2, result.output
         assert "expected a folder that can be created and written" in result.stderr
-        assert result.stderr.count("\n") == 1
+        assert result.stderr.count("\n") == 1 and result.stdout == "", result.output
     assert taken.read_text() == "not a folder"
+
+
+def test_init_names_a_folder_in_its_way_and_makes_the_folders_it_is_given(tmp_path):
+    taken = CliRunner().invoke(app, ["init", str(tmp_path)])
+    assert taken.exit_code == 2
+    assert taken.stderr.strip() == f"error: {tmp_path}: expected a new file, received a folder"
+    made = CliRunner().invoke(app, ["init", str(tmp_path / "new" / "c.toml")])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "new" / "c.toml").read_text().startswith("# stockcaster config")
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["c.toml"]
+
+
+def test_a_write_that_fails_leaves_no_scratch_file(tmp_path):
+    from stockcaster.store.files import write_atomic
+
+    def half(scratch):
+        scratch.write_text("half a file")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "chart.png", half)
+    assert list(tmp_path.iterdir()) == []
 
 
 def _stockcaster(args: list[str], **options) -> subprocess.Popen:

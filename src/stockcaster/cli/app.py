@@ -32,8 +32,8 @@ from stockcaster.cli.run import backtest, run
 from stockcaster.cli.signals import signals
 from stockcaster.cli.tune import tune
 from stockcaster.cli.universe import universe
-from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import REPORT_KINDS
+from stockcaster.jobs.envelope import write_new_file
 from stockcaster.process import tune_collector
 
 app = typer.Typer(
@@ -72,9 +72,7 @@ def init(
     ),
 ) -> None:
     """Write a commented example config with every option of every command."""
-    if path.exists():
-        raise StockcasterError(f"{path}: expected a new file, received one that exists")
-    path.write_text(example_config(typer.main.get_command(app)))
+    write_new_file(path, example_config(typer.main.get_command(app)))
     console.print(f"config: {escape(str(path))} (use it with --config {escape(str(path))})")
 
 

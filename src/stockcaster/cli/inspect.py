@@ -11,7 +11,6 @@ from rich.markup import escape
 from stockcaster.cli.options import ColumnsOption, ConfigOption, FillOption, SymbolOption, value
 from stockcaster.cli.output import console
 from stockcaster.jobs.inspect import inspect_prices
-from stockcaster.reporting.figures import price_figure
 from stockcaster.reporting.tables import inspection
 
 
@@ -26,11 +25,7 @@ def inspect(
 ) -> None:
     """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
     # Inspection reports missing values instead of refusing them.
-    found = inspect_prices(data, symbol, columns, value(fill))
-    table = found.table
-    inspection(console, table, str(data), found.missing)
-    if plot:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{data.name.split('.')[0]}_prices.png"
-        price_figure(table, path)
-        console.print(f"chart: {escape(str(path))}")
+    found = inspect_prices(data, symbol, columns, value(fill), out if plot else None)
+    inspection(console, found.table, str(data), found.missing)
+    if found.chart is not None:
+        console.print(f"chart: {escape(str(found.chart))}")

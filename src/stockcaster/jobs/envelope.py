@@ -149,6 +149,24 @@ def check_output(out: str | Path, option: str = "--out") -> None:
     files.check_writable(Path(out), option)
 
 
+def write_new_file(path: str | Path, text: str) -> Path:
+    """Write `text` into a file that does not exist yet, whole or not at all (its folder
+    made, as an output folder is).
+
+    Raises:
+        StockcasterError: `path` exists, or its folder cannot be created and written,
+            before anything is written.
+    """
+    path = Path(path)
+    if path.exists():
+        found = "a folder" if path.is_dir() else "one that exists"
+        raise StockcasterError(f"{path}: expected a new file, received {found}")
+    check_output(path.parent, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.write_atomic(path, lambda scratch: scratch.write_text(text))
+    return path
+
+
 def output_folder(out: str | Path, symbol: str, kind: str) -> files.RunFolder:
     """The all-or-nothing folder of one job's outputs, under `out`."""
     return files.RunFolder(Path(out), files.new_run_name(symbol, kind))

@@ -1,5 +1,5 @@
 """`stockcaster inspect`: a price file read as every command reads it, missing values
-counted instead of refused."""
+counted instead of refused, and its closes drawn if asked."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from stockcaster.data import (
     read_price_file,
     select_symbol,
 )
-from stockcaster.jobs.envelope import job
+from stockcaster.jobs.envelope import check_output, job
+from stockcaster.reporting.figures import price_figure
+from stockcaster.store.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,35 @@ class Inspection:
 
     table: pd.DataFrame
     missing: dict
+    chart: Path | None = None
 
 
 @job
 def inspect_prices(
-    data: Path, symbol: str | None, columns: str | None, fill: str | None
+    data: Path,
+    symbol: str | None,
+    columns: str | None,
+    fill: str | None,
+    chart_in: Path | None = None,
 ) -> Inspection:
-    """Read `data` (`fill` None drops the rows with missing values, which are counted)."""
+    """Read `data` (`fill` None drops the rows with missing values, which are counted);
+    with `chart_in`, draw the closes into `<data's name>_prices.png` there, whole or not
+    at all (the folder checked before the file is read).
+
+    Raises:
+        StockcasterError: bad input, or a `chart_in` that cannot be created and written,
+            before anything is drawn.
+    """
+    if chart_in is not None:
+        check_output(chart_in)
     raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
     missing = missing_counts(raw)
     table = parse_prices(raw, fill or "drop")
     if symbol is not None:
         table = select_symbol(table, symbol, str(data))
-    return Inspection(table, missing)
+    if chart_in is None:
+        return Inspection(table, missing)
+    Path(chart_in).mkdir(parents=True, exist_ok=True)
+    chart = Path(chart_in) / f"{Path(data).name.split('.')[0]}_prices.png"
+    write_atomic(chart, lambda scratch: price_figure(table, scratch))
+    return Inspection(table, missing, chart)

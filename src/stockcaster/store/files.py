@@ -272,8 +272,11 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write one file whole or not at all: `write` fills a hidden scratch file beside
     `path` (same suffix, for writers that check it), which then replaces `path`."""
     scratch = path.with_name(f".{path.name}.partial{path.suffix}")
-    write(scratch)
-    os.replace(scratch, path)
+    try:
+        write(scratch)
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def _rename_free(scratch: Path, out: Path, name: str) -> Path:
