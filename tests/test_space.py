@@ -56,6 +56,8 @@ def test_a_space_file_overrides_ranges_scales_and_choices(tmp_path):
         ("[batch_size]\nlow = 8\n", r"\[batch_size\] low: expected one of choices"),
         ("[batch_size]\nchoices = []\n", r"\[batch_size\]: expected at least one choice"),
         ("[batch_size]\nchoices = 32\n", r"\[batch_size\] choices: expected a list, received 32"),
+        ("[units]\nchoices = ['abc']\n", r"\[units\] choices: expected an integer, received 'abc'"),
+        ("[batch_size]\nchoices = [0.5]\n", r"\[batch_size\] choices: expected an integer"),
         ("lookback = 5\n", r"\[lookback\]: expected a table of low, high, log, choices"),
         ("[lookback\n", "TOML"),
     ],

@@ -133,3 +133,45 @@ def test_a_space_longer_than_the_history_is_refused_before_any_trial(tmp_path, l
     assert done.exit_code == 2
     assert f"received lookback {lookback}" in done.stderr and str(space) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[units]\nchoices = [0]\n", "[units] 0: expected units >= 1, received units=0"),
+        ("[dropout]\nchoices = [2.0]\n", "[dropout] 2.0: expected dropout in [0, 1)"),
+        ("[lookback]\nchoices = [-5]\n", "[lookback] -5: expected lookback >= 1"),
+    ],
+)
+def test_a_space_value_the_model_refuses_stops_the_search_before_any_trial(tmp_path, text, said):
+    """Each end of the space is built as a trial's model first: a unit count of 0 was taken
+    as the preset's own (trials.csv said 0), a dropout of 2 failed every trial, a lookback
+    of -5 was refused without naming the file."""
+    data, space = files_for(tmp_path)
+    space.write_text(text)
+    out = tmp_path / "search"
+    done = CliRunner().invoke(app, command(data, out, space, 2)[3:])
+    assert done.exit_code == 2, done.output
+    line = done.stderr.strip()
+    assert line.startswith(f"error: {space}: {said}") and "\n" not in line, line
+    assert not out.exists()
+
+
+def test_a_model_that_cannot_fit_fails_its_trials_and_the_search_says_why(tmp_path, monkeypatch):
+    """A trial whose model could not fit scored exactly naive's 1.0 (each missing forecast
+    counted as naive's) and could be chosen best; its refit then ended in a traceback."""
+    from stockcaster.models.tabular import TabularForecaster
+
+    def cannot(self, history):
+        raise MemoryError("Unable to allocate 3.2 TiB")
+
+    monkeypatch.setattr(TabularForecaster, "fit", cannot)
+    data, space = files_for(tmp_path)
+    out = tmp_path / "search"
+    args = command(data, out, space, 2, "--model", "linear")[3:]
+    done = CliRunner().invoke(app, [a for a in args if a != str(space) and a != "--space"])
+    assert done.exit_code == 2, done.output
+    line = done.stderr.strip()
+    assert line.startswith(f"error: {out}: every trial failed (linear: expected a model "), line
+    assert line.endswith("received an error at fit: MemoryError: Unable to allocate 3.2 TiB)")
+    assert "\n" not in line and "Traceback" not in done.output

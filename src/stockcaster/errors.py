@@ -16,8 +16,9 @@ class StockcasterError(Exception):
 
 def in_one_line(err: Exception) -> str:
     """An error that is not the user's input (a model's fit, say) in one line: its type and
-    the first line of its message."""
-    return f"{err.__class__.__name__}: {err}".splitlines()[0]
+    the first line of its message (a `StockcasterError`'s message alone: already one line)."""
+    said = str(err) if isinstance(err, StockcasterError) else f"{err.__class__.__name__}: {err}"
+    return said.splitlines()[0]
 
 
 @contextmanager

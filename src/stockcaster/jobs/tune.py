@@ -23,7 +23,7 @@ from pathlib import Path
 from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE
 from stockcaster.engines.ray import RayEngine
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.features.split import training_rows
 from stockcaster.jobs.envelope import Source, check_output, job, read_source, reproducibility
@@ -42,7 +42,7 @@ from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
 from stockcaster.tuning.ray_search import check_resources, search_ray
 from stockcaster.tuning.search import Progress, search_local
-from stockcaster.tuning.space import Space, default_space, longest, read_space
+from stockcaster.tuning.space import Space, check_values, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.trials import PanelCloses
 from stockcaster.tuning.validation import validation_folds
@@ -79,6 +79,7 @@ def tune(
     space = (
         read_space(config.space, config.family) if config.space else default_space(config.family)
     )
+    check_values(space, _builder(source, config), config.space or "the default space")
     task, whole, where = _task(source, config, space)
     settings = {**_settings(config), "data": where[0], "symbol": where[1]}
     options = {**dataclasses.asdict(config), "timeout_s": _seconds(config.timeout_minutes),
@@ -101,9 +102,14 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
     whole, where, settings, space = data
     scored = [t for t in records if t.scored]
     if not scored:
-        raise StockcasterError(f"{folder}: no trial finished with a score (see trials.csv)")
+        raise StockcasterError(
+            f"{folder}: expected a trial scored on every fold, received none of {len(records)} "
+            "finished (each pruned early; --pruner none runs every trial to its end)"
+        )
     best, verdict = judge(scored, config.seed, len(records))
-    holdout, refit = task.holdout(whole, best.params)
+    with failing_fit(f"--model {config.family}: expected the best trial's settings to refit on "
+                     "the training days"):  # fmt: skip
+        holdout, refit = task.holdout(whole, best.params)
     summary = {
         "settings": settings,
         "trials": {"finished": len(records), "scored": len(scored)},
@@ -185,8 +191,7 @@ def _task(source, config: TuneConfig, space: Space):
         task = PanelTask(config.family, universe.global_model, closes, folds, config.seed,
                          config.cost_bps)  # fmt: skip
         return task, whole, (plan.panel.source, f"{len(plan.eligible)} symbols")
-    preset = with_features(load_preset(config.preset), target=config.target,
-                           estimator=config.estimator)  # fmt: skip
+    preset = _symbol_preset(config)
     prices = read_source(source)
     series = prices.series
     train_rows = training_rows(len(series), preset.features.test_fraction)
@@ -200,6 +205,22 @@ def _task(source, config: TuneConfig, space: Space):
         task = VarianceTask(**vars(task), table=table.iloc[:train_rows].reset_index(drop=True))
         return task, table, (prices.source, prices.symbol)
     return task, series, (prices.source, prices.symbol)
+
+
+def _symbol_preset(config: TuneConfig) -> RunConfig:
+    return with_features(load_preset(config.preset), target=config.target,
+                         estimator=config.estimator)  # fmt: skip
+
+
+def _builder(source, config: TuneConfig):
+    """`params -> model`: a trial's model as the task builds it, unfitted, before any data
+    is read (`space.check_values` builds one at each end of the space)."""
+    if isinstance(source, PanelSource):
+        task = PanelTask(config.family, global_model(config.features), None, [], config.seed)
+    else:
+        task = SymbolTask(config.family, _symbol_preset(config), None, [], config.seed,
+                          settings=config.settings)  # fmt: skip
+    return lambda params: task.make(params)()
 
 
 def _global(config: TuneConfig, space: Space) -> RunConfig:

@@ -20,6 +20,10 @@ class RecurrentLayer:
     cell: Cell = "lstm"
     units: int = 32
 
+    def __post_init__(self) -> None:
+        if self.units < 1:
+            raise StockcasterError(f"expected units >= 1, received units={self.units}")
+
 
 @dataclass(frozen=True)
 class ModelConfig:

@@ -105,7 +105,7 @@ def _network(family: str, base: ModelConfig, params: dict) -> ModelConfig:
     count = int(params.get("layers", len(layers)))
     layers = (layers * count)[:count]  # more layers cycle the family's cell types
     units = params.get("units")
-    layers = [dataclasses.replace(r, units=int(units)) if units else r for r in layers]
+    layers = [dataclasses.replace(r, units=int(units)) if units is not None else r for r in layers]
     model = dataclasses.replace(model, recurrent=tuple(layers))
     if "dropout" in params:
         model = dataclasses.replace(model, dropout=float(params["dropout"]))

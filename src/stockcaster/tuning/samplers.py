@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import optuna
 from optuna.samplers import BaseSampler
 from optuna.trial import TrialState
+
+from stockcaster.tuning.space import Param, Space
 
 
 class PerTrialSampler(BaseSampler):
@@ -49,3 +52,26 @@ class PerTrialSampler(BaseSampler):
 
     def after_trial(self, study, trial, state, values) -> None:
         self._inner.after_trial(study, trial, state, values)
+
+
+def seeded(name: str, cells: dict, seed: int):
+    """Optuna's sampler `name` with `seed` (`cells`: the grid sampler's values)."""
+    if name == "grid":
+        return optuna.samplers.GridSampler(cells, seed=seed)
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def grid(space: Space) -> dict[str, list]:
+    """The grid sampler's values: every choice, and each range at its ends and middle
+    (the geometric middle on a log scale)."""
+    return {name: _grid_values(param) for name, param in space.items()}
+
+
+def _grid_values(param: Param) -> list:
+    if param.kind == "choice":
+        return list(param.choices)
+    middle = np.sqrt(param.low * param.high) if param.log else (param.low + param.high) / 2
+    values = [param.low, middle, param.high]
+    return sorted({int(round(v)) for v in values}) if param.kind == "int" else values

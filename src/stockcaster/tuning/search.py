@@ -17,17 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from stockcaster.errors import Interrupted, StockcasterError, check_interrupted
+from stockcaster.errors import Interrupted, StockcasterError, check_interrupted, in_one_line
 from stockcaster.settings import quiet_storage_pool
-from stockcaster.tuning.space import Param, Space
+from stockcaster.tuning.space import Space
 from stockcaster.tuning.validation import AfterFold, TrialScore
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "hyperband", "none")
 STUDY_FILE = "study.sqlite3"
 STUDY_NAME = "stockcaster-tune"
+ERROR = "error"  # a failed trial's attribute: its reason, in one line
 
 Evaluate = Callable[[dict, AfterFold], TrialScore]
 """`(params, after_fold) -> TrialScore`: one trial, its folds reported as they end."""
@@ -81,6 +80,8 @@ def search_local(
     Args:
         options: trials, sampler, pruner, seed and timeout_s (None: no limit).
     """
+    from optuna import TrialPruned  # Delayed import: Optuna, only for `tune`.
+
     study = open_study(folder, options["sampler"], options["pruner"], options["seed"], space)
 
     def objective(trial) -> float:
@@ -88,6 +89,11 @@ def search_local(
         params = suggest(trial, space)
         try:
             score = evaluate(params, lambda k, ratio: _prune(trial, k, ratio))
+        except TrialPruned:
+            raise
+        except Exception as err:  # Optuna marks it failed; its reason is kept with it
+            trial.set_user_attr(ERROR, in_one_line(err))
+            raise
         finally:  # a pruned trial's time too
             trial.set_user_attr("seconds", time.perf_counter() - started)
         for name, value in score_attrs(score, time.perf_counter() - started).items():
@@ -95,10 +101,22 @@ def search_local(
         return score.ratio
 
     run_trials(study, objective, options)
+    _check_some_finished(study, folder)
     return [
         TrialRecord(t.number, t.state.name.lower(), t.params, t.value, dict(t.user_attrs))
         for t in finished(study)
     ]
+
+
+def _check_some_finished(study, folder: Path) -> None:
+    """Raises: StockcasterError when every trial failed, with the first one's reason."""
+    from optuna.trial import TrialState  # Delayed import: Optuna, only for `tune`.
+
+    if finished(study):
+        return
+    failed = study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+    why = next((t.user_attrs[ERROR] for t in failed if ERROR in t.user_attrs), "no reason kept")
+    raise StockcasterError(f"{folder}: every trial failed ({why})")
 
 
 def _prune(trial, fold: int, ratio: float) -> None:
@@ -232,28 +250,14 @@ def distributions(space: Space) -> dict:
     return made
 
 
-def grid(space: Space) -> dict[str, list]:
-    """The grid sampler's values: every choice, and each range at its ends and middle
-    (the geometric middle on a log scale)."""
-    return {name: _grid_values(param) for name, param in space.items()}
-
-
-def _grid_values(param: Param) -> list:
-    if param.kind == "choice":
-        return list(param.choices)
-    middle = np.sqrt(param.low * param.high) if param.log else (param.low + param.high) / 2
-    values = [param.low, middle, param.high]
-    return sorted({int(round(v)) for v in values}) if param.kind == "int" else values
-
-
 def sampler(name: str, seed: int, space: Space):
     """Optuna's sampler `name`, seeded anew before each trial (`samplers.PerTrialSampler`)."""
     # Delayed import: Optuna, only for `tune`.
-    from stockcaster.tuning.samplers import PerTrialSampler
+    from stockcaster.tuning.samplers import PerTrialSampler, grid, seeded
 
     check_choices(name, "none")
     quiet_optuna()
-    return PerTrialSampler(functools.partial(_seeded, name, grid(space)), seed)
+    return PerTrialSampler(functools.partial(seeded, name, grid(space)), seed)
 
 
 def quiet_optuna() -> None:
@@ -264,17 +268,6 @@ def quiet_optuna() -> None:
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     quiet_storage_pool()
-
-
-def _seeded(name: str, cells: dict, seed: int):
-    """Optuna's sampler `name` with `seed` (`cells`: the grid sampler's values)."""
-    import optuna  # Delayed import: Optuna, only for `tune`.
-
-    if name == "grid":
-        return optuna.samplers.GridSampler(cells, seed=seed)
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed)
 
 
 def check_choices(sampler_name: str, pruner: str) -> None:

@@ -31,7 +31,7 @@ from stockcaster.models.registry import MODELS, searchable_models
 from stockcaster.models.space import Param, Space, longest
 from stockcaster.settings import read_toml
 
-__all__ = ["Param", "Space", "default_space", "longest", "read_space"]
+__all__ = ["Param", "Space", "check_values", "default_space", "longest", "read_space"]
 
 _KEYS = ("low", "high", "log", "choices")
 
@@ -80,6 +80,9 @@ def _override(default: Param, table: dict, where: str) -> Param:
         choices = table["choices"]
         if not isinstance(choices, list):
             raise StockcasterError(f"{where} choices: expected a list, received {choices!r}")
+        kind = default.kind if default.kind != "choice" else _kind_of(default.choices)
+        for choice in choices if kind is not None else ():
+            _number(choice, kind, f"{where} choices")
         param = Param("choice", choices=tuple(choices))
     else:
         if "log" in table and not isinstance(table["log"], bool):
@@ -91,6 +94,32 @@ def _override(default: Param, table: dict, where: str) -> Param:
         param = dataclasses.replace(default, **changed, log=table.get("log", default.log))
     param.check(where)
     return param
+
+
+def _kind_of(choices: tuple) -> str | None:
+    """The kind of number a parameter's default choices are ("int" or "float"; None for
+    choices of another kind, which only the model's own check judges: `check_values`)."""
+    numbers = [c for c in choices if isinstance(c, int | float) and not isinstance(c, bool)]
+    if len(numbers) < len(choices):
+        return None
+    return "int" if all(isinstance(c, int) for c in numbers) else "float"
+
+
+def check_values(space: Space, build, where: str) -> None:
+    """Build a trial's model (`build(params)`, not fitted) at each end of every range and
+    with every choice, so that a value the model refuses (a unit count of 0, a dropout of
+    2) stops the search in one line before any trial, not as every trial's failure.
+
+    Raises:
+        StockcasterError: naming `where`, the parameter, the value and the model's reason.
+    """
+    for name, param in space.items():
+        values = param.choices if param.kind == "choice" else (param.low, param.high)
+        for value in values:
+            try:
+                build({name: value})
+            except StockcasterError as err:
+                raise StockcasterError(f"{where}: [{name}] {value!r}: {err}") from None
 
 
 def _number(value: object, kind: str, where: str) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
 from stockcaster.models.base import Forecaster, PanelForecaster
 from stockcaster.tuning.validation import (
@@ -139,9 +140,15 @@ class SeriesPanel:
     def predict_after(self, prices: pd.DataFrame) -> pd.DataFrame:
         series = prices.set_index(C.DATE)[C.CLOSE]
         first = int(np.searchsorted(series.index.to_numpy(), self.cutoff, side="right")) - 1
-        _, (origins, yhat, _, _), _ = walk_paths(
+        name, (origins, yhat, _, _), failures = walk_paths(
             series, self.make_forecaster, BacktestConfig(retrain_every=0), first
         )
+        for _, _, stage, error in failures:
+            if stage == "fit":  # no forecast at all: a failure, as a panel model's fit raises
+                raise StockcasterError(
+                    f"{name}: expected a model that fits the closes up to "
+                    f"{pd.Timestamp(self.cutoff):%Y-%m-%d}, received an error at fit: {error}"
+                )
         symbol = prices[C.SYMBOL].iloc[0]
         return pd.DataFrame({C.SYMBOL: symbol, C.DATE: series.index[origins + 1],
                              C.YHAT: yhat[:, 0]})  # fmt: skip
