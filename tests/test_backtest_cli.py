@@ -86,7 +86,22 @@ def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_
     assert {f["error"] for f in summary["failures"]} == {"LinAlgError: SVD did not converge"}
     rows = {r["model"]: r for r in summary["leaderboard"]}
     assert rows["ma"]["n"] == 21 and rows["naive"]["n"] == 65  # the first 21 origins only
-    assert "ma failed" in result.output
+    assert "ma failed on some windows: LinAlgError" in " ".join(result.output.split())
+
+
+def test_a_model_failing_on_every_window_beside_one_that_forecasts_is_said_so(
+    tmp_path, small_csv, monkeypatch
+):
+    """It was "failed on some windows", with an empty row: it had no forecast at all."""
+    from stockcaster.models.registry import MODELS
+
+    never = Broken()
+    never.fits = 1  # its first fit fails too
+    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: never))
+    result = CliRunner().invoke(app, ["backtest", "--data", str(small_csv), "--models",
+                                      "naive,ma", "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "ma failed on every window: LinAlgError" in " ".join(result.output.split())
 
 
 def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(

@@ -130,9 +130,9 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
     for _, row in board[board["error"].notna()].iterrows():
-        console.print(
-            f"[red]{escape(row['model'])} failed[/red] on some windows: {escape(row['error'])}"
-        )
+        where = "every window" if pd.isna(row["mse"]) else "some windows"  # no forecast at all
+        said = escape(row["error"])
+        console.print(f"[red]{escape(row['model'])} failed[/red] on {where}: {said}")
     console.print(
         f"buy and hold: total return {hold['total_return']:.1%}, Sharpe {hold['sharpe']:.2f}, "
         f"max drawdown {hold['max_drawdown']:.1%}"
