@@ -291,3 +291,43 @@ def test_a_run_whose_every_symbol_fails_still_completes_with_its_report(tmp_path
     assert run.summary["symbols"] == {"done": 0, "skipped": 0, "failed": 2}
     assert "BB unreadable" in (tmp_path / "run" / "report.html").read_text()
     assert pd.read_csv(tmp_path / "run" / "symbols.csv").empty
+
+
+class NeverFits:
+    name = "ma"
+
+    def fit(self, history):
+        raise ValueError("SVD did not converge")
+
+    def predict(self, history, horizon):
+        raise AssertionError("never fitted")
+
+
+@pytest.mark.parametrize("models", ["naive,ma", "ma"])
+def test_a_model_failing_on_every_symbol_is_said_so(tmp_path, monkeypatch, models):
+    """Per symbol, a model whose every fit failed vanished from the leaderboard under "0
+    failed"; with no other model the run printed an empty table and exit 0."""
+    from stockcaster.models.registry import MODELS
+
+    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: NeverFits()))
+    args = ["universe", "--data", str(toy_file(tmp_path)), "--mode", "per-symbol", "--models",
+            models, "--symbols", "AA,BB", "--workers", "1"]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "run"), "--json"])
+    if models == "ma":
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+        assert result.stderr.strip() == (
+            "error: --models: expected a model that fits and forecasts a symbol of "
+            f"{tmp_path / 'universe.csv'}, received an error on every window of each: ma: AA: "
+            "ValueError: SVD did not converge"
+        )
+        return
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["model_failures"] == {
+        "ma": {"symbols": 2, "no_forecast": 2, "first": "AA: ValueError: SVD did not converge"}
+    }
+    assert "AA: ValueError: SVD did not converge" in (tmp_path / "run" / "report.html").read_text()
+    shown = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "again")])
+    assert "ma failed on windows of 2 symbols, with no forecast at all on 2: AA: ValueError" in (
+        " ".join(shown.output.split())
+    )

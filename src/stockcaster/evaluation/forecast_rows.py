@@ -83,6 +83,27 @@ def one_step_table(
     return forecast_rows(series, symbol, model, *paths(np.arange(first, len(series) - 1), yhat))
 
 
+def failing_models(failures: pd.DataFrame, metrics: pd.DataFrame) -> dict[str, dict]:
+    """Each model that failed on some symbol's window: on how many symbols, on how many of
+    them it made no forecast at all (no metrics row), and its first error (`SYMBOL: ...`).
+
+    Args:
+        failures: the results store's failures (symbol, model, origin, stage, error).
+        metrics: its metrics (symbol, model, ...): one row a symbol a model forecast.
+    """
+    scored = set(zip(metrics[C.SYMBOL], metrics[C.MODEL], strict=True)) if len(metrics) else set()
+    found = {}
+    for model, rows in failures.groupby(C.MODEL, sort=True):
+        symbols = list(dict.fromkeys(rows[C.SYMBOL]))
+        first = rows.iloc[0]
+        found[str(model)] = {
+            "symbols": len(symbols),
+            "no_forecast": sum((s, model) not in scored for s in symbols),
+            "first": f"{first[C.SYMBOL]}: {first[C.ERROR]}",
+        }
+    return found
+
+
 def failure_table(failures: list[tuple]) -> pd.DataFrame:
     """`C.FAILURE_COLUMNS` of (model, origin, stage, error) tuples.
 

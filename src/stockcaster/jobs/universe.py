@@ -22,7 +22,9 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.cross_section import cross_section
+from stockcaster.evaluation.forecast_rows import failing_models
 from stockcaster.evaluation.intervals import interval_scores
 from stockcaster.evaluation.risk_books import predicted_deviation
 from stockcaster.evaluation.symbol_scores import DONE, FAILED, SKIPPED, SymbolRecord
@@ -253,6 +255,12 @@ def _finish(
         else None
     )
     counts = symbols["status"].value_counts().to_dict()
+    failed = failing_models(store.failures(), metrics)
+    if metrics.empty and failed:  # nothing to score, rank or draw
+        said = "; ".join(f"{model}: {f['first']}" for model, f in failed.items())
+        raise StockcasterError(f"--models: expected a model that fits and forecasts a symbol of "
+                               f"{plan.panel.source}, received an error on every window of each: "
+                               f"{said}")  # fmt: skip
     sheet = (universe_tear_sheet(plan.prices, plan.cutoff, forecasts, config.cost_bps)
              if len(forecasts) else [])  # fmt: skip
     summary = {
@@ -261,6 +269,7 @@ def _finish(
         "symbols": {"done": 0, "skipped": 0, "failed": 0, **counts},
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),
+        "model_failures": failed,
         "global_model": next((r[-1] for r in fits.values() if r), None),
         "global_models": fits,
         "intervals": bands,

@@ -201,6 +201,11 @@ def print_scores(console: Console, summary: dict) -> None:
         for row in summary.get("leaderboard") or []
     ]
     fitted_table(console, title, columns, rows)
+    for model, failed in (summary.get("model_failures") or {}).items():
+        none = failed["no_forecast"]
+        at_all = f", with no forecast at all on {none}" if none else ""
+        console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
+                      f"{at_all}: {escape(failed['first'])}")  # fmt: skip
 
 
 def fitted_table(

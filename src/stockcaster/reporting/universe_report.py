@@ -66,13 +66,23 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             "Per symbol",
             table_html(per_symbol) if len(per_symbol) else paragraph("No symbol finished."),
         ),
-        ("Skipped and failed symbols", table_html(skipped) if len(skipped) else paragraph("None.")),
+        ("Skipped and failed symbols", _failures_html(skipped, s.get("model_failures") or {})),
         *explain_sections(folder),
         (
             "Reproducibility",
             record_html(s) + "<pre>" + html.escape(json.dumps(settings, indent=2)) + "</pre>",
         ),  # fmt: skip
     ]
+
+
+def _failures_html(skipped: pd.DataFrame, models: dict[str, dict]) -> str:
+    """The symbols set aside or failed, and each model that failed on some symbol's windows."""
+    html_text = table_html(skipped) if len(skipped) else paragraph("None.")
+    if models:
+        failed = pd.DataFrame([{"model": m, **f} for m, f in models.items()])
+        html_text += paragraph("Models that failed on windows (symbols; with no forecast at "
+                               "all; the first error):") + table_html(failed)  # fmt: skip
+    return html_text
 
 
 def _tear_sheet_html(rows: list[dict]) -> str:
