@@ -69,9 +69,10 @@ ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
 # changed): issue 26's VaR columns of a backtest, the books' weighting, the variance
 # estimator and `predict`'s risk; issue 28's target horizon and the universe's tear sheet;
 # and the case added on 2026-12-06, when both bundles took one path: a universe bundle's,
-# whose bundle.json then records its family's own settings as a symbol's does.
+# whose bundle.json then records its family's own settings as a symbol's does; and a universe's
+# models that failed on some symbol's windows (8667ba7; empty when none did).
 NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
-            "horizon", "tear_sheet", "predict_universe", "settings"}  # fmt: skip
+            "horizon", "tear_sheet", "predict_universe", "settings", "model_failures"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:
