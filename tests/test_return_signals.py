@@ -69,11 +69,13 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
     ("options", "fragment"),
     [
         (["--horizon", "1,x"], "--horizon: expected whole numbers"),
-        (["--horizon", "0"], "expected sessions >= 1"),
+        (["--horizon", "0"], "--horizon: expected distinct sessions >= 1, received 0"),
+        (["--horizon", "1,1"], "--horizon: expected distinct sessions >= 1, received 1,1"),
         (["--factors", "value"], "--factors: expected names among reversal_1"),
         (["--models", "naive"], "--models: expected models with a panel form"),
         (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5]"),
-        (["--bins", "1"], "--bins, --cost-bps: expected sessions >= 1, at least 2"),
+        (["--bins", "1"], "--bins: expected at least 2 quantile groups, received 1"),
+        (["--cost-bps", "-1"], "--cost-bps: expected a cost >= 0, received -1.0"),
         (["--test-fraction", "1.5"], "--test-fraction: expected a share in (0, 1)"),
         # 120 days: the cutoff is the 90th, and 31 sessions from it leave 30 to look ahead
         (["--horizon", "31,40"], "--horizon: expected at most 30 sessions, the days of"),

@@ -84,15 +84,17 @@ class SignalsPlan:
                 )
         if self.factors:
             parse_names(",".join(self.factors), "--factors", FACTORS)
-        if not self.horizons or min(self.horizons) < 1 or self.bins < 2 or self.cost_bps < 0:
-            raise StockcasterError(
-                f"--horizon, --bins, --cost-bps: expected sessions >= 1, at least 2 quantile "
-                f"groups and a cost >= 0, received {self.horizons}, {self.bins}, {self.cost_bps}"
-            )
-        if self.buffer is not None and not 0 < self.buffer <= 0.5:
-            raise StockcasterError(
-                f"--buffer: expected a share in (0, 0.5], received {self.buffer}"
-            )
+        given = ",".join(map(str, self.horizons))
+        for wrong, option, what, received in (
+            (not self.horizons or min(self.horizons) < 1 or len(set(self.horizons)) < len(
+                self.horizons), "--horizon", "distinct sessions >= 1", given),
+            (self.bins < 2, "--bins", "at least 2 quantile groups", self.bins),
+            (self.cost_bps < 0, "--cost-bps", "a cost >= 0", self.cost_bps),
+            (self.buffer is not None and not 0 < self.buffer <= 0.5, "--buffer",
+             "a share in (0, 0.5]", self.buffer),
+        ):  # fmt: skip
+            if wrong:
+                raise StockcasterError(f"{option}: expected {what}, received {received}")
 
 
 @dataclass(frozen=True)
