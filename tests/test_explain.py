@@ -91,7 +91,10 @@ def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_value
     "args, fragment",
     [
         (["explain", "."], "expected a universe run folder (with universe.json)"),
-        (["explain", "RUN", "--model", "lstm"], "--model: expected a global model of the run"),
+        (
+            ["explain", "RUN", "--model", "lstm"],
+            "--model: expected a global model of the run (linear), received 'lstm'",
+        ),
     ],
 )
 def test_bad_explanations_are_refused_in_one_line(tmp_path, args, fragment):

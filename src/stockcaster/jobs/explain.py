@@ -86,10 +86,11 @@ def explain(
             f"per-symbol models only"
         )
     if model is not None:
+        known = ", ".join(pair_name(*p) for p in pairs)
         pairs = [p for p in pairs if model in (p[0], pair_name(*p))]
         if not pairs:
             raise StockcasterError(
-                f"--model: expected a global model of the run, received {model!r}"
+                f"--model: expected a global model of the run ({known}), received {model!r}"
             )
     prices, cutoff = _panel(settings, config, network)
     board = {row["model"]: row for row in summary.get("leaderboard") or []}
