@@ -89,6 +89,14 @@ def test_config_round_trips_through_toml(tmp_path, name):
         ("[model]\nrecurrent = [{ cell = 'rnn', units = 4 }]\n", "expected one of lstm, gru"),
         ("[training]\nepochs = 0\n", "epochs=0"),
         ("[training\n", "expected valid TOML"),
+        # each was taken, then failed inside Keras' fit or ran as nonsense (a patience of -1)
+        ("[model]\nrecurrent = [{ cell = 'lstm', units = 0 }]\n", "expected units >= 1"),
+        ("[model]\ndense = [0]\n", "[model]: expected dense widths >= 1, received dense=[0]"),
+        ("[training]\nseed = -1\n", "[training]: expected seed in 0 to 2**32-1, received seed=-1"),
+        ("[training]\nreduce_lr = { patience = -1 }\n", "[reduce_lr]: expected patience >= 0"),
+        ("[training]\nreduce_lr = { factor = 2.0 }\n", "expected factor in (0, 1), received"),
+        ("[training]\nreduce_lr = { min_lr = -1.0 }\n", "expected min_lr >= 0, received"),
+        ("[training]\nearly_stopping = { patience = -2 }\n", "expected patience >= 0, received"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path, text, fragment):

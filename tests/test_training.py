@@ -105,3 +105,13 @@ def _built_in_the_first_step():
         return build(optimizer, variables)
 
     return build_in_step
+
+
+def test_a_training_that_diverges_is_an_error_not_a_network_of_nan():
+    """A learning rate of 1e300 left NaN weights: `run` then crashed on NaN forecasts
+    (TypeError in its metrics) and `train` saved a bundle `predict` refused."""
+    set_seed(7)
+    network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, use_bias=False)])
+    config = TrainConfig(epochs=2, batch_size=16, learning_rate=1e300)
+    with pytest.raises(FloatingPointError, match=r"NaN or infinity after training .* diverged"):
+        training.train(network, _windows(1.0), _windows(1.0), config, verbose=False)

@@ -86,6 +86,8 @@ class ModelConfig:
             )
         if self.horizon < 1:
             raise StockcasterError(f"expected horizon >= 1, received horizon={self.horizon}")
+        if any(width < 1 for width in self.dense):
+            raise StockcasterError(f"expected dense widths >= 1, received dense={list(self.dense)}")
         if any(not 0 < q < 1 for q in self.quantiles) or list(self.quantiles) != sorted(
             set(self.quantiles)
         ):

@@ -15,12 +15,26 @@ class ReduceLR:
     factor: float = 0.5
     min_lr: float = 1e-6
 
+    def __post_init__(self) -> None:
+        for wrong, name, allowed in (
+            (self.patience < 0, "patience", ">= 0"),
+            (not 0 < self.factor < 1, "factor", "in (0, 1)"),
+            (self.min_lr < 0, "min_lr", ">= 0"),
+        ):
+            if wrong:
+                value = getattr(self, name)
+                raise StockcasterError(f"expected {name} {allowed}, received {name}={value}")
+
 
 @dataclass(frozen=True)
 class EarlyStop:
     """`EarlyStopping` settings: stop when val_loss has not improved for `patience` epochs."""
 
     patience: int = 10
+
+    def __post_init__(self) -> None:
+        if self.patience < 0:
+            raise StockcasterError(f"expected patience >= 0, received patience={self.patience}")
 
 
 @dataclass(frozen=True)
@@ -62,3 +76,5 @@ class TrainConfig:
             raise StockcasterError(
                 f"expected learning_rate > 0, received learning_rate={self.learning_rate}"
             )
+        if not 0 <= self.seed < 2**32:  # NumPy's and Keras' seeds
+            raise StockcasterError(f"expected seed in 0 to 2**32-1, received seed={self.seed}")

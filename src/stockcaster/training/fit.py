@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from stockcaster.errors import check_interrupted
 from stockcaster.features import Windows
@@ -108,7 +109,19 @@ def train(
         val = losses["val_loss"]
         if not _last_epoch_saved(val):
             model.load_weights(best)
+    _check_finite(model)
     return TrainResult(history=losses, best_epoch=val.index(min(val)) + 1, seconds=seconds)
+
+
+def _check_finite(model: keras.Model) -> None:
+    """Raises: FloatingPointError when a weight is NaN or infinite: the training diverged (a
+    learning rate of 1e300, say), and the network would forecast NaN or be saved unusable."""
+    for weight in model.weights:
+        if not np.isfinite(keras.ops.convert_to_numpy(weight.value)).all():
+            raise FloatingPointError(
+                f"its weights hold NaN or infinity after training ({weight.path}): the "
+                "training diverged"
+            )
 
 
 def _last_epoch_saved(val_loss: list[float]) -> bool:
