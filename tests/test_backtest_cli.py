@@ -53,6 +53,9 @@ def test_backtest_end_to_end(tmp_path, small_csv):
     assert (one_step.groupby("model").size() == test_days).all()
     assert (pd.to_datetime(forecasts["origin"]) < pd.to_datetime(forecasts["date"])).all()
     assert "naive =" in result.output and " *" in result.output  # baseline and best marked
+    # each row says how many forecasts it is scored on: the one-step rows, every test day
+    naive_row = next(line for line in result.output.splitlines() if "naive =" in line)
+    assert f"│ 1 │ {test_days} │" in naive_row, naive_row
 
 
 class Broken:

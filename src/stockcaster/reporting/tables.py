@@ -107,7 +107,8 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
     On a narrow terminal the least needed columns are left out, and a line says which.
     """
     # (header, priority: the lower, the longer it stays on a narrow terminal)
-    columns = [("model", 0), ("h", 1), ("MSE", 2), ("xnaive", 0), ("MASE", 6), ("U", 7),
+    # n: the forecasts a row is scored on (a --step as long as the test period leaves one)
+    columns = [("model", 0), ("h", 1), ("n", 1), ("MSE", 2), ("xnaive", 0), ("MASE", 6), ("U", 7),
                ("dir", 4), ("DM p", 1), ("lag", 3), ("LF SR", 5), ("LS SR", 5)]  # fmt: skip
     intervals = board["coverage"].notna().any()
     if intervals:
@@ -120,6 +121,7 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         rows.append([
             f"{escape(str(row['model']))}{mark}",
             "" if pd.isna(row["horizon"]) else str(row["horizon"]),
+            "" if pd.isna(row["n"]) or not row["n"] else str(int(row["n"])),
             *(cell(row[key], digits) for key, digits in (
                 ("mse", 4), ("mse_ratio", 4), ("mase", 2), ("theil_u", 3),
                 ("directional_accuracy", 2), ("dm_pvalue", 3))),
