@@ -117,6 +117,19 @@ def test_symbols_missing_unknown_or_ending_early_are_listed_and_skipped(saved, t
     assert sorted(found.forecast["symbol"]) == ["AA", "BB", "CC"]
 
 
+def test_a_file_of_none_of_the_bundle_s_symbols_says_why_each_was_set_aside(saved, tmp_path):
+    """It said only "received none", for a file of another symbol (the MSFT file of `run`)."""
+    folder = saved[0]
+    data = write_kaggle(tmp_path / "other.csv", ohlcv(200, "ZZ", 11))
+    with pytest.raises(StockcasterError) as caught:
+        predict_universe(folder / "bundle", PanelSource(data), out=tmp_path / "p")
+    assert str(caught.value).endswith(
+        "received none (ZZ: not in the bundle; AA: in the bundle, not in the data; BB: in the "
+        "bundle, not in the data ...)"
+    )
+    assert not (tmp_path / "p").exists()
+
+
 def _edit_json(bundle: Path, name: str, change) -> None:
     path = bundle / name
     value = json.loads(path.read_text())

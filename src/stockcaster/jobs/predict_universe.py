@@ -124,9 +124,11 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
                   for s, d in early.items()})  # fmt: skip
     rows = rows[~rows[C.SYMBOL].isin(early.index)]
     if rows.empty:
+        why = "; ".join(f"{s}: {reason}" for s, reason in list(aside.items())[:3])
         raise StockcasterError(
             f"{panel.source}: expected prices of the bundle's symbols up to "
-            f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none"
+            f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none ({why}"
+            f"{' ...' if len(aside) > 3 else ''})"
         )
     return rows.reset_index(drop=True), aside
 
