@@ -75,14 +75,21 @@ class Broken:
         return np.repeat(history.iloc[-1] * 1.001, horizon)
 
 
-def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_csv, monkeypatch):
+def _beside_broken_ma(monkeypatch, small_csv, out, models: str, first_fails: bool = False):
+    """`backtest --models MODELS` with `ma` replaced by `Broken` (its first fit failing too
+    with `first_fails`)."""
     from stockcaster.models.registry import MODELS
 
-    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: Broken()))
+    broken = Broken()
+    broken.fits = int(first_fails)
+    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: broken))
+    args = ["backtest", "--data", str(small_csv), "--models", models, "--out", str(out)]
+    return CliRunner().invoke(app, args)
+
+
+def test_a_failing_model_is_reported_and_the_backtest_completes(tmp_path, small_csv, monkeypatch):
     out = tmp_path / "runs"
-    result = CliRunner().invoke(
-        app, ["backtest", "--data", str(small_csv), "--models", "naive,ma", "--out", str(out)]
-    )
+    result = _beside_broken_ma(monkeypatch, small_csv, out, "naive,ma")
     assert result.exit_code == 0, result.output
     (folder,) = list(out.iterdir())
     summary = json.loads((folder / "leaderboard.json").read_text())
@@ -96,13 +103,7 @@ def test_a_model_failing_on_every_window_beside_one_that_forecasts_is_said_so(
     tmp_path, small_csv, monkeypatch
 ):
     """It was "failed on some windows", with an empty row: it had no forecast at all."""
-    from stockcaster.models.registry import MODELS
-
-    never = Broken()
-    never.fits = 1  # its first fit fails too
-    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: never))
-    result = CliRunner().invoke(app, ["backtest", "--data", str(small_csv), "--models",
-                                      "naive,ma", "--out", str(tmp_path / "runs")])  # fmt: skip
+    result = _beside_broken_ma(monkeypatch, small_csv, tmp_path / "runs", "naive,ma", True)
     assert result.exit_code == 0, result.output
     assert "ma failed on every window: LinAlgError" in " ".join(result.output.split())
 
@@ -110,15 +111,8 @@ def test_a_model_failing_on_every_window_beside_one_that_forecasts_is_said_so(
 def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(
     tmp_path, small_csv, monkeypatch
 ):
-    from stockcaster.models.registry import MODELS
-
-    never = Broken()
-    never.fits = 1  # its first fit fails too
-    monkeypatch.setitem(MODELS, "ma", dataclasses.replace(MODELS["ma"], make=lambda o: never))
     out = tmp_path / "runs"
-    result = CliRunner().invoke(
-        app, ["backtest", "--data", str(small_csv), "--models", "ma", "--out", str(out)]
-    )
+    result = _beside_broken_ma(monkeypatch, small_csv, out, "ma", first_fails=True)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert result.stderr.startswith("error: --models: expected a model that fits and forecasts")
     assert "every window of each: ma: LinAlgError: SVD did not converge" in result.stderr
