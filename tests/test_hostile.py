@@ -449,3 +449,25 @@ def test_the_command_line_and_recording_versions_never_import_tensorflow():
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, v; "
             "assert v['keras'][0].isdigit(), v")  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_out_removed_by_another_command_s_probe_is_probed_again(tmp_path, monkeypatch):
+    """Two commands started at once into one new --out: each makes it for its probe and
+    removes it again; one found it gone between its mkdir and its probe and said "expected a
+    folder that can be created and written ... (No such file or directory)" instead of being
+    refused by the other's lock (tests/test_signals.py's two searches, once in a CI run)."""
+    import tempfile
+
+    from stockcaster.store.files import check_writable
+
+    real, gone = tempfile.NamedTemporaryFile, []
+
+    def other_command_removed_it(dir, **options):
+        if not gone:
+            gone.append(dir)
+            Path(dir).rmdir()  # the other command's clean-up, just before our probe
+        return real(dir=dir, **options)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", other_command_removed_it)
+    check_writable(tmp_path / "new" / "out")
+    assert gone and not (tmp_path / "new").exists()  # probed again, and no trace left

@@ -127,21 +127,26 @@ def check_writable(folder: Path, option: str = "--out", room: int = ROOM) -> Non
         MachineError: too little room, naming the limit or the free space.
     """
     folder = Path(folder)
-    made: list[Path] = []
-    try:
-        _check_room(folder, option, room)
-        made = _missing_folders(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".stockcaster-probe-"):
-            pass
-    except OSError as err:
-        cause = "a file" if isinstance(err, FileExistsError | NotADirectoryError) else None
-        raise StockcasterError(
-            f"{option}: expected a folder that can be created and written, received {folder} "
-            f"({cause or err.strerror or err.__class__.__name__})"
-        ) from None
-    finally:
-        _remove_if_empty(made)
+    for _ in range(3):  # another command probing the same new folder may remove it meanwhile
+        made: list[Path] = []
+        try:
+            _check_room(folder, option, room)
+            made = _missing_folders(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".stockcaster-probe-"):
+                return
+        except FileNotFoundError as err:  # gone between our mkdir and our probe: again
+            error = err
+        except OSError as err:
+            error = err
+            break
+        finally:
+            _remove_if_empty(made)
+    cause = "a file" if isinstance(error, FileExistsError | NotADirectoryError) else None
+    raise StockcasterError(
+        f"{option}: expected a folder that can be created and written, received {folder} "
+        f"({cause or error.strerror or error.__class__.__name__})"
+    ) from None
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -239,16 +244,10 @@ def strict(value: object) -> object:
         return {key: strict(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [strict(item) for item in value]
-    value = jsonable(value) if hasattr(value, "item") else value
+    value = value.item() if hasattr(value, "item") else value  # a NumPy scalar
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def jsonable(value: object) -> object:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {value!r}")
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
