@@ -384,7 +384,18 @@ def test_a_test_period_whose_prices_never_move_is_refused_in_one_line(tmp_path):
     for column in ("open", "high", "low", "close"):
         table.loc[300:, column] = table["close"].iloc[300]
     result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models", "ewma")
-    one_line(result, "expected at least 30 test days whose prices moved")
+    one_line(result, "expected at least 30 test days whose variance garman_klass measures above")
+    assert "close_to_close" not in result.stderr  # the closes do not move either
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_file_whose_range_never_moves_is_told_of_the_close_to_close_estimator(tmp_path):
+    """Open, high and low equal to the close: the closes move, the range measures nothing.
+    It said "expected at least 30 test days whose prices moved", and they had."""
+    table = garch_prices(400, 2)
+    table[["open", "high", "low"]] = table[["close", "close", "close"]].to_numpy()
+    result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models", "ewma")
+    one_line(result, "received 0; --estimator close_to_close measures it from the closes alone")
     assert not (tmp_path / "runs").exists()
 
 

@@ -94,7 +94,7 @@ def risk_backtest(
     check_output(out)
     table = prices.table
     v, estimator = daily_variance(table, preset.features.estimator)
-    check_measured(v, first, prices.where)
+    check_measured(table, v, first, prices.where, estimator)
     r = log_returns(table)
     origins = np.arange(first, len(table) - 1)
     horizons = tuple(sorted({1, plan.walk.horizon}))
@@ -149,17 +149,23 @@ def _board(forecasts: dict, v: np.ndarray, origins: np.ndarray, horizons: tuple)
     return pd.DataFrame(rows).sort_values(["horizon", "qlike"], kind="stable", ignore_index=True)
 
 
-def check_measured(v: np.ndarray, first: int, where: str) -> None:
-    """Refuse a test period with too few days whose prices moved to score a forecast on.
+def check_measured(table, v: np.ndarray, first: int, where: str, estimator: str) -> None:
+    """Refuse a test period with too few days whose variance `estimator` measured (above 0)
+    to score a forecast on (`v`: its measures of `table`'s days); say so when the closes
+    alone would measure enough (a file whose open, high and low equal its close).
 
     Raises:
         StockcasterError: fewer than `MEASURED` such days after row `first`, naming `where`.
     """
     measured = int(np.isfinite(v[first + 1 :]).sum())
     if measured < MEASURED:
+        closes = np.isfinite(daily_variance(table, "close_to_close")[0][first + 1 :]).sum()
+        other = "" if estimator == "close_to_close" or closes < MEASURED else (
+            "; --estimator close_to_close measures it from the closes alone")  # fmt: skip
         raise StockcasterError(
-            f"{where}: expected at least {MEASURED} test days whose prices moved (a day's "
-            f"variance to score forecasts against), received {measured}"
+            f"{where}: expected at least {MEASURED} test days whose variance {estimator} "
+            f"measures above 0 (a day's variance to score forecasts against), received "
+            f"{measured}{other}"
         )
 
 

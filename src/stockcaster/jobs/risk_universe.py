@@ -161,7 +161,7 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple[dict, np.dateti
             continue
         v, _ = daily_variance(table, plan.estimator)
         if np.isfinite(v[first + 1 :]).sum() < MEASURED:
-            left_out[symbol] = f"expected {MEASURED} test days whose prices moved"
+            left_out[symbol] = f"expected {MEASURED} test days whose variance it measures"
             continue
         panel[symbol] = SymbolVariance(v, log_returns(table), first, table[C.DATE].to_numpy())
     if not panel:
