@@ -98,6 +98,8 @@ def test_universe_cli_end_to_end(tmp_path):
     "extra, message",
     [
         (["--symbols", "AA,QQQ,BBX"], "received 2 unknown: QQQ, BBX (did you mean BB?)"),
+        (["--symbols", "aa"], "received 1 unknown: aa (did you mean AA?)"),
+        (["--symbols", ","], "--symbols: expected at least one symbol of"),  # not "among 0"
         (["--strict"], "line"),
         (["--mode", "both"], "--mode: expected one of per-symbol, global, received 'both'"),
         (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),

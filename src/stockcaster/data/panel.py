@@ -191,11 +191,15 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     present = set(panel.symbols) | set(panel.broken)
     if wanted is None:
         return sorted(present)
+    if not wanted:  # `--symbols ""`: it said "no symbol without broken rows among 0"
+        raise StockcasterError(
+            f"--symbols: expected at least one symbol of {panel.source}, received none"
+        )
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []
         for name in unknown:
-            near = difflib.get_close_matches(name, sorted(present), n=1, cutoff=0.6)
+            near = difflib.get_close_matches(name.upper(), sorted(present), n=1, cutoff=0.6)
             hints.append(f"{name} (did you mean {near[0]}?)" if near else name)
         raise StockcasterError(
             f"{panel.source}: expected symbols in the file, received {len(unknown)} unknown: "
