@@ -110,6 +110,12 @@ def test_a_volatility_bundle_refuses_data_its_estimator_cannot_read(tmp_path):
     closes = _write(tmp_path, table[["date", "symbol", "close"]], "closes.csv")
     one_line(_predict(tmp_path, closes, "gjr"), "expected open, high and low for the bundle's")
     assert not (tmp_path / "p").exists()
+    # open, high and low equal to the close: the range measures no day (it was "gjr:
+    # expected at least 30 days with 22 days of history ..., received 0")
+    flat = table.assign(open=table["close"], high=table["close"], low=table["close"])
+    said = "expected at least 80 days whose variance garman_klass measures above 0, received 0"
+    one_line(_predict(tmp_path, _write(tmp_path, flat, "flat.csv"), "gjr"), said)
+    assert not (tmp_path / "p").exists()
     resumed = CliRunner().invoke(
         app,
         [

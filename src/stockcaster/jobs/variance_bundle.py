@@ -168,4 +168,10 @@ def _measured(table: pd.DataFrame, estimator: str, where: str) -> np.ndarray:
             f"{where}: expected open, high and low for the bundle's {estimator} estimator, "
             f"received a file of closes only"
         )
+    measured = int(np.isfinite(v).sum())  # a day whose range did not move measures none
+    if measured < BAND_HISTORY:
+        raise StockcasterError(
+            f"{where}: expected at least {BAND_HISTORY} days whose variance {estimator} "
+            f"measures above 0, received {measured} of {len(v)}"
+        )
     return v
