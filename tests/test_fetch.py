@@ -176,6 +176,7 @@ def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
         (["fetch", "../etc"], "ticker: expected letters, digits and . - = ^"),
         (["fetch", "MSFT", "--start", "2015-13-01"], "--start: expected a date YYYY-MM-DD"),
         (["fetch", "MSFT", "--start", "2016-01-01", "--end", "2015-01-01"], "on or after"),
+        (["fetch", "MSFT", "--start", "2999-01-01"], "--start: expected a day up to today"),
         (["fetch", "MSFT", "--source", "stooq", "--prices", "raw"], "--prices: expected adjusted"),
         (["fetch", "MSFT", "msft"], "expected one or more distinct tickers"),
         (["run", "--ticker", "MSFT", "--data", "x.csv"], "--ticker: expected it instead of --data"),

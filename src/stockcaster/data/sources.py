@@ -12,6 +12,7 @@ proxy, or the local server the tests run): the path and query stay the source's 
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from collections.abc import Callable
@@ -100,6 +101,11 @@ def check_request(source: str, request: PriceRequest) -> PriceSource:
     if request.start and request.end and request.start > request.end:
         raise StockcasterError(
             f"--end: expected a date on or after --start {request.start}, received {request.end}"
+        )
+    today = f"{datetime.date.today():%Y-%m-%d}"
+    if request.start and request.start > today:  # no session to download yet
+        raise StockcasterError(
+            f"--start: expected a day up to today {today}, received {request.start}"
         )
     if request.prices not in chosen.kinds:
         raise StockcasterError(
