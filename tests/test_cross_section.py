@@ -104,7 +104,10 @@ def test_naive_has_no_ic_and_holds_no_book():
                                                  "dm_pvalue", "directional_accuracy"]),
                            forecasts, k=1, cost_bps=5.0)  # fmt: skip
     assert result["models"]["naive"]["ic"]["mean_ic"] is None
-    assert result["models"]["naive"]["portfolio"]["mean_turnover"] == 0.0
+    book = result["models"]["naive"]["portfolio"]
+    assert book["mean_turnover"] == 0.0
+    # it held nothing: no return, no ratio (it showed 0.0% and the benchmark's ratio negated)
+    assert book["annual_return"] is None and book["information_ratio"] is None
 
 
 def loop_information_coefficients(predicted: pd.DataFrame, realised: pd.DataFrame):

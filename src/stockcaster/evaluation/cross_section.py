@@ -198,12 +198,15 @@ def portfolio(
     benchmark = realised.mean(axis=1).reindex(weights.index).fillna(0.0)
     daily = pd.DataFrame({"portfolio": book, "benchmark": benchmark})
     active = book - benchmark
-    active_sd = float(active.std(ddof=1)) if len(active) > 1 else 0.0
+    # A book that never held a position (naive's, whose forecasts never rank; one symbol's)
+    # has no return or ratio of its own: not 0%, nor the benchmark's ratio turned around.
+    held = bool(weights.to_numpy().any())
+    active_sd = float(active.std(ddof=1)) if len(active) > 1 and held else 0.0
     summary = {
         "k": k,
         "cost_bps": cost_bps,
         "days": len(book),
-        **_performance(book.to_numpy()),
+        **_performance(book.to_numpy() if held else np.zeros(0)),
         "information_ratio": float(active.mean() / active_sd * np.sqrt(TRADING_DAYS))
         if active_sd > 0
         else None,
