@@ -22,6 +22,11 @@ compared with the 3d4ef78 record: 743 values, none differ. Git keeps the earlier
 bench/results/same_numbers_f25116c.json was recorded by f25116c later that day, in a new
 virtual environment where the seed run's numbers had moved by about 1e-7 for the code before
 and after alike (docs/architecture.md, "Same numbers").
+bench/results/same_numbers_19fc3df.json was recorded by 19fc3df (stop 41), whose one change
+of a value was meant: a book that never held a position (naive's) has no annual return,
+drawdown, volatility or information ratio (7 values of the universe, None where they were 0
+or the benchmark's ratio negated; nothing else differed from the f25116c record). Compare
+later changes against it.
 
 A setting that a change moved, not changed, is compared at its new place: `relaid` moves
 each such value of the record as `MOVED` says (each entry names the commit that moved it),
