@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
 
 Paths = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 """`[origins]` rows forecast from, and `[origins, horizon]` yhat, lo and hi."""
@@ -102,6 +103,17 @@ def failing_models(failures: pd.DataFrame, metrics: pd.DataFrame) -> dict[str, d
             "first": f"{first[C.SYMBOL]}: {first[C.ERROR]}",
         }
     return found
+
+
+def check_some_forecast(forecasts: int, first_errors: dict[str, str], where: str) -> None:
+    """Raise when no model forecast anything (`forecasts` rows): every one of them failed
+    on every window, its first error in `first_errors`; nothing to score, rank or draw."""
+    if not forecasts:
+        said = "; ".join(f"{model}: {error}" for model, error in first_errors.items())
+        raise StockcasterError(
+            f"--models: expected a model that fits and forecasts {where}, received an error "
+            f"on every window of each: {said}"
+        )
 
 
 def failure_table(failures: list[tuple]) -> pd.DataFrame:

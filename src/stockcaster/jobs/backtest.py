@@ -24,6 +24,7 @@ from stockcaster.evaluation.backtest import (
     origin_count,
     walk_forward,
 )
+from stockcaster.evaluation.forecast_rows import check_some_forecast
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
 from stockcaster.jobs.backtest_features import (
     check_feature_sets,
@@ -167,7 +168,8 @@ def _score_and_write(
         if results
         else pd.DataFrame(columns=list(C.FAILURE_COLUMNS))
     )
-    _check_some_forecast(forecasts, failures, prices.where)
+    first_errors = failures.groupby(C.MODEL, sort=False)[C.ERROR].first().to_dict()
+    check_some_forecast(len(forecasts), first_errors, prices.where)
     train_size = first_origin(plan.walk, len(series)) + 1
     quantile_models = models_with(Capability.QUANTILES)
     levels = {m: preset.model.quantiles for m in models if m in quantile_models}
@@ -206,16 +208,6 @@ def _score_and_write(
         files.write_csv(curves, path / files.EQUITY_FILE, date_format="%Y-%m-%d")
         equity_figure(curves, plan.cost_bps, path / files.EQUITY_FIGURE)
     return BacktestRun(folder.final, board, forecasts, failures, hold, files.strict(summary))
-
-
-def _check_some_forecast(forecasts: pd.DataFrame, failures: pd.DataFrame, where: str) -> None:
-    """Raise when every model failed on every window: nothing to score or draw."""
-    if forecasts.empty:
-        said = failures.groupby(C.MODEL, sort=False)[C.ERROR].first()
-        raise StockcasterError(
-            f"--models: expected a model that fits and forecasts {where}, received an error "
-            f"on every window of each: {'; '.join(f'{m}: {e}' for m, e in said.items())}"
-        )
 
 
 def _with_models_that_failed(

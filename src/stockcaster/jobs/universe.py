@@ -22,9 +22,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
-from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.cross_section import cross_section
-from stockcaster.evaluation.forecast_rows import failing_models
+from stockcaster.evaluation.forecast_rows import check_some_forecast, failing_models
 from stockcaster.evaluation.intervals import interval_scores
 from stockcaster.evaluation.risk_books import predicted_deviation
 from stockcaster.evaluation.symbol_scores import DONE, FAILED, SKIPPED, SymbolRecord
@@ -256,11 +255,9 @@ def _finish(
     )
     counts = symbols["status"].value_counts().to_dict()
     failed = failing_models(store.failures(), metrics)
-    if metrics.empty and failed:  # nothing to score, rank or draw
-        said = "; ".join(f"{model}: {f['first']}" for model, f in failed.items())
-        raise StockcasterError(f"--models: expected a model that fits and forecasts a symbol of "
-                               f"{plan.panel.source}, received an error on every window of each: "
-                               f"{said}")  # fmt: skip
+    if failed:  # a run whose symbols all failed, not its models, still completes
+        first_errors = {model: f["first"] for model, f in failed.items()}
+        check_some_forecast(len(metrics), first_errors, f"a symbol of {plan.panel.source}")
     sheet = (universe_tear_sheet(plan.prices, plan.cutoff, forecasts, config.cost_bps)
              if len(forecasts) else [])  # fmt: skip
     summary = {
