@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from conftest import ohlcv, write_kaggle
 from stockcaster.data import load_prices, parse_column_mapping, select_symbol
 from stockcaster.data.embedded import load_msft
+from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError
 
 
@@ -29,6 +32,22 @@ def test_kaggle_timestamps_with_time_of_day_become_dates(tmp_path):
     path.write_text(text)
     loaded = load_prices(path)
     assert loaded["date"].iloc[1] == pd.Timestamp("2015-01-05")
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo", "UTC"])
+def test_dates_with_a_utc_offset_keep_their_own_local_day(tmp_path, zone):
+    # yfinance writes "2015-01-02 00:00:00-05:00": New York's offsets change with daylight
+    # saving, and a Tokyo close at 15:00+09:00 falls on the day before in UTC.
+    table = ohlcv(300)
+    local = (table["date"] + pd.Timedelta(hours=15)).dt.tz_localize(zone)
+    text = local.astype(str).str.replace("+00:00", "Z") if zone == "UTC" else local.astype(str)
+    path = tmp_path / "yf.csv"
+    write_kaggle(path, table.assign(date=text))
+    assert text.str[-6:].nunique() == (2 if zone == "America/New_York" else 1)
+    loaded = load_prices(path)
+    assert loaded["date"].tolist() == table["date"].tolist()
+    panel = load_panel(path)  # a universe reads the dates of each symbol's rows first
+    assert panel.prices["date"].tolist() == table["date"].tolist() and not panel.broken
 
 
 def test_yahoo_csv_takes_symbol_from_file_name_and_keeps_adj_close(tmp_path):
@@ -68,6 +87,15 @@ def test_generic_csv_with_column_mapping(tmp_path):
     assert list(loaded.columns) == ["date", "symbol", "close"]
     assert loaded["symbol"].iloc[0] == "XYZ"  # "Ticker" is a known alias of symbol
     np.testing.assert_allclose(loaded["close"], table["close"])
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_separated_by_another_character_is_named_as_such(tmp_path, separator):
+    path = tmp_path / "export.csv"
+    ohlcv(5).to_csv(path, index=False, sep=separator)
+    said = f"expected comma-separated columns, received a header separated by {separator!r}"
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        load_prices(path)
 
 
 def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):

@@ -24,6 +24,7 @@ from stockcaster.data.validate import (
     MAX_VOLUME,
     PRICE_RANGE,
     FillPolicy,
+    iso_dates,
     missing_mask,
     parse_prices,
     to_numbers,
@@ -100,7 +101,7 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             problems.iloc[at] = message(at)
 
     text = frame[C.DATE].astype(str).str.strip()
-    dates = pd.to_datetime(text.where(~missing[C.DATE]), format="ISO8601", errors="coerce")
+    dates = iso_dates(text.where(~missing[C.DATE]))
     if dates.notna().any():  # a file of another date format is left to parse_prices
         flag(
             dates.isna() & ~missing[C.DATE],

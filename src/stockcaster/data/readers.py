@@ -242,6 +242,12 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
         if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in taken:
             renamed[column] = name  # the first of two spellings wins ("Close", "close")
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
+    separator = next((s for s in ";\t|" if len(frame.columns) == 1 and s in frame.columns[0]), None)
+    if missing and separator:
+        raise StockcasterError(
+            f"{source}: expected comma-separated columns, received a header separated by "
+            f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
+        )
     if missing:
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "

@@ -154,7 +154,7 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
     A file whose dates read both as month/day and as day/month is refused rather than
     guessed, since a wrong guess would silently reorder the history.
     """
-    iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    iso = iso_dates(text)
     if iso[present].notna().any() or not present.any():
         return iso  # ISO dates, or no date at all (reported as missing values)
     fits = [
@@ -169,6 +169,21 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
             "day/month; write them as YYYY-MM-DD"
         )
     return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+
+
+# A time's UTC offset ("Z", "-05:00", "+0900"), as yfinance's CSVs write after each date.
+_UTC_OFFSET = r"(?<=\d:\d\d)(?:\.\d+)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def iso_dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 date cells (stripped text) as datetime64[ns], NaT where a cell is none.
+
+    A time with a UTC offset keeps its own local day: a close belongs to the exchange's
+    date, not to the UTC date it falls on, and a file of New York closes holds two offsets
+    (-05:00 in winter, -04:00 in summer), which pandas would leave unparsed.
+    """
+    local = text.str.replace(_UTC_OFFSET, "", regex=True)
+    return pd.to_datetime(local, format="ISO8601", errors="coerce")
 
 
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
