@@ -7,6 +7,7 @@ every model the registry knows, so a new entry is tested the moment it is regist
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import numpy as np
 import pandas as pd
@@ -320,12 +321,19 @@ def test_arima_one_pass_never_reads_a_later_close():
 
 
 @pytest.mark.skipif(not MODELS["prophet"].installed(), reason="extra")
-def test_prophet_forecasts_the_exchange_sessions_across_a_holiday():
+def test_prophet_forecasts_the_exchange_sessions_across_a_holiday(capfd, monkeypatch):
     """From Christmas Eve 2015 the next NYSE sessions are Dec 28 and 29, not Dec 25 (a
-    holiday) and Dec 28, which business days would give."""
+    holiday) and Dec 28, which business days would give. Its fits print nothing, even the
+    first of a process (where cmdstanpy sets up its logger, at INFO)."""
+    from cmdstanpy.utils import get_logger
+
+    for name in ("cmdstanpy", None):  # pytest's own handler on the root logger, too
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+    get_logger.cache_clear()  # as in a process that has not fitted Prophet yet
     history = pd.Series(random_walk(200, 5), index=pd.bdate_range(end="2015-12-24", periods=200))
     model = forecaster_factory("prophet", tiny_options())()
     model.fit(history)
+    assert "cmdstanpy" not in capfd.readouterr().err
     yhat = model.predict(history, 2)
     sessions = pd.DataFrame({"ds": pd.to_datetime(["2015-12-28", "2015-12-29"])})
     expected = model._model.predict(sessions)["yhat"].to_numpy()

@@ -46,8 +46,12 @@ class ProphetForecaster:
         # cmdstanpy logs every fit; stockcaster draws its own figures and reports fits.
         with logger_levels(_QUIET):
             # Delayed import: Prophet (and its Stan backend) is heavy and an optional extra.
+            from cmdstanpy.utils import get_logger
             from prophet import Prophet
 
+            # The first time it is asked for (once a process), cmdstanpy's logger sets its
+            # own level to DEBUG over the one set here: asked for first, it keeps ours.
+            get_logger().setLevel(_QUIET["cmdstanpy"])
             self._model = Prophet(daily_seasonality=False)
             self._model.fit(frame)
         self._since = history.index[0]
