@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from stockcaster.cli import app
 from stockcaster.cli.config_file import read_config
+from stockcaster.errors import StockcasterError
 
 
 def _command(name):
@@ -84,6 +85,19 @@ def test_bad_config_is_one_line_naming_key_type_and_value(tmp_path, text, fragme
     assert not (tmp_path / "o").exists()
 
 
+def test_a_list_or_a_string_is_read_as_the_command_line_would_give_it(tmp_path):
+    """A comma-separated option takes a TOML list of strings; a repeatable one, one string."""
+    path = tmp_path / "config.toml"
+    path.write_text('[backtest]\nmodels = ["naive", "drift"]\nset = "seed.units=8"\n'
+                    '[universe]\nsymbols = ["AAA", "BBB"]\n')  # fmt: skip
+    backtest = read_config(path, _command("backtest"), _group())
+    assert backtest["models"] == "naive,drift" and list(backtest["settings"]) == ["seed.units=8"]
+    assert read_config(path, _command("universe"), _group())["symbols"] == "AAA,BBB"
+    path.write_text('[backtest]\nmodels = ["naive", 3]\n')  # not every item a string
+    with pytest.raises(StockcasterError, match="models: expected a string, received"):
+        read_config(path, _command("backtest"), _group())
+
+
 def _group():
     return typer.main.get_command(app)
 
@@ -98,7 +112,7 @@ def _group():
         ),
         ("flag", "tcn.blocks=0", "--set tcn: expected sizes of at least 1, received blocks=0"),
         ("flag", "mlp.dropout=1", "--set mlp: expected dropout in [0, 1), received 1"),
-        ("file", 'set = "seed.units=8"', "set: expected a list, received 'seed.units=8'"),
+        ("file", 'set = "seed.units=0"', "--set seed: expected sizes of at least 1, received"),
         ("flag", "seed.units", "--set: expected MODEL.KEY=VALUE, received 'seed.units'"),
         (
             "flag",

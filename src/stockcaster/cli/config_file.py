@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,24 @@ def read_config(path: Path, command: Any, group: Any) -> dict[str, Any]:
             raise StockcasterError(
                 f"{path} [{command.name}]: expected keys among {', '.join(known)}, received {key!r}"
             )
-        checked = value_of(hints[name], raw, f"{path} [{command.name}] {key}")
+        checked = value_of(
+            hints[name], _as_typed(hints[name], raw), f"{path} [{command.name}] {key}"
+        )
         values[name] = checked.value if isinstance(checked, enum.Enum) else checked
     return values
+
+
+def _as_typed(hint: Any, raw: Any) -> Any:
+    """A value as the command line would give it: a list of strings for a comma-separated
+    option (`models = ["lstm", "linear"]`) joined by commas, and one string for a repeatable
+    option (`set = "seed.units=64"`) a list of one."""
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    kinds = typing.get_args(hint) if union else (hint,)
+    if isinstance(raw, list) and str in kinds and all(isinstance(v, str) for v in raw):
+        return ",".join(raw)
+    if isinstance(raw, str) and any(typing.get_origin(k) in (list, tuple) for k in kinds):
+        return [raw]
+    return raw
 
 
 def example_config(group: Any) -> str:
