@@ -58,6 +58,22 @@ def test_backtest_end_to_end(tmp_path, small_csv):
     assert f"│ 1 │ {test_days} │" in naive_row, naive_row
 
 
+def test_origins_a_week_apart_trade_every_day_of_the_test_period(tmp_path, small_csv):
+    """`--step 5`: buy-and-hold and the rules hold each position until the next origin."""
+    out = tmp_path / "runs"
+    args = ["backtest", "--data", str(small_csv), "--models", "naive,drift", "--step", "5"]
+    result = CliRunner().invoke(app, [*args, "--cost-bps", "0", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (folder,) = list(out.iterdir())
+    summary = json.loads((folder / "leaderboard.json").read_text())
+    closes = pd.read_csv(small_csv)["close"].to_numpy()
+    whole = closes[-1] / closes[summary["train_size"] - 1] - 1  # every test day's return
+    assert summary["buy_and_hold"]["total_return"] == pytest.approx(whole)
+    curves = pd.read_csv(folder / "equity.csv")
+    assert curves["buy_and_hold"].iloc[-1] == pytest.approx(1 + whole)
+    assert len(curves) == summary["leaderboard"][0]["n"] == 13  # an origin every 5 of 65 days
+
+
 class Broken:
     """A model that fails on every window after its first fit."""
 

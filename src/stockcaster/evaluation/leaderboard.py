@@ -11,7 +11,15 @@ from stockcaster.evaluation.metrics import grouped_point_metrics
 from stockcaster.evaluation.one_step import naive_forecast
 from stockcaster.evaluation.risk import christoffersen, kupiec
 from stockcaster.evaluation.significance import grouped_diebold_mariano, grouped_lag_check
-from stockcaster.evaluation.trading import RULES, buy_and_hold, grouped_rules
+from stockcaster.evaluation.trading import (
+    RULES,
+    TRADING_DAYS,
+    Trading,
+    buy_and_hold,
+    grouped_rules,
+    held_returns,
+    periods_a_year,
+)
 
 TRADING_KEYS = (
     "total_return",
@@ -53,6 +61,7 @@ def leaderboard(
     train_size: int,
     cost_bps: float,
     levels: dict[str, tuple[float, ...]] | None = None,
+    step: int = 1,
 ) -> pd.DataFrame:
     """One row per model and horizon, sorted by horizon then MSE.
 
@@ -69,6 +78,8 @@ def leaderboard(
         levels: quantile levels per model with intervals; `lo` and `hi` columns of the
             forecasts are then scored for coverage and interval score, and one step ahead
             the lowest quantile as a Value-at-Risk at its level (`_score_intervals`).
+        step: trading days between origins: each one-step position is held until the
+            next origin's (`trading.held_returns`).
     """
     levels = levels or {}
     values = series.to_numpy(dtype="float64")
@@ -81,14 +92,18 @@ def leaderboard(
     rows = np.concatenate([np.empty(0, "int64"), *(part for _, part in found)])
     groups = Groups.of([len(part) for _, part in found])
     actual = forecasts[C.ACTUAL].to_numpy(dtype="float64")
-    columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before)
-    scores = grouped_scores(
-        groups,
-        horizons,
-        *(groups.matrix(np.asarray(v, "float64")[rows]) for v in columns),
-        np.full(groups.count, mase_scale(values, train_size)),
-        cost_bps,
-    )
+    held = actual / at_origin - 1  # one step ahead: the return of the forecast day itself
+    periods = np.full(groups.count, TRADING_DAYS / step)
+    for g, ((_, horizon), part) in enumerate(found):
+        if horizon == 1:  # each position held until the next origin's
+            order = part[np.argsort(day[part], kind="stable")]
+            held[order] = held_returns(values, day[order], step)
+            periods[g] = periods_a_year(len(values), day[order], step)
+    columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before, held)
+    matrices = [groups.matrix(np.asarray(v, "float64")[rows]) for v in columns]
+    scale = np.full(groups.count, mase_scale(values, train_size))
+    trading = Trading(cost_bps, matrices.pop(), periods)
+    scores = grouped_scores(groups, horizons, *matrices, scale, trading)
     board = board_frame(models, horizons, groups, scores)
     lo, hi = (forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI))
     for i, (model, part) in enumerate(zip(models, (part for _, part in found), strict=True)):
@@ -128,7 +143,7 @@ def grouped_scores(
     naive: np.ndarray,
     previous: np.ndarray,
     scale: np.ndarray,
-    cost_bps: float,
+    trading: Trading,
 ) -> dict[str, np.ndarray]:
     """Every leaderboard score but the intervals', of every group (model, horizon) at once.
 
@@ -138,7 +153,7 @@ def grouped_scores(
         actual, yhat, naive: actual closes, forecasts and the close at each origin.
         previous: the actual close of the day before each forecast day (the lag check).
         scale: `[groups]` MASE's scale (`mase_scale`) of each group's series.
-        cost_bps: transaction cost per unit of position change, in basis points.
+        trading: the trading rules' cost, and what each one-step position earns.
 
     Returns:
         Leaderboard columns to `[groups]` arrays, NaN where a score cannot be made.
@@ -149,12 +164,14 @@ def grouped_scores(
     with np.errstate(divide="ignore", invalid="ignore"):
         scores["mase"] = np.where(scale > 0, scores["mae"] / scale, np.nan)
         scores["mse_ratio"] = np.where(naive_mse > 0, scores["mse"] / naive_mse, np.nan)
-        moved = np.where(mask, actual / naive - 1, 0.0)
+        held = actual / naive - 1 if trading.held is None else trading.held
+        moved = np.where(mask, held, 0.0)
     scores["theil_u"] = np.sqrt(scores["mse_ratio"])
     dm = grouped_diebold_mariano(groups, yhat - actual, naive - actual, horizons)
     scores["dm_statistic"], scores["dm_pvalue"] = dm
     scores["lag_flag"] = grouped_lag_check(groups, actual, yhat, previous)["lag_flag"]
-    for rule, figures in grouped_rules(groups, (yhat - naive) * mask, moved, cost_bps).items():
+    rules = grouped_rules(groups, (yhat - naive) * mask, moved, trading.cost_bps, trading.periods)
+    for rule, figures in rules.items():
         for key in TRADING_KEYS:  # one-step forecasts only
             scores[f"{rule}_{key}"] = np.where(horizons == 1, figures[key], np.nan)
     return scores
@@ -184,8 +201,10 @@ def _groups(forecasts: pd.DataFrame) -> list[tuple[tuple[str, int], np.ndarray]]
     ]
 
 
-def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> dict:
-    """Buy-and-hold over the one-step test days, the benchmark for the trading rules."""
-    days = pd.Index(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE].unique()).sort_values()
-    returns = series.pct_change().reindex(days).to_numpy()
-    return buy_and_hold(returns, cost_bps)
+def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step: int = 1) -> dict:
+    """Buy-and-hold over the one-step test days (each held until the next, `step`), the
+    benchmark for the trading rules."""
+    days = np.unique(series.index.get_indexer(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE]))
+    closes = series.to_numpy(dtype="float64")
+    returns = held_returns(closes, days, step)
+    return buy_and_hold(returns, cost_bps, periods_a_year(len(closes), days, step))

@@ -19,6 +19,7 @@ from stockcaster import columns as C
 from stockcaster.evaluation.forecast_rows import Paths, failure_table
 from stockcaster.evaluation.groups import Groups
 from stockcaster.evaluation.leaderboard import board_frame, grouped_scores, mase_scale
+from stockcaster.evaluation.trading import Trading
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
@@ -87,7 +88,7 @@ def score_walks(
         horizons,
         *(groups.matrix(layout[c]) for c in (C.ACTUAL, C.YHAT, C.NAIVE, C.NAIVE)),
         np.array([mase_scale(walks[i].values, walks[i].first + 1) for i, _, _ in pairs]),
-        cost_bps,
+        Trading(cost_bps),
     )  # one step ahead: the close at the origin is also the close of the day before
     board = board_frame([model for _, model, _ in pairs], horizons, groups, scores)
     owner = np.array([i for i, _, _ in pairs])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from stockcaster.evaluation.groups import Groups, plain, score_one
@@ -30,6 +32,45 @@ def strategy_returns(
     return position * asset_returns - changes * cost_bps / 1e4
 
 
+@dataclass(frozen=True)
+class Trading:
+    """How forecasts are traded: the cost of a unit of position change, in basis points;
+    the return each one-step position earns (`held_returns`, as `[groups, days]`), or None
+    for the forecast day's own; and positions a year (`periods_a_year`), one or per group."""
+
+    cost_bps: float
+    held: np.ndarray | None = None
+    periods: float | np.ndarray = TRADING_DAYS
+
+
+def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
+    """The trading days each one-step forecast's position is held when positions change only
+    at the origins, `step` days apart: until the next forecast's day, at most `step` days,
+    and no later than the last close.
+
+    Args:
+        n_closes: the series' length.
+        days: rows of the series forecast one step ahead (each from the close before it),
+            increasing. With `step` 1 each position is held on its own day only.
+    """
+    days = np.asarray(days, dtype="int64")
+    following = np.append(days[1:], n_closes)
+    return np.minimum(np.minimum(days + step, following), n_closes) - days
+
+
+def held_returns(closes: np.ndarray, days: np.ndarray, step: int = 1) -> np.ndarray:
+    """The return each position of `held_days` earns: from the close before its day to the
+    close of its last day held."""
+    days = np.asarray(days, dtype="int64")
+    return closes[days + held_days(len(closes), days, step) - 1] / closes[days - 1] - 1
+
+
+def periods_a_year(n_closes: int, days: np.ndarray, step: int = 1) -> float:
+    """Positions a year of `held_days`: 252 trading days over the days each one spans."""
+    held = held_days(n_closes, days, step)
+    return TRADING_DAYS * len(held) / max(int(held.sum()), 1)
+
+
 def return_profile(returns: np.ndarray) -> dict:
     """Total and annualised return, volatility, Sharpe ratio and maximum drawdown.
 
@@ -40,8 +81,11 @@ def return_profile(returns: np.ndarray) -> dict:
     return score_one(grouped_return_profile, returns)
 
 
-def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.ndarray]:
-    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0."""
+def grouped_return_profile(
+    groups: Groups, returns: np.ndarray, periods: float | np.ndarray = TRADING_DAYS
+) -> dict[str, np.ndarray]:
+    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0
+    (`periods`: returns a year, one or `[groups]`: 252 over the days each return spans)."""
     n, mask = groups.sizes, groups.mask
     equity = np.cumprod(1 + returns, axis=1)  # flat after a group's end
     total = groups.last(equity) - 1
@@ -49,20 +93,23 @@ def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.
     spread = groups.sum(((returns - mean[:, None]) * mask) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(n > 1, np.sqrt(spread / (n - 1)), 0.0)
-        annual = np.where(total > -1, (1 + total) ** (1 / (n / TRADING_DAYS)) - 1, -1.0)
-        sharpe = np.where(sd > 0, mean / sd * np.sqrt(TRADING_DAYS), 0.0)
+        annual = np.where(total > -1, (1 + total) ** (1 / (n / periods)) - 1, -1.0)
+        sharpe = np.where(sd > 0, mean / sd * np.sqrt(periods), 0.0)
     drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0), axis=1) - 1
     return {
         "total_return": total,
         "annual_return": annual,
-        "volatility": sd * np.sqrt(TRADING_DAYS),
+        "volatility": sd * np.sqrt(periods),
         "sharpe": sharpe,
         "max_drawdown": drawdown.min(axis=1, initial=0.0),  # at most 0; 0 rows: 0
     }
 
 
 def evaluate_rules(
-    predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
+    predicted_move: np.ndarray,
+    asset_returns: np.ndarray,
+    cost_bps: float,
+    periods: float = TRADING_DAYS,
 ) -> dict[str, dict]:
     """Performance of each rule on one model's one-step forecasts.
 
@@ -70,23 +117,29 @@ def evaluate_rules(
     paying `cost_bps` basis points per unit of position change (`strategy_returns`). The
     scores are `return_profile`'s, turnover (the total of position changes, 1 = entering
     or leaving once) and hit rate (the share of days in the market that made money, None
-    if never in).
+    if never in). `periods`: asset returns a year (`periods_a_year`).
     """
     one = Groups.of([len(predicted_move)])
     moves = (one.matrix(np.asarray(v, "float64")) for v in (predicted_move, asset_returns))
-    rules = grouped_rules(one, *moves, cost_bps)
+    rules = grouped_rules(one, *moves, cost_bps, periods)
     return {rule: {k: plain(v[0]) for k, v in scores.items()} for rule, scores in rules.items()}
 
 
-def buy_and_hold(asset_returns: np.ndarray, cost_bps: float) -> dict:
+def buy_and_hold(asset_returns: np.ndarray, cost_bps: float, periods: float = TRADING_DAYS) -> dict:
     """The benchmark: long every day, paying the cost of entering once."""
-    return evaluate_rules(np.ones(len(asset_returns)), asset_returns, cost_bps)["long_flat"]
+    ones = np.ones(len(asset_returns))
+    return evaluate_rules(ones, asset_returns, cost_bps, periods)["long_flat"]
 
 
 def grouped_rules(
-    groups: Groups, predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
+    groups: Groups,
+    predicted_move: np.ndarray,
+    asset_returns: np.ndarray,
+    cost_bps: float,
+    periods: float | np.ndarray = TRADING_DAYS,
 ) -> dict[str, dict[str, np.ndarray]]:
-    """`evaluate_rules` of every group at once, from `[groups, days]` matrices."""
+    """`evaluate_rules` of every group at once, from `[groups, days]` matrices (`periods`:
+    asset returns a year, one or `[groups]`)."""
     mask = groups.mask
     result = {}
     for rule in RULES:
@@ -97,7 +150,7 @@ def grouped_rules(
         with np.errstate(divide="ignore", invalid="ignore"):
             hits = groups.sum((returns > 0) & invested) / groups.sum(invested)
         result[rule] = {
-            **grouped_return_profile(groups, returns),
+            **grouped_return_profile(groups, returns, periods),
             "turnover": groups.sum(changes),
             "hit_rate": hits,
         }

@@ -174,9 +174,9 @@ def _score_and_write(
     quantile_models = models_with(Capability.QUANTILES)
     levels = {m: preset.model.quantiles for m in models if m in quantile_models}
     levels = levels if preset.model.quantiles else {}
-    board = leaderboard(forecasts, series, train_size, plan.cost_bps, levels)
+    board = leaderboard(forecasts, series, train_size, plan.cost_bps, levels, plan.walk.step)
     board = _with_models_that_failed(board, models, failures)
-    hold = benchmark(forecasts, series, plan.cost_bps)
+    hold = benchmark(forecasts, series, plan.cost_bps, plan.walk.step)
     summary = {
         "symbol": prices.symbol,
         "source": prices.source,
@@ -204,7 +204,7 @@ def _score_and_write(
         files.write_csv(forecasts, path / files.FORECASTS_FILE, date_format="%Y-%m-%d")
         forecasts_figure(forecasts, path / files.FORECASTS_FIGURE)
         error_figure(forecasts, path / files.ERRORS_FIGURE)
-        curves = equity_curves(forecasts, series, plan.cost_bps)
+        curves = equity_curves(forecasts, series, plan.cost_bps, plan.walk.step)
         files.write_csv(curves, path / files.EQUITY_FILE, date_format="%Y-%m-%d")
         equity_figure(curves, plan.cost_bps, path / files.EQUITY_FIGURE)
     return BacktestRun(folder.final, board, forecasts, failures, hold, files.strict(summary))

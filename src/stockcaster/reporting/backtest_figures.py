@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.trading import positions, strategy_returns
+from stockcaster.evaluation.trading import held_returns, positions, strategy_returns
 from stockcaster.reporting.figures import drawing, save, subplots
 
 
@@ -48,20 +48,26 @@ def error_figure(forecasts: pd.DataFrame, path: Path) -> None:
     save(fig, path, dpi=100, dates=False)
 
 
-def equity_curves(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float) -> pd.DataFrame:
-    """Growth of 1 on each test day under each model's long/flat rule, net of costs, beside
-    buy-and-hold (`equity.csv`: date, buy_and_hold, then a column per model)."""
+def equity_curves(
+    forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step: int = 1
+) -> pd.DataFrame:
+    """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold
+    (`equity.csv`: date, buy_and_hold, then a column per model), at each one-step forecast
+    day, a position held until the next origin's (`step` days on)."""
     rows = _one_step(forecasts)
-    days = pd.Index(rows[C.DATE].unique()).sort_values()
-    market = series.pct_change().reindex(days).to_numpy()
+    closes = series.to_numpy(dtype="float64")
+    days = np.unique(series.index.get_indexer(rows[C.DATE]))
+    market = held_returns(closes, days, step)
     hold = strategy_returns(np.ones_like(market), market, cost_bps)
-    curves = pd.DataFrame({C.DATE: days, "buy_and_hold": np.cumprod(1 + hold)})
+    curves = pd.DataFrame({C.DATE: series.index[days], "buy_and_hold": np.cumprod(1 + hold)})
     for model, mine in rows.groupby(C.MODEL, sort=False):
+        mine = mine.sort_values(C.DATE, kind="stable")
         origin_close = series.reindex(mine[C.ORIGIN]).to_numpy()
         held = positions(mine[C.YHAT].to_numpy() - origin_close, "long_flat")
-        returns = strategy_returns(held, mine[C.ACTUAL].to_numpy() / origin_close - 1, cost_bps)
+        mine_days = series.index.get_indexer(mine[C.DATE])
+        returns = strategy_returns(held, held_returns(closes, mine_days, step), cost_bps)
         grown = pd.Series(np.cumprod(1 + returns), index=pd.Index(mine[C.DATE]))
-        curves[str(model)] = grown.reindex(days).to_numpy()
+        curves[str(model)] = grown.reindex(series.index[days]).to_numpy()
     return curves
 
 
