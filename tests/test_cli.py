@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
 
 OUTPUTS = {
@@ -127,6 +129,34 @@ def test_inspect_prints_summary_and_saves_chart(tmp_path, kaggle_csv):
     assert "missing values: none" in text
     assert "AAPL" in text and "MSFT" in text
     assert (tmp_path / "prices_prices.png").stat().st_size > 10_000
+
+
+def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path):
+    """Kaggle's `prices.csv` is not adjusted for splits: AAPL's 7-for-1 split of 2014-06-09
+    reads as a day that lost 86%. A plain random walk gets no note (the control)."""
+    table = ohlcv(260)
+    plain = write_kaggle(tmp_path / "plain.csv", table)
+    done = CliRunner().invoke(app, ["inspect", str(plain)])
+    assert done.exit_code == 0 and "note:" not in done.output, done.output
+    split = table.copy()
+    after = split.index >= 200
+    split.loc[after, ["open", "high", "low", "close"]] /= 7  # unadjusted from row 200 on
+    split = split.drop(index=range(100, 130))  # 30 sessions lost: 43 calendar days
+    done = CliRunner().invoke(app, ["inspect", str(write_kaggle(tmp_path / "split.csv", split))])
+    text = " ".join(done.output.split())
+    day = f"{table['date'].iloc[200]:%Y-%m-%d}"
+    assert done.exit_code == 0 and "MSFT's close moved -8" in text, text
+    assert f"on {day}, as a 7-for-1 split would" in text
+    gap = (table["date"].iloc[130] - table["date"].iloc[99]).days
+    assert f"MSFT has no row for {gap} days, from {table['date'].iloc[99]:%Y-%m-%d}" in text
+    assert re.search(rf"│ +{gap} │", done.output)  # the table's longest gap
+    out = tmp_path / "runs"  # a run says so too, in its metrics and under its table
+    done = CliRunner().invoke(app, ["run", "--data", str(tmp_path / "split.csv"), "--model",
+                                    "naive", "--out", str(out)])  # fmt: skip
+    (folder,) = out.iterdir()
+    notes = json.loads((folder / "metrics.json").read_text())["notes"]
+    assert done.exit_code == 0 and len(notes) == 2 and "7-for-1 split" in notes[0], notes
+    assert "note: MSFT's close moved" in done.output
 
 
 def test_inspect_counts_missing_values(tmp_path, small_csv):

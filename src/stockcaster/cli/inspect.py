@@ -26,6 +26,8 @@ def inspect(
     """Show what a price file holds: date range, rows, symbols, missing values, per symbol."""
     # Inspection reports missing values instead of refusing them.
     found = inspect_prices(data, symbol, columns, value(fill), out if plot else None)
-    inspection(console, found.table, str(data), found.missing)
+    inspection(console, found.table, str(data), found.missing, found.moves)
+    for note in found.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     if found.chart is not None:
         console.print(f"chart: {escape(str(found.chart))}")

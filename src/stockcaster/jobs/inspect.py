@@ -15,6 +15,7 @@ from stockcaster.data import (
     read_price_file,
     select_symbol,
 )
+from stockcaster.data.quality import price_notes, symbol_moves
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
 from stockcaster.store.files import write_atomic
@@ -28,6 +29,16 @@ class Inspection:
     table: pd.DataFrame
     missing: dict
     chart: Path | None = None
+
+    @property
+    def moves(self) -> pd.DataFrame:
+        """Each symbol's largest one-day move and longest gap (`data/quality.py`)."""
+        return symbol_moves(self.table)
+
+    @property
+    def notes(self) -> list[str]:
+        """Days whose close moved as a split would, and long gaps (`data/quality.py`)."""
+        return price_notes(self.table)
 
 
 @job

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation import compare_with_naive, forecast_table
 from stockcaster.evaluation.significance import diebold_mariano, lag_check
@@ -123,6 +124,7 @@ def _run_model(name: str, options: ModelOptions, source: Source | None, out) -> 
         "test_period": _test_period(forecasts),
         **compare_with_naive(forecasts),
         **_verdict(forecasts),
+        "notes": price_notes(prices.table),
         "data": fingerprint(prices.series),
         "reproducibility": reproducibility(options.preset.training.seed),
     }
@@ -188,7 +190,7 @@ def _metrics(config: RunConfig, prices: Prices, trained: _Trained) -> dict:
         "validation_samples": trained.samples[1],
         "train_seconds": trained.fit.seconds,
         "predict_seconds": trained.predict_seconds,
-        "notes": _notes(config),
+        "notes": _notes(config) + price_notes(prices.table),
         **_verdict(forecasts),
         "data": fingerprint(prices.series),
         "reproducibility": reproducibility(config.training.seed),

@@ -58,8 +58,11 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
     console.print(f"outputs: {escape(folder)}")
 
 
-def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict[str, int]) -> None:
-    """Print what a price file holds: range, rows, symbols, missing values, per symbol."""
+def inspection(
+    console: Console, table: pd.DataFrame, source: str, missing: dict[str, int], moves: pd.DataFrame
+) -> None:
+    """Print what a price file holds: range, rows, symbols, missing values, per symbol (with
+    `moves`, each symbol's largest move and longest gap: `data/quality.symbol_moves`)."""
     console.print(f"[bold]{escape(source)}[/bold]")
     console.print(
         f"dates {table[C.DATE].min():%Y-%m-%d} .. {table[C.DATE].max():%Y-%m-%d} · "
@@ -71,22 +74,29 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
         "missing values: "
         + (", ".join(f"{name} {count}" for name, count in gaps.items()) if gaps else "none")
     )
-    per_symbol = Table(title="per symbol")
+    per_symbol = Table(title="per symbol: closes, daily returns, calendar days between rows")
     for name in (
         "symbol",
         "first",
         "last",
         "rows",
-        "min close",
-        "max close",
+        "min",
+        "max",
         "last close",
-        "mean daily return %",
-        "daily volatility %",
+        "mean %",
+        "sd %",
+        "largest %",
+        "longest gap",
     ):
-        per_symbol.add_column(name, justify="left" if name == "symbol" else "right")
+        dates = name in ("first", "last")  # whole, the headers wrap first
+        per_symbol.add_column(
+            name, justify="left" if name == "symbol" else "right", min_width=10 if dates else None
+        )
+    extremes = moves.set_index(C.SYMBOL)
     for symbol, rows in table.groupby(C.SYMBOL, sort=True):
         close = rows[C.CLOSE]
         returns = close.pct_change().dropna()
+        most = extremes.loc[symbol]
         per_symbol.add_row(
             escape(str(symbol)),
             f"{rows[C.DATE].iloc[0]:%Y-%m-%d}",
@@ -97,6 +107,8 @@ def inspection(console: Console, table: pd.DataFrame, source: str, missing: dict
             f"{close.iloc[-1]:.2f}",
             _number(100 * returns.mean() if len(returns) else None, 3),
             _number(100 * returns.std() if len(returns) > 1 else None, 3),
+            _number(None if pd.isna(most["move"]) else 100 * most["move"], 1),
+            "n/a" if pd.isna(most["gap_days"]) else f"{int(most['gap_days']):,}",
         )
     console.print(per_symbol)
 

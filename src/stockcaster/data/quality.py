@@ -1,0 +1,78 @@
+"""What a price table's closes say about themselves: each symbol's largest one-day move and
+longest gap between rows, the moves that look like a split the prices were not adjusted
+for, and the gaps longer than a month.
+
+An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
+and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
+holds such days; its `prices-split-adjusted.csv`, Yahoo's adjusted closes and `fetch`'s
+default prices do not. The prices are not changed here, only described: a real crash can
+look like a split too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster import columns as C
+
+SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 50, 100)  # k-for-1 and 1-for-k
+_CLOSE_TO = 0.03  # a close within 3% of k or 1/k times the one before
+LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
+
+
+def symbol_moves(table: pd.DataFrame) -> pd.DataFrame:
+    """Per symbol: its largest one-day close-to-close move (`move`, a return, and `moved_on`,
+    the day) and its longest gap between consecutive rows (`gap_days`, calendar days, and
+    `gap_ends`, the day after it). Empty moves and gaps for a symbol of one row."""
+    rows = []
+    for symbol, mine in table.groupby(C.SYMBOL, sort=True):
+        close = mine[C.CLOSE].to_numpy(dtype="float64")
+        dates = mine[C.DATE].to_numpy()
+        move = close[1:] / close[:-1] - 1
+        gap = np.diff(dates).astype("timedelta64[D]").astype("int64")
+        big = int(np.argmax(np.abs(move))) if len(move) else None
+        long = int(np.argmax(gap)) if len(gap) else None
+        rows.append(
+            {
+                C.SYMBOL: symbol,
+                "move": None if big is None else float(move[big]),
+                "moved_on": None if big is None else pd.Timestamp(dates[big + 1]),
+                "gap_days": None if long is None else int(gap[long]),
+                "gap_ends": None if long is None else pd.Timestamp(dates[long + 1]),
+            }
+        )
+    return pd.DataFrame(rows, columns=[C.SYMBOL, "move", "moved_on", "gap_days", "gap_ends"])
+
+
+def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
+    """Sentences on what the closes say about themselves: each symbol whose close moved in a
+    day by a split's ratio (within 3% of k or 1/k times the close before, k in
+    `SPLIT_RATIOS`; its first such day), and each with more than `LONG_GAP_DAYS` calendar
+    days between two rows (its longest gap). At most `limit`, then how many more."""
+    notes = []
+    for symbol, mine in table.groupby(C.SYMBOL, sort=True):
+        close = mine[C.CLOSE].to_numpy(dtype="float64")
+        dates = mine[C.DATE].to_numpy(dtype="datetime64[D]")
+        ratio = close[1:] / close[:-1]
+        times = np.where(ratio < 1, 1 / ratio, ratio)  # k for a k-for-1 split or its reverse
+        k = np.rint(times)
+        hit = np.flatnonzero(np.isin(k, SPLIT_RATIOS) & (np.abs(times / k - 1) < _CLOSE_TO))
+        if len(hit):
+            at, n = hit[0], int(k[hit[0]])
+            kind = f"{n}-for-1 split" if ratio[at] < 1 else f"1-for-{n} reverse split"
+            notes.append(
+                f"{symbol}'s close moved {ratio[at] - 1:+.1%} on {dates[at + 1]}, as a {kind} "
+                "would: if the prices are not adjusted for splits, use ones that are (a "
+                "split-adjusted file, or `fetch`'s adjusted prices)"
+            )
+        gaps = np.diff(dates).astype("int64")
+        if len(gaps) and gaps.max() > LONG_GAP_DAYS:
+            at = int(np.argmax(gaps))
+            notes.append(
+                f"{symbol} has no row for {gaps[at]:,} days, from {dates[at]} to "
+                f"{dates[at + 1]}: its returns across the gap read as one day's"
+            )
+    if len(notes) > limit:
+        return [*notes[:limit], f"and {len(notes) - limit} more such notes"]
+    return notes
