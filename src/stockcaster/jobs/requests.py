@@ -131,13 +131,16 @@ def global_model(
     parts["features"]["inputs"] = features
     if quantiles is not None:
         parts["model"]["quantiles"] = parse_quantiles(quantiles)
-    config = dataclasses.replace(
-        config,
-        **{
-            name: dataclasses.replace(getattr(config, name), **changed)
-            for name, changed in parts.items()
-        },  # fmt: skip
-    )
+    for name, changed in parts.items():
+        section = getattr(config, name)
+        for key, given_value in changed.items():  # one at a time: a refusal names its option
+            try:
+                section = dataclasses.replace(section, **{key: given_value})
+            except StockcasterError as err:
+                option = f"--{key.replace('_', '-')}"
+                said = str(err) if str(err).startswith(option) else f"{option}: {err}"
+                raise StockcasterError(said) from None
+        config = dataclasses.replace(config, **{name: section})
     return config.for_panel(f"--global-preset {preset_name or 'universe'}")
 
 

@@ -96,11 +96,12 @@ class UniverseConfig:
                     f"--{name.replace('_', '-')}: expected at least 1, "
                     f"received {getattr(self, name)}"
                 )
-        if self.cost_bps < 0 or self.retrain_every < 0:
-            raise StockcasterError(
-                f"--cost-bps and --retrain-every: expected 0 or more, received "
-                f"{self.cost_bps} and {self.retrain_every}"
-            )
+        for name in ("cost_bps", "retrain_every"):
+            if getattr(self, name) < 0:
+                raise StockcasterError(
+                    f"--{name.replace('_', '-')}: expected 0 or more, received "
+                    f"{getattr(self, name)}"
+                )
         for option, value, allowed in (("--window", self.window, WINDOWS),
                                        ("--weights", self.weights, WEIGHTINGS)):  # fmt: skip
             if value not in allowed:
