@@ -204,6 +204,15 @@ def test_bad_variance_backtests_are_refused_in_one_line(tmp_path, args, fragment
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.parametrize("command", ["run", "train"])
+def test_a_price_model_for_the_variance_target_names_the_option_typed(tmp_path, command):
+    """`--model naive` was refused as `--models`, an option run and train do not have."""
+    where = ["--save", str(tmp_path / "b")] if command == "train" else ["--out", str(tmp_path)]
+    result = CliRunner().invoke(app, [command, "--target", "variance", "--model", "naive", *where])
+    one_line(result, "error: --model: expected")
+    assert not (tmp_path / "b").exists()
+
+
 def test_run_on_the_variance_target_fits_once_beside_the_random_walk_and_ewma(tmp_path):
     """`run --target variance`, and a preset whose target is variance: the model fitted
     once on the training part; the job's price run refuses such a preset in one line."""

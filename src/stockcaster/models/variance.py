@@ -163,14 +163,15 @@ def _one_step(model: Forecaster, series: pd.Series, rows: np.ndarray) -> np.ndar
     return np.array([model.predict(series.iloc[: o + 1], 1)[0] for o in rows])
 
 
-def variance_walk(name: str, options: ModelOptions) -> Callable:
-    """The walk of one volatility model by name: a baseline, or a family on log variance."""
+def variance_walk(name: str, options: ModelOptions, option: str = "--models") -> Callable:
+    """The walk of one volatility model by name: a baseline, or a family on log variance
+    (`option`: the one that named it, for a refusal)."""
     if name in BASELINES:
         return BASELINES[name]
     if name in FAMILIES:
         return FamilyWalk(name, options)
     raise StockcasterError(
-        f"--models: expected volatility models from {', '.join(VOLATILITY_MODELS)}, "
+        f"{option}: expected volatility models from {', '.join(VOLATILITY_MODELS)}, "
         f"received {name!r}"
     )
 
@@ -192,6 +193,8 @@ def price_model(name: str | None) -> str | None:
 def run_variance_models(name: str | None) -> tuple[str, ...]:
     """`run --target variance`'s models: the random walk, EWMA and `name` (default: the
     preset's network), checked."""
+    if name is not None:
+        parse_names(name, "--model", VOLATILITY_MODELS)  # the option typed, named alone
     return parse_variance_models(",".join(("random_walk", "ewma", name or DEFAULT_MODEL)))
 
 

@@ -51,7 +51,7 @@ def saveable_walk(name: str, options: ModelOptions):
     Raises:
         StockcasterError: a family without files of its own (linear, lightgbm).
     """
-    walk = variance_walk(name, options)
+    walk = variance_walk(name, options, "--model")
     if isinstance(walk, FamilyWalk) and not isinstance(walk.model, Saveable):
         raise StockcasterError(
             f"--model: expected a volatility model a bundle can hold (a baseline or a "
