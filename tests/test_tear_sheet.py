@@ -31,6 +31,17 @@ def test_newey_west_t_equals_statsmodels_hac(lags):
         assert abs(newey_west_t(x, lags)) < abs(newey_west_t(x, 0))
 
 
+def test_newey_west_t_needs_many_more_days_than_lags():
+    """A 300-session horizon judged on 141 days had lags 299: every autocovariance weighted
+    near 1 sums the demeaned series to about 0, and statsmodels' t, equal to ours, is huge."""
+    x = np.cumsum(np.random.default_rng(0).normal(0, 0.01, 141)) + 0.05  # overlapping ICs
+    fit = sm.OLS(x, np.ones(len(x))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 299, "use_correction": False}
+    )
+    assert abs(fit.tvalues[0]) > 5 and newey_west_t(x, 299) is None
+    assert newey_west_t(x[:140], 27) is not None and newey_west_t(x[:139], 27) is None  # 5 x 28
+
+
 @pytest.fixture(scope="module")
 def reversal():
     prices = reversal_panel(symbols=30, days=200, seed=1)

@@ -35,6 +35,9 @@ def forward_returns(close: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return close.shift(-horizon) / close - 1
 
 
+MIN_SPANS = 5  # a Newey-West t needs at least 5 times its lags + 1 in days
+
+
 def newey_west_t(values: np.ndarray, lags: int) -> float | None:
     """The t-statistic of the mean of `values` with a Newey-West (Bartlett) standard error.
 
@@ -42,11 +45,16 @@ def newey_west_t(values: np.ndarray, lags: int) -> float | None:
     each over n (statsmodels' HAC of a regression on a constant, without its small-sample
     correction). Written here because the figure is a few NumPy lines and importing
     statsmodels costs a second; `tests/test_tear_sheet.py` checks the two agree.
+
+    None with fewer than `MIN_SPANS` times `lags + 1` values: the estimate needs many more
+    days than lags (with all n - 1 lags weighted near 1 it sums a demeaned series'
+    autocovariances to about 0, and t to any size: -19 for a 300-session horizon judged on
+    141 days).
     """
     x = np.asarray(values, dtype="float64")
     x = x[np.isfinite(x)]
     n = len(x)
-    if n < 2:
+    if n < 2 or n < MIN_SPANS * (lags + 1):
         return None
     e = x - x.mean()
     variance = e @ e / n
