@@ -108,6 +108,7 @@ def test_universe_cli_end_to_end(tmp_path):
         (["--cost-bps", "-1"], "error: --cost-bps: expected 0 or more, received -1.0\n"),
         (["--batch-size", "0", "--models", "lstm"], "error: --batch-size: expected batch_size"),
         (["--epochs", "0", "--models", "lstm"], "error: --epochs: expected epochs >= 1"),
+        (["--global-preset", "nope"], "error: --global-preset: expected one of default"),
         (["--symbols", "AA", "--all"], "received both"),
         (["--symbols", "NEW"], "expected at least one symbol with 60 closes up to the cutoff"),
         (["--engine", "ray", "--ray-address", "127.0.0.1:1"], "expected a reachable Ray cluster"),

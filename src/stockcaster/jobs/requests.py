@@ -116,7 +116,7 @@ def global_model(
         StockcasterError: a preset a panel's model cannot take (a series' target, a
             multi-step head).
     """
-    config = load_preset(preset_name or "universe")
+    config = load_preset(preset_name or "universe", "--global-preset")
     given = {k: v for k, v in options.items() if v is not None}
     parts = {
         section: {k: given.pop(k) for k in keys if k in given}

@@ -64,8 +64,9 @@ def preset_names() -> list[str]:
     )
 
 
-def load_preset(name_or_path: str) -> RunConfig:
-    """Load a preset by name (`seed`, `default`) or from a TOML file's path.
+def load_preset(name_or_path: str, option: str = "--preset") -> RunConfig:
+    """Load a preset by name (`seed`, `default`) or from a TOML file's path (`option`: the
+    one that named it, for a refusal).
 
     Raises:
         StockcasterError: an unknown preset, an unreadable file, an unknown key or a
@@ -76,9 +77,9 @@ def load_preset(name_or_path: str) -> RunConfig:
         source = f"preset {name_or_path!r}"
         return build(RunConfig, parse_toml(text, source), source)
     if name_or_path.endswith(".toml") and Path(name_or_path).is_file():
-        return build(RunConfig, read_toml(name_or_path, "--preset"), name_or_path)
+        return build(RunConfig, read_toml(name_or_path, option), name_or_path)
     raise StockcasterError(
-        f"--preset: expected one of {', '.join(preset_names())} or a .toml file, "
+        f"{option}: expected one of {', '.join(preset_names())} or a .toml file, "
         f"received {name_or_path!r}"
     )
 
