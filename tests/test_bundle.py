@@ -231,7 +231,9 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     other = write_kaggle(tmp_path / "aapl.csv", prices.assign(symbol="AAPL"))
     older = write_kaggle(tmp_path / "old.csv", prices.iloc[:200])
     cases = ((other, ["--symbol", "AAPL"], "expected symbol MSFT, the one the bundle was trained"),
-             (older, [], "ends on or after the bundle's training end 2015-12-22"))  # fmt: skip
+             (older, [], "ends on or after the bundle's training end 2015-12-22"),
+             (prices_file := write_kaggle(tmp_path / "msft.csv", prices), ["--top-k", "3"],
+              "--top-k: expected a universe bundle to pick from"))  # fmt: skip
     for data, extra, fragment in cases:
         result = CliRunner().invoke(
             app,
@@ -239,6 +241,7 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
              *extra],
         )  # fmt: skip
         assert result.exit_code == 2 and fragment in result.stderr, result.stderr
+    assert prices_file.is_file() and not (tmp_path / "o").exists()  # it was silently ignored
 
 
 def test_train_refuses_to_overwrite(trained, tmp_path):

@@ -135,8 +135,9 @@ def predict(
         typer.Option("--horizon", help="Trading days ahead. Default: the bundle's.", min=1),
     ] = None,
     top_k: Annotated[
-        int, typer.Option("--top-k", help="A universe bundle: symbols long and short.")
-    ] = 10,
+        int | None,
+        typer.Option("--top-k", help="A universe bundle: symbols long and short (default 10)."),
+    ] = None,
     out: OutOption = Path("runs"),
     shown: Reported,
     config: ConfigOption = None,

@@ -18,7 +18,7 @@ from stockcaster.data.calendar import DEFAULT_EXCHANGE
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.predict import Prediction, predict
-from stockcaster.jobs.predict_universe import UniversePrediction, predict_universe
+from stockcaster.jobs.predict_universe import TOP_K, UniversePrediction, predict_universe
 from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
@@ -89,21 +89,31 @@ def train(request: TrainRequest) -> Path:
 
 
 def predict_bundle(
-    bundle: Path, source: Source, horizon: int | None = None, top_k: int = 10, *, out="runs"
+    bundle: Path,
+    source: Source,
+    horizon: int | None = None,
+    top_k: int | None = None,
+    *,
+    out="runs",
 ) -> Prediction | UniversePrediction:
     """Forecast the sessions after the data's last with any bundle: a symbol's forecasts its
     symbol; a universe's forecasts each of its symbols in the panel and picks `top_k` long
-    and short.
+    and short (default 10; a symbol's bundle picks nothing, and refuses a `top_k`).
 
     Raises:
         StockcasterError: a bad bundle or data, before anything is written.
     """
     meta = peek(bundle)
-    if holds_variance(meta):
-        return predict_variance(bundle, source, horizon, out=out)
     if holds_panel(meta):
         panel = _panel(source, None, f"--bundle {bundle} (a universe bundle)")
-        return predict_universe(bundle, panel, horizon, top_k, out=out)
+        return predict_universe(bundle, panel, horizon, TOP_K if top_k is None else top_k, out=out)
+    if top_k is not None:
+        raise StockcasterError(
+            f"--top-k: expected a universe bundle to pick from, received {bundle}, a bundle "
+            "of one symbol"
+        )
+    if holds_variance(meta):
+        return predict_variance(bundle, source, horizon, out=out)
     return predict(bundle, source, horizon, out=out)
 
 

@@ -38,6 +38,8 @@ from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 
+TOP_K = 10  # symbols long and short, by default
+
 
 @dataclass(frozen=True)
 class UniversePrediction:
@@ -52,7 +54,7 @@ def predict_universe(
     model: str | Path,
     source: PanelSource,
     horizon: int | None = None,
-    top_k: int = 10,
+    top_k: int = TOP_K,
     *,
     out: str | Path = "runs",
 ) -> UniversePrediction:
