@@ -471,3 +471,20 @@ def test_an_out_removed_by_another_command_s_probe_is_probed_again(tmp_path, mon
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", other_command_removed_it)
     check_writable(tmp_path / "new" / "out")
     assert gone and not (tmp_path / "new").exists()  # probed again, and no trace left
+
+
+def test_an_unknown_keras_backend_in_the_environment_is_one_line(tmp_path, small_csv,
+                                                                 monkeypatch):  # fmt: skip
+    """`KERAS_BACKEND=bogus` ended in a KeyError traceback (`run --model naive`), or blamed
+    the model's fit; a `--backend` flag still overrides it."""
+    import stockcaster.settings
+
+    monkeypatch.setattr(stockcaster.settings, "_running_backend", lambda: None)  # a new process
+    monkeypatch.setenv("KERAS_BACKEND", "bogus")
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(app, ["run", "--model", "naive", "--data", str(small_csv),
+                                      "--out", str(out)])  # fmt: skip
+    one_line(result, "error: KERAS_BACKEND: expected one of tensorflow, jax, torch, numpy")
+    assert not out.exists()
+    stockcaster.settings.choose_backend("jax")  # the flag's: chosen, not refused
+    assert os.environ["KERAS_BACKEND"] == "jax"

@@ -236,6 +236,8 @@ _die_on_unpickling = _Unpicklable()
         ("file:///tmp/mlruns", "MLflow 3 no longer writes its plain-file store"),
         ("mlruns", "MLflow 3 no longer writes its plain-file store"),
         ("sqlite://", "expected sqlite:///PATH"),
+        ("bogus://x", "expected http(s)://HOST:PORT"),  # was MLflow's traceback, after the run
+        ("mysql+nodriver://u@h/db", "expected a database URI whose driver is installed"),
     ],
 )
 def test_a_tracking_uri_that_cannot_be_written_is_refused_before_any_work(tmp_path, prices, uri,

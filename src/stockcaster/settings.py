@@ -42,11 +42,17 @@ def choose_backend(name: str | None, default: str | None = None) -> None:
     their level.
 
     Raises:
-        StockcasterError: an unknown backend, or Keras already running another one.
+        StockcasterError: an unknown backend (or `KERAS_BACKEND`), or Keras already running
+            another one.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    chosen = os.environ.get("KERAS_BACKEND")  # the user's, which a name given overrides
+    if name is None and chosen is not None and chosen not in BACKENDS and not _running_backend():
+        raise StockcasterError(
+            f"KERAS_BACKEND: expected one of {', '.join(BACKENDS)}, received {chosen!r}"
+        )
     if name is None:
-        if "KERAS_BACKEND" in os.environ or default is None or _running_backend():
+        if chosen is not None or default is None or _running_backend():
             return  # the user's choice, Keras' default, or the backend already running
         name = default
     if name not in BACKENDS:

@@ -102,6 +102,8 @@ class Tracking:
 
 _ANSWER_S = 5  # seconds a tracking server has to answer
 _SCHEMES = "http(s)://HOST:PORT, sqlite:///PATH or a database URI"
+# What MLflow tracks to besides a server: its SQLAlchemy databases, and Databricks.
+_STORES = ("sqlite", "postgresql", "mysql", "mssql", "databricks", "file", "")
 
 
 def check_uri(uri: str, option: str) -> None:
@@ -118,8 +120,12 @@ def check_uri(uri: str, option: str) -> None:
             f"use sqlite:///FOLDER/mlflow.db), received {uri!r}"
         )
     if scheme not in ("http", "https"):
+        if scheme.split("+")[0] not in _STORES:  # "postgresql+psycopg2": a driver named
+            raise StockcasterError(f"{option}: expected {_SCHEMES}, received {uri!r}")
         if scheme == "sqlite" and not parts.path.lstrip("/"):
             raise StockcasterError(f"{option}: expected sqlite:///PATH, received {uri!r}")
+        if scheme.split("+")[0] in _STORES[1:4]:
+            _check_driver(uri, option)
         return
     try:
         host = parts.hostname if parts.port is None or parts.port > 0 else None
@@ -137,6 +143,24 @@ def check_uri(uri: str, option: str) -> None:
         raise StockcasterError(
             f"{option}: expected a tracking server answering within {_ANSWER_S} s, received "
             f"{uri!r} ({' '.join(cause.split())[:80]})"
+        ) from None
+
+
+def _check_driver(uri: str, option: str) -> None:
+    """A database URI whose driver is installed (SQLAlchemy loads it without connecting).
+
+    Raises:
+        StockcasterError: the driver's module missing, or a URI SQLAlchemy cannot read.
+    """
+    # Delayed import: SQLAlchemy comes with MLflow, only when tracking is asked for.
+    from sqlalchemy import create_engine
+
+    try:
+        create_engine(uri).dispose()
+    except Exception as err:  # noqa: BLE001 - a missing module, a bad URL, an unknown dialect
+        raise StockcasterError(
+            f"{option}: expected a database URI whose driver is installed, received {uri!r} "
+            f"({type(err).__name__}: {' '.join(str(err).split())[:80]})"
         ) from None
 
 
