@@ -42,24 +42,18 @@ def choose_backend(name: str | None, default: str | None = None) -> None:
     their level.
 
     Raises:
-        StockcasterError: an unknown backend (or `KERAS_BACKEND`), or Keras already running
-            another one.
+        StockcasterError: an unknown backend (flag or variable), or Keras running another.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    chosen = os.environ.get("KERAS_BACKEND")  # the user's, which a name given overrides
-    if name is None and chosen is not None and chosen not in BACKENDS and not _running_backend():
-        raise StockcasterError(
-            f"KERAS_BACKEND: expected one of {', '.join(BACKENDS)}, received {chosen!r}"
-        )
-    if name is None:
-        if chosen is not None or default is None or _running_backend():
-            return  # the user's choice, Keras' default, or the backend already running
-        name = default
+    running, chosen = _running_backend(), os.environ.get("KERAS_BACKEND")
+    if name is None and (running or (chosen is None and default is None)):
+        return  # the backend already running, or Keras' default
+    option = "--backend" if name is not None or chosen is None else "KERAS_BACKEND"
+    name = name or chosen or default  # the flag, else the user's variable, else ours
     if name not in BACKENDS:
         raise StockcasterError(
-            f"--backend: expected one of {', '.join(BACKENDS)}, received {name!r}"
+            f"{option}: expected one of {', '.join(BACKENDS)}, received {name!r}"
         )
-    running = _running_backend()
     if running is not None and running != name:
         raise StockcasterError(
             f"--backend: expected {running!r}, the backend Keras already runs in this "
