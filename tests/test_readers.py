@@ -98,6 +98,17 @@ def test_a_file_separated_by_another_character_is_named_as_such(tmp_path, separa
         load_prices(path)
 
 
+@pytest.mark.parametrize(("name", "kind"), [("prices.xlsx", "a spreadsheet"),
+                                            ("prices.json", "a JSON file")])  # fmt: skip
+def test_a_file_of_another_format_is_named_as_such(tmp_path, name, kind):
+    """An Excel workbook (a zip) and a JSON file were read as CSV: "received only a header"."""
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04\x14\x00" if name.endswith("xlsx") else b'{"close": [1, 2]}\n')
+    said = f"expected a CSV or Parquet file, received {kind} (save the prices as CSV)"
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        load_prices(path)
+
+
 def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("date,close\n01/02/2015,10\n02/02/2015,11\n")

@@ -20,6 +20,11 @@ from stockcaster.errors import StockcasterError
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _PARQUET_MAGIC = b"PAR1"
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
+# Files prices are often exported to that are no CSV or Parquet: named, never misread.
+_OTHER_FORMATS = dict.fromkeys((".xlsx", ".xlsm", ".xls", ".ods"), "a spreadsheet") | {
+    ".json": "a JSON file", ".html": "a web page", ".htm": "a web page", ".pkl": "a pickle",
+    ".pickle": "a pickle", ".feather": "a Feather file", ".h5": "an HDF5 file",
+}  # fmt: skip
 
 # Header spellings, after lower-casing and turning spaces into "_", that mean a
 # canonical column. Kaggle NYSE, Yahoo ("Adj Close") and pmdarima files need no mapping.
@@ -152,6 +157,11 @@ def _check_file(path: Path) -> None:
         )
     if not path.is_file():
         raise StockcasterError(f"{path}: expected a price file, received a directory")
+    if path.suffix.lower() in _OTHER_FORMATS:
+        raise StockcasterError(
+            f"{path}: expected a CSV or Parquet file, received "
+            f"{_OTHER_FORMATS[path.suffix.lower()]} (save the prices as CSV)"
+        )
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
