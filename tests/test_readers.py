@@ -125,6 +125,18 @@ def test_parquet(tmp_path):
     np.testing.assert_allclose(loaded["close"], table["close"])
 
 
+@pytest.mark.parametrize("index", [["date"], ["date", "symbol"]])
+def test_a_parquet_file_whose_dates_are_its_index(tmp_path, index):
+    """yfinance's frames keep their dates in an index ("Date"): it was dropped, and the
+    file refused for want of a date column."""
+    table = ohlcv(15)
+    path = tmp_path / "prices.parquet"
+    table.set_index(index).to_parquet(path)
+    loaded = load_prices(path)
+    assert loaded["date"].tolist() == table["date"].tolist() and set(loaded["symbol"]) == {"MSFT"}
+    np.testing.assert_allclose(loaded["close"], table["close"])
+
+
 def test_compressed_csv(tmp_path):
     path = tmp_path / "prices.csv.gz"
     ohlcv(20).to_csv(path, index=False)

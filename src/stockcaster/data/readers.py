@@ -211,8 +211,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    """The file's columns, and its index as columns when it holds data: yfinance's frames,
+    written with `to_parquet`, keep their dates in an index named "Date"."""
     try:
-        return pd.read_parquet(path).reset_index(drop=True)
+        frame = pd.read_parquet(path)
+        plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+        return frame.reset_index(drop=plain)
     except Exception as err:  # pyarrow raises many types for a damaged file
         raise StockcasterError(
             f"{path}: expected a Parquet file, received unreadable data ({err.__class__.__name__})"
