@@ -71,6 +71,29 @@ def test_yahoo_csv_takes_symbol_from_file_name_and_keeps_adj_close(tmp_path):
     np.testing.assert_allclose(loaded["adj_close"], table["close"] * 0.9)
 
 
+def test_a_yfinance_download_written_by_pandas_reads_with_its_ticker(tmp_path):
+    """`yf.download("MSFT").to_csv(...)` writes three header lines (fields, tickers, "Date");
+    it was refused for want of a date column. A bad cell is named by its file line."""
+    table = ohlcv(10)
+    fields = ["Close", "High", "Low", "Open", "Volume"]
+    lines = ["Price," + ",".join(fields), "Ticker" + ",MSFT" * 5, "Date" + "," * 5]
+    lines += [f"{r.date:%Y-%m-%d}," + ",".join(str(getattr(r, f.lower())) for f in fields)
+              for r in table.itertuples()]  # fmt: skip
+    path = tmp_path / "download.csv"
+    path.write_text("\n".join(lines) + "\n")
+    loaded = load_prices(path)
+    assert set(loaded["symbol"]) == {"MSFT"} and loaded["date"].tolist() == table["date"].tolist()
+    np.testing.assert_allclose(loaded["close"], table["close"])
+    lines[6] = lines[6].replace(lines[6].split(",")[1], "abc", 1)  # the 7th line: its close
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StockcasterError, match="download.csv line 7: expected a number"):
+        load_prices(path)
+    lines[1] = "Ticker,MSFT,MSFT,AAPL,AAPL,AAPL"  # two tickers side by side
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StockcasterError, match="one ticker, received 2 side by side"):
+        load_prices(path)
+
+
 def test_symbol_argument_names_a_file_without_symbol_column(tmp_path):
     path = tmp_path / "history.csv"
     ohlcv(10).drop(columns="symbol").to_csv(path, index=False)

@@ -100,6 +100,8 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
         frame, first_line, unit = _read_csv(path), 2, "line"
+        if _yfinance_layout(frame):
+            frame, first_line = _one_ticker(frame, path), 4
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return frame, first_line, unit
@@ -208,6 +210,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"{path}: expected a UTF-8 CSV file, "
             f"received unreadable data ({err.__class__.__name__})"
         ) from None
+
+
+def _yfinance_layout(frame: pd.DataFrame) -> bool:
+    """Whether a CSV is `yf.download(...).to_csv()`'s: `Price,Close,...`, `Ticker,...`, `Date,,`."""
+    if len(frame) < 2 or str(frame.columns[0]).strip() != "Price":
+        return False
+    first = [str(v).strip() for v in frame.iloc[:2, 0]]
+    return first == ["Ticker", "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
+
+
+def _one_ticker(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A yfinance download's rows under its field names, with its ticker as the symbol.
+
+    Raises:
+        StockcasterError: a download of several tickers (their columns side by side).
+    """
+    tickers = list(dict.fromkeys(str(t).strip() for t in frame.iloc[0, 1:]))
+    if len(tickers) != 1:
+        raise StockcasterError(
+            f"{path}: expected a yfinance download of one ticker, received {len(tickers)} "
+            f"side by side ({', '.join(tickers[:5])}): save each to its own file, or use "
+            "`stockcaster fetch`"
+        )
+    body = frame.iloc[2:].reset_index(drop=True).rename(columns={frame.columns[0]: "Date"})
+    return body.assign(symbol=tickers[0])
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
