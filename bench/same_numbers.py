@@ -77,7 +77,8 @@ ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
 # whose bundle.json then records its family's own settings as a symbol's does; and a universe's
 # models that failed on some symbol's windows (8667ba7; empty when none did).
 NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
-            "horizon", "tear_sheet", "predict_universe", "settings", "model_failures"}  # fmt: skip
+            "horizon", "tear_sheet", "predict_universe", "settings", "model_failures",
+            "notes"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:

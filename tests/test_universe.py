@@ -337,3 +337,22 @@ def test_a_model_failing_on_every_symbol_is_said_so(tmp_path, monkeypatch, model
     assert "ma failed on windows of 2 symbols, with no forecast at all on 2: AA: ValueError" in (
         " ".join(shown.output.split())
     )
+
+
+def test_a_symbol_whose_close_moved_as_a_split_would_is_noted(tmp_path):
+    """A universe of Kaggle's unadjusted `prices.csv` trains across every split as if it were
+    a crash: the run says which symbols moved so, in universe.json, the terminal and the
+    report. The other symbols get no note (the control)."""
+    tables = [ohlcv(160, name, seed) for seed, name in enumerate(["AA", "BB", "CC"])]
+    tables[1].loc[100:, ["open", "high", "low", "close"]] /= 2  # BB: unadjusted from day 100
+    data = write_kaggle(tmp_path / "raw.csv", pd.concat(tables, ignore_index=True))
+    out = tmp_path / "run"
+    args = ["universe", "--data", str(data), "--models", "naive,drift", "--workers", "1"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "universe.json").read_text())
+    day = f"{tables[1]['date'].iloc[100]:%Y-%m-%d}"
+    (note,) = summary["notes"]
+    assert note.startswith("BB's close moved -5") and f"on {day}, as a 2-for-1 split" in note
+    assert "note: BB's close moved" in " ".join(result.output.split())
+    assert "Note: BB&#x27;s close moved" in (out / "report.html").read_text()

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.quality import price_notes
 from stockcaster.engines import Engine, EngineConfig, LocalEngine, Outcome, make_engine
 from stockcaster.evaluation.cross_section import cross_section
 from stockcaster.evaluation.forecast_rows import check_some_forecast, failing_models
@@ -267,6 +268,7 @@ def _finish(
         "skipped": _reasons(symbols, SKIPPED),
         "failed": _reasons(symbols, FAILED),
         "model_failures": failed,
+        "notes": price_notes(plan.prices),  # days that moved as a split would, long gaps
         "global_model": next((r[-1] for r in fits.values() if r), None),
         "global_models": fits,
         "intervals": bands,

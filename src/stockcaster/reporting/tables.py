@@ -220,6 +220,8 @@ def print_scores(console: Console, summary: dict) -> None:
         at_all = f", with no forecast at all on {none}" if none else ""
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
+    for note in summary.get("notes") or []:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
 
 
 def fitted_table(

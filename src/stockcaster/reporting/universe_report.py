@@ -43,7 +43,8 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"{counts.get('failed', 0)} failed. Training days up to {settings['cutoff']} "
                 f"for every symbol; every later day forecast one step ahead. Mode "
                 f"{settings['config']['mode']}."
-            ),
+            )
+            + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or []),
         ),
         ("Leaderboard", _leaderboard_html(s.get("leaderboard") or [])),
         ("Scores across symbols", table_html(scores)),
