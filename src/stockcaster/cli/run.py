@@ -115,7 +115,12 @@ class Walk:
         int, typer.Option("--retrain-every", help="Origins between refits; 0 fits once.")
     ] = 21
     window: Annotated[Window, typer.Option("--window", help="Training window.")] = "expanding"
-    step: Annotated[int, typer.Option("--step", help="Trading days between origins.")] = 1
+    step: Annotated[
+        int,
+        typer.Option(
+            "--step", help="Trading days between origins; a position is held until the next."
+        ),
+    ] = 1
 
     def config(self) -> BacktestConfig:
         window = value(self.window)
