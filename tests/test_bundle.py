@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, tiny_forecast_preset, write_kaggle
+from conftest import ohlcv, one_line, tiny_forecast_preset, write_kaggle
 from stockcaster.cli import app
 from stockcaster.data.series import load_series, price_series
 from stockcaster.errors import StockcasterError
@@ -242,6 +242,23 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
         )  # fmt: skip
         assert result.exit_code == 2 and fragment in result.stderr, result.stderr
     assert prices_file.is_file() and not (tmp_path / "o").exists()  # it was silently ignored
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        (["--model", "gru"], "--model: expected none or"),
+        (["--set", "tcn.width=4"], "--set: expected none or"),
+    ],
+)
+def test_resume_refuses_a_model_or_setting_it_would_ignore(trained, tmp_path, given, fragment):
+    """`train --resume B --model gru` fine-tuned B's lstm and said nothing of gru."""
+    bundle, data, _ = trained
+    out = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--resume", str(bundle), "--data", str(data),
+                                      "--save", str(out), *given])  # fmt: skip
+    one_line(result, f"{fragment} the bundle's own (lstm) with --resume")
+    assert not out.exists()
 
 
 def test_train_refuses_to_overwrite(trained, tmp_path):

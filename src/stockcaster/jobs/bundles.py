@@ -11,6 +11,7 @@ series it holds, its files how it is read.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def train(request: TrainRequest) -> Path:
             f"{'--target variance' if variance else f'{r.resume}, a volatility bundle'} "
             "(a volatility model is trained anew: train --target variance --save NEW)"
         )
+    if r.resume is not None:
+        _check_resumed(r, peek(r.resume))
     if variance and r.universe is not None:
         raise StockcasterError(
             "--universe: expected one symbol with --target variance (a universe's risk: "
@@ -115,6 +118,25 @@ def predict_bundle(
     if holds_variance(meta):
         return predict_variance(bundle, source, horizon, out=out)
     return predict(bundle, source, horizon, out=out)
+
+
+def _check_resumed(r: TrainRequest, meta: dict) -> None:
+    """`--model` and `--set` with `--resume`: none, or the bundle's own (which is what is
+    fine-tuned: another model or setting would be silently ignored).
+
+    Raises:
+        StockcasterError: another model, or settings other than the bundle's.
+    """
+    own = meta.get("model")
+    given = [("--model", r.model, r.model == own)]
+    given += [("--set", name, name == own and dataclasses.asdict(value) == meta.get("settings"))
+              for name, value in r.settings]  # fmt: skip
+    for option, name, same in given:
+        if name and not same:
+            raise StockcasterError(
+                f"{option}: expected none or the bundle's own ({own}) with --resume, which "
+                f"fine-tunes the bundle's model as it is, received {name}"
+            )
 
 
 def _panel(source: Source, symbols: list[str] | None, why: str) -> PanelSource:
