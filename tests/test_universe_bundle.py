@@ -18,6 +18,8 @@ from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
 from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs.bundles import predict_bundle
+from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.predict_universe import predict_universe
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
@@ -115,6 +117,17 @@ def test_symbols_missing_unknown_or_ending_early_are_listed_and_skipped(saved, t
     assert aside["EE"] == "in the bundle, not in the data" and aside["ZZ"] == "not in the bundle"
     assert "before the bundle's training" in aside["DD"]
     assert sorted(found.forecast["symbol"]) == ["AA", "BB", "CC"]
+
+
+def test_one_symbol_of_the_bundle_is_forecast_alone_by_a_file_or_by_symbol(saved, tmp_path):
+    """A file of one of the bundle's symbols ended in matplotlib's traceback (a figure of
+    no pick); `--symbol BB` was ignored (every symbol forecast). One symbol makes no book."""
+    folder, data, table, _ = saved
+    alone = write_kaggle(tmp_path / "bb.csv", table[table["symbol"] == "BB"])
+    for source, name in ((Source(alone), "file"), (Source(data, "BB"), "symbol")):
+        found = predict_bundle(folder / "bundle", source, out=tmp_path / name)
+        assert list(found.forecast["symbol"]) == ["BB"] and found.picks.empty, name
+        assert (found.folder / "pick_fans.png").stat().st_size > 0
 
 
 def test_a_file_of_none_of_the_bundle_s_symbols_says_why_each_was_set_aside(saved, tmp_path):

@@ -108,7 +108,8 @@ def predict_bundle(
     """
     meta = peek(bundle)
     if holds_panel(meta):
-        panel = _panel(source, None, f"--bundle {bundle} (a universe bundle)")
+        chosen = None if source.symbol is None else [source.symbol]  # --symbol: that one
+        panel = _panel(source, chosen, f"--bundle {bundle} (a universe bundle)")
         return predict_universe(bundle, panel, horizon, TOP_K if top_k is None else top_k, out=out)
     if top_k is not None:
         raise StockcasterError(

@@ -114,9 +114,14 @@ def fans_figure(
     prices: pd.DataFrame, paths: pd.DataFrame, picks: pd.DataFrame, folder: Path
 ) -> None:
     """One small fan per pick: its last closes, then the forecast median and interval over
-    every session of the horizon (one point and whisker at a horizon of 1)."""
+    every session of the horizon (one point and whisker at a horizon of 1). A book of no
+    pick (fewer than two symbols forecast) shows the symbols forecast instead."""
+    if picks.empty:
+        symbols = paths["symbol"].drop_duplicates().head(8)
+        picks = pd.DataFrame({"side": "forecast", "rank": range(1, len(symbols) + 1),
+                              "symbol": symbols.to_numpy()})  # fmt: skip
     columns = 4
-    rows = -(-len(picks) // columns)
+    rows = max(1, -(-len(picks) // columns))
     fig, axes = subplots(rows, columns, figsize=(12, 2.2 * rows), squeeze=False)
     recent = prices.groupby("symbol", sort=False).tail(FAN_HISTORY)
     for ax, (_, pick) in zip(axes.flat, picks.iterrows(), strict=False):
@@ -124,7 +129,7 @@ def fans_figure(
         ahead = paths[paths["symbol"] == pick["symbol"]]
         yhat, lo, hi = (ahead[c].to_numpy(dtype="float64") for c in ("yhat", "lo", "hi"))
         start = past["close"].iloc[-1]
-        colour = "C2" if pick["side"] == "long" else "C3"
+        colour = {"long": "C2", "short": "C3"}.get(pick["side"], "C0")
         ax.plot(np.arange(-len(past) + 1, 1), past["close"].to_numpy(), color="black", lw=1)
         steps = np.concatenate([[0], ahead["horizon"].to_numpy()])
         ax.plot(steps, [start, *yhat], color=colour, marker=".")
@@ -133,7 +138,8 @@ def fans_figure(
                             linewidth=0)  # fmt: skip
             ax.errorbar(steps[1:], yhat, yerr=[yhat - lo, hi - yhat], fmt="none", ecolor=colour,
                         capsize=3)  # fmt: skip
-        ax.set_title(f"{pick['side']} {pick['rank']}: {pick['symbol']}", fontsize=9)
+        book = pick["side"] != "forecast"
+        ax.set_title(f"{pick['side']} {pick['rank']}: " * book + str(pick["symbol"]), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(picks) :]:
         ax.set_visible(False)
