@@ -7,11 +7,13 @@ One sampler seeded once would draw the trial after the interruption from a rando
 first session consumed; and a sampler reseeded "seed + trials stored" on resume would draw
 the interrupted trial's parameters never. Here trial k (counting the trials that did not
 fail) is drawn by Optuna's own sampler seeded `seed + k`, on the local engine and on Ray
-Tune alike, so both engines draw the same parameter sets.
+Tune alike, so both engines draw the same parameter sets. The grid sampler is the exception
+(`per_trial`): one order of the grid, by the search's seed, walked trial by trial.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -52,6 +54,16 @@ class PerTrialSampler(BaseSampler):
 
     def after_trial(self, study, trial, state, values) -> None:
         self._inner.after_trial(study, trial, state, values)
+
+
+def per_trial(name: str, cells: dict, seed: int) -> Callable[[int], BaseSampler]:
+    """`PerTrialSampler`'s `make`: trial k's sampler from seed `seed + k`; but the grid
+    sampler always from the search's own `seed`. It walks one shuffled order of the grid by
+    trial number, so a new order for every trial repeated some points and skipped others
+    (3 trials over a range's 3 points drew its top end twice)."""
+    if name == "grid":
+        return lambda _: seeded(name, cells, seed)
+    return functools.partial(seeded, name, cells)
 
 
 def seeded(name: str, cells: dict, seed: int):

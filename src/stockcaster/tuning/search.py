@@ -9,7 +9,6 @@ uninterrupted one would.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -253,11 +252,11 @@ def distributions(space: Space) -> dict:
 def sampler(name: str, seed: int, space: Space):
     """Optuna's sampler `name`, seeded anew before each trial (`samplers.PerTrialSampler`)."""
     # Delayed import: Optuna, only for `tune`.
-    from stockcaster.tuning.samplers import PerTrialSampler, grid, seeded
+    from stockcaster.tuning.samplers import PerTrialSampler, grid, per_trial
 
     check_choices(name, "none")
     quiet_optuna()
-    return PerTrialSampler(functools.partial(seeded, name, grid(space)), seed)
+    return PerTrialSampler(per_trial(name, grid(space), seed), seed)
 
 
 def quiet_optuna() -> None:
