@@ -22,27 +22,31 @@ LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holi
 
 
 def symbol_moves(table: pd.DataFrame) -> pd.DataFrame:
-    """Per symbol: its largest one-day close-to-close move (`move`, a return, and `moved_on`,
-    the day) and its longest gap between consecutive rows (`gap_days`, calendar days, and
-    `gap_ends`, the day after it). Empty moves and gaps for a symbol of one row."""
+    """Per symbol: its largest one-day close-to-close move (`move`, a return) and its longest
+    gap between consecutive rows (`gap_days`, calendar days); empty for a symbol of one row."""
     rows = []
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
-        dates = mine[C.DATE].to_numpy()
         move = close[1:] / close[:-1] - 1
-        gap = np.diff(dates).astype("timedelta64[D]").astype("int64")
-        big = int(np.argmax(np.abs(move))) if len(move) else None
-        long = int(np.argmax(gap)) if len(gap) else None
+        gap = _longest_gap(mine[C.DATE].to_numpy(dtype="datetime64[D]"))
         rows.append(
             {
                 C.SYMBOL: symbol,
-                "move": None if big is None else float(move[big]),
-                "moved_on": None if big is None else pd.Timestamp(dates[big + 1]),
-                "gap_days": None if long is None else int(gap[long]),
-                "gap_ends": None if long is None else pd.Timestamp(dates[long + 1]),
+                "move": float(move[np.argmax(np.abs(move))]) if len(move) else None,
+                "gap_days": None if gap is None else gap[0],
             }
         )
-    return pd.DataFrame(rows, columns=[C.SYMBOL, "move", "moved_on", "gap_days", "gap_ends"])
+    return pd.DataFrame(rows, columns=[C.SYMBOL, "move", "gap_days"])
+
+
+def _longest_gap(dates: np.ndarray) -> tuple[int, int] | None:
+    """The most calendar days between two consecutive `dates`, and the row before them;
+    None for fewer than two rows."""
+    gaps = np.diff(dates).astype("int64")
+    if not len(gaps):
+        return None
+    at = int(np.argmax(gaps))
+    return int(gaps[at]), at
 
 
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
@@ -66,12 +70,12 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
                 "would: if the prices are not adjusted for splits, use ones that are (a "
                 "split-adjusted file, or `fetch`'s adjusted prices)"
             )
-        gaps = np.diff(dates).astype("int64")
-        if len(gaps) and gaps.max() > LONG_GAP_DAYS:
-            at = int(np.argmax(gaps))
+        gap = _longest_gap(dates)
+        if gap is not None and gap[0] > LONG_GAP_DAYS:
+            days, at = gap
             notes.append(
-                f"{symbol} has no row for {gaps[at]:,} days, from {dates[at]} to "
-                f"{dates[at + 1]}: its returns across the gap read as one day's"
+                f"{symbol} has no row for {days:,} days, from {dates[at]} to {dates[at + 1]}: "
+                "its returns across the gap read as one day's"
             )
     if len(notes) > limit:
         return [*notes[:limit], f"and {len(notes) - limit} more such notes"]
