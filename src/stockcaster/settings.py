@@ -38,8 +38,7 @@ def choose_backend(name: str | None, default: str | None = None) -> None:
             `default`, or else Keras' own default (TensorFlow).
         default: the backend when neither `name` nor the user chose one.
 
-    Also quiets TensorFlow's C++ info lines (oneDNN, CPU features), unless the user set
-    their level.
+    Also quiets TensorFlow's C++ info lines (oneDNN, CPU features), unless the user set theirs.
 
     Raises:
         StockcasterError: an unknown backend (flag or variable), or Keras running another.
@@ -206,9 +205,9 @@ def value_of(hint: Any, value: Any, where: str) -> Any:
     Raises:
         StockcasterError: "WHERE: expected ..., received ...".
     """
+    if len(kinds := members(hint)) > 1:  # a union
+        return _one_of_union(kinds, value, where)
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _one_of_union(typing.get_args(hint), value, where)
     if origin in (tuple, list):  # a list of a repeatable option stays a list
         if not isinstance(value, list):
             raise StockcasterError(f"{where}: expected a list, received {value!r}")
@@ -234,14 +233,15 @@ def choices(hint: Any) -> tuple[str, ...] | None:
     return None
 
 
+def members(hint: Any) -> tuple:
+    """A type hint's types: each of a union's (`str | None`), or the hint alone."""
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    return typing.get_args(hint) if union else (hint,)
+
+
 def _place(where: str, key: str, hint: Any) -> str:
     """ "FILE [table] key" for a value, "FILE [table] [key]" for a nested table."""
-    options = (
-        typing.get_args(hint)
-        if typing.get_origin(hint) in (typing.Union, types.UnionType)
-        else (hint,)
-    )
-    nested = any(dataclasses.is_dataclass(option) for option in options)
+    nested = any(dataclasses.is_dataclass(option) for option in members(hint))
     return f"{where} [{key}]" if nested else f"{where} {key}"
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import enum
 import inspect
-import types
 import typing
 from pathlib import Path
 from typing import Any
 
 from stockcaster.errors import StockcasterError
-from stockcaster.settings import read_toml, value_of
+from stockcaster.settings import members, read_toml, value_of
 
 _SKIP = {"config", "help"}
 
@@ -71,8 +70,7 @@ def _as_typed(hint: Any, raw: Any) -> Any:
     """A value as the command line would give it: a list of strings for a comma-separated
     option (`models = ["lstm", "linear"]`) joined by commas, and one string for a repeatable
     option (`set = "seed.units=64"`) a list of one."""
-    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
-    kinds = typing.get_args(hint) if union else (hint,)
+    kinds = members(hint)
     if isinstance(raw, list) and str in kinds and all(isinstance(v, str) for v in raw):
         return ",".join(raw)
     if isinstance(raw, str) and any(typing.get_origin(k) in (list, tuple) for k in kinds):
