@@ -238,8 +238,7 @@ def _one_ticker(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
-    """The file's columns, and its index as columns when it holds data: yfinance's frames,
-    written with `to_parquet`, keep their dates in an index named "Date"."""
+    """The file's columns, and its index when it holds data (yfinance's frames: "Date")."""
     try:
         frame = pd.read_parquet(path)
         plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
@@ -283,12 +282,13 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
         if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in taken:
             renamed[column] = name  # the first of two spellings wins ("Close", "close")
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
-    separator = next((s for s in ";\t|" if len(frame.columns) == 1 and s in frame.columns[0]), None)
-    if missing and separator:
-        raise StockcasterError(
-            f"{source}: expected comma-separated columns, received a header separated by "
-            f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
-        )
+    if missing and len(frame.columns) == 1:  # a header of one column: another separator?
+        separator = next((s for s in ";\t|" if s in frame.columns[0]), None)
+        if separator:
+            raise StockcasterError(
+                f"{source}: expected comma-separated columns, received a header separated by "
+                f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
+            )
     if missing:
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "

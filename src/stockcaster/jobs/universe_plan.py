@@ -90,17 +90,12 @@ class UniverseConfig:
             raise StockcasterError(
                 f"--test-fraction: expected a share in (0, 1), received {self.test_fraction}"
             )
-        for name in ("min_history", "top_k", "ma_window"):
-            if getattr(self, name) < 1:
+        for name, least in (("min_history", 1), ("top_k", 1), ("ma_window", 1),
+                            ("cost_bps", 0), ("retrain_every", 0)):  # fmt: skip
+            if getattr(self, name) < least:
                 raise StockcasterError(
-                    f"--{name.replace('_', '-')}: expected at least 1, "
-                    f"received {getattr(self, name)}"
-                )
-        for name in ("cost_bps", "retrain_every"):
-            if getattr(self, name) < 0:
-                raise StockcasterError(
-                    f"--{name.replace('_', '-')}: expected 0 or more, received "
-                    f"{getattr(self, name)}"
+                    f"--{name.replace('_', '-')}: expected "
+                    f"{'at least 1' if least else '0 or more'}, received {getattr(self, name)}"
                 )
         for option, value, allowed in (("--window", self.window, WINDOWS),
                                        ("--weights", self.weights, WEIGHTINGS)):  # fmt: skip

@@ -102,8 +102,10 @@ class Tracking:
 
 _ANSWER_S = 5  # seconds a tracking server has to answer
 _SCHEMES = "http(s)://HOST:PORT, sqlite:///PATH or a database URI"
-# What MLflow tracks to besides a server: its SQLAlchemy databases, and Databricks.
-_STORES = ("sqlite", "postgresql", "mysql", "mssql", "databricks", "file", "")
+# What MLflow tracks to besides a server: its SQLAlchemy databases, and Databricks; of the
+# databases, those whose driver is a package of its own.
+_DRIVEN = ("postgresql", "mysql", "mssql")
+_STORES = ("sqlite", *_DRIVEN, "databricks", "file", "")
 
 
 def check_uri(uri: str, option: str) -> None:
@@ -120,11 +122,12 @@ def check_uri(uri: str, option: str) -> None:
             f"use sqlite:///FOLDER/mlflow.db), received {uri!r}"
         )
     if scheme not in ("http", "https"):
-        if scheme.split("+")[0] not in _STORES:  # "postgresql+psycopg2": a driver named
+        store = scheme.split("+")[0]  # "postgresql+psycopg2": a driver named
+        if store not in _STORES:
             raise StockcasterError(f"{option}: expected {_SCHEMES}, received {uri!r}")
         if scheme == "sqlite" and not parts.path.lstrip("/"):
             raise StockcasterError(f"{option}: expected sqlite:///PATH, received {uri!r}")
-        if scheme.split("+")[0] in _STORES[1:4]:
+        if store in _DRIVEN:
             _check_driver(uri, option)
         return
     try:
