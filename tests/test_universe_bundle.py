@@ -130,6 +130,32 @@ def test_one_symbol_of_the_bundle_is_forecast_alone_by_a_file_or_by_symbol(saved
         assert (found.folder / "pick_fans.png").stat().st_size > 0
 
 
+def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, tmp_path):
+    """The terminal said only "4 symbols forecast, 1 set aside" and a folder: no pick, no
+    forecast, no reason."""
+    folder, _, table, _ = saved
+    data = write_kaggle(tmp_path / "four.csv", table[table["symbol"] != "EE"])
+    ask = ["predict", "--bundle", str(folder / "bundle"), "--data", str(data), "--out"]
+    shown = CliRunner().invoke(app, [*ask, str(tmp_path / "book"), "--top-k", "2"])
+    assert shown.exit_code == 0, shown.output
+    picks = pd.read_csv(next((tmp_path / "book").glob("*/picks.csv")))
+    lines = shown.stdout.splitlines()
+    assert len(picks) == 4 and "top 2 long and short for" in shown.stdout
+    for _, pick in picks.iterrows():
+        cells = (pick["side"], pick["symbol"], f"{pick['yhat']:.2f}",
+                 f"{pick['predicted_return']:+.2%}", f"{pick['lo_return']:+.2%}")  # fmt: skip
+        assert any(all(c in line for c in cells) for line in lines), (cells, shown.stdout)
+    assert "set aside: EE (in the bundle, not in the data)" in lines
+    alone = CliRunner().invoke(app, [*ask, str(tmp_path / "bb"), "--symbol", "BB", "--horizon",
+                                     "2"])  # fmt: skip
+    assert alone.exit_code == 0, alone.output
+    forecast = pd.read_csv(next((tmp_path / "bb").glob("*/forecast.csv")))
+    assert len(forecast) == 2 and "1 symbol forecast, 0 set aside" in alone.stdout, alone.stdout
+    for _, row in forecast.iterrows():
+        cells = (row["date"], f"{row['yhat']:.2f}", f"{row['hi']:.2f}")
+        assert any(all(c in line for c in cells) for line in alone.stdout.splitlines()), cells
+
+
 def test_a_file_of_none_of_the_bundle_s_symbols_says_why_each_was_set_aside(saved, tmp_path):
     """It said only "received none", for a file of another symbol (the MSFT file of `run`)."""
     folder = saved[0]

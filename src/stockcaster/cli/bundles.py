@@ -34,6 +34,7 @@ from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, preset_names
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
+from stockcaster.reporting.book_tables import picks_table
 from stockcaster.reporting.risk_tables import risk_line, variance_table
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -168,12 +169,15 @@ def predict(
 
 
 def _show_universe(found: UniversePrediction, shown: Reported) -> None:
-    """A universe bundle's forecasts: the picks as JSON, or a line of counts and the files."""
+    """A universe bundle's forecasts: the picks as JSON, or as a table with the symbols set
+    aside, a line of counts and the files."""
     page = shown.page(found.folder)
     if shown.json_output:
         picks = json.loads(found.picks.to_json(orient="records"))
         print_json({"picks": picks, **found.meta, "folder": str(found.folder), "report": page})
         return
-    console.print(f"{found.meta['symbols']['forecast']} symbols forecast, "
-                  f"{found.meta['symbols']['set_aside']} set aside")  # fmt: skip
+    picks_table(console, found.picks, found.forecast, found.meta)
+    counts = found.meta["symbols"]
+    console.print(f"{counts['forecast']} symbol{'s' * (counts['forecast'] != 1)} forecast, "
+                  f"{counts['set_aside']} set aside")  # fmt: skip
     console.print(f"outputs: {escape(str(found.folder))} (forecast.csv, risk.csv, picks.csv)")

@@ -118,7 +118,8 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
     aside = {s: panel.broken[s] for s in chosen if s in panel.broken}
     aside.update({s: "not in the bundle" for s in chosen if s not in known and s not in aside})
     listed = set(panel.prices[C.SYMBOL])
-    aside.update({s: "in the bundle, not in the data" for s in symbols if s not in listed})
+    if source.symbols is None:  # the whole file asked for: the bundle's symbols it lacks
+        aside.update({s: "in the bundle, not in the data" for s in symbols if s not in listed})
     rows = panel.prices[panel.prices[C.SYMBOL].isin([s for s in chosen if s not in aside])]
     last = rows.groupby(C.SYMBOL, sort=False)[C.DATE].max()
     early = last[last.to_numpy() < np.datetime64(bundle.trained_until, "ns")]
