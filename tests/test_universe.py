@@ -356,3 +356,23 @@ def test_a_symbol_whose_close_moved_as_a_split_would_is_noted(tmp_path):
     assert note.startswith("BB's close moved -5") and f"on {day}, as a 2-for-1 split" in note
     assert "note: BB's close moved" in " ".join(result.output.split())
     assert "Note: BB&#x27;s close moved" in (out / "report.html").read_text()
+
+
+def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path):
+    """A stale symbol (the same close every day, as a halted one filled forward) was run: the
+    global model took its training returns' spread of 0 as 1, so each of its forecasts moved
+    it by a z-score's worth of 100%. It is skipped as `run` refuses it; the bundles' symbols
+    follow the same rule. A symbol still for part of its training days is run (the control)."""
+    tables = [ohlcv(160, name, seed) for seed, name in enumerate(["AA", "BB", "CC", "FLAT"])]
+    tables[3][["open", "high", "low", "close"]] = 10.0
+    tables[2].loc[:60, ["open", "high", "low", "close"]] = 10.0  # CC: still until day 60
+    table = pd.concat(tables, ignore_index=True)
+    data = write_kaggle(tmp_path / "stale.csv", table)
+    config = dataclasses.replace(tiny_config(), models=("naive", "linear"))
+    run = universe(data, config, out=tmp_path / "run", workers=1)
+    assert run.summary["skipped"]["FLAT"].startswith("the same close on all 120 days up to")
+    assert run.summary["symbols"] == {"done": 3, "skipped": 1, "failed": 0}
+    assert run.summary["global_model"]["symbols"] == 3
+    from stockcaster.jobs.universe_bundle import trainable
+
+    assert trainable(table, 60) == ["AA", "BB", "CC"]

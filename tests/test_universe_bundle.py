@@ -156,6 +156,23 @@ def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, t
         assert any(all(c in line for c in cells) for line in alone.stdout.splitlines()), cells
 
 
+def test_a_symbol_too_new_or_too_still_for_its_volatility_is_set_aside_alone(saved, tmp_path):
+    """A recent listing (50 rows: enough to forecast from, too few for the HAR that gives
+    its interval) made the whole prediction fail ("nan in lo ... retrain it"), and a symbol
+    whose prices never moved ended it in HAR's error; each is set aside, saying why."""
+    folder, _, table, _ = saved
+    days = np.sort(table["date"].unique())
+    recent = (table["symbol"] == "BB") & (table["date"] < days[-50])
+    table = table[~recent].copy()
+    table.loc[table["symbol"] == "CC", ["open", "high", "low", "close"]] = 10.0
+    data = write_kaggle(tmp_path / "new.csv", table.reset_index(drop=True))
+    found = predict_universe(folder / "bundle", PanelSource(data), top_k=1, out=tmp_path / "p")
+    why = "no volatility for its interval: fewer than 80 rows, or too few that moved"
+    assert found.meta["set_aside"] == {"BB": why, "CC": why}
+    assert sorted(found.forecast["symbol"].unique()) == ["AA", "DD", "EE"]
+    assert found.forecast[["lo", "hi"]].notna().all().all()
+
+
 def test_a_file_of_none_of_the_bundle_s_symbols_says_why_each_was_set_aside(saved, tmp_path):
     """It said only "received none", for a file of another symbol (the MSFT file of `run`)."""
     folder = saved[0]

@@ -100,30 +100,37 @@ class SymbolJob:
 
 
 def history_shortfall(
-    before: int, after: int, cutoff: np.datetime64, min_history: int
+    before: int, after: int, cutoff: np.datetime64, min_history: int, levels: int = 2
 ) -> str | None:
-    """Why a symbol with `before` closes up to the cutoff and `after` after it is not run.
+    """Why a symbol with `before` closes up to the cutoff (`levels` of them distinct) and
+    `after` after it is not run.
 
     The one rule for which symbols a universe run trains on and scores: None when the
-    symbol has at least `min_history` closes up to the cutoff and one after it.
+    symbol has at least `min_history` closes up to the cutoff, not all the same, and one
+    after it. A close that never changed gives a model no move to learn the symbol's scale
+    from (a global model would take a z-score of 1 for a 100% move) and the naive forecast
+    no error to compare with; `run` refuses such a symbol too.
     """
+    day = f"{pd.Timestamp(cutoff):%Y-%m-%d}"
     if before >= min_history and after >= 1:
-        return None
+        return None if levels > 1 else f"the same close on all {before} days up to {day}"
     return (
-        f"too little history: {before} closes up to {pd.Timestamp(cutoff):%Y-%m-%d}"
+        f"too little history: {before} closes up to {day}"
         f" (expected at least {min_history}) and {max(after, 0)} after it"
     )
 
 
 def eligible_symbols(prices: pd.DataFrame, cutoff: np.datetime64, min_history: int) -> list[str]:
-    """Symbols with enough closes up to the cutoff and at least one day after it."""
-    dates = prices[C.DATE]
-    before = (dates <= cutoff).groupby(prices[C.SYMBOL]).sum()
-    after = (dates > cutoff).groupby(prices[C.SYMBOL]).sum()
+    """Symbols with enough closes up to the cutoff, not all the same, and at least one day
+    after it (`history_shortfall`)."""
+    dates, symbol = prices[C.DATE], prices[C.SYMBOL]
+    before = (dates <= cutoff).groupby(symbol).sum()
+    after = (dates > cutoff).groupby(symbol).sum()
+    levels = prices[C.CLOSE].where(dates <= cutoff).groupby(symbol).nunique()
     return sorted(
         name
         for name in before.index
-        if history_shortfall(before[name], after[name], cutoff, min_history) is None
+        if history_shortfall(before[name], after[name], cutoff, min_history, levels[name]) is None
     )
 
 
@@ -162,7 +169,8 @@ def _walk(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolWalk | Symbo
     series = panel.series(symbol)
     first = int(np.searchsorted(series.index.to_numpy(), job.cutoff, side="right")) - 1
     test_days = len(series) - 1 - first
-    reason = history_shortfall(first + 1, test_days, job.cutoff, job.min_history)
+    levels = series.iloc[: first + 1].nunique()
+    reason = history_shortfall(first + 1, test_days, job.cutoff, job.min_history, levels)
     if reason:
         return SymbolRecord(symbol, SKIPPED, reason, seconds=time.perf_counter() - started)
     config = BacktestConfig(retrain_every=job.retrain_every)  # one step ahead

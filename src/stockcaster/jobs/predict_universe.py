@@ -33,7 +33,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
-from stockcaster.models.variance import BAND, banded, risk_columns, sigma_ahead
+from stockcaster.models.variance import BAND, BAND_HISTORY, banded, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
@@ -82,9 +82,10 @@ def predict_universe(
         paths = session_paths(network, bundle.config, scales, prices, until, horizon,
                               bundle.meta["exchange"])  # fmt: skip
     risks = symbol_risks(paths, prices)
+    paths = _measured(paths, risks, set_aside)
     interval = with_risk_bands(paths, risks)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
-    too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]))
+    too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]) - set(set_aside))
     set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
                       for s in too_short})  # fmt: skip
     forecast = paths.reindex(columns=list(C.FUTURE_FORECAST_COLUMNS))
@@ -134,6 +135,17 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
             f"{' ...' if len(aside) > 3 else ''})"
         )
     return rows.reset_index(drop=True), aside
+
+
+def _measured(paths: pd.DataFrame, risks: pd.DataFrame, set_aside: dict) -> pd.DataFrame:
+    """A point model's paths of the symbols whose volatility gives their interval; each
+    other symbol is set aside, saying why. A quantile head's paths keep their own."""
+    if paths[C.LO].notna().any():
+        return paths
+    unmeasured = sorted(set(paths[C.SYMBOL]) - set(risks[C.SYMBOL]))
+    set_aside.update({s: f"no volatility for its interval: fewer than {BAND_HISTORY} rows, or "
+                      "too few that moved" for s in unmeasured})  # fmt: skip
+    return paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
 
 
 def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.symbol_work import history_shortfall
 from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
@@ -91,11 +92,11 @@ def train_universe(
     prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]
     last = np.datetime64(prices[C.DATE].max(), "ns")
     next_sessions(prices[C.DATE].max(), 1, exchange)  # an unknown exchange fails here, early
-    counts = prices.groupby(C.SYMBOL).size()
-    eligible = list(counts[counts >= min_history].index)  # no test period: every day trains
+    eligible = trainable(prices, min_history)  # no test period: every day trains
     if not eligible:
         raise StockcasterError(
-            f"{panel.source}: expected at least one symbol with {min_history} closes, received none"
+            f"{panel.source}: expected at least one symbol with {min_history} closes, not all "
+            "the same, received none"
         )
     rows = prices[prices[C.SYMBOL].isin(eligible)].reset_index(drop=True)
     options = ModelOptions(settings=settings)
@@ -129,8 +130,7 @@ def resume_universe(
     check_save(save)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices = panel.prices[~panel.prices[C.SYMBOL].isin(list(panel.broken))]
-    counts = prices.groupby(C.SYMBOL).size()
-    kept = set(counts[counts >= min_history].index)
+    kept = set(trainable(prices, min_history))
     if old.config.model.embedding_dim > 0:
         missing = [s for s in old.forecaster.symbols if s not in kept]
         if missing:
@@ -153,6 +153,15 @@ def resume_universe(
                         panel.source, old.meta["exchange"])  # fmt: skip
     save_bundle(Path(save), old.meta["model"], model, old.options, where)
     return Path(save)
+
+
+def trainable(prices: pd.DataFrame, min_history: int) -> list[str]:
+    """The symbols a bundle trains on: `history_shortfall`'s rule with every day a training
+    day (at least `min_history` closes, not all the same)."""
+    closes = prices.groupby(C.SYMBOL)[C.CLOSE]
+    counts, levels, last = closes.size(), closes.nunique(), prices[C.DATE].max()
+    return [s for s in counts.index
+            if history_shortfall(counts[s], 1, last, min_history, levels[s]) is None]  # fmt: skip
 
 
 def _family_config(

@@ -231,14 +231,18 @@ def sigma_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTI
     """`[horizon]`: the deviation of the log-return from a symbol's last close to each of
     the next sessions: HAR on its log variance (fitted once on its own days, the past only)
     for the mean variance of the next k days, times k; None for a history shorter than
-    `BAND_HISTORY` days."""
+    `BAND_HISTORY` days, or with too few days that moved to fit HAR on (a stale price)."""
     if len(table) < BAND_HISTORY:
         return None
     v, _ = daily_variance(table, estimator)
     r = log_returns(table)
     last = len(v) - 1
     steps = np.arange(1, horizon + 1)
-    return np.sqrt(steps * BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0])
+    try:
+        ahead = BASELINES["har"](v, r, [(last, np.array([last]))], tuple(steps))[0]
+    except StockcasterError:  # HAR's own rule: too few measured days
+        return None
+    return np.sqrt(steps * ahead)
 
 
 def risk_columns(sigma: np.ndarray) -> dict[str, np.ndarray]:
@@ -257,8 +261,8 @@ def risk_ahead(table: pd.DataFrame, horizon: int, estimator: str = DEFAULT_ESTIM
     sessions (`sigma_ahead`, `risk_columns`).
 
     Returns:
-        Columns horizon, sigma, var_0.01, es_0.01, var_0.05, es_0.05; None for a history
-        shorter than `BAND_HISTORY` days.
+        Columns horizon, sigma, var_0.01, es_0.01, var_0.05, es_0.05; None where
+        `sigma_ahead` gives none.
     """
     sigma = sigma_ahead(table, horizon, estimator)
     if sigma is None:
