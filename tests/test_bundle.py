@@ -230,7 +230,11 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     bundle, _, prices = trained
     other = write_kaggle(tmp_path / "aapl.csv", prices.assign(symbol="AAPL"))
     older = write_kaggle(tmp_path / "old.csv", prices.iloc[:200])
+    # Without --symbol it said "expected a symbol in the file (AAPL), received 'MSFT'", as if
+    # the user had asked for MSFT.
     cases = ((other, ["--symbol", "AAPL"], "expected symbol MSFT, the one the bundle was trained"),
+             (other, [], "aapl.csv: expected prices of MSFT, the bundle's symbol, received a "
+              "file of AAPL"),
              (older, [], "ends on or after the bundle's training end 2015-12-22"),
              (prices_file := write_kaggle(tmp_path / "msft.csv", prices), ["--top-k", "3"],
               "--top-k: expected a universe bundle to pick from"))  # fmt: skip

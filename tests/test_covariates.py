@@ -107,9 +107,9 @@ def test_a_backtest_reads_the_covariates_it_is_given(tmp_path):
     "change, args, fragment",
     [
         ("bad", ["--features", "columns", "--covariates", "Signal", "--strict"],
-         "line 5: expected a number in column 'covariate:signal'"),
+         "line 5: expected a number in covariate 'signal'"),  # not its column 'covariate:signal'
         (None, ["--features", "columns", "--covariates", "Nope"],
-         "expected a column 'Nope' for 'covariate:nope' (from --covariates)"),
+         "expected a column 'Nope' for covariate 'nope' (from --covariates)"),
         (None, ["--covariates", "Signal"], "--covariates: expected --features columns"),
         (None, ["--features", "columns"], "--features columns: expected covariates"),
         (None, ["--features", "columns", "--covariates", "Signal,Signal"], "'Signal' twice"),
@@ -151,4 +151,4 @@ def test_covariates_from_a_file_of_their_own_give_what_the_same_columns_give(tmp
     bad = _write(tmp_path, signal.astype({"Signal": object}).assign(
         Signal=lambda f: f["Signal"].where(f.index != 4, "high")), "bad.csv")  # fmt: skip
     one_line(_universe(prices, tmp_path / "e", *ask, "--covariates", str(bad)),
-             "bad.csv line 6: expected a number in column 'covariate:signal'")  # fmt: skip
+             "bad.csv line 6: expected a number in covariate 'signal'")  # fmt: skip

@@ -41,3 +41,11 @@ FUTURE_FORECAST_COLUMNS = (DATE, SYMBOL, HORIZON, YHAT, LO, HI)  # predict: fore
 STORED_FORECAST_COLUMNS = (SYMBOL, MODEL, DATE, YHAT, ACTUAL, NAIVE)  # the results store
 PANEL_FORECAST_COLUMNS = (SYMBOL, DATE, YHAT)  # a panel model's one-step forecasts
 FAILURE_COLUMNS = (MODEL, ORIGIN, STAGE, ERROR)  # windows on which a model failed
+
+
+def label(name: str) -> str:
+    """A column of the price table as a message names it: a covariate by the name the user
+    gave (`--covariates`), not its `covariate:` column."""
+    if name.startswith(COVARIATE):
+        return f"covariate {name.removeprefix(COVARIATE)!r}"
+    return f"column {name!r}"

@@ -137,11 +137,11 @@ def _flag_numbers(cells: pd.Series, missing: pd.Series, flag) -> None:
     values = to_numbers(cells, missing)
     flag(
         values.isna() & ~missing,
-        lambda at: f"expected a number in column {name!r}, received {cells.iloc[at]!r}",
+        lambda at: f"expected a number in {C.label(name)}, received {cells.iloc[at]!r}",
     )
     flag(
         np.isinf(values),
-        lambda at: f"expected a finite number in column {name!r}, received {cells.iloc[at]!r}",
+        lambda at: f"expected a finite number in {C.label(name)}, received {cells.iloc[at]!r}",
     )
     if name in C.PRICE_COLUMNS:
         low, high = PRICE_RANGE

@@ -267,7 +267,7 @@ def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) 
             )
         if column not in frame.columns:
             raise StockcasterError(
-                f"{source}: expected a column {column!r} for {name!r} (from {option}), "
+                f"{source}: expected a column {column!r} for {C.label(name)} (from {option}), "
                 f"received columns {', '.join(map(str, frame.columns))}"
             )
         if column in renamed:

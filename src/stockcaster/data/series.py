@@ -18,8 +18,10 @@ def load_series(
     symbol: str | None = None,
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
+    named_by: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """Load one symbol's validated prices from a file, or the embedded MSFT history.
+    """Load one symbol's validated prices from a file, or the embedded MSFT history
+    (`named_by`: who chose `symbol`, when the user did not, for messages).
 
     Returns:
         The symbol's price table and a label of its source for messages and reports.
@@ -32,7 +34,7 @@ def load_series(
         table, source = load_msft(), MSFT_SOURCE
     else:
         table, source = load_prices(data, columns, symbol, fill), str(data)
-    prices = select_symbol(table, symbol, source)
+    prices = select_symbol(table, symbol, source, named_by)
     close = prices[C.CLOSE]
     if len(close) > 1 and close.nunique() == 1:
         raise StockcasterError(

@@ -10,13 +10,16 @@ from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 
 
-def select_symbol(table: pd.DataFrame, symbol: str | None, source: str) -> pd.DataFrame:
+def select_symbol(
+    table: pd.DataFrame, symbol: str | None, source: str, named_by: str | None = None
+) -> pd.DataFrame:
     """Return one symbol's rows, sorted by date.
 
     Args:
         table: a validated price table.
         symbol: the symbol wanted; None takes the only symbol of a one-symbol table.
         source: the file the table came from, for messages.
+        named_by: who chose `symbol` when the user did not (a bundle), for messages.
 
     Raises:
         StockcasterError: the symbol is not in the table (near matches are suggested),
@@ -35,6 +38,10 @@ def select_symbol(table: pd.DataFrame, symbol: str | None, source: str) -> pd.Da
         near = difflib.get_close_matches(symbol.upper(), symbols, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         listed = ", ".join(symbols[:5]) + (", ..." if len(symbols) > 5 else "")
+        if named_by:
+            raise StockcasterError(
+                f"{source}: expected prices of {symbol}, {named_by}, received a file of {listed}"
+            )
         raise StockcasterError(
             f"{source}: expected a symbol in the file ({listed}), received {symbol!r}{hint}"
         )

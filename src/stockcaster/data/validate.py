@@ -212,7 +212,7 @@ def _check_symbols(raw: RawPrices, names: pd.Series, codes: np.ndarray) -> None:
 def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(cells) or pd.api.types.is_timedelta64_dtype(cells):
         raise StockcasterError(
-            f"{raw.source}: expected numbers in column {cells.name!r}, received "
+            f"{raw.source}: expected numbers in {C.label(cells.name)}, received "
             f"{cells.dtype} values"
         )
     values = to_numbers(cells, missing)
@@ -221,7 +221,7 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
         at = int(np.flatnonzero(bad)[0])
         kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
         raise StockcasterError(
-            f"{raw.where(at)}: expected {kind} in column {cells.name!r}, "
+            f"{raw.where(at)}: expected {kind} in {C.label(cells.name)}, "
             f"received {cells.iloc[at]!r}"
         )
     return values

@@ -108,13 +108,15 @@ class Prices:
 
 
 def read_source(source: Source, default_symbol: str | None = None) -> Prices:
-    """Read and validate one symbol's prices (`default_symbol` when the source names none).
+    """Read and validate one symbol's prices (`default_symbol`, a bundle's, when the source
+    names none).
 
     Raises:
         StockcasterError: bad input, naming the file and line or symbol.
     """
+    chosen = "the bundle's symbol" if source.symbol is None and default_symbol else None
     table, label = load_series(
-        source.data, source.symbol or default_symbol, source.columns, source.fill
+        source.data, source.symbol or default_symbol, source.columns, source.fill, chosen
     )
     return Prices(table, label)
 
