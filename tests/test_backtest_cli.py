@@ -71,7 +71,8 @@ def test_origins_a_week_apart_trade_every_day_of_the_test_period(tmp_path, small
     assert summary["buy_and_hold"]["total_return"] == pytest.approx(whole)
     curves = pd.read_csv(folder / "equity.csv")
     assert curves["buy_and_hold"].iloc[-1] == pytest.approx(1 + whole)
-    assert len(curves) == summary["leaderboard"][0]["n"] == 13  # an origin every 5 of 65 days
+    assert summary["leaderboard"][0]["n"] == 13  # an origin every 5 of 65 days
+    assert len(curves) == 65  # each marked every day it is held
 
 
 class Broken:

@@ -54,7 +54,9 @@ def test_with_origins_a_week_apart_a_position_is_held_until_the_next_origin():
 
     # held 5, 5 and the 5 days to the last close (rows 8 .. 22): the period's whole return
     def rode(last: int) -> float:  # entering at the close of row 7 costs once, then held
-        return (closes[12] / closes[7] - cost / 1e4) * closes[last] / closes[12] - 1
+        daily = closes[8 : last + 1] / closes[7:last] - 1  # marked every day held
+        daily[0] -= cost / 1e4
+        return float(np.prod(1 + daily)) - 1
 
     whole = rode(22)
     assert hold["total_return"] == pytest.approx(whole, rel=1e-12)
@@ -65,3 +67,14 @@ def test_with_origins_a_week_apart_a_position_is_held_until_the_next_origin():
     last = up.iloc[:2].copy()  # the last forecast missing: the second position ends at its 5th day
     short = benchmark(last, series, cost, step=5)
     assert short["total_return"] == pytest.approx(rode(17), rel=1e-12)
+    # Marked every day held: the volatility and drawdown are the days', not the origins'
+    # alone (one position held for all 15 days read a drawdown of 0 and a Sharpe of 0).
+    daily = closes[8:23] / closes[7:22] - 1
+    daily[0] -= cost / 1e4
+    equity = np.cumprod(1 + daily)  # rode(22) at its end
+    drawdown = (equity / np.maximum.accumulate(np.maximum(equity, 1)) - 1).min()
+    once = benchmark(up.iloc[:1], series, cost, step=100)
+    assert once["total_return"] == pytest.approx(whole, rel=1e-12) and drawdown < -0.01
+    assert once["max_drawdown"] == pytest.approx(drawdown, rel=1e-12)
+    assert hold["max_drawdown"] == pytest.approx(drawdown, rel=1e-12)
+    assert once["volatility"] == pytest.approx(np.std(daily, ddof=1) * np.sqrt(252))

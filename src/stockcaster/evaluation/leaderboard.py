@@ -13,12 +13,10 @@ from stockcaster.evaluation.risk import christoffersen, kupiec
 from stockcaster.evaluation.significance import grouped_diebold_mariano, grouped_lag_check
 from stockcaster.evaluation.trading import (
     RULES,
-    TRADING_DAYS,
     Trading,
     buy_and_hold,
+    daily_marks,
     grouped_rules,
-    held_returns,
-    periods_a_year,
 )
 
 TRADING_KEYS = (
@@ -79,7 +77,7 @@ def leaderboard(
             forecasts are then scored for coverage and interval score, and one step ahead
             the lowest quantile as a Value-at-Risk at its level (`_score_intervals`).
         step: trading days between origins: each one-step position is held until the
-            next origin's (`trading.held_returns`).
+            next origin's, marked to market every day it is held (`trading.daily_marks`).
     """
     levels = levels or {}
     values = series.to_numpy(dtype="float64")
@@ -92,17 +90,10 @@ def leaderboard(
     rows = np.concatenate([np.empty(0, "int64"), *(part for _, part in found)])
     groups = Groups.of([len(part) for _, part in found])
     actual = forecasts[C.ACTUAL].to_numpy(dtype="float64")
-    held = actual / at_origin - 1  # one step ahead: the return of the forecast day itself
-    periods = np.full(groups.count, TRADING_DAYS / step)
-    for g, ((_, horizon), part) in enumerate(found):
-        if horizon == 1:  # each position held until the next origin's
-            order = part[np.argsort(day[part], kind="stable")]
-            held[order] = held_returns(values, day[order], step)
-            periods[g] = periods_a_year(len(values), day[order], step)
-    columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before, held)
+    columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before)
     matrices = [groups.matrix(np.asarray(v, "float64")[rows]) for v in columns]
     scale = np.full(groups.count, mase_scale(values, train_size))
-    trading = Trading(cost_bps, matrices.pop(), periods)
+    trading = Trading(cost_bps, None if step == 1 else _marked(found, day, values, step))
     scores = grouped_scores(groups, horizons, *matrices, scale, trading)
     board = board_frame(models, horizons, groups, scores)
     lo, hi = (forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI))
@@ -153,7 +144,7 @@ def grouped_scores(
         actual, yhat, naive: actual closes, forecasts and the close at each origin.
         previous: the actual close of the day before each forecast day (the lag check).
         scale: `[groups]` MASE's scale (`mase_scale`) of each group's series.
-        trading: the trading rules' cost, and what each one-step position earns.
+        trading: the trading rules' cost, and the days each one-step position is held.
 
     Returns:
         Leaderboard columns to `[groups]` arrays, NaN where a score cannot be made.
@@ -164,13 +155,16 @@ def grouped_scores(
     with np.errstate(divide="ignore", invalid="ignore"):
         scores["mase"] = np.where(scale > 0, scores["mae"] / scale, np.nan)
         scores["mse_ratio"] = np.where(naive_mse > 0, scores["mse"] / naive_mse, np.nan)
-        held = actual / naive - 1 if trading.held is None else trading.held
-        moved = np.where(mask, held, 0.0)
+        moved = np.where(mask, actual / naive - 1, 0.0)
     scores["theil_u"] = np.sqrt(scores["mse_ratio"])
     dm = grouped_diebold_mariano(groups, yhat - actual, naive - actual, horizons)
     scores["dm_statistic"], scores["dm_pvalue"] = dm
     scores["lag_flag"] = grouped_lag_check(groups, actual, yhat, previous)["lag_flag"]
-    rules = grouped_rules(groups, (yhat - naive) * mask, moved, trading.cost_bps, trading.periods)
+    move, held = (yhat - naive) * mask, groups
+    if trading.daily is not None:  # each day held, the position of its one-step forecast
+        held, owner, moved = trading.daily
+        move = np.take_along_axis(move, owner.astype("int64"), axis=1) * held.mask
+    rules = grouped_rules(held, move, moved, trading.cost_bps)
     for rule, figures in rules.items():
         for key in TRADING_KEYS:  # one-step forecasts only
             scores[f"{rule}_{key}"] = np.where(horizons == 1, figures[key], np.nan)
@@ -202,9 +196,27 @@ def _groups(forecasts: pd.DataFrame) -> list[tuple[tuple[str, int], np.ndarray]]
 
 
 def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step: int = 1) -> dict:
-    """Buy-and-hold over the one-step test days (each held until the next, `step`), the
-    benchmark for the trading rules."""
+    """Buy-and-hold over the days the one-step positions are held (`step`: days between
+    origins, `trading.daily_marks`), the benchmark for the trading rules."""
     days = np.unique(series.index.get_indexer(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE]))
     closes = series.to_numpy(dtype="float64")
-    returns = held_returns(closes, days, step)
-    return buy_and_hold(returns, cost_bps, periods_a_year(len(closes), days, step))
+    marks = daily_marks(len(closes), days, step)[0]
+    return buy_and_hold(closes[marks] / closes[marks - 1] - 1, cost_bps)
+
+
+def _marked(found: list, day: np.ndarray, values: np.ndarray, step: int) -> tuple:
+    """`Trading.daily` of every group: its one-step positions, each held until the next
+    origin's and marked every day (`daily_marks`); a group of another horizon keeps its own
+    days (its trading scores are left out)."""
+    owners, returns = [], []
+    for (_, horizon), part in found:
+        order = np.argsort(day[part], kind="stable")  # columns of the group's matrices
+        if horizon != 1:
+            owners.append(order)
+            returns.append(np.zeros(len(part)))
+            continue
+        marks, owner = daily_marks(len(values), day[part][order], step)
+        owners.append(order[owner])
+        returns.append(values[marks] / values[marks - 1] - 1)
+    held = Groups.of([len(o) for o in owners])
+    return held, held.matrix(np.concatenate(owners)), held.matrix(np.concatenate(returns))

@@ -34,13 +34,14 @@ def strategy_returns(
 
 @dataclass(frozen=True)
 class Trading:
-    """How forecasts are traded: the cost of a unit of position change, in basis points;
-    the return each one-step position earns (`held_returns`, as `[groups, days]`), or None
-    for the forecast day's own; and positions a year (`periods_a_year`), one or per group."""
+    """How forecasts are traded: the cost of a unit of position change, in basis points,
+    and, when positions are held for several days (`backtest --step`), every group's days
+    marked to market (`daily_marks`): their layout, the column of the one-step forecast
+    whose position each day holds, and each day's asset return (`[groups, days]`). None:
+    each position is held on its forecast day only."""
 
     cost_bps: float
-    held: np.ndarray | None = None
-    periods: float | np.ndarray = TRADING_DAYS
+    daily: tuple[Groups, np.ndarray, np.ndarray] | None = None
 
 
 def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
@@ -58,17 +59,19 @@ def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
     return np.minimum(np.minimum(days + step, following), n_closes) - days
 
 
-def held_returns(closes: np.ndarray, days: np.ndarray, step: int = 1) -> np.ndarray:
-    """The return each position of `held_days` earns: from the close before its day to the
-    close of its last day held."""
+def daily_marks(n_closes: int, days: np.ndarray, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Every day a position of `held_days` is held on, each marked to market by its own
+    return (from the close before it), as a daily book's value is: its drawdown and
+    volatility are those of the days, not of the origins alone.
+
+    Returns:
+        The rows of the days held, and for each the index (into `days`) of its position.
+    """
     days = np.asarray(days, dtype="int64")
-    return closes[days + held_days(len(closes), days, step) - 1] / closes[days - 1] - 1
-
-
-def periods_a_year(n_closes: int, days: np.ndarray, step: int = 1) -> float:
-    """Positions a year of `held_days`: 252 trading days over the days each one spans."""
     held = held_days(n_closes, days, step)
-    return TRADING_DAYS * len(held) / max(int(held.sum()), 1)
+    owner = np.repeat(np.arange(len(days)), held)
+    within = np.arange(len(owner)) - np.repeat(np.cumsum(held) - held, held)
+    return days[owner] + within, owner
 
 
 def return_profile(returns: np.ndarray) -> dict:
@@ -81,11 +84,8 @@ def return_profile(returns: np.ndarray) -> dict:
     return score_one(grouped_return_profile, returns)
 
 
-def grouped_return_profile(
-    groups: Groups, returns: np.ndarray, periods: float | np.ndarray = TRADING_DAYS
-) -> dict[str, np.ndarray]:
-    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0
-    (`periods`: returns a year, one or `[groups]`: 252 over the days each return spans)."""
+def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.ndarray]:
+    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0."""
     n, mask = groups.sizes, groups.mask
     equity = np.cumprod(1 + returns, axis=1)  # flat after a group's end
     total = groups.last(equity) - 1
@@ -93,23 +93,20 @@ def grouped_return_profile(
     spread = groups.sum(((returns - mean[:, None]) * mask) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(n > 1, np.sqrt(spread / (n - 1)), 0.0)
-        annual = np.where(total > -1, (1 + total) ** (1 / (n / periods)) - 1, -1.0)
-        sharpe = np.where(sd > 0, mean / sd * np.sqrt(periods), 0.0)
+        annual = np.where(total > -1, (1 + total) ** (1 / (n / TRADING_DAYS)) - 1, -1.0)
+        sharpe = np.where(sd > 0, mean / sd * np.sqrt(TRADING_DAYS), 0.0)
     drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0), axis=1) - 1
     return {
         "total_return": total,
         "annual_return": annual,
-        "volatility": sd * np.sqrt(periods),
+        "volatility": sd * np.sqrt(TRADING_DAYS),
         "sharpe": sharpe,
         "max_drawdown": drawdown.min(axis=1, initial=0.0),  # at most 0; 0 rows: 0
     }
 
 
 def evaluate_rules(
-    predicted_move: np.ndarray,
-    asset_returns: np.ndarray,
-    cost_bps: float,
-    periods: float = TRADING_DAYS,
+    predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
 ) -> dict[str, dict]:
     """Performance of each rule on one model's one-step forecasts.
 
@@ -117,29 +114,23 @@ def evaluate_rules(
     paying `cost_bps` basis points per unit of position change (`strategy_returns`). The
     scores are `return_profile`'s, turnover (the total of position changes, 1 = entering
     or leaving once) and hit rate (the share of days in the market that made money, None
-    if never in). `periods`: asset returns a year (`periods_a_year`).
+    if never in).
     """
     one = Groups.of([len(predicted_move)])
     moves = (one.matrix(np.asarray(v, "float64")) for v in (predicted_move, asset_returns))
-    rules = grouped_rules(one, *moves, cost_bps, periods)
+    rules = grouped_rules(one, *moves, cost_bps)
     return {rule: {k: plain(v[0]) for k, v in scores.items()} for rule, scores in rules.items()}
 
 
-def buy_and_hold(asset_returns: np.ndarray, cost_bps: float, periods: float = TRADING_DAYS) -> dict:
+def buy_and_hold(asset_returns: np.ndarray, cost_bps: float) -> dict:
     """The benchmark: long every day, paying the cost of entering once."""
-    ones = np.ones(len(asset_returns))
-    return evaluate_rules(ones, asset_returns, cost_bps, periods)["long_flat"]
+    return evaluate_rules(np.ones(len(asset_returns)), asset_returns, cost_bps)["long_flat"]
 
 
 def grouped_rules(
-    groups: Groups,
-    predicted_move: np.ndarray,
-    asset_returns: np.ndarray,
-    cost_bps: float,
-    periods: float | np.ndarray = TRADING_DAYS,
+    groups: Groups, predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
 ) -> dict[str, dict[str, np.ndarray]]:
-    """`evaluate_rules` of every group at once, from `[groups, days]` matrices (`periods`:
-    asset returns a year, one or `[groups]`)."""
+    """`evaluate_rules` of every group at once, from `[groups, days]` matrices."""
     mask = groups.mask
     result = {}
     for rule in RULES:
@@ -150,7 +141,7 @@ def grouped_rules(
         with np.errstate(divide="ignore", invalid="ignore"):
             hits = groups.sum((returns > 0) & invested) / groups.sum(invested)
         result[rule] = {
-            **grouped_return_profile(groups, returns, periods),
+            **grouped_return_profile(groups, returns),
             "turnover": groups.sum(changes),
             "hit_rate": hits,
         }

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.trading import held_returns, positions, strategy_returns
+from stockcaster.evaluation.trading import daily_marks, positions, strategy_returns
 from stockcaster.reporting.figures import drawing, save, subplots
 
 
@@ -52,22 +52,23 @@ def equity_curves(
     forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step: int = 1
 ) -> pd.DataFrame:
     """Growth of 1 under each model's long/flat rule, net of costs, beside buy-and-hold
-    (`equity.csv`: date, buy_and_hold, then a column per model), at each one-step forecast
-    day, a position held until the next origin's (`step` days on)."""
+    (`equity.csv`: date, buy_and_hold, then a column per model), every day a position is
+    held: each one-step forecast's until the next origin's (`step` days on), marked daily."""
     rows = _one_step(forecasts)
     closes = series.to_numpy(dtype="float64")
-    days = np.unique(series.index.get_indexer(rows[C.DATE]))
-    market = held_returns(closes, days, step)
+    marks = daily_marks(len(closes), np.unique(series.index.get_indexer(rows[C.DATE])), step)[0]
+    market = closes[marks] / closes[marks - 1] - 1
     hold = strategy_returns(np.ones_like(market), market, cost_bps)
-    curves = pd.DataFrame({C.DATE: series.index[days], "buy_and_hold": np.cumprod(1 + hold)})
+    curves = pd.DataFrame({C.DATE: series.index[marks], "buy_and_hold": np.cumprod(1 + hold)})
     for model, mine in rows.groupby(C.MODEL, sort=False):
         mine = mine.sort_values(C.DATE, kind="stable")
         origin_close = series.reindex(mine[C.ORIGIN]).to_numpy()
         held = positions(mine[C.YHAT].to_numpy() - origin_close, "long_flat")
-        mine_days = series.index.get_indexer(mine[C.DATE])
-        returns = strategy_returns(held, held_returns(closes, mine_days, step), cost_bps)
-        grown = pd.Series(np.cumprod(1 + returns), index=pd.Index(mine[C.DATE]))
-        curves[str(model)] = grown.reindex(series.index[days]).to_numpy()
+        days, owner = daily_marks(len(closes), series.index.get_indexer(mine[C.DATE]), step)
+        moves = closes[days] / closes[days - 1] - 1
+        grown = pd.Series(np.cumprod(1 + strategy_returns(held[owner], moves, cost_bps)),
+                          index=series.index[days])  # fmt: skip
+        curves[str(model)] = grown.reindex(series.index[marks]).to_numpy()
     return curves
 
 
