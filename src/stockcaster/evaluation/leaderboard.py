@@ -160,11 +160,11 @@ def grouped_scores(
     dm = grouped_diebold_mariano(groups, yhat - actual, naive - actual, horizons)
     scores["dm_statistic"], scores["dm_pvalue"] = dm
     scores["lag_flag"] = grouped_lag_check(groups, actual, yhat, previous)["lag_flag"]
-    move, held = (yhat - naive) * mask, groups
+    move, days = (yhat - naive) * mask, groups
     if trading.daily is not None:  # each day held, the position of its one-step forecast
-        held, owner, moved = trading.daily
-        move = np.take_along_axis(move, owner.astype("int64"), axis=1) * held.mask
-    rules = grouped_rules(held, move, moved, trading.cost_bps)
+        days, owner, moved = trading.daily
+        move = np.take_along_axis(move, owner.astype("int64"), axis=1) * days.mask
+    rules = grouped_rules(days, move, moved, trading.cost_bps)
     for rule, figures in rules.items():
         for key in TRADING_KEYS:  # one-step forecasts only
             scores[f"{rule}_{key}"] = np.where(horizons == 1, figures[key], np.nan)
@@ -218,5 +218,5 @@ def _marked(found: list, day: np.ndarray, values: np.ndarray, step: int) -> tupl
         marks, owner = daily_marks(len(values), day[part][order], step)
         owners.append(order[owner])
         returns.append(values[marks] / values[marks - 1] - 1)
-    held = Groups.of([len(o) for o in owners])
-    return held, held.matrix(np.concatenate(owners)), held.matrix(np.concatenate(returns))
+    days = Groups.of([len(o) for o in owners])
+    return days, days.matrix(np.concatenate(owners)), days.matrix(np.concatenate(returns))
