@@ -368,11 +368,17 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     tables[2].loc[:60, ["open", "high", "low", "close"]] = 10.0  # CC: still until day 60
     table = pd.concat(tables, ignore_index=True)
     data = write_kaggle(tmp_path / "stale.csv", table)
-    config = dataclasses.replace(tiny_config(), models=("naive", "linear"))
-    run = universe(data, config, out=tmp_path / "run", workers=1)
-    assert run.summary["skipped"]["FLAT"].startswith("the same close on all 120 days up to")
-    assert run.summary["symbols"] == {"done": 3, "skipped": 1, "failed": 0}
-    assert run.summary["global_model"]["symbols"] == 3
+    out = tmp_path / "run"
+    args = ["universe", "--data", str(data), "--models", "naive,linear", "--lookback", "5",
+            "--workers", "1", "--out", str(out)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "universe.json").read_text())
+    assert summary["skipped"]["FLAT"].startswith("the same close on all 120 days up to")
+    assert summary["symbols"] == {"done": 3, "skipped": 1, "failed": 0}
+    assert summary["global_models"]["linear"][0]["symbols"] == 3
+    # The terminal says which symbol was skipped and why (it gave only the count).
+    assert "skipped: FLAT (the same close on all 120 days up to" in " ".join(result.stdout.split())
     from stockcaster.jobs.universe_bundle import trainable
 
     assert trainable(table, 60) == ["AA", "BB", "CC"]

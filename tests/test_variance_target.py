@@ -190,6 +190,19 @@ def test_a_file_of_closes_only_falls_back_to_close_to_close_and_says_so(tmp_path
     assert "fell back to close_to_close" in summary["notes"][0]
 
 
+def test_a_universe_on_the_variance_target_says_which_symbols_it_left_out(tmp_path):
+    """A symbol whose variance cannot be measured (its prices never move) is left out, and
+    the terminal now says so beside the count of the rest."""
+    flat = garch_prices(420, 7, "FLAT").assign(open=10.0, high=10.0, low=10.0, close=10.0)
+    table = pd.concat([garch_prices(420, 30 + i, f"S{i}") for i in range(2)] + [flat])
+    data = _write(tmp_path, table.reset_index(drop=True), "stale.csv")
+    result = _universe(tmp_path, "--data", str(data), "--models", "random_walk,ewma")
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())
+    assert "2 symbols · tomorrow's variance" in shown
+    assert "left out: FLAT (expected 30 test days whose variance it measures)" in shown
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [

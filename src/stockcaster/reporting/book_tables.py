@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster import columns as C
-from stockcaster.reporting.tables import cell, fitted_table
+from stockcaster.reporting.tables import cell, fitted_table, reasons
 
 
 def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, meta: dict) -> None:
@@ -36,11 +36,7 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
     if rows:
         fitted_table(console, title, columns, rows)
         console.print(f"interval: {escape(meta['interval'])}")
-    aside = list(meta["set_aside"].items())
-    for symbol, why in aside[:10]:
-        console.print(f"set aside: {escape(symbol)} ({escape(why)})")
-    if len(aside) > 10:
-        console.print(f"set aside: {len(aside) - 10} more (universe_prediction.json)")
+    reasons(console, "set aside", meta["set_aside"], "universe_prediction.json")
 
 
 def _band(pick: pd.Series) -> str:

@@ -220,6 +220,7 @@ def print_scores(console: Console, summary: dict) -> None:
         at_all = f", with no forecast at all on {none}" if none else ""
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
+    reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
     for note in summary.get("notes") or []:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
 
@@ -252,6 +253,14 @@ def fitted_table(
             f"not shown at {console.width} columns: {', '.join(left_out)} "
             "(--json and the report have every column)"
         )
+
+
+def reasons(console: Console, label: str, why: dict[str, str], where: str) -> None:
+    """Print each symbol left out of a result and why, the first 10 (the rest in `where`)."""
+    for symbol, reason in list(why.items())[:10]:
+        console.print(f"{label}: {escape(str(symbol))} ({escape(str(reason))})")
+    if len(why) > 10:
+        console.print(f"{label}: {len(why) - 10} more ({where})")
 
 
 def _counts(corrected: float | None, raw: float | None) -> str:
