@@ -226,6 +226,25 @@ def test_damaged_bundles_are_refused_in_one_line(trained, tmp_path, damage, frag
     assert not (tmp_path / "o").exists()
 
 
+def test_predict_on_prices_whose_range_never_moves_forecasts_and_says_the_risk_is_unmeasured(
+    trained, tmp_path
+):
+    """A file of closes written as open = high = low = close (as some sources give them)
+    ended in HAR's error ("expected at least 30 days ... received 0"): the range measures
+    no day's variance. The forecast is made; the risk is said to be unmeasured."""
+    _, _, prices = trained
+    flat_range = prices.assign(open=prices["close"], high=prices["close"], low=prices["close"])
+    data = write_kaggle(tmp_path / "closes.csv", flat_range)
+    ask = ["predict", "--bundle", str(trained[0]), "--data", str(data), "--out"]
+    result = CliRunner().invoke(app, [*ask, str(tmp_path / "o"), "--horizon", "2"])
+    assert result.exit_code == 0, result.output
+    assert "risk: not measured (too few rows, or days whose prices moved, for HAR)" in (
+        result.stdout
+    )
+    (folder,) = (tmp_path / "o").iterdir()
+    assert len(pd.read_csv(folder / "forecast.csv")) == 2
+
+
 def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     bundle, _, prices = trained
     other = write_kaggle(tmp_path / "aapl.csv", prices.assign(symbol="AAPL"))

@@ -77,6 +77,7 @@ def risk_line(console: Console, risk: list[dict] | None) -> None:
     """Print the risk of the sessions ahead: the next one's and the last one's deviation,
     1% VaR and ES of the log-return from the last close (`predict`)."""
     if not risk:
+        console.print("risk: not measured (too few rows, or days whose prices moved, for HAR)")
         return
     for row in (risk[0], risk[-1]) if len(risk) > 1 else risk[:1]:
         console.print(
