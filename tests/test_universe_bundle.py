@@ -171,6 +171,13 @@ def test_a_symbol_too_new_or_too_still_for_its_volatility_is_set_aside_alone(sav
     assert found.meta["set_aside"] == {"BB": why, "CC": why}
     assert sorted(found.forecast["symbol"].unique()) == ["AA", "DD", "EE"]
     assert found.forecast[["lo", "hi"]].notna().all().all()
+    # Every symbol's prices still: refused in one line (a pandas traceback once every one was
+    # set aside), nothing written.
+    still = table.assign(open=10.0, high=10.0, low=10.0, close=10.0)
+    data = write_kaggle(tmp_path / "still.csv", still.reset_index(drop=True))
+    with pytest.raises(StockcasterError, match="still.csv: expected a symbol whose volatility"):
+        predict_universe(folder / "bundle", PanelSource(data), out=tmp_path / "none")
+    assert not (tmp_path / "none").exists()
 
 
 def test_a_file_of_none_of_the_bundle_s_symbols_says_why_each_was_set_aside(saved, tmp_path):

@@ -82,7 +82,7 @@ def predict_universe(
         paths = session_paths(network, bundle.config, scales, prices, until, horizon,
                               bundle.meta["exchange"])  # fmt: skip
     risks = symbol_risks(paths, prices)
-    paths = _measured(paths, risks, set_aside)
+    paths = _measured(paths, risks, set_aside, panel.source)
     interval = with_risk_bands(paths, risks)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]) - set(set_aside))
@@ -128,24 +128,38 @@ def _usable(panel, source: PanelSource, bundle) -> tuple[pd.DataFrame, dict[str,
                   for s, d in early.items()})  # fmt: skip
     rows = rows[~rows[C.SYMBOL].isin(early.index)]
     if rows.empty:
-        why = "; ".join(f"{s}: {reason}" for s, reason in list(aside.items())[:3])
-        raise StockcasterError(
-            f"{panel.source}: expected prices of the bundle's symbols up to "
-            f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d} or later, received none ({why}"
-            f"{' ...' if len(aside) > 3 else ''})"
-        )
+        day = f"{pd.Timestamp(bundle.trained_until):%Y-%m-%d}"
+        raise _none_left(f"{panel.source}: expected prices of the bundle's symbols up to {day} "
+                         "or later", aside)  # fmt: skip
     return rows.reset_index(drop=True), aside
 
 
-def _measured(paths: pd.DataFrame, risks: pd.DataFrame, set_aside: dict) -> pd.DataFrame:
+def _none_left(expected: str, aside: dict[str, str]) -> StockcasterError:
+    """The error of a prediction that set every symbol aside: the first three reasons."""
+    why = "; ".join(f"{s}: {reason}" for s, reason in list(aside.items())[:3])
+    return StockcasterError(f"{expected}, received none ({why}{' ...' if len(aside) > 3 else ''})")
+
+
+def _measured(
+    paths: pd.DataFrame, risks: pd.DataFrame, set_aside: dict, source: str
+) -> pd.DataFrame:
     """A point model's paths of the symbols whose volatility gives their interval; each
-    other symbol is set aside, saying why. A quantile head's paths keep their own."""
+    other symbol is set aside, saying why. A quantile head's paths keep their own.
+
+    Raises:
+        StockcasterError: no symbol left to forecast.
+    """
     if paths[C.LO].notna().any():
         return paths
     unmeasured = sorted(set(paths[C.SYMBOL]) - set(risks[C.SYMBOL]))
     set_aside.update({s: f"no volatility for its interval: fewer than {BAND_HISTORY} rows, or "
                       "too few that moved" for s in unmeasured})  # fmt: skip
-    return paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
+    kept = paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
+    if kept.empty and len(paths):
+        raise _none_left(
+            f"{source}: expected a symbol whose volatility gives its interval", set_aside
+        )
+    return kept
 
 
 def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
