@@ -105,15 +105,19 @@ def test_the_one_array_walk_equals_the_origin_loop(name, config):
 def test_symbols_scored_in_one_batch_get_the_records_they_get_alone():
     """The grouped pass pads every (symbol, model) to the longest: padding must not leak.
     Symbols of unequal lengths (one ends early, one starts late, one too short), a model
-    with too short a window to forecast some days, and a flat symbol whose naive MSE is 0."""
+    with too short a window to forecast some days, a symbol flat on its test days whose naive
+    MSE is 0, and one flat up to the cutoff (skipped: nothing to learn its scale from)."""
     tables = [ohlcv(200, "AA", 1), ohlcv(200, "BB", 2).iloc[:150], ohlcv(200, "CC", 3).iloc[60:]]
-    tables += [ohlcv(200, "DD", 4).iloc[:20], ohlcv(200, "EE", 5).assign(close=10.0)]
+    still = ohlcv(200, "EE", 5)
+    still.loc[still["date"] >= "2015-06-30", "close"] = 10.0  # from the cutoff day on
+    tables += [ohlcv(200, "DD", 4).iloc[:20], still, ohlcv(200, "FF", 6).assign(close=10.0)]
     prices = pd.concat(tables, ignore_index=True)[["date", "symbol", "close"]]
     panel = PanelArrays.from_prices(prices.sort_values(["symbol", "date"], ignore_index=True))
     job = SymbolJob(cutoff=np.datetime64("2015-06-30"), models=("naive", "drift", "ma"))
-    symbols = ["AA", "BB", "CC", "DD", "EE"]
+    symbols = ["AA", "BB", "CC", "DD", "EE", "FF"]
     batch = evaluate_symbols(panel, job, symbols)
-    assert [r.status for r in batch] == ["done", "done", "done", "skipped", "done"]
+    assert [r.status for r in batch] == ["done", "done", "done", "skipped", "done", "skipped"]
+    assert batch[4].metrics.set_index("model").loc["naive", "mse"] == 0
     alone_each = [evaluate_symbol(panel, job, s) for s in symbols]
     for together, alone in zip(batch, alone_each, strict=True):
         assert (together.symbol, together.status, together.reason) == (
