@@ -81,9 +81,11 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         (["--horizon", "31,40"], "--horizon: expected at most 30 sessions, the days of"),
         (
             ["--symbols", "S03"],
-            "expected at least 2 symbols with enough history to rank "
+            "expected at least 3 symbols with enough history to rank "
             "against each other, received 1 (S03)",
         ),
+        # Two symbols gave a table of dashes: each day's rank IC of two is +1 or -1, left out.
+        (["--symbols", "S03,S04"], "expected at least 3 symbols with enough history to rank"),
     ],
 )
 def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options, fragment):

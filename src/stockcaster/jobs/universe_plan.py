@@ -249,17 +249,18 @@ def _settings(panel: Panel, chosen: list[str], config: UniverseConfig, cutoff) -
 
 
 def check_judgeable(universe: UniversePlan, horizons: tuple[int, ...]) -> None:
-    """Raise unless `signals` can judge some day: two symbols to rank, and a horizon shorter
-    than the sessions from the cutoff (a longer one among several is judged on no day, and
-    says so).
+    """Raise unless `signals` can judge some day: three symbols to rank (a rank correlation
+    of two is always +1 or -1, and `cross_section.information_coefficients` leaves such a
+    day out), and a horizon shorter than the sessions from the cutoff (a longer one among
+    several is judged on no day, and says so).
 
     Raises:
         StockcasterError: naming the file, what it allows and what it holds.
     """
     where, eligible = universe.panel.source, universe.eligible
-    if len(eligible) < 2:
+    if len(eligible) < 3:
         raise StockcasterError(
-            f"{where}: expected at least 2 symbols with enough history to rank against each "
+            f"{where}: expected at least 3 symbols with enough history to rank against each "
             f"other, received {len(eligible)} ({', '.join(eligible)})"
         )
     dates = universe.prices.loc[universe.prices[C.SYMBOL].isin(eligible), C.DATE]
