@@ -377,8 +377,11 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     assert summary["skipped"]["FLAT"].startswith("the same close on all 120 days up to")
     assert summary["symbols"] == {"done": 3, "skipped": 1, "failed": 0}
     assert summary["global_models"]["linear"][0]["symbols"] == 3
-    # The terminal says which symbol was skipped and why (it gave only the count).
-    assert "skipped: FLAT (the same close on all 120 days up to" in " ".join(result.stdout.split())
+    # The terminal says which symbol was skipped and why (it gave only the count), and that
+    # the book of 3 symbols holds 1 long and 1 short, not the default --top-k's 10 (silent).
+    shown = " ".join(result.stdout.split())
+    assert "skipped: FLAT (the same close on all 120 days up to" in shown
+    assert "book: 1 long and 1 short, the most 3 symbols allow (--top-k 10)" in shown
     from stockcaster.jobs.universe_bundle import trainable
 
     assert trainable(table, 60) == ["AA", "BB", "CC"]

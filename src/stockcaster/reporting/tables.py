@@ -221,6 +221,12 @@ def print_scores(console: Console, summary: dict) -> None:
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
     reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
+    books = [m["portfolio"]["k"] for m in (summary.get("cross_section") or {}).values()
+             if m.get("portfolio")]  # fmt: skip
+    asked = summary["settings"]["config"]["top_k"]
+    if books and max(books) < asked:  # --top-k more than half the symbols run
+        console.print(f"book: {max(books)} long and {max(books)} short, the most "
+                      f"{counts.get('done', 0)} symbols allow (--top-k {asked})")  # fmt: skip
     for note in summary.get("notes") or []:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
 
