@@ -82,8 +82,7 @@ def predict_universe(
         paths = session_paths(network, bundle.config, scales, prices, until, horizon,
                               bundle.meta["exchange"])  # fmt: skip
     risks = symbol_risks(paths, prices)
-    paths = _measured(paths, risks, set_aside, panel.source)
-    interval = with_risk_bands(paths, risks)
+    paths, interval = with_risk_bands(paths, risks, set_aside, panel.source)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
     too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]) - set(set_aside))
     set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
@@ -140,28 +139,6 @@ def _none_left(expected: str, aside: dict[str, str]) -> StockcasterError:
     return StockcasterError(f"{expected}, received none ({why}{' ...' if len(aside) > 3 else ''})")
 
 
-def _measured(
-    paths: pd.DataFrame, risks: pd.DataFrame, set_aside: dict, source: str
-) -> pd.DataFrame:
-    """A point model's paths of the symbols whose volatility gives their interval; each
-    other symbol is set aside, saying why. A quantile head's paths keep their own.
-
-    Raises:
-        StockcasterError: no symbol left to forecast.
-    """
-    if paths[C.LO].notna().any():
-        return paths
-    unmeasured = sorted(set(paths[C.SYMBOL]) - set(risks[C.SYMBOL]))
-    set_aside.update({s: f"no volatility for its interval: fewer than {BAND_HISTORY} rows, or "
-                      "too few that moved" for s in unmeasured})  # fmt: skip
-    kept = paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
-    if kept.empty and len(paths):
-        raise _none_left(
-            f"{source}: expected a symbol whose volatility gives its interval", set_aside
-        )
-    return kept
-
-
 def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     """Each symbol's volatility, VaR and ES to each session of its path (`sigma_ahead`, on
     its own days; none for a symbol with too short a history)."""
@@ -179,14 +156,29 @@ def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({C.SYMBOL: symbols, C.HORIZON: steps, **risk_columns(sigma)})
 
 
-def with_risk_bands(paths: pd.DataFrame, risks: pd.DataFrame) -> str:
-    """Give every symbol's point path the interval its volatility implies; say where the
-    intervals come from (a quantile head's paths keep theirs)."""
+def with_risk_bands(
+    paths: pd.DataFrame, risks: pd.DataFrame, set_aside: dict[str, str], source: str
+) -> tuple[pd.DataFrame, str]:
+    """Give every symbol's point path the interval its volatility implies, setting aside
+    (saying why) each symbol without one; say where the intervals come from. A quantile
+    head's paths keep theirs.
+
+    Raises:
+        StockcasterError: no symbol with a volatility left to forecast.
+    """
     if paths[C.LO].notna().any():
-        return "quantile head"
-    sigma = paths.merge(risks, on=[C.SYMBOL, C.HORIZON], how="left")["sigma"].to_numpy()
-    paths[C.LO], paths[C.HI] = banded(paths[C.YHAT].to_numpy(dtype="float64"), sigma)
-    return f"{BAND:.0%} interval from each symbol's volatility (HAR on the log range)"
+        return paths, "quantile head"
+    unmeasured = sorted(set(paths[C.SYMBOL]) - set(risks[C.SYMBOL]))
+    set_aside.update({s: f"no volatility for its interval: fewer than {BAND_HISTORY} rows, or "
+                      "too few that moved" for s in unmeasured})  # fmt: skip
+    kept = paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
+    if kept.empty and len(paths):
+        raise _none_left(
+            f"{source}: expected a symbol whose volatility gives its interval", set_aside
+        )
+    sigma = kept.merge(risks, on=[C.SYMBOL, C.HORIZON], how="left")["sigma"].to_numpy()
+    kept[C.LO], kept[C.HI] = banded(kept[C.YHAT].to_numpy(dtype="float64"), sigma)
+    return kept, f"{BAND:.0%} interval from each symbol's volatility (HAR on the log range)"
 
 
 def pick_book(made: pd.DataFrame, top_k: int) -> pd.DataFrame:
