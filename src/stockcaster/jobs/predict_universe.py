@@ -81,12 +81,10 @@ def predict_universe(
         until = np.datetime64(bundle.trained_until, "ns")
         paths = session_paths(network, bundle.config, scales, prices, until, horizon,
                               bundle.meta["exchange"])  # fmt: skip
+    _too_short(paths, prices, set_aside, bundle.config.features.lookback, panel.source)
     risks = symbol_risks(paths, prices)
     paths, interval = with_risk_bands(paths, risks, set_aside, panel.source)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
-    too_short = sorted(set(prices[C.SYMBOL]) - set(made[C.SYMBOL]) - set(set_aside))
-    set_aside.update({s: f"fewer than {bundle.config.features.lookback} rows to forecast from"
-                      for s in too_short})  # fmt: skip
     forecast = paths.reindex(columns=list(C.FUTURE_FORECAST_COLUMNS))
     check_forecast(forecast, model)
     picks = pick_book(made, top_k)
@@ -139,6 +137,21 @@ def _none_left(expected: str, aside: dict[str, str]) -> StockcasterError:
     return StockcasterError(f"{expected}, received none ({why}{' ...' if len(aside) > 3 else ''})")
 
 
+def _too_short(
+    paths: pd.DataFrame, prices: pd.DataFrame, set_aside: dict[str, str], lookback: int, source: str
+) -> None:
+    """Set aside each symbol of `prices` with too few rows for a window (none in `paths`).
+
+    Raises:
+        StockcasterError: no symbol left to forecast.
+    """
+    short = sorted(set(prices[C.SYMBOL]) - set(paths[C.SYMBOL]))
+    set_aside.update({s: f"fewer than {lookback} rows to forecast from" for s in short})
+    if paths.empty:
+        raise _none_left(f"{source}: expected a symbol with {lookback} rows to forecast from",
+                         set_aside)  # fmt: skip
+
+
 def symbol_risks(paths: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     """Each symbol's volatility, VaR and ES to each session of its path (`sigma_ahead`, on
     its own days; none for a symbol with too short a history)."""
@@ -172,7 +185,7 @@ def with_risk_bands(
     set_aside.update({s: f"no volatility for its interval: fewer than {BAND_HISTORY} rows, or "
                       "too few that moved" for s in unmeasured})  # fmt: skip
     kept = paths[~paths[C.SYMBOL].isin(unmeasured)].reset_index(drop=True)
-    if kept.empty and len(paths):
+    if kept.empty:
         raise _none_left(
             f"{source}: expected a symbol whose volatility gives its interval", set_aside
         )

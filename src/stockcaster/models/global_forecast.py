@@ -61,6 +61,8 @@ def next_session_forecasts(
     )  # fmt: skip
     ends = features.stops - 1
     ends = ends[ends - lookback + 1 >= features.starts + features.warmup]
+    if not len(ends):  # no symbol with a full window: no batch for the network
+        return pd.DataFrame(columns=[C.SYMBOL, C.DATE, C.CLOSE, C.YHAT])
     rows = ends[:, None] - np.arange(lookback)[::-1]  # [symbols, lookback]
     windows = features.values[rows]
     if config.model.embedding_dim > 0:
@@ -112,6 +114,9 @@ def session_paths(
     closes = prices[[C.SYMBOL, C.DATE, C.CLOSE]]
     steps, widths = [], []
     made = next_session_forecasts(network, config, scales, prices, cutoff)
+    if made.empty:  # no symbol with a full window: nothing to feed back
+        return pd.DataFrame(columns=[C.SYMBOL, C.ORIGIN, C.CLOSE, C.HORIZON, C.YHAT, C.DATE,
+                                     C.LO, C.HI])  # fmt: skip
     ahead = {pd.Timestamp(d): next_sessions(pd.Timestamp(d), horizon, exchange)
              for d in made[C.DATE].unique()}  # fmt: skip
     origin = made[[C.SYMBOL, C.DATE, C.CLOSE]].rename(columns={C.DATE: C.ORIGIN})
