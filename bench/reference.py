@@ -1,6 +1,7 @@
 """Benchmark: the reference model and the default model, each beside the naive forecast.
 
-Runs the docs' commands through the CLI and reads their `metrics.json`:
+Runs the docs' commands through the CLI and reads their `metrics.json` (with the
+Diebold-Mariano p-value of each model against naive on the test days):
 `stockcaster run --preset seed` on the NYSE MSFT file, and `stockcaster run` (default
 preset) on the embedded data and on the NYSE MSFT file. The NYSE file is read from
 `../shared/data/` when it is there; rows that need it are skipped otherwise.
@@ -44,13 +45,13 @@ def run(preset: str, data: Path | None, out: Path) -> dict:
 def main() -> None:
     print(
         "| preset | data | final train loss | final val loss | test MSE | naive MSE | "
-        "MSE ratio | direction | train s |"
+        "MSE ratio | DM p | direction | train s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for preset, data in RUNS:
         if data is not None and not data.exists():
-            print(f"| {preset} | {data.name} | skipped: file not found | | | | | | |")
+            print(f"| {preset} | {data.name} | skipped: file not found | | | | | | | |")
             continue
         with tempfile.TemporaryDirectory() as out:
             m = run(preset, data, Path(out))
@@ -59,13 +60,14 @@ def main() -> None:
             f"| {preset} | {data.name if data else 'embedded MSFT'} | "
             f"{m['final_train_loss']:.4f} | {m['final_val_loss']:.4f} | "
             f"{m['model']['mse']:.4f} | {m['naive']['mse']:.4f} | {m['mse_ratio']:.4f} | "
-            f"{direction:.3f} | {m['train_seconds']:.1f} |",
+            f"{m['dm_pvalue']:.3f} | {direction:.3f} | {m['train_seconds']:.1f} |",
             flush=True,
         )
         rows.append({"preset": preset, "data": data.name if data else "embedded MSFT",
                      "final_train_loss": m["final_train_loss"],
                      "final_val_loss": m["final_val_loss"], "test_mse": m["model"]["mse"],
                      "naive_mse": m["naive"]["mse"], "mse_ratio": m["mse_ratio"],
+                     "dm_pvalue": m["dm_pvalue"],
                      "directional_accuracy": direction,
                      "train_seconds": m["train_seconds"]})  # fmt: skip
     record("reference", {"runs": rows})

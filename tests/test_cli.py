@@ -79,6 +79,45 @@ def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
     assert "MSE ratio model / naive" in result.output and str(folder) in result.output.replace(
         "\n", ""
     )
+    said = " ".join(result.output.split())  # the line may wrap
+    assert f"Diebold-Mariano p = {metrics['dm_pvalue']:.3f}" in said
+
+
+@pytest.mark.parametrize(
+    ("ratio", "pvalue", "says", "never"),
+    [
+        (0.9942, 0.193, "(0.6% below naive's MSE: could well be chance, Diebold-Mariano p = "
+         "0.193)", "beats"),
+        (0.95, 0.01, "(the model beats naive: 5.0% below naive's MSE, Diebold-Mariano p = "
+         "0.010)", "chance"),
+        (1.03, 0.02, "(naive beats the model: 3.0% above naive's MSE", "chance"),
+        (1.01, 0.6, "(1.0% above naive's MSE: could well be chance", "beats"),
+        (0.99, None, "(1.0% below naive's MSE; no Diebold-Mariano test", "beats"),
+        (1.0, None, "(the same MSE as naive)", "beats"),
+    ],
+)  # fmt: skip
+def test_run_says_a_model_beats_naive_only_where_the_test_says_it_is_not_chance(
+    ratio, pvalue, says, never
+):
+    """The line every `run` ends with: a ratio below 1 is no win by itself (0.9942 was
+    printed as "the model beats naive", at p = 0.19)."""
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.tables import run_summary
+
+    side = {"mse": 1.0, "rmse": 1.0, "mae": 1.0, "mape": 1.0, "directional_accuracy": None}
+    metrics = {"symbol": "MSFT", "preset": "default", "model": side, "naive": side,
+               "test_period": {"days": 3, "start": "2016-01-04", "end": "2016-01-06"},
+               "mse_ratio": ratio, "dm_pvalue": pvalue, "lag_flag": True}  # fmt: skip
+    for lagging in (True, False):
+        printed = io.StringIO()
+        run_summary(Console(file=printed, width=300), metrics | {"lag_flag": lagging}, "out")
+        (line,) = [x for x in printed.getvalue().splitlines() if x.startswith("MSE ratio")]
+        assert says in line and never not in line, line
+        trails = "follows the price a day late" in printed.getvalue()
+        assert trails == (lagging and ratio != 1)  # naive's own forecasts trail by definition
 
 
 def test_saved_model_loads_and_predicts_what_the_run_reported(tmp_path, small_csv):

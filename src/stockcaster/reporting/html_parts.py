@@ -1,4 +1,4 @@
-"""The pieces every HTML report is made of: images, tables, paragraphs, the record, verdicts."""
+"""The pieces every HTML report is made of: images, tables, paragraphs, the record."""
 
 from __future__ import annotations
 
@@ -51,28 +51,3 @@ def record_html(meta: dict, config_text: str | None = None) -> str:
     shown = {k: meta[k] for k in ("data", "reproducibility", "source") if k in meta}
     parts.append("<pre>" + html.escape(json.dumps(shown, indent=2)) + "</pre>")
     return "\n".join(parts)
-
-
-def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -> str:
-    """Say in words what the numbers mean for one model against naive."""
-    if ratio is None:
-        return "The close never moves on these days: naive has no error, and no ratio exists."
-    gap = abs(1 - ratio) * 100
-    words = [
-        f"Its squared error is {gap:.1f}% {'below' if ratio < 1 else 'above'} that of "
-        "repeating yesterday's close (the naive forecast)."
-    ]
-    if pvalue is not None:
-        significant = pvalue < 0.05
-        words.append(
-            f"The Diebold-Mariano test gives p = {pvalue:.3f}: the difference "
-            + ("is unlikely to be chance." if significant else "could well be chance.")
-        )
-    if lag:
-        words.append(
-            "Its forecasts line up better with the previous day's close than with the actual "
-            "close: the curve mostly follows the price a day late."
-        )
-    elif lag is not None:
-        words.append("Its forecasts do not merely trail the price by a day.")
-    return " ".join(words)

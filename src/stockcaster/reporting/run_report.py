@@ -11,7 +11,6 @@ from stockcaster import columns as C
 from stockcaster.reporting.html_parts import (
     image_html,
     paragraph,
-    plain_verdict,
     record_html,
     table_html,
 )
@@ -23,6 +22,7 @@ from stockcaster.reporting.report_charts import (
     loss_chart,
     risk_ahead_chart,
 )
+from stockcaster.reporting.verdicts import plain_verdict
 from stockcaster.store import files
 
 _RUN_KEYS = ("model", "naive", "mse_ratio", "test_period", "symbol", "preset", "source")

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stockcaster import columns as C
+from stockcaster.reporting.verdicts import LAGGING, against_naive
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -43,10 +44,10 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
     if ratio is None:
         console.print("MSE ratio model / naive: n/a (the close never moves on the test days)")
     else:
-        verdict = "beats" if ratio < 1 else "does not beat"
-        console.print(
-            f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] (the model {verdict} naive)"
-        )
+        verdict = against_naive(ratio, metrics.get("dm_pvalue"))
+        console.print(f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] ({verdict})")
+        if metrics.get("lag_flag") and ratio != 1:  # naive's own forecasts trail by definition
+            console.print(f"[yellow]note:[/yellow] {LAGGING}")
     if "final_train_loss" in metrics:  # a network's run (not `run --model`)
         console.print(
             f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "

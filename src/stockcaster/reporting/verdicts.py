@@ -1,0 +1,57 @@
+"""What a model's numbers against naive mean, in words: the terminal's line and the report's.
+
+A ratio below 1 is not a win by itself: on a test period of a few hundred days, an MSE a
+percent below naive's is often chance. Both say the Diebold-Mariano test's p-value, and a
+model "beats naive" only where that p-value is below `SIGNIFICANT`.
+"""
+
+from __future__ import annotations
+
+import math
+
+SIGNIFICANT = 0.05
+"""The p-value below which a difference is called unlikely to be chance."""
+
+LAGGING = (
+    "its forecasts line up better with the previous day's close than with the actual close: "
+    "the curve mostly follows the price a day late"
+)
+
+
+def _tested(pvalue: float | None) -> bool:
+    return pvalue is not None and math.isfinite(pvalue)
+
+
+def against_naive(ratio: float, pvalue: float | None) -> str:
+    """A model's MSE ratio to naive, judged by Diebold-Mariano's p-value, in a few words."""
+    if ratio == 1:
+        return "the same MSE as naive"
+    gap = f"{abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} naive's MSE"
+    if not _tested(pvalue):
+        return f"{gap}; no Diebold-Mariano test (too few days, or losses that never differ)"
+    test = f"Diebold-Mariano p = {pvalue:.3f}"
+    if pvalue >= SIGNIFICANT:
+        return f"{gap}: could well be chance, {test}"
+    winner = "the model beats naive" if ratio < 1 else "naive beats the model"
+    return f"{winner}: {gap}, {test}"
+
+
+def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -> str:
+    """Say in words what the numbers mean for one model against naive."""
+    if ratio is None:
+        return "The close never moves on these days: naive has no error, and no ratio exists."
+    gap = abs(1 - ratio) * 100
+    words = [
+        f"Its squared error is {gap:.1f}% {'below' if ratio < 1 else 'above'} that of "
+        "repeating yesterday's close (the naive forecast)."
+    ]
+    if _tested(pvalue):
+        words.append(
+            f"The Diebold-Mariano test gives p = {pvalue:.3f}: the difference "
+            + ("is unlikely to be chance." if pvalue < SIGNIFICANT else "could well be chance.")
+        )
+    if lag:
+        words.append(LAGGING[0].upper() + LAGGING[1:] + ".")
+    elif lag is not None:
+        words.append("Its forecasts do not merely trail the price by a day.")
+    return " ".join(words)
