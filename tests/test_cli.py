@@ -177,6 +177,7 @@ def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path
     plain = write_kaggle(tmp_path / "plain.csv", table)
     done = CliRunner().invoke(app, ["inspect", str(plain)])
     assert done.exit_code == 0 and "note:" not in done.output, done.output
+    assert "260 rows · 1 symbol · " in done.output  # not "1 symbols"
     split = table.copy()
     after = split.index >= 200
     split.loc[after, ["open", "high", "low", "close"]] /= 7  # unadjusted from row 200 on

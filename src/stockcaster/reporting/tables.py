@@ -65,9 +65,10 @@ def inspection(
     """Print what a price file holds: range, rows, symbols, missing values, per symbol (with
     `moves`, each symbol's largest move and longest gap: `data/quality.symbol_moves`)."""
     console.print(f"[bold]{escape(source)}[/bold]")
+    symbols = table[C.SYMBOL].nunique()
     console.print(
         f"dates {table[C.DATE].min():%Y-%m-%d} .. {table[C.DATE].max():%Y-%m-%d} · "
-        f"{len(table):,} rows · {table[C.SYMBOL].nunique():,} symbols · "
+        f"{len(table):,} rows · {symbols:,} symbol{'s' if symbols != 1 else ''} · "
         f"columns {', '.join(table.columns)}"
     )
     gaps = {name: count for name, count in missing.items() if count}
