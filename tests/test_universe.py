@@ -382,6 +382,10 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     shown = " ".join(result.stdout.split())
     assert "skipped: FLAT (the same close on all 120 days up to" in shown
     assert "book: 1 long and 1 short, the most 3 symbols allow (--top-k 10)" in shown
+    # A lower MSE than naive's on a symbol is no win by itself: the column says "below naive"
+    # and the title what it counts (it read "beats naive", beside the DM wins).
+    assert "below naive: the share of symbols whose MSE is lower, by chance or not" in shown
+    assert "beats naive" not in shown
     from stockcaster.jobs.universe_bundle import trainable
 
     assert trainable(table, 60) == ["AA", "BB", "CC"]

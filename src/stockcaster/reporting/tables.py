@@ -194,10 +194,11 @@ def print_scores(console: Console, summary: dict) -> None:
     counts = summary["symbols"]
     title = (
         f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
-        f"{counts.get('failed', 0)} failed · one step ahead, against naive · DM wins/losses "
+        f"{counts.get('failed', 0)} failed · one step ahead, against naive · below naive: the "
+        "share of symbols whose MSE is lower, by chance or not; DM wins/losses: significantly, "
         "after a Benjamini-Hochberg correction (raw counts in brackets)"
     )
-    columns = [("model", 0), ("MSE ratio", 0), ("beats naive", 2), ("DM wins", 1),
+    columns = [("model", 0), ("MSE ratio", 0), ("below naive", 2), ("DM wins", 1),
                ("DM losses", 1), ("rank IC", 1), ("rank ICIR", 3), ("t", 2), ("L/S annual", 4),
                ("L/S IR", 3), ("train s", 5)]  # fmt: skip
     rows = [

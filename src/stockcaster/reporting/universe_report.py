@@ -159,8 +159,8 @@ def _verdicts(scores: list[dict]) -> str:
             continue
         items.append(
             f"<li><b>{html.escape(str(r['model']))}</b>: median MSE ratio to naive "
-            f"{r['median_mse_ratio']:.4f}; beats naive on {r['share_beating_naive']:.0%} of "
-            f"{r['symbols']} symbols, significantly (Diebold-Mariano, 5%, Benjamini-Hochberg "
+            f"{r['median_mse_ratio']:.4f}; an MSE below naive's on {r['share_beating_naive']:.0%} "
+            f"of {r['symbols']} symbols, significantly (Diebold-Mariano, 5%, Benjamini-Hochberg "
             f"across symbols) on {r.get('dm_wins_bh', '?')} ({r['dm_wins']} before the "
             f"correction), significantly worse on {r.get('dm_losses_bh', '?')} "
             f"({r['dm_losses']}).</li>"
