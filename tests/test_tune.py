@@ -189,3 +189,31 @@ def test_a_model_that_cannot_fit_fails_its_trials_and_the_search_says_why(tmp_pa
     assert line.startswith(f"error: {out}: every trial failed (linear: expected a model "), line
     assert line.endswith("received an error at fit: MemoryError: Unable to allocate 3.2 TiB)")
     assert "\n" not in line and "Traceback" not in done.output
+
+
+def test_the_deflated_sharpe_ratio_is_said_as_a_probability_after_every_try(tmp_path):
+    """The Deflated Sharpe Ratio is a probability: the terminal printed "deflated Sharpe
+    0.85", which reads as a Sharpe ratio. And the report counted the scored trials only,
+    where the figure counts every try, pruned ones too."""
+    from stockcaster.reporting.tune_report import tune_sections
+
+    data, _ = files_for(tmp_path)
+    out = tmp_path / "search"
+    done = CliRunner().invoke(app, ["tune", "--model", "linear", "--data", str(data), "--out",
+                                    str(out), "--trials", "3", "--pruner", "none", "--seed", "3",
+                                    "--folds", "2"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    summary = json.loads((out / "tune.json").read_text())
+    probability = summary["verdict"]["deflated_sharpe"]
+    said = " ".join(done.stdout.split())
+    assert (f"deflated Sharpe ratio {probability:.2f}: the probability, after 3 tries, that the "
+            "best trial's long/flat rule on the validation days has a true Sharpe ratio above "
+            "0") in said  # fmt: skip
+    # As the search would have written it had 5 more trials been pruned after one fold.
+    trials = pd.read_csv(out / "trials.csv")
+    pruned = pd.DataFrame({"trial": range(3, 8), "state": "pruned"})
+    pd.concat([trials, pruned]).to_csv(out / "trials.csv", index=False)
+    summary["trials"] = {"finished": 8, "scored": 3}
+    (out / "tune.json").write_text(json.dumps(summary))
+    verdict = dict(tune_sections(out)[1])["Verdict"]
+    assert f"deflated Sharpe ratio {probability:.2f}: the probability, after 8 tries," in verdict

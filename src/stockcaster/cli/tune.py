@@ -41,6 +41,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
+from stockcaster.reporting.tune_report import deflated_words
 from stockcaster.settings import choose_backend, native_log_filtered
 
 
@@ -181,9 +182,9 @@ def tune(
         f"best of {summary['trials']['finished']} trials: trial {best['trial']}, "
         f"validation ratio {best['validation_ratio']:.4f}, test ratio {best['test_ratio']:.4f}"
     )
-    deflated = verdict["deflated_sharpe"]
-    sharpe = "" if deflated is None else f"; deflated Sharpe {deflated:.2f}"
-    console.print(escape(verdict["sentence"]) + sharpe)
+    console.print(escape(verdict["sentence"]))
+    if verdict["deflated_sharpe"] is not None:
+        console.print(deflated_words(verdict["deflated_sharpe"], summary["trials"]["finished"]))
     console.print(f"outputs: {escape(str(out))} (trials.csv, best.toml, tune.json, report.html)")
     if "tracked" in summary:
         where = summary["tracked"]

@@ -60,12 +60,19 @@ def write_tune_figures(folder: Path, summary: dict) -> None:
 _LOSS = {False: "MSE ratio to naive", True: "QLIKE ratio to the random walk"}  # by target
 
 
+def deflated_words(probability: float, tries: int) -> str:
+    """The Deflated Sharpe Ratio in words: a probability, which its name hides (read as a
+    Sharpe ratio, 0.85 looks like a good rule)."""
+    if probability != probability:  # NaN: the rule's returns never vary
+        return "deflated Sharpe ratio: none (the best trial's long/flat rule never traded)"
+    return (f"deflated Sharpe ratio {probability:.2f}: the probability, after {tries} tries, "
+            "that the best trial's long/flat rule on the validation days has a true Sharpe "
+            "ratio above 0 (not above buy-and-hold's)")  # fmt: skip
+
+
 def _deflated(sharpe: float | None, tries: int) -> str:
     """The deflated Sharpe ratio's clause (none for a model without a trading rule)."""
-    if sharpe is None:
-        return ""
-    return (f"deflated Sharpe ratio of the best trial's long/flat rule, given {tries} tries: "
-            f"{sharpe:.3f}; ")  # fmt: skip
+    return "" if sharpe is None else deflated_words(sharpe, tries) + "; "
 
 
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
@@ -98,7 +105,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             f"<div class='verdict'>{paragraph(verdict['sentence'])}"
             + paragraph(
                 f"White's Reality Check p = {verdict['reality_check_pvalue']:.3f}; "
-                + _deflated(verdict["deflated_sharpe"], s["trials"]["scored"])
+                + _deflated(verdict["deflated_sharpe"], s["trials"]["finished"])  # every try counts
                 + f"model confidence set: {kept}."
             )
             + "</div>",
