@@ -105,6 +105,7 @@ def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
     ]  # fmt: skip
     assert (forecast["lo"] <= forecast["yhat"]).all() and (forecast["yhat"] <= forecast["hi"]).all()
     assert (forecast["lo"] < forecast["hi"]).all()
+    assert "lo, hi: the 10%-90% interval (the quantile head)" in result.stdout  # it said none
 
 
 def test_calendar_skips_2016_christmas_and_weekends():

@@ -386,6 +386,14 @@ def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_pa
     np.testing.assert_allclose(np.log(rows["lo"] / rows["yhat"]), band[:, 1], rtol=1e-9)
     meta = json.loads((Path(payload["folder"]) / "prediction.json").read_text())
     assert "volatility" in meta["interval"]
+    # The terminal says what lo and hi are, and when there is no volatility to give them.
+    shown = runner.invoke(app, [*ask, "--out", str(tmp_path / "p")])
+    assert "lo, hi: the 80% interval from the volatility (HAR on the log range)" in shown.stdout
+    short = _write(tmp_path, table.tail(40).reset_index(drop=True), "short.csv")
+    ask[ask.index(str(data))] = str(short)
+    shown = runner.invoke(app, [*ask, "--out", str(tmp_path / "p")])
+    assert shown.exit_code == 0, shown.output
+    assert "lo, hi: no interval (too few rows" in shown.stdout
     risk = pd.DataFrame(payload["risk"])
     assert risk["horizon"].tolist() == [1, 2, 3] == pd.DataFrame(meta["risk"])["horizon"].tolist()
     np.testing.assert_allclose(risk["sigma"], band[:, 0], rtol=1e-9)

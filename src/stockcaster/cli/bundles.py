@@ -32,6 +32,7 @@ from stockcaster.jobs import requests
 from stockcaster.jobs.bundles import TrainRequest, predict_bundle
 from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, preset_names
+from stockcaster.jobs.predict import band_label
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
 from stockcaster.reporting.book_tables import picks_table
@@ -163,7 +164,7 @@ def predict(
     if result.meta.get("target") == "variance":
         variance_table(console, result.forecast, result.meta["estimator"])
     else:
-        forecast_table(console, result.forecast, result.history)
+        forecast_table(console, result.forecast, result.history, band_label(result.meta))
     risk_line(console, result.meta["risk"])
     console.print(f"outputs: {escape(str(result.folder))}")
 

@@ -102,9 +102,16 @@ def predict(
     return Prediction(folder=folder, forecast=forecast, history=history, meta=meta)
 
 
-def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
+def band_label(meta: dict) -> str | None:
+    """What lo and hi of a prediction (`meta`: its prediction.json) are; None: no interval."""
     quantiles = meta["quantiles"]
-    band = f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval" if quantiles else meta["interval"]
+    if quantiles:
+        return f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval (the quantile head)"
+    return meta["interval"]
+
+
+def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
+    band = band_label(meta)
     with output_folder(out, prices.symbol, "predict") as folder:
         path = folder.path
         files.write_csv(forecast, path / files.PREDICT_FILE, date_format="%Y-%m-%d")

@@ -170,8 +170,11 @@ def cell(value: object, digits: int) -> str:
     return "" if value is None or pd.isna(value) else f"{value:.{digits}f}"
 
 
-def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series) -> None:
-    """Print the forecast of the next trading days after the last known close."""
+def forecast_table(
+    console: Console, forecast: pd.DataFrame, history: pd.Series, band: str | None
+) -> None:
+    """Print the forecast of the next trading days after the last known close, and what its
+    interval is (`band`; None: it has none)."""
     table = Table(
         title=f"{escape(forecast[C.SYMBOL].iloc[0])} after {history.index[-1]:%Y-%m-%d} "
         f"(last close {history.iloc[-1]:.2f})",
@@ -184,6 +187,8 @@ def forecast_table(console: Console, forecast: pd.DataFrame, history: pd.Series)
         cells += [cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
         table.add_row(*cells)
     console.print(table)
+    console.print(f"lo, hi: the {escape(band)}" if band else "lo, hi: no interval (too few rows, "
+                  "or days whose prices moved, for the volatility)")  # fmt: skip
 
 
 def print_scores(console: Console, summary: dict) -> None:
