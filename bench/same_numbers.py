@@ -78,7 +78,7 @@ ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
 # models that failed on some symbol's windows (8667ba7; empty when none did).
 NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
             "horizon", "tear_sheet", "predict_universe", "settings", "model_failures",
-            "notes"}  # fmt: skip
+            "notes", "test_dm_pvalue"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:

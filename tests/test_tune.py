@@ -191,7 +191,9 @@ def test_a_model_that_cannot_fit_fails_its_trials_and_the_search_says_why(tmp_pa
     assert "\n" not in line and "Traceback" not in done.output
 
 
-def test_the_deflated_sharpe_ratio_is_said_as_a_probability_after_every_try(tmp_path):
+def test_the_deflated_sharpe_ratio_is_said_as_a_probability_after_every_try_and_the_test_tested(
+    tmp_path,
+):
     """The Deflated Sharpe Ratio is a probability: the terminal printed "deflated Sharpe
     0.85", which reads as a Sharpe ratio. And the report counted the scored trials only,
     where the figure counts every try, pruned ones too."""
@@ -206,6 +208,11 @@ def test_the_deflated_sharpe_ratio_is_said_as_a_probability_after_every_try(tmp_
     summary = json.loads((out / "tune.json").read_text())
     probability = summary["verdict"]["deflated_sharpe"]
     said = " ".join(done.stdout.split())
+    # The test ratio comes with its Diebold-Mariano p-value: below 1 is no win by itself.
+    best = summary["best"]
+    assert 0 < best["test_dm_pvalue"] < 1
+    assert (f"test ratio {best['test_ratio']:.4f} (Diebold-Mariano p = "
+            f"{best['test_dm_pvalue']:.3f} against naive)") in said  # fmt: skip
     assert (f"deflated Sharpe ratio {probability:.2f}: the probability, after 3 tries, that the "
             "best trial's long/flat rule on the validation days has a true Sharpe ratio above "
             "0") in said  # fmt: skip

@@ -160,6 +160,7 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     first, changed = summaries
     assert first["best"]["test_ratio"] != changed["best"]["test_ratio"]
     assert first["best"]["validation_ratio"] < 0.95  # planted volatility: it learns some
+    assert first["best"]["test_ratio"] < 1 and first["best"]["test_dm_pvalue"] < 0.05  # QLIKE's
     assert first["verdict"]["deflated_sharpe"] is None and "bundle" not in first  # no files
     assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
     space = tmp_path / "space.toml"

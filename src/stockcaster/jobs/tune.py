@@ -115,7 +115,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         "trials": {"finished": len(records), "scored": len(scored)},
         "best": {"trial": best.number, "params": best.params, "validation_ratio": best.value,
                  "validation_ic": best.attrs.get("ic"), "test_ratio": holdout["ratio"],
-                 "test_ic": holdout["ic"]},
+                 "test_ic": holdout["ic"], "test_dm_pvalue": holdout["dm_pvalue"]},
         "verdict": verdict,
         "importances": importances(scored, space, config.seed),
         "reproducibility": reproducibility(config.seed),

@@ -60,6 +60,15 @@ def write_tune_figures(folder: Path, summary: dict) -> None:
 _LOSS = {False: "MSE ratio to naive", True: "QLIKE ratio to the random walk"}  # by target
 
 
+def test_tested(pvalue: float | None, target: str | None) -> str:
+    """The test ratio's Diebold-Mariano clause: its p-value against the baseline it is a
+    ratio to (a test ratio below 1 is no win by itself); none where no test is possible."""
+    if pvalue is None:
+        return ""
+    baseline = "the random walk" if target == "variance" else "naive"
+    return f" (Diebold-Mariano p = {pvalue:.3f} against {baseline})"
+
+
 def deflated_words(probability: float, tries: int) -> str:
     """The Deflated Sharpe Ratio in words: a probability, which its name hides (read as a
     Sharpe ratio, 0.85 looks like a good rule)."""
@@ -89,6 +98,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 best["test_ratio"],
             ],
             "rank IC": [best.get("validation_ic"), best.get("test_ic")],
+            "Diebold-Mariano p": [None, best.get("test_dm_pvalue")],
         }
     )
     params = pd.DataFrame(

@@ -20,6 +20,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig, walk_paths
+from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.models.base import Forecaster, PanelForecaster
 from stockcaster.tuning.validation import (
     AfterFold,
@@ -113,14 +114,16 @@ def score_trial(
 def holdout(
     closes: PanelCloses, cutoff, make_forecaster: Callable[[], PanelForecaster], cost_bps: float
 ) -> dict:
-    """A configuration refitted on every day up to `cutoff`, scored once on the days after."""
+    """A configuration refitted on every day up to `cutoff`, scored once on the days after:
+    its loss ratio to naive, rank IC and Diebold-Mariano p-value against naive."""
     model = make_forecaster()
     model.fit(closes.until(cutoff), cutoff)
     forecasts = model.predict_after(closes.prices)
     first = int(np.searchsorted(closes.days, cutoff, side="right"))
     block = closes.block(forecasts[forecasts[C.DATE] > cutoff], first, len(closes.days) - 1)
     score = score_blocks([block], cost_bps, scaled=closes.scaled)
-    return {"ratio": score.ratio, "ic": score.ic}
+    tested = diebold_mariano_losses(score.losses, score.naive_losses)
+    return {"ratio": score.ratio, "ic": score.ic, "dm_pvalue": tested["pvalue"]}
 
 
 class SeriesPanel:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.evaluation.risk import qlike
+from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.models.variance import FamilyWalk, walk_variance
 from stockcaster.models.volatility import BASELINES
@@ -61,7 +62,8 @@ class VarianceTask(SymbolTask):
         v, r = _measures(table, self.preset.features.estimator)
         walk = self.walk(params)
         losses, naive, _ = _day_losses(walk, v, r, np.arange(len(self.table) - 1, len(v) - 1))
-        return {"ratio": loss_ratio(losses, naive), "ic": None}, walk
+        tested = diebold_mariano_losses(losses, naive)["pvalue"]  # QLIKE, vs the random walk
+        return {"ratio": loss_ratio(losses, naive), "ic": None, "dm_pvalue": tested}, walk
 
 
 def _measures(table: pd.DataFrame, estimator: str) -> tuple[np.ndarray, np.ndarray]:
