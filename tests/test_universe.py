@@ -385,6 +385,7 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     # A lower MSE than naive's on a symbol is no win by itself: the column says "below naive"
     # and the title what it counts (it read "beats naive", beside the DM wins).
     assert "below naive: the share of symbols whose MSE is lower, by chance or not" in shown
+    assert "L/S: the top-1 long/short book, net of 5 bp a half-turn" in shown  # net of what
     assert "beats naive" not in shown
     from stockcaster.jobs.universe_bundle import trainable
 

@@ -199,9 +199,7 @@ def print_scores(console: Console, summary: dict) -> None:
     counts = summary["symbols"]
     title = (
         f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
-        f"{counts.get('failed', 0)} failed · one step ahead, against naive · below naive: the "
-        "share of symbols whose MSE is lower, by chance or not; DM wins/losses: significantly, "
-        "after a Benjamini-Hochberg correction (raw counts in brackets)"
+        f"{counts.get('failed', 0)} failed · one step ahead, against naive"
     )
     columns = [("model", 0), ("MSE ratio", 0), ("below naive", 2), ("DM wins", 1),
                ("DM losses", 1), ("rank IC", 1), ("rank ICIR", 3), ("t", 2), ("L/S annual", 4),
@@ -223,18 +221,26 @@ def print_scores(console: Console, summary: dict) -> None:
         for row in summary.get("leaderboard") or []
     ]
     fitted_table(console, title, columns, rows)
+    config = summary["settings"]["config"]
+    books = [m["portfolio"]["k"] for m in (summary.get("cross_section") or {}).values()
+             if m.get("portfolio")]  # fmt: skip
+    k = max(books, default=config["top_k"])
+    console.print(
+        "below naive: the share of symbols whose MSE is lower, by chance or not; DM wins/losses: "
+        "symbols where it is significantly lower/higher, after a Benjamini-Hochberg correction "
+        f"(raw counts in brackets); L/S: the top-{k} long/short book, net of "
+        f"{config['cost_bps']:g} bp a half-turn, its IR against the equal-weight book",
+        style="dim",
+    )
     for model, failed in (summary.get("model_failures") or {}).items():
         none = failed["no_forecast"]
         at_all = f", with no forecast at all on {none}" if none else ""
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
     reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
-    books = [m["portfolio"]["k"] for m in (summary.get("cross_section") or {}).values()
-             if m.get("portfolio")]  # fmt: skip
-    asked = summary["settings"]["config"]["top_k"]
-    if books and max(books) < asked:  # --top-k more than half the symbols run
-        console.print(f"book: {max(books)} long and {max(books)} short, the most "
-                      f"{counts.get('done', 0)} symbols allow (--top-k {asked})")  # fmt: skip
+    if books and k < config["top_k"]:  # --top-k more than half the symbols run
+        console.print(f"book: {k} long and {k} short, the most {counts.get('done', 0)} symbols "
+                      f"allow (--top-k {config['top_k']})")  # fmt: skip
     for note in summary.get("notes") or []:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
 
