@@ -85,6 +85,7 @@ def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_value
     assert "What the global models looked at" in (out / "report.html").read_text()
     shown = CliRunner().invoke(app, ["explain", str(out), "--repeats", "1"])
     assert shown.exit_code == 0 and "lightgbm:technical" in shown.output
+    assert "of MSE" in shown.output  # what the share is of (the column read "share")
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def explain(
         print_json({e.name: e.record for e in done} | {"folder": str(folder)})
         return
     for e in done:
-        columns = [("feature", 0), ("group", 2), ("MSE growth", 1), ("share", 1), ("sd", 3)]
+        columns = [("feature", 0), ("group", 2), ("MSE growth", 1), ("of MSE", 1), ("sd", 3)]
         keys = ["importance", "share", "std"]
         if "shap" in e.features:
             columns.append(("mean |SHAP|", 1))
