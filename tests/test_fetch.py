@@ -181,6 +181,13 @@ def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
         (["fetch", "MSFT", "msft"], "expected one or more distinct tickers"),
         (["run", "--ticker", "MSFT", "--data", "x.csv"], "--ticker: expected it instead of --data"),
         (["run", "--start", "2015-01-01"], "--start: expected --ticker with it"),
+        # --columns maps a file's headers: with a ticker's cache or the embedded data it was
+        # silently ignored.
+        (["run", "--ticker", "MSFT", "--columns", "close=Last"], "received --columns too"),
+        (["universe", "--tickers", "A,B", "--columns", "close=Last"], "received --columns too"),
+        (["tune", "--ticker", "MSFT", "--columns", "close=Last"], "received --columns too"),
+        (["run", "--columns", "close=Last"], "--columns: expected --data FILE whose headers"),
+        (["run", "--data", "x.csv", "--columns", "close=Last,close=Price"], "'close' twice"),
     ],
 )
 def test_bad_requests_are_refused_before_any_download(cache, server, args, fragment):

@@ -93,7 +93,8 @@ class SymbolData:
 
     def source(self) -> Source:
         if self.ticker is not None or self.start is not None:
-            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol)
+            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol,
+                                        self.columns)  # fmt: skip
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
 
 

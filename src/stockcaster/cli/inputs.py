@@ -23,18 +23,21 @@ def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> 
     return requests.symbol_source(data, symbol, columns, value(fill))
 
 
-def ticker_source(ticker: str | None, start: str | None, data, symbol) -> Source:
+def ticker_source(ticker: str | None, start: str | None, data, symbol, columns=None) -> Source:
     """`--ticker T [--start D]`: the ticker's cached prices (downloaded first if missing).
 
     Raises:
-        StockcasterError: --ticker with --data or --symbol, or --start without --ticker.
+        StockcasterError: --ticker with --data, --symbol or --columns (a file's options), or
+            --start without --ticker.
     """
     if ticker is None:
         raise StockcasterError(f"--start: expected --ticker with it, received {start!r} alone")
-    if data is not None or symbol is not None:
-        given = "--data" if data is not None else "--symbol"
+    given = [name for name, value in (("--data", data), ("--symbol", symbol),
+                                      ("--columns", columns)) if value is not None]  # fmt: skip
+    if given:
         raise StockcasterError(
-            f"--ticker: expected it instead of --data and --symbol, received {given} too"
+            f"--ticker: expected it instead of --data, --symbol and --columns, received "
+            f"{given[0]} too"
         )
     return requests.ticker_source(ticker, start)
 
@@ -60,10 +63,12 @@ def panel_source(
         if data is None:
             raise StockcasterError("--data: expected a price file (or --tickers), received none")
         return requests.panel_source(data, symbols, columns, value(fill), strict)
-    if data is not None or symbols is not None:
-        given = "--data" if data is not None else "--symbols"
+    given = [name for name, value in (("--data", data), ("--symbols", symbols),
+                                      ("--columns", columns)) if value is not None]  # fmt: skip
+    if given:
         raise StockcasterError(
-            f"--tickers: expected it instead of --data and --symbols, received {given} too"
+            f"--tickers: expected it instead of --data, --symbols and --columns, received "
+            f"{given[0]} too"
         )
     return requests.tickers_source(names, start, strict)
 

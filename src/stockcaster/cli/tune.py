@@ -124,7 +124,8 @@ class TuneData:
             option = "--symbols" if self.symbols is not None else "--tickers"
             raise StockcasterError(f"{option}: expected --universe with it, received none")
         if self.ticker is not None or self.start is not None:
-            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol)
+            return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol,
+                                        self.columns)  # fmt: skip
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
 
 

@@ -143,10 +143,10 @@ def parse_column_mapping(text: str) -> dict[str, str]:
             raise StockcasterError(
                 f"--columns: expected pairs like date=Day,close=Last, received {pair!r}"
             )
-        if name not in C.PRICE_TABLE_COLUMNS:
+        if name not in C.PRICE_TABLE_COLUMNS or name in mapping:  # one column per name
             raise StockcasterError(
-                f"--columns: expected names among {', '.join(C.PRICE_TABLE_COLUMNS)}, "
-                f"received {name!r}"
+                f"--columns: expected names among {', '.join(C.PRICE_TABLE_COLUMNS)}, each "
+                f"once, received {name!r}{' twice' if name in mapping else ''}"
             )
         mapping[name] = column.strip()
     return mapping

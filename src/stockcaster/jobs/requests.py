@@ -26,7 +26,16 @@ __all__ = ["RunConfig", "global_model", "panel_source", "preset", "symbol_list"]
 def symbol_source(
     data: Path | None, symbol: str | None, columns: str | None, fill: str | None
 ) -> Source:
-    """One symbol's prices, with `--columns` parsed and checked."""
+    """One symbol's prices, with `--columns` parsed and checked.
+
+    Raises:
+        StockcasterError: a bad mapping, or one without a file to map (it was ignored).
+    """
+    if columns and data is None:
+        raise StockcasterError(
+            "--columns: expected --data FILE whose headers it maps, received none (the "
+            "embedded MSFT data needs no mapping)"
+        )
     mapping = parse_column_mapping(columns) if columns else None
     return Source(data=data, symbol=symbol, columns=mapping, fill=fill)
 
