@@ -146,11 +146,15 @@ def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, t
                  f"{pick['predicted_return']:+.2%}", f"{pick['lo_return']:+.2%}")  # fmt: skip
         assert any(all(c in line for c in cells) for line in lines), (cells, shown.stdout)
     assert "set aside: EE (in the bundle, not in the data)" in lines
+    # A book reads as advice: it says that its skill is measured elsewhere, not here.
+    said = " ".join(shown.stdout.split())
+    assert "whether such picks beat chance is not measured here: `stockcaster universe`" in said
     alone = CliRunner().invoke(app, [*ask, str(tmp_path / "bb"), "--symbol", "BB", "--horizon",
                                      "2"])  # fmt: skip
     assert alone.exit_code == 0, alone.output
     forecast = pd.read_csv(next((tmp_path / "bb").glob("*/forecast.csv")))
     assert len(forecast) == 2 and "1 symbol forecast, 0 set aside" in alone.stdout, alone.stdout
+    assert "not measured here" not in alone.stdout  # no book, no picks to judge
     for _, row in forecast.iterrows():
         cells = (row["date"], f"{row['yhat']:.2f}", f"{row['hi']:.2f}")
         assert any(all(c in line for c in cells) for line in alone.stdout.splitlines()), cells

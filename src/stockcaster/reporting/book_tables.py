@@ -9,6 +9,13 @@ from rich.markup import escape
 from stockcaster import columns as C
 from stockcaster.reporting.tables import cell, fitted_table, reasons
 
+UNMEASURED = (
+    "whether such picks beat chance is not measured here: `stockcaster universe` walks a "
+    "model of these settings over a test period (rank IC, its t, the book after costs)"
+)
+"""Said under every book: a ranking of forecasts reads as advice, and nothing in `predict`
+says whether it is worth more than a coin."""
+
 
 def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, meta: dict) -> None:
     """Print a universe bundle's book for the next session: each long and short pick's last
@@ -36,6 +43,8 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
     if rows:
         fitted_table(console, title, columns, rows)
         console.print(f"interval: {escape(meta['interval'])}")
+    if len(picks):
+        console.print(UNMEASURED, style="dim")
     reasons(console, "set aside", meta["set_aside"], "universe_prediction.json")
 
 
