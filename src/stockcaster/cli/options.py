@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from stockcaster.cli.config_file import read_config
+from stockcaster.cli.output import CONFIGURED
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
     BACKENDS,
@@ -190,6 +191,7 @@ FillOption = Annotated[
 
 def _use_config(ctx: typer.Context, param: typer.CallbackParam, path: Path | None) -> None:
     """Make a config file's table for this command the defaults of its options."""
+    CONFIGURED.set(None if path is None else ctx)
     if path is None:
         return
     try:

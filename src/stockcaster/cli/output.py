@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,24 @@ def _typed(cause: BaseException | None) -> str | None:
     return None
 
 
+CONFIGURED: ContextVar[typer.Context | None] = ContextVar("configured", default=None)
+"""The running command's context when a --config file gave it values (`options.py` sets it):
+an error about an option the file set names the file, as Click's own checks do."""
+
+
+def _from_file(message: str, command: str) -> str:
+    """`message`, with the --config file named when the option it starts with came from it."""
+    ctx, option = CONFIGURED.get(), re.match(r"--[\w-]+", message)
+    if ctx is None or option is None or ctx.info_name != command:
+        return message
+    for param in ctx.command.params:
+        if option.group() in getattr(param, "opts", ()):
+            source = getattr(ctx.get_parameter_source(param.name), "name", None)
+            if source == "DEFAULT_MAP":
+                return f"{message} (from [{command}] in {ctx.meta.get('config')})"
+    return message
+
+
 def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Print a `StockcasterError` as one line and exit with its code.
 
@@ -245,8 +264,10 @@ def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                     )
             return command(*args, **kwargs)
         except StockcasterError as err:
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {_from_file(str(err), command.__name__)}", file=sys.stderr)
             raise typer.Exit(err.exit_code) from None
+        finally:
+            CONFIGURED.set(None)
 
     return wrapper
 
