@@ -73,8 +73,11 @@ def test_flags_win_over_the_file(tmp_path, small_csv):
         # a value of the right type that Typer refuses: its words, then where it came from
         ("[run]\nepochs = -1\n", "--epochs: expected at least 1, received -1 (from [run] in"),
         # a value the command itself refuses names the file too (it named only the option)
-        ("[run]\ncolumns = 'close=Last'\n", "--columns: expected --data FILE whose headers it "
-         "maps, received none (the embedded MSFT data needs no mapping) (from [run] in"),
+        (
+            "[run]\ncolumns = 'close=Last'\n",
+            "--columns: expected --data FILE whose headers it "
+            "maps, received none (the embedded MSFT data needs no mapping) (from [run] in",
+        ),
         ("[run]\nmodel = 'seed'\nset = ['seed.units=0']\n", "units=0 (from [run] in"),
     ],
 )
