@@ -144,3 +144,31 @@ def test_a_model_s_own_settings_are_checked_from_a_flag_or_a_file(tmp_path, wher
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 2 and fragment in done.stderr, done.output
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args, runs",
+    [
+        (["run", "--model", "naive"], "(naive)"),
+        (["run", "--preset", "seed"], "(none but the preset's network; --model NAME runs one)"),
+        (["backtest", "--models", "naive,drift"], "(naive, drift)"),
+        (["backtest", "--target", "variance", "--models", "har"], "(har)"),
+        (["tune", "--model", "lstm"], "(lstm)"),
+        (["train"], "(lstm)"),
+        (["universe", "--models", "naive"], "(naive)"),
+    ],
+)
+def test_settings_of_a_model_the_command_does_not_run_are_refused(tmp_path, args, runs):
+    """`--set seed.units=2` beside a command that runs no seed model was read by nothing, and
+    the command ran as if it had not been given (`run --preset seed` included: the preset's
+    network takes the preset's sizes)."""
+    from conftest import ohlcv, write_kaggle
+
+    data = write_kaggle(tmp_path / "prices.csv", ohlcv(120))
+    where = ["--save", str(tmp_path / "out")] if args[0] == "train" else ["--out", str(tmp_path)]
+    done = CliRunner().invoke(app, [*args, "--data", str(data), "--set", "seed.units=2", *where])
+    assert done.exit_code == 2 and done.stderr.count("\n") == 1, done.output
+    assert done.stderr.startswith(
+        f"error: --set seed: expected settings of a model this command runs {runs}, received seed's"
+    ), done.stderr
+    assert list(tmp_path.iterdir()) == [data]  # nothing written

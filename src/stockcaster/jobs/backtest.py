@@ -40,6 +40,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import (
     MODELS,
@@ -122,6 +123,7 @@ def backtest(
     models = list(plan.models) or installed_models()
     prices = read_source(source or Source())
     options = ModelOptions(preset=preset, ma_window=plan.ma_window, settings=plan.settings)
+    check_settings_run(plan.settings, models)
     _check(plan, models, options, prices)
     check_output(out)
     series = prices.series

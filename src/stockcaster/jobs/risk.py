@@ -31,7 +31,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
-from stockcaster.models.options import ModelOptions
+from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import installed_models
 from stockcaster.models.variance import (
@@ -89,6 +89,7 @@ def risk_backtest(
     plan = plan or BacktestPlan()
     prices = read_source(source or Source())
     options = ModelOptions(preset=preset, settings=plan.settings)
+    check_settings_run(plan.settings, plan.models or default_models())
     walks = {name: variance_walk(name, options) for name in plan.models or default_models()}
     first = _check(plan, walks, prices)
     check_output(out)

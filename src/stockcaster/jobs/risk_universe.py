@@ -33,7 +33,7 @@ from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import check_output, job, reproducibility
 from stockcaster.jobs.risk import HISTORY, MEASURED, RESIDUALS_FROM
 from stockcaster.jobs.universe_plan import PanelSource
-from stockcaster.models.options import ModelOptions
+from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.models.variance import variance_walk, walk_variance
@@ -71,6 +71,8 @@ class RiskUniversePlan:
         return tuple(sorted({1, self.horizon}))
 
     def options(self) -> ModelOptions:
+        """The models' options; settings only of the models it runs."""
+        check_settings_run(self.settings, [*self.models, *self.global_models])
         return ModelOptions(self.preset, global_model=self.global_model, settings=self.settings)
 
 

@@ -30,6 +30,7 @@ from stockcaster.jobs.envelope import (
     reproducibility,
 )
 from stockcaster.jobs.run_model import one_fit_forecasts
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, to_toml
 from stockcaster.models.registry import ModelOptions
 from stockcaster.models.variance import price_model
@@ -92,7 +93,9 @@ def run(
         StockcasterError: bad input, before any output is written.
     """
     if price_model(model) is not None:
+        check_settings_run(settings, [model])
         return _run_model(model, ModelOptions(preset=config, settings=settings), source, out)
+    check_settings_run(settings, ())  # the preset's network takes the preset's sizes
     if config.model.direct:
         raise StockcasterError(
             f"--preset: expected a one-step preset for run (default, seed), received "

@@ -12,6 +12,7 @@ from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL, MODELS, ModelOptions, min_history
 from stockcaster.models.variance import price_model
@@ -32,8 +33,7 @@ def train_bundle(
     """Train on every row of one symbol (a validation tail for early stopping) and save.
 
     Args:
-        preset: the config the model is built with; ignored with `resume`, which keeps
-            the bundle's.
+        preset: the config the model is built with (`resume` keeps the bundle's).
         save: the new bundle's folder; must not exist.
         source: the prices; the embedded MSFT history by default.
         resume: an earlier bundle to fine-tune from.
@@ -56,6 +56,7 @@ def train_bundle(
         exchange = bundle.meta["exchange"]
     else:
         name = price_model(model) or DEFAULT_MODEL  # the preset's own network: lstm's
+        check_settings_run(settings, [name])
         options = ModelOptions(preset=preset, settings=settings)
         forecaster = MODELS[name].make(options)
         bundle = None

@@ -26,6 +26,7 @@ from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_model import GlobalNetwork, learned_features
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import Capability, ModelOptions, models_with, network_model
 from stockcaster.store import files
@@ -87,6 +88,7 @@ def train_universe(
             `min_history` closes, before anything is trained or written.
     """
     check_save(save, (family,))
+    check_settings_run(settings, [family])
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
     prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]

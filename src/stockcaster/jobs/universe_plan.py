@@ -26,6 +26,7 @@ from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import eligible_symbols
 from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec
 from stockcaster.features.split import last_training_day
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, universe_models
 from stockcaster.settings import current_backend
@@ -81,7 +82,8 @@ class UniverseConfig:
                             self.settings)  # fmt: skip
 
     def check(self) -> None:
-        """Raises: StockcasterError for a value out of range."""
+        """Raises: StockcasterError for a value out of range, or settings of no model run."""
+        check_settings_run(self.settings, self.models)
         if self.mode not in MODES:
             raise StockcasterError(
                 f"--mode: expected one of {', '.join(MODES)}, received {self.mode!r}"

@@ -32,7 +32,7 @@ from stockcaster.jobs.envelope import (
     reproducibility,
 )
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS, Prediction
-from stockcaster.models.options import ModelOptions
+from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.models.variance import BAND_HISTORY, FamilyWalk, risk_columns
@@ -71,6 +71,7 @@ def train_variance(
     save = Path(save)
     check_new_folder(save)
     name = model or DEFAULT_MODEL
+    check_settings_run(settings, [name])
     options = ModelOptions(preset=preset, settings=settings)
     walk = saveable_walk(name, options)
     prices = read_source(source or Source())

@@ -39,6 +39,22 @@ class ModelOptions:
         return dict(self.settings).get(name) or kind()
 
 
+def check_settings_run(settings: Sequence[tuple[str, Any]], models: Sequence[str]) -> None:
+    """Refuse `--set` for a model the command does not run: nothing would read it.
+
+    Raises:
+        StockcasterError: naming the model set and the ones that run (none: the preset's
+            own network, which takes the preset's sizes).
+    """
+    for name, _ in settings:
+        if name not in models:
+            runs = ", ".join(models) or "none but the preset's network; --model NAME runs one"
+            raise StockcasterError(
+                f"--set {name}: expected settings of a model this command runs ({runs}), "
+                f"received {name}'s"
+            )
+
+
 def parse_settings(items: Sequence[str] | None, kinds: Kinds) -> tuple[tuple[str, Any], ...]:
     """`--set toy.k=3 --set toy.name=x` as each model's settings, checked by its dataclass.
 

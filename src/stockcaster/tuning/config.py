@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.models.options import check_settings_run
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.tuning.search import check_choices
 
@@ -88,6 +89,7 @@ class TuneConfig:
                     f"{option}: expected a positive finite number, received {given}"
                 )
         check_choices(self.sampler, self.pruner)
+        check_settings_run(self.settings, [self.family])
         if self.engine not in ("local", "ray"):
             raise StockcasterError(f"--engine: expected local or ray, received {self.engine!r}")
         ray_only = (
