@@ -88,9 +88,10 @@ def risk_backtest(
     """
     plan = plan or BacktestPlan()
     prices = read_source(source or Source())
+    names = plan.models or default_models()
     options = ModelOptions(preset=preset, settings=plan.settings)
-    check_settings_run(plan.settings, plan.models or default_models())
-    walks = {name: variance_walk(name, options) for name in plan.models or default_models()}
+    check_settings_run(plan.settings, names)
+    walks = {name: variance_walk(name, options) for name in names}
     first = _check(plan, walks, prices)
     check_output(out)
     table = prices.table

@@ -60,7 +60,7 @@ def write_tune_figures(folder: Path, summary: dict) -> None:
 _LOSS = {False: "MSE ratio to naive", True: "QLIKE ratio to the random walk"}  # by target
 
 
-def test_tested(pvalue: float | None, target: str | None) -> str:
+def holdout_tested(pvalue: float | None, target: str | None) -> str:
     """The test ratio's Diebold-Mariano clause: its p-value against the baseline it is a
     ratio to (a test ratio below 1 is no win by itself); none where no test is possible."""
     if pvalue is None:
