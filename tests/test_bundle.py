@@ -285,6 +285,27 @@ def test_resume_refuses_a_model_or_setting_it_would_ignore(trained, tmp_path, gi
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        (["--epochs", "3"], "--epochs: expected none with --resume, which fine-tunes the bundle "
+         "with its own warm_epochs, received 3"),
+        (["--exchange", "XLON"], "--exchange: expected none with --resume, which fine-tunes the "
+         "bundle with its calendar, XNYS, received XLON"),
+    ],
+)  # fmt: skip
+def test_resume_refuses_the_epochs_and_calendar_it_would_ignore(trained, tmp_path, given,
+                                                                 fragment):  # fmt: skip
+    """`train --resume B --epochs 3` fine-tuned for the bundle's own epochs, and `--exchange
+    XLON` saved a bundle on B's calendar, XNYS, both without a word."""
+    bundle, data, _ = trained
+    out = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--resume", str(bundle), "--data", str(data),
+                                      "--save", str(out), *given])  # fmt: skip
+    one_line(result, fragment)
+    assert not out.exists()
+
+
 def test_train_refuses_to_overwrite(trained, tmp_path):
     bundle, data, _ = trained
     before = _hashes(bundle)

@@ -101,8 +101,13 @@ def train(
         ),
     ] = None,
     exchange: Annotated[
-        str, typer.Option("--exchange", help="Trading calendar of the forecasts (XNYS, XLON, ...).")
-    ] = "XNYS",
+        str | None,
+        typer.Option(
+            "--exchange",
+            help="Trading calendar of the forecasts (XNYS, XLON, ...). "
+            "Default: XNYS; --resume keeps the bundle's.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -119,6 +124,7 @@ def train(
         save=save, source=data.source(), preset=preset,
         model=value(model.model), settings=model_settings(model.settings), exchange=exchange,
         resume=resume, universe=base, symbols=requests.symbol_list(universe.symbols),
+        epochs=model.epochs,
     )  # fmt: skip
     with native_log_filtered(), busy("training", show_progress(quiet, False)):
         path = train_job(request)

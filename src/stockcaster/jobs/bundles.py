@@ -40,10 +40,13 @@ class TrainRequest:
         preset: one symbol's model's config.
         model: a registered model to save instead of the preset's network.
         settings: the models' own settings (`--set`).
-        exchange: the trading calendar the bundle forecasts on.
+        exchange: the trading calendar the bundle forecasts on (None: XNYS; a resumed
+            bundle keeps its own).
         resume: a bundle to fine-tune on newer data (one symbol's or a universe's).
         universe: the global model's config, to train one for every symbol of the panel.
         symbols: the panel's symbols to train on (None: every one).
+        epochs: `--epochs` as given (None: not given), refused with `resume`: a fine-tune
+            runs the bundle's own `warm_epochs`.
     """
 
     save: Path
@@ -51,10 +54,11 @@ class TrainRequest:
     preset: RunConfig
     model: str | None = None
     settings: tuple[tuple[str, object], ...] = ()
-    exchange: str = DEFAULT_EXCHANGE
+    exchange: str | None = None
     resume: Path | None = None
     universe: RunConfig | None = None
     symbols: list[str] | None = None
+    epochs: int | None = None
 
 
 def train(request: TrainRequest) -> Path:
@@ -64,6 +68,8 @@ def train(request: TrainRequest) -> Path:
         StockcasterError: bad input, before anything is trained or written.
     """
     r = request
+    if r.resume is None:
+        r = dataclasses.replace(r, exchange=r.exchange or DEFAULT_EXCHANGE)
     variance = r.preset.features.target == VARIANCE
     if r.resume is not None and (variance or holds_variance(peek(r.resume))):
         raise StockcasterError(
@@ -87,8 +93,9 @@ def train(request: TrainRequest) -> Path:
         return train_universe(_panel(r.source, r.symbols, "--universe"), r.universe,
                               r.model or DEFAULT_MODEL, r.save, exchange=r.exchange,
                               settings=r.settings)  # fmt: skip
-    return train_bundle(r.preset, r.save, r.source, resume=r.resume, exchange=r.exchange,
-                        model=r.model, settings=r.settings)  # fmt: skip
+    return train_bundle(r.preset, r.save, r.source, resume=r.resume,
+                        exchange=r.exchange or DEFAULT_EXCHANGE, model=r.model,
+                        settings=r.settings)  # fmt: skip
 
 
 def predict_bundle(
@@ -128,6 +135,15 @@ def _check_resumed(r: TrainRequest, meta: dict) -> None:
     Raises:
         StockcasterError: another model, or settings other than the bundle's.
     """
+    for option, value, kept in (
+        ("--epochs", r.epochs, "its own warm_epochs"),
+        ("--exchange", r.exchange, f"its calendar, {meta.get('exchange')}"),
+    ):
+        if value is not None:
+            raise StockcasterError(
+                f"{option}: expected none with --resume, which fine-tunes the bundle with "
+                f"{kept}, received {value}"
+            )
     own = meta.get("model")
     given = [("--model", r.model, r.model == own)]
     given += [("--set", name, name == own and dataclasses.asdict(value) == meta.get("settings"))
