@@ -54,6 +54,29 @@ def test_on_noise_neither_the_factor_nor_the_model_finds_anything(noise):
         assert abs(noise[name]["rank_ic_t"]) < 3, (name, noise[name]["rank_ic_t"])
 
 
+def test_the_terminal_ends_with_each_horizon_s_verdict_and_says_when_it_is_chance(planted, noise):
+    """The terminal gave tables only; the verdict in words was the report's. And "the best
+    factor" on noise read as a finding: its t now says when it is within chance."""
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.signal_tables import print_signals
+
+    said = {}
+    for name, found in (("planted", planted), ("noise", noise)):
+        folder = Path(found["_folder"])
+        board = pd.read_csv(folder / "tear_sheet.csv")
+        printed = io.StringIO()
+        print_signals(Console(file=printed, width=400), board,
+                      json.loads((folder / "signals.json").read_text()))  # fmt: skip
+        (said[name],) = [x for x in printed.getvalue().splitlines() if x.startswith("verdict")]
+    t = planted["reversal_5"]["rank_ic_t"]
+    assert said["planted"].startswith("verdict, h = 5: the best factor is reversal_5 (rank IC ")
+    assert f"t {t:.1f}); the best model, " in said["planted"]  # no "within chance"
+    assert "within chance); the best model, " in said["noise"], said["noise"]
+
+
 def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
     folder = Path(planted["_folder"])
     sheet = pd.read_csv(folder / "tear_sheet.csv")

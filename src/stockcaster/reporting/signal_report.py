@@ -12,6 +12,7 @@ import pandas as pd
 from stockcaster.reporting.html_parts import paragraph, record_html, table_html
 from stockcaster.reporting.interactive import Line, chart, chart_html
 from stockcaster.reporting.readback import csv_table, json_object
+from stockcaster.reporting.signal_tables import verdict_lines
 from stockcaster.store import files
 
 COLUMNS = {"signal": "signal", "mean_rank_ic": "mean rank IC", "rank_ic_t": "Newey-West t",
@@ -21,7 +22,6 @@ COLUMNS = {"signal": "signal", "mean_rank_ic": "mean rank IC", "rank_ic_t": "New
            "buffered_annual_return_net": "buffered book, net a year",
            "decile_daily_turnover": "turnover a day",
            "spa_p_vs_best_factor": "SPA p against the best factor"}  # fmt: skip
-SIGNIFICANT = 0.05
 
 
 def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
@@ -72,23 +72,8 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _verdicts(board: pd.DataFrame) -> str:
-    """One line per horizon: the best factor, the best model, and whether it beats it."""
-    lines = []
-    for h, rows in board.groupby("horizon", sort=True):
-        factors, models = rows[rows["kind"] == "factor"], rows[rows["kind"] == "model"]
-        best = factors.sort_values("mean_rank_ic", ascending=False).head(1)
-        line = f"h = {h}: "
-        if len(best):
-            b = best.iloc[0]
-            line += (f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, "
-                     f"t {b['rank_ic_t']:.1f})")  # fmt: skip
-        if len(models):
-            m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
-            beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT
-            line += (f"; the best model, {m['signal']}, {'beats' if beats else 'does not beat'} "
-                     f"it (SPA p = {m['spa_p_vs_best_factor']:.2f})")  # fmt: skip
-        lines.append(f"<li>{html.escape(line)}</li>")
-    return "".join(lines)
+    """One line per horizon (`signal_tables.verdict_lines`), as a list's items."""
+    return "".join(f"<li>{html.escape(line)}</li>" for line in verdict_lines(board))
 
 
 def _ic_chart(folder: Path) -> str:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
 from stockcaster.reporting.tables import fitted_table
+from stockcaster.reporting.verdicts import SIGNIFICANT
+
+T_SIGNIFICANT = 2.0
+"""The |t| of a mean rank IC (Newey-West) below which it is within chance (about 5%)."""
 
 COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 3),
            ("monotone", 2), ("decile net/yr", 1), ("break-even bp", 1), ("buffered net/yr", 2),
@@ -20,8 +25,31 @@ def _cell(value, spec: str) -> str:
     return format(value, spec)
 
 
+def verdict_lines(board: pd.DataFrame) -> list[str]:
+    """One line per horizon: the best factor (and whether its rank IC's t-statistic says more
+    than chance), the best model, and whether it beats that factor under SPA."""
+    lines = []
+    for h, rows in board.groupby("horizon", sort=True):
+        factors, models = rows[rows["kind"] == "factor"], rows[rows["kind"] == "model"]
+        best = factors.sort_values("mean_rank_ic", ascending=False).head(1)
+        line = f"h = {h}: "
+        if len(best):
+            b = best.iloc[0]
+            chance = "" if abs(b["rank_ic_t"]) >= T_SIGNIFICANT else ", within chance"
+            line += (f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, "
+                     f"t {b['rank_ic_t']:.1f}{chance})")  # fmt: skip
+        if len(models):
+            m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
+            beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT
+            line += (f"; the best model, {m['signal']}, {'beats' if beats else 'does not beat'} "
+                     f"it (SPA p = {m['spa_p_vs_best_factor']:.2f})")  # fmt: skip
+        lines.append(line)
+    return lines
+
+
 def print_signals(console: Console, board, summary: dict) -> None:
-    """Each horizon's signals, best rank IC first; then mean rank IC by horizon."""
+    """Each horizon's signals, best rank IC first; then mean rank IC by horizon; then the
+    verdict of each horizon in words, as the report says it."""
     for h, rows in board.groupby("horizon", sort=True):
         rows = rows.sort_values("mean_rank_ic", ascending=False)
         cells = [[escape(str(r.signal)) + (" (factor)" if r.kind == "factor" else ""),
@@ -41,3 +69,5 @@ def print_signals(console: Console, board, summary: dict) -> None:
     rows = [[escape(str(name)), *(_cell(v, ".4f") for v in values)]
             for name, values in zip(decay.index, decay.to_numpy(), strict=True)]  # fmt: skip
     fitted_table(console, "IC decay: mean rank IC by horizon", columns, rows)
+    for line in verdict_lines(board):
+        console.print(f"verdict, {escape(line)}")
