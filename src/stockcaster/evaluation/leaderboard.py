@@ -155,13 +155,15 @@ def grouped_scores(
     with np.errstate(divide="ignore", invalid="ignore"):
         scores["mase"] = np.where(scale > 0, scores["mae"] / scale, np.nan)
         scores["mse_ratio"] = np.where(naive_mse > 0, scores["mse"] / naive_mse, np.nan)
-        moved = np.where(mask, actual / naive - 1, 0.0)
     scores["theil_u"] = np.sqrt(scores["mse_ratio"])
     dm = grouped_diebold_mariano(groups, yhat - actual, naive - actual, horizons)
     scores["dm_statistic"], scores["dm_pvalue"] = dm
     scores["lag_flag"] = grouped_lag_check(groups, actual, yhat, previous)["lag_flag"]
-    move, days = (yhat - naive) * mask, groups
-    if trading.daily is not None:  # each day held, the position of its one-step forecast
+    days, move = groups, (yhat - naive) * mask
+    if trading.daily is None:  # each position held on its forecast day only
+        with np.errstate(divide="ignore", invalid="ignore"):  # the padding's closes are 0
+            moved = np.where(mask, actual / naive - 1, 0.0)
+    else:  # each day held, the position of its one-step forecast
         days, owner, moved = trading.daily
         move = np.take_along_axis(move, owner.astype("int64"), axis=1) * days.mask
     rules = grouped_rules(days, move, moved, trading.cost_bps)
@@ -199,9 +201,8 @@ def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step:
     """Buy-and-hold over the days the one-step positions are held (`step`: days between
     origins, `trading.daily_marks`), the benchmark for the trading rules."""
     days = np.unique(series.index.get_indexer(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE]))
-    closes = series.to_numpy(dtype="float64")
-    marks = daily_marks(len(closes), days, step)[0]
-    return buy_and_hold(closes[marks] / closes[marks - 1] - 1, cost_bps)
+    returns = daily_marks(series.to_numpy(dtype="float64"), days, step)[2]
+    return buy_and_hold(returns, cost_bps)
 
 
 def _marked(found: list, day: np.ndarray, values: np.ndarray, step: int) -> tuple:
@@ -215,8 +216,8 @@ def _marked(found: list, day: np.ndarray, values: np.ndarray, step: int) -> tupl
             owners.append(order)
             returns.append(np.zeros(len(part)))
             continue
-        marks, owner = daily_marks(len(values), day[part][order], step)
+        _, owner, moved = daily_marks(values, day[part][order], step)
         owners.append(order[owner])
-        returns.append(values[marks] / values[marks - 1] - 1)
+        returns.append(moved)
     days = Groups.of([len(o) for o in owners])
     return days, days.matrix(np.concatenate(owners)), days.matrix(np.concatenate(returns))

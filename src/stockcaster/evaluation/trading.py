@@ -59,19 +59,23 @@ def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
     return np.minimum(np.minimum(days + step, following), n_closes) - days
 
 
-def daily_marks(n_closes: int, days: np.ndarray, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def daily_marks(
+    closes: np.ndarray, days: np.ndarray, step: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every day a position of `held_days` is held on, each marked to market by its own
     return (from the close before it), as a daily book's value is: its drawdown and
     volatility are those of the days, not of the origins alone.
 
     Returns:
-        The rows of the days held, and for each the index (into `days`) of its position.
+        The rows of the days held, for each the index (into `days`) of its position, and
+        its asset return.
     """
     days = np.asarray(days, dtype="int64")
-    held = held_days(n_closes, days, step)
+    held = held_days(len(closes), days, step)
     owner = np.repeat(np.arange(len(days)), held)
     within = np.arange(len(owner)) - np.repeat(np.cumsum(held) - held, held)
-    return days[owner] + within, owner
+    marks = days[owner] + within
+    return marks, owner, closes[marks] / closes[marks - 1] - 1
 
 
 def return_profile(returns: np.ndarray) -> dict:

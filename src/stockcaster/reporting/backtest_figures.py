@@ -56,16 +56,14 @@ def equity_curves(
     held: each one-step forecast's until the next origin's (`step` days on), marked daily."""
     rows = _one_step(forecasts)
     closes = series.to_numpy(dtype="float64")
-    marks = daily_marks(len(closes), np.unique(series.index.get_indexer(rows[C.DATE])), step)[0]
-    market = closes[marks] / closes[marks - 1] - 1
+    marks, _, market = daily_marks(closes, np.unique(series.index.get_indexer(rows[C.DATE])), step)
     hold = strategy_returns(np.ones_like(market), market, cost_bps)
     curves = pd.DataFrame({C.DATE: series.index[marks], "buy_and_hold": np.cumprod(1 + hold)})
     for model, mine in rows.groupby(C.MODEL, sort=False):
         mine = mine.sort_values(C.DATE, kind="stable")
         origin_close = series.reindex(mine[C.ORIGIN]).to_numpy()
         held = positions(mine[C.YHAT].to_numpy() - origin_close, "long_flat")
-        days, owner = daily_marks(len(closes), series.index.get_indexer(mine[C.DATE]), step)
-        moves = closes[days] / closes[days - 1] - 1
+        days, owner, moves = daily_marks(closes, series.index.get_indexer(mine[C.DATE]), step)
         grown = pd.Series(np.cumprod(1 + strategy_returns(held[owner], moves, cost_bps)),
                           index=series.index[days])  # fmt: skip
         curves[str(model)] = grown.reindex(series.index[marks]).to_numpy()
