@@ -68,8 +68,6 @@ def train(request: TrainRequest) -> Path:
         StockcasterError: bad input, before anything is trained or written.
     """
     r = request
-    if r.resume is None:
-        r = dataclasses.replace(r, exchange=r.exchange or DEFAULT_EXCHANGE)
     variance = r.preset.features.target == VARIANCE
     if r.resume is not None and (variance or holds_variance(peek(r.resume))):
         raise StockcasterError(
@@ -78,7 +76,8 @@ def train(request: TrainRequest) -> Path:
             "(a volatility model is trained anew: train --target variance --save NEW)"
         )
     if r.resume is not None:
-        _check_resumed(r, peek(r.resume))
+        _check_resumed(r, peek(r.resume))  # no --exchange: the bundle keeps its calendar
+    exchange = r.exchange or DEFAULT_EXCHANGE
     if variance and r.universe is not None:
         raise StockcasterError(
             "--universe: expected one symbol with --target variance (a universe's risk: "
@@ -86,16 +85,15 @@ def train(request: TrainRequest) -> Path:
         )
     if variance:
         return train_variance(r.preset, r.save, r.source, model=r.model,
-                              settings=r.settings, exchange=r.exchange)  # fmt: skip
+                              settings=r.settings, exchange=exchange)  # fmt: skip
     if r.resume is not None and holds_panel(peek(r.resume)):
         return resume_universe(r.resume, _panel(r.source, r.symbols, "--resume"), r.save)
     if r.universe is not None:
         return train_universe(_panel(r.source, r.symbols, "--universe"), r.universe,
-                              r.model or DEFAULT_MODEL, r.save, exchange=r.exchange,
+                              r.model or DEFAULT_MODEL, r.save, exchange=exchange,
                               settings=r.settings)  # fmt: skip
-    return train_bundle(r.preset, r.save, r.source, resume=r.resume,
-                        exchange=r.exchange or DEFAULT_EXCHANGE, model=r.model,
-                        settings=r.settings)  # fmt: skip
+    return train_bundle(r.preset, r.save, r.source, resume=r.resume, exchange=exchange,
+                        model=r.model, settings=r.settings)  # fmt: skip
 
 
 def predict_bundle(

@@ -71,8 +71,6 @@ class RiskUniversePlan:
         return tuple(sorted({1, self.horizon}))
 
     def options(self) -> ModelOptions:
-        """The models' options; settings only of the models it runs."""
-        check_settings_run(self.settings, [*self.models, *self.global_models])
         return ModelOptions(self.preset, global_model=self.global_model, settings=self.settings)
 
 
@@ -99,6 +97,7 @@ def risk_universe(
     """
     plan = plan or RiskUniversePlan()
     started = time.perf_counter()
+    check_settings_run(plan.settings, [*plan.models, *plan.global_models])
     panel, cutoff, failed = _panel(source, plan)
     for name in plan.models:
         variance_walk(name, plan.options())  # an unknown name is refused before any work
