@@ -56,6 +56,35 @@ def test_backtest_end_to_end(tmp_path, small_csv):
     # each row says how many forecasts it is scored on: the one-step rows, every test day
     naive_row = next(line for line in result.output.splitlines() if "naive =" in line)
     assert f"│ 1 │ {test_days} │" in naive_row, naive_row
+    # The star in words: each horizon's lowest MSE against naive, with its test
+    said = " ".join(result.output.split())  # lines may wrap
+    for h, rows in board.groupby("horizon"):
+        best = rows.loc[rows["mse"].idxmin()]["model"]
+        line = "no model's MSE is below naive's" if best == "naive" else f"lowest MSE, {best}: "
+        assert f"h = {h}: {line}" in said, said
+
+
+def test_a_backtest_says_its_best_model_against_naive_in_words():
+    """A star beside drift's 0.9989 at p = 0.49 (the NYSE file) read as a winner."""
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.tables import leaderboard_table
+
+    board = pd.DataFrame({"model": ["naive", "ma", "naive", "drift"], "horizon": [1, 1, 2, 2],
+                          "n": 9, "mse": [1.0, 2.0, 1.0, 0.99], "mse_ratio": [1.0, 2.0, 1.0, 0.99],
+                          "dm_pvalue": [None, 0.01, None, 0.49], "error": None})  # fmt: skip
+    for key in ("mase", "theil_u", "directional_accuracy", "lag_flag", "long_flat_sharpe",
+                "long_short_sharpe", "coverage"):  # fmt: skip
+        board[key] = None
+    printed = io.StringIO()
+    hold = {"total_return": 0.1, "sharpe": 1.0, "max_drawdown": -0.1}
+    leaderboard_table(Console(file=printed, width=200), board, hold, "t")
+    lines = printed.getvalue().splitlines()
+    assert "h = 1: no model's MSE is below naive's" in lines
+    assert ("h = 2: lowest MSE, drift: 1.0% below naive's MSE: could well be chance, "
+            "Diebold-Mariano p = 0.490") in lines  # fmt: skip
 
 
 def test_origins_a_week_apart_trade_every_day_of_the_test_period(tmp_path, small_csv):

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stockcaster import columns as C
-from stockcaster.reporting.verdicts import LAGGING, against_naive
+from stockcaster.reporting.verdicts import LAGGING, against_naive, best_against_naive
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -145,6 +145,10 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
             *((cell(row["coverage"], 3), cell(row["interval_score"], 3)) if intervals else ()),
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
+    for _, row in board.loc[list(best)].sort_values("horizon").iterrows():  # the * in words
+        said = best_against_naive(row["model"], row["mse_ratio"], row["dm_pvalue"])
+        if said:
+            console.print(f"h = {row['horizon']}: {escape(said)}")
     for _, row in board[board["error"].notna()].iterrows():
         where = "every window" if pd.isna(row["mse"]) else "some windows"  # no forecast at all
         said = escape(row["error"])

@@ -36,6 +36,16 @@ def against_naive(ratio: float, pvalue: float | None) -> str:
     return f"{winner}: {gap}, {test}"
 
 
+def best_against_naive(model: str, ratio: float, pvalue: float | None) -> str | None:
+    """A leaderboard's model of lowest MSE against naive, in words; None where the ratio is
+    undefined (naive never errs)."""
+    if not math.isfinite(ratio):
+        return None
+    if model == "naive":
+        return "no model's MSE is below naive's"
+    return f"lowest MSE, {model}: {against_naive(ratio, pvalue)}"
+
+
 def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -> str:
     """Say in words what the numbers mean for one model against naive."""
     if ratio is None:
