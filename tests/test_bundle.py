@@ -106,6 +106,7 @@ def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
     assert (forecast["lo"] <= forecast["yhat"]).all() and (forecast["yhat"] <= forecast["hi"]).all()
     assert (forecast["lo"] < forecast["hi"]).all()
     assert "lo, hi: the 10%-90% interval (the quantile head)" in result.stdout  # it said none
+    assert "the bundle was trained on" not in result.stdout  # the file it was trained on
 
 
 def test_calendar_skips_2016_christmas_and_weekends():
@@ -242,6 +243,9 @@ def test_predict_on_prices_whose_range_never_moves_forecasts_and_says_the_risk_i
     assert "risk: not measured (too few rows, or days whose prices moved, for HAR)" in (
         result.stdout
     )
+    # Another file than the bundle's: said, as the embedded history without --data was not
+    said = " ".join(result.stdout.split())
+    assert f"prices from {data}; the bundle was trained on {trained[1]}" in said, said
     (folder,) = (tmp_path / "o").iterdir()
     assert len(pd.read_csv(folder / "forecast.csv")) == 2
 

@@ -32,7 +32,7 @@ from stockcaster.jobs import requests
 from stockcaster.jobs.bundles import TrainRequest, predict_bundle
 from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, preset_names
-from stockcaster.jobs.predict import band_label
+from stockcaster.jobs.predict import band_label, source_note
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
 from stockcaster.reporting.book_tables import picks_table
@@ -158,7 +158,16 @@ def predict(
     with native_log_filtered(), busy("forecasting", shown.progress):
         result = predict_bundle(bundle, data.source(), horizon, top_k, out=out)
     if isinstance(result, UniversePrediction):
-        return _show_universe(result, shown)
+        _show_universe(result, shown)
+    else:
+        _show_series(result, shown)
+    if not shown.json_output and (note := source_note(result.meta)):
+        console.print(escape(note))
+
+
+def _show_series(result, shown: Reported) -> None:
+    """A symbol's forecast (of its price or of its variance): JSON, or its table, its risk
+    line and the folder."""
     page = shown.page(result.folder)
     if shown.json_output:
         records = json.loads(result.forecast.to_json(orient="records", date_format="iso"))

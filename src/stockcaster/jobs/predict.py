@@ -110,6 +110,15 @@ def band_label(meta: dict) -> str | None:
     return meta["interval"]
 
 
+def source_note(meta: dict) -> str | None:
+    """A line when a prediction's prices (`meta`: its prediction.json) are not the file the
+    bundle was trained on: without --data, the embedded history, whatever the bundle's."""
+    trained_on = meta["bundle_meta"].get("source")
+    if trained_on is None or meta["source"] == trained_on:
+        return None
+    return f"prices from {meta['source']}; the bundle was trained on {trained_on}"
+
+
 def _write(out, prices: Prices, forecast: pd.DataFrame, meta: dict, history_days: int) -> Path:
     band = band_label(meta)
     with output_folder(out, prices.symbol, "predict") as folder:
