@@ -73,6 +73,12 @@ def test_reports_are_self_contained_and_small(reports):
         page = re.sub(r"<script.*?</script>", "", text, flags=re.S)
         assert not re.search(r"""(src|href)\s*=\s*['"]?(https?:|//)""", page)
         assert path.stat().st_size < 5_000_000
+        assert "<td>None</td>" not in text, path  # an empty cell, as a missing number's
+
+
+def test_a_universe_report_of_three_symbols_says_why_its_deciles_are_empty(reports):
+    (universe,) = [p for p in reports if p.parent.name == "universe"]
+    assert "quantile books are empty: no day had 10 symbols with a score" in universe.read_text()
 
 
 def test_run_report_says_the_verdict_in_words(reports):

@@ -71,6 +71,7 @@ def test_the_terminal_ends_with_each_horizon_s_verdict_and_says_when_it_is_chanc
         print_signals(Console(file=printed, width=400), board,
                       json.loads((folder / "signals.json").read_text()))  # fmt: skip
         (said[name],) = [x for x in printed.getvalue().splitlines() if x.startswith("verdict")]
+        assert "quantile books are empty" not in printed.getvalue()  # 10 symbols or more a day
     t = planted["reversal_5"]["rank_ic_t"]
     assert said["planted"].startswith("verdict, h = 5: the best factor is reversal_5 (rank IC ")
     assert f"t {t:.1f}); the best model, " in said["planted"]  # no "within chance"
@@ -128,6 +129,20 @@ def test_fewer_symbols_than_quantiles_gives_ics_and_no_book(tmp_path):
                                       "--out", str(tmp_path / "runs"), "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["signals"]
+    # The empty columns say why, in the terminal and the report ("-" and "None" did not)
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.signal_report import signal_sections
+    from stockcaster.reporting.signal_tables import print_signals
+
+    folder = Path(json.loads(result.stdout)["folder"])
+    printed = io.StringIO()
+    print_signals(Console(file=printed, width=400), pd.read_csv(folder / "tear_sheet.csv"),
+                  json.loads((folder / "signals.json").read_text()))  # fmt: skip
+    why = "Monotonicity and the quantile books are empty: no day had 10 symbols with a score"
+    assert why in printed.getvalue() and why in signal_sections(folder)[1][0][1]
     assert "st_momentum" not in {r["signal"] for r in rows}  # no volume column
     one_day = [r for r in rows if r["horizon"] == 1 and r["signal"] == "reversal_5"][0]
     assert one_day["days"] > 10 and one_day["mean_rank_ic"] is not None

@@ -35,6 +35,8 @@ def forward_returns(close: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return close.shift(-horizon) / close - 1
 
 
+DECILES = 10
+"""Quantile groups of a day's scores, unless a command is told otherwise (`signals --bins`)."""
 MIN_SPANS = 5  # a Newey-West t needs at least 5 times its lags + 1 in days
 
 
@@ -145,7 +147,7 @@ def judge(
     score: pd.DataFrame,
     close: pd.DataFrame,
     horizon: int,
-    bins: int = 10,
+    bins: int = DECILES,
     cost_bps: float = 5.0,
     buffer: float | None = 0.2,
 ) -> tuple[dict, pd.Series]:

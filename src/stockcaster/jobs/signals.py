@@ -25,7 +25,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
-from stockcaster.evaluation.tear_sheet import against_best, judge
+from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
 from stockcaster.features.factors import FACTORS, available, factor_scores
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.universe_panel import pair_name
@@ -65,7 +65,7 @@ class SignalsPlan:
     horizons: tuple[int, ...] = HORIZONS
     test_fraction: float = 0.25
     min_history: int = 60
-    bins: int = 10
+    bins: int = DECILES
     cost_bps: float = 5.0
     buffer: float | None = 0.2
     global_model: RunConfig = field(default_factory=lambda: load_preset("universe"))
@@ -276,7 +276,7 @@ def factor_names() -> str:
 
 
 def universe_tear_sheet(
-    prices: pd.DataFrame, cutoff, forecasts: pd.DataFrame, cost_bps: float, bins: int = 10
+    prices: pd.DataFrame, cutoff, forecasts: pd.DataFrame, cost_bps: float, bins: int = DECILES
 ) -> list[dict]:
     """A universe run's tear sheet, one day ahead: each model's predicted return made at
     each test day's close, and every factor baseline the prices allow, on the same days

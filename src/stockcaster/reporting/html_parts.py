@@ -34,6 +34,9 @@ def table_html(frame: pd.DataFrame, digits: int = 4) -> str:
         and frame[name].dropna().abs().max() < 2**53
     }
     frame = frame.assign(**counts) if counts else frame
+    # to_html writes None as "None" in a column of objects (a column all None): blank, as NaN
+    frame = frame.assign(**{name: frame[name].where(frame[name].notna(), "")
+                            for name in frame.columns if frame[name].dtype == object})  # fmt: skip
     table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.{digits}f}")
     return f"<div class='wide'>{table}</div>"
 

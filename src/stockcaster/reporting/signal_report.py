@@ -12,7 +12,7 @@ import pandas as pd
 from stockcaster.reporting.html_parts import paragraph, record_html, table_html
 from stockcaster.reporting.interactive import Line, chart, chart_html
 from stockcaster.reporting.readback import csv_table, json_object
-from stockcaster.reporting.signal_tables import verdict_lines
+from stockcaster.reporting.signal_tables import no_quantiles_note, verdict_lines
 from stockcaster.store import files
 
 COLUMNS = {"signal": "signal", "mean_rank_ic": "mean rank IC", "rank_ic_t": "Newey-West t",
@@ -29,7 +29,10 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     s = json_object(folder / files.SIGNALS_FILE, ("signals", "horizons", "cutoff", "symbols"))
     board = csv_table(folder / files.TEAR_SHEET_FILE, ("signal", "kind", "horizon"))
     decay = csv_table(folder / files.IC_DECAY_FILE, ("signal",))
-    sections = [("Verdict", f"<ul class='verdict'>{_verdicts(board)}</ul>")]
+    verdict = f"<ul class='verdict'>{_verdicts(board)}</ul>"
+    if note := no_quantiles_note(board["monotonicity"], s["quantiles"]):
+        verdict += paragraph(note)
+    sections = [("Verdict", verdict)]
     for h, rows in board.groupby("horizon", sort=True):
         rows = rows.sort_values("mean_rank_ic", ascending=False)
         named = zip(rows["signal"], rows["kind"], strict=True)

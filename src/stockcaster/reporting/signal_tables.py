@@ -25,6 +25,17 @@ def _cell(value, spec: str) -> str:
     return format(value, spec)
 
 
+def no_quantiles_note(monotonicity, bins: int) -> str | None:
+    """Why every signal's monotonicity and quantile books are empty, when they are: no day
+    had `bins` symbols with a score (a day with fewer has no quantiles); None otherwise."""
+    if any(pd.notna(v) for v in monotonicity):
+        return None
+    return (
+        f"Monotonicity and the quantile books are empty: no day had {bins} symbols with a "
+        f"score ({bins} quantile groups need at least that many)."
+    )
+
+
 def verdict_lines(board: pd.DataFrame) -> list[str]:
     """One line per horizon: the best factor (and whether its rank IC's t-statistic says more
     than chance), the best model, and whether it beats that factor under SPA."""
@@ -69,5 +80,7 @@ def print_signals(console: Console, board, summary: dict) -> None:
     rows = [[escape(str(name)), *(_cell(v, ".4f") for v in values)]
             for name, values in zip(decay.index, decay.to_numpy(), strict=True)]  # fmt: skip
     fitted_table(console, "IC decay: mean rank IC by horizon", columns, rows)
+    if note := no_quantiles_note(board["monotonicity"], summary["quantiles"]):
+        console.print(escape(note))
     for line in verdict_lines(board):
         console.print(f"verdict, {escape(line)}")

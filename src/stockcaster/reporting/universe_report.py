@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.evaluation.tear_sheet import DECILES
 from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import explain_sections, picks_chart, universe_charts
+from stockcaster.reporting.signal_tables import no_quantiles_note
 from stockcaster.store import files
 from stockcaster.store.files import (
     RATIO_FIGURE,
@@ -104,15 +106,20 @@ def _tear_sheet_html(rows: list[dict]) -> str:
             "break-even bp": [(r.get("decile") or {}).get("break_even_bps") for r in rows],
         }
     ).sort_values("mean rank IC", ascending=False)  # fmt: skip
-    return paragraph(
-        "Each model's predicted return for tomorrow, made at a test day's close, and each "
-        "price-only factor, judged as a cross-sectional signal: the day's rank correlation "
-        "with the realised returns (t-statistic with Newey-West errors), how monotone the "
-        "deciles' mean returns are, and a long-short book of the top and bottom deciles "
-        "rebuilt daily, net of the run's cost per half-turn, with the cost at which it "
-        "breaks even. `stockcaster signals` adds horizons of 5 and 21 sessions and an SPA "
-        "test against the best factor."
-    ) + table_html(table)
+    note = no_quantiles_note(table["monotonicity"], DECILES)
+    return (
+        paragraph(
+            "Each model's predicted return for tomorrow, made at a test day's close, and each "
+            "price-only factor, judged as a cross-sectional signal: the day's rank correlation "
+            "with the realised returns (t-statistic with Newey-West errors), how monotone the "
+            "deciles' mean returns are, and a long-short book of the top and bottom deciles "
+            "rebuilt daily, net of the run's cost per half-turn, with the cost at which it "
+            "breaks even. `stockcaster signals` adds horizons of 5 and 21 sessions and an SPA "
+            "test against the best factor."
+        )
+        + table_html(table)
+        + (paragraph(note) if note else "")
+    )
 
 
 def _intervals_html(intervals: dict) -> str:
