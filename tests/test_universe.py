@@ -92,6 +92,45 @@ def test_universe_cli_end_to_end(tmp_path):
     page = (out / "report.html").read_text()
     assert "information coefficient" in page and "ZZ" in page
     assert page.index("Tear sheet") < page.index("Leaderboard")  # the report leads with it
+    # The terminal ends the leaderboard with its verdict in words (a rank IC of 0.03 at t 1.7
+    # read as a finding)
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.tables import print_scores
+
+    printed = io.StringIO()
+    print_scores(Console(file=printed, width=300), summary)
+    said = [x for x in printed.getvalue().splitlines() if x.startswith("verdict: ")]
+    rows = [r for r in summary["leaderboard"] if r["model"] != "naive"]
+    best = max(rows, key=lambda r: r["mean_rank_ic"])
+    ic, t = best["mean_rank_ic"], best["rank_ic_t"]
+    assert said[-1].startswith(f"verdict: highest rank IC, {best['model']}: {ic:.4f} (t {t:.2f}")
+    assert len(said) == 1 + max(1, sum(r["dm_wins_bh"] > 0 for r in rows)), said
+
+
+@pytest.mark.parametrize(
+    ("wins", "t", "says"),
+    [
+        ((0, 0), 1.7, ["no model's MSE is significantly below naive's on any symbol (after "
+                       "Benjamini-Hochberg)", "highest rank IC, lstm: 0.0335 (t 1.70, within "
+                       "chance)"]),
+        ((3, 0), 2.5, ["lstm: an MSE significantly below naive's on 3 of 8 symbols (after "
+                        "Benjamini-Hochberg)", "highest rank IC, lstm: 0.0335 (t 2.50)"]),
+        ((0, 0), None, ["no model's MSE is significantly below naive's on any symbol (after "
+                        "Benjamini-Hochberg)", "highest rank IC, lstm: 0.0335 (no t-statistic: "
+                        "too few days)"]),
+    ],
+)  # fmt: skip
+def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_chance(wins, t, says):
+    from stockcaster.reporting.verdicts import universe_lines
+
+    rows = [{"model": "naive", "dm_wins_bh": None, "mean_rank_ic": None},
+            {"model": "lstm", "dm_wins_bh": wins[0], "mean_rank_ic": 0.0335, "rank_ic_t": t},
+            {"model": "drift", "dm_wins_bh": wins[1], "mean_rank_ic": -0.02,
+             "rank_ic_t": 1.0}]  # fmt: skip
+    assert universe_lines(rows, 8) == says
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster.reporting.tables import fitted_table
-from stockcaster.reporting.verdicts import SIGNIFICANT
-
-T_SIGNIFICANT = 2.0
-"""The |t| of a mean rank IC (Newey-West) below which it is within chance (about 5%)."""
+from stockcaster.reporting.verdicts import SIGNIFICANT, T_SIGNIFICANT
 
 COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 3),
            ("monotone", 2), ("decile net/yr", 1), ("break-even bp", 1), ("buffered net/yr", 2),

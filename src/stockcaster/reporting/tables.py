@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stockcaster import columns as C
-from stockcaster.reporting.verdicts import LAGGING, against_naive, best_against_naive
+from stockcaster.reporting import verdicts
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -44,10 +44,10 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
     if ratio is None:
         console.print("MSE ratio model / naive: n/a (the close never moves on the test days)")
     else:
-        verdict = against_naive(ratio, metrics.get("dm_pvalue"))
+        verdict = verdicts.against_naive(ratio, metrics.get("dm_pvalue"))
         console.print(f"MSE ratio model / naive: [bold]{ratio:.4f}[/bold] ({verdict})")
         if metrics.get("lag_flag") and ratio != 1:  # naive's own forecasts trail by definition
-            console.print(f"[yellow]note:[/yellow] {LAGGING}")
+            console.print(f"[yellow]note:[/yellow] {verdicts.LAGGING}")
     if "final_train_loss" in metrics:  # a network's run (not `run --model`)
         console.print(
             f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "
@@ -146,7 +146,7 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
     for _, row in board.loc[list(best)].sort_values("horizon").iterrows():  # the * in words
-        said = best_against_naive(row["model"], row["mse_ratio"], row["dm_pvalue"])
+        said = verdicts.best_against_naive(row["model"], row["mse_ratio"], row["dm_pvalue"])
         if said:
             console.print(f"h = {row['horizon']}: {escape(said)}")
     for _, row in board[board["error"].notna()].iterrows():
@@ -236,6 +236,8 @@ def print_scores(console: Console, summary: dict) -> None:
         f"{config['cost_bps']:g} bp a half-turn, its IR against the equal-weight book",
         style="dim",
     )
+    for line in verdicts.universe_lines(summary.get("leaderboard") or [], counts.get("done", 0)):
+        console.print(f"verdict: {escape(line)}")
     for model, failed in (summary.get("model_failures") or {}).items():
         none = failed["no_forecast"]
         at_all = f", with no forecast at all on {none}" if none else ""

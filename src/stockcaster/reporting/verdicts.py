@@ -12,6 +12,9 @@ import math
 SIGNIFICANT = 0.05
 """The p-value below which a difference is called unlikely to be chance."""
 
+T_SIGNIFICANT = 2.0
+"""The |t| of a mean rank IC (Newey-West) below which it is within chance (about 5%)."""
+
 LAGGING = (
     "its forecasts line up better with the previous day's close than with the actual close: "
     "the curve mostly follows the price a day late"
@@ -44,6 +47,27 @@ def best_against_naive(model: str, ratio: float, pvalue: float | None) -> str | 
     if model == "naive":
         return "no model's MSE is below naive's"
     return f"lowest MSE, {model}: {against_naive(ratio, pvalue)}"
+
+
+def universe_lines(rows: list[dict], symbols: int) -> list[str]:
+    """A universe leaderboard (`rows`, one per model) in words: on how many symbols a model's
+    MSE is significantly below naive's (Diebold-Mariano, Benjamini-Hochberg across symbols),
+    and the highest mean rank IC, with its t-statistic."""
+    models = [r for r in rows if r["model"] != "naive"]
+    wins = [r for r in models if (r.get("dm_wins_bh") or 0) > 0]  # NaN or None: none
+    lines = [f"{r['model']}: an MSE significantly below naive's on {int(r['dm_wins_bh'])} of "
+             f"{symbols} symbols (after Benjamini-Hochberg)" for r in wins]  # fmt: skip
+    if models and not wins:
+        lines.append("no model's MSE is significantly below naive's on any symbol "
+                     "(after Benjamini-Hochberg)")  # fmt: skip
+    ranked = [r for r in models if _tested(r.get("mean_rank_ic"))]
+    if ranked:
+        best = max(ranked, key=lambda r: r["mean_rank_ic"])
+        t = best.get("rank_ic_t")
+        said = (f"t {t:.2f}" + ("" if abs(t) >= T_SIGNIFICANT else ", within chance")
+                if _tested(t) else "no t-statistic: too few days")  # fmt: skip
+        lines.append(f"highest rank IC, {best['model']}: {best['mean_rank_ic']:.4f} ({said})")
+    return lines
 
 
 def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -> str:
