@@ -80,12 +80,35 @@ def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_value
     theirs = shap.TreeExplainer(done.view.regressor).shap_values(done.view.flat())
     np.testing.assert_allclose(done.shap, theirs, rtol=1e-6, atol=1e-9)
     record = json.loads((out / "explain.json").read_text())["models"]["lightgbm:technical"]
-    ratio = record["test_median_mse_ratio"]
-    assert (record["caveat"] is None) == (ratio is not None and ratio < 1)
+    (row,) = [r for r in json.loads((out / "universe.json").read_text())["leaderboard"]
+              if r["model"] == "lightgbm:technical"]  # fmt: skip
+    assert record["test_median_mse_ratio"] == row["median_mse_ratio"]
+    skill = row["median_mse_ratio"] < 1 and row["dm_wins_bh"] > row["dm_losses_bh"]
+    assert (record["caveat"] is None) == skill
     assert "What the global models looked at" in (out / "report.html").read_text()
     shown = CliRunner().invoke(app, ["explain", str(out), "--repeats", "1"])
     assert shown.exit_code == 0 and "lightgbm:technical" in shown.output
     assert "of MSE" in shown.output  # what the share is of (the column read "share")
+
+
+@pytest.mark.parametrize(
+    ("scores", "caveat"),
+    [
+        ({"median_mse_ratio": 0.99, "dm_wins_bh": 0, "dm_losses_bh": 0}, True),  # chance
+        ({"median_mse_ratio": 0.99, "dm_wins_bh": 1, "dm_losses_bh": 2}, True),
+        ({"median_mse_ratio": 1.01, "dm_wins_bh": 3, "dm_losses_bh": 1}, True),
+        ({"median_mse_ratio": 0.99, "dm_wins_bh": 3, "dm_losses_bh": 1}, False),
+        ({}, True),  # not in the leaderboard
+    ],
+)
+def test_explain_drops_its_caveat_only_for_a_model_that_beats_naive_beyond_chance(scores, caveat):
+    """A median MSE ratio below 1 dropped the caveat, at no significant win on any symbol."""
+    from stockcaster.jobs.explain import _caveat
+
+    said = _caveat("lstm", scores)
+    assert (said is not None) == caveat
+    if said:
+        assert said.startswith("lstm does not beat naive on the test period (median MSE ratio ")
 
 
 @pytest.mark.parametrize(

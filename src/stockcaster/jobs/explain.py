@@ -101,9 +101,9 @@ def explain(
         chosen = dataclasses.replace(network, features=given)
         forecaster = MODELS[family].make_panel(ModelOptions(global_model=chosen))
         forecaster.fit(prices, cutoff)
-        ratio = (board.get(name) or {}).get("median_mse_ratio")
-        done.append(_explained(name, held_out(forecaster, prices), _caveat(name, ratio), repeats,
-                               ratio))  # fmt: skip
+        scores = board.get(name) or {}
+        done.append(_explained(name, held_out(forecaster, prices), _caveat(name, scores),
+                               repeats, scores.get("median_mse_ratio")))  # fmt: skip
     files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
         p, {"cutoff": settings["cutoff"], "models": {e.name: e.record for e in done}}))  # fmt: skip
     if (folder / files.REPORT_FILE).is_file():
@@ -137,12 +137,19 @@ def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
     return _explained(name, view, caveat, repeats)
 
 
-def _caveat(name: str, ratio: float | None) -> str | None:
-    """The caveat of a model that did not beat naive on the run's test period."""
-    if ratio is not None and ratio < 1:
+def _caveat(name: str, scores: dict) -> str | None:
+    """The caveat of a model that did not beat naive on the run's test period (`scores`: its
+    leaderboard row): unless its median MSE ratio is below 1 and its MSE is significantly
+    below naive's (Diebold-Mariano, after Benjamini-Hochberg) on more symbols than it is
+    significantly above. A median ratio below 1 alone is no skill: it is often chance."""
+    ratio = scores.get("median_mse_ratio")
+    wins, losses = (int(n) if n is not None and n == n else 0  # None or NaN: no test
+                    for n in (scores.get("dm_wins_bh"), scores.get("dm_losses_bh")))  # fmt: skip
+    if ratio is not None and ratio < 1 and wins > losses:
         return None
     shown = "n/a" if ratio is None else f"{ratio:.3f}"
-    return (f"{name} does not beat naive on the test period (median MSE ratio {shown}): these "
+    return (f"{name} does not beat naive on the test period (median MSE ratio {shown}; an MSE "
+            f"significantly below naive's on {wins} symbols, above on {losses}): these "
             "importances say what moves its forecasts, not what predicts prices")  # fmt: skip
 
 
