@@ -34,7 +34,7 @@ def ratio_figure(metrics: pd.DataFrame, path: Path) -> None:
         ax.set_xscale("symlog", linthresh=1.0)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+g}%"))
     ax.axvline(0.0, color="k", linestyle="--", linewidth=1)
-    ax.set_xlabel("MSE vs naive per symbol, % (left of 0 beats naive; linear within 1%, "
+    ax.set_xlabel("MSE vs naive per symbol, % (left of 0: below naive; linear within 1%, "
                   "log beyond; whiskers 5-95%)")  # fmt: skip
     save(fig, path, dates=False)
 
