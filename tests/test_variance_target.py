@@ -160,8 +160,37 @@ def test_backtest_on_the_variance_target_scores_every_model_and_its_var(tmp_path
     assert pit.between(0, 1).all() and 0.3 < pit.mean() < 0.7
     page = (folder / "report.html").read_text()
     assert "tomorrow&#x27;s variance" in page and "has the lowest QLIKE" in page
+    # The terminal says each horizon's star in words, with its test and the confidence set
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.risk_tables import risk_table
+
+    printed = io.StringIO()
+    risk_table(Console(file=printed, width=300), board, var, "t")
+    for h, rows in board.groupby("horizon"):
+        best = rows.loc[rows["qlike"].idxmin(), "model"]
+        (line,) = [x for x in printed.getvalue().splitlines() if x.startswith(f"h = {h}: ")]
+        said = ("no model's QLIKE is below the random walk's" if best == "random_walk"
+                else f"lowest QLIKE, {best}: ")  # fmt: skip
+        kept = ", ".join(rows.loc[rows["in_mcs_90"], "model"]) or "none"
+        assert said in line and line.endswith(f"; the 90% model confidence set: {kept}"), line
     rebuilt = CliRunner().invoke(app, ["report", str(folder)])
     assert rebuilt.exit_code == 0, rebuilt.output
+
+
+def test_a_variance_verdict_says_the_best_model_against_the_random_walk_in_words():
+    from stockcaster.reporting.verdicts import best_against_naive
+
+    assert best_against_naive("har", 0.571, 0.0001, "QLIKE", "random_walk") == (
+        "lowest QLIKE, har: the model beats the random walk: 42.9% below the random walk's "
+        "QLIKE, Diebold-Mariano p = 0.000"
+    )
+    assert best_against_naive("random_walk", 1.0, None, "QLIKE", "random_walk") == (
+        "no model's QLIKE is below the random walk's"
+    )
+    assert best_against_naive("har", None, None, "QLIKE", "random_walk") is None  # not run
 
 
 def test_a_model_that_cannot_fit_the_log_variance_is_one_line(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
+from stockcaster.reporting import verdicts
 from stockcaster.reporting.tables import cell, fitted_table
 
 
@@ -30,6 +31,13 @@ def risk_table(console: Console, board: pd.DataFrame, var: pd.DataFrame, title: 
                 cell(tested["conditional_p"], 2), str(tested["traffic_light"]))),
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
+    for h, group in board.groupby("horizon", sort=True):  # the * in words, with its test
+        best = group.loc[group["qlike"].idxmin()]
+        ratio, pvalue = best.get("qlike_x_random_walk"), best.get("dm_pvalue")
+        said = verdicts.best_against_naive(best["model"], ratio, pvalue, "QLIKE", "random_walk")
+        kept = ", ".join(group.loc[group["in_mcs_90"].astype(bool), "model"]) or "none"
+        if said:
+            console.print(escape(f"h = {h}: {said}; the 90% model confidence set: {kept}"))
     console.print(
         "* best QLIKE per horizon (the variance's loss robust to a noisy proxy); xRW, xEWMA: "
         "QLIKE / the random walk's, EWMA's; DM p: Diebold-Mariano p vs the random walk; MCS: "

@@ -25,28 +25,39 @@ def _tested(pvalue: float | None) -> bool:
     return pvalue is not None and math.isfinite(pvalue)
 
 
-def against_naive(ratio: float, pvalue: float | None) -> str:
-    """A model's MSE ratio to naive, judged by Diebold-Mariano's p-value, in a few words."""
+def against_naive(
+    ratio: float, pvalue: float | None, loss: str = "MSE", baseline: str = "naive"
+) -> str:
+    """A model's loss ratio to a baseline's (naive's MSE; the random walk's QLIKE for a
+    variance), judged by Diebold-Mariano's p-value, in a few words."""
     if ratio == 1:
-        return "the same MSE as naive"
-    gap = f"{abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} naive's MSE"
+        return f"the same {loss} as {baseline}"
+    gap = f"{abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} {baseline}'s {loss}"
     if not _tested(pvalue):
         return f"{gap}; no Diebold-Mariano test (too few days, or losses that never differ)"
     test = f"Diebold-Mariano p = {pvalue:.3f}"
     if pvalue >= SIGNIFICANT:
         return f"{gap}: could well be chance, {test}"
-    winner = "the model beats naive" if ratio < 1 else "naive beats the model"
+    winner = f"the model beats {baseline}" if ratio < 1 else f"{baseline} beats the model"
     return f"{winner}: {gap}, {test}"
 
 
-def best_against_naive(model: str, ratio: float, pvalue: float | None) -> str | None:
-    """A leaderboard's model of lowest MSE against naive, in words; None where the ratio is
-    undefined (naive never errs)."""
-    if not math.isfinite(ratio):
+def best_against_naive(
+    model: str,
+    ratio: float | None,
+    pvalue: float | None,
+    loss: str = "MSE",
+    baseline: str = "naive",
+) -> str | None:
+    """A leaderboard's model of lowest loss against the baseline (`baseline`: its name as a
+    model, naive or random_walk), in words; None where the ratio is undefined (the baseline
+    never errs, or is not run)."""
+    if not _tested(ratio):
         return None
-    if model == "naive":
-        return "no model's MSE is below naive's"
-    return f"lowest MSE, {model}: {against_naive(ratio, pvalue)}"
+    said = {"random_walk": "the random walk"}.get(baseline, baseline)
+    if model == baseline:
+        return f"no model's {loss} is below {said}'s"
+    return f"lowest {loss}, {model}: {against_naive(ratio, pvalue, loss, said)}"
 
 
 def universe_lines(rows: list[dict], symbols: int) -> list[str]:
