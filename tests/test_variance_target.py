@@ -365,6 +365,20 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     assert 0 <= one.loc["har", "dm_better_after_bh"] <= 5
     assert one["in_mcs_90"].isin([True, False]).all() and not one.loc["random_walk", "in_mcs_90"]
     assert 0 < one.loc["har", "mz_r2"] < 1 and one["mz_slope"].notna().all()
+    from stockcaster.reporting.risk_tables import pooled_verdict
+
+    for _, rows in board.groupby("horizon"):  # the terminal's star in words
+        best = rows.loc[rows["qlike"].idxmin()]
+        said = pooled_verdict(rows)
+        if rows["in_mcs_90"].isna().all():  # tomorrow's set only
+            assert "confidence set" not in said, said
+        else:
+            kept = ", ".join(rows.loc[rows["in_mcs_90"].astype(bool), "model"]) or "none"
+            assert said.endswith(f"; the 90% model confidence set: {kept}"), said
+        if best["model"] != "random_walk":
+            gap = 1 - best["qlike_x_random_walk"]
+            assert said.startswith(f"lowest pooled QLIKE, {best['model']}: {abs(gap):.1%} "), said
+            assert f"better than it on {int(best['dm_better_after_bh'])} of 5 symbols" in said
     var = pd.DataFrame(summary["var"])
     assert len(var) == 4 * 3 and var["rate_0.01"].between(0, 1).all()
     assert (Path(summary["folder"]) / "universe_risk.json").exists()

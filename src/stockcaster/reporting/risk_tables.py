@@ -71,6 +71,8 @@ def risk_universe_table(
                 f"{tested['cc_pass_0.01']:.0%}", f"{tested['coverage_0.8']:.1%}")),
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
+    for h, group in board.groupby("horizon", sort=True):  # the * in words
+        console.print(escape(f"h = {h}: {pooled_verdict(group)}"))
     console.print(
         "* best pooled QLIKE per horizon; xRW, xEWMA: pooled QLIKE / the random walk's, "
         "EWMA's; DM-better: symbols where Diebold-Mariano finds it better than the random "
@@ -79,6 +81,26 @@ def risk_universe_table(
         "Student-t 1% VaR, the share of symbols passing Kupiec's and Christoffersen's tests "
         "at 5%; 80% in: pooled coverage of the central 80% interval"
     )
+
+
+def pooled_verdict(group: pd.DataFrame) -> str:
+    """One horizon of a universe's variance board in words: the lowest pooled QLIKE against
+    the random walk's, on how many symbols it is significantly better, the confidence set
+    (tomorrow's only: none is computed for a longer horizon)."""
+    best = group.loc[group["qlike"].idxmin()]
+    members = group["in_mcs_90"]
+    kept = ", ".join(group.loc[members.fillna(False).astype(bool), "model"]) or "none"
+    confidence = f"; the 90% model confidence set: {kept}" if members.notna().any() else ""
+    if best["model"] == "random_walk":
+        return f"no model's pooled QLIKE is below the random walk's{confidence}"
+    ratio, better = best.get("qlike_x_random_walk"), best.get("dm_better_after_bh")
+    words = [f"lowest pooled QLIKE, {best['model']}:"]
+    if ratio is not None and pd.notna(ratio):
+        words.append(f" {abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} the random walk's")
+    if better is not None and pd.notna(better):
+        words.append(f"; better than it on {int(better)} of {int(best['symbols'])} symbols "
+                     "(Diebold-Mariano after Benjamini-Hochberg)")  # fmt: skip
+    return "".join(words) + confidence
 
 
 def risk_line(console: Console, risk: list[dict] | None) -> None:
