@@ -239,6 +239,10 @@ def test_a_universe_on_the_variance_target_says_which_symbols_it_left_out(tmp_pa
         (["--window", "sliding"], "expected an expanding window and step 1"),
         (["--features", "technical"], "--features: expected returns for --target variance"),
         (["--estimator", "nope"], "--estimator"),
+        # options of price forecasts, ignored here without a word
+        (["--cost-bps", "10"], "--cost-bps: expected it for price forecasts only"),
+        (["--ma-window", "9"], "--ma-window: expected it for price forecasts only"),
+        (["--covariates", "vix"], "--covariates: expected it for price forecasts only"),
     ],
 )
 def test_bad_variance_backtests_are_refused_in_one_line(tmp_path, args, fragment):
@@ -394,6 +398,25 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     [
         (["--resume"], "expected neither with --target variance"),
         (["--models", "naive"], "--models: expected names among random_walk"),
+        *(
+            (
+                [option, given],
+                f"{option}: expected it for price forecasts only (--target variance "
+                f"does not read it), received {given}",
+            )
+            for option, given in (
+                ("--top-k", "3"),
+                ("--cost-bps", "10.0"),
+                ("--weights", "inverse-vol"),
+                ("--window", "sliding"),
+                ("--min-history", "30"),
+                ("--ma-window", "9"),
+                ("--features", "technical"),
+                ("--normalise", "cross-section"),
+                ("--quantiles", "0.1,0.9"),
+                ("--embedding-dim", "4"),
+            )
+        ),
     ],
 )
 def test_bad_universe_variance_runs_are_refused_in_one_line(tmp_path, args, fragment):

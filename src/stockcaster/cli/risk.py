@@ -21,6 +21,17 @@ from stockcaster.reporting.tables import reasons
 from stockcaster.settings import native_log_filtered
 
 
+def refuse_unread(given: dict[str, tuple[object, object]]) -> None:
+    """Refuse an option that --target variance does not read, set to other than its default
+    (`given`: option -> (value, default)): such options were ignored without a word."""
+    for option, (chosen, default) in given.items():
+        if chosen != default:
+            raise StockcasterError(
+                f"{option}: expected it for price forecasts only (--target variance does not "
+                f"read it), received {chosen}"
+            )
+
+
 def risk_plan(models, split, network, run) -> RiskUniversePlan:
     """`universe --target variance`'s plan from the universe's option groups: baselines per
     symbol, families global or per symbol by --mode (default: every baseline and the global
@@ -30,6 +41,14 @@ def risk_plan(models, split, network, run) -> RiskUniversePlan:
             "--resume/--save: expected neither with --target variance (its run is one pass "
             "and leaves no bundle)"
         )
+    refuse_unread({"--top-k": (split.top_k, 10), "--cost-bps": (split.cost_bps, 5.0),
+                   "--weights": (value(split.weights), "equal"),
+                   "--window": (value(split.window), "expanding"),
+                   "--min-history": (split.min_history, 60), "--ma-window": (models.ma_window, 5),
+                   "--features": (network.features, "returns"),
+                   "--normalise": (value(network.normalise), None),
+                   "--quantiles": (network.quantiles, None),
+                   "--embedding-dim": (network.embedding_dim, None)})  # fmt: skip
     names = parse_variance_models(models.models) or DEFAULT_VARIANCE_MODELS
     families = tuple(n for n in names if n not in VOLATILITY_BASELINES)
     apart = value(models.mode) == "per-symbol"

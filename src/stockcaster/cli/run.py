@@ -27,6 +27,7 @@ from stockcaster.cli.options import (
     value,
 )
 from stockcaster.cli.output import console, print_json, task_progress
+from stockcaster.cli.risk import refuse_unread
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.jobs import requests
@@ -165,6 +166,8 @@ class Models:
                     f"--features: expected returns for --target variance (the families learn "
                     f"from past log variance), received {self.features!r}"
                 )
+            refuse_unread({"--cost-bps": (self.cost_bps, 5.0), "--ma-window": (self.ma_window, 5),
+                           "--covariates": (self.covariates, None)})  # fmt: skip
         else:
             names = tuple(parse_models(self.models))
         return BacktestPlan(names, walk, self.cost_bps, self.ma_window,
