@@ -123,6 +123,8 @@ class TuneData:
         if self.symbols is not None or self.tickers is not None:
             option = "--symbols" if self.symbols is not None else "--tickers"
             raise StockcasterError(f"{option}: expected --universe with it, received none")
+        if value(self.features) != "returns":  # a symbol's search runs the preset's windows
+            raise StockcasterError("--features: expected --universe with it, received none")
         if self.ticker is not None or self.start is not None:
             return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol,
                                         self.columns)  # fmt: skip
