@@ -431,6 +431,27 @@ def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
     one_line(result, "--horizon: expected 1 without --target variance")
 
 
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        (["backtest", "--models", "naive"], "--estimator: expected --target variance with it "
+         "(it measures a day's variance), received the target log_return"),
+        (["tune", "--model", "linear", "--trials", "1"], "received the target log_return"),
+        (["train", "--save", "BUNDLE"], "received the target log_return"),
+        (["universe", "--data", "PANEL", "--models", "naive"], "--estimator: expected --target "
+         "variance with it, received parkinson"),
+    ],
+)  # fmt: skip
+def test_an_estimator_without_the_variance_target_is_refused(tmp_path, command, fragment):
+    """A day's variance estimator is the variance target's: with a price target it was read
+    by nothing, and the command ran as if it were not there."""
+    swap = {"BUNDLE": str(tmp_path / "b"), "PANEL": str(_panel_file(tmp_path, 2, 300))}
+    args = [swap.get(a, a) for a in command] + ["--estimator", "parkinson"]
+    out = [] if command[0] == "train" else ["--out", str(tmp_path / "runs")]
+    one_line(CliRunner().invoke(app, [*args, *out]), fragment)
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "b").exists()
+
+
 def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_path):
     """A network saved without a quantile head: predict gives lo and hi from the symbol's
     volatility (the 80% interval of HAR on its log range), around the forecast path."""

@@ -79,9 +79,14 @@ def run_risk(source, plan: RiskUniversePlan, run, shown, tracking, tracked) -> N
                   "var.csv, risk_daily.csv, risk.png, report.html)")  # fmt: skip
 
 
-def refuse_horizon(horizon: int) -> None:
-    """A universe of prices forecasts one day ahead; `--horizon` is the variance target's."""
+def refuse_variance_options(horizon: int, estimator) -> None:
+    """A universe of prices forecasts one day ahead and measures no day's variance:
+    `--horizon` and `--estimator` are the variance target's."""
     if horizon != 1:
         raise StockcasterError(
             f"--horizon: expected 1 without --target variance, received {horizon}"
+        )
+    if estimator is not None:
+        raise StockcasterError(
+            f"--estimator: expected --target variance with it, received {value(estimator)}"
         )

@@ -29,7 +29,7 @@ from stockcaster.cli.options import (
     value,
 )
 from stockcaster.cli.output import console, kept_on_stop, print_json, task_progress
-from stockcaster.cli.risk import refuse_horizon, risk_plan, run_risk
+from stockcaster.cli.risk import refuse_variance_options, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
 from stockcaster.jobs.choices import (
     feature_sets,
@@ -241,7 +241,7 @@ def universe(
     if network.variance():
         risk = risk_plan(models, split, network, run)
         return run_risk(source, risk, run, shown, tracking, tracked)
-    refuse_horizon(split.horizon)
+    refuse_variance_options(split.horizon, network.estimator)
     plan = UniverseConfig(
         mode=value(models.mode),
         models=tuple(parse_models(models.models, universe_models())),

@@ -101,11 +101,21 @@ def preset(name: str, epochs: int | None = None) -> RunConfig:
 
 
 def with_features(config: RunConfig, **given) -> RunConfig:
-    """`config` with the feature settings given (None: the preset's), checked."""
+    """`config` with the feature settings given (None: the preset's), checked.
+
+    Raises:
+        StockcasterError: an estimator for a target that is not the variance (it was read
+            by nothing).
+    """
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
         return config
     features = dataclasses.replace(config.features, **given)
+    if "estimator" in given and features.target != "variance":
+        raise StockcasterError(
+            f"--estimator: expected --target variance with it (it measures a day's variance), "
+            f"received the target {features.target}"
+        )
     return dataclasses.replace(config, features=features)
 
 
