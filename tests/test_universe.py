@@ -152,6 +152,14 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         (["--symbols", "NEW"], "expected at least one symbol with 60 closes up to the cutoff"),
         (["--engine", "ray", "--ray-address", "127.0.0.1:1"], "expected a reachable Ray cluster"),
         (["--engine", "ray", "--ray-address", "nowhere"], "expected host:port or ray://host:port"),
+        # the global models' options, with no global model to read them: ignored, silently
+        (
+            ["--mode", "per-symbol", "--models", "naive,lstm", "--epochs", "1"],
+            "--epochs: expected a global model among --models with it (per-symbol networks take "
+            "--preset's settings), received 1",
+        ),
+        (["--models", "naive,drift", "--lookback", "5"], "--lookback: expected a global model"),
+        (["--models", "naive", "--window", "sliding"], "--window: expected a global model"),
     ],
 )
 def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extra, message):

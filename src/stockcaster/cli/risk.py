@@ -20,16 +20,16 @@ from stockcaster.reporting.risk_tables import risk_universe_table
 from stockcaster.reporting.tables import reasons
 from stockcaster.settings import native_log_filtered
 
+PRICE_ONLY = "it for price forecasts only (--target variance does not read it)"
 
-def refuse_unread(given: dict[str, tuple[object, object]]) -> None:
-    """Refuse an option that --target variance does not read, set to other than its default
-    (`given`: option -> (value, default)): such options were ignored without a word."""
+
+def refuse_unread(given: dict[str, tuple[object, object]], expected: str = PRICE_ONLY) -> None:
+    """Refuse an option that the run does not read, set to other than its default (`given`:
+    option -> (value, default); `expected`: what reads it): such options were ignored
+    without a word."""
     for option, (chosen, default) in given.items():
         if chosen != default:
-            raise StockcasterError(
-                f"{option}: expected it for price forecasts only (--target variance does not "
-                f"read it), received {chosen}"
-            )
+            raise StockcasterError(f"{option}: expected {expected}, received {chosen}")
 
 
 def risk_plan(models, split, network, run) -> RiskUniversePlan:

@@ -29,7 +29,7 @@ from stockcaster.cli.options import (
     value,
 )
 from stockcaster.cli.output import console, kept_on_stop, print_json, task_progress
-from stockcaster.cli.risk import refuse_variance_options, risk_plan, run_risk
+from stockcaster.cli.risk import refuse_unread, refuse_variance_options, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
 from stockcaster.jobs.choices import (
     feature_sets,
@@ -190,6 +190,20 @@ class GlobalNet:
     def variance(self) -> bool:
         return value(self.target) == "variance"
 
+    def given(self) -> dict[str, tuple[object, object]]:
+        """Each option of the global models: (its value, its default)."""
+        return {
+            "--global-preset": (self.global_preset, "universe"),
+            "--lookback": (self.lookback, None),
+            "--features": (self.features, "returns"),
+            "--target": (value(self.target), None),
+            "--normalise": (value(self.normalise), None),
+            "--embedding-dim": (self.embedding_dim, None),
+            "--quantiles": (self.quantiles, None),
+            "--epochs": (self.epochs, None),
+            "--batch-size": (self.batch_size, None),
+        }
+
 
 @dataclass
 class Execution:
@@ -258,6 +272,10 @@ def universe(
         settings=model_settings(models.settings),
         weights=value(split.weights),
     )
+    if not plan.panel_models():  # per-symbol mode, or no model with a global form
+        refuse_unread(network.given() | {"--window": (value(split.window), "expanding")},
+                      "a global model among --models with it (per-symbol networks take "
+                      "--preset's settings)")  # fmt: skip
     with kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
         result = universe_job(source, plan, out=run.out, resume=run.resume,
                               engine=run.engine_config(), progress=bar, save=run.save)  # fmt: skip
