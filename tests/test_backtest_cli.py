@@ -232,3 +232,23 @@ def test_backtest_scores_the_intervals_of_a_quantile_model(tmp_path, small_csv):
     forecasts = pd.read_csv(folder / "forecasts.csv")
     lstm = forecasts[forecasts["model"] == "lstm"]
     assert (lstm["lo"] <= lstm["yhat"]).all() and (lstm["yhat"] <= lstm["hi"]).all()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--model", "linear"],
+        ["backtest", "--models", "naive,drift"],
+        ["train", "--model", "linear"],
+        ["backtest", "--target", "variance", "--models", "random_walk,har"],
+    ],
+)
+def test_epochs_for_models_that_train_for_none_are_refused(tmp_path, small_csv, args):
+    """`run --model linear --epochs 3` and `backtest --models naive,drift --epochs 3` ran as
+    if --epochs were not there: no model they run trains for epochs."""
+    out = tmp_path / "out"
+    where = ["--save" if args[0] == "train" else "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--data", str(small_csv), "--epochs", "3", *where])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: --epochs: expected a network among the models run")
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()

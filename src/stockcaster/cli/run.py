@@ -34,7 +34,9 @@ from stockcaster.jobs import requests
 from stockcaster.jobs.backtest import BacktestPlan
 from stockcaster.jobs.backtest import backtest as backtest_job
 from stockcaster.jobs.choices import (
+    DEFAULT_MODEL,
     VOLATILITY_BASELINES,
+    check_epochs_read,
     feature_sets,
     model_settings,
     parse_models,
@@ -86,9 +88,11 @@ def run(
                                     target=value(model.target))  # fmt: skip
     if config.features.target == "variance":
         names = run_variance_models(value(model.model))
+        check_epochs_read(model.epochs, names)
         plan = BacktestPlan(names, BacktestConfig(retrain_every=0),
                             settings=model_settings(model.settings))  # fmt: skip
         return _risk(config, plan, data, out, shown, tracking, tracked)
+    check_epochs_read(model.epochs, [value(model.model) or DEFAULT_MODEL])
     with native_log_filtered():
         result = run_job(config, data.source(), out=out,
                          model=value(model.model), settings=model_settings(model.settings),
@@ -170,6 +174,8 @@ class Models:
                            "--covariates": (self.covariates, None)})  # fmt: skip
         else:
             names = tuple(parse_models(self.models))
+        if names:  # none given: the defaults, the preset's network among them
+            check_epochs_read(self.epochs, names)
         return BacktestPlan(names, walk, self.cost_bps, self.ma_window,
                             feature_sets(self.features), model_settings(self.settings))  # fmt: skip
 

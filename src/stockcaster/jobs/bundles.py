@@ -24,6 +24,7 @@ from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.jobs.variance_bundle import predict_variance, train_variance
+from stockcaster.models.families import check_epochs_read
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.store.bundle_files import holds_panel, peek
@@ -78,6 +79,7 @@ def train(request: TrainRequest) -> Path:
     if r.resume is not None:
         _check_resumed(r, peek(r.resume))  # no --exchange: the bundle keeps its calendar
     exchange = r.exchange or DEFAULT_EXCHANGE
+    check_epochs_read(r.epochs, [r.model or DEFAULT_MODEL])
     if variance and r.universe is not None:
         raise StockcasterError(
             "--universe: expected one symbol with --target variance (a universe's risk: "

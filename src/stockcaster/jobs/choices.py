@@ -19,6 +19,7 @@ from stockcaster.features.targets import PANEL_TARGETS as TARGETS
 from stockcaster.features.targets import SERIES_TARGETS
 from stockcaster.features.volatility import ESTIMATORS
 from stockcaster.jobs.universe_plan import MODES
+from stockcaster.models.families import check_epochs_read
 from stockcaster.models.presets import preset_names
 from stockcaster.models.registry import (
     DEFAULT_MODEL,
@@ -67,6 +68,7 @@ __all__ = [
     "VOLATILITY_BASELINES",
     "WEIGHTINGS",
     "WINDOWS",
+    "check_epochs_read",
     "every_model",
     "feature_sets",
     "json_text",

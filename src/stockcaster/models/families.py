@@ -138,3 +138,17 @@ def family_model(family: str, base: ModelConfig, own: object | None = None) -> M
     if family not in SETTINGS:
         return NEURAL[family](base)
     return NEURAL[family](base, own if own is not None else SETTINGS[family]())
+
+
+def check_epochs_read(epochs: int | None, names: list[str] | tuple[str, ...]) -> None:
+    """Refuse `--epochs` when no model that runs trains for epochs (a network family):
+    nothing would read it.
+
+    Raises:
+        StockcasterError: naming the models that run and those that would read it.
+    """
+    if epochs is not None and not any(name in NEURAL for name in names):
+        raise StockcasterError(
+            f"--epochs: expected a network among the models run ({', '.join(NEURAL)}), "
+            f"received {', '.join(names)}, which train for no epochs"
+        )
