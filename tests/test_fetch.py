@@ -188,6 +188,10 @@ def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
         (["tune", "--ticker", "MSFT", "--columns", "close=Last"], "received --columns too"),
         (["run", "--columns", "close=Last"], "--columns: expected --data FILE whose headers"),
         (["run", "--data", "x.csv", "--columns", "close=Last,close=Price"], "'close' twice"),
+        # --fill fills a file's missing values: with a ticker or the embedded data, ignored
+        (["run", "--ticker", "MSFT", "--fill", "ffill"], "received --fill too"),
+        (["universe", "--tickers", "A,B", "--fill", "drop"], "received --fill too"),
+        (["run", "--fill", "ffill"], "--fill: expected --data FILE whose missing values it"),
     ],
 )
 def test_bad_requests_are_refused_before_any_download(cache, server, args, fragment):

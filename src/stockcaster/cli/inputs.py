@@ -23,21 +23,24 @@ def source(data: Path | None, symbol: str | None, columns: str | None, fill) -> 
     return requests.symbol_source(data, symbol, columns, value(fill))
 
 
-def ticker_source(ticker: str | None, start: str | None, data, symbol, columns=None) -> Source:
+def ticker_source(
+    ticker: str | None, start: str | None, data, symbol, columns=None, fill=None
+) -> Source:
     """`--ticker T [--start D]`: the ticker's cached prices (downloaded first if missing).
 
     Raises:
-        StockcasterError: --ticker with --data, --symbol or --columns (a file's options), or
-            --start without --ticker.
+        StockcasterError: --ticker with --data, --symbol, --columns or --fill (a file's
+            options: each was ignored), or --start without --ticker.
     """
     if ticker is None:
         raise StockcasterError(f"--start: expected --ticker with it, received {start!r} alone")
     given = [name for name, value in (("--data", data), ("--symbol", symbol),
-                                      ("--columns", columns)) if value is not None]  # fmt: skip
+                                      ("--columns", columns), ("--fill", fill))
+             if value is not None]  # fmt: skip
     if given:
         raise StockcasterError(
-            f"--ticker: expected it instead of --data, --symbol and --columns, received "
-            f"{given[0]} too"
+            f"--ticker: expected it instead of --data, --symbol, --columns and --fill, "
+            f"received {given[0]} too"
         )
     return requests.ticker_source(ticker, start)
 
@@ -64,11 +67,12 @@ def panel_source(
             raise StockcasterError("--data: expected a price file (or --tickers), received none")
         return requests.panel_source(data, symbols, columns, value(fill), strict)
     given = [name for name, value in (("--data", data), ("--symbols", symbols),
-                                      ("--columns", columns)) if value is not None]  # fmt: skip
+                                      ("--columns", columns), ("--fill", fill))
+             if value is not None]  # fmt: skip
     if given:
         raise StockcasterError(
-            f"--tickers: expected it instead of --data, --symbols and --columns, received "
-            f"{given[0]} too"
+            f"--tickers: expected it instead of --data, --symbols, --columns and --fill, "
+            f"received {given[0]} too"
         )
     return requests.tickers_source(names, start, strict)
 

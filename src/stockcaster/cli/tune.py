@@ -127,7 +127,7 @@ class TuneData:
             raise StockcasterError("--features: expected --universe with it, received none")
         if self.ticker is not None or self.start is not None:
             return inputs.ticker_source(self.ticker, self.start, self.data, self.symbol,
-                                        self.columns)  # fmt: skip
+                                        self.columns, self.fill)  # fmt: skip
         return inputs.source(self.data, self.symbol, self.columns, self.fill)
 
 

@@ -36,6 +36,11 @@ def symbol_source(
             "--columns: expected --data FILE whose headers it maps, received none (the "
             "embedded MSFT data needs no mapping)"
         )
+    if fill and data is None:
+        raise StockcasterError(
+            f"--fill: expected --data FILE whose missing values it fills, received {fill} "
+            "for the embedded MSFT data, which has none"
+        )
     mapping = parse_column_mapping(columns) if columns else None
     return Source(data=data, symbol=symbol, columns=mapping, fill=fill)
 
