@@ -480,7 +480,7 @@ def test_a_point_bundle_s_forecast_carries_the_interval_of_its_volatility(tmp_pa
     ask[ask.index(str(data))] = str(short)
     shown = runner.invoke(app, [*ask, "--out", str(tmp_path / "p")])
     assert shown.exit_code == 0, shown.output
-    assert "lo, hi: no interval (too few rows" in shown.stdout
+    assert "lo, hi: no interval (too short a history" in shown.stdout
     risk = pd.DataFrame(payload["risk"])
     assert risk["horizon"].tolist() == [1, 2, 3] == pd.DataFrame(meta["risk"])["horizon"].tolist()
     np.testing.assert_allclose(risk["sigma"], band[:, 0], rtol=1e-9)

@@ -107,7 +107,9 @@ def risk_line(console: Console, risk: list[dict] | None) -> None:
     """Print the risk of the sessions ahead: the next one's and the last one's deviation,
     1% VaR and ES of the log-return from the last close (`predict`)."""
     if not risk:
-        console.print("risk: not measured (too few rows, or days whose prices moved, for HAR)")
+        console.print(
+            "risk: not measured (too short a history, or too few days with a price range, for HAR)"
+        )
         return
     for row in (risk[0], risk[-1]) if len(risk) > 1 else risk[:1]:
         console.print(

@@ -191,8 +191,8 @@ def forecast_table(
         cells += [cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
         table.add_row(*cells)
     console.print(table)
-    console.print(f"lo, hi: the {escape(band)}" if band else "lo, hi: no interval (too few rows, "
-                  "or days whose prices moved, for the volatility)")  # fmt: skip
+    console.print(f"lo, hi: the {escape(band)}" if band else "lo, hi: no interval (too short a "
+                  "history, or too few days with a price range, for HAR)")  # fmt: skip
 
 
 def print_scores(console: Console, summary: dict) -> None:
