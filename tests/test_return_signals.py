@@ -110,6 +110,12 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         ),
         # Two symbols gave a table of dashes: each day's rank IC of two is +1 or -1, left out.
         (["--symbols", "S03,S04"], "expected at least 3 symbols with enough history to rank"),
+        # options that nothing run reads were ignored: the models' without a model, and
+        # epochs without a network
+        (["--lookback", "5"], "--lookback: expected --models with it (the factor baselines"),
+        (["--features", "technical"], "--features: expected --models with it"),
+        (["--epochs", "2"], "--epochs: expected a network among the models run"),
+        (["--models", "linear", "--epochs", "2"], "received linear, which train for no epochs"),
     ],
 )
 def test_bad_options_are_refused_in_one_line_and_write_nothing(tmp_path, options, fragment):

@@ -160,6 +160,7 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         ),
         (["--models", "naive,drift", "--lookback", "5"], "--lookback: expected a global model"),
         (["--models", "naive", "--window", "sliding"], "--window: expected a global model"),
+        (["--models", "naive,linear", "--epochs", "3"], "received linear, which train for no"),
     ],
 )
 def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extra, message):

@@ -12,8 +12,9 @@ from rich.markup import escape
 from stockcaster.cli.groups import PanelData, Shown, grouped
 from stockcaster.cli.options import FEATURE_HELP, ConfigOption, GlobalPresetOption, SetOption
 from stockcaster.cli.output import busy, console, print_json
+from stockcaster.cli.risk import refuse_unread
 from stockcaster.errors import StockcasterError
-from stockcaster.jobs.choices import feature_sets, model_settings
+from stockcaster.jobs.choices import check_epochs_read, feature_sets, model_settings
 from stockcaster.jobs.requests import global_model, symbol_list
 from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
 from stockcaster.jobs.signals import signals as signals_job
@@ -52,6 +53,12 @@ class Signals:
 
     def plan(self, judged: Judged) -> SignalsPlan:
         models = tuple(symbol_list(self.models) or ())
+        if not models:  # the factor baselines alone read none of the models' options
+            refuse_unread({"--features": (self.features, "returns"),
+                           "--global-preset": (self.global_preset, "universe"),
+                           "--lookback": (self.lookback, None)},
+                          "--models with it (the factor baselines take none)")  # fmt: skip
+        check_epochs_read(self.epochs, models)
         factors = None if self.factors is None else tuple(symbol_list(self.factors))
         sets = feature_sets(self.features)
         return SignalsPlan(

@@ -32,6 +32,7 @@ from stockcaster.cli.output import console, kept_on_stop, print_json, task_progr
 from stockcaster.cli.risk import refuse_unread, refuse_variance_options, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
 from stockcaster.jobs.choices import (
+    check_epochs_read,
     feature_sets,
     model_settings,
     models_help,
@@ -276,6 +277,7 @@ def universe(
         refuse_unread(network.given() | {"--window": (value(split.window), "expanding")},
                       "a global model among --models with it (per-symbol networks take "
                       "--preset's settings)")  # fmt: skip
+    check_epochs_read(network.epochs, plan.panel_models())  # linear and lightgbm have none
     with kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
         result = universe_job(source, plan, out=run.out, resume=run.resume,
                               engine=run.engine_config(), progress=bar, save=run.save)  # fmt: skip

@@ -148,7 +148,8 @@ def check_epochs_read(epochs: int | None, names: list[str] | tuple[str, ...]) ->
         StockcasterError: naming the models that run and those that would read it.
     """
     if epochs is not None and not any(name in NEURAL for name in names):
+        ran = f"{', '.join(names)}, which train for no epochs" if names else "no model"
         raise StockcasterError(
             f"--epochs: expected a network among the models run ({', '.join(NEURAL)}), "
-            f"received {', '.join(names)}, which train for no epochs"
+            f"received {ran}"
         )
