@@ -311,6 +311,25 @@ def test_resume_refuses_the_epochs_and_calendar_it_would_ignore(trained, tmp_pat
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        (["--symbols", "A"], "--symbols: expected --universe with it, received A"),
+        (["--features", "technical"], "--features: expected --universe with it"),
+        (["--quantiles", "0.1,0.9"], "--quantiles: expected --universe with it"),
+        (["--global-preset", "default"], "--global-preset: expected --universe with it"),
+    ],
+)
+def test_train_refuses_a_universe_s_options_without_universe(trained, tmp_path, given, fragment):
+    """`train --symbols A` (or a feature set, a quantile head, a global preset) without
+    --universe trained the symbol's network as if they were not there."""
+    out = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--data", str(trained[1]), "--save", str(out),
+                                      *given])  # fmt: skip
+    one_line(result, fragment)
+    assert not out.exists()
+
+
 def test_train_refuses_to_overwrite(trained, tmp_path):
     bundle, data, _ = trained
     before = _hashes(bundle)

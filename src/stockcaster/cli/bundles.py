@@ -25,6 +25,7 @@ from stockcaster.cli.options import (
     SetOption,
     UniverseFeaturesOption,
     UniverseSymbolsOption,
+    refuse_unread,
     value,
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
@@ -86,6 +87,18 @@ class UniverseTraining:
     quantiles: QuantilesOption = None
     global_preset: GlobalPresetOption = "universe"
 
+    def refuse_alone(self, resume: Path | None) -> None:
+        """Without --universe, the global model's options are read by nothing (--symbols
+        only by a universe bundle's --resume): refused, as they were ignored."""
+        if self.universe:
+            return
+        given = {"--features": (value(self.features), "returns"),
+                 "--quantiles": (self.quantiles, None),
+                 "--global-preset": (self.global_preset, "universe")}  # fmt: skip
+        if resume is None:
+            given["--symbols"] = (self.symbols, None)
+        refuse_unread(given, "--universe with it")
+
 
 @grouped
 def train(
@@ -113,6 +126,7 @@ def train(
 ) -> None:
     """Train on all of one symbol's (or a universe's) history and save a bundle for `predict`."""
     choose_backend(None)
+    universe.refuse_alone(resume)
     base = None
     if universe.universe:
         base = global_model(value(universe.features), preset_name=universe.global_preset,

@@ -212,3 +212,12 @@ ConfigOption = Annotated[
         callback=_use_config,
     ),
 ]
+
+
+def refuse_unread(given: dict[str, tuple[object, object]], expected: str) -> None:
+    """Refuse an option that the run does not read, set to other than its default (`given`:
+    option -> (value, default); `expected`: what reads it): such options were ignored
+    without a word."""
+    for option, (chosen, default) in given.items():
+        if chosen != default:
+            raise StockcasterError(f"{option}: expected {expected}, received {chosen}")

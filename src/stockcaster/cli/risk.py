@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from stockcaster.cli.options import value
+from stockcaster.cli.options import refuse_unread, value
 from stockcaster.cli.output import console, print_json
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
@@ -21,15 +21,6 @@ from stockcaster.reporting.tables import reasons
 from stockcaster.settings import native_log_filtered
 
 PRICE_ONLY = "it for price forecasts only (--target variance does not read it)"
-
-
-def refuse_unread(given: dict[str, tuple[object, object]], expected: str = PRICE_ONLY) -> None:
-    """Refuse an option that the run does not read, set to other than its default (`given`:
-    option -> (value, default); `expected`: what reads it): such options were ignored
-    without a word."""
-    for option, (chosen, default) in given.items():
-        if chosen != default:
-            raise StockcasterError(f"{option}: expected {expected}, received {chosen}")
 
 
 def risk_plan(models, split, network, run) -> RiskUniversePlan:
@@ -48,7 +39,7 @@ def risk_plan(models, split, network, run) -> RiskUniversePlan:
                    "--features": (network.features, "returns"),
                    "--normalise": (value(network.normalise), None),
                    "--quantiles": (network.quantiles, None),
-                   "--embedding-dim": (network.embedding_dim, None)})  # fmt: skip
+                   "--embedding-dim": (network.embedding_dim, None)}, PRICE_ONLY)  # fmt: skip
     names = parse_variance_models(models.models) or DEFAULT_VARIANCE_MODELS
     families = tuple(n for n in names if n not in VOLATILITY_BASELINES)
     apart = value(models.mode) == "per-symbol"

@@ -24,10 +24,11 @@ from stockcaster.cli.options import (
     SeriesTarget,
     SetOption,
     Window,
+    refuse_unread,
     value,
 )
 from stockcaster.cli.output import console, print_json, task_progress
-from stockcaster.cli.risk import refuse_unread
+from stockcaster.cli.risk import PRICE_ONLY
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import BacktestConfig
 from stockcaster.jobs import requests
@@ -171,7 +172,7 @@ class Models:
                     f"from past log variance), received {self.features!r}"
                 )
             refuse_unread({"--cost-bps": (self.cost_bps, 5.0), "--ma-window": (self.ma_window, 5),
-                           "--covariates": (self.covariates, None)})  # fmt: skip
+                           "--covariates": (self.covariates, None)}, PRICE_ONLY)  # fmt: skip
         else:
             names = tuple(parse_models(self.models))
         if names:  # none given: the defaults, the preset's network among them

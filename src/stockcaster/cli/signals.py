@@ -10,9 +10,14 @@ import typer
 from rich.markup import escape
 
 from stockcaster.cli.groups import PanelData, Shown, grouped
-from stockcaster.cli.options import FEATURE_HELP, ConfigOption, GlobalPresetOption, SetOption
+from stockcaster.cli.options import (
+    FEATURE_HELP,
+    ConfigOption,
+    GlobalPresetOption,
+    SetOption,
+    refuse_unread,
+)
 from stockcaster.cli.output import busy, console, print_json
-from stockcaster.cli.risk import refuse_unread
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import check_epochs_read, feature_sets, model_settings
 from stockcaster.jobs.requests import global_model, symbol_list

@@ -26,10 +26,11 @@ from stockcaster.cli.options import (
     UniverseTarget,
     Weighting,
     Window,
+    refuse_unread,
     value,
 )
 from stockcaster.cli.output import console, kept_on_stop, print_json, task_progress
-from stockcaster.cli.risk import refuse_unread, refuse_variance_options, risk_plan, run_risk
+from stockcaster.cli.risk import refuse_variance_options, risk_plan, run_risk
 from stockcaster.engines import EngineConfig
 from stockcaster.jobs.choices import (
     check_epochs_read,
