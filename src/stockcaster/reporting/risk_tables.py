@@ -89,7 +89,7 @@ def pooled_verdict(group: pd.DataFrame) -> str:
     (tomorrow's only: none is computed for a longer horizon)."""
     best = group.loc[group["qlike"].idxmin()]
     members = group["in_mcs_90"]
-    kept = ", ".join(group.loc[members.fillna(False).astype(bool), "model"]) or "none"
+    kept = ", ".join(group.loc[members.eq(True), "model"]) or "none"  # None or NaN: out
     confidence = f"; the 90% model confidence set: {kept}" if members.notna().any() else ""
     if best["model"] == "random_walk":
         return f"no model's pooled QLIKE is below the random walk's{confidence}"
