@@ -34,6 +34,23 @@ def test_a_planted_winner_is_found_and_pure_noise_is_not():
     assert "configurations" in noise.sentence() and f"{noise.spa_pvalue:.2f}" in noise.sentence()
 
 
+@pytest.mark.parametrize(
+    ("gain", "says"),
+    [
+        (-0.0001, "loses to naive on validation days by 0.01%: no sign of skill"),
+        (-0.006, "loses to naive on validation days by 0.6%: no sign of skill"),
+        (0.0, "does exactly as well as naive on validation days: no sign of skill"),
+        (0.0004, "beats naive on validation days by 0.04%, and a search this wide"),
+    ],
+)
+def test_the_sentence_never_rounds_a_gain_to_zero(gain, says):
+    """A search 0.01% worse than naive read "loses to naive ... by 0.0%"."""
+    from stockcaster.evaluation.snooping import SnoopingTest
+
+    verdict = SnoopingTest(trials=5, best=0, gain=gain, spa_pvalue=0.52, reality_check_pvalue=0.6)
+    assert verdict.sentence().startswith(f"the best of 5 configurations {says}")
+
+
 def test_the_same_losses_and_seed_give_the_same_verdict():
     naive, losses = search(200, 10, winner=False, seed=4)
     first = superior_ability(naive, losses, reps=200, seed=7)

@@ -44,16 +44,25 @@ class SnoopingTest:
     def sentence(self) -> str:
         """The verdict in plain words."""
         best = f"the best of {self.trials} configurations"
-        if self.gain <= 0:  # nothing to explain by luck
+        if self.gain == 0:
+            return (f"{best} does exactly as well as naive on validation days: no sign of "
+                    f"skill (SPA p = {self.spa_pvalue:.2f})")  # fmt: skip
+        if self.gain < 0:  # nothing to explain by luck
             return (
-                f"{best} loses to naive on validation days by {-self.gain:.1%}: no sign of "
+                f"{best} loses to naive on validation days by {_share(-self.gain)}: no sign of "
                 f"skill (SPA p = {self.spa_pvalue:.2f})"
             )
         luck = f"{self.spa_pvalue:.0%} of the time (SPA p = {self.spa_pvalue:.2f})"
         return (
-            f"{best} beats naive on validation days by {self.gain:.1%}, and a search this "
+            f"{best} beats naive on validation days by {_share(self.gain)}, and a search this "
             f"wide finds that much by luck {luck}"
         )
+
+
+def _share(x: float) -> str:
+    """A share in percent: one decimal, or two where one would read 0.0% (a loss of 0.01%
+    read "loses by 0.0%")."""
+    return f"{x:.1%}" if x >= 0.0005 else f"{x:.2%}"
 
 
 def superior_ability(
