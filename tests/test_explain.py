@@ -119,6 +119,8 @@ def test_explain_drops_its_caveat_only_for_a_model_that_beats_naive_beyond_chanc
             ["explain", "RUN", "--model", "lstm"],
             "--model: expected a global model of the run (linear), received 'lstm'",
         ),
+        # a run reads its own panel: --data was ignored
+        (["explain", "RUN", "--data", "RUN"], "--data: expected a universe bundle with it"),
     ],
 )
 def test_bad_explanations_are_refused_in_one_line(tmp_path, args, fragment):
@@ -151,3 +153,6 @@ def test_explain_reads_a_universe_bundle_on_its_own_panel(tmp_path):
     assert "is a bundle" in record["caveat"]
     assert sorted(p.name for p in bundle.iterdir()) == before
     one_line(CliRunner().invoke(app, ["explain", str(bundle)]), "--data: expected the panel")
+    # a bundle holds one network: --model chose nothing, and was ignored
+    chose = CliRunner().invoke(app, ["explain", str(bundle), "--data", str(data), "--model", "gru"])
+    one_line(chose, "--model: expected a universe run's folder")

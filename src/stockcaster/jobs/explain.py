@@ -71,7 +71,9 @@ def explain(
             model it did not train, or a bundle without its panel, before anything is fitted.
     """
     folder = Path(folder)
-    if holds_panel(peek(folder)):
+    bundle = holds_panel(peek(folder))
+    _check_read(folder, bundle, model, data)
+    if bundle:
         return [_bundle(folder, data, repeats)]
     summary = _summary(folder)
     settings = summary["settings"]
@@ -109,6 +111,21 @@ def explain(
     if (folder / files.REPORT_FILE).is_file():
         write_report(folder)
     return done
+
+
+def _check_read(folder: Path, bundle: bool, model: str | None, data) -> None:
+    """Refuse what would be ignored: `--model` for a bundle (it holds one network), `--data`
+    for a run (its validation days come from its own panel)."""
+    if bundle and model is not None:
+        raise StockcasterError(
+            f"--model: expected a universe run's folder to choose among its global models, "
+            f"received {model!r} for the bundle {folder}, which holds one"
+        )
+    if not bundle and data is not None:
+        raise StockcasterError(
+            f"--data: expected a universe bundle with it (a run reads its own panel), "
+            f"received {data.data} for the run {folder}"
+        )
 
 
 def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
