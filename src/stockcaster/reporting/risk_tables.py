@@ -35,9 +35,8 @@ def risk_table(console: Console, board: pd.DataFrame, var: pd.DataFrame, title: 
         best = group.loc[group["qlike"].idxmin()]
         ratio, pvalue = best.get("qlike_x_random_walk"), best.get("dm_pvalue")
         said = verdicts.best_against_naive(best["model"], ratio, pvalue, "QLIKE", "random_walk")
-        kept = ", ".join(group.loc[group["in_mcs_90"].astype(bool), "model"]) or "none"
         if said:
-            console.print(escape(f"h = {h}: {said}; the 90% model confidence set: {kept}"))
+            console.print(escape(f"h = {h}: {said}{_confidence_set(group)}"))
     console.print(
         "* best QLIKE per horizon (the variance's loss robust to a noisy proxy); xRW, xEWMA: "
         "QLIKE / the random walk's, EWMA's; DM p: Diebold-Mariano p vs the random walk; MCS: "
@@ -88,9 +87,7 @@ def pooled_verdict(group: pd.DataFrame) -> str:
     the random walk's, on how many symbols it is significantly better, the confidence set
     (tomorrow's only: none is computed for a longer horizon)."""
     best = group.loc[group["qlike"].idxmin()]
-    members = group["in_mcs_90"]
-    kept = ", ".join(group.loc[members.eq(True), "model"]) or "none"  # None or NaN: out
-    confidence = f"; the 90% model confidence set: {kept}" if members.notna().any() else ""
+    confidence = _confidence_set(group)
     if best["model"] == "random_walk":
         return f"no model's pooled QLIKE is below the random walk's{confidence}"
     ratio, better = best.get("qlike_x_random_walk"), best.get("dm_better_after_bh")
@@ -101,6 +98,16 @@ def pooled_verdict(group: pd.DataFrame) -> str:
         words.append(f"; better than it on {int(better)} of {int(best['symbols'])} symbols "
                      "(Diebold-Mariano after Benjamini-Hochberg)")  # fmt: skip
     return "".join(words) + confidence
+
+
+def _confidence_set(group: pd.DataFrame) -> str:
+    """One horizon's 90% model confidence set as a clause ("" where none was computed: a
+    universe's longer horizon)."""
+    members = group["in_mcs_90"]
+    if not members.notna().any():
+        return ""
+    kept = ", ".join(group.loc[members.eq(True), "model"]) or "none"  # None or NaN: out
+    return f"; the 90% model confidence set: {kept}"
 
 
 def risk_line(console: Console, risk: list[dict] | None) -> None:
