@@ -25,6 +25,7 @@ from stockcaster.cli.options import (
     SetOption,
     UniverseFeaturesOption,
     UniverseSymbolsOption,
+    options_of,
     refuse_unread,
     value,
 )
@@ -92,12 +93,8 @@ class UniverseTraining:
         only by a universe bundle's --resume): refused, as they were ignored."""
         if self.universe:
             return
-        given = {"--features": (value(self.features), "returns"),
-                 "--quantiles": (self.quantiles, None),
-                 "--global-preset": (self.global_preset, "universe")}  # fmt: skip
-        if resume is None:
-            given["--symbols"] = (self.symbols, None)
-        refuse_unread(given, "--universe with it")
+        read = ("features", "quantiles", "global_preset") + (("symbols",) if resume is None else ())
+        refuse_unread(options_of(self, *read), "--universe with it")
 
 
 @grouped

@@ -8,6 +8,7 @@ is reported in one line by `output.OneLineErrors`, as any bad input is.)
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import sys
 from pathlib import Path
@@ -212,6 +213,14 @@ ConfigOption = Annotated[
         callback=_use_config,
     ),
 ]
+
+
+def options_of(group, *names: str) -> dict[str, tuple[object, object]]:
+    """Fields of an option group (a dataclass) as `refuse_unread` reads them: each field's
+    option (`--top-k` for top_k) with its value and its default, read from the dataclass."""
+    defaults = {f.name: f.default for f in dataclasses.fields(group)}
+    return {f"--{name.replace('_', '-')}": (value(getattr(group, name)), value(defaults[name]))
+            for name in names}  # fmt: skip
 
 
 def refuse_unread(given: dict[str, tuple[object, object]], expected: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from stockcaster.cli.options import refuse_unread, value
+from stockcaster.cli.options import options_of, refuse_unread, value
 from stockcaster.cli.output import console, print_json
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import (
@@ -32,14 +32,10 @@ def risk_plan(models, split, network, run) -> RiskUniversePlan:
             "--resume/--save: expected neither with --target variance (its run is one pass "
             "and leaves no bundle)"
         )
-    refuse_unread({"--top-k": (split.top_k, 10), "--cost-bps": (split.cost_bps, 5.0),
-                   "--weights": (value(split.weights), "equal"),
-                   "--window": (value(split.window), "expanding"),
-                   "--min-history": (split.min_history, 60), "--ma-window": (models.ma_window, 5),
-                   "--features": (network.features, "returns"),
-                   "--normalise": (value(network.normalise), None),
-                   "--quantiles": (network.quantiles, None),
-                   "--embedding-dim": (network.embedding_dim, None)}, PRICE_ONLY)  # fmt: skip
+    refuse_unread(options_of(split, "top_k", "cost_bps", "weights", "window", "min_history")
+                  | options_of(models, "ma_window")
+                  | options_of(network, "features", "normalise", "quantiles", "embedding_dim"),
+                  PRICE_ONLY)  # fmt: skip
     names = parse_variance_models(models.models) or DEFAULT_VARIANCE_MODELS
     families = tuple(n for n in names if n not in VOLATILITY_BASELINES)
     apart = value(models.mode) == "per-symbol"

@@ -24,6 +24,7 @@ from stockcaster.cli.options import (
     SeriesTarget,
     SetOption,
     Window,
+    options_of,
     refuse_unread,
     value,
 )
@@ -171,8 +172,7 @@ class Models:
                     f"--features: expected returns for --target variance (the families learn "
                     f"from past log variance), received {self.features!r}"
                 )
-            refuse_unread({"--cost-bps": (self.cost_bps, 5.0), "--ma-window": (self.ma_window, 5),
-                           "--covariates": (self.covariates, None)}, PRICE_ONLY)  # fmt: skip
+            refuse_unread(options_of(self, "cost_bps", "ma_window", "covariates"), PRICE_ONLY)
         else:
             names = tuple(parse_models(self.models))
         if names:  # none given: the defaults, the preset's network among them

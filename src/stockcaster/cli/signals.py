@@ -15,6 +15,7 @@ from stockcaster.cli.options import (
     ConfigOption,
     GlobalPresetOption,
     SetOption,
+    options_of,
     refuse_unread,
 )
 from stockcaster.cli.output import busy, console, print_json
@@ -59,10 +60,10 @@ class Signals:
     def plan(self, judged: Judged) -> SignalsPlan:
         models = tuple(symbol_list(self.models) or ())
         if not models:  # the factor baselines alone read none of the models' options
-            refuse_unread({"--features": (self.features, "returns"),
-                           "--global-preset": (self.global_preset, "universe"),
-                           "--lookback": (self.lookback, None)},
-                          "--models with it (the factor baselines take none)")  # fmt: skip
+            refuse_unread(
+                options_of(self, "features", "global_preset", "lookback"),
+                "--models with it (the factor baselines take none)",
+            )
         check_epochs_read(self.epochs, models)
         factors = None if self.factors is None else tuple(symbol_list(self.factors))
         sets = feature_sets(self.features)

@@ -26,6 +26,7 @@ from stockcaster.cli.options import (
     UniverseTarget,
     Weighting,
     Window,
+    options_of,
     refuse_unread,
     value,
 )
@@ -194,17 +195,8 @@ class GlobalNet:
 
     def given(self) -> dict[str, tuple[object, object]]:
         """Each option of the global models: (its value, its default)."""
-        return {
-            "--global-preset": (self.global_preset, "universe"),
-            "--lookback": (self.lookback, None),
-            "--features": (self.features, "returns"),
-            "--target": (value(self.target), None),
-            "--normalise": (value(self.normalise), None),
-            "--embedding-dim": (self.embedding_dim, None),
-            "--quantiles": (self.quantiles, None),
-            "--epochs": (self.epochs, None),
-            "--batch-size": (self.batch_size, None),
-        }
+        return options_of(self, "global_preset", "lookback", "features", "target", "normalise",
+                          "embedding_dim", "quantiles", "epochs", "batch_size")  # fmt: skip
 
 
 @dataclass
@@ -275,7 +267,7 @@ def universe(
         weights=value(split.weights),
     )
     if not plan.panel_models():  # per-symbol mode, or no model with a global form
-        refuse_unread(network.given() | {"--window": (value(split.window), "expanding")},
+        refuse_unread(network.given() | options_of(split, "window"),
                       "a global model among --models with it (per-symbol networks take "
                       "--preset's settings)")  # fmt: skip
     check_epochs_read(network.epochs, plan.panel_models())  # linear and lightgbm have none
