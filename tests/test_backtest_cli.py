@@ -173,6 +173,12 @@ def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(
         (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
         (["--window", "rolling"], "--window: expected one of expanding, sliding"),
         (["--retrain-every", "-1"], "--retrain-every: expected 0 or more"),
+        (
+            ["--window", "sliding", "--retrain-every", "0"],
+            "--window sliding: expected "
+            "--retrain-every of 1 or more (the window moves at each refit), received "
+            "--retrain-every 0",
+        ),
         (["--cost-bps", "-5"], "--cost-bps: expected 0 or more"),
         (["--test-rows", "60"], "expected at least 70 closes before the test period, received 45"),
     ],

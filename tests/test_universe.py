@@ -160,6 +160,10 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         ),
         (["--models", "naive,drift", "--lookback", "5"], "--lookback: expected a global model"),
         (["--models", "naive", "--window", "sliding"], "--window: expected a global model"),
+        (
+            ["--models", "naive,linear", "--window", "sliding"],
+            "--window sliding: expected --retrain-every of 1 or more",
+        ),  # the default, 0: one fit, as an expanding window
         (["--models", "naive,linear", "--epochs", "3"], "received linear, which train for no"),
     ],
 )

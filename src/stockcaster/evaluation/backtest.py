@@ -53,6 +53,21 @@ class BacktestResult:
     train_size: int  # closes in the first training window
 
 
+def check_sliding(window: str, retrain_every: int) -> None:
+    """Refuse a sliding window that never slides: with one fit (`retrain_every` 0) it trains
+    on the days an expanding one does, and the option would change nothing.
+
+    Raises:
+        StockcasterError: naming both options.
+    """
+    if window == "sliding" and retrain_every == 0:
+        raise StockcasterError(
+            "--window sliding: expected --retrain-every of 1 or more (the window moves at "
+            "each refit), received --retrain-every 0 (one fit, on the days --window "
+            "expanding trains on)"
+        )
+
+
 def first_origin(config: BacktestConfig, n_rows: int) -> int:
     """The row of the first origin: the last day before the test period."""
     return training_rows(n_rows, config.test_fraction) - 1
@@ -82,6 +97,7 @@ def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: i
         raise StockcasterError(
             f"--retrain-every: expected 0 or more, received {config.retrain_every}"
         )
+    check_sliding(config.window, config.retrain_every)
     first = first_origin(config, n_rows)
     test_days = n_rows - 1 - first
     if first + 1 < min_train:

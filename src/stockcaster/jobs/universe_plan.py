@@ -21,7 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data import FillPolicy
 from stockcaster.data.panel import Panel, load_panel, select_symbols
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.backtest import WINDOWS
+from stockcaster.evaluation.backtest import WINDOWS, check_sliding
 from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import eligible_symbols
 from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec
@@ -105,6 +105,8 @@ class UniverseConfig:
                 raise StockcasterError(
                     f"{option}: expected one of {', '.join(allowed)}, received {value!r}"
                 )
+        if self.panel_models():  # per-symbol models take no --window (cli/universe.py)
+            check_sliding(self.window, self.retrain_every)
         for name in self.feature_sets():
             feature_set_spec(name)
 
