@@ -123,6 +123,27 @@ def test_calendar_skips_2016_christmas_and_weekends():
         next_sessions(pd.Timestamp("2016-12-22"), 4, "NOPE")
 
 
+def test_predict_refuses_prices_that_trade_on_days_the_bundle_s_exchange_is_closed(
+    trained, tmp_path
+):
+    """A series of every day, weekends included: an XNYS bundle would date Sunday's forecast
+    for Monday, the forecast after it for Tuesday."""
+    bundle, _, _ = trained
+    days = pd.date_range(end="2016-01-30", periods=400, freq="D")
+    data = write_kaggle(tmp_path / "daily.csv", ohlcv(400).assign(date=days))
+    weekends = int((days.dayofweek >= 5).sum())
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(data),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert (
+        f"{data} symbol MSFT: expected prices on XNYS's trading days, received {weekends} of 400 "
+        in (result.stderr)
+    )
+    assert "the bundle forecasts XNYS's sessions" in result.stderr
+    assert not out.exists()
+
+
 def test_quantiles_are_ordered_even_when_the_network_crosses_them(trained, monkeypatch):
     from stockcaster.store.bundle import open_bundle
 

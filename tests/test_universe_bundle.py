@@ -44,6 +44,21 @@ def cut(table: pd.DataFrame, last, path: Path) -> Path:
     return write_kaggle(path, table[table["date"] <= last].reset_index(drop=True))
 
 
+def test_a_panel_that_trades_every_day_is_refused_by_a_bundle_of_xnys_days(saved, tmp_path):
+    """The bundle would date the forecast of the day after a Saturday for Monday."""
+    folder, _, table, _ = saved
+    days = pd.date_range("2015-01-02", periods=400, freq="D")
+    daily = pd.concat([ohlcv(400, name, seed).assign(date=days) for seed, name in enumerate(NAMES)])
+    data = write_kaggle(tmp_path / "daily.csv", daily.reset_index(drop=True))
+    out = tmp_path / "p"
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(folder / "bundle"), "--data",
+                                      str(data), "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith(f"error: {data}: expected prices on XNYS's trading days, ")
+    assert "(train one for these prices with --exchange)" in result.stderr
+    assert not out.exists()
+
+
 def test_predict_from_the_saved_bundle_is_the_walk_forwards_last_forecast(saved, tmp_path):
     folder, _, table, run = saved
     with ResultsStore(run.folder) as store:

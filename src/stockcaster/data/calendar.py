@@ -11,8 +11,18 @@ from stockcaster.errors import StockcasterError
 DEFAULT_EXCHANGE = "XNYS"  # the New York Stock Exchange
 
 
+_TRAIN_HINT = "give --exchange the calendar they trade on (24/7 trades every day)"
+_BUNDLE_HINT = (
+    "the bundle forecasts {exchange}'s sessions (train one for these prices with --exchange)"
+)
+MOST_MISSING = 0.5  # of the sessions without a row: weekly or monthly prices, not daily
+MOST_CLOSED = 0.01  # of the days on a weekday the exchange never opens: a stray row or two
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 @lru_cache(maxsize=8)
-def _calendar(exchange: str, start: str):
+def _calendar(exchange: str, start: str | None = None):
+    """The calendar from `start` (None: its own default span, 20 years back)."""
     # Delayed import: exchange_calendars loads every exchange's rules (~1 s).
     import exchange_calendars as xcals
 
@@ -23,6 +33,65 @@ def _calendar(exchange: str, start: str):
             "--exchange: expected a calendar name such as XNYS, NYSE or XLON, "
             f"received {exchange!r}"
         ) from None
+    except ValueError:  # a start before the first day it knows, or after its last
+        known = _calendar(exchange)
+        raise StockcasterError(
+            f"--exchange {exchange}: expected a calendar that covers {start}, received one of "
+            f"{known.first_session:%Y-%m-%d} .. {known.last_session:%Y-%m-%d}"
+        ) from None
+
+
+def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False) -> None:
+    """Refuse prices that do not trade on `exchange`'s days, where a bundle names its
+    forecasts' dates by the sessions after the last: rows on a weekday it never opens (a
+    7-day series on XNYS), rows on at most half its sessions (weekly or monthly prices), or
+    none on a weekday it opens (stock prices on 24/7). Holidays are not judged: a stray row
+    on one moves no forecast's date. Days outside the calendar's span are not judged.
+
+    Args:
+        dates: the prices' days (of one symbol or many).
+        where: the file, for the message.
+        of_bundle: the calendar is a saved bundle's (predict, --resume), not `--exchange`.
+
+    Raises:
+        StockcasterError: naming `where`, the days and `hint`.
+    """
+    days = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).normalize())).sort_values()
+    hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
+    next_sessions(days[-1], 1, exchange)  # an unknown exchange, or one that ends too soon
+    known = _calendar(exchange)
+    bound = known.bound_min()
+    start = days[0] if bound is None else max(days[0], bound)
+    end = min(days[-1], known.last_session)
+    if start > end:
+        return
+    sessions = _calendar(exchange, f"{start:%Y-%m-%d}").sessions
+    sessions = sessions[(sessions >= start) & (sessions <= end)]
+    days = days[(days >= start) & (days <= end)]
+    opens, trades = set(sessions.dayofweek), set(days.dayofweek)
+    closed = days[~days.dayofweek.isin(list(opens))]
+    if len(closed) > MOST_CLOSED * len(days):
+        raise StockcasterError(
+            f"{where}: expected prices on {exchange}'s trading days, received {len(closed)} "
+            f"of {len(days)} days on a {_names(set(closed.dayofweek))}, when it is closed "
+            f"(the first {closed[0]:%Y-%m-%d}); {hint}"
+        )
+    if len(days) <= MOST_MISSING * len(sessions):
+        raise StockcasterError(
+            f"{where}: expected daily prices, a row on each {exchange} trading day, received "
+            f"rows on {len(days)} of its {len(sessions)} sessions from {start:%Y-%m-%d} to "
+            f"{end:%Y-%m-%d} (weekly or monthly prices?)"
+        )
+    if (end - start).days >= 14 and opens - trades:
+        raise StockcasterError(
+            f"{where}: expected a row on each {exchange} trading day, received none on a "
+            f"{_names(opens - trades)} in {len(days)} days; {hint}"
+        )
+
+
+def _names(weekdays: set[int]) -> str:
+    names = [_WEEKDAYS[d] for d in sorted(weekdays)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def next_sessions(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import next_sessions
+from stockcaster.data.calendar import check_sessions, next_sessions
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
     Prices,
@@ -74,6 +74,7 @@ def predict(
         raise StockcasterError(
             f"--horizon: expected 1 to {most} trading days for this bundle, received {horizon}"
         )
+    check_sessions(history.index, bundle.meta["exchange"], prices.where, of_bundle=True)
     dates = next_sessions(history.index[-1], horizon, bundle.meta["exchange"])
     check_output(out)
     forecaster = bundle.forecaster

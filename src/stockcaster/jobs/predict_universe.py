@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.calendar import check_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
@@ -76,11 +77,12 @@ def predict_universe(
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices, set_aside = _usable(panel, source, bundle)
+    exchange = bundle.meta["exchange"]
+    check_sessions(prices[C.DATE], exchange, panel.source, of_bundle=True)
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
         network, scales = bundle.forecaster.network, bundle.forecaster.scales
         until = np.datetime64(bundle.trained_until, "ns")
-        paths = session_paths(network, bundle.config, scales, prices, until, horizon,
-                              bundle.meta["exchange"])  # fmt: skip
+        paths = session_paths(network, bundle.config, scales, prices, until, horizon, exchange)
     _too_short(paths, prices, set_aside, bundle.config.features.lookback, panel.source)
     risks = symbol_risks(paths, prices)
     paths, interval = with_risk_bands(paths, risks, set_aside, panel.source)

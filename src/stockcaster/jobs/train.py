@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.data.calendar import (
+    DEFAULT_EXCHANGE,
+    check_sessions,
+)
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
@@ -69,7 +72,7 @@ def train_bundle(
     history = prices.series
     if bundle is not None:
         bundle.check_data(prices.symbol, history, prices.source, newer=True)
-    next_sessions(history.index[-1], 1, exchange)  # an unknown exchange fails here, early
+    check_sessions(history.index, exchange, prices.where, of_bundle=bundle is not None)
     need = min_history([name], options)
     if len(history) < need:
         raise StockcasterError(

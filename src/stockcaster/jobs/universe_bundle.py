@@ -18,7 +18,10 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.data.calendar import (
+    DEFAULT_EXCHANGE,
+    check_sessions,
+)
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_work import history_shortfall
@@ -93,7 +96,7 @@ def train_universe(
     chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
     prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]
     last = np.datetime64(prices[C.DATE].max(), "ns")
-    next_sessions(prices[C.DATE].max(), 1, exchange)  # an unknown exchange fails here, early
+    check_sessions(prices[C.DATE], exchange, panel.source)  # before any training
     eligible = trainable(prices, min_history)  # no test period: every day trains
     if not eligible:
         raise StockcasterError(
@@ -149,6 +152,7 @@ def resume_universe(
             f"{pd.Timestamp(old.trained_until):%Y-%m-%d}, received data up to "
             f"{pd.Timestamp(last):%Y-%m-%d}"
         )
+    check_sessions(rows[C.DATE], old.meta["exchange"], panel.source, of_bundle=True)
     model = old.forecaster  # its next fit continues from the bundle's network
     model.fit(rows, last)
     where = panel_where(rows, model.fitted.features, old.config.features.lookback,

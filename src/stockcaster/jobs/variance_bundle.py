@@ -19,7 +19,11 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.data.calendar import (
+    DEFAULT_EXCHANGE,
+    check_sessions,
+    next_sessions,
+)
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import (
@@ -75,7 +79,7 @@ def train_variance(
     options = ModelOptions(preset=preset, settings=settings)
     walk = saveable_walk(name, options)
     prices = read_source(source or Source())
-    next_sessions(prices.series.index[-1], 1, exchange)  # an unknown exchange fails here, early
+    check_sessions(prices.series.index, exchange, prices.where)  # before any training
     table = prices.table
     need = BAND_HISTORY
     if isinstance(walk, FamilyWalk):
@@ -129,6 +133,7 @@ def predict_variance(
         )
     table = prices.table
     v = _measured(table, bundle.meta["estimator"], prices.where)
+    check_sessions(prices.series.index, bundle.meta["exchange"], prices.where, of_bundle=True)
     dates = next_sessions(prices.series.index[-1], horizon, bundle.meta["exchange"])
     check_output(out)
     means = variance_from(bundle, v, log_returns(table), tuple(range(1, horizon + 1)))

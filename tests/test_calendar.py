@@ -1,0 +1,120 @@
+"""A bundle names its forecasts' dates by its exchange's next sessions, so the prices it is
+trained on and forecasts from must trade on that exchange's days: a 7-day series on XNYS
+would have Monday's forecast dated for Tuesday, stock prices on 24/7 would be forecast for a
+Saturday."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
+from stockcaster.data.calendar import check_sessions
+from stockcaster.errors import StockcasterError
+
+EVERY_DAY = pd.date_range("2015-01-02", periods=300, freq="D")
+BUSINESS_DAYS = pd.bdate_range("2015-01-02", periods=300)  # US holidays among them
+
+
+def every_day(tmp_path, symbols=("BTC",)):
+    """A Kaggle-style file whose symbols trade every day, weekends included."""
+    tables = [ohlcv(300, s, i).assign(date=EVERY_DAY) for i, s in enumerate(symbols)]
+    return write_kaggle(tmp_path / "days.csv", pd.concat(tables))
+
+
+@pytest.mark.parametrize(
+    "dates, exchange, message",
+    [
+        (
+            EVERY_DAY,
+            "XNYS",
+            "received 86 of 300 days on a Saturday or Sunday, when it is closed "
+            "(the first 2015-01-03); the bundle forecasts XNYS's sessions",
+        ),
+        (
+            BUSINESS_DAYS,
+            "24/7",
+            "expected a row on each 24/7 trading day, received none on a "
+            "Saturday or Sunday in 300 days; the bundle forecasts 24/7's sessions",
+        ),
+        (
+            pd.date_range("2012-01-06", periods=100, freq="W-FRI"),
+            "XNYS",
+            "expected daily prices, a row on each XNYS trading day, received rows on 100 of "
+            "its 478 sessions from 2012-01-06 to 2013-11-29",
+        ),
+        (pd.bdate_range("2012-01-02", periods=100), "XTAE", "on a Friday, when it is closed"),
+    ],
+)
+def test_prices_off_the_exchange_s_days_are_refused(dates, exchange, message):
+    with pytest.raises(StockcasterError) as refused:
+        check_sessions(dates, exchange, "prices.csv", of_bundle=True)
+    assert str(refused.value).startswith("prices.csv: expected ")
+    assert message in str(refused.value), str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "dates, exchange",
+    [
+        (EVERY_DAY, "24/7"),
+        (BUSINESS_DAYS, "XNYS"),  # a row on a holiday moves no forecast's date
+        (BUSINESS_DAYS, "XLON"),
+        (BUSINESS_DAYS.append(pd.DatetimeIndex(["2015-01-03"])), "XNYS"),  # one stray Saturday
+        (BUSINESS_DAYS[::-1], "XNYS"),  # in any order
+    ],
+)
+def test_prices_on_the_exchange_s_days_pass(dates, exchange):
+    check_sessions(dates, exchange, "prices.csv")
+
+
+def test_a_calendar_that_does_not_reach_the_prices_is_one_line():
+    """exchange_calendars' own ValueError was a traceback: XSAU's calendar starts in 2021."""
+    with pytest.raises(StockcasterError, match=r"^--exchange XSAU: expected a calendar that "
+                       r"covers 2016-12-23, received one of 2021-01-\d\d \.\. "):  # fmt: skip
+        check_sessions(pd.bdate_range(end="2016-12-30", periods=300), "XSAU", "prices.csv")
+
+
+def test_train_refuses_a_7_day_series_on_xnys_and_takes_it_on_24_7(tmp_path):
+    data = every_day(tmp_path)
+    runner = CliRunner()
+    for args in (["--epochs", "1"], ["--target", "variance", "--model", "har"],
+                 ["--universe", "--epochs", "1"]):  # fmt: skip
+        save = tmp_path / "b"
+        refused = runner.invoke(app, ["train", "--data", str(data), "--save", str(save), *args])
+        assert refused.exit_code == 2 and refused.stderr.count("\n") == 1, refused.output
+        assert "expected prices on XNYS's trading days" in refused.stderr
+        assert (
+            "give --exchange the calendar they trade on (24/7 trades every day)" in refused.stderr
+        )
+        assert not save.exists()
+    save = tmp_path / "har"
+    args = ["--data", str(data), "--target", "variance", "--model", "har", "--save", str(save)]
+    assert runner.invoke(app, ["train", *args, "--exchange", "24/7"]).exit_code == 0
+    runs = str(tmp_path / "runs")
+    predicted = runner.invoke(app, ["predict", "--bundle", str(save), "--data", str(data),
+                                    "--horizon", "2", "--json", "--out", runs])  # fmt: skip
+    assert predicted.exit_code == 0, predicted.output
+    # the prices end on Wednesday 2015-10-28: on 24/7 the next two days are sessions
+    assert EVERY_DAY[-1] == pd.Timestamp("2015-10-28")
+    assert [r["date"][:10] for r in _rows(predicted.stdout)] == ["2015-10-29", "2015-10-30"]
+    weekdays = pd.bdate_range("2015-01-02", periods=400)
+    stocks = write_kaggle(tmp_path / "stocks.csv", ohlcv(400, "BTC").assign(date=weekdays))
+    refused = runner.invoke(app, ["predict", "--bundle", str(save), "--data", str(stocks),
+                                  "--out", str(tmp_path / "none")])  # fmt: skip
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1, refused.output
+    assert "none on a Saturday or Sunday" in refused.stderr
+    assert "the bundle forecasts 24/7's sessions (train one for these prices with --exchange)" in (
+        refused.stderr
+    )
+    assert not (tmp_path / "none").exists()
+
+
+def _rows(stdout: str) -> list[dict]:
+    import json
+
+    found = json.loads(stdout)
+    rows = found.get("forecast", found)
+    assert isinstance(rows, list) and rows, found
+    return rows
