@@ -45,7 +45,7 @@ def every_day(tmp_path, symbols=("BTC",)):
             "expected daily prices, a row on each XNYS trading day, received rows on 100 of "
             "its 478 sessions from 2012-01-06 to 2013-11-29",
         ),
-        (pd.bdate_range("2012-01-02", periods=100), "XTAE", "on a Friday, when it is closed"),
+        (pd.bdate_range("2022-01-03", periods=100), "XSAU", "on a Friday, when it is closed"),
     ],
 )
 def test_prices_off_the_exchange_s_days_are_refused(dates, exchange, message):
