@@ -259,3 +259,19 @@ def test_crps_of_a_normal_is_the_closed_form():
     np.testing.assert_allclose(crps(returns, sigma, Shape("normal")), closed, rtol=1e-9)
     draws = Shape.fit("fhs", np.random.default_rng(3).standard_normal(20_000))
     np.testing.assert_allclose(crps(returns, sigma, draws), closed, rtol=0.05)
+
+
+def test_a_forecast_of_one_variance_every_day_has_empty_terciles_and_no_warning():
+    """Equal forecasts every day fill one tercile; the others' coverage is empty (NaN), not
+    numpy's "Mean of empty slice" warning in the terminal."""
+    import warnings
+
+    from stockcaster.evaluation.risk_board import distribution_row
+    from stockcaster.models.volatility import Shape
+
+    returns = np.random.default_rng(0).normal(0, 0.01, 300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = distribution_row("flat", np.full(300, 1e-4), returns, Shape.fit("normal"))
+    thirds = [row[f"coverage_0.8_t{k}"] for k in (1, 2, 3)]
+    assert sum(np.isnan(thirds)) == 2 and 0.7 < np.nanmax(thirds) < 0.9, thirds

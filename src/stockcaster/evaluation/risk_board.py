@@ -119,8 +119,9 @@ def distribution_row(model: str, variance: np.ndarray, returns: np.ndarray, shap
     for width in INTERVALS:
         within = inside(returns, variance, shape, width)
         row[f"coverage_{width:g}"] = float(within.mean())
-        for third in (0, 1, 2):
-            row[f"coverage_{width:g}_t{third + 1}"] = float(within[tercile == third].mean())
+        for third in (0, 1, 2):  # a third may hold no day: equal forecasts fill one third
+            days = within[tercile == third]
+            row[f"coverage_{width:g}_t{third + 1}"] = float(days.mean()) if len(days) else np.nan
     return row
 
 
