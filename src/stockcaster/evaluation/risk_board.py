@@ -117,11 +117,18 @@ def distribution_row(model: str, variance: np.ndarray, returns: np.ndarray, shap
     row = {"model": model, "shape": shape.how, "crps": float(np.mean(crps(returns, sigma, shape)))}
     tercile = terciles(variance)
     for width in INTERVALS:
-        within = inside(returns, variance, shape, width)
-        row[f"coverage_{width:g}"] = float(within.mean())
-        for third in (0, 1, 2):  # a third may hold no day: equal forecasts fill one third
-            days = within[tercile == third]
-            row[f"coverage_{width:g}_t{third + 1}"] = float(days.mean()) if len(days) else np.nan
+        row |= coverage(inside(returns, variance, shape, width), tercile, width)
+    return row
+
+
+def coverage(within: np.ndarray, tercile: np.ndarray, width: float) -> dict[str, float]:
+    """The share of days inside the central `width` interval, overall and in each tercile of
+    predicted variance (`terciles`); a tercile without a day (equal forecasts fill one) is
+    empty, NaN."""
+    row = {f"coverage_{width:g}": float(within.mean())}
+    for third in (0, 1, 2):
+        days = within[tercile == third]
+        row[f"coverage_{width:g}_t{third + 1}"] = float(days.mean()) if len(days) else np.nan
     return row
 
 

@@ -27,7 +27,7 @@ from stockcaster.evaluation.risk import (
     qlike,
     variance_mse,
 )
-from stockcaster.evaluation.risk_board import INTERVALS, LEVELS, inside, terciles
+from stockcaster.evaluation.risk_board import INTERVALS, LEVELS, coverage, inside, terciles
 from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.evaluation.snooping import confidence_set
 from stockcaster.features.volatility import variance_ahead
@@ -134,9 +134,7 @@ def _var_row(scores: dict, model: str, how: str) -> dict:
     terciles = np.concatenate([s[model]["tercile"] for s in scores.values()])
     for width in INTERVALS:
         inside = np.concatenate([s[model][f"{how} in {width:g}"] for s in scores.values()])
-        row[f"coverage_{width:g}"] = float(inside.mean())
-        for third in (0, 1, 2):
-            row[f"coverage_{width:g}_t{third + 1}"] = float(inside[terciles == third].mean())
+        row |= coverage(inside, terciles, width)
     return row
 
 
