@@ -118,3 +118,21 @@ def _rows(stdout: str) -> list[dict]:
     rows = found.get("forecast", found)
     assert isinstance(rows, list) and rows, found
     return rows
+
+
+def test_a_search_of_prices_off_xnys_days_saves_no_bundle_and_says_why(tmp_path):
+    """`tune` has no --exchange: its bundle forecasts XNYS's sessions, so a search of prices
+    that trade every day saves none, and says how to train one."""
+    from types import SimpleNamespace
+
+    from stockcaster.jobs.tune import _save_refit
+
+    task = SimpleNamespace(training=pd.Series(1.0, index=EVERY_DAY))
+    kept = _save_refit(tmp_path, None, task, {}, ("days.csv", "BTC"))
+    assert list(kept) == ["no_bundle"] and not (tmp_path / "bundle").exists()
+    assert kept["no_bundle"] == (
+        "no bundle, which would forecast XNYS's sessions: days.csv: expected prices on XNYS's "
+        "trading days, received 86 of 300 days on a Saturday or Sunday, when it is closed (the "
+        f"first 2015-01-03); train the best configuration with --preset {tmp_path / 'best.toml'} "
+        "--exchange"
+    )

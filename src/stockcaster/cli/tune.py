@@ -189,7 +189,10 @@ def tune(
     console.print(escape(verdict["sentence"]))
     if verdict["deflated_sharpe"] is not None:
         console.print(deflated_words(verdict["deflated_sharpe"], summary["trials"]["finished"]))
-    console.print(f"outputs: {escape(str(out))} (trials.csv, best.toml, tune.json, report.html)")
+    names = "trials.csv, best.toml, tune.json, report.html" + (", bundle" * ("bundle" in summary))
+    console.print(f"outputs: {escape(str(out))} ({names})")
+    if "no_bundle" in summary:  # the prices do not trade on the bundle's calendar's days
+        console.print(escape(summary["no_bundle"]))
     if "tracked" in summary:
         where = summary["tracked"]
         console.print(

@@ -17,6 +17,7 @@ _BUNDLE_HINT = (
 )
 MOST_MISSING = 0.5  # of the sessions without a row: weekly or monthly prices, not daily
 MOST_CLOSED = 0.01  # of the days on a weekday the exchange never opens: a stray row or two
+_NOT_DAILY = "(weekly or monthly prices?)"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -42,11 +43,7 @@ def _calendar(exchange: str, start: str | None = None):
 
 
 def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False) -> None:
-    """Refuse prices that do not trade on `exchange`'s days, where a bundle names its
-    forecasts' dates by the sessions after the last: rows on a weekday it never opens (a
-    7-day series on XNYS), rows on at most half its sessions (weekly or monthly prices), or
-    none on a weekday it opens (stock prices on 24/7). Holidays are not judged: a stray row
-    on one moves no forecast's date. Days outside the calendar's span are not judged.
+    """Refuse prices that do not trade on `exchange`'s days (`off_sessions`).
 
     Args:
         dates: the prices' days (of one symbol or many).
@@ -54,39 +51,56 @@ def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False) ->
         of_bundle: the calendar is a saved bundle's (predict, --resume), not `--exchange`.
 
     Raises:
-        StockcasterError: naming `where`, the days and `hint`.
+        StockcasterError: naming `where`, the days and what to do.
+    """
+    hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
+    found = off_sessions(dates, exchange, where)
+    if found is not None:
+        # another calendar is the fix unless the prices are not daily
+        raise StockcasterError(found if found.endswith(_NOT_DAILY) else f"{found}; {hint}")
+
+
+def off_sessions(dates, exchange: str, where: str) -> str | None:
+    """How prices do not trade on `exchange`'s days, where a bundle names its forecasts'
+    dates by the sessions after the last: rows on a weekday it never opens (a 7-day series
+    on XNYS), rows on at most half its sessions (weekly or monthly prices), or none on a
+    weekday it opens (stock prices on 24/7); None when they do. Holidays are not judged: a
+    stray row on one moves no forecast's date. Days outside the calendar's span are not.
+
+    Raises:
+        StockcasterError: an unknown exchange, or one whose calendar ends before the prices.
     """
     days = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).normalize())).sort_values()
-    hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
-    next_sessions(days[-1], 1, exchange)  # an unknown exchange, or one that ends too soon
+    next_sessions(days[-1], 1, exchange)
     known = _calendar(exchange)
     bound = known.bound_min()
     start = days[0] if bound is None else max(days[0], bound)
     end = min(days[-1], known.last_session)
     if start > end:
-        return
+        return None
     sessions = _calendar(exchange, f"{start:%Y-%m-%d}").sessions
     sessions = sessions[(sessions >= start) & (sessions <= end)]
     days = days[(days >= start) & (days <= end)]
     opens, trades = set(sessions.dayofweek), set(days.dayofweek)
     closed = days[~days.dayofweek.isin(list(opens))]
     if len(closed) > MOST_CLOSED * len(days):
-        raise StockcasterError(
+        return (
             f"{where}: expected prices on {exchange}'s trading days, received {len(closed)} "
             f"of {len(days)} days on a {_names(set(closed.dayofweek))}, when it is closed "
-            f"(the first {closed[0]:%Y-%m-%d}); {hint}"
+            f"(the first {closed[0]:%Y-%m-%d})"
         )
     if len(days) <= MOST_MISSING * len(sessions):
-        raise StockcasterError(
+        return (
             f"{where}: expected daily prices, a row on each {exchange} trading day, received "
             f"rows on {len(days)} of its {len(sessions)} sessions from {start:%Y-%m-%d} to "
-            f"{end:%Y-%m-%d} (weekly or monthly prices?)"
+            f"{end:%Y-%m-%d} {_NOT_DAILY}"
         )
     if (end - start).days >= 14 and opens - trades:
-        raise StockcasterError(
+        return (
             f"{where}: expected a row on each {exchange} trading day, received none on a "
-            f"{_names(opens - trades)} in {len(days)} days; {hint}"
+            f"{_names(opens - trades)} in {len(days)} days"
         )
+    return None
 
 
 def _names(weekdays: set[int]) -> str:

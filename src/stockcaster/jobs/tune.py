@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import DEFAULT_EXCHANGE
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, off_sessions
 from stockcaster.engines.ray import RayEngine
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.pipeline import min_fit_rows
@@ -126,16 +126,24 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         or isinstance(task, SymbolTask)
         and isinstance(refit, Saveable)
     ):
-        summary["bundle"] = _save_refit(folder, refit, task, best.params, where)
+        summary |= _save_refit(folder, refit, task, best.params, where)
     _write_outputs(folder, records, summary, _preset(task, best.params))
     return summary
 
 
-def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> str:
-    """The best configuration's refit (on the training part) as a bundle, for `predict`."""
+def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> dict:
+    """The best configuration's refit (on the training part) as a bundle, for `predict`:
+    {"bundle": its folder's name}; or {"no_bundle": why} for prices that do not trade on
+    the days of XNYS, the calendar a search's bundle forecasts on (`tune` has no --exchange).
+    """
     bundle = folder / BUNDLE
     if bundle.exists():  # a resumed search that had finished: its refit is made again
         shutil.rmtree(bundle)
+    off = off_sessions(task.training.index, DEFAULT_EXCHANGE, where[0])
+    if off is not None:
+        said = f"no bundle, which would forecast {DEFAULT_EXCHANGE}'s sessions: {off}"
+        return {"no_bundle": f"{said}; train the best configuration with --preset "
+                             f"{folder / 'best.toml'} --exchange"}  # fmt: skip
     options = task.options(params)
     kept = {"history": task.training, "symbol": where[1], "source": where[0],
             "exchange": DEFAULT_EXCHANGE}  # fmt: skip
@@ -147,7 +155,7 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> s
         source, symbol = where
         save_bundle(bundle, task.family, refit, options,
                     series_where(task.training, symbol, source, DEFAULT_EXCHANGE))  # fmt: skip
-    return BUNDLE
+    return {"bundle": BUNDLE}
 
 
 def _preset(task, params: dict):
