@@ -340,3 +340,15 @@ def test_prophet_forecasts_the_exchange_sessions_across_a_holiday(capfd, monkeyp
     np.testing.assert_allclose(yhat, expected)
     business = pd.DataFrame({"ds": pd.to_datetime(["2015-12-25", "2015-12-28"])})
     assert not np.allclose(yhat, model._model.predict(business)["yhat"].to_numpy())
+
+
+@pytest.mark.skipif(not MODELS["prophet"].installed(), reason="extra")
+def test_prophet_forecasts_a_series_of_every_day_one_day_at_a_time():
+    """Prices that trade every day (weekends too) are scored on the next days, Saturday and
+    Sunday among them: Prophet forecasts those, not the next NYSE sessions."""
+    history = pd.Series(random_walk(200, 5), index=pd.date_range(end="2015-12-24", periods=200))
+    model = forecaster_factory("prophet", tiny_options())()
+    model.fit(history)
+    yhat = model.predict(history, 3)
+    days = pd.DataFrame({"ds": pd.to_datetime(["2015-12-25", "2015-12-26", "2015-12-27"])})
+    np.testing.assert_allclose(yhat, model._model.predict(days)["yhat"].to_numpy())

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions, off_sessions
 from stockcaster.models.base import NotFittedError
 from stockcaster.settings import logger_levels
 
@@ -27,7 +27,9 @@ def prophet_installed() -> bool:
 
 
 class ProphetForecaster:
-    """Prophet fitted on the training window; forecasts the exchange's next trading days.
+    """Prophet fitted on the training window; forecasts the exchange's next trading days, or,
+    for prices that do not trade on them (every day, or weekly), the next days at the
+    history's own most common spacing, as the steps it is scored on.
 
     Args:
         exchange: the trading calendar whose sessions are forecast.
@@ -39,6 +41,7 @@ class ProphetForecaster:
         self.exchange = exchange
         self._model = None
         self._since: pd.Timestamp | None = None
+        self._step: pd.Timedelta | None = None  # None: the exchange's sessions
 
     def fit(self, history: pd.Series) -> None:
         frame = pd.DataFrame({"ds": history.index, "y": history.to_numpy(dtype="float64")})
@@ -55,10 +58,17 @@ class ProphetForecaster:
             self._model = Prophet(daily_seasonality=False)
             self._model.fit(frame)
         self._since = history.index[0]
+        self._step = None
+        if len(history) > 2 and off_sessions(history.index, self.exchange, self.name):
+            self._step = pd.Series(history.index).diff().mode().iloc[0]
 
     def predict(self, history: pd.Series, horizon: int) -> np.ndarray:
         if self._model is None:
             raise NotFittedError(self.name)
-        dates = next_sessions(history.index[-1], horizon, self.exchange, since=self._since)
+        last = history.index[-1]
+        if self._step is None:
+            dates = next_sessions(last, horizon, self.exchange, since=self._since)
+        else:
+            dates = pd.date_range(last + self._step, periods=horizon, freq=self._step)
         forecast = self._model.predict(pd.DataFrame({"ds": dates}))
         return forecast["yhat"].to_numpy(dtype="float64")
