@@ -13,7 +13,7 @@ import pandas as pd
 
 from stockcaster.evaluation.risk_books import inverse_vol, predicted_volatility
 from stockcaster.evaluation.rows import row_pearson, row_ranks, varied
-from stockcaster.evaluation.trading import TRADING_DAYS, return_profile
+from stockcaster.evaluation.trading import TRADING_DAYS, return_profile, sessions_a_year
 
 SIGNIFICANCE = 0.05
 RATIO_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -202,24 +202,25 @@ def portfolio(
     # has no return or ratio of its own: not 0%, nor the benchmark's ratio turned around.
     held = bool(weights.to_numpy().any())
     active_sd = float(active.std(ddof=1)) if len(active) > 1 and held else 0.0
+    year = sessions_a_year(weights.index)  # the book's days: 252 for an exchange's prices
     summary = {
         "k": k,
         "cost_bps": cost_bps,
         "days": len(book),
-        **_performance(book.to_numpy() if held else np.zeros(0)),
-        "information_ratio": float(active.mean() / active_sd * np.sqrt(TRADING_DAYS))
+        **_performance(book.to_numpy() if held else np.zeros(0), year),
+        "information_ratio": float(active.mean() / active_sd * np.sqrt(year))
         if active_sd > 0
         else None,
         "mean_turnover": float(turnover.mean()),
-        "benchmark": _performance(benchmark.to_numpy()),
+        "benchmark": _performance(benchmark.to_numpy(), year),
         "weights": "equal" if sigma is None else "inverse-vol",
     }
     if sigma is not None:
-        summary["predicted_volatility"] = predicted_volatility(weights, sigma)
+        summary["predicted_volatility"] = predicted_volatility(weights, sigma, year)
     return summary, daily
 
 
-def _performance(returns: np.ndarray) -> dict:
+def _performance(returns: np.ndarray, year: float = TRADING_DAYS) -> dict:
     """Annualised (geometric) return and volatility, Sharpe ratio, maximum drawdown.
 
     None where undefined: all four without returns, the Sharpe ratio of returns that
@@ -227,7 +228,7 @@ def _performance(returns: np.ndarray) -> dict:
     """
     if not len(returns):
         return {"annual_return": None, "volatility": None, "sharpe": None, "max_drawdown": None}
-    profile = return_profile(returns)
+    profile = return_profile(returns, year)
     return {
         "annual_return": profile["annual_return"],
         "volatility": profile["volatility"],

@@ -17,6 +17,7 @@ from stockcaster.evaluation.trading import (
     buy_and_hold,
     daily_marks,
     grouped_rules,
+    sessions_a_year,
 )
 
 TRADING_KEYS = (
@@ -93,7 +94,8 @@ def leaderboard(
     columns = (actual, forecasts[C.YHAT].to_numpy(dtype="float64"), at_origin, day_before)
     matrices = [groups.matrix(np.asarray(v, "float64")[rows]) for v in columns]
     scale = np.full(groups.count, mase_scale(values, train_size))
-    trading = Trading(cost_bps, None if step == 1 else _marked(found, day, values, step))
+    daily = None if step == 1 else _marked(found, day, values, step)
+    trading = Trading(cost_bps, daily, sessions_a_year(series.index))
     scores = grouped_scores(groups, horizons, *matrices, scale, trading)
     board = board_frame(models, horizons, groups, scores)
     lo, hi = (forecasts.get(c, pd.Series(np.nan, forecasts.index)).to_numpy() for c in (C.LO, C.HI))
@@ -166,7 +168,7 @@ def grouped_scores(
     else:  # each day held, the position of its one-step forecast
         days, owner, moved = trading.daily
         move = np.take_along_axis(move, owner.astype("int64"), axis=1) * days.mask
-    rules = grouped_rules(days, move, moved, trading.cost_bps)
+    rules = grouped_rules(days, move, moved, trading.cost_bps, trading.year)
     for rule, figures in rules.items():
         for key in TRADING_KEYS:  # one-step forecasts only
             scores[f"{rule}_{key}"] = np.where(horizons == 1, figures[key], np.nan)
@@ -202,7 +204,7 @@ def benchmark(forecasts: pd.DataFrame, series: pd.Series, cost_bps: float, step:
     origins, `trading.daily_marks`), the benchmark for the trading rules."""
     days = np.unique(series.index.get_indexer(forecasts.loc[forecasts[C.HORIZON] == 1, C.DATE]))
     returns = daily_marks(series.to_numpy(dtype="float64"), days, step)[2]
-    return buy_and_hold(returns, cost_bps)
+    return buy_and_hold(returns, cost_bps, sessions_a_year(series.index))
 
 
 def _marked(found: list, day: np.ndarray, values: np.ndarray, step: int) -> tuple:

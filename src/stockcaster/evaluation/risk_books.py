@@ -17,11 +17,11 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.trading import TRADING_DAYS
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.models.volatility import forecast
 
 WEIGHTINGS = ("equal", "inverse-vol")
-TRADING_DAYS = 252
 
 
 def predicted_deviation(prices: pd.DataFrame, cutoff: np.datetime64) -> pd.DataFrame:
@@ -67,10 +67,13 @@ def inverse_vol(weights: pd.DataFrame, sigma: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def predicted_volatility(weights: pd.DataFrame, sigma: pd.DataFrame) -> float | None:
-    """The book's annualised predicted volatility, correlations left out (see above)."""
+def predicted_volatility(
+    weights: pd.DataFrame, sigma: pd.DataFrame, year: float = TRADING_DAYS
+) -> float | None:
+    """The book's predicted volatility, annualised over `year` days (`trading.sessions_a_year`),
+    correlations left out (see above)."""
     held = weights.to_numpy() != 0
     deviation = sigma.reindex_like(weights).to_numpy()
     daily = np.sqrt(np.nansum(np.where(held, (weights.to_numpy() * deviation) ** 2, 0.0), axis=1))
     days = held.any(axis=1)
-    return float(np.mean(daily[days]) * np.sqrt(TRADING_DAYS)) if days.any() else None
+    return float(np.mean(daily[days]) * np.sqrt(year)) if days.any() else None

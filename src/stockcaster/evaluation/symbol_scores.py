@@ -19,7 +19,7 @@ from stockcaster import columns as C
 from stockcaster.evaluation.forecast_rows import Paths, failure_table
 from stockcaster.evaluation.groups import Groups
 from stockcaster.evaluation.leaderboard import board_frame, grouped_scores, mase_scale
-from stockcaster.evaluation.trading import Trading
+from stockcaster.evaluation.trading import Trading, sessions_a_year
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 FINISHED = (DONE, SKIPPED)  # failed symbols are tried again by --resume
@@ -83,12 +83,13 @@ def score_walks(
     groups = Groups.of([len(p[0]) for _, _, p in pairs])
     horizons = np.ones(groups.count, dtype="int64")
     layout = _layout(walks, pairs)
+    years = [sessions_a_year(w.dates) for w in walks]  # each symbol's rows a year
     scores = grouped_scores(
         groups,
         horizons,
         *(groups.matrix(layout[c]) for c in (C.ACTUAL, C.YHAT, C.NAIVE, C.NAIVE)),
         np.array([mase_scale(walks[i].values, walks[i].first + 1) for i, _, _ in pairs]),
-        Trading(cost_bps),
+        Trading(cost_bps, year=np.array([years[i] for i, _, _ in pairs])),
     )  # one step ahead: the close at the origin is also the close of the day before
     board = board_frame([model for _, model, _ in pairs], horizons, groups, scores)
     owner = np.array([i for i, _, _ in pairs])

@@ -27,7 +27,7 @@ import pandas as pd
 
 from stockcaster.evaluation.cross_section import information_coefficients
 from stockcaster.evaluation.snooping import superior_ability
-from stockcaster.evaluation.trading import TRADING_DAYS
+from stockcaster.evaluation.trading import sessions_a_year
 
 
 def forward_returns(close: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -255,17 +255,18 @@ def book_summary(gross: pd.Series, turnover: pd.Series, cost_bps: float) -> dict
     """Annual return gross and net of `cost_bps` per half-turn, Sharpe, turnover, break-even
     (None for a book that never held a name: too few symbols a day for its quantiles)."""
     net = gross - turnover * cost_bps / 1e4
+    year = sessions_a_year(gross.index)  # 252 for an exchange's days
     traded = float(turnover.mean())
     if not traded > 0:
         return dict.fromkeys(BOOK_FIGURES) | {"daily_turnover": 0.0}
 
     def sharpe(r: pd.Series) -> float | None:
         sd = float(r.std(ddof=1))
-        return float(r.mean() / sd * np.sqrt(TRADING_DAYS)) if sd > 0 else None
+        return float(r.mean() / sd * np.sqrt(year)) if sd > 0 else None
 
     return {
-        "annual_return_gross": float(gross.mean() * TRADING_DAYS),
-        "annual_return_net": float(net.mean() * TRADING_DAYS),
+        "annual_return_gross": float(gross.mean() * year),
+        "annual_return_net": float(net.mean() * year),
         "sharpe_gross": sharpe(gross),
         "sharpe_net": sharpe(net),
         "daily_turnover": traded,

@@ -8,8 +8,23 @@ import numpy as np
 
 from stockcaster.evaluation.groups import Groups, plain, score_one
 
-TRADING_DAYS = 252
+TRADING_DAYS = 252  # sessions a year: the convention for an exchange's prices
 RULES = ("long_flat", "long_short")
+_SPAN_DAYS = 60  # fewer calendar days than this tell no year's count of rows
+_CONVENTION = 0.1  # a count within this share of TRADING_DAYS is an exchange's sessions
+
+
+def sessions_a_year(dates) -> float:
+    """The rows a year of prices dated `dates`, by which their figures are annualised:
+    `TRADING_DAYS` (252), unless their own count (rows per 365.25 calendar days) differs
+    from it by more than a tenth, as prices of every day (365) or of each week (52) do;
+    then that count, rounded. 252 for a span under 60 days, too short to count."""
+    days = np.unique(np.asarray(dates, dtype="datetime64[D]"))
+    span = (days[-1] - days[0]).astype("int64") if len(days) > 1 else 0
+    if span < _SPAN_DAYS:
+        return float(TRADING_DAYS)
+    count = (len(days) - 1) / span * 365.25
+    return float(TRADING_DAYS if abs(count / TRADING_DAYS - 1) <= _CONVENTION else round(count))
 
 
 def positions(predicted_move: np.ndarray, rule: str) -> np.ndarray:
@@ -42,6 +57,7 @@ class Trading:
 
     cost_bps: float
     daily: tuple[Groups, np.ndarray, np.ndarray] | None = None
+    year: float | np.ndarray = TRADING_DAYS  # sessions a year (`sessions_a_year`), or each group's
 
 
 def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
@@ -78,18 +94,21 @@ def daily_marks(
     return marks, owner, closes[marks] / closes[marks - 1] - 1
 
 
-def return_profile(returns: np.ndarray) -> dict:
+def return_profile(returns: np.ndarray, year: float = TRADING_DAYS) -> dict:
     """Total and annualised return, volatility, Sharpe ratio and maximum drawdown.
 
-    Of a non-empty series of daily returns. Volatility and Sharpe ratio are annualised
-    over 252 trading days, with a zero risk-free rate; the Sharpe ratio of returns that
-    never vary is 0.
+    Of a non-empty series of daily returns. Annualised over `year` rows a year (252
+    trading days unless the prices say otherwise, `sessions_a_year`), with a zero
+    risk-free rate; the Sharpe ratio of returns that never vary is 0.
     """
-    return score_one(grouped_return_profile, returns)
+    return score_one(lambda groups, r: grouped_return_profile(groups, r, year), returns)
 
 
-def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.ndarray]:
-    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0."""
+def grouped_return_profile(
+    groups: Groups, returns: np.ndarray, year: float | np.ndarray = TRADING_DAYS
+) -> dict[str, np.ndarray]:
+    """`return_profile` of every group at once, from a `[groups, days]` matrix padded with 0
+    (`year`: one count of rows a year, or each group's)."""
     n, mask = groups.sizes, groups.mask
     equity = np.cumprod(1 + returns, axis=1)  # flat after a group's end
     total = groups.last(equity) - 1
@@ -97,20 +116,23 @@ def grouped_return_profile(groups: Groups, returns: np.ndarray) -> dict[str, np.
     spread = groups.sum(((returns - mean[:, None]) * mask) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(n > 1, np.sqrt(spread / (n - 1)), 0.0)
-        annual = np.where(total > -1, (1 + total) ** (1 / (n / TRADING_DAYS)) - 1, -1.0)
-        sharpe = np.where(sd > 0, mean / sd * np.sqrt(TRADING_DAYS), 0.0)
+        annual = np.where(total > -1, (1 + total) ** (1 / (n / year)) - 1, -1.0)
+        sharpe = np.where(sd > 0, mean / sd * np.sqrt(year), 0.0)
     drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0), axis=1) - 1
     return {
         "total_return": total,
         "annual_return": annual,
-        "volatility": sd * np.sqrt(TRADING_DAYS),
+        "volatility": sd * np.sqrt(year),
         "sharpe": sharpe,
         "max_drawdown": drawdown.min(axis=1, initial=0.0),  # at most 0; 0 rows: 0
     }
 
 
 def evaluate_rules(
-    predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
+    predicted_move: np.ndarray,
+    asset_returns: np.ndarray,
+    cost_bps: float,
+    year: float = TRADING_DAYS,
 ) -> dict[str, dict]:
     """Performance of each rule on one model's one-step forecasts.
 
@@ -122,17 +144,21 @@ def evaluate_rules(
     """
     one = Groups.of([len(predicted_move)])
     moves = (one.matrix(np.asarray(v, "float64")) for v in (predicted_move, asset_returns))
-    rules = grouped_rules(one, *moves, cost_bps)
+    rules = grouped_rules(one, *moves, cost_bps, year)
     return {rule: {k: plain(v[0]) for k, v in scores.items()} for rule, scores in rules.items()}
 
 
-def buy_and_hold(asset_returns: np.ndarray, cost_bps: float) -> dict:
+def buy_and_hold(asset_returns: np.ndarray, cost_bps: float, year: float = TRADING_DAYS) -> dict:
     """The benchmark: long every day, paying the cost of entering once."""
-    return evaluate_rules(np.ones(len(asset_returns)), asset_returns, cost_bps)["long_flat"]
+    return evaluate_rules(np.ones(len(asset_returns)), asset_returns, cost_bps, year)["long_flat"]
 
 
 def grouped_rules(
-    groups: Groups, predicted_move: np.ndarray, asset_returns: np.ndarray, cost_bps: float
+    groups: Groups,
+    predicted_move: np.ndarray,
+    asset_returns: np.ndarray,
+    cost_bps: float,
+    year: float | np.ndarray = TRADING_DAYS,
 ) -> dict[str, dict[str, np.ndarray]]:
     """`evaluate_rules` of every group at once, from `[groups, days]` matrices."""
     mask = groups.mask
@@ -145,7 +171,7 @@ def grouped_rules(
         with np.errstate(divide="ignore", invalid="ignore"):
             hits = groups.sum((returns > 0) & invested) / groups.sum(invested)
         result[rule] = {
-            **grouped_return_profile(groups, returns),
+            **grouped_return_profile(groups, returns, year),
             "turnover": groups.sum(changes),
             "hit_rate": hits,
         }

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockcaster.evaluation.trading import TRADING_DAYS
 from stockcaster.reporting.figures import drawing, save, subplots
 
-TRADING_DAYS = 252
 _LIGHTS = {"green": "tab:green", "yellow": "gold", "red": "tab:red"}
 
 
