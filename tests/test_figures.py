@@ -32,3 +32,15 @@ def test_a_figure_is_drawn_once_into_the_pixels_tight_layout_gives(tmp_path, mon
     assert len(draws) == 1
     saved = (tmp_path / "saved.png").read_bytes()
     assert saved == (tmp_path / "reference.png").read_bytes()
+
+
+def test_a_volatility_is_annualised_over_the_prices_own_year():
+    """The risk charts' "% a year": 252 sessions for an exchange's prices, 365 days for
+    prices of every day."""
+    from stockcaster.reporting.risk_figures import annualised
+
+    variance = np.array([1e-4, 4e-4])
+    exchange = annualised(variance, pd.bdate_range("2016-01-04", periods=300))
+    every_day = annualised(variance, pd.date_range("2016-01-04", periods=300))
+    np.testing.assert_allclose(exchange, 100 * np.sqrt(252 * variance))
+    np.testing.assert_allclose(every_day, 100 * np.sqrt(365 * variance))

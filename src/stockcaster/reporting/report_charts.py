@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.evaluation.trading import sessions_a_year
 from stockcaster.reporting.html_parts import image_html, table_html
 from stockcaster.reporting.interactive import Band, Line, bars, chart, chart_html, linked
-from stockcaster.reporting.risk_figures import TRADING_DAYS, annualised
+from stockcaster.reporting.risk_figures import annualised
 from stockcaster.store import files
 
 
@@ -149,11 +150,11 @@ def risk_chart(rows: pd.DataFrame, best: str) -> str:
     one = rows[rows["horizon"] == 1]
     mine = one[one["model"] == best]
     days = pd.to_datetime(mine["origin"])
-    lines = [Line("realised", annualised(mine["realised"]), "#7f7f7f", width=0.8, digits=1)]
+    lines = [Line("realised", annualised(mine["realised"], days), "#7f7f7f", width=0.8, digits=1)]
     for model in dict.fromkeys(("ewma", best)):
         theirs = one[one["model"] == model]
         if len(theirs):
-            lines.append(Line(f"{model} forecast", annualised(theirs["variance"]), digits=1))
+            lines.append(Line(f"{model} forecast", annualised(theirs["variance"], days), digits=1))
     top = chart("Tomorrow's volatility, % a year", days, lines, "volatility")
     var = chart(f"Return and {best}'s 1% VaR (Student-t)", days,
                 [Line("log-return", mine["return"], "#555555", width=0.8),
@@ -164,9 +165,9 @@ def risk_chart(rows: pd.DataFrame, best: str) -> str:
 def risk_universe_chart(days: pd.DataFrame, best: str) -> str:
     """A universe's daily mean realised and forecast deviation (annualised), and the share
     of symbols below the best model's 1% VaR, on linked dates."""
-    scale = 100 * np.sqrt(TRADING_DAYS)
     mine = days[days["model"] == best]
     dates = pd.to_datetime(mine["date"])
+    scale = 100 * np.sqrt(sessions_a_year(dates))
     lines = [Line("realised", scale * mine["realised"], "#7f7f7f", digits=1)]
     for model in dict.fromkeys(("ewma", best)):
         theirs = days[days["model"] == model]

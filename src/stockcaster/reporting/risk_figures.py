@@ -8,15 +8,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockcaster.evaluation.trading import TRADING_DAYS
+from stockcaster.evaluation.trading import sessions_a_year
 from stockcaster.reporting.figures import drawing, save, subplots
 
 _LIGHTS = {"green": "tab:green", "yellow": "gold", "red": "tab:red"}
 
 
-def annualised(variance: np.ndarray) -> np.ndarray:
-    """A daily variance as an annualised volatility, in percent."""
-    return 100 * np.sqrt(TRADING_DAYS * np.asarray(variance, "float64"))
+def annualised(variance: np.ndarray, dates) -> np.ndarray:
+    """A daily variance as an annualised volatility, in percent, over the rows a year of the
+    prices dated `dates` (`trading.sessions_a_year`: 252 for an exchange's)."""
+    return 100 * np.sqrt(sessions_a_year(dates) * np.asarray(variance, "float64"))
 
 
 @drawing
@@ -35,12 +36,13 @@ def risk_figure(
     top.tick_params(labelbottom=False)
     bottom.tick_params(axis="x", labelrotation=30)
     first = one_day[one_day["model"] == best]
-    top.plot(first["origin"], annualised(first["realised"]), color="0.6", lw=0.7,
+    top.plot(first["origin"], annualised(first["realised"], first["origin"]), color="0.6", lw=0.7,
              label="realised (range estimate of the next day)")  # fmt: skip
     for model, colour in (("ewma", "tab:blue"), (best, "tab:red")):
         mine = one_day[one_day["model"] == model]
         if len(mine):
-            top.plot(mine["origin"], annualised(mine["variance"]), color=colour, lw=1.1,
+            top.plot(mine["origin"], annualised(mine["variance"], first["origin"]), color=colour,
+                     lw=1.1,
                      label=f"{model} forecast")  # fmt: skip
     top.set_ylabel("volatility, % a year")
     top.set_title(f"{symbol}: tomorrow's volatility, forecast against realised")
@@ -79,7 +81,7 @@ def universe_risk_figure(days: pd.DataFrame, board: pd.DataFrame, path: Path) ->
     best = str(board[board["horizon"] == 1].iloc[0]["model"])
     fig, (top, bottom) = subplots(2, 1, figsize=(11, 7), sharex=True)
     first = days[days["model"] == best]
-    scale = 100 * np.sqrt(TRADING_DAYS)
+    scale = 100 * np.sqrt(sessions_a_year(first["date"]))
     top.plot(first["date"], scale * first["realised"], color="0.6", lw=0.7,
              label="realised (mean over symbols)")  # fmt: skip
     for model, colour in (("ewma", "tab:blue"), (best, "tab:red")):
@@ -108,12 +110,13 @@ def volatility_ahead_figure(
     session ahead's forecast (the variance of that day alone, from the forecast means of
     the next k days), annualised."""
     fig, ax = subplots(figsize=(10, 4.5))
-    ax.plot(recent.index, annualised(recent.to_numpy()), color="0.5", lw=0.8,
+    ax.plot(recent.index, annualised(recent.to_numpy(), recent.index), color="0.5", lw=0.8,
             label="measured (range estimate of each day)")  # fmt: skip
     k = forecast["horizon"].to_numpy(dtype="float64")
     total = k * forecast["variance"].to_numpy(dtype="float64")
     daily = np.diff(np.concatenate([[0.0], total]))
-    ax.plot(forecast["date"], annualised(np.maximum(daily, 0.0)), color="tab:red", lw=1.4,
+    ahead = annualised(np.maximum(daily, 0.0), recent.index)  # the history's year
+    ax.plot(forecast["date"], ahead, color="tab:red", lw=1.4,
             marker="o", ms=3, label="forecast")  # fmt: skip
     ax.set_ylabel("volatility, % a year")
     ax.set_title(f"{symbol}: the volatility of the sessions ahead")
