@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from reversal_panel import reversal_panel
@@ -174,3 +175,19 @@ def test_a_model_that_cannot_fit_is_one_line_and_nothing_written(tmp_path, monke
     one_line(result, "--models: expected linear to fit the panel at h = 5, received an error at "
                      "fit: MemoryError: Unable to allocate 80.0 GiB")  # fmt: skip
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_horizon_too_long_for_its_days_has_no_t_statistic_in_words():
+    """At h = 21 on 141 weekly days the Newey-West t is empty (too few days for its lags):
+    the verdict printed "t nan, within chance"."""
+    from stockcaster.reporting.signal_tables import verdict_lines
+
+    board = pd.DataFrame({"horizon": [21, 21], "kind": ["factor", "factor"],
+                          "signal": ["reversal_21", "reversal_5"], "mean_rank_ic": [0.38, 0.14],
+                          "rank_ic_t": [np.nan, np.nan],
+                          "spa_p_vs_best_factor": [np.nan, 0.5]})  # fmt: skip
+    (line,) = verdict_lines(board)
+    assert (
+        line
+        == "h = 21: the best factor is reversal_21 (rank IC 0.3800, no t-statistic: too few days)"
+    )

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster.reporting.tables import fitted_table
-from stockcaster.reporting.verdicts import SIGNIFICANT, T_SIGNIFICANT
+from stockcaster.reporting.verdicts import SIGNIFICANT, ic_t_words
 
 COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 3),
            ("monotone", 2), ("decile net/yr", 1), ("break-even bp", 1), ("buffered net/yr", 2),
@@ -43,9 +43,8 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
         line = f"h = {h}: "
         if len(best):
             b = best.iloc[0]
-            chance = "" if abs(b["rank_ic_t"]) >= T_SIGNIFICANT else ", within chance"
             line += (f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, "
-                     f"t {b['rank_ic_t']:.1f}{chance})")  # fmt: skip
+                     f"{ic_t_words(b['rank_ic_t'], 1)})")  # fmt: skip
         if len(models):
             m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
             beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT

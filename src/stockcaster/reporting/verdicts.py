@@ -25,6 +25,14 @@ def _tested(pvalue: float | None) -> bool:
     return pvalue is not None and math.isfinite(pvalue)
 
 
+def ic_t_words(t: float | None, digits: int = 2) -> str:
+    """A mean rank IC's Newey-West t in words: "t 2.50", "t 0.50, within chance" below
+    |t| = 2, or that there is none (too few days for its lags: `evaluation/tear_sheet.py`)."""
+    if not _tested(t):
+        return "no t-statistic: too few days"
+    return f"t {t:.{digits}f}" + ("" if abs(t) >= T_SIGNIFICANT else ", within chance")
+
+
 def against_naive(
     ratio: float, pvalue: float | None, loss: str = "MSE", baseline: str = "naive"
 ) -> str:
@@ -74,9 +82,7 @@ def universe_lines(rows: list[dict], symbols: int) -> list[str]:
     ranked = [r for r in models if _tested(r.get("mean_rank_ic"))]
     if ranked:
         best = max(ranked, key=lambda r: r["mean_rank_ic"])
-        t = best.get("rank_ic_t")
-        said = (f"t {t:.2f}" + ("" if abs(t) >= T_SIGNIFICANT else ", within chance")
-                if _tested(t) else "no t-statistic: too few days")  # fmt: skip
+        said = ic_t_words(best.get("rank_ic_t"))
         lines.append(f"highest rank IC, {best['model']}: {best['mean_rank_ic']:.4f} ({said})")
     return lines
 
