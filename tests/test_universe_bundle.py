@@ -55,6 +55,9 @@ def test_a_panel_that_trades_every_day_is_refused_by_a_bundle_of_xnys_days(saved
                                       str(data), "--out", str(out)])  # fmt: skip
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert result.stderr.startswith(f"error: {data}: expected prices on XNYS's trading days, ")
+    assert "(the first 2015-01-03, of AA, BB, CC ...); the bundle forecasts XNYS's sessions " in (
+        result.stderr
+    )
     assert "(train one for these prices with --exchange)" in result.stderr
     assert not out.exists()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
@@ -42,25 +43,26 @@ def _calendar(exchange: str, start: str | None = None):
         ) from None
 
 
-def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False) -> None:
+def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False, symbols=None) -> None:
     """Refuse prices that do not trade on `exchange`'s days (`off_sessions`).
 
     Args:
         dates: the prices' days (of one symbol or many).
         where: the file, for the message.
         of_bundle: the calendar is a saved bundle's (predict, --resume), not `--exchange`.
+        symbols: a panel's symbol of each row, to name those on a closed day.
 
     Raises:
         StockcasterError: naming `where`, the days and what to do.
     """
     hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
-    found = off_sessions(dates, exchange, where)
+    found = off_sessions(dates, exchange, where, symbols)
     if found is not None:
         # another calendar is the fix unless the prices are not daily
         raise StockcasterError(found if found.endswith(_NOT_DAILY) else f"{found}; {hint}")
 
 
-def off_sessions(dates, exchange: str, where: str) -> str | None:
+def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
     """How prices do not trade on `exchange`'s days, where a bundle names its forecasts'
     dates by the sessions after the last: rows on a weekday it never opens (a 7-day series
     on XNYS), rows on at most half its sessions (weekly or monthly prices), or none on a
@@ -70,7 +72,8 @@ def off_sessions(dates, exchange: str, where: str) -> str | None:
     Raises:
         StockcasterError: an unknown exchange, or one whose calendar ends before the prices.
     """
-    days = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).normalize())).sort_values()
+    rows = pd.DatetimeIndex(dates).normalize()
+    days = pd.DatetimeIndex(pd.unique(rows)).sort_values()
     next_sessions(days[-1], 1, exchange)
     known = _calendar(exchange)
     bound = known.bound_min()
@@ -87,7 +90,7 @@ def off_sessions(dates, exchange: str, where: str) -> str | None:
         return (
             f"{where}: expected prices on {exchange}'s trading days, received {len(closed)} "
             f"of {len(days)} days on a {_names(set(closed.dayofweek))}, when it is closed "
-            f"(the first {closed[0]:%Y-%m-%d})"
+            f"(the first {closed[0]:%Y-%m-%d}{_whose(symbols, rows == closed[0])})"
         )
     if len(days) <= MOST_MISSING * len(sessions):
         return (
@@ -101,6 +104,14 @@ def off_sessions(dates, exchange: str, where: str) -> str | None:
             f"{_names(opens - trades)} in {len(days)} days"
         )
     return None
+
+
+def _whose(symbols, on_day: np.ndarray) -> str:
+    """ ", of BTC, ETH": a panel's symbols with a row on a day (`on_day`, a mask of rows)."""
+    if symbols is None:
+        return ""
+    found = sorted(set(np.asarray(symbols)[on_day]))
+    return f", of {', '.join(found[:3])}{' ...' if len(found) > 3 else ''}"
 
 
 def _names(weekdays: set[int]) -> str:

@@ -78,7 +78,7 @@ def predict_universe(
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     prices, set_aside = _usable(panel, source, bundle)
     exchange = bundle.meta["exchange"]
-    check_sessions(prices[C.DATE], exchange, panel.source, of_bundle=True)
+    check_sessions(prices[C.DATE], exchange, panel.source, True, prices[C.SYMBOL])
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
         network, scales = bundle.forecaster.network, bundle.forecaster.scales
         until = np.datetime64(bundle.trained_until, "ns")

@@ -96,7 +96,7 @@ def train_universe(
     chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
     prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]
     last = np.datetime64(prices[C.DATE].max(), "ns")
-    check_sessions(prices[C.DATE], exchange, panel.source)  # before any training
+    check_sessions(prices[C.DATE], exchange, panel.source, symbols=prices[C.SYMBOL])
     eligible = trainable(prices, min_history)  # no test period: every day trains
     if not eligible:
         raise StockcasterError(
@@ -152,7 +152,7 @@ def resume_universe(
             f"{pd.Timestamp(old.trained_until):%Y-%m-%d}, received data up to "
             f"{pd.Timestamp(last):%Y-%m-%d}"
         )
-    check_sessions(rows[C.DATE], old.meta["exchange"], panel.source, of_bundle=True)
+    check_sessions(rows[C.DATE], old.meta["exchange"], panel.source, True, rows[C.SYMBOL])
     model = old.forecaster  # its next fit continues from the bundle's network
     model.fit(rows, last)
     where = panel_where(rows, model.fitted.features, old.config.features.lookback,
