@@ -138,3 +138,19 @@ def test_a_search_of_prices_off_xnys_days_saves_no_bundle_and_says_why(tmp_path)
         f"first 2015-01-03); train the best configuration with --preset {tmp_path / 'best.toml'} "
         "--exchange"
     )
+
+
+def test_universe_save_refuses_prices_off_xnys_days_before_it_runs(tmp_path):
+    """`universe --save` bundles its global network on XNYS's sessions (it has no
+    --exchange): for prices of every day it is refused before any work, saying how."""
+    data = every_day(tmp_path, ("AA", "BB", "CC"))
+    out, save = tmp_path / "run", tmp_path / "bundle"
+    result = CliRunner().invoke(app, ["universe", "--data", str(data), "--models", "naive,lstm",
+                                      "--out", str(out), "--save", str(save)])  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith(f"error: --save: {data}: expected prices on XNYS's trading")
+    assert "(the first 2015-01-03, of AA, BB, CC); a universe run's bundle forecasts XNYS's" in (
+        result.stderr
+    )
+    assert "train --universe --exchange" in result.stderr
+    assert not out.exists() and not save.exists()

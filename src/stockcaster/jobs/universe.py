@@ -36,7 +36,7 @@ from stockcaster.evaluation.symbol_work import (
 )
 from stockcaster.jobs.envelope import job, reproducibility
 from stockcaster.jobs.signals import universe_tear_sheet
-from stockcaster.jobs.universe_bundle import check_save, save_from_run
+from stockcaster.jobs.universe_bundle import check_save, check_saved_days, save_from_run
 from stockcaster.jobs.universe_panel import (
     GLOBAL_STAGE,
     fit_records,
@@ -108,6 +108,7 @@ def universe(
     runner = make_engine(engine or EngineConfig())
     runner.check()
     plan = plan_universe(source, config)
+    check_saved_days(save, plan.prices, plan.panel.source)
     with (  # one command at a time in a run folder: a second one alongside is refused
         locked_folder(Path(out)) as folder,
         ResultsStore(open_run_folder(folder, resume, plan.settings)) as store,
@@ -118,8 +119,7 @@ def universe(
         for name in plan.chosen:
             if name in plan.panel.broken and name not in done:
                 store.write(SymbolRecord(name, SKIPPED, plan.panel.broken[name]))
-        panel_models = config.panel_models()
-        when = schedule(plan, config) if panel_models else None
+        when = schedule(plan, config) if config.panel_models() else None
         made = _global_forecasts(store, folder, when, plan, config, options, progress)
         given = {name: frame[C.YHAT] for name, frame in made.items()}
         job = _symbol_job(plan, config, options, tuple(given))

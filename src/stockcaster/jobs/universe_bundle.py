@@ -21,6 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import (
     DEFAULT_EXCHANGE,
     check_sessions,
+    off_sessions,
 )
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.errors import StockcasterError
@@ -47,6 +48,23 @@ def check_save(save: str | Path | None, models: tuple[str, ...] | None = None) -
         raise StockcasterError(
             f"--save: expected a global network ({', '.join(networks)}) to bundle, received "
             f"{','.join(models) or 'none (per-symbol mode, or no global model)'}"
+        )
+
+
+def check_saved_days(save: str | Path | None, prices: pd.DataFrame, source: str) -> None:
+    """Refuse `universe --save` for prices off XNYS's days: the bundle a run saves forecasts
+    XNYS's sessions (`universe` has no --exchange); before anything runs.
+
+    Raises:
+        StockcasterError: naming the days, the symbols and `train --universe --exchange`.
+    """
+    if save is None:
+        return
+    off = off_sessions(prices[C.DATE], DEFAULT_EXCHANGE, source, prices[C.SYMBOL])
+    if off is not None:
+        raise StockcasterError(
+            f"--save: {off}; a universe run's bundle forecasts {DEFAULT_EXCHANGE}'s sessions "
+            "(train one for these prices with train --universe --exchange)"
         )
 
 
