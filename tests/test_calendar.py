@@ -154,3 +154,21 @@ def test_universe_save_refuses_prices_off_xnys_days_before_it_runs(tmp_path):
     )
     assert "train --universe --exchange" in result.stderr
     assert not out.exists() and not save.exists()
+
+
+def test_inspect_notes_prices_off_xnys_days_and_not_an_exchange_s(tmp_path):
+    """`inspect` says before any training what `train` would refuse; business days (US
+    holidays among them) get no note."""
+    daily = CliRunner().invoke(app, ["inspect", str(every_day(tmp_path))])
+    assert daily.exit_code == 0, daily.output
+    said = " ".join(daily.stdout.split())
+    assert (
+        "note: " in said and "received 86 of 300 days on a Saturday or Sunday, when it is " in said
+    )
+    assert "(the first 2015-01-03, of BTC); a bundle of them needs train --exchange" in said
+    weekly = write_kaggle(tmp_path / "weekly.csv", ohlcv(100).assign(
+        date=pd.date_range("2012-01-06", periods=100, freq="W-FRI")))  # fmt: skip
+    said = " ".join(CliRunner().invoke(app, ["inspect", str(weekly)]).stdout.split())
+    assert said.endswith("2012-01-06 to 2013-11-29 (weekly or monthly prices?)"), said
+    business = write_kaggle(tmp_path / "business.csv", ohlcv(300).assign(date=BUSINESS_DAYS))
+    assert "note:" not in CliRunner().invoke(app, ["inspect", str(business)]).stdout

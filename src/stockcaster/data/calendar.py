@@ -58,8 +58,13 @@ def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False, sy
     hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
     found = off_sessions(dates, exchange, where, symbols)
     if found is not None:
-        # another calendar is the fix unless the prices are not daily
-        raise StockcasterError(found if found.endswith(_NOT_DAILY) else f"{found}; {hint}")
+        raise StockcasterError(advised(found, hint))
+
+
+def advised(found: str, hint: str) -> str:
+    """`off_sessions`' finding and what to do (`hint`: another calendar), unless the prices
+    are not daily, where another calendar is no fix."""
+    return found if found.endswith(_NOT_DAILY) else f"{found}; {hint}"
 
 
 def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:

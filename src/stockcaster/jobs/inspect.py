@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.data import (
     missing_counts,
     parse_column_mapping,
@@ -15,7 +16,9 @@ from stockcaster.data import (
     read_price_file,
     select_symbol,
 )
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
 from stockcaster.data.quality import price_notes, symbol_moves
+from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
 from stockcaster.store.files import write_atomic
@@ -35,10 +38,21 @@ class Inspection:
         """Each symbol's largest one-day move and longest gap (`data/quality.py`)."""
         return symbol_moves(self.table)
 
+    source: str = "the prices"
+
     @property
     def notes(self) -> list[str]:
-        """Days whose close moved as a split would, and long gaps (`data/quality.py`)."""
-        return price_notes(self.table)
+        """Days whose close moved as a split would, long gaps (`data/quality.py`), and days
+        off XNYS's, the default calendar of a bundle (`data/calendar.py`)."""
+        return price_notes(self.table) + self._calendar_note()
+
+    def _calendar_note(self) -> list[str]:
+        t = self.table
+        try:
+            off = off_sessions(t[C.DATE], DEFAULT_EXCHANGE, self.source, t[C.SYMBOL])
+        except StockcasterError:  # a calendar that does not reach them: nothing to judge
+            return []
+        return [] if off is None else [advised(off, "a bundle of them needs train --exchange")]
 
 
 @job
@@ -65,8 +79,8 @@ def inspect_prices(
     if symbol is not None:
         table = select_symbol(table, symbol, str(data))
     if chart_in is None:
-        return Inspection(table, missing)
+        return Inspection(table, missing, source=str(data))
     Path(chart_in).mkdir(parents=True, exist_ok=True)
     chart = Path(chart_in) / f"{Path(data).name.split('.')[0]}_prices.png"
     write_atomic(chart, lambda scratch: price_figure(table, scratch))
-    return Inspection(table, missing, chart)
+    return Inspection(table, missing, chart, str(data))
