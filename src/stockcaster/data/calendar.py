@@ -1,4 +1,5 @@
-"""Trading days: real exchange sessions from `exchange_calendars` (no weekends, no holidays)."""
+"""Trading days: real exchange sessions from `exchange_calendars` (no weekends, no holidays),
+and whether prices trade on them, as a bundle that dates its forecasts by them needs."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
     """
     rows = pd.DatetimeIndex(dates).normalize()
     days = pd.DatetimeIndex(pd.unique(rows)).sort_values()
+    if not len(days):
+        return None
     next_sessions(days[-1], 1, exchange)
     known = _calendar(exchange)
     bound = known.bound_min()

@@ -53,11 +53,12 @@ class Trading:
     and, when positions are held for several days (`backtest --step`), every group's days
     marked to market (`daily_marks`): their layout, the column of the one-step forecast
     whose position each day holds, and each day's asset return (`[groups, days]`). None:
-    each position is held on its forecast day only."""
+    each position is held on its forecast day only. `year`: the rows a year that annualise
+    the figures (`sessions_a_year`), one count or each group's."""
 
     cost_bps: float
     daily: tuple[Groups, np.ndarray, np.ndarray] | None = None
-    year: float | np.ndarray = TRADING_DAYS  # sessions a year (`sessions_a_year`), or each group's
+    year: float | np.ndarray = TRADING_DAYS
 
 
 def held_days(n_closes: int, days: np.ndarray, step: int = 1) -> np.ndarray:
