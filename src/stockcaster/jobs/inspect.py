@@ -32,13 +32,12 @@ class Inspection:
     table: pd.DataFrame
     missing: dict
     chart: Path | None = None
+    source: str = "the prices"
 
     @property
     def moves(self) -> pd.DataFrame:
         """Each symbol's largest one-day move and longest gap (`data/quality.py`)."""
         return symbol_moves(self.table)
-
-    source: str = "the prices"
 
     @property
     def notes(self) -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, off_sessions
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
 from stockcaster.engines.ray import RayEngine
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.pipeline import min_fit_rows
@@ -133,17 +133,18 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
 
 def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> dict:
     """The best configuration's refit (on the training part) as a bundle, for `predict`:
-    {"bundle": its folder's name}; or {"no_bundle": why} for prices that do not trade on
-    the days of XNYS, the calendar a search's bundle forecasts on (`tune` has no --exchange).
-    """
+    {"bundle": its name}, or {"no_bundle": why} for prices off XNYS's days (no --exchange)."""
     bundle = folder / BUNDLE
     if bundle.exists():  # a resumed search that had finished: its refit is made again
         shutil.rmtree(bundle)
-    off = off_sessions(task.training.index, DEFAULT_EXCHANGE, where[0])
+    try:
+        off = off_sessions(task.training.index, DEFAULT_EXCHANGE, where[0])
+    except StockcasterError as err:  # XNYS's calendar does not reach the prices
+        off = str(err)
     if off is not None:
-        said = f"no bundle, which would forecast {DEFAULT_EXCHANGE}'s sessions: {off}"
-        return {"no_bundle": f"{said}; train the best configuration with --preset "
-                             f"{folder / 'best.toml'} --exchange"}  # fmt: skip
+        train = f"train the best configuration with --preset {folder / 'best.toml'} --exchange"
+        return {"no_bundle": f"no bundle, which would forecast {DEFAULT_EXCHANGE}'s sessions: "
+                             f"{advised(off, train)}"}  # fmt: skip
     options = task.options(params)
     kept = {"history": task.training, "symbol": where[1], "source": where[0],
             "exchange": DEFAULT_EXCHANGE}  # fmt: skip
