@@ -102,3 +102,20 @@ def test_a_book_of_every_day_is_annualised_over_365_days():
     summary, daily = portfolio(predicted, realised, k=1, cost_bps=0.0)
     book = daily["portfolio"].to_numpy()
     assert summary["sharpe"] == pytest.approx(book.mean() / book.std(ddof=1) * np.sqrt(365))
+
+
+def test_each_symbol_of_a_universe_is_annualised_over_its_own_year():
+    """One scoring of many symbols: the same closes and forecasts, dated on business days
+    and on every day, give Sharpe ratios sqrt(365/252) apart, in one call."""
+    from stockcaster.evaluation.symbol_scores import SymbolWalk, score_walks
+
+    values = 100 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.01, 400)))
+    origins = np.arange(299, 399)
+    yhat = (values[origins] * (1 + np.sin(origins)))[:, None]  # up and down, by turns
+    walks = [SymbolWalk(name, values, dates.to_numpy(), 299,
+                        [("m", (origins, yhat, yhat, yhat))], [], 0.0)
+             for name, dates in (("BIZ", pd.bdate_range("2015-01-02", periods=400)),
+                                 ("DAY", pd.date_range("2015-01-02", periods=400)))]  # fmt: skip
+    biz, day = (r.metrics.set_index("model").loc["m"] for r in score_walks(walks, 0.0))
+    assert biz["long_flat_sharpe"] != 0
+    assert day["long_flat_sharpe"] / biz["long_flat_sharpe"] == pytest.approx(np.sqrt(365 / 252))
