@@ -5,6 +5,7 @@ Saturday."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -172,3 +173,20 @@ def test_inspect_notes_prices_off_xnys_days_and_not_an_exchange_s(tmp_path):
     assert said.endswith("2012-01-06 to 2013-11-29 (weekly or monthly prices?)"), said
     business = write_kaggle(tmp_path / "business.csv", ohlcv(300).assign(date=BUSINESS_DAYS))
     assert "note:" not in CliRunner().invoke(app, ["inspect", str(business)]).stdout
+
+
+def test_a_panel_of_stocks_and_a_cryptocurrency_fits_no_calendar():
+    """Together they trade every day, so the panel's days pass 24/7's weekday rule; each
+    stock has no row on a Saturday or Sunday, and is named (XNYS names the cryptocurrency)."""
+    days = np.concatenate([EVERY_DAY, BUSINESS_DAYS, BUSINESS_DAYS])
+    symbols = np.repeat(["BTC", "AA", "BB"], 300)
+    with pytest.raises(StockcasterError) as refused:
+        check_sessions(days, "24/7", "panel.csv", symbols=symbols)
+    assert str(refused.value) == (
+        "panel.csv: expected a row on each 24/7 trading day, received none on a Saturday or "
+        "Sunday for AA, BB (2 of 3) (symbols that trade on other days need a bundle of their own)"
+    )
+    with pytest.raises(StockcasterError, match=r"\(the first 2015-01-03, of BTC\); give"):
+        check_sessions(days, "XNYS", "panel.csv", symbols=symbols)
+    check_sessions(days[300:], "XNYS", "panel.csv", symbols=symbols[300:])  # the stocks alone
+    check_sessions(days[:300], "24/7", "panel.csv", symbols=symbols[:300])  # BTC alone

@@ -20,6 +20,8 @@ _BUNDLE_HINT = (
 MOST_MISSING = 0.5  # of the sessions without a row: weekly or monthly prices, not daily
 MOST_CLOSED = 0.01  # of the days on a weekday the exchange never opens: a stray row or two
 _NOT_DAILY = "(weekly or monthly prices?)"
+_APART = "(symbols that trade on other days need a bundle of their own)"
+_WEEKS = 14  # calendar days: every weekday twice, so a weekday without a row tells
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -64,8 +66,8 @@ def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False, sy
 
 def advised(found: str, hint: str) -> str:
     """`off_sessions`' finding and what to do (`hint`: another calendar), unless the prices
-    are not daily, where another calendar is no fix."""
-    return found if found.endswith(_NOT_DAILY) else f"{found}; {hint}"
+    are not daily or a panel mixes calendars, where another calendar is no fix."""
+    return found if found.endswith((_NOT_DAILY, _APART)) else f"{found}; {hint}"
 
 
 def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
@@ -106,12 +108,32 @@ def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
             f"rows on {len(days)} of its {len(sessions)} sessions from {start:%Y-%m-%d} to "
             f"{end:%Y-%m-%d} {_NOT_DAILY}"
         )
-    if (end - start).days >= 14 and opens - trades:
+    if (end - start).days >= _WEEKS and opens - trades:
         return (
             f"{where}: expected a row on each {exchange} trading day, received none on a "
             f"{_names(opens - trades)} in {len(days)} days"
         )
-    return None
+    if symbols is None:
+        return None
+    kept = (rows >= start) & (rows <= end)  # a panel: each symbol's weekdays too
+    said = f"{where}: expected a row on each {exchange} trading day, received none on a"
+    return _absent(rows[kept], np.asarray(symbols)[kept], opens, said)
+
+
+def _absent(rows: pd.DatetimeIndex, symbols: np.ndarray, opens: set, said: str) -> str | None:
+    """A panel's symbols with no row on a weekday the exchange opens (stocks beside a
+    cryptocurrency on 24/7, whose days together fill every weekday), over two weeks or more
+    of their own; None when there are none."""
+    frame = pd.DataFrame({"symbol": symbols, "day": rows})
+    span = frame.groupby("symbol")["day"].agg(lambda d: (d.max() - d.min()).days)
+    seen = pd.crosstab(frame["symbol"], frame["day"].dt.dayofweek) > 0  # [symbols, weekdays]
+    seen = seen.reindex(columns=sorted(opens), fill_value=False).loc[span.index[span >= _WEEKS]]
+    short = seen.index[~seen.all(axis=1)]
+    if not len(short):
+        return None
+    missing = {d for d in sorted(opens) if not seen.loc[short, d].all()}
+    names = ", ".join(short[:3]) + (" ..." if len(short) > 3 else "")
+    return f"{said} {_names(missing)} for {names} ({len(short)} of {len(seen)}) {_APART}"
 
 
 def _whose(symbols, on_day: np.ndarray) -> str:
