@@ -101,6 +101,7 @@ def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
             f"{where}: expected prices on {exchange}'s trading days, received {len(closed)} "
             f"of {len(days)} days on a {_names(set(closed.dayofweek))}, when it is closed "
             f"(the first {closed[0]:%Y-%m-%d}{_whose(symbols, rows == closed[0])})"
+            + _mixed(symbols, ~rows.dayofweek.isin(list(opens)))
         )
     if len(days) <= MOST_MISSING * len(sessions):
         return (
@@ -142,6 +143,15 @@ def _whose(symbols, on_day: np.ndarray) -> str:
         return ""
     found = sorted(set(np.asarray(symbols)[on_day]))
     return f", of {', '.join(found[:3])}{' ...' if len(found) > 3 else ''}"
+
+
+def _mixed(symbols, closed: np.ndarray) -> str:
+    """ " (symbols that trade on other days ...)" when only some of a panel's symbols have
+    rows on closed days (`closed`, a mask of rows): then no one calendar fits them all."""
+    if symbols is None:
+        return ""
+    symbols = np.asarray(symbols)
+    return f" {_APART}" if set(symbols[closed]) != set(symbols) else ""
 
 
 def _names(weekdays: set[int]) -> str:
