@@ -84,14 +84,15 @@ def off_sessions(dates, exchange: str, where: str, symbols=None) -> str | None:
     days = pd.DatetimeIndex(pd.unique(rows)).sort_values()
     if not len(days):
         return None
-    next_sessions(days[-1], 1, exchange)
-    known = _calendar(exchange)
+    known = _calendar(exchange)  # its default span, built once: a walk checks every refit
     bound = known.bound_min()
+    if (bound is not None and days[-1] < bound) or days[-1] >= known.last_session:
+        next_sessions(days[-1], 1, exchange)  # says why the calendar does not reach them
     start = days[0] if bound is None else max(days[0], bound)
     end = min(days[-1], known.last_session)
     if start > end:
         return None
-    sessions = _calendar(exchange, f"{start:%Y-%m-%d}").sessions
+    sessions = _calendar_from(exchange, start, bound).sessions
     sessions = sessions[(sessions >= start) & (sessions <= end)]
     days = days[(days >= start) & (days <= end)]
     opens, trades = set(sessions.dayofweek), set(days.dayofweek)
@@ -135,6 +136,16 @@ def _absent(rows: pd.DatetimeIndex, symbols: np.ndarray, opens: set, said: str) 
     missing = {d for d in sorted(opens) if not seen.loc[short, d].all()}
     names = ", ".join(short[:3]) + (" ..." if len(short) > 3 else "")
     return f"{said} {_names(missing)} for {names} ({len(short)} of {len(seen)}) {_APART}"
+
+
+def _calendar_from(exchange: str, start: pd.Timestamp, bound):
+    """A calendar with `start` among its sessions: the default one when it reaches that far
+    back, else one from the start of that year (one calendar a year, not a day)."""
+    known = _calendar(exchange)
+    if start >= known.first_session:
+        return known
+    year = pd.Timestamp(start.year, 1, 1)
+    return _calendar(exchange, f"{year if bound is None else max(year, bound):%Y-%m-%d}")
 
 
 def _whose(symbols, on_day: np.ndarray) -> str:
