@@ -20,6 +20,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.calendar import (
     DEFAULT_EXCHANGE,
+    advised,
     check_sessions,
     off_sessions,
 )
@@ -61,11 +62,10 @@ def check_saved_days(save: str | Path | None, prices: pd.DataFrame, source: str)
     if save is None:
         return
     off = off_sessions(prices[C.DATE], DEFAULT_EXCHANGE, source, prices[C.SYMBOL])
-    if off is not None:
-        raise StockcasterError(
-            f"--save: {off}; a universe run's bundle forecasts {DEFAULT_EXCHANGE}'s sessions "
-            "(train one for these prices with train --universe --exchange)"
-        )
+    if off is not None:  # another calendar is the fix for daily prices of one calendar only
+        train = (f"a universe run's bundle forecasts {DEFAULT_EXCHANGE}'s sessions (train one "
+                 "for these prices with train --universe --exchange)")  # fmt: skip
+        raise StockcasterError(f"--save: {advised(off, train)}")
 
 
 def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str) -> Path:
