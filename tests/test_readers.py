@@ -139,6 +139,76 @@ def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):
         load_prices(path)
 
 
+def _site_export(table: pd.DataFrame, price: str, volume: pd.Series) -> pd.DataFrame:
+    """`table` newest first, as Nasdaq.com and Investing.com export: US dates, prices
+    written by the format string `price`, and the volumes as `volume` writes them."""
+    newest = table.iloc[::-1]
+    written = {c: newest[c].map(price.format) for c in ("open", "high", "low", "close")}
+    return pd.DataFrame({"Date": newest["date"].dt.strftime("%m/%d/%Y"), **written,
+                         "Volume": volume.iloc[::-1]})  # fmt: skip
+
+
+def test_nasdaq_and_investing_exports_read_as_the_prices_they_write(tmp_path):
+    """Nasdaq.com's historical prices ("Close/Last", "$61.09") and Investing.com's ("Price",
+    "2,595.40", "Vol." of "26.02M") were refused: "expected columns close" and then "expected
+    a number in column 'open', received '$61.89'"."""
+    table = ohlcv(30).assign(**{c: lambda t, c=c: (t[c] * 40).round(2)
+                                for c in ("open", "high", "low", "close")})  # fmt: skip
+    table["volume"] = table["volume"] * 13_000
+    millions = (table["volume"] / 1e6).round(2)
+    nasdaq = _site_export(table, "${:.2f}", table["volume"])
+    nasdaq.rename(columns={"close": "Close/Last"}).to_csv(tmp_path / "nasdaq.csv", index=False)
+    investing = _site_export(table, "{:,.2f}", millions.map("{:.2f}M".format))
+    investing = investing.rename(columns={"close": "Price", "Volume": "Vol."})
+    investing.assign(**{"Change %": "0.10%"}).to_csv(tmp_path / "investing.csv", index=False)
+    assert table["close"].min() > 1000  # every price has a thousands comma at Investing.com
+    for name, volume in (("nasdaq", table["volume"]), ("investing", millions * 1e6)):
+        loaded = load_prices(tmp_path / f"{name}.csv", symbol="MSFT")
+        assert list(loaded.columns) == ["date", "symbol", "open", "high", "low", "close", "volume"]
+        pd.testing.assert_frame_equal(loaded, table.assign(volume=volume), check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("cells", "said"),
+    [
+        # a comma that could be a thousands or a decimal one is refused, not guessed
+        (["1,234", "1,240"], "line 2: expected numbers whose decimal mark can be told, "
+                             "received '1,234' in column 'close'"),
+        (["$12", "12abc"], "line 3: expected a number in column 'close', received '12abc'"),
+        (["12", "12M"], "line 3: expected a number in column 'close', received '12M'"),
+        (["-$-5", "5"], "line 2: expected a number in column 'close', received '-$-5'"),
+    ],
+)  # fmt: skip
+def test_numbers_written_any_other_way_are_refused_naming_their_line(tmp_path, cells, said):
+    path = tmp_path / "export.csv"
+    path.write_text("date,close\n" + "".join(f'2016-01-0{i + 4},"{c}"\n' for i, c in
+                                              enumerate(cells)))  # fmt: skip
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        load_prices(path)
+
+
+def test_a_comma_is_thousands_beside_a_decimal_point_and_a_close_column_wins_over_price(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('date,Price,close\n2016-01-04,1,"1,234"\n2016-01-05,2,"$999.5"\n')
+    loaded = load_prices(path)
+    assert loaded["close"].tolist() == [1234.0, 999.5]
+
+
+def test_a_panel_of_written_numbers_sets_aside_only_its_symbol_with_a_bad_cell(tmp_path):
+    """The row-by-row search for a panel's bad rows read "$1,234.50" as no number: every
+    symbol was broken, and the file refused for one bad cell."""
+    table = pd.concat([ohlcv(20, "AAA"), ohlcv(20, "BBB", 1), ohlcv(20, "CCC", 2)],
+                      ignore_index=True)  # fmt: skip
+    written = table.assign(close=(table["close"] * 40).map("${:,.2f}".format))
+    written.loc[3, "close"] = "oops"
+    written.to_csv(tmp_path / "panel.csv", index=False, date_format="%Y-%m-%d")
+    panel = load_panel(tmp_path / "panel.csv")
+    assert panel.symbols == ["BBB", "CCC"] and list(panel.broken) == ["AAA"]
+    assert "line 5: expected a number in column 'close', received 'oops'" in panel.broken["AAA"]
+    kept = table[table["symbol"] != "AAA"]["close"].to_numpy() * 40
+    np.testing.assert_allclose(panel.prices["close"], kept, atol=0.005)
+
+
 def test_parquet(tmp_path):
     table = ohlcv(15)
     path = tmp_path / "prices.parquet"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster.data.covariates import with_covariate_file
-from stockcaster.data.readers import RawPrices, parse_column_mapping, read_price_file
+from stockcaster.data.headers import parse_column_mapping
+from stockcaster.data.readers import RawPrices, read_price_file
 from stockcaster.data.symbols import select_symbol
 from stockcaster.data.validate import FILL_POLICIES, FillPolicy, missing_counts, parse_prices
 

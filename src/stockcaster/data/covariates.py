@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.readers import RawPrices, normalise, read_cells
+from stockcaster.data.headers import normalise
+from stockcaster.data.readers import RawPrices, read_cells
 from stockcaster.data.validate import FillPolicy, parse_prices
 from stockcaster.errors import StockcasterError
 

@@ -29,6 +29,7 @@ from stockcaster.data.validate import (
     parse_prices,
     to_numbers,
 )
+from stockcaster.data.written import written_numbers
 from stockcaster.errors import StockcasterError
 
 
@@ -108,7 +109,7 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             lambda at: f"expected a date like 2016-12-30, received {frame[C.DATE].iloc[at]!r}",
         )
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
-        _flag_numbers(frame[name], missing[name], flag)
+        _flag_numbers(frame[name], missing[name], flag, raw.where)
     if fill is None:
         flag(
             missing.any(axis=1),
@@ -131,10 +132,10 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
     return {symbols.iloc[at]: f"{raw.where(int(at))}: {first[at]}" for at in first.index}
 
 
-def _flag_numbers(cells: pd.Series, missing: pd.Series, flag) -> None:
+def _flag_numbers(cells: pd.Series, missing: pd.Series, flag, where) -> None:
     """Flag the cells of one numeric column that `parse_prices` would refuse."""
     name = cells.name
-    values = to_numbers(cells, missing)
+    values = written_numbers(to_numbers(cells, missing), cells, missing, where)
     flag(
         values.isna() & ~missing,
         lambda at: f"expected a number in {C.label(name)}, received {cells.iloc[at]!r}",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
+from stockcaster.data.headers import name_columns
 from stockcaster.errors import StockcasterError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -25,14 +26,6 @@ _OTHER_FORMATS = dict.fromkeys((".xlsx", ".xlsm", ".xls", ".ods"), "a spreadshee
     ".json": "a JSON file", ".html": "a web page", ".htm": "a web page", ".pkl": "a pickle",
     ".pickle": "a pickle", ".feather": "a Feather file", ".h5": "an HDF5 file",
 }  # fmt: skip
-
-# Header spellings, after lower-casing and turning spaces into "_", that mean a
-# canonical column. Kaggle NYSE, Yahoo ("Adj Close") and pmdarima files need no mapping.
-_ALIASES = {
-    "ticker": C.SYMBOL,
-    "adjclose": C.ADJ_CLOSE,
-    "adjusted_close": C.ADJ_CLOSE,
-}
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ def read_price_file(
     path = Path(path)
     source = str(path)
     frame, first_line, unit = read_cells(path)
-    frame = _name_columns(frame, columns or {}, source)
+    frame = name_columns(frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or path.name.split(".")[0].upper()
         frame.insert(1, C.SYMBOL, name)
@@ -105,51 +98,6 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return frame, first_line, unit
-
-
-def parse_covariates(text: str) -> dict[str, str]:
-    """Parse `--covariates VIX,rate` into column mapping entries `{"covariate:vix": "VIX",
-    "covariate:rate": "rate"}`: the file's columns kept beside the prices, as numbers; or
-    `--covariates FILE.csv` into `{COVARIATE_FILE: "FILE.csv"}`, a file of its own.
-
-    Raises:
-        StockcasterError: an empty or repeated name.
-    """
-    if text.strip().lower().endswith((".csv", ".csv.gz", ".parquet")) and "," not in text:
-        return {C.COVARIATE_FILE: text.strip()}  # a file of covariates (`covariates.py`)
-    mapping: dict[str, str] = {}
-    for column in (c.strip() for c in text.split(",")):
-        name = C.COVARIATE + normalise(column)
-        if not column or name in mapping:
-            what = "an empty name" if not column else f"{column!r} twice"
-            raise StockcasterError(
-                f"--covariates: expected distinct column names like VIX,rate, received {what}"
-            )
-        mapping[name] = column
-    return mapping
-
-
-def parse_column_mapping(text: str) -> dict[str, str]:
-    """Parse "date=Day,close=Last" into `{"date": "Day", "close": "Last"}`.
-
-    Raises:
-        StockcasterError: a pair is not `name=column` or names an unknown column.
-    """
-    mapping: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, column = pair.partition("=")
-        name = name.strip().lower()
-        if not sep or not column.strip():
-            raise StockcasterError(
-                f"--columns: expected pairs like date=Day,close=Last, received {pair!r}"
-            )
-        if name not in C.PRICE_TABLE_COLUMNS or name in mapping:  # one column per name
-            raise StockcasterError(
-                f"--columns: expected names among {', '.join(C.PRICE_TABLE_COLUMNS)}, each "
-                f"once, received {name!r}{' twice' if name in mapping else ''}"
-            )
-        mapping[name] = column.strip()
-    return mapping
 
 
 def _check_file(path: Path) -> None:
@@ -247,54 +195,3 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise StockcasterError(
             f"{path}: expected a Parquet file, received unreadable data ({err.__class__.__name__})"
         ) from None
-
-
-def normalise(header: str) -> str:
-    name = re.sub(r"\s+", "_", str(header).strip().lower())
-    return _ALIASES.get(name, name)
-
-
-def _name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> pd.DataFrame:
-    """Rename the file's columns to canonical names and keep only those."""
-    renamed: dict[str, str] = {}
-    for name, column in mapping.items():
-        if name == C.COVARIATE_FILE:
-            continue  # another file, joined after the prices are read
-        option = "--covariates" if name.startswith(C.COVARIATE) else "--columns"
-        if option == "--covariates" and normalise(column) in C.PRICE_TABLE_COLUMNS:
-            raise StockcasterError(
-                f"--covariates: expected columns other than the prices, received {column!r}"
-            )
-        if column not in frame.columns:
-            raise StockcasterError(
-                f"{source}: expected a column {column!r} for {C.label(name)} (from {option}), "
-                f"received columns {', '.join(map(str, frame.columns))}"
-            )
-        if column in renamed:
-            raise StockcasterError(
-                f"{source}: expected {option} to name a column of its own, received "
-                f"{column!r}, which is {renamed[column]!r} already"
-            )
-        renamed[column] = name
-    for column in frame.columns:
-        name = normalise(column)
-        taken = set(renamed.values())
-        if column not in renamed and name in C.PRICE_TABLE_COLUMNS and name not in taken:
-            renamed[column] = name  # the first of two spellings wins ("Close", "close")
-    missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
-    if missing and len(frame.columns) == 1:  # a header of one column: another separator?
-        separator = next((s for s in ";\t|" if s in frame.columns[0]), None)
-        if separator:
-            raise StockcasterError(
-                f"{source}: expected comma-separated columns, received a header separated by "
-                f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
-            )
-    if missing:
-        raise StockcasterError(
-            f"{source}: expected columns {', '.join(missing)}, received columns "
-            f"{', '.join(map(str, frame.columns))} (map yours with --columns "
-            f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
-        )
-    frame = frame[list(renamed)].rename(columns=renamed)
-    order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
-    return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from stockcaster import columns as C
 from stockcaster.data.readers import RawPrices
+from stockcaster.data.written import written_numbers
 from stockcaster.errors import StockcasterError
 
 FillPolicy = Literal["drop", "ffill"]
@@ -215,7 +216,7 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
             f"{raw.source}: expected numbers in {C.label(cells.name)}, received "
             f"{cells.dtype} values"
         )
-    values = to_numbers(cells, missing)
+    values = written_numbers(to_numbers(cells, missing), cells, missing, raw.where)
     bad = (values.isna() | np.isinf(values)) & ~missing
     if bad.any():
         at = int(np.flatnonzero(bad)[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from stockcaster.data.readers import parse_column_mapping, parse_covariates
+from stockcaster.data.headers import parse_column_mapping, parse_covariates
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.fetch import panel_file, ticker_file

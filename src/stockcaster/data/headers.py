@@ -1,0 +1,139 @@
+"""How a price file's headers become the price table's names: spellings, `--columns` and
+`--covariates`.
+
+Headers are matched case-insensitively, spaces as underscores, with a few spellings of
+their own (`ticker`, `adjclose`). The names price sites export instead of `close` and
+`volume` (Nasdaq.com's `Close/Last`, Investing.com's `Price` and `Vol.`) are taken only
+for a column the file has under no name of the table's own: a file with `Close` and
+`Price` keeps its `Close`, and a covariate may be named `Price`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from stockcaster import columns as C
+from stockcaster.errors import StockcasterError
+
+# Header spellings, after lower-casing and turning spaces into "_", that mean a
+# canonical column. Kaggle NYSE, Yahoo ("Adj Close") and pmdarima files need no mapping.
+_ALIASES = {
+    "ticker": C.SYMBOL,
+    "adjclose": C.ADJ_CLOSE,
+    "adjusted_close": C.ADJ_CLOSE,
+}
+
+# What price sites call a column the table names otherwise, taken when the file has none
+# of the table's own name: Nasdaq.com's historical prices, Investing.com's, a "Last" price.
+_EXPORT_NAMES = {
+    "close/last": C.CLOSE,
+    "price": C.CLOSE,
+    "last": C.CLOSE,
+    "vol.": C.VOLUME,
+    "vol": C.VOLUME,
+}
+
+
+def parse_column_mapping(text: str) -> dict[str, str]:
+    """Parse "date=Day,close=Last" into `{"date": "Day", "close": "Last"}`.
+
+    Raises:
+        StockcasterError: a pair is not `name=column` or names an unknown column.
+    """
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, column = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not column.strip():
+            raise StockcasterError(
+                f"--columns: expected pairs like date=Day,close=Last, received {pair!r}"
+            )
+        if name not in C.PRICE_TABLE_COLUMNS or name in mapping:  # one column per name
+            raise StockcasterError(
+                f"--columns: expected names among {', '.join(C.PRICE_TABLE_COLUMNS)}, each "
+                f"once, received {name!r}{' twice' if name in mapping else ''}"
+            )
+        mapping[name] = column.strip()
+    return mapping
+
+
+def parse_covariates(text: str) -> dict[str, str]:
+    """Parse `--covariates VIX,rate` into column mapping entries `{"covariate:vix": "VIX",
+    "covariate:rate": "rate"}`: the file's columns kept beside the prices, as numbers; or
+    `--covariates FILE.csv` into `{COVARIATE_FILE: "FILE.csv"}`, a file of its own.
+
+    Raises:
+        StockcasterError: an empty or repeated name.
+    """
+    if text.strip().lower().endswith((".csv", ".csv.gz", ".parquet")) and "," not in text:
+        return {C.COVARIATE_FILE: text.strip()}  # a file of covariates (`covariates.py`)
+    mapping: dict[str, str] = {}
+    for column in (c.strip() for c in text.split(",")):
+        name = C.COVARIATE + normalise(column)
+        if not column or name in mapping:
+            what = "an empty name" if not column else f"{column!r} twice"
+            raise StockcasterError(
+                f"--covariates: expected distinct column names like VIX,rate, received {what}"
+            )
+        mapping[name] = column
+    return mapping
+
+
+def normalise(header: str) -> str:
+    name = re.sub(r"\s+", "_", str(header).strip().lower())
+    return _ALIASES.get(name, name)
+
+
+def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> pd.DataFrame:
+    """Rename the file's columns to canonical names and keep only those."""
+    renamed = _mapped(frame, mapping, source)
+    for names in ({n: n for n in C.PRICE_TABLE_COLUMNS}, _EXPORT_NAMES):  # own names first
+        for column in frame.columns:
+            name = names.get(normalise(column))
+            if column not in renamed and name is not None and name not in renamed.values():
+                renamed[column] = name  # the first of two spellings wins ("Close", "close")
+    missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
+    if missing and len(frame.columns) == 1:  # a header of one column: another separator?
+        separator = next((s for s in ";\t|" if s in frame.columns[0]), None)
+        if separator:
+            raise StockcasterError(
+                f"{source}: expected comma-separated columns, received a header separated by "
+                f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
+            )
+    if missing:
+        raise StockcasterError(
+            f"{source}: expected columns {', '.join(missing)}, received columns "
+            f"{', '.join(map(str, frame.columns))} (map yours with --columns "
+            f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
+        )
+    frame = frame[list(renamed)].rename(columns=renamed)
+    order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
+    return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]
+
+
+def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
+    """The file's columns `--columns` and `--covariates` name, checked: column -> name."""
+    renamed: dict[str, str] = {}
+    for name, column in mapping.items():
+        if name == C.COVARIATE_FILE:
+            continue  # another file, joined after the prices are read
+        option = "--covariates" if name.startswith(C.COVARIATE) else "--columns"
+        if option == "--covariates" and normalise(column) in C.PRICE_TABLE_COLUMNS:
+            raise StockcasterError(
+                f"--covariates: expected columns other than the prices, received {column!r}"
+            )
+        if column not in frame.columns:
+            raise StockcasterError(
+                f"{source}: expected a column {column!r} for {C.label(name)} (from {option}), "
+                f"received columns {', '.join(map(str, frame.columns))}"
+            )
+        if column in renamed:
+            raise StockcasterError(
+                f"{source}: expected {option} to name a column of its own, received "
+                f"{column!r}, which is {renamed[column]!r} already"
+            )
+        renamed[column] = name
+    return renamed
