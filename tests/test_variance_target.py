@@ -439,7 +439,8 @@ def test_a_horizon_without_the_variance_target_is_refused(tmp_path):
         (["tune", "--model", "linear", "--trials", "1"], "received the target log_return"),
         (["train", "--save", "BUNDLE"], "received the target log_return"),
         (["universe", "--data", "PANEL", "--models", "naive"], "--estimator: expected --target "
-         "variance with it, received parkinson"),
+         "variance with it (it measures a day's variance), received the target log_return"),
+        (["universe", "--data", "PANEL", "--target", "rank"], "received the target rank"),
     ],
 )  # fmt: skip
 def test_an_estimator_without_the_variance_target_is_refused(tmp_path, command, fragment):

@@ -14,6 +14,7 @@ from stockcaster.jobs.choices import (
     model_settings,
     parse_variance_models,
 )
+from stockcaster.jobs.requests import check_estimator
 from stockcaster.jobs.requests import preset as preset_config
 from stockcaster.jobs.risk_universe import RiskUniversePlan, risk_universe
 from stockcaster.reporting.risk_tables import risk_universe_table
@@ -66,14 +67,11 @@ def run_risk(source, plan: RiskUniversePlan, run, shown, tracking, tracked) -> N
                   "var.csv, risk_daily.csv, risk.png, report.html)")  # fmt: skip
 
 
-def refuse_variance_options(horizon: int, estimator) -> None:
-    """A universe of prices forecasts one day ahead and measures no day's variance:
-    `--horizon` and `--estimator` are the variance target's."""
+def refuse_variance_options(horizon: int, estimator, target: str) -> None:
+    """A universe of prices (`target`) forecasts one day ahead and measures no day's
+    variance: `--horizon` and `--estimator` are the variance target's."""
     if horizon != 1:
         raise StockcasterError(
             f"--horizon: expected 1 without --target variance, received {horizon}"
         )
-    if estimator is not None:
-        raise StockcasterError(
-            f"--estimator: expected --target variance with it, received {value(estimator)}"
-        )
+    check_estimator(value(estimator), target)

@@ -249,7 +249,7 @@ def universe(
     if network.variance():
         risk = risk_plan(models, split, network, run)
         return run_risk(source, risk, run, shown, tracking, tracked)
-    refuse_variance_options(split.horizon, network.estimator)
+    refuse_variance_options(split.horizon, network.estimator, network.config().features.target)
     plan = UniverseConfig(
         mode=value(models.mode),
         models=tuple(parse_models(models.models, universe_models())),

@@ -116,12 +116,22 @@ def with_features(config: RunConfig, **given) -> RunConfig:
     if not given:
         return config
     features = dataclasses.replace(config.features, **given)
-    if "estimator" in given and features.target != "variance":
+    check_estimator(given.get("estimator"), features.target)
+    return dataclasses.replace(config, features=features)
+
+
+def check_estimator(estimator: str | None, target: str) -> None:
+    """A day's variance estimator is the variance target's: with another target it would be
+    read by nothing, and the command would run as if it were not there.
+
+    Raises:
+        StockcasterError: an estimator given with another target.
+    """
+    if estimator is not None and target != "variance":
         raise StockcasterError(
             f"--estimator: expected --target variance with it (it measures a day's variance), "
-            f"received the target {features.target}"
+            f"received the target {target}"
         )
-    return dataclasses.replace(config, features=features)
 
 
 def global_model(
