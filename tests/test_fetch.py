@@ -150,7 +150,19 @@ def test_bad_answers_are_refused_in_one_line_and_nothing_is_cached(
         bad.loc[3, ["open", "close", "adj_close"]] = -1.0
         server.prices("NOPE", bad)
     one_line(_fetch("NOPE", "--source", source, "--prices", "adjusted"), fragment)
-    assert not list(cache.rglob("*.parquet"))
+    assert not cache.exists()  # a new cache folder: nor yfinance's cookie and time zones
+
+
+def test_a_fetch_after_a_failed_one_into_a_new_cache_keeps_yfinance_s_files_there(cache, server):
+    """A failed fetch into a new cache folder left yfinance's databases in it; removing the
+    folder made the next fetch in the process fail: yfinance kept its databases open there.
+    And a fetch into another cache than the process's first kept them in the first (here:
+    the folder of the test that first fetched from Yahoo)."""
+    one_line(_fetch("NOPE"), "yahoo NOPE: expected prices, received")
+    assert not cache.exists()
+    server.prices("MSFT", daily_prices("2015-01-02", 30, 1))
+    assert _fetched(_fetch("MSFT"))["status"].tolist() == ["downloaded"]
+    assert sorted(p.name for p in (cache / "yfinance").glob("*.db")) == ["cookies.db", "tkr-tz.db"]
 
 
 def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
@@ -167,7 +179,7 @@ def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
 
     monkeypatch.setattr(yfinance.Ticker, "history", unreachable)
     one_line(_fetch("MSFT"), "yahoo MSFT: expected prices, received no connection to Yahoo")
-    assert not list(cache.rglob("*.parquet"))
+    assert not cache.exists()
 
 
 @pytest.mark.parametrize(

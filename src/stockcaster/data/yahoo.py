@@ -12,6 +12,7 @@ time zones is kept in stockcaster's price cache folder, not the user's home.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,7 +30,7 @@ def yahoo_answer(request, base_url: str | None, folder: Path) -> tuple[pd.DataFr
     # Delayed import: yfinance (an extra), only when prices are fetched from Yahoo.
     import yfinance as yf
 
-    yf.set_tz_cache_location(str(Path(folder) / "yfinance"))
+    _cache_in(Path(folder) / "yfinance")
     yf.config.debug.hide_exceptions = False  # its errors raised, to be told in one line
     end = None if request.end is None else pd.Timestamp(request.end) + pd.Timedelta(days=1)
     ticker = yf.Ticker(request.ticker, session=_session(base_url))
@@ -103,3 +104,48 @@ def _session(base_url: str | None):
             return super().request(method, urlunsplit(moved), *args, **kwargs)
 
     return Mirrored()
+
+
+# yfinance's cache managers (yfinance/cache.py): each holds its database open for the process.
+_MANAGERS = (("_TzCacheManager", "_tz_cache"), ("_CookieCacheManager", "_Cookie_cache"),
+             ("_ISINCacheManager", "_isin_cache"))  # fmt: skip
+
+
+_cache_folder: list[Path] = []  # where this process last told yfinance to keep its cache
+
+
+def _cache_in(folder: Path) -> None:
+    """Keep yfinance's cache in `folder`: a fetch into another cache than the process's
+    last one had its time zones and cookies kept in that last folder (yfinance's location
+    takes effect only before its databases are first opened)."""
+    # Delayed import: yfinance (an extra), only when prices are fetched from Yahoo.
+    import yfinance as yf
+
+    if _cache_folder and _cache_folder[0] != folder:
+        forget_cache()
+    yf.set_tz_cache_location(str(folder))
+    _cache_folder[:] = [folder]
+
+
+def forget_cache() -> bool:
+    """Close and forget yfinance's cache databases (time zones, cookies, ISINs), so that its
+    next request opens them anew where `set_tz_cache_location` points; whether it could.
+
+    yfinance keeps each open for the process and has no public call to let them go: a
+    folder they were in could not be removed without the next fetch in the process failing
+    ("unable to open database file"). False where yfinance lacks these managers (another
+    version): then the folder is to be kept.
+    """
+    cache = sys.modules.get("yfinance.cache")
+    if cache is None:
+        return True  # never imported: nothing is open
+    managers = [getattr(cache, name, None) for name, _ in _MANAGERS]
+    held = [name for _, name in _MANAGERS]
+    if not all(hasattr(m, h) for m, h in zip(managers, held, strict=True)) or not hasattr(
+        getattr(cache, "_TzDBManager", None), "get_location"
+    ):
+        return False
+    cache.set_cache_location(cache._TzDBManager.get_location())  # closes the databases
+    for manager, name in zip(managers, held, strict=True):
+        setattr(manager, name, None)  # a new one opens the database again when asked
+    return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.sources import DEFAULT_SOURCE, PriceRequest, check_request, download
+from stockcaster.data.yahoo import forget_cache
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import job
 from stockcaster.store.price_cache import cache_root, cached_path, read_cached, write_cached
@@ -80,6 +82,16 @@ def fetch(request: FetchRequest) -> list[Fetched]:
             f"tickers: expected one or more distinct tickers, received {' '.join(tickers)!r}"
         )
     root = cache_root(request.cache)
+    new = not root.exists()
+    try:
+        return _fetch_all(request, tickers, root)
+    except BaseException:
+        if new and root.exists() and forget_cache():  # a new cache folder: left as it was,
+            shutil.rmtree(root, ignore_errors=True)  # without the source's files in it
+        raise
+
+
+def _fetch_all(request: FetchRequest, tickers: list[str], root: Path) -> list[Fetched]:
     done, writes = [], []
     for ticker in tickers:
         path = cached_path(root, request.source, ticker, request.prices)
