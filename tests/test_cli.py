@@ -178,6 +178,13 @@ def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path
     done = CliRunner().invoke(app, ["inspect", str(plain)])
     assert done.exit_code == 0 and "note:" not in done.output, done.output
     assert "260 rows · 1 symbol · " in done.output  # not "1 symbols"
+    swapped = table.copy()
+    swapped.loc[7, ["high", "low"]] = swapped.loc[7, ["low", "high"]].to_numpy()
+    done = CliRunner().invoke(app, ["inspect", str(write_kaggle(tmp_path / "hl.csv", swapped))])
+    assert (
+        f"MSFT's prices do not fit their day's range on 1 day (the first "
+        f"{table['date'].iloc[7]:%Y-%m-%d}: high" in " ".join(done.output.split())
+    )
     split = table.copy()
     after = split.index >= 200
     split.loc[after, ["open", "high", "low", "close"]] /= 7  # unadjusted from row 200 on

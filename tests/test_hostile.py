@@ -59,7 +59,11 @@ def test_a_hostile_symbol_writes_only_inside_out(tmp_path, name):
 
 
 def test_markup_and_mathtext_in_a_symbol_are_shown_as_text(tmp_path):
-    data = write_kaggle(tmp_path / "prices.csv", ohlcv(200, "X[/bold]$Y"))
+    """And in a note on its prices: `run`'s notes were printed as Rich markup, so a split of
+    a symbol named `X[/bold]$Y` ended the run in Rich's MarkupError."""
+    table = ohlcv(200, "X[/bold]$Y")
+    table.loc[150:, ["open", "high", "low", "close"]] /= 7  # a note names the symbol
+    data = write_kaggle(tmp_path / "prices.csv", table)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         app, ["run", "--data", str(data), "--epochs", "1", "--out", str(out), "--quiet"]
@@ -68,6 +72,7 @@ def test_markup_and_mathtext_in_a_symbol_are_shown_as_text(tmp_path):
     (folder,) = list(out.iterdir())
     assert str(folder) in result.output.replace("\n", "")  # the path as it is, markup and all
     assert "X[/bold]$Y" in result.output
+    assert "note: X[/bold]$Y's close moved" in result.output
     inspect = CliRunner().invoke(app, ["inspect", str(data)])
     assert inspect.exit_code == 0 and "X[/bold]$Y" in inspect.output
 

@@ -232,6 +232,36 @@ def test_a_universe_on_the_variance_target_says_which_symbols_it_left_out(tmp_pa
     assert "left out: FLAT (expected 30 test days whose variance it measures)" in shown
 
 
+def test_prices_outside_their_day_s_range_are_told_where_the_range_estimators_read_them(
+    tmp_path,
+):
+    """A high below the low, or a close above the high (scraped files have them), went into
+    the range estimators of a day's variance without a word; a split went in as one day's
+    variance. `backtest --target variance` and its universe now note both; clean prices get
+    no note (the control)."""
+    clean = garch_prices(400, 5)
+    result = _backtest(tmp_path, "--data", str(_write(tmp_path, clean)), "--models", "ewma")
+    assert result.exit_code == 0 and json.loads(result.stdout)["notes"] == [], result.output
+    bad = clean.copy()
+    bad.loc[50, ["high", "low"]] = bad.loc[50, ["low", "high"]].to_numpy()
+    bad.loc[90, "close"] = bad.loc[90, "high"] * 1.05
+    bad.loc[300:, ["open", "high", "low", "close"]] /= 4  # a 4-for-1 split, not adjusted
+    data = _write(tmp_path, bad, "bad.csv")
+    result = _backtest(tmp_path, "--data", str(data), "--models", "ewma")
+    assert result.exit_code == 0, result.output
+    day = f"{bad['date'].iloc[50]:%Y-%m-%d}"
+    notes = json.loads(result.stdout)["notes"]
+    assert f"on {bad['date'].iloc[300]:%Y-%m-%d}, as a 4-for-1 split would" in notes[0], notes
+    assert f"prices do not fit their day's range on 2 days (the first {day}: high " in notes[1]
+    panel = pd.concat([bad, garch_prices(400, 6, "OK")], ignore_index=True)
+    result = _universe(tmp_path, "--data", str(_write(tmp_path, panel, "panel.csv")),
+                       "--models", "ewma")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())
+    assert "note: MSFT's prices do not fit their day's range on 2 days" in shown, shown
+    assert "note: OK" not in shown
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [

@@ -11,6 +11,7 @@ from rich.markup import escape
 from stockcaster.cli.options import ColumnsOption, ConfigOption, FillOption, SymbolOption, value
 from stockcaster.cli.output import console
 from stockcaster.jobs.inspect import inspect_prices
+from stockcaster.reporting.lines import notes
 from stockcaster.reporting.tables import inspection
 
 
@@ -27,7 +28,6 @@ def inspect(
     # Inspection reports missing values instead of refusing them.
     found = inspect_prices(data, symbol, columns, value(fill), out if plot else None)
     inspection(console, found.table, str(data), found.missing, found.moves)
-    for note in found.notes:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    notes(console, found.notes)
     if found.chart is not None:
         console.print(f"chart: {escape(str(found.chart))}")

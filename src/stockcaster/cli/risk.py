@@ -17,8 +17,8 @@ from stockcaster.jobs.choices import (
 from stockcaster.jobs.requests import check_estimator
 from stockcaster.jobs.requests import preset as preset_config
 from stockcaster.jobs.risk_universe import RiskUniversePlan, risk_universe
+from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.risk_tables import risk_universe_table
-from stockcaster.reporting.tables import reasons
 from stockcaster.settings import native_log_filtered
 
 PRICE_ONLY = "it for price forecasts only (--target variance does not read it)"
@@ -63,6 +63,7 @@ def run_risk(source, plan: RiskUniversePlan, run, shown, tracking, tracked) -> N
              f"test period after {summary['cutoff']}")  # fmt: skip
     risk_universe_table(console, result.leaderboard, result.var, title)
     reasons(console, "left out", summary["left_out"], "universe_risk.json")
+    notes(console, summary["notes"])
     console.print(f"outputs: {escape(str(result.folder))} (universe_risk.json, leaderboard.csv, "
                   "var.csv, risk_daily.csv, risk.png, report.html)")  # fmt: skip
 

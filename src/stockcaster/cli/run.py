@@ -47,6 +47,7 @@ from stockcaster.jobs.choices import (
 )
 from stockcaster.jobs.risk import risk_backtest as risk_job
 from stockcaster.jobs.run import run as run_job
+from stockcaster.reporting.lines import notes
 from stockcaster.reporting.risk_tables import risk_table
 from stockcaster.reporting.tables import leaderboard_table, run_summary
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -230,6 +231,5 @@ def _risk(preset, plan, data, out, shown, tracking, tracked) -> None:
     title = (f"{escape(summary['symbol'])} · tomorrow's variance ({summary['estimator']}), "
              f"walked forward, {refits}")  # fmt: skip
     risk_table(console, result.leaderboard, result.var, title)
-    for note in summary["notes"]:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    notes(console, summary["notes"])
     console.print(f"outputs: {escape(str(result.folder))}")

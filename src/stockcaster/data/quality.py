@@ -19,6 +19,7 @@ from stockcaster import columns as C
 SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 50, 100)  # k-for-1 and 1-for-k
 _CLOSE_TO = 0.03  # a close within 3% of k or 1/k times the one before
 LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
+_ROUNDING = 1e-6  # a price this share beyond its day's range is taken to fit it
 
 
 def symbol_moves(table: pd.DataFrame) -> pd.DataFrame:
@@ -52,8 +53,9 @@ def _longest_gap(dates: np.ndarray) -> tuple[int, int] | None:
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     """Sentences on what the closes say about themselves: each symbol whose close moved in a
     day by a split's ratio (within 3% of k or 1/k times the close before, k in
-    `SPLIT_RATIOS`; its first such day), and each with more than `LONG_GAP_DAYS` calendar
-    days between two rows (its longest gap). At most `limit`, then how many more."""
+    `SPLIT_RATIOS`; its first such day), each with more than `LONG_GAP_DAYS` calendar
+    days between two rows (its longest gap), and each with days whose prices do not fit
+    their own low-high range (`out_of_range`). At most `limit`, then how many more."""
     notes = []
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
@@ -77,6 +79,36 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
                 f"{symbol} has no row for {days:,} days, from {dates[at]} to {dates[at + 1]}: "
                 "its returns across the gap read as one day's"
             )
+        unfit = out_of_range(mine)
+        if unfit is not None:
+            notes.append(f"{symbol}'s {unfit}: a day's variance from its range, and the ohlcv "
+                         "and technical features, read them as they are")  # fmt: skip
     if len(notes) > limit:
         return [*notes[:limit], f"and {len(notes) - limit} more such notes"]
     return notes
+
+
+def out_of_range(mine: pd.DataFrame) -> str | None:
+    """Where one symbol's prices do not fit their day's range: a high below the low, or an
+    open or close outside low .. high (beyond a millionth, a rounding's room); None where
+    every day fits, or the table has no high and low. Scraped and hand-made files have such
+    days; an exchange's and Yahoo's (adjusted or not) do not."""
+    if C.HIGH not in mine.columns or C.LOW not in mine.columns:
+        return None
+    high, low = (mine[c].to_numpy(dtype="float64") for c in (C.HIGH, C.LOW))
+    room = _ROUNDING * high
+    checks = [("high", high, "below the low", low, high < low - room)]
+    for name in (C.OPEN, C.CLOSE):
+        if name in mine.columns:
+            value = mine[name].to_numpy(dtype="float64")
+            checks += [(name, value, "above the high", high, value > high + room),
+                       (name, value, "below the low", low, value < low - room)]  # fmt: skip
+    bad = np.logical_or.reduce([check[-1] for check in checks])
+    if not bad.any():
+        return None
+    at = int(np.argmax(bad))
+    name, value, where, bound, _ = next(c for c in checks if c[-1][at])
+    day = mine[C.DATE].to_numpy(dtype="datetime64[D]")[at]
+    n = int(bad.sum())
+    return (f"prices do not fit their day's range on {n:,} day{'s' * (n > 1)} (the first {day}: "
+            f"{name} {value[at]:.6g} {where} {bound[at]:.6g})")  # fmt: skip

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.backtest import check_backtest
 from stockcaster.evaluation.risk_board import risk_tables, variance_board
@@ -105,7 +106,7 @@ def risk_backtest(
     one_day = {m: f[:, 0] for m, f in forecasts.items()}
     var, distribution = risk_tables(one_day, r[origins + 1], residuals)
     rows = _forecast_rows(table, origins, horizons, forecasts, v, r, residuals)
-    notes = _notes(preset.features.estimator, estimator)
+    notes = _notes(preset.features.estimator, estimator) + price_notes(table)
     summary = {
         "symbol": prices.symbol, "source": prices.source, "preset": preset.name,
         "target": "variance", "estimator": estimator, "notes": notes,

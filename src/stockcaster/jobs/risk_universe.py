@@ -19,6 +19,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel, select_symbols
+from stockcaster.data.quality import price_notes
 from stockcaster.engines import EngineConfig, Outcome, make_engine
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.risk_pool import (
@@ -98,7 +99,7 @@ def risk_universe(
     plan = plan or RiskUniversePlan()
     started = time.perf_counter()
     check_settings_run(plan.settings, [*plan.models, *plan.global_models])
-    panel, cutoff, failed = _panel(source, plan)
+    panel, cutoff, failed, notes = _panel(source, plan)
     for name in plan.models:
         variance_walk(name, plan.options())  # an unknown name is refused before any work
     check_output(out)
@@ -126,7 +127,7 @@ def risk_universe(
     if not scores:
         raise StockcasterError(f"{source.data}: expected a symbol whose models ran, received none")
     seconds = time.perf_counter() - started
-    return _write(out, source, plan, (scores, daily(rows)), failed, cutoff, seconds)
+    return _write(out, source, plan, (scores, daily(rows)), (failed, notes), cutoff, seconds)
 
 
 def risk_symbol_task(panel: dict, plan: RiskUniversePlan, symbol: str) -> dict:
@@ -143,9 +144,10 @@ def risk_symbol_task(panel: dict, plan: RiskUniversePlan, symbol: str) -> dict:
     return found
 
 
-def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple[dict, np.datetime64, dict]:
+def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple:
     """Each symbol with `HISTORY` days before the cutoff and 60 after it, as days of
-    variance and returns; the cutoff; and why each other symbol was left out."""
+    variance and returns; the cutoff; why each other symbol was left out; and what the
+    prices of those kept say of themselves (`price_notes`)."""
     loaded = load_panel(source.data, source.columns, source.fill, source.strict)
     chosen = select_symbols(loaded, source.symbols)
     prices = loaded.prices[loaded.prices[C.SYMBOL].isin(chosen)]
@@ -170,7 +172,7 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple[dict, np.dateti
             f"{loaded.source}: expected a symbol with {HISTORY} days before the cutoff "
             f"{pd.Timestamp(cutoff):%Y-%m-%d} and 60 after it, received none"
         )
-    return panel, cutoff, left_out
+    return panel, cutoff, left_out, price_notes(prices[prices[C.SYMBOL].isin(list(panel))])
 
 
 def _global_forecasts(panel: dict, plan: RiskUniversePlan) -> dict[str, dict]:
@@ -192,14 +194,14 @@ def _global_forecasts(panel: dict, plan: RiskUniversePlan) -> dict[str, dict]:
     return found
 
 
-def _write(out, source, plan, scored, failed, cutoff, seconds) -> RiskUniverseRun:
-    scores, days = scored
+def _write(out, source, plan, scored, said, cutoff, seconds) -> RiskUniverseRun:
+    (scores, days), (failed, notes) = scored, said
     board, var = pooled(scores, plan.horizons())
     board = with_confidence_set(board, days)
     summary = {
         "source": str(source.data), "target": "variance", "estimator": plan.estimator,
         "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}", "symbols": len(scores),
-        "left_out": failed, "models": list(plan.models),
+        "left_out": failed, "notes": notes, "models": list(plan.models),
         "global_models": list(plan.global_models), "horizon": plan.horizon,
         "retrain_every": plan.retrain_every, "seconds": seconds,
         "leaderboard": files.records(board), "var": files.records(var),

@@ -7,7 +7,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster import columns as C
-from stockcaster.reporting.tables import cell, fitted_table, reasons
+from stockcaster.reporting.lines import reasons
+from stockcaster.reporting.tables import cell, fitted_table
 
 UNMEASURED = (
     "whether such picks beat chance is not measured here: `stockcaster universe` walks a "

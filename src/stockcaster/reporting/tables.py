@@ -10,6 +10,7 @@ from rich.text import Text
 
 from stockcaster import columns as C
 from stockcaster.reporting import verdicts
+from stockcaster.reporting.lines import notes, reasons
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -54,8 +55,7 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
             f"{metrics['final_val_loss']:.4f} ({metrics['loss_units']}); naive test MSE "
             f"{metrics['naive']['mse']:.4f}"
         )
-    for note in metrics.get("notes", []):
-        console.print(f"[yellow]note:[/yellow] {note}")
+    notes(console, metrics.get("notes"))
     console.print(f"outputs: {escape(folder)}")
 
 
@@ -247,8 +247,7 @@ def print_scores(console: Console, summary: dict) -> None:
     if books and k < config["top_k"]:  # --top-k more than half the symbols run
         console.print(f"book: {k} long and {k} short, the most {counts.get('done', 0)} symbols "
                       f"allow (--top-k {config['top_k']})")  # fmt: skip
-    for note in summary.get("notes") or []:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    notes(console, summary.get("notes"))
 
 
 def fitted_table(
@@ -279,14 +278,6 @@ def fitted_table(
             f"not shown at {console.width} columns: {', '.join(left_out)} "
             "(--json and the report have every column)"
         )
-
-
-def reasons(console: Console, label: str, why: dict[str, str], where: str) -> None:
-    """Print each symbol left out of a result and why, the first 10 (the rest in `where`)."""
-    for symbol, reason in list(why.items())[:10]:
-        console.print(f"{label}: {escape(str(symbol))} ({escape(str(reason))})")
-    if len(why) > 10:
-        console.print(f"{label}: {len(why) - 10} more ({where})")
 
 
 def _counts(corrected: float | None, raw: float | None) -> str:
