@@ -209,6 +209,22 @@ def test_a_panel_of_written_numbers_sets_aside_only_its_symbol_with_a_bad_cell(t
     np.testing.assert_allclose(panel.prices["close"], kept, atol=0.005)
 
 
+def test_intraday_bars_are_refused_as_such(tmp_path):
+    """Hourly bars were refused as repeated dates, without saying why a day had 7 rows."""
+    path = tmp_path / "hourly.csv"
+    path.write_text("date,close\n" + "".join(f"2016-01-0{d} {h}:00:00,{d + h / 100}\n"
+                                              for d in (4, 5) for h in (10, 11)))  # fmt: skip
+    said = (
+        "lines 2 and 3: expected one row per date for symbol HOURLY, received 2 rows for "
+        "2016-01-04 (at 10:00 and 11:00: intraday bars? stockcaster forecasts one close a day"
+    )
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        load_prices(path)
+    path.write_text("date,close\n2016-01-04,1\n2016-01-04,2\n")  # the same day twice: no hint
+    with pytest.raises(StockcasterError, match=r"received 2 rows for 2016-01-04$"):
+        load_prices(path)
+
+
 def test_parquet(tmp_path):
     table = ohlcv(15)
     path = tmp_path / "prices.parquet"

@@ -19,10 +19,9 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.readers import RawPrices, read_price_file
+from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
-    MAX_VOLUME,
-    PRICE_RANGE,
     FillPolicy,
     iso_dates,
     missing_mask,

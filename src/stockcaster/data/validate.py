@@ -15,16 +15,12 @@ import pyarrow.compute as pc
 
 from stockcaster import columns as C
 from stockcaster.data.readers import RawPrices
+from stockcaster.data.row_checks import check_one_row_a_day, check_plausible
 from stockcaster.data.written import written_numbers
 from stockcaster.errors import StockcasterError
 
 FillPolicy = Literal["drop", "ffill"]
 FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
-
-# Plausible prices and volumes: outside these a number is a unit error or garbage, and
-# squaring it (MSE) would overflow or vanish.
-PRICE_RANGE = (1e-8, 1e12)
-MAX_VOLUME = 1e15
 
 # Cells that mean "no value" in the files we meet (Yahoo writes "null").
 _MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "none", "-"})
@@ -62,8 +58,8 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
         table[name] = _parse_numbers(raw, frame[name], missing[name])
     table["_position"] = np.arange(len(table))
     table = _apply_fill(raw, table, missing.any(axis=1), fill)
-    _check_duplicates(raw, table)
-    _check_positive(raw, table)
+    check_one_row_a_day(raw, table)
+    check_plausible(raw, table)
     table = table.sort_values([C.SYMBOL, C.DATE], kind="stable").drop(columns="_position")
     return table.reset_index(drop=True)
 
@@ -253,46 +249,3 @@ def _apply_fill(
             f"none of {len(table)} (every row has a missing value)"
         )
     return kept
-
-
-def _check_duplicates(raw: RawPrices, table: pd.DataFrame) -> None:
-    repeated = table.duplicated([C.SYMBOL, C.DATE], keep=False)
-    if not repeated.any():
-        return
-    rows = table[repeated]
-    first = rows.iloc[0]
-    same = rows[(rows[C.SYMBOL] == first[C.SYMBOL]) & (rows[C.DATE] == first[C.DATE])]
-    lines = " and ".join(str(raw.first_line + int(p)) for p in same["_position"][:2])
-    raise StockcasterError(
-        f"{raw.source} {raw.unit}s {lines}: expected one row per date for symbol "
-        f"{first[C.SYMBOL]}, received {len(same)} rows for {first[C.DATE]:%Y-%m-%d}"
-    )
-
-
-def _check_positive(raw: RawPrices, table: pd.DataFrame) -> None:
-    low, high = PRICE_RANGE
-    for name in C.PRICE_COLUMNS:
-        if name in table.columns and (table[name] <= 0).any():
-            row = table[table[name] <= 0].iloc[0]
-            raise StockcasterError(
-                f"{raw.where(int(row['_position']))}: expected a positive price in column "
-                f"{name!r} for {row[C.SYMBOL]}, received {row[name]:g}"
-            )
-        if name in table.columns and ((table[name] < low) | (table[name] > high)).any():
-            row = table[(table[name] < low) | (table[name] > high)].iloc[0]
-            raise StockcasterError(
-                f"{raw.where(int(row['_position']))}: expected a price between {low:g} and "
-                f"{high:g} in column {name!r} for {row[C.SYMBOL]}, received {row[name]:g}"
-            )
-    if C.VOLUME in table.columns and (table[C.VOLUME] < 0).any():
-        row = table[table[C.VOLUME] < 0].iloc[0]
-        raise StockcasterError(
-            f"{raw.where(int(row['_position']))}: expected a volume of zero or more for "
-            f"{row[C.SYMBOL]}, received {row[C.VOLUME]:g}"
-        )
-    if C.VOLUME in table.columns and (table[C.VOLUME] > MAX_VOLUME).any():
-        row = table[table[C.VOLUME] > MAX_VOLUME].iloc[0]
-        raise StockcasterError(
-            f"{raw.where(int(row['_position']))}: expected a volume of at most {MAX_VOLUME:g} "
-            f"for {row[C.SYMBOL]}, received {row[C.VOLUME]:g}"
-        )

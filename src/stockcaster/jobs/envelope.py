@@ -19,8 +19,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy
+from stockcaster.data.row_checks import PRICE_RANGE
 from stockcaster.data.series import load_series, price_series
-from stockcaster.data.validate import PRICE_RANGE
 from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
 from stockcaster.provenance import command_line, versions
