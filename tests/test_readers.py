@@ -168,6 +168,18 @@ def test_nasdaq_and_investing_exports_read_as_the_prices_they_write(tmp_path):
         pd.testing.assert_frame_equal(loaded, table.assign(volume=volume), check_dtype=False)
 
 
+def test_alpha_vantage_and_quandl_headers_name_the_date_and_the_adjusted_close(tmp_path):
+    """Alpha Vantage's CSV dates its rows under "timestamp", Quandl's WIKI prices adjust
+    under "Adj. Close": both were refused or dropped."""
+    path = tmp_path / "daily_MSFT.csv"
+    path.write_text("timestamp,open,high,low,close,Adj. Close,volume\n"
+                    "2016-12-30,62.96,62.99,62.03,62.14,60.1,25579900\n"
+                    "2016-12-29,62.86,63.20,62.73,62.90,60.8,10250600\n")  # fmt: skip
+    loaded = load_prices(path, symbol="MSFT")
+    assert loaded["date"].dt.strftime("%Y-%m-%d").tolist() == ["2016-12-29", "2016-12-30"]
+    assert loaded["adj_close"].tolist() == [60.8, 60.1]
+
+
 @pytest.mark.parametrize(
     ("cells", "said"),
     [

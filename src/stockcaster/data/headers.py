@@ -24,11 +24,15 @@ _ALIASES = {
     "ticker": C.SYMBOL,
     "adjclose": C.ADJ_CLOSE,
     "adjusted_close": C.ADJ_CLOSE,
+    "adj._close": C.ADJ_CLOSE,  # "Adj. Close" (Quandl's WIKI prices)
 }
 
 # What price sites call a column the table names otherwise, taken when the file has none
-# of the table's own name: Nasdaq.com's historical prices, Investing.com's, a "Last" price.
+# of the table's own name: Nasdaq.com's historical prices, Investing.com's, a "Last" price,
+# Alpha Vantage's "timestamp".
 _EXPORT_NAMES = {
+    "timestamp": C.DATE,
+    "datetime": C.DATE,
     "close/last": C.CLOSE,
     "price": C.CLOSE,
     "last": C.CLOSE,
