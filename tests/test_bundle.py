@@ -351,6 +351,20 @@ def test_train_refuses_a_universe_s_options_without_universe(trained, tmp_path, 
     assert not out.exists()
 
 
+def test_report_and_explain_of_a_bundle_say_it_is_one(trained):
+    """`report` and `explain` of a symbol's bundle said "received one without
+    universe_risk.json, var.csv, ..." and "received neither"."""
+    bundle = trained[0]
+    one_line(
+        CliRunner().invoke(app, ["report", str(bundle)]),
+        f"received a bundle (predict --bundle {bundle} --report reports its forecast)",
+    )
+    one_line(
+        CliRunner().invoke(app, ["explain", str(bundle)]),
+        "received a bundle of one symbol's model (MSFT; explain reads a global network)",
+    )
+
+
 def test_train_refuses_to_overwrite(trained, tmp_path):
     bundle, data, _ = trained
     before = _hashes(bundle)

@@ -229,12 +229,20 @@ def _panel(settings: dict, config: dict, network: RunConfig):
     return prices, plan.cutoff
 
 
+def _other(folder: Path) -> str:
+    """What a folder that is neither a universe run nor a universe bundle is, in words."""
+    symbols = peek(folder).get("symbols")
+    if isinstance(symbols, list) and len(symbols) == 1:
+        return f"a bundle of one symbol's model ({symbols[0]}; explain reads a global network)"
+    return "neither"
+
+
 def _summary(folder: Path) -> dict:
     path = folder / files.SUMMARY_FILE
     if not path.is_file():
         raise StockcasterError(
             f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}) or a "
-            f"universe bundle, received {found_at(folder, 'neither')}"
+            f"universe bundle, received {found_at(folder, _other(folder))}"
         )
     try:
         summary = json.loads(path.read_text())

@@ -22,6 +22,7 @@ from stockcaster.reporting.signal_report import signal_sections
 from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
 from stockcaster.reporting.universe_report import universe_predict_sections, universe_sections
 from stockcaster.store import files
+from stockcaster.store.bundle_files import peek
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -94,6 +95,8 @@ def write_report(folder: str | Path) -> Path:
         names = list(REPORT_KINDS)
         markers = [k.marker for k in REPORT_KINDS.values()]
         found = found_at(folder, f"one without {', '.join(markers[:-1])} or {markers[-1]}")
+        if peek(folder):  # a model to forecast with, not a command's results
+            found = f"a bundle (predict --bundle {folder} --report reports its forecast)"
         raise StockcasterError(
             f"{folder}: expected a folder written by stockcaster {', '.join(names[:-1])} or "
             f"{names[-1]}, received {found}"
