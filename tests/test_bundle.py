@@ -351,6 +351,17 @@ def test_train_refuses_a_universe_s_options_without_universe(trained, tmp_path, 
     assert not out.exists()
 
 
+def test_predict_of_a_run_s_folder_says_where_bundles_come_from(tmp_path, small_csv):
+    """A run's folder given to `predict --bundle` was "a folder without bundle.json"."""
+    ran = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--model", "naive",
+                                   "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    (folder,) = (tmp_path / "runs").iterdir()
+    one_line(CliRunner().invoke(app, ["predict", "--bundle", str(folder)]),
+             "received a command's results (bundles are written by train --save, universe "
+             "--save, tune)")  # fmt: skip
+
+
 def test_report_and_explain_of_a_bundle_say_it_is_one(trained):
     """`report` and `explain` of a symbol's bundle said "received one without
     universe_risk.json, var.csv, ..." and "received neither"."""

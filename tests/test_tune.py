@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, one_line, write_kaggle
 from stockcaster.cli import app
 from stockcaster.models.presets import load_preset
 
@@ -88,6 +88,9 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert forecast.exit_code == 0, forecast.output
     assert len(json.loads(forecast.stdout)["forecast"]) == 2
     assert (tmp_path / "search-1.3" / "report.html").is_file()
+    # The search's folder given for its bundle says where the bundle is.
+    mistaken = CliRunner().invoke(app, ["predict", "--bundle", str(tmp_path / "search-1.3")])
+    one_line(mistaken, f"received a search's results, whose best refit is the bundle {bundle}")
 
 
 def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):

@@ -295,6 +295,6 @@ def _write_outputs(folder: Path, records: list, summary: dict, best) -> None:
     table = trials_table(records)
     files.write_atomic(folder / "trials.csv", lambda p: table.to_csv(p, index=False))
     files.write_atomic(folder / "best.toml", lambda p: p.write_text(to_toml(best)))
-    files.write_atomic(folder / "tune.json", lambda p: files.write_json(p, summary))
+    files.write_atomic(folder / files.TUNE_FILE, lambda p: files.write_json(p, summary))
     write_tune_figures(folder, summary)
     write_report(folder)

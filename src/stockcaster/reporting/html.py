@@ -19,7 +19,7 @@ from stockcaster.reporting.readback import Damaged
 from stockcaster.reporting.risk_report import risk_sections, risk_universe_sections
 from stockcaster.reporting.run_report import backtest_sections, predict_sections, run_sections
 from stockcaster.reporting.signal_report import signal_sections
-from stockcaster.reporting.tune_report import TUNE_FILE, tune_sections
+from stockcaster.reporting.tune_report import tune_sections
 from stockcaster.reporting.universe_report import universe_predict_sections, universe_sections
 from stockcaster.store import files
 from stockcaster.store.bundle_files import peek
@@ -76,7 +76,7 @@ for _kind in (  # a variance run's folder also holds leaderboard.json: it is tol
     ReportKind("run", files.METRICS_FILE, run_sections),
     ReportKind("backtest", files.LEADERBOARD_JSON, backtest_sections),
     ReportKind("predict", files.PREDICT_META, predict_sections),
-    ReportKind("tune", TUNE_FILE, tune_sections),
+    ReportKind("tune", files.TUNE_FILE, tune_sections),
     ReportKind("predict (universe)", files.UNIVERSE_PREDICT_META, universe_predict_sections),
     ReportKind("signals", files.SIGNALS_FILE, signal_sections),
 ):

@@ -16,8 +16,8 @@ from stockcaster.reporting.figures import drawing, save, subplots
 from stockcaster.reporting.html_parts import paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import history_chart, importance_chart
+from stockcaster.store import files
 
-TUNE_FILE = "tune.json"
 TRIALS_FILE = "trials.csv"
 HISTORY_FIGURE = "history.png"
 IMPORTANCE_FIGURE = "importances.png"
@@ -86,7 +86,7 @@ def _deflated(sharpe: float | None, tries: int) -> str:
 
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
-    s = json_object(folder / TUNE_FILE, ("settings", "best", "verdict", "trials"))
+    s = json_object(folder / files.TUNE_FILE, ("settings", "best", "verdict", "trials"))
     trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=s["trials"]["finished"],
                        filled=("trial", "state"))  # fmt: skip
     settings, best, verdict = s["settings"], s["best"], s["verdict"]

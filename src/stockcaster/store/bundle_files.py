@@ -28,7 +28,17 @@ from stockcaster.errors import StockcasterError, check_interrupted, found_at
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.presets import RunConfig
 from stockcaster.store.files import BUNDLE_META_FILE as META_FILE
-from stockcaster.store.files import SCALES_FILE
+from stockcaster.store.files import (
+    LEADERBOARD_JSON,
+    METRICS_FILE,
+    PREDICT_META,
+    RISK_UNIVERSE_FILE,
+    SCALES_FILE,
+    SIGNALS_FILE,
+    SUMMARY_FILE,
+    TUNE_FILE,
+    UNIVERSE_PREDICT_META,
+)
 
 BUNDLE_FORMAT = 2
 
@@ -109,10 +119,24 @@ def write_bundle(
         raise
 
 
+# Files that mark a command's results folder.
+_RESULTS = (METRICS_FILE, LEADERBOARD_JSON, SUMMARY_FILE, RISK_UNIVERSE_FILE, SIGNALS_FILE,
+            PREDICT_META, UNIVERSE_PREDICT_META, TUNE_FILE)  # fmt: skip
+
+
+def _results(path: Path) -> str | None:
+    """A command's results folder given for a bundle, in words, with where bundles are."""
+    if (path / "bundle" / META_FILE).is_file():
+        return f"a search's results, whose best refit is the bundle {path / 'bundle'}"
+    if any((path / name).is_file() for name in _RESULTS):
+        return "a command's results (bundles are written by train --save, universe --save, tune)"
+    return None
+
+
 def read_meta(path: Path) -> dict:
     """bundle.json, checked: format, versions and every file's checksum."""
     if not (path / META_FILE).is_file():
-        what = found_at(path, "a folder without bundle.json")
+        what = found_at(path, _results(path) or "a folder without bundle.json")
         raise StockcasterError(f"{path}: expected a model bundle, received {what}")
     try:
         meta = json.loads((path / META_FILE).read_text())

@@ -66,6 +66,7 @@ DISTRIBUTION_CSV = "distribution.csv"  # ... its CRPS and interval coverage
 RISK_FIGURE = "risk.png"  # ... its volatility and VaR figure
 RISK_UNIVERSE_FILE = "universe_risk.json"  # a universe's variance run
 SIGNALS_FILE = "signals.json"  # `stockcaster signals`: every figure of every signal
+TUNE_FILE = "tune.json"  # `stockcaster tune`: the search, its best and its verdict
 TEAR_SHEET_FILE = "tear_sheet.csv"  # ... a row per signal and horizon
 IC_DECAY_FILE = "ic_decay.csv"  # ... the mean rank IC of each signal at each horizon
 RISK_DAILY_CSV = "risk_daily.csv"  # ... each model's cross-sectional means per day
