@@ -260,6 +260,9 @@ def test_prices_outside_their_day_s_range_are_told_where_the_range_estimators_re
     shown = " ".join(result.stdout.split())
     assert "note: MSFT's prices do not fit their day's range on 2 days" in shown, shown
     assert "note: OK" not in shown
+    folder = tmp_path / "runs" / next(p.name for p in (tmp_path / "runs").iterdir()
+                                      if p.name.startswith("universe"))  # fmt: skip
+    assert "prices do not fit their day" in (folder / "report.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,8 @@ def risk_universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Verdict", _verdict(board)),
         ("Data", paragraph(
             f"{s['source']}: {s['symbols']} symbols, a day's variance by {s['estimator']}, the "
-            f"test period after {s['cutoff']}; {len(s['left_out'])} symbols left out.")),
+            f"test period after {s['cutoff']}; {len(s['left_out'])} symbols left out.")
+         + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or [])),
         ("Leaderboard, pooled over symbol-days", table_html(board[shown])),
         ("Forecast against realised volatility, and the 1% VaR, day by day",
          risk_universe_chart(days, str(board[board["horizon"] == 1].iloc[0]["model"]))),
