@@ -77,6 +77,18 @@ def test_markup_and_mathtext_in_a_symbol_are_shown_as_text(tmp_path):
     assert inspect.exit_code == 0 and "X[/bold]$Y" in inspect.output
 
 
+def test_a_terminal_that_cannot_show_the_tables_characters_gets_question_marks(tmp_path):
+    """With stdout in ASCII (PYTHONIOENCODING=ascii, an old console's code page), printing
+    the tables' `·` and box lines raised UnicodeEncodeError: a traceback, exit 1, after a
+    run's outputs were written. The process's own streams are under test: a subprocess."""
+    data = write_kaggle(tmp_path / "prices.csv", ohlcv(60))
+    done = subprocess.run([str(Path(sys.executable).parent / "stockcaster"), "inspect", str(data)],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"},
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr[-2000:]
+    assert b"60 rows ? 1 symbol ?" in done.stdout and b"MSFT" in done.stdout, done.stdout
+
+
 def _write(path: Path, table: pd.DataFrame) -> Path:
     return write_kaggle(path, table)
 

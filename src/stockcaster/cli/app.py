@@ -27,6 +27,7 @@ from stockcaster.cli.output import (
     OneLineErrors,
     clean_errors,
     console,
+    replace_unencodable,
 )
 from stockcaster.cli.run import backtest, run
 from stockcaster.cli.signals import signals
@@ -101,6 +102,7 @@ def main() -> None:
     CliRunner, a script), leaves the collector alone.
     """
     tune_collector()
+    replace_unencodable()
     try:
         app()
     finally:

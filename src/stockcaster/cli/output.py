@@ -36,6 +36,18 @@ from stockcaster.jobs.choices import json_text
 console = Console() if sys.stdout.isatty() else Console(width=120)
 
 
+def replace_unencodable() -> None:
+    """Let a terminal or pipe whose encoding lacks the tables' characters (`·`, box lines:
+    PYTHONIOENCODING=ascii, an old console's code page) show `?` for them: printing one
+    raised UnicodeEncodeError, a traceback after the run's outputs were written."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "·─".encode(stream.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="replace")
+
+
 def show_progress(quiet: bool, json_output: bool) -> bool:
     """Progress is for a person at a terminal: never in pipes, logs, --quiet or --json."""
     return not quiet and not json_output and console.is_terminal
