@@ -180,12 +180,26 @@ def test_alpha_vantage_and_quandl_headers_name_the_date_and_the_adjusted_close(t
     assert loaded["adj_close"].tolist() == [60.8, 60.1]
 
 
+def test_a_european_export_reads_its_decimal_commas(tmp_path):
+    """Investing.com's European sites write "2.595,40" and "26,02M" (with German headers,
+    mapped by --columns): refused as no numbers."""
+    path = tmp_path / "export.csv"
+    path.write_text('Datum,Zuletzt,Vol.\n"30.12.2016","2.595,40","26,02M"\n'
+                    '"29.12.2016","62,14","950,50K"\n"28.12.2016","1.062","1,10M"\n')  # fmt: skip
+    loaded = load_prices(path, columns=parse_column_mapping("date=Datum,close=Zuletzt"))
+    assert loaded["close"].tolist() == [1062.0, 62.14, 2595.4]
+    np.testing.assert_allclose(loaded["volume"], [1.1e6, 950_500.0, 26.02e6], rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("cells", "said"),
     [
         # a comma that could be a thousands or a decimal one is refused, not guessed
         (["1,234", "1,240"], "line 2: expected numbers whose decimal mark can be told, "
                              "received '1,234' in column 'close'"),
+        (["1.234", "$1.240"], "line 2: expected numbers whose decimal mark can be told, "
+                              "received '1.234'"),
+        (["61.09", "62,14"], "line 3: expected a number in column 'close', received '62,14'"),
         (["$12", "12abc"], "line 3: expected a number in column 'close', received '12abc'"),
         (["12", "12M"], "line 3: expected a number in column 'close', received '12M'"),
         (["-$-5", "5"], "line 2: expected a number in column 'close', received '-$-5'"),
