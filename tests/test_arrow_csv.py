@@ -46,6 +46,10 @@ CASES = [
     ("yahoo", text("2016-01-04,1,2,1,2,2,9", header="Date,Open,High,Low,Close,Adj Close,Volume"),
      "msft.csv", True),
     ("header only", text(), "p.csv", True),
+    ("semicolons", text(*(r.replace(",", ";") for r in ROWS), header=HEADER.replace(",", ";")),
+     "p.csv", True),
+    ("tabs", text(*(r.replace(",", "\t") for r in ROWS), header=HEADER.replace(",", "\t")),
+     "p.csv", True),
     ("spaces after commas", text(*ROWS, "2016-01-06, AA, 1, 2, 1, 2, 3"), "p.csv", False),
     ("header with a leading space", text(*ROWS, header=HEADER.replace(",close", ", close")),
      "p.csv", False),
@@ -81,7 +85,8 @@ def test_a_file_reads_alike_through_arrow_and_through_pandas(
 ):
     path = tmp_path / (file + (".gz" if packing == "gzip" else ""))
     path.write_bytes(gzip.compress(data) if packing == "gzip" else data)
-    assert (read_text_cells(path, (".gz", ".bz2")) is not None) == arrow
+    separator = next((s for s in ";\t" if s in data.split(b"\n")[0].decode(errors="replace")), ",")
+    assert (read_text_cells(path, (".gz", ".bz2"), separator) is not None) == arrow
     fast, slow = outcome(path, monkeypatch, True), outcome(path, monkeypatch, False)
     for got, expected in zip(fast, slow, strict=True):
         if isinstance(expected, str):

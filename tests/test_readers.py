@@ -112,13 +112,28 @@ def test_generic_csv_with_column_mapping(tmp_path):
     np.testing.assert_allclose(loaded["close"], table["close"])
 
 
-@pytest.mark.parametrize("separator", [";", "\t"])
+@pytest.mark.parametrize("separator", ["|", ":"])
 def test_a_file_separated_by_another_character_is_named_as_such(tmp_path, separator):
     path = tmp_path / "export.csv"
     ohlcv(5).to_csv(path, index=False, sep=separator)
-    said = f"expected comma-separated columns, received a header separated by {separator!r}"
+    said = ("expected columns separated by commas, semicolons or tabs, received a header "
+            f"separated by {separator!r}")  # fmt: skip
     with pytest.raises(StockcasterError, match=re.escape(said)):
         load_prices(path)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_separated_by_semicolons_or_tabs_reads_as_with_commas(tmp_path, separator):
+    """Excel writes CSV with semicolons where the decimal mark is a comma; both files, and
+    tab-separated ones, were refused ("expected comma-separated columns")."""
+    prices = ["open", "high", "low", "close"]
+    table = ohlcv(30).round(dict.fromkeys(prices, 6))
+    written = table.copy()
+    if separator == ";":  # and its numbers with decimal commas
+        written[prices] = table[prices].map(lambda v: f"{v:.6f}".replace(".", ","))
+    written.to_csv(tmp_path / "export.csv", index=False, sep=separator)
+    loaded = load_prices(tmp_path / "export.csv")
+    pd.testing.assert_frame_equal(loaded, table, check_dtype=False)
 
 
 @pytest.mark.parametrize(("name", "kind"), [("prices.xlsx", "a spreadsheet"),

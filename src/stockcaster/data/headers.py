@@ -101,11 +101,12 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
                 renamed[column] = name  # the first of two spellings wins ("Close", "close")
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
     if missing and len(frame.columns) == 1:  # a header of one column: another separator?
-        separator = next((s for s in ";\t|" if s in frame.columns[0]), None)
+        separator = next((s for s in "|:" if s in frame.columns[0]), None)
         if separator:
             raise StockcasterError(
-                f"{source}: expected comma-separated columns, received a header separated by "
-                f"{separator!r} ({frame.columns[0][:60]!r}); save the file with commas"
+                f"{source}: expected columns separated by commas, semicolons or tabs, received "
+                f"a header separated by {separator!r} ({frame.columns[0][:60]!r}); save the "
+                "file with commas"
             )
     if missing:
         raise StockcasterError(

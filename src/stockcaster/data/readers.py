@@ -136,11 +136,13 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    cells = read_text_cells(path, _COMPRESSED_SUFFIXES)  # Arrow's reader, where it reads alike
+    separator = _separator(path)
+    cells = read_text_cells(path, _COMPRESSED_SUFFIXES, separator)  # Arrow's, where alike
     if cells is not None:
         return cells
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                           sep=separator)  # fmt: skip
     except pd.errors.EmptyDataError:
         raise StockcasterError(
             f"{path}: expected a CSV header and rows, received no columns"
@@ -158,6 +160,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"{path}: expected a UTF-8 CSV file, "
             f"received unreadable data ({err.__class__.__name__})"
         ) from None
+
+
+def _separator(path: Path) -> str:
+    """A comma; or a semicolon or a tab where the header holds one and no comma, as Excel
+    writes CSV in a locale whose decimal mark is a comma (the numbers: `written.py`)."""
+    try:
+        header = pd.read_csv(path, nrows=0, dtype=str).columns
+    except (ValueError, UnicodeDecodeError, OSError, EOFError):
+        return ","  # the reader says what is wrong
+    if len(header) == 1:
+        return next((s for s in ";\t" if s in str(header[0])), ",")
+    return ","
 
 
 def _yfinance_layout(frame: pd.DataFrame) -> bool:
