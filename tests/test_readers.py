@@ -134,6 +134,11 @@ def test_a_file_separated_by_semicolons_or_tabs_reads_as_with_commas(tmp_path, s
     written.to_csv(tmp_path / "export.csv", index=False, sep=separator)
     loaded = load_prices(tmp_path / "export.csv")
     pd.testing.assert_frame_equal(loaded, table, check_dtype=False)
+    with (tmp_path / "export.csv").open("a") as file:
+        file.write(separator.join(["2015-03-01", "MSFT", "1", "2"] * 2) + "\n")  # 8 fields
+    name = {";": "semicolon", "\t": "tab"}[separator]
+    with pytest.raises(StockcasterError, match=f"line 32: expected 7 {name}-separated fields"):
+        load_prices(tmp_path / "export.csv")
 
 
 @pytest.mark.parametrize(("name", "kind"), [("prices.xlsx", "a spreadsheet"),

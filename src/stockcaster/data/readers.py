@@ -152,7 +152,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         if found:
             want, line, got = found.groups()
             raise StockcasterError(
-                f"{path} line {line}: expected {want} comma-separated fields, received {got}"
+                f"{path} line {line}: expected {want} {_NAMES[separator]}-separated fields, "
+                f"received {got}"
             ) from None
         raise StockcasterError(f"{path}: expected a well-formed CSV, received {err}") from None
     except (UnicodeDecodeError, OSError, EOFError) as err:
@@ -160,6 +161,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"{path}: expected a UTF-8 CSV file, "
             f"received unreadable data ({err.__class__.__name__})"
         ) from None
+
+
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _separator(path: Path) -> str:
