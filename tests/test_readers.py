@@ -152,9 +152,35 @@ def test_a_file_of_another_format_is_named_as_such(tmp_path, name, kind):
         load_prices(path)
 
 
+@pytest.mark.parametrize(
+    "form", ["%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d.%m.%y", "%d-%b-%y"]
+)
+def test_dates_in_other_common_forms_read_as_their_days(tmp_path, form):
+    """Day-month-year with dashes (India's and the UK's exports), "30 Dec 2016", "December
+    30, 2016" and two-digit years were refused: "expected a date like 2016-12-30"."""
+    days = pd.bdate_range("2016-11-01", periods=40)
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"date": days.strftime(form), "close": range(1, 41)}).to_csv(path, index=False)
+    assert load_prices(path)["date"].tolist() == days.tolist()
+
+
+def test_a_date_not_yet_come_is_refused(tmp_path):
+    """A two-digit year read in the wrong century ("01.01.65" as 2065), or a typo, dated
+    prices in the future without a word."""
+    path = tmp_path / "export.csv"
+    path.write_text("date,close\n30.12.64,1\n31.12.64,2\n")
+    with pytest.raises(StockcasterError, match=r"line 2: expected dates up to today \(20\d\d-"
+                                               r"\d\d-\d\d\), received '30.12.64', a day not "
+                                               "yet traded"):  # fmt: skip
+        load_prices(path)
+
+
 def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("date,close\n01/02/2015,10\n02/02/2015,11\n")
+    with pytest.raises(StockcasterError, match="month/day and day/month"):
+        load_prices(path)
+    path.write_text("date,close\n01-02-2015,10\n02-02-2015,11\n")  # with dashes too
     with pytest.raises(StockcasterError, match="month/day and day/month"):
         load_prices(path)
 

@@ -26,8 +26,14 @@ FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
 _MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "none", "-"})
 _TOKEN_ARRAY = pa.array(sorted(_MISSING_TOKENS), type=pa.string())
 
-# Date formats tried, in order, when a file's dates are not ISO 8601.
-_OTHER_DATE_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y", "%b %d, %Y")
+# Date formats tried, in order, when a file's dates are not ISO 8601. A format and the one
+# with day and month swapped that both read every cell are refused, not guessed; a two-digit
+# year is Python's (69-99: 1900s), and a date that has not come yet is refused.
+_OTHER_DATE_FORMATS = (
+    "%m/%d/%Y", "%d/%m/%Y", "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y",
+    "%b %d, %Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d %B %Y",
+    "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%b-%y",
+)  # fmt: skip
 
 
 def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame:
@@ -142,7 +148,15 @@ def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Ser
         )
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    return dates.dt.normalize().astype("datetime64[ns]")
+    dates = dates.dt.normalize().astype("datetime64[ns]")
+    today = pd.Timestamp.today().normalize()
+    if (dates > today + pd.Timedelta(days=1)).any():  # a day ahead: a time zone east of here
+        at = int(np.argmax(dates > today + pd.Timedelta(days=1)))
+        raise StockcasterError(
+            f"{raw.where(at)}: expected dates up to today ({today:%Y-%m-%d}), received "
+            f"{cells.iloc[at]!r}, a day not yet traded"
+        )
+    return dates
 
 
 def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) -> pd.Series:
@@ -159,7 +173,8 @@ def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) ->
         for fmt in _OTHER_DATE_FORMATS
         if pd.to_datetime(text[present], format=fmt, errors="coerce").notna().all()
     ]
-    if {"%m/%d/%Y", "%d/%m/%Y"} <= set(fits):
+    swapped = {f.replace("%m", "%M").replace("%d", "%m").replace("%M", "%d") for f in fits}
+    if set(fits) & swapped:
         raise StockcasterError(
             f"{raw.source}: expected dates whose day and month can be told apart, received "
             f"dates like {text[present].iloc[0]!r} that read both as month/day and "
