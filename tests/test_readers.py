@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.data import load_prices, parse_column_mapping, select_symbol
+from stockcaster.data.covariates import read_covariates
 from stockcaster.data.embedded import load_msft
 from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError
@@ -173,6 +174,16 @@ def test_a_date_not_yet_come_is_refused(tmp_path):
                                                r"\d\d-\d\d\), received '30.12.64', a day not "
                                                "yet traded"):  # fmt: skip
         load_prices(path)
+    # In a panel, the symbol is set aside; covariates may be known ahead (a calendar).
+    panel = pd.concat([ohlcv(30, "AAA"), ohlcv(30, "BBB", 1)], ignore_index=True)
+    panel.loc[3, "date"] = pd.Timestamp("2164-12-30")
+    panel.to_csv(tmp_path / "panel.csv", index=False, date_format="%Y-%m-%d")
+    loaded = load_panel(tmp_path / "panel.csv")
+    assert (
+        loaded.symbols == ["BBB"] and "line 5: expected dates up to today" in loaded.broken["AAA"]
+    )
+    (tmp_path / "events.csv").write_text("date,event\n2016-01-04,0\n2164-12-30,1\n")
+    assert len(read_covariates(tmp_path / "events.csv")) == 2
 
 
 def test_ambiguous_day_month_dates_are_refused_not_guessed(tmp_path):

@@ -107,6 +107,11 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             dates.isna() & ~missing[C.DATE],
             lambda at: f"expected a date like 2016-12-30, received {frame[C.DATE].iloc[at]!r}",
         )
+    today = pd.Timestamp.today().normalize()
+    flag(
+        dates > today + pd.Timedelta(days=1),
+        lambda at: f"expected dates up to today ({today:%Y-%m-%d}), received {text.iloc[at]!r}",
+    )
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
         _flag_numbers(frame[name], missing[name], flag, raw.where)
     if fill is None:

@@ -59,6 +59,8 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
     frame = raw.frame.reset_index(drop=True)
     missing = missing_mask(frame)
     table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})
+    if C.CLOSE in frame.columns:  # prices, not covariates
+        _check_past(raw, table[C.DATE], frame[C.DATE])
     table[C.SYMBOL] = _symbols(raw, frame[C.SYMBOL])
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
         table[name] = _parse_numbers(raw, frame[name], missing[name])
@@ -148,15 +150,20 @@ def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Ser
         )
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    dates = dates.dt.normalize().astype("datetime64[ns]")
+    return dates.dt.normalize().astype("datetime64[ns]")
+
+
+def _check_past(raw: RawPrices, dates: pd.Series, cells: pd.Series) -> None:
+    """Prices are of days that have come (a day ahead allowed: a time zone east of here);
+    covariates may be known ahead, as a calendar of announcements is."""
     today = pd.Timestamp.today().normalize()
-    if (dates > today + pd.Timedelta(days=1)).any():  # a day ahead: a time zone east of here
-        at = int(np.argmax(dates > today + pd.Timedelta(days=1)))
+    ahead = (dates > today + pd.Timedelta(days=1)).to_numpy()
+    if ahead.any():
+        at = int(np.argmax(ahead))
         raise StockcasterError(
             f"{raw.where(at)}: expected dates up to today ({today:%Y-%m-%d}), received "
             f"{cells.iloc[at]!r}, a day not yet traded"
         )
-    return dates
 
 
 def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) -> pd.Series:
