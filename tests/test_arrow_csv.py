@@ -37,6 +37,7 @@ CASES = [
     ("quoted comma", text(*ROWS, '2016-01-04,"C,C",1,1,1,1,1'), "p.csv", True),
     ("quoted newline", text(*ROWS, '2016-01-04,"D\nD",1,1,1,1,1'), "p.csv", True),
     ("missing tokens", text(*ROWS, "2016-01-06,AA,null,10.5,,n/a,-"), "p.csv", True),
+    ("excel's and dashes", text(*ROWS, "2016-01-06,AA,#N/A,10.5,—,–,1"), "p.csv", True),
     ("not a number", text(*ROWS, "2016-01-06,AA,1,abc,1,1,1"), "p.csv", True),
     ("overflowing number", text(*ROWS, "2016-01-06,AA,1,1e400,1,1,1"), "p.csv", True),
     ("minus zero volume", text(*ROWS, "2016-01-06,AA,1,1,1,1,-0"), "p.csv", True),

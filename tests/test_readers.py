@@ -308,6 +308,17 @@ def test_intraday_bars_are_refused_as_such(tmp_path):
         load_prices(path)
 
 
+def test_excel_s_na_and_a_dash_are_missing_values(tmp_path):
+    """Excel writes #N/A, some sites an em or en dash, for a day without a value: they were
+    "expected a number", where "null" and "-" were missing values."""
+    path = tmp_path / "export.csv"
+    path.write_text("date,close,volume\n2016-01-04,1,5\n2016-01-05,#N/A,5\n"
+                    "2016-01-06,2,—\n2016-01-07,3,–\n2016-01-08,4,6\n")  # fmt: skip
+    with pytest.raises(StockcasterError, match="received 3 rows with missing values"):
+        load_prices(path)
+    assert load_prices(path, fill="drop")["close"].tolist() == [1.0, 4.0]
+
+
 def test_parquet(tmp_path):
     table = ohlcv(15)
     path = tmp_path / "prices.parquet"

@@ -22,8 +22,9 @@ from stockcaster.errors import StockcasterError
 FillPolicy = Literal["drop", "ffill"]
 FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
 
-# Cells that mean "no value" in the files we meet (Yahoo writes "null").
-_MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "none", "-"})
+# Cells that mean "no value" in the files we meet (Yahoo writes "null", Excel "#N/A", some
+# sites a dash).
+_MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "#n/a", "none", "-", "—", "–"})
 _TOKEN_ARRAY = pa.array(sorted(_MISSING_TOKENS), type=pa.string())
 
 # Date formats tried, in order, when a file's dates are not ISO 8601. A format and the one
