@@ -142,6 +142,16 @@ def test_a_file_separated_by_semicolons_or_tabs_reads_as_with_commas(tmp_path, s
         load_prices(tmp_path / "export.csv")
 
 
+def test_excel_s_unicode_text_reads_as_its_csv(tmp_path):
+    """Excel's "Unicode Text" (UTF-16 with its byte order mark, tab-separated) was refused
+    as binary data."""
+    table = ohlcv(20)
+    table.to_csv(tmp_path / "prices.txt", index=False, sep="\t", encoding="utf-16")
+    assert (tmp_path / "prices.txt").read_bytes()[:2] == b"\xff\xfe"
+    loaded = load_prices(tmp_path / "prices.txt", symbol="MSFT")
+    pd.testing.assert_frame_equal(loaded, table, check_dtype=False)
+
+
 @pytest.mark.parametrize(("name", "kind"), [("prices.xlsx", "a spreadsheet"),
                                             ("prices.json", "a JSON file")])  # fmt: skip
 def test_a_file_of_another_format_is_named_as_such(tmp_path, name, kind):

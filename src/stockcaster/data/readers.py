@@ -20,6 +20,7 @@ from stockcaster.errors import StockcasterError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _PARQUET_MAGIC = b"PAR1"
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")  # the byte order marks of UTF-16 text
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
 # Files prices are often exported to that are no CSV or Parquet: named, never misread.
 _OTHER_FORMATS = dict.fromkeys((".xlsx", ".xlsm", ".xls", ".ods"), "a spreadsheet") | {
@@ -122,7 +123,7 @@ def _check_file(path: Path) -> None:
     if not head:
         raise StockcasterError(f"{path}: expected a CSV or Parquet file, received an empty file")
     is_text_candidate = not head.startswith(_PARQUET_MAGIC) and not _is_compressed(path)
-    if is_text_candidate and b"\x00" in head:
+    if is_text_candidate and b"\x00" in head and not head.startswith(_UTF16):
         raise StockcasterError(f"{path}: expected a CSV text file, received binary data")
 
 
@@ -136,13 +137,15 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    separator = _separator(path)
-    cells = read_text_cells(path, _COMPRESSED_SUFFIXES, separator)  # Arrow's, where alike
-    if cells is not None:
+    # Excel's "Unicode Text" is UTF-16, with its byte order mark: pandas reads it, not Arrow.
+    encoding = "utf-16" if _starts_with(path, _UTF16[0]) or _starts_with(path, _UTF16[1]) else None
+    separator = _separator(path, encoding)
+    cells = None if encoding else read_text_cells(path, _COMPRESSED_SUFFIXES, separator)
+    if cells is not None:  # Arrow's reader, where it reads alike
         return cells
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                           sep=separator)  # fmt: skip
+                           sep=separator, encoding=encoding)  # fmt: skip
     except pd.errors.EmptyDataError:
         raise StockcasterError(
             f"{path}: expected a CSV header and rows, received no columns"
@@ -166,11 +169,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def _separator(path: Path) -> str:
+def _separator(path: Path, encoding: str | None = None) -> str:
     """A comma; or a semicolon or a tab where the header holds one and no comma, as Excel
-    writes CSV in a locale whose decimal mark is a comma (the numbers: `written.py`)."""
+    writes CSV in a locale whose decimal mark is a comma (the numbers: `written.py`), and
+    its Unicode Text with tabs."""
     try:
-        header = pd.read_csv(path, nrows=0, dtype=str).columns
+        header = pd.read_csv(path, nrows=0, dtype=str, encoding=encoding).columns
     except (ValueError, UnicodeDecodeError, OSError, EOFError):
         return ","  # the reader says what is wrong
     if len(header) == 1:
