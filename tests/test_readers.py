@@ -142,6 +142,22 @@ def test_a_file_separated_by_semicolons_or_tabs_reads_as_with_commas(tmp_path, s
         load_prices(tmp_path / "export.csv")
 
 
+def test_excel_s_windows_csv_reads_its_headers_and_other_bytes_are_one_line(tmp_path):
+    """Excel's CSV on Windows is Windows-1252: a header "Schlußkurs" was "expected a UTF-8
+    CSV file"."""
+    path = tmp_path / "export.csv"
+    path.write_bytes("Datum,Schlußkurs\n2016-01-04,1.5\n2016-01-05,1.6\n".encode("cp1252"))
+    loaded = load_prices(path, columns=parse_column_mapping("date=Datum,close=Schlußkurs"))
+    assert loaded["close"].tolist() == [1.5, 1.6]
+    path.write_bytes(b"date,close\n2016-01-04,1.5\n2016-01-05,1\x81\n")  # text in neither
+    with pytest.raises(
+        StockcasterError,
+        match="expected a CSV file in UTF-8 .or Windows-1252, or "
+        "UTF-16 with its byte order mark., received bytes",
+    ):
+        load_prices(path)
+
+
 def test_excel_s_unicode_text_reads_as_its_csv(tmp_path):
     """Excel's "Unicode Text" (UTF-16 with its byte order mark, tab-separated) was refused
     as binary data."""

@@ -21,6 +21,7 @@ from stockcaster.errors import StockcasterError
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _PARQUET_MAGIC = b"PAR1"
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")  # the byte order marks of UTF-16 text
+_WINDOWS = "cp1252"  # Excel's CSV on Windows: what a file that is not UTF-8 is read as
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
 # Files prices are often exported to that are no CSV or Parquet: named, never misread.
 _OTHER_FORMATS = dict.fromkeys((".xlsx", ".xlsm", ".xls", ".ods"), "a spreadsheet") | {
@@ -143,6 +144,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
     cells = None if encoding else read_text_cells(path, _COMPRESSED_SUFFIXES, separator)
     if cells is not None:  # Arrow's reader, where it reads alike
         return cells
+    return _pandas_cells(path, separator, encoding)
+
+
+def _pandas_cells(path: Path, separator: str, encoding: str | None) -> pd.DataFrame:
+    """pandas' reading of every cell as text; a file that is not UTF-8 is read again as
+    Windows-1252, Excel's CSV on Windows (its headers "Schlußkurs", "Données")."""
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
                            sep=separator, encoding=encoding)  # fmt: skip
@@ -159,10 +166,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 f"received {got}"
             ) from None
         raise StockcasterError(f"{path}: expected a well-formed CSV, received {err}") from None
-    except (UnicodeDecodeError, OSError, EOFError) as err:
+    except UnicodeDecodeError:
+        if encoding is None:
+            return _pandas_cells(path, _separator(path, _WINDOWS), _WINDOWS)
         raise StockcasterError(
-            f"{path}: expected a UTF-8 CSV file, "
-            f"received unreadable data ({err.__class__.__name__})"
+            f"{path}: expected a CSV file in UTF-8 (or Windows-1252, or UTF-16 with its byte "
+            "order mark), received bytes that are text in none of them"
+        ) from None
+    except (OSError, EOFError) as err:
+        raise StockcasterError(
+            f"{path}: expected a readable CSV file, received unreadable data "
+            f"({err.__class__.__name__})"
         ) from None
 
 
