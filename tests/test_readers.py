@@ -392,6 +392,21 @@ def test_select_symbol_needs_a_choice_in_a_multi_symbol_file(kaggle_csv):
         select_symbol(load_prices(kaggle_csv), None, str(kaggle_csv))
 
 
+def test_a_table_with_a_column_of_closes_per_symbol_is_told_how_to_read_it(tmp_path):
+    """A matrix of closes (a date, then a column per symbol) was told only to map a close."""
+    path = tmp_path / "closes.csv"
+    path.write_text("Date,AAPL,MSFT,GOOG,IBM\n2016-01-04,1,2,3,4\n2016-01-05,1,2,3,4\n")
+    said = (
+        "(map yours with --columns close=YOUR_NAME); a column of closes per symbol (AAPL, "
+        "MSFT, GOOG, ...)? a file holds a row per date and symbol: pandas' melt("
+    )
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        load_prices(path)
+    path.write_text("date,value\n2016-01-04,1\n")  # one column of numbers: no such hint
+    with pytest.raises(StockcasterError, match=r"close=YOUR_NAME\)$"):
+        load_prices(path)
+
+
 def test_column_mapping_rejects_unknown_names():
     with pytest.raises(StockcasterError, match="received 'price'"):
         parse_column_mapping("price=Last")

@@ -112,7 +112,7 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "
             f"{', '.join(map(str, frame.columns))} (map yours with --columns "
-            f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
+            f"{','.join(f'{c}=YOUR_NAME' for c in missing)}){_wide(frame, renamed, missing)}"
         )
     frame = frame[list(renamed)].rename(columns=renamed)
     order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
@@ -142,3 +142,18 @@ def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dic
             )
         renamed[column] = name
     return renamed
+
+
+def _wide(frame: pd.DataFrame, renamed: dict[str, str], missing: list[str]) -> str:
+    """A hint for a table of closes with a column per symbol (a date, then columns of
+    numbers), which stockcaster reads as one row per date and symbol; "" for any other."""
+    others = [c for c in frame.columns if c not in renamed]
+    if missing != [C.CLOSE] or C.SYMBOL in renamed.values() or len(others) < 2:
+        return ""
+    first = pd.to_numeric(frame[others].iloc[0].astype(str).str.strip(), errors="coerce")
+    if first.isna().any():
+        return ""
+    named = ", ".join(map(str, others[:3])) + (", ..." if len(others) > 3 else "")
+    melt = "melt(id_vars=DATE, var_name='symbol', value_name='close')"
+    return (f"; a column of closes per symbol ({named})? a file holds a row per date and "
+            f"symbol: pandas' {melt} makes it")  # fmt: skip
