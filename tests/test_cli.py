@@ -204,6 +204,12 @@ def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path
     notes = json.loads((folder / "metrics.json").read_text())["notes"]
     assert done.exit_code == 0 and len(notes) == 2 and "7-for-1 split" in notes[0], notes
     assert "note: MSFT's close moved" in done.output
+    backtest = ["backtest", "--data", str(tmp_path / "split.csv"), "--models", "naive,drift"]
+    done = CliRunner().invoke(app, [*backtest, "--report", "--out", str(out)])  # it said none
+    assert done.exit_code == 0 and "note: MSFT's close moved" in done.output, done.output
+    (folder,) = (f for f in out.iterdir() if "backtest" in f.name)
+    assert len(json.loads((folder / "leaderboard.json").read_text())["notes"]) == 2
+    assert "7-for-1 split" in (folder / "report.html").read_text()
 
 
 def test_inspect_counts_missing_values(tmp_path, small_csv):

@@ -216,6 +216,7 @@ def backtest(
     title = (f"{escape(str(symbol))} · walk-forward backtest, {value(walk.window)} window, "
              f"refit every {walk.retrain_every}")  # fmt: skip
     leaderboard_table(console, result.leaderboard, result.buy_and_hold, title)
+    notes(console, result.summary["notes"])
     console.print(f"outputs: {escape(str(result.folder))}")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import (
     BacktestConfig,
@@ -194,6 +195,7 @@ def _score_and_write(
             "days": len(series) - train_size,
         },
         "buy_and_hold": hold,
+        "notes": price_notes(prices.table),  # days that moved as a split would, long gaps
         "data": fingerprint(series),
         "reproducibility": reproducibility(preset.training.seed),
         "leaderboard": files.records(board),

@@ -94,7 +94,8 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             paragraph(
                 f"{s['source']}, symbol {s['symbol']}; walk-forward over {period['days']} "
                 f"test days, {period['start']} to {period['end']}, settings {s['backtest']}."
-            ),
+            )
+            + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or []),
         ),
         ("Leaderboard", table_html(board[shown])),
         ("Forecasts vs actual, and each rule's equity", backtest_chart(folder, forecasts)),
