@@ -168,15 +168,43 @@ def test_excel_s_unicode_text_reads_as_its_csv(tmp_path):
     pd.testing.assert_frame_equal(loaded, table, check_dtype=False)
 
 
-@pytest.mark.parametrize(("name", "kind"), [("prices.xlsx", "a spreadsheet"),
-                                            ("prices.json", "a JSON file")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("prices.xls", "a spreadsheet not of Excel's .xlsx"), ("prices.json", "a JSON file"),
+     ("prices.xlsx", None)],
+)  # fmt: skip
 def test_a_file_of_another_format_is_named_as_such(tmp_path, name, kind):
-    """An Excel workbook (a zip) and a JSON file were read as CSV: "received only a header"."""
+    """An old Excel workbook (.xls) and a JSON file were read as CSV: "received only a
+    header"; a damaged .xlsx is one line too."""
     path = tmp_path / name
-    path.write_bytes(b"PK\x03\x04\x14\x00" if name.endswith("xlsx") else b'{"close": [1, 2]}\n')
-    said = f"expected a CSV or Parquet file, received {kind} (save the prices as CSV)"
+    path.write_bytes(b"PK\x03\x04\x14\x00" if "xls" in name else b'{"close": [1, 2]}\n')
+    said = (
+        f"expected a CSV, Parquet or .xlsx file, received {kind} (save the prices as CSV or .xlsx)"
+    )
+    if kind is None:
+        said = "expected an Excel workbook, received unreadable data (BadZipFile)"
     with pytest.raises(StockcasterError, match=re.escape(said)):
         load_prices(path)
+
+
+def test_an_excel_workbook_reads_as_its_csv_and_names_its_rows_as_excel_does(tmp_path):
+    """An .xlsx was refused ("save the prices as CSV"). Its first sheet reads to the table
+    its CSV gives, bit for bit; a bad cell is named by Excel's row number."""
+    pytest.importorskip("openpyxl")
+    table = ohlcv(40).round(6)  # a workbook keeps 15 digits of a number, as Excel does
+    table.to_csv(tmp_path / "prices.csv", index=False)
+    table.to_excel(tmp_path / "prices.xlsx", index=False)
+    from_csv, from_sheet = (
+        load_prices(tmp_path / "prices.csv"),
+        load_prices(tmp_path / "prices.xlsx"),
+    )
+    pd.testing.assert_frame_equal(from_sheet, from_csv, check_exact=True)
+    bad = table.astype({"close": object})
+    bad.loc[3, "close"] = "abc"
+    bad.to_excel(tmp_path / "bad.xlsx", index=False)
+    with pytest.raises(StockcasterError, match=r"bad.xlsx row 5: expected a number in column "
+                                               "'close', received 'abc'"):  # fmt: skip
+        load_prices(tmp_path / "bad.xlsx")
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.headers import name_columns
+from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -24,7 +25,7 @@ _UTF16 = (b"\xff\xfe", b"\xfe\xff")  # the byte order marks of UTF-16 text
 _WINDOWS = "cp1252"  # Excel's CSV on Windows: what a file that is not UTF-8 is read as
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
 # Files prices are often exported to that are no CSV or Parquet: named, never misread.
-_OTHER_FORMATS = dict.fromkeys((".xlsx", ".xlsm", ".xls", ".ods"), "a spreadsheet") | {
+_OTHER_FORMATS = dict.fromkeys((".xls", ".ods"), "a spreadsheet not of Excel's .xlsx") | {
     ".json": "a JSON file", ".html": "a web page", ".htm": "a web page", ".pkl": "a pickle",
     ".pickle": "a pickle", ".feather": "a Feather file", ".h5": "an HDF5 file",
 }  # fmt: skip
@@ -91,7 +92,9 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
         StockcasterError: the file is missing, empty, binary, malformed, or has no rows.
     """
     _check_file(path)
-    if path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        frame, first_line, unit = read_workbook(path), 2, "row"
+    elif path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
         frame, first_line, unit = _read_csv(path), 2, "line"
@@ -111,8 +114,8 @@ def _check_file(path: Path) -> None:
         raise StockcasterError(f"{path}: expected a price file, received a directory")
     if path.suffix.lower() in _OTHER_FORMATS:
         raise StockcasterError(
-            f"{path}: expected a CSV or Parquet file, received "
-            f"{_OTHER_FORMATS[path.suffix.lower()]} (save the prices as CSV)"
+            f"{path}: expected a CSV, Parquet or .xlsx file, received "
+            f"{_OTHER_FORMATS[path.suffix.lower()]} (save the prices as CSV or .xlsx)"
         )
     try:
         with path.open("rb") as handle:
@@ -124,6 +127,7 @@ def _check_file(path: Path) -> None:
     if not head:
         raise StockcasterError(f"{path}: expected a CSV or Parquet file, received an empty file")
     is_text_candidate = not head.startswith(_PARQUET_MAGIC) and not _is_compressed(path)
+    is_text_candidate = is_text_candidate and path.suffix.lower() not in WORKBOOK_SUFFIXES
     if is_text_candidate and b"\x00" in head and not head.startswith(_UTF16):
         raise StockcasterError(f"{path}: expected a CSV text file, received binary data")
 
