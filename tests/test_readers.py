@@ -308,9 +308,11 @@ def test_a_european_export_reads_its_decimal_commas(tmp_path):
         # a comma that could be a thousands or a decimal one is refused, not guessed
         (["1,234", "1,240"], "line 2: expected numbers whose decimal mark can be told, "
                              "received '1,234' in column 'close'"),
-        (["1.234", "$1.240"], "line 2: expected numbers whose decimal mark can be told, "
-                              "received '1.234'"),
+        (["1.234", "$1.240"], "line 3: expected numbers whose decimal mark can be told, "
+                              "received '$1.240'"),
         (["61.09", "62,14"], "line 3: expected a number in column 'close', received '62,14'"),
+        # three decimals, as a yen rate's, beside a bad cell: the bad cell is named
+        (["110.123", "abc"], "line 3: expected a number in column 'close', received 'abc'"),
         (["$12", "12abc"], "line 3: expected a number in column 'close', received '12abc'"),
         (["12", "12M"], "line 3: expected a number in column 'close', received '12M'"),
         (["-$-5", "5"], "line 2: expected a number in column 'close', received '-$-5'"),

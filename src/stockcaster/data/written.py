@@ -60,7 +60,8 @@ def written_numbers(
     only_point = np.isfinite(point) & ~np.isfinite(comma)
     only_comma = np.isfinite(comma) & ~np.isfinite(point)
     if not only_point.any() and not only_comma.any():
-        differ = np.isfinite(point) & (point != comma)  # "1,234": 1234 or 1.234
+        # "1,234": 1234 or 1.234; a plain "110.123" that Arrow read is a decimal point's
+        differ = np.isfinite(point) & (point != comma) & unread[present]
         if differ.any():
             at = int(np.flatnonzero(present)[np.argmax(differ)])
             raise StockcasterError(
