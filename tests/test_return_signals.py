@@ -157,6 +157,22 @@ def test_fewer_symbols_than_quantiles_gives_ics_and_no_book(tmp_path):
     assert all(r["days"] == 0 for r in rows if r["horizon"] == 80)  # no return 80 days ahead
 
 
+def test_a_split_in_the_panel_is_noted_in_the_terminal_the_summary_and_the_report(tmp_path):
+    """An unadjusted split reads as a day's crash in every cross-sectional return: `run`,
+    `backtest` and `universe` noted it, `signals` said nothing."""
+    panel = reversal_panel(symbols=5, days=90)
+    after = (panel["symbol"] == "S01") & (panel.index % 90 >= 60)
+    panel.loc[after, ["open", "high", "low", "close"]] /= 4
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    result = CliRunner().invoke(app, ["signals", "--data", str(tmp_path / "panel.csv"),
+                                      "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "note: S01's close moved -74.7%" in " ".join(result.output.split()), result.output
+    (folder,) = (tmp_path / "runs").iterdir()
+    (note,) = json.loads((folder / "signals.json").read_text())["notes"]
+    assert "as a 4-for-1 split would" in note and "S01" in (folder / "report.html").read_text()
+
+
 def test_a_model_that_cannot_fit_is_one_line_and_nothing_written(tmp_path, monkeypatch):
     import dataclasses
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
@@ -225,20 +226,16 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
     source, plan, universe = run
     board = _board(rows)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
+    judged = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
     summary = {
-        "data": str(source.data),
-        "symbols": len(universe.eligible),
-        "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}",
-        "horizons": list(plan.horizons),
-        "quantiles": plan.bins,
-        "cost_bps": plan.cost_bps,
-        "buffer": plan.buffer,
-        "models": list(plan.models),
-        "features": list(plan.features),
-        "signals": rows,
+        "data": str(source.data), "symbols": len(universe.eligible),
+        "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
+        "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer,
+        "models": list(plan.models), "features": list(plan.features), "signals": rows,
+        "notes": price_notes(judged),  # days that moved as a split would, long gaps
         "seconds": round(seconds, 1),
         "reproducibility": reproducibility(plan.global_model.training.seed),
-    }
+    }  # fmt: skip
     days = pd.concat(
         [s.rename("rank_ic").rename_axis("date").reset_index().assign(horizon=h, signal=name)
          for (name, h), s in daily.items()]

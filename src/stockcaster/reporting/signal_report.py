@@ -32,6 +32,7 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     verdict = f"<ul class='verdict'>{_verdicts(board)}</ul>"
     if note := no_quantiles_note(board["monotonicity"], s["quantiles"]):
         verdict += paragraph(note)
+    verdict += "".join(paragraph(f"Note: {n}") for n in s.get("notes") or [])
     sections = [("Verdict", verdict)]
     for h, rows in board.groupby("horizon", sort=True):
         rows = rows.sort_values("mean_rank_ic", ascending=False)
