@@ -362,6 +362,22 @@ def test_predict_of_a_run_s_folder_says_where_bundles_come_from(tmp_path, small_
              "--save, tune)")  # fmt: skip
 
 
+def test_train_on_a_split_notes_it_and_the_bundle_records_it(trained, tmp_path):
+    """`train` saved a bundle from unadjusted prices without a word (run, backtest, universe
+    and signals note such a day); a clean history's bundle records no note (the control)."""
+    assert json.loads((trained[0] / "bundle.json").read_text())["notes"] == []
+    prices = ohlcv(250)
+    prices.loc[200:, ["open", "high", "low", "close"]] /= 7
+    data = write_kaggle(tmp_path / "split.csv", prices)
+    preset = tiny_forecast_preset(tmp_path)
+    done = CliRunner().invoke(app, ["train", "--data", str(data), "--preset", preset, "--save",
+                                    str(tmp_path / "b")])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "note: MSFT's close moved -85.8%" in " ".join(done.output.split())
+    (note,) = json.loads((tmp_path / "b" / "bundle.json").read_text())["notes"]
+    assert "as a 7-for-1 split would" in note
+
+
 def test_report_and_explain_of_a_bundle_say_it_is_one(trained):
     """`report` and `explain` of a symbol's bundle said "received one without
     universe_risk.json, var.csv, ..." and "received neither"."""

@@ -31,13 +31,14 @@ from stockcaster.cli.options import (
 )
 from stockcaster.cli.output import busy, console, print_json, show_progress
 from stockcaster.jobs import requests
-from stockcaster.jobs.bundles import TrainRequest, predict_bundle
+from stockcaster.jobs.bundles import TrainRequest, predict_bundle, training_notes
 from stockcaster.jobs.bundles import train as train_job
 from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, preset_names
 from stockcaster.jobs.predict import band_label, source_note
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
 from stockcaster.reporting.book_tables import picks_table
+from stockcaster.reporting.lines import notes
 from stockcaster.reporting.risk_tables import risk_line, variance_table
 from stockcaster.reporting.tables import forecast_table
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -139,6 +140,7 @@ def train(
     )  # fmt: skip
     with native_log_filtered(), busy("training", show_progress(quiet, False)):
         path = train_job(request)
+    notes(console, training_notes(path))
     console.print(f"bundle: {escape(str(path))}")
 
 

@@ -62,6 +62,12 @@ class TrainRequest:
     epochs: int | None = None
 
 
+def training_notes(bundle: Path) -> list[str]:
+    """What the prices a bundle was trained on say of themselves (`data/quality.py`: a
+    split, a long gap, days outside their range), as its bundle.json records them."""
+    return list(peek(bundle).get("notes") or [])
+
+
 def train(request: TrainRequest) -> Path:
     """Train and save the bundle `request` asks for; its folder.
 

@@ -12,6 +12,7 @@ from stockcaster.data.calendar import (
     DEFAULT_EXCHANGE,
     check_sessions,
 )
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.jobs.envelope import Source, check_new_folder, job, read_source
 from stockcaster.models.base import Saveable
@@ -80,6 +81,6 @@ def train_bundle(
         )
     with failing_fit(f"--model {name}: expected a model that fits {prices.where}"):
         forecaster.fit(history)
-    where = series_where(history, prices.symbol, prices.source, exchange)
-    save_bundle(save, name, forecaster, options, where)
+    where = series_where(history, prices.symbol, prices.source, exchange, price_notes(prices.table))
+    save_bundle(save, name, forecaster, options, where)  # the notes: `train` tells them
     return save

@@ -25,6 +25,7 @@ from stockcaster.data.calendar import (
     off_sessions,
 )
 from stockcaster.data.panel import load_panel, select_symbols
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.symbol_work import history_shortfall
 from stockcaster.jobs.envelope import check_new_folder, job
@@ -128,6 +129,7 @@ def train_universe(
     model.fit(rows, last)
     lookback = settings.features.lookback
     where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange)
+    where["notes"] = price_notes(rows)  # a split, a long gap: `train` tells them
     save_bundle(Path(save), family, model, _saved(options, settings), where)
     return Path(save)
 
@@ -175,6 +177,7 @@ def resume_universe(
     model.fit(rows, last)
     where = panel_where(rows, model.fitted.features, old.config.features.lookback,
                         panel.source, old.meta["exchange"])  # fmt: skip
+    where["notes"] = price_notes(rows)
     save_bundle(Path(save), old.meta["model"], model, old.options, where)
     return Path(save)
 

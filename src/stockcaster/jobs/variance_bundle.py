@@ -24,6 +24,7 @@ from stockcaster.data.calendar import (
     check_sessions,
     next_sessions,
 )
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import (
@@ -94,6 +95,7 @@ def train_variance(
         with failing_fit(f"--model {name}: expected a model that fits {prices.where}"):
             walk.fit_all(v)
     where = {"model": name, "estimator": estimator, "history": prices.series,
+             "notes": price_notes(prices.table),
              "symbol": prices.symbol, "source": prices.source, "exchange": exchange}  # fmt: skip
     save_variance_bundle(save, walk, options, where)
     return save

@@ -72,7 +72,7 @@ def save_variance_bundle(path: Path, walk, options: ModelOptions, where: dict) -
         "settings": dataclasses.asdict(settings) if settings is not None else {},
         "symbols": [where["symbol"]], "source": where["source"],
         "exchange": where["exchange"], "data": fingerprint(history),
-        "trained_until": f"{history.index[-1]:%Y-%m-%d}",
+        "trained_until": f"{history.index[-1]:%Y-%m-%d}", "notes": where.get("notes", []),
     }  # fmt: skip
     if isinstance(walk, FamilyWalk):
         meta["spread"] = walk.spread
