@@ -37,19 +37,19 @@ _OWN_FILES = (BUNDLE_META_FILE, CONFIG_FILE)
 
 
 def series_where(
-    history: pd.Series, symbol: str, source: str, exchange: str, notes: list[str] = ()
+    history: pd.Series, symbol: str, source: str, exchange: str, notes: list[str] | None = None
 ) -> dict:
     """What a bundle of one symbol's model records of its data: the symbol, the source and
     exchange, the history's fingerprint and its last day, and what its prices say of
-    themselves (`notes`: `data/quality.price_notes`, told when it is trained)."""
-    return {
+    themselves where they were asked (`notes`: `data/quality.price_notes`)."""
+    where = {
         "symbols": [symbol],
         "source": source,
         "exchange": exchange,
         "data": fingerprint(history),
         "trained_until": f"{history.index[-1]:%Y-%m-%d}",
-        "notes": list(notes),
     }
+    return where if notes is None else {**where, "notes": notes}
 
 
 def panel_where(

@@ -72,8 +72,10 @@ def save_variance_bundle(path: Path, walk, options: ModelOptions, where: dict) -
         "settings": dataclasses.asdict(settings) if settings is not None else {},
         "symbols": [where["symbol"]], "source": where["source"],
         "exchange": where["exchange"], "data": fingerprint(history),
-        "trained_until": f"{history.index[-1]:%Y-%m-%d}", "notes": where.get("notes", []),
+        "trained_until": f"{history.index[-1]:%Y-%m-%d}",
     }  # fmt: skip
+    if "notes" in where:  # what its prices say of themselves (a tune's refit asks not)
+        meta["notes"] = where["notes"]
     if isinstance(walk, FamilyWalk):
         meta["spread"] = walk.spread
 
