@@ -375,6 +375,17 @@ def test_excel_s_na_and_a_dash_are_missing_values(tmp_path):
     assert load_prices(path, fill="drop")["close"].tolist() == [1.0, 4.0]
 
 
+def test_a_huge_cell_is_quoted_short(tmp_path):
+    """A cell of a million digits made a one-line error of a megabyte."""
+    path = tmp_path / "export.csv"
+    path.write_text("date,close\n2016-01-04," + "9" * 1_000_000 + "\n")
+    with pytest.raises(StockcasterError) as refused:
+        load_prices(path)
+    said = str(refused.value)
+    quoted = said.split("received ")[-1]
+    assert quoted == "'" + "9" * 55 + "...'", said  # 60 characters, the quotes kept
+
+
 def test_parquet(tmp_path):
     table = ohlcv(15)
     path = tmp_path / "prices.parquet"

@@ -14,6 +14,13 @@ class StockcasterError(Exception):
     exit_code = 2
 
 
+def shown(cell: object, most: int = 60) -> str:
+    """A file's cell as an error line quotes it: its repr, cut to `most` characters (a cell
+    of a million digits made a one-line error of a megabyte)."""
+    said = repr(cell)
+    return said if len(said) <= most else f"{said[: most - 4]}...{said[-1]}"
+
+
 def in_one_line(err: Exception) -> str:
     """An error that is not the user's input (a model's fit, say) in one line: its type and
     the first line of its message (a `StockcasterError`'s message alone: already one line)."""

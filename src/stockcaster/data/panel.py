@@ -29,7 +29,7 @@ from stockcaster.data.validate import (
     to_numbers,
 )
 from stockcaster.data.written import written_numbers
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, shown
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,14 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
     if dates.notna().any():  # a file of another date format is left to parse_prices
         flag(
             dates.isna() & ~missing[C.DATE],
-            lambda at: f"expected a date like 2016-12-30, received {frame[C.DATE].iloc[at]!r}",
+            lambda at: f"expected a date like 2016-12-30, received {shown(frame[C.DATE].iloc[at])}",
         )
     today = pd.Timestamp.today().normalize()
     flag(
         dates > today + pd.Timedelta(days=1),
-        lambda at: f"expected dates up to today ({today:%Y-%m-%d}), received {text.iloc[at]!r}",
+        lambda at: (
+            f"expected dates up to today ({today:%Y-%m-%d}), received {shown(text.iloc[at])}"
+        ),
     )
     for name in frame.columns.drop([C.DATE, C.SYMBOL]):
         _flag_numbers(frame[name], missing[name], flag, raw.where)
@@ -125,7 +127,9 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
     symbols = frame[C.SYMBOL].astype(str).str.strip()
     flag(
         symbols.str.contains(CONTROL_CHARACTERS, regex=True),
-        lambda at: f"expected a symbol without control characters, received {symbols.iloc[at]!r}",
+        lambda at: (
+            f"expected a symbol without control characters, received {shown(symbols.iloc[at])}"
+        ),
     )
     flag(
         pd.DataFrame({"s": symbols, "d": dates}).duplicated(keep="first") & dates.notna(),
@@ -142,11 +146,11 @@ def _flag_numbers(cells: pd.Series, missing: pd.Series, flag, where) -> None:
     values = written_numbers(to_numbers(cells, missing), cells, missing, where)
     flag(
         values.isna() & ~missing,
-        lambda at: f"expected a number in {C.label(name)}, received {cells.iloc[at]!r}",
+        lambda at: f"expected a number in {C.label(name)}, received {shown(cells.iloc[at])}",
     )
     flag(
         np.isinf(values),
-        lambda at: f"expected a finite number in {C.label(name)}, received {cells.iloc[at]!r}",
+        lambda at: f"expected a finite number in {C.label(name)}, received {shown(cells.iloc[at])}",
     )
     if name in C.PRICE_COLUMNS:
         low, high = PRICE_RANGE

@@ -17,7 +17,7 @@ from stockcaster import columns as C
 from stockcaster.data.readers import RawPrices
 from stockcaster.data.row_checks import check_one_row_a_day, check_plausible
 from stockcaster.data.written import written_numbers
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, shown
 
 FillPolicy = Literal["drop", "ffill"]
 FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
@@ -147,7 +147,7 @@ def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Ser
         at = int(np.flatnonzero(bad)[0])
         raise StockcasterError(
             f"{raw.where(at)}: expected a date like 2016-12-30 in column 'date', "
-            f"received {cells.iloc[at]!r}"
+            f"received {shown(cells.iloc[at])}"
         )
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
@@ -163,7 +163,7 @@ def _check_past(raw: RawPrices, dates: pd.Series, cells: pd.Series) -> None:
         at = int(np.argmax(ahead))
         raise StockcasterError(
             f"{raw.where(at)}: expected dates up to today ({today:%Y-%m-%d}), received "
-            f"{cells.iloc[at]!r}, a day not yet traded"
+            f"{shown(cells.iloc[at])}, a day not yet traded"
         )
 
 
@@ -225,7 +225,7 @@ def _check_symbols(raw: RawPrices, names: pd.Series, codes: np.ndarray) -> None:
         at = int(np.flatnonzero(bad)[0])
         raise StockcasterError(
             f"{raw.where(at)}: expected a symbol without control characters, received "
-            f"{names.iloc[codes[at]]!r}"
+            f"{shown(names.iloc[codes[at]])}"
         )
 
 
@@ -242,7 +242,7 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
         kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
         raise StockcasterError(
             f"{raw.where(at)}: expected {kind} in {C.label(cells.name)}, "
-            f"received {cells.iloc[at]!r}"
+            f"received {shown(cells.iloc[at])}"
         )
     return values
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, shown
 
 _NUMBER = (
     r"^(?P<minus>-?)\s*[$€£¥]?\s*(?P<minus_after>-?)"
@@ -66,7 +66,7 @@ def written_numbers(
             at = int(np.flatnonzero(present)[np.argmax(differ)])
             raise StockcasterError(
                 f"{where(at)}: expected numbers whose decimal mark can be told, received "
-                f"{cells.iloc[at]!r} in {C.label(cells.name)}, which reads as thousands or as "
+                f"{shown(cells.iloc[at])} in {C.label(cells.name)}, which reads as thousands or as "
                 "a decimal comma (write the numbers without thousands marks)"
             )
     read = np.full(len(cells), np.nan)
