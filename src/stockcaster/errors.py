@@ -21,6 +21,16 @@ def shown(cell: object, most: int = 60) -> str:
     return said if len(said) <= most else f"{said[: most - 4]}...{said[-1]}"
 
 
+def listed(names, most: int = 20) -> str:
+    """Names a file holds (its columns, symbols) as an error line lists them: the first
+    `most`, each cut to 40 characters, and how many more (a header of 100,000 columns made
+    a one-line error of 800 kB)."""
+    names = [str(n) for n in names]
+    cut = [n if len(n) <= 40 else f"{n[:37]}..." for n in names[:most]]
+    more = f", ... ({len(names) - most:,} more)" if len(names) > most else ""
+    return ", ".join(cut) + more
+
+
 def in_one_line(err: Exception) -> str:
     """An error that is not the user's input (a model's fit, say) in one line: its type and
     the first line of its message (a `StockcasterError`'s message alone: already one line)."""

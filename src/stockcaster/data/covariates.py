@@ -21,7 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.headers import normalise
 from stockcaster.data.readers import RawPrices, read_cells
 from stockcaster.data.validate import FillPolicy, parse_prices
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, listed
 
 EVERY_SYMBOL = "*"  # the symbol of a file without one: its values serve every symbol
 
@@ -42,7 +42,7 @@ def read_covariates(path: str | Path, fill: FillPolicy | None = None) -> pd.Data
     if C.DATE not in frame.columns or frame.columns.duplicated().any():
         raise StockcasterError(
             f"{source}: expected a date column and covariate columns of distinct names, "
-            f"received columns {', '.join(map(str, names))}"
+            f"received columns {listed(names)}"
         )
     if not any(str(c).startswith(C.COVARIATE) for c in frame.columns):
         raise StockcasterError(

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, listed
 
 # Header spellings, after lower-casing and turning spaces into "_", that mean a
 # canonical column. Kaggle NYSE, Yahoo ("Adj Close") and pmdarima files need no mapping.
@@ -111,7 +111,7 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     if missing:
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "
-            f"{', '.join(map(str, frame.columns))} (map yours with --columns "
+            f"{listed(frame.columns)} (map yours with --columns "
             f"{','.join(f'{c}=YOUR_NAME' for c in missing)}){_wide(frame, renamed, missing)}"
         )
     frame = frame[list(renamed)].rename(columns=renamed)
@@ -133,7 +133,7 @@ def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dic
         if column not in frame.columns:
             raise StockcasterError(
                 f"{source}: expected a column {column!r} for {C.label(name)} (from {option}), "
-                f"received columns {', '.join(map(str, frame.columns))}"
+                f"received columns {listed(frame.columns)}"
             )
         if column in renamed:
             raise StockcasterError(

@@ -29,7 +29,7 @@ from stockcaster.data.validate import (
     to_numbers,
 )
 from stockcaster.data.written import written_numbers
-from stockcaster.errors import StockcasterError, shown
+from stockcaster.errors import StockcasterError, listed, shown
 
 
 @dataclass(frozen=True)
@@ -208,11 +208,11 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []
-        for name in unknown:
+        for name in unknown[:10]:
             near = difflib.get_close_matches(name.upper(), sorted(present), n=1, cutoff=0.6)
             hints.append(f"{name} (did you mean {near[0]}?)" if near else name)
         raise StockcasterError(
             f"{panel.source}: expected symbols in the file, received {len(unknown)} unknown: "
-            f"{', '.join(hints)}"
+            f"{listed(hints)}{f', ... ({len(unknown) - 10:,} more)' if len(unknown) > 10 else ''}"
         )
     return list(dict.fromkeys(wanted))

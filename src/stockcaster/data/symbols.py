@@ -7,7 +7,7 @@ import difflib
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, shown
 
 
 def select_symbol(
@@ -40,10 +40,11 @@ def select_symbol(
         listed = ", ".join(symbols[:5]) + (", ..." if len(symbols) > 5 else "")
         if named_by:
             raise StockcasterError(
-                f"{source}: expected prices of {symbol}, {named_by}, received a file of {listed}"
+                f"{source}: expected prices of {shown(symbol)[1:-1]}, {named_by}, received a "
+                f"file of {listed}"
             )
         raise StockcasterError(
-            f"{source}: expected a symbol in the file ({listed}), received {symbol!r}{hint}"
+            f"{source}: expected a symbol in the file ({listed}), received {shown(symbol)}{hint}"
         )
     rows = table[table[C.SYMBOL] == symbol]
     return rows.sort_values(C.DATE).reset_index(drop=True)
