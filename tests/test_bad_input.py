@@ -194,3 +194,13 @@ def test_a_network_the_machine_cannot_train_is_one_line_and_no_folder(tmp_path, 
     assert result.stderr.startswith("error: --preset default: expected a network that fits ")
     assert "received an error at fit: MemoryError: Unable to allocate 80.0 GiB" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("option", ["--preset", "--window"])
+def test_a_value_of_200000_characters_is_echoed_in_at_most_2000(tmp_path, option):
+    """An option's value (or a config file's string) was echoed whole in its one-line error."""
+    command = "run" if option == "--preset" else "backtest"
+    result = CliRunner().invoke(app, [command, option, "z" * 200_000, "--out", str(tmp_path)])
+    message = result.stderr.strip()
+    assert result.exit_code == 2 and message.startswith("error: ") and "\n" not in message
+    assert len(message) == len("error: ") + 2000 and message.endswith("zzz..."), message[:300]

@@ -31,6 +31,12 @@ def listed(names, most: int = 20) -> str:
     return ", ".join(cut) + more
 
 
+def capped(line: str, most: int = 2000) -> str:
+    """An error line cut to `most` characters: an option's value or a config's string of
+    200,000 characters was echoed whole."""
+    return line if len(line) <= most else f"{line[: most - 3]}..."
+
+
 def in_one_line(err: Exception) -> str:
     """An error that is not the user's input (a model's fit, say) in one line: its type and
     the first line of its message (a `StockcasterError`'s message alone: already one line)."""

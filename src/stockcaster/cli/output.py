@@ -28,7 +28,7 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from stockcaster.errors import Interrupted, StockcasterError, ctrl_c, interrupt
+from stockcaster.errors import Interrupted, StockcasterError, capped, ctrl_c, interrupt
 from stockcaster.jobs.choices import json_text
 
 # Piped output (logs, CI) gets a wide page rather than Rich's 80 columns, so the
@@ -147,7 +147,7 @@ class OneLineErrors(TyperGroup):
             if type(err).__name__ == "NoArgsIsHelpError":  # `stockcaster` alone: the help
                 console.print(err.ctx.get_help(), markup=False, highlight=False)
             else:
-                print(f"error: {one_line(err)}", file=sys.stderr)
+                print(f"error: {capped(one_line(err))}", file=sys.stderr)
             sys.exit(err.exit_code)
         except typer.Abort as abort:
             if isinstance(abort.__context__, KeyboardInterrupt):  # Click's word for Ctrl-C
@@ -276,7 +276,7 @@ def clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                     )
             return command(*args, **kwargs)
         except StockcasterError as err:
-            print(f"error: {_from_file(str(err), command.__name__)}", file=sys.stderr)
+            print(f"error: {capped(_from_file(str(err), command.__name__))}", file=sys.stderr)
             raise typer.Exit(err.exit_code) from None
         finally:
             CONFIGURED.set(None)
