@@ -46,6 +46,12 @@ def paragraph(value: str) -> str:
     return f"<p>{html.escape(value)}</p>"
 
 
+def notes_html(summary: dict) -> str:
+    """A result's notes on its prices (`summary["notes"]`, `data/quality.py`), a paragraph
+    each, "Note: ..."; "" for none."""
+    return "".join(paragraph(f"Note: {n}") for n in summary.get("notes") or [])
+
+
 def record_html(meta: dict, config_text: str | None = None) -> str:
     """The reproducibility record: config, data fingerprint, versions, command."""
     parts = []

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import (
+    image_html,
+    notes_html,
+    paragraph,
+    record_html,
+    table_html,
+)
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import risk_chart, risk_universe_chart
 from stockcaster.store import files
@@ -57,7 +63,7 @@ def risk_universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ("Data", paragraph(
             f"{s['source']}: {s['symbols']} symbols, a day's variance by {s['estimator']}, the "
             f"test period after {s['cutoff']}; {len(s['left_out'])} symbols left out.")
-         + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or [])),
+         + notes_html(s)),
         ("Leaderboard, pooled over symbol-days", table_html(board[shown])),
         ("Forecast against realised volatility, and the 1% VaR, day by day",
          risk_universe_chart(days, str(board[board["horizon"] == 1].iloc[0]["model"]))),

@@ -10,6 +10,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.reporting.html_parts import (
     image_html,
+    notes_html,
     paragraph,
     record_html,
     table_html,
@@ -95,7 +96,7 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"{s['source']}, symbol {s['symbol']}; walk-forward over {period['days']} "
                 f"test days, {period['start']} to {period['end']}, settings {s['backtest']}."
             )
-            + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or []),
+            + notes_html(s),
         ),
         ("Leaderboard", table_html(board[shown])),
         ("Forecasts vs actual, and each rule's equity", backtest_chart(folder, forecasts)),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.reporting.html_parts import paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
 from stockcaster.reporting.interactive import Line, chart, chart_html
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.signal_tables import no_quantiles_note, verdict_lines
@@ -32,7 +32,7 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     verdict = f"<ul class='verdict'>{_verdicts(board)}</ul>"
     if note := no_quantiles_note(board["monotonicity"], s["quantiles"]):
         verdict += paragraph(note)
-    verdict += "".join(paragraph(f"Note: {n}") for n in s.get("notes") or [])
+    verdict += notes_html(s)
     sections = [("Verdict", verdict)]
     for h, rows in board.groupby("horizon", sort=True):
         rows = rows.sort_values("mean_rank_ic", ascending=False)

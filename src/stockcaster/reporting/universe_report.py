@@ -10,7 +10,13 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.evaluation.tear_sheet import DECILES
-from stockcaster.reporting.html_parts import image_html, paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import (
+    image_html,
+    notes_html,
+    paragraph,
+    record_html,
+    table_html,
+)
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import explain_sections, picks_chart, universe_charts
 from stockcaster.reporting.signal_tables import no_quantiles_note
@@ -46,7 +52,7 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 f"for every symbol; every later day forecast one step ahead. Mode "
                 f"{settings['config']['mode']}."
             )
-            + "".join(paragraph(f"Note: {n}") for n in s.get("notes") or []),
+            + notes_html(s),
         ),
         ("Leaderboard", _leaderboard_html(s.get("leaderboard") or [])),
         ("Scores across symbols", table_html(scores)),
