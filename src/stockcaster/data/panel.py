@@ -25,6 +25,7 @@ from stockcaster.data.validate import (
     FillPolicy,
     iso_dates,
     missing_mask,
+    not_yet_traded,
     parse_prices,
     to_numbers,
 )
@@ -107,9 +108,9 @@ def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:
             dates.isna() & ~missing[C.DATE],
             lambda at: f"expected a date like 2016-12-30, received {shown(frame[C.DATE].iloc[at])}",
         )
-    today = pd.Timestamp.today().normalize()
+    ahead, today = not_yet_traded(dates)
     flag(
-        dates > today + pd.Timedelta(days=1),
+        pd.Series(ahead, index=dates.index),
         lambda at: (
             f"expected dates up to today ({today:%Y-%m-%d}), received {shown(text.iloc[at])}"
         ),
@@ -208,11 +209,11 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []
-        for name in unknown[:10]:
+        for name in unknown[:10]:  # near matches for those listed, the rest counted
             near = difflib.get_close_matches(name.upper(), sorted(present), n=1, cutoff=0.6)
             hints.append(f"{name} (did you mean {near[0]}?)" if near else name)
         raise StockcasterError(
             f"{panel.source}: expected symbols in the file, received {len(unknown)} unknown: "
-            f"{listed(hints)}{f', ... ({len(unknown) - 10:,} more)' if len(unknown) > 10 else ''}"
+            f"{listed(hints + unknown[10:], 10)}"
         )
     return list(dict.fromkeys(wanted))

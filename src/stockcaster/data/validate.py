@@ -154,11 +154,17 @@ def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Ser
     return dates.dt.normalize().astype("datetime64[ns]")
 
 
-def _check_past(raw: RawPrices, dates: pd.Series, cells: pd.Series) -> None:
-    """Prices are of days that have come (a day ahead allowed: a time zone east of here);
-    covariates may be known ahead, as a calendar of announcements is."""
+def not_yet_traded(dates: pd.Series) -> tuple[np.ndarray, pd.Timestamp]:
+    """Which `dates` lie after tomorrow (a day ahead allowed: a time zone east of here), a
+    price of a day not yet traded; and today, for the message."""
     today = pd.Timestamp.today().normalize()
-    ahead = (dates > today + pd.Timedelta(days=1)).to_numpy()
+    return (dates > today + pd.Timedelta(days=1)).to_numpy(), today
+
+
+def _check_past(raw: RawPrices, dates: pd.Series, cells: pd.Series) -> None:
+    """Prices are of days that have come (`not_yet_traded`); covariates may be known
+    ahead, as a calendar of announcements is."""
+    ahead, today = not_yet_traded(dates)
     if ahead.any():
         at = int(np.argmax(ahead))
         raise StockcasterError(
