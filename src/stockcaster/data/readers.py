@@ -137,14 +137,16 @@ def _is_compressed(path: Path) -> bool:
     return path.suffix.lower() in _COMPRESSED_SUFFIXES
 
 
-def _starts_with(path: Path, magic: bytes) -> bool:
+def _starts_with(path: Path, magic: bytes | tuple[bytes, ...]) -> bool:
+    """Whether the file begins with `magic` (or one of several)."""
+    longest = max(map(len, magic)) if isinstance(magic, tuple) else len(magic)
     with path.open("rb") as handle:
-        return handle.read(len(magic)) == magic
+        return handle.read(longest).startswith(magic)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     # Excel's "Unicode Text" is UTF-16, with its byte order mark: pandas reads it, not Arrow.
-    encoding = "utf-16" if _starts_with(path, _UTF16[0]) or _starts_with(path, _UTF16[1]) else None
+    encoding = "utf-16" if _starts_with(path, _UTF16) else None
     separator = _separator(path, encoding)
     cells = None if encoding else read_text_cells(path, _COMPRESSED_SUFFIXES, separator)
     if cells is not None:  # Arrow's reader, where it reads alike

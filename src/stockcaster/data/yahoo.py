@@ -139,13 +139,11 @@ def forget_cache() -> bool:
     cache = sys.modules.get("yfinance.cache")
     if cache is None:
         return True  # never imported: nothing is open
-    managers = [getattr(cache, name, None) for name, _ in _MANAGERS]
-    held = [name for _, name in _MANAGERS]
-    if not all(hasattr(m, h) for m, h in zip(managers, held, strict=True)) or not hasattr(
-        getattr(cache, "_TzDBManager", None), "get_location"
-    ):
+    managers = [(getattr(cache, kind, None), held) for kind, held in _MANAGERS]
+    location = getattr(getattr(cache, "_TzDBManager", None), "get_location", None)
+    if location is None or not all(hasattr(m, held) for m, held in managers):
         return False
-    cache.set_cache_location(cache._TzDBManager.get_location())  # closes the databases
-    for manager, name in zip(managers, held, strict=True):
-        setattr(manager, name, None)  # a new one opens the database again when asked
+    cache.set_cache_location(location())  # closes the databases
+    for manager, held in managers:
+        setattr(manager, held, None)  # a new one opens the database again when asked
     return True

@@ -82,5 +82,5 @@ def train_bundle(
     with failing_fit(f"--model {name}: expected a model that fits {prices.where}"):
         forecaster.fit(history)
     where = series_where(history, prices.symbol, prices.source, exchange, price_notes(prices.table))
-    save_bundle(save, name, forecaster, options, where)  # the notes: `train` tells them
+    save_bundle(save, name, forecaster, options, where)
     return save

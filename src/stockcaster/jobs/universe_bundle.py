@@ -128,8 +128,8 @@ def train_universe(
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
     lookback = settings.features.lookback
-    where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange)
-    where["notes"] = price_notes(rows)  # a split, a long gap: `train` tells them
+    where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange,
+                        price_notes(rows))  # fmt: skip
     save_bundle(Path(save), family, model, _saved(options, settings), where)
     return Path(save)
 
@@ -176,8 +176,7 @@ def resume_universe(
     model = old.forecaster  # its next fit continues from the bundle's network
     model.fit(rows, last)
     where = panel_where(rows, model.fitted.features, old.config.features.lookback,
-                        panel.source, old.meta["exchange"])  # fmt: skip
-    where["notes"] = price_notes(rows)
+                        panel.source, old.meta["exchange"], price_notes(rows))  # fmt: skip
     save_bundle(Path(save), old.meta["model"], model, old.options, where)
     return Path(save)
 

@@ -53,13 +53,19 @@ def series_where(
 
 
 def panel_where(
-    prices: pd.DataFrame, features: PanelFeatures, lookback: int, source: str, exchange: str
+    prices: pd.DataFrame,
+    features: PanelFeatures,
+    lookback: int,
+    source: str,
+    exchange: str,
+    notes: list[str] | None = None,
 ) -> dict:
     """What a bundle of a panel's global model records of its data: its symbols (in the
     order of `features`, the embedding's), the source and exchange, the panel's fingerprint,
-    the last day any symbol trained on, and the shape of the network's windows."""
+    the last day any symbol trained on, the shape of the network's windows, and what its
+    prices say of themselves where they were asked (`notes`, as `series_where`'s)."""
     last = features.dates[features.first[features.first >= 0]].max()
-    return {
+    where = {
         "symbols": list(features.symbols),
         "source": source,
         "exchange": exchange,
@@ -67,6 +73,7 @@ def panel_where(
         "trained_until": f"{pd.Timestamp(last):%Y-%m-%d}",
         "input_shape": [lookback, features.n_features],
     }
+    return where if notes is None else {**where, "notes": notes}
 
 
 def save_bundle(
