@@ -11,14 +11,12 @@ import html
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.evaluation.trading import sessions_a_year
 from stockcaster.reporting.html_parts import image_html, table_html
 from stockcaster.reporting.interactive import Band, Line, bars, chart, chart_html, linked
-from stockcaster.reporting.risk_figures import annualised
+from stockcaster.reporting.risk_figures import annualised, per_cent_a_year
 from stockcaster.store import files
 
 
@@ -167,7 +165,7 @@ def risk_universe_chart(days: pd.DataFrame, best: str) -> str:
     of symbols below the best model's 1% VaR, on linked dates."""
     mine = days[days["model"] == best]
     dates = pd.to_datetime(mine["date"])
-    scale = 100 * np.sqrt(sessions_a_year(dates))
+    scale = per_cent_a_year(dates)
     lines = [Line("realised", scale * mine["realised"], "#7f7f7f", digits=1)]
     for model in dict.fromkeys(("ewma", best)):
         theirs = days[days["model"] == model]

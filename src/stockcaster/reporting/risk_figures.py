@@ -14,6 +14,12 @@ from stockcaster.reporting.figures import drawing, save, subplots
 _LIGHTS = {"green": "tab:green", "yellow": "gold", "red": "tab:red"}
 
 
+def per_cent_a_year(dates) -> float:
+    """What a daily deviation of prices dated `dates` is multiplied by to read as an annual
+    one in percent: 100 sqrt(rows a year) (`trading.sessions_a_year`: 252 for an exchange's)."""
+    return 100 * np.sqrt(sessions_a_year(dates))
+
+
 def annualised(variance: np.ndarray, dates) -> np.ndarray:
     """A daily variance as an annualised volatility, in percent, over the rows a year of the
     prices dated `dates` (`trading.sessions_a_year`: 252 for an exchange's)."""
@@ -81,7 +87,7 @@ def universe_risk_figure(days: pd.DataFrame, board: pd.DataFrame, path: Path) ->
     best = str(board[board["horizon"] == 1].iloc[0]["model"])
     fig, (top, bottom) = subplots(2, 1, figsize=(11, 7), sharex=True)
     first = days[days["model"] == best]
-    scale = 100 * np.sqrt(sessions_a_year(first["date"]))
+    scale = per_cent_a_year(first["date"])
     top.plot(first["date"], scale * first["realised"], color="0.6", lw=0.7,
              label="realised (mean over symbols)")  # fmt: skip
     for model, colour in (("ewma", "tab:blue"), (best, "tab:red")):
