@@ -131,7 +131,7 @@ def test_a_search_of_prices_off_xnys_days_saves_no_bundle_and_says_why(tmp_path)
     from stockcaster.jobs.tune import _save_refit
 
     task = SimpleNamespace(training=pd.Series(1.0, index=EVERY_DAY))
-    kept = _save_refit(tmp_path, None, task, {}, ("days.csv", "BTC"))
+    kept = _save_refit(tmp_path, None, task, {}, ("days.csv", "BTC", []))
     assert list(kept) == ["no_bundle"] and not (tmp_path / "bundle").exists()
     assert kept["no_bundle"] == (
         "no bundle, which would forecast XNYS's sessions: days.csv: expected prices on XNYS's "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -88,9 +89,29 @@ def test_changing_the_test_period_changes_no_trial(tmp_path):
     assert forecast.exit_code == 0, forecast.output
     assert len(json.loads(forecast.stdout)["forecast"]) == 2
     assert (tmp_path / "search-1.3" / "report.html").is_file()
+    assert changed["notes"] == [] == json.loads((bundle / "bundle.json").read_text())["notes"]
     # The search's folder given for its bundle says where the bundle is.
     mistaken = CliRunner().invoke(app, ["predict", "--bundle", str(tmp_path / "search-1.3")])
     one_line(mistaken, f"received a search's results, whose best refit is the bundle {bundle}")
+
+
+def test_a_search_of_a_split_notes_it_in_the_terminal_its_summary_report_and_bundle(tmp_path):
+    """`tune` said nothing of an unadjusted split in its prices, where `run`, `backtest`,
+    `train` and `universe` note it; the clean search above notes nothing (the control)."""
+    table = ohlcv(400, "AA", 5)
+    table.loc[200:, ["open", "high", "low", "close"]] /= 7
+    data = write_kaggle(tmp_path / "split.csv", table)
+    space = tmp_path / "space.toml"
+    space.write_text(SPACE)
+    out = tmp_path / "search"
+    args = command(data, out, space, 1)[3:-1]  # in this process, and its terminal's words
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert "note: AA's close moved -8" in " ".join(done.output.split()), done.output
+    (note,) = json.loads((out / "tune.json").read_text())["notes"]
+    assert "as a 7-for-1 split would" in note
+    assert html.escape(note) in (out / "report.html").read_text()
+    assert json.loads((out / "bundle" / "bundle.json").read_text())["notes"] == [note]
 
 
 def test_a_search_killed_and_resumed_ends_with_distinct_trials(tmp_path):

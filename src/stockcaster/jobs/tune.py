@@ -13,16 +13,13 @@ finds that much by luck (tuning/verdict.py); and write `trials.csv`, `best.toml`
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
-from stockcaster.engines.ray import RayEngine
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.pipeline import min_fit_rows
 from stockcaster.features.split import training_rows
@@ -40,7 +37,7 @@ from stockcaster.store.bundle import save_bundle, series_where
 from stockcaster.store.variance_bundle import VARIANCE, save_variance_bundle
 from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.folder import search_folder
-from stockcaster.tuning.ray_search import check_resources, search_ray
+from stockcaster.tuning.ray_search import ray_engine, ray_session, search_ray
 from stockcaster.tuning.search import Progress, search_local
 from stockcaster.tuning.space import Space, check_values, default_space, longest, read_space
 from stockcaster.tuning.tasks import PanelTask, SymbolTask
@@ -84,9 +81,9 @@ def tune(
     settings = {**_settings(config), "data": where[0], "symbol": where[1]}
     options = {**dataclasses.asdict(config), "timeout_s": _seconds(config.timeout_minutes),
                "progress": progress}  # fmt: skip
-    with _engine(config, options) as options, search_folder(folder, resume, settings):
+    with ray_session(config, options) as options, search_folder(folder, resume, settings):
         if config.engine == "ray":
-            records = search_ray(folder, space, task, options, _ray(config))
+            records = search_ray(folder, space, task, options, ray_engine(config))
         else:
             records = search_local(folder, space, task, options)
         summary = _conclude(folder, config, task, records, (whole, where, settings, space))
@@ -118,6 +115,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
                  "test_ic": holdout["ic"], "test_dm_pvalue": holdout["dm_pvalue"]},
         "verdict": verdict,
         "importances": importances(scored, space, config.seed),
+        "notes": where[2],  # days that moved as a split would, long gaps
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
     if (
@@ -133,7 +131,8 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
 
 def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> dict:
     """The best configuration's refit (on the training part) as a bundle, for `predict`:
-    {"bundle": its name}, or {"no_bundle": why} for prices off XNYS's days (no --exchange)."""
+    {"bundle": its name}, or {"no_bundle": why} for prices off XNYS's days (no --exchange).
+    `where`: the data's (source, symbol, notes on its prices)."""
     bundle = folder / BUNDLE
     if bundle.exists():  # a resumed search that had finished: its refit is made again
         shutil.rmtree(bundle)
@@ -147,15 +146,14 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> d
                              f"{advised(off, train)}"}  # fmt: skip
     options = task.options(params)
     kept = {"history": task.training, "symbol": where[1], "source": where[0],
-            "exchange": DEFAULT_EXCHANGE}  # fmt: skip
+            "exchange": DEFAULT_EXCHANGE, "notes": where[2]}  # fmt: skip
     if isinstance(refit, FamilyWalk):  # a volatility model, for predict's risk
         estimator = options.preset.features.estimator
         save_variance_bundle(bundle, refit, options, {**kept, "model": task.family,
                                                       "estimator": estimator})  # fmt: skip
     else:
-        source, symbol = where
-        save_bundle(bundle, task.family, refit, options,
-                    series_where(task.training, symbol, source, DEFAULT_EXCHANGE))  # fmt: skip
+        kept = series_where(task.training, where[1], where[0], DEFAULT_EXCHANGE, where[2])
+        save_bundle(bundle, task.family, refit, options, kept)
     return {"bundle": BUNDLE}
 
 
@@ -179,7 +177,7 @@ def _child(task, trial) -> dict:
 
 def _task(source, config: TuneConfig, space: Space):
     """The trials' task (training part only), the whole data for the holdout, and
-    (file, symbol) for the settings."""
+    (file, symbol, notes on the prices) for the settings and the summary."""
     if isinstance(source, PanelSource):
         if config.target == VARIANCE:
             raise StockcasterError(
@@ -199,7 +197,8 @@ def _task(source, config: TuneConfig, space: Space):
         folds = validation_folds(len(closes.days), config.folds)
         task = PanelTask(config.family, universe.global_model, closes, folds, config.seed,
                          config.cost_bps)  # fmt: skip
-        return task, whole, (plan.panel.source, f"{len(plan.eligible)} symbols")
+        notes = price_notes(plan.prices)  # as `universe` notes them
+        return task, whole, (plan.panel.source, f"{len(plan.eligible)} symbols", notes)
     preset = _symbol_preset(config)
     prices = read_source(source)
     series = prices.series
@@ -212,8 +211,8 @@ def _task(source, config: TuneConfig, space: Space):
     if preset.features.target == VARIANCE:  # the same trials, on log variance
         table = prices.table
         task = VarianceTask(**vars(task), table=table.iloc[:train_rows].reset_index(drop=True))
-        return task, table, (prices.source, prices.symbol)
-    return task, series, (prices.source, prices.symbol)
+        return task, table, (prices.source, prices.symbol, price_notes(table))
+    return task, series, (prices.source, prices.symbol, price_notes(prices.table))
 
 
 def _symbol_preset(config: TuneConfig) -> RunConfig:
@@ -238,32 +237,6 @@ def _global(config: TuneConfig, space: Space) -> RunConfig:
     base = global_model(config.features)
     lookback = longest(space, "lookback", base.features.lookback)
     return dataclasses.replace(base, features=dataclasses.replace(base.features, lookback=lookback))
-
-
-@contextlib.contextmanager
-def _engine(config: TuneConfig, options: dict) -> Iterator[dict]:
-    """The search's options, on its engine: for Ray, a session held for the search, whose
-    resources are checked before the folder is touched (Ray would wait forever for a GPU
-    it does not have), and stopped with the command."""
-    if config.engine != "ray":
-        yield options
-        return
-    engine, options = _ray(config), _ray_options(config, options)
-    engine.check()
-    with engine.session() as ray:
-        check_resources(ray.cluster_resources(), options["resources"])
-        yield options
-
-
-def _ray(config: TuneConfig) -> RayEngine:
-    return RayEngine(workers=None, address=config.ray_address)
-
-
-def _ray_options(config: TuneConfig, options: dict) -> dict:
-    workers = config.workers or 2
-    cpus = config.trial_cpus or max(1.0, (os.cpu_count() or 1) / workers)
-    resources = {"cpu": cpus, "gpu": config.trial_gpus}
-    return {**options, "workers": workers, "resources": resources}
 
 
 def _seconds(minutes: float | None) -> float | None:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.reporting.figures import drawing, save, subplots
-from stockcaster.reporting.html_parts import paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import history_chart, importance_chart
 from stockcaster.store import files
@@ -118,6 +118,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 + _deflated(verdict["deflated_sharpe"], s["trials"]["finished"])  # every try counts
                 + f"model confidence set: {kept}."
             )
+            + notes_html(s)
             + "</div>",
         ),
         ("Validation and test", table_html(sides)),

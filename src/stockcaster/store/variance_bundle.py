@@ -74,7 +74,7 @@ def save_variance_bundle(path: Path, walk, options: ModelOptions, where: dict) -
         "exchange": where["exchange"], "data": fingerprint(history),
         "trained_until": f"{history.index[-1]:%Y-%m-%d}",
     }  # fmt: skip
-    if "notes" in where:  # what its prices say of themselves (a tune's refit asks not)
+    if "notes" in where:  # what its prices say of themselves, where they were asked
         meta["notes"] = where["notes"]
     if isinstance(walk, FamilyWalk):
         meta["spread"] = walk.spread

@@ -11,16 +11,47 @@ records under `--out`/ray; a Ray search cannot be resumed (the local engine's ca
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster.engines.ray import RayEngine
 from stockcaster.errors import StockcasterError
+from stockcaster.tuning.config import TuneConfig
 from stockcaster.tuning.search import Evaluate, TrialRecord, sampler, score_attrs, suggest
 from stockcaster.tuning.space import Space
 
 NUMBER = "__trial_number"  # Optuna's number of the trial, carried in its Ray Tune config
+
+
+@contextlib.contextmanager
+def ray_session(config: TuneConfig, options: dict) -> Iterator[dict]:
+    """The search's options, on its engine: for Ray, a session held for the search, whose
+    resources are checked before the folder is touched (Ray would wait forever for a GPU
+    it does not have), and stopped with the command; for the local engine, as they are."""
+    if config.engine != "ray":
+        yield options
+        return
+    engine, options = ray_engine(config), _ray_options(config, options)
+    engine.check()
+    with engine.session() as ray:
+        check_resources(ray.cluster_resources(), options["resources"])
+        yield options
+
+
+def ray_engine(config: TuneConfig) -> RayEngine:
+    return RayEngine(workers=None, address=config.ray_address)
+
+
+def _ray_options(config: TuneConfig, options: dict) -> dict:
+    """Trials at once (2 unless --workers) and each one's CPUs (the machine's shared out
+    unless --trial-cpus) and GPUs."""
+    workers = config.workers or 2
+    cpus = config.trial_cpus or max(1.0, (os.cpu_count() or 1) / workers)
+    resources = {"cpu": cpus, "gpu": config.trial_gpus}
+    return {**options, "workers": workers, "resources": resources}
 
 
 def search_ray(
