@@ -345,6 +345,36 @@ def test_counts_in_report_tables_are_whole_numbers():
     assert "<td>8</td>" in page and "8.0000" not in page and "0.5000" in page
 
 
+def test_no_figure_is_written_as_a_false_zero(tmp_path):
+    """A coin at 0.000002 had prices of 0.00 and errors of 0.0000 in every table (its MSE is
+    1e-14); a figure too small for its places now shows 3 significant digits, a price under 1
+    four, and a true zero stays 0.0000 (the control)."""
+    from stockcaster.reporting.html_parts import table_html
+    from stockcaster.reporting.numbers import figure, price
+
+    assert (figure(5.7649e-15), figure(-0.00004), figure(0.0), figure(0.5735)) == (
+        "5.76e-15", "-4e-05", "0.0000", "0.5735")  # fmt: skip
+    assert (figure(0.004, 2), figure(0.01, 2), figure(float("nan")), figure(None)) == (
+        "0.004", "0.01", "", "")  # fmt: skip
+    assert (price(2.5954e-6), price(0.07123), price(61.09), price(0.0)) == (
+        "2.595e-06", "0.07123", "61.09", "0.00")  # fmt: skip
+    page = table_html(pd.DataFrame({"mse": [5.7649e-15, 0.0]}))
+    assert "<td>5.76e-15</td>" in page and "<td>0.0000</td>" in page
+    table = ohlcv(300)
+    table[["open", "high", "low", "close"]] *= 1e-7
+    data = write_kaggle(tmp_path / "coin.csv", table)
+    shown = CliRunner().invoke(app, ["inspect", str(data)])
+    last = table["close"].iloc[-1]
+    assert shown.exit_code == 0 and f" {price(last)} " in shown.output, shown.output
+    ran = CliRunner().invoke(app, ["run", "--data", str(data), "--model", "drift", "--json",
+                                   "--out", str(tmp_path / "runs")])  # fmt: skip
+    mse = json.loads(ran.stdout)["model"]["mse"]
+    assert 0 < mse < 1e-13
+    ran = CliRunner().invoke(app, ["run", "--data", str(data), "--model", "drift",
+                                   "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert f"│ {figure(mse)} │" in ran.output and "0.0000" not in ran.output, ran.output
+
+
 def test_a_job_holds_back_native_log_lines_in_the_python_api(capfd):
     from stockcaster.jobs.envelope import job
 

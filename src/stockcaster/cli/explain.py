@@ -13,6 +13,7 @@ from stockcaster.cli.output import busy, console, print_json
 from stockcaster.jobs import requests
 from stockcaster.jobs.explain import EXPLAIN_FILE, REPEATS
 from stockcaster.jobs.explain import explain as explain_job
+from stockcaster.reporting.numbers import figure
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -61,7 +62,7 @@ def explain(
             columns.append(("mean |SHAP|", 1))
             keys.append("shap")
         rows = [[escape(str(r["feature"])), escape(str(r["group"])),
-                 *(f"{r[k]:.4f}" if k != "share" else f"{r[k]:.1%}" for k in keys)]
+                 *(figure(r[k]) if k != "share" else f"{r[k]:.1%}" for k in keys)]
                 for _, r in e.features.head(SHOWN).iterrows()]  # fmt: skip
         title = (f"{escape(e.name)} · {e.record['validation_windows']} validation windows, "
                  "shuffled features")  # fmt: skip

@@ -8,7 +8,7 @@ from rich.markup import escape
 
 from stockcaster import columns as C
 from stockcaster.reporting.lines import reasons
-from stockcaster.reporting.tables import cell, fitted_table
+from stockcaster.reporting.tables import fitted_table, price_cell
 
 UNMEASURED = (
     "whether such picks beat chance is not measured here: `stockcaster universe` walks a "
@@ -25,8 +25,8 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
     last = ", ".join(meta["last_dates"])
     if len(picks):
         rows = [
-            [row["side"], str(row["rank"]), escape(str(row[C.SYMBOL])), cell(row[C.CLOSE], 2),
-             cell(row[C.YHAT], 2), f"{row['predicted_return']:+.2%}", _band(row)]
+            [row["side"], str(row["rank"]), escape(str(row[C.SYMBOL])), price_cell(row[C.CLOSE]),
+             price_cell(row[C.YHAT]), f"{row['predicted_return']:+.2%}", _band(row)]
             for _, row in picks.iterrows()
         ]  # fmt: skip
         columns = [("side", 0), ("rank", 0), ("symbol", 0), ("close", 0), ("forecast", 0),
@@ -36,7 +36,7 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
                  f"from the closes of {last}")  # fmt: skip
     else:  # one symbol: no book
         rows = [[f"{row[C.DATE]:%Y-%m-%d}", escape(str(row[C.SYMBOL])), str(row[C.HORIZON]),
-                 cell(row[C.YHAT], 2), cell(row[C.LO], 2), cell(row[C.HI], 2)]
+                 price_cell(row[C.YHAT]), price_cell(row[C.LO]), price_cell(row[C.HI])]
                 for _, row in forecast.iterrows()]  # fmt: skip
         columns = [(C.DATE, 0), (C.SYMBOL, 0), (C.HORIZON, 0), ("forecast", 0), (C.LO, 1),
                    (C.HI, 1)]  # fmt: skip

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockcaster.reporting.numbers import figure
+
 
 def image_html(folder: Path, name: str, alt: str) -> str:
     """A PNG of the folder embedded as a data URI (empty if the file is missing)."""
@@ -37,7 +39,7 @@ def table_html(frame: pd.DataFrame, digits: int = 4) -> str:
     # to_html writes None as "None" in a column of objects (a column all None): blank, as NaN
     frame = frame.assign(**{name: frame[name].where(frame[name].notna(), "")
                             for name in frame.columns if frame[name].dtype == object})  # fmt: skip
-    table = frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.{digits}f}")
+    table = frame.to_html(index=False, na_rep="", float_format=lambda v: figure(v, digits))
     return f"<div class='wide'>{table}</div>"
 
 

@@ -11,10 +11,11 @@ from rich.text import Text
 from stockcaster import columns as C
 from stockcaster.reporting import verdicts
 from stockcaster.reporting.lines import notes, reasons
+from stockcaster.reporting.numbers import figure, price
 
 
 def _number(value: float | None, digits: int = 4) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+    return "n/a" if value is None else figure(value, digits)
 
 
 def run_summary(console: Console, metrics: dict, folder: str) -> None:
@@ -53,7 +54,7 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
         console.print(
             f"final training loss {metrics['final_train_loss']:.4f}, final validation loss "
             f"{metrics['final_val_loss']:.4f} ({metrics['loss_units']}); naive test MSE "
-            f"{metrics['naive']['mse']:.4f}"
+            f"{_number(metrics['naive']['mse'])}"
         )
     notes(console, metrics.get("notes"))
     console.print(f"outputs: {escape(folder)}")
@@ -104,9 +105,9 @@ def inspection(
             f"{rows[C.DATE].iloc[0]:%Y-%m-%d}",
             f"{rows[C.DATE].iloc[-1]:%Y-%m-%d}",
             f"{len(rows):,}",
-            f"{close.min():.2f}",
-            f"{close.max():.2f}",
-            f"{close.iloc[-1]:.2f}",
+            price(close.min()),
+            price(close.max()),
+            price(close.iloc[-1]),
             _number(100 * returns.mean() if len(returns) else None, 3),
             _number(100 * returns.std() if len(returns) > 1 else None, 3),
             _number(None if pd.isna(most["move"]) else 100 * most["move"], 1),
@@ -171,7 +172,11 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
 
 
 def cell(value: object, digits: int) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+    return "" if value is None or pd.isna(value) else figure(float(value), digits)
+
+
+def price_cell(value: object) -> str:
+    return "" if value is None or pd.isna(value) else price(float(value))
 
 
 def forecast_table(
@@ -181,14 +186,14 @@ def forecast_table(
     interval is (`band`; None: it has none)."""
     table = Table(
         title=f"{escape(forecast[C.SYMBOL].iloc[0])} after {history.index[-1]:%Y-%m-%d} "
-        f"(last close {history.iloc[-1]:.2f})",
+        f"(last close {price(history.iloc[-1])})",
         title_justify="left",
     )
     for name in forecast.columns.drop([C.SYMBOL]):
         table.add_column(name, justify="left" if name == C.DATE else "right")
     for _, row in forecast.iterrows():
         cells = [f"{row[C.DATE]:%Y-%m-%d}", str(row[C.HORIZON])]
-        cells += [cell(row[c], 2) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
+        cells += [price_cell(row[c]) for c in forecast.columns.drop([C.DATE, C.SYMBOL, C.HORIZON])]
         table.add_row(*cells)
     console.print(table)
     console.print(f"lo, hi: the {escape(band)}" if band else "lo, hi: no interval (too short a "
