@@ -360,6 +360,16 @@ def test_no_figure_is_written_as_a_false_zero(tmp_path):
         "2.595e-06", "0.07123", "61.09", "0.00")  # fmt: skip
     page = table_html(pd.DataFrame({"mse": [5.7649e-15, 0.0]}))
     assert "<td>5.76e-15</td>" in page and "<td>0.0000</td>" in page
+    from bokeh.models import HoverTool
+
+    from stockcaster.reporting.interactive import Line, chart
+
+    days = pd.date_range("2016-01-04", periods=3)
+    drawn = chart("c", days, [Line("coin", pd.Series([2.6e-6, 2.7e-6, 2.5e-6])),
+                              Line("stock", pd.Series([61.1, 61.3, 60.9]))], "price")  # fmt: skip
+    (hover,) = drawn.select(type=HoverTool)
+    assert dict(hover.tooltips) == {"date": "@x{%F}", "coin": "@y0{%.4g}", "stock": "@y1{0.0000}"}
+    assert dict(hover.formatters) == {"@x": "datetime", "@y0": "printf"}
     table = ohlcv(300)
     table[["open", "high", "low", "close"]] *= 1e-7
     data = write_kaggle(tmp_path / "coin.csv", table)

@@ -84,12 +84,15 @@ def chart(title: str, x, lines: list[Line], y_label: str, *, band: Band | None =
     palette = itertools.cycle(PALETTE)
     for i, line in enumerate(lines):
         _draw(fig, source, f"y{i}", line, line.colour or next(palette))
-    shown = [(f"{line.label}", f"@y{i}{{0.{'0' * line.digits}}}") for i, line in enumerate(lines)]
+    shown = [(line.label, f"y{i}", line.digits) for i, line in enumerate(lines)]
     if band is not None:
-        shown += [(f"{band.label} low", "@low{0.0000}"), (f"{band.label} high", "@high{0.0000}")]
-    at = ("date", "@x{%F}") if dates else (x_label or "x", "@x")
-    fig.add_tools(HoverTool(tooltips=[at, *shown], formatters={"@x": "datetime"} if dates else {},
-                            mode="vline"))  # fmt: skip
+        shown += [(f"{band.label} low", "low", 4), (f"{band.label} high", "high", 4)]
+    tips, formatters = _hover(shown, columns)
+    if dates:
+        tips, formatters = [("date", "@x{%F}"), *tips], {**formatters, "@x": "datetime"}
+    else:
+        tips = [(x_label or "x", "@x"), *tips]
+    fig.add_tools(HoverTool(tooltips=tips, formatters=formatters, mode="vline"))
     fig.legend.click_policy = "hide"
     fig.legend.location = "top_left"
     fig.legend.label_text_font_size = "9pt"
@@ -106,9 +109,10 @@ def bars(title: str, labels: list[str], values, y_label: str, digits: int = 4):
     names = [str(n) for n in labels]
     fig = figure(title=title, height=300, sizing_mode="stretch_width", y_axis_label=y_label,
                  tools=TOOLS, active_scroll="wheel_zoom")  # fmt: skip
-    source = ColumnDataSource({"x": np.arange(len(names)), "name": names, "y": _floats(values)})
-    fig.vbar("x", top="y", width=0.8, source=source, color=PALETTE[1])
-    fig.add_tools(HoverTool(tooltips=[("", "@name"), (y_label, f"@y{{0.{'0' * digits}}}")]))
+    columns = {"x": np.arange(len(names)), "name": names, "y": _floats(values)}
+    fig.vbar("x", top="y", width=0.8, source=ColumnDataSource(columns), color=PALETTE[1])
+    tips, formatters = _hover([(y_label, "y", digits)], columns)
+    fig.add_tools(HoverTool(tooltips=[("", "@name"), *tips], formatters=formatters))
     fig.xaxis.ticker = FixedTicker(ticks=list(range(len(names))))
     fig.xaxis.major_label_overrides = dict(enumerate(names))
     fig.xaxis.major_label_orientation = 0.8
@@ -162,6 +166,21 @@ def page_scripts(body: str) -> str:
     core = Resources(mode="inline", components=["bokeh"]).js_raw
     scripts = "".join(f"<script>{js}</script>" for js in core)
     return scripts + f"<script>{_DRAW}</script>"
+
+
+def _hover(shown: list[tuple[str, str, int]], columns: dict) -> tuple[list, dict]:
+    """Hover's lines and formatters for (label, column, decimals): each value to its decimals,
+    or to 4 significant digits where those decimals would show none of the column's largest
+    (a coin's prices at 2.595e-6 read 0.0000 before)."""
+    tips, formatters = [], {}
+    for label, name, digits in shown:
+        values = np.abs(columns[name][np.isfinite(columns[name])])
+        if len(values) and 0 < values.max() < 10.0**-digits:
+            tips.append((label, f"@{name}{{%.4g}}"))
+            formatters[f"@{name}"] = "printf"
+        else:
+            tips.append((label, f"@{name}{{0.{'0' * digits}}}"))
+    return tips, formatters
 
 
 def _draw(fig, source, column: str, line: Line, colour: str) -> None:
