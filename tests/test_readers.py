@@ -207,6 +207,41 @@ def test_an_excel_workbook_reads_as_its_csv_and_names_its_rows_as_excel_does(tmp
         load_prices(tmp_path / "bad.xlsx")
 
 
+def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
+    """A sheet's table under a title, starting at column B, was "expected columns date,
+    close, received columns My prices, Unnamed: 1, ..."; prices on a second sheet, after an
+    empty first one, were "received only a header". Its bad cell is still named by Excel's
+    row; a workbook of empty sheets says so."""
+    pytest.importorskip("openpyxl")
+    table = ohlcv(40).round(6)
+    table.to_csv(tmp_path / "prices.csv", index=False)
+    bad = table.astype({"close": object})
+    bad.loc[3, "close"] = "abc"
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as book:
+        pd.DataFrame().to_excel(book, sheet_name="Notes")
+        pd.DataFrame({"x": ["My prices"]}).to_excel(book, sheet_name="Prices", index=False,
+                                                    header=False)  # fmt: skip
+        table.to_excel(book, sheet_name="Prices", index=False, startrow=2, startcol=1)
+    with pd.ExcelWriter(tmp_path / "bad.xlsx") as book:
+        bad.to_excel(book, index=False, startrow=3)
+    pd.testing.assert_frame_equal(
+        load_prices(tmp_path / "book.xlsx"), load_prices(tmp_path / "prices.csv"),
+        check_exact=True,
+    )  # fmt: skip
+    with pytest.raises(StockcasterError, match=r"bad.xlsx row 8: expected a number in column "
+                                               "'close', received 'abc'"):  # fmt: skip
+        load_prices(tmp_path / "bad.xlsx")
+    with pd.ExcelWriter(tmp_path / "empty.xlsx") as book:
+        pd.DataFrame().to_excel(book, sheet_name="One")
+        pd.DataFrame().to_excel(book, sheet_name="Two")
+    with pytest.raises(
+        StockcasterError,
+        match="empty.xlsx: expected a sheet of prices, "
+        "received a workbook whose 2 sheets are empty",
+    ):
+        load_prices(tmp_path / "empty.xlsx")
+
+
 @pytest.mark.parametrize(
     "form", ["%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d.%m.%y", "%d-%b-%y"]
 )

@@ -94,7 +94,7 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
     """
     _check_file(path)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        frame, first_line, unit = read_workbook(path), 2, "row"
+        (frame, first_line), unit = read_workbook(path), "row"
     elif path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:

@@ -1,10 +1,10 @@
-"""Prices in an Excel workbook (.xlsx, .xlsm): its first sheet's cells, read as text as a
-CSV's are, through openpyxl (an extra: `stockcaster[excel]`).
+"""Prices in an Excel workbook (.xlsx, .xlsm): the cells of its first sheet that holds any,
+read as text as a CSV's are, through openpyxl (an extra: `stockcaster[excel]`).
 
 A workbook's dates are dates and its numbers numbers, not text: each is written as text the
 way `validate.py` reads it back ("2016-12-30 00:00:00", Python's shortest repr of a float,
 the same number to the bit), so a workbook and its CSV read to the same table. Its rows
-are named as Excel numbers them: the header is row 1, the first price row 2. An older
+are named as Excel numbers them: under a header in row 1, the first price is row 2. An older
 workbook (.xls) or a spreadsheet of another program (.ods) is refused, saying so.
 """
 
@@ -21,11 +21,16 @@ from stockcaster.errors import StockcasterError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def read_workbook(path: Path) -> pd.DataFrame:
-    """The first sheet's cells as text (NaN where empty), under its first row's headers.
+def read_workbook(path: Path) -> tuple[pd.DataFrame, int]:
+    """The cells of the workbook's first sheet that holds any, as text (NaN where empty),
+    under its header, and the Excel row of the first row under it.
+
+    The header is the sheet's first row of two or more cells: a title above it, blank rows
+    and blank columns around the table are not read (a sheet's table often starts lower
+    down, or at column B, under a title).
 
     Raises:
-        StockcasterError: openpyxl missing, or a file that is no workbook.
+        StockcasterError: openpyxl missing, a file that is no workbook, or one without cells.
     """
     if importlib.util.find_spec("openpyxl") is None:
         raise StockcasterError(
@@ -33,14 +38,38 @@ def read_workbook(path: Path) -> pd.DataFrame:
             "installed (pip install 'stockcaster[excel]', or save the sheet as CSV)"
         )
     try:
-        sheet = pd.read_excel(path, sheet_name=0, header=0, dtype=object, engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
         raise StockcasterError(
             f"{path}: expected an Excel workbook, received unreadable data "
             f"({err.__class__.__name__})"
         ) from None
-    sheet.columns = [str(c) for c in sheet.columns]
-    return sheet.apply(_as_text)
+    held = [cells for cells in sheets.values() if cells.notna().any().any()]
+    if not held:
+        raise StockcasterError(
+            f"{path}: expected a sheet of prices, received a workbook whose {len(sheets)} "
+            f"sheet{'s are' if len(sheets) != 1 else ' is'} empty"
+        )
+    cells = held[0].loc[:, held[0].notna().any()]  # rows and columns as Excel numbers them
+    filled = cells.notna().sum(axis=1)
+    top = filled.index[filled >= 2][0] if (filled >= 2).any() else filled.index[filled > 0][0]
+    sheet = cells.loc[top + 1 :].reset_index(drop=True)
+    sheet.columns = _names(cells.loc[top])
+    return sheet.apply(_as_text), int(top) + 2  # pandas' row 0 is Excel's row 1
+
+
+def _names(header: pd.Series) -> list[str]:
+    """A header row's cells as column names, as pandas names a sheet's: an empty cell
+    `Unnamed: k`, a repeated name `close.1`."""
+    names, seen = [], {}
+    for k, cell in enumerate(header):
+        name = f"Unnamed: {k}" if pd.isna(cell) else str(cell)
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
 
 
 def _as_text(column: pd.Series) -> pd.Series:
