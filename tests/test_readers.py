@@ -254,6 +254,30 @@ def test_dates_in_other_common_forms_read_as_their_days(tmp_path, form):
     assert load_prices(path)["date"].tolist() == days.tolist()
 
 
+def test_unix_timestamps_at_midnight_utc_read_as_their_days(tmp_path):
+    """A crypto exchange's daily bars (`timestamp` in seconds or milliseconds, 00:00 UTC)
+    were "expected a date like 2016-12-30"; one off midnight UTC (a stock's bar at 05:00
+    UTC, New York's midnight) is refused, since its day is its exchange's time zone's."""
+    days = pd.bdate_range("2016-11-01", periods=40)
+    for unit, scale in (("s", 10**9), ("ms", 10**6)):
+        path = tmp_path / f"{unit}.csv"
+        stamps = days.asi8 // scale
+        pd.DataFrame({"timestamp": stamps, "close": range(1, 41)}).to_csv(path, index=False)
+        assert load_prices(path)["date"].tolist() == days.tolist()
+    path = tmp_path / "stocks.csv"
+    stamps = (days + pd.Timedelta(hours=5)).asi8 // 10**6
+    pd.DataFrame({"timestamp": stamps, "close": range(1, 41)}).to_csv(path, index=False)
+    with pytest.raises(
+        StockcasterError,
+        match=f"received '{stamps[0]}', 2016-11-01 05:00 UTC, "
+        "whose day depends on the exchange's time zone",
+    ):
+        load_prices(path)
+    path.write_text("date,close\n12345678901,1\n1234567890,2\n")  # lengths differ: no unit
+    with pytest.raises(StockcasterError, match="line 2: expected a date like 2016-12-30"):
+        load_prices(path)
+
+
 def test_a_date_not_yet_come_is_refused(tmp_path):
     """A two-digit year read in the wrong century ("01.01.65" as 2065), or a typo, dated
     prices in the future without a word."""

@@ -18,12 +18,12 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.covariates import with_covariate_file
+from stockcaster.data.dates import iso_dates
 from stockcaster.data.readers import RawPrices, read_price_file
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
-    iso_dates,
     missing_mask,
     not_yet_traded,
     parse_prices,

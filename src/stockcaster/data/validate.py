@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stockcaster import columns as C
+from stockcaster.data.dates import dates_in_one_format
 from stockcaster.data.readers import RawPrices
 from stockcaster.data.row_checks import check_one_row_a_day, check_plausible
 from stockcaster.data.written import written_numbers
@@ -26,15 +27,6 @@ FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
 # sites a dash).
 _MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "#n/a", "none", "-", "—", "–"})
 _TOKEN_ARRAY = pa.array(sorted(_MISSING_TOKENS), type=pa.string())
-
-# Date formats tried, in order, when a file's dates are not ISO 8601. A format and the one
-# with day and month swapped that both read every cell are refused, not guessed; a two-digit
-# year is Python's (69-99: 1900s), and a date that has not come yet is refused.
-_OTHER_DATE_FORMATS = (
-    "%m/%d/%Y", "%d/%m/%Y", "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y",
-    "%b %d, %Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d %B %Y",
-    "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%b-%y",
-)  # fmt: skip
 
 
 def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame:
@@ -140,7 +132,7 @@ def _parse_dates(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Ser
     else:  # each distinct cell parsed once: a universe's rows share a few thousand dates
         codes, distinct = pd.factorize(_text(cells).where(~missing), use_na_sentinel=True)
         text = pd.Series(distinct, dtype=object).str.strip()
-        parsed = _dates_in_one_format(raw, text, pd.Series(True, index=text.index))
+        parsed = dates_in_one_format(raw.source, text)
         dates = parsed.reindex(codes).set_axis(cells.index)  # code -1 (missing): NaT
     bad = dates.isna() & ~missing
     if bad.any():
@@ -171,45 +163,6 @@ def _check_past(raw: RawPrices, dates: pd.Series, cells: pd.Series) -> None:
             f"{raw.where(at)}: expected dates up to today ({today:%Y-%m-%d}), received "
             f"{shown(cells.iloc[at])}, a day not yet traded"
         )
-
-
-def _dates_in_one_format(raw: RawPrices, text: pd.Series, present: pd.Series) -> pd.Series:
-    """Parse ISO dates, or else the one other format that reads every cell.
-
-    A file whose dates read both as month/day and as day/month is refused rather than
-    guessed, since a wrong guess would silently reorder the history.
-    """
-    iso = iso_dates(text)
-    if iso[present].notna().any() or not present.any():
-        return iso  # ISO dates, or no date at all (reported as missing values)
-    fits = [
-        fmt
-        for fmt in _OTHER_DATE_FORMATS
-        if pd.to_datetime(text[present], format=fmt, errors="coerce").notna().all()
-    ]
-    swapped = {f.replace("%m", "%M").replace("%d", "%m").replace("%M", "%d") for f in fits}
-    if set(fits) & swapped:
-        raise StockcasterError(
-            f"{raw.source}: expected dates whose day and month can be told apart, received "
-            f"dates like {text[present].iloc[0]!r} that read both as month/day and "
-            "day/month; write them as YYYY-MM-DD"
-        )
-    return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
-
-
-# A time's UTC offset ("Z", "-05:00", "+0900"), as yfinance's CSVs write after each date.
-_UTC_OFFSET = r"(?<=\d:\d\d)(?:\.\d+)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
-
-
-def iso_dates(text: pd.Series) -> pd.Series:
-    """ISO 8601 date cells (stripped text) as datetime64[ns], NaT where a cell is none.
-
-    A time with a UTC offset keeps its own local day: a close belongs to the exchange's
-    date, not to the UTC date it falls on, and a file of New York closes holds two offsets
-    (-05:00 in winter, -04:00 in summer), which pandas would leave unparsed.
-    """
-    local = text.str.replace(_UTC_OFFSET, "", regex=True)
-    return pd.to_datetime(local, format="ISO8601", errors="coerce")
 
 
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"

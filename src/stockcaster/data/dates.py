@@ -1,0 +1,93 @@
+"""What a date cell may look like: ISO 8601 (with a time and its UTC offset or not), the
+other forms exports write (`30/12/2016`, `Dec 30, 2016`, `20161230`, ...) and, from crypto
+exchanges' APIs, Unix timestamps in seconds or milliseconds at midnight UTC.
+
+A file's dates are read in one form, every cell alike: a form whose day/month swap reads
+every cell too is refused, not guessed, as is a timestamp whose day depends on a time zone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+
+# Date formats tried, in order, when a file's dates are not ISO 8601. A format and the one
+# with day and month swapped that both read every cell are refused, not guessed; a two-digit
+# year is Python's (69-99: 1900s), and a date that has not come yet is refused.
+_OTHER_DATE_FORMATS = (
+    "%m/%d/%Y", "%d/%m/%Y", "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y",
+    "%b %d, %Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d %B %Y",
+    "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%b-%y",
+)  # fmt: skip
+
+# Unix timestamps by their digits: seconds (9-10, 1973-2286) or milliseconds (12-13).
+_EPOCH_UNITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
+
+# A time's UTC offset ("Z", "-05:00", "+0900"), as yfinance's CSVs write after each date.
+_UTC_OFFSET = r"(?<=\d:\d\d)(?:\.\d+)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
+    """Parse distinct date cells (stripped text): ISO dates, or else the one other format
+    that reads every cell, or else Unix timestamps; NaT where none reads a cell.
+
+    Raises:
+        StockcasterError: dates that read both as month/day and day/month, or timestamps
+            off midnight UTC: a wrong guess would silently move the history's days.
+    """
+    iso = iso_dates(text)
+    if iso.notna().any() or text.empty:
+        return iso  # ISO dates, or no date at all (reported as missing values)
+    fits = [
+        fmt
+        for fmt in _OTHER_DATE_FORMATS
+        if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()
+    ]
+    swapped = {f.replace("%m", "%M").replace("%d", "%m").replace("%M", "%d") for f in fits}
+    if set(fits) & swapped:
+        raise StockcasterError(
+            f"{source}: expected dates whose day and month can be told apart, received "
+            f"dates like {text.iloc[0]!r} that read both as month/day and "
+            "day/month; write them as YYYY-MM-DD"
+        )
+    if not fits:
+        epoch = _epoch_dates(source, text)
+        if epoch is not None:
+            return epoch
+    return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+
+
+def iso_dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 date cells (stripped text) as datetime64[ns], NaT where a cell is none.
+
+    A time with a UTC offset keeps its own local day: a close belongs to the exchange's
+    date, not to the UTC date it falls on, and a file of New York closes holds two offsets
+    (-05:00 in winter, -04:00 in summer), which pandas would leave unparsed.
+    """
+    local = text.str.replace(_UTC_OFFSET, "", regex=True)
+    return pd.to_datetime(local, format="ISO8601", errors="coerce")
+
+
+def _epoch_dates(source: str, text: pd.Series) -> pd.Series | None:
+    """Unix timestamps of one unit (every cell whole digits, of one length), as their UTC
+    days, as a crypto exchange's daily bars are stamped; None for cells of another kind.
+
+    Raises:
+        StockcasterError: a timestamp off midnight UTC, whose day is its exchange's time
+            zone's (a European stock's midnight is 23:00 UTC the day before).
+    """
+    lengths = text.str.len()
+    unit = _EPOCH_UNITS.get(int(lengths.iloc[0]))
+    if unit is None or not text.str.fullmatch(r"\d+").all() or lengths.nunique() != 1:
+        return None
+    stamps = pd.to_datetime(text.astype("int64"), unit=unit)
+    off = stamps != stamps.dt.normalize()
+    if off.any():
+        first = text[off].iloc[0]
+        raise StockcasterError(
+            f"{source}: expected Unix timestamps at midnight UTC (a day's bar), received "
+            f"{first!r}, {stamps[off].iloc[0]:%Y-%m-%d %H:%M} UTC, whose day depends on the "
+            "exchange's time zone; write the dates as YYYY-MM-DD"
+        )
+    return stamps.astype("datetime64[ns]")
