@@ -255,14 +255,15 @@ def test_dates_in_other_common_forms_read_as_their_days(tmp_path, form):
 
 
 def test_unix_timestamps_at_midnight_utc_read_as_their_days(tmp_path):
-    """A crypto exchange's daily bars (`timestamp` in seconds or milliseconds, 00:00 UTC)
-    were "expected a date like 2016-12-30"; one off midnight UTC (a stock's bar at 05:00
-    UTC, New York's midnight) is refused, since its day is its exchange's time zone's."""
+    """A crypto exchange's daily bars (`timestamp` or `Open time`, in seconds or milliseconds
+    at 00:00 UTC) were "expected a date like 2016-12-30" ("expected columns date"); one off
+    midnight UTC (a stock's bar at 05:00 UTC, New York's midnight) is refused, since its day
+    is its exchange's time zone's."""
     days = pd.bdate_range("2016-11-01", periods=40)
-    for unit, scale in (("s", 10**9), ("ms", 10**6)):
-        path = tmp_path / f"{unit}.csv"
+    for unit, scale, name in (("s", 10**9, "timestamp"), ("ms", 10**6, "Open time")):
+        path = tmp_path / f"{unit}.csv"  # Binance's klines name the bar's start "Open time"
         stamps = days.asi8 // scale
-        pd.DataFrame({"timestamp": stamps, "close": range(1, 41)}).to_csv(path, index=False)
+        pd.DataFrame({name: stamps, "close": range(1, 41)}).to_csv(path, index=False)
         assert load_prices(path)["date"].tolist() == days.tolist()
     path = tmp_path / "stocks.csv"
     stamps = (days + pd.Timedelta(hours=5)).asi8 // 10**6

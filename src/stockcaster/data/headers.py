@@ -29,10 +29,12 @@ _ALIASES = {
 
 # What price sites call a column the table names otherwise, taken when the file has none
 # of the table's own name: Nasdaq.com's historical prices, Investing.com's, a "Last" price,
-# Alpha Vantage's "timestamp".
+# Alpha Vantage's "timestamp", a crypto exchange's klines' "open time" (Binance's name; its
+# bar is the day that opens then, `dates.py` reads its Unix time).
 _EXPORT_NAMES = {
     "timestamp": C.DATE,
     "datetime": C.DATE,
+    "open_time": C.DATE,
     "close/last": C.CLOSE,
     "price": C.CLOSE,
     "last": C.CLOSE,
