@@ -521,3 +521,20 @@ def test_a_table_with_a_column_of_closes_per_symbol_is_told_how_to_read_it(tmp_p
 def test_column_mapping_rejects_unknown_names():
     with pytest.raises(StockcasterError, match="received 'price'"):
         parse_column_mapping("price=Last")
+
+
+def test_a_file_without_a_header_is_told_so(tmp_path):
+    """Binance's klines have no header: their first bar's numbers were listed as "received
+    columns 1483056000000, 25.7, ..." and the user told to map them with --columns."""
+    path = tmp_path / "klines.csv"
+    path.write_text("1483056000000,25.7,26.1,25.6,25.9,4579\n1483142400000,25.9,26,25.7,26,5932\n")
+    said = (
+        "klines.csv: expected a header naming columns date, close, received a first line of "
+        "numbers (1483056000000, 25.7, 26.1, 25.6, 25.9, 4579): add one, such as "
+        "date,open,high,low,close,volume"
+    )
+    with pytest.raises(StockcasterError, match=re.escape(said) + "$"):
+        load_prices(path)
+    path.write_text("day,last\n2016-01-04,1\n")  # named columns: the --columns hint (control)
+    with pytest.raises(StockcasterError, match=r"received columns day, last \(map yours"):
+        load_prices(path)

@@ -110,6 +110,13 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
                 f"a header separated by {separator!r} ({frame.columns[0][:60]!r}); save the "
                 "file with commas"
             )
+    names = pd.Series([str(c).strip() for c in frame.columns])
+    if missing and pd.to_numeric(names, errors="coerce").notna().mean() >= 0.5:
+        raise StockcasterError(  # Binance's klines: numbers from the first line
+            f"{source}: expected a header naming columns {', '.join(missing)}, received a first "
+            f"line of numbers ({listed(frame.columns)}): add one, such as "
+            "date,open,high,low,close,volume"
+        )
     if missing:
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "
