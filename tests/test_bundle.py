@@ -294,6 +294,21 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     assert prices_file.is_file() and not (tmp_path / "o").exists()  # it was silently ignored
 
 
+def test_predict_without_data_names_the_file_a_bundle_of_another_symbol_was_trained_on(
+    trained, tmp_path
+):
+    """A bundle of BTC given no --data read the embedded MSFT and said only "expected prices
+    of BTC, the bundle's symbol, received a file of MSFT", not where BTC's prices are."""
+    bundle = _copy(trained[0], tmp_path)
+    meta = json.loads((bundle / "bundle.json").read_text())
+    (bundle / "bundle.json").write_text(json.dumps({**meta, "symbols": ["BTC"]}))
+    one_line(
+        CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--out", str(tmp_path)]),
+        "embedded MSFT (pmdarima): expected prices of BTC, the bundle's symbol (trained on "
+        f"{trained[1]}: give --data the file of its prices), received a file of MSFT",
+    )
+
+
 @pytest.mark.parametrize(
     ("given", "fragment"),
     [

@@ -107,14 +107,16 @@ class Prices:
         return f"{self.source} symbol {self.symbol}"
 
 
-def read_source(source: Source, default_symbol: str | None = None) -> Prices:
+def read_source(source: Source, default_symbol: str | None = None, bundle=None) -> Prices:
     """Read and validate one symbol's prices (`default_symbol`, a bundle's, when the source
-    names none).
+    names none; `bundle`'s meta says what it was trained on, for a message).
 
     Raises:
         StockcasterError: bad input, naming the file and line or symbol.
     """
     chosen = "the bundle's symbol" if source.symbol is None and default_symbol else None
+    if chosen and source.data is None and bundle is not None:  # the embedded MSFT, for one
+        chosen += f" (trained on {bundle.meta['source']}: give --data the file of its prices)"
     table, label = load_series(
         source.data, source.symbol or default_symbol, source.columns, source.fill, chosen
     )

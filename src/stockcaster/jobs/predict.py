@@ -64,7 +64,7 @@ def predict(
             bundle's training, or a horizon the bundle cannot give.
     """
     bundle = open_bundle(Path(model), panel=False)
-    prices = read_source(source or Source(), bundle.symbol)
+    prices = read_source(source or Source(), bundle.symbol, bundle)
     history = prices.series
     bundle.check_data(prices.symbol, history, prices.source, newer=False)
     head = bundle.config.model

@@ -69,7 +69,7 @@ def train_bundle(
             f"--model: expected a model a bundle can hold (a network, or one with save and "
             f"load), received {name!r}"
         )
-    prices = read_source(source or Source(), bundle.symbol if bundle else None)
+    prices = read_source(source or Source(), bundle.symbol if bundle else None, bundle)
     history = prices.series
     if bundle is not None:
         bundle.check_data(prices.symbol, history, prices.source, newer=True)

@@ -120,7 +120,7 @@ def predict_variance(
             training or without the prices its estimator reads, or a bad horizon.
     """
     bundle = open_variance_bundle(Path(model))
-    prices = read_source(source or Source(), bundle.symbol)
+    prices = read_source(source or Source(), bundle.symbol, bundle)
     bundle.check_data(prices.symbol, prices.series, prices.source, newer=False)
     horizon = horizon or bundle.config.model.horizon
     if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
