@@ -133,6 +133,32 @@ def test_bad_explanations_are_refused_in_one_line(tmp_path, args, fragment):
     assert not (out / "explain.json").exists()
 
 
+def test_explain_and_report_of_another_folder_say_what_it_holds(tmp_path):
+    """A backtest's folder, or the `runs/` folder above the runs, were "received neither"
+    (and, to `report`, "one without universe_risk.json, var.csv, ...")."""
+    for name, marker in (("b", "leaderboard.json"), ("u", "universe.json")):
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        (tmp_path / "runs" / name / marker).write_text("{}")
+    runs, backtest = tmp_path / "runs", tmp_path / "runs" / "b"
+    explained = "expected a universe run folder (with universe.json) or a universe bundle, received"
+    one_line(CliRunner().invoke(app, ["explain", str(backtest)]),
+             f"{explained} the results of stockcaster backtest (explain reads a universe's "
+             "global models)")  # fmt: skip
+    one_line(
+        CliRunner().invoke(app, ["explain", str(runs)]),
+        f"{explained} a folder of 1 universe folder (name one, such as {runs / 'u'})",
+    )
+    one_line(
+        CliRunner().invoke(app, ["report", str(runs)]),
+        f"received a folder of 2 command folders (name one, such as {backtest})",
+    )
+    (runs / "u" / "universe.json").unlink()
+    one_line(
+        CliRunner().invoke(app, ["explain", str(runs)]),
+        f"{explained} a folder of command folders, none of them a universe run",
+    )
+
+
 def test_explain_reads_a_universe_bundle_on_its_own_panel(tmp_path):
     """A universe bundle's network (ohlcv features): its five features ranked on its
     validation days of the panel given, with the bundle's caveat; without the panel, one

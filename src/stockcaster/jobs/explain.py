@@ -34,7 +34,7 @@ from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_uni
 from stockcaster.models.held_out import HeldOut, bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
-from stockcaster.reporting.html import write_report
+from stockcaster.reporting.html import holding_results, write_report, written_by
 from stockcaster.settings import build
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
@@ -234,6 +234,14 @@ def _other(folder: Path) -> str:
     symbols = peek(folder).get("symbols")
     if isinstance(symbols, list) and len(symbols) == 1:
         return f"a bundle of one symbol's model ({symbols[0]}; explain reads a global network)"
+    kind = written_by(folder)
+    if kind is not None:
+        return f"the results of stockcaster {kind} (explain reads a universe's global models)"
+    if holding_results(folder) is not None:  # `runs/`: a universe run, or none of them
+        return (
+            holding_results(folder, "universe")
+            or "a folder of command folders, none of them a universe run"
+        )
     return "neither"
 
 

@@ -83,6 +83,27 @@ for _kind in (  # a variance run's folder also holds leaderboard.json: it is tol
     register_report(_kind)
 
 
+def written_by(folder: Path) -> str | None:
+    """The command whose results `folder` holds ("backtest", "universe", ...), or None."""
+    kind = _kind(folder)
+    return None if kind is None else kind.name
+
+
+def holding_results(folder: Path, kind: str | None = None) -> str | None:
+    """A folder of commands' result folders (`runs/`; of `kind`'s only, if given), in words
+    naming the first, or None."""
+    inner = [p for p in sorted(folder.iterdir()) if p.is_dir()] if folder.is_dir() else []
+    inner = [p for p in inner if written_by(p) is not None and kind in (None, written_by(p))]
+    if not inner:
+        return None
+    held = f"{kind or 'command'} folder{'s' if len(inner) > 1 else ''}"
+    return f"a folder of {len(inner)} {held} (name one, such as {inner[0]})"
+
+
+def _kind(folder: Path) -> ReportKind | None:
+    return next((k for k in REPORT_KINDS.values() if (folder / k.marker).is_file()), None)
+
+
 def write_report(folder: str | Path) -> Path:
     """Write `report.html` into a folder written by any registered kind; return its path.
 
@@ -90,13 +111,14 @@ def write_report(folder: str | Path) -> Path:
         StockcasterError: the folder is not one that stockcaster wrote.
     """
     folder = Path(folder)
-    kind = next((k for k in REPORT_KINDS.values() if (folder / k.marker).is_file()), None)
+    kind = _kind(folder)
     if kind is None:
         names = list(REPORT_KINDS)
         markers = [k.marker for k in REPORT_KINDS.values()]
         found = found_at(folder, f"one without {', '.join(markers[:-1])} or {markers[-1]}")
         if peek(folder):  # a model to forecast with, not a command's results
             found = f"a bundle (predict --bundle {folder} --report reports its forecast)"
+        found = holding_results(folder) or found
         raise StockcasterError(
             f"{folder}: expected a folder written by stockcaster {', '.join(names[:-1])} or "
             f"{names[-1]}, received {found}"
