@@ -294,6 +294,14 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     assert prices_file.is_file() and not (tmp_path / "o").exists()  # it was silently ignored
 
 
+def test_predict_of_the_folder_above_the_bundles_names_one(trained):
+    """`predict --bundle bundles` (the folder `train --save bundles/msft` made) was "received
+    a folder without bundle.json"."""
+    one_line(CliRunner().invoke(app, ["predict", "--bundle", str(trained[0].parent)]),
+             f"expected a model bundle, received a folder of 1 bundle (name one, such as "
+             f"{trained[0]})")  # fmt: skip
+
+
 def test_predict_without_data_names_the_file_a_bundle_of_another_symbol_was_trained_on(
     trained, tmp_path
 ):

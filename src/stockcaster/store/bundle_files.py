@@ -125,11 +125,18 @@ _RESULTS = (METRICS_FILE, LEADERBOARD_JSON, SUMMARY_FILE, RISK_UNIVERSE_FILE, SI
 
 
 def _results(path: Path) -> str | None:
-    """A command's results folder given for a bundle, in words, with where bundles are."""
+    """A command's results folder, or a folder of bundles, given for a bundle: in words, with
+    where bundles are."""
     if (path / "bundle" / META_FILE).is_file():
         return f"a search's results, whose best refit is the bundle {path / 'bundle'}"
     if any((path / name).is_file() for name in _RESULTS):
         return "a command's results (bundles are written by train --save, universe --save, tune)"
+    inner = (
+        [p for p in sorted(path.iterdir()) if (p / META_FILE).is_file()] if path.is_dir() else []
+    )
+    if inner:  # `bundles/`, above the bundles
+        held = f"{len(inner)} bundle{'s' if len(inner) > 1 else ''}"
+        return f"a folder of {held} (name one, such as {inner[0]})"
     return None
 
 
