@@ -1,4 +1,5 @@
-"""`stockcaster explain RUN`: what a universe run's global models looked at."""
+"""`stockcaster explain RUN`: what a universe run's global models looked at, or which days
+of its window one symbol's network read."""
 
 from __future__ import annotations
 
@@ -24,14 +25,17 @@ def explain(
     folder: Annotated[
         Path,
         typer.Argument(
-            help="A universe run's folder (--mode global), or a universe bundle with --data.",
+            help="A universe run's folder (--mode global), a universe bundle with --data, "
+            "or one symbol's network run (run's folder).",
             show_default=False,
         ),
     ],
     data: Annotated[
         Path | None,
         typer.Option(
-            "--data", help="A universe bundle's panel: its validation days are read from it."
+            "--data",
+            help="A universe bundle's panel: its validation days are read from it; for a "
+            "symbol's run, its file if moved.",
         ),
     ] = None,
     model: Annotated[
@@ -48,7 +52,8 @@ def explain(
     config: ConfigOption = None,
 ) -> None:
     """Say which features a universe run's global models (or a universe bundle's network)
-    used: permutation importance on their validation days, SHAP for linear and lightgbm."""
+    used, or which days of its window a symbol's network read: permutation importance on
+    their validation days, SHAP for linear and lightgbm."""
     choose_backend(None)
     with native_log_filtered(), busy("explaining", not json_output):
         done = explain_job(folder, model, repeats, requests.bundle_panel(data))
@@ -64,8 +69,9 @@ def explain(
         rows = [[escape(str(r["feature"])), escape(str(r["group"])),
                  *(figure(r[k]) if k != "share" else f"{r[k]:.1%}" for k in keys)]
                 for _, r in e.features.head(SHOWN).iterrows()]  # fmt: skip
-        title = (f"{escape(e.name)} · {e.record['validation_windows']} validation windows, "
-                 "shuffled features")  # fmt: skip
+        held, shuffled = e.record.get("windows", "validation"), e.record.get("shuffled", "features")
+        title = (f"{escape(e.name)} · {e.record['validation_windows']} {held} windows, "
+                 f"shuffled {shuffled}")  # fmt: skip
         fitted_table(console, title, columns, rows)
         if e.record["caveat"]:
             console.print(f"[yellow]caveat:[/yellow] {escape(e.record['caveat'])}")

@@ -29,6 +29,7 @@ from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError, found_at
 from stockcaster.evaluation.explain import linear_shap, permutation_importance, ranked, tree_shap
 from stockcaster.jobs.envelope import job
+from stockcaster.jobs.explain_run import run_caveat, run_view, week
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.held_out import HeldOut, bundle_held_out, held_out
@@ -71,6 +72,8 @@ def explain(
             model it did not train, or a bundle without its panel, before anything is fitted.
     """
     folder = Path(folder)
+    if (folder / files.METRICS_FILE).is_file():  # one symbol's run: the days its network read
+        return [_run(folder, model, repeats, data)]
     bundle = holds_panel(peek(folder))
     _check_read(folder, bundle, model, data)
     if bundle:
@@ -111,6 +114,23 @@ def explain(
     if (folder / files.REPORT_FILE).is_file():
         write_report(folder)
     return done
+
+
+def _run(folder: Path, model: str | None, repeats: int, data: PanelSource | None) -> Explained:
+    """One symbol's network run: each day of its window shuffled (`jobs/explain_run.py`)."""
+    if model is not None:
+        raise StockcasterError(
+            f"--model: expected a universe run's folder to choose among its global models, "
+            f"received {model!r} for the run {folder}, which holds one network"
+        )
+    name, view, held = run_view(folder, None if data is None else Path(data.data))
+    done = _explained(name, view, run_caveat(folder), repeats, group=week)
+    record = {**done.record, **held, "shuffled": "lags"}
+    files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
+        p, {"symbol": name, "models": {name: record}}))  # fmt: skip
+    if (folder / files.REPORT_FILE).is_file():
+        write_report(folder)
+    return dataclasses.replace(done, record=record)
 
 
 def _check_read(folder: Path, bundle: bool, model: str | None, data) -> None:
@@ -171,13 +191,19 @@ def _caveat(name: str, scores: dict) -> str | None:
 
 
 def _explained(
-    name: str, view: HeldOut, caveat: str | None, repeats: int, ratio: float | None = None
+    name: str,
+    view: HeldOut,
+    caveat: str | None,
+    repeats: int,
+    ratio: float | None = None,
+    group=None,
 ) -> Explained:
-    """Permutation importance (and SHAP) of one fitted model on its held-out windows."""
+    """Permutation importance (and SHAP) of one fitted model on its held-out windows, each
+    feature in its `group` (default: its indicator's)."""
     groups = [np.array([j]) for j in range(len(view.names))]
     grown = permutation_importance(view.predict, view.x, view.y, groups, repeats)
     error = float(np.mean((np.asarray(view.predict(view.x)) - view.y) ** 2))
-    features, grouped = ranked(list(view.names), grown.mean(axis=1), _group)
+    features, grouped = ranked(list(view.names), grown.mean(axis=1), group or _group)
     features = features.rename(columns={"score": "importance"})
     features["share"] = features["importance"] / error
     features["std"] = pd.Series(grown.std(axis=1), index=list(view.names))[

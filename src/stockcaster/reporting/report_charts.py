@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.reporting.html_parts import image_html, table_html
+from stockcaster.reporting.html_parts import image_html, paragraph, table_html
 from stockcaster.reporting.interactive import Band, Line, bars, chart, chart_html, linked
 from stockcaster.reporting.risk_figures import annualised, per_cent_a_year
 from stockcaster.store import files
@@ -194,6 +194,12 @@ def explain_sections(folder: Path) -> list[tuple[str, str]]:
                         features["importance"], "MSE growth")  # fmt: skip
         parts.append(f"<h3>{html.escape(name)}</h3>" + caveat + table_html(features)
                      + chart_html(shuffled))  # fmt: skip
+    if "symbol" in found:  # one symbol's network run: the days of its window
+        held = next(iter(found["models"].values()), {}).get("windows", "validation")
+        text = (f"Each day of the window (lag 1: the last return before the forecast day) "
+                f"shuffled across the {held} windows: the growth of the network's error and "
+                "its share of that error (stockcaster explain).")  # fmt: skip
+        return [("What the network looked at", paragraph(text) + "".join(parts))]
     text = ("Each feature shuffled across the validation windows (the last training days, "
             "before the test period): the growth of the model's error, its share of that "
             "error, and for linear and lightgbm the mean absolute SHAP value (stockcaster "

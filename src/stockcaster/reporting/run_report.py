@@ -18,6 +18,7 @@ from stockcaster.reporting.html_parts import (
 from stockcaster.reporting.readback import Damaged, csv_table, json_object
 from stockcaster.reporting.report_charts import (
     backtest_chart,
+    explain_sections,
     fan_chart,
     forecast_chart,
     loss_chart,
@@ -63,6 +64,7 @@ def run_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         ),
         *_training(folder, m),
         ("Residual diagnostics", image_html(folder, files.RESIDUALS_FIGURE, "residuals")),
+        *explain_sections(folder),
         ("Reproducibility", record_html(m, _read(folder / files.CONFIG_FILE))),
     ]
 
