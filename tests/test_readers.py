@@ -243,11 +243,15 @@ def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "form", ["%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d.%m.%y", "%d-%b-%y"]
-)
+    "form",
+    ["%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d %Y", "%B %d, %Y", "%d.%m.%y", "%d-%b-%y",
+     "%m/%d/%Y 16:00:00", "%m/%d/%Y 4:00:00 PM", "%d.%m.%Y %H:%M"],
+)  # fmt: skip
 def test_dates_in_other_common_forms_read_as_their_days(tmp_path, form):
     """Day-month-year with dashes (India's and the UK's exports), "30 Dec 2016", "December
-    30, 2016" and two-digit years were refused: "expected a date like 2016-12-30"."""
+    30, 2016" and two-digit years were refused: "expected a date like 2016-12-30"; so were
+    such dates with a time of day (Google Sheets' GOOGLEFINANCE `11/30/2016 16:00:00`,
+    Excel's `4:00:00 PM`), which ISO dates already had dropped."""
     days = pd.bdate_range("2016-11-01", periods=40)
     path = tmp_path / "export.csv"
     pd.DataFrame({"date": days.strftime(form), "close": range(1, 41)}).to_csv(path, index=False)

@@ -21,6 +21,10 @@ _OTHER_DATE_FORMATS = (
     "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%b-%y",
 )  # fmt: skip
 
+# A time of day after a date of another form than ISO's (Google Sheets' `1/4/2010 16:00:00`,
+# Excel's `1/4/2010 4:00:00 PM`, `04.01.2010 00:00`): dropped, as an ISO date's is.
+_TIME_OF_DAY = r"[ T]+\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$"
+
 # Unix timestamps by their digits: seconds (9-10, 1973-2286) or milliseconds (12-13).
 _EPOCH_UNITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
 
@@ -39,6 +43,7 @@ def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
     iso = iso_dates(text)
     if iso.notna().any() or text.empty:
         return iso  # ISO dates, or no date at all (reported as missing values)
+    text = text.str.replace(_TIME_OF_DAY, "", regex=True)
     fits = [
         fmt
         for fmt in _OTHER_DATE_FORMATS
