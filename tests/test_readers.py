@@ -542,3 +542,18 @@ def test_a_file_without_a_header_is_told_so(tmp_path):
     path.write_text("day,last\n2016-01-04,1\n")  # named columns: the --columns hint (control)
     with pytest.raises(StockcasterError, match=r"received columns day, last \(map yours"):
         load_prices(path)
+
+
+def test_metatrader_s_export_reads_without_its_angle_brackets(tmp_path):
+    """MetaTrader 5's history export (tab-separated, `<DATE>` ... `<CLOSE>`, dates like
+    `2016.12.30`) was "expected columns date, close, received columns <DATE>, <TIME>, ..."."""
+    path = tmp_path / "EURUSD.csv"
+    path.write_text(
+        "<DATE>\t<TIME>\t<OPEN>\t<HIGH>\t<LOW>\t<CLOSE>\t<TICKVOL>\t<VOL>\t<SPREAD>\n"
+        "2016.12.29\t00:00:00\t1.0410\t1.0500\t1.0400\t1.0490\t9001\t0\t2\n"
+        "2016.12.30\t00:00:00\t1.0490\t1.0520\t1.0460\t1.0470\t8002\t0\t2\n"
+    )
+    table = load_prices(path)
+    assert list(table.columns) == ["date", "symbol", "open", "high", "low", "close", "volume"]
+    assert table["close"].tolist() == [1.049, 1.047] and table["symbol"].iloc[0] == "EURUSD"
+    assert table["date"].dt.strftime("%Y-%m-%d").tolist() == ["2016-12-29", "2016-12-30"]

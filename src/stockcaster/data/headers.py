@@ -1,10 +1,11 @@
 """How a price file's headers become the price table's names: spellings, `--columns` and
 `--covariates`.
 
-Headers are matched case-insensitively, spaces as underscores, with a few spellings of
-their own (`ticker`, `adjclose`). The names price sites export instead of `close` and
-`volume` (Nasdaq.com's `Close/Last`, Investing.com's `Price` and `Vol.`) are taken only
-for a column the file has under no name of the table's own: a file with `Close` and
+Headers are matched case-insensitively, spaces as underscores, MetaTrader's angle brackets
+(`<CLOSE>`) left out, with a few spellings of their own (`ticker`, `adjclose`). The names
+price sites export instead of `close` and `volume` (Nasdaq.com's `Close/Last`,
+Investing.com's `Price` and `Vol.`) are taken only for a column the file has under no name
+of the table's own: a file with `Close` and
 `Price` keeps its `Close`, and a covariate may be named `Price`.
 """
 
@@ -89,7 +90,10 @@ def parse_covariates(text: str) -> dict[str, str]:
 
 
 def normalise(header: str) -> str:
+    """A header as the table would name it: lower case, spaces as "_", without the angle
+    brackets MetaTrader writes around its names (`<CLOSE>`), through the aliases."""
     name = re.sub(r"\s+", "_", str(header).strip().lower())
+    name = name[1:-1] if len(name) > 2 and name[0] == "<" and name[-1] == ">" else name
     return _ALIASES.get(name, name)
 
 
