@@ -5,8 +5,8 @@ Headers are matched case-insensitively, spaces as underscores, MetaTrader's angl
 (`<CLOSE>`) left out, with a few spellings of their own (`ticker`, `adjclose`). The names
 price sites export instead of `close` and `volume` (Nasdaq.com's `Close/Last`,
 Investing.com's `Price` and `Vol.`) are taken only for a column the file has under no name
-of the table's own: a file with `Close` and
-`Price` keeps its `Close`, and a covariate may be named `Price`.
+of the table's own: a file with `Close` and `Price` keeps its `Close`, and a covariate may be
+named `Price`.
 """
 
 from __future__ import annotations
