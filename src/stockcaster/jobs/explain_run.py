@@ -61,8 +61,8 @@ def run_view(folder: Path, data: Path | None) -> tuple[str, HeldOut, dict]:
     _, held, _ = pipeline.parts(close, split)
     shape, lags = held.x.shape, config.features.lookback
 
-    def predict(x: np.ndarray) -> np.ndarray:
-        out = network.predict(x.reshape(shape).astype("float32"), batch_size=4096, verbose=0)
+    def predict(x: np.ndarray) -> np.ndarray:  # one batch: a few hundred windows, called
+        out = network.predict_on_batch(x.reshape(shape).astype("float32"))  # lags x repeats
         return np.asarray(out, dtype="float64").reshape(len(x), -1)[:, 0]
 
     names = tuple(f"lag {lags - j}" for j in range(lags))  # the window's oldest day first
