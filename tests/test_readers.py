@@ -557,3 +557,18 @@ def test_metatrader_s_export_reads_without_its_angle_brackets(tmp_path):
     assert list(table.columns) == ["date", "symbol", "open", "high", "low", "close", "volume"]
     assert table["close"].tolist() == [1.049, 1.047] and table["symbol"].iloc[0] == "EURUSD"
     assert table["date"].dt.strftime("%Y-%m-%d").tolist() == ["2016-12-29", "2016-12-30"]
+
+
+def test_bloomberg_s_field_names_read_as_the_table_s(tmp_path):
+    """Bloomberg's Excel add-in names its columns `Dates`, `PX_LAST`, `PX_VOLUME`: "expected
+    columns date, close"; a file that has a `close` of its own keeps it (the control)."""
+    table = ohlcv(30).round(6)
+    names = {"date": "Dates", "open": "PX_OPEN", "high": "PX_HIGH", "low": "PX_LOW",
+             "close": "PX_LAST", "volume": "PX_VOLUME"}  # fmt: skip
+    table.rename(columns=names).to_csv(tmp_path / "bbg.csv", index=False)
+    table.to_csv(tmp_path / "plain.csv", index=False)
+    pd.testing.assert_frame_equal(
+        load_prices(tmp_path / "bbg.csv"), load_prices(tmp_path / "plain.csv"), check_exact=True
+    )
+    table.assign(PX_LAST=table["close"] * 2).to_csv(tmp_path / "both.csv", index=False)
+    assert load_prices(tmp_path / "both.csv")["close"].tolist() == table["close"].tolist()

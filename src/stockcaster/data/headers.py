@@ -41,6 +41,13 @@ _EXPORT_NAMES = {
     "last": C.CLOSE,
     "vol.": C.VOLUME,
     "vol": C.VOLUME,
+    # Bloomberg's fields, as its Excel add-in (BDH) writes them
+    "dates": C.DATE,
+    "px_last": C.CLOSE,
+    "px_open": C.OPEN,
+    "px_high": C.HIGH,
+    "px_low": C.LOW,
+    "px_volume": C.VOLUME,
 }
 
 
