@@ -411,7 +411,8 @@ def test_report_and_explain_of_a_bundle_say_it_is_one(trained):
     )
     one_line(
         CliRunner().invoke(app, ["explain", str(bundle)]),
-        "received a bundle of one symbol's model (MSFT; explain reads a global network)",
+        "received a bundle of one symbol's model (MSFT; explain reads a universe's global network "
+        "or a run's network)",
     )
 
 

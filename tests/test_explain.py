@@ -140,13 +140,16 @@ def test_explain_and_report_of_another_folder_say_what_it_holds(tmp_path):
         (tmp_path / "runs" / name).mkdir(parents=True)
         (tmp_path / "runs" / name / marker).write_text("{}")
     runs, backtest = tmp_path / "runs", tmp_path / "runs" / "b"
-    explained = "expected a universe run folder (with universe.json) or a universe bundle, received"
+    explained = (
+        "expected a universe run folder (with universe.json), a universe bundle or a network's "
+        "run (with metrics.json), received"
+    )
     one_line(CliRunner().invoke(app, ["explain", str(backtest)]),
              f"{explained} the results of stockcaster backtest (explain reads a universe's "
-             "global models)")  # fmt: skip
+             "global network or a run's network)")  # fmt: skip
     one_line(
         CliRunner().invoke(app, ["explain", str(runs)]),
-        f"{explained} a folder of 1 universe folder (name one, such as {runs / 'u'})",
+        f"{explained} a folder of 1 universe or run folder (name one, such as {runs / 'u'})",
     )
     one_line(
         CliRunner().invoke(app, ["report", str(runs)]),
@@ -155,7 +158,7 @@ def test_explain_and_report_of_another_folder_say_what_it_holds(tmp_path):
     (runs / "u" / "universe.json").unlink()
     one_line(
         CliRunner().invoke(app, ["explain", str(runs)]),
-        f"{explained} a folder of command folders, none of them a universe run",
+        f"{explained} a folder of command folders, none of them a universe run or a run",
     )
 
 

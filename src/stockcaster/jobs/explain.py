@@ -256,17 +256,17 @@ def _panel(settings: dict, config: dict, network: RunConfig):
 
 
 def _other(folder: Path) -> str:
-    """What a folder that is neither a universe run nor a universe bundle is, in words."""
-    symbols = peek(folder).get("symbols")
+    """What a folder that is no universe run, universe bundle or symbol's run is, in words."""
+    symbols, kind = peek(folder).get("symbols"), written_by(folder)
+    reads = "explain reads a universe's global network or a run's network"
     if isinstance(symbols, list) and len(symbols) == 1:
-        return f"a bundle of one symbol's model ({symbols[0]}; explain reads a global network)"
-    kind = written_by(folder)
+        return f"a bundle of one symbol's model ({symbols[0]}; {reads})"
     if kind is not None:
-        return f"the results of stockcaster {kind} (explain reads a universe's global models)"
+        return f"the results of stockcaster {kind} ({reads})"
     if holding_results(folder) is not None:  # `runs/`: a universe run, or none of them
         return (
-            holding_results(folder, "universe")
-            or "a folder of command folders, none of them a universe run"
+            holding_results(folder, ("universe", "run"))
+            or "a folder of command folders, none of them a universe run or a run"
         )
     return "neither"
 
@@ -275,8 +275,9 @@ def _summary(folder: Path) -> dict:
     path = folder / files.SUMMARY_FILE
     if not path.is_file():
         raise StockcasterError(
-            f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}) or a "
-            f"universe bundle, received {found_at(folder, _other(folder))}"
+            f"{folder}: expected a universe run folder (with {files.SUMMARY_FILE}), a universe "
+            f"bundle or a network's run (with {files.METRICS_FILE}), received "
+            f"{found_at(folder, _other(folder))}"
         )
     try:
         summary = json.loads(path.read_text())

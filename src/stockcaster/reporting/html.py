@@ -89,14 +89,16 @@ def written_by(folder: Path) -> str | None:
     return None if kind is None else kind.name
 
 
-def holding_results(folder: Path, kind: str | None = None) -> str | None:
-    """A folder of commands' result folders (`runs/`; of `kind`'s only, if given), in words
+def holding_results(folder: Path, kinds: tuple[str, ...] = ()) -> str | None:
+    """A folder of commands' result folders (`runs/`; of `kinds` only, if given), in words
     naming the first, or None."""
     inner = [p for p in sorted(folder.iterdir()) if p.is_dir()] if folder.is_dir() else []
-    inner = [p for p in inner if written_by(p) is not None and kind in (None, written_by(p))]
+    inner = [
+        p for p in inner if written_by(p) is not None and written_by(p) in (kinds or REPORT_KINDS)
+    ]
     if not inner:
         return None
-    held = f"{kind or 'command'} folder{'s' if len(inner) > 1 else ''}"
+    held = f"{' or '.join(kinds) or 'command'} folder{'s' if len(inner) > 1 else ''}"
     return f"a folder of {len(inner)} {held} (name one, such as {inner[0]})"
 
 
