@@ -60,6 +60,10 @@ CASES = [
     ("too few fields", text(*ROWS, "2016-01-06,AA,1,2"), "p.csv", False),
     ("too many fields", text(*ROWS, "2016-01-06,AA,1,2,1,2,3,4"), "p.csv", False),
     ("not utf-8", text(*ROWS).replace(b"BB", b"B\xff"), "p.csv", False),
+    ("a title above", b"Prices of AA and BB\n\n" + text(*ROWS), "p.csv", True),
+    ("a title, a bad cell", b"Prices\n" + text(*ROWS, "2016-01-06,AA,1,abc,1,1,1"), "p.csv", True),
+    ("a title, semicolons", b"Kurse\n" + text(*(r.replace(",", ";") for r in ROWS),
+                                                header=HEADER.replace(",", ";")), "p.csv", True),
 ]  # fmt: skip
 
 
@@ -86,8 +90,8 @@ def test_a_file_reads_alike_through_arrow_and_through_pandas(
 ):
     path = tmp_path / (file + (".gz" if packing == "gzip" else ""))
     path.write_bytes(gzip.compress(data) if packing == "gzip" else data)
-    separator = next((s for s in ";\t" if s in data.split(b"\n")[0].decode(errors="replace")), ",")
-    assert (read_text_cells(path, (".gz", ".bz2"), separator) is not None) == arrow
+    separator, top = readers._layout(path)  # a title's lines are above the header
+    assert (read_text_cells(path, (".gz", ".bz2"), separator, top) is not None) == arrow
     fast, slow = outcome(path, monkeypatch, True), outcome(path, monkeypatch, False)
     for got, expected in zip(fast, slow, strict=True):
         if isinstance(expected, str):

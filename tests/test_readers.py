@@ -572,3 +572,23 @@ def test_bloomberg_s_field_names_read_as_the_table_s(tmp_path):
     )
     table.assign(PX_LAST=table["close"] * 2).to_csv(tmp_path / "both.csv", index=False)
     assert load_prices(tmp_path / "both.csv")["close"].tolist() == table["close"].tolist()
+
+
+def test_a_csv_under_a_title_reads_as_without_it_and_names_its_lines(tmp_path):
+    """A CSV saved from a sheet with a title above its table (or a site's export that names
+    itself first) was "expected columns date, close, received columns MSFT Historical Data";
+    its bad cell's line counts the title's lines."""
+    table = ohlcv(40).round(6)
+    table.to_csv(tmp_path / "plain.csv", index=False)
+    body = (tmp_path / "plain.csv").read_text()
+    (tmp_path / "titled.csv").write_text('"MSFT Historical Data"\n\n' + body)
+    pd.testing.assert_frame_equal(
+        load_prices(tmp_path / "titled.csv"), load_prices(tmp_path / "plain.csv"),
+        check_exact=True,
+    )  # fmt: skip
+    lines = body.splitlines()
+    lines[4] = lines[4].replace(lines[4].split(",")[5], "abc", 1)  # the close of the 4th row
+    (tmp_path / "bad.csv").write_text("MSFT\n" + "\n".join(lines) + "\n")
+    with pytest.raises(StockcasterError, match=r"bad.csv line 6: expected a number in column "
+                                               "'close', received 'abc'"):  # fmt: skip
+        load_prices(tmp_path / "bad.csv")

@@ -27,7 +27,7 @@ _SPACE_FIRST = r"^[ \t]"  # what pandas' skipinitialspace would strip
 
 
 def read_text_cells(
-    path: Path, compressed: tuple[str, ...], separator: str = ","
+    path: Path, compressed: tuple[str, ...], separator: str = ",", top: int = 0
 ) -> pd.DataFrame | None:
     """Every cell of a CSV as an Arrow-backed string, or None where pandas must read it.
 
@@ -35,18 +35,21 @@ def read_text_cells(
         compressed: the suffixes the caller reads as compressed files; of those, only
             gzip is read here.
         separator: the columns' separator (a semicolon or tab in some exports).
+        top: the header's line index (the lines above it, a title, are skipped).
     """
     suffix = path.suffix.lower()
     if suffix in compressed and suffix not in _ARROW_COMPRESSED:
         return None
     try:
         fields = pcsv.ParseOptions(delimiter=separator)
-        with pcsv.open_csv(path, pcsv.ReadOptions(block_size=1 << 16), fields) as head:
+        start = pcsv.ReadOptions(block_size=1 << 16, skip_rows=top)
+        with pcsv.open_csv(path, start, fields) as head:
             names = head.schema.names
         if len(set(names)) != len(names) or any(n == "" or n[:1] in " \t" for n in names):
             return None
         table = pcsv.read_csv(
             path,
+            read_options=pcsv.ReadOptions(skip_rows=top),
             parse_options=pcsv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False

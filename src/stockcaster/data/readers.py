@@ -98,9 +98,10 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
     elif path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
-        frame, first_line, unit = _read_csv(path), 2, "line"
+        (frame, top), unit = _read_csv(path), "line"
+        first_line = top + 2  # the line under the header, which a title may push down
         if _yfinance_layout(frame):
-            frame, first_line = _one_ticker(frame, path), 4
+            frame, first_line = _one_ticker(frame, path), top + 4
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return frame, first_line, unit
@@ -144,22 +145,27 @@ def _starts_with(path: Path, magic: bytes | tuple[bytes, ...]) -> bool:
         return handle.read(longest).startswith(magic)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
+    """A CSV's cells, and the line index of its header (0 but under a title)."""
     # Excel's "Unicode Text" is UTF-16, with its byte order mark: pandas reads it, not Arrow.
     encoding = "utf-16" if _starts_with(path, _UTF16) else None
-    separator = _separator(path, encoding)
-    cells = None if encoding else read_text_cells(path, _COMPRESSED_SUFFIXES, separator)
+    separator, top = _layout(path, encoding)
+    cells = None if encoding else read_text_cells(path, _COMPRESSED_SUFFIXES, separator, top)
     if cells is not None:  # Arrow's reader, where it reads alike
-        return cells
-    return _pandas_cells(path, separator, encoding)
+        return cells, top
+    return _pandas_cells(path, (separator, top), encoding)
 
 
-def _pandas_cells(path: Path, separator: str, encoding: str | None) -> pd.DataFrame:
-    """pandas' reading of every cell as text; a file that is not UTF-8 is read again as
-    Windows-1252, Excel's CSV on Windows (its headers "Schlußkurs", "Données")."""
+def _pandas_cells(
+    path: Path, layout: tuple[str, int], encoding: str | None
+) -> tuple[pd.DataFrame, int]:
+    """pandas' reading of every cell as text, under the header `layout` finds; a file that
+    is not UTF-8 is read again as Windows-1252, Excel's CSV on Windows (its headers
+    "Schlußkurs", "Données")."""
+    separator, top = layout
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                           sep=separator, encoding=encoding)  # fmt: skip
+                           sep=separator, encoding=encoding, skiprows=top), top  # fmt: skip
     except pd.errors.EmptyDataError:
         raise StockcasterError(
             f"{path}: expected a CSV header and rows, received no columns"
@@ -175,7 +181,7 @@ def _pandas_cells(path: Path, separator: str, encoding: str | None) -> pd.DataFr
         raise StockcasterError(f"{path}: expected a well-formed CSV, received {err}") from None
     except UnicodeDecodeError:
         if encoding is None:
-            return _pandas_cells(path, _separator(path, _WINDOWS), _WINDOWS)
+            return _pandas_cells(path, _layout(path, _WINDOWS), _WINDOWS)
         raise StockcasterError(
             f"{path}: expected a CSV file in UTF-8 (or Windows-1252, or UTF-16 with its byte "
             "order mark), received bytes that are text in none of them"
@@ -190,19 +196,33 @@ def _pandas_cells(path: Path, separator: str, encoding: str | None) -> pd.DataFr
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def _separator(path: Path, encoding: str | None = None) -> str:
-    """A comma; or a semicolon or a tab where the header holds one and no comma, as Excel
-    writes CSV in a locale whose decimal mark is a comma (the numbers: `written.py`), and
-    its Unicode Text with tabs."""
-    try:  # the first line as one raw cell (pandas opens any compression): a header of
-        # 20,000 columns parsed as columns took 5 s
-        first = pd.read_csv(path, nrows=1, header=None, sep="\x1f", quoting=csv.QUOTE_NONE,
-                            dtype=str, encoding=encoding).iat[0, 0]  # fmt: skip
-    except (ValueError, UnicodeDecodeError, OSError, EOFError, IndexError):
-        return ","  # the reader says what is wrong
-    if "," in str(first):
+_TITLE_LINES = 10  # lines above a header looked through: a title, a source, blank lines
+
+
+def _layout(path: Path, encoding: str | None = None) -> tuple[str, int]:
+    """The columns' separator and the line index of the header: the first line of two or
+    more fields (a title above it, and blank lines, are not read, as a workbook's are not).
+    The separator is a comma; or a semicolon or a tab where the header holds one and no
+    comma, as Excel writes CSV in a locale whose decimal mark is a comma (the numbers:
+    `written.py`), and its Unicode Text with tabs."""
+    try:  # each line as one raw cell (pandas opens any compression): a header of 20,000
+        # columns parsed as columns took 5 s
+        lines = pd.read_csv(path, nrows=_TITLE_LINES + 1, header=None, sep="\x1f",
+                            quoting=csv.QUOTE_NONE, dtype=str, encoding=encoding,
+                            skip_blank_lines=False)[0]  # fmt: skip
+    except (ValueError, UnicodeDecodeError, OSError, EOFError, IndexError, KeyError):
+        return ",", 0  # the reader says what is wrong
+    for top, line in enumerate(str(v) for v in lines if pd.notna(v)):
+        separator = _separator(line)
+        if sum(bool(field.strip()) for field in line.split(separator)) >= 2:
+            return separator, int(lines.index[lines.notna()][top])
+    return _separator(str(lines.iloc[0])), 0
+
+
+def _separator(header: str) -> str:
+    if "," in header:
         return ","
-    return next((s for s in ";\t" if s in str(first)), ",")
+    return next((s for s in ";\t" if s in header), ",")
 
 
 def _yfinance_layout(frame: pd.DataFrame) -> bool:
