@@ -592,3 +592,20 @@ def test_a_csv_under_a_title_reads_as_without_it_and_names_its_lines(tmp_path):
     with pytest.raises(StockcasterError, match=r"bad.csv line 6: expected a number in column "
                                                "'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "bad.csv")
+
+
+def test_excel_s_day_numbers_read_as_their_days(tmp_path):
+    """A date cell formatted as a number (Excel's `42734`, 2016-12-30) in a workbook or the
+    CSV saved from it was "expected a date like 2016-12-30"; a number out of the range of
+    days read (1954-2119) still is (the control)."""
+    pytest.importorskip("openpyxl")
+    days = pd.bdate_range("2016-11-01", periods=40)
+    serials = (days - pd.Timestamp("1899-12-30")).days
+    frame = pd.DataFrame({"date": serials, "close": range(1, 41)})
+    frame.to_csv(tmp_path / "serial.csv", index=False)
+    frame.assign(date=serials + 0.5).to_excel(tmp_path / "serial.xlsx", index=False)  # noon
+    for name in ("serial.csv", "serial.xlsx"):
+        assert load_prices(tmp_path / name)["date"].tolist() == days.tolist(), name
+    frame.assign(date=serials - 30_000).to_csv(tmp_path / "far.csv", index=False)
+    with pytest.raises(StockcasterError, match="line 2: expected a date like 2016-12-30"):
+        load_prices(tmp_path / "far.csv")

@@ -1,6 +1,7 @@
 """What a date cell may look like: ISO 8601 (with a time and its UTC offset or not), the
-other forms exports write (`30/12/2016`, `Dec 30, 2016`, `20161230`, ...) and, from crypto
-exchanges' APIs, Unix timestamps in seconds or milliseconds at midnight UTC.
+other forms exports write (`30/12/2016`, `Dec 30, 2016`, `20161230`, ...), Excel's serial
+day numbers (a date cell formatted as a number) and, from crypto exchanges' APIs, Unix
+timestamps in seconds or milliseconds at midnight UTC.
 
 A file's dates are read in one form, every cell alike: a form whose day/month swap reads
 every cell too is refused, not guessed, as is a timestamp whose day depends on a time zone.
@@ -25,6 +26,11 @@ _OTHER_DATE_FORMATS = (
 # Excel's `1/4/2010 4:00:00 PM`, `04.01.2010 00:00`): dropped, as an ISO date's is.
 _TIME_OF_DAY = r"[ T]+\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$"
 
+# Excel's day numbers: days since 1899-12-30 (its 1900 leap-year bug left in its count),
+# read from 20000 (1954-10-03) to 79999 (2119-01-10), maybe with a time as a fraction.
+_SERIAL = r"\d{5}(?:\.\d*)?"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
 # Unix timestamps by their digits: seconds (9-10, 1973-2286) or milliseconds (12-13).
 _EPOCH_UNITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
 
@@ -34,7 +40,8 @@ _UTC_OFFSET = r"(?<=\d:\d\d)(?:\.\d+)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
 
 def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
     """Parse distinct date cells (stripped text): ISO dates, or else the one other format
-    that reads every cell, or else Unix timestamps; NaT where none reads a cell.
+    that reads every cell, or else Excel's day numbers or Unix timestamps; NaT where none
+    reads a cell.
 
     Raises:
         StockcasterError: dates that read both as month/day and day/month, or timestamps
@@ -57,10 +64,24 @@ def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
             "day/month; write them as YYYY-MM-DD"
         )
     if not fits:
-        epoch = _epoch_dates(source, text)
-        if epoch is not None:
-            return epoch
+        numbered = _excel_serials(text)
+        if numbered is None:
+            numbered = _epoch_dates(source, text)
+        if numbered is not None:
+            return numbered
     return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+
+
+def _excel_serials(text: pd.Series) -> pd.Series | None:
+    """Excel's serial day numbers (a date cell formatted as a number: `42734` is 2016-12-30,
+    `42734.666` its 4 pm), when every cell is one of 1954-2119; None for cells of another
+    kind."""
+    if not text.str.fullmatch(_SERIAL).all():
+        return None
+    days = text.astype("float64")
+    if not ((days >= 20_000) & (days < 80_000)).all():
+        return None
+    return (_EXCEL_EPOCH + pd.to_timedelta(days.floordiv(1), unit="D")).astype("datetime64[ns]")
 
 
 def iso_dates(text: pd.Series) -> pd.Series:
