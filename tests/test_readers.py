@@ -89,9 +89,30 @@ def test_a_yfinance_download_written_by_pandas_reads_with_its_ticker(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(StockcasterError, match="download.csv line 7: expected a number"):
         load_prices(path)
-    lines[1] = "Ticker,MSFT,MSFT,AAPL,AAPL,AAPL"  # two tickers side by side
+
+
+def test_a_yfinance_download_of_several_tickers_reads_as_their_panel(tmp_path):
+    """`yf.download(["MSFT", "AAPL"]).to_csv(...)` puts each field's tickers side by side;
+    it was refused ("save each to its own file"). It reads as the panel of their one-ticker
+    downloads, and a bad cell of the second ticker is named by its own file line."""
+    one, two = ohlcv(30, "MSFT"), ohlcv(30, "AAPL", 1).assign(date=ohlcv(30)["date"])
+    fields = ["Close", "High", "Low", "Open", "Volume"]
+    lines = ["Price," + ",".join(f for f in fields for _ in "12"),
+             "Ticker" + ",MSFT,AAPL" * 5, "Date" + "," * 10]  # fmt: skip
+    lines += [f"{a.date:%Y-%m-%d}," + ",".join(f"{getattr(r, f.lower())!r}" for f in fields
+                                               for r in (a, b))
+              for a, b in zip(one.itertuples(), two.itertuples(), strict=True)]  # fmt: skip
+    path = tmp_path / "download.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(StockcasterError, match="one ticker, received 2 side by side"):
+    loaded = load_panel(path).prices
+    expected = pd.concat([two, one], ignore_index=True)[loaded.columns]  # AAPL sorts first
+    pd.testing.assert_frame_equal(loaded, expected, check_exact=True, check_dtype=False)
+    cells = lines[9].split(",")
+    cells[2] = "abc"  # AAPL's close on the 10th line
+    lines[9] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StockcasterError, match="download.csv line 10: expected a number in "
+                                               "column 'close', received 'abc'"):  # fmt: skip
         load_prices(path)
 
 

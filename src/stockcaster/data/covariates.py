@@ -12,6 +12,7 @@ goes; otherwise the first missing one is refused in one line.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.headers import normalise
-from stockcaster.data.readers import RawPrices, read_cells
+from stockcaster.data.readers import read_cells
 from stockcaster.data.validate import FillPolicy, parse_prices
 from stockcaster.errors import StockcasterError, listed
 
@@ -33,8 +34,8 @@ def read_covariates(path: str | Path, fill: FillPolicy | None = None) -> pd.Data
     Raises:
         StockcasterError: an unreadable file, no date or no covariate column, or a bad cell.
     """
-    frame, first_line, unit = read_cells(Path(path))
-    source = str(path)
+    raw = read_cells(Path(path))
+    frame, source = raw.frame, str(path)
     names = {c: normalise(c) for c in frame.columns}
     renamed = {c: n if n in (C.DATE, C.SYMBOL) else C.COVARIATE + n for c, n in names.items()}
     renamed.update({c: C.SYMBOL for c, n in names.items() if n == "ticker"})
@@ -50,9 +51,7 @@ def read_covariates(path: str | Path, fill: FillPolicy | None = None) -> pd.Data
         )
     if C.SYMBOL not in frame.columns:
         frame.insert(1, C.SYMBOL, EVERY_SYMBOL)
-    return parse_prices(
-        RawPrices(frame=frame, source=source, first_line=first_line, unit=unit), fill
-    )
+    return parse_prices(dataclasses.replace(raw, frame=frame, source=source), fill)
 
 
 def join_covariates(

@@ -81,7 +81,7 @@ def load_panel(
     keep = ~raw.frame[C.SYMBOL].astype(str).str.strip().isin(list(broken))
     if not broken or not keep.any():
         parse_prices(raw, fill)  # nothing to keep (or nothing found): the first error stands
-    kept = RawPrices(raw.frame[keep], raw.source, raw.first_line, raw.unit)
+    kept = raw.rows(keep)  # each row still named by its own line
     table = with_covariate_file(parse_prices(kept, fill), columns, fill)
     return Panel(table, raw.source, broken)
 

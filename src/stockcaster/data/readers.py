@@ -7,11 +7,13 @@ written so that `validate.py` can point at the exact line of a bad value.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
@@ -42,16 +44,31 @@ class RawPrices:
         source: the file's path, as the user gave it.
         first_line: file line (CSV) or row (Parquet) number of `frame`'s first row.
         unit: "line" for CSV, "row" for Parquet, used in messages.
+        lines: each row's line, where the rows are not the file's in order (a yfinance
+            download of several tickers, one after another; a panel without a symbol).
     """
 
     frame: pd.DataFrame
     source: str
     first_line: int
     unit: str
+    lines: np.ndarray | None = None
+
+    def line(self, position: int) -> int:
+        """The file line (or row) of the row at `position` (0-based)."""
+        if self.lines is None:
+            return self.first_line + position
+        return int(self.lines[position])
 
     def where(self, position: int) -> str:
         """Name the place of the row at `position` (0-based) as "FILE line N"."""
-        return f"{self.source} {self.unit} {self.first_line + position}"
+        return f"{self.source} {self.unit} {self.line(position)}"
+
+    def rows(self, keep: pd.Series) -> RawPrices:
+        """The rows `keep` (a mask) marks, each still named by its own line."""
+        lines = self.first_line + np.arange(len(self.frame)) if self.lines is None else self.lines
+        kept = keep.to_numpy()
+        return RawPrices(self.frame[kept], self.source, self.first_line, self.unit, lines[kept])
 
 
 def read_price_file(
@@ -77,22 +94,23 @@ def read_price_file(
     """
     path = Path(path)
     source = str(path)
-    frame, first_line, unit = read_cells(path)
-    frame = name_columns(frame, columns or {}, source)
+    raw = read_cells(path)
+    frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or path.name.split(".")[0].upper()
         frame.insert(1, C.SYMBOL, name)
-    return RawPrices(frame=frame, source=source, first_line=first_line, unit=unit)
+    return dataclasses.replace(raw, frame=frame)
 
 
-def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
-    """A CSV (optionally compressed) or Parquet file's cells as read, the file line or row
-    of its first row, and "line" or "row".
+def read_cells(path: Path) -> RawPrices:
+    """A CSV (optionally compressed), workbook or Parquet file's cells as read (under the
+    file's own headers), with the file line or row of each.
 
     Raises:
         StockcasterError: the file is missing, empty, binary, malformed, or has no rows.
     """
     _check_file(path)
+    lines = None
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         (frame, first_line), unit = read_workbook(path), "row"
     elif path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
@@ -101,10 +119,11 @@ def read_cells(path: Path) -> tuple[pd.DataFrame, int, str]:
         (frame, top), unit = _read_csv(path), "line"
         first_line = top + 2  # the line under the header, which a title may push down
         if _yfinance_layout(frame):
-            frame, first_line = _one_ticker(frame, path), top + 4
+            first_line = top + 4
+            frame, lines = _tickers(frame, first_line)
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
-    return frame, first_line, unit
+    return RawPrices(frame, str(path), first_line, unit, lines)
 
 
 def _check_file(path: Path) -> None:
@@ -233,21 +252,22 @@ def _yfinance_layout(frame: pd.DataFrame) -> bool:
     return first == ["Ticker", "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
 
 
-def _one_ticker(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """A yfinance download's rows under its field names, with its ticker as the symbol.
-
-    Raises:
-        StockcasterError: a download of several tickers (their columns side by side).
-    """
-    tickers = list(dict.fromkeys(str(t).strip() for t in frame.iloc[0, 1:]))
-    if len(tickers) != 1:
-        raise StockcasterError(
-            f"{path}: expected a yfinance download of one ticker, received {len(tickers)} "
-            f"side by side ({', '.join(tickers[:5])}): save each to its own file, or use "
-            "`stockcaster fetch`"
-        )
-    body = frame.iloc[2:].reset_index(drop=True).rename(columns={frame.columns[0]: "Date"})
-    return body.assign(symbol=tickers[0])
+def _tickers(frame: pd.DataFrame, first_line: int) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A yfinance download's rows under its field names, with its ticker as the symbol: one
+    ticker's as they are; several tickers' (their columns side by side) one ticker after
+    another, each row with its line."""
+    fields = [re.sub(r"\.\d+$", "", str(c)) for c in frame.columns[1:]]  # pandas' "Close.1"
+    tickers = [str(t).strip() for t in frame.iloc[0, 1:]]
+    body = frame.iloc[2:].reset_index(drop=True)
+    blocks = []
+    for ticker in dict.fromkeys(tickers):
+        at = [j + 1 for j, t in enumerate(tickers) if t == ticker]
+        block = body.iloc[:, [0, *at]].set_axis(["Date", *(fields[j - 1] for j in at)], axis=1)
+        blocks.append(block.assign(symbol=ticker))
+    if len(blocks) == 1:
+        return blocks[0], None
+    lines = first_line + np.arange(len(body))
+    return pd.concat(blocks, ignore_index=True), np.tile(lines, len(blocks))
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -22,7 +22,7 @@ def check_one_row_a_day(raw: RawPrices, table: pd.DataFrame) -> None:
     rows = table[repeated]
     first = rows.iloc[0]
     same = rows[(rows[C.SYMBOL] == first[C.SYMBOL]) & (rows[C.DATE] == first[C.DATE])]
-    lines = " and ".join(str(raw.first_line + int(p)) for p in same["_position"][:2])
+    lines = " and ".join(str(raw.line(int(p))) for p in same["_position"][:2])
     raise StockcasterError(
         f"{raw.source} {raw.unit}s {lines}: expected one row per date for symbol "
         f"{first[C.SYMBOL]}, received {len(same)} rows for {first[C.DATE]:%Y-%m-%d}"
