@@ -114,6 +114,12 @@ def test_a_yfinance_download_of_several_tickers_reads_as_their_panel(tmp_path):
     with pytest.raises(StockcasterError, match="download.csv line 10: expected a number in "
                                                "column 'close', received 'abc'"):  # fmt: skip
         load_prices(path)
+    # One field of the download (`yf.download([...])["Close"]`) names no field: refused so
+    path.write_text("Ticker,AAPL,MSFT\nDate,,\n2016-12-29,116.7,62.9\n")
+    with pytest.raises(StockcasterError, match=re.escape(
+        "expected a yfinance download with its field line (Price,Close,...), received one "
+        "field of 2 tickers, unnamed")):  # fmt: skip
+        load_prices(path)
 
 
 def test_symbol_argument_names_a_file_without_symbol_column(tmp_path):

@@ -121,6 +121,12 @@ def read_cells(path: Path) -> RawPrices:
         if _yfinance_layout(frame):
             first_line = top + 4
             frame, lines = _tickers(frame, first_line)
+        elif _one_field(frame):
+            raise StockcasterError(
+                f"{path}: expected a yfinance download with its field line (Price,Close,...), "
+                f"received one field of {len(frame.columns) - 1} tickers, unnamed "
+                '(`yf.download(...)["Close"]`): save the whole download, or use `stockcaster fetch`'
+            )
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return RawPrices(frame, str(path), first_line, unit, lines)
@@ -250,6 +256,16 @@ def _yfinance_layout(frame: pd.DataFrame) -> bool:
         return False
     first = [str(v).strip() for v in frame.iloc[:2, 0]]
     return first == ["Ticker", "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
+
+
+def _one_field(frame: pd.DataFrame) -> bool:
+    """Whether a CSV is one field of a yfinance download (`yf.download(...)["Close"]`):
+    `Ticker,AAPL,...`, then `Date,,`, which names no field."""
+    if len(frame) < 1 or str(frame.columns[0]).strip() != "Ticker" or len(frame.columns) < 2:
+        return False
+    return str(frame.iat[0, 0]).strip() == "Date" and not any(
+        str(v).strip() for v in frame.iloc[0, 1:]
+    )
 
 
 def _tickers(frame: pd.DataFrame, first_line: int) -> tuple[pd.DataFrame, np.ndarray | None]:
