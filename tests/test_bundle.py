@@ -401,19 +401,29 @@ def test_train_on_a_split_notes_it_and_the_bundle_records_it(trained, tmp_path):
     assert "as a 7-for-1 split would" in note
 
 
-def test_report_and_explain_of_a_bundle_say_it_is_one(trained):
-    """`report` and `explain` of a symbol's bundle said "received one without
-    universe_risk.json, var.csv, ..." and "received neither"."""
-    bundle = trained[0]
+def test_report_of_a_bundle_says_it_is_one_and_explain_reads_its_network(trained, tmp_path):
+    """`report` of a symbol's bundle said "received one without universe_risk.json, var.csv,
+    ..."; `explain` of it said "received neither". It now shuffles each day of the window on
+    the validation tail the bundle's fit kept out (the last 15% of its 250 days, less the
+    direct head's reach of 4 more days: 34 windows), with a caveat, and writes nothing into the
+    bundle; prices other than the ones it was trained on are refused."""
+    bundle, data, prices = trained
     one_line(
         CliRunner().invoke(app, ["report", str(bundle)]),
         f"received a bundle (predict --bundle {bundle} --report reports its forecast)",
     )
-    one_line(
-        CliRunner().invoke(app, ["explain", str(bundle)]),
-        "received a bundle of one symbol's model (MSFT; explain reads a universe's global network "
-        "or a run's network)",
-    )
+    before = _hashes(bundle)
+    done = CliRunner().invoke(app, ["explain", str(bundle), "--json"])
+    assert done.exit_code == 0, done.output
+    (record,) = [v for k, v in json.loads(done.stdout).items() if k != "folder"]
+    assert {f["feature"] for f in record["features"]} == {f"lag {k}" for k in range(1, 6)}
+    assert record["validation_windows"] == 38 - (5 - 1) and record["windows"] == "validation"
+    assert "is a bundle: no test period is scored here" in record["caveat"]
+    assert _hashes(bundle) == before and not (bundle / "explain.json").exists()
+    other = write_kaggle(tmp_path / "other.csv", prices.assign(close=prices["close"] * 2))
+    one_line(CliRunner().invoke(app, ["explain", str(bundle), "--data", str(other)]),
+             f"expected the prices the bundle {bundle} was trained on (250 rows to "
+             "2015-12-22), received others")  # fmt: skip
 
 
 def test_train_refuses_to_overwrite(trained, tmp_path):

@@ -12,8 +12,8 @@ from rich.markup import escape
 from stockcaster.cli.options import ConfigOption, JsonOption
 from stockcaster.cli.output import busy, console, print_json
 from stockcaster.jobs import requests
-from stockcaster.jobs.explain import EXPLAIN_FILE, REPEATS
 from stockcaster.jobs.explain import explain as explain_job
+from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS
 from stockcaster.reporting.numbers import figure
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.settings import choose_backend, native_log_filtered
@@ -26,7 +26,7 @@ def explain(
         Path,
         typer.Argument(
             help="A universe run's folder (--mode global), a universe bundle with --data, "
-            "or one symbol's network run (run's folder).",
+            "or one symbol's network: a run's folder or a bundle.",
             show_default=False,
         ),
     ],
@@ -35,7 +35,7 @@ def explain(
         typer.Option(
             "--data",
             help="A universe bundle's panel: its validation days are read from it; for a "
-            "symbol's run, its file if moved.",
+            "symbol's run or bundle, its file if moved.",
         ),
     ] = None,
     model: Annotated[

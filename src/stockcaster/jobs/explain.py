@@ -1,4 +1,5 @@
-"""`stockcaster explain RUN`: what a universe run's global models looked at.
+"""`stockcaster explain RUN`: what a universe run's global models looked at (one symbol's
+network, of a run or a bundle: jobs/explain_run.py).
 
 The steps: read the run's settings (universe.json: the file, its symbols, covariates and
 cutoff, the global models and their feature sets); read the panel again as the run did
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +26,12 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError, found_at
-from stockcaster.evaluation.explain import linear_shap, permutation_importance, ranked, tree_shap
 from stockcaster.jobs.envelope import job
-from stockcaster.jobs.explain_run import run_caveat, run_view, week
+from stockcaster.jobs.explain_run import explain_series
+from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS, Explained, explained
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
-from stockcaster.models.held_out import HeldOut, bundle_held_out, held_out
+from stockcaster.models.held_out import bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.reporting.html import holding_results, write_report, written_by
@@ -40,21 +39,6 @@ from stockcaster.settings import build
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 from stockcaster.store.bundle_files import holds_panel, peek
-
-EXPLAIN_FILE = "explain.json"
-REPEATS = 5
-
-
-@dataclass(frozen=True)
-class Explained:
-    """One global model's explanation, and what it was computed on (for tests and the API)."""
-
-    name: str
-    features: pd.DataFrame  # feature, importance, share, std (, shap), ranked
-    groups: pd.DataFrame  # group, importance, ranked
-    view: HeldOut
-    shap: np.ndarray | None  # [windows, lags * features] for a tabular model
-    record: dict
 
 
 @job
@@ -65,16 +49,19 @@ def explain(
     data: PanelSource | None = None,
 ) -> list:
     """Explain every global model of the universe run in `folder` (or the one named); or a
-    universe bundle's network, on its validation days of the panel `data`.
+    universe bundle's network, on its validation days of the panel `data`; or one symbol's
+    network, of a run's folder or a bundle (`data`: its file, if moved).
 
     Raises:
         StockcasterError: a folder that is no global universe run nor universe bundle, a
             model it did not train, or a bundle without its panel, before anything is fitted.
     """
     folder = Path(folder)
-    if (folder / files.METRICS_FILE).is_file():  # one symbol's run: the days its network read
-        return [_run(folder, model, repeats, data)]
-    bundle = holds_panel(peek(folder))
+    meta = peek(folder)
+    if (folder / files.METRICS_FILE).is_file() or (meta and not holds_panel(meta)):
+        given = None if data is None else Path(data.data)  # one symbol's network
+        return [explain_series(folder, model, repeats, given)]
+    bundle = holds_panel(meta)
     _check_read(folder, bundle, model, data)
     if bundle:
         return [_bundle(folder, data, repeats)]
@@ -107,30 +94,13 @@ def explain(
         forecaster = MODELS[family].make_panel(ModelOptions(global_model=chosen))
         forecaster.fit(prices, cutoff)
         scores = board.get(name) or {}
-        done.append(_explained(name, held_out(forecaster, prices), _caveat(name, scores),
+        done.append(explained(name, held_out(forecaster, prices), _caveat(name, scores),
                                repeats, scores.get("median_mse_ratio")))  # fmt: skip
     files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
         p, {"cutoff": settings["cutoff"], "models": {e.name: e.record for e in done}}))  # fmt: skip
     if (folder / files.REPORT_FILE).is_file():
         write_report(folder)
     return done
-
-
-def _run(folder: Path, model: str | None, repeats: int, data: PanelSource | None) -> Explained:
-    """One symbol's network run: each day of its window shuffled (`jobs/explain_run.py`)."""
-    if model is not None:
-        raise StockcasterError(
-            f"--model: expected a universe run's folder to choose among its global models, "
-            f"received {model!r} for the run {folder}, which holds one network"
-        )
-    name, view, held = run_view(folder, None if data is None else Path(data.data))
-    done = _explained(name, view, run_caveat(folder), repeats, group=week)
-    record = {**done.record, **held, "shuffled": "lags"}
-    files.write_atomic(folder / EXPLAIN_FILE, lambda p: files.write_json(
-        p, {"symbol": name, "models": {name: record}}))  # fmt: skip
-    if (folder / files.REPORT_FILE).is_file():
-        write_report(folder)
-    return dataclasses.replace(done, record=record)
 
 
 def _check_read(folder: Path, bundle: bool, model: str | None, data) -> None:
@@ -171,7 +141,7 @@ def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
     caveat = (f"{name} is a bundle: no test period is scored here, so whether it beats "
               "naive is its universe run's to say; these importances say what moves its "
               "forecasts")  # fmt: skip
-    return _explained(name, view, caveat, repeats)
+    return explained(name, view, caveat, repeats)
 
 
 def _caveat(name: str, scores: dict) -> str | None:
@@ -188,53 +158,6 @@ def _caveat(name: str, scores: dict) -> str | None:
     return (f"{name} does not beat naive on the test period (median MSE ratio {shown}; an MSE "
             f"significantly below naive's on {wins} symbols, above on {losses}): these "
             "importances say what moves its forecasts, not what predicts prices")  # fmt: skip
-
-
-def _explained(
-    name: str,
-    view: HeldOut,
-    caveat: str | None,
-    repeats: int,
-    ratio: float | None = None,
-    group=None,
-) -> Explained:
-    """Permutation importance (and SHAP) of one fitted model on its held-out windows, each
-    feature in its `group` (default: its indicator's)."""
-    groups = [np.array([j]) for j in range(len(view.names))]
-    grown = permutation_importance(view.predict, view.x, view.y, groups, repeats)
-    error = float(np.mean((np.asarray(view.predict(view.x)) - view.y) ** 2))
-    features, grouped = ranked(list(view.names), grown.mean(axis=1), group or _group)
-    features = features.rename(columns={"score": "importance"})
-    features["share"] = features["importance"] / error
-    features["std"] = pd.Series(grown.std(axis=1), index=list(view.names))[
-        features["feature"]
-    ].to_numpy()
-    shap = _shap(view)
-    if shap is not None:
-        per_feature = np.abs(shap).mean(axis=0).reshape(-1, len(view.names)).sum(axis=0)
-        features["shap"] = pd.Series(per_feature, index=list(view.names))[
-            features["feature"]
-        ].to_numpy()
-    record = {"validation_windows": len(view.y), "validation_mse": error,
-              "test_median_mse_ratio": ratio, "caveat": caveat,
-              "features": files.records(features), "groups": files.records(
-                  grouped.rename(columns={"score": "importance"}))}  # fmt: skip
-    return Explained(name, features, grouped, view, shap, record)
-
-
-def _shap(view: HeldOut) -> np.ndarray | None:
-    """SHAP values of a tabular model's held-out windows (None for a network)."""
-    regressor = view.regressor
-    if regressor is None:
-        return None
-    if hasattr(regressor, "booster_"):  # LightGBM
-        return tree_shap(regressor, view.flat())
-    return linear_shap(regressor.coef_, view.flat(), view.flat())
-
-
-def _group(feature: str) -> str:
-    """A feature's group: the indicator over its windows (`roc_5`, `roc_10`: `roc`)."""
-    return re.sub(r"_?\d+$", "", feature) or feature
 
 
 def _panel(settings: dict, config: dict, network: RunConfig):
@@ -257,12 +180,10 @@ def _panel(settings: dict, config: dict, network: RunConfig):
 
 def _other(folder: Path) -> str:
     """What a folder that is no universe run, universe bundle or symbol's run is, in words."""
-    symbols, kind = peek(folder).get("symbols"), written_by(folder)
-    reads = "explain reads a universe's global network or a run's network"
-    if isinstance(symbols, list) and len(symbols) == 1:
-        return f"a bundle of one symbol's model ({symbols[0]}; {reads})"
+    kind = written_by(folder)
     if kind is not None:
-        return f"the results of stockcaster {kind} ({reads})"
+        return (f"the results of stockcaster {kind} (explain reads a universe's global "
+                "network or a run's network)")  # fmt: skip
     if holding_results(folder) is not None:  # `runs/`: a universe run, or none of them
         return (
             holding_results(folder, ("universe", "run"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +65,7 @@ class NetworkForecaster:
         from stockcaster.training.seeds import set_seed
 
         close = history.to_numpy(dtype="float64")
-        fraction = self.features.validation_fraction or _VALIDATION_FRACTION
-        n = len(close)
-        split = Split(fit_end=n - int(round(fraction * n)), train_end=n, n_rows=n)
+        split = self._split(len(close))
         pipeline = FeaturePipeline(self.features).fit(close, split)
         head = self.model_config
         fit, validation, _ = pipeline.parts(close, split, head.horizon if head.direct else None)
@@ -93,9 +92,7 @@ class NetworkForecaster:
         if not self.model_config.direct:
             return self._recursive(history, horizon)
         paths = self.predict_quantiles(history, horizon)  # [horizon, quantiles]
-        if not self.quantiles:
-            return paths[:, 0]
-        return paths[:, int(np.argmin(np.abs(np.array(self.quantiles) - 0.5)))]
+        return paths[:, self._median()]
 
     def predict_quantiles(self, history: pd.Series, horizon: int) -> np.ndarray:
         """Forecast closes at every quantile level of a direct head.
@@ -136,9 +133,7 @@ class NetworkForecaster:
             return self.pipeline.to_price(out[:, 0], close, days)
         out = out.reshape(len(days), head.horizon, -1)  # [days, horizon, quantiles or 1]
         first_step = np.sort(self.pipeline.direct_to_prices(out, close, days)[:, 0], axis=-1)
-        if not self.quantiles:
-            return first_step[:, 0]
-        return first_step[:, int(np.argmin(np.abs(np.array(self.quantiles) - 0.5)))]
+        return first_step[:, self._median()]
 
     def _recursive(self, history: pd.Series, horizon: int) -> np.ndarray:
         self._check_fitted()
@@ -177,6 +172,31 @@ class NetworkForecaster:
         pipeline.scaler = _read_scaler(folder / SCALER_FILE, self.features.scaler)
         _check_shapes(folder, network, self.features, self.model_config)
         self.network, self.pipeline = network, pipeline
+
+    def held_out(self, history: pd.Series) -> tuple[np.ndarray, np.ndarray, Callable]:
+        """The validation windows a fit on `history` kept out of its training (inputs, the
+        next day's scaled target), and `x -> [windows]`: its forecast of that target (a
+        direct head's first step, its median)."""
+        self._check_fitted()
+        close, head = history.to_numpy(dtype="float64"), self.model_config
+        steps = head.horizon if head.direct else None
+        _, validation, _ = self.pipeline.parts(close, self._split(len(close)), steps)
+        y = validation.y if validation.y.ndim == 1 else validation.y[:, 0]
+
+        def predict(x: np.ndarray) -> np.ndarray:
+            out = np.asarray(self.network.predict_on_batch(x), dtype="float64")
+            return out.reshape(len(x), steps or 1, -1)[:, 0, self._median()]
+
+        return validation.x, y, predict
+
+    def _split(self, n: int) -> Split:
+        """A fit's rows: all but its validation tail (the preset's share, or 15%)."""
+        fraction = self.features.validation_fraction or _VALIDATION_FRACTION
+        return Split(fit_end=n - int(round(fraction * n)), train_end=n, n_rows=n)
+
+    def _median(self) -> int:
+        """The median's place among the quantile outputs (0: a point forecast)."""
+        return int(np.argmin(np.abs(np.array(self.quantiles) - 0.5))) if self.quantiles else 0
 
     def _check_fitted(self) -> None:
         if self.network is None or self.pipeline is None:
