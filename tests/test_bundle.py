@@ -418,7 +418,7 @@ def test_report_of_a_bundle_says_it_is_one_and_explain_reads_its_network(trained
     (record,) = [v for k, v in json.loads(done.stdout).items() if k != "folder"]
     assert {f["feature"] for f in record["features"]} == {f"lag {k}" for k in range(1, 6)}
     assert record["validation_windows"] == 38 - (5 - 1) and record["windows"] == "validation"
-    assert "is a bundle: no test period is scored here" in record["caveat"]
+    assert record["caveat"].startswith("a bundle scores no test period, so whether its network")
     assert _hashes(bundle) == before and not (bundle / "explain.json").exists()
     other = write_kaggle(tmp_path / "other.csv", prices.assign(close=prices["close"] * 2))
     one_line(CliRunner().invoke(app, ["explain", str(bundle), "--data", str(other)]),

@@ -58,9 +58,9 @@ def explain_series(folder: Path, model: str | None, repeats: int, data: Path | N
         )
     if kind == "bundle":
         name, view, held = _bundle_view(folder, data)
-        caveat = (f"{name} is a bundle: no test period is scored here, so whether it beats "
-                  "naive is a run's or a backtest's to say; these importances say what moves "
-                  "its forecasts")  # fmt: skip
+        caveat = ("a bundle scores no test period, so whether its network beats naive is a "
+                  "run's or a backtest's to say; these importances say what moves its "
+                  "forecasts")  # fmt: skip
     else:
         name, view, held = _run_view(folder, data)
         caveat = _run_caveat(_metrics(folder))
