@@ -258,6 +258,18 @@ def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
     with pytest.raises(StockcasterError, match=r"bad.xlsx row 8: expected a number in column "
                                                "'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "bad.xlsx")
+    with pd.ExcelWriter(tmp_path / "tickers.xlsx") as book:  # a sheet per ticker: refused
+        table.to_excel(book, sheet_name="MSFT", index=False)
+        pd.DataFrame({"note": ["from the terminal"], "by": ["me"]}).to_excel(
+            book, sheet_name="Notes"
+        )
+        table.to_excel(book, sheet_name="AAPL", index=False)
+    with pytest.raises(
+        StockcasterError,
+        match="tickers.xlsx: expected one sheet of prices, "
+        r"received 2 with the same columns \(MSFT, AAPL\)",
+    ):
+        load_prices(tmp_path / "tickers.xlsx")
     with pd.ExcelWriter(tmp_path / "empty.xlsx") as book:
         pd.DataFrame().to_excel(book, sheet_name="One")
         pd.DataFrame().to_excel(book, sheet_name="Two")

@@ -16,21 +16,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, listed
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def read_workbook(path: Path) -> tuple[pd.DataFrame, int]:
     """The cells of the workbook's first sheet that holds any, as text (NaN where empty),
-    under its header, and the Excel row of the first row under it.
+    under its header, and the Excel row of the first row under it. Other sheets (notes, a
+    chart's data) are not read, unless they hold a table of the same columns: that is
+    refused, not guessed.
 
     The header is the sheet's first row of two or more cells: a title above it, blank rows
     and blank columns around the table are not read (a sheet's table often starts lower
     down, or at column B, under a title).
 
     Raises:
-        StockcasterError: openpyxl missing, a file that is no workbook, or one without cells.
+        StockcasterError: openpyxl missing, a file that is no workbook, one without cells,
+            or one whose sheets hold tables of the same columns (a sheet per ticker).
     """
     if importlib.util.find_spec("openpyxl") is None:
         raise StockcasterError(
@@ -44,18 +47,33 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int]:
             f"{path}: expected an Excel workbook, received unreadable data "
             f"({err.__class__.__name__})"
         ) from None
-    held = [cells for cells in sheets.values() if cells.notna().any().any()]
+    held = {name: cells for name, cells in sheets.items() if cells.notna().any().any()}
     if not held:
         raise StockcasterError(
             f"{path}: expected a sheet of prices, received a workbook whose {len(sheets)} "
             f"sheet{'s are' if len(sheets) != 1 else ' is'} empty"
         )
-    cells = held[0].loc[:, held[0].notna().any()]  # rows and columns as Excel numbers them
+    tables = {name: _table(cells) for name, cells in held.items()}
+    (first, (sheet, top)), *others = tables.items()
+    alike = [first] + [n for n, (t, _) in others if list(t.columns) == list(sheet.columns)]
+    if len(alike) > 1:  # a sheet per ticker: which is meant, and is it a panel?
+        raise StockcasterError(
+            f"{path}: expected one sheet of prices, received {len(alike)} with the same "
+            f"columns ({listed(alike)}): save each to a file of its own, or the symbols in "
+            "one sheet with a symbol column"
+        )
+    return sheet.apply(_as_text), top + 2  # pandas' row 0 is Excel's row 1
+
+
+def _table(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """A sheet's table under its header (the first row of two or more cells, blank columns
+    left out), and the header's row index (pandas' row 0 is Excel's row 1)."""
+    cells = cells.loc[:, cells.notna().any()]
     filled = cells.notna().sum(axis=1)
     top = filled.index[filled >= 2][0] if (filled >= 2).any() else filled.index[filled > 0][0]
-    sheet = cells.loc[top + 1 :].reset_index(drop=True)
-    sheet.columns = _names(cells.loc[top])
-    return sheet.apply(_as_text), int(top) + 2  # pandas' row 0 is Excel's row 1
+    table = cells.loc[top + 1 :].reset_index(drop=True)
+    table.columns = _names(cells.loc[top])
+    return table, int(top)
 
 
 def _names(header: pd.Series) -> list[str]:
