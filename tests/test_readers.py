@@ -559,6 +559,10 @@ def test_a_table_with_a_column_of_closes_per_symbol_is_told_how_to_read_it(tmp_p
     path.write_text("date,value\n2016-01-04,1\n")  # one column of numbers: no such hint
     with pytest.raises(StockcasterError, match=r"close=YOUR_NAME\)$"):
         load_prices(path)
+    # Columns of numbers not named as tickers are (a German export's) were told the same
+    path.write_text("Date,Open,Schlusskurs,Hoch\n2016-01-04,1,2,3\n")
+    with pytest.raises(StockcasterError, match=r"close=YOUR_NAME\)$"):
+        load_prices(path)
 
 
 def test_column_mapping_rejects_unknown_names():
@@ -648,3 +652,18 @@ def test_excel_s_day_numbers_read_as_their_days(tmp_path):
     frame.assign(date=serials - 30_000).to_csv(tmp_path / "far.csv", index=False)
     with pytest.raises(StockcasterError, match="line 2: expected a date like 2016-12-30"):
         load_prices(tmp_path / "far.csv")
+
+
+def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
+    """A table copied from Yahoo's history page heads its closes `Close*` and `Adj Close**`
+    (footnotes): "expected columns close", with an untrue hint of a column per symbol."""
+    path = tmp_path / "paste.tsv"
+    path.write_text(
+        "Date\tOpen\tHigh\tLow\tClose*\tAdj Close**\tVolume\n"
+        "Dec 30, 2016\t62.96\t62.99\t62.03\t62.14\t57.90\t25,579,900\n"
+        "Dec 29, 2016\t62.86\t63.20\t62.73\t62.90\t58.61\t10,250,600\n"
+    )
+    table = load_prices(path)
+    assert table["close"].tolist() == [62.90, 62.14]
+    assert table["adj_close"].tolist() == [58.61, 57.9]
+    assert table["volume"].tolist() == [10_250_600, 25_579_900]

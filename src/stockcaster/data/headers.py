@@ -98,8 +98,9 @@ def parse_covariates(text: str) -> dict[str, str]:
 
 def normalise(header: str) -> str:
     """A header as the table would name it: lower case, spaces as "_", without the angle
-    brackets MetaTrader writes around its names (`<CLOSE>`), through the aliases."""
-    name = re.sub(r"\s+", "_", str(header).strip().lower())
+    brackets MetaTrader writes around its names (`<CLOSE>`) or the footnote marks of
+    Yahoo's history page (`Close*`, `Adj Close**`), through the aliases."""
+    name = re.sub(r"\s+", "_", str(header).strip().lower()).rstrip("*")  # Yahoo's "Close*"
     name = name[1:-1] if len(name) > 2 and name[0] == "<" and name[-1] == ">" else name
     return _ALIASES.get(name, name)
 
@@ -166,9 +167,12 @@ def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dic
 
 def _wide(frame: pd.DataFrame, renamed: dict[str, str], missing: list[str]) -> str:
     """A hint for a table of closes with a column per symbol (a date, then columns of
-    numbers), which stockcaster reads as one row per date and symbol; "" for any other."""
+    numbers named as tickers are: `AAPL`, `BRK-B`, `^GSPC`, `7203.T`), which stockcaster
+    reads as one row per date and symbol; "" for any other (`Close*`, `Schlusskurs`)."""
     others = [c for c in frame.columns if c not in renamed]
     if missing != [C.CLOSE] or C.SYMBOL in renamed.values() or len(others) < 2:
+        return ""
+    if not all(re.fullmatch(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}", str(c).strip()) for c in others):
         return ""
     first = pd.to_numeric(frame[others].iloc[0].astype(str).str.strip(), errors="coerce")
     if first.isna().any():
