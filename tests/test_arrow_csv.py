@@ -61,6 +61,7 @@ CASES = [
     ("too many fields", text(*ROWS, "2016-01-06,AA,1,2,1,2,3,4"), "p.csv", False),
     ("not utf-8", text(*ROWS).replace(b"BB", b"B\xff"), "p.csv", False),
     ("a title above", b"Prices of AA and BB\n\n" + text(*ROWS), "p.csv", True),
+    ("a quoted title", b'"Prices, daily"\n' + text(*ROWS), "p.csv", True),
     ("a title, a bad cell", b"Prices\n" + text(*ROWS, "2016-01-06,AA,1,abc,1,1,1"), "p.csv", True),
     ("a title, semicolons", b"Kurse\n" + text(*(r.replace(",", ";") for r in ROWS),
                                                 header=HEADER.replace(",", ";")), "p.csv", True),

@@ -239,7 +239,7 @@ def _layout(path: Path, encoding: str | None = None) -> tuple[str, int]:
         return ",", 0  # the reader says what is wrong
     for top, line in enumerate(str(v) for v in lines if pd.notna(v)):
         separator = _separator(line)
-        if sum(bool(field.strip()) for field in line.split(separator)) >= 2:
+        if sum(bool(field.strip()) for field in next(csv.reader([line], delimiter=separator))) >= 2:
             return separator, int(lines.index[lines.notna()][top])
     return _separator(str(lines.iloc[0])), 0
 
