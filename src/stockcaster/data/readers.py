@@ -45,7 +45,7 @@ class RawPrices:
         first_line: file line (CSV) or row (Parquet) number of `frame`'s first row.
         unit: "line" for CSV, "row" for Parquet, used in messages.
         lines: each row's line, where the rows are not the file's in order (a yfinance
-            download of several tickers, one after another; a panel without a symbol).
+            download of several tickers, one after another; a panel with a symbol set aside).
     """
 
     frame: pd.DataFrame
