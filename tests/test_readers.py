@@ -667,3 +667,8 @@ def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
     assert table["close"].tolist() == [62.90, 62.14]
     assert table["adj_close"].tolist() == [58.61, 57.9]
     assert table["volume"].tolist() == [10_250_600, 25_579_900]
+    path.write_text(path.read_text() + "Dec 15, 2016\t0.39 Dividend\n")  # its dividend rows
+    with pytest.raises(StockcasterError, match=re.escape(
+        "line 4: expected a number in column 'open', received '0.39 Dividend' (a dividend's "
+        "row, as Yahoo's history page shows it: delete it)")):  # fmt: skip
+        load_prices(path)

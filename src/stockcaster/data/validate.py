@@ -6,6 +6,7 @@ with the columns of `stockcaster.columns.PRICE_TABLE_COLUMNS` that the file has.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
@@ -199,9 +200,11 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
+        event = re.search(r"(?i)\b(dividend|stock splits?)\s*$", str(cells.iloc[at]))
+        hint = f" (a {event[1].lower()}'s row, as Yahoo's history page shows it: delete it)"
         raise StockcasterError(
             f"{raw.where(at)}: expected {kind} in {C.label(cells.name)}, "
-            f"received {shown(cells.iloc[at])}"
+            f"received {shown(cells.iloc[at])}{hint if event else ''}"
         )
     return values
 
