@@ -201,10 +201,11 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
         at = int(np.flatnonzero(bad)[0])
         kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
         event = re.search(r"(?i)\b(dividend|stock splits?)\s*$", str(cells.iloc[at]))
-        hint = f" (a {event[1].lower()}'s row, as Yahoo's history page shows it: delete it)"
+        hint = "" if event is None else (f" (a {event[1].lower()}'s row, as Yahoo's history "
+                                         "page shows it: delete it)")  # fmt: skip
         raise StockcasterError(
             f"{raw.where(at)}: expected {kind} in {C.label(cells.name)}, "
-            f"received {shown(cells.iloc[at])}{hint if event else ''}"
+            f"received {shown(cells.iloc[at])}{hint}"
         )
     return values
 
