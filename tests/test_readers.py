@@ -380,6 +380,10 @@ def test_nasdaq_and_investing_exports_read_as_the_prices_they_write(tmp_path):
         loaded = load_prices(tmp_path / f"{name}.csv", symbol="MSFT")
         assert list(loaded.columns) == ["date", "symbol", "open", "high", "low", "close", "volume"]
         pd.testing.assert_frame_equal(loaded, table.assign(volume=volume), check_dtype=False)
+    # Investing.com names its file "MSFT Historical Data.csv": the symbol is MSFT, not
+    # "MSFT HISTORICAL DATA" (a run's folder was named MSFT_HISTORICAL_DATA-...)
+    (tmp_path / "investing.csv").rename(tmp_path / "MSFT Historical Data.csv")
+    assert set(load_prices(tmp_path / "MSFT Historical Data.csv")["symbol"]) == {"MSFT"}
 
 
 def test_alpha_vantage_and_quandl_headers_name_the_date_and_the_adjusted_close(tmp_path):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
+from stockcaster.data.downloads import downloaded
 from stockcaster.data.headers import name_columns
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
@@ -97,9 +98,16 @@ def read_price_file(
     raw = read_cells(path)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
-        name = symbol or path.name.split(".")[0].upper()
+        name = symbol or _symbol_of(path)
         frame.insert(1, C.SYMBOL, name)
     return dataclasses.replace(raw, frame=frame)
+
+
+def _symbol_of(path: Path) -> str:
+    """A file's symbol from its name (`msft.csv`: MSFT), without the words Investing.com
+    adds (`MSFT Historical Data.csv`)."""
+    stem = path.name.split(".")[0]
+    return re.sub(r"(?i)\s+historical\s+data$", "", stem).upper() or stem.upper()
 
 
 def read_cells(path: Path) -> RawPrices:
@@ -117,16 +125,7 @@ def read_cells(path: Path) -> RawPrices:
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
         (frame, top), unit = _read_csv(path), "line"
-        first_line = top + 2  # the line under the header, which a title may push down
-        if _yfinance_layout(frame):
-            first_line = top + 4
-            frame, lines = _tickers(frame, first_line)
-        elif _one_field(frame):
-            raise StockcasterError(
-                f"{path}: expected a yfinance download with its field line (Price,Close,...), "
-                f"received one field of {len(frame.columns) - 1} tickers, unnamed "
-                '(`yf.download(...)["Close"]`): save the whole download, or use `stockcaster fetch`'
-            )
+        frame, first_line, lines = downloaded(frame, path, top)
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return RawPrices(frame, str(path), first_line, unit, lines)
@@ -248,42 +247,6 @@ def _separator(header: str) -> str:
     if "," in header:
         return ","
     return next((s for s in ";\t" if s in header), ",")
-
-
-def _yfinance_layout(frame: pd.DataFrame) -> bool:
-    """Whether a CSV is `yf.download(...).to_csv()`'s: `Price,Close,...`, `Ticker,...`, `Date,,`."""
-    if len(frame) < 2 or str(frame.columns[0]).strip() != "Price":
-        return False
-    first = [str(v).strip() for v in frame.iloc[:2, 0]]
-    return first == ["Ticker", "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
-
-
-def _one_field(frame: pd.DataFrame) -> bool:
-    """Whether a CSV is one field of a yfinance download (`yf.download(...)["Close"]`):
-    `Ticker,AAPL,...`, then `Date,,`, which names no field."""
-    if len(frame) < 1 or str(frame.columns[0]).strip() != "Ticker" or len(frame.columns) < 2:
-        return False
-    return str(frame.iat[0, 0]).strip() == "Date" and not any(
-        str(v).strip() for v in frame.iloc[0, 1:]
-    )
-
-
-def _tickers(frame: pd.DataFrame, first_line: int) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """A yfinance download's rows under its field names, with its ticker as the symbol: one
-    ticker's as they are; several tickers' (their columns side by side) one ticker after
-    another, each row with its line."""
-    fields = [re.sub(r"\.\d+$", "", str(c)) for c in frame.columns[1:]]  # pandas' "Close.1"
-    tickers = [str(t).strip() for t in frame.iloc[0, 1:]]
-    body = frame.iloc[2:].reset_index(drop=True)
-    blocks = []
-    for ticker in dict.fromkeys(tickers):
-        at = [j + 1 for j, t in enumerate(tickers) if t == ticker]
-        block = body.iloc[:, [0, *at]].set_axis(["Date", *(fields[j - 1] for j in at)], axis=1)
-        blocks.append(block.assign(symbol=ticker))
-    if len(blocks) == 1:
-        return blocks[0], None
-    lines = first_line + np.arange(len(body))
-    return pd.concat(blocks, ignore_index=True), np.tile(lines, len(blocks))
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
