@@ -134,10 +134,10 @@ def test_a_search_of_prices_off_xnys_days_saves_no_bundle_and_says_why(tmp_path)
     kept = _save_refit(tmp_path, None, task, {}, ("days.csv", "BTC", []))
     assert list(kept) == ["no_bundle"] and not (tmp_path / "bundle").exists()
     assert kept["no_bundle"] == (
-        "no bundle, which would forecast XNYS's sessions: days.csv: expected prices on XNYS's "
-        "trading days, received 86 of 300 days on a Saturday or Sunday, when it is closed (the "
-        f"first 2015-01-03); train the best configuration with --preset {tmp_path / 'best.toml'} "
-        "--exchange"
+        "no bundle: days.csv: expected prices on XNYS's trading days, received 86 of 300 days "
+        "on a Saturday or Sunday, when it is closed (the first 2015-01-03); a search's bundle "
+        "forecasts XNYS's sessions (train the best configuration with --preset "
+        f"{tmp_path / 'best.toml'} --exchange)"
     )
 
 

@@ -14,9 +14,6 @@ DEFAULT_EXCHANGE = "XNYS"  # the New York Stock Exchange
 
 
 _TRAIN_HINT = "give --exchange the calendar they trade on (24/7 trades every day)"
-_BUNDLE_HINT = (
-    "the bundle forecasts {exchange}'s sessions (train one for these prices with --exchange)"
-)
 MOST_MISSING = 0.5  # of the sessions without a row: weekly or monthly prices, not daily
 MOST_CLOSED = 0.01  # of the days on a weekday the exchange never opens: a stray row or two
 _NOT_DAILY = "(weekly or monthly prices?)"
@@ -58,10 +55,20 @@ def check_sessions(dates, exchange: str, where: str, of_bundle: bool = False, sy
     Raises:
         StockcasterError: naming `where`, the days and what to do.
     """
-    hint = _BUNDLE_HINT.format(exchange=exchange) if of_bundle else _TRAIN_HINT
+    hint = bundle_hint(exchange) if of_bundle else _TRAIN_HINT
     found = off_sessions(dates, exchange, where, symbols)
     if found is not None:
         raise StockcasterError(advised(found, hint))
+
+
+def bundle_hint(
+    exchange: str,
+    whose: str = "the bundle",
+    fix: str = "train one for these prices with --exchange",
+) -> str:
+    """What to do with prices off the days of the calendar a bundle dates its forecasts by:
+    the one sentence of `predict`, `train --resume`, `universe --save` and `tune`."""
+    return f"{whose} forecasts {exchange}'s sessions ({fix})"
 
 
 def advised(found: str, hint: str) -> str:

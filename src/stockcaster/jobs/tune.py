@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from stockcaster import columns as C
-from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
+from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, bundle_hint, off_sessions
 from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.pipeline import min_fit_rows
@@ -141,9 +141,9 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> d
     except StockcasterError as err:  # XNYS's calendar does not reach the prices
         off = str(err)
     if off is not None:
-        train = f"train the best configuration with --preset {folder / 'best.toml'} --exchange"
-        return {"no_bundle": f"no bundle, which would forecast {DEFAULT_EXCHANGE}'s sessions: "
-                             f"{advised(off, train)}"}  # fmt: skip
+        fix = f"train the best configuration with --preset {folder / 'best.toml'} --exchange"
+        hint = bundle_hint(DEFAULT_EXCHANGE, "a search's bundle", fix)
+        return {"no_bundle": f"no bundle: {advised(off, hint)}"}
     options = task.options(params)
     kept = {"history": task.training, "symbol": where[1], "source": where[0],
             "exchange": DEFAULT_EXCHANGE, "notes": where[2]}  # fmt: skip

@@ -21,6 +21,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import (
     DEFAULT_EXCHANGE,
     advised,
+    bundle_hint,
     check_sessions,
     off_sessions,
 )
@@ -64,9 +65,9 @@ def check_saved_days(save: str | Path | None, prices: pd.DataFrame, source: str)
         return
     off = off_sessions(prices[C.DATE], DEFAULT_EXCHANGE, source, prices[C.SYMBOL])
     if off is not None:  # another calendar is the fix for daily prices of one calendar only
-        train = (f"a universe run's bundle forecasts {DEFAULT_EXCHANGE}'s sessions (train one "
-                 "for these prices with train --universe --exchange)")  # fmt: skip
-        raise StockcasterError(f"--save: {advised(off, train)}")
+        fix = "train one for these prices with train --universe --exchange"
+        hint = bundle_hint(DEFAULT_EXCHANGE, "a universe run's bundle", fix)
+        raise StockcasterError(f"--save: {advised(off, hint)}")
 
 
 def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str) -> Path:
