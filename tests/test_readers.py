@@ -7,8 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
+from stockcaster.cli import app
 from stockcaster.data import load_prices, parse_column_mapping, select_symbol
 from stockcaster.data.covariates import read_covariates
 from stockcaster.data.embedded import load_msft
@@ -676,3 +678,35 @@ def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
         "line 4: expected a number in column 'open', received '0.39 Dividend' (a dividend's "
         "row, as Yahoo's history page shows it: delete it)")):  # fmt: skip
         load_prices(path)
+
+
+def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):
+    """Kaggle's per-ticker dataset (`Stocks/aapl.us.txt`, ...) and any folder of one file a
+    symbol was "expected a price file, received a directory". A folder reads as the panel
+    of its files, each symbol named by its file; an empty file is set aside with its reason
+    (or stops a strict read); other files are not read; a symbol in two files is refused."""
+    folder = tmp_path / "Stocks"
+    folder.mkdir()
+    tables = [ohlcv(120, s, k).drop(columns="symbol") for k, s in enumerate(("AAPL", "IBM"))]
+    for name, table in zip(("aapl.us.txt", "ibm.us.txt"), tables, strict=True):
+        table.to_csv(folder / name, index=False)
+    (folder / "empty.us.txt").write_text("")
+    (folder / "README.md").write_text("# the per-ticker files\n")
+    long = pd.concat([t.assign(symbol=s) for t, s in zip(tables, ("AAPL", "IBM"), strict=True)])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    panel = load_panel(folder)
+    pd.testing.assert_frame_equal(panel.prices, load_panel(tmp_path / "long.csv").prices)
+    assert list(panel.broken) == ["EMPTY"] and "empty.us.txt: expected" in panel.broken["EMPTY"]
+    with pytest.raises(StockcasterError, match="empty.us.txt: expected a CSV or Parquet file"):
+        load_panel(folder, strict=True)
+    ran = CliRunner().invoke(app, ["universe", "--data", str(folder), "--models", "naive",
+                                   "--workers", "1", "--out", str(tmp_path / "u"),
+                                   "--quiet"])  # fmt: skip
+    assert ran.exit_code == 0 and "skipped: EMPTY" in ran.output, ran.output
+    tables[0].to_csv(folder / "aapl.csv", index=False)
+    with pytest.raises(StockcasterError, match="expected each symbol in one file, received AAPL"):
+        load_panel(folder)
+    for file in folder.iterdir():
+        file.unlink()
+    with pytest.raises(StockcasterError, match="received a folder without one"):
+        load_panel(folder)

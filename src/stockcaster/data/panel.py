@@ -19,7 +19,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.dates import iso_dates
-from stockcaster.data.readers import RawPrices, read_price_file
+from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
@@ -58,10 +58,13 @@ def load_panel(
     fill: FillPolicy | None = None,
     strict: bool = False,
 ) -> Panel:
-    """Read a long-format price file with many symbols.
+    """Read a long-format price file with many symbols, or a folder of price files (a
+    symbol's each, named by its file as a file without a symbol column is: `aapl.us.txt`
+    is AAPL, as Kaggle's per-ticker dataset names them).
 
     Args:
-        path: CSV (optionally compressed) or Parquet, one row per (date, symbol).
+        path: CSV (optionally compressed) or Parquet, one row per (date, symbol); or a
+            folder of such files (its other files, and its subfolders, are not read).
         columns: canonical name -> the file's column, for other headers.
         fill: policy for rows with missing values, as in `load_prices`.
         strict: stop at the first bad row instead of setting its symbol aside.
@@ -70,6 +73,8 @@ def load_panel(
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
+    if Path(path).is_dir():
+        return _folder(Path(path), columns, fill, strict)
     raw = read_price_file(path, columns)
     try:
         return Panel(with_covariate_file(parse_prices(raw, fill), columns, fill), raw.source)
@@ -84,6 +89,51 @@ def load_panel(
     kept = raw.rows(keep)  # each row still named by its own line
     table = with_covariate_file(parse_prices(kept, fill), columns, fill)
     return Panel(table, raw.source, broken)
+
+
+# What a folder's price files are called; its other files (a README, .DS_Store) are not read.
+_PRICE_FILES = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm", ".gz", ".bz2",
+                ".zip", ".xz", ".zst")  # fmt: skip
+
+
+def _folder(
+    path: Path, columns: Mapping[str, str] | None, fill: FillPolicy | None, strict: bool
+) -> Panel:
+    """A folder's price files as one panel: a file that cannot be read (an empty one, a bad
+    row) sets its symbols aside, with its one-line reason, unless `strict`."""
+    found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and p.suffix.lower() in _PRICE_FILES)  # fmt: skip
+    if not found:
+        raise StockcasterError(
+            f"{path}: expected a price file or a folder of them ({', '.join(_PRICE_FILES)}), "
+            "received a folder without one"
+        )
+    tables, broken, seen = [], {}, {}
+    for file in found:
+        try:
+            panel = load_panel(file, columns, fill, strict)
+        except StockcasterError as err:
+            if strict:
+                raise
+            broken[symbol_of(file)] = str(err)
+            continue
+        for symbol in panel.symbols:
+            if symbol in seen:
+                raise StockcasterError(
+                    f"{path}: expected each symbol in one file, received {symbol} in "
+                    f"{seen[symbol].name} and {file.name}"
+                )
+            seen[symbol] = file
+        tables.append(panel.prices)
+        broken |= panel.broken
+    if not tables:
+        raise StockcasterError(f"{path}: expected a file of prices to read, received none: "
+                               f"{next(iter(broken.values()))}")  # fmt: skip
+    prices = pd.concat(tables, ignore_index=True).sort_values([C.SYMBOL, C.DATE], kind="stable")
+    order = [c for c in C.PRICE_TABLE_COLUMNS if c in prices] + [
+        c for c in prices if c not in C.PRICE_TABLE_COLUMNS
+    ]
+    return Panel(prices[order].reset_index(drop=True), str(path), broken)
 
 
 def broken_symbols(raw: RawPrices, fill: FillPolicy | None) -> dict[str, str]:

@@ -98,12 +98,12 @@ def read_price_file(
     raw = read_cells(path)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
-        name = symbol or _symbol_of(path)
+        name = symbol or symbol_of(path)
         frame.insert(1, C.SYMBOL, name)
     return dataclasses.replace(raw, frame=frame)
 
 
-def _symbol_of(path: Path) -> str:
+def symbol_of(path: Path) -> str:
     """A file's symbol from its name (`msft.csv`: MSFT), without the words Investing.com
     adds (`MSFT Historical Data.csv`)."""
     stem = path.name.split(".")[0]
@@ -137,7 +137,10 @@ def _check_file(path: Path) -> None:
             f"{path}: expected a price file, received a path that does not exist"
         )
     if not path.is_file():
-        raise StockcasterError(f"{path}: expected a price file, received a directory")
+        raise StockcasterError(
+            f"{path}: expected a price file, received a directory (universe, signals and "
+            "train --universe read a folder of them, a symbol's each)"
+        )
     if path.suffix.lower() in _OTHER_FORMATS:
         raise StockcasterError(
             f"{path}: expected a CSV, Parquet or .xlsx file, received "
