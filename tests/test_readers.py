@@ -703,6 +703,10 @@ def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):
                                    "--workers", "1", "--out", str(tmp_path / "u"),
                                    "--quiet"])  # fmt: skip
     assert ran.exit_code == 0 and "skipped: EMPTY" in ran.output, ran.output
+    shown = CliRunner().invoke(app, ["inspect", str(folder)])
+    said = " ".join(shown.output.split())
+    assert shown.exit_code == 0 and "240 rows · 2 symbols" in said, shown.output
+    assert "note: EMPTY set aside: " in said and "empty.us.txt: expected" in said
     tables[0].to_csv(folder / "aapl.csv", index=False)
     with pytest.raises(StockcasterError, match="expected each symbol in one file, received AAPL"):
         load_panel(folder)

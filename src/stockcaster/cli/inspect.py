@@ -16,7 +16,13 @@ from stockcaster.reporting.tables import inspection
 
 
 def inspect(
-    data: Annotated[Path, typer.Argument(help="Price file (CSV or Parquet).", show_default=False)],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Price file (CSV, Parquet, .xlsx), or a folder of one a symbol.",
+            show_default=False,
+        ),
+    ],  # fmt: skip
     symbol: SymbolOption = None,
     plot: Annotated[bool, typer.Option("--plot", help="Save a price chart as PNG.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder for the chart.")] = Path("."),

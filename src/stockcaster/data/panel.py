@@ -96,13 +96,18 @@ _PRICE_FILES = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm", ".g
                 ".zip", ".xz", ".zst")  # fmt: skip
 
 
+def price_files(folder: Path) -> list[Path]:
+    """A folder's price files, by name: not its hidden files, other files or subfolders."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in _PRICE_FILES)  # fmt: skip
+
+
 def _folder(
     path: Path, columns: Mapping[str, str] | None, fill: FillPolicy | None, strict: bool
 ) -> Panel:
     """A folder's price files as one panel: a file that cannot be read (an empty one, a bad
     row) sets its symbols aside, with its one-line reason, unless `strict`."""
-    found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                   and p.suffix.lower() in _PRICE_FILES)  # fmt: skip
+    found = price_files(path)
     if not found:
         raise StockcasterError(
             f"{path}: expected a price file or a folder of them ({', '.join(_PRICE_FILES)}), "

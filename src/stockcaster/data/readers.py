@@ -138,8 +138,8 @@ def _check_file(path: Path) -> None:
         )
     if not path.is_file():
         raise StockcasterError(
-            f"{path}: expected a price file, received a directory (universe, signals and "
-            "train --universe read a folder of them, a symbol's each)"
+            f"{path}: expected a price file, received a directory (inspect, universe, signals "
+            "and train --universe read a folder of them, a symbol's each)"
         )
     if path.suffix.lower() in _OTHER_FORMATS:
         raise StockcasterError(

@@ -3,7 +3,8 @@ counted instead of refused, and its closes drawn if asked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from stockcaster.data import (
     select_symbol,
 )
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
+from stockcaster.data.panel import load_panel, price_files
 from stockcaster.data.quality import price_notes, symbol_moves
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
@@ -33,6 +35,7 @@ class Inspection:
     missing: dict
     chart: Path | None = None
     source: str = "the prices"
+    set_aside: dict = field(default_factory=dict)  # a folder's symbols it could not read
 
     @property
     def moves(self) -> pd.DataFrame:
@@ -43,7 +46,8 @@ class Inspection:
     def notes(self) -> list[str]:
         """Days whose close moved as a split would, long gaps (`data/quality.py`), and days
         off XNYS's, the default calendar of a bundle (`data/calendar.py`)."""
-        return price_notes(self.table) + self._calendar_note()
+        aside = [f"{symbol} set aside: {why}" for symbol, why in self.set_aside.items()]
+        return aside + price_notes(self.table) + self._calendar_note()
 
     def _calendar_note(self) -> list[str]:
         t = self.table
@@ -72,14 +76,31 @@ def inspect_prices(
     """
     if chart_in is not None:
         check_output(chart_in)
-    raw = read_price_file(data, parse_column_mapping(columns) if columns else None, symbol)
-    missing = missing_counts(raw)
-    table = parse_prices(raw, fill or "drop")
+    mapping = parse_column_mapping(columns) if columns else None
+    aside = {}
+    if Path(data).is_dir():  # a folder of one file a symbol, as a panel reads it
+        panel = load_panel(data, mapping, fill or "drop")
+        table, aside, missing = panel.prices, panel.broken, _missing_in(Path(data), mapping)
+    else:
+        raw = read_price_file(data, mapping, symbol)
+        missing = missing_counts(raw)
+        table = parse_prices(raw, fill or "drop")
     if symbol is not None:
         table = select_symbol(table, symbol, str(data))
     if chart_in is None:
-        return Inspection(table, missing, source=str(data))
+        return Inspection(table, missing, source=str(data), set_aside=aside)
     Path(chart_in).mkdir(parents=True, exist_ok=True)
     chart = Path(chart_in) / f"{Path(data).name.split('.')[0]}_prices.png"
     write_atomic(chart, lambda scratch: price_figure(table, scratch))
-    return Inspection(table, missing, chart, str(data))
+    return Inspection(table, missing, chart, str(data), aside)
+
+
+def _missing_in(folder: Path, mapping) -> dict[str, int]:
+    """The missing values of a folder's files that read, per column, summed."""
+    counts: Counter = Counter()
+    for file in price_files(folder):
+        try:
+            counts.update(missing_counts(read_price_file(file, mapping)))
+        except StockcasterError:  # set aside by the panel, with its reason
+            continue
+    return dict(counts)
