@@ -239,10 +239,10 @@ def _layout(path: Path, encoding: str | None = None) -> tuple[str, int]:
                             skip_blank_lines=False)[0]  # fmt: skip
     except (ValueError, UnicodeDecodeError, OSError, EOFError, IndexError, KeyError):
         return ",", 0  # the reader says what is wrong
-    for top, line in enumerate(str(v) for v in lines if pd.notna(v)):
+    for top, line in lines.dropna().items():  # a blank line is NaN, and keeps its index
         separator = _separator(line)
         if sum(bool(field.strip()) for field in next(csv.reader([line], delimiter=separator))) >= 2:
-            return separator, int(lines.index[lines.notna()][top])
+            return separator, int(top)
     return _separator(str(lines.iloc[0])), 0
 
 
