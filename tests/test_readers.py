@@ -678,6 +678,14 @@ def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
         "line 4: expected a number in column 'open', received '0.39 Dividend' (a dividend's "
         "row, as Yahoo's history page shows it: delete it)")):  # fmt: skip
         load_prices(path)
+    # A panel sets such a symbol aside with the same words
+    panel = tmp_path / "panel.csv"
+    panel.write_text("date,symbol,close\n2016-12-29,AA,62.9\n2016-12-30,AA,62.14\n"
+                     "2016-12-29,BB,10\n2016-12-30,BB,0.39 Dividend\n")  # fmt: skip
+    loaded = load_panel(panel)
+    assert loaded.symbols == ["AA"] and loaded.broken["BB"].endswith(
+        "received '0.39 Dividend' (a dividend's row, as Yahoo's history page shows it: "
+        "delete it)")  # fmt: skip
 
 
 def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):

@@ -25,6 +25,7 @@ from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
     missing_mask,
+    not_a_number,
     not_yet_traded,
     parse_prices,
     to_numbers,
@@ -200,14 +201,8 @@ def _flag_numbers(cells: pd.Series, missing: pd.Series, flag, where) -> None:
     """Flag the cells of one numeric column that `parse_prices` would refuse."""
     name = cells.name
     values = written_numbers(to_numbers(cells, missing), cells, missing, where)
-    flag(
-        values.isna() & ~missing,
-        lambda at: f"expected a number in {C.label(name)}, received {shown(cells.iloc[at])}",
-    )
-    flag(
-        np.isinf(values),
-        lambda at: f"expected a finite number in {C.label(name)}, received {shown(cells.iloc[at])}",
-    )
+    flag(values.isna() & ~missing, lambda at: not_a_number("a number", cells, at))
+    flag(np.isinf(values), lambda at: not_a_number("a finite number", cells, at))
     if name in C.PRICE_COLUMNS:
         low, high = PRICE_RANGE
         flag(

@@ -200,14 +200,18 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         kind = "a finite number" if np.isinf(values.iloc[at]) else "a number"
-        event = re.search(r"(?i)\b(dividend|stock splits?)\s*$", str(cells.iloc[at]))
-        hint = "" if event is None else (f" (a {event[1].lower()}'s row, as Yahoo's history "
-                                         "page shows it: delete it)")  # fmt: skip
-        raise StockcasterError(
-            f"{raw.where(at)}: expected {kind} in {C.label(cells.name)}, "
-            f"received {shown(cells.iloc[at])}{hint}"
-        )
+        raise StockcasterError(f"{raw.where(at)}: {not_a_number(kind, cells, at)}")
     return values
+
+
+def not_a_number(kind: str, cells: pd.Series, at: int) -> str:
+    """What a number column's cell at `at` is, where `kind` ("a number", "a finite number")
+    was expected: a file's and a panel's refusal alike, naming a row of Yahoo's history page
+    (a dividend's, a split's) as such."""
+    event = re.search(r"(?i)\b(dividend|stock splits?)\s*$", str(cells.iloc[at]))
+    hint = "" if event is None else (f" (a {event[1].lower()}'s row, as Yahoo's history "
+                                     "page shows it: delete it)")  # fmt: skip
+    return f"expected {kind} in {C.label(cells.name)}, received {shown(cells.iloc[at])}{hint}"
 
 
 def _apply_fill(
