@@ -51,11 +51,8 @@ def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
     if iso.notna().any() or text.empty:
         return iso  # ISO dates, or no date at all (reported as missing values)
     text = text.str.replace(_TIME_OF_DAY, "", regex=True)
-    fits = [
-        fmt
-        for fmt in _OTHER_DATE_FORMATS
-        if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()
-    ]
+    read = {fmt: pd.to_datetime(text, format=fmt, errors="coerce") for fmt in _OTHER_DATE_FORMATS}
+    fits = [fmt for fmt, dates in read.items() if dates.notna().all()]
     swapped = {f.replace("%m", "%M").replace("%d", "%m").replace("%M", "%d") for f in fits}
     if set(fits) & swapped:
         raise StockcasterError(
@@ -63,13 +60,14 @@ def dates_in_one_format(source: str, text: pd.Series) -> pd.Series:
             f"dates like {text.iloc[0]!r} that read both as month/day and "
             "day/month; write them as YYYY-MM-DD"
         )
-    if not fits:
-        numbered = _excel_serials(text)
-        if numbered is None:
-            numbered = _epoch_dates(source, text)
-        if numbered is not None:
-            return numbered
-    return pd.to_datetime(text, format=fits[0] if fits else "ISO8601", errors="coerce")
+    if fits:
+        return read[fits[0]]
+    numbered = _excel_serials(text)
+    if numbered is None:
+        numbered = _epoch_dates(source, text)
+    if numbered is not None:
+        return numbered
+    return pd.to_datetime(text, format="ISO8601", errors="coerce")  # ISO with "4:00:00 PM"
 
 
 def _excel_serials(text: pd.Series) -> pd.Series | None:
