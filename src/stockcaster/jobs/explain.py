@@ -184,12 +184,10 @@ def _other(folder: Path) -> str:
     if kind is not None:
         return (f"the results of stockcaster {kind} (explain reads a universe's global "
                 "network or a run's network)")  # fmt: skip
-    if holding_results(folder) is not None:  # `runs/`: a universe run, or none of them
-        return (
-            holding_results(folder, ("universe", "run"))
-            or "a folder of command folders, none of them a universe run or a run"
-        )
-    return "neither"
+    named = holding_results(folder, ("universe", "run"))  # `runs/`: one to explain
+    if named is None and holding_results(folder) is not None:
+        return "a folder of command folders, none of them a universe run or a run"
+    return named or "neither"
 
 
 def _summary(folder: Path) -> dict:

@@ -62,8 +62,9 @@ def explain_series(folder: Path, model: str | None, repeats: int, data: Path | N
                   "run's or a backtest's to say; these importances say what moves its "
                   "forecasts")  # fmt: skip
     else:
-        name, view, held = _run_view(folder, data)
-        caveat = _run_caveat(_metrics(folder))
+        metrics = _metrics(folder)
+        name, view, held = _run_view(folder, metrics, data)
+        caveat = _run_caveat(metrics)
     done = explained(name, view, caveat, repeats, group=week)
     record = {**done.record, **held, "shuffled": "lags"}
     if kind == "run":  # a bundle is left as it was written (its files are checksummed)
@@ -80,13 +81,13 @@ def week(feature: str) -> str:
     return f"lags {first}-{first + WEEK - 1}"
 
 
-def _run_view(folder: Path, data: Path | None) -> tuple[str, HeldOut, dict]:
+def _run_view(folder: Path, metrics: dict, data: Path | None) -> tuple[str, HeldOut, dict]:
     """A network run's name, its held-out windows as lags with how it forecasts them, and
-    which windows they are ({"windows": "validation" or "test"})."""
+    which windows they are ({"windows": "validation" or "test"}); `metrics`: its
+    metrics.json."""
     # Delayed import: Keras starts only once the folder is known to be a network's run.
     from stockcaster.models.networks import load_network
 
-    metrics = _metrics(folder)
     config = load_preset(str(folder / files.CONFIG_FILE), "explain")
     prices = _prices(metrics["source"], metrics["symbol"], data)
     if fingerprint(prices.series) != metrics["data"]:

@@ -93,9 +93,7 @@ def holding_results(folder: Path, kinds: tuple[str, ...] = ()) -> str | None:
     """A folder of commands' result folders (`runs/`; of `kinds` only, if given), in words
     naming the first, or None."""
     inner = [p for p in sorted(folder.iterdir()) if p.is_dir()] if folder.is_dir() else []
-    inner = [
-        p for p in inner if written_by(p) is not None and written_by(p) in (kinds or REPORT_KINDS)
-    ]
+    inner = [p for p in inner if written_by(p) in (kinds or REPORT_KINDS)]  # None is in neither
     if not inner:
         return None
     held = f"{' or '.join(kinds) or 'command'} folder{'s' if len(inner) > 1 else ''}"
