@@ -128,10 +128,10 @@ def test_a_search_of_prices_off_xnys_days_saves_no_bundle_and_says_why(tmp_path)
     that trade every day saves none, and says how to train one."""
     from types import SimpleNamespace
 
-    from stockcaster.jobs.tune import _save_refit
+    from stockcaster.jobs.tune import Searched, _save_refit
 
     task = SimpleNamespace(training=pd.Series(1.0, index=EVERY_DAY))
-    kept = _save_refit(tmp_path, None, task, {}, ("days.csv", "BTC", []))
+    kept = _save_refit(tmp_path, None, task, {}, Searched("days.csv", "BTC", []))
     assert list(kept) == ["no_bundle"] and not (tmp_path / "bundle").exists()
     assert kept["no_bundle"] == (
         "no bundle: days.csv: expected prices on XNYS's trading days, received 86 of 300 days "

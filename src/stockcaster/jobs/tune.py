@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, bundle_hint, off_sessions
@@ -49,6 +50,14 @@ from stockcaster.tuning.verdict import importances, judge, trials_table
 BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --bundle`
 
 
+class Searched(NamedTuple):
+    """What a search read: the file, the symbol (or "N symbols"), notes on its prices."""
+
+    source: str
+    symbol: str
+    notes: list[str]
+
+
 @job
 def tune(
     source: Source | PanelSource,
@@ -78,7 +87,7 @@ def tune(
     )
     check_values(space, _builder(source, config), config.space or "the default space")
     task, whole, where = _task(source, config, space)
-    settings = {**_settings(config), "data": where[0], "symbol": where[1]}
+    settings = {**_settings(config), "data": where.source, "symbol": where.symbol}
     options = {**dataclasses.asdict(config), "timeout_s": _seconds(config.timeout_minutes),
                "progress": progress}  # fmt: skip
     with ray_session(config, options) as options, search_folder(folder, resume, settings):
@@ -115,7 +124,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
                  "test_ic": holdout["ic"], "test_dm_pvalue": holdout["dm_pvalue"]},
         "verdict": verdict,
         "importances": importances(scored, space, config.seed),
-        "notes": where[2],  # days that moved as a split would, long gaps
+        "notes": where.notes,  # days that moved as a split would, long gaps
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
     if (
@@ -129,15 +138,15 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
     return summary
 
 
-def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> dict:
+def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where: Searched) -> dict:
     """The best configuration's refit (on the training part) as a bundle, for `predict`:
     {"bundle": its name}, or {"no_bundle": why} for prices off XNYS's days (no --exchange).
-    `where`: the data's (source, symbol, notes on its prices)."""
+    `where`: what the search read."""
     bundle = folder / BUNDLE
     if bundle.exists():  # a resumed search that had finished: its refit is made again
         shutil.rmtree(bundle)
     try:
-        off = off_sessions(task.training.index, DEFAULT_EXCHANGE, where[0])
+        off = off_sessions(task.training.index, DEFAULT_EXCHANGE, where.source)
     except StockcasterError as err:  # XNYS's calendar does not reach the prices
         off = str(err)
     if off is not None:
@@ -145,14 +154,15 @@ def _save_refit(folder: Path, refit, task: SymbolTask, params: dict, where) -> d
         hint = bundle_hint(DEFAULT_EXCHANGE, "a search's bundle", fix)
         return {"no_bundle": f"no bundle: {advised(off, hint)}"}
     options = task.options(params)
-    kept = {"history": task.training, "symbol": where[1], "source": where[0],
-            "exchange": DEFAULT_EXCHANGE, "notes": where[2]}  # fmt: skip
+    kept = {"history": task.training, "symbol": where.symbol, "source": where.source,
+            "exchange": DEFAULT_EXCHANGE, "notes": where.notes}  # fmt: skip
     if isinstance(refit, FamilyWalk):  # a volatility model, for predict's risk
         estimator = options.preset.features.estimator
         save_variance_bundle(bundle, refit, options, {**kept, "model": task.family,
                                                       "estimator": estimator})  # fmt: skip
     else:
-        kept = series_where(task.training, where[1], where[0], DEFAULT_EXCHANGE, where[2])
+        kept = series_where(task.training, where.symbol, where.source, DEFAULT_EXCHANGE,
+                            where.notes)  # fmt: skip
         save_bundle(bundle, task.family, refit, options, kept)
     return {"bundle": BUNDLE}
 
@@ -177,7 +187,7 @@ def _child(task, trial) -> dict:
 
 def _task(source, config: TuneConfig, space: Space):
     """The trials' task (training part only), the whole data for the holdout, and
-    (file, symbol, notes on the prices) for the settings and the summary."""
+    what it read (`Searched`) for the settings and the summary."""
     if isinstance(source, PanelSource):
         if config.target == VARIANCE:
             raise StockcasterError(
@@ -198,7 +208,7 @@ def _task(source, config: TuneConfig, space: Space):
         task = PanelTask(config.family, universe.global_model, closes, folds, config.seed,
                          config.cost_bps)  # fmt: skip
         notes = price_notes(plan.prices)  # as `universe` notes them
-        return task, whole, (plan.panel.source, f"{len(plan.eligible)} symbols", notes)
+        return task, whole, Searched(plan.panel.source, f"{len(plan.eligible)} symbols", notes)
     preset = _symbol_preset(config)
     prices = read_source(source)
     series = prices.series
@@ -211,8 +221,8 @@ def _task(source, config: TuneConfig, space: Space):
     if preset.features.target == VARIANCE:  # the same trials, on log variance
         table = prices.table
         task = VarianceTask(**vars(task), table=table.iloc[:train_rows].reset_index(drop=True))
-        return task, table, (prices.source, prices.symbol, price_notes(table))
-    return task, series, (prices.source, prices.symbol, price_notes(prices.table))
+        return task, table, Searched(prices.source, prices.symbol, price_notes(table))
+    return task, series, Searched(prices.source, prices.symbol, price_notes(prices.table))
 
 
 def _symbol_preset(config: TuneConfig) -> RunConfig:
