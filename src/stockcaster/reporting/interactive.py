@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stockcaster.reporting.numbers import unseen
+
 PALETTE = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")  # fmt: skip
 _IDS = itertools.count()
@@ -175,7 +177,7 @@ def _hover(shown: list[tuple[str, str, int]], columns: dict) -> tuple[list, dict
     tips, formatters = [], {}
     for label, name, digits in shown:
         values = np.abs(columns[name][np.isfinite(columns[name])])
-        if len(values) and 0 < values.max() < 10.0**-digits:
+        if len(values) and unseen(values.max(), digits):
             tips.append((label, f"@{name}{{%.4g}}"))
             formatters[f"@{name}"] = "printf"
         else:

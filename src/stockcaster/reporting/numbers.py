@@ -12,9 +12,12 @@ def figure(value: float | None, decimals: int = 4) -> str:
     none of it (`6.57e-14`, not `0.0000`); "" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if value != 0 and abs(value) < 10.0**-decimals:
-        return f"{value:.3g}"
-    return f"{value:.{decimals}f}"
+    return f"{value:.3g}" if unseen(value, decimals) else f"{value:.{decimals}f}"
+
+
+def unseen(value: float, decimals: int) -> bool:
+    """Whether `decimals` places would show none of a nonzero `value` (a false zero)."""
+    return value != 0 and abs(value) < 10.0**-decimals
 
 
 def price(value: float) -> str:
