@@ -660,9 +660,12 @@ def test_excel_s_day_numbers_read_as_their_days(tmp_path):
         load_prices(tmp_path / "far.csv")
 
 
-def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
+def test_yahoo_s_history_page_footnote_marks_are_left_out_and_its_event_rows_passed_over(
+    tmp_path,
+):
     """A table copied from Yahoo's history page heads its closes `Close*` and `Adj Close**`
-    (footnotes): "expected columns close", with an untrue hint of a column per symbol."""
+    (footnotes): "expected columns close", with an untrue hint of a column per symbol. Its
+    rows of a dividend or a split were refused ("delete it")."""
     path = tmp_path / "paste.tsv"
     path.write_text(
         "Date\tOpen\tHigh\tLow\tClose*\tAdj Close**\tVolume\n"
@@ -673,19 +676,35 @@ def test_yahoo_s_history_page_footnote_marks_are_left_out(tmp_path):
     assert table["close"].tolist() == [62.90, 62.14]
     assert table["adj_close"].tolist() == [58.61, 57.9]
     assert table["volume"].tolist() == [10_250_600, 25_579_900]
-    path.write_text(path.read_text() + "Dec 15, 2016\t0.39 Dividend\n")  # its dividend rows
+    # Its rows of dividends and splits (a date and words) are passed over, as a title is
+    path.write_text(path.read_text() + "Dec 15, 2016\t0.39 Dividend\n"
+                    "Feb 18, 2003\t2:1 Stock Split\n"
+                    "Dec 28, 2016\t62.86\t63.20\t62.73\t62.00\t58.61\tbad\n")  # fmt: skip
     with pytest.raises(StockcasterError, match=re.escape(
-        "line 4: expected a number in column 'open', received '0.39 Dividend' (a dividend's "
-        "row, as Yahoo's history page shows it: delete it)")):  # fmt: skip
+            "line 6: expected a number in column 'volume', received 'bad'")):  # fmt: skip
+        load_prices(path)  # each later row keeps its line
+    path.write_text(path.read_text().replace("\tbad", "\t10"))
+    assert load_prices(path)["close"].tolist() == [62.00, 62.90, 62.14]
+    # Those words in a row of prices are refused, named
+    path.write_text(path.read_text().replace("\t62.00\t", "\t0.39 Dividend\t"))
+    with pytest.raises(StockcasterError, match=re.escape(
+        "line 6: expected a number in column 'close', received '0.39 Dividend' (a dividend, as "
+        "Yahoo's history page writes it on a row of its own, in a row of prices)")):  # fmt: skip
         load_prices(path)
-    # A panel sets such a symbol aside with the same words
+    # A panel passes them over too, and sets aside a symbol with such words among its prices
     panel = tmp_path / "panel.csv"
-    panel.write_text("date,symbol,close\n2016-12-29,AA,62.9\n2016-12-30,AA,62.14\n"
-                     "2016-12-29,BB,10\n2016-12-30,BB,0.39 Dividend\n")  # fmt: skip
+    panel.write_text("date,symbol,close,volume\n2016-12-29,AA,62.9,5\n"
+                     "2016-12-30,AA,0.39 Dividend,\n2016-12-29,BB,10,5\n"
+                     "2016-12-30,BB,0.39 Dividend,7\n")  # fmt: skip
     loaded = load_panel(panel)
-    assert loaded.symbols == ["AA"] and loaded.broken["BB"].endswith(
-        "received '0.39 Dividend' (a dividend's row, as Yahoo's history page shows it: "
-        "delete it)")  # fmt: skip
+    assert loaded.symbols == ["AA"] and loaded.prices["close"].tolist() == [62.9]
+    assert loaded.broken["BB"].endswith("received '0.39 Dividend' (a dividend, as Yahoo's "
+                                        "history page writes it on a row of its own, in a row "
+                                        "of prices)")  # fmt: skip
+    only = tmp_path / "only.csv"
+    only.write_text("date,close\n2016-12-30,0.39 Dividend\n")
+    with pytest.raises(StockcasterError, match="received only rows of dividends and splits"):
+        load_prices(only)
 
 
 def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):

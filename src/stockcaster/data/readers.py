@@ -19,6 +19,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded
+from stockcaster.data.events import event_rows
 from stockcaster.data.headers import name_columns
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
@@ -65,10 +66,10 @@ class RawPrices:
         """Name the place of the row at `position` (0-based) as "FILE line N"."""
         return f"{self.source} {self.unit} {self.line(position)}"
 
-    def rows(self, keep: pd.Series) -> RawPrices:
+    def rows(self, keep: pd.Series | np.ndarray) -> RawPrices:
         """The rows `keep` (a mask) marks, each still named by its own line."""
         lines = self.first_line + np.arange(len(self.frame)) if self.lines is None else self.lines
-        kept = keep.to_numpy()
+        kept = np.asarray(keep, dtype=bool)
         return RawPrices(self.frame[kept], self.source, self.first_line, self.unit, lines[kept])
 
 
@@ -100,7 +101,12 @@ def read_price_file(
     if C.SYMBOL not in frame.columns:
         name = symbol or symbol_of(path)
         frame.insert(1, C.SYMBOL, name)
-    return dataclasses.replace(raw, frame=frame)
+    raw = dataclasses.replace(raw, frame=frame)
+    events = event_rows(frame)  # Yahoo's history page: a dividend's row, a split's
+    if events.all():
+        raise StockcasterError(f"{path}: expected rows of prices, received only rows of "
+                               "dividends and splits")  # fmt: skip
+    return raw.rows(~events) if events.any() else raw
 
 
 def symbol_of(path: Path) -> str:

@@ -6,7 +6,6 @@ with the columns of `stockcaster.columns.PRICE_TABLE_COLUMNS` that the file has.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import numpy as np
@@ -16,6 +15,7 @@ import pyarrow.compute as pc
 
 from stockcaster import columns as C
 from stockcaster.data.dates import dates_in_one_format
+from stockcaster.data.events import named
 from stockcaster.data.readers import RawPrices
 from stockcaster.data.row_checks import check_one_row_a_day, check_plausible
 from stockcaster.data.written import written_numbers
@@ -206,11 +206,12 @@ def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.S
 
 def not_a_number(kind: str, cells: pd.Series, at: int) -> str:
     """What a number column's cell at `at` is, where `kind` ("a number", "a finite number")
-    was expected: a file's and a panel's refusal alike, naming a row of Yahoo's history page
-    (a dividend's, a split's) as such."""
-    event = re.search(r"(?i)\b(dividend|stock splits?)\s*$", str(cells.iloc[at]))
-    hint = "" if event is None else (f" (a {event[1].lower()}'s row, as Yahoo's history "
-                                     "page shows it: delete it)")  # fmt: skip
+    was expected: a file's and a panel's refusal alike, naming a dividend's or a split's
+    words in a row of prices (Yahoo's history page writes them on rows of their own, which
+    are passed over: `events.py`)."""
+    event = named(cells.iloc[at])
+    hint = "" if event is None else (f" (a {event}, as Yahoo's history page writes it on a "
+                                     "row of its own, in a row of prices)")  # fmt: skip
     return f"expected {kind} in {C.label(cells.name)}, received {shown(cells.iloc[at])}{hint}"
 
 
