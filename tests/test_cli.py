@@ -212,6 +212,31 @@ def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path
     assert "7-for-1 split" in (folder / "report.html").read_text()
 
 
+def test_a_run_of_weekly_or_monthly_prices_says_each_forecast_is_a_row_ahead(tmp_path):
+    """A run on weekly or monthly prices (a price site's other download) was told in days
+    ("one-step forecasts, 80 test days", "yesterday's close") and said nothing else: each
+    forecast is of the next row, a week or a month on. Daily prices, a day or three apart
+    and four over a holiday, get no such note."""
+    out = tmp_path / "runs"
+    said = {}
+    for name, dates in (
+        ("weekly", pd.date_range("2005-01-03", periods=150, freq="W-MON")),
+        ("monthly", pd.date_range("1995-01-01", periods=150, freq="MS")),
+        ("daily", pd.bdate_range("2015-01-02", periods=150)),
+    ):
+        write_kaggle(tmp_path / f"{name}.csv", ohlcv(150).assign(date=dates))
+        done = CliRunner().invoke(app, ["run", "--data", str(tmp_path / f"{name}.csv"),
+                                        "--model", "naive", "--out", str(out)])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        said[name] = " ".join(done.output.split())
+    assert (
+        "note: MSFT's rows are 7 days apart at the median (weekly prices?): each forecast, "
+        "naive's too, is of its next row, 7 days on, not of the next day"
+    ) in said["weekly"]
+    assert "rows are 31 days apart at the median (monthly prices?)" in said["monthly"]
+    assert "apart at the median" not in said["daily"]
+
+
 def test_inspect_counts_missing_values(tmp_path, small_csv):
     lines = small_csv.read_text().splitlines()
     lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))

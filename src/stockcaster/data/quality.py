@@ -1,6 +1,7 @@
 """What a price table's closes say about themselves: each symbol's largest one-day move and
 longest gap between rows, the moves that look like a split the prices were not adjusted
-for, and the gaps longer than a month.
+for, rows further apart than a day's (weekly or monthly prices), and the gaps longer than a
+month.
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
@@ -72,6 +73,14 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
                 "would: if the prices are not adjusted for splits, use ones that are (a "
                 "split-adjusted file, or `fetch`'s adjusted prices)"
             )
+        spacing = _spacing(dates)
+        if spacing is not None:
+            kind = _KINDS.get(spacing, "not daily")
+            notes.append(
+                f"{symbol}'s rows are {spacing} days apart at the median ({kind} prices?): "
+                f"each forecast, naive's too, is of its next row, {spacing} days on, not of "
+                "the next day"
+            )
         gap = _longest_gap(dates)
         if gap is not None and gap[0] > LONG_GAP_DAYS:
             days, at = gap
@@ -86,6 +95,26 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     if len(notes) > limit:
         return [*notes[:limit], f"and {len(notes) - limit} more such notes"]
     return notes
+
+
+# Calendar days between rows, at the median, beyond which prices are not daily: a daily
+# series' is 1 (3 over a weekend, 4 over a holiday's), a weekly one's 7, a monthly one's 30.
+_DAILY_SPACING = 4
+_KINDS = (
+    {7: "weekly", 14: "fortnightly"}
+    | dict.fromkeys(range(28, 32), "monthly")
+    | dict.fromkeys(range(89, 93), "quarterly")
+)
+
+
+def _spacing(dates: np.ndarray) -> int | None:
+    """The median calendar days between a symbol's rows where that is more than a daily
+    series' (`_DAILY_SPACING`), so they are not daily prices; None for daily ones, or for
+    fewer than 3 rows."""
+    if len(dates) < 3:
+        return None
+    median = float(np.median(np.diff(dates).astype("int64")))
+    return int(round(median)) if median > _DAILY_SPACING else None
 
 
 def out_of_range(mine: pd.DataFrame) -> str | None:
