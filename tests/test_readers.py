@@ -741,3 +741,20 @@ def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):
         file.unlink()
     with pytest.raises(StockcasterError, match="received a folder without one"):
         load_panel(folder)
+
+
+def test_a_symbol_is_matched_regardless_of_case_where_the_file_spells_it_one_way(tmp_path):
+    """`--symbol aapl` of a file of AAPL was "expected a symbol in the file ..., received
+    'aapl'; did you mean AAPL?", and `--symbols aapl` of a panel the same: a ticker is the
+    same in any case at every exchange and price site. A file holding two spellings of it
+    is still asked which."""
+    from stockcaster.data.panel import select_symbols
+
+    path = write_kaggle(tmp_path / "p.csv", pd.concat([ohlcv(40, "AAPL"), ohlcv(40, "msft", 1)]))
+    table = load_prices(path)
+    assert select_symbol(table, "aapl", "p.csv")["symbol"].unique().tolist() == ["AAPL"]
+    assert select_symbol(table, "MSFT", "p.csv")["symbol"].unique().tolist() == ["msft"]
+    assert select_symbols(load_panel(path), ["aapl", "Msft"]) == ["AAPL", "msft"]
+    both = write_kaggle(tmp_path / "two.csv", pd.concat([ohlcv(40, "AAPL"), ohlcv(40, "aapl", 1)]))
+    with pytest.raises(StockcasterError, match="received 'Aapl'; did you mean AAPL"):
+        select_symbol(load_prices(both), "Aapl", "two.csv")

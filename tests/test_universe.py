@@ -137,7 +137,7 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
     "extra, message",
     [
         (["--symbols", "AA,QQQ,BBX"], "received 2 unknown: QQQ, BBX (did you mean BB?)"),
-        (["--symbols", "aa"], "received 1 unknown: aa (did you mean AA?)"),
+        (["--symbols", "aax"], "received 1 unknown: aax (did you mean AA?)"),
         (["--symbols", ","], "--symbols: expected at least one symbol of"),  # not "among 0"
         (["--strict"], "line"),
         (["--mode", "both"], "--mode: expected one of per-symbol, global, received 'both'"),

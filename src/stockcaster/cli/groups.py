@@ -109,7 +109,8 @@ class PanelData:
     tickers: TickersOption = None
     start: StartOption = None
     symbols: Annotated[
-        str | None, typer.Option("--symbols", help="Comma-separated symbols. Default: all.")
+        str | None,
+        typer.Option("--symbols", help="Comma-separated symbols, in any case. Default: all."),
     ] = None
     all_symbols: Annotated[
         bool, typer.Option("--all", help="Every symbol in the file (the default).")

@@ -118,7 +118,10 @@ TickersOption = Annotated[
 ]  # fmt: skip
 SymbolOption = Annotated[
     str | None,
-    typer.Option("--symbol", help="Symbol to use. Default: the only symbol in the file."),
+    typer.Option(
+        "--symbol",
+        help="Symbol to use, in any case (msft is MSFT). Default: the only symbol in the file.",
+    ),
 ]
 ColumnsOption = Annotated[
     str | None,

@@ -21,6 +21,7 @@ from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.dates import iso_dates
 from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
+from stockcaster.data.symbols import as_spelled
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
@@ -256,6 +257,7 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
         raise StockcasterError(
             f"--symbols: expected at least one symbol of {panel.source}, received none"
         )
+    wanted = [as_spelled(s, present) for s in wanted]  # `msft` is the file's MSFT
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []

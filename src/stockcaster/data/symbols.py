@@ -21,6 +21,9 @@ def select_symbol(
         source: the file the table came from, for messages.
         named_by: who chose `symbol` when the user did not (a bundle), for messages.
 
+    A symbol is matched regardless of case where the table holds one spelling of it
+    (`--symbol msft` is MSFT), as a ticker is at any exchange or price site.
+
     Raises:
         StockcasterError: the symbol is not in the table (near matches are suggested),
             or no symbol was given for a table with several.
@@ -34,6 +37,7 @@ def select_symbol(
                 f"{source}: expected --symbol for a file with {len(symbols)} symbols, "
                 f"received none (first symbols: {', '.join(symbols[:5])})"
             )
+    symbol = as_spelled(symbol, symbols)
     if symbol not in symbols:
         near = difflib.get_close_matches(symbol.upper(), symbols, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
@@ -48,3 +52,13 @@ def select_symbol(
         )
     rows = table[table[C.SYMBOL] == symbol]
     return rows.sort_values(C.DATE).reset_index(drop=True)
+
+
+def as_spelled(name: str, symbols) -> str:
+    """`name` as the file spells it: the one symbol that is `name` regardless of case (`msft`
+    is MSFT, `aapl.us` is AAPL.US), or `name` itself where the file holds it, or where it
+    holds none such or several (`msft` and `MSFT`, two symbols)."""
+    if name in symbols:
+        return name
+    same = [s for s in symbols if isinstance(s, str) and s.casefold() == name.casefold()]
+    return same[0] if len(same) == 1 else name
