@@ -116,12 +116,14 @@ def test_a_yfinance_download_of_several_tickers_reads_as_their_panel(tmp_path):
     with pytest.raises(StockcasterError, match="download.csv line 10: expected a number in "
                                                "column 'close', received 'abc'"):  # fmt: skip
         load_prices(path)
-    # One field of the download (`yf.download([...])["Close"]`) names no field: refused so
-    path.write_text("Ticker,AAPL,MSFT\nDate,,\n2016-12-29,116.7,62.9\n")
-    with pytest.raises(StockcasterError, match=re.escape(
-        "expected a yfinance download with its field line (Price,Close,...), received one "
-        "field of 2 tickers, unnamed")):  # fmt: skip
+    # One field of the download (`yf.download([...])["Close"]`) reads as its tickers' closes
+    path.write_text("Ticker,AAPL,MSFT\nDate,,\n2016-12-29,116.7,62.9\n2016-12-30,115.8,x\n")
+    with pytest.raises(StockcasterError, match="download.csv line 4: expected a number in "
+                                               "column 'close', received 'x'"):  # fmt: skip
         load_prices(path)
+    path.write_text(path.read_text().replace(",x", ",62.1"))
+    assert load_prices(path)[["symbol", "close"]].values.tolist() == [
+        ["AAPL", 116.7], ["AAPL", 115.8], ["MSFT", 62.9], ["MSFT", 62.1]]  # fmt: skip
 
 
 def test_symbol_argument_names_a_file_without_symbol_column(tmp_path):
@@ -552,21 +554,35 @@ def test_select_symbol_needs_a_choice_in_a_multi_symbol_file(kaggle_csv):
         select_symbol(load_prices(kaggle_csv), None, str(kaggle_csv))
 
 
-def test_a_table_with_a_column_of_closes_per_symbol_is_told_how_to_read_it(tmp_path):
-    """A matrix of closes (a date, then a column per symbol) was told only to map a close."""
-    path = tmp_path / "closes.csv"
-    path.write_text("Date,AAPL,MSFT,GOOG,IBM\n2016-01-04,1,2,3,4\n2016-01-05,1,2,3,4\n")
-    said = (
-        "(map yours with --columns close=YOUR_NAME); a column of closes per symbol (AAPL, "
-        "MSFT, GOOG, ...)? a file holds a row per date and symbol: pandas' melt("
-    )
-    with pytest.raises(StockcasterError, match=re.escape(said)):
-        load_prices(path)
-    path.write_text("date,value\n2016-01-04,1\n")  # one column of numbers: no such hint
+def test_a_table_with_a_column_of_closes_per_symbol_reads_as_their_panel(tmp_path):
+    """A table of closes (a date, then a column per ticker: a pivot of closes, a data site's
+    download of many) was refused, told to melt it with pandas. It reads as the long table,
+    each bad cell named by its line, a ticker's empty cells (before it listed) no rows, in a
+    CSV and in Parquet alike, to the closes its long table gives."""
+    long = pd.concat([ohlcv(30, s, k) for k, s in enumerate(("AAPL", "BRK-B", "^GSPC"))])
+    wide = long.pivot(index="date", columns="symbol", values="close")
+    wide.iloc[:12, 1] = np.nan  # BRK-B listed on the 13th day
+    wide.to_csv(tmp_path / "closes.csv")
+    wide.to_parquet(tmp_path / "closes.parquet")
+    expected = long[["date", "symbol", "close"]].sort_values(["symbol", "date"])
+    expected = expected[~((expected["symbol"] == "BRK-B") & (expected["date"] < wide.index[12]))]
+    for name in ("closes.csv", "closes.parquet"):
+        loaded = load_panel(tmp_path / name)
+        assert loaded.symbols == ["AAPL", "BRK-B", "^GSPC"] and not loaded.broken
+        pd.testing.assert_frame_equal(loaded.prices, expected.reset_index(drop=True),
+                                      check_exact=True, check_dtype=False)  # fmt: skip
+    lines = (tmp_path / "closes.csv").read_text().splitlines()
+    lines[20] = lines[20].rsplit(",", 1)[0] + ",abc"  # ^GSPC's close on line 21
+    (tmp_path / "closes.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(StockcasterError, match="closes.csv line 21: expected a number in column "
+                                               "'close', received 'abc'"):  # fmt: skip
+        load_prices(tmp_path / "closes.csv")
+    # Columns of numbers not named as tickers are (a German export's) are no such table
+    path = tmp_path / "other.csv"
+    path.write_text("Date,Open,Schlusskurs,Hoch\n2016-01-04,1,2,3\n")
     with pytest.raises(StockcasterError, match=r"close=YOUR_NAME\)$"):
         load_prices(path)
-    # Columns of numbers not named as tickers are (a German export's) were told the same
-    path.write_text("Date,Open,Schlusskurs,Hoch\n2016-01-04,1,2,3\n")
+    path.write_text("date,value\n2016-01-04,1\n")  # one column of numbers: neither
     with pytest.raises(StockcasterError, match=r"close=YOUR_NAME\)$"):
         load_prices(path)
 

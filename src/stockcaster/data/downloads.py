@@ -1,41 +1,50 @@
-"""The layouts yfinance writes with `DataFrame.to_csv`: a download of one ticker or several
-(`yf.download(...)`: a line of fields, a line of tickers, `Date,,,`, then the rows), read
-as the long table, and one field of a download of several (`yf.download(...)["Close"]`:
-tickers, no field line), refused, since which field it is is not written.
+"""Tables of many tickers side by side, read as the long table (a row per date and symbol):
+the layouts yfinance writes with `DataFrame.to_csv` (`yf.download(...)`: a line of fields, a
+line of tickers, `Date,,,`, then the rows; one field of a download of several,
+`yf.download(...)["Close"]`: the tickers, `Date,,`, the rows), and any table of closes with a
+column per ticker (`Date,AAPL,MSFT`), each row of the long table keeping its file line.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from stockcaster.errors import StockcasterError
 
-
-def downloaded(
-    frame: pd.DataFrame, path: Path, top: int
-) -> tuple[pd.DataFrame, int, np.ndarray | None]:
+def downloaded(frame: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int, np.ndarray | None]:
     """A CSV's cells (its header on line index `top`) as the long table where yfinance
-    wrote it, with the line of its first row and, where the rows are not the file's in
-    order, each row's line; any other CSV as it is.
-
-    Raises:
-        StockcasterError: one field of a download of several tickers.
-    """
+    wrote a download, or as a table of closes where it wrote one field of several tickers,
+    with the line of its first row and, where the rows are not the file's in order, each
+    row's line; any other CSV as it is."""
     if _yfinance_layout(frame):
         first_line = top + 4  # under the field, ticker and "Date" lines
         long, lines = _tickers(frame, first_line)
         return long, first_line, lines
-    if _one_field(frame):
-        raise StockcasterError(
-            f"{path}: expected a yfinance download with its field line (Price,Close,...), "
-            f"received one field of {len(frame.columns) - 1} tickers, unnamed "
-            '(`yf.download(...)["Close"]`): save the whole download, or use `stockcaster fetch`'
-        )
+    if _one_field(frame):  # its tickers' closes: a table of closes under a line of its own
+        body = frame.iloc[1:].reset_index(drop=True)
+        return body.rename(columns={frame.columns[0]: "Date"}), top + 3, None
     return frame, top + 2, None
+
+
+def long_closes(
+    frame: pd.DataFrame, tickers: list[str], first_line: int, lines: np.ndarray | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A table of closes with a column per ticker (`headers.wide_tickers`) as the long table,
+    one ticker after another, each row with its line; an empty cell (a day before a ticker's
+    first price) is no row, as in a long table a day without a price has none."""
+    dates = [c for c in frame.columns if c not in tickers][0]
+    at = first_line + np.arange(len(frame)) if lines is None else lines
+    blocks, kept = [], []
+    for ticker in tickers:
+        cells = frame[ticker]
+        text = cells.astype("string").str.strip()
+        given = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+        blocks.append(pd.DataFrame({dates: frame[dates][given].to_numpy(), "symbol": ticker,
+                                    "close": cells[given].to_numpy()}))  # fmt: skip
+        kept.append(at[given])
+    return pd.concat(blocks, ignore_index=True), np.concatenate(kept)
 
 
 def _yfinance_layout(frame: pd.DataFrame) -> bool:

@@ -107,12 +107,7 @@ def normalise(header: str) -> str:
 
 def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> pd.DataFrame:
     """Rename the file's columns to canonical names and keep only those."""
-    renamed = _mapped(frame, mapping, source)
-    for names in ({n: n for n in C.PRICE_TABLE_COLUMNS}, _EXPORT_NAMES):  # own names first
-        for column in frame.columns:
-            name = names.get(normalise(column))
-            if column not in renamed and name is not None and name not in renamed.values():
-                renamed[column] = name  # the first of two spellings wins ("Close", "close")
+    renamed = _renamed(frame, mapping, source)
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
     if missing and len(frame.columns) == 1:  # a header of one column: another separator?
         separator = next((s for s in "|:" if s in frame.columns[0]), None)
@@ -133,11 +128,43 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
         raise StockcasterError(
             f"{source}: expected columns {', '.join(missing)}, received columns "
             f"{listed(frame.columns)} (map yours with --columns "
-            f"{','.join(f'{c}=YOUR_NAME' for c in missing)}){_wide(frame, renamed, missing)}"
+            f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
         )
     frame = frame[list(renamed)].rename(columns=renamed)
     order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
     return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]
+
+
+def _renamed(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
+    """The file's columns the table names, and their names: `--columns`' and `--covariates'`
+    first, then the table's own spellings, then a price site's."""
+    renamed = _mapped(frame, mapping, source)
+    for names in ({n: n for n in C.PRICE_TABLE_COLUMNS}, _EXPORT_NAMES):  # own names first
+        for column in frame.columns:
+            name = names.get(normalise(column))
+            if column not in renamed and name is not None and name not in renamed.values():
+                renamed[column] = name  # the first of two spellings wins ("Close", "close")
+    return renamed
+
+
+def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> list[str]:
+    """The columns of a table of closes with a column per symbol (a date, then two or more
+    columns named as tickers are, `AAPL`, `BRK-B`, `^GSPC`, `7203.T`, each with a number
+    among its first 10 cells or none filled), read as one row per date and symbol; [] for
+    any other table (one with a close or a symbol column, `Close*`, `Schlusskurs`)."""
+    renamed = _renamed(frame, mapping, source)
+    if set(renamed.values()) != {C.DATE}:
+        return []
+    others = [c for c in frame.columns if c not in renamed]
+    if len(others) < 2 or not all(_TICKER.fullmatch(str(c).strip()) for c in others):
+        return []
+    head = frame[others].iloc[:10].astype("string").apply(lambda c: c.str.strip())
+    numbers = head.apply(lambda c: pd.to_numeric(c, errors="coerce")).notna()
+    empty = (head.isna() | (head == "")).all()  # a ticker listed later than the first rows
+    return others if (numbers.any() | empty).all() and numbers.any().any() else []
+
+
+_TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
 
 
 def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
@@ -163,21 +190,3 @@ def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dic
             )
         renamed[column] = name
     return renamed
-
-
-def _wide(frame: pd.DataFrame, renamed: dict[str, str], missing: list[str]) -> str:
-    """A hint for a table of closes with a column per symbol (a date, then columns of
-    numbers named as tickers are: `AAPL`, `BRK-B`, `^GSPC`, `7203.T`), which stockcaster
-    reads as one row per date and symbol; "" for any other (`Close*`, `Schlusskurs`)."""
-    others = [c for c in frame.columns if c not in renamed]
-    if missing != [C.CLOSE] or C.SYMBOL in renamed.values() or len(others) < 2:
-        return ""
-    if not all(re.fullmatch(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}", str(c).strip()) for c in others):
-        return ""
-    first = pd.to_numeric(frame[others].iloc[0].astype(str).str.strip(), errors="coerce")
-    if first.isna().any():
-        return ""
-    named = ", ".join(map(str, others[:3])) + (", ..." if len(others) > 3 else "")
-    melt = "melt(id_vars=DATE, var_name='symbol', value_name='close')"
-    return (f"; a column of closes per symbol ({named})? a file holds a row per date and "
-            f"symbol: pandas' {melt} makes it")  # fmt: skip

@@ -18,9 +18,9 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
-from stockcaster.data.downloads import downloaded
+from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
-from stockcaster.data.headers import name_columns
+from stockcaster.data.headers import name_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
 
@@ -97,6 +97,10 @@ def read_price_file(
     path = Path(path)
     source = str(path)
     raw = read_cells(path)
+    tickers = wide_tickers(raw.frame, columns or {}, source)
+    if tickers:  # a column of closes per ticker
+        long, lines = long_closes(raw.frame, tickers, raw.first_line, raw.lines)
+        raw = dataclasses.replace(raw, frame=long, lines=lines)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or symbol_of(path)
@@ -131,7 +135,7 @@ def read_cells(path: Path) -> RawPrices:
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
         (frame, top), unit = _read_csv(path), "line"
-        frame, first_line, lines = downloaded(frame, path, top)
+        frame, first_line, lines = downloaded(frame, top)
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
     return RawPrices(frame, str(path), first_line, unit, lines)
