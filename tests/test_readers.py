@@ -262,18 +262,13 @@ def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
     with pytest.raises(StockcasterError, match=r"bad.xlsx row 8: expected a number in column "
                                                "'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "bad.xlsx")
-    with pd.ExcelWriter(tmp_path / "tickers.xlsx") as book:  # a sheet per ticker: refused
-        table.to_excel(book, sheet_name="MSFT", index=False)
-        pd.DataFrame({"note": ["from the terminal"], "by": ["me"]}).to_excel(
-            book, sheet_name="Notes"
-        )
-        table.to_excel(book, sheet_name="AAPL", index=False)
-    with pytest.raises(
-        StockcasterError,
-        match="tickers.xlsx: expected one sheet of prices, "
-        r"received 2 with the same columns \(MSFT, AAPL\)",
-    ):
-        load_prices(tmp_path / "tickers.xlsx")
+    with pd.ExcelWriter(tmp_path / "years.xlsx") as book:  # sheets not named as tickers are
+        table.drop(columns="symbol").to_excel(book, sheet_name="2015", index=False)
+        table.drop(columns="symbol").to_excel(book, sheet_name="2016", index=False)
+    with pytest.raises(StockcasterError, match=re.escape(
+            "years.xlsx: expected one sheet of prices, or a sheet per ticker named as tickers "
+            "are, received 2 sheets of the same columns (2015, 2016)")):  # fmt: skip
+        load_prices(tmp_path / "years.xlsx")
     with pd.ExcelWriter(tmp_path / "empty.xlsx") as book:
         pd.DataFrame().to_excel(book, sheet_name="One")
         pd.DataFrame().to_excel(book, sheet_name="Two")
@@ -283,6 +278,39 @@ def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
         "received a workbook whose 2 sheets are empty",
     ):
         load_prices(tmp_path / "empty.xlsx")
+
+
+def test_a_workbook_of_a_sheet_per_ticker_reads_as_their_panel(tmp_path):
+    """A workbook of a sheet per ticker (each sheet named by it, the same columns) was read
+    as its first sheet alone, silently, then refused. It reads as their panel, each symbol
+    its sheet's name, a bad cell named by its sheet and Excel's row; sheets of one table
+    with a symbol column are read as its parts; a sheet of other columns is not read."""
+    pytest.importorskip("openpyxl")
+    one, two = ohlcv(40, "MSFT").round(6), ohlcv(30, "AAPL", 1).round(6)
+    with pd.ExcelWriter(tmp_path / "tickers.xlsx") as book:
+        one.drop(columns="symbol").to_excel(book, sheet_name="MSFT", index=False)
+        pd.DataFrame({"note": ["from the terminal"], "by": ["me"]}).to_excel(
+            book, sheet_name="Notes"
+        )
+        two.drop(columns="symbol").to_excel(book, sheet_name="aapl", index=False, startrow=2)
+    expected = pd.concat([two, one], ignore_index=True)  # AAPL sorts first
+    loaded = load_panel(tmp_path / "tickers.xlsx")
+    assert loaded.symbols == ["AAPL", "MSFT"] and not loaded.broken
+    pd.testing.assert_frame_equal(loaded.prices, expected[loaded.prices.columns],
+                                  check_exact=True, check_dtype=False)  # fmt: skip
+    with pd.ExcelWriter(tmp_path / "parts.xlsx") as book:  # one table, with its symbols
+        one.iloc[:20].to_excel(book, sheet_name="Sheet1", index=False)
+        pd.concat([one.iloc[20:], two]).to_excel(book, sheet_name="Sheet2", index=False)
+    pd.testing.assert_frame_equal(load_prices(tmp_path / "parts.xlsx"),
+                                  load_prices(tmp_path / "tickers.xlsx"))  # fmt: skip
+    bad = two.drop(columns="symbol").astype({"close": object})
+    bad.loc[3, "close"] = "abc"
+    with pd.ExcelWriter(tmp_path / "bad.xlsx") as book:
+        one.drop(columns="symbol").to_excel(book, sheet_name="MSFT", index=False)
+        bad.to_excel(book, sheet_name="AAPL", index=False)
+    with pytest.raises(StockcasterError, match="bad.xlsx sheet AAPL row 5: expected a number "
+                                               "in column 'close', received 'abc'"):  # fmt: skip
+        load_prices(tmp_path / "bad.xlsx")
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,12 @@ def downloaded(frame: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int, np.nda
     return frame, top + 2, None
 
 
-def long_closes(
-    frame: pd.DataFrame, tickers: list[str], first_line: int, lines: np.ndarray | None
-) -> tuple[pd.DataFrame, np.ndarray]:
+def long_closes(frame: pd.DataFrame, tickers: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """A table of closes with a column per ticker (`headers.wide_tickers`) as the long table,
-    one ticker after another, each row with its line; an empty cell (a day before a ticker's
-    first price) is no row, as in a long table a day without a price has none."""
+    one ticker after another, and each of its rows' row in `frame`; an empty cell (a day
+    before a ticker's first price) is no row, as in a long table a day without a price has
+    none."""
     dates = [c for c in frame.columns if c not in tickers][0]
-    at = first_line + np.arange(len(frame)) if lines is None else lines
     blocks, kept = [], []
     for ticker in tickers:
         cells = frame[ticker]
@@ -43,7 +41,7 @@ def long_closes(
         given = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
         blocks.append(pd.DataFrame({dates: frame[dates][given].to_numpy(), "symbol": ticker,
                                     "close": cells[given].to_numpy()}))  # fmt: skip
-        kept.append(at[given])
+        kept.append(np.flatnonzero(given))
     return pd.concat(blocks, ignore_index=True), np.concatenate(kept)
 
 

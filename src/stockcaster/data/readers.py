@@ -48,6 +48,8 @@ class RawPrices:
         unit: "line" for CSV, "row" for Parquet, used in messages.
         lines: each row's line, where the rows are not the file's in order (a yfinance
             download of several tickers, one after another; a panel with a symbol set aside).
+        sheets: each row's sheet, where a workbook's rows come from several (a sheet per
+            ticker).
     """
 
     frame: pd.DataFrame
@@ -55,6 +57,7 @@ class RawPrices:
     first_line: int
     unit: str
     lines: np.ndarray | None = None
+    sheets: np.ndarray | None = None
 
     def line(self, position: int) -> int:
         """The file line (or row) of the row at `position` (0-based)."""
@@ -63,14 +66,21 @@ class RawPrices:
         return int(self.lines[position])
 
     def where(self, position: int) -> str:
-        """Name the place of the row at `position` (0-based) as "FILE line N"."""
-        return f"{self.source} {self.unit} {self.line(position)}"
+        """Name the place of the row at `position` (0-based) as "FILE line N" (a workbook's
+        "FILE sheet S row N" where its rows come from several sheets)."""
+        sheet = "" if self.sheets is None else f" sheet {self.sheets[position]}"
+        return f"{self.source}{sheet} {self.unit} {self.line(position)}"
 
     def rows(self, keep: pd.Series | np.ndarray) -> RawPrices:
         """The rows `keep` (a mask) marks, each still named by its own line."""
+        return self.taken(np.flatnonzero(np.asarray(keep, dtype=bool)))
+
+    def taken(self, positions: np.ndarray) -> RawPrices:
+        """The rows at `positions`, in that order, each still named by its own line."""
         lines = self.first_line + np.arange(len(self.frame)) if self.lines is None else self.lines
-        kept = np.asarray(keep, dtype=bool)
-        return RawPrices(self.frame[kept], self.source, self.first_line, self.unit, lines[kept])
+        sheets = None if self.sheets is None else self.sheets[positions]
+        frame = self.frame.iloc[positions]
+        return RawPrices(frame, self.source, self.first_line, self.unit, lines[positions], sheets)
 
 
 def read_price_file(
@@ -99,8 +109,8 @@ def read_price_file(
     raw = read_cells(path)
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker
-        long, lines = long_closes(raw.frame, tickers, raw.first_line, raw.lines)
-        raw = dataclasses.replace(raw, frame=long, lines=lines)
+        long, rows = long_closes(raw.frame, tickers)
+        raw = dataclasses.replace(raw.taken(rows), frame=long)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or symbol_of(path)
@@ -128,9 +138,9 @@ def read_cells(path: Path) -> RawPrices:
         StockcasterError: the file is missing, empty, binary, malformed, or has no rows.
     """
     _check_file(path)
-    lines = None
+    lines = sheets = None
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        (frame, first_line), unit = read_workbook(path), "row"
+        (frame, first_line, lines, sheets), unit = read_workbook(path), "row"
     elif path.suffix.lower() in PARQUET_SUFFIXES or _starts_with(path, _PARQUET_MAGIC):
         frame, first_line, unit = _read_parquet(path), 1, "row"
     else:
@@ -138,7 +148,7 @@ def read_cells(path: Path) -> RawPrices:
         frame, first_line, lines = downloaded(frame, top)
     if frame.empty:
         raise StockcasterError(f"{path}: expected rows of prices, received only a header")
-    return RawPrices(frame, str(path), first_line, unit, lines)
+    return RawPrices(frame, str(path), first_line, unit, lines, sheets)
 
 
 def _check_file(path: Path) -> None:

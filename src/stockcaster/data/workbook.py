@@ -1,5 +1,6 @@
-"""Prices in an Excel workbook (.xlsx, .xlsm): the cells of its first sheet that holds any,
-read as text as a CSV's are, through openpyxl (an extra: `stockcaster[excel]`).
+"""Prices in an Excel workbook (.xlsx, .xlsm): the cells of its first sheet that holds any
+(and of its later sheets of the same columns: a sheet per ticker), read as text as a CSV's
+are, through openpyxl (an extra: `stockcaster[excel]`).
 
 A workbook's dates are dates and its numbers numbers, not text: each is written as text the
 way `validate.py` reads it back ("2016-12-30 00:00:00", Python's shortest repr of a float,
@@ -11,30 +12,61 @@ workbook (.xls) or a spreadsheet of another program (.ods) is refused, saying so
 from __future__ import annotations
 
 import importlib.util
+import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from stockcaster import columns as C
+from stockcaster.data.headers import normalise
 from stockcaster.errors import StockcasterError, listed
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def read_workbook(path: Path) -> tuple[pd.DataFrame, int]:
+def read_workbook(path: Path) -> tuple[pd.DataFrame, int, np.ndarray | None, np.ndarray | None]:
     """The cells of the workbook's first sheet that holds any, as text (NaN where empty),
-    under its header, and the Excel row of the first row under it. Other sheets (notes, a
-    chart's data) are not read, unless they hold a table of the same columns: that is
-    refused, not guessed.
+    under its header, the Excel row of the first row under it, and, for a sheet per ticker,
+    each row's Excel row and sheet. Other sheets (notes, a chart's data) are not read.
 
     The header is the sheet's first row of two or more cells: a title above it, blank rows
     and blank columns around the table are not read (a sheet's table often starts lower
-    down, or at column B, under a title).
+    down, or at column B, under a title). Later sheets of the same columns are read too: a
+    sheet per ticker (`sheets`), each named by its sheet (`MSFT`), or one table in parts
+    where it has a symbol column.
 
     Raises:
         StockcasterError: openpyxl missing, a file that is no workbook, one without cells,
-            or one whose sheets hold tables of the same columns (a sheet per ticker).
+            or one whose sheets of the same columns are not named as tickers are.
     """
+    held = _sheets(path)
+    tables = {name: _table(cells) for name, cells in held.items()}
+    (first, (sheet, top)), *others = tables.items()
+    alike = [first] + [n for n, (t, _) in others if list(t.columns) == list(sheet.columns)]
+    if len(alike) == 1:
+        return sheet.apply(_as_text), top + 2, None, None  # pandas' row 0 is Excel's row 1
+    has_symbols = any(normalise(c) == C.SYMBOL for c in sheet.columns)
+    if not has_symbols and not all(_TICKER.fullmatch(str(n).strip().upper()) for n in alike):
+        raise StockcasterError(
+            f"{path}: expected one sheet of prices, or a sheet per ticker named as tickers are, "
+            f"received {len(alike)} sheets of the same columns ({listed(alike)}): name each "
+            "sheet by its ticker, or give the symbols in one sheet with a symbol column"
+        )
+    parts = [tables[n][0].assign(**({} if has_symbols else {C.SYMBOL: str(n).strip().upper()}))
+             for n in alike]  # fmt: skip
+    rows = np.concatenate([tables[n][1] + 2 + np.arange(len(tables[n][0])) for n in alike])
+    names = np.repeat(np.array(alike, dtype=object), [len(tables[n][0]) for n in alike])
+    return pd.concat(parts, ignore_index=True).apply(_as_text), int(rows[0]), rows, names
+
+
+# A sheet named as a ticker is (`MSFT`, `BRK-B`, `7203.T`), not only digits (a year's, `2016`)
+_TICKER = re.compile(r"(?=.*[A-Z^])[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
+
+
+def _sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets that hold any cell, by name, in their order."""
     if importlib.util.find_spec("openpyxl") is None:
         raise StockcasterError(
             f"{path}: expected the openpyxl package to read an Excel workbook, received none "
@@ -53,16 +85,7 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int]:
             f"{path}: expected a sheet of prices, received a workbook whose {len(sheets)} "
             f"sheet{'s are' if len(sheets) != 1 else ' is'} empty"
         )
-    tables = {name: _table(cells) for name, cells in held.items()}
-    (first, (sheet, top)), *others = tables.items()
-    alike = [first] + [n for n, (t, _) in others if list(t.columns) == list(sheet.columns)]
-    if len(alike) > 1:  # a sheet per ticker: which is meant, and is it a panel?
-        raise StockcasterError(
-            f"{path}: expected one sheet of prices, received {len(alike)} with the same "
-            f"columns ({listed(alike)}): save each to a file of its own, or the symbols in "
-            "one sheet with a symbol column"
-        )
-    return sheet.apply(_as_text), top + 2  # pandas' row 0 is Excel's row 1
+    return held
 
 
 def _table(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
