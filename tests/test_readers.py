@@ -311,6 +311,12 @@ def test_a_workbook_of_a_sheet_per_ticker_reads_as_their_panel(tmp_path):
     with pytest.raises(StockcasterError, match="bad.xlsx sheet AAPL row 5: expected a number "
                                                "in column 'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "bad.xlsx")
+    with pd.ExcelWriter(tmp_path / "twice.xlsx") as book:  # a day in two parts
+        one.iloc[:20].to_excel(book, sheet_name="Sheet1", index=False)
+        one.iloc[19:].to_excel(book, sheet_name="Sheet2", index=False)
+    said = "twice.xlsx sheet Sheet1 row 21 and sheet Sheet2 row 2: expected one row per date"
+    with pytest.raises(StockcasterError, match=said):
+        load_prices(tmp_path / "twice.xlsx")
 
 
 @pytest.mark.parametrize(

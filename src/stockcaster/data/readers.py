@@ -68,8 +68,12 @@ class RawPrices:
     def where(self, position: int) -> str:
         """Name the place of the row at `position` (0-based) as "FILE line N" (a workbook's
         "FILE sheet S row N" where its rows come from several sheets)."""
-        sheet = "" if self.sheets is None else f" sheet {self.sheets[position]}"
-        return f"{self.source}{sheet} {self.unit} {self.line(position)}"
+        return f"{self.source} {self.place(position)}"
+
+    def place(self, position: int) -> str:
+        """The row at `position` (0-based) in its file: "line N", or "sheet S row N"."""
+        sheet = "" if self.sheets is None else f"sheet {self.sheets[position]} "
+        return f"{sheet}{self.unit} {self.line(position)}"
 
     def rows(self, keep: pd.Series | np.ndarray) -> RawPrices:
         """The rows `keep` (a mask) marks, each still named by its own line."""

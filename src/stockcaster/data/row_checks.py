@@ -22,9 +22,12 @@ def check_one_row_a_day(raw: RawPrices, table: pd.DataFrame) -> None:
     rows = table[repeated]
     first = rows.iloc[0]
     same = rows[(rows[C.SYMBOL] == first[C.SYMBOL]) & (rows[C.DATE] == first[C.DATE])]
-    lines = " and ".join(str(raw.line(int(p))) for p in same["_position"][:2])
+    at = [int(p) for p in same["_position"][:2]]
+    lines = f"{raw.unit}s " + " and ".join(str(raw.line(p)) for p in at)
+    if raw.sheets is not None:  # rows of two sheets: "sheet A row 3 and sheet B row 2"
+        lines = " and ".join(raw.place(p) for p in at)
     raise StockcasterError(
-        f"{raw.source} {raw.unit}s {lines}: expected one row per date for symbol "
+        f"{raw.source} {lines}: expected one row per date for symbol "
         f"{first[C.SYMBOL]}, received {len(same)} rows for {first[C.DATE]:%Y-%m-%d}"
         f"{_intraday(raw.frame[C.DATE].iloc[same['_position'].to_numpy()])}"
     )

@@ -225,7 +225,7 @@ def _apply_fill(
     if fill is None:
         raise StockcasterError(
             f"{raw.source}: expected no missing values, received {count} rows with missing "
-            f"values (first at {raw.unit} {raw.line(at)}); choose --fill drop or "
+            f"values (first at {raw.place(at)}); choose --fill drop or "
             "--fill ffill"
         )
     if fill == "ffill":
