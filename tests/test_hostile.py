@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -460,12 +461,19 @@ def test_universe_stopped_by_a_signal_or_a_full_disk_says_how_to_resume(
 def test_the_command_line_and_recording_versions_never_import_tensorflow():
     """Importing the CLI (every command's module) and recording versions start neither Keras
     nor TensorFlow: `predict` chooses its NumPy backend before Keras starts, and `--help`
-    stays quick."""
+    and `--version` stay quick."""
     code = ("import sys; import stockcaster.cli; from stockcaster.provenance import versions; "
             "v = versions(); "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, v; "
-            "assert v['keras'][0].isdigit(), v")  # fmt: skip
-    subprocess.run([sys.executable, "-c", code], check=True)
+            "assert v['keras'][0].isdigit(), v; "
+            "from typer.testing import CliRunner; said = CliRunner().invoke(stockcaster.cli.app, "
+            "['--version']); assert 'tensorflow' not in sys.modules, said.output; "
+            "print(said.exit_code, said.output)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True)  # fmt: skip
+    # `stockcaster --version` (there was none) says it and the libraries' versions
+    assert re.fullmatch(r"0 stockcaster \S+ \(Python 3\.\S+, Keras 3\.\S+ on tensorflow \S+, "
+                        r"NumPy \S+, pandas \S+\)", done.stdout.strip()), done.stdout  # fmt: skip
 
 
 def test_an_out_removed_by_another_command_s_probe_is_probed_again(tmp_path, monkeypatch):

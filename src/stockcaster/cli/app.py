@@ -36,6 +36,7 @@ from stockcaster.cli.universe import universe
 from stockcaster.jobs.choices import REPORT_KINDS
 from stockcaster.jobs.envelope import write_new_file
 from stockcaster.process import tune_collector
+from stockcaster.provenance import versions
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -49,6 +50,29 @@ app = typer.Typer(
 
 
 _REPORTED = ", ".join(REPORT_KINDS)  # every kind of folder a report is written for
+
+
+def _show_version(asked: bool) -> None:
+    """Print stockcaster's version and the libraries' its results depend on, then stop; read
+    from the installed packages, never importing Keras or its backend."""
+    if not asked:
+        return
+    v = versions()
+    console.print(f"stockcaster {v['stockcaster']} (Python {v['python']}, Keras {v['keras']} on "
+                  f"{v['backend']} {v['backend_version']}, NumPy {v['numpy']}, pandas "
+                  f"{v['pandas']})", highlight=False)  # fmt: skip
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", is_eager=True,
+                     callback=_show_version),
+    ] = False,
+) -> None:  # fmt: skip
+    """Forecast daily stock prices with LSTM networks, beside honest baselines."""
 
 
 @app.command()
