@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
+from stockcaster.evaluation.significance import p_value
 
 OUTPUTS = {
     "model.keras",
@@ -80,7 +81,7 @@ def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
         "\n", ""
     )
     said = " ".join(result.output.split())  # the line may wrap
-    assert f"Diebold-Mariano p = {metrics['dm_pvalue']:.3f}" in said
+    assert f"Diebold-Mariano {p_value(metrics['dm_pvalue'])}" in said  # p < 0.001: not 0.000
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,20 @@ def test_the_sentence_never_rounds_a_gain_to_zero(gain, says):
     assert verdict.sentence().startswith(f"the best of 5 configurations {says}")
 
 
+def test_no_p_value_is_written_as_zero():
+    """A search whose SPA p was 0 (no bootstrap draw reached its gain) read "finds that much
+    by luck 0% of the time (SPA p = 0.00)", and a Diebold-Mariano p of 1.7e-05 "p = 0.000":
+    a p-value is never zero."""
+    from stockcaster.evaluation.significance import p_value
+    from stockcaster.evaluation.snooping import SnoopingTest
+
+    assert [p_value(p) for p in (0.193, 0.0006, 0.0004, 1.7e-05, 0.0)] == [
+        "p = 0.193", "p = 0.001", "p < 0.001", "p < 0.001", "p < 0.001"]  # fmt: skip
+    assert p_value(0.004, 2) == "p < 0.01" and p_value(0.52, 2) == "p = 0.52"
+    lucky = SnoopingTest(trials=5, best=0, gain=0.01, spa_pvalue=0.0, reality_check_pvalue=0.0)
+    assert lucky.sentence().endswith("finds that much by luck under 1% of the time (SPA p < 0.01)")
+
+
 def test_the_same_losses_and_seed_give_the_same_verdict():
     naive, losses = search(200, 10, winner=False, seed=4)
     first = superior_ability(naive, losses, reps=200, seed=7)

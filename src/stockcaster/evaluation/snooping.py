@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stockcaster.evaluation.significance import p_value
+
 EULER_GAMMA = 0.5772156649015329
 
 
@@ -46,13 +48,14 @@ class SnoopingTest:
         best = f"the best of {self.trials} configurations"
         if self.gain == 0:
             return (f"{best} does exactly as well as naive on validation days: no sign of "
-                    f"skill (SPA p = {self.spa_pvalue:.2f})")  # fmt: skip
+                    f"skill (SPA {p_value(self.spa_pvalue, 2)})")  # fmt: skip
         if self.gain < 0:  # nothing to explain by luck
             return (
                 f"{best} loses to naive on validation days by {_share(-self.gain)}: no sign of "
-                f"skill (SPA p = {self.spa_pvalue:.2f})"
+                f"skill (SPA {p_value(self.spa_pvalue, 2)})"
             )
-        luck = f"{self.spa_pvalue:.0%} of the time (SPA p = {self.spa_pvalue:.2f})"
+        often = "under 1%" if round(self.spa_pvalue, 2) == 0 else f"{self.spa_pvalue:.0%}"
+        luck = f"{often} of the time (SPA {p_value(self.spa_pvalue, 2)})"
         return (
             f"{best} beats naive on validation days by {_share(self.gain)}, and a search this "
             f"wide finds that much by luck {luck}"

@@ -26,6 +26,7 @@ import numpy as np
 from stockcaster import columns as C
 from stockcaster.data.embedded import MSFT_SOURCE
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.significance import p_value
 from stockcaster.features import FeaturePipeline
 from stockcaster.jobs.envelope import Prices, Source, read_source
 from stockcaster.jobs.explained import EXPLAIN_FILE, Explained, explained
@@ -161,7 +162,7 @@ def _run_caveat(metrics: dict) -> str | None:
     if ratio is not None and ratio < 1 and pvalue is not None and pvalue < 0.05:
         return None
     shown = "n/a" if ratio is None else f"{ratio:.3f}"
-    tested = "" if pvalue is None else f", Diebold-Mariano p = {pvalue:.3f}"
+    tested = "" if pvalue is None else f", Diebold-Mariano {p_value(pvalue)}"
     return (f"the network does not beat naive beyond chance on the test period (MSE ratio "
             f"{shown}{tested}): these importances say what moves its forecasts, not what "
             "predicts prices")  # fmt: skip

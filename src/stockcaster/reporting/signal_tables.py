@@ -8,6 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
+from stockcaster.evaluation.significance import p_value
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.reporting.verdicts import SIGNIFICANT, ic_t_words
 
@@ -49,7 +50,7 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
             m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
             beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT
             line += (f"; the best model, {m['signal']}, {'beats' if beats else 'does not beat'} "
-                     f"it (SPA p = {m['spa_p_vs_best_factor']:.2f})")  # fmt: skip
+                     f"it (SPA {p_value(m['spa_p_vs_best_factor'], 2)})")  # fmt: skip
         lines.append(line)
     return lines
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockcaster.evaluation.significance import p_value
 from stockcaster.reporting.figures import drawing, save, subplots
 from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
 from stockcaster.reporting.readback import csv_table, json_object
@@ -66,7 +67,7 @@ def holdout_tested(pvalue: float | None, target: str | None) -> str:
     if pvalue is None:
         return ""
     baseline = "the random walk" if target == "variance" else "naive"
-    return f" (Diebold-Mariano p = {pvalue:.3f} against {baseline})"
+    return f" (Diebold-Mariano {p_value(pvalue)} against {baseline})"
 
 
 def deflated_words(probability: float, tries: int) -> str:
@@ -114,7 +115,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             "Verdict",
             f"<div class='verdict'>{paragraph(verdict['sentence'])}"
             + paragraph(
-                f"White's Reality Check p = {verdict['reality_check_pvalue']:.3f}; "
+                f"White's Reality Check {p_value(verdict['reality_check_pvalue'])}; "
                 + _deflated(verdict["deflated_sharpe"], s["trials"]["finished"])  # every try counts
                 + f"model confidence set: {kept}."
             )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from stockcaster.evaluation.significance import p_value
+
 SIGNIFICANT = 0.05
 """The p-value below which a difference is called unlikely to be chance."""
 
@@ -43,7 +45,7 @@ def against_naive(
     gap = f"{abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} {baseline}'s {loss}"
     if not _tested(pvalue):
         return f"{gap}; no Diebold-Mariano test (too few days, or losses that never differ)"
-    test = f"Diebold-Mariano p = {pvalue:.3f}"
+    test = f"Diebold-Mariano {p_value(pvalue)}"
     if pvalue >= SIGNIFICANT:
         return f"{gap}: could well be chance, {test}"
     winner = f"the model beats {baseline}" if ratio < 1 else f"{baseline} beats the model"
@@ -98,7 +100,7 @@ def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -
     ]
     if _tested(pvalue):
         words.append(
-            f"The Diebold-Mariano test gives p = {pvalue:.3f}: the difference "
+            f"The Diebold-Mariano test gives {p_value(pvalue)}: the difference "
             + ("is unlikely to be chance." if pvalue < SIGNIFICANT else "could well be chance.")
         )
     if lag:
