@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, write_kaggle
 from stockcaster.cli import app
-from stockcaster.evaluation.significance import p_value
+from stockcaster.reporting.numbers import p_value
 
 OUTPUTS = {
     "model.keras",

@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stockcaster.evaluation.snooping import confidence_set, deflated_sharpe, superior_ability
+from stockcaster.evaluation.snooping import (
+    SnoopingTest,
+    confidence_set,
+    deflated_sharpe,
+    superior_ability,
+)
+from stockcaster.reporting.numbers import p_value, share
+from stockcaster.reporting.verdicts import against_naive, search_sentence
 
 
 def search(days: int, trials: int, winner: bool, seed: int) -> tuple:
@@ -31,7 +38,8 @@ def test_a_planted_winner_is_found_and_pure_noise_is_not():
     noise = superior_ability(naive, losses, reps=500, seed=0)
     assert noise.spa_pvalue > 0.2
     assert noise.reality_check_pvalue >= noise.spa_pvalue  # White's test is the conservative one
-    assert "configurations" in noise.sentence() and f"{noise.spa_pvalue:.2f}" in noise.sentence()
+    said = search_sentence(noise)
+    assert "configurations" in said and f"{noise.spa_pvalue:.2f}" in said
 
 
 @pytest.mark.parametrize(
@@ -45,24 +53,24 @@ def test_a_planted_winner_is_found_and_pure_noise_is_not():
 )
 def test_the_sentence_never_rounds_a_gain_to_zero(gain, says):
     """A search 0.01% worse than naive read "loses to naive ... by 0.0%"."""
-    from stockcaster.evaluation.snooping import SnoopingTest
-
     verdict = SnoopingTest(trials=5, best=0, gain=gain, spa_pvalue=0.52, reality_check_pvalue=0.6)
-    assert verdict.sentence().startswith(f"the best of 5 configurations {says}")
+    assert search_sentence(verdict).startswith(f"the best of 5 configurations {says}")
 
 
 def test_no_p_value_is_written_as_zero():
     """A search whose SPA p was 0 (no bootstrap draw reached its gain) read "finds that much
     by luck 0% of the time (SPA p = 0.00)", and a Diebold-Mariano p of 1.7e-05 "p = 0.000":
-    a p-value is never zero."""
-    from stockcaster.evaluation.significance import p_value
-    from stockcaster.evaluation.snooping import SnoopingTest
-
+    a p-value is never zero, and a model 0.04% below naive is not 0.0% below it."""
     assert [p_value(p) for p in (0.193, 0.0006, 0.0004, 1.7e-05, 0.0)] == [
         "p = 0.193", "p = 0.001", "p < 0.001", "p < 0.001", "p < 0.001"]  # fmt: skip
     assert p_value(0.004, 2) == "p < 0.01" and p_value(0.52, 2) == "p = 0.52"
     lucky = SnoopingTest(trials=5, best=0, gain=0.01, spa_pvalue=0.0, reality_check_pvalue=0.0)
-    assert lucky.sentence().endswith("finds that much by luck under 1% of the time (SPA p < 0.01)")
+    assert search_sentence(lucky).endswith("by luck under 1% of the time (SPA p < 0.01)")
+    # nor a share of a percent: a ratio to naive of 0.99996 read "0.0% below naive's MSE"
+    assert [share(x) for x in (0.0, 0.006, 0.0004, 0.00004)] == [
+        "0.0%", "0.6%", "0.04%", "under 0.01%"]  # fmt: skip
+    assert against_naive(0.9996, 0.4).startswith("0.04% below naive's MSE: could well be")
+    assert against_naive(0.99999, 0.4).startswith("under 0.01% below naive's MSE")
 
 
 def test_the_same_losses_and_seed_give_the_same_verdict():

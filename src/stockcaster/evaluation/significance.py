@@ -8,15 +8,6 @@ from scipy.special import stdtr
 from stockcaster.evaluation.groups import Groups, plain, score_one
 
 
-def p_value(p: float, decimals: int = 3) -> str:
-    """A p-value as a verdict writes it: "p = 0.193", or "p < 0.001" where `decimals` places
-    would round it to zero, which no p-value is (a normal tail's 7e-09, a bootstrap's 0 of
-    1,000 draws)."""
-    if round(p, decimals) == 0:
-        return f"p < {10.0**-decimals:.{decimals}f}"
-    return f"p = {p:.{decimals}f}"
-
-
 def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, horizon: int = 1) -> dict:
     """Diebold-Mariano test of equal squared-error accuracy, with the small-sample correction.
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stockcaster.evaluation.significance import p_value
-
 EULER_GAMMA = 0.5772156649015329
 
 
@@ -42,30 +40,6 @@ class SnoopingTest:
     gain: float
     spa_pvalue: float
     reality_check_pvalue: float
-
-    def sentence(self) -> str:
-        """The verdict in plain words."""
-        best = f"the best of {self.trials} configurations"
-        if self.gain == 0:
-            return (f"{best} does exactly as well as naive on validation days: no sign of "
-                    f"skill (SPA {p_value(self.spa_pvalue, 2)})")  # fmt: skip
-        if self.gain < 0:  # nothing to explain by luck
-            return (
-                f"{best} loses to naive on validation days by {_share(-self.gain)}: no sign of "
-                f"skill (SPA {p_value(self.spa_pvalue, 2)})"
-            )
-        often = "under 1%" if round(self.spa_pvalue, 2) == 0 else f"{self.spa_pvalue:.0%}"
-        luck = f"{often} of the time (SPA {p_value(self.spa_pvalue, 2)})"
-        return (
-            f"{best} beats naive on validation days by {_share(self.gain)}, and a search this "
-            f"wide finds that much by luck {luck}"
-        )
-
-
-def _share(x: float) -> str:
-    """A share in percent: one decimal, or two where one would read 0.0% (a loss of 0.01%
-    read "loses by 0.0%")."""
-    return f"{x:.1%}" if x >= 0.0005 else f"{x:.2%}"
 
 
 def superior_ability(

@@ -26,7 +26,6 @@ import numpy as np
 from stockcaster import columns as C
 from stockcaster.data.embedded import MSFT_SOURCE
 from stockcaster.errors import StockcasterError
-from stockcaster.evaluation.significance import p_value
 from stockcaster.features import FeaturePipeline
 from stockcaster.jobs.envelope import Prices, Source, read_source
 from stockcaster.jobs.explained import EXPLAIN_FILE, Explained, explained
@@ -35,6 +34,7 @@ from stockcaster.models.neural import NetworkForecaster
 from stockcaster.models.presets import load_preset
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.html import write_report
+from stockcaster.reporting.numbers import p_value
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 from stockcaster.store.bundle_files import peek

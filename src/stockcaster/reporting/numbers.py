@@ -1,6 +1,8 @@
-"""How a number is written in a table, the terminal's and a report's: to fixed decimals, never
-as a false zero. A share of SHIB trades at 0.00001: its prices, their errors and their squared
-errors (an MSE of 1e-13) would all read 0.0000 at four decimals, which is untrue."""
+"""How a number is written in a table, the terminal's and a report's, and in a verdict's words:
+to fixed decimals, never as a false zero. A share of SHIB trades at 0.00001: its prices, their
+errors and their squared errors (an MSE of 1e-13) would all read 0.0000 at four decimals,
+which is untrue; so would a p-value of 1.7e-05 at three, or a loss 0.004% below naive's at
+one decimal of a percent."""
 
 from __future__ import annotations
 
@@ -24,3 +26,20 @@ def price(value: float) -> str:
     """A price: to the cent, or to 4 significant digits under 1 (a coin at 0.07123, a
     penny stock at 0.004)."""
     return f"{value:.4g}" if 0 < abs(value) < 1 else f"{value:.2f}"
+
+
+def p_value(p: float, decimals: int = 3) -> str:
+    """A p-value as a verdict writes it: "p = 0.193", or "p < 0.001" where `decimals` places
+    would round it to zero, which no p-value is (a normal tail's 7e-09, a bootstrap's 0 of
+    1,000 draws)."""
+    if round(p, decimals) == 0:
+        return f"p < {10.0**-decimals:.{decimals}f}"
+    return f"p = {p:.{decimals}f}"
+
+
+def share(x: float) -> str:
+    """A share in percent: one decimal, two where one would read 0.0% (a loss of 0.01% read
+    "loses by 0.0%"), and "under 0.01%" below that; a true zero stays 0.0%."""
+    if x == 0 or abs(x) >= 0.0005:
+        return f"{x:.1%}"
+    return f"{x:.2%}" if abs(x) >= 0.00005 else "under 0.01%"

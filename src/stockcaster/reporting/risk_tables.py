@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster.reporting import verdicts
+from stockcaster.reporting.numbers import share
 from stockcaster.reporting.tables import cell, fitted_table
 
 
@@ -93,7 +94,8 @@ def pooled_verdict(group: pd.DataFrame) -> str:
     ratio, better = best.get("qlike_x_random_walk"), best.get("dm_better_after_bh")
     words = [f"lowest pooled QLIKE, {best['model']}:"]
     if ratio is not None and pd.notna(ratio):
-        words.append(f" {abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} the random walk's")
+        words.append(f" {share(abs(1 - ratio))} {'below' if ratio < 1 else 'above'} the random "
+                     "walk's")  # fmt: skip
     if better is not None and pd.notna(better):
         words.append(f"; better than it on {int(better)} of {int(best['symbols'])} symbols "
                      "(Diebold-Mariano after Benjamini-Hochberg)")  # fmt: skip

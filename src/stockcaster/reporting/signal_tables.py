@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
-from stockcaster.evaluation.significance import p_value
+from stockcaster.reporting.numbers import p_value
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.reporting.verdicts import SIGNIFICANT, ic_t_words
 

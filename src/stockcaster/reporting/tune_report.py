@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockcaster.evaluation.significance import p_value
 from stockcaster.reporting.figures import drawing, save, subplots
 from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
+from stockcaster.reporting.numbers import p_value
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import history_chart, importance_chart
 from stockcaster.store import files

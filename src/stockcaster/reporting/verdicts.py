@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from stockcaster.evaluation.significance import p_value
+from stockcaster.evaluation.snooping import SnoopingTest
+from stockcaster.reporting.numbers import p_value, share
 
 SIGNIFICANT = 0.05
 """The p-value below which a difference is called unlikely to be chance."""
@@ -42,7 +43,7 @@ def against_naive(
     variance), judged by Diebold-Mariano's p-value, in a few words."""
     if ratio == 1:
         return f"the same {loss} as {baseline}"
-    gap = f"{abs(1 - ratio):.1%} {'below' if ratio < 1 else 'above'} {baseline}'s {loss}"
+    gap = f"{share(abs(1 - ratio))} {'below' if ratio < 1 else 'above'} {baseline}'s {loss}"
     if not _tested(pvalue):
         return f"{gap}; no Diebold-Mariano test (too few days, or losses that never differ)"
     test = f"Diebold-Mariano {p_value(pvalue)}"
@@ -108,3 +109,18 @@ def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -
     elif lag is not None:
         words.append("Its forecasts do not merely trail the price by a day.")
     return " ".join(words)
+
+
+def search_sentence(test: SnoopingTest) -> str:
+    """A search's verdict in plain words: its best trial against naive on the validation
+    days, and how often a search this wide finds that much by luck (SPA)."""
+    best = f"the best of {test.trials} configurations"
+    spa = f"SPA {p_value(test.spa_pvalue, 2)}"
+    if test.gain == 0:
+        return f"{best} does exactly as well as naive on validation days: no sign of skill ({spa})"
+    if test.gain < 0:  # nothing to explain by luck
+        return (f"{best} loses to naive on validation days by {share(-test.gain)}: no sign of "
+                f"skill ({spa})")  # fmt: skip
+    often = "under 1%" if round(test.spa_pvalue, 2) == 0 else f"{test.spa_pvalue:.0%}"
+    return (f"{best} beats naive on validation days by {share(test.gain)}, and a search this "
+            f"wide finds that much by luck {often} of the time ({spa})")  # fmt: skip

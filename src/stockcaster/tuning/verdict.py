@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.evaluation.snooping import confidence_set, deflated_sharpe, superior_ability
+from stockcaster.reporting.verdicts import search_sentence
 from stockcaster.tuning.search import TrialRecord, distributions
 from stockcaster.tuning.space import Space
 
@@ -40,7 +41,7 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
     rules = [np.asarray(t.attrs["rule"], dtype="float64") for t in scored]
     traded = len(rules[0]) > 0  # a variance model has no trading rule
     sharpes = np.array([_sharpe(r) for r in rules]) if traded else None
-    sentence = snooping.sentence()
+    sentence = search_sentence(snooping)
     if tried > len(scored):
         sentence += (
             f"; {tried - len(scored)} more configurations were stopped before their last "
