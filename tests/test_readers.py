@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -808,3 +809,39 @@ def test_a_symbol_is_matched_regardless_of_case_where_the_file_spells_it_one_way
     both = write_kaggle(tmp_path / "two.csv", pd.concat([ohlcv(40, "AAPL"), ohlcv(40, "aapl", 1)]))
     with pytest.raises(StockcasterError, match="received 'Aapl'; did you mean AAPL"):
         select_symbol(load_prices(both), "Aapl", "two.csv")
+
+
+def test_a_dataframe_in_memory_reads_as_its_file_would(tmp_path):
+    """A notebook's prices are a DataFrame (yfinance's `yf.download`, its columns a field and
+    a ticker; `Ticker.history()`, its dates a time-zone-aware index): `load_prices(df)` and
+    `Source(df)` were "TypeError: expected str, bytes or os.PathLike object, not DataFrame".
+    They read as the same table its CSV gives, a bad value named by its row (iloc's)."""
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.requests import preset
+    from stockcaster.jobs.run import run
+
+    one, two = ohlcv(60, "MSFT").round(6), ohlcv(60, "AAPL", 1).round(6)
+    write_kaggle(tmp_path / "both.csv", pd.concat([one, two]))
+    fields = ["close", "high", "low", "open", "volume"]
+    download = pd.concat({t.symbol.iloc[0]: t.set_index("date")[fields] for t in (one, two)},
+                         axis=1).swaplevel(axis=1)  # fmt: skip
+    download.columns = download.columns.set_names(["Price", "Ticker"]).set_levels(
+        [f.title() for f in download.columns.levels[0]], level=0)  # fmt: skip
+    expected = load_prices(tmp_path / "both.csv")
+    pd.testing.assert_frame_equal(load_prices(download), expected[load_prices(download).columns],
+                                  check_dtype=False)  # fmt: skip
+    assert load_panel(download).symbols == ["AAPL", "MSFT"]
+    history = one.drop(columns="symbol").set_index("date")
+    history.index = history.index.tz_localize("America/New_York")  # Ticker.history()'s dates
+    table = load_prices(history, symbol="MSFT")
+    assert table["date"].tolist() == one["date"].tolist() and table["symbol"].unique() == ["MSFT"]
+    assert load_prices(download.xs("Close", axis=1, level=0))["close"].tolist() == (
+        expected["close"].tolist())  # a column of closes per ticker  # fmt: skip
+    history.iloc[7, history.columns.get_loc("close")] = -1.0
+    said = "DataFrame row 7: expected a positive price in column 'close' for PRICES, received -1"
+    with pytest.raises(StockcasterError, match=said):
+        load_prices(history)
+    done = run(preset("default"), Source(one, "MSFT"), out=tmp_path / "runs", verbose=False,
+               model="naive")  # fmt: skip
+    recorded = json.loads((done.folder / "metrics.json").read_text())
+    assert done.folder.name.startswith("MSFT-naive-") and recorded["source"] == "DataFrame"

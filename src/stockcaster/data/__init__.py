@@ -27,7 +27,7 @@ __all__ = [
 
 
 def load_prices(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     columns: Mapping[str, str] | None = None,
     symbol: str | None = None,
     fill: FillPolicy | None = None,
@@ -35,7 +35,8 @@ def load_prices(
     """Read a price file (Kaggle NYSE, Yahoo, generic CSV or Parquet) and validate it.
 
     Args:
-        path: the file.
+        path: the file, or a DataFrame of prices in memory (its dates a column or its
+            index; yfinance's `yf.download` as it returns them).
         columns: canonical name -> the file's column, for other headers.
         symbol: symbol for files without a symbol column (default: the file's stem).
         fill: policy for rows with missing values: None (refuse), "drop" or "ffill".

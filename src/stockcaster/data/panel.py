@@ -55,7 +55,7 @@ class Panel:
 
 
 def load_panel(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
     strict: bool = False,
@@ -66,7 +66,8 @@ def load_panel(
 
     Args:
         path: CSV (optionally compressed) or Parquet, one row per (date, symbol); or a
-            folder of such files (its other files, and its subfolders, are not read).
+            folder of such files (its other files, and its subfolders, are not read); or a
+            DataFrame of prices in memory (`frames.py`).
         columns: canonical name -> the file's column, for other headers.
         fill: policy for rows with missing values, as in `load_prices`.
         strict: stop at the first bad row instead of setting its symbol aside.
@@ -75,7 +76,7 @@ def load_panel(
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
-    if Path(path).is_dir():
+    if not isinstance(path, pd.DataFrame) and Path(path).is_dir():
         return _folder(Path(path), columns, fill, strict)
     raw = read_price_file(path, columns)
     try:

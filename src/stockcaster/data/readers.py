@@ -20,6 +20,7 @@ from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
+from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells
 from stockcaster.data.headers import name_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
@@ -88,14 +89,15 @@ class RawPrices:
 
 
 def read_price_file(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     columns: Mapping[str, str] | None = None,
     symbol: str | None = None,
 ) -> RawPrices:
     """Read a price file and name its columns.
 
     Args:
-        path: a CSV (optionally compressed) or Parquet file.
+        path: a CSV (optionally compressed), workbook or Parquet file, or a DataFrame of
+            prices already in memory (`frames.py`; named "DataFrame", its rows by position).
         columns: canonical name -> column in the file, for files with other headers,
             e.g. `{"date": "Day", "close": "Last"}`.
         symbol: symbol for a file without a symbol column (a Yahoo per-ticker CSV);
@@ -108,21 +110,24 @@ def read_price_file(
         StockcasterError: the file is missing, empty, binary, malformed, or lacks a
             required column.
     """
-    path = Path(path)
-    source = str(path)
-    raw = read_cells(path)
+    if isinstance(path, pd.DataFrame):
+        frame, lines = frame_cells(path)
+        raw, source = RawPrices(frame, FRAME_SOURCE, 0, "row", lines), FRAME_SOURCE
+    else:
+        path = Path(path)
+        source, raw = str(path), read_cells(path)
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker
         long, rows = long_closes(raw.frame, tickers)
         raw = dataclasses.replace(raw.taken(rows), frame=long)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
-        name = symbol or symbol_of(path)
+        name = symbol or (FRAME_SYMBOL if source == FRAME_SOURCE else symbol_of(path))
         frame.insert(1, C.SYMBOL, name)
     raw = dataclasses.replace(raw, frame=frame)
     events = event_rows(frame)  # Yahoo's history page: a dividend's row, a split's
     if events.all():
-        raise StockcasterError(f"{path}: expected rows of prices, received only rows of "
+        raise StockcasterError(f"{source}: expected rows of prices, received only rows of "
                                "dividends and splits")  # fmt: skip
     return raw.rows(~events) if events.any() else raw
 

@@ -10,11 +10,12 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data import FillPolicy, load_prices, select_symbol
 from stockcaster.data.embedded import MSFT_SOURCE, load_msft
+from stockcaster.data.frames import data_label
 from stockcaster.errors import StockcasterError
 
 
 def load_series(
-    data: str | Path | None,
+    data: str | Path | pd.DataFrame | None,
     symbol: str | None = None,
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
@@ -33,7 +34,7 @@ def load_series(
     if data is None:
         table, source = load_msft(), MSFT_SOURCE
     else:
-        table, source = load_prices(data, columns, symbol, fill), str(data)
+        table, source = load_prices(data, columns, symbol, fill), data_label(data)
     prices = select_symbol(table, symbol, source, named_by)
     close = prices[C.CLOSE]
     if len(close) > 1 and close.nunique() == 1:

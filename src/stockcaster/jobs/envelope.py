@@ -73,13 +73,14 @@ class Source:
     """Where a job's prices come from.
 
     Attributes:
-        data: a price file; None for the embedded MSFT history.
+        data: a price file, or a DataFrame of prices in memory; None for the embedded MSFT
+            history.
         symbol: the symbol; None for the only one in the file.
         columns: canonical name -> the file's column, for other headers.
         fill: policy for rows with missing values (None refuses them).
     """
 
-    data: str | Path | None = None
+    data: str | Path | pd.DataFrame | None = None
     symbol: str | None = None
     columns: Mapping[str, str] | None = None
     fill: FillPolicy | None = None

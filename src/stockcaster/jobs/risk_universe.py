@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.frames import data_label
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.data.quality import price_notes
 from stockcaster.engines import EngineConfig, Outcome, make_engine
@@ -125,7 +126,9 @@ def risk_universe(
 
     runner.run(risk_symbol_task, panel, plan, list(panel), keep)
     if not scores:
-        raise StockcasterError(f"{source.data}: expected a symbol whose models ran, received none")
+        raise StockcasterError(
+            f"{data_label(source.data)}: expected a symbol whose models ran, received none"
+        )
     seconds = time.perf_counter() - started
     return _write(out, source, plan, (scores, daily(rows)), (failed, notes), cutoff, seconds)
 
@@ -199,7 +202,7 @@ def _write(out, source, plan, scored, said, cutoff, seconds) -> RiskUniverseRun:
     board, var = pooled(scores, plan.horizons())
     board = with_confidence_set(board, days)
     summary = {
-        "source": str(source.data), "target": "variance", "estimator": plan.estimator,
+        "source": data_label(source.data), "target": "variance", "estimator": plan.estimator,
         "cutoff": f"{pd.Timestamp(cutoff):%Y-%m-%d}", "symbols": len(scores),
         "left_out": failed, "notes": notes, "models": list(plan.models),
         "global_models": list(plan.global_models), "horizon": plan.horizon,

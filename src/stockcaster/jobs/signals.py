@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.frames import data_label
 from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
@@ -228,7 +229,7 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
     judged = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
     summary = {
-        "data": str(source.data), "symbols": len(universe.eligible),
+        "data": data_label(source.data), "symbols": len(universe.eligible),
         "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
         "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,

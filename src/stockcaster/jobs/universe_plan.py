@@ -130,13 +130,14 @@ class PanelSource:
     """Where a universe's prices come from.
 
     Attributes:
-        data: the long-format price file (one row per date and symbol).
+        data: the long-format price file (one row per date and symbol), a folder of a
+            file a symbol, or a DataFrame of prices in memory.
         symbols: symbols to run, in order; None for every symbol in the file.
         columns, fill: as for the other commands.
         strict: stop at the first broken row instead of setting its symbol aside.
     """
 
-    data: str | Path
+    data: str | Path | pd.DataFrame
     symbols: list[str] | None = None
     columns: Mapping[str, str] | None = None
     fill: FillPolicy | None = None

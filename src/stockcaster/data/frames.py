@@ -1,0 +1,61 @@
+"""Prices already in memory: a pandas DataFrame, as a notebook holds them (yfinance's
+`yf.download`, a table read or built by hand), read as a file's cells are.
+
+Its dates may be its index (yfinance's, a `set_index("date")`'s); its columns may be
+yfinance's two levels, a field and a ticker (`("Close", "MSFT")`), each ticker's fields
+then one symbol's rows of the long table. Every later step is a file's: headers, a table of
+closes with a column per ticker, validation, each bad value named by its row, counted from 0
+as `DataFrame.iloc` counts them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockcaster.errors import StockcasterError
+
+FRAME_SOURCE = "DataFrame"  # how messages and records name prices given in memory
+FRAME_SYMBOL = "PRICES"  # the symbol of a DataFrame without one, unless the caller names it
+
+
+def data_label(data) -> str:
+    """How messages and records name where prices came from: the file as given, or
+    "DataFrame"."""
+    return FRAME_SOURCE if isinstance(data, pd.DataFrame) else str(data)
+
+
+def frame_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A DataFrame's cells with its dates as a column, yfinance's two levels of columns as
+    the long table, and, where its rows are not the frame's in order, each row's position.
+
+    Raises:
+        StockcasterError: an empty DataFrame, or columns of more than two levels.
+    """
+    if frame.empty:
+        raise StockcasterError(f"{FRAME_SOURCE}: expected rows of prices, received none")
+    plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    cells = frame.reset_index(drop=plain)
+    if cells.columns.nlevels == 1:
+        return cells.set_axis([str(c) for c in cells.columns], axis=1), None
+    if cells.columns.nlevels > 2:
+        raise StockcasterError(
+            f"{FRAME_SOURCE}: expected columns of one level, or yfinance's two (a field and a "
+            f"ticker), received {cells.columns.nlevels} levels"
+        )
+    return _by_ticker(cells)
+
+
+def _by_ticker(cells: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """yfinance's columns `(field, ticker)` (the index's columns `(name, "")`) as the long
+    table: each ticker's fields under their names, its symbol the ticker, one after another."""
+    fields = cells.columns.get_level_values(0).astype(str)
+    tickers = cells.columns.get_level_values(1).astype(str)
+    shared = [j for j, t in enumerate(tickers) if not t.strip()]  # the dates, named once
+    blocks, positions = [], []
+    for ticker in dict.fromkeys(t for t in tickers if t.strip()):
+        at = shared + [j for j, t in enumerate(tickers) if t == ticker]
+        block = cells.iloc[:, at].set_axis([fields[j] for j in at], axis=1)
+        blocks.append(block.assign(symbol=ticker))
+        positions.append(np.arange(len(cells)))
+    return pd.concat(blocks, ignore_index=True), np.concatenate(positions)
