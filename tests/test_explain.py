@@ -89,6 +89,12 @@ def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_value
     shown = CliRunner().invoke(app, ["explain", str(out), "--repeats", "1"])
     assert shown.exit_code == 0 and "lightgbm:technical" in shown.output
     assert "of MSE" in shown.output  # what the share is of (the column read "share")
+    # a run of a DataFrame in memory: nothing on disk to read again, said so
+    summary = json.loads((out / "universe.json").read_text())
+    summary["settings"]["data"]["source"] = "DataFrame"
+    (out / "universe.json").write_text(json.dumps(summary))
+    said = "(explain reads them again), received a run of a DataFrame in memory"
+    one_line(CliRunner().invoke(app, ["explain", str(out)]), said)
 
 
 @pytest.mark.parametrize(
@@ -204,6 +210,11 @@ def test_explain_of_a_symbol_s_run_ranks_the_days_of_its_window(tmp_path):
         CliRunner().invoke(app, ["explain", str(folder), "--data", str(other)]),
         f"expected the prices the run {folder} read (400 rows to {days[-1]:%Y-%m-%d}), received",
     )
+    # a run of prices given as a DataFrame: nothing on disk to read again, said so
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "source": "DataFrame"}))
+    one_line(CliRunner().invoke(app, ["explain", str(folder)]), "--data: expected the file of "
+             "the prices it read, received none (it read a DataFrame in memory")  # fmt: skip
     naive = CliRunner().invoke(app, ["run", "--data", str(data), "--model", "naive", "--out",
                                      str(tmp_path / "naive")])  # fmt: skip
     assert naive.exit_code == 0, naive.output

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.frames import FRAME_SOURCE
 from stockcaster.data.panel import load_panel
 from stockcaster.errors import StockcasterError, found_at
 from stockcaster.jobs.envelope import job
@@ -163,6 +164,11 @@ def _caveat(name: str, scores: dict) -> str | None:
 def _panel(settings: dict, config: dict, network: RunConfig):
     """The run's panel (its eligible symbols) and cutoff, read again as the run read it."""
     data = settings["data"]
+    if data["source"] == FRAME_SOURCE:  # nothing on disk to read again
+        raise StockcasterError(
+            "expected a run of prices read from a file (explain reads them again), received "
+            "a run of a DataFrame in memory: save it, to_csv, and run the universe on that file"
+        )
     source = PanelSource(data["source"], settings["symbols"], data.get("columns") or None,
                          data.get("fill"))  # fmt: skip
     plan = plan_universe(source, UniverseConfig(

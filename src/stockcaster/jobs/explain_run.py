@@ -25,6 +25,7 @@ import numpy as np
 
 from stockcaster import columns as C
 from stockcaster.data.embedded import MSFT_SOURCE
+from stockcaster.data.frames import FRAME_SOURCE
 from stockcaster.errors import StockcasterError
 from stockcaster.features import FeaturePipeline
 from stockcaster.jobs.envelope import Prices, Source, read_source
@@ -145,6 +146,11 @@ def _as_lags(x: np.ndarray, y: np.ndarray, predict, lags: int) -> HeldOut:
 def _prices(recorded: str, symbol: str, data: Path | None) -> Prices:
     """The prices a run or bundle recorded (the embedded MSFT's name, or a file), or `data`."""
     given = str(data) if data is not None else recorded
+    if given == FRAME_SOURCE:  # nothing on disk to read again
+        raise StockcasterError(
+            "--data: expected the file of the prices it read, received none (it read a "
+            "DataFrame in memory: save it, to_csv, and give that file)"
+        )
     return read_source(Source(None if given == MSFT_SOURCE else given, symbol))
 
 
