@@ -107,6 +107,15 @@ def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
     assert (forecast["lo"] < forecast["hi"]).all()
     assert "lo, hi: the 10%-90% interval (the quantile head)" in result.stdout  # it said none
     assert "the bundle was trained on" not in result.stdout  # the file it was trained on
+    # A forecast reads as advice: it says that its skill is measured elsewhere, not here
+    said = " ".join(result.stdout.split())
+    assert ("note: a bundle has no test score (it was trained on every day it was given): "
+            f"`stockcaster backtest --data {data} --models lstm,naive` walks lstm forward against "
+            "naive, yesterday's close, on these prices") in said, said  # fmt: skip
+    meta = json.loads((folder / "prediction.json").read_text())
+    assert meta["caveat"] in said
+    assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
+    assert "Note: a bundle has no test score" in (folder / "report.html").read_text()
 
 
 def test_calendar_skips_2016_christmas_and_weekends():

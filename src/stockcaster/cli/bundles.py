@@ -176,6 +176,8 @@ def predict(
         _show_series(result, shown)
     if not shown.json_output and (note := source_note(result.meta)):
         console.print(escape(note))
+    if not shown.json_output and result.meta.get("caveat"):
+        console.print(f"note: {escape(result.meta['caveat'])}")
 
 
 def _show_series(result, shown: Reported) -> None:

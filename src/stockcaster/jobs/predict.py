@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.calendar import check_sessions, next_sessions
+from stockcaster.data.embedded import MSFT_SOURCE
+from stockcaster.data.frames import FRAME_SOURCE
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
     Prices,
@@ -89,16 +92,12 @@ def predict(
     interval = with_risk_band(forecast, ahead) if not quantiles else "quantile head"
     check_forecast(forecast, model)
     meta = {
-        "symbol": prices.symbol,
-        "source": prices.source,
-        "bundle": str(model),
-        "bundle_meta": bundle.meta,
-        "quantiles": list(quantiles),
-        "interval": interval,
+        "symbol": prices.symbol, "source": prices.source, "bundle": str(model),
+        "bundle_meta": bundle.meta, "quantiles": list(quantiles), "interval": interval,
+        "caveat": untested(bundle.meta["model"], "backtest", prices.source),
         "risk": None if ahead is None else files.records(ahead),
-        "data": fingerprint(history),
-        "reproducibility": reproducibility(),
-    }
+        "data": fingerprint(history), "reproducibility": reproducibility(),
+    }  # fmt: skip
     folder = _write(out, prices, forecast, meta, history_days)
     return Prediction(folder=folder, forecast=forecast, history=history, meta=meta)
 
@@ -109,6 +108,18 @@ def band_label(meta: dict) -> str | None:
     if quantiles:
         return f"{quantiles[0]:.0%}-{quantiles[-1]:.0%} interval (the quantile head)"
     return meta["interval"]
+
+
+def untested(model: str, command: str, source: str) -> str:
+    """What a bundle's forecast is not: tested. It was trained on every day it was given, so
+    it has no test period; `command` (backtest, universe) walks its model forward against
+    naive on the same prices (`source`: a file's is named)."""
+    data = "" if source in (MSFT_SOURCE, FRAME_SOURCE) else f"--data {shlex.quote(source)} "
+    return (
+        f"a bundle has no test score (it was trained on every day it was given): "
+        f"`stockcaster {command} {data}--models {model},naive` walks {model} forward "
+        "against naive, yesterday's close, on these prices"
+    )
 
 
 def source_note(meta: dict) -> str | None:

@@ -135,6 +135,7 @@ def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 if meta["quantiles"]
                 else f"The next {len(forecast)} trading days after {meta['data']['end']}."
             )
+            + (paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else "")
             + table_html(forecast, 2)
             + fan_chart(forecast),
         ),
