@@ -65,6 +65,9 @@ def test_a_har_bundle_predicts_the_risk_har_gives_on_the_days_predict_reads(tmp_
         assert (folder / name).stat().st_size > 0, name
     shown = _predict(tmp_path, data, "har")
     assert shown.exit_code == 0 and "the risk ahead (garman_klass)" in shown.output
+    # its worth is measured elsewhere, and said so (it was not)
+    assert (f"--target variance --data {data} --models har,random_walk` walks har forward "
+            "against the random walk") in " ".join(shown.output.split())  # fmt: skip
 
 
 def test_a_network_bundle_forecasts_from_its_saved_fit(tmp_path):

@@ -94,7 +94,7 @@ def predict(
     meta = {
         "symbol": prices.symbol, "source": prices.source, "bundle": str(model),
         "bundle_meta": bundle.meta, "quantiles": list(quantiles), "interval": interval,
-        "caveat": untested(bundle.meta["model"], "backtest", prices.source),
+        "caveat": untested(bundle.meta["model"], prices.source),
         "risk": None if ahead is None else files.records(ahead),
         "data": fingerprint(history), "reproducibility": reproducibility(),
     }  # fmt: skip
@@ -110,16 +110,19 @@ def band_label(meta: dict) -> str | None:
     return meta["interval"]
 
 
-def untested(model: str, command: str, source: str) -> str:
+def untested(model: str, source: str, variance: bool = False) -> str:
     """What a bundle's forecast is not: tested. It was trained on every day it was given, so
-    it has no test period; `command` (backtest, universe) walks its model forward against
-    naive on the same prices (`source`: a file's is named)."""
+    it has no test period; a backtest walks its model forward against naive (a variance's,
+    the random walk) on the same prices (`source`: a file's is named)."""
     data = "" if source in (MSFT_SOURCE, FRAME_SOURCE) else f"--data {shlex.quote(source)} "
-    return (
-        f"a bundle has no test score (it was trained on every day it was given): "
-        f"`stockcaster {command} {data}--models {model},naive` walks {model} forward "
-        "against naive, yesterday's close, on these prices"
+    command, baseline, words = (
+        ("backtest --target variance", "random_walk", "the random walk, yesterday's variance")
+        if variance
+        else ("backtest", "naive", "naive, yesterday's close")
     )
+    return (f"a bundle has no test score (it was trained on every day it was given): "
+            f"`stockcaster {command} {data}--models {model},{baseline}` walks {model} forward "
+            f"against {words}, on these prices")  # fmt: skip
 
 
 def source_note(meta: dict) -> str | None:

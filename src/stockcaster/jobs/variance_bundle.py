@@ -36,7 +36,7 @@ from stockcaster.jobs.envelope import (
     read_source,
     reproducibility,
 )
-from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS, Prediction
+from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS, Prediction, untested
 from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL
@@ -151,6 +151,7 @@ def predict_variance(
     meta = {
         "symbol": prices.symbol, "source": prices.source, "bundle": str(model),
         "bundle_meta": bundle.meta, "target": "variance", "estimator": bundle.meta["estimator"],
+        "caveat": untested(bundle.meta["model"], prices.source, variance=True),
         "risk": files.records(forecast.drop(columns=[C.DATE, C.SYMBOL, "variance"])),
         "data": fingerprint(prices.series), "reproducibility": reproducibility(),
     }  # fmt: skip

@@ -156,6 +156,7 @@ def _risk_ahead_sections(folder: Path, meta: dict) -> tuple[str, list[tuple[str,
                 f"{meta['estimator']}): sigma is the deviation of the log-return from the "
                 "last close to each session, with its normal 1% and 5% VaR and ES."
             )
+            + (paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else "")
             + table_html(forecast, 4)
             + risk_ahead_chart(forecast),
         ),
