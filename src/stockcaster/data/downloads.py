@@ -32,17 +32,16 @@ def long_closes(frame: pd.DataFrame, tickers: list[str]) -> tuple[pd.DataFrame, 
     """A table of closes with a column per ticker (`headers.wide_tickers`) as the long table,
     one ticker after another, and each of its rows' row in `frame`; an empty cell (a day
     before a ticker's first price) is no row, as in a long table a day without a price has
-    none."""
+    none. Every cell is looked at once, in one array (20,000 tickers take no loop of them)."""
     dates = [c for c in frame.columns if c not in tickers][0]
-    blocks, kept = [], []
-    for ticker in tickers:
-        cells = frame[ticker]
-        text = cells.astype("string").str.strip()
-        given = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
-        blocks.append(pd.DataFrame({dates: frame[dates][given].to_numpy(), "symbol": ticker,
-                                    "close": cells[given].to_numpy()}))  # fmt: skip
-        kept.append(np.flatnonzero(given))
-    return pd.concat(blocks, ignore_index=True), np.concatenate(kept)
+    cells = frame[tickers].to_numpy(dtype=object).T.ravel()  # ticker after ticker
+    text = pd.Series(cells, dtype="string").str.strip()
+    given = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+    rows = np.tile(np.arange(len(frame)), len(tickers))[given]
+    long = pd.DataFrame({dates: frame[dates].to_numpy()[rows],
+                         "symbol": np.repeat(np.array(tickers, dtype=object), len(frame))[given],
+                         "close": cells[given]})  # fmt: skip
+    return long, rows
 
 
 def _yfinance_layout(frame: pd.DataFrame) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
@@ -158,10 +159,13 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     others = [c for c in frame.columns if c not in renamed]
     if len(others) < 2 or not all(_TICKER.fullmatch(str(c).strip()) for c in others):
         return []
-    head = frame[others].iloc[:10].astype("string").apply(lambda c: c.str.strip())
-    numbers = head.apply(lambda c: pd.to_numeric(c, errors="coerce")).notna()
-    empty = (head.isna() | (head == "")).all()  # a ticker listed later than the first rows
-    return others if (numbers.any() | empty).all() and numbers.any().any() else []
+    head = pd.Series(frame[others].iloc[:10].to_numpy(dtype=object).T.ravel(), dtype="string")
+    head = head.str.strip().to_numpy(dtype=object, na_value=None).reshape(len(others), -1)
+    numbers = pd.to_numeric(pd.Series(head.ravel()), errors="coerce").notna().to_numpy()
+    numbers = numbers.reshape(head.shape)  # [columns, first rows], at most 10
+    empty = np.array([[c is None or c == "" for c in row] for row in head]).reshape(head.shape)
+    # each column holds a number among its first cells, or none filled (a ticker listed later)
+    return others if (numbers.any(axis=1) | empty.all(axis=1)).all() and numbers.any() else []
 
 
 _TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}")

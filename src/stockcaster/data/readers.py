@@ -80,11 +80,12 @@ class RawPrices:
         """The rows `keep` (a mask) marks, each still named by its own line."""
         return self.taken(np.flatnonzero(np.asarray(keep, dtype=bool)))
 
-    def taken(self, positions: np.ndarray) -> RawPrices:
-        """The rows at `positions`, in that order, each still named by its own line."""
+    def taken(self, positions: np.ndarray, frame: pd.DataFrame | None = None) -> RawPrices:
+        """The rows at `positions`, in that order, each still named by its own line; or
+        `frame` in their place, its rows read from those (a table of closes, made long)."""
         lines = self.first_line + np.arange(len(self.frame)) if self.lines is None else self.lines
         sheets = None if self.sheets is None else self.sheets[positions]
-        frame = self.frame.iloc[positions]
+        frame = self.frame.iloc[positions] if frame is None else frame
         return RawPrices(frame, self.source, self.first_line, self.unit, lines[positions], sheets)
 
 
@@ -118,8 +119,7 @@ def read_price_file(
         source, raw = str(path), read_cells(path)
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker
-        long, rows = long_closes(raw.frame, tickers)
-        raw = dataclasses.replace(raw.taken(rows), frame=long)
+        raw = raw.taken(*long_closes(raw.frame, tickers)[::-1])
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or (FRAME_SYMBOL if source == FRAME_SOURCE else symbol_of(path))
