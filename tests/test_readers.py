@@ -815,7 +815,8 @@ def test_a_dataframe_in_memory_reads_as_its_file_would(tmp_path):
     """A notebook's prices are a DataFrame (yfinance's `yf.download`, its columns a field and
     a ticker; `Ticker.history()`, its dates a time-zone-aware index): `load_prices(df)` and
     `Source(df)` were "TypeError: expected str, bytes or os.PathLike object, not DataFrame".
-    They read as the same table its CSV gives, a bad value named by its row (iloc's)."""
+    They read as the same table its CSV gives, a bad value named by its row (iloc's); so does
+    a Series of closes, and a frame whose dates are an unnamed index."""
     from stockcaster.jobs.envelope import Source
     from stockcaster.jobs.requests import preset
     from stockcaster.jobs.run import run
@@ -841,6 +842,15 @@ def test_a_dataframe_in_memory_reads_as_its_file_would(tmp_path):
     said = "DataFrame row 7: expected a positive price in column 'close' for PRICES, received -1"
     with pytest.raises(StockcasterError, match=said):
         load_prices(history)
+    # a Series of closes, an unnamed index of dates or of periods, a repeated column name
+    closes = one.set_index("date")["close"]
+    for given in (closes, closes.to_frame(), closes.to_frame().to_period("D")):
+        assert load_prices(given)["close"].tolist() == one["close"].tolist()
+    twice = pd.concat([closes, closes + 1], axis=1).rename_axis("date")
+    assert load_prices(twice)["close"].tolist() == one["close"].tolist()  # the first, as a CSV's
+    with pytest.raises(StockcasterError, match="expected numbers in column 'close', received "
+                                               "bool values"):  # fmt: skip
+        load_prices(closes.rename_axis("date").reset_index().assign(close=True))
     done = run(preset("default"), Source(one, "MSFT"), out=tmp_path / "runs", verbose=False,
                model="naive")  # fmt: skip
     recorded = json.loads((done.folder / "metrics.json").read_text())

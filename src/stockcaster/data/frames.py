@@ -19,31 +19,52 @@ FRAME_SOURCE = "DataFrame"  # how messages and records name prices given in memo
 FRAME_SYMBOL = "PRICES"  # the symbol of a DataFrame without one, unless the caller names it
 
 
+def in_memory(data) -> bool:
+    """Whether prices were given in memory (a DataFrame, a Series of closes), not a path."""
+    return isinstance(data, pd.DataFrame | pd.Series)
+
+
 def data_label(data) -> str:
     """How messages and records name where prices came from: the file as given, or
     "DataFrame"."""
-    return FRAME_SOURCE if isinstance(data, pd.DataFrame) else str(data)
+    return FRAME_SOURCE if in_memory(data) else str(data)
 
 
-def frame_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """A DataFrame's cells with its dates as a column, yfinance's two levels of columns as
-    the long table, and, where its rows are not the frame's in order, each row's position.
+def frame_cells(frame: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A DataFrame's cells with its dates as a column (an unnamed index of dates is `date`),
+    yfinance's two levels of columns as the long table, and, where its rows are not the
+    frame's in order, each row's position; a Series is a symbol's closes (or its name's).
 
     Raises:
         StockcasterError: an empty DataFrame, or columns of more than two levels.
     """
+    if isinstance(frame, pd.Series):  # a symbol's closes, by date
+        frame = frame.to_frame(frame.name if frame.name is not None else "close")
     if frame.empty:
         raise StockcasterError(f"{FRAME_SOURCE}: expected rows of prices, received none")
+    if isinstance(frame.index, pd.PeriodIndex):  # days as periods: their first moments
+        frame = frame.set_axis(frame.index.to_timestamp(), axis=0)
+    dated = isinstance(frame.index, pd.DatetimeIndex) and frame.index.name is None
     plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
-    cells = frame.reset_index(drop=plain)
+    cells = frame.rename_axis("date" if dated else frame.index.name).reset_index(drop=plain)
     if cells.columns.nlevels == 1:
-        return cells.set_axis([str(c) for c in cells.columns], axis=1), None
+        return cells.set_axis(_unique([str(c) for c in cells.columns]), axis=1), None
     if cells.columns.nlevels > 2:
         raise StockcasterError(
             f"{FRAME_SOURCE}: expected columns of one level, or yfinance's two (a field and a "
             f"ticker), received {cells.columns.nlevels} levels"
         )
     return _by_ticker(cells)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names as pandas makes a file's unique: a repeated `close` is `close.1`."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        out.append(f"{name}.{seen[name]}" if name in seen else name)
+        seen[name] = seen.get(name, 0) + 1
+    return out
 
 
 def _by_ticker(cells: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

@@ -19,6 +19,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.dates import iso_dates
+from stockcaster.data.frames import in_memory
 from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
 from stockcaster.data.symbols import as_spelled
@@ -76,7 +77,7 @@ def load_panel(
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
-    if not isinstance(path, pd.DataFrame) and Path(path).is_dir():
+    if not in_memory(path) and Path(path).is_dir():
         return _folder(Path(path), columns, fill, strict)
     raw = read_price_file(path, columns)
     try:

@@ -20,7 +20,7 @@ from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
-from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells
+from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells, in_memory
 from stockcaster.data.headers import name_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
@@ -111,7 +111,7 @@ def read_price_file(
         StockcasterError: the file is missing, empty, binary, malformed, or lacks a
             required column.
     """
-    if isinstance(path, pd.DataFrame):
+    if in_memory(path):
         frame, lines = frame_cells(path)
         raw, source = RawPrices(frame, FRAME_SOURCE, 0, "row", lines), FRAME_SOURCE
     else:

@@ -190,7 +190,8 @@ def _check_symbols(raw: RawPrices, names: pd.Series, codes: np.ndarray) -> None:
 
 
 def _parse_numbers(raw: RawPrices, cells: pd.Series, missing: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(cells) or pd.api.types.is_timedelta64_dtype(cells):
+    if (pd.api.types.is_datetime64_any_dtype(cells) or pd.api.types.is_timedelta64_dtype(cells)
+            or pd.api.types.is_bool_dtype(cells)):  # fmt: skip
         raise StockcasterError(
             f"{raw.source}: expected numbers in {C.label(cells.name)}, received "
             f"{cells.dtype} values"
