@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -169,6 +170,31 @@ def test_inspect_prints_summary_and_saves_chart(tmp_path, kaggle_csv):
     assert "missing values: none" in text
     assert "AAPL" in text and "MSFT" in text
     assert (tmp_path / "prices_prices.png").stat().st_size > 10_000
+
+
+def test_inspect_json_gives_what_its_table_shows(tmp_path, kaggle_csv):
+    """Every other command had --json; `inspect` printed tables only (a script, or a file of
+    20,000 symbols, had no way to read them). Its JSON holds the range, size, missing values,
+    notes and each symbol's summary, each figure pandas' own per symbol."""
+    done = CliRunner().invoke(app, ["inspect", str(kaggle_csv), "--json"])
+    assert done.exit_code == 0, done.output
+    record = json.loads(done.stdout)
+    table = pd.read_csv(kaggle_csv, parse_dates=["date"])
+    assert (record["rows"], record["symbols"], record["first"]) == (600, 2, "2015-01-02")
+    assert record["missing"]["close"] == 0 and record["notes"] == []
+    for row in record["per_symbol"]:
+        mine = table[table["symbol"] == row["symbol"]].sort_values("date")
+        returns = 100 * mine["close"].pct_change().dropna()
+        moved = returns.iloc[int(np.argmax(returns.abs().to_numpy()))]
+        assert (row["first"], row["rows"], row["last_close"]) == (
+            f"{mine['date'].iloc[0]:%Y-%m-%d}",
+            len(mine),
+            mine["close"].iloc[-1],
+        )
+        assert row["mean_pct"] == pytest.approx(returns.mean(), rel=1e-12)
+        assert row["sd_pct"] == pytest.approx(returns.std(), rel=1e-12)
+        assert row["largest_pct"] == pytest.approx(moved, rel=1e-12)
+        assert row["longest_gap"] == mine["date"].diff().dt.days.max()
 
 
 def test_inspect_names_a_day_that_moved_as_a_split_would_and_a_long_gap(tmp_path):

@@ -23,22 +23,25 @@ LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holi
 _ROUNDING = 1e-6  # a price this share beyond its day's range is taken to fit it
 
 
-def symbol_moves(table: pd.DataFrame) -> pd.DataFrame:
-    """Per symbol: its largest one-day close-to-close move (`move`, a return) and its longest
-    gap between consecutive rows (`gap_days`, calendar days); empty for a symbol of one row."""
-    rows = []
-    for symbol, mine in table.groupby(C.SYMBOL, sort=True):
-        close = mine[C.CLOSE].to_numpy(dtype="float64")
-        move = close[1:] / close[:-1] - 1
-        gap = _longest_gap(mine[C.DATE].to_numpy(dtype="datetime64[D]"))
-        rows.append(
-            {
-                C.SYMBOL: symbol,
-                "move": float(move[np.argmax(np.abs(move))]) if len(move) else None,
-                "gap_days": None if gap is None else gap[0],
-            }
-        )
-    return pd.DataFrame(rows, columns=[C.SYMBOL, "move", "gap_days"])
+def symbol_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per symbol, sorted: its first and last day, rows, lowest, highest and last close, the
+    mean and deviation of its daily returns (in %), its largest one-day move (in %, signed)
+    and its longest gap between consecutive rows (`longest_gap`, calendar days); a symbol of
+    one row has no returns, no move and no gap (NaN). One pass over all symbols at once."""
+    rows = table.sort_values([C.SYMBOL, C.DATE], kind="stable")
+    by = rows.groupby(C.SYMBOL, sort=True)
+    returns = 100 * by[C.CLOSE].pct_change()
+    gaps = by[C.DATE].diff().dt.days
+    largest = returns.abs().groupby(rows[C.SYMBOL]).idxmax().dropna()
+    summary = pd.DataFrame({
+        "first": by[C.DATE].first(), "last": by[C.DATE].last(), "rows": by.size(),
+        "min": by[C.CLOSE].min(), "max": by[C.CLOSE].max(), "last_close": by[C.CLOSE].last(),
+        "mean_pct": returns.groupby(rows[C.SYMBOL]).mean(),
+        "sd_pct": returns.groupby(rows[C.SYMBOL]).std(),
+        "largest_pct": pd.Series(returns[largest].to_numpy(), index=largest.index),
+        "longest_gap": gaps.groupby(rows[C.SYMBOL]).max(),
+    })  # fmt: skip
+    return summary.rename_axis(C.SYMBOL).reset_index()
 
 
 def _longest_gap(dates: np.ndarray) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from stockcaster.data import (
 )
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
 from stockcaster.data.panel import load_panel, price_files
-from stockcaster.data.quality import price_notes, symbol_moves
+from stockcaster.data.quality import price_notes, symbol_summary
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
@@ -38,9 +38,27 @@ class Inspection:
     set_aside: dict = field(default_factory=dict)  # a folder's symbols it could not read
 
     @property
-    def moves(self) -> pd.DataFrame:
-        """Each symbol's largest one-day move and longest gap (`data/quality.py`)."""
-        return symbol_moves(self.table)
+    def per_symbol(self) -> pd.DataFrame:
+        """Each symbol's days, rows, closes, returns, largest move and longest gap
+        (`data/quality.symbol_summary`)."""
+        return symbol_summary(self.table)
+
+    def record(self) -> dict:
+        """What `inspect --json` prints: the table's range, size, columns and missing
+        values, each symbol's summary, the notes and the chart."""
+        t = self.table
+        per_symbol = self.per_symbol.astype({"first": str, "last": str}).astype(object)
+        per_symbol = per_symbol.where(per_symbol.notna(), None).to_dict(orient="records")
+        for row in per_symbol:  # calendar days: a whole number
+            row["longest_gap"] = None if row["longest_gap"] is None else int(row["longest_gap"])
+        return {
+            "source": self.source, "first": f"{t[C.DATE].min():%Y-%m-%d}",
+            "last": f"{t[C.DATE].max():%Y-%m-%d}", "rows": len(t),
+            "symbols": int(t[C.SYMBOL].nunique()), "columns": list(t.columns),
+            "missing": self.missing, "per_symbol": per_symbol,
+            "set_aside": self.set_aside, "notes": self.notes,
+            "chart": None if self.chart is None else str(self.chart),
+        }  # fmt: skip
 
     @property
     def notes(self) -> list[str]:

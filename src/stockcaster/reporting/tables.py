@@ -61,10 +61,14 @@ def run_summary(console: Console, metrics: dict, folder: str) -> None:
 
 
 def inspection(
-    console: Console, table: pd.DataFrame, source: str, missing: dict[str, int], moves: pd.DataFrame
+    console: Console,
+    table: pd.DataFrame,
+    source: str,
+    missing: dict[str, int],
+    summary: pd.DataFrame,
 ) -> None:
-    """Print what a price file holds: range, rows, symbols, missing values, per symbol (with
-    `moves`, each symbol's largest move and longest gap: `data/quality.symbol_moves`)."""
+    """Print what a price file holds: range, rows, symbols, missing values, per symbol
+    (`summary`: `data/quality.symbol_summary`)."""
     console.print(f"[bold]{escape(source)}[/bold]")
     symbols = table[C.SYMBOL].nunique()
     console.print(
@@ -78,41 +82,21 @@ def inspection(
         + (", ".join(f"{name} {count}" for name, count in gaps.items()) if gaps else "none")
     )
     per_symbol = Table(title="per symbol: closes, daily returns, calendar days between rows")
-    for name in (
-        "symbol",
-        "first",
-        "last",
-        "rows",
-        "min",
-        "max",
-        "last close",
-        "mean %",
-        "sd %",
-        "largest %",
-        "longest gap",
-    ):
+    for name in ("symbol", "first", "last", "rows", "min", "max", "last close", "mean %", "sd %",
+                 "largest %", "longest gap"):  # fmt: skip
         dates = name in ("first", "last")  # whole, the headers wrap first
         per_symbol.add_column(
             name, justify="left" if name == "symbol" else "right", min_width=10 if dates else None
         )
-    extremes = moves.set_index(C.SYMBOL)
-    for symbol, rows in table.groupby(C.SYMBOL, sort=True):
-        close = rows[C.CLOSE]
-        returns = close.pct_change().dropna()
-        most = extremes.loc[symbol]
+    for row in summary.itertuples(index=False):
         per_symbol.add_row(
-            escape(str(symbol)),
-            f"{rows[C.DATE].iloc[0]:%Y-%m-%d}",
-            f"{rows[C.DATE].iloc[-1]:%Y-%m-%d}",
-            f"{len(rows):,}",
-            price(close.min()),
-            price(close.max()),
-            price(close.iloc[-1]),
-            _number(100 * returns.mean() if len(returns) else None, 3),
-            _number(100 * returns.std() if len(returns) > 1 else None, 3),
-            _number(None if pd.isna(most["move"]) else 100 * most["move"], 1),
-            "n/a" if pd.isna(most["gap_days"]) else f"{int(most['gap_days']):,}",
-        )
+            escape(str(row.symbol)), f"{row.first:%Y-%m-%d}", f"{row.last:%Y-%m-%d}",
+            f"{row.rows:,}", price(row.min), price(row.max), price(row.last_close),
+            _number(None if pd.isna(row.mean_pct) else row.mean_pct, 3),
+            _number(None if pd.isna(row.sd_pct) else row.sd_pct, 3),
+            _number(None if pd.isna(row.largest_pct) else row.largest_pct, 1),
+            "n/a" if pd.isna(row.longest_gap) else f"{int(row.longest_gap):,}",
+        )  # fmt: skip
     console.print(per_symbol)
 
 
