@@ -37,9 +37,11 @@ def p_value(p: float, decimals: int = 3) -> str:
     return f"p = {p:.{decimals}f}"
 
 
-def share(x: float) -> str:
-    """A share in percent: one decimal, two where one would read 0.0% (a loss of 0.01% read
-    "loses by 0.0%"), and "under 0.01%" below that; a true zero stays 0.0%."""
-    if x == 0 or abs(x) >= 0.0005:
-        return f"{x:.1%}"
-    return f"{x:.2%}" if abs(x) >= 0.00005 else "under 0.01%"
+def share(x: float, decimals: int = 1) -> str:
+    """A share in percent to `decimals` places, or more (up to two) where those would read 0
+    (a loss of 0.01% read "loses by 0.0%", 1 symbol of 437 "0%"), and "under 0.01%" below
+    that; a true zero stays 0."""
+    for places in range(decimals, 3):
+        if x == 0 or abs(x) * 100 >= 0.5 * 10.0**-places:
+            return f"{x:.{places}%}"
+    return "under 0.01%"

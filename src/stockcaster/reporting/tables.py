@@ -11,7 +11,7 @@ from rich.text import Text
 from stockcaster import columns as C
 from stockcaster.reporting import verdicts
 from stockcaster.reporting.lines import notes, reasons
-from stockcaster.reporting.numbers import figure, price
+from stockcaster.reporting.numbers import figure, price, share
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -201,7 +201,7 @@ def print_scores(console: Console, summary: dict) -> None:
         [
             escape(str(row["model"])),
             _optional(row["median_mse_ratio"]),
-            _optional(row["share_beating_naive"], "{:.0%}"),
+            "" if row["share_beating_naive"] is None else share(row["share_beating_naive"], 0),
             _counts(row["dm_wins_bh"], row["dm_wins"]),
             _counts(row["dm_losses_bh"], row["dm_losses"]),
             _optional(row["mean_rank_ic"]),

@@ -17,6 +17,7 @@ from stockcaster.reporting.html_parts import (
     record_html,
     table_html,
 )
+from stockcaster.reporting.numbers import share
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import explain_sections, picks_chart, universe_charts
 from stockcaster.reporting.signal_tables import no_quantiles_note
@@ -172,9 +173,10 @@ def _verdicts(scores: list[dict]) -> str:
             continue
         items.append(
             f"<li><b>{html.escape(str(r['model']))}</b>: median MSE ratio to naive "
-            f"{r['median_mse_ratio']:.4f}; an MSE below naive's on {r['share_beating_naive']:.0%} "
-            f"of {r['symbols']} symbols, significantly (Diebold-Mariano, 5%, Benjamini-Hochberg "
-            f"across symbols) on {r.get('dm_wins_bh', '?')} ({r['dm_wins']} before the "
+            f"{r['median_mse_ratio']:.4f}; an MSE below naive's on "
+            f"{share(r['share_beating_naive'], 0)} of {r['symbols']} symbols, significantly "
+            f"(Diebold-Mariano, 5%, Benjamini-Hochberg across symbols) on "
+            f"{r.get('dm_wins_bh', '?')} ({r['dm_wins']} before the "
             f"correction), significantly worse on {r.get('dm_losses_bh', '?')} "
             f"({r['dm_losses']}).</li>"
         )
