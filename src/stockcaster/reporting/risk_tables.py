@@ -67,8 +67,8 @@ def risk_universe_table(
             "" if better is None or pd.isna(better) else f"{int(better)}/{int(row['symbols'])}",
             "in" if row.get("in_mcs_90") in (True,) else "",
             *(("", "", "", "") if tested is None else (
-                f"{tested['rate_0.01']:.2%}", f"{tested['kupiec_pass_0.01']:.0%}",
-                f"{tested['cc_pass_0.01']:.0%}", f"{tested['coverage_0.8']:.1%}")),
+                share(tested["rate_0.01"], 2), share(tested["kupiec_pass_0.01"], 0),
+                share(tested["cc_pass_0.01"], 0), share(tested["coverage_0.8"]))),
         ])  # fmt: skip
     fitted_table(console, title, columns, rows)
     for h, group in board.groupby("horizon", sort=True):  # the * in words
