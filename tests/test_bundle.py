@@ -301,6 +301,12 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
         )  # fmt: skip
         assert result.exit_code == 2 and fragment in result.stderr, result.stderr
     assert prices_file.is_file() and not (tmp_path / "o").exists()  # it was silently ignored
+    # the bundle's symbol in another case is the same symbol, as --symbol reads it (it was
+    # "expected symbol MSFT, the one the bundle was trained on, received msft")
+    lower = write_kaggle(tmp_path / "lower.csv", prices.assign(symbol="msft"))
+    done = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(lower),
+                                    "--out", str(tmp_path / "o")])  # fmt: skip
+    assert done.exit_code == 0, done.output
 
 
 def test_predict_of_the_folder_above_the_bundles_names_one(trained):

@@ -70,7 +70,8 @@ class Bundle:
         return pd.Timestamp(self.meta["trained_until"])
 
     def check_data(self, symbol: str, history: pd.Series, source: str, newer: bool) -> None:
-        """Refuse data for another symbol, or data that ends before the bundle's training.
+        """Refuse data for another symbol (a symbol in another case is the same one), or data
+        that ends before the bundle's training.
 
         Args:
             newer: require data past the bundle's training end (to fine-tune on).
@@ -78,7 +79,7 @@ class Bundle:
         Raises:
             StockcasterError: naming the source, what the bundle expects and what it got.
         """
-        if symbol != self.symbol:
+        if symbol.casefold() != self.symbol.casefold():  # `msft` is MSFT, as --symbol reads it
             raise StockcasterError(
                 f"{source}: expected symbol {self.symbol}, the one the bundle was trained on, "
                 f"received {symbol}"
