@@ -758,7 +758,7 @@ def test_yahoo_s_history_page_footnote_marks_are_left_out_and_its_event_rows_pas
         load_prices(only)
 
 
-def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):
+def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path, monkeypatch):
     """Kaggle's per-ticker dataset (`Stocks/aapl.us.txt`, ...) and any folder of one file a
     symbol was "expected a price file, received a directory". A folder reads as the panel
     of its files, each symbol named by its file; an empty file is set aside with its reason
@@ -781,10 +781,15 @@ def test_a_folder_of_one_symbol_files_reads_as_their_panel(tmp_path):
                                    "--workers", "1", "--out", str(tmp_path / "u"),
                                    "--quiet"])  # fmt: skip
     assert ran.exit_code == 0 and "skipped: EMPTY" in ran.output, ran.output
+    import stockcaster.data.readers as readers
+
+    read, reading = [], readers.read_cells
+    monkeypatch.setattr(readers, "read_cells", lambda f: read.append(f) or reading(f))
     shown = CliRunner().invoke(app, ["inspect", str(folder)])
     said = " ".join(shown.output.split())
     assert shown.exit_code == 0 and "240 rows · 2 symbols" in said, shown.output
     assert "note: EMPTY set aside: " in said and "empty.us.txt: expected" in said
+    assert sorted(f.name for f in read) == ["aapl.us.txt", "empty.us.txt", "ibm.us.txt"]  # once
     tables[0].to_csv(folder / "aapl.csv", index=False)
     with pytest.raises(StockcasterError, match="expected each symbol in one file, received AAPL"):
         load_panel(folder)

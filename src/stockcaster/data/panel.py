@@ -9,6 +9,7 @@ stops the run instead, as for a single symbol.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from stockcaster.data.symbols import as_spelled
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
+    missing_counts,
     missing_mask,
     not_a_number,
     not_yet_traded,
@@ -60,6 +62,7 @@ def load_panel(
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
     strict: bool = False,
+    missing: Counter | None = None,
 ) -> Panel:
     """Read a long-format price file with many symbols, or a folder of price files (a
     symbol's each, named by its file as a file without a symbol column is: `aapl.us.txt`
@@ -72,14 +75,18 @@ def load_panel(
         columns: canonical name -> the file's column, for other headers.
         fill: policy for rows with missing values, as in `load_prices`.
         strict: stop at the first bad row instead of setting its symbol aside.
+        missing: where to count each column's missing cells as read, summed over a folder's
+            files that read (`inspect`: each file read once).
 
     Raises:
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
     if not in_memory(path) and Path(path).is_dir():
-        return _folder(Path(path), columns, fill, strict)
+        return _folder(Path(path), columns, fill, strict, missing)
     raw = read_price_file(path, columns)
+    if missing is not None:
+        missing.update(missing_counts(raw))
     try:
         return Panel(with_covariate_file(parse_prices(raw, fill), columns, fill), raw.source)
     except StockcasterError:
@@ -107,7 +114,11 @@ def price_files(folder: Path) -> list[Path]:
 
 
 def _folder(
-    path: Path, columns: Mapping[str, str] | None, fill: FillPolicy | None, strict: bool
+    path: Path,
+    columns: Mapping[str, str] | None,
+    fill: FillPolicy | None,
+    strict: bool,
+    missing: Counter | None,
 ) -> Panel:
     """A folder's price files as one panel: a file that cannot be read (an empty one, a bad
     row) sets its symbols aside, with its one-line reason, unless `strict`."""
@@ -120,7 +131,7 @@ def _folder(
     tables, broken, seen = [], {}, {}
     for file in found:
         try:
-            panel = load_panel(file, columns, fill, strict)
+            panel = load_panel(file, columns, fill, strict, missing)
         except StockcasterError as err:
             if strict:
                 raise

@@ -18,7 +18,7 @@ from stockcaster.data import (
     select_symbol,
 )
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
-from stockcaster.data.panel import load_panel, price_files
+from stockcaster.data.panel import load_panel
 from stockcaster.data.quality import price_notes, symbol_summary
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
@@ -97,8 +97,9 @@ def inspect_prices(
     mapping = parse_column_mapping(columns) if columns else None
     aside = {}
     if Path(data).is_dir():  # a folder of one file a symbol, as a panel reads it
-        panel = load_panel(data, mapping, fill or "drop")
-        table, aside, missing = panel.prices, panel.broken, _missing_in(Path(data), mapping)
+        counted: Counter = Counter()  # each file read once: its missing cells counted then
+        panel = load_panel(data, mapping, fill or "drop", missing=counted)
+        table, aside, missing = panel.prices, panel.broken, dict(counted)
     else:
         raw = read_price_file(data, mapping, symbol)
         missing = missing_counts(raw)
@@ -111,14 +112,3 @@ def inspect_prices(
     chart = Path(chart_in) / f"{Path(data).name.split('.')[0]}_prices.png"
     write_atomic(chart, lambda scratch: price_figure(table, scratch))
     return Inspection(table, missing, chart, str(data), aside)
-
-
-def _missing_in(folder: Path, mapping) -> dict[str, int]:
-    """The missing values of a folder's files that read, per column, summed."""
-    counts: Counter = Counter()
-    for file in price_files(folder):
-        try:
-            counts.update(missing_counts(read_price_file(file, mapping)))
-        except StockcasterError:  # set aside by the panel, with its reason
-            continue
-    return dict(counts)
