@@ -82,6 +82,10 @@ def test_predict_from_the_saved_bundle_is_the_walk_forwards_last_forecast(saved,
     assert found.picks["symbol"].iloc[-1] == returns.nsmallest(2).index[-1]
     written = {p.name for p in found.folder.iterdir()}
     assert {"forecast.csv", "picks.csv", "universe_prediction.json"} <= written
+    # the bundle's symbols in another case are its symbols (each was "not in the bundle")
+    lower = pd.read_csv(data).assign(symbol=lambda t: t["symbol"].str.lower())
+    again = predict_universe(folder / "bundle", PanelSource(lower), top_k=2, out=tmp_path / "q")
+    pd.testing.assert_frame_equal(again.forecast, found.forecast)
 
 
 def test_later_sessions_are_the_network_fed_its_own_forecasts(saved, tmp_path):

@@ -8,6 +8,7 @@ stops the run instead, as for a single symbol.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from collections.abc import Mapping
@@ -55,6 +56,19 @@ class Panel:
     @property
     def symbols(self) -> list[str]:
         return sorted(self.prices[C.SYMBOL].unique())
+
+    def spelled_as(self, names) -> Panel:
+        """This panel with each symbol spelled as `names` spell it where it is one of them
+        regardless of case (`msft` of a bundle's MSFT), as `--symbol` reads a symbol."""
+        known = set(names)
+        spelling = {s: as_spelled(s, names) for s in {*self.prices[C.SYMBOL], *self.broken}}
+        spelling = {s: to for s, to in spelling.items() if to != s and s not in known}
+        if not spelling:
+            return self
+        prices = self.prices.assign(**{C.SYMBOL: self.prices[C.SYMBOL].replace(spelling)})
+        prices = prices.sort_values([C.SYMBOL, C.DATE], kind="stable").reset_index(drop=True)
+        broken = {spelling.get(s, s): why for s, why in self.broken.items()}
+        return dataclasses.replace(self, prices=prices, broken=broken)
 
 
 def load_panel(

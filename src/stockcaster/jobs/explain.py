@@ -127,8 +127,9 @@ def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
             f"--data: expected the panel of the bundle {path} (its validation days are read "
             "from it), received none"
         )
-    prices = load_panel(data.data, data.columns, data.fill, data.strict).prices
     symbols = bundle.forecaster.symbols
+    panel = load_panel(data.data, data.columns, data.fill, data.strict)
+    prices = panel.spelled_as(symbols).prices
     missing = sorted(set(symbols) - set(prices[C.SYMBOL]))
     if missing:
         raise StockcasterError(

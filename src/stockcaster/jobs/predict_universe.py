@@ -76,6 +76,7 @@ def predict_universe(
     bundle = open_bundle(Path(model), panel=True)
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    panel = panel.spelled_as(bundle.forecaster.symbols)  # `msft` is the bundle's MSFT
     prices, set_aside = _usable(panel, source, bundle)
     exchange = bundle.meta["exchange"]
     check_sessions(prices[C.DATE], exchange, panel.source, True, prices[C.SYMBOL])

@@ -155,6 +155,7 @@ def resume_universe(
     old = open_bundle(Path(bundle_path), panel=True)
     check_save(save)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
+    panel = panel.spelled_as(old.forecaster.symbols)  # `msft` is the bundle's MSFT
     prices = panel.prices[~panel.prices[C.SYMBOL].isin(list(panel.broken))]
     kept = set(trainable(prices, min_history))
     if old.config.model.embedding_dim > 0:
