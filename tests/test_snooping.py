@@ -67,12 +67,12 @@ def test_no_p_value_is_written_as_zero():
     lucky = SnoopingTest(trials=5, best=0, gain=0.01, spa_pvalue=0.0, reality_check_pvalue=0.0)
     assert search_sentence(lucky).endswith("by luck under 1% of the time (SPA p < 0.01)")
     # nor a share of a percent: a ratio to naive of 0.99996 read "0.0% below naive's MSE"
-    assert [share(x) for x in (0.0, 0.006, 0.0004, 0.00004)] == [
-        "0.0%", "0.6%", "0.04%", "under 0.01%"]  # fmt: skip
+    assert [share(x) for x in (0.0, 0.006, 0.0004, 0.00004, -0.000031, -0.2)] == [
+        "0.0%", "0.6%", "0.04%", "0.004%", "-0.0031%", "-20.0%"]  # fmt: skip
     # a universe's share of symbols below naive: 1 of 437 read "0%"
     assert [share(x, 0) for x in (0.0, 0.5, 1 / 437, 0.0004)] == ["0%", "50%", "0.2%", "0.04%"]
     assert against_naive(0.9996, 0.4).startswith("0.04% below naive's MSE: could well be")
-    assert against_naive(0.99999, 0.4).startswith("under 0.01% below naive's MSE")
+    assert against_naive(0.99999, 0.4).startswith("0.001% below naive's MSE")
 
 
 def test_the_same_losses_and_seed_give_the_same_verdict():

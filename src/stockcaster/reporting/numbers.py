@@ -39,9 +39,9 @@ def p_value(p: float, decimals: int = 3) -> str:
 
 def share(x: float, decimals: int = 1) -> str:
     """A share in percent to `decimals` places, or more (up to two) where those would read 0
-    (a loss of 0.01% read "loses by 0.0%", 1 symbol of 437 "0%"), and "under 0.01%" below
-    that; a true zero stays 0."""
+    (a loss of 0.01% read "loses by 0.0%", 1 symbol of 437 "0%"), and to two significant
+    digits below that (`0.004%`, `-0.0031%`); a true zero stays 0."""
     for places in range(decimals, 3):
         if x == 0 or abs(x) * 100 >= 0.5 * 10.0**-places:
             return f"{x:.{places}%}"
-    return "under 0.01%"
+    return f"{x * 100:.2g}%"

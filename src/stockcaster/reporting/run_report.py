@@ -15,6 +15,7 @@ from stockcaster.reporting.html_parts import (
     record_html,
     table_html,
 )
+from stockcaster.reporting.numbers import share
 from stockcaster.reporting.readback import Damaged, csv_table, json_object
 from stockcaster.reporting.report_charts import (
     backtest_chart,
@@ -106,8 +107,8 @@ def backtest_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
         (
             "Trading",
             paragraph(
-                f"Buy and hold: total return {hold['total_return']:.1%}, Sharpe "
-                f"{hold['sharpe']:.2f}, maximum drawdown {hold['max_drawdown']:.1%}; costs "
+                f"Buy and hold: total return {share(hold['total_return'])}, Sharpe "
+                f"{hold['sharpe']:.2f}, maximum drawdown {share(hold['max_drawdown'])}; costs "
                 f"{s['cost_bps']:g} bp per unit of position change. The equity curves are "
                 "under the forecasts above, on the same dates."
             ),

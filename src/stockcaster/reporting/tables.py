@@ -145,8 +145,8 @@ def leaderboard_table(console: Console, board: pd.DataFrame, hold: dict, title: 
         said = escape(row["error"])
         console.print(f"[red]{escape(row['model'])} failed[/red] on {where}: {said}")
     console.print(
-        f"buy and hold: total return {hold['total_return']:.1%}, Sharpe {hold['sharpe']:.2f}, "
-        f"max drawdown {hold['max_drawdown']:.1%}"
+        f"buy and hold: total return {share(hold['total_return'])}, Sharpe {hold['sharpe']:.2f}, "
+        f"max drawdown {share(hold['max_drawdown'])}"
     )
     console.print(
         "* best MSE per horizon; = naive, the baseline. xnaive: MSE / naive MSE; U: Theil's U; "
@@ -213,7 +213,7 @@ def print_scores(console: Console, summary: dict) -> None:
             _optional(row["mean_rank_ic"]),
             _optional(row["rank_icir"], "{:.3f}"),
             _optional(row["rank_ic_t"], "{:.2f}"),
-            _optional(row["annual_return"], "{:.1%}"),
+            "" if row["annual_return"] is None else share(row["annual_return"]),
             _optional(row["information_ratio"], "{:.2f}"),
             _optional(row["train_seconds"], "{:.0f}"),
         ]
