@@ -315,6 +315,12 @@ def test_a_workbook_of_a_sheet_per_ticker_reads_as_their_panel(tmp_path):
     with pd.ExcelWriter(tmp_path / "twice.xlsx") as book:  # a day in two parts
         one.iloc[:20].to_excel(book, sheet_name="Sheet1", index=False)
         one.iloc[19:].to_excel(book, sheet_name="Sheet2", index=False)
+    with pd.ExcelWriter(tmp_path / "headers.xlsx") as book:  # sheets of a header only
+        one.drop(columns="symbol").iloc[:0].to_excel(book, sheet_name="MSFT", index=False)
+        one.drop(columns="symbol").iloc[:0].to_excel(book, sheet_name="AAPL", index=False)
+    with pytest.raises(StockcasterError, match="headers.xlsx: expected rows of prices, received "
+                                               "only a header"):  # fmt: skip
+        load_prices(tmp_path / "headers.xlsx")
     said = "twice.xlsx sheet Sheet1 row 21 and sheet Sheet2 row 2: expected one row per date"
     with pytest.raises(StockcasterError, match=said):
         load_prices(tmp_path / "twice.xlsx")

@@ -58,7 +58,8 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int, np.ndarray | None, np.
              for n in alike]  # fmt: skip
     rows = np.concatenate([tables[n][1] + 2 + np.arange(len(tables[n][0])) for n in alike])
     names = np.repeat(np.array(alike, dtype=object), [len(tables[n][0]) for n in alike])
-    return pd.concat(parts, ignore_index=True).apply(_as_text), int(rows[0]), rows, names
+    first_row = int(rows[0]) if len(rows) else top + 2  # sheets of headers only: no rows
+    return pd.concat(parts, ignore_index=True).apply(_as_text), first_row, rows, names
 
 
 # A sheet named as a ticker is (`MSFT`, `BRK-B`, `7203.T`), not only digits (a year's, `2016`)
