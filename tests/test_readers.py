@@ -618,6 +618,10 @@ def test_a_table_with_a_column_of_closes_per_symbol_reads_as_their_panel(tmp_pat
     with pytest.raises(StockcasterError, match="closes.csv line 21: expected a number in column "
                                                "'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "closes.csv")
+    (tmp_path / "twice.csv").write_text("Date,AAPL,MSFT,AAPL\n2016-01-04,1,2,3\n")
+    with pytest.raises(StockcasterError, match="expected a column per ticker, received 'AAPL' "
+                                               "twice"):  # fmt: skip
+        load_prices(tmp_path / "twice.csv")  # it read as two symbols, AAPL and AAPL.1
     # Columns of numbers not named as tickers are (a German export's) are no such table
     path = tmp_path / "other.csv"
     path.write_text("Date,Open,Schlusskurs,Hoch\n2016-01-04,1,2,3\n")

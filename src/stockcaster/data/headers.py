@@ -152,7 +152,11 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     """The columns of a table of closes with a column per symbol (a date, then two or more
     columns named as tickers are, `AAPL`, `BRK-B`, `^GSPC`, `7203.T`, each with a number
     among its first 10 cells or none filled), read as one row per date and symbol; [] for
-    any other table (one with a close or a symbol column, `Close*`, `Schlusskurs`)."""
+    any other table (one with a close or a symbol column, `Close*`, `Schlusskurs`).
+
+    Raises:
+        StockcasterError: a ticker's column twice (its closes would be two symbols).
+    """
     renamed = _renamed(frame, mapping, source)
     if set(renamed.values()) != {C.DATE}:
         return []
@@ -165,10 +169,17 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     numbers = numbers.reshape(head.shape)  # [columns, first rows], at most 10
     empty = np.array([[c is None or c == "" for c in row] for row in head]).reshape(head.shape)
     # each column holds a number among its first cells, or none filled (a ticker listed later)
-    return others if (numbers.any(axis=1) | empty.all(axis=1)).all() and numbers.any() else []
+    if not ((numbers.any(axis=1) | empty.all(axis=1)).all() and numbers.any()):
+        return []
+    bare = {str(c): _REPEATED.sub("", str(c)) for c in others}
+    twice = next((bare[c] for c in bare if bare[c] != c and bare[c] in bare), None)
+    if twice is not None:  # a reader's name for a repeated header: `AAPL.1`
+        raise StockcasterError(f"{source}: expected a column per ticker, received {twice!r} twice")
+    return others
 
 
 _TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
+_REPEATED = re.compile(r"\.\d+$")  # pandas' and Arrow's suffix of a repeated header
 
 
 def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
