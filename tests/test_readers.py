@@ -263,13 +263,14 @@ def test_a_workbook_s_table_under_a_title_or_on_a_later_sheet_is_read(tmp_path):
     with pytest.raises(StockcasterError, match=r"bad.xlsx row 8: expected a number in column "
                                                "'close', received 'abc'"):  # fmt: skip
         load_prices(tmp_path / "bad.xlsx")
-    with pd.ExcelWriter(tmp_path / "years.xlsx") as book:  # sheets not named as tickers are
-        table.drop(columns="symbol").to_excel(book, sheet_name="2015", index=False)
-        table.drop(columns="symbol").to_excel(book, sheet_name="2016", index=False)
-    with pytest.raises(StockcasterError, match=re.escape(
-            "years.xlsx: expected one sheet of prices, or a sheet per ticker named as tickers "
-            "are, received 2 sheets of the same columns (2015, 2016)")):  # fmt: skip
-        load_prices(tmp_path / "years.xlsx")
+    for names in (("2015", "2016"), ("Sheet1", "Sheet2"), ("Data", "Prices")):  # not tickers'
+        with pd.ExcelWriter(tmp_path / "years.xlsx") as book:
+            for name in names:
+                table.drop(columns="symbol").to_excel(book, sheet_name=name, index=False)
+        with pytest.raises(StockcasterError, match=re.escape(
+                "years.xlsx: expected one sheet of prices, or a sheet per ticker named as tickers "
+                f"are, received 2 sheets of the same columns ({', '.join(names)})")):  # fmt: skip
+            load_prices(tmp_path / "years.xlsx")
     with pd.ExcelWriter(tmp_path / "empty.xlsx") as book:
         pd.DataFrame().to_excel(book, sheet_name="One")
         pd.DataFrame().to_excel(book, sheet_name="Two")
@@ -293,7 +294,7 @@ def test_a_workbook_of_a_sheet_per_ticker_reads_as_their_panel(tmp_path):
         pd.DataFrame({"note": ["from the terminal"], "by": ["me"]}).to_excel(
             book, sheet_name="Notes"
         )
-        two.drop(columns="symbol").to_excel(book, sheet_name="aapl", index=False, startrow=2)
+        two.drop(columns="symbol").to_excel(book, sheet_name="AAPL", index=False, startrow=2)
     expected = pd.concat([two, one], ignore_index=True)  # AAPL sorts first
     loaded = load_panel(tmp_path / "tickers.xlsx")
     assert loaded.symbols == ["AAPL", "MSFT"] and not loaded.broken

@@ -48,13 +48,13 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int, np.ndarray | None, np.
     if len(alike) == 1:
         return sheet.apply(_as_text), top + 2, None, None  # pandas' row 0 is Excel's row 1
     has_symbols = any(normalise(c) == C.SYMBOL for c in sheet.columns)
-    if not has_symbols and not all(_TICKER.fullmatch(str(n).strip().upper()) for n in alike):
+    if not has_symbols and not all(_TICKER.fullmatch(str(n).strip()) for n in alike):
         raise StockcasterError(
             f"{path}: expected one sheet of prices, or a sheet per ticker named as tickers are, "
             f"received {len(alike)} sheets of the same columns ({listed(alike)}): name each "
             "sheet by its ticker, or give the symbols in one sheet with a symbol column"
         )
-    parts = [tables[n][0].assign(**({} if has_symbols else {C.SYMBOL: str(n).strip().upper()}))
+    parts = [tables[n][0].assign(**({} if has_symbols else {C.SYMBOL: str(n).strip()}))
              for n in alike]  # fmt: skip
     rows = np.concatenate([tables[n][1] + 2 + np.arange(len(tables[n][0])) for n in alike])
     names = np.repeat(np.array(alike, dtype=object), [len(tables[n][0]) for n in alike])
@@ -62,7 +62,8 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int, np.ndarray | None, np.
     return pd.concat(parts, ignore_index=True).apply(_as_text), first_row, rows, names
 
 
-# A sheet named as a ticker is (`MSFT`, `BRK-B`, `7203.T`), not only digits (a year's, `2016`)
+# A sheet named as a ticker is (`MSFT`, `BRK-B`, `7203.T`): capitals, not only digits (a
+# year's, `2016`), and not Excel's own names (`Sheet1`) or words (`Data`, `Prices`)
 _TICKER = re.compile(r"(?=.*[A-Z^])[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
 
 
