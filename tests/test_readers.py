@@ -117,7 +117,16 @@ def test_a_yfinance_download_of_several_tickers_reads_as_their_panel(tmp_path):
     with pytest.raises(StockcasterError, match="download.csv line 10: expected a number in "
                                                "column 'close', received 'abc'"):  # fmt: skip
         load_prices(path)
-    # One field of the download (`yf.download([...])["Close"]`) reads as its tickers' closes
+    # Grouped by ticker (`group_by="ticker"`: the tickers' line first) it was refused
+    swapped = lines[1], lines[0]  # `Ticker,MSFT,AAPL,...` over `Price,Close,Close,...`
+    by_ticker = tmp_path / "by_ticker.csv"
+    by_ticker.write_text("\n".join([*swapped, *lines[2:]]).replace("abc", "x") + "\n")
+    with pytest.raises(StockcasterError, match="by_ticker.csv line 10: expected a number in "
+                                               "column 'close', received 'x'"):  # fmt: skip
+        load_prices(by_ticker)
+    by_ticker.write_text(by_ticker.read_text().replace(",x,", f",{float(two['close'].iloc[6])!r},"))
+    pd.testing.assert_frame_equal(load_panel(by_ticker).prices, loaded)
+
     path.write_text("Ticker,AAPL,MSFT\nDate,,\n2016-12-29,116.7,62.9\n2016-12-30,115.8,x\n")
     with pytest.raises(StockcasterError, match="download.csv line 4: expected a number in "
                                                "column 'close', received 'x'"):  # fmt: skip
@@ -848,6 +857,8 @@ def test_a_dataframe_in_memory_reads_as_its_file_would(tmp_path):
     pd.testing.assert_frame_equal(load_prices(download), expected[load_prices(download).columns],
                                   check_dtype=False)  # fmt: skip
     assert load_panel(download).symbols == ["AAPL", "MSFT"]
+    grouped = download.swaplevel(axis=1)  # `group_by="ticker"`: the tickers' level first
+    pd.testing.assert_frame_equal(load_prices(grouped), load_prices(download))
     history = one.drop(columns="symbol").set_index("date")
     history.index = history.index.tz_localize("America/New_York")  # Ticker.history()'s dates
     table = load_prices(history, symbol="MSFT")

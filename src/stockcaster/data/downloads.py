@@ -12,12 +12,16 @@ import re
 import numpy as np
 import pandas as pd
 
+REPEATED_HEADER = re.compile(r"\.\d+$")  # how pandas and Arrow name a repeated header
+
 
 def downloaded(frame: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int, np.ndarray | None]:
     """A CSV's cells (its header on line index `top`) as the long table where yfinance
     wrote a download, or as a table of closes where it wrote one field of several tickers,
     with the line of its first row and, where the rows are not the file's in order, each
     row's line; any other CSV as it is."""
+    if _yfinance_layout(frame, ("Ticker", "Price")):  # `group_by="ticker"`: tickers first
+        frame = _fields_first(frame)
     if _yfinance_layout(frame):
         first_line = top + 4  # under the field, ticker and "Date" lines
         long, lines = _tickers(frame, first_line)
@@ -44,12 +48,24 @@ def long_closes(frame: pd.DataFrame, tickers: list[str]) -> tuple[pd.DataFrame, 
     return long, rows
 
 
-def _yfinance_layout(frame: pd.DataFrame) -> bool:
-    """Whether a CSV is `yf.download(...).to_csv()`'s: `Price,Close,...`, `Ticker,...`, `Date,,`."""
-    if len(frame) < 2 or str(frame.columns[0]).strip() != "Price":
+def _yfinance_layout(frame: pd.DataFrame, lines: tuple[str, str] = ("Price", "Ticker")) -> bool:
+    """Whether a CSV is `yf.download(...).to_csv()`'s: `Price,Close,...`, `Ticker,...`, `Date,,`
+    (`lines`: the names of its first two lines; `group_by="ticker"` writes the tickers' first)."""
+    if len(frame) < 2 or str(frame.columns[0]).strip() != lines[0]:
         return False
     first = [str(v).strip() for v in frame.iloc[:2, 0]]
-    return first == ["Ticker", "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
+    return first == [lines[1], "Date"] and not any(str(v).strip() for v in frame.iloc[1, 1:])
+
+
+def _fields_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """A download grouped by ticker (`Ticker,AAPL,AAPL,...`, then `Price,Close,High,...`) as
+    the one grouped by field: its field line as the header, its ticker line under it."""
+    tickers = [REPEATED_HEADER.sub("", str(c)) for c in frame.columns[1:]]  # pandas' `AAPL.1`
+    fields = [str(f).strip() for f in frame.iloc[0, 1:]]
+    swapped = frame.copy()
+    swapped.iloc[0, 1:] = tickers
+    swapped.iloc[0, 0] = "Ticker"
+    return swapped.set_axis(["Price", *fields], axis=1)
 
 
 def _one_field(frame: pd.DataFrame) -> bool:
@@ -66,7 +82,7 @@ def _tickers(frame: pd.DataFrame, first_line: int) -> tuple[pd.DataFrame, np.nda
     """A yfinance download's rows under its field names, with its ticker as the symbol: one
     ticker's as they are; several tickers' (their columns side by side) one ticker after
     another, each row with its line."""
-    fields = [re.sub(r"\.\d+$", "", str(c)) for c in frame.columns[1:]]  # pandas' "Close.1"
+    fields = [REPEATED_HEADER.sub("", str(c)) for c in frame.columns[1:]]  # pandas' "Close.1"
     tickers = [str(t).strip() for t in frame.iloc[0, 1:]]
     body = frame.iloc[2:].reset_index(drop=True)
     blocks = []

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from stockcaster import columns as C
+from stockcaster.data.headers import normalise
 from stockcaster.errors import StockcasterError
 
 FRAME_SOURCE = "DataFrame"  # how messages and records name prices given in memory
@@ -57,6 +59,11 @@ def frame_cells(frame: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, np.ndarr
     return _by_ticker(cells)
 
 
+def _named_fields(level: list[str]) -> int:
+    """How many of a level's names are a price table's (`Close`, `Adj Close`, `Volume`)."""
+    return sum(normalise(name) in C.PRICE_TABLE_COLUMNS for name in level)
+
+
 def _unique(names: list[str]) -> list[str]:
     """Column names as pandas makes a file's unique: a repeated `close` is `close.1`."""
     seen: dict[str, int] = {}
@@ -68,15 +75,19 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _by_ticker(cells: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """yfinance's columns `(field, ticker)` (the index's columns `(name, "")`) as the long
-    table: each ticker's fields under their names, its symbol the ticker, one after another."""
-    fields = cells.columns.get_level_values(0).astype(str)
-    tickers = cells.columns.get_level_values(1).astype(str)
-    shared = [j for j, t in enumerate(tickers) if not t.strip()]  # the dates, named once
+    """yfinance's columns `(field, ticker)`, or `(ticker, field)` as `group_by="ticker"`
+    orders them (the index's columns `(name, "")`), as the long table: each ticker's fields
+    under their names, its symbol the ticker, one after another."""
+    first, second = (list(cells.columns.get_level_values(k).astype(str)) for k in (0, 1))
+    shared = [j for j in range(len(first)) if not first[j].strip() or not second[j].strip()]
+    names = [first[j].strip() or second[j].strip() for j in shared]  # the dates, named once
+    fields, tickers = first, second
+    if _named_fields(second) > _named_fields(first):  # the tickers' level first
+        fields, tickers = second, first
     blocks, positions = [], []
-    for ticker in dict.fromkeys(t for t in tickers if t.strip()):
-        at = shared + [j for j, t in enumerate(tickers) if t == ticker]
-        block = cells.iloc[:, at].set_axis([fields[j] for j in at], axis=1)
+    for ticker in dict.fromkeys(t for j, t in enumerate(tickers) if j not in shared):
+        at = [j for j, t in enumerate(tickers) if t == ticker and j not in shared]
+        block = cells.iloc[:, shared + at].set_axis(names + [fields[j] for j in at], axis=1)
         blocks.append(block.assign(symbol=ticker))
         positions.append(np.arange(len(cells)))
     return pd.concat(blocks, ignore_index=True), np.concatenate(positions)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
+from stockcaster.data.downloads import REPEATED_HEADER
 from stockcaster.errors import StockcasterError, listed
 
 # Header spellings, after lower-casing and turning spaces into "_", that mean a
@@ -171,7 +172,7 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     # each column holds a number among its first cells, or none filled (a ticker listed later)
     if not ((numbers.any(axis=1) | empty.all(axis=1)).all() and numbers.any()):
         return []
-    bare = {str(c): _REPEATED.sub("", str(c)) for c in others}
+    bare = {str(c): REPEATED_HEADER.sub("", str(c)) for c in others}
     twice = next((bare[c] for c in bare if bare[c] != c and bare[c] in bare), None)
     if twice is not None:  # a reader's name for a repeated header: `AAPL.1`
         raise StockcasterError(f"{source}: expected a column per ticker, received {twice!r} twice")
@@ -179,7 +180,6 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
 
 
 _TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
-_REPEATED = re.compile(r"\.\d+$")  # pandas' and Arrow's suffix of a repeated header
 
 
 def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
