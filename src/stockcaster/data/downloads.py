@@ -7,12 +7,10 @@ column per ticker (`Date,AAPL,MSFT`), each row of the long table keeping its fil
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-REPEATED_HEADER = re.compile(r"\.\d+$")  # how pandas and Arrow name a repeated header
+from stockcaster.data.headers import REPEATED_HEADER
 
 
 def downloaded(frame: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int, np.ndarray | None]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.headers import normalise
+from stockcaster.data.headers import normalise, unique_names
 from stockcaster.errors import StockcasterError
 
 FRAME_SOURCE = "DataFrame"  # how messages and records name prices given in memory
@@ -50,7 +50,7 @@ def frame_cells(frame: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, np.ndarr
     plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
     cells = frame.rename_axis("date" if dated else frame.index.name).reset_index(drop=plain)
     if cells.columns.nlevels == 1:
-        return cells.set_axis(_unique([str(c) for c in cells.columns]), axis=1), None
+        return cells.set_axis(unique_names([str(c) for c in cells.columns]), axis=1), None
     if cells.columns.nlevels > 2:
         raise StockcasterError(
             f"{FRAME_SOURCE}: expected columns of one level, or yfinance's two (a field and a "
@@ -62,16 +62,6 @@ def frame_cells(frame: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, np.ndarr
 def _named_fields(level: list[str]) -> int:
     """How many of a level's names are a price table's (`Close`, `Adj Close`, `Volume`)."""
     return sum(normalise(name) in C.PRICE_TABLE_COLUMNS for name in level)
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Column names as pandas makes a file's unique: a repeated `close` is `close.1`."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        out.append(f"{name}.{seen[name]}" if name in seen else name)
-        seen[name] = seen.get(name, 0) + 1
-    return out
 
 
 def _by_ticker(cells: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

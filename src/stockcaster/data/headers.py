@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.downloads import REPEATED_HEADER
 from stockcaster.errors import StockcasterError, listed
 
 # Header spellings, after lower-casing and turning spaces into "_", that mean a
@@ -179,7 +178,22 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     return others
 
 
-_TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
+TICKER_NAME = r"[A-Z0-9^][A-Z0-9.\-=^]{0,11}"  # AAPL, BRK-B, ^GSPC, 7203.T, EURUSD=X
+_TICKER = re.compile(TICKER_NAME)
+REPEATED_HEADER = re.compile(r"\.\d+$")  # how pandas and Arrow name a repeated header
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as pandas makes a file's: a repeated `close` is `close.1`,
+    then `close.2` (a name already taken is passed over too)."""
+    out, seen = [], {}
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
 
 
 def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:

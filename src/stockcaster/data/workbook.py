@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.headers import normalise
+from stockcaster.data.headers import TICKER_NAME, normalise, unique_names
 from stockcaster.errors import StockcasterError, listed
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -64,7 +64,7 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, int, np.ndarray | None, np.
 
 # A sheet named as a ticker is (`MSFT`, `BRK-B`, `7203.T`): capitals, not only digits (a
 # year's, `2016`), and not Excel's own names (`Sheet1`) or words (`Data`, `Prices`)
-_TICKER = re.compile(r"(?=.*[A-Z^])[A-Z0-9^][A-Z0-9.\-=^]{0,11}")
+_TICKER = re.compile(rf"(?=.*[A-Z^]){TICKER_NAME}")
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
@@ -104,15 +104,7 @@ def _table(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _names(header: pd.Series) -> list[str]:
     """A header row's cells as column names, as pandas names a sheet's: an empty cell
     `Unnamed: k`, a repeated name `close.1`."""
-    names, seen = [], {}
-    for k, cell in enumerate(header):
-        name = f"Unnamed: {k}" if pd.isna(cell) else str(cell)
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        seen.setdefault(name, 0)
-        names.append(name)
-    return names
+    return unique_names([f"Unnamed: {k}" if pd.isna(c) else str(c) for k, c in enumerate(header)])
 
 
 def _as_text(column: pd.Series) -> pd.Series:
