@@ -24,7 +24,7 @@ from stockcaster.data.dates import iso_dates
 from stockcaster.data.frames import in_memory
 from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
-from stockcaster.data.symbols import as_spelled
+from stockcaster.data.symbols import spelling
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
@@ -60,14 +60,14 @@ class Panel:
     def spelled_as(self, names) -> Panel:
         """This panel with each symbol spelled as `names` spell it where it is one of them
         regardless of case (`msft` of a bundle's MSFT), as `--symbol` reads a symbol."""
-        known = set(names)
-        spelling = {s: as_spelled(s, names) for s in {*self.prices[C.SYMBOL], *self.broken}}
-        spelling = {s: to for s, to in spelling.items() if to != s and s not in known}
-        if not spelling:
+        spelled = spelling(names)
+        renamed = {s: spelled(s) for s in {*self.prices[C.SYMBOL], *self.broken}}
+        renamed = {s: to for s, to in renamed.items() if to != s}
+        if not renamed:
             return self
-        prices = self.prices.assign(**{C.SYMBOL: self.prices[C.SYMBOL].replace(spelling)})
+        prices = self.prices.assign(**{C.SYMBOL: self.prices[C.SYMBOL].replace(renamed)})
         prices = prices.sort_values([C.SYMBOL, C.DATE], kind="stable").reset_index(drop=True)
-        broken = {spelling.get(s, s): why for s, why in self.broken.items()}
+        broken = {renamed.get(s, s): why for s, why in self.broken.items()}
         return dataclasses.replace(self, prices=prices, broken=broken)
 
 
@@ -284,7 +284,8 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
         raise StockcasterError(
             f"--symbols: expected at least one symbol of {panel.source}, received none"
         )
-    wanted = [as_spelled(s, present) for s in wanted]  # `msft` is the file's MSFT
+    spelled = spelling(present)
+    wanted = [spelled(s) for s in wanted]  # `msft` is the file's MSFT
     unknown = [s for s in wanted if s not in present]
     if unknown:
         hints = []

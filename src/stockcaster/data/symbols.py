@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -37,7 +38,7 @@ def select_symbol(
                 f"{source}: expected --symbol for a file with {len(symbols)} symbols, "
                 f"received none (first symbols: {', '.join(symbols[:5])})"
             )
-    symbol = as_spelled(symbol, symbols)
+    symbol = spelling(symbols)(symbol)  # `msft` is the file's MSFT
     if symbol not in symbols:
         near = difflib.get_close_matches(symbol.upper(), symbols, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
@@ -54,11 +55,14 @@ def select_symbol(
     return rows.sort_values(C.DATE).reset_index(drop=True)
 
 
-def as_spelled(name: str, symbols) -> str:
-    """`name` as the file spells it: the one symbol that is `name` regardless of case (`msft`
-    is MSFT, `aapl.us` is AAPL.US), or `name` itself where the file holds it, or where it
-    holds none such or several (`msft` and `MSFT`, two symbols)."""
-    if name in symbols:
-        return name
-    same = [s for s in symbols if isinstance(s, str) and s.casefold() == name.casefold()]
-    return same[0] if len(same) == 1 else name
+def spelling(symbols) -> Callable[[str], str]:
+    """A name as `symbols` spell it, for any number of names (the symbols are folded once):
+    the one symbol that is the name regardless of case (`msft` is MSFT, `aapl.us` is
+    AAPL.US), or the name itself where they hold it, or where they hold none such or
+    several (`msft` and `MSFT`, two symbols)."""
+    held = set(symbols)
+    folded: dict[str, list[str]] = {}
+    for symbol in held:
+        folded.setdefault(str(symbol).casefold(), []).append(symbol)
+    one = {fold: names[0] for fold, names in folded.items() if len(names) == 1}
+    return lambda name: name if name in held else one.get(name.casefold(), name)
