@@ -9,7 +9,8 @@ from pandas on a few layouts: it keeps the spaces after a comma, keeps duplicate
 header names (pandas renames them), and fails on rows pandas reads (too few fields). So
 `read_text_cells` returns None, and the caller reads with pandas, on any Arrow error and
 on any file with one of those layouts; `tests/test_arrow_csv.py` reads a set of such files
-both ways.
+both ways. `as_arrow` hands any column of text cells to Arrow's string kernels
+(`validate.py`, `events.py`).
 """
 
 from __future__ import annotations
@@ -60,3 +61,20 @@ def read_text_cells(
         return table.to_pandas(types_mapper=pd.ArrowDtype)
     except (pa.ArrowException, OSError, ValueError):
         return None
+
+
+def is_text(column: pd.Series) -> bool:
+    """Whether a column holds text cells (Python strings or Arrow's), not parsed values."""
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
+
+
+def as_arrow(column: pd.Series) -> pa.Array:
+    """A column of text cells as an Arrow string array (NaN or None as null), for Arrow's
+    string kernels.
+
+    Raises:
+        pa.ArrowException, TypeError, ValueError: a cell that is not a string.
+    """
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return pa.array(column.array)  # already Arrow memory: no copy into Python strings
+    return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stockcaster import columns as C
+from stockcaster.data.arrow_csv import as_arrow, is_text
 
 _EVENT = (r"(?i)^\s*(?:[$€£¥]?\d[\d.,]*\s+(?P<dividend>dividend)"
           r"|\d+(?:\.\d+)?\s*[:/]\s*\d+(?:\.\d+)?\s+(?P<split>stock\s+splits?))\s*$")  # fmt: skip
@@ -28,12 +29,12 @@ _LAST_WORDS = ("Dividend", "dividend", "DIVIDEND", "Split", "split", "Splits", "
 def event_rows(frame: pd.DataFrame) -> np.ndarray:
     """`[rows]` bool: the rows of a named table that are an event's (a dividend, a split):
     one of their price and volume cells holds its words, and the others are empty."""
-    if not _is_text(frame[C.CLOSE]):
+    if not is_text(frame[C.CLOSE]):
         return np.zeros(len(frame), dtype=bool)
     # Only a row whose close is empty or ends as an event's words can be one: the close alone
     # is read through (Arrow's kernels: a panel of 770,000 rows in 15 ms), the other cells
     # of those rows only.
-    close = pc.utf8_trim_whitespace(_arrow(frame[C.CLOSE]))
+    close = pc.utf8_trim_whitespace(_close_cells(frame[C.CLOSE]))
     maybe = pc.equal(close, "")
     for end in _LAST_WORDS:
         maybe = pc.or_kleene(maybe, pc.ends_with(close, end))
@@ -49,15 +50,13 @@ def event_rows(frame: pd.DataFrame) -> np.ndarray:
     return found
 
 
-def _arrow(column: pd.Series) -> pa.Array:
-    """A text column as an Arrow string array (no copy where it is Arrow's already)."""
-    if isinstance(column.dtype, pd.ArrowDtype) or str(column.dtype) == "string[pyarrow]":
-        return pa.array(column.array)
-    return pa.array(column.astype("string").to_numpy(na_value=None), type=pa.string())
-
-
-def _is_text(column: pd.Series) -> bool:
-    return column.dtype == object or pd.api.types.is_string_dtype(column)
+def _close_cells(column: pd.Series) -> pa.Array:
+    """The closes as Arrow text (`arrow_csv.as_arrow`), cells that are not strings (a
+    DataFrame's numbers among text) written as text first."""
+    try:
+        return as_arrow(column)
+    except (pa.ArrowException, TypeError, ValueError):
+        return pa.array(column.astype("string").to_numpy(na_value=None), type=pa.string())
 
 
 def named(cell: object) -> str | None:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stockcaster import columns as C
+from stockcaster.data.arrow_csv import as_arrow, is_text
 from stockcaster.data.dates import dates_in_one_format
 from stockcaster.data.events import named
 from stockcaster.data.readers import RawPrices
@@ -75,7 +76,7 @@ def missing_mask(frame: pd.DataFrame) -> pd.DataFrame:
     """Which cells hold no value: NaN, or a missing-value token once stripped and lowered."""
 
     def is_missing(column: pd.Series) -> pd.Series:
-        if column.dtype == object or pd.api.types.is_string_dtype(column):
+        if is_text(column):
             return column.isna() | _is_token(column)
         return column.isna()
 
@@ -87,18 +88,11 @@ def _is_token(column: pd.Series) -> pd.Series:
     Python loop over a universe's 750k cells per column took seconds); pandas' string
     methods for what Arrow cannot hold (cells that are not strings)."""
     try:
-        cells = _as_arrow(column)
+        cells = as_arrow(column)
     except (pa.ArrowException, TypeError, ValueError):
         return column.astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
     found = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), value_set=_TOKEN_ARRAY)
     return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=column.index)
-
-
-def _as_arrow(column: pd.Series) -> pa.Array:
-    """A column of text cells as an Arrow string array (NaN or None as null)."""
-    if isinstance(column.dtype, pd.ArrowDtype):
-        return pa.array(column.array)  # already Arrow memory: no copy into Python strings
-    return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
 def _text(cells: pd.Series) -> pd.Series:
@@ -118,7 +112,7 @@ def to_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series:
     present = cells.where(~missing)
     if cells.dtype == object or isinstance(cells.dtype, pd.ArrowDtype):
         try:
-            text = pc.utf8_trim_whitespace(_as_arrow(present))
+            text = pc.utf8_trim_whitespace(as_arrow(present))
             values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False) + 0.0  # -0 is 0
         except (pa.ArrowException, TypeError, ValueError):
             values = None
