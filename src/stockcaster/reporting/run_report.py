@@ -136,12 +136,18 @@ def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 if meta["quantiles"]
                 else f"The next {len(forecast)} trading days after {meta['data']['end']}."
             )
-            + (paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else "")
+            + _caveat(meta)
             + table_html(forecast, 2)
             + fan_chart(forecast),
         ),
         ("Reproducibility", record_html(meta)),
     ]
+
+
+def _caveat(meta: dict) -> str:
+    """A prediction's caveat (a bundle has no test score) as a paragraph; "" for an older
+    prediction without one."""
+    return paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else ""
 
 
 def _risk_ahead_sections(folder: Path, meta: dict) -> tuple[str, list[tuple[str, str]]]:
@@ -157,7 +163,7 @@ def _risk_ahead_sections(folder: Path, meta: dict) -> tuple[str, list[tuple[str,
                 f"{meta['estimator']}): sigma is the deviation of the log-return from the "
                 "last close to each session, with its normal 1% and 5% VaR and ES."
             )
-            + (paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else "")
+            + _caveat(meta)
             + table_html(forecast, 4)
             + risk_ahead_chart(forecast),
         ),
