@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
@@ -167,7 +166,7 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     head = head.str.strip().to_numpy(dtype=object, na_value=None).reshape(len(others), -1)
     numbers = pd.to_numeric(pd.Series(head.ravel()), errors="coerce").notna().to_numpy()
     numbers = numbers.reshape(head.shape)  # [columns, first rows], at most 10
-    empty = np.array([[c is None or c == "" for c in row] for row in head]).reshape(head.shape)
+    empty = pd.isna(head) | (head == "")
     # each column holds a number among its first cells, or none filled (a ticker listed later)
     if not ((numbers.any(axis=1) | empty.all(axis=1)).all() and numbers.any()):
         return []
