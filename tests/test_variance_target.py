@@ -11,17 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from test_forecasters import tiny_options
 from typer.testing import CliRunner
 
 from conftest import one_line
 from stockcaster.cli import app
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.risk import qlike
 from stockcaster.features.volatility import daily_variance, log_returns, variance_ahead
 from stockcaster.models.presets import load_preset, to_toml
 from stockcaster.models.registry import MODELS
 from stockcaster.models.variance import FAMILIES, FamilyWalk, walk_variance
-from stockcaster.models.volatility import Shape, training_residuals, value_at_risk
+from stockcaster.models.volatility import MIN_NU, Shape, training_residuals, value_at_risk
 
 FIRST = 200  # the last training day of the walks below
 
@@ -575,3 +577,55 @@ def test_a_model_that_cannot_fit_a_universe_s_or_a_bundle_s_variance_is_one_line
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
     assert result.stderr.startswith(said) and "MemoryError: Unable to allocate" in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def _stale(table: pd.DataFrame, rows: slice) -> pd.DataFrame:
+    """`table` whose prices on `rows` (`iloc`'s) are all the close before them: a halt, or
+    prices carried forward."""
+    table = table.copy()
+    for column in ("open", "high", "low", "close"):
+        table.iloc[rows, table.columns.get_loc(column)] = table["close"].iloc[rows.start - 1]
+    return table
+
+
+def test_a_stretch_of_unchanged_closes_in_the_training_days_leaves_the_var_its_depth(tmp_path):
+    """150 training days at the close before them (a third of the days a VaR's shape is
+    fitted on): the Student-t's fit ran its degrees of freedom and its scale to 0, every
+    model's 1% VaR read -1e-28 and was breached on every falling test day (about half),
+    "red". The t is now held to a finite variance (at least `MIN_NU` degrees), and the
+    stretch is noted."""
+    table = _stale(garch_prices(700, 2), slice(200, 350))
+    result = _backtest(tmp_path, "--data", str(_write(tmp_path, table)), "--models",
+                       "random_walk,ewma,har")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    var = pd.DataFrame(summary["var"])
+    t = var[(var["shape"] == "t") & (var["level"] == 0.01)]
+    assert len(t) == 3 and (t["rate"] < 0.05).all(), t
+    rows = pd.read_csv(Path(summary["folder"]) / "forecasts.csv")
+    assert (rows["var_0.01"].dropna() < -1e-3).all()  # a day's 1% VaR: a loss, not 0
+    v, r = daily_variance(table, "garman_klass")[0], log_returns(table)
+    residuals = training_residuals("ewma", v, r, 520)
+    free = stats.t.fit(residuals[np.isfinite(residuals)], floc=0)[0]  # scipy's, unbounded
+    assert free < MIN_NU and Shape.fit("t", residuals).nu == MIN_NU
+    assert any("close is" in n and "on 151 rows in a row" in n for n in summary["notes"])
+
+
+def test_training_days_of_mostly_unchanged_closes_are_refused_or_left_out(tmp_path):
+    """Past 2 in 3 training days unchanged a t has no best fit at all: a backtest says so in
+    one line, naming the file and symbol, and writes nothing; a universe leaves the symbol
+    out, saying why, and scores the rest."""
+    stale = _stale(garch_prices(420, 7, "STALE"), slice(60, 330))
+    result = _backtest(tmp_path, "--data", str(_write(tmp_path, stale)), "--models", "ewma")
+    one_line(result, "prices.csv symbol STALE: expected training days whose close moves on "
+                     "at least 1 in 3")  # fmt: skip
+    assert not (tmp_path / "runs").exists()
+    table = pd.concat([garch_prices(420, 30 + i, f"S{i}") for i in range(2)] + [stale])
+    data = _write(tmp_path, table.reset_index(drop=True), "panel.csv")
+    result = _universe(tmp_path, "--data", str(data), "--models", "random_walk,ewma")
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())
+    assert "2 symbols · tomorrow's variance" in shown
+    assert "left out: STALE (expected training days whose close moves on at least 1 in 3" in shown
+    with pytest.raises(StockcasterError, match="close unchanged"):
+        Shape.fit("t", np.r_[np.zeros(70), np.ones(30)])

@@ -1,7 +1,7 @@
 """What a price table's closes say about themselves: each symbol's largest one-day move and
 longest gap between rows, the moves that look like a split the prices were not adjusted
-for, rows further apart than a day's (weekly or monthly prices), and the gaps longer than a
-month.
+for, rows further apart than a day's (weekly or monthly prices), the gaps longer than a
+month, and a close unchanged for two weeks of rows (a halt, or prices carried forward).
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
@@ -19,6 +19,7 @@ from stockcaster import columns as C
 
 SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 50, 100)  # k-for-1 and 1-for-k
 _CLOSE_TO = 0.03  # a close within 3% of k or 1/k times the one before
+STILL_ROWS = 10  # rows in a row with one close: two weeks of sessions (the shared panel: 5 at most)
 LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
 _ROUNDING = 1e-6  # a price this share beyond its day's range is taken to fit it
 
@@ -54,11 +55,23 @@ def _longest_gap(dates: np.ndarray) -> tuple[int, int] | None:
     return int(gaps[at]), at
 
 
+def _longest_still(close: np.ndarray) -> tuple[int, int] | None:
+    """The most consecutive rows with one close, and the first of them, where they are
+    `STILL_ROWS` or more; None where fewer."""
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(close) != 0) + 1, [len(close)]])
+    lengths = np.diff(bounds)  # each run of one close
+    at = int(np.argmax(lengths)) if len(lengths) else 0
+    return (
+        (int(lengths[at]), int(bounds[at])) if len(lengths) and lengths[at] >= STILL_ROWS else None
+    )
+
+
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     """Sentences on what the closes say about themselves: each symbol whose close moved in a
     day by a split's ratio (within 3% of k or 1/k times the close before, k in
     `SPLIT_RATIOS`; its first such day), each with more than `LONG_GAP_DAYS` calendar
-    days between two rows (its longest gap), and each with days whose prices do not fit
+    days between two rows (its longest gap), each whose close stays one value for
+    `STILL_ROWS` rows or more (its longest such stretch), and each with days whose prices do not fit
     their own low-high range (`out_of_range`). At most `limit`, then how many more."""
     notes = []
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
@@ -83,6 +96,14 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
                 f"{symbol}'s rows are {spacing} days apart at the median ({kind} prices?): "
                 f"each forecast, naive's too, is of its next row, {spacing} days on, not of "
                 "the next day"
+            )
+        still = _longest_still(close)
+        if still is not None:
+            n, at = still
+            notes.append(
+                f"{symbol}'s close is {close[at]:g} on {n} rows in a row, {dates[at]} to "
+                f"{dates[at + n - 1]} (a halt, or prices carried forward?): naive forecasts "
+                "each of those days exactly, and a volatility model reads them as calm"
             )
         gap = _longest_gap(dates)
         if gap is not None and gap[0] > LONG_GAP_DAYS:

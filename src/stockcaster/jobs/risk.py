@@ -41,7 +41,13 @@ from stockcaster.models.variance import (
     variance_walk,
     walk_variance,
 )
-from stockcaster.models.volatility import BASELINES, Shape, training_residuals, value_at_risk
+from stockcaster.models.volatility import (
+    BASELINES,
+    Shape,
+    still_returns,
+    training_residuals,
+    value_at_risk,
+)
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.risk_figures import risk_figure
 from stockcaster.store import files
@@ -99,6 +105,9 @@ def risk_backtest(
     v, estimator = daily_variance(table, preset.features.estimator)
     check_measured(table, v, first, prices.where, estimator)
     r = log_returns(table)
+    still = still_returns(r[RESIDUALS_FROM + 1 : first + 1])
+    if still:
+        raise StockcasterError(f"{prices.where}: {still}")
     origins = np.arange(first, len(table) - 1)
     horizons = tuple(sorted({1, plan.walk.horizon}))
     forecasts, residuals = _walk(walks, v, r, origins, horizons, plan, progress)

@@ -40,7 +40,7 @@ from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.models.variance import variance_walk, walk_variance
 from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
-from stockcaster.models.volatility import BASELINES, training_residuals
+from stockcaster.models.volatility import BASELINES, still_returns, training_residuals
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.risk_figures import universe_risk_figure
 from stockcaster.store import files
@@ -169,7 +169,12 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple:
         if np.isfinite(v[first + 1 :]).sum() < MEASURED:
             left_out[symbol] = f"expected {MEASURED} test days whose variance it measures"
             continue
-        panel[symbol] = SymbolVariance(v, log_returns(table), first, table[C.DATE].to_numpy())
+        r = log_returns(table)
+        still = still_returns(r[RESIDUALS_FROM + 1 : first + 1])
+        if still:
+            left_out[symbol] = still
+            continue
+        panel[symbol] = SymbolVariance(v, r, first, table[C.DATE].to_numpy())
     if not panel:
         raise StockcasterError(
             f"{loaded.source}: expected a symbol with {HISTORY} days before the cutoff "

@@ -181,6 +181,27 @@ def training_residuals(
 
 
 SHAPES = ("normal", "t", "fhs")
+# A Student-t's least degrees of freedom: with fewer its variance is infinite. Free, the fit
+# ran to 0, and its scale with it, where many residuals are 0 (closes unchanged from the
+# day before), and every VaR read 0. With a share k of residuals at 0, a t of nu degrees has
+# no best scale (the likelihood grows as the scale shrinks) once k > nu / (nu + 1): 67% here.
+MIN_NU = 2.05
+STILL = MIN_NU / (MIN_NU + 1)
+
+
+def still_returns(returns: np.ndarray) -> str | None:
+    """Why no Student-t VaR can be fitted on these training days' returns (or residuals):
+    more than `STILL` of them 0, the close unchanged from the day before; None otherwise."""
+    returns = np.asarray(returns, "float64")
+    returns = returns[np.isfinite(returns)]
+    share = float(np.mean(returns == 0)) if len(returns) else 0.0
+    if share <= STILL:
+        return None
+    return (
+        f"expected training days whose close moves on at least 1 in 3 (a Student-t VaR is "
+        f"fitted on them), received {share:.0%} of {len(returns)} with the close unchanged "
+        "from the day before (a stale or carried-forward stretch?)"
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +212,8 @@ class Shape:
         how: "normal"; "t", a Student-t whose degrees of freedom and scale are fitted
             (`scipy.stats.t.fit`, centred at 0) on the training residuals; or "fhs",
             filtered historical simulation: the residuals themselves.
-        nu, scale: the t's (`nu` at least 1.05, so that a tail has a mean).
+        nu, scale: the t's; `nu` at least `MIN_NU`, a t of finite variance (the shape of
+            a return over its forecast deviation), as `arch` bounds its Student-t.
         draws: the residuals, for "fhs".
     """
 
@@ -214,8 +236,13 @@ class Shape:
         z = z[np.isfinite(z)]
         if how == "fhs":
             return cls(how, draws=np.sort(z))
+        still = still_returns(z)  # the jobs refuse such days first, naming the symbol
+        if still:
+            raise StockcasterError(still)
         nu, _, scale = stats.t.fit(z, floc=0)  # the residuals' own scale, not assumed 1
-        return cls(how, max(nu, 1.05), scale)
+        if nu < MIN_NU:  # the likelihood's peak lies below the bound: the best t on it
+            nu, scale = MIN_NU, stats.t.fit(z, floc=0, f0=MIN_NU)[2]
+        return cls(how, nu, scale)
 
     def quantile(self, level: float) -> float:
         """The standardised return's `level` quantile."""
