@@ -144,7 +144,8 @@ def test_a_volatility_baseline_is_refused_as_a_model_of_prices(tmp_path, command
 def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_risk(tmp_path):
     """`tune --target variance`: trials score QLIKE against the random walk on folds of the
     training days; with every test day's moves tripled, no trial changes, only the test
-    ratio read once after; on planted GJR-GARCH volatility the best beats the random walk;
+    ratio read once after; on planted GJR-GARCH volatility the best beats the random walk,
+    and the verdict and the report name it, not naive;
     a network's best refit is a volatility bundle that `predict` reads."""
     from test_variance_target import _later_days_changed
 
@@ -165,6 +166,11 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     assert first["best"]["validation_ratio"] < 0.95  # planted volatility: it learns some
     assert first["best"]["test_ratio"] < 1 and first["best"]["test_dm_pvalue"] < 0.05  # QLIKE's
     assert first["verdict"]["deflated_sharpe"] is None and "bundle" not in first  # no files
+    verdict = first["verdict"]  # the trials beat the random walk's losses: it said naive's
+    assert verdict["baseline"] == "random_walk" and "naive" not in verdict["confidence_set"]
+    assert "the random walk on validation days" in verdict["sentence"], verdict["sentence"]
+    page = (tmp_path / "same" / "report.html").read_text()
+    assert "naive" not in page.lower() and "QLIKE ratio to the random walk" in page
     assert 'target = "variance"' in (tmp_path / "same" / "best.toml").read_text()
     space = tmp_path / "space.toml"
     space.write_text(SPACE)  # the search tests' tiny networks

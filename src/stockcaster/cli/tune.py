@@ -42,7 +42,7 @@ from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
 from stockcaster.reporting.lines import notes
-from stockcaster.reporting.tune_report import deflated_words, holdout_tested
+from stockcaster.reporting.tune_report import baseline_of, deflated_words, holdout_tested
 from stockcaster.settings import choose_backend, native_log_filtered
 
 
@@ -185,7 +185,7 @@ def tune(
     console.print(
         f"best of {summary['trials']['finished']} trials: trial {best['trial']}, "
         f"validation ratio {best['validation_ratio']:.4f}, test ratio {best['test_ratio']:.4f}"
-        + holdout_tested(best.get("test_dm_pvalue"), summary["settings"].get("target"))
+        + holdout_tested(best.get("test_dm_pvalue"), baseline_of(summary))
     )
     console.print(escape(verdict["sentence"]))
     if verdict["deflated_sharpe"] is not None:

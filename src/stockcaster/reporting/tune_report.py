@@ -1,8 +1,9 @@
 """The report of a search (`stockcaster tune`): what was tried, what won, what it is worth.
 
-Figures: the optimisation history (each trial's validation ratio, the best so far, naive
-at 1) and the parameters' importances (Optuna's fANOVA). Sections: the verdict in words,
-validation against test for the best trial, its parameters, the trials, the record.
+Figures: the optimisation history (each trial's validation ratio, the best so far, the
+baseline at 1: naive, or the variance target's random walk) and the parameters'
+importances (Optuna's fANOVA). Sections: the verdict in words, validation against test for
+the best trial, its parameters, the trials, the record.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stockcaster.reporting.html_parts import notes_html, paragraph, record_html,
 from stockcaster.reporting.numbers import p_value
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import history_chart, importance_chart
+from stockcaster.reporting.verdicts import BASELINE_WORDS
 from stockcaster.store import files
 
 TRIALS_FILE = "trials.csv"
@@ -25,16 +27,17 @@ IMPORTANCE_FIGURE = "importances.png"
 
 
 @drawing
-def history_figure(trials: pd.DataFrame, path: Path) -> None:
-    """Each scored trial's validation ratio in the order run, and the best so far."""
+def history_figure(trials: pd.DataFrame, path: Path, baseline: str = "naive") -> None:
+    """Each scored trial's validation ratio in the order run, and the best so far, against
+    `baseline` (`naive`, or `random_walk`) at 1."""
     scored = trials.dropna(subset=["validation_ratio"])
     fig, ax = subplots(figsize=(8, 4.5))
     ax.scatter(scored["trial"], scored["validation_ratio"], s=14, label="trial")
     ax.step(scored["trial"], np.minimum.accumulate(scored["validation_ratio"]), where="post",
             color="C1", label="best so far")  # fmt: skip
-    ax.axhline(1.0, color="grey", ls=":", label="naive")
+    ax.axhline(1.0, color="grey", ls=":", label=BASELINE_WORDS[baseline])
     ax.set_xlabel("trial")
-    ax.set_ylabel("validation MSE ratio to naive")
+    ax.set_ylabel(f"validation {_LOSS[baseline]}")
     ax.set_title("Optimisation history")
     ax.legend()
     save(fig, path, dates=False)
@@ -53,21 +56,28 @@ def importance_figure(importances: dict[str, float], path: Path) -> None:
 
 def write_tune_figures(folder: Path, summary: dict) -> None:
     """The search's figures, from its `trials.csv` and summary."""
-    history_figure(pd.read_csv(folder / TRIALS_FILE), folder / HISTORY_FIGURE)
+    history_figure(pd.read_csv(folder / TRIALS_FILE), folder / HISTORY_FIGURE, baseline_of(summary))
     if summary.get("importances"):
         importance_figure(summary["importances"], folder / IMPORTANCE_FIGURE)
 
 
-_LOSS = {False: "MSE ratio to naive", True: "QLIKE ratio to the random walk"}  # by target
+_LOSS = {"naive": "MSE ratio to naive", "random_walk": "QLIKE ratio to the random walk"}
 
 
-def holdout_tested(pvalue: float | None, target: str | None) -> str:
+def baseline_of(summary: dict) -> str:
+    """The baseline a search's trials were judged against: its verdict's (`naive`, or the
+    variance target's `random_walk`); a search written before the verdict named it, by its
+    `--target`."""
+    said = summary["verdict"].get("baseline")
+    return said or ("random_walk" if summary["settings"].get("target") == "variance" else "naive")
+
+
+def holdout_tested(pvalue: float | None, baseline: str) -> str:
     """The test ratio's Diebold-Mariano clause: its p-value against the baseline it is a
     ratio to (a test ratio below 1 is no win by itself); none where no test is possible."""
     if pvalue is None:
         return ""
-    baseline = "the random walk" if target == "variance" else "naive"
-    return f" (Diebold-Mariano {p_value(pvalue)} against {baseline})"
+    return f" (Diebold-Mariano {p_value(pvalue)} against {BASELINE_WORDS[baseline]})"
 
 
 def deflated_words(probability: float, tries: int) -> str:
@@ -94,7 +104,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     sides = pd.DataFrame(
         {
             "period": ["validation (training years' folds)", "test (read once, after)"],
-            _LOSS[settings.get("target") == "variance"]: [
+            _LOSS[baseline_of(s)]: [
                 best["validation_ratio"],
                 best["test_ratio"],
             ],

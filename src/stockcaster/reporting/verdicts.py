@@ -111,16 +111,22 @@ def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -
     return " ".join(words)
 
 
-def search_sentence(test: SnoopingTest) -> str:
-    """A search's verdict in plain words: its best trial against naive on the validation
-    days, and how often a search this wide finds that much by luck (SPA)."""
-    best = f"the best of {test.trials} configurations"
+BASELINE_WORDS = {"naive": "naive", "random_walk": "the random walk"}
+"""A baseline's name in a sentence: naive for a price, the random walk for a variance."""
+
+
+def search_sentence(test: SnoopingTest, baseline: str = "naive") -> str:
+    """A search's verdict in plain words: its best trial against the baseline (`naive`, or
+    the variance target's `random_walk`) on the validation days, and how often a search
+    this wide finds that much by luck (SPA)."""
+    best, against = f"the best of {test.trials} configurations", BASELINE_WORDS[baseline]
     spa = f"SPA {p_value(test.spa_pvalue, 2)}"
     if test.gain == 0:
-        return f"{best} does exactly as well as naive on validation days: no sign of skill ({spa})"
-    if test.gain < 0:  # nothing to explain by luck
-        return (f"{best} loses to naive on validation days by {share(-test.gain)}: no sign of "
+        return (f"{best} does exactly as well as {against} on validation days: no sign of "
                 f"skill ({spa})")  # fmt: skip
+    if test.gain < 0:  # nothing to explain by luck
+        return (f"{best} loses to {against} on validation days by {share(-test.gain)}: no "
+                f"sign of skill ({spa})")  # fmt: skip
     often = "under 1%" if round(test.spa_pvalue, 2) == 0 else f"{test.spa_pvalue:.0%}"
-    return (f"{best} beats naive on validation days by {share(test.gain)}, and a search this "
-            f"wide finds that much by luck {often} of the time ({spa})")  # fmt: skip
+    return (f"{best} beats {against} on validation days by {share(test.gain)}, and a search "
+            f"this wide finds that much by luck {often} of the time ({spa})")  # fmt: skip

@@ -1,4 +1,5 @@
-"""What a search is worth: its trials' per-day validation losses against naive's.
+"""What a search is worth: its trials' per-day validation losses against naive's (the
+random walk's, for the variance target).
 
 Hansen's SPA test (and White's Reality Check) asks whether the best of the N trials beats
 naive by more than a search this wide finds by luck; the model confidence set keeps the
@@ -17,8 +18,12 @@ from stockcaster.tuning.search import TrialRecord, distributions
 from stockcaster.tuning.space import Space
 
 
-def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord, dict]:
-    """The best trial (by SPA's measure: the lowest mean loss) and the search's verdict.
+def judge(
+    scored: list[TrialRecord], seed: int, tried: int, baseline: str = "naive"
+) -> tuple[TrialRecord, dict]:
+    """The best trial (by SPA's measure: the lowest mean loss) and the search's verdict
+    against `baseline`, whose losses the trials kept as `naive_losses` (naive's, or the
+    variance target's random walk's).
 
     Pruned trials have no loss on every validation day, so SPA and the confidence set see
     the scored ones only, and the sentence says how many more were tried; the deflated
@@ -32,7 +37,7 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
     losses = np.column_stack([np.asarray(t.attrs["losses"], dtype="float64") for t in scored])
     snooping = superior_ability(naive, losses, seed=seed)
     best = scored[snooping.best]
-    names = ["naive", *(f"trial {t.number}" for t in scored)]
+    names = [baseline, *(f"trial {t.number}" for t in scored)]
     kept = (
         confidence_set(np.column_stack([naive, losses]), names, seed=seed)
         if len(scored) > 1
@@ -41,7 +46,7 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
     rules = [np.asarray(t.attrs["rule"], dtype="float64") for t in scored]
     traded = len(rules[0]) > 0  # a variance model has no trading rule
     sharpes = np.array([_sharpe(r) for r in rules]) if traded else None
-    sentence = search_sentence(snooping)
+    sentence = search_sentence(snooping, baseline)
     if tried > len(scored):
         sentence += (
             f"; {tried - len(scored)} more configurations were stopped before their last "
@@ -49,6 +54,7 @@ def judge(scored: list[TrialRecord], seed: int, tried: int) -> tuple[TrialRecord
         )
     verdict = {
         "sentence": sentence,
+        "baseline": baseline,
         "spa_pvalue": snooping.spa_pvalue,
         "reality_check_pvalue": snooping.reality_check_pvalue,
         "confidence_set": kept,
