@@ -283,6 +283,32 @@ def test_a_run_of_weekly_or_monthly_prices_says_each_forecast_is_a_row_ahead(tmp
     assert "apart at the median" not in said["daily"]
 
 
+def test_a_close_unchanged_for_two_weeks_is_noted_unless_its_tick_gives_that_by_chance():
+    """A stretch of one close (a halt, prices carried forward) was run without a word; it is
+    noted with its days. A penny stock whose coarse tick leaves half its closes unchanged
+    holds runs of 10 by chance, and is not; nor is a close that moves every day."""
+    from stockcaster.data.quality import price_notes
+
+    rng = np.random.default_rng(4)
+    dates = pd.bdate_range("2014-01-01", periods=700)
+    walk = 30 * np.exp(np.cumsum(rng.normal(0, 0.02, 700)))
+    stale = walk.copy()
+    stale[300:330] = stale[299]
+    tick = np.round(walk / 100, 2)  # about 0.30 a share: a cent is a 3% move
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[np.nan, tick, np.nan]) != 0))
+    assert runs.max() >= 10 and (np.diff(tick) == 0).mean() > 0.3  # chance's long runs
+
+    def notes(close):
+        return price_notes(pd.DataFrame({"date": dates, "symbol": "X", "close": close}))
+
+    assert notes(stale) == [
+        f"X's close is {stale[299]:g} on 31 rows in a row, {dates[299]:%Y-%m-%d} to "
+        f"{dates[329]:%Y-%m-%d} (a halt, or prices carried forward?): naive forecasts each "
+        "of those days exactly, and a volatility model reads them as calm"
+    ]
+    assert notes(tick) == [] and notes(walk) == []
+
+
 def test_inspect_counts_missing_values(tmp_path, small_csv):
     lines = small_csv.read_text().splitlines()
     lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))

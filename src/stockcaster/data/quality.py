@@ -20,6 +20,7 @@ from stockcaster import columns as C
 SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 50, 100)  # k-for-1 and 1-for-k
 _CLOSE_TO = 0.03  # a close within 3% of k or 1/k times the one before
 STILL_ROWS = 10  # rows in a row with one close: two weeks of sessions (the shared panel: 5 at most)
+_BY_CHANCE = 0.05  # runs so long expected from a symbol's other unchanged closes: not noted
 LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
 _ROUNDING = 1e-6  # a price this share beyond its day's range is taken to fit it
 
@@ -57,13 +58,19 @@ def _longest_gap(dates: np.ndarray) -> tuple[int, int] | None:
 
 def _longest_still(close: np.ndarray) -> tuple[int, int] | None:
     """The most consecutive rows with one close, and the first of them, where they are
-    `STILL_ROWS` or more; None where fewer."""
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(close) != 0) + 1, [len(close)]])
+    `STILL_ROWS` or more and chance would not give them: a coarse tick leaves half a penny
+    stock's closes unchanged, and runs of 10 among them; None otherwise."""
+    changed = np.diff(close) != 0
+    bounds = np.concatenate([[0], np.flatnonzero(changed) + 1, [len(close)]])
     lengths = np.diff(bounds)  # each run of one close
     at = int(np.argmax(lengths)) if len(lengths) else 0
-    return (
-        (int(lengths[at]), int(bounds[at])) if len(lengths) and lengths[at] >= STILL_ROWS else None
-    )
+    if not len(lengths) or lengths[at] < STILL_ROWS:
+        return None
+    repeats = int(lengths[at]) - 1  # the run's unchanged closes
+    others = (len(changed) - changed.sum() - repeats) / max(len(changed) - repeats, 1)
+    if len(changed) * others**repeats >= _BY_CHANCE:  # the expected count of such runs
+        return None
+    return int(lengths[at]), int(bounds[at])
 
 
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
