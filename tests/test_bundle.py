@@ -113,7 +113,7 @@ def test_predict_writes_trading_days_across_a_holiday(trained, tmp_path):
             f"`stockcaster backtest --data {data} --models lstm,naive` walks lstm forward against "
             "naive, yesterday's close, on these prices") in said, said  # fmt: skip
     meta = json.loads((folder / "prediction.json").read_text())
-    assert meta["caveat"] in said
+    assert meta["caveat"] in said and meta["notes"] == []  # the prices it was trained on
     assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
     assert "Note: a bundle has no test score" in (folder / "report.html").read_text()
 
@@ -483,6 +483,30 @@ def test_predict_json(trained, tmp_path):
     payload = json.loads(result.stdout)
     assert [r["date"] for r in payload["forecast"]][:2] == ["2015-12-23", "2015-12-24"]
     assert all(r["lo"] <= r["yhat"] <= r["hi"] for r in payload["forecast"])
+
+
+def test_predict_notes_a_split_in_the_prices_it_reads(trained, tmp_path):
+    """New prices handed to `predict` were read without a word: an unadjusted 2:1 split in
+    their last days went into the network's window and the volatility band as a 50% fall.
+    `predict` notes it as every other command does: in the terminal, prediction.json and
+    the report."""
+    bundle, _, prices = trained
+    split = prices.copy()
+    split.loc[split.index[-10:], ["open", "high", "low", "close"]] /= 2
+    data = write_kaggle(tmp_path / "split.csv", split)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(data),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    day = f"{split['date'].iloc[-10]:%Y-%m-%d}"
+    assert "note: MSFT's close moved -" in said, said
+    assert f"% on {day}, as a 2-for-1 split would: if the prices are not adjusted" in said
+    (folder,) = list(out.iterdir())
+    meta = json.loads((folder / "prediction.json").read_text())
+    assert len(meta["notes"]) == 1 and "2-for-1 split" in meta["notes"][0]
+    assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
+    assert "as a 2-for-1 split would" in (folder / "report.html").read_text()
 
 
 def test_train_refuses_a_model_that_cannot_save_itself_in_one_line(tmp_path, small_csv):

@@ -154,9 +154,13 @@ def test_one_symbol_of_the_bundle_is_forecast_alone_by_a_file_or_by_symbol(saved
 
 def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, tmp_path):
     """The terminal said only "4 symbols forecast, 1 set aside" and a folder: no pick, no
-    forecast, no reason."""
+    forecast, no reason. A split the prices were not adjusted for in DD's last days, which
+    every other command notes, is noted here too (it read as a 50% fall)."""
     folder, _, table, _ = saved
-    data = write_kaggle(tmp_path / "four.csv", table[table["symbol"] != "EE"])
+    four = table[table["symbol"] != "EE"].reset_index(drop=True)
+    last = four.index[four["symbol"] == "DD"][-5:]
+    four.loc[last, ["open", "high", "low", "close"]] /= 2
+    data = write_kaggle(tmp_path / "four.csv", four)
     ask = ["predict", "--bundle", str(folder / "bundle"), "--data", str(data), "--out"]
     shown = CliRunner().invoke(app, [*ask, str(tmp_path / "book"), "--top-k", "2"])
     assert shown.exit_code == 0, shown.output
@@ -171,6 +175,12 @@ def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, t
     # A book reads as advice: it says that its skill is measured elsewhere, not here.
     said = " ".join(shown.stdout.split())
     assert "whether such picks beat chance is not measured here: `stockcaster universe`" in said
+    assert "note: DD's close moved -" in said and "as a 2-for-1 split would" in said, said
+    meta = json.loads(next((tmp_path / "book").glob("*/universe_prediction.json")).read_text())
+    assert len(meta["notes"]) == 1 and meta["notes"][0].startswith("DD's close moved")
+    report = CliRunner().invoke(app, ["report", str(next((tmp_path / "book").iterdir()))])
+    assert report.exit_code == 0 and "2-for-1 split" in next(
+        (tmp_path / "book").glob("*/report.html")).read_text()  # fmt: skip
     alone = CliRunner().invoke(app, [*ask, str(tmp_path / "bb"), "--symbol", "BB", "--horizon",
                                      "2"])  # fmt: skip
     assert alone.exit_code == 0, alone.output

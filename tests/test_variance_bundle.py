@@ -68,6 +68,11 @@ def test_a_har_bundle_predicts_the_risk_har_gives_on_the_days_predict_reads(tmp_
     # its worth is measured elsewhere, and said so (it was not)
     assert (f"--target variance --data {data} --models har,random_walk` walks har forward "
             "against the random walk") in " ".join(shown.output.split())  # fmt: skip
+    # a split the new prices were not adjusted for is noted (HAR read it as a day's variance)
+    table.loc[310:, ["open", "high", "low", "close"]] /= 2
+    split = _predict(tmp_path, _write(tmp_path, table, "split.csv"), "har", "--json")
+    meta = json.loads((Path(json.loads(split.stdout)["folder"]) / "prediction.json").read_text())
+    assert len(meta["notes"]) == 1 and "as a 2-for-1 split would" in meta["notes"][0], meta
 
 
 def test_a_network_bundle_forecasts_from_its_saved_fit(tmp_path):

@@ -178,6 +178,8 @@ def predict(
         console.print(escape(note))
     if not shown.json_output and result.meta.get("caveat"):
         console.print(f"note: {escape(result.meta['caveat'])}")
+    if not shown.json_output:
+        notes(console, result.meta.get("notes", []))
 
 
 def _show_series(result, shown: Reported) -> None:

@@ -13,6 +13,7 @@ from stockcaster import columns as C
 from stockcaster.data.calendar import check_sessions, next_sessions
 from stockcaster.data.embedded import MSFT_SOURCE
 from stockcaster.data.frames import FRAME_SOURCE
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
     Prices,
@@ -95,6 +96,7 @@ def predict(
         "symbol": prices.symbol, "source": prices.source, "bundle": str(model),
         "bundle_meta": bundle.meta, "quantiles": list(quantiles), "interval": interval,
         "caveat": untested(bundle.meta["model"], prices.source),
+        "notes": price_notes(prices.table),  # a split or a halt in the days it reads
         "risk": None if ahead is None else files.records(ahead),
         "data": fingerprint(history), "reproducibility": reproducibility(),
     }  # fmt: skip

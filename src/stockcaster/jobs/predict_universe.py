@@ -23,6 +23,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.calendar import check_sessions
 from stockcaster.data.panel import load_panel, select_symbols
+from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import (
     check_forecast,
@@ -97,7 +98,7 @@ def predict_universe(
         "horizon": horizon, "interval": interval,
         "symbols": {"forecast": len(made), "set_aside": len(set_aside)}, "set_aside": set_aside,
         "last_dates": sorted(set(last_days)), "own_last_close": last_days.nunique() > 1,
-        "top_k": top_k, "reproducibility": reproducibility(),
+        "top_k": top_k, "notes": price_notes(prices), "reproducibility": reproducibility(),
     }  # fmt: skip
     with output_folder(out, "universe", "predict") as folder:
         path = folder.path

@@ -122,17 +122,7 @@ def predict_variance(
     bundle = open_variance_bundle(Path(model))
     prices = read_source(source or Source(), bundle.symbol, bundle)
     bundle.check_data(prices.symbol, prices.series, prices.source, newer=False)
-    horizon = horizon or bundle.config.model.horizon
-    if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
-        raise StockcasterError(
-            f"--horizon: expected 1 to {MOST_RECURSIVE_STEPS} trading days for this bundle, "
-            f"received {horizon}"
-        )
-    if len(prices.table) < BAND_HISTORY:
-        raise StockcasterError(
-            f"{prices.where}: expected at least {BAND_HISTORY} rows to forecast the variance "
-            f"from, received {len(prices.table)}"
-        )
+    horizon = _asked(horizon or bundle.config.model.horizon, prices)
     table = prices.table
     v = _measured(table, bundle.meta["estimator"], prices.where)
     check_sessions(prices.series.index, bundle.meta["exchange"], prices.where, of_bundle=True)
@@ -152,6 +142,7 @@ def predict_variance(
         "symbol": prices.symbol, "source": prices.source, "bundle": str(model),
         "bundle_meta": bundle.meta, "target": "variance", "estimator": bundle.meta["estimator"],
         "caveat": untested(bundle.meta["model"], prices.source, variance=True),
+        "notes": price_notes(table),  # a split or a halt in the days it reads
         "risk": files.records(forecast.drop(columns=[C.DATE, C.SYMBOL, "variance"])),
         "data": fingerprint(prices.series), "reproducibility": reproducibility(),
     }  # fmt: skip
@@ -162,6 +153,26 @@ def predict_variance(
         recent = pd.Series(v[-history_days:], index=prices.series.index[-history_days:])
         volatility_ahead_figure(recent, forecast, prices.symbol, path / files.VOLATILITY_FIGURE)
     return Prediction(folder=folder.final, forecast=forecast, history=prices.series, meta=meta)
+
+
+def _asked(horizon: int, prices) -> int:
+    """The horizon asked, once it and the prices' length suit a variance forecast.
+
+    Raises:
+        StockcasterError: a horizon beyond `MOST_RECURSIVE_STEPS`, or fewer rows than
+            `BAND_HISTORY`.
+    """
+    if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
+        raise StockcasterError(
+            f"--horizon: expected 1 to {MOST_RECURSIVE_STEPS} trading days for this bundle, "
+            f"received {horizon}"
+        )
+    if len(prices.table) < BAND_HISTORY:
+        raise StockcasterError(
+            f"{prices.where}: expected at least {BAND_HISTORY} rows to forecast the variance "
+            f"from, received {len(prices.table)}"
+        )
+    return horizon
 
 
 def _measured(table: pd.DataFrame, estimator: str, where: str) -> np.ndarray:

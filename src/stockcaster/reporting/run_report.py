@@ -145,9 +145,11 @@ def predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _caveat(meta: dict) -> str:
-    """A prediction's caveat (a bundle has no test score) as a paragraph; "" for an older
-    prediction without one."""
-    return paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else ""
+    """A prediction's caveat (a bundle has no test score) and its notes on the prices it read
+    (a split, a halt: `data/quality.py`), a paragraph each; "" for an older prediction
+    without them."""
+    said = paragraph(f"Note: {meta['caveat']}.") if meta.get("caveat") else ""
+    return said + notes_html(meta)
 
 
 def _risk_ahead_sections(folder: Path, meta: dict) -> tuple[str, list[tuple[str, str]]]:

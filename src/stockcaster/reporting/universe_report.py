@@ -243,6 +243,7 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
                 f"{trained['trained_until']}), from data ending {', '.join(meta['last_dates'])}."
                 + own
             )
+            + notes_html(meta)
             + table_html(picks)
             + picks_chart(picks)
             + image_html(folder, "picks.png", "the book's picks"),
