@@ -223,15 +223,18 @@ def test_a_file_of_closes_only_falls_back_to_close_to_close_and_says_so(tmp_path
 
 def test_a_universe_on_the_variance_target_says_which_symbols_it_left_out(tmp_path):
     """A symbol whose variance cannot be measured (its prices never move) is left out, and
-    the terminal now says so beside the count of the rest."""
+    the terminal now says so beside the count of the rest; so is one whose training days are
+    mostly unchanged closes, where no Student-t VaR fits (it ended the whole run)."""
     flat = garch_prices(420, 7, "FLAT").assign(open=10.0, high=10.0, low=10.0, close=10.0)
-    table = pd.concat([garch_prices(420, 30 + i, f"S{i}") for i in range(2)] + [flat])
+    stale = _stale(garch_prices(420, 8, "STALE"), slice(60, 330))
+    table = pd.concat([garch_prices(420, 30 + i, f"S{i}") for i in range(2)] + [flat, stale])
     data = _write(tmp_path, table.reset_index(drop=True), "stale.csv")
     result = _universe(tmp_path, "--data", str(data), "--models", "random_walk,ewma")
     assert result.exit_code == 0, result.output
     shown = " ".join(result.stdout.split())
     assert "2 symbols · tomorrow's variance" in shown
-    assert "left out: FLAT (expected 30 test days whose variance it measures)" in shown
+    assert "FLAT (expected 30 test days whose variance it measures)" in shown
+    assert "STALE (expected training days whose close moves on at least 1 in 3" in shown
 
 
 def test_prices_outside_their_day_s_range_are_told_where_the_range_estimators_read_them(
@@ -611,21 +614,14 @@ def test_a_stretch_of_unchanged_closes_in_the_training_days_leaves_the_var_its_d
     assert any("close is" in n and "on 151 rows in a row" in n for n in summary["notes"])
 
 
-def test_training_days_of_mostly_unchanged_closes_are_refused_or_left_out(tmp_path):
+def test_training_days_of_mostly_unchanged_closes_are_refused_in_one_line(tmp_path):
     """Past 2 in 3 training days unchanged a t has no best fit at all: a backtest says so in
-    one line, naming the file and symbol, and writes nothing; a universe leaves the symbol
-    out, saying why, and scores the rest."""
+    one line, naming the file and symbol, and writes nothing (a universe leaves the symbol
+    out: above)."""
     stale = _stale(garch_prices(420, 7, "STALE"), slice(60, 330))
     result = _backtest(tmp_path, "--data", str(_write(tmp_path, stale)), "--models", "ewma")
     one_line(result, "prices.csv symbol STALE: expected training days whose close moves on "
                      "at least 1 in 3")  # fmt: skip
     assert not (tmp_path / "runs").exists()
-    table = pd.concat([garch_prices(420, 30 + i, f"S{i}") for i in range(2)] + [stale])
-    data = _write(tmp_path, table.reset_index(drop=True), "panel.csv")
-    result = _universe(tmp_path, "--data", str(data), "--models", "random_walk,ewma")
-    assert result.exit_code == 0, result.output
-    shown = " ".join(result.stdout.split())
-    assert "2 symbols · tomorrow's variance" in shown
-    assert "left out: STALE (expected training days whose close moves on at least 1 in 3" in shown
     with pytest.raises(StockcasterError, match="close unchanged"):
         Shape.fit("t", np.r_[np.zeros(70), np.ones(30)])
