@@ -248,3 +248,23 @@ def test_explain_reads_a_universe_bundle_on_its_own_panel(tmp_path):
     # a bundle holds one network: --model chose nothing, and was ignored
     chose = CliRunner().invoke(app, ["explain", str(bundle), "--data", str(data), "--model", "gru"])
     one_line(chose, "--model: expected a universe run's folder")
+
+
+def test_explain_writes_no_share_of_the_error_as_zero(monkeypatch, tmp_path):
+    """A feature whose shuffling grew the error by 0.03% of it read "0.0%" in the terminal,
+    as one that changed nothing does: it reads 0.03%."""
+    from types import SimpleNamespace
+
+    from stockcaster.cli import explain as command
+
+    features = pd.DataFrame({"feature": ["lag 1", "lag 2", "lag 3"], "group": "lags 1-5",
+                             "importance": [0.5, 2e-4, 0.0], "share": [0.78, 3e-4, 0.0],
+                             "std": [0.01, 1e-4, 0.0]})  # fmt: skip
+    found = SimpleNamespace(name="lstm", features=features,
+                            record={"validation_windows": 10, "caveat": None})  # fmt: skip
+    monkeypatch.setattr(command, "explain_job", lambda *args: [found])
+    shown = CliRunner().invoke(app, ["explain", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split()[1] + line.split()[2]: line for line in shown.stdout.splitlines()
+            if line.startswith("│ lag")}  # fmt: skip
+    assert "0.03%" in rows["lag2"] and "0.0%" in rows["lag3"] and "78.0%" in rows["lag1"], rows

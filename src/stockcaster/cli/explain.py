@@ -14,7 +14,7 @@ from stockcaster.cli.output import busy, console, print_json
 from stockcaster.jobs import requests
 from stockcaster.jobs.explain import explain as explain_job
 from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS
-from stockcaster.reporting.numbers import figure
+from stockcaster.reporting.numbers import figure, share
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -67,7 +67,7 @@ def explain(
             columns.append(("mean |SHAP|", 1))
             keys.append("shap")
         rows = [[escape(str(r["feature"])), escape(str(r["group"])),
-                 *(figure(r[k]) if k != "share" else f"{r[k]:.1%}" for k in keys)]
+                 *(figure(r[k]) if k != "share" else share(r[k]) for k in keys)]
                 for _, r in e.features.head(SHOWN).iterrows()]  # fmt: skip
         held, shuffled = e.record.get("windows", "validation"), e.record.get("shuffled", "features")
         title = (f"{escape(e.name)} · {e.record['validation_windows']} {held} windows, "

@@ -216,7 +216,7 @@ def _legend(ax, **options) -> None:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+    return "n/a" if value is None else share(value)
 
 
 def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
