@@ -77,6 +77,14 @@ def test_the_terminal_ends_with_each_horizon_s_verdict_and_says_when_it_is_chanc
     assert said["planted"].startswith("verdict, h = 5: the best factor is reversal_5 (rank IC ")
     assert f"t {t:.1f}); the best model, " in said["planted"]  # no "within chance"
     assert "within chance); the best model, " in said["noise"], said["noise"]
+    # a book's net return of 0.04% a year read 0.0%, as none would
+    board = pd.read_csv(Path(noise["_folder"]) / "tear_sheet.csv").head(1)
+    board["decile_annual_return_net"] = 0.0004
+    printed = io.StringIO()
+    print_signals(Console(file=printed, width=400), board,
+                  json.loads((Path(noise["_folder"]) / "signals.json").read_text()))  # fmt: skip
+    row = next(x for x in printed.getvalue().splitlines() if x.startswith(f"│ {board.signal[0]}"))
+    assert "0.04%" in row and " 0.0% " not in row, row
 
 
 def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):

@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
-from stockcaster.reporting.numbers import p_value
+from stockcaster.reporting.numbers import p_value, share
 from stockcaster.reporting.tables import fitted_table
 from stockcaster.reporting.verdicts import SIGNIFICANT, ic_t_words
 
@@ -21,6 +21,11 @@ def _cell(value, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return format(value, spec)
+
+
+def _share(value) -> str:
+    """A return as a share (`numbers.share`: 0.04% is not written 0.0%), "-" for none."""
+    return "-" if value is None or value != value else share(value)
 
 
 def no_quantiles_note(monotonicity, bins: int) -> str | None:
@@ -63,8 +68,8 @@ def print_signals(console: Console, board, summary: dict) -> None:
         cells = [[escape(str(r.signal)) + (" (factor)" if r.kind == "factor" else ""),
                   _cell(r.mean_rank_ic, ".4f"), _cell(r.rank_ic_t, ".1f"), _cell(r.mean_ic, ".4f"),
                   _cell(r.share_positive, ".0%"), _cell(r.monotonicity, ".2f"),
-                  _cell(r.decile_annual_return_net, ".1%"), _cell(r.decile_break_even_bps, ".1f"),
-                  _cell(getattr(r, "buffered_annual_return_net", None), ".1%"),
+                  _share(r.decile_annual_return_net), _cell(r.decile_break_even_bps, ".1f"),
+                  _share(getattr(r, "buffered_annual_return_net", None)),
                   _cell(r.decile_daily_turnover, ".2f"), _cell(r.spa_p_vs_best_factor, ".2f")]
                  for r in rows.itertuples()]  # fmt: skip
         title = (
