@@ -464,6 +464,25 @@ def test_a_european_export_reads_its_decimal_commas(tmp_path):
     np.testing.assert_allclose(loaded["volume"], [1.1e6, 950_500.0, 26.02e6], rtol=1e-12)
 
 
+def test_french_and_swiss_thousands_read_as_their_sites_write_them(tmp_path):
+    """French sites group thousands by a space (a plain, a no-break or a narrow no-break
+    one: "10 012,58") and Swiss ones by an apostrophe ("10'012.58"): refused as no numbers.
+    A space between digits that are not groups of three is still no number."""
+    for name, cells, encoding in (
+        ("fr.csv", ["10 012,58", "9\u00a0999,36", "1\u202f001,10"], "utf-8"),
+        ("fr1252.csv", ["10\u00a0012,58", "9 999,36", "1 001,10"], "cp1252"),
+        ("ch.csv", ["10'012.58", "9\u2019999.36", "1'001.10"], "utf-8"),
+    ):
+        path = tmp_path / name
+        rows = "".join(f'0{i + 4}.01.2016;"{c}"\n' for i, c in enumerate(cells))
+        path.write_text("Date;Close\n" + rows, encoding=encoding)
+        assert load_prices(path)["close"].tolist() == [10012.58, 9999.36, 1001.1], name
+    path = tmp_path / "bad.csv"
+    path.write_text('date,close\n2016-01-04,"1 2"\n2016-01-05,"10 012"\n')
+    with pytest.raises(StockcasterError, match=re.escape("line 2: expected a number in col")):
+        load_prices(path)
+
+
 @pytest.mark.parametrize(
     ("cells", "said"),
     [

@@ -1,5 +1,6 @@
 """Numbers as price sites write them: "$61.09" (Nasdaq.com's historical prices), "2,595.40"
-and "26.02M" (Investing.com's), "62,14" and "2.595,40" (its European sites').
+and "26.02M" (Investing.com's), "62,14" and "2.595,40" (its European sites'), "10 012,58"
+(French sites', a space or a no-break space between thousands) and "10'012.58" (Swiss).
 
 A column is read this way only where Arrow's cast of plain numbers left a cell unread: an
 optional minus and currency sign ($ € £ ¥), digits grouped by thousands, a decimal mark,
@@ -27,8 +28,12 @@ _NUMBER = (
     r"^(?P<minus>-?)\s*[$€£¥]?\s*(?P<minus_after>-?)"
     r"(?P<digits>{digits})(?P<fraction>{fraction})?\s*(?P<unit>[KMB]?)$"
 )
-_POINT = _NUMBER.format(digits=r"\d{1,3}(?:,\d{3})+|\d+", fraction=r"\.\d+")  # 2,595.40
-_COMMA = _NUMBER.format(digits=r"\d{1,3}(?:\.\d{3})+|\d+", fraction=r",\d+")  # 2.595,40
+# Thousands marks that are never a decimal mark: a space, French and Swiss sites' (a plain,
+# a no-break or a narrow no-break one: "10 012,58") and Swiss apostrophes ("10'012.58").
+_SPACES = " \u00a0\u202f'\u2019"
+_GROUPS = r"\d{{1,3}}(?:{mark}\d{{3}})+|\d{{1,3}}(?:[" + _SPACES + r"]\d{{3}})+|\d+"
+_POINT = _NUMBER.format(digits=_GROUPS.format(mark=","), fraction=r"\.\d+")  # 2,595.40
+_COMMA = _NUMBER.format(digits=_GROUPS.format(mark=r"\."), fraction=r",\d+")  # 2.595,40
 _UNITS = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9}
 
 
@@ -88,7 +93,7 @@ def _read(text: pd.Series, pattern: str, group: str, mark: str, volume: bool) ->
     parts[twice | ((units > "") & (not volume))] = np.nan
     sign = parts["minus"].fillna("") + parts["minus_after"].fillna("")
     fraction = parts["fraction"].fillna("").str.replace(mark, ".")
-    plain = sign + parts["digits"].str.replace(group, "") + fraction
+    plain = sign + parts["digits"].str.replace(f"[{group}{_SPACES}]", "", regex=True) + fraction
     cast = pa.array(plain.to_numpy(dtype=object), pa.string(), from_pandas=True)  # NaN: null
     number = pc.cast(cast, pa.float64()).to_numpy(zero_copy_only=False)
     return number * units.map(_UNITS).to_numpy(dtype="float64")
