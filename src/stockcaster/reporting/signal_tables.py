@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from stockcaster.reporting.numbers import p_value, share
 from stockcaster.reporting.tables import fitted_table
-from stockcaster.reporting.verdicts import SIGNIFICANT, ic_t_words
+from stockcaster.reporting.verdicts import SIGNIFICANT, T_SIGNIFICANT, ic_t_words
 
 COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 3),
            ("monotone", 2), ("decile net/yr", 1), ("break-even bp", 1), ("buffered net/yr", 2),
@@ -39,6 +39,17 @@ def no_quantiles_note(monotonicity, bins: int) -> str | None:
     )
 
 
+def _overlapping(horizon: int, t: float | None) -> str:
+    """What a t of 2 or more is worth beyond one session: h-day returns overlap, and on noise
+    the Newey-West t reaches 2 more often than 5% of the time (`bench/ic_t_size.py`)."""
+    if horizon == 1 or t is None or t != t or abs(t) < T_SIGNIFICANT:
+        return ""
+    return (
+        f"; at {horizon} sessions, whose returns overlap, noise reaches a t of 2 more "
+        "often than 1 time in 20"
+    )
+
+
 def verdict_lines(board: pd.DataFrame) -> list[str]:
     """One line per horizon: the best factor (and whether its rank IC's t-statistic says more
     than chance), the best model, and whether it beats that factor under SPA."""
@@ -49,8 +60,9 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
         line = f"h = {h}: "
         if len(best):
             b = best.iloc[0]
+            t = b["rank_ic_t"]
             line += (f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, "
-                     f"{ic_t_words(b['rank_ic_t'], 1)})")  # fmt: skip
+                     f"{ic_t_words(t, 1)}{_overlapping(h, t)})")  # fmt: skip
         if len(models):
             m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
             beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT
