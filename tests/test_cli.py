@@ -304,7 +304,7 @@ def test_a_close_unchanged_for_two_weeks_is_noted_unless_its_tick_gives_that_by_
     assert notes(stale) == [
         f"X's close is {stale[299]:g} on 31 rows in a row, {dates[299]:%Y-%m-%d} to "
         f"{dates[329]:%Y-%m-%d} (a halt, or prices carried forward?): naive forecasts each "
-        "of those days exactly, and a volatility model reads them as calm"
+        "of those days exactly, and EWMA and GARCH read them as calm days"
     ]
     assert notes(tick) == [] and notes(walk) == []
 

@@ -110,7 +110,7 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
             notes.append(
                 f"{symbol}'s close is {close[at]:g} on {n} rows in a row, {dates[at]} to "
                 f"{dates[at + n - 1]} (a halt, or prices carried forward?): naive forecasts "
-                "each of those days exactly, and a volatility model reads them as calm"
+                "each of those days exactly, and EWMA and GARCH read them as calm days"
             )
         gap = _longest_gap(dates)
         if gap is not None and gap[0] > LONG_GAP_DAYS:
