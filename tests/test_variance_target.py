@@ -625,3 +625,26 @@ def test_training_days_of_mostly_unchanged_closes_are_refused_in_one_line(tmp_pa
     assert not (tmp_path / "runs").exists()
     with pytest.raises(StockcasterError, match="close unchanged"):
         Shape.fit("t", np.r_[np.zeros(70), np.ones(30)])
+
+
+def test_a_symbol_whose_var_no_t_fits_once_walked_is_left_out_not_the_run(tmp_path, monkeypatch):
+    """A symbol whose scores cannot be made once its models are walked (no Student-t fits
+    its residuals: a global model's held-out days all unchanged closes, say) ended the whole
+    universe in one line; it is left out, saying why, and the rest are scored."""
+    from stockcaster.jobs import risk_universe as job
+
+    real, calls = job.symbol_scores, []
+
+    def first_fails(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise StockcasterError("expected training residuals a Student-t fits")
+        return real(*args)
+
+    monkeypatch.setattr(job, "symbol_scores", first_fails)
+    result = _universe(tmp_path, "--data", str(_panel_file(tmp_path, 3)), "--models", "ewma",
+                       "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["symbols"] == 2 and len(calls) == 3
+    assert list(summary["left_out"].values()) == ["expected training residuals a Student-t fits"]

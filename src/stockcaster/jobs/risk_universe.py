@@ -118,8 +118,12 @@ def risk_universe(
         for name, (walked, residuals) in forecasts.get(outcome.key, {}).items():
             mine["forecasts"][name], mine["residuals"][name] = walked, residuals
         origins = np.arange(days.first, len(days.v) - 1)
-        scores[outcome.key] = symbol_scores(days.v, days.r, origins, plan.horizons(),
-                                            mine["forecasts"], mine["residuals"])  # fmt: skip
+        try:
+            scores[outcome.key] = symbol_scores(days.v, days.r, origins, plan.horizons(),
+                                                mine["forecasts"], mine["residuals"])  # fmt: skip
+        except StockcasterError as err:  # no VaR shape fits (a global model's days still)
+            failed[outcome.key] = str(err)
+            return
         one_day = {m: f[:, 0] for m, f in mine["forecasts"].items()}
         rows.append(day_rows(days.dates[origins + 1], days.v[origins + 1], one_day,
                              scores[outcome.key]))  # fmt: skip
