@@ -309,6 +309,31 @@ def test_a_close_unchanged_for_two_weeks_is_noted_unless_its_tick_gives_that_by_
     assert notes(tick) == [] and notes(walk) == []
 
 
+def test_a_stock_s_weekends_carried_forward_are_noted_and_a_cryptocurrency_s_are_not():
+    """A stock's file whose Saturdays and Sundays repeat Friday's close (a merge with a
+    calendar of every day, filled forward) ran as prices of every day without a word: naive
+    forecast those days exactly. They are noted; a cryptocurrency's weekends, which move,
+    are not, nor are a stock's weekdays."""
+    from stockcaster.data.quality import price_notes
+
+    rng = np.random.default_rng(5)
+    every_day = pd.date_range("2015-01-01", periods=400)
+    coin = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 400)))
+    stock = pd.Series(coin, index=every_day).where(every_day.dayofweek < 5).ffill()
+
+    def notes(close, dates):
+        return price_notes(pd.DataFrame({"date": dates, "symbol": "X", "close": close}))
+
+    weekends = int((every_day[1:].dayofweek >= 5).sum())
+    assert notes(stock.to_numpy(), every_day) == [
+        f"X's {weekends} Saturday and Sunday rows repeat the close before them (weekends "
+        "carried forward?): naive forecasts each of them exactly, and an exchange's prices "
+        "have no such rows"
+    ]
+    weekdays = every_day[every_day.dayofweek < 5]
+    assert notes(coin, every_day) == [] and notes(stock[weekdays].to_numpy(), weekdays) == []
+
+
 def test_inspect_counts_missing_values(tmp_path, small_csv):
     lines = small_csv.read_text().splitlines()
     lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))

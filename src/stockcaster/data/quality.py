@@ -1,7 +1,8 @@
 """What a price table's closes say about themselves: each symbol's largest one-day move and
 longest gap between rows, the moves that look like a split the prices were not adjusted
 for, rows further apart than a day's (weekly or monthly prices), the gaps longer than a
-month, and a close unchanged for two weeks of rows (a halt, or prices carried forward).
+month, a close unchanged for two weeks of rows (a halt, or prices carried forward), and
+weekend rows that repeat Friday's close.
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
@@ -73,29 +74,69 @@ def _longest_still(close: np.ndarray) -> tuple[int, int] | None:
     return int(lengths[at]), int(bounds[at])
 
 
+def _carried_weekends(close: np.ndarray, dates: np.ndarray) -> int:
+    """How many Saturday and Sunday rows repeat the close before them, where 9 in 10 of at
+    least `STILL_ROWS` weekend rows do (a stock's file with its weekends carried forward: a
+    cryptocurrency's weekend closes move); 0 otherwise."""
+    weekday = (dates[1:].astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+    weekend = weekday >= 5
+    repeated = int((close[1:] == close[:-1])[weekend].sum())
+    return repeated if weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum() else 0
+
+
+def _split_note(symbol: str, close: np.ndarray, dates: np.ndarray) -> str | None:
+    """The first day `symbol`'s close moved by a split's ratio, as a sentence; None."""
+    ratio = close[1:] / close[:-1]
+    times = np.where(ratio < 1, 1 / ratio, ratio)  # k for a k-for-1 split or its reverse
+    k = np.rint(times)
+    hit = np.flatnonzero(np.isin(k, SPLIT_RATIOS) & (np.abs(times / k - 1) < _CLOSE_TO))
+    if not len(hit):
+        return None
+    at, n = hit[0], int(k[hit[0]])
+    kind = f"{n}-for-1 split" if ratio[at] < 1 else f"1-for-{n} reverse split"
+    return (
+        f"{symbol}'s close moved {ratio[at] - 1:+.1%} on {dates[at + 1]}, as a {kind} "
+        "would: if the prices are not adjusted for splits, use ones that are (a "
+        "split-adjusted file, or `fetch`'s adjusted prices)"
+    )
+
+
+def _repeated(symbol: str, close: np.ndarray, dates: np.ndarray) -> list[str]:
+    """Sentences on closes that repeat the one before where prices would move: weekends
+    carried forward, and a stretch of one close (`_longest_still`)."""
+    said = []
+    carried = _carried_weekends(close, dates)
+    if carried:
+        said.append(
+            f"{symbol}'s {carried:,} Saturday and Sunday rows repeat the close before them "
+            "(weekends carried forward?): naive forecasts each of them exactly, and an "
+            "exchange's prices have no such rows"
+        )
+    still = _longest_still(close)
+    if still is not None:
+        n, at = still
+        said.append(
+            f"{symbol}'s close is {close[at]:g} on {n} rows in a row, {dates[at]} to "
+            f"{dates[at + n - 1]} (a halt, or prices carried forward?): naive forecasts "
+            "each of those days exactly, and EWMA and GARCH read them as calm days"
+        )
+    return said
+
+
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     """Sentences on what the closes say about themselves: each symbol whose close moved in a
     day by a split's ratio (within 3% of k or 1/k times the close before, k in
     `SPLIT_RATIOS`; its first such day), each with more than `LONG_GAP_DAYS` calendar
     days between two rows (its longest gap), each whose close stays one value for
-    `STILL_ROWS` rows or more (its longest such stretch), and each with days whose prices do not fit
+    `STILL_ROWS` rows or more (its longest such stretch) or whose weekend rows repeat the
+    close before them, and each with days whose prices do not fit
     their own low-high range (`out_of_range`). At most `limit`, then how many more."""
     notes = []
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
         dates = mine[C.DATE].to_numpy(dtype="datetime64[D]")
-        ratio = close[1:] / close[:-1]
-        times = np.where(ratio < 1, 1 / ratio, ratio)  # k for a k-for-1 split or its reverse
-        k = np.rint(times)
-        hit = np.flatnonzero(np.isin(k, SPLIT_RATIOS) & (np.abs(times / k - 1) < _CLOSE_TO))
-        if len(hit):
-            at, n = hit[0], int(k[hit[0]])
-            kind = f"{n}-for-1 split" if ratio[at] < 1 else f"1-for-{n} reverse split"
-            notes.append(
-                f"{symbol}'s close moved {ratio[at] - 1:+.1%} on {dates[at + 1]}, as a {kind} "
-                "would: if the prices are not adjusted for splits, use ones that are (a "
-                "split-adjusted file, or `fetch`'s adjusted prices)"
-            )
+        split = _split_note(symbol, close, dates)
+        notes += [split] if split else []
         spacing = _spacing(dates)
         if spacing is not None:
             kind = _KINDS.get(spacing, "not daily")
@@ -104,14 +145,7 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
                 f"each forecast, naive's too, is of its next row, {spacing} days on, not of "
                 "the next day"
             )
-        still = _longest_still(close)
-        if still is not None:
-            n, at = still
-            notes.append(
-                f"{symbol}'s close is {close[at]:g} on {n} rows in a row, {dates[at]} to "
-                f"{dates[at + n - 1]} (a halt, or prices carried forward?): naive forecasts "
-                "each of those days exactly, and EWMA and GARCH read them as calm days"
-            )
+        notes += _repeated(symbol, close, dates)
         gap = _longest_gap(dates)
         if gap is not None and gap[0] > LONG_GAP_DAYS:
             days, at = gap
