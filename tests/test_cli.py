@@ -334,6 +334,31 @@ def test_a_stock_s_weekends_carried_forward_are_noted_and_a_cryptocurrency_s_are
     assert notes(coin, every_day) == [] and notes(stock[weekdays].to_numpy(), weekdays) == []
 
 
+def test_a_one_day_spike_that_reverts_is_a_bad_tick_not_a_split():
+    """A close ten times the days around it (a bad tick) was noted as "as a 1-for-10
+    reverse split would", one a hundredth of them by its recovery as a reverse split, and one
+    1.6 times them not at all; each is noted as a spike that reverts. A split, which does not
+    revert, is still a split."""
+    from stockcaster.data.quality import price_notes
+
+    rng = np.random.default_rng(6)
+    dates = pd.bdate_range("2015-01-01", periods=300)
+    walk = 40 * np.exp(np.cumsum(rng.normal(0, 0.01, 300)))
+
+    def notes(factor, revert=True):
+        close = walk.copy()
+        close[150 : 151 if revert else None] *= factor
+        return price_notes(pd.DataFrame({"date": dates, "symbol": "X", "close": close}))
+
+    day = f"{dates[150]:%Y-%m-%d}"
+    for factor in (10, 0.01, 1.6):
+        (said,) = notes(factor)
+        assert said.startswith(f"X's close on {day}, ") and "(a bad tick?)" in said, said
+        assert f"is {walk[150] * factor / walk[149] - 1:+.1%} from the day before's" in said
+    (split,) = notes(0.25, revert=False)
+    assert split.startswith("X's close moved -") and f"on {day}, as a 4-for-1 split" in split
+
+
 def test_inspect_counts_missing_values(tmp_path, small_csv):
     lines = small_csv.read_text().splitlines()
     lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))

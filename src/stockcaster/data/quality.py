@@ -1,8 +1,8 @@
 """What a price table's closes say about themselves: each symbol's largest one-day move and
 longest gap between rows, the moves that look like a split the prices were not adjusted
-for, rows further apart than a day's (weekly or monthly prices), the gaps longer than a
-month, a close unchanged for two weeks of rows (a halt, or prices carried forward), and
-weekend rows that repeat Friday's close.
+for, a one-day spike that reverts (a bad tick), rows further apart than a day's (weekly or
+monthly prices), the gaps longer than a month, a close unchanged for two weeks of rows (a
+halt, or prices carried forward), and weekend rows that repeat Friday's close.
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
@@ -20,6 +20,7 @@ from stockcaster import columns as C
 
 SPLIT_RATIOS = (2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 25, 50, 100)  # k-for-1 and 1-for-k
 _CLOSE_TO = 0.03  # a close within 3% of k or 1/k times the one before
+_SPIKE = 1.5  # a close this many times both neighbours' (or 1/1.5 of them): a one-day spike
 STILL_ROWS = 10  # rows in a row with one close: two weeks of sessions (the shared panel: 5 at most)
 _BY_CHANCE = 0.05  # runs so long expected from a symbol's other unchanged closes: not noted
 LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
@@ -84,12 +85,34 @@ def _carried_weekends(close: np.ndarray, dates: np.ndarray) -> int:
     return repeated if weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum() else 0
 
 
-def _split_note(symbol: str, close: np.ndarray, dates: np.ndarray) -> str | None:
-    """The first day `symbol`'s close moved by a split's ratio, as a sentence; None."""
+def _spikes(close: np.ndarray) -> np.ndarray:
+    """Rows whose close is `_SPIKE` times both neighbours' (or 1 / `_SPIKE` of them) while
+    those two are within 10% of each other: a one-day spike that reverts, a bad tick (the
+    shared panel's 437 symbols have none)."""
+    before, mid, after = close[:-2], close[1:-1], close[2:]
+    high = np.minimum(mid / before, mid / after)
+    low = np.minimum(before / mid, after / mid)
+    back = np.abs(after / before - 1) < 0.1
+    return np.flatnonzero(((high >= _SPIKE) | (low >= _SPIKE)) & back) + 1
+
+
+def _move_note(symbol: str, close: np.ndarray, dates: np.ndarray) -> str | None:
+    """The first day `symbol`'s close moved by a split's ratio, as a sentence, or else its
+    first one-day spike (`_spikes`: a move that reverts is no split); None."""
     ratio = close[1:] / close[:-1]
     times = np.where(ratio < 1, 1 / ratio, ratio)  # k for a k-for-1 split or its reverse
     k = np.rint(times)
-    hit = np.flatnonzero(np.isin(k, SPLIT_RATIOS) & (np.abs(times / k - 1) < _CLOSE_TO))
+    spikes = _spikes(close)
+    hit = np.isin(k, SPLIT_RATIOS) & (np.abs(times / k - 1) < _CLOSE_TO)
+    hit = np.flatnonzero(hit & ~np.isin(np.arange(len(ratio)), np.r_[spikes - 1, spikes]))
+    if len(spikes) and (not len(hit) or spikes[0] - 1 < hit[0]):
+        at = int(spikes[0])
+        move = close[at] / close[at - 1] - 1
+        return (
+            f"{symbol}'s close on {dates[at]}, {close[at]:g}, is {move:+.1%} from the day "
+            "before's and back the day after (a bad tick?): every return-based feature and "
+            "score reads both moves as real"
+        )
     if not len(hit):
         return None
     at, n = hit[0], int(k[hit[0]])
@@ -124,19 +147,19 @@ def _repeated(symbol: str, close: np.ndarray, dates: np.ndarray) -> list[str]:
 
 
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
-    """Sentences on what the closes say about themselves: each symbol whose close moved in a
-    day by a split's ratio (within 3% of k or 1/k times the close before, k in
-    `SPLIT_RATIOS`; its first such day), each with more than `LONG_GAP_DAYS` calendar
-    days between two rows (its longest gap), each whose close stays one value for
+    """Sentences on what the closes say about themselves: each symbol whose close moved in a day by
+    a split's ratio (within 3% of k or 1/k times the close before, k in `SPLIT_RATIOS`; its
+    first such day) or by a one-day spike (`_spikes`), each with more than `LONG_GAP_DAYS`
+    calendar days between two rows (its longest gap), each whose close stays one value for
     `STILL_ROWS` rows or more (its longest such stretch) or whose weekend rows repeat the
-    close before them, and each with days whose prices do not fit
-    their own low-high range (`out_of_range`). At most `limit`, then how many more."""
+    close before them, and each with days whose prices do not fit their own low-high range
+    (`out_of_range`). At most `limit`, then how many more."""
     notes = []
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
         dates = mine[C.DATE].to_numpy(dtype="datetime64[D]")
-        split = _split_note(symbol, close, dates)
-        notes += [split] if split else []
+        moved = _move_note(symbol, close, dates)
+        notes += [moved] if moved else []
         spacing = _spacing(dates)
         if spacing is not None:
             kind = _KINDS.get(spacing, "not daily")
