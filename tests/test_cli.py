@@ -313,7 +313,7 @@ def test_a_stock_s_weekends_carried_forward_are_noted_and_a_cryptocurrency_s_are
     """A stock's file whose Saturdays and Sundays repeat Friday's close (a merge with a
     calendar of every day, filled forward) ran as prices of every day without a word: naive
     forecast those days exactly. They are noted; a cryptocurrency's weekends, which move,
-    are not, nor are a stock's weekdays."""
+    are not, nor a stablecoin's, whose closes repeat on weekdays too, nor a stock's weekdays."""
     from stockcaster.data.quality import price_notes
 
     rng = np.random.default_rng(5)
@@ -332,6 +332,8 @@ def test_a_stock_s_weekends_carried_forward_are_noted_and_a_cryptocurrency_s_are
     ]
     weekdays = every_day[every_day.dayofweek < 5]
     assert notes(coin, every_day) == [] and notes(stock[weekdays].to_numpy(), weekdays) == []
+    pegged = np.where(rng.random(400) < 0.98, 1.0, 1.001)  # a stablecoin: 1.00 most days
+    assert not any("Saturday" in n for n in notes(pegged, every_day))
 
 
 def test_a_one_day_spike_that_reverts_is_a_bad_tick_not_a_split():

@@ -77,12 +77,14 @@ def _longest_still(close: np.ndarray) -> tuple[int, int] | None:
 
 def _carried_weekends(close: np.ndarray, dates: np.ndarray) -> int:
     """How many Saturday and Sunday rows repeat the close before them, where 9 in 10 of at
-    least `STILL_ROWS` weekend rows do (a stock's file with its weekends carried forward: a
-    cryptocurrency's weekend closes move); 0 otherwise."""
+    least `STILL_ROWS` weekend rows do and fewer than half the weekday rows (a stock's file
+    with its weekends carried forward; a cryptocurrency's weekend closes move, and a
+    stablecoin's repeat on every day); 0 otherwise."""
     weekday = (dates[1:].astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-    weekend = weekday >= 5
-    repeated = int((close[1:] == close[:-1])[weekend].sum())
-    return repeated if weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum() else 0
+    weekend, same = weekday >= 5, close[1:] == close[:-1]
+    repeated = int(same[weekend].sum())
+    carried = weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum()
+    return repeated if carried and not same[~weekend].mean() >= 0.5 else 0
 
 
 def _spikes(close: np.ndarray) -> np.ndarray:
