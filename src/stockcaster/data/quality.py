@@ -82,9 +82,9 @@ def _carried_weekends(close: np.ndarray, dates: np.ndarray) -> int:
     stablecoin's repeat on every day); 0 otherwise."""
     weekday = (dates[1:].astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
     weekend, same = weekday >= 5, close[1:] == close[:-1]
-    repeated = int(same[weekend].sum())
+    repeated, weekdays = int(same[weekend].sum()), same[~weekend]
     carried = weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum()
-    return repeated if carried and not same[~weekend].mean() >= 0.5 else 0
+    return repeated if carried and len(weekdays) and weekdays.mean() < 0.5 else 0
 
 
 def _spikes(close: np.ndarray) -> np.ndarray:
