@@ -112,8 +112,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
             f"{folder}: expected a trial scored on every fold, received none of {len(records)} "
             "finished (each pruned early; --pruner none runs every trial to its end)"
         )
-    baseline = "random_walk" if isinstance(task, VarianceTask) else "naive"
-    best, verdict = judge(scored, config.seed, len(records), baseline)
+    best, verdict = judge(scored, config.seed, len(records), task.BASELINE)
     with failing_fit(f"--model {config.family}: expected the best trial's settings to refit on "
                      "the training days"):  # fmt: skip
         holdout, refit = task.holdout(whole, best.params)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ TUNED = "tuned"  # the name of a search's best.toml preset
 class SymbolTask:
     """Trials of one symbol's `family` on its training closes."""
 
+    BASELINE: ClassVar[str] = "naive"  # whose losses a trial's `naive_losses` are
     family: str
     preset: RunConfig
     training: pd.Series
@@ -75,6 +77,7 @@ class SymbolTask:
 class PanelTask:
     """Trials of a universe's global `family` model on every symbol's training days."""
 
+    BASELINE: ClassVar[str] = "naive"
     family: str
     config: RunConfig
     closes: PanelCloses

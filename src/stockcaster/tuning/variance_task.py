@@ -13,6 +13,7 @@ confidence set); a variance model has no trading rule, so no deflated Sharpe rat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ class VarianceTask(SymbolTask):
     """Trials of one symbol's `family` on its log variance; `table` holds the training
     rows' prices (`training` their closes, for the bundle's record)."""
 
+    BASELINE: ClassVar[str] = "random_walk"  # a trial's `naive_losses` are the random walk's
     table: pd.DataFrame | None = None
 
     def walk(self, params: dict) -> FamilyWalk:
