@@ -17,15 +17,12 @@ COLUMNS = [("signal", 0), ("rank IC", 0), ("NW t", 0), ("IC", 2), ("share > 0", 
            ("turnover/day", 3), ("SPA p vs best factor", 1)]  # fmt: skip
 
 
-def _cell(value, spec: str) -> str:
+def _cell(value, spec) -> str:
+    """A table's cell: "-" for none, else `value` by a format spec or a writer (`share`: a
+    return of 0.04% is not written 0.0%)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    return format(value, spec)
-
-
-def _share(value) -> str:
-    """A return as a share (`numbers.share`: 0.04% is not written 0.0%), "-" for none."""
-    return "-" if value is None or value != value else share(value)
+    return spec(value) if callable(spec) else format(value, spec)
 
 
 def no_quantiles_note(monotonicity, bins: int) -> str | None:
@@ -80,8 +77,8 @@ def print_signals(console: Console, board, summary: dict) -> None:
         cells = [[escape(str(r.signal)) + (" (factor)" if r.kind == "factor" else ""),
                   _cell(r.mean_rank_ic, ".4f"), _cell(r.rank_ic_t, ".1f"), _cell(r.mean_ic, ".4f"),
                   _cell(r.share_positive, ".0%"), _cell(r.monotonicity, ".2f"),
-                  _share(r.decile_annual_return_net), _cell(r.decile_break_even_bps, ".1f"),
-                  _share(getattr(r, "buffered_annual_return_net", None)),
+                  _cell(r.decile_annual_return_net, share), _cell(r.decile_break_even_bps, ".1f"),
+                  _cell(getattr(r, "buffered_annual_return_net", None), share),
                   _cell(r.decile_daily_turnover, ".2f"), _cell(r.spa_p_vs_best_factor, ".2f")]
                  for r in rows.itertuples()]  # fmt: skip
         title = (
