@@ -80,8 +80,7 @@ def _carried_weekends(close: np.ndarray, dates: np.ndarray) -> int:
     least `STILL_ROWS` weekend rows do and fewer than half the weekday rows (a stock's file
     with its weekends carried forward; a cryptocurrency's weekend closes move, and a
     stablecoin's repeat on every day); 0 otherwise."""
-    weekday = (dates[1:].astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-    weekend, same = weekday >= 5, close[1:] == close[:-1]
+    weekend, same = ~np.is_busday(dates[1:]), close[1:] == close[:-1]  # Saturday, Sunday
     repeated, weekdays = int(same[weekend].sum()), same[~weekend]
     carried = weekend.sum() >= STILL_ROWS and repeated >= 0.9 * weekend.sum()
     return repeated if carried and len(weekdays) and weekdays.mean() < 0.5 else 0
