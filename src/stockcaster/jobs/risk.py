@@ -105,7 +105,7 @@ def risk_backtest(
     v, estimator = daily_variance(table, preset.features.estimator)
     check_measured(table, v, first, prices.where, estimator)
     r = log_returns(table)
-    still = still_returns(r[RESIDUALS_FROM + 1 : first + 1])
+    still = still_training_days(r, first)
     if still:
         raise StockcasterError(f"{prices.where}: {still}")
     origins = np.arange(first, len(table) - 1)
@@ -159,6 +159,13 @@ def _board(forecasts: dict, v: np.ndarray, origins: np.ndarray, horizons: tuple)
         mine = {m: f[: len(scored), column] for m, f in forecasts.items()}
         rows += variance_board(mine, variance_ahead(v, scored, h), h)
     return pd.DataFrame(rows).sort_values(["horizon", "qlike"], kind="stable", ignore_index=True)
+
+
+def still_training_days(r: np.ndarray, first: int) -> str | None:
+    """Why no Student-t VaR fits the days a model's training residuals cover (the returns
+    after `RESIDUALS_FROM` through the last training origin `first`, as
+    `training_residuals` takes them): most of their closes unchanged (`still_returns`)."""
+    return still_returns(r[RESIDUALS_FROM + 1 : first + 1])
 
 
 def check_measured(table, v: np.ndarray, first: int, where: str, estimator: str) -> None:

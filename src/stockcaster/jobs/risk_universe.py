@@ -33,14 +33,14 @@ from stockcaster.evaluation.risk_pool import (
 from stockcaster.features.split import last_training_day
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import check_output, job, reproducibility
-from stockcaster.jobs.risk import HISTORY, MEASURED, RESIDUALS_FROM
+from stockcaster.jobs.risk import HISTORY, MEASURED, RESIDUALS_FROM, still_training_days
 from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.models.variance import variance_walk, walk_variance
 from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
-from stockcaster.models.volatility import BASELINES, still_returns, training_residuals
+from stockcaster.models.volatility import BASELINES, training_residuals
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.risk_figures import universe_risk_figure
 from stockcaster.store import files
@@ -174,7 +174,7 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple:
             left_out[symbol] = f"expected {MEASURED} test days whose variance it measures"
             continue
         r = log_returns(table)
-        still = still_returns(r[RESIDUALS_FROM + 1 : first + 1])
+        still = still_training_days(r, first)
         if still:
             left_out[symbol] = still
             continue
