@@ -44,9 +44,9 @@ OUT = ROOT / "bench/results/factor_zoo.json"
 SETS = ("returns", "technical", "factors")
 FAMILIES = {"tabular": ("linear", "lightgbm"), "networks": ("transformer", "seed")}
 BUDGET = {"epochs": 10, "windows_per_epoch": 16384, "patience": 3}
-KEPT = ("signal", "kind", "horizon", "days", "mean_rank_ic", "rank_ic_t", "rank_icir",
-        "mean_ic", "ic_t", "share_positive", "monotonicity", "top_turnover", "best_factor",
-        "spa_p_vs_best_factor", "decile", "buffered", "rank_ic_by_year")  # fmt: skip
+KEPT = ("signal", "kind", "horizon", "days", "mean_rank_ic", "rank_ic_t", "hac_lags", "t_needed",
+        "rank_icir", "mean_ic", "ic_t", "share_positive", "monotonicity", "top_turnover",
+        "best_factor", "spa_p_vs_best_factor", "decile", "buffered", "rank_ic_by_year")  # fmt: skip
 
 
 def plan(models: tuple[str, ...], feature_set: str):

@@ -252,8 +252,8 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
 
 
 BOARD = ("signal", "kind", "horizon", "days", "mean_ic", "ic_t", "mean_rank_ic", "rank_ic_t",
-         "rank_icir", "share_positive", "monotonicity", "top_turnover", "best_factor",
-         "spa_p_vs_best_factor")  # fmt: skip
+         "hac_lags", "t_needed", "rank_icir", "share_positive", "monotonicity", "top_turnover",
+         "best_factor", "spa_p_vs_best_factor")  # fmt: skip
 
 
 def _board(rows: list[dict]) -> pd.DataFrame:

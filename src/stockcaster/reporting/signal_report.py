@@ -16,6 +16,7 @@ from stockcaster.reporting.signal_tables import no_quantiles_note, verdict_lines
 from stockcaster.store import files
 
 COLUMNS = {"signal": "signal", "mean_rank_ic": "mean rank IC", "rank_ic_t": "Newey-West t",
+           "t_needed": "|t| needed",
            "rank_icir": "ICIR", "share_positive": "share of days > 0",
            "monotonicity": "monotonicity", "decile_annual_return_net": "decile book, net a year",
            "decile_break_even_bps": "break-even bp",
@@ -50,9 +51,12 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 "is each symbol's score at a day's close: a factor's, or a model's forecast of "
                 "the log-return of the next h sessions (fitted once on days up to the first "
                 "origin). Rank IC: the day's Spearman correlation of the scores with the "
-                "returns that followed; its t-statistic uses Newey-West errors with at least "
-                "h - 1 lags, since returns over h days overlap (none with fewer than 5 times "
-                "as many days as lags + 1). The books hold the top and "
+                "returns that followed; its t-statistic uses Newey-West errors (none with fewer "
+                "than 5 times as many days as lags + 1). One session ahead a |t| of 2 is "
+                "more than chance; beyond, returns over h days overlap, so the lags are 2h "
+                "or 1.3 times the square root of the days, whichever is more, and the |t| "
+                "needed is Kiefer and Vogelsang's fixed-b critical value for so many lags "
+                "(on noise, 5-9% of panels reach it). The books hold the top and "
                 f"bottom of {s['quantiles']} quantiles in equal weights, rebalanced every h "
                 f"sessions; net of {s['cost_bps']:g} bp a half-turn; the buffered book keeps a "
                 "name until it leaves the top or bottom share of ranks. SPA: Hansen's test "

@@ -36,15 +36,15 @@ def no_quantiles_note(monotonicity, bins: int) -> str | None:
     )
 
 
-def _overlapping(horizon: int, t: float | None) -> str:
-    """What a t of 2 or more is worth beyond one session: h-day returns overlap, and on noise
-    the Newey-West t reaches 2 more often than 5% of the time (`bench/ic_t_size.py`)."""
-    if horizon == 1 or t is None or t != t or abs(t) < T_SIGNIFICANT:
+def t_bar(rows: pd.DataFrame) -> str:
+    """The |t| a horizon's signals must reach to be more than chance, in a few words: 2 one
+    session ahead, more beyond (overlapping returns: `tear_sheet.t_needed`); a range where
+    signals were judged on different numbers of days."""
+    needed = rows["t_needed"].dropna() if "t_needed" in rows else pd.Series([T_SIGNIFICANT])
+    if needed.empty:
         return ""
-    return (
-        f"; at {horizon} sessions, whose returns overlap, noise reaches a t of 2 more "
-        "often than 1 time in 20"
-    )
+    low, high = f"{needed.min():.2f}", f"{needed.max():.2f}"
+    return f"|t| {low if low == high else f'{low}-{high}'} needed"
 
 
 def verdict_lines(board: pd.DataFrame) -> list[str]:
@@ -57,9 +57,9 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
         line = f"h = {h}: "
         if len(best):
             b = best.iloc[0]
-            t = b["rank_ic_t"]
-            line += (f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, "
-                     f"{ic_t_words(t, 1)}{_overlapping(h, t)})")  # fmt: skip
+            needed = b.get("t_needed", T_SIGNIFICANT)
+            said = ic_t_words(b["rank_ic_t"], 1, T_SIGNIFICANT if pd.isna(needed) else needed)
+            line += f"the best factor is {b['signal']} (rank IC {b['mean_rank_ic']:.4f}, {said})"
         if len(models):
             m = models.sort_values("mean_rank_ic", ascending=False).iloc[0]
             beats = pd.notna(m["spa_p_vs_best_factor"]) and m["spa_p_vs_best_factor"] < SIGNIFICANT
@@ -83,7 +83,7 @@ def print_signals(console: Console, board, summary: dict) -> None:
                  for r in rows.itertuples()]  # fmt: skip
         title = (
             f"{summary['symbols']} symbols · the return over {h} session{'s' * (h > 1)} "
-            f"after {summary['cutoff']} · {summary['cost_bps']:g} bp a half-turn"
+            f"after {summary['cutoff']} · {summary['cost_bps']:g} bp a half-turn · {t_bar(rows)}"
         )
         fitted_table(console, title, COLUMNS, cells)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")

@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 
 from stockcaster.evaluation.snooping import SnoopingTest
+from stockcaster.evaluation.tear_sheet import T_ONE_SESSION
 from stockcaster.reporting.numbers import p_value, share
 
 SIGNIFICANT = 0.05
 """The p-value below which a difference is called unlikely to be chance."""
 
-T_SIGNIFICANT = 2.0
-"""The |t| of a mean rank IC (Newey-West) below which it is within chance: reached on noise
-about 5% of the time one session ahead, but 8-17% at 5 and 21 (`bench/ic_t_size.py`)."""
+T_SIGNIFICANT = T_ONE_SESSION
+"""The |t| of a mean rank IC (Newey-West) one session ahead below which it is within chance;
+beyond one session, each tear sheet's `t_needed` (`evaluation/tear_sheet.py`)."""
 
 LAGGING = (
     "its forecasts line up better with the previous day's close than with the actual close: "
@@ -29,12 +30,17 @@ def _tested(pvalue: float | None) -> bool:
     return pvalue is not None and math.isfinite(pvalue)
 
 
-def ic_t_words(t: float | None, digits: int = 2) -> str:
-    """A mean rank IC's Newey-West t in words: "t 2.50", "t 0.50, within chance" below
-    |t| = 2, or that there is none (too few days for its lags: `evaluation/tear_sheet.py`)."""
+def ic_t_words(t: float | None, digits: int = 2, needed: float = T_SIGNIFICANT) -> str:
+    """A mean rank IC's Newey-West t in words: "t 2.50", "t 0.50, within chance" below the
+    |t| `needed` (2 one session ahead; "t 2.20, within chance: 2.25 needed" beyond, where
+    the bar is higher), or that there is none (too few days for its lags:
+    `evaluation/tear_sheet.py`)."""
     if not _tested(t):
         return "no t-statistic: too few days"
-    return f"t {t:.{digits}f}" + ("" if abs(t) >= T_SIGNIFICANT else ", within chance")
+    if abs(t) >= needed:
+        return f"t {t:.{digits}f}"
+    bar = "" if needed == T_SIGNIFICANT else f": {needed:.2f} needed"
+    return f"t {t:.{digits}f}, within chance{bar}"
 
 
 def against_naive(
