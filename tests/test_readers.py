@@ -661,6 +661,17 @@ def test_a_table_with_a_column_of_closes_per_symbol_reads_as_their_panel(tmp_pat
         load_prices(path)
 
 
+def test_one_index_s_closes_under_its_ticker_read_as_that_symbol(tmp_path):
+    """`Date,SPX` (an index's history, one ticker's column of a pivot) was told to map its
+    close with --columns, where `Date,SPX,NDX` read as two symbols' closes."""
+    path = tmp_path / "index.csv"
+    wide = ohlcv(30).set_index("date")[["close"]].rename(columns={"close": "^GSPC"})
+    wide.to_csv(path)
+    loaded = load_prices(path)
+    assert set(loaded["symbol"]) == {"^GSPC"}
+    assert loaded["close"].tolist() == pytest.approx(wide["^GSPC"].tolist())
+
+
 def test_column_mapping_rejects_unknown_names():
     with pytest.raises(StockcasterError, match="received 'price'"):
         parse_column_mapping("price=Last")

@@ -148,10 +148,11 @@ def _renamed(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> di
 
 
 def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> list[str]:
-    """The columns of a table of closes with a column per symbol (a date, then two or more
+    """The columns of a table of closes with a column per symbol (a date, then one or more
     columns named as tickers are, `AAPL`, `BRK-B`, `^GSPC`, `7203.T`, each with a number
-    among its first 10 cells or none filled), read as one row per date and symbol; [] for
-    any other table (one with a close or a symbol column, `Close*`, `Schlusskurs`).
+    among its first 10 cells or none filled: a pivot of closes, or one index's `Date,SPX`),
+    read as one row per date and symbol; [] for any other table (one with a close or a
+    symbol column, `Close*`, `Schlusskurs`, `value`).
 
     Raises:
         StockcasterError: a ticker's column twice (its closes would be two symbols).
@@ -160,7 +161,7 @@ def wide_tickers(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     if set(renamed.values()) != {C.DATE}:
         return []
     others = [c for c in frame.columns if c not in renamed]
-    if len(others) < 2 or not all(_TICKER.fullmatch(str(c).strip()) for c in others):
+    if not others or not all(_TICKER.fullmatch(str(c).strip()) for c in others):
         return []
     head = pd.Series(frame[others].iloc[:10].to_numpy(dtype=object).T.ravel(), dtype="string")
     head = head.str.strip().to_numpy(dtype=object, na_value=None).reshape(len(others), -1)
