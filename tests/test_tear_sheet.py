@@ -11,8 +11,10 @@ from reversal_panel import reversal_panel, wide
 from stockcaster.evaluation.tear_sheet import (
     book,
     book_summary,
+    hac_lags,
     judge,
     newey_west_t,
+    t_needed,
     quantile_turnover,
     quantiles,
 )
@@ -40,6 +42,22 @@ def test_newey_west_t_needs_many_more_days_than_lags():
     )
     assert abs(fit.tvalues[0]) > 5 and newey_west_t(x, 299) is None
     assert newey_west_t(x[:140], 27) is not None and newey_west_t(x[:139], 27) is None  # 5 x 28
+
+
+@pytest.mark.parametrize(("horizon", "days"), [(1, 441), (5, 250), (21, 441)])
+def test_on_noise_a_mean_ic_reaches_the_t_it_needs_about_5_percent_of_the_time(horizon, days):
+    """h-day returns overlap, so noise's daily ICs are a moving sum over h days: with h - 1
+    lags and |t| >= 2, 11.1% of these series (h = 5, 250 days) and 12.8% (h = 21, 441 days)
+    read as a signal, as 8-17% of `bench/ic_t_size.py`'s panels did; with the lags and the
+    bar `signals` uses, 6.7% and 7.9%."""
+    rng = np.random.default_rng(horizon)
+    reached = [
+        abs(newey_west_t(x, hac_lags(days, horizon))) >= t_needed(days, horizon)
+        for x in (np.convolve(rng.normal(size=days + horizon - 1), np.ones(horizon), "valid")
+                  for _ in range(1000))
+    ]  # fmt: skip
+    assert 0.025 < np.mean(reached) < 0.09, np.mean(reached)
+    assert t_needed(days, horizon) == 2 if horizon == 1 else t_needed(days, horizon) > 2
 
 
 @pytest.fixture(scope="module")
