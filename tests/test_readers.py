@@ -545,7 +545,7 @@ def test_intraday_bars_are_refused_as_such(tmp_path):
         load_prices(path)
 
 
-def test_excel_s_na_and_a_dash_are_missing_values(tmp_path):
+def test_excel_s_na_a_dash_and_fred_s_point_are_missing_values(tmp_path):
     """Excel writes #N/A, some sites an em or en dash, for a day without a value: they were
     "expected a number", where "null" and "-" were missing values."""
     path = tmp_path / "export.csv"
@@ -554,6 +554,14 @@ def test_excel_s_na_and_a_dash_are_missing_values(tmp_path):
     with pytest.raises(StockcasterError, match="received 3 rows with missing values"):
         load_prices(path)
     assert load_prices(path, fill="drop")["close"].tolist() == [1.0, 4.0]
+    # FRED's download marks a day without a value (a holiday) with a point, under the
+    # series' name: `DATE,SP500` read as SP500's closes, the point was "expected a number"
+    path.write_text("DATE,SP500\n2015-01-01,.\n2015-01-02,2058.20\n2015-01-05,2020.58\n")
+    with pytest.raises(StockcasterError, match=r"received 1 row with missing values \(first at "
+                                               r"line 2\); choose --fill drop"):  # fmt: skip
+        load_prices(path)
+    loaded = load_prices(path, fill="drop")
+    assert loaded["close"].tolist() == [2058.2, 2020.58] and set(loaded["symbol"]) == {"SP500"}
 
 
 def test_a_huge_cell_is_quoted_short(tmp_path):

@@ -26,8 +26,8 @@ FillPolicy = Literal["drop", "ffill"]
 FILL_POLICIES: tuple[str, ...] = ("drop", "ffill")
 
 # Cells that mean "no value" in the files we meet (Yahoo writes "null", Excel "#N/A", some
-# sites a dash).
-_MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "#n/a", "none", "-", "—", "–"})
+# sites a dash, FRED a point).
+_MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "#n/a", "none", "-", "—", "–", "."})
 _TOKEN_ARRAY = pa.array(sorted(_MISSING_TOKENS), type=pa.string())
 
 
@@ -219,9 +219,9 @@ def _apply_fill(
     at = int(np.flatnonzero(incomplete)[0])
     if fill is None:
         raise StockcasterError(
-            f"{raw.source}: expected no missing values, received {count} rows with missing "
-            f"values (first at {raw.place(at)}); choose --fill drop or "
-            "--fill ffill"
+            f"{raw.source}: expected no missing values, received {count} "
+            f"row{'s' * (count > 1)} with missing values (first at {raw.place(at)}); choose "
+            "--fill drop or --fill ffill"
         )
     if fill == "ffill":
         table = table.sort_values([C.SYMBOL, C.DATE], kind="stable")
