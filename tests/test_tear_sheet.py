@@ -14,9 +14,9 @@ from stockcaster.evaluation.tear_sheet import (
     hac_lags,
     judge,
     newey_west_t,
-    t_needed,
     quantile_turnover,
     quantiles,
+    t_needed,
 )
 from stockcaster.features.factors import factor_scores
 
