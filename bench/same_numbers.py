@@ -76,10 +76,11 @@ ADDED = {(*_GLOBAL, "name"), (*_GLOBAL, "description")} | {
 # and the case added on 2026-12-06, when both bundles took one path: a universe bundle's,
 # whose bundle.json then records its family's own settings as a symbol's does; and a universe's
 # models that failed on some symbol's windows (8667ba7; empty when none did); a search's
-# verdict's baseline (naive, or the variance target's random walk: 9c061f9).
+# verdict's baseline (naive, or the variance target's random walk: 9c061f9); the |t| a tear
+# sheet's mean IC must reach (2 one session ahead, as the universe's: 1ed0190).
 NEW_KEYS = {"var_level", "var_rate", "var_kupiec_p", "var_cc_p", "weights", "estimator", "risk",
             "horizon", "tear_sheet", "predict_universe", "settings", "model_failures",
-            "notes", "test_dm_pvalue", "baseline"}  # fmt: skip
+            "notes", "test_dm_pvalue", "baseline", "t_needed"}  # fmt: skip
 
 
 def cli(*args: str) -> dict:
