@@ -99,6 +99,15 @@ def test_ic_quantile_returns_and_turnover_equal_alphalens(reversal):
     assert row["top_turnover"] == pytest.approx(turnover[10].mean(), rel=1e-12)
 
 
+def test_a_mean_ic_without_a_t_has_no_bar_to_reach(reversal):
+    """80 days judged 21 sessions ahead are too few for the t's 42 lags: the table's title
+    gave a bar of 3.50 that no t was there to reach."""
+    score, close = reversal
+    (week, _), (month, _) = judge(score, close, 5), judge(score, close, 21)
+    assert week["rank_ic_t"] is not None and week["t_needed"] == t_needed(week["days"], 5) > 2
+    assert month["days"] > 0 and month["rank_ic_t"] is None and month["t_needed"] is None
+
+
 def test_a_two_name_book_by_hand():
     days = pd.bdate_range("2020-01-01", periods=4)
     close = pd.DataFrame({"A": [10, 11, 11, 12.1], "B": [10, 9, 9, 9.9], "C": [10, 10, 10, 10]},

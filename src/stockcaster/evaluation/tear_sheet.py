@@ -102,14 +102,14 @@ def ic_table(score: pd.DataFrame, forward: pd.DataFrame, horizon: int) -> tuple[
     the daily ICs (`cross_section.information_coefficients`)."""
     daily = information_coefficients(score, forward)
     n = len(daily)
-    out = {"days": n, "hac_lags": hac_lags(n, horizon),
-           "t_needed": t_needed(n, horizon) if n else None}  # fmt: skip
+    out = {"days": n, "hac_lags": hac_lags(n, horizon)}
     for key in ("ic", "rank_ic"):
         values = daily[key].to_numpy()
         spread = float(values.std(ddof=1)) if n > 1 else 0.0
         out[f"mean_{key}"] = float(values.mean()) if n else None
         out[f"{key}_t"] = newey_west_t(values, out["hac_lags"])
         out[f"{key}ir"] = float(values.mean() / spread) if spread > 0 else None
+    out["t_needed"] = None if out["rank_ic_t"] is None else t_needed(n, horizon)  # no t, no bar
     out["share_positive"] = float((daily["rank_ic"] > 0).mean()) if n else None
     years = daily["rank_ic"].groupby(pd.DatetimeIndex(daily.index).year).mean()
     out["rank_ic_by_year"] = {str(y): float(v) for y, v in years.items()}

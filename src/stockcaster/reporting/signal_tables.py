@@ -39,7 +39,7 @@ def no_quantiles_note(monotonicity, bins: int) -> str | None:
 def t_bar(rows: pd.DataFrame) -> str:
     """The |t| a horizon's signals must reach to be more than chance, in a few words: 2 one
     session ahead, more beyond (overlapping returns: `tear_sheet.t_needed`); a range where
-    signals were judged on different numbers of days."""
+    signals were judged on different numbers of days; "" where no signal has a t."""
     needed = rows["t_needed"].dropna() if "t_needed" in rows else pd.Series([T_SIGNIFICANT])
     if needed.empty:
         return ""
@@ -83,8 +83,8 @@ def print_signals(console: Console, board, summary: dict) -> None:
                  for r in rows.itertuples()]  # fmt: skip
         title = (
             f"{summary['symbols']} symbols · the return over {h} session{'s' * (h > 1)} "
-            f"after {summary['cutoff']} · {summary['cost_bps']:g} bp a half-turn · {t_bar(rows)}"
-        )
+            f"after {summary['cutoff']} · {summary['cost_bps']:g} bp a half-turn"
+        ) + (f" · {bar}" if (bar := t_bar(rows)) else "")
         fitted_table(console, title, COLUMNS, cells)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
     columns = [("signal", 0), *((f"h = {h}", 0) for h in decay.columns)]
