@@ -55,8 +55,8 @@ def superior_ability(
         naive_losses: `[days]` naive's loss on each validation day (e.g. squared error).
         trial_losses: `[days, trials]` each trial's loss on the same days.
         reps: bootstrap replications.
-        block_size: the bootstrap's mean block length (None: arch's default, from the
-            data's autocorrelation).
+        block_size: the bootstrap's mean block length (None: arch's default, the square
+            root of the days, rounded down: 21 over 441 days).
         seed: the bootstrap's seed: the same losses give the same p-values.
     """
     # Delayed import: arch's bootstrap, only for the verdict of a search.
