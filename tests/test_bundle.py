@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -306,6 +307,25 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
     lower = write_kaggle(tmp_path / "lower.csv", prices.assign(symbol="msft"))
     done = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(lower),
                                     "--out", str(tmp_path / "o")])  # fmt: skip
+    assert done.exit_code == 0, done.output
+
+
+def test_predict_from_fewer_closes_than_its_window_reads_names_the_file_and_how_many(
+    trained, tmp_path
+):
+    """A window of k log-returns reads k + 1 closes: from k the forecast was NaN and the
+    bundle was blamed ("its weights or scales give no usable forecast); retrain it")."""
+    bundle, _, prices = trained
+    k = int(re.search(r"lookback = (\d+)", (bundle / "config.toml").read_text()).group(1))
+    for rows in (k, 1):
+        short = write_kaggle(tmp_path / "short.csv", prices.tail(rows))
+        result = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data",
+                                          str(short), "--out", str(tmp_path / "o")])  # fmt: skip
+        one_line(result, f"short.csv symbol MSFT: expected {k + 1} closes before each day "
+                         f"forecast (a window of {k}), received {rows}")  # fmt: skip
+    assert not (tmp_path / "o").exists()
+    done = CliRunner().invoke(app, ["predict", "--bundle", str(bundle), "--data", str(write_kaggle(
+        tmp_path / "enough.csv", prices.tail(k + 1))), "--out", str(tmp_path / "o")])  # fmt: skip
     assert done.exit_code == 0, done.output
 
 

@@ -202,10 +202,21 @@ class FeaturePipeline:
         return self
 
     def windows(self, close: np.ndarray, days: np.ndarray) -> Windows:
-        """Scaled windows that forecast `days`, using only rows before each day."""
+        """Scaled windows that forecast `days`, using only rows before each day.
+
+        Raises:
+            StockcasterError: a day with fewer closes before it than a window reads (its
+                lags, and the close before the first of them where they are returns).
+        """
         series = to_target(close, self.config.target)
         scaled = np.full_like(series, np.nan)
         start = first_valid_row(self.config.target)
+        need = self.config.lookback + start
+        if len(days) and int(np.min(days)) < need:  # a window of 20 returns reads 21 closes
+            raise StockcasterError(
+                f"expected {need} closes before each day forecast (a window of "
+                f"{self.config.lookback}), received {int(np.min(days))}"
+            )
         scaled[start:] = self.scaler.transform(series[start:, None])[:, 0]
         x, y = lag_windows(scaled, days, self.config.lookback, self.config.layout)
         return Windows(x=x, y=y, days=np.asarray(days))

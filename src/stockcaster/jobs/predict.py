@@ -83,11 +83,7 @@ def predict(
     check_output(out)
     forecaster = bundle.forecaster
     quantiles = tuple(getattr(forecaster, "quantiles", ()))  # a model of its own may have none
-    with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
-        if quantiles:
-            paths = forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
-        else:
-            paths = forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
+    paths = _paths(forecaster, history, horizon, prices.where)
     forecast = forecast_frame(dates, prices.symbol, paths, quantiles)
     ahead = risk_ahead(prices.table, horizon)  # each session's volatility, VaR and ES
     interval = with_risk_band(forecast, ahead) if not quantiles else "quantile head"
@@ -102,6 +98,23 @@ def predict(
     }  # fmt: skip
     folder = _write(out, prices, forecast, meta, history_days)
     return Prediction(folder=folder, forecast=forecast, history=history, meta=meta)
+
+
+def _paths(forecaster, history: pd.Series, horizon: int, where: str) -> np.ndarray:
+    """`[horizon, quantiles or 1]` the forecaster's paths from `history`.
+
+    Raises:
+        StockcasterError: what the forecaster refused (too few closes for its window, say),
+            naming the file and symbol (`where`) it read them from.
+    """
+    quantiles = tuple(getattr(forecaster, "quantiles", ()))
+    try:
+        with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
+            if quantiles:
+                return forecaster.predict_quantiles(history, horizon)  # [horizon, quantiles]
+            return forecaster.predict(history, horizon)[:, None]  # [horizon, 1]
+    except StockcasterError as err:
+        raise StockcasterError(f"{where}: {err}") from None
 
 
 def band_label(meta: dict) -> str | None:
