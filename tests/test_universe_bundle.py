@@ -214,9 +214,10 @@ def test_a_symbol_too_new_or_too_still_for_its_volatility_is_set_aside_alone(sav
     with pytest.raises(StockcasterError, match="still.csv: expected a symbol whose volatility"):
         predict_universe(folder / "bundle", PanelSource(data), out=tmp_path / "none")
     # Every symbol with fewer rows than a window: refused in one line too (the same traceback).
-    last = table[table["date"] >= days[-3]]
+    # A window of 5 log-returns reads 6 closes: 5 rows are too few, where it asked for 5.
+    last = table[table["date"] >= days[-5]]
     data = write_kaggle(tmp_path / "last.csv", last.reset_index(drop=True))
-    with pytest.raises(StockcasterError, match="last.csv: expected a symbol with 5 rows to fore"):
+    with pytest.raises(StockcasterError, match="last.csv: expected a symbol with 6 rows to fore"):
         predict_universe(folder / "bundle", PanelSource(data), out=tmp_path / "none")
     assert not (tmp_path / "none").exists()
 

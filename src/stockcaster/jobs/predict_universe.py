@@ -25,6 +25,7 @@ from stockcaster.data.calendar import check_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
+from stockcaster.features.feature_sets import feature_set_spec
 from stockcaster.jobs.envelope import (
     check_forecast,
     check_output,
@@ -85,7 +86,7 @@ def predict_universe(
         network, scales = bundle.forecaster.network, bundle.forecaster.scales
         until = np.datetime64(bundle.trained_until, "ns")
         paths = session_paths(network, bundle.config, scales, prices, until, horizon, exchange)
-    _too_short(paths, prices, set_aside, bundle.config.features.lookback, panel.source)
+    _too_short(paths, prices, set_aside, window_rows(bundle.config.features), panel.source)
     risks = symbol_risks(paths, prices)
     paths, interval = with_risk_bands(paths, risks, set_aside, panel.source)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
@@ -141,8 +142,14 @@ def _none_left(expected: str, aside: dict[str, str]) -> StockcasterError:
     return StockcasterError(f"{expected}, received none ({why}{' ...' if len(aside) > 3 else ''})")
 
 
+def window_rows(features) -> int:
+    """The rows a global model's window reads: its lags, and the rows before the first of
+    them that its features need (1 for a log-return: the close before it)."""
+    return features.lookback + feature_set_spec(features.inputs).warmup
+
+
 def _too_short(
-    paths: pd.DataFrame, prices: pd.DataFrame, set_aside: dict[str, str], lookback: int, source: str
+    paths: pd.DataFrame, prices: pd.DataFrame, set_aside: dict[str, str], rows: int, source: str
 ) -> None:
     """Set aside each symbol of `prices` with too few rows for a window (none in `paths`).
 
@@ -150,9 +157,9 @@ def _too_short(
         StockcasterError: no symbol left to forecast.
     """
     short = sorted(set(prices[C.SYMBOL]) - set(paths[C.SYMBOL]))
-    set_aside.update({s: f"fewer than {lookback} rows to forecast from" for s in short})
+    set_aside.update({s: f"fewer than {rows} rows to forecast from" for s in short})
     if paths.empty:
-        raise _none_left(f"{source}: expected a symbol with {lookback} rows to forecast from",
+        raise _none_left(f"{source}: expected a symbol with {rows} rows to forecast from",
                          set_aside)  # fmt: skip
 
 
