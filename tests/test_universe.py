@@ -442,3 +442,15 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     from stockcaster.jobs.universe_bundle import trainable
 
     assert trainable(table, 60) == ["AA", "BB", "CC"]
+    # One symbol run is no cross-section: its book's figures are empty, and the terminal said
+    # "book: 1 long and 1 short, the most 1 symbols allow"
+    import io
+
+    from rich.console import Console
+
+    from stockcaster.reporting.tables import print_scores
+
+    printed = io.StringIO()
+    summary["symbols"]["done"] = 1
+    print_scores(Console(file=printed, width=300), summary)
+    assert "book: none, a long and a short need 2 symbols, and 1 was run" in printed.getvalue()

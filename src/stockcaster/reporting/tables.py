@@ -239,9 +239,12 @@ def print_scores(console: Console, summary: dict) -> None:
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
     reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
-    if books and k < config["top_k"]:  # --top-k more than half the symbols run
-        console.print(f"book: {k} long and {k} short, the most {counts.get('done', 0)} symbols "
-                      f"allow (--top-k {config['top_k']})")  # fmt: skip
+    done = counts.get("done", 0)
+    if books and done < 2:  # one symbol is no cross-section: its L/S figures are empty
+        console.print(f"book: none, a long and a short need 2 symbols, and {done} was run")
+    elif books and k < config["top_k"]:  # --top-k more than half the symbols run
+        console.print(f"book: {k} long and {k} short, the most {done} symbols allow "
+                      f"(--top-k {config['top_k']})")  # fmt: skip
     notes(console, summary.get("notes"))
 
 
