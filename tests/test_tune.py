@@ -171,6 +171,13 @@ def test_a_space_longer_than_the_history_is_refused_before_any_trial(tmp_path, l
     assert done.exit_code == 2
     assert f"received lookback {lookback}" in done.stderr and str(space) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+    # the data it is too long for is named (it said "the data"): the default space's 60 is
+    # too long for 70 closes
+    short = write_kaggle(tmp_path / "short.csv", ohlcv(70))
+    done = CliRunner().invoke(app, ["tune", "--data", str(short), "--out", str(out)])
+    one_line(done, f"the default space: expected a longest lookback that {short} symbol MSFT can "
+                   "fit (its first fold has ")  # fmt: skip
+    assert "received lookback 60, which needs 190" in done.stderr and not out.exists()
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,7 @@ def _task(source, config: TuneConfig, space: Space):
     train_rows = training_rows(len(series), preset.features.test_fraction)
     training = series.iloc[:train_rows]  # the test period is never handed to a trial
     folds = validation_folds(train_rows, config.folds)
-    _check_history(space, preset, folds[0].last_fit + 1, config)
+    _check_history(space, preset, folds[0].last_fit + 1, config, prices.where)
     task = SymbolTask(config.family, preset, training, folds, config.seed, config.cost_bps,
                       config.settings)  # fmt: skip
     if preset.features.target == VARIANCE:  # the same trials, on log variance
@@ -253,14 +253,15 @@ def _seconds(minutes: float | None) -> float | None:
     return minutes * 60 if minutes else None
 
 
-def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig) -> None:
-    """Refuse a space whose longest lookback needs more closes than the first fold has."""
+def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig, data: str) -> None:
+    """Refuse a space whose longest lookback needs more closes than the first fold of `data`
+    (its file and symbol, for the message) has."""
     most = longest(space, "lookback", preset.features.lookback)
     needed = min_fit_rows(dataclasses.replace(preset.features, lookback=most))
     if needed > fit_rows:
         where = config.space or "the default space"
         raise StockcasterError(
-            f"{where}: expected a longest lookback the data can fit (its first fold has "
+            f"{where}: expected a longest lookback that {data} can fit (its first fold has "
             f"{fit_rows} closes to fit on), received lookback {most}, which needs {needed}"
         )
 
