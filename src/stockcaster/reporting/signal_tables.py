@@ -39,8 +39,9 @@ def no_quantiles_note(monotonicity, bins: int) -> str | None:
 def t_bar(rows: pd.DataFrame) -> str:
     """The |t| a horizon's signals must reach to be more than chance, in a few words: 2 one
     session ahead, more beyond (overlapping returns: `tear_sheet.t_needed`); a range where
-    signals were judged on different numbers of days; "" where no signal has a t."""
-    needed = rows["t_needed"].dropna() if "t_needed" in rows else pd.Series([T_SIGNIFICANT])
+    signals were judged on different numbers of days; "" where no signal has a t (or a
+    folder written before the bar was recorded)."""
+    needed = rows["t_needed"].dropna() if "t_needed" in rows else pd.Series([], dtype=float)
     if needed.empty:
         return ""
     low, high = f"{needed.min():.2f}", f"{needed.max():.2f}"
