@@ -454,3 +454,4 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     summary["symbols"]["done"] = 1
     print_scores(Console(file=printed, width=300), summary)
     assert "book: none, a long and a short need 2 symbols, and 1 was run" in printed.getvalue()
+    assert "1 symbol run, 1 skipped, 0 failed" in printed.getvalue()  # "1 symbols run"

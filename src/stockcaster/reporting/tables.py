@@ -196,8 +196,9 @@ def print_scores(console: Console, summary: dict) -> None:
     Drawdown and turnover are in `universe.json` and the report, not here (width).
     """
     counts = summary["symbols"]
+    done = counts.get("done", 0)
     title = (
-        f"{counts.get('done', 0)} symbols run, {counts.get('skipped', 0)} skipped, "
+        f"{done} symbol{'s' * (done != 1)} run, {counts.get('skipped', 0)} skipped, "
         f"{counts.get('failed', 0)} failed · one step ahead, against naive"
     )
     columns = [("model", 0), ("MSE ratio", 0), ("below naive", 2), ("DM wins", 1),
@@ -239,7 +240,6 @@ def print_scores(console: Console, summary: dict) -> None:
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
     reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
-    done = counts.get("done", 0)
     if books and done < 2:  # one symbol is no cross-section: its L/S figures are empty
         console.print(f"book: none, a long and a short need 2 symbols, and {done} was run")
     elif books and k < config["top_k"]:  # --top-k more than half the symbols run

@@ -41,14 +41,16 @@ def universe_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     reasons = {**s["skipped"], **s["failed"]}
     skipped = pd.DataFrame({"symbol": list(reasons), "reason": list(reasons.values())})
     fits = _fits_table(s.get("global_models") or {})
-    return f"stockcaster universe: {counts.get('done', 0)} symbols", [
+    done = counts.get("done", 0)
+    return f"stockcaster universe: {done} symbol{'s' * (done != 1)}", [
         ("Verdict", f"<ul class='verdict'>{_verdicts(s['scores'])}</ul>"),
         ("Tear sheet: the signals, one day ahead", _tear_sheet_html(s.get("tear_sheet") or [])),
         (
             "Data",
             paragraph(
-                f"{settings['data']['source']}: {len(settings['symbols'])} symbols chosen, "
-                f"{counts.get('done', 0)} run, {counts.get('skipped', 0)} skipped, "
+                f"{settings['data']['source']}: {len(settings['symbols'])} symbol"
+                f"{'s' * (len(settings['symbols']) != 1)} chosen, {done} run, "
+                f"{counts.get('skipped', 0)} skipped, "
                 f"{counts.get('failed', 0)} failed. Training days up to {settings['cutoff']} "
                 f"for every symbol; every later day forecast one step ahead. Mode "
                 f"{settings['config']['mode']}."
@@ -234,7 +236,8 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
         if meta["own_last_close"]
         else ""
     )
-    return f"stockcaster predict: {meta['symbols']['forecast']} symbols", [
+    made = meta["symbols"]["forecast"]
+    return f"stockcaster predict: {made} symbol{'s' * (made != 1)}", [
         (
             "The book",
             paragraph(
