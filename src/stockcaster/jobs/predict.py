@@ -83,7 +83,7 @@ def predict(
     check_output(out)
     forecaster = bundle.forecaster
     quantiles = tuple(getattr(forecaster, "quantiles", ()))  # a model of its own may have none
-    paths = _paths(forecaster, history, horizon, prices.where)
+    paths = _paths(forecaster, quantiles, history, horizon, prices.where)
     forecast = forecast_frame(dates, prices.symbol, paths, quantiles)
     ahead = risk_ahead(prices.table, horizon)  # each session's volatility, VaR and ES
     interval = with_risk_band(forecast, ahead) if not quantiles else "quantile head"
@@ -100,14 +100,16 @@ def predict(
     return Prediction(folder=folder, forecast=forecast, history=history, meta=meta)
 
 
-def _paths(forecaster, history: pd.Series, horizon: int, where: str) -> np.ndarray:
-    """`[horizon, quantiles or 1]` the forecaster's paths from `history`.
+def _paths(
+    forecaster, quantiles: tuple, history: pd.Series, horizon: int, where: str
+) -> np.ndarray:
+    """`[horizon, quantiles or 1]` the forecaster's paths from `history` (at its `quantiles`,
+    or its point forecast where it has none).
 
     Raises:
         StockcasterError: what the forecaster refused (too few closes for its window, say),
             naming the file and symbol (`where`) it read them from.
     """
-    quantiles = tuple(getattr(forecaster, "quantiles", ()))
     try:
         with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
             if quantiles:
