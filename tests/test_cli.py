@@ -211,6 +211,9 @@ def test_inspect_of_many_symbols_shows_the_first_and_counts_the_rest(tmp_path):
     assert shown.exit_code == 0, shown.output
     assert "S0499" in shown.stdout and "S0500" not in shown.stdout
     assert "and 3 more symbols to S0502 (inspect --json lists every one)" in shown.stdout
+    # Every symbol holds the closes 1, 2, 3: one series, its first 5 names listed.
+    said = " ".join(shown.stdout.split())
+    assert "S0000, S0001, S0002, S0003, S0004 and 498 more hold the same closes" in said
     listed = json.loads(CliRunner().invoke(app, ["inspect", str(tmp_path / "many.csv"),
                                                  "--json"]).stdout)["per_symbol"]  # fmt: skip
     assert len(listed) == n
@@ -359,6 +362,32 @@ def test_a_one_day_spike_that_reverts_is_a_bad_tick_not_a_split():
         assert f"is {walk[150] * factor / walk[149] - 1:+.1%} from the day before's" in said
     (split,) = notes(0.25, revert=False)
     assert split.startswith("X's close moved -") and f"on {day}, as a 4-for-1 split" in split
+
+
+def test_one_series_under_two_names_is_noted_and_a_near_copy_is_not():
+    """A panel holding one series twice (a ticker's aliases, BRK.B and BRK-B, or a file
+    appended again under other names) ran as that many symbols without a word, its book free
+    to buy one name and sell the other. It is noted, once for all its names; a copy with one
+    close changed, or the same closes a day later, is another series."""
+    from stockcaster.data.quality import price_notes
+
+    table = pd.concat([ohlcv(120, "AA", 1), ohlcv(120, "BRK.B", 2), ohlcv(120, "CC", 3)])
+    copies = [table[table["symbol"] == "BRK.B"].assign(symbol=s) for s in ("BRK-B", "brk.b")]
+    near = table[table["symbol"] == "CC"].assign(symbol="CD")
+    near.iloc[60, near.columns.get_loc("close")] *= 1.001
+    later = table[table["symbol"] == "AA"].assign(symbol="AB")
+    later["date"] += pd.offsets.BDay(1)
+    notes = price_notes(pd.concat([table, *copies, near, later]))
+    assert notes == [
+        "BRK-B, BRK.B and brk.b hold the same closes on the same 120 days (one series under 3 "
+        "names?): every figure across symbols counts it 3 times, and a book can buy it under "
+        "one name and sell it under another"
+    ]
+    assert price_notes(pd.concat([table, copies[0]]))[0].startswith(
+        "BRK-B and BRK.B hold the same closes on the same 120 days (one series under 2 names?): "
+        "every figure across symbols counts it twice,"
+    )
+    assert price_notes(pd.concat([table, near, later])) == []
 
 
 def test_inspect_counts_missing_values(tmp_path, small_csv):

@@ -2,7 +2,8 @@
 longest gap between rows, the moves that look like a split the prices were not adjusted
 for, a one-day spike that reverts (a bad tick), rows further apart than a day's (weekly or
 monthly prices), the gaps longer than a month, a close unchanged for two weeks of rows (a
-halt, or prices carried forward), and weekend rows that repeat Friday's close.
+halt, or prices carried forward), weekend rows that repeat Friday's close, and one series
+under two symbols' names.
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
@@ -25,6 +26,7 @@ STILL_ROWS = 10  # rows in a row with one close: two weeks of sessions (the shar
 _BY_CHANCE = 0.05  # runs so long expected from a symbol's other unchanged closes: not noted
 LONG_GAP_DAYS = 31  # calendar days without a row: more than any exchange's holidays
 _ROUNDING = 1e-6  # a price this share beyond its day's range is taken to fit it
+_NAMES_SHOWN = 5  # names of one series listed, then how many more
 
 
 def symbol_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -147,6 +149,40 @@ def _repeated(symbol: str, close: np.ndarray, dates: np.ndarray) -> list[str]:
     return said
 
 
+def same_series(table: pd.DataFrame) -> list[str]:
+    """Sentences on symbols whose rows hold the same days and closes as another's: one series
+    under two names (a ticker's aliases, or one file appended again under another name),
+    which a panel would count twice. The shared panel's 437 symbols have none.
+
+    Each symbol's rows are summed as hashes first (one pass over the table); only symbols
+    whose sums agree are then compared, by their days' and closes' bytes."""
+    rows = table[[C.SYMBOL, C.DATE, C.CLOSE]].sort_values([C.SYMBOL, C.DATE], kind="stable")
+    hashed = pd.util.hash_pandas_object(rows[[C.DATE, C.CLOSE]], index=False)
+    by = hashed.groupby(rows[C.SYMBOL].to_numpy(), sort=True)
+    keys = pd.DataFrame({"sum": by.sum(), "n": by.size()})
+    alike = rows[rows[C.SYMBOL].isin(keys.index[keys.duplicated(keep=False)])]
+    series: dict[bytes, list] = {}
+    for symbol, mine in alike.groupby(C.SYMBOL, sort=True):
+        days = mine[C.DATE].to_numpy(dtype="datetime64[ns]").tobytes()
+        series.setdefault(days + mine[C.CLOSE].to_numpy("float64").tobytes(), []).append(symbol)
+    return [
+        f"{_listed(names)} hold the same closes on the same {by.size()[names[0]]:,} days (one "
+        f"series under {len(names)} names?): every figure across symbols counts it "
+        f"{'twice' if len(names) == 2 else f'{len(names):,} times'}, and a book can buy it "
+        "under one name and sell it under another"
+        for names in series.values()
+        if len(names) > 1
+    ]
+
+
+def _listed(names: list) -> str:
+    """`A, B and C`, or the first `_NAMES_SHOWN` and how many more."""
+    names = [str(n) for n in names]
+    if len(names) > _NAMES_SHOWN:
+        return f"{', '.join(names[:_NAMES_SHOWN])} and {len(names) - _NAMES_SHOWN:,} more"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     """Sentences on what the closes say about themselves: each symbol whose close moved in a day by
     a split's ratio (within 3% of k or 1/k times the close before, k in `SPLIT_RATIOS`; its
@@ -154,8 +190,9 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     calendar days between two rows (its longest gap), each whose close stays one value for
     `STILL_ROWS` rows or more (its longest such stretch) or whose weekend rows repeat the
     close before them, and each with days whose prices do not fit their own low-high range
-    (`out_of_range`). At most `limit`, then how many more."""
-    notes = []
+    (`out_of_range`); first, the symbols that hold one series under two names
+    (`same_series`). At most `limit`, then how many more."""
+    notes = same_series(table)
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
         dates = mine[C.DATE].to_numpy(dtype="datetime64[D]")
