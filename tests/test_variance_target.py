@@ -15,7 +15,7 @@ from scipy import stats
 from test_forecasters import tiny_options
 from typer.testing import CliRunner
 
-from conftest import one_line
+from conftest import ohlcv, one_line
 from stockcaster.cli import app
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.risk import qlike
@@ -648,3 +648,19 @@ def test_a_symbol_whose_var_no_t_fits_once_walked_is_left_out_not_the_run(tmp_pa
     summary = json.loads(result.stdout)
     assert summary["symbols"] == 2 and len(calls) == 3
     assert list(summary["left_out"].values()) == ["expected training residuals a Student-t fits"]
+
+
+def test_a_universe_of_ranges_a_fixed_share_of_the_close_has_no_ratio_to_a_perfect_walk(
+    tmp_path,
+):
+    """Where every day's high and low are a fixed share of its close, each day's range
+    variance is the same and the random walk forecasts it exactly (QLIKE 0): `universe
+    --target variance` ended in a ZeroDivisionError's traceback, where one symbol's backtest
+    leaves the ratio empty. The pooled ratios to a reference with no loss are empty too."""
+    table = pd.concat([ohlcv(300, f"S{i}", i) for i in range(3)], ignore_index=True)
+    data = _write(tmp_path, table, "fixed.csv")
+    result = _universe(tmp_path, "--data", str(data), "--models", "random_walk,ewma", "--json")
+    assert result.exit_code == 0, result.output
+    board = pd.DataFrame(json.loads(result.stdout)["leaderboard"]).set_index("model")
+    assert board.loc["random_walk", "qlike"] == 0 and board["qlike_x_random_walk"].isna().all()
+    assert board.loc["ewma", "qlike"] > 0 and board.loc["ewma", "qlike_x_ewma"] == 1

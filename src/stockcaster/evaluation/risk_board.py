@@ -67,10 +67,13 @@ def variance_board(forecasts: dict[str, np.ndarray], proxy: np.ndarray, horizon:
 
 
 def _ratio(loss: float, reference: np.ndarray) -> float:
+    return loss_ratio(loss, float(reference.mean()) if len(reference) else float("nan"))
+
+
+def loss_ratio(loss: float, reference: float) -> float:
     """`loss` over the reference's mean loss; NaN where the reference's is 0 (a proxy it
     forecasts exactly, such as a range that is the same share of the close every day)."""
-    mean = float(reference.mean()) if len(reference) else float("nan")
-    return loss / mean if mean > 0 else float("nan")
+    return loss / reference if reference > 0 else float("nan")
 
 
 def _confidence_set(losses: dict[str, np.ndarray], horizon: int) -> set[str]:

@@ -27,7 +27,14 @@ from stockcaster.evaluation.risk import (
     qlike,
     variance_mse,
 )
-from stockcaster.evaluation.risk_board import INTERVALS, LEVELS, coverage, inside, terciles
+from stockcaster.evaluation.risk_board import (
+    INTERVALS,
+    LEVELS,
+    coverage,
+    inside,
+    loss_ratio,
+    terciles,
+)
 from stockcaster.evaluation.significance import diebold_mariano_losses
 from stockcaster.evaluation.snooping import confidence_set
 from stockcaster.features.volatility import variance_ahead
@@ -85,8 +92,10 @@ def pooled(scores: dict[str, dict], horizons: tuple) -> tuple[pd.DataFrame, pd.D
                    "qlike": losses[m]["qlike"], "mse": losses[m]["mse"]}  # fmt: skip
             for reference in ("random_walk", "ewma"):
                 if reference in losses:
-                    row[f"qlike_x_{reference}"] = row["qlike"] / losses[reference]["qlike"]
-                    row[f"mse_x_{reference}"] = row["mse"] / losses[reference]["mse"]
+                    for loss in ("qlike", "mse"):
+                        row[f"{loss}_x_{reference}"] = loss_ratio(
+                            row[loss], losses[reference][loss]
+                        )
             row["dm_better_after_bh"] = _dm_better(scores, m, h)
             row.update(_pooled_mz(scores, m, h))
             board.append(row)
