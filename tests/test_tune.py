@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from conftest import ohlcv, one_line, write_kaggle
 from stockcaster.cli import app
+from stockcaster.features.pipeline import FeatureConfig, min_fit_rows
 from stockcaster.models.presets import load_preset
 
 # Tiny networks, one epoch: the search's mechanics, not its models, are under test.
@@ -177,7 +178,17 @@ def test_a_space_longer_than_the_history_is_refused_before_any_trial(tmp_path, l
     done = CliRunner().invoke(app, ["tune", "--data", str(short), "--out", str(out)])
     one_line(done, f"the default space: expected a longest lookback that {short} symbol MSFT can "
                    "fit (its first fold has ")  # fmt: skip
-    assert "received lookback 60, which needs 190" in done.stderr and not out.exists()
+    assert "received lookback 60, which needs 190 (lookbacks up to " in done.stderr
+    assert not out.exists()
+    # the way out it names: the longest lookback the first fold's closes fit, by the one
+    # history rule, and one more is refused
+    fits = int(done.stderr.split("lookbacks up to ")[1].split()[0])
+    rows = int(done.stderr.split("its first fold has ")[1].split()[0])
+    assert min_fit_rows(FeatureConfig(lookback=fits)) <= rows
+    assert min_fit_rows(FeatureConfig(lookback=fits + 1)) > rows
+    space.write_text(SPACE.replace("low = 5\nhigh = 10", f"choices = [{fits + 1}]", 1))
+    done = CliRunner().invoke(app, command(short, out / "longer", space, 1)[3:])
+    assert done.exit_code == 2 and f"received lookback {fits + 1}" in done.stderr
 
 
 @pytest.mark.parametrize(

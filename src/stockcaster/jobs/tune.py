@@ -260,9 +260,18 @@ def _check_history(space: Space, preset, fit_rows: int, config: TuneConfig, data
     needed = min_fit_rows(dataclasses.replace(preset.features, lookback=most))
     if needed > fit_rows:
         where = config.space or "the default space"
+        fits = (
+            n
+            for n in range(most - 1, 0, -1)
+            if min_fit_rows(dataclasses.replace(preset.features, lookback=n)) <= fit_rows
+        )
+        longest_fit = next(fits, None)
+        way = (f"lookbacks up to {longest_fit} fit: a --space file that keeps to them, or more "
+               "history" if longest_fit else "no lookback fits: more history")  # fmt: skip
         raise StockcasterError(
             f"{where}: expected a longest lookback that {data} can fit (its first fold has "
-            f"{fit_rows} closes to fit on), received lookback {most}, which needs {needed}"
+            f"{fit_rows} closes to fit on), received lookback {most}, which needs {needed} "
+            f"({way})"
         )
 
 
