@@ -56,6 +56,27 @@ def test_the_garch_walk_forecasts_what_arch_fits_and_forecasts_at_each_origin():
         assert walked[origin - 300] == pytest.approx(path.mean() / 1e4, rel=1e-9)
 
 
+def test_a_calm_series_gets_arch_s_own_forecasts_without_its_scale_warning():
+    """A bond fund's returns (a tenth of a percent a day) printed arch's multi-line
+    DataScaleWarning on every GARCH refit of a variance backtest. It is gone, and the
+    forecasts are those of arch's default, which warns but does not rescale."""
+    import warnings
+
+    from arch import arch_model
+
+    r, v = _simulated(400, 2)
+    r, v = r / 10, v / 100
+    origins = np.arange(300, 320)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        walked = forecast("garch", v, r, origins, (1,))[:, 0]
+    default = arch_model(100 * r[1:], mean="Zero", vol="GARCH", p=1, q=1, dist="t")
+    with pytest.warns(arch.utility.exceptions.DataScaleWarning):  # the warning it printed
+        fitted = default.fit(last_obs=300, disp="off", show_warning=False)
+    path = fitted.forecast(start=299, horizon=1, reindex=False).variance.to_numpy()[:, 0]
+    np.testing.assert_allclose(walked, path[:20] / 1e4, rtol=1e-12)
+
+
 @pytest.mark.parametrize("name", sorted(BASELINES))
 def test_a_later_day_changes_no_forecast_made_at_or_before_it(name):
     r, v = _simulated(420, 3)

@@ -37,7 +37,6 @@ RISKMETRICS = 0.94
 HAR_DAYS = (1, 5, 22)
 REFIT_EVERY = 21
 
-
 Blocks = list[tuple[int, np.ndarray]]
 """A walk's fits: each the day its model is fitted through, and the consecutive origins it
 then forecasts from with those parameters."""
@@ -108,7 +107,8 @@ def garch_walk(o: int) -> Callable:
         from arch import arch_model
 
         percent = 100 * np.asarray(r[1:], "float64")  # observation k is day k + 1
-        model = arch_model(percent, mean="Zero", vol="GARCH", p=1, o=o, q=1, dist="t")
+        # Unscaled as by default, without its DataScaleWarning for a calm (bond fund's) series
+        model = arch_model(percent, mean="Zero", p=1, o=o, q=1, dist="t", rescale=False)
         out = []
         for fit_day, block in blocks:  # days 1 .. fit_day are observations 0 .. fit_day - 1
             fitted = model.fit(last_obs=fit_day, disp="off", show_warning=False)
