@@ -186,6 +186,27 @@ def test_mincer_zarnowitz_is_statsmodels_ols_and_its_f_test():
     assert ours["pvalue"] == pytest.approx(float(joint.pvalue), rel=1e-8)
 
 
+def test_a_forecast_that_never_varies_has_no_mincer_zarnowitz_regression():
+    """A closes-only file whose every return is the same (a fund growing at a fixed rate)
+    has one close-to-close variance every day, which the random walk forecasts: the
+    regression on a constant ended `backtest --target variance` in numpy's "Singular
+    matrix" traceback. Its figures are NaN, as for a constant proxy (a
+    varying forecast still gets statsmodels' figures, above; the backtest:
+    test_variance_target.py)."""
+    from stockcaster.evaluation.risk import mincer_zarnowitz
+
+    rng = np.random.default_rng(3)
+    varying = rng.gamma(3.0, 1e-4, 50)
+    for proxy, forecast in ((varying, np.full(50, 2e-4)), (np.full(50, 1e-4), varying),
+                            (varying[:2], varying[1:3])):  # fmt: skip
+        assert all(np.isnan(v) for v in mincer_zarnowitz(proxy, forecast).values())
+    # A perfect forecast: its residuals are rounding, which the F test took for a bias
+    # (p 1.5e-07); it has no p-value, and its line is the diagonal.
+    perfect = mincer_zarnowitz(varying, varying)
+    assert perfect["slope"] == pytest.approx(1) and perfect["r2"] == pytest.approx(1)
+    assert abs(perfect["intercept"]) < 1e-9 and np.isnan(perfect["pvalue"])
+
+
 def test_acerbi_szekely_z2_is_zero_for_the_true_es_and_red_for_one_far_too_small():
     """Z2 by hand on three days, then its published zones: a normal model's own ES on its
     own returns sits near 0 (green); an ES of half the size on Student-t(3) returns is red."""

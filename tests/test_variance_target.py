@@ -664,3 +664,19 @@ def test_a_universe_of_ranges_a_fixed_share_of_the_close_has_no_ratio_to_a_perfe
     board = pd.DataFrame(json.loads(result.stdout)["leaderboard"]).set_index("model")
     assert board.loc["random_walk", "qlike"] == 0 and board["qlike_x_random_walk"].isna().all()
     assert board.loc["ewma", "qlike"] > 0 and board.loc["ewma", "qlike_x_ewma"] == 1
+
+
+def test_a_backtest_of_a_fund_whose_every_return_is_the_same_runs(tmp_path):
+    """Closes growing at a fixed rate: each day's close-to-close variance the same, the
+    random walk's forecast constant. Its Mincer-Zarnowitz regression ended the backtest in
+    numpy's "Singular matrix" traceback; its figures are now empty."""
+    days = pd.bdate_range("2016-01-04", periods=300)
+    table = pd.DataFrame({"date": days, "close": 100 * 1.001 ** np.arange(300)})
+    data = _write(tmp_path, table, "fund.csv")
+    done = _backtest(tmp_path, "--data", str(data), "--models", "random_walk,ewma")
+    assert done.exit_code == 0, done.output
+    board = pd.DataFrame(json.loads(done.stdout)["leaderboard"]).set_index("model")
+    assert pd.isna(board.loc["random_walk", "mz_slope"]) and set(board.index) == {
+        "random_walk",
+        "ewma",
+    }

@@ -117,20 +117,29 @@ def mincer_zarnowitz(proxy: np.ndarray, forecast: np.ndarray) -> dict:
     whether it is (OLS, the classical covariance).
 
     Returns:
-        `{"intercept", "slope", "r2", "pvalue"}`.
+        `{"intercept", "slope", "r2", "pvalue"}`; each NaN where the regression has no
+        answer: fewer than 3 days, or a forecast or proxy that never varies (a series
+        whose every return is the same, a range that is the same share of every close);
+        the p-value NaN for a perfect fit (a random walk on such a range).
     """
     y = np.log(np.asarray(proxy, "float64"))
     x = np.column_stack([np.ones(len(y)), np.log(np.asarray(forecast, "float64"))])
     keep = np.isfinite(y) & np.isfinite(x).all(axis=1)
     y, x = y[keep], x[keep]
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    none = dict.fromkeys(("intercept", "slope", "r2", "pvalue"), float("nan"))
+    if len(y) < 3 or np.ptp(y) == 0:
+        return none
+    beta, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
     resid = y - x @ beta
     dof = len(y) - 2
-    covariance = np.linalg.inv(x.T @ x) * (resid @ resid / dof)
-    gap = beta - np.array([0.0, 1.0])
-    f = float(gap @ np.linalg.solve(covariance, gap) / 2)
+    if rank < 2:  # a forecast that does not vary
+        return none
     r2 = 1 - float(resid @ resid) / float(np.sum((y - y.mean()) ** 2))
-    pvalue = float(stats.f.sf(f, 2, dof))
+    pvalue = float("nan")  # a perfect fit's residuals are rounding: nothing to test against
+    if r2 < 1 - 1e-12:
+        covariance = np.linalg.inv(x.T @ x) * (resid @ resid / dof)
+        gap = beta - np.array([0.0, 1.0])
+        pvalue = float(stats.f.sf(float(gap @ np.linalg.solve(covariance, gap) / 2), 2, dof))
     return {"intercept": float(beta[0]), "slope": float(beta[1]), "r2": r2, "pvalue": pvalue}
 
 
