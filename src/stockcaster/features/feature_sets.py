@@ -55,6 +55,14 @@ class FeatureSetSpec:
         return self.features if self.names is None else self.names(prices)
 
 
+def window_rows(lookback: int, warmup: int) -> int:
+    """The rows of a symbol one window reads, from its first: `lookback` rows with every
+    feature, after the `warmup` rows its features need (1 for a log-return: the close
+    before it). The one rule of which symbols and rows have a window: a window ending on
+    row e of a symbol starting on row s needs e - s + 1 >= this."""
+    return lookback + warmup
+
+
 FEATURE_SETS: dict[str, FeatureSetSpec] = {
     spec.name: spec
     for spec in (

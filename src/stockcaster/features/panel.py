@@ -22,6 +22,7 @@ from stockcaster.features.feature_sets import (
     FeatureSet,
     FeatureSetSpec,
     feature_set_spec,
+    window_rows,
 )
 from stockcaster.features.scaling import (
     cross_section_zscore,
@@ -92,7 +93,7 @@ class PanelFeatures:
         ends = []
         for i in range(len(self.symbols)):
             start, stop, first = int(self.starts[i]), int(self.stops[i]), int(self.first[i])
-            lowest = start + self.warmup + lookback - 1  # the first window with every feature
+            lowest = start + window_rows(lookback, self.warmup) - 1  # the first full window
             if part == "train":
                 ends.append(np.arange(lowest, first - self.horizon + 1))  # e + h <= first
             else:

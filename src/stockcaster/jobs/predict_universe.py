@@ -25,7 +25,7 @@ from stockcaster.data.calendar import check_sessions
 from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
-from stockcaster.features.feature_sets import feature_set_spec
+from stockcaster.features.feature_sets import feature_set_spec, window_rows
 from stockcaster.jobs.envelope import (
     check_forecast,
     check_output,
@@ -86,7 +86,7 @@ def predict_universe(
         network, scales = bundle.forecaster.network, bundle.forecaster.scales
         until = np.datetime64(bundle.trained_until, "ns")
         paths = session_paths(network, bundle.config, scales, prices, until, horizon, exchange)
-    _too_short(paths, prices, set_aside, window_rows(bundle.config.features), panel.source)
+    _too_short(paths, prices, set_aside, rows_needed(bundle.config.features), panel.source)
     risks = symbol_risks(paths, prices)
     paths, interval = with_risk_bands(paths, risks, set_aside, panel.source)
     made = paths[paths[C.HORIZON] == 1].reset_index(drop=True)
@@ -142,10 +142,9 @@ def _none_left(expected: str, aside: dict[str, str]) -> StockcasterError:
     return StockcasterError(f"{expected}, received none ({why}{' ...' if len(aside) > 3 else ''})")
 
 
-def window_rows(features) -> int:
-    """The rows a global model's window reads: its lags, and the rows before the first of
-    them that its features need (1 for a log-return: the close before it)."""
-    return features.lookback + feature_set_spec(features.inputs).warmup
+def rows_needed(features) -> int:
+    """The rows a global model's window reads (`feature_sets.window_rows`)."""
+    return window_rows(features.lookback, feature_set_spec(features.inputs).warmup)
 
 
 def _too_short(

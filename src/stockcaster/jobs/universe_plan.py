@@ -24,7 +24,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS, check_sliding
 from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import eligible_symbols
-from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec
+from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec, window_rows
 from stockcaster.features.split import last_training_day
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
@@ -219,7 +219,7 @@ def _check_windows(
                 f"--features {name}: expected covariates in the prices (--covariates COL,...), "
                 "received a table without any"
             )
-        windows = int(np.maximum(counts - spec.warmup - lookback, 0).sum())
+        windows = int(np.maximum(counts - window_rows(lookback, spec.warmup), 0).sum())
         if windows < 2:
             raise StockcasterError(
                 f"{source}: expected training windows of {lookback} days before the cutoff "

@@ -10,7 +10,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.calendar import next_sessions
 from stockcaster.errors import StockcasterError
-from stockcaster.features.feature_sets import FEATURE_SETS
+from stockcaster.features.feature_sets import FEATURE_SETS, window_rows
 from stockcaster.features.panel import panel_features
 from stockcaster.models.presets import RunConfig
 
@@ -60,7 +60,7 @@ def next_session_forecasts(
         horizon=given.horizon,
     )  # fmt: skip
     ends = features.stops - 1
-    ends = ends[ends - lookback + 1 >= features.starts + features.warmup]
+    ends = ends[ends - features.starts + 1 >= window_rows(lookback, features.warmup)]
     if not len(ends):  # no symbol with a full window: no batch for the network
         return pd.DataFrame(columns=[C.SYMBOL, C.DATE, C.CLOSE, C.YHAT])
     rows = ends[:, None] - np.arange(lookback)[::-1]  # [symbols, lookback]
