@@ -390,6 +390,30 @@ def test_one_series_under_two_names_is_noted_and_a_near_copy_is_not():
     assert price_notes(pd.concat([table, near, later])) == []
 
 
+def test_a_symbol_on_a_calendar_of_its_own_in_a_panel_is_noted():
+    """A cryptocurrency's every day in a panel of stocks ran without a word, while each
+    day's cross-section set its Friday return (to Saturday) beside theirs (to Monday). It is
+    noted; a listing with a few days of its own, and symbols that start or end at other
+    times (their days outside the span all of them cover), are not."""
+    from stockcaster.data.quality import price_notes
+
+    stocks = pd.concat([ohlcv(300, s, i) for i, s in enumerate(("AA", "BB", "CC"))])
+    every_day = pd.date_range(stocks["date"].min(), stocks["date"].max())
+    coin = pd.DataFrame({"date": every_day, "symbol": "BTC", "close": np.linspace(1, 2, len(
+        every_day))})  # fmt: skip
+    notes = price_notes(pd.concat([stocks, coin]))
+    saturday = every_day[every_day.dayofweek == 5][0]
+    assert notes == [
+        f"BTC has rows on {(every_day.dayofweek >= 5).sum()} days most of the 4 symbols lack "
+        f"(the first {saturday:%Y-%m-%d}; another calendar?): a day's cross-section compares "
+        "its return to its next row with theirs to their next, over other days"
+    ]
+    few = ohlcv(300, "DD", 4)
+    extra = few.iloc[:5].assign(date=every_day[every_day.dayofweek == 6][:5])  # 5 Sundays
+    later = ohlcv(200, "EE", 5).assign(date=lambda t: t["date"] + pd.offsets.BDay(100))
+    assert price_notes(pd.concat([stocks, few, extra, later])) == []
+
+
 def test_inspect_counts_missing_values(tmp_path, small_csv):
     lines = small_csv.read_text().splitlines()
     lines[3] = ",".join(c if i != 3 else "" for i, c in enumerate(lines[3].split(",")))

@@ -175,6 +175,28 @@ def same_series(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def own_days(table: pd.DataFrame) -> list[str]:
+    """Sentences on symbols with rows on many days most of the others lack (a
+    cryptocurrency's weekends in a panel of stocks), over the span all of them cover: a
+    day's cross-section then sets a return to that symbol's next row beside returns to the
+    others' next, over other days. A foreign listing's few holidays of its own (under a
+    tenth of its rows) are not noted."""
+    by = table.groupby(C.SYMBOL, sort=True)[C.DATE]
+    if by.ngroups < 2:
+        return []
+    span = table[table[C.DATE].between(by.min().max(), by.max().min())]
+    sparse = span.groupby(C.DATE)[C.SYMBOL].transform("size") <= by.ngroups / 2
+    counts = sparse.groupby(span[C.SYMBOL]).agg(["sum", "size"])
+    own = counts[(counts["sum"] >= STILL_ROWS) & (counts["sum"] > 0.1 * counts["size"])]
+    return [
+        f"{symbol} has rows on {int(row['sum']):,} days most of the {by.ngroups} symbols lack "
+        f"(the first {span.loc[sparse & (span[C.SYMBOL] == symbol), C.DATE].min():%Y-%m-%d}; "
+        "another calendar?): a day's cross-section compares its return to its next row with "
+        "theirs to their next, over other days"
+        for symbol, row in own.iterrows()
+    ]
+
+
 def _listed(names: list) -> str:
     """`A, B and C`, or the first `_NAMES_SHOWN` and how many more."""
     names = [str(n) for n in names]
@@ -191,8 +213,9 @@ def price_notes(table: pd.DataFrame, limit: int = 5) -> list[str]:
     `STILL_ROWS` rows or more (its longest such stretch) or whose weekend rows repeat the
     close before them, and each with days whose prices do not fit their own low-high range
     (`out_of_range`); first, the symbols that hold one series under two names
-    (`same_series`). At most `limit`, then how many more."""
-    notes = same_series(table)
+    (`same_series`) or trade on days the others do not (`own_days`). At most `limit`, then
+    how many more."""
+    notes = same_series(table) + own_days(table)
     for symbol, mine in table.groupby(C.SYMBOL, sort=True):
         close = mine[C.CLOSE].to_numpy(dtype="float64")
         dates = mine[C.DATE].to_numpy(dtype="datetime64[D]")
