@@ -2,8 +2,8 @@
 longest gap between rows, the moves that look like a split the prices were not adjusted
 for, a one-day spike that reverts (a bad tick), rows further apart than a day's (weekly or
 monthly prices), the gaps longer than a month, a close unchanged for two weeks of rows (a
-halt, or prices carried forward), weekend rows that repeat Friday's close, and one series
-under two symbols' names.
+halt, or prices carried forward), weekend rows that repeat Friday's close; in a panel, one
+series under two symbols' names, and a symbol on a calendar of its own among the others.
 
 An unadjusted 7:1 split reads as a day that lost 86%: every return-based feature, scaler
 and score would take it for a crash. Kaggle's NYSE `prices.csv` (the reference post's file)
