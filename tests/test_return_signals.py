@@ -222,3 +222,19 @@ def test_a_horizon_too_long_for_its_days_has_no_t_statistic_in_words():
         line
         == "h = 21: the best factor is reversal_21 (rank IC 0.3800, no t-statistic: too few days)"
     )
+
+
+def test_a_horizon_judged_on_no_day_names_no_best_factor():
+    """A test period of 3 sessions judges no day 5 or 21 sessions on: the verdict named
+    "the best factor is reversal_1 (rank IC nan, ...)" among signals of which none had an
+    IC. It says no day was judged; the horizon with days is judged as before (the control)."""
+    from stockcaster.reporting.signal_tables import verdict_lines
+
+    board = pd.DataFrame({"horizon": [1, 1, 5, 5], "kind": ["factor"] * 4,
+                          "signal": ["reversal_1", "reversal_5"] * 2,
+                          "mean_rank_ic": [0.02, 0.16, np.nan, np.nan],
+                          "rank_ic_t": [np.nan] * 4})  # fmt: skip
+    assert verdict_lines(board) == [
+        "h = 1: the best factor is reversal_5 (rank IC 0.1600, no t-statistic: too few days)",
+        "h = 5: no day judged: no test day has the return 5 sessions on of 3 symbols or more",
+    ]

@@ -53,6 +53,11 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
     than chance), the best model, and whether it beats that factor under SPA."""
     lines = []
     for h, rows in board.groupby("horizon", sort=True):
+        rows = rows[rows["mean_rank_ic"].notna()]  # a signal judged on some day
+        if rows.empty:  # the test days end before a return h sessions on is known
+            lines.append(f"h = {h}: no day judged: no test day has the return {h} sessions "
+                         "on of 3 symbols or more")  # fmt: skip
+            continue
         factors, models = rows[rows["kind"] == "factor"], rows[rows["kind"] == "model"]
         best = factors.sort_values("mean_rank_ic", ascending=False).head(1)
         line = f"h = {h}: "
