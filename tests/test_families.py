@@ -17,7 +17,10 @@ from stockcaster.evaluation.cross_section import benjamini_hochberg, score_summa
 from stockcaster.jobs.universe import universe
 from stockcaster.jobs.universe_panel import retrain_cutoffs
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
+from stockcaster.models.config import ModelConfig
+from stockcaster.models.families import TCNSettings, family_model
 from stockcaster.models.global_model import GlobalNetwork
+from stockcaster.models.networks import build_network
 from stockcaster.models.registry import MODELS
 from stockcaster.store.results import ResultsStore
 
@@ -40,6 +43,31 @@ def test_families_learn_from_technical_features(name):
     model.fit(table, days[150])
     forecasts = model.predict_after(table)
     assert len(forecasts) == 4 * 29 and np.isfinite(forecasts["yhat"]).all()
+
+
+def test_a_tcn_dilation_past_the_window_is_kept_at_it_and_computes_the_same():
+    # A dilation of the window's length or more reads the day itself and zeros: `--set
+    # tcn.blocks=16` on 20 days padded every window with 32,768 zeros (14 GB). Kept at the
+    # window's length, the network is the one asked for: its outputs equal the network built
+    # with every block's dilation doubled, on the same weights.
+    import keras  # Delayed import: the other tests of this file need no network
+
+    steps, own = 5, TCNSettings(width=3, blocks=5, kernel=2)
+    network = build_network(family_model("tcn", ModelConfig(), own), (steps, 2))
+    config = network.get_config()
+    convolutions = [
+        layer["config"] for layer in config["layers"]
+        if layer["class_name"] == "Conv1D" and layer["config"]["kernel_size"] != (1,)
+    ]  # fmt: skip
+    assert [c["dilation_rate"][0] for c in convolutions] == [1, 1, 2, 2, 4, 4, 5, 5, 5, 5]
+    for position, convolution in enumerate(convolutions):
+        convolution["dilation_rate"] = (2 ** (position // 2),)  # up to 16, as asked
+    asked = keras.Model.from_config(config)
+    asked.set_weights(network.get_weights())
+    windows = np.random.default_rng(0).normal(size=(7, steps, 2)).astype("float32")
+    np.testing.assert_allclose(
+        network.predict(windows, verbose=0), asked.predict(windows, verbose=0), rtol=1e-6
+    )
 
 
 def test_refit_cutoffs_every_k_trading_days():
