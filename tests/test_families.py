@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,8 +51,6 @@ def test_a_tcn_dilation_past_the_window_is_kept_at_it_and_computes_the_same():
     # tcn.blocks=16` on 20 days padded every window with 32,768 zeros (14 GB). Kept at the
     # window's length, the network is the one asked for: its outputs equal the network built
     # with every block's dilation doubled, on the same weights.
-    import keras  # Delayed import: the other tests of this file need no network
-
     steps, own = 5, TCNSettings(width=3, blocks=5, kernel=2)
     network = build_network(family_model("tcn", ModelConfig(), own), (steps, 2))
     config = network.get_config()
