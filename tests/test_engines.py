@@ -135,3 +135,31 @@ def test_ray_tune_runs_the_same_trials_as_the_local_engine(tmp_path, ray_instanc
     assert local["verdict"] == ray["verdict"]
     with pytest.raises(StockcasterError, match="expected the local engine"):
         tune(source, on_ray, tmp_path / "ray", resume=True)
+
+
+def test_a_failed_ray_trial_is_kept_with_its_model_s_error_as_a_local_one_is():
+    """A Ray trial whose model raised was dropped from trials.csv and the summary, without a
+    word; the local engine keeps it with its error's one line, and so does Ray now (its
+    own wrapper unwrapped: the model's error, not Ray's)."""
+    from types import SimpleNamespace
+
+    import pytest
+    from ray.exceptions import RayTaskError
+
+    from stockcaster.errors import StockcasterError
+    from stockcaster.tuning.ray_search import NUMBER, _records
+
+    said = "linear: expected a model that fits, received an error at fit: MemoryError: 3 TiB"
+    error = RayTaskError(
+        "trial", "Traceback (most recent call last):\n  ...", StockcasterError(said)
+    )
+    ran = SimpleNamespace(config={NUMBER: 0, "alpha": 1.0}, error=None,
+                          metrics={"ratio": 0.9, "final": True, "seconds": 1.0})  # fmt: skip
+    broke = SimpleNamespace(config={NUMBER: 1, "alpha": 2.0}, metrics={"ratio": 1.1},
+                            error=error.as_instanceof_cause())  # fmt: skip
+    records = _records([broke, ran])
+    assert [(r.number, r.state, r.value) for r in records] == [(0, "complete", 0.9),
+                                                               (1, "failed", None)]  # fmt: skip
+    assert records[1].params == {"alpha": 2.0} and records[1].attrs == {"error": said}
+    with pytest.raises(StockcasterError, match=r"^--engine ray: every trial failed \(linear: "):
+        _records([broke])

@@ -146,10 +146,64 @@ def test_the_grid_sampler_visits_each_point_of_its_grid_once(tmp_path):
     space.write_text("[alpha]\nlow = 0.01\nhigh = 100.0\nlog = true\n")
     out = tmp_path / "grid"
     args = ["tune", "--model", "linear", "--data", str(data), "--out", str(out), "--space",
-            str(space), "--trials", "3", "--sampler", "grid", "--folds", "2"]  # fmt: skip
+            str(space), "--trials", "5", "--sampler", "grid", "--folds", "2"]  # fmt: skip
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     assert sorted(trials_table(out)["alpha"]) == pytest.approx([0.01, 1.0, 100.0])
+    # 3 of the 5 asked, without a word (stop 53): the grid's end is said.
+    said = "note: the grid holds 3 configurations (every choice, each range at its ends and "
+    assert said in " ".join(done.output.split()), done.output
+
+
+def test_failed_trials_are_said_kept_with_their_error_and_judged_by_no_figure(
+    tmp_path, monkeypatch
+):
+    """3 of 6 trials failed and the search said "best of 3 trials" and nothing else: no
+    word of the failures, none in trials.csv (whose docstring promised them), the verdict's
+    count silent. And a search stopped by --timeout said as little of the trials it left."""
+    from stockcaster.models.tabular import TabularForecaster
+
+    fit, calls = TabularForecaster.fit, []
+
+    def every_other(self, history):
+        calls.append(1)
+        if len(calls) % 2 == 0:  # each trial fits once a fold: trials fail in turn
+            raise MemoryError("Unable to allocate 3.2 TiB")
+        return fit(self, history)
+
+    monkeypatch.setattr(TabularForecaster, "fit", every_other)
+    data, _ = files_for(tmp_path)
+    out = tmp_path / "search"
+    args = ["tune", "--model", "linear", "--data", str(data), "--out", str(out), "--trials",
+            "4", "--sampler", "random", "--pruner", "none", "--folds", "1"]  # fmt: skip
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out / "trials.csv")
+    failed = table[table["state"] == "failed"]
+    assert len(failed) == 2 and failed["validation_ratio"].isna().all()
+    assert failed["error"].str.endswith("MemoryError: Unable to allocate 3.2 TiB").all()
+    summary = json.loads((out / "tune.json").read_text())
+    assert summary["trials"] == {"finished": 2, "scored": 2, "failed": 2}
+    shown = " ".join(done.output.split())
+    assert shown.startswith("best of 2 trials") and "best of 2 configurations" in shown
+    said = f"note: 2 of the 4 trials failed and are not judged (trial {failed['trial'].iloc[0]}: "
+    assert said in shown and "MemoryError" in shown, shown
+    assert "2 of the 4 trials failed" in html.unescape((out / "report.html").read_text())
+
+    def slow(self, history):
+        time.sleep(0.2)  # past the --timeout below: one trial starts
+        return fit(self, history)
+
+    monkeypatch.setattr(TabularForecaster, "fit", slow)
+    timed = CliRunner().invoke(app, [*args[:-7], "3", "--timeout", "0.001", "--out",
+                                     str(tmp_path / "timed")])  # fmt: skip
+    assert timed.exit_code == 0, timed.output
+    said = "note: --timeout 0.001 minutes passed after 1 of the 3 trials asked; --resume"
+    assert said in " ".join(timed.output.split()), timed.output
+    # A --timeout gone before the first trial: "every trial failed (no reason kept)".
+    none = CliRunner().invoke(app, [*args[:-7], "3", "--timeout", "1e-9", "--out",
+                                    str(tmp_path / "none")])  # fmt: skip
+    one_line(none, "error: --timeout: expected time for a trial, received 1e-09 minutes, gone")
 
 
 def _complete(folder: Path) -> int:

@@ -45,7 +45,7 @@ from stockcaster.tuning.tasks import PanelTask, SymbolTask
 from stockcaster.tuning.trials import PanelCloses
 from stockcaster.tuning.validation import validation_folds
 from stockcaster.tuning.variance_task import VarianceTask
-from stockcaster.tuning.verdict import importances, judge, trials_table
+from stockcaster.tuning.verdict import importances, judge, search_notes, trials_table
 
 BUNDLE = "bundle"  # a network's best refit, for `stockcaster predict --bundle`
 
@@ -106,25 +106,28 @@ def tune(
 def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple) -> dict:
     """Judge the finished trials, refit and score the best once, write the outputs."""
     whole, where, settings, space = data
-    scored = [t for t in records if t.scored]
+    ended = [t for t in records if t.state != "failed"]  # run to the end or pruned
+    scored = [t for t in ended if t.scored]
     if not scored:
         raise StockcasterError(
-            f"{folder}: expected a trial scored on every fold, received none of {len(records)} "
+            f"{folder}: expected a trial scored on every fold, received none of {len(ended)} "
             "finished (each pruned early; --pruner none runs every trial to its end)"
         )
-    best, verdict = judge(scored, config.seed, len(records), task.BASELINE)
+    best, verdict = judge(scored, config.seed, len(ended), task.BASELINE)
     with failing_fit(f"--model {config.family}: expected the best trial's settings to refit on "
                      "the training days"):  # fmt: skip
         holdout, refit = task.holdout(whole, best.params)
     summary = {
         "settings": settings,
-        "trials": {"finished": len(records), "scored": len(scored)},
+        "trials": {"finished": len(ended), "scored": len(scored),
+                   "failed": len(records) - len(ended)},
         "best": {"trial": best.number, "params": best.params, "validation_ratio": best.value,
                  "validation_ic": best.attrs.get("ic"), "test_ratio": holdout["ratio"],
                  "test_ic": holdout["ic"], "test_dm_pvalue": holdout["dm_pvalue"]},
         "verdict": verdict,
         "importances": importances(scored, space, config.seed),
-        "notes": where.notes,  # days that moved as a split would, long gaps
+        # Days that moved as a split would, long gaps; failed trials, fewer than asked.
+        "notes": where.notes + search_notes(records, config, space),
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
     if (

@@ -98,7 +98,8 @@ def _deflated(sharpe: float | None, tries: int) -> str:
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
     s = json_object(folder / files.TUNE_FILE, ("settings", "best", "verdict", "trials"))
-    trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=s["trials"]["finished"],
+    ran = s["trials"]["finished"] + s["trials"].get("failed", 0)  # failed: since stop 53
+    trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=ran,
                        filled=("trial", "state"))  # fmt: skip
     settings, best, verdict = s["settings"], s["best"], s["verdict"]
     sides = pd.DataFrame(

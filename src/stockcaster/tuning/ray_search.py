@@ -18,9 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stockcaster.engines.ray import RayEngine
-from stockcaster.errors import StockcasterError
+from stockcaster.errors import StockcasterError, in_one_line
 from stockcaster.tuning.config import TuneConfig
-from stockcaster.tuning.search import Evaluate, TrialRecord, sampler, score_attrs, suggest
+from stockcaster.tuning.search import (
+    ERROR,
+    Evaluate,
+    TrialRecord,
+    sampler,
+    score_attrs,
+    suggest,
+)
 from stockcaster.tuning.space import Space
 
 NUMBER = "__trial_number"  # Optuna's number of the trial, carried in its Ray Tune config
@@ -186,18 +193,32 @@ def _records(results) -> list[TrialRecord]:
     """Ray Tune's results as trial records, numbered in the order the trials started."""
     kept = []
     for result in results:
-        if result.error is not None or not result.metrics or result.config is None:
-            continue  # a failed trial: not finished, as on the local engine
-        metrics, params = result.metrics, dict(result.config)
+        if result.config is None:
+            continue
+        params = dict(result.config)
         order = params.pop(NUMBER)
+        if result.error is not None:  # a failed trial, kept with its reason, as locally
+            kept.append((order, "failed", params, None, {ERROR: _reason(result.error)}))
+            continue
+        if not result.metrics:
+            continue
+        metrics = result.metrics
         final = bool(metrics.get("final"))
         attrs = {k: metrics[k] for k in _ATTRS if k in metrics}
         value = float(metrics["ratio"]) if final else None
         kept.append((order, "complete" if final else "pruned", params, value, attrs))
-    if not kept and len(results):
-        raise StockcasterError(f"--engine ray: every trial failed ({results[0].error})")
+    if not any(row[1] != "failed" for row in kept) and len(results):
+        why = next((row[4][ERROR] for row in kept if row[1] == "failed"), results[0].error)
+        raise StockcasterError(f"--engine ray: every trial failed ({why})")
     kept.sort(key=lambda row: row[0])
     return [TrialRecord(*row) for row in kept]
 
 
 _ATTRS = ("fold_ratios", "fold_ics", "ic", "failed", "losses", "naive_losses", "rule", "seconds")
+
+
+def _reason(error: BaseException) -> str:
+    """A failed Ray trial's reason in one line: the model's own error, not Ray's wrappers."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return in_one_line(error)

@@ -39,9 +39,9 @@ class TrialRecord:
 
     Attributes:
         number: its place in the order trials were started (0 first).
-        state: "complete" or "pruned".
+        state: "complete", "pruned" or "failed" (its model raised: `attrs[ERROR]` says why).
         params: its parameter set.
-        value: its validation ratio (None if pruned).
+        value: its validation ratio (None if pruned or failed).
         attrs: `score_attrs`: fold scores, rank IC, per-day losses and rule returns, seconds.
     """
 
@@ -74,7 +74,7 @@ def score_attrs(score: TrialScore, seconds: float) -> dict:
 def search_local(
     folder: Path, space: Space, evaluate: Evaluate, options: dict
 ) -> list[TrialRecord]:
-    """Run (or continue) the study in `folder` until `options["trials"]` have finished.
+    """Run (or continue) the study in `folder` (`run_trials`); its finished and failed trials.
 
     Args:
         options: trials, sampler, pruner, seed and timeout_s (None: no limit).
@@ -100,20 +100,27 @@ def search_local(
         return score.ratio
 
     run_trials(study, objective, options)
-    _check_some_finished(study, folder)
+    _check_some_finished(study, folder, options["timeout_s"])
+    # The failed trials with their reason (not those a stopped session left running).
+    kept = finished(study) + [t for t in finished(study, "FAIL") if ERROR in t.user_attrs]
+    states = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
     return [
-        TrialRecord(t.number, t.state.name.lower(), t.params, t.value, dict(t.user_attrs))
-        for t in finished(study)
+        TrialRecord(t.number, states[t.state.name], t.params, t.value, dict(t.user_attrs))
+        for t in sorted(kept, key=lambda t: t.number)
     ]
 
 
-def _check_some_finished(study, folder: Path) -> None:
-    """Raises: StockcasterError when every trial failed, with the first one's reason."""
-    from optuna.trial import TrialState  # Delayed import: Optuna, only for `tune`.
-
+def _check_some_finished(study, folder: Path, timeout_s: float | None) -> None:
+    """Raises: StockcasterError when no trial finished: every one failed (the first one's
+    reason is said), or `timeout_s` passed before the first started."""
     if finished(study):
         return
-    failed = study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+    if timeout_s is not None and not study.get_trials(deepcopy=False):
+        raise StockcasterError(
+            f"--timeout: expected time for a trial, received {timeout_s / 60:g} minutes, "
+            "gone before the first one started"
+        )
+    failed = finished(study, "FAIL")
     why = next((t.user_attrs[ERROR] for t in failed if ERROR in t.user_attrs), "no reason kept")
     raise StockcasterError(f"{folder}: every trial failed ({why})")
 
@@ -152,17 +159,18 @@ def open_study(folder: Path, sampler_name: str, pruner: str, seed: int, space: S
     )
 
 
-def finished(study) -> list:
-    """The trials that ran to the end or were pruned, in the order they started."""
+def finished(study, *states: str) -> list:
+    """The trials that ran to the end or were pruned (or in `states`: "FAIL", say), in the
+    order they started."""
     from optuna.trial import TrialState  # Delayed import: Optuna, only for `tune`.
 
-    done = (TrialState.COMPLETE, TrialState.PRUNED)
-    return [t for t in study.get_trials(deepcopy=False) if t.state in done]
+    names = states or ("COMPLETE", "PRUNED")
+    return study.get_trials(deepcopy=False, states=tuple(TrialState[n] for n in names))
 
 
 def run_trials(study, objective: Callable, options: dict) -> None:
-    """Run trials until `options["trials"]` have finished (fewer if `options["timeout_s"]`
-    passes first), telling `options["progress"]` (if any) after each."""
+    """Run `options["trials"]` less those finished (fewer end where some fail or
+    `options["timeout_s"]` passes), telling `options["progress"]` (if any) after each."""
     trials, progress = options["trials"], options.get("progress")
     done = finished(study)
     remaining = trials - len(done)

@@ -9,12 +9,15 @@ the best trial's long/flat rule for the N tries (`evaluation/snooping.py`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from stockcaster.evaluation.snooping import confidence_set, deflated_sharpe, superior_ability
 from stockcaster.reporting.verdicts import search_sentence
-from stockcaster.tuning.search import TrialRecord, distributions
+from stockcaster.tuning.config import TuneConfig
+from stockcaster.tuning.search import ERROR, TrialRecord, distributions
 from stockcaster.tuning.space import Space
 
 
@@ -71,7 +74,8 @@ def _sharpe(returns: np.ndarray) -> float:
 
 
 def trials_table(records: list[TrialRecord]) -> pd.DataFrame:
-    """`trials.csv`: per trial its parameters, state, fold scores, ratio, IC and seconds."""
+    """`trials.csv`: per trial its parameters, state, fold scores, ratio, IC and seconds, and
+    a failed trial's error."""
     rows = []
     for t in records:
         row = {"trial": t.number, "state": t.state, **t.params}
@@ -83,6 +87,8 @@ def trials_table(records: list[TrialRecord]) -> pd.DataFrame:
         if t.attrs.get("fold_ics"):
             row["validation_ic"] = t.attrs.get("ic")
         row["seconds"] = t.attrs.get("seconds")
+        if t.state == "failed":
+            row["error"] = t.attrs[ERROR]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -109,3 +115,33 @@ def importances(scored: list[TrialRecord], space: Space, seed: int) -> dict[str,
     except (RuntimeError, ValueError):  # every trial alike, or a single value searched
         return {}
     return {name: float(value) for name, value in found.items()}
+
+
+def search_notes(records: list[TrialRecord], config: TuneConfig, space: Space) -> list[str]:
+    """What a search says of its trials beside its verdict: those that failed, judged by
+    none of its figures (trials.csv has each one's reason), and why fewer trials ran than
+    `--trials` asked: the grid had no more points, or `--timeout` passed."""
+    # Delayed import: the grid sampler's values, with Optuna.
+    from stockcaster.tuning.samplers import grid
+
+    said, failed = [], [t for t in records if t.state == "failed"]
+    if failed:
+        said.append(
+            f"{len(failed)} of the {len(records)} trials failed and are not judged (trial "
+            f"{failed[0].number}: {failed[0].attrs[ERROR]}); trials.csv has each one's error"
+        )
+    if len(records) >= config.trials:
+        return said
+    points = math.prod(len(values) for values in grid(space).values())
+    if config.sampler == "grid" and len(records) >= points:
+        said.append(
+            f"the grid holds {points} configurations (every choice, each range at its ends and "
+            f"middle): each was tried once, not the {config.trials} trials --trials asked"
+        )
+    elif config.timeout_minutes is not None:
+        again = "; --resume continues the search" if config.engine == "local" else ""
+        said.append(
+            f"--timeout {config.timeout_minutes:g} minutes passed after {len(records)} of the "
+            f"{config.trials} trials asked{again}"
+        )
+    return said
