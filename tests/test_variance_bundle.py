@@ -95,6 +95,10 @@ def test_a_network_bundle_forecasts_from_its_saved_fit(tmp_path):
     assert rows["variance"].between(low, high).all()
     again = _predict(tmp_path, head, "lstm", "--json")
     assert json.loads(again.stdout)["forecast"] == json.loads(told.stdout)["forecast"]
+    # `explain` called its network "a volatility model's"; it reads networks of prices only.
+    one_line(CliRunner().invoke(app, ["explain", str(tmp_path / "lstm")]),
+             "expected a bundle of a network of the close or its return, received a variance "
+             "bundle (lstm on log variance), which explain does not read")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -112,9 +112,11 @@ def _run_view(folder: Path, metrics: dict, data: Path | None) -> tuple[str, Held
 
 def _bundle_view(folder: Path, data: Path | None) -> tuple[str, HeldOut, dict]:
     """A symbol bundle's network on the validation tail of the prices it was trained on."""
-    if holds_variance(peek(folder)):
+    meta = peek(folder)
+    if holds_variance(meta):  # its model may be a network too: of the variance, not the close
         raise StockcasterError(
-            f"{folder}: expected a bundle of a network, received a volatility model's"
+            f"{folder}: expected a bundle of a network of the close or its return, received "
+            f"a variance bundle ({meta.get('model')} on log variance), which explain does not read"
         )
     bundle = open_bundle(folder, panel=False)
     model = bundle.forecaster
