@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +20,6 @@ from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig
 from stockcaster.models.config import ModelConfig
 from stockcaster.models.families import TCNSettings, family_model
 from stockcaster.models.global_model import GlobalNetwork
-from stockcaster.models.networks import build_network
 from stockcaster.models.registry import MODELS
 from stockcaster.store.results import ResultsStore
 
@@ -51,6 +49,12 @@ def test_a_tcn_dilation_past_the_window_is_kept_at_it_and_computes_the_same():
     # tcn.blocks=16` on 20 days padded every window with 32,768 zeros (14 GB). Kept at the
     # window's length, the network is the one asked for: its outputs equal the network built
     # with every block's dilation doubled, on the same weights.
+    # Delayed import: Keras picks its backend on import, and test_backends' JAX process
+    # imports this module (its `panel`) before choosing JAX.
+    import keras
+
+    from stockcaster.models.networks import build_network
+
     steps, own = 5, TCNSettings(width=3, blocks=5, kernel=2)
     network = build_network(family_model("tcn", ModelConfig(), own), (steps, 2))
     config = network.get_config()

@@ -164,8 +164,8 @@ def finished(study, *states: str) -> list:
     order they started."""
     from optuna.trial import TrialState  # Delayed import: Optuna, only for `tune`.
 
-    names = states or ("COMPLETE", "PRUNED")
-    return study.get_trials(deepcopy=False, states=tuple(TrialState[n] for n in names))
+    kept = [TrialState[n] for n in states or ("COMPLETE", "PRUNED")]
+    return [t for t in study.get_trials(deepcopy=False) if t.state in kept]
 
 
 def run_trials(study, objective: Callable, options: dict) -> None:
