@@ -238,3 +238,40 @@ def test_a_horizon_judged_on_no_day_names_no_best_factor():
         "h = 1: the best factor is reversal_5 (rank IC 0.1600, no t-statistic: too few days)",
         "h = 5: no day judged: no test day has the return 5 sessions on of 3 symbols or more",
     ]
+
+
+def test_symbols_left_out_of_a_panel_are_named_with_their_reason(tmp_path):
+    """A symbol with a negative close and one listed for the last 30 days were dropped by
+    `signals`, `tune --universe` and `train --universe` without a word ("4 symbols");
+    `universe` named them ("skipped: ..."). Each command names them now."""
+    panel = reversal_panel(symbols=5, days=120)
+    broken = panel[panel["symbol"] == "S01"].assign(symbol="BAD")
+    broken.loc[broken.index[50], "close"] = -5.0
+    new = panel[panel["symbol"] == "S02"].tail(30).assign(symbol="NEW")
+    pd.concat([panel, broken, new]).to_csv(tmp_path / "panel.csv", index=False)
+    data = ["--data", str(tmp_path / "panel.csv")]
+    line = 2 + len(panel) + 50  # under the header and the five symbols' rows
+    bad = f"BAD ({data[1]} line {line}: expected a positive price in column 'close', received -5"
+    judged = CliRunner().invoke(app, ["signals", *data, "--horizon", "1", "--min-history", "40",
+                                      "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert judged.exit_code == 0, judged.output
+    shown = " ".join(judged.output.split())
+    assert f"left out: {bad}" in shown, shown
+    assert "left out: NEW (too little history: 0 closes up to " in shown, shown
+    (folder,) = (tmp_path / "runs").iterdir()
+    summary = json.loads((folder / "signals.json").read_text())
+    assert list(summary["left_out"]) == ["BAD", "NEW"] and summary["symbols"] == 5
+    assert "Left out: NEW (too little history" in (folder / "report.html").read_text()
+    searched = CliRunner().invoke(app, ["tune", "--universe", *data, "--model", "linear",
+                                        "--trials", "1", "--folds", "2", "--out",
+                                        str(tmp_path / "tune")])  # fmt: skip
+    assert searched.exit_code == 0, searched.output
+    assert f"left out: {bad}" in " ".join(searched.output.split()), searched.output
+    assert list(json.loads((tmp_path / "tune" / "tune.json").read_text())["left_out"]) == [
+        "BAD", "NEW"
+    ]  # fmt: skip
+    trained = CliRunner().invoke(app, ["train", "--universe", *data, "--epochs", "1",
+                                       "--save", str(tmp_path / "bundle")])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    said = f"note: 2 of the 7 symbols are not trained on: {bad}); NEW (30 closes, expected at"
+    assert said in " ".join(trained.output.split()), trained.output

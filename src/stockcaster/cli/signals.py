@@ -24,7 +24,7 @@ from stockcaster.jobs.choices import check_epochs_read, feature_sets, model_sett
 from stockcaster.jobs.requests import global_model, symbol_list
 from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
 from stockcaster.jobs.signals import signals as signals_job
-from stockcaster.reporting.lines import notes
+from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.signal_tables import print_signals
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -142,5 +142,6 @@ def signals(
         return print_json({**result.summary, "folder": str(result.folder)})
     print_signals(console, result.board, result.summary)
     notes(console, result.summary["notes"])
+    reasons(console, "left out", result.summary["left_out"], "signals.json")
     console.print(f"outputs: {escape(str(result.folder))} (report.html, signals.json, "
                   "tear_sheet.csv, ic_decay.csv, ic_daily.csv)")  # fmt: skip

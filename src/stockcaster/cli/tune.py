@@ -41,7 +41,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
-from stockcaster.reporting.lines import notes
+from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.tune_report import baseline_of, deflated_words, holdout_tested
 from stockcaster.settings import choose_backend, native_log_filtered
 
@@ -191,6 +191,7 @@ def tune(
     if verdict["deflated_sharpe"] is not None:
         console.print(deflated_words(verdict["deflated_sharpe"], summary["trials"]["finished"]))
     notes(console, summary["notes"])
+    reasons(console, "left out", summary.get("left_out") or {}, "tune.json")
     names = "trials.csv, best.toml, tune.json, report.html" + (", bundle" * ("bundle" in summary))
     console.print(f"outputs: {escape(str(out))} ({names})")
     if "no_bundle" in summary:  # the prices do not trade on the bundle's calendar's days

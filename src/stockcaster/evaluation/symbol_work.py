@@ -120,18 +120,19 @@ def history_shortfall(
     )
 
 
-def eligible_symbols(prices: pd.DataFrame, cutoff: np.datetime64, min_history: int) -> list[str]:
-    """Symbols with enough closes up to the cutoff, not all the same, and at least one day
-    after it (`history_shortfall`)."""
+def shortfalls(
+    prices: pd.DataFrame, cutoff: np.datetime64, min_history: int
+) -> dict[str, str | None]:
+    """Each symbol's `history_shortfall`: None for one a universe runs (trains on, scores),
+    else why not."""
     dates, symbol = prices[C.DATE], prices[C.SYMBOL]
     before = (dates <= cutoff).groupby(symbol).sum()
     after = (dates > cutoff).groupby(symbol).sum()
     levels = prices[C.CLOSE].where(dates <= cutoff).groupby(symbol).nunique()
-    return sorted(
-        name
+    return {
+        name: history_shortfall(before[name], after[name], cutoff, min_history, levels[name])
         for name in before.index
-        if history_shortfall(before[name], after[name], cutoff, min_history, levels[name]) is None
-    )
+    }
 
 
 def evaluate_symbol(panel: PanelArrays, job: SymbolJob, symbol: str) -> SymbolRecord:

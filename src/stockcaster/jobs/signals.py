@@ -234,6 +234,7 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
         "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,
         "notes": price_notes(judged),  # days that moved as a split would, long gaps
+        "left_out": universe.left_out,  # symbols with broken rows or too little history
         "seconds": round(seconds, 1),
         "reproducibility": reproducibility(plan.global_model.training.seed),
     }  # fmt: skip

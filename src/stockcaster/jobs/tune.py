@@ -56,6 +56,7 @@ class Searched(NamedTuple):
     source: str
     symbol: str
     notes: list[str]
+    left_out: dict[str, str] | None = None  # a universe's symbols not searched, and why
 
 
 @job
@@ -128,6 +129,7 @@ def _conclude(folder: Path, config: TuneConfig, task, records: list, data: tuple
         "importances": importances(scored, space, config.seed),
         # Days that moved as a split would, long gaps; failed trials, fewer than asked.
         "notes": where.notes + search_notes(records, config, space),
+        "left_out": where.left_out or {},
         "reproducibility": reproducibility(config.seed),
     }  # fmt: skip
     if (
@@ -211,7 +213,8 @@ def _task(source, config: TuneConfig, space: Space):
         task = PanelTask(config.family, universe.global_model, closes, folds, config.seed,
                          config.cost_bps)  # fmt: skip
         notes = price_notes(plan.prices)  # as `universe` notes them
-        return task, whole, Searched(plan.panel.source, f"{len(plan.eligible)} symbols", notes)
+        symbols = f"{len(plan.eligible)} symbols"
+        return task, whole, Searched(plan.panel.source, symbols, notes, plan.left_out)
     preset = _symbol_preset(config)
     prices = read_source(source)
     series = prices.series

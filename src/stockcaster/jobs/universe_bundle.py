@@ -113,7 +113,8 @@ def train_universe(
     check_save(save, (family,))
     check_settings_run(settings, [family])
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
-    chosen = [s for s in select_symbols(panel, source.symbols) if s not in panel.broken]
+    asked = select_symbols(panel, source.symbols)
+    chosen = [s for s in asked if s not in panel.broken]
     prices = panel.prices[panel.prices[C.SYMBOL].isin(chosen)]
     last = np.datetime64(prices[C.DATE].max(), "ns")
     check_sessions(prices[C.DATE], exchange, panel.source, symbols=prices[C.SYMBOL])
@@ -129,10 +130,24 @@ def train_universe(
     model = GlobalNetwork(settings, name=family)
     model.fit(rows, last)
     lookback = settings.features.lookback
-    where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange,
-                        price_notes(rows))  # fmt: skip
+    notes = price_notes(rows) + _left_out(panel.broken, prices, asked, eligible, min_history)
+    where = panel_where(rows, model.fitted.features, lookback, panel.source, exchange, notes)
     save_bundle(Path(save), family, model, _saved(options, settings), where)
     return Path(save)
+
+
+def _left_out(broken: dict, prices: pd.DataFrame, asked: list, kept: list, least: int) -> list:
+    """The note on the symbols asked for and not trained on, and why: broken rows, fewer
+    than `least` closes or one close all along (five named, then how many more)."""
+    counts = prices.groupby(C.SYMBOL)[C.CLOSE].agg(["size", "nunique"])
+    why = {s: broken.get(s) or (f"{counts.at[s, 'size']} closes, expected at least {least}"
+                                if counts.at[s, "size"] < least else "one close all along")
+           for s in asked if s not in kept}  # fmt: skip
+    if not why:
+        return []
+    named = "; ".join(f"{s} ({reason})" for s, reason in list(why.items())[:5])
+    more = f"; and {len(why) - 5} more" if len(why) > 5 else ""
+    return [f"{len(why)} of the {len(asked)} symbols are not trained on: {named}{more}"]
 
 
 @job

@@ -23,7 +23,7 @@ from stockcaster.data.panel import Panel, load_panel, select_symbols
 from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS, check_sliding
 from stockcaster.evaluation.risk_books import WEIGHTINGS
-from stockcaster.evaluation.symbol_work import eligible_symbols
+from stockcaster.evaluation.symbol_work import shortfalls
 from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec, window_rows
 from stockcaster.features.split import last_training_day
 from stockcaster.models.options import check_settings_run
@@ -155,6 +155,7 @@ class UniversePlan:
     cutoff: np.datetime64
     eligible: list[str]  # runnable symbols with enough history (the global model's)
     settings: dict
+    left_out: dict[str, str]  # each chosen symbol not eligible: why (broken rows, history)
 
 
 def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
@@ -175,7 +176,9 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
         )
     days = np.unique(prices[C.DATE].to_numpy(dtype="datetime64[ns]"))
     cutoff = last_training_day(days, config.test_fraction)
-    eligible = eligible_symbols(prices, cutoff, config.min_history)
+    short = shortfalls(prices, cutoff, config.min_history)
+    eligible = sorted(s for s, why in short.items() if why is None)
+    left_out = {**panel.broken, **{s: why for s, why in short.items() if why is not None}}
     if not eligible:
         raise StockcasterError(
             f"{panel.source}: expected at least one symbol with {config.min_history} closes up "
@@ -187,7 +190,8 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
     settings = _settings(panel, chosen, config, cutoff)
     if source.columns or source.fill:  # how to read the file again (`explain`); none: as before
         settings["data"].update(columns=dict(source.columns or {}), fill=source.fill)
-    return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings)
+    left_out = {s: left_out[s] for s in chosen if s in left_out}  # as chosen, a subset's too
+    return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings, left_out)
 
 
 def _check_windows(

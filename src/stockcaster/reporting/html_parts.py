@@ -54,6 +54,15 @@ def notes_html(summary: dict) -> str:
     return "".join(paragraph(f"Note: {n}") for n in summary.get("notes") or [])
 
 
+def left_out_html(summary: dict, where: str) -> str:
+    """The symbols a result left out and why (`summary["left_out"]`), a paragraph each, the
+    first 10 (the rest in `where`, a file of the result); "" for none."""
+    why = summary.get("left_out") or {}
+    shown = [paragraph(f"Left out: {s} ({reason})") for s, reason in list(why.items())[:10]]
+    rest = [paragraph(f"Left out: {len(why) - 10} more ({where})")] * (len(why) > 10)
+    return "".join(shown + rest)
+
+
 def record_html(meta: dict, config_text: str | None = None) -> str:
     """The reproducibility record: config, data fingerprint, versions, command."""
     parts = []

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import (
+    left_out_html,
+    notes_html,
+    paragraph,
+    record_html,
+    table_html,
+)
 from stockcaster.reporting.interactive import Line, chart, chart_html
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.signal_tables import no_quantiles_note, verdict_lines
@@ -33,7 +39,7 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     verdict = f"<ul class='verdict'>{_verdicts(board)}</ul>"
     if note := no_quantiles_note(board["monotonicity"], s["quantiles"]):
         verdict += paragraph(note)
-    verdict += notes_html(s)
+    verdict += notes_html(s) + left_out_html(s, files.SIGNALS_FILE)
     sections = [("Verdict", verdict)]
     for h, rows in board.groupby("horizon", sort=True):
         rows = rows.sort_values("mean_rank_ic", ascending=False)

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.reporting.figures import drawing, save, subplots
-from stockcaster.reporting.html_parts import notes_html, paragraph, record_html, table_html
+from stockcaster.reporting.html_parts import (
+    left_out_html,
+    notes_html,
+    paragraph,
+    record_html,
+    table_html,
+)
 from stockcaster.reporting.numbers import p_value
 from stockcaster.reporting.readback import csv_table, json_object
 from stockcaster.reporting.report_charts import history_chart, importance_chart
@@ -131,6 +137,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 + f"model confidence set: {kept}."
             )
             + notes_html(s)
+            + left_out_html(s, files.TUNE_FILE)
             + "</div>",
         ),
         ("Validation and test", table_html(sides)),
