@@ -9,6 +9,7 @@ import statsmodels.api as sm
 from reversal_panel import reversal_panel, wide
 
 from stockcaster.evaluation.tear_sheet import (
+    against_best,
     book,
     book_summary,
     hac_lags,
@@ -131,3 +132,31 @@ def test_a_two_name_book_by_hand():
     np.testing.assert_allclose(plain, [2, 0, 2, 0])  # A out, B in
     np.testing.assert_allclose(buffered, [2, 0, 1, 0])  # A halved, B half in
     assert held.iloc[2] == pytest.approx(0.5 * 0.1 + 0.5 * 0.1)  # A and B each rise 10%
+
+
+def test_the_best_factor_is_one_with_the_days_spa_needs_and_the_verdict_names_it():
+    """On a panel one year and three days long, momentum_12_1 scored 2 days: their mean
+    rank IC (0.25) beat reversal_5's over 200 days (t 3.7), so it was "the best factor",
+    every model's SPA against it had under 10 common days, and no model had a p-value."""
+    from stockcaster.reporting.signal_tables import verdict_lines
+
+    days = pd.bdate_range("2020-01-01", periods=200)
+    rng = np.random.default_rng(0)
+    daily = {
+        "momentum_12_1": pd.Series([0.5, 0.4], index=days[-2:]),
+        "reversal_5": pd.Series(0.1 + 0.2 * rng.standard_normal(200), index=days),
+        "linear": pd.Series(0.1 + 0.2 * rng.standard_normal(200), index=days),
+    }
+    spa = against_best(daily, ["momentum_12_1", "reversal_5"])
+    assert spa["best"] == "reversal_5" and spa["pvalues"]["linear"] is not None
+    board = pd.DataFrame({
+        "signal": list(daily), "kind": ["factor", "factor", "model"], "horizon": 1,
+        "mean_rank_ic": [s.mean() for s in daily.values()], "rank_ic_t": [np.nan, 3.7, 3.5],
+        "t_needed": 2.0, "best_factor": spa["best"],
+        "spa_p_vs_best_factor": [spa["pvalues"].get(n) for n in daily],
+    })  # fmt: skip
+    (line,) = verdict_lines(board)
+    assert line.startswith("h = 1: the best factor is reversal_5 (rank IC 0."), line
+    assert "the best model, linear, does not beat it (SPA p = " in line, line
+    # With no factor of 10 days, the best mean is the best there is.
+    assert against_best({"a": daily["momentum_12_1"]}, ["a"])["best"] == "a"

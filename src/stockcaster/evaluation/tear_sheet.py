@@ -49,10 +49,9 @@ def newey_west_t(values: np.ndarray, lags: int) -> float | None:
     correction). Written here because the figure is a few NumPy lines and importing
     statsmodels costs a second; `tests/test_tear_sheet.py` checks the two agree.
 
-    None with fewer than `MIN_SPANS` times `lags + 1` values: the estimate needs many more
-    days than lags (with all n - 1 lags weighted near 1 it sums a demeaned series'
-    autocovariances to about 0, and t to any size: -19 for a 300-session horizon judged on
-    141 days).
+    None with fewer than `MIN_SPANS` times `lags + 1` values: with all n - 1 lags weighted
+    near 1 the estimate sums a demeaned series' autocovariances to about 0, and t to any
+    size (-19 for a 300-session horizon judged on 141 days).
     """
     x = np.asarray(values, dtype="float64")
     x = x[np.isfinite(x)]
@@ -203,16 +202,17 @@ def judge(
 def against_best(daily: dict[str, pd.Series], baselines: list[str], seed: int = 0) -> dict:
     """Each signal's SPA p-value of "its daily rank IC beats the best baseline's".
 
-    The best baseline has the highest mean rank IC; the loss of a day is minus its rank IC,
-    on the days both have one (Hansen's SPA, `snooping.superior_ability`).
+    The best baseline has the highest mean rank IC of those with 10 days (SPA's least); the
+    loss of a day is minus its rank IC, on days both have one (`snooping.superior_ability`).
 
     Returns:
         {"best": name, "pvalues": {signal: p}} (a baseline's own p is None).
     """
     known = [b for b in baselines if b in daily and len(daily[b])]
-    if not known:
+    ranked = [b for b in known if daily[b].count() >= 10] or known  # 2 days' mean beat all
+    if not ranked:
         return {"best": None, "pvalues": {}}
-    best = max(known, key=lambda b: daily[b].mean())
+    best = max(ranked, key=lambda b: daily[b].mean())
     pvalues = {}
     for name, series in daily.items():
         both = pd.concat([daily[best], series], axis=1, join="inner").dropna()

@@ -59,7 +59,8 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
                          "on of 3 symbols or more")  # fmt: skip
             continue
         factors, models = rows[rows["kind"] == "factor"], rows[rows["kind"] == "model"]
-        best = factors.sort_values("mean_rank_ic", ascending=False).head(1)
+        best = factors[factors["signal"] == factors["best_factor"]]  # the one SPA is against
+        best = best if len(best) else factors.sort_values("mean_rank_ic", ascending=False)[:1]
         line = f"h = {h}: "
         if len(best):
             b = best.iloc[0]
