@@ -258,6 +258,9 @@ def test_symbols_left_out_of_a_panel_are_named_with_their_reason(tmp_path):
     shown = " ".join(judged.output.split())
     assert f"left out: {bad}" in shown, shown
     assert "left out: NEW (too little history: 0 closes up to " in shown, shown
+    # Factors of a year's warm-up on 120 days: rows of "-", and not a word why.
+    said = "note: momentum_12_1 and st_momentum are judged on no day: a symbol's first score"
+    assert said in shown and "the longest history here is 120 sessions" in shown, shown
     (folder,) = (tmp_path / "runs").iterdir()
     summary = json.loads((folder / "signals.json").read_text())
     assert list(summary["left_out"]) == ["BAD", "NEW"] and summary["symbols"] == 5

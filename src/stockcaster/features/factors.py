@@ -156,3 +156,16 @@ def factors_feature(prices: pd.DataFrame, log_close: np.ndarray) -> list[np.ndar
 def factor_feature_names(prices: pd.DataFrame) -> tuple[str, ...]:
     """The `factors` feature set's columns on `prices`."""
     return ("log_return", *available(prices))
+
+
+def warmup_notes(prices: pd.DataFrame, names) -> list[str]:
+    """The note on the factors of `names` that score no day of `prices` at all: none of its
+    symbols has more rows than the factor's warm-up (a year, for momentum_12_1)."""
+    longest = int(prices.groupby(C.SYMBOL).size().max()) if len(prices) else 0
+    short = [n for n in names if n in FACTORS and FACTORS[n].warmup >= longest]
+    if not short:
+        return []
+    needs = " and ".join(f"{FACTORS[n].warmup}" for n in short)
+    return [f"{' and '.join(short)} {'is' if len(short) == 1 else 'are'} judged on no day: a "
+            f"symbol's first score comes after {needs} sessions of its history, and the "
+            f"longest history here is {longest} sessions"]  # fmt: skip

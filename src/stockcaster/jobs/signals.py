@@ -28,7 +28,7 @@ from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
-from stockcaster.features.factors import FACTORS, available, factor_scores
+from stockcaster.features.factors import FACTORS, available, factor_scores, warmup_notes
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import (
@@ -233,7 +233,7 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
         "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
         "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,
-        "notes": price_notes(judged),  # days that moved as a split would, long gaps
+        "notes": price_notes(judged) + warmup_notes(judged, board["signal"].unique()),
         "left_out": universe.left_out,  # symbols with broken rows or too little history
         "seconds": round(seconds, 1),
         "reproducibility": reproducibility(plan.global_model.training.seed),
