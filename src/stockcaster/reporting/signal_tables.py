@@ -59,7 +59,7 @@ def verdict_lines(board: pd.DataFrame) -> list[str]:
                          "on of 3 symbols or more")  # fmt: skip
             continue
         factors, models = rows[rows["kind"] == "factor"], rows[rows["kind"] == "model"]
-        best = factors[factors["signal"] == factors["best_factor"]]  # the one SPA is against
+        best = factors[factors["signal"] == factors.get("best_factor")]  # the one SPA is against
         best = best if len(best) else factors.sort_values("mean_rank_ic", ascending=False)[:1]
         line = f"h = {h}: "
         if len(best):
