@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ohlcv, write_kaggle
+from conftest import ohlcv, one_line, write_kaggle
 from stockcaster.cli import app
 
 
@@ -204,3 +205,24 @@ def test_a_value_of_200000_characters_is_echoed_in_at_most_2000(tmp_path, option
     message = result.stderr.strip()
     assert result.exit_code == 2 and message.startswith("error: ") and "\n" not in message
     assert len(message) == len("error: ") + 2000 and message.endswith("zzz..."), message[:300]
+
+
+def test_a_symbol_s_command_reads_its_symbol_not_another_s_bad_row(tmp_path):
+    """`backtest --symbol AAA` of a panel stopped at a negative close of BRK's, a symbol it
+    does not read (`universe` sets BRK aside); the symbol asked for is read alone."""
+    good, bad = ohlcv(260, "AAA", 1), ohlcv(260, "BRK", 2)
+    bad.loc[100, "close"] = -5.0
+    data = write_kaggle(tmp_path / "panel.csv", pd.concat([good, bad], ignore_index=True))
+
+    def backtest(symbol: str):
+        return CliRunner().invoke(app, ["backtest", "--data", str(data), "--symbol", symbol,
+                                        "--models", "naive", "--quiet", "--out",
+                                        str(tmp_path / "runs")])  # fmt: skip
+
+    done = backtest("aaa")
+    assert done.exit_code == 0, done.output
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert json.loads((folder / "leaderboard.json").read_text())["data"]["rows"] == 260
+    line = 2 + 260 + 100  # under the header and AAA's rows
+    one_line(backtest("BRK"), f"{data} line {line}: expected a positive price in column 'close'")
+    one_line(backtest("AAB"), "expected a symbol in the file (AAA, BRK), received 'AAB'; did you")

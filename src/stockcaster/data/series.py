@@ -8,9 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data import FillPolicy, load_prices, select_symbol
+from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.embedded import MSFT_SOURCE, load_msft
 from stockcaster.data.frames import data_label
+from stockcaster.data.readers import read_price_file
+from stockcaster.data.symbols import select_symbol, spelling
+from stockcaster.data.validate import FillPolicy, parse_prices
 from stockcaster.errors import StockcasterError
 
 
@@ -34,7 +37,8 @@ def load_series(
     if data is None:
         table, source = load_msft(), MSFT_SOURCE
     else:
-        table, source = load_prices(data, columns, symbol, fill), data_label(data)
+        source = data_label(data)
+        table = _symbol_prices(data, columns, fill, (symbol, source, named_by))
     prices = select_symbol(table, symbol, source, named_by)
     close = prices[C.CLOSE]
     if len(close) > 1 and close.nunique() == 1:
@@ -43,6 +47,23 @@ def load_series(
             f"received the same close {close.iloc[0]:g} on all {len(close)} rows"
         )
     return prices, source
+
+
+def _symbol_prices(data, columns, fill: FillPolicy | None, asked: tuple) -> pd.DataFrame:
+    """The prices of `data`, of the symbol `asked` (with its source and who named it, for
+    `select_symbol`) alone where the file holds others too: another symbol's bad row is not
+    this one's (`run --symbol AAA` of a panel was refused for a negative close of BRK's,
+    which `universe` sets aside). Each row keeps its file line."""
+    symbol = asked[0]
+    raw = read_price_file(data, columns, symbol)
+    if symbol is not None:
+        names = raw.frame[C.SYMBOL].astype(str).str.strip()
+        mine = (names == spelling(names.unique())(symbol)).to_numpy()
+        if not mine.any():  # not in the file: said so, not another symbol's bad row
+            select_symbol(pd.DataFrame({C.SYMBOL: sorted(names.unique()), C.DATE: 0}), *asked)
+        elif not mine.all():
+            raw = raw.rows(mine)
+    return with_covariate_file(parse_prices(raw, fill), columns, fill)
 
 
 def price_series(prices: pd.DataFrame) -> pd.Series:
