@@ -226,3 +226,11 @@ def test_a_symbol_s_command_reads_its_symbol_not_another_s_bad_row(tmp_path):
     line = 2 + 260 + 100  # under the header and AAA's rows
     one_line(backtest("BRK"), f"{data} line {line}: expected a positive price in column 'close'")
     one_line(backtest("AAB"), "expected a symbol in the file (AAA, BRK), received 'AAB'; did you")
+    # `inspect` refused the whole panel for BRK's row; it sets BRK aside, as `universe` does.
+    shown = CliRunner().invoke(app, ["inspect", str(data), "--json"])
+    assert shown.exit_code == 0, shown.output
+    said = json.loads(shown.stdout)
+    assert [s["symbol"] for s in said["per_symbol"]] == ["AAA"], said
+    assert said["set_aside"]["BRK"].startswith(f"{data} line {line}: expected a positive price")
+    alone = CliRunner().invoke(app, ["inspect", str(data), "--symbol", "aaa", "--json"])
+    assert alone.exit_code == 0 and json.loads(alone.stdout)["rows"] == 260, alone.output

@@ -11,7 +11,7 @@ from stockcaster import columns as C
 from stockcaster.data.covariates import with_covariate_file
 from stockcaster.data.embedded import MSFT_SOURCE, load_msft
 from stockcaster.data.frames import data_label
-from stockcaster.data.readers import read_price_file
+from stockcaster.data.readers import RawPrices, read_price_file
 from stockcaster.data.symbols import select_symbol, spelling
 from stockcaster.data.validate import FillPolicy, parse_prices
 from stockcaster.errors import StockcasterError
@@ -50,20 +50,24 @@ def load_series(
 
 
 def _symbol_prices(data, columns, fill: FillPolicy | None, asked: tuple) -> pd.DataFrame:
-    """The prices of `data`, of the symbol `asked` (with its source and who named it, for
-    `select_symbol`) alone where the file holds others too: another symbol's bad row is not
-    this one's (`run --symbol AAA` of a panel was refused for a negative close of BRK's,
-    which `universe` sets aside). Each row keeps its file line."""
-    symbol = asked[0]
-    raw = read_price_file(data, columns, symbol)
-    if symbol is not None:
-        names = raw.frame[C.SYMBOL].astype(str).str.strip()
-        mine = (names == spelling(names.unique())(symbol)).to_numpy()
-        if not mine.any():  # not in the file: said so, not another symbol's bad row
-            select_symbol(pd.DataFrame({C.SYMBOL: sorted(names.unique()), C.DATE: 0}), *asked)
-        elif not mine.all():
-            raw = raw.rows(mine)
+    """The prices of `data`, of the symbol `asked` alone (`symbol_rows`)."""
+    raw = symbol_rows(read_price_file(data, columns, asked[0]), asked)
     return with_covariate_file(parse_prices(raw, fill), columns, fill)
+
+
+def symbol_rows(raw: RawPrices, asked: tuple) -> RawPrices:
+    """The rows of the symbol `asked` (with its source and who named it, for
+    `select_symbol`) where a file holds others too: another symbol's bad row is not this
+    one's (`run --symbol AAA` of a panel was refused for a negative close of BRK's, which
+    `universe` sets aside). Each row keeps its file line; all rows where none is asked."""
+    symbol = asked[0]
+    if symbol is None:
+        return raw
+    names = raw.frame[C.SYMBOL].astype(str).str.strip()
+    mine = (names == spelling(names.unique())(symbol)).to_numpy()
+    if not mine.any():  # not in the file: said so, not another symbol's bad row
+        select_symbol(pd.DataFrame({C.SYMBOL: sorted(names.unique()), C.DATE: 0}), *asked)
+    return raw.rows(mine) if mine.any() and not mine.all() else raw
 
 
 def price_series(prices: pd.DataFrame) -> pd.Series:

@@ -20,6 +20,7 @@ from stockcaster.data import (
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
 from stockcaster.data.panel import load_panel
 from stockcaster.data.quality import price_notes, symbol_summary
+from stockcaster.data.series import symbol_rows
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
@@ -96,12 +97,12 @@ def inspect_prices(
         check_output(chart_in)
     mapping = parse_column_mapping(columns) if columns else None
     aside = {}
-    if Path(data).is_dir():  # a folder of one file a symbol, as a panel reads it
+    if Path(data).is_dir() or symbol is None:  # a panel's broken symbols set aside, named
         counted: Counter = Counter()  # each file read once: its missing cells counted then
         panel = load_panel(data, mapping, fill or "drop", missing=counted)
         table, aside, missing = panel.prices, panel.broken, dict(counted)
-    else:
-        raw = read_price_file(data, mapping, symbol)
+    else:  # the symbol's rows alone, as a command of one symbol reads them
+        raw = symbol_rows(read_price_file(data, mapping, symbol), (symbol, str(data)))
         missing = missing_counts(raw)
         table = parse_prices(raw, fill or "drop")
     if symbol is not None:
