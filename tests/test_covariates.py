@@ -152,3 +152,21 @@ def test_covariates_from_a_file_of_their_own_give_what_the_same_columns_give(tmp
         Signal=lambda f: f["Signal"].where(f.index != 4, "high")), "bad.csv")  # fmt: skip
     one_line(_universe(prices, tmp_path / "e", *ask, "--covariates", str(bad)),
              "bad.csv line 6: expected a number in covariate 'signal'")  # fmt: skip
+
+
+@pytest.mark.parametrize("fill", ["ffill", "drop"])
+def test_a_symbol_without_a_covariate_on_any_day_is_set_aside_with_why(tmp_path, fill):
+    """A covariate file of some symbols only, read with --fill: every row of the others
+    was dropped, and the universe said "2 symbols run, 0 skipped" of 4."""
+    from stockcaster import columns as C
+    from stockcaster.data.panel import load_panel
+
+    prices = pd.concat([random_ohlcv(60, "AA", 1), random_ohlcv(60, "BB", 2)], ignore_index=True)
+    data = _write(tmp_path, prices)
+    covariates = tmp_path / "sentiment.csv"
+    mine = prices[prices["symbol"] == "AA"][["date", "symbol"]].assign(sentiment=0.5)
+    mine.iloc[5:].to_csv(covariates, index=False, date_format="%Y-%m-%d")  # from its 6th day
+    panel = load_panel(data, {C.COVARIATE_FILE: str(covariates)}, fill)
+    assert panel.symbols == ["AA"] and len(panel.prices) == 55  # no value before its 6th day
+    said = f"{covariates}: expected covariates on some of its days, received none (--fill {fill})"
+    assert panel.broken == {"BB": said}

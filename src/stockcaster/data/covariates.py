@@ -96,3 +96,16 @@ def with_covariate_file(
     """`table` with the covariates of the file `--covariates FILE` named, if it did."""
     path = (columns or {}).get(C.COVARIATE_FILE)
     return table if path is None else join_covariates(table, path, fill)
+
+
+def joined_symbols(
+    table: pd.DataFrame, columns: Mapping[str, str] | None, fill: FillPolicy | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """`with_covariate_file`, and each symbol whose every row it dropped (no covariate on
+    any of its days, under `--fill`) with why: it vanished from a panel without a word ("2
+    symbols run, 0 skipped" of 4)."""
+    joined = with_covariate_file(table, columns, fill)
+    path = (columns or {}).get(C.COVARIATE_FILE)
+    lost = sorted(set(table[C.SYMBOL]) - set(joined[C.SYMBOL]))
+    said = f"{path}: expected covariates on some of its days, received none (--fill {fill})"
+    return joined, dict.fromkeys(lost, said)
