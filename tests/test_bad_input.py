@@ -234,3 +234,18 @@ def test_a_symbol_s_command_reads_its_symbol_not_another_s_bad_row(tmp_path):
     assert said["set_aside"]["BRK"].startswith(f"{data} line {line}: expected a positive price")
     alone = CliRunner().invoke(app, ["inspect", str(data), "--symbol", "aaa", "--json"])
     assert alone.exit_code == 0 and json.loads(alone.stdout)["rows"] == 260, alone.output
+
+
+@pytest.mark.parametrize("fill", ["drop", "ffill"])
+def test_a_panel_symbol_whose_every_row_the_fill_drops_is_set_aside_with_why(tmp_path, fill):
+    """A symbol of a panel with no close at all vanished under --fill ("4 symbols run,
+    0 skipped" of 5); it is set aside, named, with how many rows it had."""
+    from stockcaster.data.panel import load_panel
+
+    empty = ohlcv(40, "EMP", 3).assign(close=float("nan"))
+    table = pd.concat([ohlcv(40, "AAA", 1), empty], ignore_index=True)
+    data = write_kaggle(tmp_path / "panel.csv", table)
+    panel = load_panel(data, fill=fill)
+    assert panel.symbols == ["AAA"] and len(panel.prices) == 40
+    said = f"{data}: expected rows with every value, received none of its 40 (--fill {fill})"
+    assert panel.broken == {"EMP": said}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.headers import normalise
-from stockcaster.data.readers import read_cells
+from stockcaster.data.readers import RawPrices, read_cells
 from stockcaster.data.validate import FillPolicy, parse_prices
 from stockcaster.errors import StockcasterError, listed
 
@@ -98,14 +98,22 @@ def with_covariate_file(
     return table if path is None else join_covariates(table, path, fill)
 
 
-def joined_symbols(
-    table: pd.DataFrame, columns: Mapping[str, str] | None, fill: FillPolicy | None
+def kept_rows(
+    raw: RawPrices, columns: Mapping[str, str] | None, fill: FillPolicy | None
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """`with_covariate_file`, and each symbol whose every row it dropped (no covariate on
-    any of its days, under `--fill`) with why: it vanished from a panel without a word ("2
-    symbols run, 0 skipped" of 4)."""
+    """A panel file's rows parsed (`parse_prices`) and joined to its covariate file
+    (`--covariates FILE`), and each symbol none of whose rows is left, with why: a value
+    missing from every row, or no covariate on any of its days, which `--fill` drops (such
+    a symbol vanished without a word: "2 symbols run, 0 skipped" of 4)."""
+    table = parse_prices(raw, fill)
     joined = with_covariate_file(table, columns, fill)
+    gone = {}
+    if len(table) < len(raw.frame):  # rows dropped (--fill): of a whole symbol, say?
+        cells = raw.frame[C.SYMBOL].dropna().astype(str).str.strip()
+        rows, kept = cells[cells != ""].value_counts(), set(table[C.SYMBOL])
+        gone = {s: f"{raw.source}: expected rows with every value, received none of its {n} "
+                   f"(--fill {fill})" for s, n in rows.items() if s not in kept}  # fmt: skip
     path = (columns or {}).get(C.COVARIATE_FILE)
-    lost = sorted(set(table[C.SYMBOL]) - set(joined[C.SYMBOL]))
     said = f"{path}: expected covariates on some of its days, received none (--fill {fill})"
-    return joined, dict.fromkeys(lost, said)
+    lost = sorted(set(table[C.SYMBOL]) - set(joined[C.SYMBOL]))
+    return joined, {**dict(sorted(gone.items())), **dict.fromkeys(lost, said)}

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster import columns as C
-from stockcaster.data.covariates import joined_symbols
+from stockcaster.data.covariates import kept_rows
 from stockcaster.data.dates import iso_dates
 from stockcaster.data.frames import in_memory
 from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
@@ -102,7 +102,7 @@ def load_panel(
     if missing is not None:
         missing.update(missing_counts(raw))
     try:
-        table, lost = joined_symbols(parse_prices(raw, fill), columns, fill)
+        table, lost = kept_rows(raw, columns, fill)
         return Panel(table, raw.source, lost)
     except StockcasterError:
         if strict:
@@ -113,7 +113,7 @@ def load_panel(
     if not broken or not keep.any():
         parse_prices(raw, fill)  # nothing to keep (or nothing found): the first error stands
     kept = raw.rows(keep)  # each row still named by its own line
-    table, lost = joined_symbols(parse_prices(kept, fill), columns, fill)
+    table, lost = kept_rows(kept, columns, fill)
     return Panel(table, raw.source, {**broken, **lost})
 
 
