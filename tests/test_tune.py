@@ -188,7 +188,8 @@ def test_failed_trials_are_said_kept_with_their_error_and_judged_by_no_figure(
     assert shown.startswith("best of 2 trials") and "best of 2 configurations" in shown
     said = f"note: 2 of the 4 trials failed and are not judged (trial {failed['trial'].iloc[0]}: "
     assert said in shown and "MemoryError" in shown, shown
-    assert "2 of the 4 trials failed" in html.unescape((out / "report.html").read_text())
+    page = html.unescape((out / "report.html").read_text())
+    assert "2 of the 4 trials failed" in page and "Trials (2 finished, 2 failed)" in page
 
     def slow(self, history):
         time.sleep(0.2)  # past the --timeout below: one trial starts

@@ -105,6 +105,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
     s = json_object(folder / files.TUNE_FILE, ("settings", "best", "verdict", "trials"))
     ran = s["trials"]["finished"] + s["trials"].get("failed", 0)  # failed: since stop 53
+    failed = f", {s['trials']['failed']} failed" if ran > s["trials"]["finished"] else ""
     trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=ran,
                        filled=("trial", "state"))  # fmt: skip
     settings, best, verdict = s["settings"], s["best"], s["verdict"]
@@ -148,7 +149,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             (table_html(ranked) if importances else paragraph("Too few scored trials."))
             + importance_chart(importances),
         ),
-        (f"Trials ({s['trials']['finished']} finished)", table_html(trials)),
+        (f"Trials ({s['trials']['finished']} finished{failed})", table_html(trials)),
         (
             "Record",
             record_html(
