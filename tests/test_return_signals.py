@@ -266,6 +266,9 @@ def test_symbols_left_out_of_a_panel_are_named_with_their_reason(tmp_path):
     summary = json.loads((folder / "signals.json").read_text())
     assert list(summary["left_out"]) == ["BAD", "NEW"] and summary["symbols"] == 5
     assert "Left out: NEW (too little history" in (folder / "report.html").read_text()
+    # Too few left to rank: the refusal says why the others are not among them.
+    few = CliRunner().invoke(app, ["signals", *data, "--symbols", "S00,S01,BAD,NEW"])
+    one_line(few, f"received 2 (S00, S01); left out: {bad}); left out: NEW (too little history")
     searched = CliRunner().invoke(app, ["tune", "--universe", *data, "--model", "linear",
                                         "--trials", "1", "--folds", "2", "--out",
                                         str(tmp_path / "tune")])  # fmt: skip

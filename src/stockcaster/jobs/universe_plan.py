@@ -268,9 +268,13 @@ def check_judgeable(universe: UniversePlan, horizons: tuple[int, ...]) -> None:
     """
     where, eligible = universe.panel.source, universe.eligible
     if len(eligible) < 3:
+        out = [f"{s} ({r})" for s, r in universe.left_out.items()]  # why the others are not
+        why = "".join(f"; left out: {o}" for o in out[:3]) + f"; {len(out) - 3} more" * (
+            len(out) > 3
+        )
         raise StockcasterError(
             f"{where}: expected at least 3 symbols with enough history to rank against each "
-            f"other, received {len(eligible)} ({', '.join(eligible)})"
+            f"other, received {len(eligible)} ({', '.join(eligible)}){why}"
         )
     dates = universe.prices.loc[universe.prices[C.SYMBOL].isin(eligible), C.DATE]
     sessions = dates[dates >= universe.cutoff].nunique()
