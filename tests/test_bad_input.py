@@ -249,3 +249,6 @@ def test_a_panel_symbol_whose_every_row_the_fill_drops_is_set_aside_with_why(tmp
     assert panel.symbols == ["AAA"] and len(panel.prices) == 40
     said = f"{data}: expected rows with every value, received none of its 40 (--fill {fill})"
     assert panel.broken == {"EMP": said}
+    alone = ["universe", "--data", str(data), "--symbols", "EMP", "--fill", fill, "--models",
+             "naive", "--out", str(tmp_path / "runs")]  # fmt: skip
+    one_line(CliRunner().invoke(app, alone), f"received none among 1 (EMP: {said})")

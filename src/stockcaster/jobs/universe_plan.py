@@ -170,9 +170,10 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
     runnable = [s for s in chosen if s not in panel.broken]
     prices = panel.prices[panel.prices[C.SYMBOL].isin(runnable)].reset_index(drop=True)
     if prices.empty:
+        first = next((f" ({s}: {panel.broken[s]})" for s in chosen if s in panel.broken), "")
         raise StockcasterError(
             f"{panel.source}: expected at least one symbol without broken rows, received "
-            f"none among {len(chosen)}"
+            f"none among {len(chosen)}{first}"
         )
     days = np.unique(prices[C.DATE].to_numpy(dtype="datetime64[ns]"))
     cutoff = last_training_day(days, config.test_fraction)
