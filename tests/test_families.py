@@ -46,7 +46,7 @@ def test_families_learn_from_technical_features(name):
 
 def test_a_tcn_dilation_past_the_window_is_kept_at_it_and_computes_the_same():
     # A dilation of the window's length or more reads the day itself and zeros: `--set
-    # tcn.blocks=16` on 20 days padded every window with 32,768 zeros (14 GB). Kept at the
+    # tcn.blocks=16` on 20 days padded every window with 65,536 zeros. Kept at the
     # window's length, the network is the one asked for: its outputs equal the network built
     # with every block's dilation doubled, on the same weights.
     # Delayed import: Keras picks its backend on import, and test_backends' JAX process

@@ -49,8 +49,9 @@ def _tcn(x, config: ModelConfig):
 
     A dilation of the window's length or more reads the day itself and padding: every such
     dilation computes the same, so it is kept at the window's length. `--set tcn.blocks=16`
-    on 20 days padded each window with 32,768 zeros a convolution (14 GB, 150 s for one
-    epoch); the network is the same, its padding no longer grows with the blocks."""
+    on 20 days padded each window with 65,536 zeros a convolution, and a few more blocks
+    took more memory than a machine has; the network is the same, its padding no longer
+    grows with the blocks."""
     steps = x.shape[1]
     x = keras.layers.Conv1D(config.width, 1)(x)  # [batch, steps, width]
     for block in range(config.blocks):
