@@ -179,7 +179,6 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
     cutoff = last_training_day(days, config.test_fraction)
     short = shortfalls(prices, cutoff, config.min_history)
     eligible = sorted(s for s, why in short.items() if why is None)
-    left_out = {**panel.broken, **{s: why for s, why in short.items() if why is not None}}
     if not eligible:
         raise StockcasterError(
             f"{panel.source}: expected at least one symbol with {config.min_history} closes up "
@@ -191,7 +190,8 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
     settings = _settings(panel, chosen, config, cutoff)
     if source.columns or source.fill:  # how to read the file again (`explain`); none: as before
         settings["data"].update(columns=dict(source.columns or {}), fill=source.fill)
-    left_out = {s: left_out[s] for s in chosen if s in left_out}  # as chosen, a subset's too
+    why = {**panel.broken, **{s: said for s, said in short.items() if said is not None}}
+    left_out = {s: why[s] for s in chosen if s in why}  # as chosen, a subset's too
     return UniversePlan(panel, chosen, runnable, prices, cutoff, eligible, settings, left_out)
 
 

@@ -104,9 +104,8 @@ def _deflated(sharpe: float | None, tries: int) -> str:
 def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     """Title and sections of a search's report."""
     s = json_object(folder / files.TUNE_FILE, ("settings", "best", "verdict", "trials"))
-    ran = s["trials"]["finished"] + s["trials"].get("failed", 0)  # failed: since stop 53
-    failed = f", {s['trials']['failed']} failed" if ran > s["trials"]["finished"] else ""
-    trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=ran,
+    finished, failed = s["trials"]["finished"], s["trials"].get("failed", 0)  # since stop 53
+    trials = csv_table(folder / TRIALS_FILE, ("trial", "state"), rows=finished + failed,
                        filled=("trial", "state"))  # fmt: skip
     settings, best, verdict = s["settings"], s["best"], s["verdict"]
     sides = pd.DataFrame(
@@ -134,7 +133,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             f"<div class='verdict'>{paragraph(verdict['sentence'])}"
             + paragraph(
                 f"White's Reality Check {p_value(verdict['reality_check_pvalue'])}; "
-                + _deflated(verdict["deflated_sharpe"], s["trials"]["finished"])  # every try counts
+                + _deflated(verdict["deflated_sharpe"], finished)  # every try counts
                 + f"model confidence set: {kept}."
             )
             + notes_html(s)
@@ -149,7 +148,7 @@ def tune_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
             (table_html(ranked) if importances else paragraph("Too few scored trials."))
             + importance_chart(importances),
         ),
-        (f"Trials ({s['trials']['finished']} finished{failed})", table_html(trials)),
+        (f"Trials ({finished} finished{f', {failed} failed' * bool(failed)})", table_html(trials)),
         (
             "Record",
             record_html(

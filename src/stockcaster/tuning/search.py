@@ -101,12 +101,11 @@ def search_local(
 
     run_trials(study, objective, options)
     _check_some_finished(study, folder, options["timeout_s"])
-    # The failed trials with their reason (not those a stopped session left running).
-    kept = finished(study) + [t for t in finished(study, "FAIL") if ERROR in t.user_attrs]
     states = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
-    return [
+    return [  # a failed trial with its reason (not one a stopped session left running)
         TrialRecord(t.number, states[t.state.name], t.params, t.value, dict(t.user_attrs))
-        for t in sorted(kept, key=lambda t: t.number)
+        for t in finished(study, *states)
+        if t.state.name != "FAIL" or ERROR in t.user_attrs
     ]
 
 
