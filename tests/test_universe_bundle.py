@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -190,6 +192,30 @@ def test_predict_shows_the_book_its_forecasts_and_the_symbols_set_aside(saved, t
     for _, row in forecast.iterrows():
         cells = (row["date"], f"{row['yhat']:.2f}", f"{row['hi']:.2f}")
         assert any(all(c in line for c in cells) for line in alone.stdout.splitlines()), cells
+
+
+def test_a_book_of_fewer_picks_than_asked_says_so_and_its_report_counts_its_picks(saved, tmp_path):
+    """`--top-k 4` of five symbols picked 2 long and 2 short without a word, and the report
+    said "The 4 highest and lowest predicted next-session returns" above them; of one symbol,
+    "The 10 highest and lowest" above no pick at all."""
+    folder, data, table, _ = saved
+    alone = write_kaggle(tmp_path / "bb.csv", table[table["symbol"] == "BB"])
+    held = ["book: 2 long and 2 short, the most 5 symbols allow (--top-k 4)",
+            "book: none, a long and a short need 2 symbols, and 1 was forecast"]  # fmt: skip
+    for name, file, asked, line in (("five", data, 4, held[0]), ("one", alone, 10, held[1])):
+        shown = CliRunner().invoke(app, ["predict", "--bundle", str(folder / "bundle"), "--data",
+                                         str(file), "--top-k", str(asked), "--report", "--out",
+                                         str(tmp_path / name)])  # fmt: skip
+        assert shown.exit_code == 0, shown.output
+        assert (line in " ".join(shown.stdout.split())) == (name == "five"), shown.stdout
+        run = next((tmp_path / name).iterdir())
+        picks = pd.read_csv(run / "picks.csv")
+        meta = json.loads((run / "universe_prediction.json").read_text())
+        assert meta["top_k"] == asked and meta["book"] == len(picks) // 2 == (name == "five") * 2
+        page = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", (run / "report.html")
+                                                .read_text()).split()))  # fmt: skip
+        assert f"{line[0].upper()}{line[1:]}." in page and f"The {asked} highest" not in page
+    assert "The next-session forecasts of the global lstm" in page  # one symbol: no book
 
 
 def test_a_symbol_too_new_or_too_still_for_its_volatility_is_set_aside_alone(saved, tmp_path):

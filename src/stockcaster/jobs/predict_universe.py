@@ -99,7 +99,8 @@ def predict_universe(
         "horizon": horizon, "interval": interval,
         "symbols": {"forecast": len(made), "set_aside": len(set_aside)}, "set_aside": set_aside,
         "last_dates": sorted(set(last_days)), "own_last_close": last_days.nunique() > 1,
-        "top_k": top_k, "notes": price_notes(prices), "reproducibility": reproducibility(),
+        "top_k": top_k, "book": len(picks) // 2, "notes": price_notes(prices),
+        "reproducibility": reproducibility(),
     }  # fmt: skip
     with output_folder(out, "universe", "predict") as folder:
         path = folder.path

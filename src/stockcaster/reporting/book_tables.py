@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockcaster import columns as C
+from stockcaster.reporting import verdicts
 from stockcaster.reporting.lines import reasons
 from stockcaster.reporting.tables import fitted_table, price_cell
 
@@ -46,7 +47,16 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
         console.print(f"interval: {escape(meta['interval'])}")
     if len(picks):
         console.print(UNMEASURED, style="dim")
+    held = book_held(meta)
+    if held and len(picks):  # none: the table's title says so
+        console.print(held)
     reasons(console, "set aside", meta["set_aside"], "universe_prediction.json")
+
+
+def book_held(meta: dict) -> str | None:
+    """The book a prediction picked when it holds fewer than `--top-k` asked, in words."""
+    k = meta.get("book", meta["top_k"])  # an older prediction kept only the ask
+    return verdicts.book_held(k, meta["top_k"], meta["symbols"]["forecast"], "forecast")
 
 
 def _band(pick: pd.Series) -> str:

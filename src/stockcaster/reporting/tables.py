@@ -240,11 +240,11 @@ def print_scores(console: Console, summary: dict) -> None:
         console.print(f"[red]{escape(model)} failed[/red] on windows of {failed['symbols']} symbols"
                       f"{at_all}: {escape(failed['first'])}")  # fmt: skip
     reasons(console, "skipped", summary.get("skipped") or {}, "universe.json")
-    if books and done < 2:  # one symbol is no cross-section: its L/S figures are empty
-        console.print(f"book: none, a long and a short need 2 symbols, and {done} was run")
-    elif books and k < config["top_k"]:  # --top-k more than half the symbols run
-        console.print(f"book: {k} long and {k} short, the most {done} symbols allow "
-                      f"(--top-k {config['top_k']})")  # fmt: skip
+    # One symbol is no cross-section (its L/S figures are empty); --top-k may be more than
+    # half the symbols run.
+    held = verdicts.book_held(k if done >= 2 else 0, config["top_k"], done, "run")
+    if books and held:
+        console.print(held)
     notes(console, summary.get("notes"))
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.evaluation.tear_sheet import DECILES
+from stockcaster.reporting.book_tables import book_held
 from stockcaster.reporting.html_parts import (
     image_html,
     notes_html,
@@ -237,14 +238,20 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
         else ""
     )
     made = meta["symbols"]["forecast"]
+    k, held = meta.get("book", meta["top_k"]), book_held(meta)  # held: fewer than asked
     return f"stockcaster predict: {made} symbol{'s' * (made != 1)}", [
         (
             "The book",
             paragraph(
-                f"The {meta['top_k']} highest and lowest predicted next-session returns of the "
-                f"global {trained['model']} (bundle {meta['bundle']}, trained to "
+                (
+                    f"The {k} highest and lowest predicted next-session returns"
+                    if k
+                    else "The next-session forecasts"
+                )
+                + f" of the global {trained['model']} (bundle {meta['bundle']}, trained to "
                 f"{trained['trained_until']}), from data ending {', '.join(meta['last_dates'])}."
                 + own
+                + (f" {held[0].upper()}{held[1:]}." if held else "")
             )
             + notes_html(meta)
             + table_html(picks)

@@ -43,6 +43,23 @@ def ic_t_words(t: float | None, digits: int = 2, needed: float = T_SIGNIFICANT) 
     return f"t {t:.{digits}f}, within chance{bar}"
 
 
+def book_held(k: int, asked: int, symbols: int, done: str) -> str | None:
+    """A top-k book holding fewer picks than `--top-k` asked, in words; None when it holds
+    them all.
+
+    Args:
+        k: the picks long (and as many short) the book holds; 0 for no book.
+        asked: `--top-k`.
+        symbols: the symbols ranked.
+        done: what was done to each of them ("run", "forecast").
+    """
+    if k == 0:
+        return f"book: none, a long and a short need 2 symbols, and {symbols} was {done}"
+    if k < asked:
+        return f"book: {k} long and {k} short, the most {symbols} symbols allow (--top-k {asked})"
+    return None
+
+
 def against_naive(
     ratio: float, pvalue: float | None, loss: str = "MSE", baseline: str = "naive"
 ) -> str:
