@@ -4,6 +4,7 @@ found on noise), the `factors` feature set, the outputs, and bad input refused i
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -170,6 +171,25 @@ def test_fewer_symbols_than_quantiles_gives_ics_and_no_book(tmp_path):
     assert one_day["days"] > 10 and one_day["mean_rank_ic"] is not None
     assert one_day["decile"]["annual_return_net"] is None  # 5 symbols fill no decile
     assert all(r["days"] == 0 for r in rows if r["horizon"] == 80)  # no return 80 days ahead
+
+
+def test_two_quantile_groups_make_books_and_say_why_monotonicity_alone_is_empty(tmp_path):
+    """`--bins 2` of five symbols made each factor's two books, but said "Monotonicity and
+    the quantile books are empty: no day had 2 symbols with a score": monotonicity, a rank
+    correlation of the groups' mean returns, needs 3 groups, and only it was empty."""
+    reversal_panel(symbols=5, days=90).to_csv(tmp_path / "panel.csv", index=False)
+    result = CliRunner().invoke(app, ["signals", "--data", str(tmp_path / "panel.csv"), "--bins",
+                                      "2", "--out", str(tmp_path / "runs")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folder = next((tmp_path / "runs").iterdir())
+    board = pd.read_csv(folder / "tear_sheet.csv")
+    assert board["decile_annual_return_net"].notna().any() and board["monotonicity"].isna().all()
+    said = " ".join(result.stdout.split())
+    why = "Monotonicity is empty: it is the rank correlation of the quantiles' mean returns"
+    assert why in said and "quantile books are empty" not in said, said
+    from stockcaster.reporting.signal_report import signal_sections
+
+    assert why in html.unescape(signal_sections(folder)[1][0][1])
 
 
 def test_a_split_in_the_panel_is_noted_in_the_terminal_the_summary_and_the_report(tmp_path):

@@ -37,7 +37,8 @@ def signal_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]:
     board = csv_table(folder / files.TEAR_SHEET_FILE, ("signal", "kind", "horizon"))
     decay = csv_table(folder / files.IC_DECAY_FILE, ("signal",))
     verdict = f"<ul class='verdict'>{_verdicts(board)}</ul>"
-    if note := no_quantiles_note(board["monotonicity"], s["quantiles"]):
+    books = board["decile_annual_return_gross"]
+    if note := no_quantiles_note(board["monotonicity"], books, s["quantiles"]):
         verdict += paragraph(note)
     verdict += notes_html(s) + left_out_html(s, files.SIGNALS_FILE)
     sections = [("Verdict", verdict)]

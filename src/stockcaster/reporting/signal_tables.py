@@ -25,14 +25,26 @@ def _cell(value, spec) -> str:
     return spec(value) if callable(spec) else format(value, spec)
 
 
-def no_quantiles_note(monotonicity, bins: int) -> str | None:
+def no_quantiles_note(monotonicity, books, bins: int) -> str | None:
     """Why every signal's monotonicity and quantile books are empty, when they are: no day
-    had `bins` symbols with a score (a day with fewer has no quantiles); None otherwise."""
+    had `bins` symbols with a score (a day with fewer has no quantiles); why monotonicity
+    alone is, with 2 quantiles (it ranks the quantiles' mean returns); None otherwise.
+
+    Args:
+        monotonicity: each signal's monotonicity.
+        books: each signal's quantile book (a figure of it: NaN where it is empty).
+        bins: the quantile groups asked (`--bins`).
+    """
     if any(pd.notna(v) for v in monotonicity):
         return None
+    if not any(pd.notna(v) for v in books):
+        return (
+            f"Monotonicity and the quantile books are empty: no day had {bins} symbols with a "
+            f"score ({bins} quantile groups need at least that many)."
+        )
     return (
-        f"Monotonicity and the quantile books are empty: no day had {bins} symbols with a "
-        f"score ({bins} quantile groups need at least that many)."
+        f"Monotonicity is empty: it is the rank correlation of the quantiles' mean returns "
+        f"with their order, which {bins} quantile groups cannot give (3 or more can)."
     )
 
 
@@ -98,7 +110,8 @@ def print_signals(console: Console, board, summary: dict) -> None:
     rows = [[escape(str(name)), *(_cell(v, ".4f") for v in values)]
             for name, values in zip(decay.index, decay.to_numpy(), strict=True)]  # fmt: skip
     fitted_table(console, "IC decay: mean rank IC by horizon", columns, rows)
-    if note := no_quantiles_note(board["monotonicity"], summary["quantiles"]):
+    books = board["decile_annual_return_gross"]
+    if note := no_quantiles_note(board["monotonicity"], books, summary["quantiles"]):
         console.print(escape(note))
     for line in verdict_lines(board):
         console.print(f"verdict, {escape(line)}")

@@ -116,7 +116,7 @@ def _tear_sheet_html(rows: list[dict]) -> str:
             "break-even bp": [(r.get("decile") or {}).get("break_even_bps") for r in rows],
         }
     ).sort_values("mean rank IC", ascending=False)  # fmt: skip
-    note = no_quantiles_note(table["monotonicity"], DECILES)
+    note = no_quantiles_note(table["monotonicity"], table["decile book, net a year"], DECILES)
     return (
         paragraph(
             "Each model's predicted return for tomorrow, made at a test day's close, and each "
