@@ -114,7 +114,7 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         (["--horizon", "1,1"], "--horizon: expected distinct sessions >= 1, received 1,1"),
         (["--factors", "value"], "--factors: expected names among reversal_1"),
         (["--models", "naive"], "--models: expected models with a panel form"),
-        (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5]"),
+        (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5], or 0 for no buffered book"),
         (["--bins", "1"], "--bins: expected at least 2 quantile groups, received 1"),
         (["--cost-bps", "-1"], "--cost-bps: expected a cost >= 0, received -1.0"),
         (["--test-fraction", "1.5"], "--test-fraction: expected a share in (0, 1)"),

@@ -93,7 +93,7 @@ class SignalsPlan:
             (self.bins < 2, "--bins", "at least 2 quantile groups", self.bins),
             (self.cost_bps < 0, "--cost-bps", "a cost >= 0", self.cost_bps),
             (self.buffer is not None and not 0 < self.buffer <= 0.5, "--buffer",
-             "a share in (0, 0.5]", self.buffer),
+             "a share in (0, 0.5], or 0 for no buffered book", self.buffer),
         ):  # fmt: skip
             if wrong:
                 raise StockcasterError(f"{option}: expected {what}, received {received}")
