@@ -436,6 +436,15 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
     [
         (["--resume"], "expected neither with --target variance"),
         (["--models", "naive"], "--models: expected names among random_walk"),
+        # Each symbol's walk raised a ValueError ("need at least one array to stack"), or a
+        # model's "expected at least 30 days ... received 0", and the run said "expected a
+        # symbol whose models ran, received none".
+        (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
+        (
+            ["--horizon", "80"],
+            "expected a symbol with 150 days before the cutoff 2015-11-12 and "
+            "81 after it (--horizon 80), received none",
+        ),
         *(
             (
                 [option, given],
@@ -648,6 +657,21 @@ def test_a_symbol_whose_var_no_t_fits_once_walked_is_left_out_not_the_run(tmp_pa
     summary = json.loads(result.stdout)
     assert summary["symbols"] == 2 and len(calls) == 3
     assert list(summary["left_out"].values()) == ["expected training residuals a Student-t fits"]
+
+
+def test_a_universe_whose_every_symbol_fails_names_the_first_one_s_reason(tmp_path, monkeypatch):
+    """It said "expected a symbol whose models ran, received none", and no reason."""
+    from stockcaster.jobs import risk_universe as job
+
+    def fails(*args):
+        raise StockcasterError("expected training residuals a Student-t fits")
+
+    monkeypatch.setattr(job, "symbol_scores", fails)
+    result = _universe(tmp_path, "--data", str(_panel_file(tmp_path, 2, 300)), "--models", "ewma",
+                       "--symbols", "S1,S0")  # fmt: skip
+    one_line(result, "expected a symbol whose models ran, received none (S0: expected training "
+                     "residuals a Student-t fits)")  # fmt: skip
+    assert not (tmp_path / "runs").exists()
 
 
 def test_a_universe_of_ranges_a_fixed_share_of_the_close_has_no_ratio_to_a_perfect_walk(

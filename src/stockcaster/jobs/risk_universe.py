@@ -98,6 +98,8 @@ def risk_universe(
         StockcasterError: bad input, before anything is fitted or written.
     """
     plan = plan or RiskUniversePlan()
+    if plan.horizon < 1:
+        raise StockcasterError(f"--horizon: expected at least 1, received {plan.horizon}")
     started = time.perf_counter()
     check_settings_run(plan.settings, [*plan.models, *plan.global_models])
     panel, cutoff, failed, notes = _panel(source, plan)
@@ -129,9 +131,11 @@ def risk_universe(
                              scores[outcome.key]))  # fmt: skip
 
     runner.run(risk_symbol_task, panel, plan, list(panel), keep)
-    if not scores:
+    if not scores:  # each symbol run failed: the first one's reason
+        symbol = next(s for s in failed if s in panel)
         raise StockcasterError(
-            f"{data_label(source.data)}: expected a symbol whose models ran, received none"
+            f"{data_label(source.data)}: expected a symbol whose models ran, received none "
+            f"({symbol}: {failed[symbol]})"
         )
     seconds = time.perf_counter() - started
     return _write(out, source, plan, (scores, daily(rows)), (failed, notes), cutoff, seconds)
@@ -163,11 +167,15 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple:
         raise StockcasterError(f"{loaded.source}: expected a symbol without broken rows")
     cutoff = last_training_day(days, plan.test_fraction)
     panel, left_out = {}, dict(loaded.broken)
+    after = max(60, plan.horizon + 1)  # the cutoff and a test day for each day of --horizon
+    asked = f" (--horizon {plan.horizon})" if after > 60 else ""
     for symbol, table in prices.groupby(C.SYMBOL, sort=True):
         table = table.reset_index(drop=True)
         first = int(np.searchsorted(table[C.DATE].to_numpy(), cutoff, side="right")) - 1
-        if first + 1 < HISTORY or len(table) - first < 60:
-            left_out[symbol] = f"expected {HISTORY} days before the cutoff and 60 after it"
+        if first + 1 < HISTORY or len(table) - first < after:
+            left_out[symbol] = (
+                f"expected {HISTORY} days before the cutoff and {after} after it{asked}"
+            )
             continue
         v, _ = daily_variance(table, plan.estimator)
         if np.isfinite(v[first + 1 :]).sum() < MEASURED:
@@ -182,7 +190,7 @@ def _panel(source: PanelSource, plan: RiskUniversePlan) -> tuple:
     if not panel:
         raise StockcasterError(
             f"{loaded.source}: expected a symbol with {HISTORY} days before the cutoff "
-            f"{pd.Timestamp(cutoff):%Y-%m-%d} and 60 after it, received none"
+            f"{pd.Timestamp(cutoff):%Y-%m-%d} and {after} after it{asked}, received none"
         )
     return panel, cutoff, left_out, price_notes(prices[prices[C.SYMBOL].isin(list(panel))])
 
