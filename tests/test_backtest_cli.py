@@ -179,7 +179,11 @@ def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(
             "--retrain-every of 1 or more (the window moves at each refit), received "
             "--retrain-every 0",
         ),
-        (["--cost-bps", "-5"], "--cost-bps: expected 0 or more"),
+        (
+            ["--cost-bps", "-5"],
+            "--cost-bps: expected 0 to 10000 bp (all of a trade), received -5.0",
+        ),
+        (["--cost-bps", "20000"], "--cost-bps: expected 0 to 10000 bp (all of a trade), received"),
         (["--test-rows", "60"], "expected at least 70 closes before the test period, received 45"),
     ],
 )

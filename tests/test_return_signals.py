@@ -116,7 +116,8 @@ def test_the_outputs_hold_a_row_per_signal_and_the_ic_decay(planted):
         (["--models", "naive"], "--models: expected models with a panel form"),
         (["--buffer", "0.9"], "--buffer: expected a share in (0, 0.5], or 0 for no buffered book"),
         (["--bins", "1"], "--bins: expected at least 2 quantile groups, received 1"),
-        (["--cost-bps", "-1"], "--cost-bps: expected a cost >= 0, received -1.0"),
+        (["--cost-bps", "-1"], "--cost-bps: expected 0 to 10000 bp (all of a trade), received -1"),
+        (["--cost-bps", "2e4"], "--cost-bps: expected 0 to 10000 bp (all of a trade), received 2"),
         (["--test-fraction", "1.5"], "--test-fraction: expected a share in (0, 1)"),
         # 120 days: the cutoff is the 90th, and 31 sessions from it leave 30 to look ahead
         (["--horizon", "31,40"], "--horizon: expected at most 30 sessions, the days of"),

@@ -144,7 +144,14 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),
         (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
         (["--workers", "0"], "--workers: expected at least 1, received 0"),  # not "cores"
-        (["--cost-bps", "-1"], "error: --cost-bps: expected 0 or more, received -1.0\n"),
+        (
+            ["--cost-bps", "-1"],
+            "error: --cost-bps: expected 0 to 10000 bp (all of a trade), received -1.0\n",
+        ),
+        (
+            ["--cost-bps", "1e5"],
+            "error: --cost-bps: expected 0 to 10000 bp (all of a trade), received 100000.0\n",
+        ),
         (["--batch-size", "0", "--models", "lstm"], "error: --batch-size: expected batch_size"),
         (["--epochs", "0", "--models", "lstm"], "error: --epochs: expected epochs >= 1"),
         (["--global-preset", "nope"], "error: --global-preset: expected one of default"),

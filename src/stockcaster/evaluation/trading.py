@@ -6,12 +6,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.groups import Groups, plain, score_one
 
 TRADING_DAYS = 252  # sessions a year: the convention for an exchange's prices
 RULES = ("long_flat", "long_short")
 _SPAN_DAYS = 60  # fewer calendar days than this tell no year's count of rows
 _CONVENTION = 0.1  # a count within this share of TRADING_DAYS is an exchange's sessions
+MOST_COST_BPS = 10_000
+"""The most a trade costs, in basis points of what is traded: all of it. A cost beyond
+loses more than the trade is worth (at 20,000 bp, buy and hold "returned" -196%)."""
+
+
+def check_cost(cost_bps: float) -> None:
+    """Refuse a cost per unit traded below nothing or above all of it (`--cost-bps`)."""
+    if not 0 <= cost_bps <= MOST_COST_BPS:
+        raise StockcasterError(
+            f"--cost-bps: expected 0 to {MOST_COST_BPS} bp (all of a trade), received {cost_bps}"
+        )
 
 
 def sessions_a_year(dates) -> float:

@@ -27,6 +27,7 @@ from stockcaster.evaluation.backtest import (
 )
 from stockcaster.evaluation.forecast_rows import check_some_forecast
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
+from stockcaster.evaluation.trading import check_cost
 from stockcaster.jobs.backtest_features import (
     check_feature_sets,
     feature_history,
@@ -145,8 +146,7 @@ def backtest(
 
 
 def _check(plan: BacktestPlan, models: list[str], options: ModelOptions, prices: Prices) -> None:
-    if plan.cost_bps < 0:
-        raise StockcasterError(f"--cost-bps: expected 0 or more, received {plan.cost_bps}")
+    check_cost(plan.cost_bps)
     if plan.ma_window < 1:
         raise StockcasterError(f"--ma-window: expected at least 1, received {plan.ma_window}")
     check_feature_sets(plan.features, models, plan.walk)

@@ -28,6 +28,7 @@ from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
+from stockcaster.evaluation.trading import check_cost
 from stockcaster.features.factors import FACTORS, available, factor_scores, warmup_notes
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.universe_panel import pair_name
@@ -86,12 +87,12 @@ class SignalsPlan:
                 )
         if self.factors:
             parse_names(",".join(self.factors), "--factors", FACTORS)
+        check_cost(self.cost_bps)
         given = ",".join(map(str, self.horizons))
         for wrong, option, what, received in (
             (not self.horizons or min(self.horizons) < 1 or len(set(self.horizons)) < len(
                 self.horizons), "--horizon", "distinct sessions >= 1", given),
             (self.bins < 2, "--bins", "at least 2 quantile groups", self.bins),
-            (self.cost_bps < 0, "--cost-bps", "a cost >= 0", self.cost_bps),
             (self.buffer is not None and not 0 < self.buffer <= 0.5, "--buffer",
              "a share in (0, 0.5], or 0 for no buffered book", self.buffer),
         ):  # fmt: skip

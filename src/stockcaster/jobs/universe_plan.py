@@ -24,6 +24,7 @@ from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import WINDOWS, check_sliding
 from stockcaster.evaluation.risk_books import WEIGHTINGS
 from stockcaster.evaluation.symbol_work import shortfalls
+from stockcaster.evaluation.trading import check_cost
 from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec, window_rows
 from stockcaster.features.split import last_training_day
 from stockcaster.models.options import check_settings_run
@@ -93,12 +94,13 @@ class UniverseConfig:
                 f"--test-fraction: expected a share in (0, 1), received {self.test_fraction}"
             )
         for name, least in (("min_history", 1), ("top_k", 1), ("ma_window", 1),
-                            ("cost_bps", 0), ("retrain_every", 0)):  # fmt: skip
+                            ("retrain_every", 0)):  # fmt: skip
             if getattr(self, name) < least:
                 raise StockcasterError(
                     f"--{name.replace('_', '-')}: expected "
                     f"{'at least 1' if least else '0 or more'}, received {getattr(self, name)}"
                 )
+        check_cost(self.cost_bps)
         for option, value, allowed in (("--window", self.window, WINDOWS),
                                        ("--weights", self.weights, WEIGHTINGS)):  # fmt: skip
             if value not in allowed:
