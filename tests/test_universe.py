@@ -144,6 +144,9 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         (["--engine", "spark"], "--engine: expected one of local, ray, received 'spark'"),
         (["--backend", "mxnet"], "--backend: expected one of tensorflow, jax, torch"),
         (["--workers", "0"], "--workers: expected at least 1, received 0"),  # not "cores"
+        # 100,000 processes were started, each to train a model on a core it shares.
+        (["--workers", "100000"], "--workers: expected at most the "),
+        (["--engine", "ray", "--workers", "100000"], "CPUs of this machine (a worker trains on"),
         (
             ["--cost-bps", "-1"],
             "error: --cost-bps: expected 0 to 10000 bp (all of a trade), received -1.0\n",

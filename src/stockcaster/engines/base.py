@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from stockcaster.errors import StockcasterError
 
 Work = Callable[[Any, Any, str], Any]
 """`work(shared, job, key)`: a module-level function (engines pickle it)."""
@@ -49,3 +52,27 @@ def describe(err: BaseException) -> str:
     """An error as one line: "ValueError: message"."""
     text = f"{err.__class__.__name__}: {err}".strip()
     return text.splitlines()[0] if text else err.__class__.__name__
+
+
+def machine_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows keep no affinity
+        return os.cpu_count() or 1
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse more worker processes than this machine's CPUs (`--workers`): each trains a
+    model of its own, so more run no sooner, and each holds a training process's memory
+    (dozens of them can take all of it).
+
+    Raises:
+        StockcasterError: more workers than CPUs.
+    """
+    cpus = machine_cpus()
+    if workers is not None and workers > cpus:
+        raise StockcasterError(
+            f"--workers: expected at most the {cpus} CPUs of this machine (a worker trains "
+            f"on one), received {workers}"
+        )

@@ -13,7 +13,6 @@ that key (retried once in a fresh worker), and the other workers carry on.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 from collections import Counter, deque
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from stockcaster.engines.base import TRIES, Outcome, Work, describe
+from stockcaster.engines.base import TRIES, Outcome, Work, check_workers, describe, machine_cpus
 from stockcaster.errors import StockcasterError
 from stockcaster.process import tune_collector
 
@@ -38,10 +37,12 @@ class LocalEngine:
     name = "local"
 
     def __init__(self, workers: int | None = None):
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.asked = workers
+        self.workers = max(1, workers or machine_cpus())
 
     def check(self) -> None:
-        """Nothing to check before a local run."""
+        """Refuse more workers than this machine's CPUs (`check_workers`)."""
+        check_workers(self.asked)
 
     def run(
         self,

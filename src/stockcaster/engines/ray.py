@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from stockcaster.engines.base import TRIES, Outcome, Work, describe
+from stockcaster.engines.base import TRIES, Outcome, Work, check_workers, describe
 from stockcaster.errors import StockcasterError
 
 
@@ -39,9 +39,12 @@ class RayEngine:
         with a 5-second limit answers at once.
 
         Raises:
-            StockcasterError: Ray is not installed, or the address is malformed or refuses.
+            StockcasterError: Ray is not installed, the address is malformed or refuses,
+                or a Ray started here is asked more CPUs than this machine's.
         """
         _import_ray()
+        if self.address is None:
+            check_workers(self.workers)
         if self.address in (None, "auto"):
             return
         host, _, port = self.address.removeprefix("ray://").rpartition(":")
