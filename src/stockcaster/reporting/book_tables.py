@@ -47,15 +47,16 @@ def picks_table(console: Console, picks: pd.DataFrame, forecast: pd.DataFrame, m
         console.print(f"interval: {escape(meta['interval'])}")
     if len(picks):
         console.print(UNMEASURED, style="dim")
-    held = book_held(meta)
+    held = book_held(picks, meta)
     if held and len(picks):  # none: the table's title says so
         console.print(held)
     reasons(console, "set aside", meta["set_aside"], "universe_prediction.json")
 
 
-def book_held(meta: dict) -> str | None:
-    """The book a prediction picked when it holds fewer than `--top-k` asked, in words."""
-    k = meta.get("book", meta["top_k"])  # an older prediction kept only the ask
+def book_held(picks: pd.DataFrame, meta: dict) -> str | None:
+    """The book a prediction picked (`picks`, its longs then its shorts) when it holds fewer
+    than `--top-k` asked, in words."""
+    k = len(picks) // 2
     return verdicts.book_held(k, meta["top_k"], meta["symbols"]["forecast"], "forecast")
 
 

@@ -238,7 +238,7 @@ def universe_predict_sections(folder: Path) -> tuple[str, list[tuple[str, str]]]
         else ""
     )
     made = meta["symbols"]["forecast"]
-    k, held = meta.get("book", meta["top_k"]), book_held(meta)  # held: fewer than asked
+    k, held = len(picks) // 2, book_held(picks, meta)  # held: fewer than asked
     return f"stockcaster predict: {made} symbol{'s' * (made != 1)}", [
         (
             "The book",
