@@ -170,6 +170,13 @@ def test_inspect_prints_summary_and_saves_chart(tmp_path, kaggle_csv):
     assert "missing values: none" in text
     assert "AAPL" in text and "MSFT" in text
     assert (tmp_path / "prices_prices.png").stat().st_size > 10_000
+    # One symbol's chart is its own: it was drawn over the whole file's, under its name.
+    whole = (tmp_path / "prices_prices.png").read_bytes()
+    one = CliRunner().invoke(app, ["inspect", str(kaggle_csv), "--plot", "--out", str(tmp_path),
+                                   "--symbol", "aapl"])  # fmt: skip
+    assert one.exit_code == 0 and "chart: " in one.output, one.output
+    assert (tmp_path / "prices_prices.png").read_bytes() == whole
+    assert (tmp_path / "prices_AAPL_prices.png").stat().st_size > 10_000
 
 
 def test_inspect_json_gives_what_its_table_shows(tmp_path, kaggle_csv):

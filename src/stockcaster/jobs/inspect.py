@@ -24,7 +24,7 @@ from stockcaster.data.series import symbol_rows
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
-from stockcaster.store.files import write_atomic
+from stockcaster.store.files import safe_name, write_atomic
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,9 @@ def inspect_prices(
     chart_in: Path | None = None,
 ) -> Inspection:
     """Read `data` (`fill` None drops the rows with missing values, which are counted);
-    with `chart_in`, draw the closes into `<data's name>_prices.png` there, whole or not
-    at all (the folder checked before the file is read).
+    with `chart_in`, draw the closes into `<data's name>_prices.png` there (of `symbol`:
+    `<data's name>_<symbol>_prices.png`), whole or not at all (the folder checked before
+    the file is read).
 
     Raises:
         StockcasterError: bad input, or a `chart_in` that cannot be created and written,
@@ -110,6 +111,10 @@ def inspect_prices(
     if chart_in is None:
         return Inspection(table, missing, source=str(data), set_aside=aside)
     Path(chart_in).mkdir(parents=True, exist_ok=True)
-    chart = Path(chart_in) / f"{Path(data).name.split('.')[0]}_prices.png"
+    name = Path(data).name.split(".")[0]
+    if symbol is not None:  # its own chart, beside the whole file's: `prices_AAPL_prices.png`
+        shown = table[C.SYMBOL].iloc[0] if C.SYMBOL in table and len(table) else symbol
+        name = f"{name}_{safe_name(str(shown))}"
+    chart = Path(chart_in) / f"{name}_prices.png"
     write_atomic(chart, lambda scratch: price_figure(table, scratch))
     return Inspection(table, missing, chart, str(data), aside)
