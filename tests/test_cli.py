@@ -85,6 +85,17 @@ def test_run_end_to_end_with_one_epoch(tmp_path, small_csv, preset):
     assert f"Diebold-Mariano {p_value(metrics['dm_pvalue'])}" in said  # p < 0.001: not 0.000
 
 
+def test_the_report_of_a_model_with_naive_s_error_says_it_is_naive_s():
+    """A backtest's ARIMA that chose the random walk has naive's MSE to the digit: its
+    report said "Its squared error is 0.0% above that of repeating yesterday's close"."""
+    from stockcaster.reporting.verdicts import plain_verdict
+
+    said = plain_verdict(1.0, None, True)
+    assert said.startswith("Its squared error is that of repeating yesterday's close"), said
+    assert "above" not in said and "below" not in said
+    assert plain_verdict(1.03, 0.02, True).startswith("Its squared error is 3.0% above that")
+
+
 @pytest.mark.parametrize(
     ("ratio", "pvalue", "says", "never"),
     [

@@ -122,6 +122,8 @@ def plain_verdict(ratio: float | None, pvalue: float | None, lag: bool | None) -
     words = [
         f"Its squared error is {gap:.1f}% {'below' if ratio < 1 else 'above'} that of "
         "repeating yesterday's close (the naive forecast)."
+        if ratio != 1  # an ARIMA that chose the random walk: naive's error, to the digit
+        else "Its squared error is that of repeating yesterday's close (the naive forecast)."
     ]
     if _tested(pvalue):
         words.append(
