@@ -192,6 +192,22 @@ def test_a_variance_search_reads_no_test_day_and_its_best_refit_predicts_the_ris
     assert (pd.DataFrame(json.loads(told.stdout)["forecast"])["variance"] > 0).all()
 
 
+def test_a_variance_search_the_random_walk_forecasts_exactly_says_why_each_trial_failed(
+    tmp_path,
+):
+    """Ranges a fixed share of the close make every day's Garman-Klass variance the same:
+    the random walk's QLIKE is 0 and each trial's ratio 0 / 0, which Optuna fails without a
+    reason. The search said "every trial failed (no reason kept)"."""
+    from conftest import ohlcv, write_kaggle
+
+    data = write_kaggle(tmp_path / "fixed.csv", ohlcv(300))
+    result = CliRunner().invoke(app, ["tune", "--data", str(data), "--target", "variance",
+                                      "--model", "linear", "--trials", "2", "--out",
+                                      str(tmp_path / "t")])  # fmt: skip
+    one_line(result, "every trial failed (expected a validation ratio to the baseline, received "
+                     "none: the baseline forecasts every validation day exactly")  # fmt: skip
+
+
 def test_a_universe_variance_search_is_refused_in_one_line(tmp_path):
     data = _write(tmp_path, pd.concat([garch_prices(200, 1, "A"), garch_prices(200, 2, "B")]))
     result = CliRunner().invoke(app, ["tune", "--universe", "--data", str(data), "--target",

@@ -29,6 +29,7 @@ from stockcaster.tuning.search import (
     suggest,
 )
 from stockcaster.tuning.space import Space
+from stockcaster.tuning.validation import with_ratio
 
 NUMBER = "__trial_number"  # Optuna's number of the trial, carried in its Ray Tune config
 
@@ -171,7 +172,7 @@ def _trial(config: dict, evaluate: Evaluate, folds: int) -> None:
             tune.report({"ratio": ratio, "final": False})
 
     params = {k: v for k, v in config.items() if k != NUMBER}
-    score = evaluate(params, after_fold)
+    score = with_ratio(evaluate(params, after_fold))
     attrs = score_attrs(score, time.perf_counter() - started)
     tune.report({"ratio": score.ratio, "final": True, **attrs})
 

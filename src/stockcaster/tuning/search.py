@@ -19,7 +19,7 @@ from pathlib import Path
 from stockcaster.errors import Interrupted, StockcasterError, check_interrupted, in_one_line
 from stockcaster.settings import quiet_storage_pool
 from stockcaster.tuning.space import Space
-from stockcaster.tuning.validation import AfterFold, TrialScore
+from stockcaster.tuning.validation import AfterFold, TrialScore, with_ratio
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "hyperband", "none")
@@ -87,7 +87,7 @@ def search_local(
         started = time.perf_counter()
         params = suggest(trial, space)
         try:
-            score = evaluate(params, lambda k, ratio: _prune(trial, k, ratio))
+            score = with_ratio(evaluate(params, lambda k, ratio: _prune(trial, k, ratio)))
         except TrialPruned:
             raise
         except Exception as err:  # Optuna marks it failed; its reason is kept with it

@@ -68,6 +68,28 @@ class TrialScore:
     fold_ics: tuple[float, ...] = ()
 
 
+def with_ratio(score: TrialScore) -> TrialScore:
+    """`score`, where its validation ratio is a number; else the reason it is none.
+
+    Optuna fails a trial whose value is NaN and keeps no reason (a search of such trials
+    said "every trial failed (no reason kept)"); Ray would rank it as finished.
+
+    Raises:
+        StockcasterError: the ratio is not a number, and why.
+    """
+    if np.isfinite(score.ratio):
+        return score
+    if not np.any(score.naive_losses):  # 0 / 0: the baseline's loss is 0 on every day
+        raise StockcasterError(
+            "expected a validation ratio to the baseline, received none: the baseline "
+            "forecasts every validation day exactly (its loss is 0 on each)"
+        )
+    raise StockcasterError(
+        f"expected a validation ratio to the baseline, received {score.ratio} (its losses "
+        "on the validation days are not all numbers)"
+    )
+
+
 def validation_folds(train_days: int, folds: int = 3, share: float = 0.3) -> list[Fold]:
     """Folds whose validation blocks tile the last `share` of `train_days` training rows.
 
