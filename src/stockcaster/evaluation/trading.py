@@ -15,7 +15,7 @@ _SPAN_DAYS = 60  # fewer calendar days than this tell no year's count of rows
 _CONVENTION = 0.1  # a count within this share of TRADING_DAYS is an exchange's sessions
 MOST_COST_BPS = 10_000
 """The most a trade costs, in basis points of what is traded: all of it. A cost beyond
-loses more than the trade is worth (at 20,000 bp, buy and hold "returned" -196%)."""
+loses more than the trade is worth (buy and hold's total return fell below -100%)."""
 
 
 def check_cost(cost_bps: float) -> None:

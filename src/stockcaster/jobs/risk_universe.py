@@ -132,10 +132,9 @@ def risk_universe(
 
     runner.run(risk_symbol_task, panel, plan, list(panel), keep)
     if not scores:  # each symbol run failed: the first one's reason
-        symbol = next(s for s in failed if s in panel)
+        why = next((f" ({s}: {failed[s]})" for s in failed if s in panel), "")
         raise StockcasterError(
-            f"{data_label(source.data)}: expected a symbol whose models ran, received none "
-            f"({symbol}: {failed[symbol]})"
+            f"{data_label(source.data)}: expected a symbol whose models ran, received none{why}"
         )
     seconds = time.perf_counter() - started
     return _write(out, source, plan, (scores, daily(rows)), (failed, notes), cutoff, seconds)
