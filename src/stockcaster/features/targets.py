@@ -48,6 +48,7 @@ Target = Literal["close", "log_return", "rank", "zscore", "variance"]  # Feature
 PRICE_TARGETS = ("close", "log_return")  # what a price pipeline forecasts
 SERIES_TARGETS = names(TARGETS, panel=False)
 PANEL_TARGETS = names(TARGETS, panel=True)
+CROSS_SECTIONAL = tuple(n for n in PANEL_TARGETS if n not in SERIES_TARGETS)  # each day's symbols
 _UNIFORM_SD = 1 / np.sqrt(12)  # the standard deviation of a percentile rank
 
 
