@@ -146,15 +146,15 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         (["--workers", "0"], "--workers: expected at least 1, received 0"),  # not "cores"
         # 100,000 processes were started, each to train a model on a core it shares.
         (["--workers", "100000"], "--workers: expected at most the "),
-        # One symbol's z-score among itself raised an IndexError at fit, and its rank was
-        # the same every day.
+        # One symbol's z-score among itself raised an IndexError at fit, its rank was the
+        # same every day, and its inputs z-scored among themselves were all 0.
         *(
             (
-                ["--symbols", "AA", "--models", "linear", "--target", target],
-                f"--target {target}: expected 2 symbols or more to compare each day's returns "
-                "across, received 1 (AA)",
+                ["--symbols", "AA", "--models", "linear", *option.split()],
+                f"{option}: expected 2 symbols or more to compare each day's values across, "
+                "received 1 (AA)",
             )
-            for target in ("rank", "zscore")
+            for option in ("--target rank", "--target zscore", "--normalise cross-section")
         ),
         (["--engine", "ray", "--workers", "100000"], "CPUs of this machine (a worker trains on"),
         (

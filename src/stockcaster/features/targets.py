@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from stockcaster.errors import StockcasterError
 from stockcaster.features.entry import Entry, names, registry
 
 TARGETS = registry(
@@ -120,3 +121,22 @@ def market_moments(returns: np.ndarray, days: np.ndarray, training: np.ndarray) 
     if daily.empty:
         return 0.0, 1.0
     return float(daily["mean"].mean()), float(daily["std"].mean())
+
+
+def check_cross_section(features, symbols: list[str]) -> None:
+    """Refuse a panel's features that compare each day's symbols (`features`: a
+    `FeatureConfig`) when fewer than 2 `symbols` run: one symbol's rank or z-score among
+    itself is no target (a z-score of one is not a number, a rank the same every day), and
+    its inputs z-scored across itself are all 0.
+
+    Raises:
+        StockcasterError: naming the options and the symbols.
+    """
+    across = [f"--target {features.target}"] if features.target in CROSS_SECTIONAL else []
+    if features.normalise == "cross-section":
+        across.append("--normalise cross-section")
+    if across and len(symbols) < 2:
+        raise StockcasterError(
+            f"{' and '.join(across)}: expected 2 symbols or more to compare each day's values "
+            f"across, received {len(symbols)} ({', '.join(symbols)})"
+        )

@@ -27,7 +27,7 @@ from stockcaster.evaluation.symbol_work import shortfalls
 from stockcaster.evaluation.trading import check_cost
 from stockcaster.features.feature_sets import FEATURE_SETS, feature_set_spec, window_rows
 from stockcaster.features.split import last_training_day
-from stockcaster.features.targets import CROSS_SECTIONAL
+from stockcaster.features.targets import check_cross_section
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, universe_models
@@ -188,13 +188,8 @@ def plan_universe(source: PanelSource, config: UniverseConfig) -> UniversePlan:
             f"to the cutoff {pd.Timestamp(cutoff):%Y-%m-%d} and one after it, received none "
             f"among {len(runnable)} (lower --min-history or --test-fraction)"
         )
-    target = config.global_model.features.target
-    if config.panel_models() and target in CROSS_SECTIONAL and len(eligible) < 2:
-        raise StockcasterError(  # one symbol's rank or z-score among itself is no target
-            f"--target {target}: expected 2 symbols or more to compare each day's returns "
-            f"across, received {len(eligible)} ({', '.join(eligible)})"
-        )
     if config.panel_models():
+        check_cross_section(config.global_model.features, eligible)
         _check_windows(prices, eligible, cutoff, config, panel.source)
     settings = _settings(panel, chosen, config, cutoff)
     if source.columns or source.fill:  # how to read the file again (`explain`); none: as before
