@@ -218,6 +218,26 @@ def test_a_book_of_fewer_picks_than_asked_says_so_and_its_report_counts_its_pick
     assert "The next-session forecasts of the global lstm" in page  # one symbol: no book
 
 
+def test_a_bundle_that_compares_symbols_refuses_to_forecast_one_alone(tmp_path):
+    """A bundle whose inputs are z-scored across each day's symbols forecast one symbol
+    from inputs all 0, whatever its prices: `--symbol BB` gave BB another forecast than the
+    whole file did, without a word."""
+    from conftest import tiny_global
+
+    table = pd.concat([ohlcv(150, name, seed) for seed, name in enumerate(NAMES[:3])])
+    data = write_kaggle(tmp_path / "panel.csv", table.reset_index(drop=True))
+    across = tiny_global(normalise="cross-section")
+    config = dataclasses.replace(tiny_config(), models=("naive", "lstm"), global_model=across)
+    universe(data, config, out=tmp_path / "run", save=tmp_path / "bundle")
+    said = (r"--normalise cross-section \(the bundle's\): expected 2 symbols or more to compare "
+            r"each day's values across, received 1 \(BB\)")  # fmt: skip
+    with pytest.raises(StockcasterError, match=said):
+        predict_universe(tmp_path / "bundle", PanelSource(data, ["BB"]), out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+    found = predict_universe(tmp_path / "bundle", PanelSource(data), out=tmp_path / "q")
+    assert sorted(set(found.forecast["symbol"])) == NAMES[:3]
+
+
 def test_a_symbol_too_new_or_too_still_for_its_volatility_is_set_aside_alone(saved, tmp_path):
     """A recent listing (50 rows: enough to forecast from, too few for the HAR that gives
     its interval) made the whole prediction fail ("nan in lo ... retrain it"), and a symbol

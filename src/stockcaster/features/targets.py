@@ -123,11 +123,14 @@ def market_moments(returns: np.ndarray, days: np.ndarray, training: np.ndarray) 
     return float(daily["mean"].mean()), float(daily["std"].mean())
 
 
-def check_cross_section(features, symbols: list[str]) -> None:
+def check_cross_section(features, symbols: list[str], whose: str = "") -> None:
     """Refuse a panel's features that compare each day's symbols (`features`: a
     `FeatureConfig`) when fewer than 2 `symbols` run: one symbol's rank or z-score among
     itself is no target (a z-score of one is not a number, a rank the same every day), and
-    its inputs z-scored across itself are all 0.
+    its inputs z-scored across itself are all 0, whatever its prices.
+
+    Args:
+        whose: said after the options, e.g. " (the bundle's)".
 
     Raises:
         StockcasterError: naming the options and the symbols.
@@ -137,6 +140,6 @@ def check_cross_section(features, symbols: list[str]) -> None:
         across.append("--normalise cross-section")
     if across and len(symbols) < 2:
         raise StockcasterError(
-            f"{' and '.join(across)}: expected 2 symbols or more to compare each day's values "
-            f"across, received {len(symbols)} ({', '.join(symbols)})"
+            f"{' and '.join(across)}{whose}: expected 2 symbols or more to compare each day's "
+            f"values across, received {len(symbols)} ({', '.join(symbols)})"
         )

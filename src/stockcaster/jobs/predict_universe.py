@@ -26,6 +26,7 @@ from stockcaster.data.panel import load_panel, select_symbols
 from stockcaster.data.quality import price_notes
 from stockcaster.errors import StockcasterError
 from stockcaster.features.feature_sets import feature_set_spec, window_rows
+from stockcaster.features.targets import check_cross_section
 from stockcaster.jobs.envelope import (
     check_forecast,
     check_output,
@@ -80,6 +81,7 @@ def predict_universe(
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     panel = panel.spelled_as(bundle.forecaster.symbols)  # `msft` is the bundle's MSFT
     prices, set_aside = _usable(panel, source, bundle)
+    check_cross_section(bundle.config.features, sorted(set(prices[C.SYMBOL])), " (the bundle's)")
     exchange = bundle.meta["exchange"]
     check_sessions(prices[C.DATE], exchange, panel.source, True, prices[C.SYMBOL])
     with np.errstate(all="ignore"):  # what overflows is no price: check_forecast says so
