@@ -214,3 +214,13 @@ def test_a_universe_variance_search_is_refused_in_one_line(tmp_path):
                                       "variance", "--out", str(tmp_path / "t")])  # fmt: skip
     one_line(result, "--target variance: expected one symbol's search")
     assert not (tmp_path / "t").exists()
+    # A universe's search went on without one symbol's preset or target, without a word.
+    for option, given in (("--preset", "seed"), ("--target", "close")):
+        result = CliRunner().invoke(app, ["tune", "--universe", "--data", str(data), option,
+                                          given, "--out", str(tmp_path / "t")])  # fmt: skip
+        one_line(
+            result,
+            f"{option}: expected it for one symbol's search (--universe searches "
+            f"the universe preset's global model on --features), received {given}",
+        )
+        assert not (tmp_path / "t").exists()

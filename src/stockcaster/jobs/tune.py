@@ -194,11 +194,7 @@ def _task(source, config: TuneConfig, space: Space):
     """The trials' task (training part only), the whole data for the holdout, and
     what it read (`Searched`) for the settings and the summary."""
     if isinstance(source, PanelSource):
-        if config.target == VARIANCE:
-            raise StockcasterError(
-                "--target variance: expected one symbol's search (a universe's risk: "
-                "universe --target variance), received --universe"
-            )
+        config.check_universe()
         universe = UniverseConfig(
             models=(config.family,),
             global_model=_global(config, space),

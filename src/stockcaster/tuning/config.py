@@ -103,3 +103,25 @@ class TuneConfig:
                     raise StockcasterError(
                         f"{option}: expected --engine ray with it, received --engine local"
                     )
+
+    def check_universe(self) -> None:
+        """Refuse what a universe's search does not read (`--universe`): the variance
+        target (a universe's risk is `universe --target variance`), and one symbol's preset
+        or target (its global model is the universe preset's, on `--features`), which it
+        went on without.
+
+        Raises:
+            StockcasterError: naming the option.
+        """
+        if self.target == "variance":
+            raise StockcasterError(
+                "--target variance: expected one symbol's search (a universe's risk: "
+                "universe --target variance), received --universe"
+            )
+        for option, given in (("--preset", self.preset), ("--target", self.target)):
+            if given not in (None, "default", "log_return"):
+                raise StockcasterError(
+                    f"{option}: expected it for one symbol's search (--universe searches the "
+                    f"universe preset's global model on --features), received {given} with "
+                    "--universe"
+                )
