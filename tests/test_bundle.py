@@ -409,6 +409,19 @@ def test_train_refuses_a_universe_s_options_without_universe(trained, tmp_path, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("given", "shown"), [(["--preset", "seed"], "seed"),
+                                             (["--target", "close"], "close")])  # fmt: skip
+def test_train_universe_refuses_one_symbol_s_options(trained, tmp_path, given, shown):
+    """`train --universe --preset seed` (or `--target close`) trained the global preset's
+    model on the next log-return as if they were not there."""
+    out = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--universe", "--data", str(trained[1]),
+                                      "--save", str(out), *given])  # fmt: skip
+    one_line(result, f"{given[0]}: expected one symbol's bundle with it (--universe trains "
+                     f"--global-preset's model), received {shown}")  # fmt: skip
+    assert not out.exists()
+
+
 def test_predict_of_a_run_s_folder_says_where_bundles_come_from(tmp_path, small_csv):
     """A run's folder given to `predict --bundle` was "a folder without bundle.json"."""
     ran = CliRunner().invoke(app, ["run", "--data", str(small_csv), "--model", "naive",

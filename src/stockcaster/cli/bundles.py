@@ -127,6 +127,7 @@ def train(
     universe.refuse_alone(resume)
     base = None
     if universe.universe:
+        _refuse_one_symbol_options(model)
         base = global_model(value(universe.features), preset_name=universe.global_preset,
                             quantiles=universe.quantiles, epochs=model.epochs)  # fmt: skip
     preset = requests.with_features(requests.preset(model.preset, model.epochs),
@@ -142,6 +143,15 @@ def train(
         path = train_job(request)
     notes(console, training_notes(path))
     console.print(f"bundle: {escape(str(path))}")
+
+
+def _refuse_one_symbol_options(model: TrainModel) -> None:
+    """`train --universe` trains --global-preset's model: one symbol's --preset, and a
+    --target of close, were read by nothing, without a word."""
+    given = options_of(model, "preset")
+    if value(model.target) == "close":
+        given["--target"] = ("close", None)
+    refuse_unread(given, "one symbol's bundle with it (--universe trains --global-preset's model)")
 
 
 @grouped
