@@ -146,6 +146,15 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
         (["--workers", "0"], "--workers: expected at least 1, received 0"),  # not "cores"
         # 100,000 processes were started, each to train a model on a core it shares.
         (["--workers", "100000"], "--workers: expected at most the "),
+        # A preset no model trained on (global models, or baselines only) was ignored.
+        *(
+            (
+                [*mode, "--models", models, "--preset", "seed"],
+                "--preset: expected --mode per-symbol and a model that trains on it among --models "
+                "(global models take --global-preset's), received seed",
+            )
+            for mode, models in (([], "naive,linear"), (["--mode", "per-symbol"], "naive,drift"))
+        ),
         # One symbol's z-score among itself raised an IndexError at fit, its rank was the
         # same every day, and its inputs z-scored among themselves were all 0.
         *(

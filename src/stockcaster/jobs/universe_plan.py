@@ -119,6 +119,11 @@ class UniverseConfig:
             return ()
         return tuple(m for m in self.models if MODELS[m].make_panel is not None)
 
+    def reads_preset(self) -> bool:
+        """Whether a model is trained per symbol on `preset` (per-symbol mode, a model with
+        a panel form: the baselines read none)."""
+        return self.mode != "global" and any(MODELS[m].make_panel for m in self.models)
+
     def feature_sets(self) -> tuple[str, ...]:
         """The feature sets the global models are trained on."""
         return self.features or (self.global_model.features.inputs,)
