@@ -272,11 +272,8 @@ def universe(
                       "--preset's settings)")  # fmt: skip
     check_epochs_read(network.epochs, plan.panel_models())  # linear and lightgbm have none
     if not plan.reads_preset():
-        refuse_unread(
-            options_of(models, "preset"),
-            "--mode per-symbol and a model that "
-            "trains on it among --models (global models take --global-preset's)",
-        )
+        refuse_unread(options_of(models, "preset"), "--mode per-symbol and a model that trains "
+                      "on it among --models (global models take --global-preset's)")  # fmt: skip
     with kept_on_stop(run.out), native_log_filtered(), task_progress(shown.progress) as bar:
         result = universe_job(source, plan, out=run.out, resume=run.resume,
                               engine=run.engine_config(), progress=bar, save=run.save)  # fmt: skip

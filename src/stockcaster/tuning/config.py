@@ -118,8 +118,11 @@ class TuneConfig:
                 "--target variance: expected one symbol's search (a universe's risk: "
                 "universe --target variance), received --universe"
             )
-        for option, given in (("--preset", self.preset), ("--target", self.target)):
-            if given not in (None, "default", "log_return"):
+        # Each option as one symbol's search has it by default, or as the universe's reads it.
+        unread = (("--preset", self.preset, ("default",)),
+                  ("--target", self.target, (None, "log_return")))  # fmt: skip
+        for option, given, read in unread:
+            if given not in read:
                 raise StockcasterError(
                     f"{option}: expected it for one symbol's search (--universe searches the "
                     f"universe preset's global model on --features), received {given} with "
