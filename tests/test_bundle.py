@@ -390,6 +390,19 @@ def test_resume_refuses_the_epochs_and_calendar_it_would_ignore(trained, tmp_pat
     assert not out.exists()
 
 
+@pytest.mark.parametrize("given", [["--model", "naive"], ["--set", "mlp.width=8"], []])
+def test_resume_of_no_bundle_says_so_before_the_model_it_would_fine_tune(trained, tmp_path,
+                                                                         given):  # fmt: skip
+    """`train --resume MISSING --model naive` said "--model: expected none or the bundle's own
+    (None)": a bundle that is not there was read as one with no model."""
+    out = tmp_path / "new"
+    result = CliRunner().invoke(app, ["train", "--resume", str(tmp_path / "gone"), "--data",
+                                      str(trained[1]), "--save", str(out), *given])  # fmt: skip
+    one_line(result, f"{tmp_path / 'gone'}: expected a model bundle, received a path that does "
+                     "not exist")  # fmt: skip
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("given", "fragment"),
     [

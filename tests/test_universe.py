@@ -174,6 +174,20 @@ def test_a_universe_verdict_counts_significant_symbols_and_says_when_an_ic_is_ch
             ["--cost-bps", "1e5"],
             "error: --cost-bps: expected 0 to 10000 bp (all of a trade), received 100000.0\n",
         ),
+        # One level gave an interval "+0.02% .. +0.02%" called the quantile head's, and
+        # 0.1,0.9 forecast the 10% quantile as the point (the level nearest 0.5).
+        *(
+            (
+                ["--models", "lstm", "--quantiles", levels],
+                "--quantiles: expected increasing quantiles in (0, 1), 0.5 among them (the point "
+                f"forecast) and one on each side of it (the interval), received quantiles={shown}",
+            )
+            for levels, shown in (
+                ("0.5", "[0.5]"),
+                ("0.1,0.9", "[0.1, 0.9]"),
+                ("0.5,0.9", "[0.5, 0.9]"),
+            )
+        ),
         (["--batch-size", "0", "--models", "lstm"], "error: --batch-size: expected batch_size"),
         (["--epochs", "0", "--models", "lstm"], "error: --epochs: expected epochs >= 1"),
         (["--global-preset", "nope"], "error: --global-preset: expected one of default"),

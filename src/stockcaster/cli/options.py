@@ -169,8 +169,8 @@ QuantilesOption = Annotated[
     str | None,
     typer.Option(
         "--quantiles",
-        help="Global model: a direct quantile head, e.g. 0.1,0.5,0.9 (pinball loss; its "
-        "outermost levels are the interval).",
+        help="Global model: a direct quantile head, e.g. 0.1,0.5,0.9 (pinball loss; 0.5 is "
+        "the forecast, the outermost levels the interval).",
     ),
 ]
 

@@ -27,7 +27,7 @@ from stockcaster.jobs.variance_bundle import predict_variance, train_variance
 from stockcaster.models.families import check_epochs_read
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import DEFAULT_MODEL
-from stockcaster.store.bundle_files import holds_panel, peek
+from stockcaster.store.bundle_files import holds_panel, peek, read_meta
 from stockcaster.store.variance_bundle import VARIANCE, holds_variance
 
 
@@ -76,14 +76,15 @@ def train(request: TrainRequest) -> Path:
     """
     r = request
     variance = r.preset.features.target == VARIANCE
-    if r.resume is not None and (variance or holds_variance(peek(r.resume))):
+    resumed = None if r.resume is None else read_meta(r.resume)  # a bundle, before its model
+    if resumed is not None and (variance or holds_variance(resumed)):
         raise StockcasterError(
             f"--resume: expected a bundle of prices to fine-tune, received "
             f"{'--target variance' if variance else f'{r.resume}, a volatility bundle'} "
             "(a volatility model is trained anew: train --target variance --save NEW)"
         )
-    if r.resume is not None:
-        _check_resumed(r, peek(r.resume))  # no --exchange: the bundle keeps its calendar
+    if resumed is not None:
+        _check_resumed(r, resumed)  # no --exchange: the bundle keeps its calendar
     exchange = r.exchange or DEFAULT_EXCHANGE
     check_epochs_read(r.epochs, [r.model or DEFAULT_MODEL])
     if variance and r.universe is not None:
@@ -94,7 +95,7 @@ def train(request: TrainRequest) -> Path:
     if variance:
         return train_variance(r.preset, r.save, r.source, model=r.model,
                               settings=r.settings, exchange=exchange)  # fmt: skip
-    if r.resume is not None and holds_panel(peek(r.resume)):
+    if resumed is not None and holds_panel(resumed):
         return resume_universe(r.resume, _panel(r.source, r.symbols, "--resume"), r.save)
     if r.universe is not None:
         return train_universe(_panel(r.source, r.symbols, "--universe"), r.universe,

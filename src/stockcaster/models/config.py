@@ -88,13 +88,20 @@ class ModelConfig:
             raise StockcasterError(f"expected horizon >= 1, received horizon={self.horizon}")
         if any(width < 1 for width in self.dense):
             raise StockcasterError(f"expected dense widths >= 1, received dense={list(self.dense)}")
-        if any(not 0 < q < 1 for q in self.quantiles) or list(self.quantiles) != sorted(
-            set(self.quantiles)
-        ):
-            raise StockcasterError(
-                "expected increasing quantiles in (0, 1), "
-                f"received quantiles={list(self.quantiles)}"
-            )
+        _check_quantiles(self.quantiles)
+
+
+def _check_quantiles(levels: tuple[float, ...]) -> None:
+    """A quantile head's levels: increasing in (0, 1), the median among them (the point
+    forecast) and one on each side of it (the interval's ends); none for a point head."""
+    if not levels:
+        return
+    increasing = all(0 < q < 1 for q in levels) and list(levels) == sorted(set(levels))
+    if not increasing or 0.5 not in levels or not levels[0] < 0.5 < levels[-1]:
+        raise StockcasterError(
+            "expected increasing quantiles in (0, 1), 0.5 among them (the point forecast) "
+            f"and one on each side of it (the interval), received quantiles={list(levels)}"
+        )
 
 
 @dataclass(frozen=True)
