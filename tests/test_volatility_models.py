@@ -4,6 +4,8 @@ beats the random walk (a positive control)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -88,6 +90,42 @@ def test_a_later_day_changes_no_forecast_made_at_or_before_it(name):
     after = forecast(name, v2, r2, origins, (1, 2))
     np.testing.assert_array_equal(before[: 351 - 300], after[: 351 - 300])
     assert not np.allclose(before[-20:], after[-20:])
+
+
+@pytest.mark.parametrize(
+    ("origins", "horizons", "fragment"),
+    [
+        # NumPy reads -5 as day 415: a forecast "from day -5" read the days after it.
+        ([-5, -4], (1,), "origins: expected consecutive days from 1 to 419 (the last of 420), "
+                         "received 2 from -5 to -4"),
+        ([300, 250], (1,), "received 2 from 300 to 250"),  # the walk's fit read day 300 first
+        (list(range(400, 425)), (1,), "received 25 from 400 to 424"),  # an IndexError
+        ([300.0, 301.0], (1,), "received float64 (2,)"),
+        ([], (1,), "origins: expected at least one day to forecast from, received none"),
+        ([300, 301], (0,), "horizons: expected days ahead of 1 or more, received (0,)"),
+    ],
+)  # fmt: skip
+def test_a_walk_from_origins_it_cannot_take_is_refused(origins, horizons, fragment):
+    """The Python API's `forecast` (docs/python-api.md) forecast from origin -5 with a model
+    fitted on the days after it, and from unsorted or fractional origins without a word."""
+    from stockcaster.errors import StockcasterError
+
+    r, v = _simulated(420, 3)
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        forecast("ewma", v, r, np.asarray(origins), horizons)
+
+
+def test_an_unknown_baseline_or_a_level_in_percent_is_refused():
+    """`forecast("foo", ...)` raised KeyError 'foo'; `value_at_risk(s2, 5)` (5 for 5%) gave
+    NaN for every day."""
+    from stockcaster.errors import StockcasterError
+
+    r, v = _simulated(420, 3)
+    with pytest.raises(StockcasterError, match="expected a baseline \\(random_walk, mean_22, "):
+        forecast("foo", v, r, np.arange(300, 310))
+    with pytest.raises(StockcasterError, match="level: expected a share in \\(0, 1\\)"):
+        value_at_risk(np.full(3, 1e-4), 5)
+    assert np.isfinite(value_at_risk(np.full(3, 1e-4), 0.05)[0]).all()  # the control
 
 
 def test_on_garch_data_the_garch_family_beats_the_random_walk():

@@ -157,3 +157,26 @@ def variance_ahead(v: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarr
     counted = np.isfinite(windows).sum(axis=1)
     total = np.nansum(windows, axis=1)
     return np.where(counted > 0, total / np.maximum(counted, 1), np.nan)
+
+
+def check_walk(origins, days: int, horizons: tuple) -> np.ndarray:
+    """A walk's origins and horizons as `models/volatility.forecast` takes them: consecutive
+    days from day 1 (day 0 has no return) to the data's last, and whole days ahead. A
+    negative origin would count from the end, its model reading the days after it.
+
+    Raises:
+        StockcasterError: anything else.
+    """
+    o = np.asarray(origins)
+    if o.size == 0:
+        raise StockcasterError("origins: expected at least one day to forecast from, received none")
+    whole = o.ndim == 1 and np.issubdtype(o.dtype, np.integer)
+    if not whole or (np.diff(o) != 1).any() or o[0] < 1 or o[-1] > days - 1:
+        shown = f"{len(o)} from {o[0]} to {o[-1]}" if whole else f"{o.dtype} {o.shape}"
+        raise StockcasterError(
+            f"origins: expected consecutive days from 1 to {days - 1} (the last of "
+            f"{days}), received {shown}"
+        )
+    if not horizons or not all(isinstance(h, int | np.integer) and h >= 1 for h in horizons):
+        raise StockcasterError(f"horizons: expected days ahead of 1 or more, received {horizons}")
+    return o

@@ -76,8 +76,8 @@ def train(request: TrainRequest) -> Path:
     """
     r = request
     variance = r.preset.features.target == VARIANCE
-    resumed = None if r.resume is None else read_meta(r.resume)  # a bundle, before its model
-    if resumed is not None and (variance or holds_variance(resumed)):
+    resumed = None if r.resume is None or variance else read_meta(r.resume)  # before its model
+    if r.resume is not None and (variance or holds_variance(resumed)):
         raise StockcasterError(
             f"--resume: expected a bundle of prices to fine-tune, received "
             f"{'--target variance' if variance else f'{r.resume}, a volatility bundle'} "

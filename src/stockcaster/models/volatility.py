@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.volatility import variance_ahead
+from stockcaster.features.volatility import check_walk, variance_ahead
 
 RISKMETRICS = 0.94
 HAR_DAYS = (1, 5, 22)
@@ -57,7 +57,10 @@ def forecast(
         `[origins, horizons]`: from each origin, the mean variance of the next h days, for
         each h of `horizons` (one walk: GARCH's paths give every horizon of one fit).
     """
-    return BASELINES[name](v, r, refit_blocks(np.asarray(origins)), tuple(horizons))
+    if name not in BASELINES:
+        raise StockcasterError(f"expected a baseline ({', '.join(BASELINES)}), received {name!r}")
+    origins = check_walk(origins, len(v), tuple(horizons))
+    return BASELINES[name](v, r, refit_blocks(origins), tuple(horizons))
 
 
 def random_walk(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
@@ -93,8 +96,7 @@ def ewma_variance(r: np.ndarray, lam: float = RISKMETRICS) -> np.ndarray:
 
 
 def ewma(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
-    # Entry t of the filter over days 1.. is its forecast of day t + 1, made at day t; flat:
-    # every step ahead the same.
+    # Entry t of the filter over days 1.. is its forecast of day t + 1 made at day t (flat).
     return _flat(ewma_variance(r[1:]), blocks, horizons)
 
 
@@ -122,8 +124,7 @@ def garch_walk(o: int) -> Callable:
 
 
 def har(v: np.ndarray, r: np.ndarray, blocks: Blocks, horizons: tuple) -> np.ndarray:
-    """HAR on log v, each horizon its own regression, fitted on the targets known at the
-    block's fit day only."""
+    """HAR on log v, a regression per horizon fitted on the targets known at each fit day."""
     v = _carried(v)
     logs = np.log(v)
     x = np.column_stack([np.ones(len(v))] + [_trailing_mean(logs, d) for d in HAR_DAYS])
@@ -161,8 +162,7 @@ BASELINES: dict[str, Callable] = {
 
 
 def _trailing_mean(values: np.ndarray, days: int) -> np.ndarray:
-    """The mean of each day's last `days` values, itself included (NaN before, and where
-    the window holds a NaN)."""
+    """The mean of each day's last `days` values, itself included (NaN before and over NaN)."""
     return pd.Series(values).rolling(days).mean().to_numpy()
 
 
@@ -181,10 +181,9 @@ def training_residuals(
 
 
 SHAPES = ("normal", "t", "fhs")
-# A Student-t's least degrees of freedom: with fewer its variance is infinite. Free, the fit
-# ran to 0, and its scale with it, where many residuals are 0 (closes unchanged from the
-# day before), and every VaR read 0. With a share k of residuals at 0, a t of nu degrees has
-# no best scale (the likelihood grows as the scale shrinks) once k > nu / (nu + 1): 67% here.
+# A Student-t's least degrees of freedom (fewer: infinite variance). Free, the fit ran to 0,
+# its scale with it, where many residuals are 0 (closes unchanged): every VaR read 0. A t of
+# nu degrees has no best scale once a share above nu / (nu + 1) of them is 0: 67% here.
 MIN_NU = 2.05
 STILL = MIN_NU / (MIN_NU + 1)
 
@@ -192,8 +191,7 @@ STILL = MIN_NU / (MIN_NU + 1)
 def still_returns(returns: np.ndarray) -> str | None:
     """Why no Student-t VaR can be fitted on these training days' returns (or residuals):
     more than `STILL` of them 0, the close unchanged from the day before; None otherwise."""
-    returns = np.asarray(returns, "float64")
-    returns = returns[np.isfinite(returns)]
+    returns = np.asarray(returns, "float64")[np.isfinite(returns)]
     share = float(np.mean(returns == 0)) if len(returns) else 0.0
     if share <= STILL:
         return None
@@ -295,6 +293,8 @@ def value_at_risk(
     Returns:
         `(var, es)`, each shaped as `variance`.
     """
+    if not 0 < level < 1:
+        raise StockcasterError(f"level: expected a share in (0, 1) such as 0.05, received {level}")
     shape = how if isinstance(how, Shape) else Shape.fit(how, residuals)
     sigma = np.sqrt(np.asarray(variance, "float64"))
     return sigma * shape.quantile(level), sigma * shape.tail_mean(level)
