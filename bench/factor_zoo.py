@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--backend", default="jax", help="Keras backend for the networks")
     parser.add_argument("--families", help="the phase's families, comma-separated (default all)")
     args = parser.parse_args()
-    from stockcaster.settings import choose_backend
+    from stockcaster.process import choose_backend
 
     choose_backend(args.backend)
     record = json.loads(OUT.read_text()) if OUT.is_file() else {}

@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/universe_zoo.json")
     args = parser.parse_args()
 
-    from stockcaster.settings import choose_backend
+    from stockcaster.process import choose_backend
 
     choose_backend(args.backend)
 

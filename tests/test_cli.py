@@ -473,7 +473,7 @@ def test_the_command_tunes_the_collector_and_freezes_its_objects_at_the_end_and_
 def test_native_log_lines_are_held_back_and_others_pass(capfd):
     import os
 
-    from stockcaster.settings import native_log_filtered
+    from stockcaster.process import native_log_filtered
 
     with native_log_filtered():
         os.write(2, b"I0000 00:00:1795779648.422150    8475 port.cc:153] oneDNN custom ops\n")

@@ -498,18 +498,45 @@ def test_an_out_removed_by_another_command_s_probe_is_probed_again(tmp_path, mon
     assert gone and not (tmp_path / "new").exists()  # probed again, and no trace left
 
 
+@pytest.mark.parametrize("where", ["flag", "environment"])
+def test_a_keras_backend_that_is_not_installed_is_one_line(tmp_path, small_csv, monkeypatch,
+                                                           where):  # fmt: skip
+    """`KERAS_BACKEND=torch` without PyTorch failed each network's fit in a backtest ("lstm
+    failed on every window: ModuleNotFoundError"), and `universe --backend torch` kept a run
+    whose global model failed; the backend is refused before anything runs."""
+    import importlib.util
+
+    import stockcaster.process
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "jax" else found(name, *a))  # fmt: skip
+    monkeypatch.setattr(stockcaster.process, "_running_backend", lambda: None)  # a new process
+    out = tmp_path / "runs"
+    if where == "flag":
+        args = ["universe", "--data", str(small_csv), "--backend", "jax", "--models", "naive"]
+        option = "--backend"
+    else:
+        monkeypatch.setenv("KERAS_BACKEND", "jax")
+        args, option = ["run", "--model", "naive", "--data", str(small_csv)], "KERAS_BACKEND"
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    one_line(result, f"error: {option}: expected a backend whose package is installed, "
+                     "received 'jax' (pip install jax)")  # fmt: skip
+    assert not out.exists()
+
+
 def test_an_unknown_keras_backend_in_the_environment_is_one_line(tmp_path, small_csv,
                                                                  monkeypatch):  # fmt: skip
     """`KERAS_BACKEND=bogus` ended in a KeyError traceback (`run --model naive`), or blamed
     the model's fit; a `--backend` flag still overrides it."""
-    import stockcaster.settings
+    import stockcaster.process
 
-    monkeypatch.setattr(stockcaster.settings, "_running_backend", lambda: None)  # a new process
+    monkeypatch.setattr(stockcaster.process, "_running_backend", lambda: None)  # a new process
     monkeypatch.setenv("KERAS_BACKEND", "bogus")
     out = tmp_path / "runs"
     result = CliRunner().invoke(app, ["run", "--model", "naive", "--data", str(small_csv),
                                       "--out", str(out)])  # fmt: skip
     one_line(result, "error: KERAS_BACKEND: expected one of tensorflow, jax, torch, numpy")
     assert not out.exists()
-    stockcaster.settings.choose_backend("jax")  # the flag's: chosen, not refused
+    stockcaster.process.choose_backend("jax")  # the flag's: chosen, not refused
     assert os.environ["KERAS_BACKEND"] == "jax"

@@ -13,7 +13,7 @@ import pandas as pd
 
 import stockcaster
 from stockcaster import columns as C
-from stockcaster.settings import current_backend
+from stockcaster.process import current_backend
 
 
 def versions() -> dict[str, str]:

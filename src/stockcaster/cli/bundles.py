@@ -37,11 +37,11 @@ from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, prese
 from stockcaster.jobs.predict import band_label, source_note
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.book_tables import picks_table
 from stockcaster.reporting.lines import notes
 from stockcaster.reporting.risk_tables import risk_line, variance_table
 from stockcaster.reporting.tables import forecast_table
-from stockcaster.settings import choose_backend, native_log_filtered
 
 
 @dataclass

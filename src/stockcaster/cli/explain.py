@@ -14,9 +14,9 @@ from stockcaster.cli.output import busy, console, print_json
 from stockcaster.jobs import requests
 from stockcaster.jobs.explain import explain as explain_job
 from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.numbers import figure, share
 from stockcaster.reporting.tables import fitted_table
-from stockcaster.settings import choose_backend, native_log_filtered
 
 SHOWN = 10  # features per model in the terminal (explain.json has them all)
 

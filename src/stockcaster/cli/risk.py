@@ -17,9 +17,9 @@ from stockcaster.jobs.choices import (
 from stockcaster.jobs.requests import check_estimator
 from stockcaster.jobs.requests import preset as preset_config
 from stockcaster.jobs.risk_universe import RiskUniversePlan, risk_universe
+from stockcaster.process import native_log_filtered
 from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.risk_tables import risk_universe_table
-from stockcaster.settings import native_log_filtered
 
 PRICE_ONLY = "it for price forecasts only (--target variance does not read it)"
 

@@ -47,10 +47,10 @@ from stockcaster.jobs.choices import (
 )
 from stockcaster.jobs.risk import risk_backtest as risk_job
 from stockcaster.jobs.run import run as run_job
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.lines import notes
 from stockcaster.reporting.risk_tables import risk_table
 from stockcaster.reporting.tables import leaderboard_table, run_summary
-from stockcaster.settings import choose_backend, native_log_filtered
 
 
 @dataclass

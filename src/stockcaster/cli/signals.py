@@ -24,9 +24,9 @@ from stockcaster.jobs.choices import check_epochs_read, feature_sets, model_sett
 from stockcaster.jobs.requests import global_model, symbol_list
 from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
 from stockcaster.jobs.signals import signals as signals_job
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.signal_tables import print_signals
-from stockcaster.settings import choose_backend, native_log_filtered
 
 
 @dataclass

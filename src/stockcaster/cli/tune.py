@@ -41,9 +41,9 @@ from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.tune_report import baseline_of, deflated_words, holdout_tested
-from stockcaster.settings import choose_backend, native_log_filtered
 
 
 @dataclass

@@ -44,8 +44,8 @@ from stockcaster.jobs.choices import (
 from stockcaster.jobs.requests import RunConfig, global_model
 from stockcaster.jobs.universe import universe as universe_job
 from stockcaster.jobs.universe_plan import UniverseConfig
+from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.tables import print_scores
-from stockcaster.settings import choose_backend, native_log_filtered
 
 _DEFAULT_OUT = Path("runs/universe")
 

@@ -37,9 +37,10 @@ from stockcaster.models.variance import (
     run_variance_models,
 )
 from stockcaster.models.volatility import BASELINES as VOLATILITY_BASELINES
+from stockcaster.process import BACKENDS
 from stockcaster.reporting.html import REPORT_KINDS
 from stockcaster.reporting.tracking import TRACKERS
-from stockcaster.settings import BACKENDS, parse_names
+from stockcaster.settings import parse_names
 from stockcaster.store.files import json_text
 from stockcaster.tuning.search import PRUNERS, SAMPLERS
 

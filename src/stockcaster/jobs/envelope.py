@@ -23,8 +23,8 @@ from stockcaster.data.row_checks import PRICE_RANGE
 from stockcaster.data.series import load_series, price_series
 from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
+from stockcaster.process import logger_levels, native_log_filtered
 from stockcaster.provenance import command_line, versions
-from stockcaster.settings import logger_levels, native_log_filtered
 from stockcaster.store import files
 
 

@@ -31,7 +31,7 @@ from stockcaster.features.targets import check_cross_section
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, universe_models
-from stockcaster.settings import current_backend
+from stockcaster.process import current_backend
 from stockcaster.store.files import json_text
 
 Mode = Literal["per-symbol", "global"]

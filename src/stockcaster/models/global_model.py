@@ -25,7 +25,7 @@ from stockcaster.models.base import NotFittedError
 from stockcaster.models.global_files import feature_scales, read_global, write_global
 from stockcaster.models.global_forecast import point_and_band
 from stockcaster.models.presets import RunConfig, load_preset
-from stockcaster.settings import logger_levels
+from stockcaster.process import logger_levels
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from stockcaster.features import FeatureConfig, FeaturePipeline, Split
 from stockcaster.features.scaling import scaler_from_dict, scaler_to_dict
 from stockcaster.models.base import NETWORK_FILE, SCALER_FILE, NotFittedError
 from stockcaster.models.config import ModelConfig
-from stockcaster.settings import logger_levels
+from stockcaster.process import logger_levels
 from stockcaster.training.config import TrainConfig
 
 _VALIDATION_FRACTION = 0.15  # used when a preset validates on the test period

@@ -15,7 +15,7 @@ import pandas as pd
 
 from stockcaster.data.calendar import DEFAULT_EXCHANGE, next_sessions, off_sessions
 from stockcaster.models.base import NotFittedError
-from stockcaster.settings import logger_levels
+from stockcaster.process import logger_levels
 
 INSTALL_HINT = "pip install 'stockcaster[prophet]'"
 _QUIET = {"prophet.plot": logging.CRITICAL, "cmdstanpy": logging.WARNING}

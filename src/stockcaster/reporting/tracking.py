@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
-from stockcaster.settings import quiet_storage_pool
+from stockcaster.process import quiet_storage_pool
 
 EXPERIMENT = "stockcaster"
 TRACKERS = ("mlflow",)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stockcaster.errors import Interrupted, StockcasterError, check_interrupted, in_one_line
-from stockcaster.settings import quiet_storage_pool
+from stockcaster.process import quiet_storage_pool
 from stockcaster.tuning.space import Space
 from stockcaster.tuning.validation import AfterFold, TrialScore, with_ratio
 
