@@ -85,7 +85,7 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Write report.html, one self-contained page, into a folder a command wrote (run,
-    backtest, predict, universe or tune)."""
+    backtest, predict, universe, signals or tune)."""
     inputs.maybe_report(True, folder)
 
 
