@@ -219,6 +219,18 @@ def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extr
     assert not out.exists()
 
 
+@pytest.mark.parametrize("models", ["naive", ("naive", "foo"), ()])
+def test_the_python_api_refuses_models_it_does_not_know(tmp_path, models):
+    """`universe(..., UniverseConfig(models="naive"))` (docs/python-api.md) raised KeyError
+    'n', a string's letters read as models, and an unknown name KeyError 'foo'."""
+    from stockcaster.errors import StockcasterError
+
+    config = dataclasses.replace(tiny_config(), models=models)
+    with pytest.raises(StockcasterError, match=r"--models: expected a tuple of names among lstm"):
+        universe_job(PanelSource(toy_file(tmp_path)), config, out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_finished_run_is_not_overwritten_and_resume_checks_its_settings(tmp_path):
     data = toy_file(tmp_path)
     out = tmp_path / "run"

@@ -85,6 +85,10 @@ class UniverseConfig:
 
     def check(self) -> None:
         """Raises: StockcasterError for a value out of range, or settings of no model run."""
+        known = isinstance(self.models, tuple | list) and all(m in MODELS for m in self.models)
+        if not known or not self.models:  # a string's letters were models (KeyError: 'n')
+            raise StockcasterError(f"--models: expected a tuple of names among "
+                                   f"{', '.join(MODELS)}, received {self.models!r}")  # fmt: skip
         check_settings_run(self.settings, self.models)
         if self.mode not in MODES:
             raise StockcasterError(
