@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -219,14 +220,29 @@ def test_bad_universe_input_is_one_line_exit_2_and_writes_nothing(tmp_path, extr
     assert not out.exists()
 
 
-@pytest.mark.parametrize("models", ["naive", ("naive", "foo"), ()])
-def test_the_python_api_refuses_models_it_does_not_know(tmp_path, models):
+@pytest.mark.parametrize(
+    ("models", "fragment"),
+    [
+        ("naive", "--models: expected names among lstm, gru, "),
+        (("naive", "foo"), "--models: expected names among lstm, gru, "),
+        ((), "--models: expected at least one model, received none"),
+    ],
+)
+def test_the_python_api_refuses_models_it_does_not_know(tmp_path, models, fragment):
     """`universe(..., UniverseConfig(models="naive"))` (docs/python-api.md) raised KeyError
-    'n', a string's letters read as models, and an unknown name KeyError 'foo'."""
+    'n', a string's letters read as models, and an unknown name KeyError 'foo'; so did
+    `backtest`'s plan."""
     from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.backtest import BacktestPlan, backtest
+    from stockcaster.jobs.envelope import Source
 
+    if models:
+        with pytest.raises(StockcasterError, match=re.escape(fragment)):
+            backtest(tiny_config().global_model, BacktestPlan(models=models),
+                     Source(toy_file(tmp_path), "AA"), out=tmp_path / "bt")  # fmt: skip
+        assert not (tmp_path / "bt").exists()
     config = dataclasses.replace(tiny_config(), models=models)
-    with pytest.raises(StockcasterError, match=r"--models: expected a tuple of names among lstm"):
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
         universe_job(PanelSource(toy_file(tmp_path)), config, out=tmp_path / "run")
     assert not (tmp_path / "run").exists()
 

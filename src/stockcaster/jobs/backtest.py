@@ -48,6 +48,7 @@ from stockcaster.models.registry import (
     MODELS,
     Capability,
     ModelOptions,
+    check_models,
     forecaster_factory,
     installed_models,
     min_history,
@@ -122,7 +123,7 @@ def backtest(
         StockcasterError: bad input, before anything is fitted or written.
     """
     plan = plan or BacktestPlan()
-    models = list(plan.models) or installed_models()
+    models = list(check_models(plan.models)) or installed_models()
     prices = read_source(source or Source())
     options = ModelOptions(preset=preset, ma_window=plan.ma_window, settings=plan.settings)
     check_settings_run(plan.settings, models)

@@ -30,7 +30,7 @@ from stockcaster.features.split import last_training_day
 from stockcaster.features.targets import check_cross_section
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
-from stockcaster.models.registry import MODELS, ModelOptions, universe_models
+from stockcaster.models.registry import MODELS, ModelOptions, check_models, universe_models
 from stockcaster.process import current_backend
 from stockcaster.store.files import json_text
 
@@ -85,10 +85,8 @@ class UniverseConfig:
 
     def check(self) -> None:
         """Raises: StockcasterError for a value out of range, or settings of no model run."""
-        known = isinstance(self.models, tuple | list) and all(m in MODELS for m in self.models)
-        if not known or not self.models:  # a string's letters were models (KeyError: 'n')
-            raise StockcasterError(f"--models: expected a tuple of names among "
-                                   f"{', '.join(MODELS)}, received {self.models!r}")  # fmt: skip
+        if not check_models(self.models):
+            raise StockcasterError("--models: expected at least one model, received none")
         check_settings_run(self.settings, self.models)
         if self.mode not in MODES:
             raise StockcasterError(

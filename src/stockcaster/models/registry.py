@@ -135,11 +135,7 @@ def unregister(name: str) -> None:
 
 def installed_models(defaults_only: bool = True) -> list[str]:
     """The models this installation can run, in registry order (by default: the defaults)."""
-    return [
-        name
-        for name, spec in MODELS.items()
-        if spec.installed() and (spec.default or not defaults_only)
-    ]
+    return [n for n, s in MODELS.items() if s.installed() and (s.default or not defaults_only)]
 
 
 def universe_models() -> tuple[str, ...]:
@@ -181,15 +177,22 @@ def parse_models(text: str | None, default: list[str] | tuple[str, ...] | None =
     """
     if text is None:
         return list(default) if default is not None else installed_models()
-    names = parse_names(text, "--models", MODELS)
-    for name in names:
-        spec = MODELS[name]
+    return list(check_models(parse_names(text, "--models", MODELS)))
+
+
+def check_models(names) -> tuple[str, ...]:
+    """Names of registered, installed models, as a job takes them (not a string: its letters);
+    raises StockcasterError for another type, an unknown name, or a missing extra."""
+    if isinstance(names, str) or not all(isinstance(n, str) and n in MODELS for n in names):
+        raise StockcasterError(f"--models: expected names among {', '.join(MODELS)}, "
+                               f"received {names!r}")  # fmt: skip
+    for spec in (MODELS[name] for name in names):
         if not spec.installed():
             raise StockcasterError(
-                f"--models: expected an installed model, received {name!r}, which needs the "
-                f"{spec.requires} package (pip install 'stockcaster[{spec.extra}]')"
+                f"--models: expected an installed model, received {spec.name!r}, which needs "
+                f"the {spec.requires} package (pip install 'stockcaster[{spec.extra}]')"
             )
-    return list(names)
+    return tuple(names)
 
 
 def forecaster_factory(name: str, options: ModelOptions) -> Callable[[], Forecaster]:
