@@ -920,3 +920,36 @@ def test_a_dataframe_in_memory_reads_as_its_file_would(tmp_path):
                model="naive")  # fmt: skip
     recorded = json.loads((done.folder / "metrics.json").read_text())
     assert done.folder.name.startswith("MSFT-naive-") and recorded["source"] == "DataFrame"
+
+
+def test_a_long_table_indexed_by_date_and_symbol_reads_as_its_columns_would(tmp_path):
+    """`load_prices(df.set_index(["date", "symbol"]))` (a panel as pandas keeps one) was
+    "TypeError: Must pass list-like as `names`"; a list or an array of numbers was "TypeError:
+    expected str, bytes or os.PathLike object"."""
+    table = pd.concat([ohlcv(60, "MSFT"), ohlcv(60, "AAPL", 1)])
+    expected = load_prices(table)
+    for index in (["date", "symbol"], ["symbol", "date"]):
+        pd.testing.assert_frame_equal(load_prices(table.set_index(index)), expected)
+    closes = table.set_index(["date", "symbol"])["close"]  # a stacked Series of closes
+    assert load_prices(closes)["close"].tolist() == expected["close"].tolist()
+    with pytest.raises(StockcasterError, match=re.escape(
+            "DataFrame: expected an index of 2 levels named as columns are (date, symbol), "
+            "received levels named [None, None]")):  # fmt: skip
+        load_prices(table.set_index(["date", "symbol"]).rename_axis([None, None]))
+    for given, kind in (([1.0, 2.0], "list"), (np.ones((3, 2)), "ndarray")):
+        for read in (load_prices, load_panel):
+            with pytest.raises(StockcasterError, match="prices: expected a file's path, a "
+                               f"pandas DataFrame or a Series, received {kind}$"):  # fmt: skip
+                read(given)
+
+
+def test_a_python_caller_s_epochs_are_whole_numbers():
+    """`preset("default", epochs="5")` was "TypeError: '<' not supported", and 2.5 or True
+    epochs were taken (Keras trained True as 1 epoch)."""
+    from stockcaster.jobs.requests import preset
+
+    assert preset("default", epochs=3).training.epochs == 3
+    for given in ("5", 2.5, True):
+        with pytest.raises(StockcasterError, match=f"expected epochs >= 1, received "
+                                                   f"epochs={given!r}"):  # fmt: skip
+            preset("default", epochs=given)

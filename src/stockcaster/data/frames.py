@@ -10,6 +10,9 @@ as `DataFrame.iloc` counts them.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -24,6 +27,20 @@ FRAME_SYMBOL = "PRICES"  # the symbol of a DataFrame without one, unless the cal
 def in_memory(data) -> bool:
     """Whether prices were given in memory (a DataFrame, a Series of closes), not a path."""
     return isinstance(data, pd.DataFrame | pd.Series)
+
+
+def given_path(data) -> Path:
+    """Prices given as a path (a string or `os.PathLike`), not in memory.
+
+    Raises:
+        StockcasterError: neither a path nor a DataFrame or Series (a list, an array).
+    """
+    if not isinstance(data, str | os.PathLike):
+        raise StockcasterError(
+            "prices: expected a file's path, a pandas DataFrame or a Series, received "
+            f"{type(data).__name__}"
+        )
+    return Path(data)
 
 
 def data_label(data) -> str:
@@ -44,6 +61,13 @@ def frame_cells(frame: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, np.ndarr
         frame = frame.to_frame(frame.name if frame.name is not None else "close")
     if frame.empty:
         raise StockcasterError(f"{FRAME_SOURCE}: expected rows of prices, received none")
+    if frame.index.nlevels > 1:  # a long table's (date, symbol), as set_index or stack make
+        if None in frame.index.names:
+            raise StockcasterError(
+                f"{FRAME_SOURCE}: expected an index of {frame.index.nlevels} levels named as "
+                f"columns are (date, symbol), received levels named {list(frame.index.names)}"
+            )
+        frame = frame.reset_index()
     if isinstance(frame.index, pd.PeriodIndex):  # days as periods: their first moments
         frame = frame.set_axis(frame.index.to_timestamp(), axis=0)
     dated = isinstance(frame.index, pd.DatetimeIndex) and frame.index.name is None

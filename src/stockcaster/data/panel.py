@@ -21,7 +21,7 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.covariates import kept_rows
 from stockcaster.data.dates import iso_dates
-from stockcaster.data.frames import in_memory
+from stockcaster.data.frames import given_path, in_memory
 from stockcaster.data.readers import RawPrices, read_price_file, symbol_of
 from stockcaster.data.row_checks import MAX_VOLUME, PRICE_RANGE
 from stockcaster.data.symbols import spelling
@@ -96,7 +96,7 @@ def load_panel(
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
-    if not in_memory(path) and Path(path).is_dir():
+    if not in_memory(path) and given_path(path).is_dir():
         return _folder(Path(path), columns, fill, strict, missing)
     raw = read_price_file(path, columns)
     if missing is not None:

@@ -20,7 +20,13 @@ from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
-from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells, in_memory
+from stockcaster.data.frames import (
+    FRAME_SOURCE,
+    FRAME_SYMBOL,
+    frame_cells,
+    given_path,
+    in_memory,
+)
 from stockcaster.data.headers import name_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
@@ -115,7 +121,7 @@ def read_price_file(
         frame, lines = frame_cells(path)
         raw, source = RawPrices(frame, FRAME_SOURCE, 0, "row", lines), FRAME_SOURCE
     else:
-        path = Path(path)
+        path = given_path(path)
         source, raw = str(path), read_cells(path)
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from stockcaster.errors import StockcasterError
@@ -66,12 +67,12 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "warm_epochs", "windows_per_epoch"):
-            if getattr(self, name) is None:
+            value = getattr(self, name)
+            if value is None:
                 continue
-            if getattr(self, name) < 1:
-                raise StockcasterError(
-                    f"expected {name} >= 1, received {name}={getattr(self, name)}"
-                )
+            whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            if not whole or value < 1:  # Python callers' too: epochs="5", 2.5 or True
+                raise StockcasterError(f"expected {name} >= 1, received {name}={value!r}")
         if self.learning_rate <= 0:
             raise StockcasterError(
                 f"expected learning_rate > 0, received learning_rate={self.learning_rate}"
