@@ -580,3 +580,43 @@ def test_a_model_whose_fit_fails_is_one_line_and_no_bundle(tmp_path, small_csv, 
     assert result.stderr.startswith("error: --model mlp: expected a model that fits")
     assert "received an error at fit: MemoryError: Unable to allocate 80.0 GiB" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("asked", "fragment"),
+    [
+        ({"horizon": 0}, "--horizon: expected 1 to 5 trading days for this bundle, received 0"),
+        ({"horizon": "5"}, "--horizon: expected 1 to 5 trading days for this bundle, "
+                           "received '5'"),
+        ({"horizon": 2.5}, "received 2.5"),
+        ({"history_days": 0}, "history_days: expected 1 or more closes before the forecast, "
+                              "received 0"),
+        ({"history_days": -5}, "received -5"),
+    ],
+)  # fmt: skip
+def test_a_python_caller_s_horizon_and_history_are_checked(trained, tmp_path, asked, fragment):
+    """`predict(bundle, source, 0)` forecast the bundle's 5 days (0 read as none), "5" and 2.5
+    were TypeErrors, `history_days=0` an IndexError and -5 a chart of all but 5 closes."""
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.predict import predict
+
+    bundle, data, _ = trained
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        predict(bundle, Source(data), **{"horizon": 1, **asked}, out=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_python_caller_s_model_names_a_registered_model(trained, tmp_path):
+    """`run(..., model="foo")` and `train_bundle(..., model="foo")` raised KeyError 'foo'."""
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.requests import preset
+    from stockcaster.jobs.run import run
+    from stockcaster.jobs.train import train_bundle
+
+    said = "--model: expected one of lstm, gru, seed, tcn, transformer, mlp, linear, "
+    source = Source(trained[1])
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        run(preset("default"), source, out=tmp_path / "runs", verbose=False, model="foo")
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        train_bundle(preset("default"), tmp_path / "b", source, model="foo")
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "b").exists()

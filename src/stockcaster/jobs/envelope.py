@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,21 @@ def job(entry: Callable[..., Any]) -> Callable[..., Any]:
             return entry(*args, **kwargs)
 
     return run_job
+
+
+def check_horizon(horizon: Any, most: int, bundle: str = "this bundle") -> int:
+    """A forecast's horizon: a whole number of trading days from 1 to `most` (a Python
+    caller's 0, 2.5 or "5" too, which were the bundle's horizon or a TypeError).
+
+    Raises:
+        StockcasterError: anything else.
+    """
+    whole = isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool)
+    if not whole or not 1 <= horizon <= most:
+        raise StockcasterError(
+            f"--horizon: expected 1 to {most} trading days for {bundle}, received {horizon!r}"
+        )
+    return int(horizon)
 
 
 def check_forecast(forecast: pd.DataFrame, bundle: str | Path) -> None:

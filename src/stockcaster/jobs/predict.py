@@ -19,6 +19,7 @@ from stockcaster.jobs.envelope import (
     Prices,
     Source,
     check_forecast,
+    check_horizon,
     check_output,
     job,
     output_folder,
@@ -67,17 +68,18 @@ def predict(
         StockcasterError: a bad bundle, data for another symbol or older than the
             bundle's training, or a horizon the bundle cannot give.
     """
+    if not isinstance(history_days, int) or history_days < 1:  # tail(0) failed the chart
+        raise StockcasterError(
+            f"history_days: expected 1 or more closes before the forecast, received "
+            f"{history_days!r}"
+        )
     bundle = open_bundle(Path(model), panel=False)
     prices = read_source(source or Source(), bundle.symbol, bundle)
     history = prices.series
     bundle.check_data(prices.symbol, history, prices.source, newer=False)
     head = bundle.config.model
     most = head.horizon if head.direct else MOST_RECURSIVE_STEPS
-    horizon = horizon or head.horizon
-    if not 1 <= horizon <= most:
-        raise StockcasterError(
-            f"--horizon: expected 1 to {most} trading days for this bundle, received {horizon}"
-        )
+    horizon = check_horizon(head.horizon if horizon is None else horizon, most)
     check_sessions(history.index, bundle.meta["exchange"], prices.where, of_bundle=True)
     dates = next_sessions(history.index[-1], horizon, bundle.meta["exchange"])
     check_output(out)

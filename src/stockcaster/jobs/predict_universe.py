@@ -29,6 +29,7 @@ from stockcaster.features.feature_sets import feature_set_spec, window_rows
 from stockcaster.features.targets import check_cross_section
 from stockcaster.jobs.envelope import (
     check_forecast,
+    check_horizon,
     check_output,
     job,
     output_folder,
@@ -68,12 +69,8 @@ def predict_universe(
         StockcasterError: a bad bundle or data, a horizon the bundle cannot give, or no
             symbol of the bundle in the data, before anything is written.
     """
-    horizon = 1 if horizon is None else horizon
-    if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
-        raise StockcasterError(
-            f"--horizon: expected 1 to {MOST_RECURSIVE_STEPS} trading days for a universe "
-            f"bundle, received {horizon}"
-        )
+    horizon = check_horizon(1 if horizon is None else horizon, MOST_RECURSIVE_STEPS,
+                            "a universe bundle")  # fmt: skip
     if top_k < 1:
         raise StockcasterError(f"--top-k: expected at least 1, received {top_k}")
     bundle = open_bundle(Path(model), panel=True)

@@ -29,6 +29,7 @@ from stockcaster.errors import StockcasterError, failing_fit
 from stockcaster.features.volatility import daily_variance, log_returns
 from stockcaster.jobs.envelope import (
     Source,
+    check_horizon,
     check_new_folder,
     check_output,
     job,
@@ -122,7 +123,7 @@ def predict_variance(
     bundle = open_variance_bundle(Path(model))
     prices = read_source(source or Source(), bundle.symbol, bundle)
     bundle.check_data(prices.symbol, prices.series, prices.source, newer=False)
-    horizon = _asked(horizon or bundle.config.model.horizon, prices)
+    horizon = _asked(bundle.config.model.horizon if horizon is None else horizon, prices)
     table = prices.table
     v = _measured(table, bundle.meta["estimator"], prices.where)
     check_sessions(prices.series.index, bundle.meta["exchange"], prices.where, of_bundle=True)
@@ -162,11 +163,7 @@ def _asked(horizon: int, prices) -> int:
         StockcasterError: a horizon beyond `MOST_RECURSIVE_STEPS`, or fewer rows than
             `BAND_HISTORY`.
     """
-    if not 1 <= horizon <= MOST_RECURSIVE_STEPS:
-        raise StockcasterError(
-            f"--horizon: expected 1 to {MOST_RECURSIVE_STEPS} trading days for this bundle, "
-            f"received {horizon}"
-        )
+    horizon = check_horizon(horizon, MOST_RECURSIVE_STEPS)
     if len(prices.table) < BAND_HISTORY:
         raise StockcasterError(
             f"{prices.where}: expected at least {BAND_HISTORY} rows to forecast the variance "

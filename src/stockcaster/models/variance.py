@@ -34,6 +34,7 @@ from stockcaster.models.families import NEURAL, TABULAR
 from stockcaster.models.options import ModelOptions
 from stockcaster.models.registry import (
     DEFAULT_MODEL,
+    MODELS,
     forecaster_factory,
     parse_models,
     preset_history,
@@ -180,13 +181,16 @@ def price_model(name: str | None) -> str | None:
     """`--model` of the price target, checked: a volatility baseline is refused in one line.
 
     Raises:
-        StockcasterError: a baseline's name, which forecasts variance, not prices.
+        StockcasterError: a baseline's name, which forecasts variance, not prices, or a name
+            no model has (a Python caller's: the CLI offers the registry's).
     """
     if name in BASELINES:
         raise StockcasterError(
             f"--model: expected a model of prices, received {name!r}, a volatility baseline "
             "(it runs with --target variance)"
         )
+    if name is not None and name not in MODELS:
+        raise StockcasterError(f"--model: expected one of {', '.join(MODELS)}, received {name!r}")
     return name
 
 
