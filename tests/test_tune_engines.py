@@ -168,7 +168,7 @@ def test_backtest_and_universe_are_tracked_too(tmp_path, command, monkeypatch):
         (["--universe", "--data", "PANEL", "--symbol", "AA"], "not --symbol"),
         (["--model", "naive"], "--model: expected one of lstm, gru"),
         (["--sampler", "cmaes"], "--sampler: expected one of tpe, random, grid"),
-        (["--trials", "4294967296"], "--trials: expected a number between 1 and 10000"),
+        (["--trials", "4294967296"], "--trials: expected a whole number between 1 and 10000"),
         (["--track", "mlflow", "--tracking-uri", "ftp://x", "--data", "PANEL"], "error:"),
     ],
 )

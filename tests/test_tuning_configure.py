@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -97,3 +98,23 @@ def test_a_parameter_a_family_does_not_have_is_refused():
         configure("lightgbm", RunConfig(), {"units": 7})
     with pytest.raises(StockcasterError, match="expected a family with hyper-parameters"):
         configure("naive", RunConfig(), {})
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ({"trials": "2"}, "--trials: expected a whole number between 1 and 10000, received '2'"),
+        ({"trials": 1.5}, "--trials: expected a whole number between 1 and 10000, received 1.5"),
+        ({"folds": 2.5}, "--folds: expected a whole number at least 1, received 2.5"),
+        ({"seed": 1.5}, "--seed: expected a whole number between 0 and 4294967295, received 1.5"),
+        ({"timeout_minutes": "5"}, "--timeout: expected a positive finite number, received '5'"),
+    ],
+)
+def test_a_python_caller_s_search_settings_are_checked(given, fragment):
+    """`TuneConfig(trials="2")` was "TypeError: must be real number", `trials=1.5` ran a
+    search, `folds=2.5` and `seed=1.5` were TypeErrors once it had started."""
+    from stockcaster.tuning.config import TuneConfig
+
+    TuneConfig(family="linear", trials=2).check()  # the control
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        TuneConfig(family="linear", **given).check()

@@ -85,8 +85,7 @@ class UniverseConfig:
 
     def check(self) -> None:
         """Raises: StockcasterError for a value out of range, or settings of no model run."""
-        if not check_models(self.models):
-            raise StockcasterError("--models: expected at least one model, received none")
+        check_models(self.models)  # none: signals' factors alone
         check_settings_run(self.settings, self.models)
         if self.mode not in MODES:
             raise StockcasterError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,14 +80,19 @@ class TuneConfig:
         for option, given, low, high in limits:
             if given is None:
                 continue
-            if not math.isfinite(given) or given < low or (high is not None and given > high):
+            whole = option in ("--trials", "--folds", "--seed", "--workers")  # counts, a seed
+            kind = numbers.Integral if whole else numbers.Real  # a Python caller's "2" or 1.5
+            if (not isinstance(given, kind) or isinstance(given, bool) or not math.isfinite(given)
+                    or given < low or (high is not None and given > high)):  # fmt: skip
                 wanted = f"between {low} and {high}" if high is not None else f"at least {low}"
-                raise StockcasterError(f"{option}: expected a number {wanted}, received {given}")
+                raise StockcasterError(f"{option}: expected {'a whole' if whole else 'a'} "
+                                       f"number {wanted}, received {given!r}")  # fmt: skip
         for option, given in (("--timeout", self.timeout_minutes),
                               ("--trial-cpus", self.trial_cpus)):  # fmt: skip
-            if given is not None and not (math.isfinite(given) and given > 0):
+            if given is not None and not (isinstance(given, numbers.Real)
+                                          and math.isfinite(given) and given > 0):  # fmt: skip
                 raise StockcasterError(
-                    f"{option}: expected a positive finite number, received {given}"
+                    f"{option}: expected a positive finite number, received {given!r}"
                 )
         check_choices(self.sampler, self.pruner)
         check_settings_run(self.settings, [self.family])
