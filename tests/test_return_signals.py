@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -303,3 +304,29 @@ def test_symbols_left_out_of_a_panel_are_named_with_their_reason(tmp_path):
     assert trained.exit_code == 0, trained.output
     said = f"note: 2 of the 7 symbols are not trained on: {bad}); NEW (30 closes, expected at"
     assert said in " ".join(trained.output.split()), trained.output
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ({"horizons": (1, 2.5)}, "--horizon: expected distinct sessions >= 1, received 1,2.5"),
+        ({"horizons": 5}, "--horizon: expected distinct sessions >= 1, received 5"),
+        ({"bins": 2.5}, "--bins: expected at least 2 quantile groups, received 2.5"),
+        ({"factors": "reversal_1"}, "--factors: expected a tuple of names, received "
+                                    "'reversal_1'"),
+        ({"features": "returns"}, "--features: expected a tuple of names, received 'returns'"),
+        ({"models": "linear"}, "--models: expected names among lstm, "),
+        ({"factors": ()}, "--factors: expected a factor, or a model of --models, to judge, "
+                          "received none"),
+    ],
+)  # fmt: skip
+def test_a_python_caller_s_signals_plan_is_checked_as_the_options_are(given, fragment):
+    """`SignalsPlan(horizons=(1, 2.5))`, `bins=2.5` or `horizons=5` were TypeErrors, a string
+    of factor or feature names was judged letter by letter ("received 'r'"), and no signal
+    at all a KeyError 'signal'; `buffer=0` was refused in words that offered 0."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.signals import SignalsPlan
+
+    SignalsPlan(buffer=0).check()  # no buffered book, as --buffer 0 is
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        SignalsPlan(**given).check()

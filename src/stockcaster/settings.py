@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import numbers
 import tomllib
 import types
 import typing
@@ -182,6 +183,11 @@ def _one_of_union(options: tuple, value: Any, where: str) -> Any:
             text = str(err).removeprefix(f"{where}: expected ")
             expected.append(text.rpartition(", received ")[0] or text)
     raise StockcasterError(f"{where}: expected {' or '.join(expected)}, received {value!r}")
+
+
+def whole_number(value: Any) -> bool:
+    """Whether a Python caller's value is a whole number (an int or NumPy's, not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def parse_names(text: str, option: str, known) -> tuple[str, ...]:

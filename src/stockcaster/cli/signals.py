@@ -22,8 +22,9 @@ from stockcaster.cli.output import busy, console, print_json
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.choices import check_epochs_read, feature_sets, model_settings
 from stockcaster.jobs.requests import global_model, symbol_list
-from stockcaster.jobs.signals import HORIZONS, SignalsPlan, factor_names
+from stockcaster.jobs.signals import factor_names
 from stockcaster.jobs.signals import signals as signals_job
+from stockcaster.jobs.signals_plan import HORIZONS, SignalsPlan
 from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.lines import notes, reasons
 from stockcaster.reporting.signal_tables import print_signals

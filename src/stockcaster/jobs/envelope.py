@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from stockcaster.engines.local import refuse_in_worker
 from stockcaster.errors import StockcasterError
 from stockcaster.process import logger_levels, native_log_filtered
 from stockcaster.provenance import command_line, versions
+from stockcaster.settings import whole_number
 from stockcaster.store import files
 
 
@@ -56,8 +56,7 @@ def check_horizon(horizon: Any, most: int, bundle: str = "this bundle") -> int:
     Raises:
         StockcasterError: anything else.
     """
-    whole = isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool)
-    if not whole or not 1 <= horizon <= most:
+    if not whole_number(horizon) or not 1 <= horizon <= most:
         raise StockcasterError(
             f"--horizon: expected 1 to {most} trading days for {bundle}, received {horizon!r}"
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +25,12 @@ import pandas as pd
 from stockcaster import columns as C
 from stockcaster.data.frames import data_label
 from stockcaster.data.quality import price_notes
-from stockcaster.errors import StockcasterError, failing_fit
+from stockcaster.errors import failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
-from stockcaster.evaluation.trading import check_cost
 from stockcaster.features.factors import FACTORS, available, factor_scores, warmup_notes
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
+from stockcaster.jobs.signals_plan import SignalsPlan
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import (
     PanelSource,
@@ -39,65 +39,9 @@ from stockcaster.jobs.universe_plan import (
     plan_universe,
 )
 from stockcaster.models.options import ModelOptions
-from stockcaster.models.presets import RunConfig, load_preset
-from stockcaster.models.registry import MODELS, parse_models
+from stockcaster.models.registry import MODELS
 from stockcaster.reporting.html import write_report
-from stockcaster.settings import parse_names
 from stockcaster.store import files
-
-HORIZONS = (1, 5, 21)
-
-
-@dataclass(frozen=True)
-class SignalsPlan:
-    """What `signals` judges, and how.
-
-    Attributes:
-        models: panel models (registry names with a panel form), each trained per horizon.
-        factors: factor baselines (None: every one the panel's columns allow).
-        features: the feature sets each model is trained on, one pair each.
-        horizons: sessions ahead each signal is judged on.
-        bins: quantiles of each day's scores (10: deciles).
-        cost_bps: cost per half-turn (a unit of weight traded), in basis points.
-        buffer: the buffered book keeps a name until it leaves this share of the ranks.
-    """
-
-    models: tuple[str, ...] = ()
-    factors: tuple[str, ...] | None = None
-    features: tuple[str, ...] = ("returns",)
-    horizons: tuple[int, ...] = HORIZONS
-    test_fraction: float = 0.25
-    min_history: int = 60
-    bins: int = DECILES
-    cost_bps: float = 5.0
-    buffer: float | None = 0.2
-    global_model: RunConfig = field(default_factory=lambda: load_preset("universe"))
-    settings: tuple[tuple[str, object], ...] = ()
-
-    def check(self) -> None:
-        """Raises: StockcasterError naming the option, what it allows and what it got."""
-        if self.models:  # known and installed (an extra's model without it: the hint)
-            parse_models(",".join(self.models))
-        for name in self.models:
-            if MODELS[name].make_panel is None:
-                panel = [n for n, s in MODELS.items() if s.make_panel is not None]
-                raise StockcasterError(
-                    f"--models: expected models with a panel form ({', '.join(panel)}), "
-                    f"received {name!r}"
-                )
-        if self.factors:
-            parse_names(",".join(self.factors), "--factors", FACTORS)
-        check_cost(self.cost_bps)
-        given = ",".join(map(str, self.horizons))
-        for wrong, option, what, received in (
-            (not self.horizons or min(self.horizons) < 1 or len(set(self.horizons)) < len(
-                self.horizons), "--horizon", "distinct sessions >= 1", given),
-            (self.bins < 2, "--bins", "at least 2 quantile groups", self.bins),
-            (self.buffer is not None and not 0 < self.buffer <= 0.5, "--buffer",
-             "a share in (0, 0.5], or 0 for no buffered book", self.buffer),
-        ):  # fmt: skip
-            if wrong:
-                raise StockcasterError(f"{option}: expected {what}, received {received}")
 
 
 @dataclass(frozen=True)
@@ -163,7 +107,7 @@ def judge_signals(
             found[name] = _model_scores(prices, cutoff, origins, plan, (model, feature_set, h))
             if advance:
                 advance(f"{name}, h={h}")
-        judged = {name: judge(score, close, h, plan.bins, plan.cost_bps, plan.buffer)
+        judged = {name: judge(score, close, h, plan.bins, plan.cost_bps, plan.buffer or None)
                   for name, score in found.items()}  # fmt: skip
         spa = against_best({n: d for n, (_, d) in judged.items()}, list(scores))
         for name, (row, series) in judged.items():
@@ -232,7 +176,7 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
     summary = {
         "data": data_label(source.data), "symbols": len(universe.eligible),
         "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
-        "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer,
+        "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer or None,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,
         "notes": price_notes(judged) + warmup_notes(judged, board["signal"].unique()),
         "left_out": universe.left_out,  # symbols with broken rows or too little history

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 from stockcaster.errors import StockcasterError
+from stockcaster.settings import whole_number
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ class TrainConfig:
             value = getattr(self, name)
             if value is None:
                 continue
-            whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            if not whole or value < 1:  # Python callers' too: epochs="5", 2.5 or True
+            if not whole_number(value) or value < 1:  # Python callers' too: epochs="5", 2.5 or True
                 raise StockcasterError(f"expected {name} >= 1, received {name}={value!r}")
         if self.learning_rate <= 0:
             raise StockcasterError(

@@ -10,6 +10,7 @@ from pathlib import Path
 from stockcaster.errors import StockcasterError
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.registry import DEFAULT_MODEL
+from stockcaster.settings import whole_number
 from stockcaster.tuning.search import check_choices
 
 # A search of more trials than this is a typo, not a plan: 2**32 trials of the cheapest
@@ -81,8 +82,8 @@ class TuneConfig:
             if given is None:
                 continue
             whole = option in ("--trials", "--folds", "--seed", "--workers")  # counts, a seed
-            kind = numbers.Integral if whole else numbers.Real  # a Python caller's "2" or 1.5
-            if (not isinstance(given, kind) or isinstance(given, bool) or not math.isfinite(given)
+            number = whole_number(given) if whole else isinstance(given, numbers.Real)
+            if (not number or not math.isfinite(given)  # a Python caller's "2", or 1.5 trials
                     or given < low or (high is not None and given > high)):  # fmt: skip
                 wanted = f"between {low} and {high}" if high is not None else f"at least {low}"
                 raise StockcasterError(f"{option}: expected {'a whole' if whole else 'a'} "
