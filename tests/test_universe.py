@@ -245,6 +245,32 @@ def test_the_python_api_refuses_models_it_does_not_know(tmp_path, models, fragme
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ({"top_k": 2.5}, "--top-k: expected a whole number, at least 1, received 2.5"),
+        ({"ma_window": 2.5}, "--ma-window: expected a whole number, at least 1, received 2.5"),
+        ({"retrain_every": 2.5}, "--retrain-every: expected a whole number, 0 or more, "
+                                 "received 2.5"),
+        ({"test_fraction": "0.3"}, "--test-fraction: expected a share in (0, 1), received "
+                                   "'0.3'"),
+        ({"features": "returns"}, "--features: expected a tuple of names, received 'returns'"),
+        ({"global_model": "universe"}, "--global-preset: expected a RunConfig, received "
+                                       "'universe'"),
+    ],
+)  # fmt: skip
+def test_the_python_api_checks_a_universe_s_settings_as_its_options(tmp_path, given, fragment):
+    """`UniverseConfig(top_k=2.5)` or `ma_window=2.5` ran (a book of 2.5 names), a string of
+    feature sets was read letter by letter ("received 'r'"), `retrain_every=2.5` and a
+    test fraction "0.3" were TypeErrors, a preset's name an AttributeError."""
+    from stockcaster.errors import StockcasterError
+
+    config = dataclasses.replace(tiny_config(), models=("naive", "ma"), **given)
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        universe_job(PanelSource(toy_file(tmp_path)), config, out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_finished_run_is_not_overwritten_and_resume_checks_its_settings(tmp_path):
     data = toy_file(tmp_path)
     out = tmp_path / "run"

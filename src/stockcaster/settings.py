@@ -203,3 +203,16 @@ def parse_names(text: str, option: str, known) -> tuple[str, ...]:
                 f"{option}: expected names among {', '.join(known)}, received {name!r}"
             )
     return tuple(dict.fromkeys(names))
+
+
+def check_names(names: Any, option: str, known) -> None:
+    """A Python caller's names among `known`, as a tuple (a string's letters are no names);
+    None or empty: the default.
+
+    Raises:
+        StockcasterError: a string, or a name not known.
+    """
+    if isinstance(names, str):
+        raise StockcasterError(f"{option}: expected a tuple of names, received {names!r}")
+    if names:
+        parse_names(",".join(names), option, known)

@@ -16,7 +16,7 @@ from stockcaster.features.factors import FACTORS
 from stockcaster.features.feature_sets import FEATURE_SETS
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, check_models
-from stockcaster.settings import parse_names, whole_number
+from stockcaster.settings import check_names, whole_number
 
 HORIZONS = (1, 5, 21)
 
@@ -56,8 +56,8 @@ class SignalsPlan:
                     f"--models: expected models with a panel form ({', '.join(panel)}), "
                     f"received {name!r}"
                 )
-        _names(self.factors, "--factors", FACTORS)
-        _names(self.features, "--features", FEATURE_SETS)
+        check_names(self.factors, "--factors", FACTORS)
+        check_names(self.features, "--features", FEATURE_SETS)
         if not self.models and self.factors is not None and not self.factors:
             raise StockcasterError("--factors: expected a factor, or a model of --models, to "
                                    "judge, received none")  # fmt: skip
@@ -75,15 +75,3 @@ class SignalsPlan:
         ):  # fmt: skip
             if wrong:
                 raise StockcasterError(f"{option}: expected {what}, received {received}")
-
-
-def _names(names, option: str, known) -> None:
-    """Names among `known`, as a tuple (a string's letters are no names); None: the default.
-
-    Raises:
-        StockcasterError: a string, or a name not known.
-    """
-    if isinstance(names, str):
-        raise StockcasterError(f"{option}: expected a tuple of names, received {names!r}")
-    if names:
-        parse_names(",".join(names), option, known)

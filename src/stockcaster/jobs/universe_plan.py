@@ -32,6 +32,7 @@ from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, check_models, universe_models
 from stockcaster.process import current_backend
+from stockcaster.settings import check_names, whole_number
 from stockcaster.store.files import json_text
 
 Mode = Literal["per-symbol", "global"]
@@ -87,23 +88,24 @@ class UniverseConfig:
         """Raises: StockcasterError for a value out of range, or settings of no model run."""
         check_models(self.models)  # none: signals' factors alone
         check_settings_run(self.settings, self.models)
-        if self.mode not in MODES:
+        if not (isinstance(self.test_fraction, float | int) and 0 < self.test_fraction < 1):
             raise StockcasterError(
-                f"--mode: expected one of {', '.join(MODES)}, received {self.mode!r}"
-            )
-        if not 0 < self.test_fraction < 1:
-            raise StockcasterError(
-                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction}"
+                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction!r}"
             )
         for name, least in (("min_history", 1), ("top_k", 1), ("ma_window", 1),
                             ("retrain_every", 0)):  # fmt: skip
-            if getattr(self, name) < least:
+            if not whole_number(getattr(self, name)) or getattr(self, name) < least:
                 raise StockcasterError(
-                    f"--{name.replace('_', '-')}: expected "
-                    f"{'at least 1' if least else '0 or more'}, received {getattr(self, name)}"
+                    f"--{name.replace('_', '-')}: expected a whole number, "
+                    f"{'at least 1' if least else '0 or more'}, received {getattr(self, name)!r}"
                 )
         check_cost(self.cost_bps)
-        for option, value, allowed in (("--window", self.window, WINDOWS),
+        if not isinstance(self.global_model, RunConfig):
+            raise StockcasterError(f"--global-preset: expected a RunConfig, received "
+                                   f"{self.global_model!r:.40}")  # fmt: skip
+        check_names(self.features, "--features", FEATURE_SETS)
+        for option, value, allowed in (("--mode", self.mode, MODES),
+                                       ("--window", self.window, WINDOWS),
                                        ("--weights", self.weights, WEIGHTINGS)):  # fmt: skip
             if value not in allowed:
                 raise StockcasterError(
