@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -170,9 +171,9 @@ def test_models_that_fail_on_every_window_are_one_line_and_nothing_written(
     [
         (["--models", "naive,lstn"], "--models: expected names among lstm, gru, seed"),
         (["--horizon", "500"], "--horizon: expected at most the 65 test days"),
-        (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
+        (["--horizon", "0"], "--horizon: expected a whole number, at least 1, received 0"),
         (["--window", "rolling"], "--window: expected one of expanding, sliding"),
-        (["--retrain-every", "-1"], "--retrain-every: expected 0 or more"),
+        (["--retrain-every", "-1"], "--retrain-every: expected a whole number, 0 or more"),
         (
             ["--window", "sliding", "--retrain-every", "0"],
             "--window sliding: expected "
@@ -262,3 +263,40 @@ def test_epochs_for_models_that_train_for_none_are_refused(tmp_path, small_csv, 
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: --epochs: expected a network among the models run")
     assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("plan", "fragment"),
+    [
+        ({"ma_window": 2.5}, "--ma-window: expected a whole number, at least 1, received 2.5"),
+        ({"walk": {"horizon": 2.5}}, "--horizon: expected a whole number, at least 1, "
+                                     "received 2.5"),
+        ({"walk": {"step": 1.5}}, "--step: expected a whole number, at least 1, received 1.5"),
+        ({"walk": {"retrain_every": 2.5}}, "--retrain-every: expected a whole number, 0 or "
+                                           "more, received 2.5"),
+        ({"walk": {"test_fraction": "0.3"}}, "test_fraction: expected a share in (0, 1), "
+                                             "received '0.3'"),
+        ({"features": "returns"}, "--features: expected a tuple of names, received 'returns'"),
+        ({"cost_bps": "5"}, "--cost-bps: expected 0 to 10000 bp (all of a trade), "
+                            "received '5'"),
+        ({"symbol": 5}, "--symbol: expected a symbol's name, received 5"),
+    ],
+)  # fmt: skip
+def test_a_python_caller_s_backtest_plan_is_checked_as_the_options_are(tmp_path, small_csv,
+                                                                       plan, fragment):  # fmt: skip
+    """`BacktestPlan(ma_window=2.5)`, a walk's horizon 2.5 or step 1.5, a cost "5" or a
+    test fraction "0.3" were TypeErrors, a string of feature sets was read letter by letter,
+    `Source(path, 5)` an AttributeError."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.evaluation.backtest import BacktestConfig
+    from stockcaster.jobs.backtest import BacktestPlan, backtest
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.requests import preset
+
+    plan = dict(plan)
+    symbol = plan.pop("symbol", None)
+    walk = BacktestConfig(**plan.pop("walk", {}))
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        backtest(preset("default"), BacktestPlan(models=("naive", "ma"), walk=walk, **plan),
+                 Source(small_csv, symbol), out=tmp_path / "runs")  # fmt: skip
+    assert not (tmp_path / "runs").exists()

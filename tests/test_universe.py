@@ -550,3 +550,13 @@ def test_a_symbol_whose_close_never_moved_before_the_cutoff_is_skipped(tmp_path)
     print_scores(Console(file=printed, width=300), summary)
     assert "book: none, a long and a short need 2 symbols, and 1 was run" in printed.getvalue()
     assert "1 symbol run, 1 skipped, 0 failed" in printed.getvalue()  # "1 symbols run"
+
+
+def test_the_python_api_s_symbols_are_a_list(tmp_path):
+    """`PanelSource(path, "AA")` ran the symbols A and A: a string's letters."""
+    from stockcaster.errors import StockcasterError
+
+    with pytest.raises(StockcasterError, match=re.escape(
+            "received 'AA', a string (in Python, a list of them)")):  # fmt: skip
+        universe_job(PanelSource(toy_file(tmp_path), "AA"), tiny_config(), out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()

@@ -2,8 +2,7 @@
 
 One bad cell in a 437-symbol file should not cost the other 436. `load_panel` finds
 every row that `parse_prices` would refuse, sets its symbol aside with the first bad
-line as the reason, and validates the rest as usual; with `strict` the first bad row
-stops the run instead, as for a single symbol.
+line as the reason, and validates the rest; with `strict` the first bad row stops the run.
 """
 
 from __future__ import annotations
@@ -281,9 +280,10 @@ def select_symbols(panel: Panel, wanted: list[str] | None) -> list[str]:
     present = set(panel.symbols) | set(panel.broken)
     if wanted is None:
         return sorted(present)
-    if not wanted:  # `--symbols ""`: it said "no symbol without broken rows among 0"
+    if not wanted or isinstance(wanted, str):  # `--symbols ""` said "... among 0"
+        shown = f"{wanted!r}, a string (in Python, a list of them)" if wanted else "none"
         raise StockcasterError(
-            f"--symbols: expected at least one symbol of {panel.source}, received none"
+            f"--symbols: expected at least one symbol of {panel.source}, received {shown}"
         )
     spelled = spelling(present)
     wanted = [spelled(s) for s in wanted]  # `msft` is the file's MSFT

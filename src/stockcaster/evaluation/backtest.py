@@ -18,6 +18,7 @@ from stockcaster.evaluation.forecast_rows import (
 )
 from stockcaster.features.split import training_rows
 from stockcaster.models.base import ClosedForm, Forecaster, OneStepPath, QuantileForecaster
+from stockcaster.settings import whole_number
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")
@@ -88,14 +89,16 @@ def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: i
         raise StockcasterError(
             f"--window: expected one of {', '.join(WINDOWS)}, received {config.window!r}"
         )
-    for name in ("horizon", "step"):
-        if getattr(config, name) < 1:
+    for name, least in (("horizon", 1), ("step", 1), ("retrain_every", 0)):
+        value = getattr(config, name)  # a Python caller's 2.5 too
+        if not whole_number(value) or value < least:
             raise StockcasterError(
-                f"--{name}: expected at least 1, received {getattr(config, name)}"
+                f"--{name.replace('_', '-')}: expected a whole number, "
+                f"{'at least 1' if least else '0 or more'}, received {value!r}"
             )
-    if config.retrain_every < 0:
+    if not (isinstance(config.test_fraction, float | int) and 0 < config.test_fraction < 1):
         raise StockcasterError(
-            f"--retrain-every: expected 0 or more, received {config.retrain_every}"
+            f"test_fraction: expected a share in (0, 1), received {config.test_fraction!r}"
         )
     check_sliding(config.window, config.retrain_every)
     first = first_origin(config, n_rows)

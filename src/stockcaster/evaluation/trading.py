@@ -20,9 +20,9 @@ loses more than the trade is worth (buy and hold's total return fell below -100%
 
 def check_cost(cost_bps: float) -> None:
     """Refuse a cost per unit traded below nothing or above all of it (`--cost-bps`)."""
-    if not 0 <= cost_bps <= MOST_COST_BPS:
+    if not (isinstance(cost_bps, float | int) and 0 <= cost_bps <= MOST_COST_BPS):
         raise StockcasterError(
-            f"--cost-bps: expected 0 to {MOST_COST_BPS} bp (all of a trade), received {cost_bps}"
+            f"--cost-bps: expected 0 to {MOST_COST_BPS} bp (all of a trade), received {cost_bps!r}"
         )
 
 

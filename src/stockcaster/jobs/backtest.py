@@ -61,6 +61,7 @@ from stockcaster.reporting.backtest_figures import (
     error_figure,
     forecasts_figure,
 )
+from stockcaster.settings import whole_number
 from stockcaster.store import files
 
 Progress = Callable[[str, int], Callable[[], None]]
@@ -148,8 +149,10 @@ def backtest(
 
 def _check(plan: BacktestPlan, models: list[str], options: ModelOptions, prices: Prices) -> None:
     check_cost(plan.cost_bps)
-    if plan.ma_window < 1:
-        raise StockcasterError(f"--ma-window: expected at least 1, received {plan.ma_window}")
+    if not whole_number(plan.ma_window) or plan.ma_window < 1:
+        raise StockcasterError(
+            f"--ma-window: expected a whole number, at least 1, received {plan.ma_window!r}"
+        )
     check_feature_sets(plan.features, models, plan.walk)
     need = max(min_history(models, options), feature_history(plan.features, options))
     check_backtest(plan.walk, len(prices.table), prices.where, need)

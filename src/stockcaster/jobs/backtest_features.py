@@ -31,6 +31,7 @@ from stockcaster.jobs.universe_panel import (
 )
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions
+from stockcaster.settings import check_names
 
 
 def check_feature_sets(features: tuple[str, ...], models: list[str], walk: BacktestConfig) -> None:
@@ -40,6 +41,7 @@ def check_feature_sets(features: tuple[str, ...], models: list[str], walk: Backt
         StockcasterError: an unknown or universe-only set, or a set other than `returns`
             with a horizon or step above 1 (they forecast one step, every day).
     """
+    check_names(features, "--features", FEATURE_SETS)  # a Python caller's string, too
     for name in features:
         if feature_set_spec(name).universe_only:
             raise StockcasterError(

@@ -130,6 +130,8 @@ def read_source(source: Source, default_symbol: str | None = None, bundle=None) 
     Raises:
         StockcasterError: bad input, naming the file and line or symbol.
     """
+    if source.symbol is not None and not isinstance(source.symbol, str):  # a Python caller's
+        raise StockcasterError(f"--symbol: expected a symbol's name, received {source.symbol!r}")
     chosen = "the bundle's symbol" if source.symbol is None and default_symbol else None
     if chosen and source.data is None and bundle is not None:  # the embedded MSFT, for one
         chosen += f" (trained on {bundle.meta['source']}: give --data the file of its prices)"
