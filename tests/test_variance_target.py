@@ -704,3 +704,20 @@ def test_a_backtest_of_a_fund_whose_every_return_is_the_same_runs(tmp_path):
         "random_walk",
         "ewma",
     }
+
+
+def test_a_python_caller_s_volatility_models_are_a_tuple(tmp_path):
+    """`risk_backtest(..., BacktestPlan(models="har"))` refused the model 'h': a string's
+    letters."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.backtest import BacktestPlan
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.requests import preset
+    from stockcaster.jobs.risk import risk_backtest
+
+    data = _panel_file(tmp_path, 1, 300)
+    with pytest.raises(StockcasterError, match="--models: expected a tuple of names, "
+                                               "received 'har'"):  # fmt: skip
+        risk_backtest(preset("default"), BacktestPlan(models="har"), Source(data),
+                      out=tmp_path / "runs")  # fmt: skip
+    assert not (tmp_path / "runs").exists()

@@ -50,6 +50,7 @@ from stockcaster.models.volatility import (
 )
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.risk_figures import risk_figure
+from stockcaster.settings import check_names
 from stockcaster.store import files
 
 RESIDUALS_FROM = 100  # the first training day whose standardised return fits a VaR shape
@@ -95,6 +96,7 @@ def risk_backtest(
     """
     plan = plan or BacktestPlan()
     prices = read_source(source or Source())
+    check_names(plan.models, "--models", VOLATILITY_MODELS)  # a Python caller's string too
     names = plan.models or default_models()
     options = ModelOptions(preset=preset, settings=plan.settings)
     check_settings_run(plan.settings, names)
