@@ -205,9 +205,9 @@ def parse_names(text: str, option: str, known) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def check_names(names: Any, option: str, known) -> None:
-    """A Python caller's names among `known`, as a tuple (a string's letters are no names);
-    None or empty: the default.
+def check_names(names: Any, option: str, known) -> tuple[str, ...]:
+    """A Python caller's names among `known`, as a tuple (a string's letters are no names),
+    returned as given; None or empty: () (the default).
 
     Raises:
         StockcasterError: a string, or a name not known.
@@ -216,3 +216,4 @@ def check_names(names: Any, option: str, known) -> None:
         raise StockcasterError(f"{option}: expected a tuple of names, received {names!r}")
     if names:
         parse_names(",".join(names), option, known)
+    return tuple(names or ())

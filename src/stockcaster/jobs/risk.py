@@ -96,8 +96,7 @@ def risk_backtest(
     """
     plan = plan or BacktestPlan()
     prices = read_source(source or Source())
-    check_names(plan.models, "--models", VOLATILITY_MODELS)  # a Python caller's string too
-    names = plan.models or default_models()
+    names = check_names(plan.models, "--models", VOLATILITY_MODELS) or default_models()
     options = ModelOptions(preset=preset, settings=plan.settings)
     check_settings_run(plan.settings, names)
     walks = {name: variance_walk(name, options) for name in names}
