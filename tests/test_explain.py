@@ -4,6 +4,7 @@ equal to the `shap` package's, and on a universe run, the features its global mo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import one_line
 from stockcaster.cli import app
+from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.explain import linear_shap, permutation_importance, tree_shap
 
 
@@ -268,3 +270,14 @@ def test_explain_writes_no_share_of_the_error_as_zero(monkeypatch, tmp_path):
     rows = {line.split()[1] + line.split()[2]: line for line in shown.stdout.splitlines()
             if line.startswith("│ lag")}  # fmt: skip
     assert "0.03%" in rows["lag2"] and "0.0%" in rows["lag3"] and "78.0%" in rows["lag1"], rows
+
+
+@pytest.mark.parametrize("repeats", [0, 2.5, "3"])
+def test_a_python_caller_s_repeats_are_a_whole_number(tmp_path, repeats):
+    """`explain(folder, repeats=0)` gave every importance as NaN (the mean of no shuffle),
+    2.5 and "3" were TypeErrors."""
+    from stockcaster.jobs.explain import explain
+
+    with pytest.raises(StockcasterError, match=re.escape(
+            f"--repeats: expected a whole number, at least 1, received {repeats!r}")):  # fmt: skip
+        explain(tmp_path / "nothing", repeats=repeats)

@@ -36,7 +36,7 @@ from stockcaster.models.held_out import bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.reporting.html import holding_results, write_report, written_by
-from stockcaster.settings import build
+from stockcaster.settings import build, whole_number
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 from stockcaster.store.bundle_files import holds_panel, peek
@@ -57,6 +57,9 @@ def explain(
         StockcasterError: a folder that is no global universe run nor universe bundle, a
             model it did not train, or a bundle without its panel, before anything is fitted.
     """
+    if not whole_number(repeats) or repeats < 1:  # 0 gave every importance as NaN
+        raise StockcasterError(f"--repeats: expected a whole number, at least 1, received "
+                               f"{repeats!r}")  # fmt: skip
     folder = Path(folder)
     meta = peek(folder)
     if (folder / files.METRICS_FILE).is_file() or (meta and not holds_panel(meta)):
@@ -78,13 +81,7 @@ def explain(
             f"{where}: expected a run with a global model (--mode global), received one of "
             f"per-symbol models only"
         )
-    if model is not None:
-        known = ", ".join(pair_name(*p) for p in pairs)
-        pairs = [p for p in pairs if model in (p[0], pair_name(*p))]
-        if not pairs:
-            raise StockcasterError(
-                f"--model: expected a global model of the run ({known}), received {model!r}"
-            )
+    pairs = _chosen(pairs, model)
     prices, cutoff = _panel(settings, config, network)
     board = {row["model"]: row for row in summary.get("leaderboard") or []}
     done = []
@@ -102,6 +99,23 @@ def explain(
     if (folder / files.REPORT_FILE).is_file():
         write_report(folder)
     return done
+
+
+def _chosen(pairs: list[tuple[str, str]], model: str | None) -> list[tuple[str, str]]:
+    """The run's (family, feature set) pairs `--model` names (a family or a pair); None: all.
+
+    Raises:
+        StockcasterError: a model the run did not train.
+    """
+    if model is None:
+        return pairs
+    chosen = [p for p in pairs if model in (p[0], pair_name(*p))]
+    if not chosen:
+        known = ", ".join(pair_name(*p) for p in pairs)
+        raise StockcasterError(
+            f"--model: expected a global model of the run ({known}), received {model!r}"
+        )
+    return chosen
 
 
 def _check_read(folder: Path, bundle: bool, model: str | None, data) -> None:
