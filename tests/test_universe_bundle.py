@@ -519,3 +519,14 @@ def test_a_point_bundle_s_paths_carry_each_symbol_s_volatility_interval(saved, t
     assert found.picks["hi_return"].notna().all()
     risk = pd.read_csv(found.folder / "risk.csv")
     assert len(risk) == len(NAMES) * 3 and (risk["es_0.01"] < risk["var_0.01"]).all()
+
+
+@pytest.mark.parametrize("top_k", [2.5, "3"])
+def test_a_python_caller_s_book_is_a_whole_number_of_names(saved, tmp_path, top_k):
+    """`predict_universe(..., top_k=2.5)` picked 2 names a side without a word; "3" was a
+    TypeError."""
+    folder, data, _, _ = saved
+    with pytest.raises(StockcasterError, match=re.escape(
+            f"--top-k: expected at least 1, received {top_k!r}")):  # fmt: skip
+        predict_universe(folder / "bundle", PanelSource(data), top_k=top_k, out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()

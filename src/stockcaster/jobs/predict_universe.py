@@ -40,6 +40,7 @@ from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.global_forecast import session_paths
 from stockcaster.models.variance import BAND, BAND_HISTORY, banded, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
+from stockcaster.settings import whole_number
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 
@@ -71,8 +72,8 @@ def predict_universe(
     """
     horizon = check_horizon(1 if horizon is None else horizon, MOST_RECURSIVE_STEPS,
                             "a universe bundle")  # fmt: skip
-    if top_k < 1:
-        raise StockcasterError(f"--top-k: expected at least 1, received {top_k}")
+    if not whole_number(top_k) or top_k < 1:  # a Python caller's 2.5 picked 2.5 a side
+        raise StockcasterError(f"--top-k: expected at least 1, received {top_k!r}")
     bundle = open_bundle(Path(model), panel=True)
     check_output(out)
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
