@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -439,7 +440,7 @@ def test_universe_on_the_variance_target_pools_every_symbol_s_scores(tmp_path):
         # Each symbol's walk raised a ValueError ("need at least one array to stack"), or a
         # model's "expected at least 30 days ... received 0", and the run said "expected a
         # symbol whose models ran, received none".
-        (["--horizon", "0"], "--horizon: expected at least 1, received 0"),
+        (["--horizon", "0"], "--horizon: expected a whole number, at least 1, received 0"),
         (
             ["--horizon", "80"],
             "expected a symbol with 150 days before the cutoff 2015-11-12 and "
@@ -720,4 +721,30 @@ def test_a_python_caller_s_volatility_models_are_a_tuple(tmp_path):
                                                "received 'har'"):  # fmt: skip
         risk_backtest(preset("default"), BacktestPlan(models="har"), Source(data),
                       out=tmp_path / "runs")  # fmt: skip
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ({"horizon": 2.5}, "--horizon: expected a whole number, at least 1, received 2.5"),
+        ({"retrain_every": 2.5}, "--retrain-every: expected a whole number, 0 or more, "
+                                 "received 2.5"),
+        ({"test_fraction": "0.3"}, "--test-fraction: expected a share in (0, 1), received "
+                                   "'0.3'"),
+        ({"models": "har"}, "--models: expected a tuple of names, received 'har'"),
+        ({"global_models": "lstm"}, "--global: expected a tuple of names, received 'lstm'"),
+    ],
+)  # fmt: skip
+def test_a_python_caller_s_universe_variance_plan_is_checked(tmp_path, given, fragment):
+    """`RiskUniversePlan(horizon=2.5)` or `retrain_every=2.5` failed every symbol ("AA:
+    ValueError: horizon must be an integer"), a test fraction "0.3" was a TypeError, and a
+    string of models was refused by its first letter ('h')."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.risk_universe import RiskUniversePlan, risk_universe
+    from stockcaster.jobs.universe_plan import PanelSource
+
+    plan = RiskUniversePlan(**{"global_models": (), **given})
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        risk_universe(PanelSource(_panel_file(tmp_path, 2, 300)), plan, out=tmp_path / "runs")
     assert not (tmp_path / "runs").exists()

@@ -38,11 +38,12 @@ from stockcaster.jobs.universe_plan import PanelSource
 from stockcaster.models.options import ModelOptions, check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import DEFAULT_MODEL
-from stockcaster.models.variance import variance_walk, walk_variance
+from stockcaster.models.variance import FAMILIES, VOLATILITY_MODELS, variance_walk, walk_variance
 from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
 from stockcaster.models.volatility import BASELINES, training_residuals
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.risk_figures import universe_risk_figure
+from stockcaster.settings import check_names, whole_number
 from stockcaster.store import files
 
 
@@ -72,6 +73,21 @@ class RiskUniversePlan:
     def horizons(self) -> tuple[int, ...]:
         return tuple(sorted({1, self.horizon}))
 
+    def check(self) -> None:
+        """Raises: StockcasterError naming the option, as the command's would (a Python
+        caller's string of names, a horizon of 2.5, a test fraction of "0.3")."""
+        check_names(self.models, "--models", VOLATILITY_MODELS)
+        check_names(self.global_models, "--global", FAMILIES)
+        for option, value, least in (("--horizon", self.horizon, 1),
+                                     ("--retrain-every", self.retrain_every, 0)):  # fmt: skip
+            if not whole_number(value) or value < least:
+                wanted = "a whole number, " + ("at least 1" if least else "0 or more")
+                raise StockcasterError(f"{option}: expected {wanted}, received {value!r}")
+        if not (isinstance(self.test_fraction, float | int) and 0 < self.test_fraction < 1):
+            raise StockcasterError(
+                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction!r}"
+            )
+
     def options(self) -> ModelOptions:
         return ModelOptions(self.preset, global_model=self.global_model, settings=self.settings)
 
@@ -98,8 +114,7 @@ def risk_universe(
         StockcasterError: bad input, before anything is fitted or written.
     """
     plan = plan or RiskUniversePlan()
-    if plan.horizon < 1:
-        raise StockcasterError(f"--horizon: expected at least 1, received {plan.horizon}")
+    plan.check()
     started = time.perf_counter()
     check_settings_run(plan.settings, [*plan.models, *plan.global_models])
     panel, cutoff, failed, notes = _panel(source, plan)
