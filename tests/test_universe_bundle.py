@@ -530,3 +530,18 @@ def test_a_python_caller_s_book_is_a_whole_number_of_names(saved, tmp_path, top_
             f"--top-k: expected at least 1, received {top_k!r}")):  # fmt: skip
         predict_universe(folder / "bundle", PanelSource(data), top_k=top_k, out=tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("least", [0, 2.5, "60"])
+def test_a_python_caller_s_least_history_is_a_whole_number(saved, tmp_path, least):
+    """`train_universe(..., min_history=0)` or 2.5 trained on any symbol, "60" was a NumPy
+    UFuncTypeError."""
+    from stockcaster.jobs.universe_bundle import train_universe
+    from stockcaster.models.presets import load_preset
+
+    _, data, _, _ = saved
+    said = f"--min-history: expected a whole number, at least 1, received {least!r}"
+    with pytest.raises(StockcasterError, match=re.escape(said)):
+        train_universe(PanelSource(data), load_preset("universe"), "lstm", tmp_path / "b",
+                       min_history=least)  # fmt: skip
+    assert not (tmp_path / "b").exists()
