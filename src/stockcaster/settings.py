@@ -190,6 +190,27 @@ def whole_number(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def check_count(value: Any, option: str, least: int = 1) -> None:
+    """A count an option gives (days, names, repeats): a whole number, `least` or more.
+
+    Raises:
+        StockcasterError: "OPTION: expected a whole number, at least 1, received 2.5".
+    """
+    if not whole_number(value) or value < least:
+        wanted = f"at least {least}" if least else "0 or more"
+        raise StockcasterError(f"{option}: expected a whole number, {wanted}, received {value!r}")
+
+
+def check_share(value: Any, option: str) -> None:
+    """A share an option gives (the test period's): a number in (0, 1).
+
+    Raises:
+        StockcasterError: "OPTION: expected a share in (0, 1), received '0.3'".
+    """
+    if not (isinstance(value, float | int) and 0 < value < 1):
+        raise StockcasterError(f"{option}: expected a share in (0, 1), received {value!r}")
+
+
 def parse_names(text: str, option: str, known) -> tuple[str, ...]:
     """A comma-separated list of names from `known`, in order, without repeats.
 

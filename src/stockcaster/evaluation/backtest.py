@@ -18,7 +18,7 @@ from stockcaster.evaluation.forecast_rows import (
 )
 from stockcaster.features.split import training_rows
 from stockcaster.models.base import ClosedForm, Forecaster, OneStepPath, QuantileForecaster
-from stockcaster.settings import whole_number
+from stockcaster.settings import check_count, check_share
 
 Window = Literal["expanding", "sliding"]
 WINDOWS: tuple[str, ...] = ("expanding", "sliding")
@@ -90,16 +90,8 @@ def check_backtest(config: BacktestConfig, n_rows: int, where: str, min_train: i
             f"--window: expected one of {', '.join(WINDOWS)}, received {config.window!r}"
         )
     for name, least in (("horizon", 1), ("step", 1), ("retrain_every", 0)):
-        value = getattr(config, name)  # a Python caller's 2.5 too
-        if not whole_number(value) or value < least:
-            raise StockcasterError(
-                f"--{name.replace('_', '-')}: expected a whole number, "
-                f"{'at least 1' if least else '0 or more'}, received {value!r}"
-            )
-    if not (isinstance(config.test_fraction, float | int) and 0 < config.test_fraction < 1):
-        raise StockcasterError(
-            f"test_fraction: expected a share in (0, 1), received {config.test_fraction!r}"
-        )
+        check_count(getattr(config, name), f"--{name.replace('_', '-')}", least)  # 2.5 too
+    check_share(config.test_fraction, "test_fraction")
     check_sliding(config.window, config.retrain_every)
     first = first_origin(config, n_rows)
     test_days = n_rows - 1 - first

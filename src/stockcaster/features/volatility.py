@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stockcaster.errors import StockcasterError
+from stockcaster.settings import whole_number
 
 YANG_ZHANG_DAYS = 22  # a trading month: Yang-Zhang's window
 _LN2 = np.log(2.0)
@@ -177,6 +178,6 @@ def check_walk(origins, days: int, horizons: tuple) -> np.ndarray:
             f"origins: expected consecutive days from 1 to {days - 1} (the last of "
             f"{days}), received {shown}"
         )
-    if not horizons or not all(isinstance(h, int | np.integer) and h >= 1 for h in horizons):
+    if not horizons or not all(whole_number(h) and h >= 1 for h in horizons):
         raise StockcasterError(f"horizons: expected days ahead of 1 or more, received {horizons}")
     return o

@@ -16,7 +16,6 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.quality import price_notes
-from stockcaster.errors import StockcasterError
 from stockcaster.evaluation.backtest import (
     BacktestConfig,
     BacktestResult,
@@ -61,7 +60,7 @@ from stockcaster.reporting.backtest_figures import (
     error_figure,
     forecasts_figure,
 )
-from stockcaster.settings import whole_number
+from stockcaster.settings import check_count
 from stockcaster.store import files
 
 Progress = Callable[[str, int], Callable[[], None]]
@@ -149,10 +148,7 @@ def backtest(
 
 def _check(plan: BacktestPlan, models: list[str], options: ModelOptions, prices: Prices) -> None:
     check_cost(plan.cost_bps)
-    if not whole_number(plan.ma_window) or plan.ma_window < 1:
-        raise StockcasterError(
-            f"--ma-window: expected a whole number, at least 1, received {plan.ma_window!r}"
-        )
+    check_count(plan.ma_window, "--ma-window")
     check_feature_sets(plan.features, models, plan.walk)
     need = max(min_history(models, options), feature_history(plan.features, options))
     check_backtest(plan.walk, len(prices.table), prices.where, need)

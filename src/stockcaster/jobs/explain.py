@@ -36,7 +36,7 @@ from stockcaster.models.held_out import bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
 from stockcaster.reporting.html import holding_results, write_report, written_by
-from stockcaster.settings import build, whole_number
+from stockcaster.settings import build, check_count
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 from stockcaster.store.bundle_files import holds_panel, peek
@@ -57,9 +57,7 @@ def explain(
         StockcasterError: a folder that is no global universe run nor universe bundle, a
             model it did not train, or a bundle without its panel, before anything is fitted.
     """
-    if not whole_number(repeats) or repeats < 1:  # 0 gave every importance as NaN
-        raise StockcasterError(f"--repeats: expected a whole number, at least 1, received "
-                               f"{repeats!r}")  # fmt: skip
+    check_count(repeats, "--repeats")  # 0 gave every importance as NaN
     folder = Path(folder)
     meta = peek(folder)
     if (folder / files.METRICS_FILE).is_file() or (meta and not holds_panel(meta)):

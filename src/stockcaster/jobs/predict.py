@@ -29,6 +29,7 @@ from stockcaster.jobs.envelope import (
 from stockcaster.models.variance import BAND, banded, risk_ahead
 from stockcaster.provenance import fingerprint
 from stockcaster.reporting.figures import fan_figure
+from stockcaster.settings import whole_number
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle
 
@@ -68,7 +69,7 @@ def predict(
         StockcasterError: a bad bundle, data for another symbol or older than the
             bundle's training, or a horizon the bundle cannot give.
     """
-    if not isinstance(history_days, int) or history_days < 1:  # tail(0) failed the chart
+    if not whole_number(history_days) or history_days < 1:  # tail(0) failed the chart
         raise StockcasterError(
             f"history_days: expected 1 or more closes before the forecast, received "
             f"{history_days!r}"

@@ -43,7 +43,7 @@ from stockcaster.models.variance_panel import PanelVariance, SymbolVariance
 from stockcaster.models.volatility import BASELINES, training_residuals
 from stockcaster.reporting.html import write_report
 from stockcaster.reporting.risk_figures import universe_risk_figure
-from stockcaster.settings import check_names, whole_number
+from stockcaster.settings import check_count, check_names, check_share
 from stockcaster.store import files
 
 
@@ -78,15 +78,9 @@ class RiskUniversePlan:
         caller's string of names, a horizon of 2.5, a test fraction of "0.3")."""
         check_names(self.models, "--models", VOLATILITY_MODELS)
         check_names(self.global_models, "--global", FAMILIES)
-        for option, value, least in (("--horizon", self.horizon, 1),
-                                     ("--retrain-every", self.retrain_every, 0)):  # fmt: skip
-            if not whole_number(value) or value < least:
-                wanted = "a whole number, " + ("at least 1" if least else "0 or more")
-                raise StockcasterError(f"{option}: expected {wanted}, received {value!r}")
-        if not (isinstance(self.test_fraction, float | int) and 0 < self.test_fraction < 1):
-            raise StockcasterError(
-                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction!r}"
-            )
+        check_count(self.horizon, "--horizon")
+        check_count(self.retrain_every, "--retrain-every", 0)
+        check_share(self.test_fraction, "--test-fraction")
 
     def options(self) -> ModelOptions:
         return ModelOptions(self.preset, global_model=self.global_model, settings=self.settings)

@@ -36,7 +36,7 @@ from stockcaster.models.global_model import GlobalNetwork, learned_features
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import Capability, ModelOptions, models_with, network_model
-from stockcaster.settings import whole_number
+from stockcaster.settings import check_count
 from stockcaster.store import files
 from stockcaster.store.bundle import open_bundle, panel_where, save_bundle
 
@@ -113,10 +113,7 @@ def train_universe(
     """
     check_save(save, (family,))
     check_settings_run(settings, [family])
-    if not whole_number(min_history) or min_history < 1:  # a Python caller's "60" or 2.5
-        raise StockcasterError(
-            f"--min-history: expected a whole number, at least 1, received {min_history!r}"
-        )
+    check_count(min_history, "--min-history")  # a Python caller's "60" or 2.5
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     asked = select_symbols(panel, source.symbols)
     chosen = [s for s in asked if s not in panel.broken]

@@ -32,7 +32,7 @@ from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig, load_preset
 from stockcaster.models.registry import MODELS, ModelOptions, check_models, universe_models
 from stockcaster.process import current_backend
-from stockcaster.settings import check_names, whole_number
+from stockcaster.settings import check_count, check_names, check_share
 from stockcaster.store.files import json_text
 
 Mode = Literal["per-symbol", "global"]
@@ -88,17 +88,10 @@ class UniverseConfig:
         """Raises: StockcasterError for a value out of range, or settings of no model run."""
         check_models(self.models)  # none: signals' factors alone
         check_settings_run(self.settings, self.models)
-        if not (isinstance(self.test_fraction, float | int) and 0 < self.test_fraction < 1):
-            raise StockcasterError(
-                f"--test-fraction: expected a share in (0, 1), received {self.test_fraction!r}"
-            )
+        check_share(self.test_fraction, "--test-fraction")
         for name, least in (("min_history", 1), ("top_k", 1), ("ma_window", 1),
                             ("retrain_every", 0)):  # fmt: skip
-            if not whole_number(getattr(self, name)) or getattr(self, name) < least:
-                raise StockcasterError(
-                    f"--{name.replace('_', '-')}: expected a whole number, "
-                    f"{'at least 1' if least else '0 or more'}, received {getattr(self, name)!r}"
-                )
+            check_count(getattr(self, name), f"--{name.replace('_', '-')}", least)
         check_cost(self.cost_bps)
         if not isinstance(self.global_model, RunConfig):
             raise StockcasterError(f"--global-preset: expected a RunConfig, received "
