@@ -4,6 +4,7 @@ backtests, each against a hand-computed value, a closed form or scipy's own test
 from __future__ import annotations
 
 import math
+import re
 import statistics
 
 import numpy as np
@@ -296,3 +297,61 @@ def test_a_forecast_of_one_variance_every_day_has_empty_terciles_and_no_warning(
         row = distribution_row("flat", np.full(300, 1e-4), returns, Shape.fit("normal"))
     thirds = [row[f"coverage_0.8_t{k}"] for k in (1, 2, 3)]
     assert sum(np.isnan(thirds)) == 2 and 0.7 < np.nanmax(thirds) < 0.9, thirds
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        # 5 for 5%: every p-value was NaN; a negative level the same.
+        (lambda h: kupiec(h, 5), "level: expected a share in (0, 1), received 5"),
+        (lambda h: christoffersen(h, -0.1), "level: expected a share in (0, 1), received -0.1"),
+        # returns or forecasts where exceedances belong: 0.3 was counted as a hit.
+        (lambda h: kupiec(h * 0.3, 0.05), "hits: expected True or False for each day "
+                                          "(exceedances(returns, var)), received 0.3"),
+        (lambda h: kupiec(h[:0], 0.05), "hits: expected True or False for each day "
+                                        "(exceedances(returns, var)), received none"),  # 1/0
+        (lambda h: kupiec(h.reshape(2, -1), 0.05), "received (2, 200)"),
+        # a day short: NumPy's "operands could not be broadcast together".
+        (lambda h: exceedances(np.zeros(400), np.zeros(399)),
+         "var: expected one value for each day of returns (400,), received (399,)"),
+        (lambda h: qlike(np.ones(400), np.ones(1)),  # one forecast was broadcast to every day
+         "forecast: expected one value for each day of proxy (400,), received (1,)"),
+        # a forecast of no variance or less: QLIKE was NaN, without a word.
+        (lambda h: qlike(np.ones(3), np.array([1.0, 0.0, 2.0])),
+         "forecast: expected variances above 0, received 0 at index 1"),
+    ],
+)  # fmt: skip
+def test_the_var_backtests_refuse_what_they_cannot_score(call, fragment):
+    """The Python API's VaR backtests (docs/python-api.md) gave NaN p-values for a level in
+    percent, counted any non-zero number as an exceedance, and raised ZeroDivisionError or
+    NumPy's broadcast errors; each is one `StockcasterError` naming the argument."""
+    hits = _hits(400, 0.05, 0)
+    assert np.isfinite(kupiec(hits, 0.05)["pvalue"])  # the control: the same hits at 0.05
+    assert np.isfinite(qlike(np.ones(3), np.array([1.0, np.nan, 2.0]))[[0, 2]]).all()
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        call(hits)
+
+
+def test_variances_ahead_of_origins_outside_the_days_or_a_table_without_closes_are_refused():
+    """`variance_ahead(v, [-3], 1)` scored a forecast from day -3 against day -2 (NumPy's
+    last but one, the future of every origin); past the end it was an IndexError, horizon 0
+    a ValueError; a table without a close column a KeyError."""
+    from stockcaster.features.volatility import log_returns, variance_ahead
+
+    v = np.linspace(1e-4, 2e-4, 10)
+    assert variance_ahead(v, np.array([0, 7]), 2).tolist() == pytest.approx(
+        [v[1:3].mean(), v[8:].mean()]
+    )
+    for origins, horizon, fragment in [
+        ([-3], 1, "origins: expected days from 0 to 8 (1 ahead of each, of 10), received 1 from"),
+        ([8], 2, "origins: expected days from 0 to 7 (2 ahead of each, of 10), received 1 from 8"),
+        ([1.0], 1, "received float64 (1,)"),
+        ([1], 0, "horizon: expected days ahead of 1 or more, received 0"),
+    ]:  # fmt: skip
+        with pytest.raises(StockcasterError, match=re.escape(fragment)):
+            variance_ahead(v, np.asarray(origins), horizon)
+    closes = _days([(100, 101, 99, 100.5), (100, 102, 98, 101)])
+    for call in (log_returns, daily_variance):
+        with pytest.raises(StockcasterError, match="prices: expected a close column, received "
+                                                   "open, high, low$"):  # fmt: skip
+            call(closes.drop(columns="close"))

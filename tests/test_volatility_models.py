@@ -128,6 +128,21 @@ def test_an_unknown_baseline_or_a_level_in_percent_is_refused():
     assert np.isfinite(value_at_risk(np.full(3, 1e-4), 0.05)[0]).all()  # the control
 
 
+def test_returns_of_other_days_or_a_negative_variance_are_refused():
+    """`forecast("ewma", v[:-5], r, ...)` walked returns that were not the variances' days,
+    shifted by 5, without a word; `value_at_risk` of a negative variance gave NaN."""
+    from stockcaster.errors import StockcasterError
+
+    r, v = _simulated(420, 3)
+    shifted = "r: expected one return for each day of v (415), received 420"
+    with pytest.raises(StockcasterError, match=re.escape(shifted)):
+        forecast("ewma", v[:-5], r, np.arange(300, 310))
+    negative = "variance: expected variances of 0 or more, received -0.0001 at index 2"
+    with pytest.raises(StockcasterError, match=re.escape(negative)):
+        value_at_risk(np.array([1e-4, np.nan, -1e-4]), 0.05)
+    assert np.isnan(value_at_risk(np.array([1e-4, np.nan]), 0.05)[0][1])  # a day without one
+
+
 def test_on_garch_data_the_garch_family_beats_the_random_walk():
     """A positive control: where tomorrow's variance is forecastable, the baselines find it."""
     r, v = _simulated(1200, 4)

@@ -30,23 +30,69 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from stockcaster.errors import StockcasterError
+from stockcaster.features.volatility import check_variances
+from stockcaster.settings import check_share
+
 GREEN, RED = 0.95, 0.9999  # Basel's cumulative-probability bounds of the yellow zone
 
 
 def qlike(proxy: np.ndarray, forecast: np.ndarray) -> np.ndarray:
-    """Each day's QLIKE loss of a variance forecast: proxy/forecast - ln(proxy/forecast) - 1."""
-    ratio = np.asarray(proxy, "float64") / np.asarray(forecast, "float64")
+    """Each day's QLIKE loss of a variance forecast: proxy/forecast - ln(proxy/forecast) - 1.
+
+    Raises:
+        StockcasterError: not one forecast per day of the proxy, or one of 0 or less.
+    """
+    proxy, forecast = _per_day(proxy, forecast, ("proxy", "forecast"))
+    ratio = proxy / check_variances(forecast, "forecast", positive=True)
     return ratio - np.log(ratio) - 1
 
 
 def variance_mse(proxy: np.ndarray, forecast: np.ndarray) -> np.ndarray:
     """Each day's squared error of a variance forecast."""
-    return (np.asarray(proxy, "float64") - np.asarray(forecast, "float64")) ** 2
+    proxy, forecast = _per_day(proxy, forecast, ("proxy", "forecast"))
+    return (proxy - forecast) ** 2
 
 
 def exceedances(returns: np.ndarray, var: np.ndarray) -> np.ndarray:
     """Whether each day's return fell below its VaR (a return quantile, negative)."""
-    return np.asarray(returns, "float64") < np.asarray(var, "float64")
+    returns, var = _per_day(returns, var, ("returns", "var"))
+    return returns < var
+
+
+def _per_day(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two series of days as float64, the second one value for each day of the first.
+
+    Raises:
+        StockcasterError: other shapes (NumPy would broadcast one across the other, or fail).
+    """
+    a, b = np.asarray(first, "float64"), np.asarray(second, "float64")
+    if a.shape != b.shape:
+        raise StockcasterError(
+            f"{names[1]}: expected one value for each day of {names[0]} {a.shape}, "
+            f"received {b.shape}"
+        )
+    return a, b
+
+
+def _hits(hits, level: float) -> np.ndarray:
+    """Exceedances as the tests take them (`exceedances`' output: True or False, or 1 or 0,
+    for each day, one day at least), at a VaR level in (0, 1) (0.05, not 5).
+
+    Raises:
+        StockcasterError: anything else, naming the first value that is not a day's hit.
+    """
+    check_share(level, "level")
+    h = np.asarray(hits)
+    flags = np.isin(h, (0, 1)) if h.dtype != object else np.zeros(h.shape, bool)
+    if h.ndim != 1 or not h.size or not flags.all():
+        first = repr(h[~flags].tolist()[0]) if h.ndim == 1 and h.size else None
+        shown = "none" if not h.size else first or f"{h.shape}"
+        raise StockcasterError(
+            f"hits: expected True or False for each day (exceedances(returns, var)), "
+            f"received {shown}"
+        )
+    return h.astype(bool)
 
 
 def kupiec(hits: np.ndarray, level: float) -> dict:
@@ -55,7 +101,7 @@ def kupiec(hits: np.ndarray, level: float) -> dict:
     Returns:
         `{"days", "exceedances", "rate", "statistic", "pvalue"}` (chi-squared, 1 degree).
     """
-    hits = np.asarray(hits, bool)
+    hits = _hits(hits, level)
     days, count = len(hits), int(hits.sum())
     statistic = 2 * (_bernoulli(count, days, count / days) - _bernoulli(count, days, level))
     return {"days": days, "exceedances": count, "rate": count / days,
@@ -70,7 +116,7 @@ def christoffersen(hits: np.ndarray, level: float) -> dict:
         likelihood ratio of a first-order Markov chain against independent days (chi-squared,
         1 degree), and that plus Kupiec's (2 degrees).
     """
-    hits = np.asarray(hits, bool)
+    hits = _hits(hits, level)
     before, after = hits[:-1], hits[1:]
     n = {(i, j): int(np.sum((before == i) & (after == j))) for i in (0, 1) for j in (0, 1)}
     stay_calm, after_calm = n[0, 1], n[0, 0] + n[0, 1]
@@ -122,8 +168,9 @@ def mincer_zarnowitz(proxy: np.ndarray, forecast: np.ndarray) -> dict:
         whose every return is the same, a range that is the same share of every close);
         the p-value NaN for a perfect fit (a random walk on such a range).
     """
-    y = np.log(np.asarray(proxy, "float64"))
-    x = np.column_stack([np.ones(len(y)), np.log(np.asarray(forecast, "float64"))])
+    proxy, forecast = _per_day(proxy, forecast, ("proxy", "forecast"))
+    y = np.log(proxy)
+    x = np.column_stack([np.ones(len(y)), np.log(forecast)])
     keep = np.isfinite(y) & np.isfinite(x).all(axis=1)
     y, x = y[keep], x[keep]
     none = dict.fromkeys(("intercept", "slope", "r2", "pvalue"), float("nan"))
@@ -159,7 +206,8 @@ def acerbi_szekely(returns: np.ndarray, var: np.ndarray, es: np.ndarray, level: 
     Returns:
         `{"z2", "zone"}`, the zone by the published critical values (green, yellow, red).
     """
-    r = np.asarray(returns, "float64")
+    check_share(level, "level")
+    r, es = _per_day(returns, es, ("returns", "es"))
     hits = exceedances(r, var)
     z2 = float(np.sum(np.where(hits, r / np.abs(es), 0.0)) / (len(r) * level) + 1)
     zone = "green" if z2 > Z2_YELLOW else "yellow" if z2 > Z2_RED else "red"

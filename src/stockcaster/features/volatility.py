@@ -127,17 +127,16 @@ def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> t
     not move (high = low, or an unchanged close) measures nothing: NaN, not 0.
 
     Raises:
-        StockcasterError: an unknown estimator, listing the known ones.
+        StockcasterError: an unknown estimator, listing the known ones; a table without closes.
     """
     if estimator not in ESTIMATORS:
         raise StockcasterError(
             f"--estimator: expected one of {', '.join(ESTIMATORS)}, received {estimator!r}"
         )
-    chosen = ESTIMATORS[estimator]
+    close, chosen = _closes(table), ESTIMATORS[estimator]
     if chosen.needs_range and not {"open", "high", "low"} <= set(table.columns):
         chosen = ESTIMATORS["close_to_close"]
     if not chosen.needs_range:
-        close = table["close"].to_numpy(dtype="float64")
         measured = close_to_close(Prices(close, close, close, close))
     else:
         measured = chosen.measure(Prices.of(table))
@@ -146,28 +145,77 @@ def daily_variance(table: pd.DataFrame, estimator: str = DEFAULT_ESTIMATOR) -> t
 
 def log_returns(table: pd.DataFrame) -> np.ndarray:
     """Each day's close-to-close log-return (NaN on the first day, which has no close before)."""
-    close = table["close"].to_numpy(dtype="float64")
+    close = _closes(table)
     return np.concatenate([[np.nan], np.diff(np.log(close))])
+
+
+def _closes(table: pd.DataFrame) -> np.ndarray:
+    """A price table's closes (`load_prices`' table, or any with a close column).
+
+    Raises:
+        StockcasterError: a table without one, naming what it holds.
+    """
+    if "close" not in getattr(table, "columns", ()):
+        held = ", ".join(map(str, getattr(table, "columns", ()))) or type(table).__name__
+        raise StockcasterError(f"prices: expected a close column, received {held}")
+    return table["close"].to_numpy(dtype="float64")
 
 
 def variance_ahead(v: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
     """What a forecast from each origin is scored against: the mean estimate of the
     `horizon` days after it. A day that measured nothing (NaN) is left out of the mean; a
-    window of such days only is NaN (nothing to score)."""
+    window of such days only is NaN (nothing to score).
+
+    Raises:
+        StockcasterError: a horizon that is no whole number of days, or an origin without
+            `horizon` days after it (a negative one would count from the end).
+    """
+    if not whole_number(horizon) or horizon < 1:
+        raise StockcasterError(f"horizon: expected days ahead of 1 or more, received {horizon!r}")
+    o, last = np.asarray(origins), len(v) - 1 - horizon
+    whole = o.ndim == 1 and (o.size == 0 or np.issubdtype(o.dtype, np.integer))
+    if not whole or (o.size and (o.min() < 0 or o.max() > last)):
+        shown = f"{o.size} from {o.min()} to {o.max()}" if whole else f"{o.dtype} {o.shape}"
+        raise StockcasterError(
+            f"origins: expected days from 0 to {last} ({horizon} ahead of each, of {len(v)}), "
+            f"received {shown}"
+        )
     windows = np.stack([v[origins + k] for k in range(1, horizon + 1)], axis=1)  # [o, h]
     counted = np.isfinite(windows).sum(axis=1)
     total = np.nansum(windows, axis=1)
     return np.where(counted > 0, total / np.maximum(counted, 1), np.nan)
 
 
-def check_walk(origins, days: int, horizons: tuple) -> np.ndarray:
+def check_variances(values, name: str, positive: bool = False) -> np.ndarray:
+    """Variances as float64, each 0 or more (above 0 if `positive`: a forecast QLIKE divides
+    by); NaN, a day without one, is kept.
+
+    Raises:
+        StockcasterError: the first that is not, naming its position.
+    """
+    v = np.asarray(values, "float64")
+    bad = np.flatnonzero(v <= 0 if positive else v < 0)  # NaN is neither
+    if bad.size:
+        wanted = "above 0" if positive else "of 0 or more"
+        raise StockcasterError(
+            f"{name}: expected variances {wanted}, received {v.flat[bad[0]]:g} at index {bad[0]}"
+        )
+    return v
+
+
+def check_walk(origins, days: int, horizons: tuple, returns: int | None = None) -> np.ndarray:
     """A walk's origins and horizons as `models/volatility.forecast` takes them: consecutive
-    days from day 1 (day 0 has no return) to the data's last, and whole days ahead. A
+    days from day 1 (day 0 has no return) to the data's last, and whole days ahead; with
+    `returns`, the length of the returns, one for each of the `days` days' variances. A
     negative origin would count from the end, its model reading the days after it.
 
     Raises:
         StockcasterError: anything else.
     """
+    if returns is not None and returns != days:
+        raise StockcasterError(
+            f"r: expected one return for each day of v ({days}), received {returns}"
+        )
     o = np.asarray(origins)
     if o.size == 0:
         raise StockcasterError("origins: expected at least one day to forecast from, received none")

@@ -31,7 +31,8 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from stockcaster.errors import StockcasterError
-from stockcaster.features.volatility import check_walk, variance_ahead
+from stockcaster.features.volatility import check_variances, check_walk, variance_ahead
+from stockcaster.settings import check_share
 
 RISKMETRICS = 0.94
 HAR_DAYS = (1, 5, 22)
@@ -59,7 +60,7 @@ def forecast(
     """
     if name not in BASELINES:
         raise StockcasterError(f"expected a baseline ({', '.join(BASELINES)}), received {name!r}")
-    origins = check_walk(origins, len(v), tuple(horizons))
+    origins = check_walk(origins, len(v), tuple(horizons), None if r is None else len(r))
     return BASELINES[name](v, r, refit_blocks(origins), tuple(horizons))
 
 
@@ -293,8 +294,7 @@ def value_at_risk(
     Returns:
         `(var, es)`, each shaped as `variance`.
     """
-    if not 0 < level < 1:
-        raise StockcasterError(f"level: expected a share in (0, 1) such as 0.05, received {level}")
+    check_share(level, "level")
     shape = how if isinstance(how, Shape) else Shape.fit(how, residuals)
-    sigma = np.sqrt(np.asarray(variance, "float64"))
+    sigma = np.sqrt(check_variances(variance, "variance"))
     return sigma * shape.quantile(level), sigma * shape.tail_mean(level)
