@@ -28,9 +28,11 @@ from stockcaster.evaluation.forecast_rows import check_some_forecast
 from stockcaster.evaluation.leaderboard import benchmark, leaderboard
 from stockcaster.evaluation.trading import check_cost
 from stockcaster.jobs.backtest_features import (
+    board_rows,
     check_feature_sets,
     feature_history,
     feature_set_forecasts,
+    on_windows,
 )
 from stockcaster.jobs.envelope import (
     Prices,
@@ -44,7 +46,6 @@ from stockcaster.jobs.envelope import (
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import (
-    MODELS,
     Capability,
     ModelOptions,
     check_models,
@@ -140,7 +141,7 @@ def backtest(
             progress(name, total) if progress else None,
         )
         for name in models
-        if "returns" in plan.features or MODELS[name].make_panel is None
+        if on_windows(name, plan.features)
     ]
     extra = feature_set_forecasts(prices, plan.features, models, options, plan.walk)
     return _score_and_write(preset, plan, models, prices, results, out, extra)
@@ -178,7 +179,7 @@ def _score_and_write(
     levels = {m: preset.model.quantiles for m in models if m in quantile_models}
     levels = levels if preset.model.quantiles else {}
     board = leaderboard(forecasts, series, train_size, plan.cost_bps, levels, plan.walk.step)
-    board = _with_models_that_failed(board, models, failures)
+    board = _with_models_that_failed(board, board_rows(models, plan.features), failures)
     hold = benchmark(forecasts, series, plan.cost_bps, plan.walk.step)
     summary = {
         "symbol": prices.symbol,
@@ -215,11 +216,11 @@ def _score_and_write(
 
 
 def _with_models_that_failed(
-    board: pd.DataFrame, models: list[str], failures: pd.DataFrame
+    board: pd.DataFrame, rows: list[str], failures: pd.DataFrame
 ) -> pd.DataFrame:
-    """Add each model's first error; list models without any forecast too."""
+    """Add each model's first error; list the `rows` without any forecast too."""
     first_error = failures.groupby(C.MODEL)[C.ERROR].first() if len(failures) else pd.Series()
-    missing = [m for m in models if m not in set(board[C.MODEL])]
+    missing = [m for m in rows if m not in set(board[C.MODEL])]
     board = pd.concat([board, pd.DataFrame({C.MODEL: missing, "n": 0})], ignore_index=True)
     board[C.ERROR] = board[C.MODEL].map(first_error)
     board[C.HORIZON] = board[C.HORIZON].astype("Int64")

@@ -92,6 +92,19 @@ def feature_set_forecasts(
     return out
 
 
+def board_rows(models: list[str], features: tuple[str, ...]) -> list[str]:
+    """The rows a backtest's leaderboard holds: each model on the preset's windows (a family
+    only where `returns` is among the sets), then each family on every other set."""
+    rows = [m for m in models if on_windows(m, features)]
+    others = [f for f in features if f != DEFAULT_FEATURES]
+    return rows + [pair_name(m, f) for m in models if MODELS[m].make_panel for f in others]
+
+
+def on_windows(model: str, features: tuple[str, ...]) -> bool:
+    """Whether `model` is walked on the preset's windows of one column (`walk_forward`)."""
+    return DEFAULT_FEATURES in features or MODELS[model].make_panel is None
+
+
 def feature_history(features: tuple[str, ...], options: ModelOptions) -> int:
     """Closes before the test period that the feature sets need: warm-up and three windows."""
     sets = [FEATURE_SETS[f] for f in features if f != DEFAULT_FEATURES]
