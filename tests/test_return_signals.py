@@ -263,6 +263,30 @@ def test_a_horizon_judged_on_no_day_names_no_best_factor():
     ]
 
 
+def test_a_factor_whose_scores_never_differ_across_symbols_is_said_to_be_judged_on_no_day(
+    tmp_path,
+):
+    """Volume that never changes (or is 0 every day, as for an index or a currency) gives
+    st_momentum one score for every symbol, or none: its row was "-" at every horizon, and
+    not a word why, as the warm-up's note says for a factor short of history."""
+    panel = reversal_panel(symbols=6, days=300).assign(volume=1e6)
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    data, out = str(tmp_path / "panel.csv"), str(tmp_path / "runs")
+    result = CliRunner().invoke(app, ["signals", "--data", data, "--horizon", "1", "--out", out])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    said = (
+        "note: st_momentum is judged on no day: on none did the scores differ across the "
+        "day's symbols (missing, or one value for all; st_momentum also reads volume)"
+    )
+    assert said in shown, shown
+    assert "st_momentum (factor)" in shown.split("note:")[0]  # its row is there, of "-"
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert json.loads((folder / "signals.json").read_text())["notes"] == [
+        " ".join(said.split()[1:])
+    ]
+
+
 def test_symbols_left_out_of_a_panel_are_named_with_their_reason(tmp_path):
     """A symbol with a negative close and one listed for the last 30 days were dropped by
     `signals`, `tune --universe` and `train --universe` without a word ("4 symbols");

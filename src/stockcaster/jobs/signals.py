@@ -28,7 +28,13 @@ from stockcaster.data.quality import price_notes
 from stockcaster.errors import failing_fit
 from stockcaster.evaluation.cross_section import returns_panel
 from stockcaster.evaluation.tear_sheet import DECILES, against_best, judge
-from stockcaster.features.factors import FACTORS, available, factor_scores, warmup_notes
+from stockcaster.features.factors import (
+    FACTORS,
+    available,
+    factor_scores,
+    short_of_history,
+    warmup_notes,
+)
 from stockcaster.jobs.envelope import check_output, job, output_folder, reproducibility
 from stockcaster.jobs.signals_plan import SignalsPlan
 from stockcaster.jobs.universe_panel import pair_name
@@ -173,12 +179,14 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
     board = _board(rows)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
     judged = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
+    names = board["signal"].unique()
+    short = short_of_history(judged, names)
     summary = {
         "data": data_label(source.data), "symbols": len(universe.eligible),
         "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
         "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer or None,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,
-        "notes": price_notes(judged) + warmup_notes(judged, board["signal"].unique()),
+        "notes": price_notes(judged) + warmup_notes(judged, names) + _unranked(board, short),
         "left_out": universe.left_out,  # symbols with broken rows or too little history
         "seconds": round(seconds, 1),
         "reproducibility": reproducibility(plan.global_model.training.seed),
@@ -195,6 +203,21 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
                         folder.path / files.IC_FILE, date_format="%Y-%m-%d")  # fmt: skip
     write_report(folder.final)
     return SignalsRun(folder.final, board, files.strict(summary))
+
+
+def _unranked(board: pd.DataFrame, short: list[str]) -> list[str]:
+    """The note on signals with no rank IC at any horizon, but those `short` of history:
+    on no day did their scores differ across the day's symbols (a factor of volume where
+    volume never changed, or is 0 every day)."""
+    none = board.groupby("signal", sort=False)["mean_rank_ic"].apply(lambda ic: ic.isna().all())
+    names = [s for s in none.index[none.to_numpy()] if s not in short]
+    if not names:
+        return []
+    reads = sorted({c for n in names if n in FACTORS for c in FACTORS[n].needs} - {C.CLOSE})
+    read = f"; {' and '.join(names)} also read{'s' * (len(names) == 1)} {', '.join(reads)}"
+    return [f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} judged on no day: on "
+            f"none did the scores differ across the day's symbols (missing, or one value for "
+            f"all{read if reads else ''})"]  # fmt: skip
 
 
 BOARD = ("signal", "kind", "horizon", "days", "mean_ic", "ic_t", "mean_rank_ic", "rank_ic_t",
