@@ -6,6 +6,7 @@ cache with the network blocked; bad answers are refused in one line, nothing cac
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import numpy as np
@@ -208,6 +209,32 @@ def test_no_connection_to_yahoo_is_said_so(cache, monkeypatch):
 )
 def test_bad_requests_are_refused_before_any_download(cache, server, args, fragment):
     one_line(CliRunner().invoke(app, args), fragment)
+    assert server.asked == [] and not cache.exists()
+
+
+@pytest.mark.parametrize(
+    ("settings", "fragment"),
+    [
+        # a string of tickers was read letter by letter: M, S, F and T were downloaded.
+        ({"tickers": "MSFT"}, "tickers: expected a tuple of tickers, received 'MSFT'"),
+        # TypeErrors
+        ({"start": 20150101}, "--start: expected a date YYYY-MM-DD, received 20150101"),
+        ({"tickers": (5,)}, "ticker: expected letters, digits and . - = ^ (at most 20), "
+                            "received 5"),
+        ({"cache": 5}, "--cache: expected a folder's path, received 5"),
+        # refused after the download
+        ({"fill": "zero"}, "--fill: expected one of drop, ffill, received 'zero'"),
+    ],
+)  # fmt: skip
+def test_a_python_caller_s_bad_request_is_refused_before_any_download(
+    cache, server, settings, fragment
+):
+    """`FetchRequest` from Python, checked as `fetch`'s options are."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.jobs.fetch import FetchRequest, fetch
+
+    with pytest.raises(StockcasterError, match=re.escape(fragment)):
+        fetch(FetchRequest(**{"tickers": ("MSFT",), **settings}))
     assert server.asked == [] and not cache.exists()
 
 

@@ -90,14 +90,18 @@ def check_request(source: str, request: PriceRequest) -> PriceSource:
             f"--source: expected one of {', '.join(SOURCES)}, received {source!r}"
         )
     chosen = SOURCES[source]
-    if not _TICKER.fullmatch(request.ticker):
+    if not (isinstance(request.ticker, str) and _TICKER.fullmatch(request.ticker)):
         raise StockcasterError(
             f"ticker: expected letters, digits and . - = ^ (at most 20), received "
-            f"{request.ticker[:40]!r}"
+            f"{_shown(request.ticker)!r}"
         )
     for option, day in (("--start", request.start), ("--end", request.end)):
-        if day is not None and not (_DATE.fullmatch(day) and _is_date(day)):
-            raise StockcasterError(f"{option}: expected a date YYYY-MM-DD, received {day[:40]!r}")
+        if day is not None and not (
+            isinstance(day, str) and _DATE.fullmatch(day) and _is_date(day)
+        ):
+            raise StockcasterError(
+                f"{option}: expected a date YYYY-MM-DD, received {_shown(day)!r}"
+            )
     if request.start and request.end and request.start > request.end:
         raise StockcasterError(
             f"--end: expected a date on or after --start {request.start}, received {request.end}"
@@ -118,6 +122,11 @@ def check_request(source: str, request: PriceRequest) -> PriceSource:
             "installed (pip install 'stockcaster[fetch]')"
         )
     return chosen
+
+
+def _shown(value):
+    """A value as a refusal shows it: a string's first 40 characters, anything else whole."""
+    return value[:40] if isinstance(value, str) else value
 
 
 def download(

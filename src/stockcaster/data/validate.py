@@ -31,6 +31,18 @@ _MISSING_TOKENS = frozenset({"", "null", "nan", "na", "n/a", "#n/a", "none", "-"
 _TOKEN_ARRAY = pa.array(sorted(_MISSING_TOKENS), type=pa.string())
 
 
+def check_fill(fill: FillPolicy | None) -> None:
+    """A fill policy as `--fill` takes it: None (refuse missing values) or one of them.
+
+    Raises:
+        StockcasterError: any other, listing them.
+    """
+    if fill is not None and fill not in FILL_POLICIES:
+        raise StockcasterError(
+            f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
+        )
+
+
 def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame:
     """Parse and validate raw price cells.
 
@@ -47,10 +59,7 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
         StockcasterError: unparseable dates or numbers, missing values without a fill
             policy, duplicate dates for a symbol, or non-positive prices.
     """
-    if fill is not None and fill not in FILL_POLICIES:
-        raise StockcasterError(
-            f"--fill: expected one of {', '.join(FILL_POLICIES)}, received {fill!r}"
-        )
+    check_fill(fill)
     frame = raw.frame.reset_index(drop=True)
     missing = missing_mask(frame)
     table = pd.DataFrame({C.DATE: _parse_dates(raw, frame[C.DATE], missing[C.DATE])})

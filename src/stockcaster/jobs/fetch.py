@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ import pandas as pd
 
 from stockcaster import columns as C
 from stockcaster.data.sources import DEFAULT_SOURCE, PriceRequest, check_request, download
+from stockcaster.data.validate import check_fill
 from stockcaster.data.yahoo import forget_cache
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import job
@@ -73,6 +75,7 @@ def fetch(request: FetchRequest) -> list[Fetched]:
         StockcasterError: a bad request, or a failed or bad download (naming the source and
             ticker), before anything is written.
     """
+    _check(request)
     for ticker in request.tickers:  # as given, for the message
         check_request(request.source, PriceRequest(ticker, request.start, request.end,
                                                     request.prices))  # fmt: skip
@@ -89,6 +92,22 @@ def fetch(request: FetchRequest) -> list[Fetched]:
         if new and root.exists() and forget_cache():  # a new cache folder: left as it was,
             shutil.rmtree(root, ignore_errors=True)  # without the source's files in it
         raise
+
+
+def _check(request: FetchRequest) -> None:
+    """A Python caller's request, checked as its options are (a string of tickers would be
+    read letter by letter: MSFT as M, S, F and T).
+
+    Raises:
+        StockcasterError: naming the setting.
+    """
+    if isinstance(request.tickers, str):
+        raise StockcasterError(
+            f"tickers: expected a tuple of tickers, received {request.tickers!r}"
+        )
+    check_fill(request.fill)
+    if request.cache is not None and not isinstance(request.cache, str | os.PathLike):
+        raise StockcasterError(f"--cache: expected a folder's path, received {request.cache!r}")
 
 
 def _fetch_all(request: FetchRequest, tickers: list[str], root: Path) -> list[Fetched]:
