@@ -108,13 +108,40 @@ def test_a_parameter_a_family_does_not_have_is_refused():
         ({"folds": 2.5}, "--folds: expected a whole number at least 1, received 2.5"),
         ({"seed": 1.5}, "--seed: expected a whole number between 0 and 4294967295, received 1.5"),
         ({"timeout_minutes": "5"}, "--timeout: expected a positive finite number, received '5'"),
+        # a cost of more than all of a trade ran (backtest's --cost-bps stops at 10000)
+        ({"cost_bps": 1e6}, "cost_bps: expected a number between 0 and 10000, received 1000000.0"),
+        # --set's items as a string: "ValueError: not enough values to unpack"
+        ({"settings": "linear.alpha=1"}, "settings: expected (model, settings) pairs, as "
+                                         "registry.model_settings(['MODEL.KEY=VALUE'])"),
+        # one symbol's search ran without them: a universe's feature set, a target no
+        # preset has (then every trial failed, a folder written)
+        ({"features": "technical"}, "--features: expected --universe with it (from Python, a "
+                                    "PanelSource), received 'technical' for one symbol"),
+        ({"target": "foo"}, "--target: expected one of close, log_return, variance, "
+                            "received 'foo'"),
     ],
-)
+)  # fmt: skip
 def test_a_python_caller_s_search_settings_are_checked(given, fragment):
     """`TuneConfig(trials="2")` was "TypeError: must be real number", `trials=1.5` ran a
     search, `folds=2.5` and `seed=1.5` were TypeErrors once it had started."""
     from stockcaster.tuning.config import TuneConfig
 
     TuneConfig(family="linear", trials=2).check()  # the control
+    TuneConfig(family="linear", target="variance").check_symbol()
     with pytest.raises(StockcasterError, match=re.escape(fragment)):
-        TuneConfig(family="linear", **given).check()
+        config = TuneConfig(family="linear", **given)
+        config.check()
+        config.check_symbol()
+
+
+def test_one_symbol_s_search_from_python_refuses_a_universe_s_feature_set(tmp_path):
+    """`tune(Source(...), TuneConfig(features="technical"))` searched the preset's windows
+    as if the set were not given; it is refused before the folder is made."""
+    from stockcaster.jobs.envelope import Source
+    from stockcaster.jobs.tune import tune
+    from stockcaster.tuning.config import TuneConfig
+
+    config = TuneConfig(family="linear", trials=1, features="technical")
+    with pytest.raises(StockcasterError, match=re.escape("received 'technical' for one symbol")):
+        tune(Source(), config, tmp_path / "search")
+    assert not (tmp_path / "search").exists()

@@ -211,6 +211,7 @@ def _task(source, config: TuneConfig, space: Space):
         notes = price_notes(plan.prices)  # as `universe` notes them
         symbols = f"{len(plan.eligible)} symbols"
         return task, whole, Searched(plan.panel.source, symbols, notes, plan.left_out)
+    config.check_symbol()
     preset = _symbol_preset(config)
     prices = read_source(source)
     series = prices.series

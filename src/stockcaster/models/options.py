@@ -46,6 +46,15 @@ def check_settings_run(settings: Sequence[tuple[str, Any]], models: Sequence[str
         StockcasterError: naming the model set and the ones that run (none: the preset's
             own network, which takes the preset's sizes).
     """
+    pairs = not isinstance(settings, str | Mapping) and all(
+        isinstance(p, tuple | list) and len(p) == 2 and dataclasses.is_dataclass(p[1])
+        for p in settings
+    )
+    if not pairs:  # a Python caller's "linear.alpha=1" was unpacked letter by letter
+        raise StockcasterError(
+            "settings: expected (model, settings) pairs, as registry.model_settings(['MODEL."
+            f"KEY=VALUE']) gives them from --set's items, received {settings!r:.80}"
+        )
     for name, _ in settings:
         if name not in models:
             runs = ", ".join(models) or "none but the preset's network; --model NAME runs one"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stockcaster.errors import StockcasterError
+from stockcaster.evaluation.trading import MOST_COST_BPS
+from stockcaster.features.targets import SERIES_TARGETS
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.registry import DEFAULT_MODEL
 from stockcaster.settings import whole_number
@@ -75,7 +77,7 @@ class TuneConfig:
             ("--folds", self.folds, 1, None),
             ("--seed", self.seed, 0, 2**32 - 1),
             ("--workers", self.workers, 1, None),
-            ("cost_bps", self.cost_bps, 0, None),
+            ("cost_bps", self.cost_bps, 0, MOST_COST_BPS),  # all of a trade, at most
             ("--trial-gpus", self.trial_gpus, 0, None),
         )
         for option, given, low, high in limits:
@@ -110,6 +112,23 @@ class TuneConfig:
                     raise StockcasterError(
                         f"{option}: expected --engine ray with it, received --engine local"
                     )
+
+    def check_symbol(self) -> None:
+        """Refuse what one symbol's search does not read: another feature set than the
+        preset's windows (a universe's: `--universe`), or a target no preset has.
+
+        Raises:
+            StockcasterError: naming the option.
+        """
+        if self.features != "returns":
+            raise StockcasterError(
+                f"--features: expected --universe with it (from Python, a PanelSource), "
+                f"received {self.features!r} for one symbol"
+            )
+        if self.target is not None and self.target not in SERIES_TARGETS:
+            raise StockcasterError(
+                f"--target: expected one of {', '.join(SERIES_TARGETS)}, received {self.target!r}"
+            )
 
     def check_universe(self) -> None:
         """Refuse what a universe's search does not read (`--universe`): the variance
