@@ -293,7 +293,9 @@ def test_predict_refuses_another_symbol_and_older_data(trained, tmp_path):
               "file of AAPL"),
              (older, [], "ends on or after the bundle's training end 2015-12-22"),
              (prices_file := write_kaggle(tmp_path / "msft.csv", prices), ["--top-k", "3"],
-              "--top-k: expected a universe bundle to pick from"))  # fmt: skip
+              "--top-k: expected a universe bundle to pick from"),
+             (prices_file, ["--covariates", "vix"], "--covariates: expected a universe bundle"
+              f" of --features columns, received --bundle {bundle}, one symbol's"))  # fmt: skip
     for data, extra, fragment in cases:
         result = CliRunner().invoke(
             app,
@@ -410,6 +412,7 @@ def test_resume_of_no_bundle_says_so_before_the_model_it_would_fine_tune(trained
         (["--features", "technical"], "--features: expected --universe with it"),
         (["--quantiles", "0.1,0.9"], "--quantiles: expected --universe with it"),
         (["--global-preset", "default"], "--global-preset: expected --universe with it"),
+        (["--covariates", "A"], "--covariates: expected --universe with it, received A"),
     ],
 )
 def test_train_refuses_a_universe_s_options_without_universe(trained, tmp_path, given, fragment):

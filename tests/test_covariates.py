@@ -170,3 +170,52 @@ def test_a_symbol_without_a_covariate_on_any_day_is_set_aside_with_why(tmp_path,
     assert panel.symbols == ["AA"] and len(panel.prices) == 55  # no value before its 6th day
     said = f"{covariates}: expected covariates on some of its days, received none (--fill {fill})"
     assert panel.broken == {"BB": said}
+
+
+def test_a_bundle_of_covariates_is_trained_tuned_explained_and_predicts_from_them(tmp_path):
+    """`train --universe --features columns` and `tune --universe --features columns` were
+    offered without `--covariates` (every run refused: "expected covariates in the
+    prices"), and `predict` and `explain` could not give a bundle its covariates. Now each
+    reads them; the bundle records their names, so covariates given in another order are
+    put in its order (the same forecasts), and a missing or unlearned one is refused."""
+    from conftest import tiny_global
+    from stockcaster.models.presets import to_toml
+
+    table = covariate_panel(symbols=4, days=260)
+    table = table.assign(Other=table["Signal"] * -2 + 1, Extra=table["Signal"] * 3)
+    data = str(_write(tmp_path, table))
+    preset = tmp_path / "tiny.toml"
+    preset.write_text(to_toml(tiny_global()))
+    bundle = str(tmp_path / "bundle")
+    trained = CliRunner().invoke(app, ["train", "--universe", "--data", data, "--global-preset",
+                                       str(preset), "--features", "columns", "--covariates",
+                                       "Signal,Other", "--save", bundle])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    assert json.loads((Path(bundle) / "scales.json").read_text())["features"] == [
+        "log_return", "signal", "other"
+    ]  # fmt: skip
+
+    def predicted(*covariates: str):
+        ask = ["predict", "--bundle", bundle, "--data", data, "--out", str(tmp_path / "runs")]
+        return CliRunner().invoke(app, [*ask, "--json", *covariates])
+
+    given = [predicted("--covariates", c) for c in ("Signal,Other", "Other,Signal")]
+    assert given[0].exit_code == 0, given[0].output
+    picks = [json.loads(g.stdout)["picks"] for g in given]
+    assert picks[0] == picks[1] and len(picks[0]) == 4
+    one_line(predicted(), "--bundle " + bundle + ": expected the features it learned (log_return"
+             ", signal, other; a covariate by --covariates), received log_return")  # fmt: skip
+    one_line(predicted("--covariates", "Signal"), "received log_return, signal")
+    unlearned = f"--bundle {bundle} learned (signal, other), received signal, other, extra"
+    one_line(predicted("--covariates", "Signal,Other,Extra"), unlearned)
+    explained = CliRunner().invoke(app, ["explain", bundle, "--data", data, "--covariates",
+                                         "Other,Signal", "--json", "--repeats", "1"])  # fmt: skip
+    assert explained.exit_code == 0, explained.output
+    record = json.loads(explained.stdout)
+    (name,) = [k for k in record if k != "folder"]
+    assert {r["feature"] for r in record[name]["features"]} == {"log_return", "signal", "other"}
+    searched = CliRunner().invoke(app, ["tune", "--universe", "--data", data, "--model", "linear",
+                                        "--features", "columns", "--covariates", "Signal",
+                                        "--trials", "1", "--folds", "2", "--out",
+                                        str(tmp_path / "tune")])  # fmt: skip
+    assert searched.exit_code == 0, searched.output

@@ -164,6 +164,7 @@ def test_backtest_and_universe_are_tracked_too(tmp_path, command, monkeypatch):
         (["--universe"], "--universe: expected --data FILE"),
         (["--symbols", "AA,BB"], "--symbols: expected --universe with it"),
         (["--features", "technical"], "--features: expected --universe with it"),  # ignored
+        (["--covariates", "A"], "--covariates: expected --universe with it"),
         (["--universe", "--data", "PANEL", "--features", "astrology"], "astrology"),
         (["--universe", "--data", "PANEL", "--symbol", "AA"], "not --symbol"),
         (["--model", "naive"], "--model: expected one of lstm, gru"),

@@ -14,7 +14,9 @@ from stockcaster.cli.groups import Reported, SymbolData, grouped
 from stockcaster.cli.options import (
     DEFAULT_MODEL,
     AnyModel,
+    BundleCovariatesOption,
     ConfigOption,
+    CovariatesOption,
     EpochsOption,
     EstimatorOption,
     GlobalPresetOption,
@@ -37,6 +39,7 @@ from stockcaster.jobs.choices import VOLATILITY_BASELINES, model_settings, prese
 from stockcaster.jobs.predict import band_label, source_note
 from stockcaster.jobs.predict_universe import UniversePrediction
 from stockcaster.jobs.requests import global_model
+from stockcaster.jobs.universe_panel import COVARIATE_SET
 from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.book_tables import picks_table
 from stockcaster.reporting.lines import notes
@@ -86,16 +89,25 @@ class UniverseTraining:
     ] = False
     symbols: UniverseSymbolsOption = None
     features: UniverseFeaturesOption = "returns"
+    covariates: CovariatesOption = None
     quantiles: QuantilesOption = None
     global_preset: GlobalPresetOption = "universe"
 
     def refuse_alone(self, resume: Path | None) -> None:
         """Without --universe, the global model's options are read by nothing (--symbols
-        only by a universe bundle's --resume): refused, as they were ignored."""
+        and --covariates only by a universe bundle's --resume): refused, as they were
+        ignored."""
         if self.universe:
             return
-        read = ("features", "quantiles", "global_preset") + (("symbols",) if resume is None else ())
-        refuse_unread(options_of(self, *read), "--universe with it")
+        alone = ("symbols", "covariates") if resume is None else ()
+        refuse_unread(options_of(self, "features", "quantiles", "global_preset", *alone),
+                      "--universe with it")  # fmt: skip
+
+    def source(self, data: SymbolData):
+        """The prices, with --covariates kept for --features columns (a resumed bundle's
+        own set decides whether it reads them)."""
+        features = (value(self.features),) if self.universe else (COVARIATE_SET,)
+        return requests.with_covariates(data.source(), self.covariates, features)
 
 
 @grouped
@@ -134,7 +146,7 @@ def train(
                                     target=value(model.target),
                                     estimator=value(model.estimator))  # fmt: skip
     request = TrainRequest(
-        save=save, source=data.source(), preset=preset,
+        save=save, source=universe.source(data), preset=preset,
         model=value(model.model), settings=model_settings(model.settings), exchange=exchange,
         resume=resume, universe=base, symbols=requests.symbol_list(universe.symbols),
         epochs=model.epochs,
@@ -169,6 +181,7 @@ def predict(
         int | None,
         typer.Option("--top-k", help="A universe bundle: symbols long and short (default 10)."),
     ] = None,
+    covariates: BundleCovariatesOption = None,
     out: OutOption = Path("runs"),
     shown: Reported,
     config: ConfigOption = None,
@@ -179,7 +192,8 @@ def predict(
     # A backend the user chose (KERAS_BACKEND) is kept.
     choose_backend(None, default="numpy")
     with native_log_filtered(), busy("forecasting", shown.progress):
-        result = predict_bundle(bundle, data.source(), horizon, top_k, out=out)
+        source = requests.with_covariates(data.source(), covariates, (COVARIATE_SET,))
+        result = predict_bundle(bundle, source, horizon, top_k, out=out)
     if isinstance(result, UniversePrediction):
         _show_universe(result, shown)
     else:

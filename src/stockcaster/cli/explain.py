@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from stockcaster.cli.options import ConfigOption, JsonOption
+from stockcaster.cli.options import BundleCovariatesOption, ConfigOption, JsonOption
 from stockcaster.cli.output import busy, console, print_json
 from stockcaster.jobs import requests
 from stockcaster.jobs.explain import explain as explain_job
@@ -38,6 +38,7 @@ def explain(
             "symbol's run or bundle, its file if moved.",
         ),
     ] = None,
+    covariates: BundleCovariatesOption = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -56,7 +57,7 @@ def explain(
     their validation days, SHAP for linear and lightgbm."""
     choose_backend(None)
     with native_log_filtered(), busy("explaining", not json_output):
-        done = explain_job(folder, model, repeats, requests.bundle_panel(data))
+        done = explain_job(folder, model, repeats, requests.bundle_panel(data, covariates))
     if json_output:
         print_json({e.name: e.record for e in done} | {"folder": str(folder)})
         return

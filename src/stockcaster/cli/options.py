@@ -110,6 +110,11 @@ CovariatesOption = Annotated[
                  "has its own, a column each), for --features columns: the log-return and "
                  "each covariate of the day, scaled by the symbol's training days."),
 ]  # fmt: skip
+BundleCovariatesOption = Annotated[
+    str | None,
+    typer.Option("--covariates", help="A universe bundle of --features columns: its covariates, "
+                 "as `train --covariates` gave them (columns of --data, or a long file of them)."),
+]  # fmt: skip
 TickersOption = Annotated[
     str | None,
     typer.Option("--tickers", help="Tickers instead of --data, e.g. MSFT,AAPL: their adjusted "

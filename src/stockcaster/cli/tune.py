@@ -18,6 +18,7 @@ from stockcaster.cli.options import (
     DEFAULT_MODEL,
     ColumnsOption,
     ConfigOption,
+    CovariatesOption,
     DataOption,
     Engine,
     EstimatorOption,
@@ -38,6 +39,7 @@ from stockcaster.cli.options import (
 )
 from stockcaster.cli.output import console, on_interrupt, print_json, trial_progress
 from stockcaster.errors import StockcasterError
+from stockcaster.jobs import requests
 from stockcaster.jobs.choices import model_settings
 from stockcaster.jobs.tune import TuneConfig
 from stockcaster.jobs.tune import tune as tune_job
@@ -106,6 +108,7 @@ class TuneData:
     symbols: UniverseSymbolsOption = None
     features: UniverseFeaturesOption = "returns"
     columns: ColumnsOption = None
+    covariates: CovariatesOption = None
     fill: FillOption = None
     ticker: TickerOption = None
     tickers: TickersOption = None
@@ -119,11 +122,13 @@ class TuneData:
                     "--universe: expected --data FILE or --tickers (and --symbols, not "
                     f"--symbol) with it, received {'--symbol' if self.symbol else 'neither'}"
                 )
-            return inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
-                                       tickers=(self.tickers, self.start))  # fmt: skip
-        if self.symbols is not None or self.tickers is not None:
-            option = "--symbols" if self.symbols is not None else "--tickers"
-            raise StockcasterError(f"{option}: expected --universe with it, received none")
+            found = inputs.panel_source(self.data, self.symbols, self.columns, self.fill,
+                                        tickers=(self.tickers, self.start))  # fmt: skip
+            return requests.with_covariates(found, self.covariates, (value(self.features),))
+        for option, given in (("--symbols", self.symbols), ("--tickers", self.tickers),
+                              ("--covariates", self.covariates)):  # fmt: skip
+            if given is not None:
+                raise StockcasterError(f"{option}: expected --universe with it, received none")
         if value(self.features) != "returns":  # a symbol's search runs the preset's windows
             raise StockcasterError("--features: expected --universe with it, received none")
         if self.ticker is not None or self.start is not None:

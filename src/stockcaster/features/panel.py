@@ -61,6 +61,8 @@ class PanelFeatures:
             mean and standard deviation of returns, to turn a score into a return.
         horizon: sessions the target spans: the log-return from row e to row e + h (the
             sum of the next h scaled log-returns), or its cross-sectional rank or z-score.
+        names: each feature's name, in column order (a set such as `columns` takes them
+            from the table: its covariates).
     """
 
     values: np.ndarray
@@ -78,6 +80,7 @@ class PanelFeatures:
     target_kind: str = "log_return"
     moments: tuple[float, float] = (0.0, 1.0)
     horizon: int = 1
+    names: tuple[str, ...] = ()
 
     @property
     def n_features(self) -> int:
@@ -142,8 +145,7 @@ def panel_features(
         prices: the validated price table.
         cutoff: the last training day; statistics use rows up to it only.
         feature_set: a name from `FEATURE_SETS`.
-        center_returns: subtract each symbol's mean log-return; without, returns are
-            only divided by their spread, so a forecast of 0 is the naive forecast.
+        center_returns: subtract each symbol's mean log-return (without: 0 is naive's).
         scale: `(symbols, mean, std, moments)` fitted earlier (moments: a cross-sectional
             target's) to scale the same symbols with; None: fitted on rows to the cutoff.
         target: "log_return", "rank" or "zscore" (`targets.py`).
@@ -185,6 +187,7 @@ def panel_features(
         target_kind=target,
         moments=moments or (0.0, 1.0),
         horizon=horizon,
+        names=spec.feature_names(prices),
     )
 
 

@@ -32,6 +32,7 @@ from stockcaster.jobs.explain_run import explain_series
 from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS, Explained, explained
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
+from stockcaster.models.global_files import check_features
 from stockcaster.models.held_out import bundle_held_out, held_out
 from stockcaster.models.presets import RunConfig
 from stockcaster.models.registry import MODELS, ModelOptions
@@ -61,6 +62,11 @@ def explain(
     folder = Path(folder)
     meta = peek(folder)
     if (folder / files.METRICS_FILE).is_file() or (meta and not holds_panel(meta)):
+        if data is not None and any(str(c).startswith(C.COVARIATE) for c in data.columns or {}):
+            raise StockcasterError(
+                f"--covariates: expected a universe bundle of --features columns, received "
+                f"{folder}, one symbol's network"
+            )
         given = None if data is None else Path(data.data)  # one symbol's network
         return [explain_series(folder, model, repeats, given)]
     bundle = holds_panel(meta)
@@ -142,6 +148,8 @@ def _bundle(path: Path, data: PanelSource | None, repeats: int) -> Explained:
     symbols = bundle.forecaster.symbols
     panel = load_panel(data.data, data.columns, data.fill, data.strict)
     prices = panel.spelled_as(symbols).prices
+    prices = check_features(bundle.forecaster.scales, bundle.config.features.inputs, prices,
+                            str(path))  # fmt: skip
     missing = sorted(set(symbols) - set(prices[C.SYMBOL]))
     if missing:
         raise StockcasterError(

@@ -37,6 +37,7 @@ from stockcaster.jobs.envelope import (
 )
 from stockcaster.jobs.predict import MOST_RECURSIVE_STEPS
 from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.global_files import check_features
 from stockcaster.models.global_forecast import session_paths
 from stockcaster.models.variance import BAND, BAND_HISTORY, banded, risk_columns, sigma_ahead
 from stockcaster.reporting.universe_figures import fans_figure, picks_figure
@@ -79,6 +80,8 @@ def predict_universe(
     panel = load_panel(source.data, source.columns, source.fill, source.strict)
     panel = panel.spelled_as(bundle.forecaster.symbols)  # `msft` is the bundle's MSFT
     prices, set_aside = _usable(panel, source, bundle)
+    prices = check_features(bundle.forecaster.scales, bundle.config.features.inputs, prices,
+                            f"--bundle {model}")  # fmt: skip
     check_cross_section(bundle.config.features, sorted(set(prices[C.SYMBOL])), " (the bundle's)")
     exchange = bundle.meta["exchange"]
     check_sessions(prices[C.DATE], exchange, panel.source, True, prices[C.SYMBOL])

@@ -78,9 +78,17 @@ def tickers_source(tickers: str, start: str | None = None, strict: bool = False)
     return PanelSource(panel_file(names, start), None, None, None, strict)
 
 
-def bundle_panel(data: Path | None) -> PanelSource | None:
-    """`explain BUNDLE --data FILE`: the bundle's panel (None: none given)."""
-    return None if data is None else PanelSource(data)
+def bundle_panel(data: Path | None, covariates: str | None = None) -> PanelSource | None:
+    """`explain BUNDLE --data FILE [--covariates ...]`: the bundle's panel (None: none
+    given), with the covariates a bundle of `--features columns` reads.
+
+    Raises:
+        StockcasterError: covariates without the file.
+    """
+    if data is None and covariates is not None:
+        raise StockcasterError("--covariates: expected --data FILE with them, received none")
+    source = None if data is None else PanelSource(data)
+    return with_covariates(source, covariates, (COVARIATE_SET,))
 
 
 def panel_source(

@@ -32,6 +32,7 @@ from stockcaster.evaluation.symbol_work import history_shortfall
 from stockcaster.jobs.envelope import check_new_folder, job
 from stockcaster.jobs.universe_panel import Schedule, pair_name
 from stockcaster.jobs.universe_plan import PanelSource
+from stockcaster.models.global_files import check_features
 from stockcaster.models.global_model import GlobalNetwork, learned_features
 from stockcaster.models.options import check_settings_run
 from stockcaster.models.presets import RunConfig
@@ -184,6 +185,8 @@ def resume_universe(
             )
         kept = set(old.forecaster.symbols)
     rows = prices[prices[C.SYMBOL].isin(kept)].reset_index(drop=True)
+    rows = check_features(old.forecaster.scales, old.config.features.inputs, rows,
+                          f"--resume {bundle_path}")  # fmt: skip
     last = np.datetime64(rows[C.DATE].max(), "ns")
     if not last > np.datetime64(old.trained_until, "ns"):
         raise StockcasterError(

@@ -16,7 +16,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from stockcaster import columns as C
 from stockcaster.errors import StockcasterError
 from stockcaster.features.feature_sets import FEATURE_SETS
 from stockcaster.features.panel import PanelFeatures
@@ -24,15 +26,54 @@ from stockcaster.models.base import NETWORK_FILE, SCALES_FILE
 from stockcaster.models.presets import RunConfig
 
 
-def feature_scales(features: PanelFeatures) -> dict:
+def feature_scales(features: PanelFeatures, inputs: str) -> dict:
     """The statistics a global network's features were scaled with, as `read_global` gives
-    them back: symbols, `[symbols, features]` mean and std, the moments."""
-    return {
+    them back: symbols, `[symbols, features]` mean and std, the moments; and for a feature
+    set whose features the table decides (`inputs` such as `columns`: its covariates), the
+    features' names."""
+    scales = {
         "symbols": list(features.symbols),
         "mean": features.mean,
         "std": features.std,
         "moments": tuple(features.moments),
     }
+    if FEATURE_SETS[inputs].names is not None:
+        scales["features"] = list(features.names)
+    return scales
+
+
+def check_features(scales: dict, inputs: str, prices: pd.DataFrame, where: str) -> pd.DataFrame:
+    """`prices` with the features a bundle's network learned, in its order (`--covariates`
+    given in another order are put in the bundle's).
+
+    Raises:
+        StockcasterError: a covariate it did not learn (it would be read by nothing), or
+            other features than its own (a covariate missing: the network would read
+            another in its place).
+    """
+    wanted, spec = scales.get("features"), FEATURE_SETS[inputs]
+    if wanted is None and spec.names is not None:  # an older bundle: its names unrecorded
+        return prices
+    covariates = [c for c in prices.columns if str(c).startswith(C.COVARIATE)]
+    learned = [n for n in wanted or () if inputs == "columns" and n not in spec.features]
+    mine = [C.COVARIATE + n for n in learned if C.COVARIATE + n in covariates]
+    if len(mine) < len(covariates):
+        given = [c.removeprefix(C.COVARIATE) for c in covariates]
+        learned = learned or [f"none: --features {inputs}"]
+        raise StockcasterError(
+            f"--covariates: expected those {where} learned ({', '.join(learned)}), received "
+            f"{', '.join(given)}"
+        )
+    if spec.names is None:
+        return prices
+    prices = prices[[c for c in prices.columns if c not in covariates] + mine]  # its order
+    given = list(spec.feature_names(prices))
+    if given != list(wanted):
+        raise StockcasterError(
+            f"{where}: expected the features it learned ({', '.join(wanted)}; a covariate "
+            f"by --covariates), received {', '.join(given)}"
+        )
+    return prices
 
 
 def write_global(folder: Path, network, scales: dict) -> list[str]:
@@ -46,6 +87,8 @@ def write_global(folder: Path, network, scales: dict) -> list[str]:
         "std": np.asarray(scales["std"]).tolist(),
         "moments": list(scales["moments"]),
     }
+    if "features" in scales:
+        plain["features"] = list(scales["features"])
     (folder / SCALES_FILE).write_text(json.dumps(plain) + "\n")
     return [*save_network(network, folder), SCALES_FILE]
 
@@ -72,8 +115,13 @@ def _read_scales(path: Path, config: RunConfig) -> dict:
         scales = json.loads(where.read_text())
         mean, std = np.asarray(scales["mean"], "float64"), np.asarray(scales["std"], "float64")
         symbols, moments = scales["symbols"], scales["moments"]
+        names = scales.get("features", [])
         if not isinstance(symbols, list) or not isinstance(moments, list):
             raise TypeError("symbols and moments are lists")
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise TypeError("features are names")
+        if names and len(names) != mean.shape[-1]:
+            raise ValueError("a name for each feature")
     except (OSError, ValueError, KeyError, TypeError):
         raise StockcasterError(f"{where}: expected each symbol's feature statistics") from None
     inputs = config.features.inputs

@@ -217,7 +217,7 @@ class GlobalNetwork:
     def scales(self) -> dict:
         """Each symbol's statistics: `symbols`, `mean`, `std`, `moments` (global_files.py)."""
         if self.fitted is not None:
-            return feature_scales(self.fitted.features)
+            return feature_scales(self.fitted.features, self.config.features.inputs)
         if self._scales is None:
             raise NotFittedError(self.name)
         return self._scales
@@ -243,7 +243,7 @@ class GlobalNetwork:
         """Hold the network a fit saved at `path` (`checkpoint`), scaled by `features`, as
         the fitted state `save` writes: a finished universe run's last fit, to bundle."""
         self.restore(path)
-        self._scales = feature_scales(features)
+        self._scales = feature_scales(features, self.config.features.inputs)
 
     def save(self, folder: Path) -> list[str]:
         """Write the network and each symbol's statistics into `folder` (`Saveable`)."""
