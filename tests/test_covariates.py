@@ -219,3 +219,22 @@ def test_a_bundle_of_covariates_is_trained_tuned_explained_and_predicts_from_the
                                         "--trials", "1", "--folds", "2", "--out",
                                         str(tmp_path / "tune")])  # fmt: skip
     assert searched.exit_code == 0, searched.output
+
+
+def test_a_bundle_of_factors_given_prices_without_volume_is_refused_in_one_line():
+    """A `factors` bundle learned st_momentum from volume; prices without volume gave it one
+    feature fewer, and `predict` ended in Keras' traceback ("size 7 is different from 6")."""
+    from stockcaster.errors import StockcasterError
+    from stockcaster.features.feature_sets import FEATURE_SETS
+    from stockcaster.models.global_files import check_features
+
+    prices = random_ohlcv(300, "AA", 1)
+    learned = list(FEATURE_SETS["factors"].feature_names(prices))
+    assert "st_momentum" in learned
+    kept = check_features({"features": learned}, "factors", prices, "--bundle B")
+    pd.testing.assert_frame_equal(kept, prices)  # the control: its own features, as they were
+    with pytest.raises(StockcasterError, match=r"--bundle B: expected the features it learned "
+                       r"\(log_return, .*st_momentum.*; each read from a column\), received "
+                       r"log_return, reversal_1"):  # fmt: skip
+        check_features({"features": learned}, "factors", prices.drop(columns="volume"),
+                       "--bundle B")  # fmt: skip

@@ -69,9 +69,10 @@ def check_features(scales: dict, inputs: str, prices: pd.DataFrame, where: str) 
     prices = prices[[c for c in prices.columns if c not in covariates] + mine]  # its order
     given = list(spec.feature_names(prices))
     if given != list(wanted):
+        how = "a covariate by --covariates" if inputs == "columns" else "each read from a column"
         raise StockcasterError(
-            f"{where}: expected the features it learned ({', '.join(wanted)}; a covariate "
-            f"by --covariates), received {', '.join(given)}"
+            f"{where}: expected the features it learned ({', '.join(wanted)}; {how}), "
+            f"received {', '.join(given)}"
         )
     return prices
 
