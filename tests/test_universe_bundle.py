@@ -545,3 +545,23 @@ def test_a_python_caller_s_least_history_is_a_whole_number(saved, tmp_path, leas
         train_universe(PanelSource(data), load_preset("universe"), "lstm", tmp_path / "b",
                        min_history=least)  # fmt: skip
     assert not (tmp_path / "b").exists()
+
+
+def test_universe_save_says_which_global_network_it_bundled(saved):
+    """`universe --save` bundles the run's first global network (and its first feature set)
+    without a word of which, when it trained several: `--json` has it as `bundle`, and the
+    terminal says it."""
+    from stockcaster.cli.universe import _saved
+    from stockcaster.jobs.universe_bundle import bundled
+
+    folder, _, _, _ = saved
+    config = dataclasses.replace(tiny_config(), models=("naive", "lstm"))
+    meta = json.loads((folder / "bundle" / "bundle.json").read_text())
+    assert bundled(config) == (meta["model"], "returns")  # the one the fixture saved
+    several = dataclasses.replace(config, models=("naive", "linear", "gru", "lstm"),
+                                  features=("technical", "returns"))  # fmt: skip
+    assert bundled(several) == ("gru", "technical")  # linear is no network
+    assert _saved(folder / "b", several) == {
+        "bundle": {"folder": str(folder / "b"), "model": "gru", "features": "technical"}
+    }
+    assert _saved(None, several) == {}

@@ -43,6 +43,7 @@ from stockcaster.jobs.choices import (
 )
 from stockcaster.jobs.requests import RunConfig, global_model
 from stockcaster.jobs.universe import universe as universe_job
+from stockcaster.jobs.universe_bundle import bundled
 from stockcaster.jobs.universe_plan import UniverseConfig
 from stockcaster.process import choose_backend, native_log_filtered
 from stockcaster.reporting.tables import print_scores
@@ -216,10 +217,9 @@ class Execution:
     engine: Annotated[Engine, typer.Option("--engine", help=ENGINE_HELP)] = "local"
     workers: Annotated[
         int | None,
-        typer.Option(
-            "--workers", help="Worker processes (local) or Ray CPUs. Default: cores.", min=1
-        ),
-    ] = None
+        typer.Option("--workers", help="Worker processes (local) or Ray CPUs. Default: cores.",
+                     min=1),
+    ] = None  # fmt: skip
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="An existing Ray cluster. Default: start one here."),
@@ -278,8 +278,23 @@ def universe(
         result = universe_job(source, plan, out=run.out, resume=run.resume,
                               engine=run.engine_config(), progress=bar, save=run.save)  # fmt: skip
     where = tracking.log(tracked, result.folder, result.summary, shown.json_output)
+    saved = _saved(run.save, plan)
     if shown.json_output:
-        return print_json({**result.summary, "folder": str(result.folder), "tracked": where})
+        return print_json({**result.summary, "folder": str(result.folder), "tracked": where,
+                           **saved})  # fmt: skip
     print_scores(console, result.summary)
     folder = escape(str(result.folder))
     console.print(f"outputs: {folder} (report.html, universe.json, symbols.csv)")
+    if saved:
+        b = saved["bundle"]
+        console.print(f"bundle: {escape(b['folder'])} ({b['model']} on {b['features']}, "
+                      "the run's first global network)")  # fmt: skip
+
+
+def _saved(save: Path | None, plan: UniverseConfig) -> dict:
+    """What `--save` bundled, as the JSON output's `bundle`: its folder and the global
+    network it holds (the run's first, when it trained several); {} without --save."""
+    if save is None:
+        return {}
+    model, features = bundled(plan)
+    return {"bundle": {"folder": str(save), "model": model, "features": features}}

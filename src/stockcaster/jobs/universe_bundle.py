@@ -80,8 +80,7 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
         when: the run's fits (`universe_panel.schedule`).
         config: the run's `UniverseConfig`.
     """
-    networks = models_with(Capability.BUNDLE)
-    model, feature_set = next((m, f) for m, f in config.panel_pairs() if m in networks)
+    model, feature_set = bundled(config)
     options = config.model_options()
     settings = _family_config(config.global_model, model, feature_set, options)
     j = len(when.cutoffs) - 1
@@ -93,6 +92,13 @@ def save_from_run(save: Path, folder: Path, when: Schedule, config, source: str)
     where = panel_where(rows, features, settings.features.lookback, source, DEFAULT_EXCHANGE)
     save_bundle(save, model, forecaster, _saved(options, settings), where)
     return save
+
+
+def bundled(config) -> tuple[str, str]:
+    """The global network a universe run's `--save` bundles (`save_from_run`): the run's
+    first pair of a global network and its feature set."""
+    networks = models_with(Capability.BUNDLE)
+    return next((m, f) for m, f in config.panel_pairs() if m in networks)
 
 
 @job
