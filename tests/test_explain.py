@@ -91,6 +91,10 @@ def test_explain_names_a_lightgbm_run_s_technical_features_with_shap_s_own_value
     shown = CliRunner().invoke(app, ["explain", str(out), "--repeats", "1"])
     assert shown.exit_code == 0 and "lightgbm:technical" in shown.output
     assert "of MSE" in shown.output  # what the share is of (the column read "share")
+    # one shuffle has no spread: its sd was written 0.0000, as if every shuffle agreed
+    assert done.features["std"].notna().all()  # of two
+    once = json.loads((out / "explain.json").read_text())["models"]["lightgbm:technical"]
+    assert all(r["std"] is None for r in once["features"]), once["features"][0]
     # a run of a DataFrame in memory: nothing on disk to read again, said so
     summary = json.loads((out / "universe.json").read_text())
     summary["settings"]["data"]["source"] = "DataFrame"

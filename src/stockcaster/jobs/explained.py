@@ -47,9 +47,8 @@ def explained(
     features, grouped = ranked(list(view.names), grown.mean(axis=1), group or _group)
     features = features.rename(columns={"score": "importance"})
     features["share"] = features["importance"] / error
-    features["std"] = pd.Series(grown.std(axis=1), index=list(view.names))[
-        features["feature"]
-    ].to_numpy()
+    spread = grown.std(axis=1) if repeats > 1 else np.full(len(view.names), np.nan)  # of one: none
+    features["std"] = pd.Series(spread, index=list(view.names))[features["feature"]].to_numpy()
     shap = _shap(view)
     if shap is not None:
         per_feature = np.abs(shap).mean(axis=0).reshape(-1, len(view.names)).sum(axis=0)
