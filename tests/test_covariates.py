@@ -206,6 +206,11 @@ def test_a_bundle_of_covariates_is_trained_tuned_explained_and_predicts_from_the
     one_line(predicted(), "--bundle " + bundle + ": expected the features it learned (log_return"
              ", signal, other; a covariate by --covariates), received log_return")  # fmt: skip
     one_line(predicted("--covariates", "Signal"), "received log_return, signal")
+    # a covariate of a later session is unknown: one step only (named as the user named it)
+    one_line(
+        predicted("--covariates", "Signal,Other", "--horizon", "2"),
+        "(it reads close, covariate signal, covariate other, unknown on later days)",
+    )
     unlearned = f"--bundle {bundle} learned (signal, other), received signal, other, extra"
     one_line(predicted("--covariates", "Signal,Other,Extra"), unlearned)
     explained = CliRunner().invoke(app, ["explain", bundle, "--data", data, "--covariates",

@@ -155,5 +155,15 @@ def _refuse_feedback(config: RunConfig, prices: pd.DataFrame, horizon: int) -> N
     if tuple(needs) != (C.CLOSE,):
         raise StockcasterError(
             f"--horizon: expected 1 trading day for a bundle of the {config.features.inputs!r} "
-            f"feature set (it reads {', '.join(needs)}, unknown on later days), received {horizon}"
+            f"feature set (it reads {', '.join(_named(n) for n in needs)}, unknown on later "
+            f"days), received {horizon}"
         )
+
+
+def _named(column: str) -> str:
+    """A column as the user named it: a covariate by its own name (`--covariates`)."""
+    return (
+        f"covariate {column.removeprefix(C.COVARIATE)}"
+        if column.startswith(C.COVARIATE)
+        else column
+    )
