@@ -339,6 +339,17 @@ def test_predict_of_the_folder_above_the_bundles_names_one(trained):
              f"{trained[0]})")  # fmt: skip
 
 
+@pytest.mark.parametrize("given", [["--top-k", "3"], ["--data", "x.csv", "--covariates", "vix"]])
+def test_predict_of_a_missing_bundle_says_so_before_what_a_bundle_of_one_symbol_refuses(
+    tmp_path, given
+):
+    """`predict --bundle gone --top-k 3` said "received gone, a bundle of one symbol", of a
+    bundle that does not exist."""
+    gone = tmp_path / "gone"
+    one_line(CliRunner().invoke(app, ["predict", "--bundle", str(gone), *given]),
+             f"{gone}: expected a model bundle, received a path that does not exist")  # fmt: skip
+
+
 def test_predict_without_data_names_the_file_a_bundle_of_another_symbol_was_trained_on(
     trained, tmp_path
 ):

@@ -123,7 +123,7 @@ def predict_bundle(
     Raises:
         StockcasterError: a bad bundle or data, before anything is written.
     """
-    meta = peek(bundle)
+    meta = peek(bundle) or read_meta(bundle)  # none to peek: read_meta says why, in one line
     if holds_panel(meta):
         chosen = None if source.symbol is None else [source.symbol]  # --symbol: that one
         panel = _panel(source, chosen, f"--bundle {bundle} (a universe bundle)")
