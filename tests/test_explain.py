@@ -123,6 +123,17 @@ def test_explain_drops_its_caveat_only_for_a_model_that_beats_naive_beyond_chanc
         assert said.startswith("lstm does not beat naive on the test period (median MSE ratio ")
 
 
+def test_explain_of_a_path_that_is_not_there_says_so_whatever_else_is_given(tmp_path):
+    """`explain gone --data F` said "--data: expected a universe bundle with it ...,
+    received F for the run gone", of a run that does not exist."""
+    gone = tmp_path / "gone"
+    for given in (["--data", str(tmp_path / "p.csv")], ["--covariates", "A", "--data", "p.csv"]):
+        one_line(CliRunner().invoke(app, ["explain", str(gone), *given]),
+                 f"{gone}: expected a universe run folder (with universe.json), a universe "
+                 "bundle or a network's run (with metrics.json), received a path that does "
+                 "not exist")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [

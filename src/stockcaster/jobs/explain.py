@@ -70,10 +70,10 @@ def explain(
         given = None if data is None else Path(data.data)  # one symbol's network
         return [explain_series(folder, model, repeats, given)]
     bundle = holds_panel(meta)
+    summary = None if bundle else _summary(folder)  # a folder it cannot read: said first
     _check_read(folder, bundle, model, data)
     if bundle:
         return [_bundle(folder, data, repeats)]
-    summary = _summary(folder)
     settings = summary["settings"]
     config = settings["config"]
     where = str(folder / files.SUMMARY_FILE)
