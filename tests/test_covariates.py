@@ -213,6 +213,10 @@ def test_a_bundle_of_covariates_is_trained_tuned_explained_and_predicts_from_the
     )
     unlearned = f"--bundle {bundle} learned (signal, other), received signal, other, extra"
     one_line(predicted("--covariates", "Signal,Other,Extra"), unlearned)
+    resumed = CliRunner().invoke(
+        app, ["train", "--resume", bundle, "--data", data, "--save", str(tmp_path / "again")]
+    )  # without its covariates
+    one_line(resumed, f"--resume {bundle}: expected the features it learned (log_return, signal")
     explained = CliRunner().invoke(app, ["explain", bundle, "--data", data, "--covariates",
                                          "Other,Signal", "--json", "--repeats", "1"])  # fmt: skip
     assert explained.exit_code == 0, explained.output
