@@ -209,7 +209,7 @@ def test_a_bundle_of_covariates_is_trained_tuned_explained_and_predicts_from_the
     # a covariate of a later session is unknown: one step only (named as the user named it)
     one_line(
         predicted("--covariates", "Signal,Other", "--horizon", "2"),
-        "(it reads close, covariate signal, covariate other, unknown on later days)",
+        "(it reads close, covariate 'signal', covariate 'other', unknown on later days)",
     )
     unlearned = f"--bundle {bundle} learned (signal, other), received signal, other, extra"
     one_line(predicted("--covariates", "Signal,Other,Extra"), unlearned)

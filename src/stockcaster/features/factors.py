@@ -158,17 +158,20 @@ def factor_feature_names(prices: pd.DataFrame) -> tuple[str, ...]:
     return ("log_return", *available(prices))
 
 
-def short_of_history(prices: pd.DataFrame, names) -> list[str]:
-    """The factors of `names` that score no day of `prices` at all: none of its symbols has
-    more rows than the factor's warm-up (a year, for momentum_12_1)."""
-    longest = int(prices.groupby(C.SYMBOL).size().max()) if len(prices) else 0
+def longest_history(prices: pd.DataFrame) -> int:
+    """The rows of the symbol of `prices` with the most."""
+    return int(prices.groupby(C.SYMBOL).size().max()) if len(prices) else 0
+
+
+def short_of_history(names, longest: int) -> list[str]:
+    """The factors of `names` that score no day of a panel whose longest history is
+    `longest` rows: none of its symbols has more than the factor's warm-up (a year, for
+    momentum_12_1)."""
     return [n for n in names if n in FACTORS and FACTORS[n].warmup >= longest]
 
 
-def warmup_notes(prices: pd.DataFrame, names) -> list[str]:
-    """The note on the factors of `names` short of history (`short_of_history`)."""
-    longest = int(prices.groupby(C.SYMBOL).size().max()) if len(prices) else 0
-    short = short_of_history(prices, names)
+def warmup_notes(short: list[str], longest: int) -> list[str]:
+    """The note on the factors `short` of history (`short_of_history`)."""
     if not short:
         return []
     needs = " and ".join(f"{FACTORS[n].warmup}" for n in short)

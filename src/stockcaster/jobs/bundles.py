@@ -15,12 +15,12 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from stockcaster import columns as C
 from stockcaster.data.calendar import DEFAULT_EXCHANGE
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
 from stockcaster.jobs.predict import Prediction, predict
 from stockcaster.jobs.predict_universe import TOP_K, UniversePrediction, predict_universe
+from stockcaster.jobs.requests import refuse_covariates
 from stockcaster.jobs.train import train_bundle
 from stockcaster.jobs.universe_bundle import resume_universe, train_universe
 from stockcaster.jobs.universe_plan import PanelSource
@@ -94,7 +94,7 @@ def train(request: TrainRequest) -> Path:
             "universe --target variance), received --universe"
         )
     if r.universe is None and not (resumed is not None and holds_panel(resumed)):
-        _refuse_covariates(r.source, f"--save {r.save}")
+        refuse_covariates(r.source, f"--save {r.save}")
     if variance:
         return train_variance(r.preset, r.save, r.source, model=r.model,
                               settings=r.settings, exchange=exchange)  # fmt: skip
@@ -133,7 +133,7 @@ def predict_bundle(
             f"--top-k: expected a universe bundle to pick from, received {bundle}, a bundle "
             "of one symbol"
         )
-    _refuse_covariates(source, f"--bundle {bundle}")
+    refuse_covariates(source, f"--bundle {bundle}")
     if holds_variance(meta):
         return predict_variance(bundle, source, horizon, out=out)
     return predict(bundle, source, horizon, out=out)
@@ -165,16 +165,6 @@ def _check_resumed(r: TrainRequest, meta: dict) -> None:
                 f"{option}: expected none or the bundle's own ({own}) with --resume, which "
                 f"fine-tunes the bundle's model as it is, received {name}"
             )
-
-
-def _refuse_covariates(source: Source, where: str) -> None:
-    """One symbol's bundle reads no covariates: refused, as nothing would read them."""
-    given = [v for k, v in (source.columns or {}).items() if k.startswith(C.COVARIATE)]
-    if given:
-        raise StockcasterError(
-            f"--covariates: expected a universe bundle of --features columns, received "
-            f"{where}, one symbol's, with {', '.join(given)}"
-        )
 
 
 def _panel(source: Source, symbols: list[str] | None, why: str) -> PanelSource:

@@ -30,6 +30,7 @@ from stockcaster.errors import StockcasterError, found_at
 from stockcaster.jobs.envelope import job
 from stockcaster.jobs.explain_run import explain_series
 from stockcaster.jobs.explained import EXPLAIN_FILE, REPEATS, Explained, explained
+from stockcaster.jobs.requests import refuse_covariates
 from stockcaster.jobs.universe_panel import pair_name
 from stockcaster.jobs.universe_plan import PanelSource, UniverseConfig, plan_universe
 from stockcaster.models.global_files import check_features
@@ -62,11 +63,8 @@ def explain(
     folder = Path(folder)
     meta = peek(folder)
     if (folder / files.METRICS_FILE).is_file() or (meta and not holds_panel(meta)):
-        if data is not None and any(str(c).startswith(C.COVARIATE) for c in data.columns or {}):
-            raise StockcasterError(
-                f"--covariates: expected a universe bundle of --features columns, received "
-                f"{folder}, one symbol's network"
-            )
+        if data is not None:
+            refuse_covariates(data, str(folder))
         given = None if data is None else Path(data.data)  # one symbol's network
         return [explain_series(folder, model, repeats, given)]
     bundle = holds_panel(meta)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from stockcaster import columns as C
 from stockcaster.data.headers import parse_column_mapping, parse_covariates
 from stockcaster.errors import StockcasterError
 from stockcaster.jobs.envelope import Source
@@ -63,6 +64,21 @@ def with_covariates(source, covariates: str | None, features: tuple[str, ...]):
         raise StockcasterError("--covariates: expected --data FILE that holds them, received none")
     mapping = {**(source.columns or {}), **parse_covariates(covariates)}
     return dataclasses.replace(source, columns=mapping)
+
+
+def refuse_covariates(source, where: str) -> None:
+    """`--covariates` for what reads none (one symbol's bundle or network, `where`):
+    refused, as nothing would read them.
+
+    Raises:
+        StockcasterError: naming them.
+    """
+    given = [v for k, v in (source.columns or {}).items() if k.startswith(C.COVARIATE)]
+    if given:
+        raise StockcasterError(
+            f"--covariates: expected a universe bundle of --features columns, received "
+            f"{where}, one symbol's, with {', '.join(given)}"
+        )
 
 
 def ticker_source(ticker: str, start: str | None = None) -> Source:

@@ -32,6 +32,7 @@ from stockcaster.features.factors import (
     FACTORS,
     available,
     factor_scores,
+    longest_history,
     short_of_history,
     warmup_notes,
 )
@@ -179,14 +180,14 @@ def _write(out, run: tuple, rows: list[dict], daily: dict, seconds: float) -> Si
     board = _board(rows)
     decay = board.pivot(index="signal", columns="horizon", values="mean_rank_ic")
     judged = universe.prices[universe.prices[C.SYMBOL].isin(universe.eligible)]
-    names = board["signal"].unique()
-    short = short_of_history(judged, names)
+    longest = longest_history(judged)
+    short = short_of_history(board["signal"].unique(), longest)
     summary = {
         "data": data_label(source.data), "symbols": len(universe.eligible),
         "cutoff": f"{pd.Timestamp(universe.cutoff):%Y-%m-%d}", "horizons": list(plan.horizons),
         "quantiles": plan.bins, "cost_bps": plan.cost_bps, "buffer": plan.buffer or None,
         "models": list(plan.models), "features": list(plan.features), "signals": rows,
-        "notes": price_notes(judged) + warmup_notes(judged, names) + _unranked(board, short),
+        "notes": price_notes(judged) + warmup_notes(short, longest) + _unranked(board, short),
         "left_out": universe.left_out,  # symbols with broken rows or too little history
         "seconds": round(seconds, 1),
         "reproducibility": reproducibility(plan.global_model.training.seed),

@@ -161,9 +161,5 @@ def _refuse_feedback(config: RunConfig, prices: pd.DataFrame, horizon: int) -> N
 
 
 def _named(column: str) -> str:
-    """A column as the user named it: a covariate by its own name (`--covariates`)."""
-    return (
-        f"covariate {column.removeprefix(C.COVARIATE)}"
-        if column.startswith(C.COVARIATE)
-        else column
-    )
+    """A column as the user named it: a covariate by its own name (`columns.label`)."""
+    return C.label(column) if column.startswith(C.COVARIATE) else column
