@@ -22,15 +22,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Two test processes: the suite waits on subprocesses and signals as much as it computes.
-# Work stealing: an idle process takes tests queued for the other, so the longest tests
+# Three test processes on two cores: the suite waits on subprocesses, servers and signals
+# for about a sixth of its time, which a third process fills (the same CPU time, about 7%
+# less wall time on 2 cores: docs/results/speed.md). `make test TEST_PROCESSES=N` for more.
+# Work stealing: an idle process takes tests queued for another, so the longest tests
 # (the model families') do not leave one process working alone at the end. One thread each
-# for TensorFlow, BLAS and OpenMP: two processes on two cores, each tiny op not shared out.
+# for TensorFlow, BLAS and OpenMP: each tiny op is not shared out.
 # The 15 slowest tests are printed: a slow test is a design smell.
+TEST_PROCESSES ?= 3
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 test: lint docs
-	$(THREADS) $(BIN)/pytest -n 2 --dist worksteal --durations=15
+	$(THREADS) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --durations=15
 
 # The docs site (docs/, mkdocs.yml), built strictly: a broken page or link fails `make test`.
 docs: $(STAMP)
