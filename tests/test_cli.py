@@ -215,6 +215,36 @@ def test_inspect_json_gives_what_its_table_shows(tmp_path, kaggle_csv):
         assert row["longest_gap"] == mine["date"].diff().dt.days.max()
 
 
+def test_inspect_names_the_columns_it_does_not_read(tmp_path):
+    """`inspect` listed a file's columns as the ones it read, silent on the others: a
+    covariate (VIX) a user could give `--covariates` was not seen. The columns no name took
+    are a note and `unread` in the JSON, of the whole file, one symbol and a folder; a
+    column `--columns` maps is read, and a file of prices alone gets no note (the control)."""
+    table = pd.concat([ohlcv(60, "AAA"), ohlcv(60, "BBB", 1)])
+    table = table.assign(VIX=np.linspace(15, 25, len(table)), Comment="x")
+    data = tmp_path / "cov.csv"
+    table.to_csv(data, index=False, date_format="%Y-%m-%d")
+    said = "columns not read: VIX, Comment (--covariates NAME,... reads numeric ones as covariates)"
+    for more in ([], ["--symbol", "bbb"]):
+        done = CliRunner().invoke(app, ["inspect", str(data), *more])
+        assert done.exit_code == 0 and said in " ".join(done.output.split()), done.output
+        record = json.loads(CliRunner().invoke(app, ["inspect", str(data), *more, "--json"]).stdout)
+        assert record["unread"] == ["VIX", "Comment"] and said in record["notes"]
+        assert "VIX" not in record["columns"]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    write_kaggle(folder / "aaa.csv", ohlcv(60, "AAA"))
+    table[table["symbol"] == "BBB"].drop(columns="Comment").to_csv(folder / "bbb.csv", index=False)
+    record = json.loads(CliRunner().invoke(app, ["inspect", str(folder), "--json"]).stdout)
+    assert record["unread"] == ["VIX"] and record["symbols"] == 2, record
+    mapped = CliRunner().invoke(app, ["inspect", str(data), "--columns", "adj_close=VIX", "--json"])
+    record = json.loads(mapped.stdout)
+    assert record["unread"] == ["Comment"] and "adj_close" in record["columns"], record
+    plain = json.loads(CliRunner().invoke(app, ["inspect", str(write_kaggle(
+        tmp_path / "plain.csv", table)), "--json"]).stdout)  # fmt: skip
+    assert plain["unread"] == [] and plain["notes"] == []
+
+
 def test_inspect_of_many_symbols_shows_the_first_and_counts_the_rest(tmp_path):
     """A file of 20,000 symbols drew a table of 20,000 rows (18 s); the table stops at
     `MOST_SYMBOLS_SHOWN` and says how many more there are, and --json lists them all."""

@@ -135,6 +135,13 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
     return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]
 
 
+def unread_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> tuple[str, ...]:
+    """The file's columns that `name_columns` drops: no canonical name, `--columns` or
+    `--covariates` took them (`inspect` lists them: covariates a user may name)."""
+    renamed = _renamed(frame, mapping, source)
+    return tuple(str(c) for c in frame.columns if c not in renamed)
+
+
 def _renamed(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:
     """The file's columns the table names, and their names: `--columns`' and `--covariates'`
     first, then the table's own spellings, then a price site's."""

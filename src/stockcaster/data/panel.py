@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from stockcaster.data.symbols import spelling
 from stockcaster.data.validate import (
     CONTROL_CHARACTERS,
     FillPolicy,
-    missing_counts,
+    Tally,
     missing_mask,
     not_a_number,
     not_yet_traded,
@@ -75,7 +74,7 @@ def load_panel(
     columns: Mapping[str, str] | None = None,
     fill: FillPolicy | None = None,
     strict: bool = False,
-    missing: Counter | None = None,
+    tally: Tally | None = None,
 ) -> Panel:
     """Read a long-format price file with many symbols, or a folder of price files (a
     symbol's each, named by its file as a file without a symbol column is: `aapl.us.txt`
@@ -88,18 +87,18 @@ def load_panel(
         columns: canonical name -> the file's column, for other headers.
         fill: policy for rows with missing values, as in `load_prices`.
         strict: stop at the first bad row instead of setting its symbol aside.
-        missing: where to count each column's missing cells as read, summed over a folder's
-            files that read (`inspect`: each file read once).
+        tally: where to count each column's missing cells and the columns not read,
+            summed over a folder's files that read (`inspect`: each file read once).
 
     Raises:
         StockcasterError: an unreadable file, a file without a symbol column, or (with
             `strict`) any bad row.
     """
     if not in_memory(path) and given_path(path).is_dir():
-        return _folder(Path(path), columns, fill, strict, missing)
+        return _folder(Path(path), columns, fill, strict, tally)
     raw = read_price_file(path, columns)
-    if missing is not None:
-        missing.update(missing_counts(raw))
+    if tally is not None:
+        tally.add(raw)
     try:
         table, lost = kept_rows(raw, columns, fill)
         return Panel(table, raw.source, lost)
@@ -132,7 +131,7 @@ def _folder(
     columns: Mapping[str, str] | None,
     fill: FillPolicy | None,
     strict: bool,
-    missing: Counter | None,
+    tally: Tally | None,
 ) -> Panel:
     """A folder's price files as one panel: a file that cannot be read (an empty one, a bad
     row) sets its symbols aside, with its one-line reason, unless `strict`."""
@@ -145,7 +144,7 @@ def _folder(
     tables, broken, seen = [], {}, {}
     for file in found:
         try:
-            panel = load_panel(file, columns, fill, strict, missing)
+            panel = load_panel(file, columns, fill, strict, tally)
         except StockcasterError as err:
             if strict:
                 raise

@@ -20,14 +20,8 @@ from stockcaster import columns as C
 from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
-from stockcaster.data.frames import (
-    FRAME_SOURCE,
-    FRAME_SYMBOL,
-    frame_cells,
-    given_path,
-    in_memory,
-)
-from stockcaster.data.headers import name_columns, wide_tickers
+from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells, given_path, in_memory
+from stockcaster.data.headers import name_columns, unread_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
 
@@ -57,6 +51,7 @@ class RawPrices:
             download of several tickers, one after another; a panel with a symbol set aside).
         sheets: each row's sheet, where a workbook's rows come from several (a sheet per
             ticker).
+        unread: the file's columns no name took, not in `frame` (`inspect` lists them).
     """
 
     frame: pd.DataFrame
@@ -65,6 +60,7 @@ class RawPrices:
     unit: str
     lines: np.ndarray | None = None
     sheets: np.ndarray | None = None
+    unread: tuple[str, ...] = ()
 
     def line(self, position: int) -> int:
         """The file line (or row) of the row at `position` (0-based)."""
@@ -92,7 +88,7 @@ class RawPrices:
         lines = self.first_line + np.arange(len(self.frame)) if self.lines is None else self.lines
         sheets = None if self.sheets is None else self.sheets[positions]
         frame = self.frame.iloc[positions] if frame is None else frame
-        return RawPrices(frame, self.source, self.first_line, self.unit, lines[positions], sheets)
+        return dataclasses.replace(self, frame=frame, lines=lines[positions], sheets=sheets)
 
 
 def read_price_file(
@@ -126,11 +122,12 @@ def read_price_file(
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker
         raw = raw.taken(*long_closes(raw.frame, tickers)[::-1])
+    unread = unread_columns(raw.frame, columns or {}, source)
     frame = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or (FRAME_SYMBOL if source == FRAME_SOURCE else symbol_of(path))
         frame.insert(1, C.SYMBOL, name)
-    raw = dataclasses.replace(raw, frame=frame)
+    raw = dataclasses.replace(raw, frame=frame, unread=unread)
     events = event_rows(frame)  # Yahoo's history page: a dividend's row, a split's
     if events.all():
         raise StockcasterError(f"{source}: expected rows of prices, received only rows of "

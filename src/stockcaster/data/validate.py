@@ -6,6 +6,8 @@ with the columns of `stockcaster.columns.PRICE_TABLE_COLUMNS` that the file has.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -79,6 +81,19 @@ def parse_prices(raw: RawPrices, fill: FillPolicy | None = None) -> pd.DataFrame
 def missing_counts(raw: RawPrices) -> dict[str, int]:
     """Count missing cells per column, for inspection."""
     return {name: int(count) for name, count in missing_mask(raw.frame).sum().items()}
+
+
+@dataclass
+class Tally:
+    """What `inspect` counts of the files as each is read: each column's missing cells, and
+    the columns no name took (`RawPrices.unread`), in the order first met."""
+
+    missing: Counter = field(default_factory=Counter)
+    unread: dict[str, None] = field(default_factory=dict)
+
+    def add(self, raw: RawPrices) -> None:
+        self.missing.update(missing_counts(raw))
+        self.unread.update(dict.fromkeys(raw.unread))
 
 
 def missing_mask(frame: pd.DataFrame) -> pd.DataFrame:

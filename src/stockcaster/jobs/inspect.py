@@ -3,7 +3,6 @@ counted instead of refused, and its closes drawn if asked."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from stockcaster.data.calendar import DEFAULT_EXCHANGE, advised, off_sessions
 from stockcaster.data.panel import load_panel
 from stockcaster.data.quality import price_notes, symbol_summary
 from stockcaster.data.series import symbol_rows
-from stockcaster.errors import StockcasterError
+from stockcaster.data.validate import Tally
+from stockcaster.errors import StockcasterError, listed
 from stockcaster.jobs.envelope import check_output, job
 from stockcaster.reporting.figures import price_figure
 from stockcaster.store.files import safe_name, write_atomic
@@ -37,6 +37,7 @@ class Inspection:
     chart: Path | None = None
     source: str = "the prices"
     set_aside: dict = field(default_factory=dict)  # a folder's symbols it could not read
+    unread: tuple[str, ...] = ()  # the file's columns no name took (`RawPrices.unread`)
 
     @property
     def per_symbol(self) -> pd.DataFrame:
@@ -56,6 +57,7 @@ class Inspection:
             "source": self.source, "first": f"{t[C.DATE].min():%Y-%m-%d}",
             "last": f"{t[C.DATE].max():%Y-%m-%d}", "rows": len(t),
             "symbols": int(t[C.SYMBOL].nunique()), "columns": list(t.columns),
+            "unread": list(self.unread),
             "missing": self.missing, "per_symbol": per_symbol,
             "set_aside": self.set_aside, "notes": self.notes,
             "chart": None if self.chart is None else str(self.chart),
@@ -63,10 +65,13 @@ class Inspection:
 
     @property
     def notes(self) -> list[str]:
-        """Days whose close moved as a split would, long gaps (`data/quality.py`), and days
-        off XNYS's, the default calendar of a bundle (`data/calendar.py`)."""
+        """Columns not read, days whose close moved as a split would, long gaps
+        (`data/quality.py`), and days off XNYS's, the default calendar of a bundle
+        (`data/calendar.py`)."""
         aside = [f"{symbol} set aside: {why}" for symbol, why in self.set_aside.items()]
-        return aside + price_notes(self.table) + self._calendar_note()
+        unread = [f"columns not read: {listed(self.unread)} (--covariates NAME,... reads "
+                  "numeric ones as covariates)"] if self.unread else []  # fmt: skip
+        return unread + aside + price_notes(self.table) + self._calendar_note()
 
     def _calendar_note(self) -> list[str]:
         t = self.table
@@ -99,17 +104,18 @@ def inspect_prices(
     mapping = parse_column_mapping(columns) if columns else None
     aside = {}
     if Path(data).is_dir() or symbol is None:  # a panel's broken symbols set aside, named
-        counted: Counter = Counter()  # each file read once: its missing cells counted then
-        panel = load_panel(data, mapping, fill or "drop", missing=counted)
-        table, aside, missing = panel.prices, panel.broken, dict(counted)
+        counted = Tally()  # each file read once: its missing cells counted then
+        panel = load_panel(data, mapping, fill or "drop", tally=counted)
+        table, aside, missing = panel.prices, panel.broken, dict(counted.missing)
+        unread = tuple(counted.unread)
     else:  # the symbol's rows alone, as a command of one symbol reads them
         raw = symbol_rows(read_price_file(data, mapping, symbol), (symbol, str(data)))
-        missing = missing_counts(raw)
+        missing, unread = missing_counts(raw), raw.unread
         table = parse_prices(raw, fill or "drop")
     if symbol is not None:
         table = select_symbol(table, symbol, str(data))
     if chart_in is None:
-        return Inspection(table, missing, source=str(data), set_aside=aside)
+        return Inspection(table, missing, source=str(data), set_aside=aside, unread=unread)
     Path(chart_in).mkdir(parents=True, exist_ok=True)
     name = Path(data).name.split(".")[0]
     if symbol is not None:  # its own chart, beside the whole file's: `prices_AAPL_prices.png`
@@ -117,4 +123,4 @@ def inspect_prices(
         name = f"{name}_{safe_name(str(shown))}"
     chart = Path(chart_in) / f"{name}_prices.png"
     write_atomic(chart, lambda scratch: price_figure(table, scratch))
-    return Inspection(table, missing, chart, str(data), aside)
+    return Inspection(table, missing, chart, str(data), aside, unread)
