@@ -22,9 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Three test processes on two cores: the suite waits on subprocesses, servers and signals
-# for about a sixth of its time, which a third process fills (the same CPU time, about 7%
-# less wall time on 2 cores: docs/results/speed.md). `make test TEST_PROCESSES=N` for more.
+# Three test processes on two cores: with two, the suite leaves about a sixth of the CPU
+# idle while tests wait on subprocesses, servers and signals, which a third fills (the
+# measured difference, and how little it is beside the machine's drift: docs/results/speed.md,
+# `bench/suite.py --processes N`). `make test TEST_PROCESSES=N` chooses another number.
 # Work stealing: an idle process takes tests queued for another, so the longest tests
 # (the model families') do not leave one process working alone at the end. One thread each
 # for TensorFlow, BLAS and OpenMP: each tiny op is not shared out.

@@ -6,10 +6,12 @@ build and `make test`), and records pytest's own line (tests passed, seconds), t
 run's wall time and the slowest tests `make test` printed. The budget: 300 s for pytest's
 line on a 2-core machine (issue 25 asks for 240 s).
 
-    python3 bench/suite.py [--runs 1] [--commit REV]
+    python3 bench/suite.py [--runs 1] [--commit REV] [--processes N]
 
 `--commit` runs an earlier commit instead (still in a clone of this checkout), as the
 baseline of a change measured in the same hour: the machine's speed drifts by a fifth.
+`--processes N` runs `make test` in N test processes (`TEST_PROCESSES`, which commits from
+7d781a4 on read; 3 by default there, 2 before), recorded with the run.
 
 Writes bench/results/suite.json (every run of the script appends its runs to the file's).
 """
@@ -33,8 +35,9 @@ SUMMARY = re.compile(r"^=* ?(?P<counts>\d+ (?:passed|failed).*?) in (?P<seconds>
 SLOW = re.compile(r"^(?P<seconds>[\d.]+)s (?P<phase>setup|call|teardown)\s+(?P<test>\S+)$")
 
 
-def one_run(commit: str = "HEAD") -> dict:
-    """One fresh-clone CI run of `commit`: pytest's line, the wall time, the slowest tests."""
+def one_run(commit: str = "HEAD", processes: int | None = None) -> dict:
+    """One fresh-clone CI run of `commit` (in `processes` test processes, if given):
+    pytest's line, the wall time, the slowest tests."""
     scratch = Path(tempfile.mkdtemp(prefix="bench-suite-"))
     try:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(scratch / "project")], check=True)
@@ -45,7 +48,7 @@ def one_run(commit: str = "HEAD") -> dict:
                                 check=True).stdout.strip()  # fmt: skip
         started = time.perf_counter()
         done = subprocess.run(["bash", ".ci/run"], cwd=scratch / "project", capture_output=True,
-                              text=True, env={**_environ(), "CI": "true"})  # fmt: skip
+                              text=True, env=_environ(processes))  # fmt: skip
         wall = time.perf_counter() - started
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -59,23 +62,28 @@ def one_run(commit: str = "HEAD") -> dict:
         "ci_run_seconds": wall,
         "slowest": [{**s, "seconds": float(s["seconds"])} for s in slow],
         "tail": done.stdout[-1500:],
-    }
+    } | ({} if processes is None else {"processes": processes})
 
 
-def _environ() -> dict[str, str]:
-    """This environment without the virtual environment or backend it may have chosen."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "KERAS"))}
+def _environ(processes: int | None) -> dict[str, str]:
+    """CI's environment: this one without the virtual environment or backend it may have
+    chosen, and without a number of test processes other than `processes`."""
+    kept = ("VIRTUAL_ENV", "KERAS", "TEST_PROCESSES")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(kept)} | {"CI": "true"}
+    return environ | ({} if processes is None else {"TEST_PROCESSES": str(processes)})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--commit", default="HEAD", help="an earlier commit, for a baseline")
+    parser.add_argument("--processes", type=int, help="test processes (TEST_PROCESSES)")
     args = parser.parse_args()
     path = ROOT / "bench" / "results" / "suite.json"
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
     for _ in range(args.runs):
-        runs.append(one_run(args.commit) | {"date": time.strftime("%Y-%m-%d %H:%M")})
+        when = {"date": time.strftime("%Y-%m-%d %H:%M")}
+        runs.append(one_run(args.commit, args.processes) | when)
         last = runs[-1]
         print(f"{last['commit']}: {last['pytest_line']} (exit {last['exit_code']}; "
               f"the whole .ci/run {last['ci_run_seconds']:.0f} s)", flush=True)  # fmt: skip
