@@ -22,15 +22,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Three test processes on two cores: with two, the suite leaves about a sixth of the CPU
-# idle while tests wait on subprocesses, servers and signals, which a third fills (the
-# measured difference, and how little it is beside the machine's drift: docs/results/speed.md,
-# `bench/suite.py --processes N`). `make test TEST_PROCESSES=N` chooses another number.
+# Two test processes, one a core. A third, to fill the CPU the suite leaves idle while tests
+# wait on subprocesses, servers and signals, gained nothing beyond the machine's drift in
+# fresh clones (`bench/suite.py --processes N`, docs/results/speed.md).
+# `make test TEST_PROCESSES=N` chooses another number.
 # Work stealing: an idle process takes tests queued for another, so the longest tests
 # (the model families') do not leave one process working alone at the end. One thread each
 # for TensorFlow, BLAS and OpenMP: each tiny op is not shared out.
 # The 15 slowest tests are printed: a slow test is a design smell.
-TEST_PROCESSES ?= 3
+TEST_PROCESSES ?= 2
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 test: lint docs

@@ -11,7 +11,8 @@ line on a 2-core machine (issue 25 asks for 240 s).
 `--commit` runs an earlier commit instead (still in a clone of this checkout), as the
 baseline of a change measured in the same hour: the machine's speed drifts by a fifth.
 `--processes N` runs `make test` in N test processes (`TEST_PROCESSES`, which commits from
-7d781a4 on read; 3 by default there, 2 before), recorded with the run.
+7d781a4 on read; 2 by default, as before them, but 3 in 7d781a4 to 5fab3ef), recorded with
+the run.
 
 Writes bench/results/suite.json (every run of the script appends its runs to the file's).
 """
