@@ -83,8 +83,8 @@ def main() -> None:
     path = ROOT / "bench" / "results" / "suite.json"
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
     for _ in range(args.runs):
-        when = {"date": time.strftime("%Y-%m-%d %H:%M")}
-        runs.append(one_run(args.commit, args.processes) | when)
+        done = one_run(args.commit, args.processes)
+        runs.append(done | {"date": time.strftime("%Y-%m-%d %H:%M")})  # when it ended
         last = runs[-1]
         print(f"{last['commit']}: {last['pytest_line']} (exit {last['exit_code']}; "
               f"the whole .ci/run {last['ci_run_seconds']:.0f} s)", flush=True)  # fmt: skip
