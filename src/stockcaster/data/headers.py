@@ -105,8 +105,12 @@ def normalise(header: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> pd.DataFrame:
-    """Rename the file's columns to canonical names and keep only those."""
+def name_columns(
+    frame: pd.DataFrame, mapping: Mapping[str, str], source: str
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Rename the file's columns to canonical names and keep only those; and the columns
+    dropped, which no canonical name, `--columns` or `--covariates` took (`inspect` lists
+    them: covariates a user may name)."""
     renamed = _renamed(frame, mapping, source)
     missing = [c for c in (C.DATE, C.CLOSE) if c not in renamed.values()]
     if missing and len(frame.columns) == 1:  # a header of one column: another separator?
@@ -130,16 +134,10 @@ def name_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -
             f"{listed(frame.columns)} (map yours with --columns "
             f"{','.join(f'{c}=YOUR_NAME' for c in missing)})"
         )
+    unread = tuple(str(c) for c in frame.columns if c not in renamed)
     frame = frame[list(renamed)].rename(columns=renamed)
     order = [c for c in C.PRICE_TABLE_COLUMNS if c in frame.columns]
-    return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]]
-
-
-def unread_columns(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> tuple[str, ...]:
-    """The file's columns that `name_columns` drops: no canonical name, `--columns` or
-    `--covariates` took them (`inspect` lists them: covariates a user may name)."""
-    renamed = _renamed(frame, mapping, source)
-    return tuple(str(c) for c in frame.columns if c not in renamed)
+    return frame[order + [c for c in frame.columns if c.startswith(C.COVARIATE)]], unread
 
 
 def _renamed(frame: pd.DataFrame, mapping: Mapping[str, str], source: str) -> dict[str, str]:

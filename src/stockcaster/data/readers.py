@@ -21,7 +21,7 @@ from stockcaster.data.arrow_csv import read_text_cells
 from stockcaster.data.downloads import downloaded, long_closes
 from stockcaster.data.events import event_rows
 from stockcaster.data.frames import FRAME_SOURCE, FRAME_SYMBOL, frame_cells, given_path, in_memory
-from stockcaster.data.headers import name_columns, unread_columns, wide_tickers
+from stockcaster.data.headers import name_columns, wide_tickers
 from stockcaster.data.workbook import WORKBOOK_SUFFIXES, read_workbook
 from stockcaster.errors import StockcasterError
 
@@ -122,8 +122,7 @@ def read_price_file(
     tickers = wide_tickers(raw.frame, columns or {}, source)
     if tickers:  # a column of closes per ticker
         raw = raw.taken(*long_closes(raw.frame, tickers)[::-1])
-    unread = unread_columns(raw.frame, columns or {}, source)
-    frame = name_columns(raw.frame, columns or {}, source)
+    frame, unread = name_columns(raw.frame, columns or {}, source)
     if C.SYMBOL not in frame.columns:
         name = symbol or (FRAME_SYMBOL if source == FRAME_SOURCE else symbol_of(path))
         frame.insert(1, C.SYMBOL, name)
